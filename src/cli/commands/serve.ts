@@ -1,0 +1,54 @@
+// `shutterfind serve`: the main job, headless. Watch hot folders, process, serve health.
+import { resolve } from 'node:path';
+import { openEngine, type Engine } from '../../core/index.js';
+import { startHttpServer } from '../../server/index.js';
+import { appVersion, type CommandContext } from '../context.js';
+
+export interface ServeOptions {
+  event: string;
+  watch: string[];
+  port?: number;
+}
+
+export async function runServe(ctx: CommandContext, options: ServeOptions): Promise<void> {
+  const engine: Engine = await openEngine({ dataDir: ctx.dataDir, log: ctx.log, mode: 'watch' });
+  const session = await engine.openEvent(options.event);
+  for (const dir of options.watch) await session.hotFolders.add(resolve(dir));
+  await session.hotFolders.start();
+
+  const { app, url } = await startHttpServer(
+    {
+      version: appVersion(),
+      eventName: options.event,
+      workerThreads: engine.threads,
+      status: () => engine.status(options.event),
+    },
+    { host: engine.settings.server.host, port: options.port ?? engine.settings.server.port },
+  );
+
+  engine.bus.on('photo', (o) => {
+    if (o.status === 'ready') ctx.log.info({ photoId: o.photoId, ms: Math.round(o.timings.totalMs) }, 'photo ready');
+  });
+  const folders = session.hotFolders.list();
+  ctx.log.info(
+    `Shutterfind ${appVersion()} serving event "${options.event}" at ${url} (data: ${ctx.dataDir}); ` +
+      (folders.length ? `watching ${folders.map((f) => `${f.path} [${f.state}]`).join(', ')}` : 'no folders watched yet: add one with --watch DIR'),
+  );
+
+  await new Promise<void>((resolveStop) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      ctx.log.info(`${signal} received: finishing photos in progress, then stopping`);
+      void (async () => {
+        await app.close();
+        await engine.stop();
+        ctx.log.info('Stopped cleanly');
+        resolveStop();
+      })();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}

@@ -1,0 +1,45 @@
+// `shutterfind status --event NAME`: counts by state, queue, throughput, errors. Read-only, so it
+// works while `serve` is running.
+import { existsSync } from 'node:fs';
+import { dataDirLayout } from '../../config/index.js';
+import { readEventStatus, type EventStatus } from '../../core/index.js';
+import { createRepositories, openDatabase } from '../../store/index.js';
+import type { CommandContext } from '../context.js';
+import { UserFacingError } from '../output.js';
+
+export function runStatus(ctx: CommandContext, eventName: string): EventStatus {
+  const layout = dataDirLayout(ctx.dataDir);
+  if (!existsSync(layout.database)) {
+    throw new UserFacingError(`No Shutterfind data in ${ctx.dataDir}: run \`shutterfind serve\` or \`shutterfind ingest\` first.`);
+  }
+  const db = openDatabase(layout.database);
+  try {
+    const repos = createRepositories(db);
+    const status = readEventStatus(repos, eventName, Date.now());
+    if (!status) {
+      const known = repos.events.listEvents().map((e) => e.name);
+      throw new UserFacingError(
+        `No event named "${eventName}" in ${ctx.dataDir}.` + (known.length ? ` Events: ${known.join(', ')}` : ' There are no events yet.'),
+      );
+    }
+    return status;
+  } finally {
+    db.close();
+  }
+}
+
+export function formatStatus(s: EventStatus): string {
+  const p = s.photos;
+  const lines = [
+    `Event "${s.event}"`,
+    `  photos      ${p.total} total: ${p.ready} ready, ${p.pending} pending, ${p.processing} processing, ${p.failed} failed; ${p.duplicates} duplicate file(s)`,
+    `  queue       ${s.queue.depth} job(s) waiting`,
+    `  throughput  ${s.throughput.photosPerSecond} photos/s (${s.throughput.readyLastMinute} in the last minute)`,
+  ];
+  for (const src of s.sources) lines.push(`  folder      ${src.path} — ${src.state}${src.error ? `: ${src.error}` : ''}`);
+  if (s.errors.length) {
+    lines.push('  errors');
+    for (const e of s.errors) lines.push(`    ✗ ${e.path}\n        ${e.error}`);
+  }
+  return lines.join('\n');
+}

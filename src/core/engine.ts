@@ -1,0 +1,202 @@
+// The composition root: wires store, ingest and pipeline for one data dir. It holds no SQL,
+// no image code and no HTTP; it only connects the modules that do.
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import {
+  dataDirLayout,
+  loadSettingsFile,
+  resolveSettings,
+  type DataDirLayout,
+  type Settings,
+  type SettingsInput,
+} from '../config/index.js';
+import { createHotFolders, createIntake, type Admission, type HotFolders, type Intake, type IntakeMode } from '../ingest/index.js';
+import {
+  createPhotoWorkerPool,
+  createScheduler,
+  defaultWorkerThreads,
+  type PhotoOutcome,
+  type PhotoProcessor,
+  type Scheduler,
+} from '../pipeline/index.js';
+import {
+  checkpointAndClose,
+  createRepositories,
+  openDatabase,
+  type Database,
+  type Event,
+  type Repositories,
+  type Source,
+} from '../store/index.js';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
+import type { Logger } from './logger.js';
+import { readEventStatus, type EventStatus } from './status.js';
+
+export interface EngineEvents {
+  photo: [PhotoOutcome];
+  admission: [{ eventId: number; path: string; admission: Admission }];
+  'file-failed': [{ eventId: number; path: string; error: string }];
+  source: [Source];
+}
+
+export interface EngineOptions {
+  dataDir: string;
+  log: Logger;
+  mode: IntakeMode;
+  /** Overrides on top of <data-dir>/settings.json. */
+  settings?: SettingsInput;
+  /** For tests that want a different pool (e.g. fewer threads). */
+  processor?: PhotoProcessor;
+}
+
+export interface EventSession {
+  event: Event;
+  intake: Intake;
+  hotFolders: HotFolders;
+}
+
+export interface Engine {
+  readonly layout: DataDirLayout;
+  readonly settings: Settings;
+  readonly repos: Repositories;
+  readonly log: Logger;
+  readonly bus: EventEmitter<EngineEvents>;
+  readonly threads: number;
+  openEvent(name: string): Promise<EventSession>;
+  status(eventName: string): EventStatus | undefined;
+  /** Failed photos back into the queue; files that could not be read are examined again. */
+  retryFailed(eventName: string): { requeued: number; reexamined: number };
+  /** Resolves when nothing is arriving or queued for the event. */
+  whenIdle(eventId: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function mergeSettings(fileSettings: SettingsInput, overrides: SettingsInput | undefined): Settings {
+  if (!overrides) return resolveSettings(fileSettings);
+  return resolveSettings({
+    ingest: { ...fileSettings.ingest, ...overrides.ingest },
+    pipeline: { ...fileSettings.pipeline, ...overrides.pipeline },
+    media: { ...fileSettings.media, ...overrides.media },
+    server: { ...fileSettings.server, ...overrides.server },
+  });
+}
+
+export async function openEngine(options: EngineOptions): Promise<Engine> {
+  const layout = dataDirLayout(options.dataDir);
+  mkdirSync(layout.root, { recursive: true });
+  const settings = mergeSettings(loadSettingsFile(layout.settings), options.settings);
+  const lock: DataDirLock = acquireDataDirLock(layout.lock, layout.root);
+  let db: Database;
+  try {
+    db = openDatabase(layout.database);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  const log = options.log;
+  const repos = createRepositories(db);
+  const bus = new EventEmitter<EngineEvents>();
+  const threads = options.processor?.threads ?? defaultWorkerThreads(settings.pipeline.workers);
+  const processor = options.processor ?? createPhotoWorkerPool(threads);
+  const released = repos.jobs.releaseAllLeases(Date.now());
+  if (released > 0) log.warn({ jobs: released }, `Resuming ${released} job(s) interrupted when Shutterfind last stopped`);
+
+  const scheduler: Scheduler = createScheduler({
+    jobs: repos.jobs,
+    photos: repos.photos,
+    processor,
+    dataDir: layout.root,
+    media: settings.media,
+    policy: settings.pipeline,
+    owner: `${hostname()}:${process.pid}`,
+    log,
+    onOutcome: (outcome) => bus.emit('photo', outcome),
+  });
+  const sessions = new Map<string, EventSession>();
+
+  const engine: Engine = {
+    layout,
+    settings,
+    repos,
+    log,
+    bus,
+    threads,
+    async openEvent(name) {
+      const open = sessions.get(name);
+      if (open) return open;
+      const event = repos.events.ensureEvent(name, Date.now());
+      const intake = createIntake({
+        photos: repos.photos,
+        eventId: event.id,
+        options: { ...settings.ingest, maxAttempts: settings.pipeline.maxAttempts },
+        mode: options.mode,
+        log: log.child({ event: name }),
+        onAdmission: (path, admission) => {
+          if (admission.outcome === 'added') scheduler.wake();
+          bus.emit('admission', { eventId: event.id, path, admission });
+        },
+        onFailure: (path, error) => bus.emit('file-failed', { eventId: event.id, path, error }),
+      });
+      const hotFolders = createHotFolders({
+        sources: repos.sources,
+        intake,
+        eventId: event.id,
+        log: log.child({ event: name }),
+        onSourceState: (s) => bus.emit('source', s),
+      });
+      const session = { event, intake, hotFolders };
+      sessions.set(name, session);
+      // Work left from an earlier run of this event (the queue survives restarts).
+      scheduler.wake();
+      return session;
+    },
+    status: (eventName) => readEventStatus(repos, eventName, Date.now()),
+    retryFailed(eventName) {
+      const event = repos.events.findEventByName(eventName);
+      if (!event) return { requeued: 0, reexamined: 0 };
+      const requeued = repos.photos.retryFailedPhotoJobs(event.id, Date.now());
+      const session = sessions.get(eventName);
+      let reexamined = 0;
+      if (session) {
+        for (const photo of repos.photos.listUnreadFailures(event.id)) {
+          repos.photos.forgetUnreadFailure(photo.id);
+          session.intake.submit(photo.path, photo.sourceId);
+          reexamined += 1;
+        }
+      }
+      scheduler.wake();
+      return { requeued, reexamined };
+    },
+    whenIdle(eventId) {
+      const session = [...sessions.values()].find((s) => s.event.id === eventId);
+      return new Promise<void>((resolve) => {
+        const check = (): void => {
+          if ((session?.intake.pending() ?? 0) === 0 && repos.jobs.queueDepth(eventId) === 0) {
+            bus.off('photo', check);
+            bus.off('admission', check);
+            bus.off('file-failed', check);
+            resolve();
+          }
+        };
+        bus.on('photo', check);
+        bus.on('admission', check);
+        bus.on('file-failed', check);
+        // Jobs waiting on a retry time produce no event until they run.
+        void session?.intake.settled().then(check);
+        check();
+      });
+    },
+    async stop() {
+      for (const s of sessions.values()) {
+        await s.hotFolders.close();
+        s.intake.close();
+      }
+      await scheduler.drain();
+      await processor.close();
+      checkpointAndClose(db);
+      lock.release();
+    },
+  };
+  return engine;
+}

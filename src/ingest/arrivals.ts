@@ -1,0 +1,148 @@
+// Follows each file a camera tool is writing until it is complete (or clearly broken),
+// probing with bounded concurrency so a 5,000-file burst never opens 5,000 files at once.
+import pLimit from 'p-limit';
+import {
+  decideReadiness,
+  recordObservation,
+  type FileObservation,
+  type ReadinessHistory,
+  type ReadinessPolicy,
+} from './readiness.js';
+import { describeUnreadableFile } from './probe.js';
+
+export interface ArrivalHandlers {
+  /** The file is complete: hash and record it. Returns 'changed' if it turned out to be still changing. */
+  onComplete(path: string, observation: FileObservation, landedAt: number): Promise<'taken' | 'changed'>;
+  onFailed(path: string, reason: string, observation: FileObservation | null, landedAt: number): void;
+}
+
+export interface ArrivalOptions {
+  policy: ReadinessPolicy;
+  maxConcurrentProbes: number;
+  maxConcurrentAdmissions: number;
+  observe: (path: string) => Promise<FileObservation>;
+  now?: () => number;
+}
+
+interface Tracked {
+  landedAt: number;
+  history: ReadinessHistory | undefined;
+  timer: NodeJS.Timeout | undefined;
+  /** A probe or admission is running; a new notice only marks the file dirty. */
+  busy: boolean;
+  dirty: boolean;
+}
+
+export interface ArrivalTracker {
+  /** A file appeared or changed (watcher event or scan). */
+  notice(path: string): void;
+  /** The file was deleted or renamed away. */
+  removed(path: string): void;
+  /** Files still being followed. */
+  pending(): number;
+  /** Resolves once every noticed file has been taken or failed. */
+  settled(): Promise<void>;
+  close(): void;
+}
+
+export function createArrivalTracker(handlers: ArrivalHandlers, options: ArrivalOptions): ArrivalTracker {
+  const now = options.now ?? Date.now;
+  const probeLimit = pLimit(options.maxConcurrentProbes);
+  const admitLimit = pLimit(options.maxConcurrentAdmissions);
+  const tracked = new Map<string, Tracked>();
+  let waiters: (() => void)[] = [];
+  let closed = false;
+
+  const finish = (path: string): void => {
+    const t = tracked.get(path);
+    if (t?.timer) clearTimeout(t.timer);
+    tracked.delete(path);
+    if (tracked.size === 0) {
+      const w = waiters;
+      waiters = [];
+      for (const resolve of w) resolve();
+    }
+  };
+
+  const schedule = (path: string, t: Tracked, delayMs: number): void => {
+    if (closed) return;
+    if (t.timer) clearTimeout(t.timer);
+    // Re-examining a file that is still arriving has no event to wait on: a size that has
+    // stopped changing produces no notification, so the check is a timer by nature.
+    t.timer = setTimeout(() => {
+      t.timer = undefined;
+      void examine(path);
+    }, delayMs);
+  };
+
+  const examine = async (path: string): Promise<void> => {
+    const t = tracked.get(path);
+    if (!t || t.busy || closed) return;
+    t.busy = true;
+    t.dirty = false;
+    try {
+      let obs: FileObservation;
+      try {
+        obs = await probeLimit(() => options.observe(path));
+      } catch (err) {
+        handlers.onFailed(path, describeUnreadableFile(err as NodeJS.ErrnoException), null, t.landedAt);
+        finish(path);
+        return;
+      }
+      t.history = recordObservation(t.history, obs);
+      const decision = decideReadiness(t.history, now(), options.policy);
+      if (decision.action === 'wait') {
+        schedule(path, t, t.dirty ? 0 : decision.recheckInMs);
+        return;
+      }
+      if (decision.action === 'fail') {
+        handlers.onFailed(path, decision.reason, obs, t.landedAt);
+        finish(path);
+        return;
+      }
+      const outcome = await admitLimit(() => handlers.onComplete(path, obs, t.landedAt));
+      if (outcome === 'changed') {
+        schedule(path, t, options.policy.probeIntervalMs);
+        return;
+      }
+      finish(path);
+    } finally {
+      t.busy = false;
+      if (t.dirty && tracked.has(path) && !t.timer) schedule(path, t, 0);
+    }
+  };
+
+  return {
+    notice(path) {
+      if (closed) return;
+      const existing = tracked.get(path);
+      if (existing) {
+        existing.dirty = true;
+        if (!existing.busy) schedule(path, existing, 0);
+        return;
+      }
+      const t: Tracked = { landedAt: now(), history: undefined, timer: undefined, busy: false, dirty: false };
+      tracked.set(path, t);
+      schedule(path, t, 0);
+    },
+    removed(path) {
+      const t = tracked.get(path);
+      if (!t || t.busy) return;
+      handlers.onFailed(path, describeUnreadableFile({ code: 'ENOENT' } as NodeJS.ErrnoException), t.history?.last ?? null, t.landedAt);
+      finish(path);
+    },
+    pending: () => tracked.size,
+    settled() {
+      if (tracked.size === 0) return Promise.resolve();
+      return new Promise((resolve) => waiters.push(resolve));
+    },
+    close() {
+      closed = true;
+      for (const t of tracked.values()) if (t.timer) clearTimeout(t.timer);
+      tracked.clear();
+      const w = waiters;
+      waiters = [];
+      for (const resolve of w) resolve();
+    },
+  };
+}

@@ -1,0 +1,127 @@
+// Keeps an event's hot folders watched: start-up reconciliation, live watching, and going
+// offline and back when a folder is deleted or its drive is unplugged and plugged back in.
+import { stat } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { Source, SourcesRepository } from '../store/index.js';
+import type { Intake } from './intake.js';
+import { listPhotoFiles } from './scan.js';
+import { watchFolder, type FolderWatch } from './watcher.js';
+
+export interface HotFoldersDeps {
+  sources: SourcesRepository;
+  intake: Intake;
+  eventId: number;
+  log: Logger;
+  now?: () => number;
+  /** How often an offline folder is looked for. */
+  reappearCheckMs?: number;
+  onSourceState?: (source: Source) => void;
+}
+
+export interface HotFolders {
+  /** Attaches every source the event already has (scanning what arrived while the app was off). */
+  start(): Promise<void>;
+  add(path: string): Promise<Source>;
+  list(): Source[];
+  close(): Promise<void>;
+}
+
+/** A folder on an unplugged card reader is not an event anything will tell us about when it returns. */
+const DEFAULT_REAPPEAR_CHECK_MS = 2_000;
+
+async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export function createHotFolders(deps: HotFoldersDeps): HotFolders {
+  const now = deps.now ?? Date.now;
+  const reappearMs = deps.reappearCheckMs ?? DEFAULT_REAPPEAR_CHECK_MS;
+  const watches = new Map<number, FolderWatch>();
+  const reappearTimers = new Map<number, NodeJS.Timeout>();
+  let closed = false;
+
+  const setState = (source: Source, state: Source['state'], error: string | null): void => {
+    deps.sources.setSourceState(source.id, state, error, now());
+    const updated = { ...source, state, error };
+    deps.onSourceState?.(updated);
+  };
+
+  const goOffline = (source: Source, why: string): void => {
+    const w = watches.get(source.id);
+    watches.delete(source.id);
+    void w?.close();
+    const error = `Folder ${source.path} ${why}. Shutterfind resumes watching it when it is back.`;
+    deps.log.warn({ sourceId: source.id, path: source.path }, error);
+    setState(source, 'offline', error);
+    if (closed || reappearTimers.has(source.id)) return;
+    const timer = setInterval(() => {
+      void isFolder(source.path).then((back) => {
+        if (!back || closed) return;
+        clearInterval(timer);
+        reappearTimers.delete(source.id);
+        deps.log.info({ sourceId: source.id, path: source.path }, 'Folder is back; resuming');
+        void attach(source);
+      });
+    }, reappearMs);
+    timer.unref();
+    reappearTimers.set(source.id, timer);
+  };
+
+  const reconcile = async (source: Source): Promise<void> => {
+    for await (const path of listPhotoFiles(source.path, (p) => {
+      deps.log.warn({ sourceId: source.id, path: p.path, code: p.error.code }, `Cannot list ${p.path}: ${p.error.message}`);
+    })) {
+      if (closed) return;
+      deps.intake.submit(path, source.id);
+    }
+  };
+
+  async function attach(source: Source): Promise<void> {
+    if (closed) return;
+    if (!(await isFolder(source.path))) {
+      goOffline(source, 'is missing (deleted, renamed, or its drive is unplugged)');
+      return;
+    }
+    // Watch first, then scan: a file landing in between is seen twice, which admission ignores,
+    // rather than not at all.
+    const w = watchFolder(source.path, {
+      onFile: (path) => deps.intake.submit(path, source.id),
+      onFileRemoved: (path) => deps.intake.removed(path),
+      onFolderGone: () => goOffline(source, 'disappeared (deleted, or its drive was unplugged)'),
+      onError: (err) => {
+        deps.log.error({ sourceId: source.id, err }, `Watching ${source.path} failed: ${err.message}`);
+        void isFolder(source.path).then((ok) => {
+          if (!ok) goOffline(source, 'became unreachable');
+        });
+      },
+    });
+    watches.set(source.id, w);
+    await w.ready;
+    setState(source, 'watching', null);
+    await reconcile(source);
+  }
+
+  return {
+    async start() {
+      await Promise.all(deps.sources.listSources(deps.eventId).map((s) => attach(s)));
+    },
+    async add(path) {
+      const existing = deps.sources.listSources(deps.eventId).find((s) => s.path === path);
+      const source = existing ?? deps.sources.ensureSource(deps.eventId, path, now());
+      if (!watches.has(source.id) && !reappearTimers.has(source.id)) await attach(source);
+      return deps.sources.listSources(deps.eventId).find((s) => s.id === source.id) ?? source;
+    },
+    list: () => deps.sources.listSources(deps.eventId),
+    async close() {
+      closed = true;
+      for (const t of reappearTimers.values()) clearInterval(t);
+      reappearTimers.clear();
+      await Promise.all([...watches.values()].map((w) => w.close()));
+      watches.clear();
+    },
+  };
+}

@@ -1,0 +1,11 @@
+export * from './formats.js';
+export { readPhotoMetadata, toPhotoMetadata, type PhotoMetadata } from './metadata.js';
+export { extractEmbeddedJpeg, RawPreviewError } from './raw-preview.js';
+export { decideReadiness, recordObservation, type FileObservation, type ReadinessPolicy, type ReadinessDecision } from './readiness.js';
+export { observeFile, describeUnreadableFile } from './probe.js';
+export { sha256File } from './hashing.js';
+export { admitFile, classifyExisting, type Admission } from './admit.js';
+export { listPhotoFiles, type ScanProblem } from './scan.js';
+export { watchFolder, type FolderWatch, type FolderWatchHandlers } from './watcher.js';
+export { createIntake, readinessPolicyFor, type Intake, type IntakeMode, type IntakeOptions } from './intake.js';
+export { createHotFolders, type HotFolders } from './hot-folders.js';

@@ -1,0 +1,124 @@
+// One event's front door: every file noticed by a watcher or a scan goes through readiness,
+// then admission; every failure lands on a photo row the operator can see.
+import { basename } from 'node:path';
+import type { Logger } from 'pino';
+import type { PhotosRepository } from '../store/index.js';
+import { admitFile, type Admission } from './admit.js';
+import { createArrivalTracker } from './arrivals.js';
+import { observeFile } from './probe.js';
+import type { FileObservation, ReadinessPolicy } from './readiness.js';
+
+export type IntakeMode = 'watch' | 'one-shot';
+
+export interface IntakeOptions {
+  probeIntervalMs: number;
+  stableForMs: number;
+  unmarkedStableForMs: number;
+  truncatedAfterMs: number;
+  oneShotTruncatedAfterMs: number;
+  maxConcurrentProbes: number;
+  maxConcurrentHashes: number;
+  maxAttempts: number;
+}
+
+export interface IntakeDeps {
+  photos: PhotosRepository;
+  eventId: number;
+  options: IntakeOptions;
+  mode: IntakeMode;
+  log: Logger;
+  now?: () => number;
+  onAdmission?: (path: string, admission: Admission) => void;
+  onFailure?: (path: string, error: string) => void;
+}
+
+export interface Intake {
+  submit(path: string, sourceId: number | null): void;
+  removed(path: string): void;
+  pending(): number;
+  settled(): Promise<void>;
+  close(): void;
+}
+
+export function readinessPolicyFor(mode: IntakeMode, o: IntakeOptions): ReadinessPolicy {
+  // In a one-shot import nobody is still writing: a file without its end marker is truncated.
+  const truncatedAfterMs = mode === 'one-shot' ? o.oneShotTruncatedAfterMs : o.truncatedAfterMs;
+  return {
+    probeIntervalMs: o.probeIntervalMs,
+    stableForMs: o.stableForMs,
+    unmarkedStableForMs: Math.min(o.unmarkedStableForMs, truncatedAfterMs),
+    truncatedAfterMs,
+  };
+}
+
+export function createIntake(deps: IntakeDeps): Intake {
+  const now = deps.now ?? Date.now;
+  const sourceOf = new Map<string, number | null>();
+
+  function recordFailure(path: string, reason: string, observation: FileObservation | null, landedAt: number): void {
+    const error = `Cannot ingest ${basename(path)}: ${reason}`;
+    try {
+      deps.photos.recordFailedFile(
+        {
+          eventId: deps.eventId,
+          sourceId: sourceOf.get(path) ?? null,
+          path,
+          error,
+          format: observation?.format ?? null,
+          sizeBytes: observation?.size ?? null,
+          mtimeMs: observation?.mtimeMs ?? null,
+          landedAt,
+        },
+        now(),
+      );
+    } catch (err) {
+      deps.log.error({ path, err }, 'Could not record a failed file');
+    }
+    sourceOf.delete(path);
+    deps.log.warn({ path }, error);
+    deps.onFailure?.(path, error);
+  }
+
+  const tracker = createArrivalTracker(
+    {
+      async onComplete(path, observation, landedAt) {
+        let admission: Admission;
+        try {
+          admission = await admitFile(
+            { photos: deps.photos, maxAttempts: deps.options.maxAttempts, now },
+            { eventId: deps.eventId, sourceId: sourceOf.get(path) ?? null, path, observation, landedAt },
+          );
+        } catch (err) {
+          const e = err as NodeJS.ErrnoException;
+          const reason = e.code ? `${e.code}: ${e.message}` : e.message;
+          recordFailure(path, `could not be recorded (${reason})`, observation, landedAt);
+          return 'taken';
+        }
+        if (admission.outcome === 'changed') return 'changed';
+        sourceOf.delete(path);
+        deps.log.debug({ path, outcome: admission.outcome }, 'file admitted');
+        deps.onAdmission?.(path, admission);
+        return 'taken';
+      },
+      onFailed: recordFailure,
+    },
+    {
+      policy: readinessPolicyFor(deps.mode, deps.options),
+      maxConcurrentProbes: deps.options.maxConcurrentProbes,
+      maxConcurrentAdmissions: deps.options.maxConcurrentHashes,
+      observe: (path) => observeFile(path, now),
+      now,
+    },
+  );
+
+  return {
+    submit(path, sourceId) {
+      sourceOf.set(path, sourceId);
+      tracker.notice(path);
+    },
+    removed: (path) => tracker.removed(path),
+    pending: () => tracker.pending(),
+    settled: () => tracker.settled(),
+    close: () => tracker.close(),
+  };
+}

@@ -1,0 +1,91 @@
+// Camera metadata an organiser sorts and filters by: capture time, body, serial, lens.
+import exifr from 'exifr';
+
+export interface PhotoMetadata {
+  capturedAt: number | null;
+  cameraMake: string | null;
+  cameraModel: string | null;
+  cameraSerial: string | null;
+  lens: string | null;
+  /** EXIF orientation 1..8, or null when the file has none. */
+  orientation: number | null;
+}
+
+export const EMPTY_METADATA: PhotoMetadata = {
+  capturedAt: null,
+  cameraMake: null,
+  cameraModel: null,
+  cameraSerial: null,
+  lens: null,
+  orientation: null,
+};
+
+const PICK = [
+  'DateTimeOriginal',
+  'CreateDate',
+  'ModifyDate',
+  'Make',
+  'Model',
+  'SerialNumber',
+  'BodySerialNumber',
+  'InternalSerialNumber',
+  'LensModel',
+  'Lens',
+  'Orientation',
+];
+
+type RawTags = Record<string, unknown>;
+
+const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
+
+function time(v: unknown): number | null {
+  if (v instanceof Date && !Number.isNaN(v.getTime())) return v.getTime();
+  return null;
+}
+
+/** Pure mapping from exifr's tag bag to what Shutterfind stores. */
+export function toPhotoMetadata(tags: RawTags | undefined | null): PhotoMetadata {
+  if (!tags) return EMPTY_METADATA;
+  const orientation = typeof tags.Orientation === 'number' && tags.Orientation >= 1 && tags.Orientation <= 8
+    ? tags.Orientation
+    : null;
+  return {
+    capturedAt: time(tags.DateTimeOriginal) ?? time(tags.CreateDate) ?? time(tags.ModifyDate),
+    cameraMake: text(tags.Make),
+    cameraModel: text(tags.Model),
+    cameraSerial: text(tags.BodySerialNumber) ?? text(tags.SerialNumber) ?? text(tags.InternalSerialNumber),
+    lens: text(tags.LensModel) ?? text(tags.Lens),
+    orientation,
+  };
+}
+
+/**
+ * Reads EXIF from a file path or buffer. exifr reads only the first chunks of a file.
+ * Missing or unparsable EXIF is normal (screenshots, edited exports) and yields empty metadata.
+ */
+export async function readPhotoMetadata(input: string | Uint8Array): Promise<PhotoMetadata> {
+  try {
+    const tags = (await exifr.parse(input as string | Buffer, {
+      pick: PICK,
+      translateValues: false,
+      reviveValues: true,
+      mergeOutput: true,
+    })) as RawTags | undefined;
+    return toPhotoMetadata(tags);
+  } catch {
+    // exifr throws for formats it does not know (CR3, RAF): their embedded JPEG carries EXIF instead.
+    return EMPTY_METADATA;
+  }
+}
+
+/** Fills the gaps in `primary` from `fallback` (a RAW's own tags first, then its embedded preview's). */
+export function mergeMetadata(primary: PhotoMetadata, fallback: PhotoMetadata): PhotoMetadata {
+  return {
+    capturedAt: primary.capturedAt ?? fallback.capturedAt,
+    cameraMake: primary.cameraMake ?? fallback.cameraMake,
+    cameraModel: primary.cameraModel ?? fallback.cameraModel,
+    cameraSerial: primary.cameraSerial ?? fallback.cameraSerial,
+    lens: primary.lens ?? fallback.lens,
+    orientation: primary.orientation ?? fallback.orientation,
+  };
+}

@@ -1,0 +1,13 @@
+export { nextRetryAt, shouldRetry, type BackoffPolicy, type FailureKind } from './backoff.js';
+export { perceptualHash, hammingDistance, PHASH_INPUT_SIZE } from './perceptual-hash.js';
+export type { MediaOptions, PhotoTask, PhotoTaskResult, PhotoTaskTimings } from './photo-task.js';
+export { ANALYSIS_STAGES, type AnalysisStage, type AnalysisImage, type AnalysisContext } from './analysis-stages.js';
+export {
+  createPhotoWorkerPool,
+  defaultWorkerThreads,
+  packageRoot,
+  workerScriptPath,
+  WorkerScriptMissingError,
+  type PhotoProcessor,
+} from './worker-pool.js';
+export { createScheduler, type Scheduler, type SchedulerDeps, type SchedulerPolicy, type PhotoOutcome } from './scheduler.js';

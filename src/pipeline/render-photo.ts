@@ -1,0 +1,217 @@
+// Runs inside a photo worker: decode once (shrink-on-load), orient, write the preview and the
+// thumbnail, compute the perceptual hash, then hand the decoded pixels to the analysis stages.
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import sharp, { type OutputInfo } from 'sharp';
+import { mediaRelativePath } from '../config/data-dir.js';
+import { EMPTY_METADATA, mergeMetadata, readPhotoMetadata, type PhotoMetadata } from '../ingest/metadata.js';
+import { extractEmbeddedJpeg, RawPreviewError } from '../ingest/raw-preview.js';
+import type { AnalysisStage } from './analysis-stages.js';
+import { PHASH_INPUT_SIZE, perceptualHash } from './perceptual-hash.js';
+import type { PhotoTask, PhotoTaskResult } from './photo-task.js';
+
+const RAW_FORMATS = new Set(['raw-tiff', 'cr3', 'raf']);
+
+/** File-system errors that go away by themselves (or once the photographer frees disk space). */
+const TRANSIENT_CODES = new Set(['EMFILE', 'ENFILE', 'EBUSY', 'EAGAIN', 'ENOSPC', 'EIO', 'ETIMEDOUT', 'EDQUOT']);
+
+export class PhotoReadError extends Error {
+  override name = 'PhotoReadError';
+}
+
+function describeFsError(err: NodeJS.ErrnoException, fileName: string): { message: string; transient: boolean } {
+  switch (err.code) {
+    case 'ENOENT':
+      return { message: `Cannot read ${fileName}: the file is gone (moved or deleted after it landed)`, transient: false };
+    case 'EACCES':
+    case 'EPERM':
+      return { message: `Cannot read ${fileName}: permission denied (check the file's permissions)`, transient: false };
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return { message: `Cannot write previews for ${fileName}: the disk is full (free space on the data drive)`, transient: true };
+    default:
+      return { message: `Cannot process ${fileName}: ${err.message}`, transient: TRANSIENT_CODES.has(err.code ?? '') };
+  }
+}
+
+/** sharp's messages are accurate but terse; say which file and what it means for the photographer. */
+export function describeDecodeError(err: Error, fileName: string): string {
+  const m = err.message;
+  if (/exceeds pixel limit/i.test(m)) {
+    return `Cannot read ${fileName}: image dimensions are too large (over the pixel limit; possible decompression bomb)`;
+  }
+  if (/premature end|truncated|unexpected end/i.test(m)) {
+    return `Cannot read ${fileName}: the file is truncated (premature end of image data)`;
+  }
+  if (/unsupported image format|input file is missing|bad seek/i.test(m)) {
+    return `Cannot read ${fileName}: not a photo sharp can decode (${m})`;
+  }
+  if (/heif|heic|hevc|compression format has not been built in/i.test(m)) {
+    return `Cannot read ${fileName}: this build cannot decode HEIC (HEVC) images; export as JPEG from the camera tool (${m})`;
+  }
+  return `Cannot read ${fileName}: corrupt or invalid image data (${m})`;
+}
+
+/** EXIF orientation as sharp operations, for RAW previews whose JPEG lacks the tag. */
+export function orientationOps(orientation: number | null): { angle: number; flop: boolean } {
+  switch (orientation) {
+    case 2: return { angle: 0, flop: true };
+    case 3: return { angle: 180, flop: false };
+    case 4: return { angle: 180, flop: true };
+    case 5: return { angle: 90, flop: true };
+    case 6: return { angle: 90, flop: false };
+    case 7: return { angle: 270, flop: true };
+    case 8: return { angle: 270, flop: false };
+    default: return { angle: 0, flop: false };
+  }
+}
+
+/** Writes next to the target then renames, so a killed process never leaves half a preview behind. */
+async function writeAtomically(target: string, data: Uint8Array): Promise<void> {
+  await mkdir(dirname(target), { recursive: true });
+  const temp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.part`;
+  try {
+    await writeFile(temp, data);
+    await rename(temp, target);
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
+}
+
+interface DecodeInput {
+  input: string | Buffer;
+  metadata: PhotoMetadata;
+  /** Orientation to apply by hand (RAW previews); null when sharp reads it from the JPEG itself. */
+  manualOrientation: number | null;
+}
+
+async function openInput(task: PhotoTask, fileName: string): Promise<DecodeInput> {
+  if (!RAW_FORMATS.has(task.format)) {
+    return { input: task.path, metadata: await readPhotoMetadata(task.path), manualOrientation: null };
+  }
+  const file = await readFile(task.path);
+  const view = extractEmbeddedJpeg(file, fileName);
+  const jpeg = Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+  const rawTags = await readPhotoMetadata(file);
+  const previewTags = await readPhotoMetadata(jpeg);
+  const metadata = mergeMetadata(rawTags, previewTags);
+  return {
+    input: jpeg,
+    metadata,
+    manualOrientation: previewTags.orientation === null ? rawTags.orientation : null,
+  };
+}
+
+export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStage[]): Promise<PhotoTaskResult> {
+  const fileName = basename(task.path);
+  const started = performance.now();
+  let decodeInput: DecodeInput;
+  try {
+    decodeInput = await openInput(task, fileName);
+  } catch (err) {
+    if (err instanceof RawPreviewError) return { ok: false, failure: 'permanent', error: err.message };
+    const e = describeFsError(err as NodeJS.ErrnoException, fileName);
+    return { ok: false, failure: e.transient ? 'transient' : 'permanent', error: e.message };
+  }
+  const readDone = performance.now();
+
+  let decoded: { data: Buffer; info: OutputInfo };
+  let originalWidth: number;
+  let originalHeight: number;
+  try {
+    const source = sharp(decodeInput.input, { limitInputPixels: task.media.maxInputPixels, failOn: 'error' });
+    const header = await source.metadata();
+    // autoOrient has already swapped these for 90° orientations.
+    originalWidth = header.autoOrient?.width ?? header.width ?? 0;
+    originalHeight = header.autoOrient?.height ?? header.height ?? 0;
+    let pipeline = source.clone();
+    if (decodeInput.manualOrientation !== null) {
+      const ops = orientationOps(decodeInput.manualOrientation);
+      pipeline = pipeline.rotate(ops.angle);
+      if (ops.flop) pipeline = pipeline.flop();
+      if (ops.angle === 90 || ops.angle === 270) [originalWidth, originalHeight] = [originalHeight, originalWidth];
+    } else {
+      pipeline = pipeline.autoOrient();
+    }
+    const long = task.media.previewLongSide;
+    decoded = await pipeline
+      .resize({ width: long, height: long, fit: 'inside', withoutEnlargement: true })
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code) {
+      const fsErr = describeFsError(e, fileName);
+      return { ok: false, failure: fsErr.transient ? 'transient' : 'permanent', error: fsErr.message };
+    }
+    return { ok: false, failure: 'permanent', error: describeDecodeError(e, fileName) };
+  }
+  const decodeDone = performance.now();
+
+  const { data, info } = decoded;
+  const raw = { raw: { width: info.width, height: info.height, channels: info.channels } } as const;
+  const previewPath = mediaRelativePath('previews', task.sha256);
+  const thumbnailPath = mediaRelativePath('thumbnails', task.sha256);
+  let phash: string;
+  try {
+    const [previewJpeg, thumbnail, grey] = await Promise.all([
+      sharp(data, raw).jpeg({ quality: task.media.previewQuality, progressive: true }).toBuffer(),
+      sharp(data, raw)
+        .resize({ width: task.media.thumbnailLongSide, height: task.media.thumbnailLongSide, fit: 'inside' })
+        .webp({ quality: task.media.thumbnailQuality })
+        .toBuffer(),
+      sharp(data, raw).resize(PHASH_INPUT_SIZE, PHASH_INPUT_SIZE, { fit: 'fill' }).greyscale().raw().toBuffer(),
+    ]);
+    phash = perceptualHash(grey);
+    await writeAtomically(join(task.dataDir, previewPath), previewJpeg);
+    await writeAtomically(join(task.dataDir, thumbnailPath), thumbnail);
+  } catch (err) {
+    const e = describeFsError(err as NodeJS.ErrnoException, fileName);
+    return { ok: false, failure: e.transient ? 'transient' : 'permanent', error: e.message };
+  }
+  const renderDone = performance.now();
+
+  try {
+    const image = {
+      pixels: data,
+      width: info.width,
+      height: info.height,
+      channels: 3 as const,
+      originalWidth,
+      originalHeight,
+    };
+    for (const stage of stages) await stage.run(image, { photoId: task.photoId, path: task.path, dataDir: task.dataDir, sha256: task.sha256 });
+  } catch (err) {
+    return { ok: false, failure: 'transient', error: `Analysis of ${fileName} failed: ${(err as Error).message}` };
+  }
+  const done = performance.now();
+
+  const m = decodeInput.metadata ?? EMPTY_METADATA;
+  return {
+    ok: true,
+    photo: {
+      width: originalWidth,
+      height: originalHeight,
+      capturedAt: m.capturedAt,
+      cameraMake: m.cameraMake,
+      cameraModel: m.cameraModel,
+      cameraSerial: m.cameraSerial,
+      lens: m.lens,
+      orientation: m.orientation,
+      phash,
+      previewPath,
+      thumbnailPath,
+    },
+    timings: {
+      readMs: readDone - started,
+      decodeMs: decodeDone - readDone,
+      renderMs: renderDone - decodeDone,
+      analyseMs: done - renderDone,
+      totalMs: done - started,
+    },
+  };
+}
+

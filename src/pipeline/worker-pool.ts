@@ -1,0 +1,60 @@
+// The engine's handle on the photo worker threads (piscina). Tests and the benchmark use the same pool.
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { PhotoTask, PhotoTaskResult } from './photo-task.js';
+
+export interface PhotoProcessor {
+  readonly threads: number;
+  process(task: PhotoTask): Promise<PhotoTaskResult>;
+  close(): Promise<void>;
+}
+
+export class WorkerScriptMissingError extends Error {
+  override name = 'WorkerScriptMissingError';
+}
+
+/** The repository root: the nearest folder above this file whose package.json is Shutterfind's. */
+export function packageRoot(from: string = fileURLToPath(import.meta.url)): string {
+  let dir = dirname(from);
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      const { name } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string };
+      if (name === 'shutterfind') return dir;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new WorkerScriptMissingError(`Cannot find Shutterfind's package.json above ${from}`);
+    dir = parent;
+  }
+}
+
+/** Workers always run compiled JavaScript, also when the engine itself runs from TypeScript in tests. */
+export function workerScriptPath(name: string): string {
+  const script = join(packageRoot(), 'dist', 'workers', `${name}.js`);
+  if (!existsSync(script)) {
+    throw new WorkerScriptMissingError(`Worker ${script} is missing: run \`npm run build\` (npm install does this).`);
+  }
+  return script;
+}
+
+export function defaultWorkerThreads(configured: number): number {
+  return configured > 0 ? configured : Math.max(1, availableParallelism());
+}
+
+export function createPhotoWorkerPool(threads: number): PhotoProcessor {
+  const pool = new Piscina<PhotoTask, PhotoTaskResult>({
+    filename: workerScriptPath('photo-worker'),
+    minThreads: threads,
+    maxThreads: threads,
+    // Threads stay up for the whole session: a tethered shoot sends photos every few seconds.
+    idleTimeout: 60 * 60 * 1000,
+  });
+  return {
+    threads,
+    process: (task) => pool.run(task),
+    close: () => pool.destroy(),
+  };
+}

@@ -1,0 +1,1 @@
+export { startHttpServer, type HealthSource, type HttpServerOptions } from './http-server.js';

@@ -1,0 +1,34 @@
+import type { Database } from 'better-sqlite3';
+import type { Event } from './types.js';
+
+interface EventRow {
+  id: number;
+  name: string;
+  created_at: number;
+}
+
+const toEvent = (r: EventRow): Event => ({ id: r.id, name: r.name, createdAt: r.created_at });
+
+export function createEventsRepository(db: Database) {
+  const byName = db.prepare<[string], EventRow>('SELECT id, name, created_at FROM events WHERE name = ?');
+  const insert = db.prepare('INSERT INTO events (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
+  const all = db.prepare<[], EventRow>('SELECT id, name, created_at FROM events ORDER BY created_at, id');
+
+  return {
+    findEventByName(name: string): Event | undefined {
+      const row = byName.get(name);
+      return row ? toEvent(row) : undefined;
+    },
+    ensureEvent(name: string, now: number): Event {
+      insert.run(name, now);
+      const row = byName.get(name);
+      if (!row) throw new Error(`Event "${name}" could not be created`);
+      return toEvent(row);
+    },
+    listEvents(): Event[] {
+      return all.all().map(toEvent);
+    },
+  };
+}
+
+export type EventsRepository = ReturnType<typeof createEventsRepository>;

@@ -1,0 +1,299 @@
+import { basename } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import type { JobsRepository } from './jobs-repository.js';
+import type { DuplicateKind, Photo, PhotoCounts, PhotoError, PhotoStatus } from './types.js';
+
+interface PhotoRow {
+  id: number;
+  event_id: number;
+  source_id: number | null;
+  path: string;
+  file_name: string;
+  format: string | null;
+  sha256: string | null;
+  size_bytes: number | null;
+  mtime_ms: number | null;
+  status: PhotoStatus;
+  error: string | null;
+  landed_at: number;
+  admitted_at: number | null;
+  ready_at: number | null;
+  width: number | null;
+  height: number | null;
+  captured_at: number | null;
+  camera_make: string | null;
+  camera_model: string | null;
+  camera_serial: string | null;
+  lens: string | null;
+  orientation: number | null;
+  phash: string | null;
+  preview_path: string | null;
+  thumbnail_path: string | null;
+}
+
+const toPhoto = (r: PhotoRow): Photo => ({
+  id: r.id,
+  eventId: r.event_id,
+  sourceId: r.source_id,
+  path: r.path,
+  fileName: r.file_name,
+  format: r.format,
+  sha256: r.sha256,
+  sizeBytes: r.size_bytes,
+  mtimeMs: r.mtime_ms,
+  status: r.status,
+  error: r.error,
+  landedAt: r.landed_at,
+  admittedAt: r.admitted_at,
+  readyAt: r.ready_at,
+  width: r.width,
+  height: r.height,
+  capturedAt: r.captured_at,
+  cameraMake: r.camera_make,
+  cameraModel: r.camera_model,
+  cameraSerial: r.camera_serial,
+  lens: r.lens,
+  orientation: r.orientation,
+  phash: r.phash,
+  previewPath: r.preview_path,
+  thumbnailPath: r.thumbnail_path,
+});
+
+export interface FileIdentity {
+  eventId: number;
+  sourceId: number | null;
+  path: string;
+  sizeBytes: number;
+  mtimeMs: number;
+}
+
+export interface NewPhoto extends FileIdentity {
+  sha256: string;
+  format: string;
+  landedAt: number;
+}
+
+export interface FailedFile {
+  eventId: number;
+  sourceId: number | null;
+  path: string;
+  error: string;
+  format: string | null;
+  sizeBytes: number | null;
+  mtimeMs: number | null;
+  landedAt: number;
+}
+
+/** What the photo pipeline learned about a photo. */
+export interface ProcessedPhoto {
+  width: number;
+  height: number;
+  capturedAt: number | null;
+  cameraMake: string | null;
+  cameraModel: string | null;
+  cameraSerial: string | null;
+  lens: string | null;
+  orientation: number | null;
+  phash: string;
+  previewPath: string;
+  thumbnailPath: string;
+}
+
+/** What the store already knows about a path, so a rescan skips it without hashing. */
+export type KnownFile =
+  | { kind: 'photo'; photo: Photo }
+  | { kind: 'duplicate'; photoId: number };
+
+export interface PhotoListQuery {
+  status?: PhotoStatus;
+  limit: number;
+  offset?: number;
+}
+
+export function createPhotosRepository(db: Database, jobs: JobsRepository) {
+  const byId = db.prepare<[number], PhotoRow>('SELECT * FROM photos WHERE id = ?');
+  const bySha = db.prepare<[number, string], PhotoRow>('SELECT * FROM photos WHERE event_id = ? AND sha256 = ?');
+  const knownPhoto = db.prepare<[number, string, number, number], PhotoRow>(
+    'SELECT * FROM photos WHERE event_id = ? AND path = ? AND size_bytes = ? AND mtime_ms = ? ORDER BY id DESC LIMIT 1',
+  );
+  const knownDuplicate = db.prepare<[number, string, number, number], { photo_id: number }>(
+    'SELECT photo_id FROM duplicates WHERE event_id = ? AND path = ? AND size_bytes = ? AND mtime_ms = ? LIMIT 1',
+  );
+  const insertPhoto = db.prepare(
+    `INSERT INTO photos (event_id, source_id, path, file_name, format, sha256, size_bytes, mtime_ms, status,
+       landed_at, admitted_at, updated_at)
+     VALUES (@eventId, @sourceId, @path, @fileName, @format, @sha256, @sizeBytes, @mtimeMs, 'pending',
+       @landedAt, @now, @now)`,
+  );
+  const deleteUnhashedAtPath = db.prepare('DELETE FROM photos WHERE event_id = ? AND path = ? AND sha256 IS NULL');
+  const upsertFailed = db.prepare(
+    `INSERT INTO photos (event_id, source_id, path, file_name, format, size_bytes, mtime_ms, status, error,
+       landed_at, updated_at)
+     VALUES (@eventId, @sourceId, @path, @fileName, @format, @sizeBytes, @mtimeMs, 'failed', @error, @landedAt, @now)
+     ON CONFLICT (event_id, path) WHERE sha256 IS NULL DO UPDATE SET
+       error = excluded.error, format = excluded.format, size_bytes = excluded.size_bytes,
+       mtime_ms = excluded.mtime_ms, status = 'failed', updated_at = excluded.updated_at`,
+  );
+  const insertDuplicate = db.prepare(
+    `INSERT INTO duplicates (event_id, photo_id, path, sha256, size_bytes, mtime_ms, kind, seen_at)
+     VALUES (@eventId, @photoId, @path, @sha256, @sizeBytes, @mtimeMs, @kind, @now)
+     ON CONFLICT (event_id, path, sha256) DO UPDATE SET size_bytes = excluded.size_bytes, mtime_ms = excluded.mtime_ms`,
+  );
+  const movePhoto = db.prepare(
+    'UPDATE photos SET path = ?, file_name = ?, mtime_ms = ?, updated_at = ? WHERE id = ?',
+  );
+  const setStatus = db.prepare('UPDATE photos SET status = ?, updated_at = ? WHERE id = ?');
+  const setReady = db.prepare(
+    `UPDATE photos SET status = 'ready', error = NULL, ready_at = @now, updated_at = @now,
+       width = @width, height = @height, captured_at = @capturedAt, camera_make = @cameraMake,
+       camera_model = @cameraModel, camera_serial = @cameraSerial, lens = @lens, orientation = @orientation,
+       phash = @phash, preview_path = @previewPath, thumbnail_path = @thumbnailPath
+     WHERE id = @id`,
+  );
+  const setFailed = db.prepare(`UPDATE photos SET status = 'failed', error = ?, updated_at = ? WHERE id = ?`);
+  const setPendingAgain = db.prepare(
+    `UPDATE photos SET status = 'pending', error = NULL, updated_at = ? WHERE id = ? AND status = 'failed'`,
+  );
+  const insertOutbox = db.prepare(
+    'INSERT INTO outbox (event_id, topic, entity_id, payload_json, created_at) VALUES (?, ?, ?, ?, ?)',
+  );
+  const counts = db.prepare<[number], { status: PhotoStatus; n: number }>(
+    'SELECT status, COUNT(*) AS n FROM photos WHERE event_id = ? GROUP BY status',
+  );
+  const duplicateCount = db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM duplicates WHERE event_id = ?');
+  const errors = db.prepare<[number, number], { id: number; path: string; error: string; updated_at: number }>(
+    `SELECT id, path, error, updated_at FROM photos WHERE event_id = ? AND status = 'failed'
+     ORDER BY updated_at DESC, id DESC LIMIT ?`,
+  );
+  const listAll = db.prepare<[number, number, number], PhotoRow>(
+    'SELECT * FROM photos WHERE event_id = ? ORDER BY id LIMIT ? OFFSET ?',
+  );
+  const listByStatus = db.prepare<[number, PhotoStatus, number, number], PhotoRow>(
+    'SELECT * FROM photos WHERE event_id = ? AND status = ? ORDER BY id LIMIT ? OFFSET ?',
+  );
+  const readySince = db.prepare<[number, number], { n: number }>(
+    `SELECT COUNT(*) AS n FROM photos WHERE event_id = ? AND status = 'ready' AND ready_at >= ?`,
+  );
+  const unhashedFailures = db.prepare<[number], PhotoRow>(
+    `SELECT * FROM photos WHERE event_id = ? AND status = 'failed' AND sha256 IS NULL`,
+  );
+  const deleteById = db.prepare('DELETE FROM photos WHERE id = ? AND sha256 IS NULL');
+
+  return {
+    getPhoto(id: number): Photo | undefined {
+      const row = byId.get(id);
+      return row ? toPhoto(row) : undefined;
+    },
+    findPhotoBySha(eventId: number, sha256: string): Photo | undefined {
+      const row = bySha.get(eventId, sha256);
+      return row ? toPhoto(row) : undefined;
+    },
+    /** A path with the same size and mtime as last time has not changed: no need to hash it again. */
+    findKnownFile(f: Omit<FileIdentity, 'sourceId'>): KnownFile | undefined {
+      const photo = knownPhoto.get(f.eventId, f.path, f.sizeBytes, f.mtimeMs);
+      if (photo) return { kind: 'photo', photo: toPhoto(photo) };
+      const dup = knownDuplicate.get(f.eventId, f.path, f.sizeBytes, f.mtimeMs);
+      return dup ? { kind: 'duplicate', photoId: dup.photo_id } : undefined;
+    },
+    /** Records a new photo and its processing job together, so a crash never leaves one without the other. */
+    addPhotoWithJob(p: NewPhoto, maxAttempts: number, now: number): number {
+      return db.transaction(() => {
+        // The file was recorded as failed before (still being written, unreadable): it is good now.
+        deleteUnhashedAtPath.run(p.eventId, p.path);
+        const id = Number(
+          insertPhoto.run({ ...p, fileName: basename(p.path), now }).lastInsertRowid,
+        );
+        jobs.enqueueJob({ kind: 'photo.process', eventId: p.eventId, photoId: id, maxAttempts, runAfter: now }, now);
+        return id;
+      })();
+    },
+    /**
+     * Another file with bytes the event already has. A rename also moves the photo to the
+     * new path, so previews and exports can still find the original.
+     */
+    recordDuplicate(f: FileIdentity & { sha256: string; photoId: number; kind: DuplicateKind }, now: number): void {
+      db.transaction(() => {
+        insertDuplicate.run({ ...f, now });
+        if (f.kind === 'rename') movePhoto.run(f.path, basename(f.path), f.mtimeMs, now, f.photoId);
+      })();
+    },
+    recordFailedFile(f: FailedFile, now: number): void {
+      upsertFailed.run({ ...f, fileName: basename(f.path), now });
+    },
+    markProcessing(id: number, now: number): void {
+      setStatus.run('processing', now, id);
+    },
+    /** Photo results, job completion and the sync outbox row land in one transaction. */
+    completePhotoJob(photoId: number, jobId: number, result: ProcessedPhoto, now: number): void {
+      db.transaction(() => {
+        setReady.run({ ...result, id: photoId, now });
+        jobs.completeJob(jobId, now);
+        const photo = byId.get(photoId);
+        if (photo) {
+          insertOutbox.run(
+            photo.event_id,
+            'photo.ready',
+            photoId,
+            JSON.stringify({ sha256: photo.sha256, fileName: photo.file_name, capturedAt: photo.captured_at }),
+            now,
+          );
+        }
+      })();
+    },
+    failPhotoJob(photoId: number, jobId: number, error: string, now: number): void {
+      db.transaction(() => {
+        setFailed.run(error, now, photoId);
+        jobs.failJob(jobId, error, now);
+      })();
+    },
+    /** The job will be tried again later; the photo waits as pending with the last error kept on the job. */
+    requeuePhotoJob(photoId: number, jobId: number, error: string, runAfter: number, now: number): void {
+      db.transaction(() => {
+        setStatus.run('pending', now, photoId);
+        jobs.requeueJob(jobId, error, runAfter, now);
+      })();
+    },
+    /** Failed photos whose file was read go back to the queue; returns how many. */
+    retryFailedPhotoJobs(eventId: number, now: number): number {
+      return db.transaction(() => {
+        let n = 0;
+        for (const job of jobs.listFailedJobs(eventId)) {
+          if (!jobs.retryJob(job.id, now)) continue;
+          if (job.photoId !== null) setPendingAgain.run(now, job.photoId);
+          n += 1;
+        }
+        return n;
+      })();
+    },
+    /** Failures that happened before the file could be read; a retry re-examines the file. */
+    listUnreadFailures(eventId: number): Photo[] {
+      return unhashedFailures.all(eventId).map(toPhoto);
+    },
+    forgetUnreadFailure(id: number): void {
+      deleteById.run(id);
+    },
+    countPhotos(eventId: number): PhotoCounts {
+      const c: PhotoCounts = { total: 0, pending: 0, processing: 0, ready: 0, failed: 0, duplicates: 0 };
+      for (const row of counts.all(eventId)) {
+        c[row.status] = row.n;
+        c.total += row.n;
+      }
+      c.duplicates = duplicateCount.get(eventId)?.n ?? 0;
+      return c;
+    },
+    countReadySince(eventId: number, since: number): number {
+      return readySince.get(eventId, since)?.n ?? 0;
+    },
+    recentErrors(eventId: number, limit: number): PhotoError[] {
+      return errors.all(eventId, limit).map((r) => ({ photoId: r.id, path: r.path, error: r.error, at: r.updated_at }));
+    },
+    listPhotos(eventId: number, q: PhotoListQuery): Photo[] {
+      const rows = q.status
+        ? listByStatus.all(eventId, q.status, q.limit, q.offset ?? 0)
+        : listAll.all(eventId, q.limit, q.offset ?? 0);
+      return rows.map(toPhoto);
+    },
+  };
+}
+
+export type PhotosRepository = ReturnType<typeof createPhotosRepository>;

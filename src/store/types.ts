@@ -1,0 +1,95 @@
+// Rows as the rest of the app sees them (camelCase, domain words).
+
+export interface Event {
+  id: number;
+  name: string;
+  createdAt: number;
+}
+
+export type SourceState = 'watching' | 'offline' | 'removed';
+
+export interface Source {
+  id: number;
+  eventId: number;
+  path: string;
+  label: string | null;
+  state: SourceState;
+  error: string | null;
+}
+
+export type PhotoStatus = 'pending' | 'processing' | 'ready' | 'failed';
+
+export interface Photo {
+  id: number;
+  eventId: number;
+  sourceId: number | null;
+  path: string;
+  fileName: string;
+  format: string | null;
+  sha256: string | null;
+  sizeBytes: number | null;
+  mtimeMs: number | null;
+  status: PhotoStatus;
+  error: string | null;
+  landedAt: number;
+  admittedAt: number | null;
+  readyAt: number | null;
+  width: number | null;
+  height: number | null;
+  capturedAt: number | null;
+  cameraMake: string | null;
+  cameraModel: string | null;
+  cameraSerial: string | null;
+  lens: string | null;
+  orientation: number | null;
+  phash: string | null;
+  previewPath: string | null;
+  thumbnailPath: string | null;
+}
+
+export type DuplicateKind = 'copy' | 'rename';
+
+export interface Duplicate {
+  id: number;
+  eventId: number;
+  photoId: number;
+  path: string;
+  kind: DuplicateKind;
+  seenAt: number;
+}
+
+export type JobState = 'queued' | 'leased' | 'done' | 'failed';
+
+/** One kind per pipeline stage, so "re-run X for the event" is a query. */
+export type JobKind = 'photo.process';
+
+export interface Job {
+  id: number;
+  kind: JobKind;
+  eventId: number;
+  photoId: number | null;
+  state: JobState;
+  priority: number;
+  attempts: number;
+  maxAttempts: number;
+  runAfter: number;
+  leaseOwner: string | null;
+  leaseExpiresAt: number | null;
+  lastError: string | null;
+}
+
+export interface PhotoCounts {
+  total: number;
+  pending: number;
+  processing: number;
+  ready: number;
+  failed: number;
+  duplicates: number;
+}
+
+export interface PhotoError {
+  photoId: number;
+  path: string;
+  error: string;
+  at: number;
+}
