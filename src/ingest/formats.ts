@@ -352,13 +352,20 @@ async function checkTiff(file: RandomAccessFile): Promise<Completeness> {
       const entries = new Map<number, TiffEntry>();
       for (let i = 0; i < count; i += 1) {
         const at = i * TIFF_ENTRY_BYTES;
+        const tag = readU16(table, at, littleEndian);
         const type = readU16(table, at + 2, littleEndian);
-        if (TIFF_TYPE_SIZES[type] === undefined) continue;
-        entries.set(readU16(table, at, littleEndian), {
-          type,
-          count: readU32(table, at + 4, littleEndian),
-          field: table.subarray(at + 8, at + 12),
-        });
+        const typeSize = TIFF_TYPE_SIZES[type];
+        if (typeSize === undefined) continue;
+        const entry: TiffEntry = { type, count: readU32(table, at + 4, littleEndian), field: table.subarray(at + 8, at + 12) };
+        // libtiff writes values too big for the entry (JPEGTables, ICC profile, strip tables)
+        // after the directory, so a file cut there has every IFD but not every value.
+        const valuesEnd = readU32(entry.field, 0, littleEndian) + entry.count * typeSize;
+        if (entry.count * typeSize > 4 && valuesEnd > file.size) {
+          return incomplete(
+            `TIFF tag ${tag} values end at byte ${valuesEnd} but the file has ${file.size} bytes (file still being written or truncated)`,
+          );
+        }
+        entries.set(tag, entry);
       }
 
       for (const [offsetTag, lengthTag, name] of DATA_TAG_PAIRS) {

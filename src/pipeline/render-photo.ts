@@ -37,6 +37,9 @@ function describeFsError(err: NodeJS.ErrnoException, fileName: string): { messag
 /** sharp's messages are accurate but terse; say which file and what it means for the photographer. */
 export function describeDecodeError(err: Error, fileName: string): string {
   const m = err.message;
+  if (/input file is missing/i.test(m)) {
+    return `Cannot read ${fileName}: the file is gone (moved or deleted after it landed)`;
+  }
   if (/exceeds pixel limit/i.test(m)) {
     return `Cannot read ${fileName}: image dimensions are too large (over the pixel limit; possible decompression bomb)`;
   }

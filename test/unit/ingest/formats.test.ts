@@ -180,14 +180,15 @@ describe('detectFormat', () => {
     expect(detectFormat(head, name)).toBe(format);
   });
 
-  it.each([
-    [Buffer.alloc(0), 'empty.jpg', 'an empty file'],
-    [Buffer.from('Ceremony at 14:00\n'), 'notes.jpg', 'a text file named .jpg'],
-    [Buffer.from([0xff, 0xd8]), 'short.jpg', 'two bytes of a JPEG'],
-    [ftyp('isom', 'iso2', 'mp41'), 'clip.heic', 'an MP4 video'],
-    [ftyp('qt  '), 'clip.heic', 'a QuickTime movie'],
-    [Buffer.from('GIF89a'), 'a.jpg', 'a GIF'],
-  ] as const)('returns null for %#: %s (%s)', (head, name) => {
+  const notPhotos: Array<[name: string, what: string, head: Uint8Array]> = [
+    ['empty.jpg', 'an empty file', Buffer.alloc(0)],
+    ['notes.jpg', 'a text file named .jpg', Buffer.from('Ceremony at 14:00\n')],
+    ['short.jpg', 'two bytes of a JPEG', Buffer.from([0xff, 0xd8])],
+    ['clip.heic', 'an MP4 video', ftyp('isom', 'iso2', 'mp41')],
+    ['clip.heif', 'a QuickTime movie', ftyp('qt  ')],
+    ['a.jpg', 'a GIF', Buffer.from('GIF89a')],
+  ];
+  it.each(notPhotos)('returns null for %s, %s', (name, _what, head) => {
     expect(detectFormat(head, name)).toBeNull();
   });
 });
@@ -430,8 +431,10 @@ describe('the bad files a hot folder receives, read through nodeRandomAccessFile
 
   it('makes a PNG bomb that sharp measures as 30000x30000 and refuses to decode under its pixel limit', async () => {
     const bomb = join(dir, 'bomb.png');
-    expect(await sharp(bomb).metadata()).toMatchObject({ width: 30_000, height: 30_000 });
+    expect(await sharp(bomb, { limitInputPixels: false }).metadata()).toMatchObject({ width: 30_000, height: 30_000 });
     const expectError = badFiles.find((f) => f.kind === 'decompression-bomb')?.expectError ?? /never/;
+    // Since sharp 0.35 even reading the header trips the default limit.
+    await expect(sharp(bomb).metadata()).rejects.toThrow(expectError);
     await expect(sharp(bomb).raw().toBuffer()).rejects.toThrow(expectError);
   });
 

@@ -1,0 +1,160 @@
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createRepositories,
+  currentSchemaVersion,
+  MIGRATIONS,
+  openDatabase,
+  type Database,
+} from '../../../src/store/index.js';
+import { makeTempDir, removeDir } from '../../support/temp-dir.js';
+
+let dir: string;
+let db: Database;
+
+beforeEach(async () => {
+  dir = await makeTempDir();
+  db = openDatabase(join(dir, 'shutterfind.db'));
+});
+afterEach(async () => {
+  if (db.open) db.close();
+  await removeDir(dir);
+});
+
+describe('the installation database', () => {
+  it('runs in WAL mode with foreign keys on and a busy timeout', () => {
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('has every table the app needs, with vector tables ready for faces and CLIP', () => {
+    const names = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
+    for (const t of ['events', 'sources', 'photos', 'duplicates', 'faces', 'persons', 'kiosk_sessions', 'deliveries', 'jobs', 'outbox', 'face_embeddings', 'clip_embeddings']) {
+      expect(names).toContain(t);
+    }
+    const repos = createRepositories(db);
+    const event = repos.events.ensureEvent('vec', 1);
+    const insert = db.prepare('INSERT INTO face_embeddings (face_id, event_id, embedding) VALUES (?, ?, ?)');
+    const unit = (i: number) => Float32Array.from({ length: 128 }, (_, k) => (k === i ? 1 : 0));
+    insert.run(1n, BigInt(event.id), unit(0));
+    insert.run(2n, BigInt(event.id), unit(1));
+    const nearest = db
+      .prepare('SELECT face_id FROM face_embeddings WHERE embedding MATCH ? AND k = 1 AND event_id = ?')
+      .all(unit(1), event.id) as { face_id: number }[];
+    expect(nearest.map((r) => r.face_id)).toEqual([2]);
+  });
+
+  it('migrates a database left at the previous schema version up to the latest, keeping its data', async () => {
+    db.close();
+    const path = join(dir, 'old.db');
+    const old = openDatabase(path, { migrateUpTo: MIGRATIONS.length - 1 });
+    expect(currentSchemaVersion(old)).toBe(MIGRATIONS.length - 1);
+    old.close();
+    db = openDatabase(path);
+    expect(currentSchemaVersion(db)).toBe(MIGRATIONS.length);
+    // Opening again changes nothing.
+    db.close();
+    db = openDatabase(path);
+    expect(currentSchemaVersion(db)).toBe(MIGRATIONS.length);
+  });
+
+  it('refuses a database written by a newer Shutterfind, saying what to do', () => {
+    db.close();
+    const path = join(dir, 'newer.db');
+    const raw = new BetterSqlite3(path);
+    raw.pragma(`user_version = ${MIGRATIONS.length + 5}`);
+    raw.close();
+    expect(() => openDatabase(path)).toThrow(/newer than this Shutterfind.*Update Shutterfind/);
+  });
+});
+
+describe('the durable job queue', () => {
+  function photoWithJob(repos: ReturnType<typeof createRepositories>, eventId: number, n: number, now: number): number {
+    return repos.photos.addPhotoWithJob(
+      { eventId, sourceId: null, path: `/cam/IMG_${n}.JPG`, sha256: `sha${n}`, format: 'jpeg', sizeBytes: 10, mtimeMs: 1, landedAt: now },
+      3,
+      now,
+    );
+  }
+
+  it('records a photo and its job together, and hands each job to one claimer at a time', () => {
+    const repos = createRepositories(db);
+    const event = repos.events.ensureEvent('wedding', 0);
+    for (let i = 0; i < 5; i++) photoWithJob(repos, event.id, i, 1000);
+    expect(repos.jobs.queueDepth(event.id)).toBe(5);
+    const first = repos.jobs.claimJobs('a', 2000, 60_000, 3);
+    const second = repos.jobs.claimJobs('b', 2000, 60_000, 10);
+    expect(first).toHaveLength(3);
+    expect(second).toHaveLength(2);
+    expect(new Set([...first, ...second].map((j) => j.id)).size).toBe(5);
+    expect(repos.jobs.claimJobs('c', 2000, 60_000, 10)).toHaveLength(0);
+  });
+
+  it('takes back a job whose lease ran out (its worker hung or the app was killed)', () => {
+    const repos = createRepositories(db);
+    const event = repos.events.ensureEvent('wedding', 0);
+    photoWithJob(repos, event.id, 1, 1000);
+    const [job] = repos.jobs.claimJobs('a', 1000, 5000, 1);
+    expect(repos.jobs.claimJobs('b', 5999, 5000, 1)).toHaveLength(0);
+    const [again] = repos.jobs.claimJobs('b', 6000, 5000, 1);
+    expect(again?.id).toBe(job?.id);
+    expect(again?.attempts).toBe(2);
+  });
+
+  it('releases every lease at start-up so interrupted work resumes at once', () => {
+    const repos = createRepositories(db);
+    const event = repos.events.ensureEvent('wedding', 0);
+    photoWithJob(repos, event.id, 1, 1000);
+    repos.jobs.claimJobs('dead-process', 1000, 600_000, 1);
+    expect(repos.jobs.releaseAllLeases(2000)).toBe(1);
+    expect(repos.jobs.claimJobs('new-process', 2000, 600_000, 1)).toHaveLength(1);
+  });
+
+  it('does not hand out a retry before its backoff time, and retries a failed job on request', () => {
+    const repos = createRepositories(db);
+    const event = repos.events.ensureEvent('wedding', 0);
+    const photoId = photoWithJob(repos, event.id, 1, 1000);
+    const [job] = repos.jobs.claimJobs('a', 1000, 60_000, 1);
+    repos.photos.requeuePhotoJob(photoId, job!.id, 'disk full', 9000, 1100);
+    expect(repos.jobs.claimJobs('a', 8999, 60_000, 1)).toHaveLength(0);
+    expect(repos.jobs.nextDueAt()).toBe(9000);
+    const [retry] = repos.jobs.claimJobs('a', 9000, 60_000, 1);
+    repos.photos.failPhotoJob(photoId, retry!.id, 'corrupt', 9100);
+    expect(repos.photos.getPhoto(photoId)?.status).toBe('failed');
+    expect(repos.photos.retryFailedPhotoJobs(event.id, 9200)).toBe(1);
+    expect(repos.photos.getPhoto(photoId)?.status).toBe('pending');
+    expect(repos.jobs.claimJobs('a', 9200, 60_000, 1)[0]?.attempts).toBe(1);
+  });
+});
+
+describe('photos and duplicates', () => {
+  it('moves a photo to its new name when the tethering tool renamed the file', () => {
+    const repos = createRepositories(db);
+    const event = repos.events.ensureEvent('wedding', 0);
+    const id = repos.photos.addPhotoWithJob(
+      { eventId: event.id, sourceId: null, path: '/cam/IMG_1.CR3', sha256: 'abc', format: 'cr3', sizeBytes: 10, mtimeMs: 1, landedAt: 0 },
+      3,
+      0,
+    );
+    repos.photos.recordDuplicate(
+      { eventId: event.id, sourceId: null, path: '/cam/Smith_0001.CR3', sha256: 'abc', photoId: id, kind: 'rename', sizeBytes: 10, mtimeMs: 2 },
+      5,
+    );
+    expect(repos.photos.getPhoto(id)?.path).toBe('/cam/Smith_0001.CR3');
+    expect(repos.photos.countPhotos(event.id)).toMatchObject({ total: 1, duplicates: 1 });
+  });
+
+  it('replaces the error row of a file that could not be read once it is readable and recorded', () => {
+    const repos = createRepositories(db);
+    const event = repos.events.ensureEvent('wedding', 0);
+    const failed = { eventId: event.id, sourceId: null, path: '/cam/a.jpg', error: 'truncated', format: 'jpeg', sizeBytes: 5, mtimeMs: 1, landedAt: 0 };
+    repos.photos.recordFailedFile(failed, 1);
+    repos.photos.recordFailedFile({ ...failed, error: 'still truncated' }, 2);
+    expect(repos.photos.countPhotos(event.id)).toMatchObject({ total: 1, failed: 1 });
+    expect(repos.photos.recentErrors(event.id, 10)[0]?.error).toBe('still truncated');
+    repos.photos.addPhotoWithJob({ ...failed, sha256: 'good', sizeBytes: 10, mtimeMs: 3 }, 3, 3);
+    expect(repos.photos.countPhotos(event.id)).toMatchObject({ total: 1, failed: 0, pending: 1 });
+  });
+});
