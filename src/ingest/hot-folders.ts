@@ -13,8 +13,8 @@ export interface HotFoldersDeps {
   eventId: number;
   log: Logger;
   now?: () => number;
-  /** How often an offline folder is looked for. */
-  reappearCheckMs?: number;
+  /** How often watched folders are checked for being there (and offline ones for being back). */
+  presenceCheckMs?: number;
   onSourceState?: (source: Source) => void;
 }
 
@@ -26,8 +26,12 @@ export interface HotFolders {
   close(): Promise<void>;
 }
 
-/** A folder on an unplugged card reader is not an event anything will tell us about when it returns. */
-const DEFAULT_REAPPEAR_CHECK_MS = 2_000;
+/**
+ * How often each folder's presence is checked. Neither an unplugged drive nor its return is
+ * reliably announced: chokidar reports a deleted root only sometimes on Linux, and an
+ * unmounted volume may send nothing at all. A stat of each root every 2 s costs nothing.
+ */
+const DEFAULT_PRESENCE_CHECK_MS = 2_000;
 
 async function isFolder(path: string): Promise<boolean> {
   try {
@@ -39,8 +43,8 @@ async function isFolder(path: string): Promise<boolean> {
 
 export function createHotFolders(deps: HotFoldersDeps): HotFolders {
   const now = deps.now ?? Date.now;
-  const reappearMs = deps.reappearCheckMs ?? DEFAULT_REAPPEAR_CHECK_MS;
-  const watches = new Map<number, FolderWatch>();
+  const presenceMs = deps.presenceCheckMs ?? DEFAULT_PRESENCE_CHECK_MS;
+  const watches = new Map<number, { watch: FolderWatch; source: Source }>();
   const reappearTimers = new Map<number, NodeJS.Timeout>();
   let closed = false;
 
@@ -52,8 +56,9 @@ export function createHotFolders(deps: HotFoldersDeps): HotFolders {
 
   const goOffline = (source: Source, why: string): void => {
     const w = watches.get(source.id);
+    if (!w && reappearTimers.has(source.id)) return;
     watches.delete(source.id);
-    void w?.close();
+    void w?.watch.close();
     const error = `Folder ${source.path} ${why}. Shutterfind resumes watching it when it is back.`;
     deps.log.warn({ sourceId: source.id, path: source.path }, error);
     setState(source, 'offline', error);
@@ -66,7 +71,7 @@ export function createHotFolders(deps: HotFoldersDeps): HotFolders {
         deps.log.info({ sourceId: source.id, path: source.path }, 'Folder is back; resuming');
         void attach(source);
       });
-    }, reappearMs);
+    }, presenceMs);
     timer.unref();
     reappearTimers.set(source.id, timer);
   };
@@ -79,6 +84,15 @@ export function createHotFolders(deps: HotFoldersDeps): HotFolders {
       deps.intake.submit(path, source.id);
     }
   };
+
+  const presenceTimer = setInterval(() => {
+    for (const { source } of watches.values()) {
+      void isFolder(source.path).then((there) => {
+        if (!there && !closed && watches.has(source.id)) goOffline(source, 'disappeared (deleted, or its drive was unplugged)');
+      });
+    }
+  }, presenceMs);
+  presenceTimer.unref();
 
   async function attach(source: Source): Promise<void> {
     if (closed) return;
@@ -99,7 +113,7 @@ export function createHotFolders(deps: HotFoldersDeps): HotFolders {
         });
       },
     });
-    watches.set(source.id, w);
+    watches.set(source.id, { watch: w, source });
     await w.ready;
     setState(source, 'watching', null);
     await reconcile(source);
@@ -120,7 +134,8 @@ export function createHotFolders(deps: HotFoldersDeps): HotFolders {
       closed = true;
       for (const t of reappearTimers.values()) clearInterval(t);
       reappearTimers.clear();
-      await Promise.all([...watches.values()].map((w) => w.close()));
+      clearInterval(presenceTimer);
+      await Promise.all([...watches.values()].map((w) => w.watch.close()));
       watches.clear();
     },
   };

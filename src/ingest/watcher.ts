@@ -1,5 +1,6 @@
 // Thin edge over chokidar: turns file-system events under one hot folder into calls.
-import { basename } from 'node:path';
+import { lstat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { isCandidatePhotoName } from './formats.js';
 
@@ -41,6 +42,19 @@ export function watchFolder(root: string, handlers: FolderWatchHandlers): Folder
   watcher.on('unlink', (path) => handlers.onFileRemoved(path));
   watcher.on('unlinkDir', (path) => {
     if (path === root) handlers.onFolderGone();
+  });
+  // chokidar drops a link it cannot stat (a loop, a dangling target) without a word; such a
+  // file should still get a row that says what is wrong with it.
+  watcher.on('raw', (event, name, details) => {
+    const watchedPath = (details as { watchedPath?: string } | undefined)?.watchedPath;
+    if (event !== 'rename' || !name || !watchedPath || !isCandidatePhotoName(basename(name))) return;
+    const full = basename(watchedPath) === name ? watchedPath : join(watchedPath, name);
+    void lstat(full).then(
+      (st) => {
+        if (st.isSymbolicLink()) onFile(full);
+      },
+      () => undefined,
+    );
   });
   watcher.on('error', (err) => handlers.onError(err instanceof Error ? err : new Error(String(err))));
   const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));

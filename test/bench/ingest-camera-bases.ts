@@ -65,8 +65,8 @@ export async function loadCameraBases(req: CameraBasesRequest): Promise<CameraBa
   if (cached) return { dir, paths, jpegs: cached, key, generatedMs: null };
 
   const started = performance.now();
-  const { count, cacheRoot: _cacheRoot, ...options } = req;
-  const jpegs = await makeCameraJpegPool(count, options);
+  const options: CameraJpegOptions = { width: req.width, height: req.height, seed: req.seed, quality: req.quality, noiseSigma: req.noiseSigma };
+  const jpegs = await makeCameraJpegPool(req.count, options);
   const generatedMs = performance.now() - started;
   // Written to a private folder and renamed into place, so an interrupted run never leaves
   // a half-filled cache entry that a later run would trust.
