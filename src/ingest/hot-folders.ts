@@ -46,6 +46,7 @@ export function createHotFolders(deps: HotFoldersDeps): HotFolders {
   const presenceMs = deps.presenceCheckMs ?? DEFAULT_PRESENCE_CHECK_MS;
   const watches = new Map<number, { watch: FolderWatch; source: Source }>();
   const reappearTimers = new Map<number, NodeJS.Timeout>();
+  const attaching = new Set<number>();
   let closed = false;
 
   const setState = (source: Source, state: Source['state'], error: string | null): void => {
@@ -95,7 +96,17 @@ export function createHotFolders(deps: HotFoldersDeps): HotFolders {
   presenceTimer.unref();
 
   async function attach(source: Source): Promise<void> {
-    if (closed) return;
+    // One watcher per folder, however often attach is asked for (add, start, reappearing).
+    if (closed || watches.has(source.id) || attaching.has(source.id)) return;
+    attaching.add(source.id);
+    try {
+      await attachOnce(source);
+    } finally {
+      attaching.delete(source.id);
+    }
+  }
+
+  async function attachOnce(source: Source): Promise<void> {
     if (!(await isFolder(source.path))) {
       goOffline(source, 'is missing (deleted, renamed, or its drive is unplugged)');
       return;
@@ -121,12 +132,13 @@ export function createHotFolders(deps: HotFoldersDeps): HotFolders {
 
   return {
     async start() {
-      await Promise.all(deps.sources.listSources(deps.eventId).map((s) => attach(s)));
+      const idle = deps.sources.listSources(deps.eventId).filter((s) => !reappearTimers.has(s.id));
+      await Promise.all(idle.map((s) => attach(s)));
     },
     async add(path) {
       const existing = deps.sources.listSources(deps.eventId).find((s) => s.path === path);
       const source = existing ?? deps.sources.ensureSource(deps.eventId, path, now());
-      if (!watches.has(source.id) && !reappearTimers.has(source.id)) await attach(source);
+      if (!reappearTimers.has(source.id)) await attach(source);
       return deps.sources.listSources(deps.eventId).find((s) => s.id === source.id) ?? source;
     },
     list: () => deps.sources.listSources(deps.eventId),

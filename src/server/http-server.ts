@@ -16,7 +16,8 @@ export interface HttpServerOptions {
 }
 
 export async function startHttpServer(source: HealthSource, options: HttpServerOptions): Promise<{ app: FastifyInstance; url: string }> {
-  const app = Fastify({ logger: false, bodyLimit: 1 << 20 });
+  // Kiosks and consoles hold keep-alive connections; a stop must not wait for them to go idle.
+  const app = Fastify({ logger: false, bodyLimit: 1 << 20, forceCloseConnections: true });
   app.get('/health', async () => {
     const status = source.status();
     return {

@@ -24,6 +24,7 @@ import { renderPhoto } from '../../src/pipeline/render-photo.js';
 import { uniqueVariant } from '../fixtures/camera-photos.js';
 import { startApp, type AppCpu, type AppExit, type AppProcess, type AppStop } from './ingest-app-process.js';
 import { loadCameraBases, type CameraBases } from './ingest-camera-bases.js';
+import { machineBusySeconds, otherCores, ownCpuSeconds, waitForQuietMachine, type QuietCheck } from './ingest-machine-load.js';
 import { distribution, fmt, fmtDist, formatTable, round, type Distribution } from './ingest-stats.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -53,7 +54,11 @@ const TIMELINE_EVERY_MS = 1_000;
 const PROGRESS_EVERY_MS = 5_000;
 // No photo finished and no file placed for this long: the app is stuck; report instead of waiting.
 const STALL_AFTER_MS = 90_000;
-const STOP_GRACE_MS = 30_000;
+// Stopping drains at most the 4 photos in flight (~0.3 s each); longer means it hangs.
+const STOP_GRACE_MS = 15_000;
+// This machine is shared (test suites, builds): before each scenario wait until other
+// processes use less than this many cores, and report what they used during it.
+const QUIET_THRESHOLD_CORES = 0.25;
 const APP_READY_TIMEOUT_MS = 60_000;
 // Default deadline per app scenario: generous, since a slow app is exactly what must be reported.
 const DEADLINE_BASE_MS = 180_000;
@@ -72,6 +77,7 @@ interface BenchOptions {
   baselineRounds: number;
   only: ScenarioName[];
   deadlineS: number | null;
+  quietWaitS: number;
   verboseApp: boolean;
 }
 
@@ -84,6 +90,7 @@ const HELP = `Usage: npm run bench:ingest -- [options]
   --bases N            distinct generated 24 MP photos to cycle through (default 12)
   --baseline-rounds N  times each base is decoded per baseline mode (default 3)
   --deadline-s S       give up on an app scenario after S seconds (default ${DEADLINE_BASE_MS / 1000} s + ${DEADLINE_MS_PER_PHOTO} ms per photo)
+  --quiet-wait-s S     before each scenario, wait up to S s for other processes to go quiet (default 180; 0: do not wait)
   --verbose-app        start the app with -v (debug lines on its terminal too)
 `;
 
@@ -108,6 +115,7 @@ function parseOptions(argv: string[]): BenchOptions | 'help' {
       bases: { type: 'string' },
       'baseline-rounds': { type: 'string' },
       'deadline-s': { type: 'string' },
+      'quiet-wait-s': { type: 'string' },
       'verbose-app': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -132,6 +140,7 @@ function parseOptions(argv: string[]): BenchOptions | 'help' {
     baselineRounds: positive('baseline-rounds', values['baseline-rounds'], 3),
     only,
     deadlineS: values['deadline-s'] === undefined ? null : positive('deadline-s', values['deadline-s'], 0, false),
+    quietWaitS: values['quiet-wait-s'] === '0' ? 0 : positive('quiet-wait-s', values['quiet-wait-s'], 180, false),
     verboseApp: values['verbose-app'] ?? false,
   };
 }
@@ -231,11 +240,14 @@ interface BaselineMode {
   msPerPhotoPerLane: number | null;
   decodes: number;
   wallMs: number;
+  /** Cores other processes kept busy while this mode ran. */
+  otherCores: number | null;
 }
 
 interface DecodeBaselineResult {
   lanes: number;
   rounds: number;
+  quietCheck: QuietCheck;
   modes: BaselineMode[];
 }
 
@@ -247,7 +259,7 @@ async function runLanes(total: number, lanes: number, work: (i: number) => Promi
   await Promise.all(Array.from({ length: Math.min(lanes, total) }, lane));
 }
 
-async function runDecodeBaseline(bases: CameraBases, rounds: number): Promise<DecodeBaselineResult> {
+async function runDecodeBaseline(bases: CameraBases, rounds: number, quietCheck: QuietCheck): Promise<DecodeBaselineResult> {
   // One libvips thread per pipeline, two pipelines at once: what two single-threaded workers
   // (the app's pool on this machine) can do at best.
   sharp.concurrency(1);
@@ -304,9 +316,12 @@ async function runDecodeBaseline(bases: CameraBases, rounds: number): Promise<De
       progress(`[decode-baseline] ${mode.label}: ${total} photos on ${BASELINE_LANES} lanes`);
       // One untimed photo per lane first: library start-up is not a per-photo cost.
       await runLanes(BASELINE_LANES, BASELINE_LANES, mode.run);
+      const busyBefore = machineBusySeconds();
+      const ownBefore = ownCpuSeconds();
       const started = performance.now();
       await runLanes(total, BASELINE_LANES, mode.run);
       const wallMs = performance.now() - started;
+      const others = otherCores(busyBefore, machineBusySeconds(), ownCpuSeconds() - ownBefore, wallMs);
       results.push({
         name: mode.name,
         label: mode.label,
@@ -314,13 +329,14 @@ async function runDecodeBaseline(bases: CameraBases, rounds: number): Promise<De
         msPerPhotoPerLane: round((wallMs * BASELINE_LANES) / total, 1),
         decodes: total,
         wallMs: round(wallMs) ?? 0,
+        otherCores: round(others, 2),
       });
     }
   } finally {
     removeScratch();
     cleanups.delete(removeScratch);
   }
-  return { lanes: BASELINE_LANES, rounds, modes: results };
+  return { lanes: BASELINE_LANES, rounds, quietCheck, modes: results };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -406,6 +422,11 @@ interface AppScenarioResult {
     appCoresBusy: number | null;
     byThread: { name: string; threads: number; cpuSeconds: number }[];
     harnessCpuSeconds: number | null;
+  };
+  machineLoad: {
+    quietCheck: QuietCheck | null;
+    /** Cores other processes (neither the app nor the harness) kept busy during the scenario. */
+    otherCoresDuring: number | null;
   };
   queue: { maxDepth: number; maxNotYetRecorded: number };
   app: { pid: number | null; exitedEarly: AppExit | null; stop: AppStop | null; stderrTail: string[] };
@@ -548,7 +569,12 @@ function startFeeding(
 
 let variantCounter = 0;
 
-async function runAppScenario(spec: AppScenarioSpec, bases: CameraBases, options: BenchOptions): Promise<AppScenarioResult> {
+async function runAppScenario(
+  spec: AppScenarioSpec,
+  bases: CameraBases,
+  options: BenchOptions,
+  quietCheck: QuietCheck,
+): Promise<AppScenarioResult> {
   const root = await mkdtemp(join(os.tmpdir(), `shutterfind-bench-${spec.name}-`));
   const dirs = { watch: join(root, 'watch'), data: join(root, 'data'), staging: join(root, 'staging') };
   await Promise.all(Object.values(dirs).map((d) => mkdir(d, { recursive: true })));
@@ -593,6 +619,7 @@ async function runAppScenario(spec: AppScenarioSpec, bases: CameraBases, options
     },
     memory: { peakRssMbHwm: null, peakRssMbSampled: null, samples: 0 },
     cpu: { windowMs: null, appCpuSeconds: null, appCoresBusy: null, byThread: [], harnessCpuSeconds: null },
+    machineLoad: { quietCheck, otherCoresDuring: null },
     queue: { maxDepth: 0, maxNotYetRecorded: 0 },
     app: { pid: null, exitedEarly: null, stop: null, stderrTail: [] },
     photoErrors: [],
@@ -638,6 +665,7 @@ async function runAppScenario(spec: AppScenarioSpec, bases: CameraBases, options
 
     const cpuBefore = running.cpu();
     const harnessBefore = process.cpuUsage();
+    const machineBusyBefore = machineBusySeconds();
     const windowStart = Date.now();
     const deadline = windowStart + spec.deadlineMs;
     let stopFeeding = false;
@@ -733,6 +761,7 @@ async function runAppScenario(spec: AppScenarioSpec, bases: CameraBases, options
 
     // Figures the app has to be running for, then stop it the way a photographer would.
     const cpuAfter = running.cpu();
+    const machineBusyAfter = machineBusySeconds();
     const memAtEnd = running.memory();
     const harnessUsed = process.cpuUsage(harnessBefore);
     clearInterval(rssTimer);
@@ -742,13 +771,15 @@ async function runAppScenario(spec: AppScenarioSpec, bases: CameraBases, options
     result.memory.peakRssMbSampled = maxRssKb > 0 ? round(maxRssKb / 1024, 1) : null;
     const windowMs = windowEnd - windowStart;
     const appCpu = cpuAfter && cpuBefore ? cpuAfter.cpuSeconds - cpuBefore.cpuSeconds : null;
+    const harnessCpu = (harnessUsed.user + harnessUsed.system) / 1e6;
     result.cpu = {
       windowMs,
       appCpuSeconds: round(appCpu, 2),
       appCoresBusy: appCpu === null ? null : round(appCpu / (windowMs / 1000), 2),
       byThread: cpuByThread(cpuBefore, cpuAfter),
-      harnessCpuSeconds: round((harnessUsed.user + harnessUsed.system) / 1e6, 2),
+      harnessCpuSeconds: round(harnessCpu, 2),
     };
+    result.machineLoad.otherCoresDuring = round(otherCores(machineBusyBefore, machineBusyAfter, (appCpu ?? 0) + harnessCpu, windowMs), 2);
 
     result.app.exitedEarly = running.exit();
     result.app.stop = await running.stop(STOP_GRACE_MS);
@@ -838,7 +869,11 @@ function checkTargets(results: Partial<Record<ScenarioName, AppScenarioResult>>)
     if (!r) return { met: null, note: 'scenario not run' };
     if (r.outcome !== 'complete') return { met: null, note: `scenario did not complete (${r.outcome})` };
     if (measured === null) return { met: null, note: 'no figure measured' };
-    return { met: passes(measured), note: null };
+    const others = r.machineLoad.otherCoresDuring;
+    const shared = others !== null && others >= QUIET_THRESHOLD_CORES
+      ? `other processes used ${others.toFixed(2)} cores meanwhile`
+      : null;
+    return { met: passes(measured), note: shared };
   };
   const sustained = results.sustained;
   const latency = results.latency;
@@ -893,10 +928,18 @@ function renderReport(
 
   if (baseline) {
     out.push(`Decode baseline (in-process, ${baseline.lanes} lanes, sharp.concurrency(1), each base ${baseline.rounds}x)`);
-    const rows = baseline.modes.map((m) => [m.label, fmt(m.photosPerSecond, 2), fmt(m.msPerPhotoPerLane, 0), String(m.decodes)]);
+    const rows = baseline.modes.map((m) => [m.label, fmt(m.photosPerSecond, 2), fmt(m.msPerPhotoPerLane, 0), String(m.decodes), fmt(m.otherCores, 2)]);
     const sustained = apps.find((a) => a.name === 'sustained');
-    if (sustained) rows.push(['app pipeline (sustained scenario, for comparison)', fmt(sustained.photosPerSecond, 2), '-', String(sustained.counts.ready)]);
-    out.push(formatTable(['mode', 'photos/s', 'ms/photo/lane', 'photos'], rows, [false, true, true, true]));
+    if (sustained) {
+      rows.push([
+        'app pipeline (sustained scenario, for comparison)',
+        fmt(sustained.photosPerSecond, 2),
+        '-',
+        String(sustained.counts.ready),
+        fmt(sustained.machineLoad.otherCoresDuring, 2),
+      ]);
+    }
+    out.push(formatTable(['mode', 'photos/s', 'ms/photo/lane', 'photos', 'other procs (cores)'], rows, [false, true, true, true, true]));
     out.push('');
   }
 
@@ -914,14 +957,15 @@ function renderReport(
       `${fmt(a.memory.peakRssMbHwm)} / ${fmt(a.memory.peakRssMbSampled)}`,
       String(a.queue.maxDepth),
       fmt(a.cpu.appCoresBusy, 2),
+      fmt(a.machineLoad.otherCoresDuring, 2),
       a.app.stop ? (a.app.stop.clean ? 'yes' : `no (${a.app.stop.code ?? a.app.stop.signal})`) : '-',
       a.outcome,
     ]);
     out.push(
       formatTable(
-        ['scenario', 'arrival', 'ready', 'failed', 'photos/s', 'steady/s', 'placed->ready', 'landed->ready', 'RSS MB hwm/sampled', 'max queue', 'cores busy', 'exit 0', 'outcome'],
+        ['scenario', 'arrival', 'ready', 'failed', 'photos/s', 'steady/s', 'placed->ready', 'landed->ready', 'RSS MB hwm/sampled', 'max queue', 'app cores', 'other procs', 'exit 0', 'outcome'],
         rows,
-        [false, true, true, true, true, true, true, true, true, true, true, false, false],
+        [false, true, true, true, true, true, true, true, true, true, true, true, false, false],
       ),
     );
     out.push('');
@@ -963,10 +1007,16 @@ function renderReport(
         if (a.outcomeDetail) out.push(`  ${a.name}: ${a.outcomeDetail}`);
         for (const e of a.photoErrors) out.push(`  ${a.name}: ${e.count} photo(s): ${e.error}`);
         for (const p of a.logProblems.top) out.push(`  ${a.name}: log ${p.level} x${p.count}: ${p.msg}`);
-        if (a.app.stop && !a.app.stop.clean) {
-          out.push(`  ${a.name}: app did not exit cleanly (code ${a.app.stop.code}, signal ${a.app.stop.signal}, killed ${a.app.stop.killed})`);
+        const saidStopped = a.app.stderrTail.some((l) => l.includes('Stopped cleanly'));
+        if (a.app.stop?.killed) {
+          out.push(
+            `  ${a.name}: app did not exit within ${STOP_GRACE_MS / 1000} s of SIGTERM and was killed` +
+              (saidStopped ? ' (it had logged "Stopped cleanly": something still holds its event loop open)' : ''),
+          );
+        } else if (a.app.stop && !a.app.stop.clean) {
+          out.push(`  ${a.name}: app exited with code ${a.app.stop.code}, signal ${a.app.stop.signal} after SIGTERM`);
         }
-        if (a.app.stderrTail.length > 0 && (a.outcome !== 'complete' || (a.app.stop && !a.app.stop.clean))) {
+        if (a.app.stderrTail.length > 0 && (a.outcome !== 'complete' || (a.app.stop && !a.app.stop.clean && !saidStopped))) {
           out.push(`  ${a.name}: last app output:`);
           for (const l of a.app.stderrTail.slice(-15)) out.push(`    ${l}`);
         }
@@ -1034,17 +1084,25 @@ async function main(): Promise<void> {
     { name: 'latency', count: options.latencyCount, ratePerSecond: options.latencyRate, deleteOriginalsWhenReady: false, namePrefix: 'LAT', deadlineMs: deadlineFor(options.latencyCount, options.latencyRate) },
     { name: 'burst', count: options.burst, ratePerSecond: null, deleteOriginalsWhenReady: true, namePrefix: 'BST', deadlineMs: deadlineFor(options.burst, null) },
   ];
+  const waitForQuiet = async (scenario: string): Promise<QuietCheck> => {
+    if (options.quietWaitS === 0) return { backgroundCores: null, waitedMs: 0, quiet: true };
+    const check = await waitForQuietMachine(QUIET_THRESHOLD_CORES, options.quietWaitS * 1000, (cores) =>
+      progress(`[${scenario}] waiting for other processes to go quiet (they use ${cores.toFixed(2)} cores)`),
+    );
+    if (!check.quiet) progress(`[${scenario}] starting anyway: other processes still use ${fmt(check.backgroundCores, 2)} cores`);
+    return check;
+  };
   let baselineError: string | null = null;
   if (options.only.includes('decode-baseline')) {
     try {
-      baseline = await runDecodeBaseline(bases, options.baselineRounds);
+      baseline = await runDecodeBaseline(bases, options.baselineRounds, await waitForQuiet('decode-baseline'));
     } catch (err) {
       baselineError = (err as Error).message;
       progress(`[decode-baseline] failed: ${baselineError}`);
     }
   }
   for (const spec of specs) {
-    if (options.only.includes(spec.name)) apps[spec.name] = await runAppScenario(spec, bases, options);
+    if (options.only.includes(spec.name)) apps[spec.name] = await runAppScenario(spec, bases, options, await waitForQuiet(spec.name));
   }
 
   const appResults = specs.map((s) => apps[s.name]).filter((r): r is AppScenarioResult => r !== undefined);
