@@ -92,6 +92,16 @@ describe('watching a hot folder', () => {
     expect(engine.repos.photos.countPhotos(session.event.id)).toMatchObject({ total: 1, failed: 0, ready: 1 });
   });
 
+  it('reports a file that vanishes before it could be read, and loses nothing else', async () => {
+    const path = join(hot, 'IMG_0013.JPG');
+    await writeFile(path, photos[0]!.subarray(0, 50_000));
+    await waitFor(() => session.intake.pending() === 1, 'file being followed');
+    await rm(path);
+    await writeFile(join(hot, 'IMG_0014.JPG'), photos[1]!);
+    await waitFor(() => readyCount() === 1 && engine.repos.photos.countPhotos(session.event.id).failed === 1, 'vanish reported');
+    expect(engine.status('wedding')?.errors[0]?.error).toMatch(/IMG_0013\.JPG: the file vanished before it could be read/);
+  });
+
   it('reports a symbolic link loop on its own row and keeps going', async () => {
     await symlink(join(hot, 'loop.jpg'), join(hot, 'loop.jpg'));
     await writeFile(join(hot, 'IMG_0006.JPG'), photos[5]!);
