@@ -49,9 +49,6 @@ export function describeDecodeError(err: Error, fileName: string): string {
   if (/unsupported image format|input file is missing|bad seek/i.test(m)) {
     return `Cannot read ${fileName}: not a photo sharp can decode (${m})`;
   }
-  if (/heif|heic|hevc|compression format has not been built in/i.test(m)) {
-    return `Cannot read ${fileName}: this build cannot decode HEIC (HEVC) images; export as JPEG from the camera tool (${m})`;
-  }
   return `Cannot read ${fileName}: corrupt or invalid image data (${m})`;
 }
 
@@ -149,6 +146,14 @@ export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStag
     if (e.code) {
       const fsErr = describeFsError(e, fileName);
       return { ok: false, failure: fsErr.transient ? 'transient' : 'permanent', error: fsErr.message };
+    }
+    if (task.format === 'heic' && !sharp.format.heif.input.fileSuffix?.includes('.heic')) {
+      // sharp's prebuilt libvips reads AVIF but has no HEVC decoder (patent licensing).
+      return {
+        ok: false,
+        failure: 'permanent',
+        error: `Cannot read ${fileName}: this build cannot decode HEIC (HEVC) images; export as JPEG from the phone or camera tool`,
+      };
     }
     return { ok: false, failure: 'permanent', error: describeDecodeError(e, fileName) };
   }

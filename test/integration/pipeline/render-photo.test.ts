@@ -36,7 +36,12 @@ describe('processing one photo in a worker', () => {
     expect(preview).toMatchObject({ format: 'jpeg', width: 2048, height: 1365 });
     const thumb = await sharp(join(dir, 'data', result.photo.thumbnailPath)).metadata();
     expect(thumb).toMatchObject({ format: 'webp', width: 400, height: 267 });
-    expect(result.photo.cameraMake).toBeTruthy();
+    // Camera metadata an organiser sorts by, as the fixture's camera wrote it.
+    expect(result.photo.cameraMake).toBe('Canon');
+    expect(result.photo.cameraModel).toMatch(/EOS/);
+    expect(result.photo.cameraSerial).toBeTruthy();
+    expect(result.photo.lens).toBeTruthy();
+    expect(new Date(result.photo.capturedAt!).getUTCFullYear()).toBe(2024);
   });
 
   it('stands a portrait photo upright using its EXIF orientation', async () => {
@@ -81,6 +86,22 @@ describe('processing one photo in a worker', () => {
       expect(result.error).toContain(f.name);
       expect(result.error).toMatch(f.expectError);
     }
+  });
+
+  it('says plainly when a HEIC photo cannot be decoded by this build', async () => {
+    // A structurally complete HEIF container (ftyp 'heic' + meta + mdat) with no decodable image.
+    const box = (type: string, body: Buffer) => {
+      const head = Buffer.alloc(8);
+      head.writeUInt32BE(8 + body.length, 0);
+      head.write(type, 4, 'latin1');
+      return Buffer.concat([head, body]);
+    };
+    const ftyp = box('ftyp', Buffer.from('heic\0\0\0\0mif1heic', 'latin1'));
+    const path = join(dir, 'IMG_4242.HEIC');
+    await writeFile(path, Buffer.concat([ftyp, box('meta', Buffer.alloc(64)), box('mdat', Buffer.alloc(2048, 7))]));
+    const result = await renderPhoto(task(path, 'heic', 'h'.repeat(64)), []);
+    expect(result).toMatchObject({ ok: false, failure: 'permanent' });
+    expect(!result.ok && result.error).toMatch(/IMG_4242\.HEIC: .*HEIC/);
   });
 
   it('reports a photo that vanished after it landed as gone, not as corrupt', async () => {
