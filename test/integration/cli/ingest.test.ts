@@ -2,20 +2,14 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IngestSummary } from '../../../src/cli/commands/ingest.js';
 import { writeBadFiles, type BadFile } from '../../fixtures/bad-files.js';
 import { makeCameraJpeg, samplePhotoPaths } from '../../fixtures/camera-photos.js';
 import { makeCr3, makeRaf, makeTiffRaw } from '../../fixtures/raw-files.js';
 import { parseJsonOutput, runCli } from '../../support/cli.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
 
-interface IngestJson {
-  event: string;
-  added: number;
-  duplicates: number;
-  failed: { path: string; error: string }[];
-  ready: number;
-  tookMs: number;
-}
+type IngestJson = IngestSummary;
 
 interface StatusJson {
   event: string;
