@@ -31,7 +31,7 @@ import {
 } from '../store/index.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import type { Logger } from './logger.js';
-import { readEventStatus, type EventStatus } from './status.js';
+import { readEventStatus, readStorageStatus, type EventStatus } from './status.js';
 
 export interface EngineEvents {
   photo: [PhotoOutcome];
@@ -151,7 +151,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       scheduler.wake();
       return session;
     },
-    status: (eventName) => readEventStatus(repos, eventName, Date.now()),
+    status: (eventName) => readEventStatus(repos, eventName, Date.now(), readStorageStatus(layout.root)),
     retryFailed(eventName) {
       const event = repos.events.findEventByName(eventName);
       if (!event) return { requeued: 0, reexamined: 0 };

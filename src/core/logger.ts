@@ -18,7 +18,16 @@ export function createLogger(options: LoggerOptions): Logger {
   const streams: pino.StreamEntry[] = [];
   if (options.logDir) {
     mkdirSync(options.logDir, { recursive: true });
-    streams.push({ level: 'debug', stream: pino.destination({ dest: join(options.logDir, 'shutterfind.log'), sync: false }) });
+    const file = join(options.logDir, 'shutterfind.log');
+    const destination = pino.destination({ dest: file, sync: false });
+    let warned = false;
+    // A full data drive must not take the app down through its own log file.
+    destination.on('error', (err: Error) => {
+      if (warned) return;
+      warned = true;
+      process.stderr.write(`shutterfind: cannot write the log file ${file}: ${err.message}\n`);
+    });
+    streams.push({ level: 'debug', stream: destination });
   }
   if (options.terminal === 'stderr') {
     streams.push({

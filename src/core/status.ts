@@ -1,4 +1,5 @@
 // What `status`, the health endpoint and (later) the console show about an event.
+import { statfsSync } from 'node:fs';
 import type { PhotoCounts, Repositories, SourceState } from '../store/index.js';
 
 export interface EventStatus {
@@ -8,12 +9,40 @@ export interface EventStatus {
   throughput: { readyLastMinute: number; photosPerSecond: number };
   sources: { path: string; state: SourceState; error: string | null }[];
   errors: { photoId: number; path: string; error: string; at: string }[];
+  /** Transient failures (disk full, file locked) that will be tried again by themselves. */
+  retrying: { photoId: number; path: string; error: string; attempts: number; nextAttemptAt: string }[];
+  storage: StorageStatus | null;
+}
+
+export interface StorageStatus {
+  dataDir: string;
+  freeBytes: number;
+  /** Previews for a few hundred more photos at most: the photographer should free space now. */
+  low: boolean;
+}
+
+/** About 1,000 more 24 MP photos' previews and thumbnails. */
+export const LOW_SPACE_BYTES = 1024 ** 3;
+
+export function readStorageStatus(dataDir: string): StorageStatus | null {
+  try {
+    const fs = statfsSync(dataDir);
+    const freeBytes = fs.bavail * fs.bsize;
+    return { dataDir, freeBytes, low: freeBytes < LOW_SPACE_BYTES };
+  } catch {
+    return null;
+  }
 }
 
 const THROUGHPUT_WINDOW_MS = 60_000;
 const ERRORS_SHOWN = 50;
 
-export function readEventStatus(repos: Repositories, eventName: string, now: number): EventStatus | undefined {
+export function readEventStatus(
+  repos: Repositories,
+  eventName: string,
+  now: number,
+  storage: StorageStatus | null = null,
+): EventStatus | undefined {
   const event = repos.events.findEventByName(eventName);
   if (!event) return undefined;
   const readyLastMinute = repos.photos.countReadySince(event.id, now - THROUGHPUT_WINDOW_MS);
@@ -27,5 +56,9 @@ export function readEventStatus(repos: Repositories, eventName: string, now: num
     },
     sources: repos.sources.listSources(event.id).map((s) => ({ path: s.path, state: s.state, error: s.error })),
     errors: repos.photos.recentErrors(event.id, ERRORS_SHOWN).map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
+    retrying: repos.jobs
+      .listRetrying(event.id, ERRORS_SHOWN)
+      .map((r) => ({ ...r, nextAttemptAt: new Date(r.nextAttemptAt).toISOString() })),
+    storage,
   };
 }

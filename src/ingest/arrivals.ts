@@ -10,9 +10,15 @@ import {
 } from './readiness.js';
 import { describeUnreadableFile } from './probe.js';
 
+/** A file that could not be recorded (full data drive) is tried again this much later. */
+const ADMISSION_RETRY_MS = 5_000;
+
 export interface ArrivalHandlers {
-  /** The file is complete: hash and record it. Returns 'changed' if it turned out to be still changing. */
-  onComplete(path: string, observation: FileObservation, landedAt: number): Promise<'taken' | 'changed'>;
+  /**
+   * The file is complete: hash and record it. 'changed': it turned out to be still changing;
+   * 'retry': it could not be recorded for now (data drive full) and must be tried again later.
+   */
+  onComplete(path: string, observation: FileObservation, landedAt: number): Promise<'taken' | 'changed' | 'retry'>;
   onFailed(path: string, reason: string, observation: FileObservation | null, landedAt: number): void;
 }
 
@@ -101,8 +107,8 @@ export function createArrivalTracker(handlers: ArrivalHandlers, options: Arrival
         return;
       }
       const outcome = await admitLimit(() => handlers.onComplete(path, obs, t.landedAt));
-      if (outcome === 'changed') {
-        schedule(path, t, options.policy.probeIntervalMs);
+      if (outcome === 'changed' || outcome === 'retry') {
+        schedule(path, t, outcome === 'retry' ? ADMISSION_RETRY_MS : options.policy.probeIntervalMs);
         return;
       }
       finish(path);

@@ -50,7 +50,12 @@ export function createHotFolders(deps: HotFoldersDeps): HotFolders {
   let closed = false;
 
   const setState = (source: Source, state: Source['state'], error: string | null): void => {
-    deps.sources.setSourceState(source.id, state, error, now());
+    try {
+      deps.sources.setSourceState(source.id, state, error, now());
+    } catch (err) {
+      // A full data drive must not stop the watching itself; the state is shown again on the next change.
+      deps.log.error({ sourceId: source.id, err }, `Cannot save the state of folder ${source.path}`);
+    }
     const updated = { ...source, state, error };
     deps.onSourceState?.(updated);
   };

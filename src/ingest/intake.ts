@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { PhotosRepository } from '../store/index.js';
 import { admitFile, type Admission } from './admit.js';
 import { createArrivalTracker } from './arrivals.js';
-import { observeFile } from './probe.js';
+import { describeUnreadableFile, observeFile } from './probe.js';
 import type { FileObservation, ReadinessPolicy } from './readiness.js';
 
 export type IntakeMode = 'watch' | 'one-shot';
@@ -38,6 +38,13 @@ export interface Intake {
   pending(): number;
   settled(): Promise<void>;
   close(): void;
+}
+
+/** Failures of the app's own storage, not of the photo: worth trying again later. */
+export function isStorageTrouble(err: NodeJS.ErrnoException): boolean {
+  return ['SQLITE_FULL', 'SQLITE_BUSY', 'SQLITE_IOERR', 'ENOSPC', 'EDQUOT', 'EMFILE', 'ENFILE'].some(
+    (code) => err.code === code || err.code?.startsWith(`${code}_`),
+  );
 }
 
 export function readinessPolicyFor(mode: IntakeMode, o: IntakeOptions): ReadinessPolicy {
@@ -90,8 +97,12 @@ export function createIntake(deps: IntakeDeps): Intake {
           );
         } catch (err) {
           const e = err as NodeJS.ErrnoException;
-          const reason = e.code ? `${e.code}: ${e.message}` : e.message;
-          recordFailure(path, `could not be recorded (${reason})`, observation, landedAt);
+          if (isStorageTrouble(e)) {
+            // Nothing is wrong with the photo: keep following it until it can be recorded.
+            deps.log.error({ path, err }, `Cannot record ${basename(path)} yet: ${e.message}. Free space on the data drive.`);
+            return 'retry';
+          }
+          recordFailure(path, e.code ? describeUnreadableFile(e) : `could not be recorded (${e.message})`, observation, landedAt);
           return 'taken';
         }
         if (admission.outcome === 'changed') return 'changed';

@@ -1,11 +1,16 @@
 // Hands due jobs from the durable queue to the worker pool, never more than the pool can
 // start soon (back-pressure: a 5,000-file burst waits in SQLite, not in memory).
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { PhotoFormat } from '../ingest/formats.js';
 import type { Job, JobsRepository, PhotosRepository } from '../store/index.js';
 import { nextRetryAt, shouldRetry } from './backoff.js';
 import type { MediaOptions, PhotoTaskResult, PhotoTaskTimings } from './photo-task.js';
 import type { PhotoProcessor } from './worker-pool.js';
+
+/** How long to wait before writing to a database whose drive was full. */
+const STORAGE_RETRY_MS = 5_000;
+const SAVE_ATTEMPTS_WHILE_STOPPING = 3;
 
 export interface SchedulerPolicy {
   leaseMs: number;
@@ -51,13 +56,39 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let timer: NodeJS.Timeout | undefined;
   let pumping = false;
 
+  /**
+   * Saving a result can fail when the data drive is full (SQLITE_FULL). The result is small:
+   * keep it and try again until the photographer frees space, instead of losing the work.
+   */
+  const save = async (what: string, write: () => void): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        write();
+        return;
+      } catch (err) {
+        // At shutdown stop trying: the job keeps its lease, which the next start releases.
+        if (draining && attempt >= SAVE_ATTEMPTS_WHILE_STOPPING) throw err;
+        deps.log.error(
+          { err },
+          `Cannot save ${what}: ${(err as Error).message}. Retrying in ${STORAGE_RETRY_MS / 1000} s; free space on the data drive.`,
+        );
+        await delay(STORAGE_RETRY_MS);
+      }
+    }
+  };
+
   const runJob = async (job: Job): Promise<void> => {
     const photo = job.photoId === null ? undefined : deps.photos.getPhoto(job.photoId);
     if (!photo || photo.sha256 === null || photo.format === null) {
-      deps.jobs.failJob(job.id, 'The photo this job belongs to no longer exists', now());
+      await save(`job ${job.id}`, () => deps.jobs.failJob(job.id, 'The photo this job belongs to no longer exists', now()));
       return;
     }
-    deps.photos.markProcessing(photo.id, now());
+    try {
+      deps.photos.markProcessing(photo.id, now());
+    } catch (err) {
+      // Only the "processing" label is lost; the job itself is leased and runs regardless.
+      deps.log.warn({ photoId: photo.id, err }, 'Could not mark the photo as processing');
+    }
     let result: PhotoTaskResult;
     try {
       result = await deps.processor.process({
@@ -73,20 +104,23 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       // The worker thread itself broke (crash, out of memory): piscina replaces it; try the photo again.
       result = { ok: false, failure: 'transient', error: `Worker failed on ${photo.fileName}: ${(err as Error).message}` };
     }
-    const t = now();
+    const what = `the result for ${photo.fileName}`;
     if (result.ok) {
-      deps.photos.completePhotoJob(photo.id, job.id, result.photo, t);
+      const processed = result.photo;
+      await save(what, () => deps.photos.completePhotoJob(photo.id, job.id, processed, now()));
       deps.log.debug({ photoId: photo.id, jobId: job.id, timings: result.timings }, 'photo ready');
       deps.onOutcome?.({ status: 'ready', photoId: photo.id, eventId: photo.eventId, timings: result.timings });
     } else if (shouldRetry(result.failure, job.attempts, job.maxAttempts)) {
-      const retryAt = nextRetryAt(job.attempts, t, { baseMs: deps.policy.retryBaseMs, maxMs: deps.policy.retryMaxMs }, random());
-      deps.photos.requeuePhotoJob(photo.id, job.id, result.error, retryAt, t);
-      deps.log.warn({ photoId: photo.id, jobId: job.id, attempt: job.attempts, retryAt }, result.error);
-      deps.onOutcome?.({ status: 'retrying', photoId: photo.id, eventId: photo.eventId, error: result.error, retryAt });
+      const retryAt = nextRetryAt(job.attempts, now(), { baseMs: deps.policy.retryBaseMs, maxMs: deps.policy.retryMaxMs }, random());
+      const error = result.error;
+      await save(what, () => deps.photos.requeuePhotoJob(photo.id, job.id, error, retryAt, now()));
+      deps.log.warn({ photoId: photo.id, jobId: job.id, attempt: job.attempts, retryAt }, error);
+      deps.onOutcome?.({ status: 'retrying', photoId: photo.id, eventId: photo.eventId, error, retryAt });
     } else {
-      deps.photos.failPhotoJob(photo.id, job.id, result.error, t);
-      deps.log.error({ photoId: photo.id, jobId: job.id, path: photo.path }, result.error);
-      deps.onOutcome?.({ status: 'failed', photoId: photo.id, eventId: photo.eventId, error: result.error });
+      const error = result.error;
+      await save(what, () => deps.photos.failPhotoJob(photo.id, job.id, error, now()));
+      deps.log.error({ photoId: photo.id, jobId: job.id, path: photo.path }, error);
+      deps.onOutcome?.({ status: 'failed', photoId: photo.id, eventId: photo.eventId, error });
     }
   };
 
@@ -97,8 +131,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const due = deps.jobs.nextDueAt();
     if (due === null) return;
     // A retry with backoff or an expired lease becomes due later with no event to announce it.
+    // Not unref'd: a one-shot import waiting on a retry must stay alive for it (drain clears it).
     timer = setTimeout(pump, Math.max(0, due - now()) + 5);
-    timer.unref();
   };
 
   function pump(): void {
@@ -107,7 +141,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     try {
       const free = capacity - running.size;
       if (free <= 0) return;
-      const jobs = deps.jobs.claimJobs(deps.owner, now(), deps.policy.leaseMs, free);
+      let jobs: Job[];
+      try {
+        jobs = deps.jobs.claimJobs(deps.owner, now(), deps.policy.leaseMs, free);
+      } catch (err) {
+        deps.log.error({ err }, `Cannot take jobs from the queue: ${(err as Error).message}. Retrying in ${STORAGE_RETRY_MS / 1000} s.`);
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(pump, STORAGE_RETRY_MS);
+        return;
+      }
       for (const job of jobs) {
         const p = runJob(job)
           .catch((err: unknown) => {

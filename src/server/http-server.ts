@@ -28,6 +28,7 @@ export async function startHttpServer(source: HealthSource, options: HttpServerO
       photos: status?.photos ?? null,
       queue: status?.queue ?? null,
       sources: status?.sources.map((s) => ({ state: s.state })) ?? [],
+      storage: status?.storage ? { freeBytes: status.storage.freeBytes, low: status.storage.low } : null,
     };
   });
   const address = await app.listen({ host: options.host, port: options.port });

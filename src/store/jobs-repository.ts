@@ -87,6 +87,10 @@ export function createJobsRepository(db: Database) {
        updated_at = @now WHERE id = @id AND state = 'failed'`,
   );
   const byId = db.prepare<[number], JobRow>('SELECT * FROM jobs WHERE id = ?');
+  const retrying = db.prepare<[number, number], { photo_id: number; path: string; last_error: string; run_after: number; attempts: number }>(
+    `SELECT j.photo_id, p.path, j.last_error, j.run_after, j.attempts FROM jobs j JOIN photos p ON p.id = j.photo_id
+     WHERE j.event_id = ? AND j.state = 'queued' AND j.last_error IS NOT NULL ORDER BY j.run_after LIMIT ?`,
+  );
 
   return {
     enqueueJob(job: NewJob, now: number): void {
@@ -125,6 +129,16 @@ export function createJobsRepository(db: Database) {
     },
     retryJob(id: number, now: number): boolean {
       return retry.run({ id, now }).changes > 0;
+    },
+    /** Photos waiting for another try after a transient failure, with what went wrong last time. */
+    listRetrying(eventId: number, limit: number): { photoId: number; path: string; error: string; nextAttemptAt: number; attempts: number }[] {
+      return retrying.all(eventId, limit).map((r) => ({
+        photoId: r.photo_id,
+        path: r.path,
+        error: r.last_error,
+        nextAttemptAt: r.run_after,
+        attempts: r.attempts,
+      }));
     },
     getJob(id: number): Job | undefined {
       const row = byId.get(id);

@@ -46,6 +46,8 @@ export interface AppProcess {
   /** The last lines the app wrote to stderr (its terminal log). */
   stderrTail(): string[];
   memory(): AppMemory | null;
+  /** Ids of the threads alive right now (empty once exited). */
+  threadIds(): number[];
   cpu(): AppCpu | null;
   stop(graceMs: number): Promise<AppStop>;
   /** Immediate SIGKILL, for cleanup paths; safe to call after exit. */
@@ -195,6 +197,13 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
     exit: () => exitInfo,
     stderrTail: () => [...tail],
     memory: () => procMemory(pid),
+    threadIds: () => {
+      try {
+        return readdirSync(`/proc/${pid}/task`).map(Number);
+      } catch {
+        return [];
+      }
+    },
     cpu: () => procCpu(pid),
     async stop(graceMs) {
       const started = Date.now();

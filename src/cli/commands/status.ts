@@ -2,7 +2,7 @@
 // works while `serve` is running.
 import { existsSync } from 'node:fs';
 import { dataDirLayout } from '../../config/index.js';
-import { readEventStatus, type EventStatus } from '../../core/index.js';
+import { readEventStatus, readStorageStatus, type EventStatus } from '../../core/index.js';
 import { createRepositories, openDatabase } from '../../store/index.js';
 import type { CommandContext } from '../context.js';
 import { UserFacingError } from '../output.js';
@@ -15,7 +15,7 @@ export function runStatus(ctx: CommandContext, eventName: string): EventStatus {
   const db = openDatabase(layout.database);
   try {
     const repos = createRepositories(db);
-    const status = readEventStatus(repos, eventName, Date.now());
+    const status = readEventStatus(repos, eventName, Date.now(), readStorageStatus(ctx.dataDir));
     if (!status) {
       const known = repos.events.listEvents().map((e) => e.name);
       throw new UserFacingError(
@@ -36,7 +36,15 @@ export function formatStatus(s: EventStatus): string {
     `  queue       ${s.queue.depth} job(s) waiting`,
     `  throughput  ${s.throughput.photosPerSecond} photos/s (${s.throughput.readyLastMinute} in the last minute)`,
   ];
+  if (s.storage) {
+    const free = `${(s.storage.freeBytes / 1024 ** 3).toFixed(1)} GB free on the data drive (${s.storage.dataDir})`;
+    lines.push(`  storage     ${s.storage.low ? `LOW: ${free}; free space now or photos will wait` : free}`);
+  }
   for (const src of s.sources) lines.push(`  folder      ${src.path} — ${src.state}${src.error ? `: ${src.error}` : ''}`);
+  if (s.retrying.length) {
+    lines.push('  will retry');
+    for (const r of s.retrying) lines.push(`    ↻ ${r.path} (attempt ${r.attempts}, next at ${r.nextAttemptAt})\n        ${r.error}`);
+  }
   if (s.errors.length) {
     lines.push('  errors');
     for (const e of s.errors) lines.push(`    ✗ ${e.path}\n        ${e.error}`);

@@ -1,0 +1,80 @@
+// The data drive fills up mid-event. Nothing is lost: the photos wait, the problem is visible,
+// and everything completes once space is freed, without a restart.
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IngestSummary } from '../../../src/cli/commands/ingest.js';
+import { samplePhotoPaths } from '../../fixtures/camera-photos.js';
+import { parseJsonOutput, runCli } from '../../support/cli.js';
+import { makeTempDir, removeDir, waitFor } from '../../support/temp-dir.js';
+
+const PHOTOS = 12;
+let root: string;
+let mountPoint: string;
+let folder: string;
+
+/** A real small filesystem (tmpfs) for the data dir: a genuinely full disk, no fakes. */
+function mountTmpfs(dir: string, size: string): void {
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+}
+
+beforeAll(async () => {
+  root = await makeTempDir();
+  mountPoint = join(root, 'small-drive');
+  folder = join(root, 'card');
+  await mkdir(mountPoint);
+  await mkdir(folder);
+  mountTmpfs(mountPoint, '3m');
+  for (let i = 0; i < PHOTOS; i++) {
+    await sharp(samplePhotoPaths()[i % 6]!)
+      .modulate({ brightness: 1 + i / 50 })
+      .jpeg({ quality: 95 })
+      .toFile(join(folder, `IMG_${String(i).padStart(4, '0')}.JPG`));
+  }
+  await writeFile(join(folder, 'readme.txt'), 'not a photo');
+}, 60_000);
+
+afterAll(async () => {
+  try {
+    execFileSync('umount', [mountPoint]);
+  } finally {
+    await removeDir(root);
+  }
+});
+
+describe('a full data drive', () => {
+  it('holds photos back with a visible reason and finishes them once space is freed', async () => {
+    const dataDir = join(mountPoint, 'data');
+    const run = runCli(['ingest', folder, '--event', 'full', '--data-dir', dataDir, '--json']);
+
+    // While the drive is full the import waits; status tells the operator why.
+    const status = await waitFor(async () => {
+      const r = await runCli(['status', '--event', 'full', '--data-dir', dataDir, '--json']);
+      if (r.code !== 0) return undefined;
+      const s = JSON.parse(r.stdout) as { retrying: { error: string }[]; storage: { low: boolean } | null };
+      return s.retrying.length > 0 ? s : undefined;
+    }, 'a photo held back by the full disk', 60_000, 250);
+    expect(status.retrying[0]?.error).toMatch(/disk is full/);
+    expect(status.storage?.low).toBe(true);
+
+    // The photographer frees space (here: the drive grows).
+    execFileSync('mount', ['-o', 'remount,size=256m', mountPoint]);
+    const r = await run;
+    expect(r.code, r.stderr).toBe(0);
+    const summary = parseJsonOutput<IngestSummary>(r);
+    expect(summary.failed).toEqual([]);
+    expect(summary.ready).toBe(PHOTOS);
+
+    const db = new BetterSqlite3(join(dataDir, 'shutterfind.db'), { readonly: true });
+    try {
+      const rows = db.prepare('SELECT status FROM photos').all() as { status: string }[];
+      expect(rows).toHaveLength(PHOTOS);
+      expect(rows.every((p) => p.status === 'ready')).toBe(true);
+    } finally {
+      db.close();
+    }
+  }, 300_000);
+});
