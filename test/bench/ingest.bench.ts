@@ -981,7 +981,14 @@ function renderReport(
 
   if (baseline) {
     out.push(`Decode baseline (in-process, ${baseline.lanes} lanes, sharp.concurrency(1), each base ${baseline.rounds}x)`);
-    const rows = baseline.modes.map((m) => [m.label, fmt(m.photosPerSecond, 2), fmt(m.msPerPhotoPerLane, 0), String(m.decodes), fmt(m.otherCores, 2)]);
+    const rows = baseline.modes.map((m) => [
+      m.label,
+      fmt(m.photosPerSecond, 2),
+      fmt(m.msPerPhotoPerLane, 0),
+      String(m.decodes),
+      fmt(m.otherCores, 2),
+      m.discardedPhotosPerSecond.length ? `remeasured; discarded ${m.discardedPhotosPerSecond.join(', ')}/s` : '',
+    ]);
     const sustained = apps.find((a) => a.name === 'sustained');
     if (sustained) {
       rows.push([
@@ -990,9 +997,10 @@ function renderReport(
         '-',
         String(sustained.counts.ready),
         fmt(sustained.machineLoad.otherCoresDuring, 2),
+        '',
       ]);
     }
-    out.push(formatTable(['mode', 'photos/s', 'ms/photo/lane', 'photos', 'other procs (cores)'], rows, [false, true, true, true, true]));
+    out.push(formatTable(['mode', 'photos/s', 'ms/photo/lane', 'photos', 'other procs (cores)', 'note'], rows, [false, true, true, true, true, false]));
     out.push('');
   }
 

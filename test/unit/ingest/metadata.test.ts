@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { classifyExisting } from '../../../src/ingest/admit.js';
+import { mergeMetadata, toPhotoMetadata, EMPTY_METADATA } from '../../../src/ingest/metadata.js';
+import type { Photo } from '../../../src/store/index.js';
+
+describe('camera metadata', () => {
+  it('takes the shutter time, body, serial and lens from EXIF tags', () => {
+    const m = toPhotoMetadata({
+      DateTimeOriginal: new Date(Date.UTC(2026, 5, 6, 15, 4, 5)),
+      ModifyDate: new Date(Date.UTC(2027, 0, 1)),
+      Make: ' Canon ',
+      Model: 'Canon EOS R6',
+      BodySerialNumber: '012345678',
+      LensModel: 'RF24-70mm F2.8 L IS USM',
+      Orientation: 6,
+    });
+    expect(m).toEqual({
+      capturedAt: Date.UTC(2026, 5, 6, 15, 4, 5),
+      cameraMake: 'Canon',
+      cameraModel: 'Canon EOS R6',
+      cameraSerial: '012345678',
+      lens: 'RF24-70mm F2.8 L IS USM',
+      orientation: 6,
+    });
+  });
+
+  it('leaves out what is missing or nonsense instead of guessing', () => {
+    expect(toPhotoMetadata({ Orientation: 42, Make: '', DateTimeOriginal: 'yesterday' })).toEqual(EMPTY_METADATA);
+    expect(toPhotoMetadata(undefined)).toEqual(EMPTY_METADATA);
+  });
+
+  it("fills a RAW file's gaps from its embedded preview", () => {
+    const raw = { ...EMPTY_METADATA, cameraModel: 'X-T5', orientation: 8 };
+    const preview = { ...EMPTY_METADATA, cameraModel: 'ignored', capturedAt: 5 };
+    expect(mergeMetadata(raw, preview)).toMatchObject({ cameraModel: 'X-T5', orientation: 8, capturedAt: 5 });
+  });
+});
+
+describe('a file with bytes the event already has', () => {
+  const photo = { path: '/cam/IMG_0001.CR3' } as Photo;
+  it.each([
+    ['/cam/IMG_0001.CR3', true, 'known'],
+    ['/backup/IMG_0001.CR3', true, 'copy'],
+    ['/cam/Smith_0001.CR3', false, 'rename'],
+  ] as const)('at %s (original still there: %s) is %s', (path, originalThere, expected) => {
+    expect(classifyExisting(photo, path, originalThere)).toBe(expected);
+  });
+});
