@@ -11,6 +11,8 @@ import { PHASH_INPUT_SIZE, perceptualHash } from './perceptual-hash.js';
 import type { PhotoTask, PhotoTaskResult } from './photo-task.js';
 
 const RAW_FORMATS = new Set(['raw-tiff', 'cr3', 'raf']);
+/** libwebp effort 2 of 6: 12 ms instead of 18 ms for a 400 px thumbnail, same quality setting. */
+const THUMBNAIL_WEBP_EFFORT = 2;
 
 /** File-system errors that go away by themselves (or once the photographer frees disk space). */
 const TRANSIENT_CODES = new Set(['EMFILE', 'ENFILE', 'EBUSY', 'EAGAIN', 'ENOSPC', 'EIO', 'ETIMEDOUT', 'EDQUOT']);
@@ -165,13 +167,21 @@ export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStag
   const thumbnailPath = mediaRelativePath('thumbnails', task.sha256);
   let phash: string;
   try {
+    // Measured per 24 MP photo on one core: a progressive, Huffman-optimised preview cost
+    // 53 ms against 10 ms for baseline without optimisation (files ~8% larger, served on a
+    // LAN); the pHash from the 400 px thumbnail instead of the 2048 px image saves 13 ms.
+    const encodePreview = sharp(data, raw)
+      .jpeg({ quality: task.media.previewQuality, optimiseCoding: false })
+      .toBuffer();
+    const small = await sharp(data, raw)
+      .resize({ width: task.media.thumbnailLongSide, height: task.media.thumbnailLongSide, fit: 'inside' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const smallRaw = { raw: { width: small.info.width, height: small.info.height, channels: small.info.channels } } as const;
     const [previewJpeg, thumbnail, grey] = await Promise.all([
-      sharp(data, raw).jpeg({ quality: task.media.previewQuality, progressive: true }).toBuffer(),
-      sharp(data, raw)
-        .resize({ width: task.media.thumbnailLongSide, height: task.media.thumbnailLongSide, fit: 'inside' })
-        .webp({ quality: task.media.thumbnailQuality })
-        .toBuffer(),
-      sharp(data, raw).resize(PHASH_INPUT_SIZE, PHASH_INPUT_SIZE, { fit: 'fill' }).greyscale().raw().toBuffer(),
+      encodePreview,
+      sharp(small.data, smallRaw).webp({ quality: task.media.thumbnailQuality, effort: THUMBNAIL_WEBP_EFFORT }).toBuffer(),
+      sharp(small.data, smallRaw).resize(PHASH_INPUT_SIZE, PHASH_INPUT_SIZE, { fit: 'fill' }).greyscale().raw().toBuffer(),
     ]);
     phash = perceptualHash(grey);
     await writeAtomically(join(task.dataDir, previewPath), previewJpeg);

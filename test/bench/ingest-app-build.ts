@@ -3,14 +3,14 @@
 // has to say so.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 export interface AppBuild {
   commit: string | null;
   /** `git status --porcelain` lines for the app's sources (src/, workers/). */
   uncommitted: string[];
-  /** Digest of dist/ file names, sizes and modification times. */
+  /** Digest of dist/ file names and contents: equal digests ran the same code. */
   distDigest: string | null;
   distBuiltAt: string | null;
 }
@@ -40,9 +40,8 @@ export function describeAppBuild(repoRoot: string): AppBuild {
   try {
     const hash = createHash('sha256');
     for (const file of listFiles(dist).sort()) {
-      const st = statSync(file);
-      newest = Math.max(newest, st.mtimeMs);
-      hash.update(`${relative(dist, file)}\0${st.size}\0${st.mtimeMs}\n`);
+      newest = Math.max(newest, statSync(file).mtimeMs);
+      hash.update(`${relative(dist, file)}\0`).update(readFileSync(file));
     }
     distDigest = hash.digest('hex').slice(0, 12);
   } catch {

@@ -33,6 +33,8 @@ export interface AppStop {
   code: number | null;
   signal: NodeJS.Signals | null;
   stopMs: number;
+  /** How long it was given after SIGTERM. */
+  graceMs: number;
   /** SIGTERM did not end it within the grace period, so it was killed. */
   killed: boolean;
 }
@@ -61,6 +63,8 @@ export interface StartAppOptions {
   dataDir: string;
   readyTimeoutMs: number;
   extraArgs?: string[];
+  /** Variables added to the app's environment (e.g. MALLOC_ARENA_MAX for a memory experiment). */
+  extraEnv?: Record<string, string>;
 }
 
 const STDERR_TAIL_LINES = 200;
@@ -119,8 +123,8 @@ function procCpu(pid: number): AppCpu | null {
 }
 
 /** Environment for the child: the photographer's, minus the TypeScript loader the harness runs under. */
-function childEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
   if (env.NODE_OPTIONS?.includes('tsx')) delete env.NODE_OPTIONS;
   return env;
 }
@@ -137,7 +141,7 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
   ];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: options.repoRoot,
-    env: childEnv(),
+    env: childEnv(options.extraEnv ?? {}),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const pid = child.pid;
@@ -208,7 +212,7 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
     async stop(graceMs) {
       const started = Date.now();
       if (exitInfo !== null) {
-        return { clean: exitInfo.code === 0, code: exitInfo.code, signal: exitInfo.signal, stopMs: 0, killed: false };
+        return { clean: exitInfo.code === 0, code: exitInfo.code, signal: exitInfo.signal, stopMs: 0, graceMs, killed: false };
       }
       child.kill('SIGTERM');
       let grace: NodeJS.Timeout | undefined;
@@ -222,9 +226,9 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
       if (outcome === 'grace-over') {
         kill();
         const forced = await exited;
-        return { clean: false, code: forced.code, signal: forced.signal, stopMs: Date.now() - started, killed: true };
+        return { clean: false, code: forced.code, signal: forced.signal, stopMs: Date.now() - started, graceMs, killed: true };
       }
-      return { clean: outcome.code === 0, code: outcome.code, signal: outcome.signal, stopMs: outcome.at - started, killed: false };
+      return { clean: outcome.code === 0, code: outcome.code, signal: outcome.signal, stopMs: outcome.at - started, graceMs, killed: false };
     },
     kill,
   };

@@ -22,11 +22,24 @@ import sharp from 'sharp';
 import { defaultSettings } from '../../src/config/index.js';
 import { renderPhoto } from '../../src/pipeline/render-photo.js';
 import { uniqueVariant } from '../fixtures/camera-photos.js';
-import { describeAppBuild, type AppBuild } from './ingest-app-build.js';
-import { startApp, type AppCpu, type AppExit, type AppProcess, type AppStop } from './ingest-app-process.js';
+import { describeAppBuild } from './ingest-app-build.js';
+import { startApp, type AppCpu, type AppProcess } from './ingest-app-process.js';
 import { loadCameraBases, type CameraBases } from './ingest-camera-bases.js';
+import { checkTargets, renderReport } from './ingest-report.js';
+import {
+  QUIET_THRESHOLD_CORES,
+  TARGETS,
+  type AppScenarioResult,
+  type BaselineMode,
+  type DecodeBaselineResult,
+  type LogProblems,
+  type MachineInfo,
+  type Outcome,
+  type PhotoSet,
+  type WorkerTimings,
+} from './ingest-results.js';
 import { machineBusySeconds, otherCores, ownCpuSeconds, waitForQuietMachine, type QuietCheck } from './ingest-machine-load.js';
-import { distribution, fmt, fmtDist, formatTable, round, type Distribution } from './ingest-stats.js';
+import { distribution, fmt, round } from './ingest-stats.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RESULTS_DIR = join(REPO_ROOT, 'test', 'bench', 'results');
@@ -36,14 +49,6 @@ const EVENT_NAME = 'bench';
 const SCENARIOS = ['decode-baseline', 'sustained', 'latency', 'burst'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
-/** The ingest issue's targets for this 2-core machine. */
-const TARGETS = {
-  sustainedPhotosPerSecond: 12,
-  latencyP95Ms: 1_000,
-  latencyRatePerSecond: 2,
-  burstPeakRssMb: 600,
-  burstCount: 2_000,
-} as const;
 
 // The preview size the app decodes to (settings.media.previewLongSide), used by the baseline.
 const SHRINK_ON_LOAD_LONG_SIDE = 2048;
@@ -57,9 +62,6 @@ const PROGRESS_EVERY_MS = 5_000;
 const STALL_AFTER_MS = 90_000;
 // Stopping drains at most the 4 photos in flight (~0.3 s each); longer means it hangs.
 const STOP_GRACE_MS = 15_000;
-// This machine is shared (test suites, builds): before each scenario wait until other
-// processes use less than this many cores, and report what they used during it.
-const QUIET_THRESHOLD_CORES = 0.25;
 const BASELINE_ATTEMPTS = 3;
 const APP_READY_TIMEOUT_MS = 60_000;
 // Default deadline per app scenario: generous, since a slow app is exactly what must be reported.
@@ -69,6 +71,17 @@ const MB = 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------
 // Command line
+
+// The issue's scenario sizes; a few hundred files is enough for a steady state, 2,000 is its burst.
+const DEFAULTS = {
+  sustained: 300,
+  latencyCount: 120,
+  // About 12 distinct frames (each in many byte-unique copies) keep the decoder from seeing one
+  // image over and over, at a generation cost of a few seconds, cached after the first run.
+  bases: 12,
+  baselineRounds: 3,
+  quietWaitS: 180,
+} as const;
 
 interface BenchOptions {
   sustained: number;
@@ -81,32 +94,39 @@ interface BenchOptions {
   deadlineS: number | null;
   quietWaitS: number;
   verboseApp: boolean;
+  appEnv: Record<string, string>;
 }
 
 const HELP = `Usage: npm run bench:ingest -- [options]
-  --sustained N        files written as fast as possible for the throughput run (default 300)
-  --latency-rate R     arrival rate in photos/s for the latency run (default 2)
-  --latency-count N    files in the latency run (default 120)
-  --burst N            files in the burst (memory) run (default 2000)
+  --sustained N        files written as fast as possible for the throughput run (default ${DEFAULTS.sustained})
+  --latency-rate R     arrival rate in photos/s for the latency run (default ${TARGETS.latencyRatePerSecond})
+  --latency-count N    files in the latency run (default ${DEFAULTS.latencyCount})
+  --burst N            files in the burst (memory) run (default ${TARGETS.burstCount})
   --only LIST          comma-separated scenarios: ${SCENARIOS.join(', ')} (default: all)
-  --bases N            distinct generated 24 MP photos to cycle through (default 12)
-  --baseline-rounds N  times each base is decoded per baseline mode (default 3)
+  --bases N            distinct generated 24 MP photos to cycle through (default ${DEFAULTS.bases})
+  --baseline-rounds N  times each base is decoded per baseline mode (default ${DEFAULTS.baselineRounds})
   --deadline-s S       give up on an app scenario after S seconds (default ${DEADLINE_BASE_MS / 1000} s + ${DEADLINE_MS_PER_PHOTO} ms per photo)
-  --quiet-wait-s S     before each scenario, wait up to S s for other processes to go quiet (default 180; 0: do not wait)
+  --quiet-wait-s S     before each scenario, wait up to S s for other processes to go quiet (default ${DEFAULTS.quietWaitS}; 0: do not wait)
   --verbose-app        start the app with -v (debug lines on its terminal too)
+  --app-env K=V        add K=V to the app's environment, repeatable (e.g. MALLOC_ARENA_MAX=2)
 `;
+
+/** A mistake on the command line: reported in one line with a pointer to --help, no stack. */
+class UsageError extends Error {
+  override name = 'UsageError';
+}
 
 function positive(name: string, text: string | undefined, fallback: number, integer = true): number {
   if (text === undefined) return fallback;
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new Error(`--${name} must be a positive ${integer ? 'whole ' : ''}number, got "${text}"`);
+    throw new UsageError(`--${name} must be a positive ${integer ? 'whole ' : ''}number, got "${text}"`);
   }
   return value;
 }
 
-function parseOptions(argv: string[]): BenchOptions | 'help' {
-  const { values } = parseArgs({
+function parseStrictly(argv: string[]) {
+  return parseArgs({
     args: argv,
     options: {
       sustained: { type: 'string' },
@@ -119,31 +139,51 @@ function parseOptions(argv: string[]): BenchOptions | 'help' {
       'deadline-s': { type: 'string' },
       'quiet-wait-s': { type: 'string' },
       'verbose-app': { type: 'boolean', default: false },
+      'app-env': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
+}
+
+function parseOptions(argv: string[]): BenchOptions | 'help' {
+  let parsed: ReturnType<typeof parseStrictly>;
+  try {
+    parsed = parseStrictly(argv);
+  } catch (err) {
+    // node:util reports unknown options and missing values as ERR_PARSE_ARGS_* errors.
+    if (String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS')) throw new UsageError((err as Error).message);
+    throw err;
+  }
+  const { values } = parsed;
   if (values.help) return 'help';
   let only: ScenarioName[] = [...SCENARIOS];
   if (values.only !== undefined) {
     const names = values.only.split(',').map((s) => s.trim()).filter(Boolean);
     const unknown = names.filter((n) => !(SCENARIOS as readonly string[]).includes(n));
     if (unknown.length > 0 || names.length === 0) {
-      throw new Error(`--only takes a comma-separated list of ${SCENARIOS.join(', ')}; unknown: ${unknown.join(', ') || '(empty)'}`);
+      throw new UsageError(`--only takes a comma-separated list of ${SCENARIOS.join(', ')}; unknown: ${unknown.join(', ') || '(empty)'}`);
     }
     only = SCENARIOS.filter((s) => names.includes(s));
   }
   return {
-    sustained: positive('sustained', values.sustained, 300),
+    sustained: positive('sustained', values.sustained, DEFAULTS.sustained),
     latencyRate: positive('latency-rate', values['latency-rate'], TARGETS.latencyRatePerSecond, false),
-    latencyCount: positive('latency-count', values['latency-count'], 120),
+    latencyCount: positive('latency-count', values['latency-count'], DEFAULTS.latencyCount),
     burst: positive('burst', values.burst, TARGETS.burstCount),
-    bases: positive('bases', values.bases, 12),
-    baselineRounds: positive('baseline-rounds', values['baseline-rounds'], 3),
+    bases: positive('bases', values.bases, DEFAULTS.bases),
+    baselineRounds: positive('baseline-rounds', values['baseline-rounds'], DEFAULTS.baselineRounds),
     only,
     deadlineS: values['deadline-s'] === undefined ? null : positive('deadline-s', values['deadline-s'], 0, false),
-    quietWaitS: values['quiet-wait-s'] === '0' ? 0 : positive('quiet-wait-s', values['quiet-wait-s'], 180, false),
+    quietWaitS: values['quiet-wait-s'] === '0' ? 0 : positive('quiet-wait-s', values['quiet-wait-s'], DEFAULTS.quietWaitS, false),
     verboseApp: values['verbose-app'] ?? false,
+    appEnv: Object.fromEntries(
+      (values['app-env'] ?? []).map((pair) => {
+        const eq = pair.indexOf('=');
+        if (eq <= 0) throw new UsageError(`--app-env takes NAME=VALUE, got "${pair}"`);
+        return [pair.slice(0, eq), pair.slice(eq + 1)];
+      }),
+    ),
   };
 }
 
@@ -170,18 +210,6 @@ const progress = (line: string): void => {
 // ---------------------------------------------------------------------------------------------
 // Machine and photos
 
-interface MachineInfo {
-  cpuModel: string;
-  cores: number;
-  totalMemoryGiB: number;
-  node: string;
-  platform: string;
-  kernel: string;
-  cpuFlags: Record<string, boolean>;
-  sharp: Record<string, string | undefined>;
-  libuvThreadpoolSize: string;
-}
-
 function describeMachine(): MachineInfo {
   let flags = '';
   try {
@@ -201,16 +229,6 @@ function describeMachine(): MachineInfo {
     sharp: { sharp: sharp.versions.sharp, vips: sharp.versions.vips, jpeg: (sharp.versions as Record<string, string | undefined>).mozjpeg },
     libuvThreadpoolSize: process.env.UV_THREADPOOL_SIZE ?? '4 (default)',
   };
-}
-
-interface PhotoSet {
-  key: string;
-  count: number;
-  width: number;
-  height: number;
-  sizeMb: { min: number | null; mean: number | null; max: number | null };
-  generatedMs: number | null;
-  cacheDir: string;
 }
 
 async function describeBases(bases: CameraBases): Promise<PhotoSet> {
@@ -234,26 +252,6 @@ async function describeBases(bases: CameraBases): Promise<PhotoSet> {
 
 // ---------------------------------------------------------------------------------------------
 // Scenario 1: the decode baseline (in-process, no app)
-
-interface BaselineMode {
-  name: string;
-  label: string;
-  photosPerSecond: number | null;
-  msPerPhotoPerLane: number | null;
-  decodes: number;
-  wallMs: number;
-  /** Cores other processes kept busy while this mode ran. */
-  otherCores: number | null;
-  /** Earlier measurements thrown away because other processes were busy meanwhile. */
-  discardedPhotosPerSecond: number[];
-}
-
-interface DecodeBaselineResult {
-  lanes: number;
-  rounds: number;
-  quietCheck: QuietCheck;
-  modes: BaselineMode[];
-}
 
 async function runLanes(total: number, lanes: number, work: (i: number) => Promise<unknown>): Promise<void> {
   let next = 0;
@@ -374,8 +372,6 @@ interface AppScenarioSpec {
   deadlineMs: number;
 }
 
-type Outcome = 'complete' | 'deadline' | 'stalled' | 'app-exited' | 'harness-error';
-
 interface PhotoRow {
   id: number;
   fileName: string;
@@ -384,81 +380,6 @@ interface PhotoRow {
   landedAt: number;
   admittedAt: number | null;
   readyAt: number | null;
-}
-
-interface TimelinePoint {
-  tMs: number;
-  rssMb: number | null;
-  placed: number;
-  recorded: number;
-  ready: number;
-  failed: number;
-  queueDepth: number;
-}
-
-interface WorkerTimings {
-  logged: number;
-  readMs: Distribution;
-  decodeMs: Distribution;
-  renderMs: Distribution;
-  analyseMs: Distribution;
-  totalMs: Distribution;
-}
-
-interface LogProblems {
-  warnings: number;
-  errors: number;
-  /** Most frequent messages with their counts. */
-  top: { level: string; msg: string; count: number }[];
-}
-
-interface AppScenarioResult {
-  name: string;
-  parameters: { count: number; ratePerSecond: number | null; deleteOriginalsWhenReady: boolean; deadlineMs: number };
-  outcome: Outcome;
-  outcomeDetail: string | null;
-  counts: { placed: number; recorded: number; ready: number; failed: number; unfinished: number };
-  feed: { durationMs: number | null; achievedPerSecond: number | null; maxLateMs: number | null };
-  /** ready photos / (last ready_at - first landed_at). */
-  photosPerSecond: number | null;
-  /** The same over the middle 80% of completions: the steady state without ramp-up and tail. */
-  photosPerSecondSteady: number | null;
-  spanMs: number | null;
-  latencyMs: {
-    /** ready_at - the moment the harness finished renaming the file into the folder. */
-    placedToReady: Distribution;
-    /** The app's own view: ready_at - landed_at (when its watcher first saw the file). */
-    landedToReady: Distribution;
-    placedToLanded: Distribution;
-    /** Readiness check + hashing + the insert. */
-    landedToAdmitted: Distribution;
-    /** Queue wait + worker + result write. */
-    admittedToReady: Distribution;
-  };
-  workerTimings: WorkerTimings;
-  memory: { peakRssMbHwm: number | null; peakRssMbSampled: number | null; samples: number };
-  /** Threads the sampler saw: many more seen than alive at once means threads are created and ended per photo. */
-  threads: { seen: number; maxAlive: number };
-  cpu: {
-    windowMs: number | null;
-    appCpuSeconds: number | null;
-    /** App CPU time / wall time: 2.0 means both cores busy the whole window. */
-    appCoresBusy: number | null;
-    byThread: { name: string; threads: number; cpuSeconds: number }[];
-    harnessCpuSeconds: number | null;
-  };
-  /** The build this scenario's app process ran (the working tree is shared and may be rebuilt). */
-  appBuild: AppBuild;
-  machineLoad: {
-    quietCheck: QuietCheck | null;
-    /** Cores other processes (neither the app nor the harness) kept busy during the scenario. */
-    otherCoresDuring: number | null;
-  };
-  queue: { maxDepth: number; maxNotYetRecorded: number };
-  app: { pid: number | null; exitedEarly: AppExit | null; stop: AppStop | null; stderrTail: string[] };
-  photoErrors: { error: string; count: number }[];
-  logProblems: LogProblems;
-  timeline: TimelinePoint[];
 }
 
 const fileNameFor = (prefix: string, i: number): string => `${prefix}_${String(i + 1).padStart(5, '0')}.JPG`;
@@ -546,7 +467,8 @@ function cpuByThread(
   }
   // The process total keeps the time of threads that have since ended; /proc no longer lists them.
   const listed = [...groups.values()].reduce((sum, g) => sum + g.cpuSeconds, 0);
-  if (processCpuSeconds !== null && processCpuSeconds - listed > 0.05) {
+  // Each thread's figure is rounded to 10 ms ticks, so a small remainder is only rounding.
+  if (processCpuSeconds !== null && processCpuSeconds - listed > Math.max(0.5, processCpuSeconds * 0.02)) {
     groups.set('(threads that ended)', { name: '(threads that ended)', threads: 0, cpuSeconds: processCpuSeconds - listed });
   }
   return [...groups.values()]
@@ -674,6 +596,7 @@ async function runAppScenario(
       dataDir: dirs.data,
       readyTimeoutMs: APP_READY_TIMEOUT_MS,
       extraArgs: options.verboseApp ? ['-v'] : [],
+      extraEnv: options.appEnv,
     });
     const running = app;
     result.app.pid = running.pid;
@@ -888,219 +811,7 @@ async function runAppScenario(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Targets and report
-
-interface TargetCheck {
-  target: string;
-  scenario: string;
-  measured: number | null;
-  unit: string;
-  /** null: not measured (scenario skipped or incomplete). */
-  met: boolean | null;
-  /** False when the scenario ran with other parameters than the target names (e.g. a smaller burst). */
-  atTargetParameters: boolean;
-  note: string | null;
-}
-
-function checkTargets(results: Partial<Record<ScenarioName, AppScenarioResult>>): TargetCheck[] {
-  const judge = (
-    r: AppScenarioResult | undefined,
-    measured: number | null,
-    passes: (v: number) => boolean,
-  ): { met: boolean | null; note: string | null } => {
-    if (!r) return { met: null, note: 'scenario not run' };
-    if (r.outcome !== 'complete') return { met: null, note: `scenario did not complete (${r.outcome})` };
-    if (measured === null) return { met: null, note: 'no figure measured' };
-    const others = r.machineLoad.otherCoresDuring;
-    const shared = others !== null && others >= QUIET_THRESHOLD_CORES
-      ? `other processes used ${others.toFixed(2)} cores meanwhile`
-      : null;
-    return { met: passes(measured), note: shared };
-  };
-  const sustained = results.sustained;
-  const latency = results.latency;
-  const burst = results.burst;
-  const p95 = latency?.latencyMs.placedToReady.p95 ?? null;
-  const rss = burst?.memory.peakRssMbHwm ?? null;
-  return [
-    {
-      target: `>= ${TARGETS.sustainedPhotosPerSecond} photos/s sustained`,
-      scenario: 'sustained',
-      measured: sustained?.photosPerSecond ?? null,
-      unit: 'photos/s',
-      ...judge(sustained, sustained?.photosPerSecond ?? null, (v) => v >= TARGETS.sustainedPhotosPerSecond),
-      atTargetParameters: true,
-    },
-    {
-      target: `p95 landed-to-ready < ${TARGETS.latencyP95Ms} ms at ${TARGETS.latencyRatePerSecond} photos/s`,
-      scenario: 'latency',
-      measured: p95,
-      unit: 'ms',
-      ...judge(latency, p95, (v) => v < TARGETS.latencyP95Ms),
-      atTargetParameters: latency?.parameters.ratePerSecond === TARGETS.latencyRatePerSecond,
-    },
-    {
-      target: `peak RSS < ${TARGETS.burstPeakRssMb} MB for a ${TARGETS.burstCount}-photo burst`,
-      scenario: 'burst',
-      measured: rss,
-      unit: 'MB',
-      ...judge(burst, rss, (v) => v < TARGETS.burstPeakRssMb),
-      atTargetParameters: burst?.parameters.count === TARGETS.burstCount,
-    },
-  ];
-}
-
-function renderReport(
-  machine: MachineInfo,
-  appBuild: AppBuild,
-  photos: PhotoSet,
-  baseline: DecodeBaselineResult | null,
-  apps: AppScenarioResult[],
-  targets: TargetCheck[],
-): string {
-  const out: string[] = [];
-  out.push(
-    `Shutterfind ingest benchmark: ${machine.cpuModel}, ${machine.cores} cores, ${machine.totalMemoryGiB} GiB, Node ${machine.node}, ` +
-      `sharp ${machine.sharp.sharp ?? '?'} / libvips ${machine.sharp.vips ?? '?'}`,
-  );
-  out.push(
-    `App: commit ${appBuild.commit ?? '?'}${appBuild.uncommitted.length ? ` + ${appBuild.uncommitted.length} uncommitted change(s) in src/workers` : ''}, ` +
-      `dist built ${appBuild.distBuiltAt ?? '?'}`,
-  );
-  const rebuilt = apps.filter((a) => a.appBuild.distDigest !== appBuild.distDigest);
-  if (rebuilt.length > 0) {
-    out.push(
-      `  Note: dist/ was rebuilt by someone else during the run; ${rebuilt.map((a) => `${a.name} ran commit ${a.appBuild.commit ?? '?'} (dist ${a.appBuild.distBuiltAt ?? '?'})`).join(', ')}`,
-    );
-  }
-  out.push(
-    `Photos: ${photos.count} camera-like bases, ${photos.width}x${photos.height}, ${fmt(photos.sizeMb.min, 1)}-${fmt(photos.sizeMb.max, 1)} MB ` +
-      `(mean ${fmt(photos.sizeMb.mean, 1)} MB)${photos.generatedMs === null ? ', from cache' : `, generated in ${fmt(photos.generatedMs / 1000, 1)} s`}`,
-  );
-  out.push('');
-
-  if (baseline) {
-    out.push(`Decode baseline (in-process, ${baseline.lanes} lanes, sharp.concurrency(1), each base ${baseline.rounds}x)`);
-    const rows = baseline.modes.map((m) => [
-      m.label,
-      fmt(m.photosPerSecond, 2),
-      fmt(m.msPerPhotoPerLane, 0),
-      String(m.decodes),
-      fmt(m.otherCores, 2),
-      m.discardedPhotosPerSecond.length ? `remeasured; discarded ${m.discardedPhotosPerSecond.join(', ')}/s` : '',
-    ]);
-    const sustained = apps.find((a) => a.name === 'sustained');
-    if (sustained) {
-      rows.push([
-        'app pipeline (sustained scenario, for comparison)',
-        fmt(sustained.photosPerSecond, 2),
-        '-',
-        String(sustained.counts.ready),
-        fmt(sustained.machineLoad.otherCoresDuring, 2),
-        '',
-      ]);
-    }
-    out.push(formatTable(['mode', 'photos/s', 'ms/photo/lane', 'photos', 'other procs (cores)', 'note'], rows, [false, true, true, true, true, false]));
-    out.push('');
-  }
-
-  if (apps.length > 0) {
-    out.push('App scenarios (shutterfind serve as a child process; latencies p50 / p95 / max in ms)');
-    const rows = apps.map((a) => [
-      a.name,
-      a.parameters.ratePerSecond === null ? 'asap' : `${a.parameters.ratePerSecond}/s`,
-      `${a.counts.ready}/${a.parameters.count}`,
-      String(a.counts.failed),
-      fmt(a.photosPerSecond, 2),
-      fmt(a.photosPerSecondSteady, 2),
-      fmtDist(a.latencyMs.placedToReady),
-      fmtDist(a.latencyMs.landedToReady),
-      `${fmt(a.memory.peakRssMbHwm)} / ${fmt(a.memory.peakRssMbSampled)}`,
-      String(a.queue.maxDepth),
-      fmt(a.cpu.appCoresBusy, 2),
-      fmt(a.machineLoad.otherCoresDuring, 2),
-      a.app.stop ? (a.app.stop.clean ? 'yes' : `no (${a.app.stop.code ?? a.app.stop.signal})`) : '-',
-      a.outcome,
-    ]);
-    out.push(
-      formatTable(
-        ['scenario', 'arrival', 'ready', 'failed', 'photos/s', 'steady/s', 'placed->ready', 'landed->ready', 'RSS MB hwm/sampled', 'max queue', 'app cores', 'other procs', 'exit 0', 'outcome'],
-        rows,
-        [false, true, true, true, true, true, true, true, true, true, true, true, false, false],
-      ),
-    );
-    out.push('');
-    out.push('Where the time goes (p50 / p95 / max ms): placed->landed = watcher notice; landed->admitted = readiness + hash + insert;');
-    out.push('admitted->ready = queue wait + worker + result write; worker stages from the app log (debug "photo ready" lines)');
-    out.push(
-      formatTable(
-        ['scenario', 'placed->landed', 'landed->admitted', 'admitted->ready', 'worker read', 'worker decode', 'worker render', 'worker total', 'logged'],
-        apps.map((a) => [
-          a.name,
-          fmtDist(a.latencyMs.placedToLanded),
-          fmtDist(a.latencyMs.landedToAdmitted),
-          fmtDist(a.latencyMs.admittedToReady),
-          fmtDist(a.workerTimings.readMs),
-          fmtDist(a.workerTimings.decodeMs),
-          fmtDist(a.workerTimings.renderMs),
-          fmtDist(a.workerTimings.totalMs),
-          String(a.workerTimings.logged),
-        ]),
-        [false, true, true, true, true, true, true, true, true],
-      ),
-    );
-    out.push('');
-    out.push('CPU seconds by thread during each scenario (app process), and the feed');
-    for (const a of apps) {
-      const threads = a.cpu.byThread.slice(0, 6).map((t) => `${t.name}${t.threads > 1 ? ` x${t.threads}` : ''} ${fmt(t.cpuSeconds, 1)}`).join(', ');
-      const churn = `threads seen ${a.threads.seen}, at most ${a.threads.maxAlive} alive`;
-      out.push(
-        `  ${a.name}: app ${fmt(a.cpu.appCpuSeconds, 1)} s CPU over ${fmt((a.cpu.windowMs ?? 0) / 1000, 1)} s [${threads || '-'}]; ` +
-          `${churn}; harness ${fmt(a.cpu.harnessCpuSeconds, 1)} s; feed ${fmt((a.feed.durationMs ?? 0) / 1000, 1)} s` +
-          (a.feed.maxLateMs !== null ? `, arrivals late by at most ${fmt(a.feed.maxLateMs)} ms` : '') +
-          `; max files landed but not yet recorded ${a.queue.maxNotYetRecorded}`,
-      );
-    }
-    const problems = apps.filter((a) => a.outcome !== 'complete' || a.photoErrors.length > 0 || a.logProblems.warnings + a.logProblems.errors > 0 || (a.app.stop && !a.app.stop.clean));
-    if (problems.length > 0) {
-      out.push('');
-      out.push('Problems seen');
-      for (const a of problems) {
-        if (a.outcomeDetail) out.push(`  ${a.name}: ${a.outcomeDetail}`);
-        for (const e of a.photoErrors) out.push(`  ${a.name}: ${e.count} photo(s): ${e.error}`);
-        for (const p of a.logProblems.top) out.push(`  ${a.name}: log ${p.level} x${p.count}: ${p.msg}`);
-        const saidStopped = a.app.stderrTail.some((l) => l.includes('Stopped cleanly'));
-        if (a.app.stop?.killed) {
-          out.push(
-            `  ${a.name}: app did not exit within ${STOP_GRACE_MS / 1000} s of SIGTERM and was killed` +
-              (saidStopped ? ' (it had logged "Stopped cleanly": something still holds its event loop open)' : ''),
-          );
-        } else if (a.app.stop && !a.app.stop.clean) {
-          out.push(`  ${a.name}: app exited with code ${a.app.stop.code}, signal ${a.app.stop.signal} after SIGTERM`);
-        }
-        if (a.app.stderrTail.length > 0 && (a.outcome !== 'complete' || (a.app.stop && !a.app.stop.clean && !saidStopped))) {
-          out.push(`  ${a.name}: last app output:`);
-          for (const l of a.app.stderrTail.slice(-15)) out.push(`    ${l}`);
-        }
-      }
-    }
-    out.push('');
-  }
-
-  out.push('Targets');
-  out.push(
-    formatTable(
-      ['target', 'measured', 'met', 'note'],
-      targets.map((t) => [
-        t.target,
-        t.measured === null ? '-' : `${fmt(t.measured, t.unit === 'photos/s' ? 2 : 0)} ${t.unit}`,
-        t.met === null ? 'n/a' : t.met ? 'yes' : 'NO',
-        [t.note, t.atTargetParameters ? null : 'run with other parameters than the target names'].filter(Boolean).join('; '),
-      ]),
-    ),
-  );
-  return out.join('\n');
-}
+// Results
 
 async function writeResults(report: object, startedAt: Date): Promise<string> {
   await mkdir(RESULTS_DIR, { recursive: true });
@@ -1186,11 +897,15 @@ async function main(): Promise<void> {
     },
   };
   const path = await writeResults(report, startedAt);
-  process.stdout.write(`\n${renderReport(machine, appBuild, photos, baseline, appResults, targets)}\n\nResults: ${path}\n`);
+  process.stdout.write(`\n${renderReport(machine, appBuild, options.appEnv, photos, baseline, appResults, targets)}\n\nResults: ${path}\n`);
 }
 
 main().catch((err: unknown) => {
   for (const c of cleanups) c();
+  if (err instanceof UsageError) {
+    process.stderr.write(`bench:ingest: ${err.message} (see --help)\n`);
+    process.exit(2);
+  }
   process.stderr.write(`bench:ingest failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });
