@@ -8,6 +8,7 @@ import { runServe } from './commands/serve.js';
 import { findElectron } from './commands/start.js';
 import { formatStatus, runStatus } from './commands/status.js';
 import { appVersion, commandContext, type GlobalOptions } from './context.js';
+import { dieWithLauncher } from './launcher-watch.js';
 import { printJson, UserFacingError } from './output.js';
 
 const DEFAULT_EVENT = 'default';
@@ -123,4 +124,5 @@ export function buildProgram(): Command {
   return program;
 }
 
+dieWithLauncher();
 await buildProgram().parseAsync(process.argv);

@@ -18,7 +18,23 @@ export interface DataDirLock {
   release(): void;
 }
 
-export function acquireDataDirLock(lockPath: string, dataDir: string): DataDirLock {
+/** A previous engine that is still stopping (draining, or dying with its launcher) gets this long. */
+const WAIT_FOR_PREVIOUS_OWNER_MS = 3_000;
+const RECHECK_MS = 100;
+
+export async function acquireDataDirLock(lockPath: string, dataDir: string, waitMs = WAIT_FOR_PREVIOUS_OWNER_MS): Promise<DataDirLock> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return tryAcquire(lockPath, dataDir);
+    } catch (err) {
+      if (!(err instanceof DataDirBusyError) || Date.now() >= deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, RECHECK_MS));
+    }
+  }
+}
+
+function tryAcquire(lockPath: string, dataDir: string): DataDirLock {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(lockPath, String(process.pid), { flag: 'wx' });

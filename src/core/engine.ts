@@ -86,7 +86,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const layout = dataDirLayout(options.dataDir);
   mkdirSync(layout.root, { recursive: true });
   const settings = mergeSettings(loadSettingsFile(layout.settings), options.settings);
-  const lock: DataDirLock = acquireDataDirLock(layout.lock, layout.root);
+  const lock: DataDirLock = await acquireDataDirLock(layout.lock, layout.root);
   let db: Database;
   try {
     db = openDatabase(layout.database);

@@ -144,8 +144,10 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
     env: childEnv(options.extraEnv ?? {}),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const pid = child.pid;
-  if (pid === undefined) throw new Error('Could not start `shutterfind serve` (no process id)');
+  if (child.pid === undefined) throw new Error('Could not start `shutterfind serve` (no process id)');
+  // bin/shutterfind.js may start the engine as its own child (allocator tuning on Linux);
+  // measure the process that says it is serving, not the launcher.
+  let pid: number = child.pid;
 
   const tail: string[] = [];
   let exitInfo: AppExit | null = null;
@@ -161,6 +163,8 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
     const m = /serving event .* at (http:\/\/\S+)/.exec(line);
     if (m) {
       url = m[1] ?? null;
+      const enginePid = /\(pid (\d+)\) serving event/.exec(line)?.[1];
+      if (enginePid) pid = Number(enginePid);
       announceReady?.();
     }
   };

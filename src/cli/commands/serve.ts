@@ -31,7 +31,7 @@ export async function runServe(ctx: CommandContext, options: ServeOptions): Prom
   });
   const folders = session.hotFolders.list();
   ctx.log.info(
-    `Shutterfind ${appVersion()} serving event "${options.event}" at ${url} (data: ${ctx.dataDir}); ` +
+    `Shutterfind ${appVersion()} (pid ${process.pid}) serving event "${options.event}" at ${url} (data: ${ctx.dataDir}); ` +
       (folders.length ? `watching ${folders.map((f) => `${f.path} [${f.state}]`).join(', ')}` : 'no folders watched yet: add one with --watch DIR'),
   );
 
@@ -48,7 +48,8 @@ export async function runServe(ctx: CommandContext, options: ServeOptions): Prom
         resolveStop();
       })();
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    // `on`, not `once`: a Ctrl+C reaches both the launcher and the engine, and the launcher
+    // forwards it too; a second signal must not cut the clean stop short.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
   });
 }

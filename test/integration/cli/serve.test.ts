@@ -58,10 +58,10 @@ describe('shutterfind serve (the main job, headless)', () => {
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await waitFor(() => stderr.includes('serving event'), 'first engine up', 30_000);
+    const enginePid = await waitFor(() => /\(pid (\d+)\) serving event/.exec(stderr)?.[1], 'first engine up', 30_000);
     const second = await runCli(['ingest', root, '--event', 'x', '--data-dir', dataDir]);
     expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(new RegExp(`Another Shutterfind \\(pid ${child.pid}\\) is using the data dir`));
+    expect(second.stderr).toMatch(new RegExp(`Another Shutterfind \\(pid ${enginePid}\\) is using the data dir`));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
   });
