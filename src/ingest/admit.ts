@@ -20,6 +20,8 @@ export interface AdmitDeps {
 export interface AdmitRequest {
   eventId: number;
   sourceId: number | null;
+  /** Job priority: live frames before a backlog. */
+  priority: number;
   path: string;
   observation: FileObservation;
   landedAt: number;
@@ -69,6 +71,7 @@ export async function admitFile(deps: AdmitDeps, req: AdmitRequest): Promise<Adm
       },
       deps.maxAttempts,
       deps.now(),
+      req.priority,
     );
     return { outcome: 'added', photoId };
   }

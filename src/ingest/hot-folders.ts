@@ -3,7 +3,7 @@
 import { stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Source, SourcesRepository } from '../store/index.js';
-import type { Intake } from './intake.js';
+import { LIVE_PRIORITY, type Intake } from './intake.js';
 import { listPhotoFiles } from './scan.js';
 import { watchFolder, type FolderWatch } from './watcher.js';
 
@@ -119,7 +119,7 @@ export function createHotFolders(deps: HotFoldersDeps): HotFolders {
     // Watch first, then scan: a file landing in between is seen twice, which admission ignores,
     // rather than not at all.
     const w = watchFolder(source.path, {
-      onFile: (path) => deps.intake.submit(path, source.id),
+      onFile: (path) => deps.intake.submit(path, source.id, LIVE_PRIORITY),
       onFileRemoved: (path) => deps.intake.removed(path),
       onFolderGone: () => goOffline(source, 'disappeared (deleted, or its drive was unplugged)'),
       onError: (err) => {

@@ -32,8 +32,15 @@ export interface IntakeDeps {
   onFailure?: (path: string, error: string) => void;
 }
 
+/**
+ * Frames the watcher sees land while shooting go ahead of a backlog (a card import, files found
+ * at start-up): the attendee at the kiosk is waiting for the photo just taken.
+ */
+export const LIVE_PRIORITY = 10;
+export const BACKLOG_PRIORITY = 0;
+
 export interface Intake {
-  submit(path: string, sourceId: number | null): void;
+  submit(path: string, sourceId: number | null, priority?: number): void;
   removed(path: string): void;
   pending(): number;
   settled(): Promise<void>;
@@ -60,7 +67,7 @@ export function readinessPolicyFor(mode: IntakeMode, o: IntakeOptions): Readines
 
 export function createIntake(deps: IntakeDeps): Intake {
   const now = deps.now ?? Date.now;
-  const sourceOf = new Map<string, number | null>();
+  const sourceOf = new Map<string, { sourceId: number | null; priority: number }>();
 
   function recordFailure(path: string, reason: string, observation: FileObservation | null, landedAt: number): void {
     const error = `Cannot ingest ${basename(path)}: ${reason}`;
@@ -68,7 +75,7 @@ export function createIntake(deps: IntakeDeps): Intake {
       deps.photos.recordFailedFile(
         {
           eventId: deps.eventId,
-          sourceId: sourceOf.get(path) ?? null,
+          sourceId: sourceOf.get(path)?.sourceId ?? null,
           path,
           error,
           format: observation?.format ?? null,
@@ -93,7 +100,14 @@ export function createIntake(deps: IntakeDeps): Intake {
         try {
           admission = await admitFile(
             { photos: deps.photos, maxAttempts: deps.options.maxAttempts, now },
-            { eventId: deps.eventId, sourceId: sourceOf.get(path) ?? null, path, observation, landedAt },
+            {
+              eventId: deps.eventId,
+              sourceId: sourceOf.get(path)?.sourceId ?? null,
+              priority: sourceOf.get(path)?.priority ?? BACKLOG_PRIORITY,
+              path,
+              observation,
+              landedAt,
+            },
           );
         } catch (err) {
           const e = err as NodeJS.ErrnoException;
@@ -123,8 +137,9 @@ export function createIntake(deps: IntakeDeps): Intake {
   );
 
   return {
-    submit(path, sourceId) {
-      sourceOf.set(path, sourceId);
+    submit(path, sourceId, priority = BACKLOG_PRIORITY) {
+      // A file seen live stays live even if a scan reports it again.
+      sourceOf.set(path, { sourceId, priority: Math.max(priority, sourceOf.get(path)?.priority ?? priority) });
       tracker.notice(path);
     },
     removed: (path) => tracker.removed(path),

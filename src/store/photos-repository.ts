@@ -196,14 +196,14 @@ export function createPhotosRepository(db: Database, jobs: JobsRepository) {
       return dup ? { kind: 'duplicate', photoId: dup.photo_id } : undefined;
     },
     /** Records a new photo and its processing job together, so a crash never leaves one without the other. */
-    addPhotoWithJob(p: NewPhoto, maxAttempts: number, now: number): number {
+    addPhotoWithJob(p: NewPhoto, maxAttempts: number, now: number, priority = 0): number {
       return db.transaction(() => {
         // The file was recorded as failed before (still being written, unreadable): it is good now.
         deleteUnhashedAtPath.run(p.eventId, p.path);
         const id = Number(
           insertPhoto.run({ ...p, fileName: basename(p.path), now }).lastInsertRowid,
         );
-        jobs.enqueueJob({ kind: 'photo.process', eventId: p.eventId, photoId: id, maxAttempts, runAfter: now }, now);
+        jobs.enqueueJob({ kind: 'photo.process', eventId: p.eventId, photoId: id, maxAttempts, runAfter: now, priority }, now);
         return id;
       })();
     },

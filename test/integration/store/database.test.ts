@@ -92,6 +92,22 @@ describe('the durable job queue', () => {
     expect(repos.jobs.claimJobs('c', 2000, 60_000, 10)).toHaveLength(0);
   });
 
+  it('hands out a frame just shot before a backlog of older photos', () => {
+    const repos = createRepositories(db);
+    const event = repos.events.ensureEvent('wedding', 0);
+    const add = (n: number, priority: number) =>
+      repos.photos.addPhotoWithJob(
+        { eventId: event.id, sourceId: null, path: `/cam/IMG_${n}.JPG`, sha256: `sha${n}`, format: 'jpeg', sizeBytes: 10, mtimeMs: 1, landedAt: n },
+        3,
+        n,
+        priority,
+      );
+    for (let i = 0; i < 5; i++) add(i, 0);
+    const live = add(99, 10);
+    expect(repos.jobs.claimJobs('a', 1000, 60_000, 1)[0]?.photoId).toBe(live);
+    expect(repos.jobs.claimJobs('a', 1000, 60_000, 1)[0]?.photoId).not.toBe(live);
+  });
+
   it('takes back a job whose lease ran out (its worker hung or the app was killed)', () => {
     const repos = createRepositories(db);
     const event = repos.events.ensureEvent('wedding', 0);
