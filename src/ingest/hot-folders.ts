@@ -45,7 +45,8 @@ export function createHotFolders(deps: HotFoldersDeps): HotFolders {
   const now = deps.now ?? Date.now;
   const presenceMs = deps.presenceCheckMs ?? DEFAULT_PRESENCE_CHECK_MS;
   const watches = new Map<number, { watch: FolderWatch; source: Source }>();
-  const reappearTimers = new Map<number, NodeJS.Timeout>();
+  /** Folders that are gone for now, looked for again on every presence check. */
+  const offline = new Map<number, Source>();
   const attaching = new Set<number>();
   let closed = false;
 
@@ -61,25 +62,14 @@ export function createHotFolders(deps: HotFoldersDeps): HotFolders {
   };
 
   const goOffline = (source: Source, why: string): void => {
+    if (offline.has(source.id)) return;
     const w = watches.get(source.id);
-    if (!w && reappearTimers.has(source.id)) return;
     watches.delete(source.id);
     void w?.watch.close();
+    offline.set(source.id, source);
     const error = `Folder ${source.path} ${why}. Shutterfind resumes watching it when it is back.`;
     deps.log.warn({ sourceId: source.id, path: source.path }, error);
     setState(source, 'offline', error);
-    if (closed || reappearTimers.has(source.id)) return;
-    const timer = setInterval(() => {
-      void isFolder(source.path).then((back) => {
-        if (!back || closed) return;
-        clearInterval(timer);
-        reappearTimers.delete(source.id);
-        deps.log.info({ sourceId: source.id, path: source.path }, 'Folder is back; resuming');
-        void attach(source);
-      });
-    }, presenceMs);
-    timer.unref();
-    reappearTimers.set(source.id, timer);
   };
 
   const reconcile = async (source: Source): Promise<void> => {
@@ -97,12 +87,19 @@ export function createHotFolders(deps: HotFoldersDeps): HotFolders {
         if (!there && !closed && watches.has(source.id)) goOffline(source, 'disappeared (deleted, or its drive was unplugged)');
       });
     }
+    for (const source of offline.values()) {
+      void isFolder(source.path).then((back) => {
+        if (!back || closed || !offline.delete(source.id)) return;
+        deps.log.info({ sourceId: source.id, path: source.path }, 'Folder is back; resuming');
+        void attach(source);
+      });
+    }
   }, presenceMs);
   presenceTimer.unref();
 
   async function attach(source: Source): Promise<void> {
     // One watcher per folder, however often attach is asked for (add, start, reappearing).
-    if (closed || watches.has(source.id) || attaching.has(source.id)) return;
+    if (closed || watches.has(source.id) || offline.has(source.id) || attaching.has(source.id)) return;
     attaching.add(source.id);
     try {
       await attachOnce(source);
@@ -137,21 +134,19 @@ export function createHotFolders(deps: HotFoldersDeps): HotFolders {
 
   return {
     async start() {
-      const idle = deps.sources.listSources(deps.eventId).filter((s) => !reappearTimers.has(s.id));
-      await Promise.all(idle.map((s) => attach(s)));
+      await Promise.all(deps.sources.listSources(deps.eventId).map((s) => attach(s)));
     },
     async add(path) {
       const existing = deps.sources.listSources(deps.eventId).find((s) => s.path === path);
       const source = existing ?? deps.sources.ensureSource(deps.eventId, path, now());
-      if (!reappearTimers.has(source.id)) await attach(source);
+      await attach(source);
       return deps.sources.listSources(deps.eventId).find((s) => s.id === source.id) ?? source;
     },
     list: () => deps.sources.listSources(deps.eventId),
     async close() {
       closed = true;
-      for (const t of reappearTimers.values()) clearInterval(t);
-      reappearTimers.clear();
       clearInterval(presenceTimer);
+      offline.clear();
       await Promise.all([...watches.values()].map((w) => w.watch.close()));
       watches.clear();
     },
