@@ -17,14 +17,21 @@ export interface CommandContext {
   log: Logger;
 }
 
-export function commandContext(opts: GlobalOptions, terminalLogs: boolean): CommandContext {
+/**
+ * 'live': a long-running command whose warnings are news (serve). 'summary': a command that
+ * lists every failed file at the end anyway (ingest, retry), so the terminal shows only errors
+ * and the progress bar is not torn up by per-file warnings. 'none': read-only commands.
+ */
+export type TerminalLogs = 'live' | 'summary' | 'none';
+
+export function commandContext(opts: GlobalOptions, terminal: TerminalLogs): CommandContext {
   const dataDir = resolveDataDir(opts.dataDir);
   const json = Boolean(opts.json);
   const log = createLogger({
     logDir: dataDirLayout(dataDir).logs,
+    terminal: terminal === 'none' ? 'none' : 'stderr',
     // In --json mode only warnings reach stderr, so a script's stdout stays pure JSON.
-    terminal: terminalLogs ? 'stderr' : 'none',
-    level: opts.verbose ? 'debug' : json ? 'warn' : 'info',
+    level: opts.verbose ? 'debug' : terminal === 'summary' ? 'error' : json ? 'warn' : 'info',
   });
   return { dataDir, json, log };
 }

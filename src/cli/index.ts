@@ -52,7 +52,7 @@ export function buildProgram(): Command {
       .addOption(new Option('--port <n>', 'HTTP port').argParser(parsePort)),
   ).action(async (opts: GlobalOptions & { event: string; watch: string[]; port?: number }) => {
     try {
-      await runServe(commandContext(opts, true), { event: opts.event, watch: opts.watch, port: opts.port });
+      await runServe(commandContext(opts, 'live'), { event: opts.event, watch: opts.watch, port: opts.port });
     } catch (err) {
       fail(err, Boolean(opts.json));
     }
@@ -66,7 +66,7 @@ export function buildProgram(): Command {
       .requiredOption('--event <name>', 'event the photos belong to'),
   ).action(async (dirs: string[], opts: GlobalOptions & { event: string }) => {
     try {
-      const summary = await runIngest(commandContext(opts, true), dirs, opts.event);
+      const summary = await runIngest(commandContext(opts, 'summary'), dirs, opts.event);
       if (opts.json) printJson(summary);
       else process.stdout.write(`${formatIngestSummary(summary)}\n`);
     } catch (err) {
@@ -81,7 +81,7 @@ export function buildProgram(): Command {
       .requiredOption('--event <name>', 'event to report on'),
   ).action((opts: GlobalOptions & { event: string }) => {
     try {
-      const status = runStatus(commandContext(opts, false), opts.event);
+      const status = runStatus(commandContext(opts, 'none'), opts.event);
       if (opts.json) printJson(status);
       else process.stdout.write(`${formatStatus(status)}\n`);
     } catch (err) {
@@ -96,7 +96,7 @@ export function buildProgram(): Command {
       .requiredOption('--event <name>', 'event whose failed photos to retry'),
   ).action(async (opts: GlobalOptions & { event: string }) => {
     try {
-      const summary = await runRetry(commandContext(opts, true), opts.event);
+      const summary = await runRetry(commandContext(opts, 'summary'), opts.event);
       if (opts.json) printJson(summary);
       else {
         process.stdout.write(
@@ -115,7 +115,7 @@ export function buildProgram(): Command {
     const why = desktop.available ? 'the desktop shell is not part of this version yet' : desktop.reason;
     process.stderr.write(`Desktop window unavailable (${why}): running the headless engine (\`shutterfind serve\`) instead.\n`);
     try {
-      await runServe(commandContext(opts, true), { event: DEFAULT_EVENT, watch: [] });
+      await runServe(commandContext(opts, 'live'), { event: DEFAULT_EVENT, watch: [] });
     } catch (err) {
       fail(err, Boolean(opts.json));
     }
