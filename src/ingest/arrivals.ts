@@ -98,7 +98,7 @@ export function createArrivalTracker(handlers: ArrivalHandlers, options: Arrival
       t.history = recordObservation(t.history, obs);
       const decision = decideReadiness(t.history, now(), options.policy);
       if (decision.action === 'wait') {
-        schedule(path, t, t.dirty ? 0 : decision.recheckInMs);
+        schedule(path, t, decision.recheckInMs);
         return;
       }
       if (decision.action === 'fail') {
@@ -114,7 +114,8 @@ export function createArrivalTracker(handlers: ArrivalHandlers, options: Arrival
       finish(path);
     } finally {
       t.busy = false;
-      if (t.dirty && tracked.has(path) && !t.timer) schedule(path, t, 0);
+      // Changed while it was being looked at and nothing is planned yet: look again soon.
+      if (t.dirty && tracked.has(path) && !t.timer) schedule(path, t, options.policy.probeIntervalMs);
     }
   };
 
@@ -123,8 +124,11 @@ export function createArrivalTracker(handlers: ArrivalHandlers, options: Arrival
       if (closed) return;
       const existing = tracked.get(path);
       if (existing) {
-        existing.dirty = true;
-        if (!existing.busy) schedule(path, existing, 0);
+        // A file being written reports a change for every chunk. Its next look is already
+        // planned, and readiness needs it to stop changing anyway: probing per chunk only
+        // burns the main thread during a burst.
+        if (!existing.busy && !existing.timer) schedule(path, existing, options.policy.probeIntervalMs);
+        else existing.dirty = true;
         return;
       }
       const t: Tracked = { landedAt: now(), history: undefined, timer: undefined, busy: false, dirty: false };
