@@ -15,9 +15,21 @@ export function nextRetryAt(attempt: number, now: number, policy: BackoffPolicy,
   return now + Math.round(delay);
 }
 
-export type FailureKind = 'permanent' | 'transient';
+/**
+ * permanent: the file itself is bad, never retried. transient: retried until attempts run out.
+ * storage: the data drive is full; nothing is wrong with the photo, so it waits as long as it
+ * takes the photographer to free space.
+ */
+export type FailureKind = 'permanent' | 'transient' | 'storage';
 
-/** A permanent failure (the file itself is bad) is not retried; a transient one is, until attempts run out. */
 export function shouldRetry(kind: FailureKind, attempt: number, maxAttempts: number): boolean {
+  if (kind === 'storage') return true;
   return kind === 'transient' && attempt < maxAttempts;
+}
+
+/** Once space is freed, waiting photos should resume within this long. */
+export const STORAGE_RETRY_MAX_MS = 30_000;
+
+export function retryPolicyFor(kind: FailureKind, policy: BackoffPolicy): BackoffPolicy {
+  return kind === 'storage' ? { baseMs: policy.baseMs, maxMs: Math.min(policy.maxMs, STORAGE_RETRY_MAX_MS) } : policy;
 }

@@ -1,6 +1,7 @@
 // The plain data that crosses the thread boundary between the engine and a photo worker.
 import type { PhotoFormat } from '../ingest/formats.js';
 import type { ProcessedPhoto } from '../store/index.js';
+import type { FailureKind } from './backoff.js';
 
 export interface MediaOptions {
   previewLongSide: number;
@@ -30,4 +31,4 @@ export interface PhotoTaskTimings {
 
 export type PhotoTaskResult =
   | { ok: true; photo: ProcessedPhoto; timings: PhotoTaskTimings }
-  | { ok: false; failure: 'permanent' | 'transient'; error: string };
+  | { ok: false; failure: FailureKind; error: string };

@@ -7,6 +7,7 @@ import { mediaRelativePath } from '../config/data-dir.js';
 import { EMPTY_METADATA, mergeMetadata, readPhotoMetadata, type PhotoMetadata } from '../ingest/metadata.js';
 import { extractEmbeddedJpeg, RawPreviewError } from '../ingest/raw-preview.js';
 import type { AnalysisStage } from './analysis-stages.js';
+import type { FailureKind } from './backoff.js';
 import { PHASH_INPUT_SIZE, perceptualHash } from './perceptual-hash.js';
 import type { PhotoTask, PhotoTaskResult } from './photo-task.js';
 
@@ -15,24 +16,24 @@ const RAW_FORMATS = new Set(['raw-tiff', 'cr3', 'raf']);
 const THUMBNAIL_WEBP_EFFORT = 2;
 
 /** File-system errors that go away by themselves (or once the photographer frees disk space). */
-const TRANSIENT_CODES = new Set(['EMFILE', 'ENFILE', 'EBUSY', 'EAGAIN', 'ENOSPC', 'EIO', 'ETIMEDOUT', 'EDQUOT']);
+const TRANSIENT_CODES = new Set(['EMFILE', 'ENFILE', 'EBUSY', 'EAGAIN', 'EIO', 'ETIMEDOUT']);
 
 export class PhotoReadError extends Error {
   override name = 'PhotoReadError';
 }
 
-function describeFsError(err: NodeJS.ErrnoException, fileName: string): { message: string; transient: boolean } {
+function describeFsError(err: NodeJS.ErrnoException, fileName: string): { message: string; kind: FailureKind } {
   switch (err.code) {
     case 'ENOENT':
-      return { message: `Cannot read ${fileName}: the file is gone (moved or deleted after it landed)`, transient: false };
+      return { message: `Cannot read ${fileName}: the file is gone (moved or deleted after it landed)`, kind: 'permanent' };
     case 'EACCES':
     case 'EPERM':
-      return { message: `Cannot read ${fileName}: permission denied (check the file's permissions)`, transient: false };
+      return { message: `Cannot read ${fileName}: permission denied (check the file's permissions)`, kind: 'permanent' };
     case 'ENOSPC':
     case 'EDQUOT':
-      return { message: `Cannot write previews for ${fileName}: the disk is full (free space on the data drive)`, transient: true };
+      return { message: `Cannot write previews for ${fileName}: the disk is full (free space on the data drive)`, kind: 'storage' };
     default:
-      return { message: `Cannot process ${fileName}: ${err.message}`, transient: TRANSIENT_CODES.has(err.code ?? '') };
+      return { message: `Cannot process ${fileName}: ${err.message}`, kind: TRANSIENT_CODES.has(err.code ?? '') ? 'transient' : 'permanent' };
   }
 }
 
@@ -114,7 +115,7 @@ export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStag
   } catch (err) {
     if (err instanceof RawPreviewError) return { ok: false, failure: 'permanent', error: err.message };
     const e = describeFsError(err as NodeJS.ErrnoException, fileName);
-    return { ok: false, failure: e.transient ? 'transient' : 'permanent', error: e.message };
+    return { ok: false, failure: e.kind, error: e.message };
   }
   const readDone = performance.now();
 
@@ -147,7 +148,7 @@ export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStag
     const e = err as NodeJS.ErrnoException;
     if (e.code) {
       const fsErr = describeFsError(e, fileName);
-      return { ok: false, failure: fsErr.transient ? 'transient' : 'permanent', error: fsErr.message };
+      return { ok: false, failure: fsErr.kind, error: fsErr.message };
     }
     if (task.format === 'heic' && !sharp.format.heif.input.fileSuffix?.includes('.heic')) {
       // sharp's prebuilt libvips reads AVIF but has no HEVC decoder (patent licensing).
@@ -188,7 +189,7 @@ export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStag
     await writeAtomically(join(task.dataDir, thumbnailPath), thumbnail);
   } catch (err) {
     const e = describeFsError(err as NodeJS.ErrnoException, fileName);
-    return { ok: false, failure: e.transient ? 'transient' : 'permanent', error: e.message };
+    return { ok: false, failure: e.kind, error: e.message };
   }
   const renderDone = performance.now();
 

@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { PhotoFormat } from '../ingest/formats.js';
 import type { Job, JobsRepository, PhotosRepository } from '../store/index.js';
-import { nextRetryAt, shouldRetry } from './backoff.js';
+import { nextRetryAt, retryPolicyFor, shouldRetry } from './backoff.js';
 import type { MediaOptions, PhotoTaskResult, PhotoTaskTimings } from './photo-task.js';
 import type { PhotoProcessor } from './worker-pool.js';
 
@@ -111,7 +111,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       deps.log.debug({ photoId: photo.id, jobId: job.id, timings: result.timings }, 'photo ready');
       deps.onOutcome?.({ status: 'ready', photoId: photo.id, eventId: photo.eventId, timings: result.timings });
     } else if (shouldRetry(result.failure, job.attempts, job.maxAttempts)) {
-      const retryAt = nextRetryAt(job.attempts, now(), { baseMs: deps.policy.retryBaseMs, maxMs: deps.policy.retryMaxMs }, random());
+      const backoff = retryPolicyFor(result.failure, { baseMs: deps.policy.retryBaseMs, maxMs: deps.policy.retryMaxMs });
+      const retryAt = nextRetryAt(job.attempts, now(), backoff, random());
       const error = result.error;
       await save(what, () => deps.photos.requeuePhotoJob(photo.id, job.id, error, retryAt, now()));
       deps.log.warn({ photoId: photo.id, jobId: job.id, attempt: job.attempts, retryAt }, error);

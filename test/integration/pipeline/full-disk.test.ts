@@ -39,7 +39,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   try {
-    execFileSync('umount', [mountPoint]);
+    // Lazy: if an assertion failed while the import still runs, the mount must not outlive the test.
+    execFileSync('umount', ['--lazy', mountPoint]);
   } finally {
     await removeDir(root);
   }

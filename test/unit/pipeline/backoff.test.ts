@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextRetryAt, shouldRetry } from '../../../src/pipeline/backoff.js';
+import { nextRetryAt, retryPolicyFor, shouldRetry } from '../../../src/pipeline/backoff.js';
 
 const policy = { baseMs: 1000, maxMs: 60_000 };
 
@@ -13,6 +13,13 @@ describe('retry timing for failed jobs', () => {
     [10, 0.999, 60_000],
   ])('attempt %i with jitter %f waits %i ms', (attempt, random, expected) => {
     expect(Math.abs(nextRetryAt(attempt, 5000, policy, random) - 5000 - expected)).toBeLessThanOrEqual(expected * 0.001 + 1);
+  });
+
+  it('keeps a photo waiting for as long as the data drive is full, checking at least every 30 s', () => {
+    expect(shouldRetry('storage', 50, 4)).toBe(true);
+    const capped = retryPolicyFor('storage', { baseMs: 1000, maxMs: 600_000 });
+    expect(nextRetryAt(50, 0, capped, 0.999)).toBeLessThanOrEqual(30_000);
+    expect(retryPolicyFor('transient', policy)).toEqual(policy);
   });
 
   it('never retries a bad file, and stops retrying transient problems after the last attempt', () => {
