@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Engine, EventSession } from '../../../src/core/index.js';
 import type { Photo } from '../../../src/store/index.js';
-import { makeSmallPhoto, samplePhotoPaths } from '../../fixtures/camera-photos.js';
+import { makeSmallPhoto, samplePhotoPaths, uniqueVariant } from '../../fixtures/camera-photos.js';
 import { simulateTetherSession, simulateTetherWrite, type TetherStyle } from '../../fixtures/tether-simulator.js';
 import { startTestEngine } from '../../support/engine.js';
 import { makeTempDir, removeDir, waitFor } from '../../support/temp-dir.js';
@@ -132,6 +132,32 @@ describe('watching a hot folder', () => {
     await simulateTetherWrite(photos[9]!, deep, 'Zoë & Paweł 0001.jpg', 'direct-chunks', { durationMs: 300 });
     await waitFor(() => readyCount() === 1, 'unicode photo ready');
     expect(allPhotos()[0]?.fileName).toBe('Zoë & Paweł 0001.jpg');
+  });
+
+  it('gets a frame just shot ready before a backlog found at start-up is through', async () => {
+    await engine.stop();
+    const backlog = 120;
+    const base = await makeSmallPhoto(samplePhotoPaths()[3]!, 2400, 42);
+    await mkdir(join(hot, 'card'), { recursive: true });
+    for (let i = 0; i < backlog; i++) {
+      await writeFile(join(hot, 'card', `OLD_${String(i).padStart(4, '0')}.JPG`), uniqueVariant(base, i));
+    }
+    // One worker thread, so the backlog takes seconds even on a fast machine.
+    engine = await startTestEngine(join(root, 'data'), 'watch', { pipeline: { workers: 1 } });
+    session = await engine.openEvent('wedding');
+    await session.hotFolders.start();
+    await waitFor(() => readyCount() >= 1, 'the backlog to start');
+    await writeFile(join(hot, 'LIVE_0001.JPG'), uniqueVariant(photos[0]!, 9999));
+    const live = await waitFor(
+      () => allPhotos().find((p) => p.fileName === 'LIVE_0001.JPG' && p.status === 'ready'),
+      'the live frame to be ready',
+    );
+    const backlogReadyThen = allPhotos().filter(
+      (p) => p.fileName.startsWith('OLD_') && p.readyAt !== null && p.readyAt <= live.readyAt!,
+    ).length;
+    // The live frame jumps the queue: most of the backlog is still waiting when it is ready.
+    expect(backlogReadyThen).toBeLessThan(backlog / 2);
+    await waitFor(() => readyCount() === backlog + 1, 'the backlog to finish too', 120_000);
   });
 
   it('finds photos that arrived while the app was off when it starts again', async () => {
