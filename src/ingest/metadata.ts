@@ -32,15 +32,25 @@ const PICK = [
   'LensModel',
   'Lens',
   'Orientation',
+  'OffsetTimeOriginal',
 ];
 
 type RawTags = Record<string, unknown>;
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
 
-function time(v: unknown): number | null {
-  if (v instanceof Date && !Number.isNaN(v.getTime())) return v.getTime();
-  return null;
+/**
+ * EXIF times have no zone: exifr reads them as the laptop's local time, which is right for a
+ * camera set to the venue's clock. When the camera also recorded its UTC offset
+ * (OffsetTimeOriginal, "+02:00"), use it, so bodies set to different zones still line up.
+ */
+function time(v: unknown, offset?: unknown): number | null {
+  if (!(v instanceof Date) || Number.isNaN(v.getTime())) return null;
+  const m = typeof offset === 'string' ? /^([+-])(\d{2}):(\d{2})$/.exec(offset.trim()) : null;
+  if (!m) return v.getTime();
+  const wallClockAsUtc = Date.UTC(v.getFullYear(), v.getMonth(), v.getDate(), v.getHours(), v.getMinutes(), v.getSeconds(), v.getMilliseconds());
+  const offsetMinutes = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+  return wallClockAsUtc - offsetMinutes * 60_000;
 }
 
 /** Pure mapping from exifr's tag bag to what Shutterfind stores. */
@@ -50,7 +60,7 @@ export function toPhotoMetadata(tags: RawTags | undefined | null): PhotoMetadata
     ? tags.Orientation
     : null;
   return {
-    capturedAt: time(tags.DateTimeOriginal) ?? time(tags.CreateDate) ?? time(tags.ModifyDate),
+    capturedAt: time(tags.DateTimeOriginal, tags.OffsetTimeOriginal) ?? time(tags.CreateDate) ?? time(tags.ModifyDate),
     cameraMake: text(tags.Make),
     cameraModel: text(tags.Model),
     cameraSerial: text(tags.BodySerialNumber) ?? text(tags.SerialNumber) ?? text(tags.InternalSerialNumber),

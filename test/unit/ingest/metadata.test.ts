@@ -24,6 +24,14 @@ describe('camera metadata', () => {
     });
   });
 
+  it("places the shutter time in UTC using the camera's own offset when it recorded one", () => {
+    // exifr gives a zone-less EXIF time as the laptop's local wall clock.
+    const wallClock = new Date(2026, 5, 6, 15, 4, 5);
+    expect(toPhotoMetadata({ DateTimeOriginal: wallClock, OffsetTimeOriginal: '+02:00' }).capturedAt).toBe(Date.UTC(2026, 5, 6, 13, 4, 5));
+    expect(toPhotoMetadata({ DateTimeOriginal: wallClock, OffsetTimeOriginal: '-05:30' }).capturedAt).toBe(Date.UTC(2026, 5, 6, 20, 34, 5));
+    expect(toPhotoMetadata({ DateTimeOriginal: wallClock }).capturedAt).toBe(wallClock.getTime());
+  });
+
   it('leaves out what is missing or nonsense instead of guessing', () => {
     expect(toPhotoMetadata({ Orientation: 42, Make: '', DateTimeOriginal: 'yesterday' })).toEqual(EMPTY_METADATA);
     expect(toPhotoMetadata(undefined)).toEqual(EMPTY_METADATA);
