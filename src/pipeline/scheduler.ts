@@ -115,7 +115,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const retryAt = nextRetryAt(job.attempts, now(), backoff, random());
       const error = result.error;
       await save(what, () => deps.photos.requeuePhotoJob(photo.id, job.id, error, retryAt, now()));
-      deps.log.warn({ photoId: photo.id, jobId: job.id, attempt: job.attempts, retryAt }, error);
+      // A full drive needs the photographer now; other retries usually sort themselves out.
+      const level = result.failure === 'storage' ? 'error' : 'warn';
+      deps.log[level]({ photoId: photo.id, jobId: job.id, attempt: job.attempts, retryAt }, error);
       deps.onOutcome?.({ status: 'retrying', photoId: photo.id, eventId: photo.eventId, error, retryAt });
     } else {
       const error = result.error;
