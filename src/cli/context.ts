@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataDirLayout, resolveDataDir } from '../config/index.js';
-import { createLogger, type Logger } from '../core/logger.js';
+import { createLogger, type Logger } from '../core/index.js';
 import { packageRoot } from '../pipeline/index.js';
 
 export interface GlobalOptions {

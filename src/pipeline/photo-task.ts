@@ -1,5 +1,5 @@
 // The plain data that crosses the thread boundary between the engine and a photo worker.
-import type { PhotoFormat } from '../ingest/formats.js';
+import type { PhotoFormat } from '../ingest/index.js';
 import type { ProcessedPhoto } from '../store/index.js';
 import type { FailureKind } from './backoff.js';
 

@@ -2,7 +2,7 @@
 // start soon (back-pressure: a 5,000-file burst waits in SQLite, not in memory).
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { PhotoFormat } from '../ingest/formats.js';
+import type { PhotoFormat } from '../ingest/index.js';
 import type { Job, JobsRepository, PhotosRepository } from '../store/index.js';
 import { nextRetryAt, retryPolicyFor, shouldRetry } from './backoff.js';
 import type { MediaOptions, PhotoTaskResult, PhotoTaskTimings } from './photo-task.js';

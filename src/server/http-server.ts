@@ -1,7 +1,7 @@
 // The engine's local HTTP server. For now: health. The operator API, kiosk and galleries
 // are added here by the UI work, behind operator/kiosk/attendee authentication.
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { EventStatus } from '../core/status.js';
+import type { EventStatus } from '../core/index.js';
 
 export interface HealthSource {
   version: string;
