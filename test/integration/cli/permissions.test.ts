@@ -23,7 +23,7 @@ afterAll(async () => {
   await removeDir(root);
 });
 
-function ingestAs(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runWithoutOverrides(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const command = asRoot ? ['setpriv', ...DROP_OVERRIDES, process.execPath, CLI, ...args] : [process.execPath, CLI, ...args];
     const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -45,12 +45,20 @@ describe('a photo the app may not read', () => {
     await copyFile(samplePhotoPaths()[1]!, join(folder, 'IMG_0002.JPG'));
     await chmod(join(folder, 'IMG_0002.JPG'), 0o000);
 
-    const r = await ingestAs(['ingest', folder, '--event', 'perm', '--data-dir', dataDir, '--json']);
+    const r = await runWithoutOverrides(['ingest', folder, '--event', 'perm', '--data-dir', dataDir, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout) as { ready: number; failed: { path: string; error: string }[] };
     expect(summary.ready).toBe(1);
     expect(summary.failed).toEqual([
       { path: join(folder, 'IMG_0002.JPG'), error: expect.stringMatching(/IMG_0002\.JPG: permission denied/) as unknown as string },
     ]);
+
+    // The photographer fixes the permissions and asks for a retry: the photo is taken now.
+    await chmod(join(folder, 'IMG_0002.JPG'), 0o644);
+    const retry = await runWithoutOverrides(['retry', '--event', 'perm', '--data-dir', dataDir, '--json']);
+    expect(retry.code, retry.stderr).toBe(0);
+    expect(JSON.parse(retry.stdout)).toMatchObject({ event: 'perm', reexamined: 1, ready: 1, stillFailed: 0 });
+    const status = await runWithoutOverrides(['status', '--event', 'perm', '--data-dir', dataDir, '--json']);
+    expect(JSON.parse(status.stdout)).toMatchObject({ photos: { total: 2, ready: 2, failed: 0 }, errors: [] });
   });
 });
