@@ -33,7 +33,7 @@ const pipelineSchema = z.object({
   /** Tasks handed to the pool beyond its thread count, so a thread never idles between jobs. */
   prefetchPerWorker: z.number().int().min(0).max(8).default(1),
   /** A job not finished within its lease is taken back (a worker hung or the app was killed). */
-  leaseMs: z.number().int().min(1_000).max(3_600_000).default(120_000),
+  leaseMs: z.number().int().min(100).max(3_600_000).default(120_000),
   maxAttempts: z.number().int().min(1).max(20).default(4),
   retryBaseMs: z.number().int().min(10).max(600_000).default(2_000),
   retryMaxMs: z.number().int().min(100).max(86_400_000).default(300_000),

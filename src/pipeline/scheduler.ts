@@ -11,6 +11,8 @@ import type { PhotoProcessor } from './worker-pool.js';
 /** How long to wait before writing to a database whose drive was full. */
 const STORAGE_RETRY_MS = 5_000;
 const SAVE_ATTEMPTS_WHILE_STOPPING = 3;
+/** Renewing three times per lease survives two missed renewals (a blocked event loop). */
+const LEASE_RENEWALS_PER_LEASE = 3;
 
 export interface SchedulerPolicy {
   leaseMs: number;
@@ -89,6 +91,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       // Only the "processing" label is lost; the job itself is leased and runs regardless.
       deps.log.warn({ photoId: photo.id, err }, 'Could not mark the photo as processing');
     }
+    // A huge TIFF on a busy laptop can outlast the lease; keep it alive while the worker is on
+    // it, or the queue would hand the same photo out a second time.
+    const heartbeat = setInterval(() => {
+      try {
+        deps.jobs.renewLease(job.id, deps.owner, now(), deps.policy.leaseMs);
+      } catch (err) {
+        deps.log.warn({ jobId: job.id, err }, 'Could not renew a job lease');
+      }
+    }, Math.max(10, Math.floor(deps.policy.leaseMs / LEASE_RENEWALS_PER_LEASE)));
     let result: PhotoTaskResult;
     try {
       result = await deps.processor.process({
@@ -103,6 +114,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     } catch (err) {
       // The worker thread itself broke (crash, out of memory): piscina replaces it; try the photo again.
       result = { ok: false, failure: 'transient', error: `Worker failed on ${photo.fileName}: ${(err as Error).message}` };
+    } finally {
+      clearInterval(heartbeat);
     }
     const what = `the result for ${photo.fileName}`;
     if (result.ok) {

@@ -57,6 +57,10 @@ export function createJobsRepository(db: Database) {
     `UPDATE jobs SET state = 'leased', attempts = attempts + 1, lease_owner = @owner,
        lease_expires_at = @expires, updated_at = @now WHERE id = @id`,
   );
+  const renew = db.prepare(
+    `UPDATE jobs SET lease_expires_at = @expires, updated_at = @now
+     WHERE id = @id AND state = 'leased' AND lease_owner = @owner`,
+  );
   const done = db.prepare(
     `UPDATE jobs SET state = 'done', lease_owner = NULL, lease_expires_at = NULL, finished_at = @now, updated_at = @now
      WHERE id = @id`,
@@ -103,6 +107,10 @@ export function createJobsRepository(db: Database) {
         for (const r of rows) lease.run({ owner, expires: now + leaseMs, now, id: r.id });
         return rows.map((r) => toJob({ ...r, state: 'leased', attempts: r.attempts + 1, lease_owner: owner }));
       })();
+    },
+    /** Keeps a long job's lease alive; false if the lease was lost (taken back by someone else). */
+    renewLease(id: number, owner: string, now: number, leaseMs: number): boolean {
+      return renew.run({ id, owner, expires: now + leaseMs, now }).changes > 0;
     },
     completeJob(id: number, now: number): void {
       done.run({ id, now });
