@@ -16,8 +16,12 @@ export function startCli(args: string[]): ChildProcess {
 }
 
 export function runCli(args: string[], timeoutMs = 300_000): Promise<CliResult> {
+  return collectOutput(startCli(args), timeoutMs, args);
+}
+
+/** Waits for a started CLI to finish, collecting its output; SIGKILLs it past the timeout. */
+export function collectOutput(child: ChildProcess, timeoutMs = 300_000, args: string[] = []): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = startCli(args);
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));

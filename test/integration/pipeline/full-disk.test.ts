@@ -1,6 +1,6 @@
 // The data drive fills up mid-event. Nothing is lost: the photos wait, the problem is visible,
 // and everything completes once space is freed, without a restart.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -8,13 +8,14 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestSummary } from '../../../src/cli/commands/ingest.js';
 import { samplePhotoPaths } from '../../fixtures/camera-photos.js';
-import { parseJsonOutput, runCli } from '../../support/cli.js';
+import { collectOutput, parseJsonOutput, runCli, startCli } from '../../support/cli.js';
 import { makeTempDir, removeDir, waitFor } from '../../support/temp-dir.js';
 
 const PHOTOS = 12;
 let root: string;
 let mountPoint: string;
 let folder: string;
+let importer: ChildProcess | undefined;
 
 /** A real small filesystem (tmpfs) for the data dir: a genuinely full disk, no fakes. */
 function mountTmpfs(dir: string, size: string): void {
@@ -38,6 +39,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  // If an assertion failed mid-import, the importer would wait for space forever.
+  if (importer && importer.exitCode === null) importer.kill('SIGKILL');
   try {
     // Lazy: if an assertion failed while the import still runs, the mount must not outlive the test.
     execFileSync('umount', ['--lazy', mountPoint]);
@@ -49,7 +52,8 @@ afterAll(async () => {
 describe('a full data drive', () => {
   it('holds photos back with a visible reason and finishes them once space is freed', async () => {
     const dataDir = join(mountPoint, 'data');
-    const run = runCli(['ingest', folder, '--event', 'full', '--data-dir', dataDir, '--json']);
+    importer = startCli(['ingest', folder, '--event', 'full', '--data-dir', dataDir, '--json']);
+    const run = collectOutput(importer);
 
     // The drive fills up (twelve previews need more than 3 MB). The import waits; nothing is
     // given up on, and status shows why. Whether the database could still note each retry
