@@ -146,7 +146,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     if (draining) return;
     const due = deps.jobs.nextDueAt();
     if (due === null) return;
-    // A retry with backoff or an expired lease becomes due later with no event to announce it.
+    // A retry with backoff becomes due later with no event to announce it.
     // Not unref'd: a one-shot import waiting on a retry must stay alive for it (drain clears it).
     timer = setTimeout(pump, Math.max(0, due - now()) + 5);
   };

@@ -81,10 +81,9 @@ export function createJobsRepository(db: Database) {
     `SELECT COUNT(*) AS n FROM jobs WHERE event_id = ? AND state IN ('queued', 'leased')`,
   );
   const depthAll = db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'leased')`);
-  const nextDue = db.prepare<[], { t: number | null }>(
-    `SELECT MIN(CASE WHEN state = 'queued' THEN run_after ELSE lease_expires_at END) AS t
-     FROM jobs WHERE state IN ('queued', 'leased')`,
-  );
+  // Leased jobs are not waited for: their owner renews the lease while it works, and at
+  // start-up every lease is released.
+  const nextDue = db.prepare<[], { t: number | null }>(`SELECT MIN(run_after) AS t FROM jobs WHERE state = 'queued'`);
   const failedForEvent = db.prepare<[number], JobRow>(`SELECT * FROM jobs WHERE event_id = ? AND state = 'failed'`);
   const retry = db.prepare(
     `UPDATE jobs SET state = 'queued', attempts = 0, last_error = NULL, run_after = @now, finished_at = NULL,
