@@ -1,4 +1,5 @@
 import type { Migration } from '../migrate.js';
 import { migration0001Initial } from './0001-initial.js';
+import { migration0002FaceEngine } from './0002-face-engine.js';
 
-export const MIGRATIONS: readonly Migration[] = [migration0001Initial];
+export const MIGRATIONS: readonly Migration[] = [migration0001Initial, migration0002FaceEngine];
