@@ -1,2 +1,3 @@
 export * from './settings.js';
 export * from './data-dir.js';
+export * from './package-root.js';

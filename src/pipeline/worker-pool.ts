@@ -1,4 +1,5 @@
 // The engine's handle on the photo worker threads (piscina). Tests and the benchmark use the same pool.
+import { packageRoot } from '../config/package-root.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,20 +17,7 @@ export class WorkerScriptMissingError extends Error {
   override name = 'WorkerScriptMissingError';
 }
 
-/** The repository root: the nearest folder above this file whose package.json is Shutterfind's. */
-export function packageRoot(from: string = fileURLToPath(import.meta.url)): string {
-  let dir = dirname(from);
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      const { name } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string };
-      if (name === 'shutterfind') return dir;
-    }
-    const parent = dirname(dir);
-    if (parent === dir) throw new WorkerScriptMissingError(`Cannot find Shutterfind's package.json above ${from}`);
-    dir = parent;
-  }
-}
+export { packageRoot } from '../config/package-root.js';
 
 /** Workers always run compiled JavaScript, also when the engine itself runs from TypeScript in tests. */
 export function workerScriptPath(name: string): string {
