@@ -1,0 +1,229 @@
+// The face engine: detect (with tiling), landmarks, alignment, 128-d embeddings, quality. Runs
+// wherever ONNX Runtime runs: inside photo workers for ingest, in-process for the CLI and selfies.
+import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import { DETECTOR_INPUT, LEVEL_MAX_FACE, needsFinerLevel, planDetectionLevels, touchesInnerEdge, type Tile } from './detection-tiles.js';
+import { chooseProvider, preferredProviders, type ProviderChoice, type ProviderName, type ProviderSetting } from './execution-providers.js';
+import { alignFromLandmarks, alignmentBounds, squareAround, warpAligned, type Alignment, type PlacedImage, type RgbImage } from './face-alignment.js';
+import { nonMaxSuppression, type Box, type Point, type ScoredBox } from './face-geometry.js';
+import { ensureFaceModels, type FaceModelPaths } from './face-model-files.js';
+import { DESCRIPTOR_INPUT_SIZE } from './face-networks/face-descriptor.js';
+import { LANDMARK_INPUT_SIZE } from './face-networks/landmarks-68.js';
+import { faceQuality, laplacianVariance, type FaceQuality } from './face-quality.js';
+
+export interface FaceEngineOptions {
+  provider: ProviderSetting;
+  /** ONNX Runtime threads inside this engine (see intraOpThreads). */
+  threads: number;
+  models?: FaceModelPaths;
+}
+
+export interface DetectOptions {
+  /** Smallest face to look for, in pixels of the image passed in. */
+  minFacePx: number;
+  minScore: number;
+  tiling: 'adaptive' | 'always';
+  maxFaces: number;
+}
+
+export const DEFAULT_DETECT_OPTIONS: DetectOptions = { minFacePx: 40, minScore: 0.5, tiling: 'adaptive', maxFaces: 200 };
+
+export interface AnalysedFace {
+  /** Box, landmarks and size in the coordinates of the image passed in. */
+  box: Box;
+  landmarks: Point[];
+  score: number;
+  quality: FaceQuality;
+  /** L2-normalised 128-d descriptor. */
+  embedding: Float32Array;
+  /** The aligned 150 px RGB crop the descriptor saw (for face thumbnails). */
+  alignedCrop: Uint8Array;
+}
+
+/** Supplies sharper pixels for small faces: a region of the original, mapped into image coordinates. */
+export type RegionLoader = (region: Box) => Promise<PlacedImage | null>;
+
+export interface AnalyseOptions extends DetectOptions {
+  /** Original pixels per image pixel (≥ 1); small faces are cropped from the original when > 1. */
+  originalScale: number;
+  loadRegion?: RegionLoader;
+}
+
+/** A face narrower than this (in the pixels it is cropped from) is upsampled for the descriptor. */
+const DESCRIPTOR_DETAIL_PX = DESCRIPTOR_INPUT_SIZE;
+
+function toNchw(images: readonly Uint8Array[], size: number): Float32Array {
+  const plane = size * size;
+  const out = new Float32Array(images.length * 3 * plane);
+  images.forEach((img, b) => {
+    const base = b * 3 * plane;
+    for (let i = 0; i < plane; i++) {
+      out[base + i] = img[i * 3]!;
+      out[base + plane + i] = img[i * 3 + 1]!;
+      out[base + 2 * plane + i] = img[i * 3 + 2]!;
+    }
+  });
+  return out;
+}
+
+export function l2Normalise(v: Float32Array): Float32Array {
+  let sum = 0;
+  for (const x of v) sum += x * x;
+  const norm = Math.sqrt(sum) || 1;
+  return v.map((x) => x / norm);
+}
+
+export class FaceEngine {
+  private constructor(
+    private readonly detector: ort.InferenceSession,
+    private readonly landmarker: ort.InferenceSession,
+    private readonly describer: ort.InferenceSession,
+    readonly provider: ProviderChoice,
+  ) {}
+
+  static async open(options: FaceEngineOptions): Promise<FaceEngine> {
+    const models = options.models ?? ensureFaceModels();
+    const open = async (provider: ProviderName) => {
+      const session: ort.InferenceSession.SessionOptions = {
+        executionProviders: [provider],
+        intraOpNumThreads: options.threads,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+        // A missing GPU library is expected on most laptops; chooseProvider reports it once, plainly.
+        logSeverityLevel: provider === 'cpu' ? 2 : 4,
+      };
+      return Promise.all([
+        ort.InferenceSession.create(models.detector, session),
+        ort.InferenceSession.create(models.landmarks, session),
+        ort.InferenceSession.create(models.descriptor, session),
+      ]);
+    };
+    const { value, choice } = await chooseProvider(preferredProviders(options.provider), open);
+    return new FaceEngine(value[0], value[1], value[2], choice);
+  }
+
+  async release(): Promise<void> {
+    await Promise.all([this.detector.release(), this.landmarker.release(), this.describer.release()]);
+  }
+
+  /** Runs SSD on 512x512 RGB inputs; boxes come back relative to the input ([0,1]). */
+  private async runDetector(inputs: readonly Uint8Array[]): Promise<{ boxes: Float32Array; scores: Float32Array; anchors: number }> {
+    const tensor = new ort.Tensor('float32', toNchw(inputs, DETECTOR_INPUT), [inputs.length, 3, DETECTOR_INPUT, DETECTOR_INPUT]);
+    const out = await this.detector.run({ image: tensor });
+    const scores = out.scores!.data as Float32Array;
+    return { boxes: out.boxes!.data as Float32Array, scores, anchors: scores.length / inputs.length };
+  }
+
+  private async tileInput(image: RgbImage, tile: Tile): Promise<Uint8Array> {
+    const w = Math.max(1, Math.round(tile.width * tile.scale));
+    const h = Math.max(1, Math.round(tile.height * tile.scale));
+    // face-api pads the short side at the end (bottom/right) with black for this detector.
+    const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+      .extract({ left: Math.round(tile.x), top: Math.round(tile.y), width: Math.round(tile.width), height: Math.round(tile.height) })
+      .resize(w, h, { fit: 'fill' })
+      .extend({ right: DETECTOR_INPUT - w, bottom: DETECTOR_INPUT - h, background: { r: 0, g: 0, b: 0 } })
+      .raw()
+      .toBuffer();
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  /** Face boxes in image coordinates, coarse level first, finer tiled levels when the scene calls for them. */
+  async detect(image: RgbImage, options: DetectOptions = DEFAULT_DETECT_OPTIONS): Promise<ScoredBox[]> {
+    const found: ScoredBox[] = [];
+    for (const level of planDetectionLevels(image.width, image.height, options.minFacePx)) {
+      if (level.level > 0 && !needsFinerLevel(nonMaxSuppression(found).map((b) => b.width), level, options.tiling)) break;
+      const inputs = await Promise.all(level.tiles.map((t) => this.tileInput(image, t)));
+      const { boxes, scores, anchors } = await this.runDetector(inputs);
+      level.tiles.forEach((tile, t) => {
+        for (let a = 0; a < anchors; a++) {
+          const score = scores[t * anchors + a]!;
+          if (score < options.minScore) continue;
+          const o = (t * anchors + a) * 4;
+          const toImage = DETECTOR_INPUT / tile.scale;
+          const y0 = Math.max(0, boxes[o]!) * toImage + tile.y;
+          const x0 = Math.max(0, boxes[o + 1]!) * toImage + tile.x;
+          const y1 = Math.min(1, boxes[o + 2]!) * toImage + tile.y;
+          const x1 = Math.min(1, boxes[o + 3]!) * toImage + tile.x;
+          const box = { x: x0, y: y0, width: Math.min(x1, image.width) - x0, height: Math.min(y1, image.height) - y0, score };
+          if (box.width <= 1 || box.height <= 1) continue;
+          if (level.level > 0) {
+            // Faces larger than a tile's overlap may be cut by every tile of this level; they
+            // are the coarser level's job, and partial boxes of them only add duplicates.
+            if (Math.max(box.width, box.height) * tile.scale > LEVEL_MAX_FACE) continue;
+            if (touchesInnerEdge(box, tile, image.width, image.height)) continue;
+          }
+          found.push(box);
+        }
+      });
+    }
+    return nonMaxSuppression(found).slice(0, options.maxFaces);
+  }
+
+  /** 68 landmarks per box, in image coordinates. */
+  async landmarks(source: (box: Box) => PlacedImage, faces: readonly Box[]): Promise<Point[][]> {
+    if (!faces.length) return [];
+    const crops = faces.map((f) => squareAround(f));
+    const inputs = crops.map((c, i) => warpAligned(source(faces[i]!), c, LANDMARK_INPUT_SIZE));
+    const tensor = new ort.Tensor('float32', toNchw(inputs, LANDMARK_INPUT_SIZE), [inputs.length, 3, LANDMARK_INPUT_SIZE, LANDMARK_INPUT_SIZE]);
+    const out = (await this.landmarker.run({ face: tensor })).landmarks!.data as Float32Array;
+    return crops.map((c, f) => {
+      const x0 = c.centre.x - c.side / 2;
+      const y0 = c.centre.y - c.side / 2;
+      return Array.from({ length: 68 }, (_, i) => ({ x: x0 + out[f * 136 + i * 2]! * c.side, y: y0 + out[f * 136 + i * 2 + 1]! * c.side }));
+    });
+  }
+
+  /** Aligned crops and their L2-normalised descriptors. */
+  async describe(sources: readonly PlacedImage[], alignments: readonly Alignment[]): Promise<{ crops: Uint8Array[]; embeddings: Float32Array[] }> {
+    if (!alignments.length) return { crops: [], embeddings: [] };
+    const crops = alignments.map((a, i) => warpAligned(sources[i]!, a, DESCRIPTOR_INPUT_SIZE));
+    const tensor = new ort.Tensor('float32', toNchw(crops, DESCRIPTOR_INPUT_SIZE), [crops.length, 3, DESCRIPTOR_INPUT_SIZE, DESCRIPTOR_INPUT_SIZE]);
+    const out = (await this.describer.run({ face: tensor })).descriptor!.data as Float32Array;
+    const dim = out.length / crops.length;
+    return { crops, embeddings: crops.map((_, i) => l2Normalise(out.slice(i * dim, (i + 1) * dim))) };
+  }
+
+  /** Everything about every face in an image. */
+  async analyse(image: RgbImage, options: AnalyseOptions): Promise<AnalysedFace[]> {
+    const boxes = await this.detect(image, options);
+    if (!boxes.length) return [];
+    const base: PlacedImage = { ...image, scale: 1, offsetX: 0, offsetY: 0 };
+    let detail: PlacedImage | null = null;
+    const small = boxes.filter((b) => Math.max(b.width, b.height) < DESCRIPTOR_DETAIL_PX);
+    if (small.length && options.originalScale > 1.05 && options.loadRegion) {
+      // One read of the original covers every small face (a second decode, only for these photos).
+      const pad = (b: Box) => ({ x: b.x - b.width, y: b.y - b.height, width: b.width * 3, height: b.height * 3 });
+      const padded = small.map(pad);
+      const x = Math.max(0, Math.min(...padded.map((b) => b.x)));
+      const y = Math.max(0, Math.min(...padded.map((b) => b.y)));
+      const right = Math.min(image.width, Math.max(...padded.map((b) => b.x + b.width)));
+      const bottom = Math.min(image.height, Math.max(...padded.map((b) => b.y + b.height)));
+      detail = await options.loadRegion({ x, y, width: right - x, height: bottom - y });
+    }
+    const sourceFor = (b: Box): PlacedImage => {
+      if (!detail || Math.max(b.width, b.height) >= DESCRIPTOR_DETAIL_PX) return base;
+      const r = alignmentBounds(squareAround(b));
+      const inside =
+        r.x * detail.scale >= detail.offsetX - 1 &&
+        r.y * detail.scale >= detail.offsetY - 1 &&
+        (r.x + r.width) * detail.scale <= detail.offsetX + detail.width + 1 &&
+        (r.y + r.height) * detail.scale <= detail.offsetY + detail.height + 1;
+      return inside ? detail : base;
+    };
+    const landmarks = await this.landmarks(sourceFor, boxes);
+    const alignments = landmarks.map(alignFromLandmarks);
+    const sources = boxes.map(sourceFor);
+    const { crops, embeddings } = await this.describe(sources, alignments);
+    return boxes.map((b, i) => {
+      const sizePx = Math.max(b.width, b.height) * options.originalScale;
+      return {
+        box: { x: b.x, y: b.y, width: b.width, height: b.height },
+        landmarks: landmarks[i]!,
+        score: b.score,
+        quality: faceQuality(sizePx, laplacianVariance(crops[i]!, DESCRIPTOR_INPUT_SIZE), landmarks[i]!, b.score),
+        embedding: embeddings[i]!,
+        alignedCrop: crops[i]!,
+      };
+    });
+  }
+}

@@ -1,0 +1,105 @@
+// The three face networks as ONNX files under models/face/, converted from the TF.js weights
+// that @vladmandic/face-api ships. Conversion is deterministic; checksums.json (committed)
+// records the sha256 of each file so a changed conversion or a corrupted file is caught.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { packageRoot } from '../config/index.js';
+import { buildFaceDescriptor } from './face-networks/face-descriptor.js';
+import { buildLandmarks68 } from './face-networks/landmarks-68.js';
+import { buildSsdMobilenetV1 } from './face-networks/ssd-mobilenet-v1.js';
+import { loadTfjsWeights, type WeightMap } from './tfjs-weights.js';
+
+export type FaceNetwork = 'detector' | 'landmarks' | 'descriptor';
+
+interface NetworkSpec {
+  file: string;
+  manifest: string;
+  build: (w: WeightMap) => Uint8Array;
+}
+
+export const FACE_NETWORKS: Record<FaceNetwork, NetworkSpec> = {
+  detector: { file: 'ssd_mobilenetv1.onnx', manifest: 'ssd_mobilenetv1_model-weights_manifest.json', build: buildSsdMobilenetV1 },
+  landmarks: { file: 'face_landmark_68.onnx', manifest: 'face_landmark_68_model-weights_manifest.json', build: buildLandmarks68 },
+  descriptor: { file: 'face_recognition.onnx', manifest: 'face_recognition_model-weights_manifest.json', build: buildFaceDescriptor },
+};
+
+export const FACE_MODEL_ID = 'face-api-resnet34-128d';
+
+export type FaceModelPaths = Record<FaceNetwork, string>;
+
+export function faceModelDir(): string {
+  return join(packageRoot(), 'models', 'face');
+}
+
+function checksumsPath(dir: string): string {
+  return join(dir, 'checksums.json');
+}
+
+/** Where face-api's TF.js weights live in node_modules. */
+export function faceApiWeightsDir(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
+}
+
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+/** Converts all three networks into `dir`, returning each file's sha256. */
+export function convertFaceModels(dir: string, weightsDir: string = faceApiWeightsDir()): Record<FaceNetwork, string> {
+  mkdirSync(dir, { recursive: true });
+  const sums = {} as Record<FaceNetwork, string>;
+  for (const [name, spec] of Object.entries(FACE_NETWORKS) as [FaceNetwork, NetworkSpec][]) {
+    const manifest = join(weightsDir, spec.manifest);
+    if (!existsSync(manifest)) {
+      throw new Error(`Face model weights not found at ${manifest}: run \`npm install\` (they come with @vladmandic/face-api).`);
+    }
+    const bytes = spec.build(loadTfjsWeights(manifest));
+    const target = join(dir, spec.file);
+    const temp = `${target}.${process.pid}.part`;
+    writeFileSync(temp, bytes);
+    renameSync(temp, target);
+    sums[name] = sha256(bytes);
+  }
+  return sums;
+}
+
+export function readRecordedChecksums(dir: string = faceModelDir()): Record<FaceNetwork, string> | null {
+  const path = checksumsPath(dir);
+  if (!existsSync(path)) return null;
+  return JSON.parse(readFileSync(path, 'utf8')) as Record<FaceNetwork, string>;
+}
+
+export function writeRecordedChecksums(sums: Record<FaceNetwork, string>, dir: string = faceModelDir()): void {
+  writeFileSync(checksumsPath(dir), `${JSON.stringify(sums, null, 2)}\n`);
+}
+
+function fileMatches(path: string, expected: string | undefined): boolean {
+  return existsSync(path) && (expected === undefined || sha256(readFileSync(path)) === expected);
+}
+
+/**
+ * The converted model files, converting them first when they are missing or do not match the
+ * recorded checksums (first use after an install that skipped the build step).
+ */
+export function ensureFaceModels(dir: string = faceModelDir()): FaceModelPaths {
+  const recorded = readRecordedChecksums(dir);
+  const paths = Object.fromEntries(
+    (Object.keys(FACE_NETWORKS) as FaceNetwork[]).map((n) => [n, join(dir, FACE_NETWORKS[n].file)]),
+  ) as FaceModelPaths;
+  const ok = (Object.keys(paths) as FaceNetwork[]).every((n) => fileMatches(paths[n], recorded?.[n]));
+  if (ok) return paths;
+  const sums = convertFaceModels(dir);
+  if (recorded) {
+    const bad = (Object.keys(sums) as FaceNetwork[]).filter((n) => sums[n] !== recorded[n]);
+    if (bad.length) {
+      throw new Error(
+        `Converted face models do not match models/face/checksums.json (${bad.join(', ')}); ` +
+          'the face-api weights in node_modules differ from the ones this release was built with. Reinstall with `npm ci`.',
+      );
+    }
+  } else {
+    writeRecordedChecksums(sums, dir);
+  }
+  return paths;
+}

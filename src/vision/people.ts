@@ -1,0 +1,107 @@
+// Keeps an event's persons up to date: live, face by face as photos are processed, and in full
+// when the organiser asks for a re-cluster. Decisions come from face-clustering.ts; this file only
+// reads what they need and writes what they decide.
+//
+// Persons left without faces are deleted, unless the organiser named them: a name is their work,
+// and "nothing is deleted without an explicit operator action", so a named person stays listed with
+// 0 faces (the people view shows it, and the organiser can rename or drop it).
+import type { PersonsRepository } from '../store/persons-repository.js';
+import { assignIncrementally, carryOverPersonIds, clusterAll, type Assignment, type PersonFacts } from './face-clustering.js';
+
+/**
+ * Neighbours read per new face. The density rule needs at most 2 links per person, and a face
+ * rarely has more than a few plausible persons around it; 16 leaves room for several persons'
+ * faces (and unassigned faces of the same batch) while staying one cheap KNN query.
+ */
+const NEIGHBOURS_PER_FACE = 16;
+
+export interface AssignedFace {
+  faceId: number;
+  personId: number;
+  decision: Assignment['kind'];
+}
+
+/**
+ * Gives each new face a person: joins one, creates one, or merges persons it strongly links.
+ * Call after the photo's faces and vectors are written (inside the engine's transaction is fine:
+ * this nests as a savepoint). Faces that already have a person are left as they are.
+ */
+export function assignFacesToPersons(
+  repo: PersonsRepository,
+  eventId: number,
+  faceIds: readonly number[],
+  matchThreshold: number,
+  now = Date.now(),
+): AssignedFace[] {
+  return repo.transaction(() => {
+    const assigned: AssignedFace[] = [];
+    for (const faceId of [...faceIds].sort((a, b) => a - b)) {
+      const face = repo.faceVector(faceId);
+      if (!face) throw new Error(`Face ${faceId} has no embedding in event ${eventId}; write faces and vectors before assigning persons.`);
+      if (face.personId !== null) continue;
+      // +1: the face itself is its own nearest neighbour.
+      const near = repo.nearestFaces(eventId, face.embedding, NEIGHBOURS_PER_FACE + 1).filter((n) => n.faceId !== faceId);
+      const persons = new Map<number, PersonFacts>();
+      for (const n of near) if (n.personId !== null) persons.set(n.personId, { faceCount: n.personFaceCount });
+      const decision = assignIncrementally(near, {
+        matchThreshold,
+        persons,
+        personsInSamePhoto: new Set(repo.personsInPhoto(face.photoId)),
+        shareAPhoto: (a, b) => repo.personsShareAPhoto(a, b),
+      });
+      const personId = applyAssignment(repo, eventId, faceId, decision, now);
+      assigned.push({ faceId, personId, decision: decision.kind });
+    }
+    return assigned;
+  });
+}
+
+function applyAssignment(repo: PersonsRepository, eventId: number, faceId: number, decision: Assignment, now: number): number {
+  const personId = decision.kind === 'create' ? repo.createPerson(eventId, now) : decision.personId;
+  repo.setFacePerson([faceId], personId);
+  if (decision.kind === 'merge') {
+    for (const absorbed of decision.absorbed) repo.moveFaces(absorbed, personId);
+    repo.refreshPersons(decision.absorbed, now);
+    dropEmptyUnnamed(repo, eventId);
+  }
+  repo.refreshPersons([personId], now);
+  return personId;
+}
+
+function dropEmptyUnnamed(repo: PersonsRepository, eventId: number): number {
+  const empty = repo.emptyUnnamedPersonIds(eventId);
+  for (const id of empty) repo.deletePerson(id);
+  return empty.length;
+}
+
+export interface ReclusterSummary {
+  /** Persons of the event afterwards (named persons without faces included). */
+  persons: number;
+  faces: number;
+  /** Clusters that continue an existing person (same id, same name). */
+  kept: number;
+  created: number;
+  /** Persons deleted because no cluster continues them and they had no name. */
+  removed: number;
+}
+
+/** Re-clusters every face of the event from scratch, keeping person ids (and names) stable. */
+export function reclusterEvent(repo: PersonsRepository, eventId: number, matchThreshold: number, now = Date.now()): ReclusterSummary {
+  return repo.transaction(() => {
+    const faces = repo.eventFaceVectors(eventId);
+    const clusters = clusterAll(faces, matchThreshold);
+    const carried = carryOverPersonIds(faces, clusters);
+    const current = new Map(faces.map((f) => [f.faceId, f.personId]));
+    let kept = 0;
+    let created = 0;
+    for (const cluster of carried.clusters) {
+      if (cluster.personId === null) created += 1;
+      else kept += 1;
+      const personId = cluster.personId ?? repo.createPerson(eventId, now);
+      repo.setFacePerson(cluster.faceIds.filter((id) => current.get(id) !== personId), personId);
+    }
+    repo.refreshPersons(repo.personIds(eventId), now);
+    const removed = dropEmptyUnnamed(repo, eventId);
+    return { persons: repo.personIds(eventId).length, faces: faces.length, kept, created, removed };
+  });
+}
