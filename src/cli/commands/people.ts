@@ -1,0 +1,96 @@
+// `shutterfind people`, `recluster` and `rename-person`: the organiser's view of who was
+// photographed, a full re-cluster that keeps person ids and names, and naming a person.
+import { existsSync } from 'node:fs';
+import { dataDirLayout } from '../../config/index.js';
+import { createRepositories, openDatabase, type Database, type Event } from '../../store/index.js';
+import { createPersonsRepository, type PersonSummary } from '../../store/persons-repository.js';
+import { loadMatchThreshold } from '../../vision/match-threshold.js';
+import { reclusterEvent, type ReclusterSummary } from '../../vision/people.js';
+import type { CommandContext } from '../context.js';
+import { UserFacingError } from '../output.js';
+
+export interface PeopleReport {
+  event: string;
+  persons: { id: number; name: string | null; faceCount: number; photoCount: number; coverCrop: string | null }[];
+}
+
+export type ReclusterReport = { event: string } & ReclusterSummary;
+
+export interface RenameReport {
+  event: string;
+  person: { id: number; name: string | null };
+}
+
+function withEvent<T>(ctx: CommandContext, eventName: string, fn: (db: Database, event: Event) => T): T {
+  const layout = dataDirLayout(ctx.dataDir);
+  if (!existsSync(layout.database)) {
+    throw new UserFacingError(`No Shutterfind data in ${ctx.dataDir}: run \`shutterfind serve\` or \`shutterfind ingest\` first.`);
+  }
+  const db = openDatabase(layout.database);
+  try {
+    const repos = createRepositories(db);
+    const event = repos.events.findEventByName(eventName);
+    if (!event) {
+      const known = repos.events.listEvents().map((e) => e.name);
+      throw new UserFacingError(
+        `No event named "${eventName}" in ${ctx.dataDir}.` + (known.length ? ` Events: ${known.join(', ')}` : ' There are no events yet.'),
+      );
+    }
+    return fn(db, event);
+  } finally {
+    db.close();
+  }
+}
+
+const toListed = (p: PersonSummary): PeopleReport['persons'][number] => ({
+  id: p.id,
+  name: p.name,
+  faceCount: p.faceCount,
+  photoCount: p.photoCount,
+  coverCrop: p.coverCrop,
+});
+
+export function runPeople(ctx: CommandContext, eventName: string): PeopleReport {
+  return withEvent(ctx, eventName, (db, event) => ({
+    event: event.name,
+    persons: createPersonsRepository(db).listPersons(event.id).map(toListed),
+  }));
+}
+
+export function runRecluster(ctx: CommandContext, eventName: string): ReclusterReport {
+  const { threshold } = loadMatchThreshold();
+  return withEvent(ctx, eventName, (db, event) => {
+    const summary = reclusterEvent(createPersonsRepository(db), event.id, threshold);
+    ctx.log.info({ event: event.name, ...summary }, 'event re-clustered');
+    return { event: event.name, ...summary };
+  });
+}
+
+/** An empty name clears it (the person shows as unnamed again). */
+export function runRenamePerson(ctx: CommandContext, eventName: string, personId: number, name: string): RenameReport {
+  const trimmed = name.trim();
+  return withEvent(ctx, eventName, (db, event) => {
+    const persons = createPersonsRepository(db);
+    if (!persons.renamePerson(event.id, personId, trimmed === '' ? null : trimmed, Date.now())) {
+      throw new UserFacingError(`Event "${event.name}" has no person ${personId}; \`shutterfind people --event "${event.name}"\` lists them.`);
+    }
+    return { event: event.name, person: { id: personId, name: trimmed === '' ? null : trimmed } };
+  });
+}
+
+export function formatPeople(r: PeopleReport): string {
+  if (r.persons.length === 0) return `Event "${r.event}": no persons yet (faces are grouped as photos are processed).`;
+  const lines = [`Event "${r.event}": ${r.persons.length} person(s)`];
+  for (const p of r.persons) {
+    const label = p.name ?? '(unnamed)';
+    lines.push(`  #${p.id}  ${label}  ${p.faceCount} face(s) in ${p.photoCount} photo(s)${p.coverCrop ? `  cover ${p.coverCrop}` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+export function formatRecluster(r: ReclusterReport): string {
+  return (
+    `Event "${r.event}": ${r.faces} face(s) in ${r.persons} person(s); ` +
+    `${r.kept} kept their id, ${r.created} new, ${r.removed} removed`
+  );
+}

@@ -1,0 +1,191 @@
+// Persons of an event on a real SQLite file with sqlite-vec: live assignment as photos' faces are
+// written, a full re-cluster that keeps ids and names, and the organiser's people listing.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runPeople, runRecluster, runRenamePerson } from '../../../src/cli/commands/people.js';
+import type { CommandContext } from '../../../src/cli/context.js';
+import { dataDirLayout } from '../../../src/config/index.js';
+import { createLogger } from '../../../src/core/index.js';
+import { createRepositories, openDatabase, type Database } from '../../../src/store/index.js';
+import { createPersonsRepository, type PersonsRepository } from '../../../src/store/persons-repository.js';
+import { clusterLinkThreshold } from '../../../src/vision/face-clustering.js';
+import { loadMatchThreshold } from '../../../src/vision/match-threshold.js';
+import { assignFacesToPersons, reclusterEvent } from '../../../src/vision/people.js';
+import { makeTempDir, removeDir } from '../../support/temp-dir.js';
+
+const MATCH = loadMatchThreshold().threshold;
+const LINK_ANGLE = Math.acos(1 - clusterLinkThreshold(MATCH));
+const DIM = 128;
+
+let dir: string;
+let db: Database;
+let persons: PersonsRepository;
+let eventId: number;
+let ctx: CommandContext;
+let photoCounter = 0;
+
+beforeEach(async () => {
+  dir = await makeTempDir();
+  db = openDatabase(dataDirLayout(dir).database);
+  persons = createPersonsRepository(db);
+  eventId = createRepositories(db).events.ensureEvent('gala', 1).id;
+  ctx = { dataDir: dir, json: true, log: createLogger({ logDir: null, terminal: 'none' }) };
+});
+afterEach(async () => {
+  if (db.open) db.close();
+  await removeDir(dir);
+});
+
+/** A unit vector in the e0–e1 plane: places faces at known distances from each other. */
+function onArc(angleInLinks: number): Float32Array {
+  const v = new Float32Array(DIM);
+  v[0] = Math.cos(angleInLinks * LINK_ANGLE);
+  v[1] = Math.sin(angleInLinks * LINK_ANGLE);
+  return v;
+}
+
+/** Another direction, orthogonal to the arc and to other people's directions. */
+function axis(k: number, jitter = 0): Float32Array {
+  const v = new Float32Array(DIM);
+  v[k] = Math.cos(jitter * LINK_ANGLE);
+  v[k + 1] = Math.sin(jitter * LINK_ANGLE);
+  return v;
+}
+
+function addPhoto(): number {
+  photoCounter += 1;
+  return createRepositories(db).photos.addPhotoWithJob(
+    { eventId, sourceId: null, path: `/cam/IMG_${photoCounter}.JPG`, sha256: `sha${photoCounter}`, format: 'jpeg', sizeBytes: 10, mtimeMs: 1, landedAt: 1 },
+    3,
+    1,
+  );
+}
+
+/** Writes one photo's faces as the face engine does, then assigns them as the engine will. */
+function photoWithFaces(faces: { embedding: Float32Array; quality?: number }[]): number[] {
+  const photoId = addPhoto();
+  const insertFace = db.prepare(
+    'INSERT INTO faces (photo_id, event_id, box_x, box_y, box_w, box_h, score, quality, crop_path, created_at) VALUES (?, ?, 0, 0, 10, 10, 0.9, ?, ?, 1)',
+  );
+  const insertVector = db.prepare('INSERT INTO face_embeddings (face_id, event_id, embedding) VALUES (?, ?, ?)');
+  const ids = faces.map((f) => {
+    const id = Number(insertFace.run(photoId, eventId, f.quality ?? 0.5, null).lastInsertRowid);
+    db.prepare('UPDATE faces SET crop_path = ? WHERE id = ?').run(`faces/${id}.jpg`, id);
+    insertVector.run(BigInt(id), BigInt(eventId), Buffer.from(f.embedding.buffer, f.embedding.byteOffset, f.embedding.byteLength));
+    return id;
+  });
+  assignFacesToPersons(persons, eventId, ids, MATCH);
+  return ids;
+}
+
+/** Who is with whom: person id → its face ids, read back from the faces table. */
+function groups(): Record<number, number[]> {
+  const rows = db.prepare('SELECT id, person_id FROM faces WHERE event_id = ? ORDER BY id').all(eventId) as { id: number; person_id: number | null }[];
+  const out: Record<number, number[]> = {};
+  for (const r of rows) (out[r.person_id ?? -1] ??= []).push(r.id);
+  return out;
+}
+
+describe('people of an event', () => {
+  it('groups faces into persons as photos arrive, and lists them with counts and the best cover', () => {
+    const [ana1, ben1] = photoWithFaces([{ embedding: axis(10) }, { embedding: axis(20) }]);
+    const [ana2] = photoWithFaces([{ embedding: axis(10, 0.1), quality: 0.9 }]);
+    const [ana3, ben2] = photoWithFaces([{ embedding: axis(10, 0.2) }, { embedding: axis(20, 0.1) }]);
+    const [chloe] = photoWithFaces([{ embedding: axis(30) }]);
+    const [ben3] = photoWithFaces([{ embedding: axis(20, 0.2), quality: 0.8 }]);
+
+    const g = groups();
+    const personOf = (face: number) => Number(Object.keys(g).find((p) => g[Number(p)]!.includes(face)));
+    expect(Object.values(g).sort((a, b) => a[0]! - b[0]!)).toEqual([[ana1, ana2, ana3], [ben1, ben2, ben3], [chloe]]);
+
+    const report = runPeople(ctx, 'gala');
+    expect(report).toEqual({
+      event: 'gala',
+      persons: [
+        { id: personOf(ana1!), name: null, faceCount: 3, photoCount: 3, coverCrop: `faces/${ana2}.jpg` },
+        { id: personOf(ben1!), name: null, faceCount: 3, photoCount: 3, coverCrop: `faces/${ben3}.jpg` },
+        { id: personOf(chloe!), name: null, faceCount: 1, photoCount: 1, coverCrop: `faces/${chloe}.jpg` },
+      ],
+    });
+  });
+
+  it('keeps person ids and the organiser’s names through a re-cluster that changes nothing', () => {
+    photoWithFaces([{ embedding: axis(10) }, { embedding: axis(20) }]);
+    photoWithFaces([{ embedding: axis(10, 0.1) }, { embedding: axis(20, 0.1) }]);
+    photoWithFaces([{ embedding: axis(30) }]);
+    const before = groups();
+    const ana = runPeople(ctx, 'gala').persons[0]!.id;
+    runRenamePerson(ctx, 'gala', ana, '  Ana Lima ');
+
+    const summary = runRecluster(ctx, 'gala');
+
+    expect(summary).toEqual({ event: 'gala', persons: 3, faces: 5, kept: 3, created: 0, removed: 0 });
+    expect(groups()).toEqual(before);
+    expect(runPeople(ctx, 'gala').persons.map((p) => [p.id, p.name])).toEqual([
+      [ana, 'Ana Lima'],
+      [Number(Object.keys(before)[1]), null],
+      [Number(Object.keys(before)[2]), null],
+    ]);
+  });
+
+  it('a re-cluster moves a wrongly placed face to a new person and leaves the others’ ids alone', () => {
+    const [ana1] = photoWithFaces([{ embedding: axis(10) }]);
+    const [ana2] = photoWithFaces([{ embedding: axis(10, 0.1) }]);
+    const [stranger] = photoWithFaces([{ embedding: axis(40) }]);
+    const ana = groups();
+    const anaId = Number(Object.keys(ana).find((p) => ana[Number(p)]!.includes(ana1!)));
+    runRenamePerson(ctx, 'gala', anaId, 'Ana');
+    // As if an earlier, looser threshold had put the stranger with Ana.
+    persons.setFacePerson([stranger!], anaId);
+    const strayId = Number(Object.keys(ana).find((p) => ana[Number(p)]!.includes(stranger!)));
+    persons.refreshPersons(persons.personIds(eventId), 2);
+
+    const summary = reclusterEvent(persons, eventId, MATCH);
+
+    expect(summary).toEqual({ persons: 2, faces: 3, kept: 1, created: 1, removed: 1 });
+    const after = groups();
+    expect(after[anaId]).toEqual([ana1, ana2]);
+    const strangerPerson = Number(Object.keys(after).find((p) => after[Number(p)]!.includes(stranger!)));
+    expect(strangerPerson).not.toBe(anaId);
+    expect(strangerPerson).not.toBe(strayId);
+    expect(persons.getPerson(eventId, anaId)).toMatchObject({ name: 'Ana', faceCount: 2 });
+  });
+
+  it('a face that links two persons strongly merges them into the larger, and a re-cluster agrees', () => {
+    const p1 = [0, 0.05, 0.1].map((a) => photoWithFaces([{ embedding: onArc(a) }])[0]!);
+    const q1 = [1.2, 1.25].map((a) => photoWithFaces([{ embedding: onArc(a) }])[0]!);
+    const beforeBridge = groups();
+    expect(Object.values(beforeBridge)).toEqual([p1, q1]);
+    const larger = Number(Object.keys(beforeBridge)[0]);
+
+    const [bridge] = photoWithFaces([{ embedding: onArc(0.65) }]);
+
+    expect(groups()).toEqual({ [larger]: [...p1, ...q1, bridge] });
+    expect(reclusterEvent(persons, eventId, MATCH)).toEqual({ persons: 1, faces: 6, kept: 1, created: 0, removed: 0 });
+    expect(groups()).toEqual({ [larger]: [...p1, ...q1, bridge] });
+  });
+
+  it('a named person whose faces were merged away stays listed with no faces', () => {
+    [0, 0.05, 0.1].map((a) => photoWithFaces([{ embedding: onArc(a) }]));
+    [1.2, 1.25].map((a) => photoWithFaces([{ embedding: onArc(a) }]));
+    const [larger, smaller] = runPeople(ctx, 'gala').persons.map((p) => p.id);
+    runRenamePerson(ctx, 'gala', smaller!, 'Ben');
+
+    photoWithFaces([{ embedding: onArc(0.65) }]);
+
+    expect(runPeople(ctx, 'gala').persons.map((p) => ({ id: p.id, name: p.name, faceCount: p.faceCount }))).toEqual([
+      { id: larger, name: null, faceCount: 6 },
+      { id: smaller, name: 'Ben', faceCount: 0 },
+    ]);
+  });
+
+  it('two look-alikes in one photo stay two persons', () => {
+    const [a, b] = photoWithFaces([{ embedding: onArc(0) }, { embedding: onArc(0.1) }]);
+    const [c] = photoWithFaces([{ embedding: onArc(0.02) }]);
+    expect(Object.values(groups())).toEqual([[a, c], [b]]);
+  });
+
+  it('names the event and the person when they do not exist', () => {
+    expect(() => runPeople(ctx, 'wedding')).toThrow('No event named "wedding"');
+    expect(() => runRenamePerson(ctx, 'gala', 999, 'Ana')).toThrow('Event "gala" has no person 999');
+  });
+});
