@@ -48,6 +48,26 @@ const mediaSchema = z.object({
   maxInputPixels: z.number().int().min(1_000_000).max(1_000_000_000).default(268_402_689),
 });
 
+const facesSchema = z.object({
+  /** Off skips face detection and embedding entirely (previews only). */
+  enabled: z.boolean().default(true),
+  /** ONNX Runtime provider: auto tries the platform's GPU (CUDA, DirectML, CoreML) and falls back to CPU. */
+  provider: z.enum(['auto', 'cpu', 'cuda', 'dml', 'coreml']).default('auto'),
+  /**
+   * Smallest face to look for, in pixels of the 2048 px analysis image (~117 px in a 24 MP
+   * original). Each halving adds a level of detector tiles (about 4x the detector work).
+   */
+  minFacePx: z.number().min(10).max(400).default(40),
+  /** Detector score below which a box is not a face. 0.5 is face-api's own default. */
+  minScore: z.number().gt(0).lt(1).default(0.5),
+  /**
+   * adaptive: tile finer only when the coarser pass found no faces or small ones (portraits and
+   * close group shots cost one detector pass); always: every level for every photo.
+   */
+  tiling: z.enum(['adaptive', 'always']).default('adaptive'),
+  maxFacesPerPhoto: z.number().int().min(1).max(1000).default(200),
+});
+
 const serverSchema = z.object({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65_535).default(7420),
@@ -57,6 +77,7 @@ export const settingsSchema = z.object({
   ingest: ingestSchema.prefault({}),
   pipeline: pipelineSchema.prefault({}),
   media: mediaSchema.prefault({}),
+  faces: facesSchema.prefault({}),
   server: serverSchema.prefault({}),
 });
 

@@ -31,6 +31,9 @@ import {
 } from '../store/index.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import type { Logger } from './logger.js';
+import { intraOpThreads } from '../vision/execution-providers.js';
+import { loadMatchThreshold } from '../vision/match-threshold.js';
+import { assignFacesToPersons } from '../vision/people.js';
 import { readEventStatus, readStorageStatus, type EventStatus } from './status.js';
 
 export interface EngineEvents {
@@ -78,6 +81,7 @@ function mergeSettings(fileSettings: SettingsInput, overrides: SettingsInput | u
     ingest: { ...fileSettings.ingest, ...overrides.ingest },
     pipeline: { ...fileSettings.pipeline, ...overrides.pipeline },
     media: { ...fileSettings.media, ...overrides.media },
+    faces: { ...fileSettings.faces, ...overrides.faces },
     server: { ...fileSettings.server, ...overrides.server },
   });
 }
@@ -102,6 +106,26 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const released = repos.jobs.releaseAllLeases(Date.now());
   if (released > 0) log.warn({ jobs: released }, `Resuming ${released} job(s) interrupted when Shutterfind last stopped`);
 
+  let lastProvider = '';
+  /** Clusters new faces into persons and publishes the provider in use; neither may fail the photo. */
+  function afterPhotoReady(eventId: number, faceIds: number[], provider?: { active: string; fallbackReason?: string }): void {
+    try {
+      if (faceIds.length) assignFacesToPersons(repos.persons, eventId, faceIds, loadMatchThreshold().threshold);
+    } catch (err) {
+      log.error({ err, eventId }, `Could not group new faces into people: ${(err as Error).message}. Run \`shutterfind recluster\` to redo it.`);
+    }
+    if (provider && JSON.stringify(provider) !== lastProvider) {
+      lastProvider = JSON.stringify(provider);
+      if (provider.fallbackReason) log.warn(`Face engine runs on ${provider.active.toUpperCase()}: ${provider.fallbackReason}`);
+      else log.info(`Face engine runs on ${provider.active.toUpperCase()}`);
+      try {
+        repos.runtime.set('faces.provider', provider, Date.now());
+      } catch (err) {
+        log.warn({ err }, 'Could not record the face provider for status');
+      }
+    }
+  }
+
   const scheduler: Scheduler = createScheduler({
     jobs: repos.jobs,
     photos: repos.photos,
@@ -111,7 +135,20 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     policy: settings.pipeline,
     owner: `${hostname()}:${process.pid}`,
     log,
-    onOutcome: (outcome) => bus.emit('photo', outcome),
+    faces: settings.faces.enabled
+      ? {
+          provider: settings.faces.provider,
+          threads: intraOpThreads(threads),
+          minFacePx: settings.faces.minFacePx,
+          minScore: settings.faces.minScore,
+          tiling: settings.faces.tiling,
+          maxFaces: settings.faces.maxFacesPerPhoto,
+        }
+      : null,
+    onOutcome: (outcome) => {
+      if (outcome.status === 'ready') afterPhotoReady(outcome.eventId, outcome.faceIds, outcome.faceProvider);
+      bus.emit('photo', outcome);
+    },
   });
   const sessions = new Map<string, EventSession>();
 
@@ -126,6 +163,9 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       const open = sessions.get(name);
       if (open) return open;
       const event = repos.events.ensureEvent(name, Date.now());
+      // Faces saved just before a crash may not have reached clustering; finish that first.
+      const orphans = repos.faces.unassignedFaceIds(event.id);
+      if (orphans.length) afterPhotoReady(event.id, orphans);
       const intake = createIntake({
         photos: repos.photos,
         eventId: event.id,

@@ -12,6 +12,14 @@ export interface EventStatus {
   /** Transient failures (disk full, file locked) that will be tried again by themselves. */
   retrying: { photoId: number; path: string; error: string; attempts: number; nextAttemptAt: string }[];
   storage: StorageStatus | null;
+  faces: FacesStatus;
+}
+
+export interface FacesStatus {
+  found: number;
+  persons: number;
+  /** The provider the last running engine used; null before any photo was analysed. */
+  provider: { active: string; fallbackReason?: string; since: string } | null;
 }
 
 export interface StorageStatus {
@@ -60,5 +68,15 @@ export function readEventStatus(
       .listRetrying(event.id, ERRORS_SHOWN)
       .map((r) => ({ ...r, nextAttemptAt: new Date(r.nextAttemptAt).toISOString() })),
     storage,
+    faces: {
+      found: repos.faces.countFaces(event.id),
+      persons: repos.persons.countPersons(event.id),
+      provider: providerOf(repos),
+    },
   };
+}
+
+function providerOf(repos: Repositories): FacesStatus['provider'] {
+  const info = repos.runtime.get<{ active: string; fallbackReason?: string }>('faces.provider');
+  return info ? { ...info.value, since: new Date(info.updatedAt).toISOString() } : null;
 }

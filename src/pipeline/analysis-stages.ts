@@ -1,5 +1,9 @@
 // Stages that look at the decoded analysis image after previews are written (faces, CLIP).
-// They receive pixels the worker already decoded: a stage must never decode the file again.
+// They receive pixels the worker already decoded: a stage must never decode the whole file
+// again. A stage that needs more detail for a small region (a small face) may ask for that
+// region of the original through `loadOriginalRegion`.
+import type { NewFace } from '../store/index.js';
+import type { FaceTaskOptions } from './photo-task.js';
 
 export interface AnalysisImage {
   /** Interleaved sRGB, 8 bits per channel, already oriented. */
@@ -12,17 +16,35 @@ export interface AnalysisImage {
   originalHeight: number;
 }
 
+/** A region of the original photo's pixels, placed in analysis-image coordinates. */
+export interface OriginalRegion {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  /** Original pixels per analysis pixel. */
+  scale: number;
+  /** Where the region starts, in original pixels. */
+  offsetX: number;
+  offsetY: number;
+}
+
 export interface AnalysisContext {
   photoId: number;
   path: string;
   dataDir: string;
   sha256: string;
+  faces: FaceTaskOptions | null;
+  /** Decodes a region (analysis-image coordinates) of the original at full resolution. */
+  loadOriginalRegion(region: { x: number; y: number; width: number; height: number }): Promise<OriginalRegion | null>;
+}
+
+export interface AnalysisOutput {
+  faces?: NewFace[];
+  /** The ONNX Runtime provider the face stage ran on, and why a GPU was not used. */
+  faceProvider?: { active: string; fallbackReason?: string };
 }
 
 export interface AnalysisStage {
   name: string;
-  run(image: AnalysisImage, ctx: AnalysisContext): Promise<void>;
+  run(image: AnalysisImage, ctx: AnalysisContext): Promise<AnalysisOutput>;
 }
-
-/** No analysis stages yet: the face engine adds the first one here. */
-export const ANALYSIS_STAGES: readonly AnalysisStage[] = [];

@@ -1,7 +1,7 @@
 export { nextRetryAt, retryPolicyFor, shouldRetry, STORAGE_RETRY_MAX_MS, type BackoffPolicy, type FailureKind } from './backoff.js';
 export { perceptualHash, hammingDistance, PHASH_INPUT_SIZE } from './perceptual-hash.js';
 export type { MediaOptions, PhotoTask, PhotoTaskResult, PhotoTaskTimings } from './photo-task.js';
-export { ANALYSIS_STAGES, type AnalysisStage, type AnalysisImage, type AnalysisContext } from './analysis-stages.js';
+export type { AnalysisStage, AnalysisImage, AnalysisContext, AnalysisOutput, OriginalRegion } from './analysis-stages.js';
 export {
   createPhotoWorkerPool,
   defaultWorkerThreads,

@@ -11,6 +11,16 @@ export interface MediaOptions {
   maxInputPixels: number;
 }
 
+export interface FaceTaskOptions {
+  provider: 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml';
+  /** ONNX Runtime threads per worker, so the pool never oversubscribes the CPU. */
+  threads: number;
+  minFacePx: number;
+  minScore: number;
+  tiling: 'adaptive' | 'always';
+  maxFaces: number;
+}
+
 export interface PhotoTask {
   photoId: number;
   jobId: number;
@@ -19,6 +29,8 @@ export interface PhotoTask {
   sha256: string;
   dataDir: string;
   media: MediaOptions;
+  /** Null when face analysis is switched off. */
+  faces: FaceTaskOptions | null;
 }
 
 export interface PhotoTaskTimings {
@@ -30,5 +42,5 @@ export interface PhotoTaskTimings {
 }
 
 export type PhotoTaskResult =
-  | { ok: true; photo: ProcessedPhoto; timings: PhotoTaskTimings }
+  | { ok: true; photo: ProcessedPhoto; timings: PhotoTaskTimings; faceProvider?: { active: string; fallbackReason?: string } }
   | { ok: false; failure: FailureKind; error: string };

@@ -8,7 +8,7 @@ import { mediaRelativePath } from '../config/index.js';
 // which would load the watcher (chokidar) and the rest of ingest into every worker thread.
 import { EMPTY_METADATA, mergeMetadata, readPhotoMetadata, type PhotoMetadata } from '../ingest/metadata.js';
 import { extractEmbeddedJpeg, RawPreviewError } from '../ingest/raw-preview.js';
-import type { AnalysisStage } from './analysis-stages.js';
+import type { AnalysisContext, AnalysisOutput, AnalysisStage, OriginalRegion } from './analysis-stages.js';
 import type { FailureKind } from './backoff.js';
 import { PHASH_INPUT_SIZE, perceptualHash } from './perceptual-hash.js';
 import type { PhotoTask, PhotoTaskResult } from './photo-task.js';
@@ -108,6 +108,42 @@ async function openInput(task: PhotoTask, fileName: string): Promise<DecodeInput
   };
 }
 
+/**
+ * Full-resolution pixels of one region of the original, oriented like the analysis image. Only
+ * stages that need detail for small faces call this, once per photo at most.
+ */
+async function loadOriginalRegion(
+  input: DecodeInput,
+  task: PhotoTask,
+  region: { x: number; y: number; width: number; height: number },
+  analysisWidth: number,
+  originalWidth: number,
+  originalHeight: number,
+): Promise<OriginalRegion | null> {
+  const scale = originalWidth / analysisWidth;
+  if (scale <= 1) return null;
+  const left = Math.max(0, Math.floor(region.x * scale));
+  const top = Math.max(0, Math.floor(region.y * scale));
+  const width = Math.min(originalWidth - left, Math.ceil(region.width * scale));
+  const height = Math.min(originalHeight - top, Math.ceil(region.height * scale));
+  if (width < 1 || height < 1) return null;
+  let pipeline = sharp(input.input, { limitInputPixels: task.media.maxInputPixels, sequentialRead: true });
+  if (input.manualOrientation !== null) {
+    const ops = orientationOps(input.manualOrientation);
+    pipeline = pipeline.rotate(ops.angle);
+    if (ops.flop) pipeline = pipeline.flop();
+  } else {
+    pipeline = pipeline.autoOrient();
+  }
+  const { data, info } = await pipeline
+    .extract({ left, top, width, height })
+    .flatten({ background: '#ffffff' })
+    .toColourspace('srgb')
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, scale, offsetX: left, offsetY: top };
+}
+
 export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStage[]): Promise<PhotoTaskResult> {
   const fileName = basename(task.path);
   const started = performance.now();
@@ -195,6 +231,7 @@ export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStag
   }
   const renderDone = performance.now();
 
+  let analysis: AnalysisOutput = {};
   try {
     const image = {
       pixels: data,
@@ -204,7 +241,15 @@ export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStag
       originalWidth,
       originalHeight,
     };
-    for (const stage of stages) await stage.run(image, { photoId: task.photoId, path: task.path, dataDir: task.dataDir, sha256: task.sha256 });
+    const ctx: AnalysisContext = {
+      photoId: task.photoId,
+      path: task.path,
+      dataDir: task.dataDir,
+      sha256: task.sha256,
+      faces: task.faces,
+      loadOriginalRegion: (region) => loadOriginalRegion(decodeInput, task, region, info.width, originalWidth, originalHeight),
+    };
+    for (const stage of stages) analysis = { ...analysis, ...(await stage.run(image, ctx)) };
   } catch (err) {
     return { ok: false, failure: 'transient', error: `Analysis of ${fileName} failed: ${(err as Error).message}` };
   }
@@ -225,7 +270,9 @@ export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStag
       phash,
       previewPath,
       thumbnailPath,
+      ...(analysis.faces ? { faces: analysis.faces } : {}),
     },
+    ...(analysis.faceProvider ? { faceProvider: analysis.faceProvider } : {}),
     timings: {
       readMs: readDone - started,
       decodeMs: decodeDone - readDone,

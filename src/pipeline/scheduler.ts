@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { PhotoFormat } from '../ingest/index.js';
 import type { Job, JobsRepository, PhotosRepository } from '../store/index.js';
 import { nextRetryAt, retryPolicyFor, shouldRetry } from './backoff.js';
-import type { MediaOptions, PhotoTaskResult, PhotoTaskTimings } from './photo-task.js';
+import type { FaceTaskOptions, MediaOptions, PhotoTaskResult, PhotoTaskTimings } from './photo-task.js';
 import type { PhotoProcessor } from './worker-pool.js';
 
 /** How long to wait before writing to a database whose drive was full. */
@@ -22,7 +22,7 @@ export interface SchedulerPolicy {
 }
 
 export type PhotoOutcome =
-  | { status: 'ready'; photoId: number; eventId: number; timings: PhotoTaskTimings }
+  | { status: 'ready'; photoId: number; eventId: number; timings: PhotoTaskTimings; faceIds: number[]; faceProvider?: { active: string; fallbackReason?: string } }
   | { status: 'failed'; photoId: number; eventId: number; error: string }
   | { status: 'retrying'; photoId: number; eventId: number; error: string; retryAt: number };
 
@@ -32,6 +32,7 @@ export interface SchedulerDeps {
   processor: PhotoProcessor;
   dataDir: string;
   media: MediaOptions;
+  faces: FaceTaskOptions | null;
   policy: SchedulerPolicy;
   /** Identifies this process in lease rows. */
   owner: string;
@@ -110,6 +111,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         sha256: photo.sha256,
         dataDir: deps.dataDir,
         media: deps.media,
+        faces: deps.faces,
       });
     } catch (err) {
       // The worker thread itself broke (crash, out of memory): piscina replaces it; try the photo again.
@@ -120,9 +122,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const what = `the result for ${photo.fileName}`;
     if (result.ok) {
       const processed = result.photo;
-      await save(what, () => deps.photos.completePhotoJob(photo.id, job.id, processed, now()));
-      deps.log.debug({ photoId: photo.id, jobId: job.id, timings: result.timings }, 'photo ready');
-      deps.onOutcome?.({ status: 'ready', photoId: photo.id, eventId: photo.eventId, timings: result.timings });
+      let faceIds: number[] = [];
+      await save(what, () => {
+        faceIds = deps.photos.completePhotoJob(photo.id, job.id, processed, now());
+      });
+      deps.log.debug({ photoId: photo.id, jobId: job.id, faces: faceIds.length, timings: result.timings }, 'photo ready');
+      deps.onOutcome?.({ status: 'ready', photoId: photo.id, eventId: photo.eventId, timings: result.timings, faceIds, ...(result.faceProvider ? { faceProvider: result.faceProvider } : {}) });
     } else if (shouldRetry(result.failure, job.attempts, job.maxAttempts)) {
       const backoff = retryPolicyFor(result.failure, { baseMs: deps.policy.retryBaseMs, maxMs: deps.policy.retryMaxMs });
       const retryAt = nextRetryAt(job.attempts, now(), backoff, random());

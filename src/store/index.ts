@@ -1,5 +1,9 @@
 import type { Database } from 'better-sqlite3';
 import { createEventsRepository } from './events-repository.js';
+import { createFaceVectorsRepository } from './face-vectors-repository.js';
+import { createFacesRepository } from './faces-repository.js';
+import { createPersonsRepository } from './persons-repository.js';
+import { createRuntimeInfoRepository } from './runtime-info-repository.js';
 import { createJobsRepository } from './jobs-repository.js';
 import { createPhotosRepository } from './photos-repository.js';
 import { createSourcesRepository } from './sources-repository.js';
@@ -11,6 +15,10 @@ export { MIGRATIONS } from './migrations/index.js';
 export type { EventsRepository } from './events-repository.js';
 export type { SourcesRepository } from './sources-repository.js';
 export type { JobsRepository, NewJob } from './jobs-repository.js';
+export type { FacesRepository, NewFace, StoredFace } from './faces-repository.js';
+export type { FaceVectorsRepository, NearestPhoto, FaceSearchModeChoice } from './face-vectors-repository.js';
+export type { PersonsRepository, PersonSummary } from './persons-repository.js';
+export type { RuntimeInfoRepository } from './runtime-info-repository.js';
 export type {
   PhotosRepository,
   NewPhoto,
@@ -23,11 +31,17 @@ export type {
 
 export function createRepositories(db: Database) {
   const jobs = createJobsRepository(db);
+  const faceVectors = createFaceVectorsRepository(db);
+  const faces = createFacesRepository(db, faceVectors);
   return {
     events: createEventsRepository(db),
     sources: createSourcesRepository(db),
     jobs,
-    photos: createPhotosRepository(db, jobs),
+    faceVectors,
+    faces,
+    persons: createPersonsRepository(db),
+    runtime: createRuntimeInfoRepository(db),
+    photos: createPhotosRepository(db, jobs, faces),
   };
 }
 

@@ -61,6 +61,7 @@ const toVector = (r: FaceVectorRow): FaceVector => ({
 });
 
 export function createPersonsRepository(db: Database) {
+  const countStmt = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM persons WHERE event_id = ?');
   const insertPerson = db.prepare<[number, number, number]>(
     'INSERT INTO persons (event_id, name, created_at, updated_at) VALUES (?, NULL, ?, ?)',
   );
@@ -144,6 +145,9 @@ export function createPersonsRepository(db: Database) {
     /** Recomputes face_count and cover_face_id (the highest-quality face) from the faces table. */
     refreshPersons(personIds: readonly number[], now: number): void {
       for (const id of personIds) refresh.run(now, id);
+    },
+    countPersons(eventId: number): number {
+      return countStmt.get(eventId)!.n;
     },
     listPersons(eventId: number): PersonSummary[] {
       return listStmt.all(eventId).map(toSummary);

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { Database } from 'better-sqlite3';
+import type { FacesRepository, NewFace } from './faces-repository.js';
 import type { JobsRepository } from './jobs-repository.js';
 import type { DuplicateKind, Photo, PhotoCounts, PhotoError, PhotoStatus } from './types.js';
 
@@ -97,6 +98,8 @@ export interface ProcessedPhoto {
   phash: string;
   previewPath: string;
   thumbnailPath: string;
+  /** Faces found by the face stage; absent when face analysis is switched off. */
+  faces?: NewFace[];
 }
 
 /** What the store already knows about a path, so a rescan skips it without hashing. */
@@ -110,7 +113,7 @@ export interface PhotoListQuery {
   offset?: number;
 }
 
-export function createPhotosRepository(db: Database, jobs: JobsRepository) {
+export function createPhotosRepository(db: Database, jobs: JobsRepository, faces: FacesRepository) {
   const byId = db.prepare<[number], PhotoRow>('SELECT * FROM photos WHERE id = ?');
   const bySha = db.prepare<[number, string], PhotoRow>('SELECT * FROM photos WHERE event_id = ? AND sha256 = ?');
   const knownPhoto = db.prepare<[number, string, number, number], PhotoRow>(
@@ -224,9 +227,10 @@ export function createPhotosRepository(db: Database, jobs: JobsRepository) {
       setStatus.run('processing', now, id);
     },
     /** Photo results, job completion and the sync outbox row land in one transaction. */
-    completePhotoJob(photoId: number, jobId: number, result: ProcessedPhoto, now: number): void {
-      db.transaction(() => {
-        setReady.run({ ...result, id: photoId, now });
+    completePhotoJob(photoId: number, jobId: number, result: ProcessedPhoto, now: number): number[] {
+      return db.transaction(() => {
+        const { faces: found, ...columns } = result;
+        setReady.run({ ...columns, id: photoId, now });
         jobs.completeJob(jobId, now);
         const photo = byId.get(photoId);
         if (photo) {
@@ -234,10 +238,11 @@ export function createPhotosRepository(db: Database, jobs: JobsRepository) {
             photo.event_id,
             'photo.ready',
             photoId,
-            JSON.stringify({ sha256: photo.sha256, fileName: photo.file_name, capturedAt: photo.captured_at }),
+            JSON.stringify({ sha256: photo.sha256, fileName: photo.file_name, capturedAt: photo.captured_at, faces: found?.length ?? null }),
             now,
           );
         }
+        return photo && found ? faces.replaceFacesOfPhoto(photoId, photo.event_id, found, now) : [];
       })();
     },
     failPhotoJob(photoId: number, jobId: number, error: string, now: number): void {

@@ -83,14 +83,15 @@ export class FaceEngine {
 
   static async open(options: FaceEngineOptions): Promise<FaceEngine> {
     const models = options.models ?? ensureFaceModels();
+    // ONNX Runtime prints a red error for every missing GPU library before throwing; the
+    // fallback reason is reported once, plainly, by chooseProvider instead.
+    ort.env.logLevel = 'fatal';
     const open = async (provider: ProviderName) => {
       const session: ort.InferenceSession.SessionOptions = {
         executionProviders: [provider],
         intraOpNumThreads: options.threads,
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
-        // A missing GPU library is expected on most laptops; chooseProvider reports it once, plainly.
-        logSeverityLevel: provider === 'cpu' ? 2 : 4,
       };
       return Promise.all([
         ort.InferenceSession.create(models.detector, session),

@@ -40,6 +40,10 @@ export function formatStatus(s: EventStatus): string {
     const free = `${(s.storage.freeBytes / 1024 ** 3).toFixed(1)} GB free on the data drive (${s.storage.dataDir})`;
     lines.push(`  storage     ${s.storage.low ? `LOW: ${free}; free space now or photos will wait` : free}`);
   }
+  const provider = s.faces.provider
+    ? `on ${s.faces.provider.active.toUpperCase()}${s.faces.provider.fallbackReason ? ` (${s.faces.provider.fallbackReason})` : ''}`
+    : 'no photo analysed yet';
+  lines.push(`  faces       ${s.faces.found} found, ${s.faces.persons} people; face engine ${provider}`);
   for (const src of s.sources) lines.push(`  folder      ${src.path} — ${src.state}${src.error ? `: ${src.error}` : ''}`);
   if (s.retrying.length) {
     lines.push('  will retry');

@@ -1,0 +1,120 @@
+// Faces found in photos: boxes, landmarks, quality and crop paths, with their vectors kept in
+// step through the face vectors repository. Reprocessing a photo replaces its faces.
+import type { Database } from 'better-sqlite3';
+import type { FaceVectorsRepository } from './face-vectors-repository.js';
+
+export interface NewFace {
+  /** [x, y, width, height] in pixels of the original (oriented) photo. */
+  box: [number, number, number, number];
+  /** 68 (x, y) pairs in original pixels. */
+  landmarks: Float32Array;
+  score: number;
+  quality: number;
+  sharpness: number;
+  frontal: number;
+  sizePx: number;
+  cropPath: string | null;
+  embedding: Float32Array;
+}
+
+export interface StoredFace {
+  id: number;
+  photoId: number;
+  eventId: number;
+  personId: number | null;
+  box: [number, number, number, number];
+  score: number;
+  quality: number | null;
+  sharpness: number | null;
+  frontal: number | null;
+  sizePx: number | null;
+  cropPath: string | null;
+}
+
+interface FaceRow {
+  id: number;
+  photo_id: number;
+  event_id: number;
+  person_id: number | null;
+  box_x: number;
+  box_y: number;
+  box_w: number;
+  box_h: number;
+  score: number;
+  quality: number | null;
+  sharpness: number | null;
+  frontal: number | null;
+  size_px: number | null;
+  crop_path: string | null;
+}
+
+const toFace = (r: FaceRow): StoredFace => ({
+  id: r.id,
+  photoId: r.photo_id,
+  eventId: r.event_id,
+  personId: r.person_id,
+  box: [r.box_x, r.box_y, r.box_w, r.box_h],
+  score: r.score,
+  quality: r.quality,
+  sharpness: r.sharpness,
+  frontal: r.frontal,
+  sizePx: r.size_px,
+  cropPath: r.crop_path,
+});
+
+export function createFacesRepository(db: Database, vectors: FaceVectorsRepository) {
+  const idsOfPhoto = db.prepare<[number], { id: number }>('SELECT id FROM faces WHERE photo_id = ?');
+  const deleteOfPhoto = db.prepare('DELETE FROM faces WHERE photo_id = ?');
+  const insert = db.prepare(
+    `INSERT INTO faces (photo_id, event_id, box_x, box_y, box_w, box_h, landmarks, score, quality, sharpness, frontal, size_px, crop_path, created_at)
+     VALUES (@photoId, @eventId, @x, @y, @w, @h, @landmarks, @score, @quality, @sharpness, @frontal, @sizePx, @cropPath, @now)`,
+  );
+  const setCount = db.prepare('UPDATE photos SET face_count = ? WHERE id = ?');
+  const ofPhoto = db.prepare<[number], FaceRow>('SELECT * FROM faces WHERE photo_id = ? ORDER BY id');
+  const unassigned = db.prepare<[number], { id: number }>('SELECT id FROM faces WHERE event_id = ? AND person_id IS NULL ORDER BY id');
+  const countOfEvent = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM faces WHERE event_id = ?');
+
+  return {
+    /** Replaces a photo's faces and vectors; returns the new face ids. Joins the caller's transaction. */
+    replaceFacesOfPhoto: db.transaction((photoId: number, eventId: number, faces: readonly NewFace[], now: number): number[] => {
+      vectors.deleteFaces(idsOfPhoto.all(photoId).map((r) => r.id));
+      deleteOfPhoto.run(photoId);
+      const ids = faces.map((f) => {
+        const id = Number(
+          insert.run({
+            photoId,
+            eventId,
+            x: f.box[0],
+            y: f.box[1],
+            w: f.box[2],
+            h: f.box[3],
+            landmarks: Buffer.from(f.landmarks.buffer, f.landmarks.byteOffset, f.landmarks.byteLength),
+            score: f.score,
+            quality: f.quality,
+            sharpness: f.sharpness,
+            frontal: f.frontal,
+            sizePx: f.sizePx,
+            cropPath: f.cropPath,
+            now,
+          }).lastInsertRowid,
+        );
+        vectors.insert(id, eventId, f.embedding);
+        return id;
+      });
+      setCount.run(faces.length, photoId);
+      return ids;
+    }),
+    facesOfPhoto(photoId: number): StoredFace[] {
+      return ofPhoto.all(photoId).map(toFace);
+    },
+    /** Faces not yet given a person (the engine stopped between saving them and clustering). */
+    unassignedFaceIds(eventId: number): number[] {
+      return unassigned.all(eventId).map((r) => r.id);
+    },
+    countFaces(eventId: number): number {
+      return countOfEvent.get(eventId)!.n;
+    },
+  };
+}
+
+export type FacesRepository = ReturnType<typeof createFacesRepository>;
