@@ -2,7 +2,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DataDirBusyError } from '../core/index.js';
 import { SettingsError } from '../config/index.js';
+import { formatFaces, runFaces, runVerify } from './commands/faces.js';
 import { formatIngestSummary, runIngest } from './commands/ingest.js';
+import { formatPeople, formatRecluster, runPeople, runRecluster, runRenamePerson } from './commands/people.js';
+import { formatSearch, runSearch } from './commands/search.js';
 import { runRetry } from './commands/retry.js';
 import { runServe } from './commands/serve.js';
 import { findElectron } from './commands/start.js';
@@ -17,6 +20,12 @@ function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
   return port;
+}
+
+function parsePositive(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of 1 or more');
+  return n;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -116,6 +125,103 @@ export function buildProgram(): Command {
     process.stderr.write(`Desktop window unavailable (${why}): running the headless engine (\`shutterfind serve\`) instead.\n`);
     try {
       await runServe(commandContext(opts, 'live'), { event: DEFAULT_EVENT, watch: [] });
+    } catch (err) {
+      fail(err, Boolean(opts.json));
+    }
+  });
+
+  withCommonOptions(
+    program
+      .command('faces')
+      .description('find the faces in image files (boxes, scores, quality; --embeddings for the 128-d vectors)')
+      .argument('<image...>', 'image files')
+      .option('--embeddings', 'include each face\'s L2-normalised 128-d embedding'),
+  ).action(async (images: string[], opts: GlobalOptions & { embeddings?: boolean }) => {
+    try {
+      const report = await runFaces(commandContext(opts, 'none'), images, Boolean(opts.embeddings));
+      if (opts.json) printJson(report);
+      else process.stdout.write(`${formatFaces(report)}\n`);
+      if (report.images.some((i) => i.error)) process.exitCode = 1;
+    } catch (err) {
+      fail(err, Boolean(opts.json));
+    }
+  });
+
+  withCommonOptions(
+    program
+      .command('verify')
+      .description('whether two photos show the same person (the main face of each)')
+      .argument('<a>', 'first image')
+      .argument('<b>', 'second image'),
+  ).action(async (a: string, b: string, opts: GlobalOptions) => {
+    try {
+      const r = await runVerify(commandContext(opts, 'none'), a, b);
+      if (opts.json) printJson(r);
+      else process.stdout.write(`${r.verified ? 'Same person' : 'Different people'} (distance ${r.distance.toFixed(3)}, threshold ${r.threshold})\n`);
+    } catch (err) {
+      fail(err, Boolean(opts.json));
+    }
+  });
+
+  withCommonOptions(
+    program
+      .command('search')
+      .description("find an event's photos of the person in a selfie")
+      .requiredOption('--event <name>', 'event to search')
+      .requiredOption('--selfie <image>', 'a photo with one clearly visible face')
+      .addOption(new Option('--limit <n>', 'most photos to return').argParser(parsePositive).default(500)),
+  ).action(async (opts: GlobalOptions & { event: string; selfie: string; limit: number }) => {
+    try {
+      const r = await runSearch(commandContext(opts, 'none'), opts.event, opts.selfie, opts.limit);
+      if (opts.json) printJson(r);
+      else process.stdout.write(`${formatSearch(r)}\n`);
+    } catch (err) {
+      fail(err, Boolean(opts.json));
+    }
+  });
+
+  withCommonOptions(
+    program
+      .command('people')
+      .description("list an event's persons (face clusters) with face and photo counts")
+      .requiredOption('--event <name>', 'event to list'),
+  ).action((opts: GlobalOptions & { event: string }) => {
+    try {
+      const report = runPeople(commandContext(opts, 'none'), opts.event);
+      if (opts.json) printJson(report);
+      else process.stdout.write(`${formatPeople(report)}\n`);
+    } catch (err) {
+      fail(err, Boolean(opts.json));
+    }
+  });
+
+  withCommonOptions(
+    program
+      .command('recluster')
+      .description("group all of an event's faces into persons again, keeping ids and names where the faces are the same")
+      .requiredOption('--event <name>', 'event to re-cluster'),
+  ).action((opts: GlobalOptions & { event: string }) => {
+    try {
+      const summary = runRecluster(commandContext(opts, 'summary'), opts.event);
+      if (opts.json) printJson(summary);
+      else process.stdout.write(`${formatRecluster(summary)}\n`);
+    } catch (err) {
+      fail(err, Boolean(opts.json));
+    }
+  });
+
+  withCommonOptions(
+    program
+      .command('rename-person')
+      .description('give a person a name (an empty name clears it)')
+      .requiredOption('--event <name>', 'event the person belongs to')
+      .requiredOption('--person <id>', 'person id, as `shutterfind people` lists it', parsePositive)
+      .requiredOption('--name <name>', 'the name to show'),
+  ).action((opts: GlobalOptions & { event: string; person: number; name: string }) => {
+    try {
+      const result = runRenamePerson(commandContext(opts, 'none'), opts.event, opts.person, opts.name);
+      if (opts.json) printJson(result);
+      else process.stdout.write(`Person #${result.person.id} in "${result.event}" is now ${result.person.name ?? 'unnamed'}\n`);
     } catch (err) {
       fail(err, Boolean(opts.json));
     }

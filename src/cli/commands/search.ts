@@ -1,0 +1,41 @@
+// `shutterfind search --event E --selfie IMG`: the photos of an event a person appears in.
+import { existsSync } from 'node:fs';
+import { dataDirLayout } from '../../config/index.js';
+import { SelfieError } from '../../search/selfie.js';
+import { searchBySelfie, type SelfieSearchResult } from '../../search/selfie-search.js';
+import { createRepositories, openDatabase } from '../../store/index.js';
+import { ImageReadError } from '../../vision/analyse-file.js';
+import { loadMatchThreshold } from '../../vision/match-threshold.js';
+import type { CommandContext } from '../context.js';
+import { UserFacingError } from '../output.js';
+import { openCliFaceEngine } from './face-engine-for-cli.js';
+
+export async function runSearch(ctx: CommandContext, eventName: string, selfiePath: string, limit: number): Promise<SelfieSearchResult> {
+  const layout = dataDirLayout(ctx.dataDir);
+  if (!existsSync(layout.database)) {
+    throw new UserFacingError(`No Shutterfind data in ${ctx.dataDir}: run \`shutterfind serve\` or \`shutterfind ingest\` first.`);
+  }
+  const db = openDatabase(layout.database);
+  try {
+    const repos = createRepositories(db);
+    const event = repos.events.findEventByName(eventName);
+    if (!event) throw new UserFacingError(`No event named "${eventName}" in ${ctx.dataDir}.`);
+    const { engine, detect } = await openCliFaceEngine(ctx);
+    try {
+      return await searchBySelfie(engine, repos, event.id, selfiePath, { threshold: loadMatchThreshold().threshold, limit, detect });
+    } catch (err) {
+      if (err instanceof SelfieError || err instanceof ImageReadError) throw new UserFacingError(err.message, 2);
+      throw err;
+    } finally {
+      await engine.release();
+    }
+  } finally {
+    db.close();
+  }
+}
+
+export function formatSearch(r: SelfieSearchResult): string {
+  if (!r.matches.length) return `No photos of this person yet (${r.tookMs} ms).`;
+  const lines = r.matches.map((m, i) => `${String(i + 1).padStart(3)}. ${m.path}  (distance ${m.distance.toFixed(3)})`);
+  return [`${r.matches.length} photo(s) in ${r.tookMs} ms (search ${r.searchMs} ms):`, ...lines].join('\n');
+}

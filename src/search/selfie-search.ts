@@ -1,0 +1,56 @@
+// Selfie search over one event: the selfie's dominant face against the event's stored faces,
+// one entry per photo, best first, cut at the shared match threshold.
+import type { Repositories } from '../store/index.js';
+import type { FaceSearchModeChoice } from '../store/index.js';
+import { analyseImage } from '../vision/analyse-file.js';
+import type { DetectOptions, FaceEngine } from '../vision/face-engine.js';
+import { dominantFace, type SelfieRules, DEFAULT_SELFIE_RULES } from './selfie.js';
+
+export interface SelfieMatch {
+  photoId: number;
+  path: string;
+  distance: number;
+  /** The matching face in the photo, [x, y, w, h] in original pixels. */
+  box: [number, number, number, number];
+}
+
+export interface SelfieSearchResult {
+  matches: SelfieMatch[];
+  /** Selfie in to ranked photos out. */
+  tookMs: number;
+  /** The vector search alone (embedding excluded). */
+  searchMs: number;
+}
+
+export interface SelfieSearchOptions {
+  threshold: number;
+  limit?: number;
+  mode?: FaceSearchModeChoice;
+  detect: DetectOptions;
+  rules?: SelfieRules;
+}
+
+/** Ranked photos of the event for an embedding (already from a validated selfie). */
+export function photosForEmbedding(repos: Repositories, eventId: number, embedding: Float32Array, options: Pick<SelfieSearchOptions, 'threshold' | 'limit' | 'mode'>): SelfieMatch[] {
+  const nearest = repos.faceVectors.nearestPhotos(eventId, embedding, { limit: options.limit ?? 500, maxDistance: options.threshold, mode: options.mode ?? 'auto' });
+  return nearest.flatMap((n) => {
+    const photo = repos.photos.getPhoto(n.photoId);
+    return photo ? [{ photoId: n.photoId, path: photo.path, distance: n.distance, box: n.box }] : [];
+  });
+}
+
+export async function searchBySelfie(
+  engine: FaceEngine,
+  repos: Repositories,
+  eventId: number,
+  selfie: string | Buffer,
+  options: SelfieSearchOptions,
+): Promise<SelfieSearchResult> {
+  const started = performance.now();
+  const { faces } = await analyseImage(engine, selfie, options.detect);
+  const face = dominantFace(faces, options.rules ?? DEFAULT_SELFIE_RULES);
+  const searchStarted = performance.now();
+  const matches = photosForEmbedding(repos, eventId, face.embedding, options);
+  const done = performance.now();
+  return { matches, tookMs: Math.round((done - started) * 10) / 10, searchMs: Math.round((done - searchStarted) * 100) / 100 };
+}

@@ -1,0 +1,95 @@
+// Measures the face-match threshold: genuine distances (the same face after realistic changes:
+// scale, light, compression, tilt, blur) against impostor distances (different people) on the
+// six real group photos, and writes models/face/match-threshold.json. Run: npm run bench:threshold
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { FaceEngine, DEFAULT_DETECT_OPTIONS, type AnalysedFace } from '../../src/vision/face-engine.js';
+import { matchThresholdPath } from '../../src/vision/match-threshold.js';
+import { FACE_VARIANTS } from '../fixtures/face-variants.js';
+
+const SAMPLES = fileURLToPath(new URL('../../node_modules/@vladmandic/face-api/demo/', import.meta.url));
+const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
+
+async function analyse(engine: FaceEngine, jpeg: Buffer): Promise<{ faces: AnalysedFace[]; width: number; height: number }> {
+  const { data, info } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const faces = await engine.analyse({ data: new Uint8Array(data), width: info.width, height: info.height }, { ...DEFAULT_DETECT_OPTIONS, originalScale: 1 });
+  return { faces, width: info.width, height: info.height };
+}
+
+const cosine = (a: Float32Array, b: Float32Array) => 1 - a.reduce((s, v, i) => s + v * b[i]!, 0);
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * (sorted.length - 1)))]!;
+
+const engine = await FaceEngine.open({ provider: 'cpu', threads: 2 });
+const genuine: { distance: number; variant: string }[] = [];
+const identities: { id: string; embedding: Float32Array }[] = [];
+let missed = 0;
+for (let n = 1; n <= 6; n++) {
+  const original = readFileSync(join(SAMPLES, `sample${n}.jpg`));
+  const ref = await analyse(engine, original);
+  ref.faces.forEach((f, i) => identities.push({ id: `${n}:${i}`, embedding: f.embedding }));
+  for (const variant of FACE_VARIANTS) {
+    const changed = await analyse(engine, await variant.apply(original));
+    ref.faces.forEach((f, i) => {
+      const c = variant.mapPoint(f.box.x + f.box.width / 2, f.box.y + f.box.height / 2, ref.width, ref.height);
+      const match = changed.faces.find((g) => Math.hypot(g.box.x + g.box.width / 2 - c.x, g.box.y + g.box.height / 2 - c.y) < g.box.width / 2);
+      if (!match) missed++;
+      else {
+        genuine.push({ distance: cosine(f.embedding, match.embedding), variant: variant.name });
+        identities.push({ id: `${n}:${i}`, embedding: match.embedding });
+      }
+    });
+  }
+  process.stdout.write(`sample${n}: ${ref.faces.length} faces\n`);
+}
+const impostor: number[] = [];
+for (let i = 0; i < identities.length; i++)
+  for (let j = i + 1; j < identities.length; j++)
+    if (identities[i]!.id !== identities[j]!.id) impostor.push(cosine(identities[i]!.embedding, identities[j]!.embedding));
+
+const g = genuine.map((x) => x.distance).sort((a, b) => a - b);
+const imp = impostor.sort((a, b) => a - b);
+// The threshold minimising false matches + missed matches (equal weight), searched on a grid.
+let best = { threshold: 0, errors: Infinity };
+for (let t = 0.005; t < 0.3; t += 0.001) {
+  const errors = g.filter((d) => d > t).length / g.length + imp.filter((d) => d <= t).length / imp.length;
+  if (errors < best.errors) best = { threshold: Math.round(t * 1000) / 1000, errors };
+}
+const t = best.threshold;
+const report = {
+  measuredAt: new Date().toISOString(),
+  genuinePairs: g.length,
+  impostorPairs: imp.length,
+  facesMissedInVariants: missed,
+  genuine: { p50: percentile(g, 0.5), p95: percentile(g, 0.95), p99: percentile(g, 0.99), max: g.at(-1) },
+  impostor: { min: imp[0], p01: percentile(imp, 0.01), p05: percentile(imp, 0.05), p50: percentile(imp, 0.5) },
+  byVariant: Object.fromEntries(FACE_VARIANTS.map((v) => {
+    const d = genuine.filter((x) => x.variant === v.name).map((x) => x.distance).sort((a, b) => a - b);
+    return [v.name, { pairs: d.length, p50: percentile(d, 0.5), max: d.at(-1) }];
+  })),
+  threshold: t,
+  falseMatchRate: imp.filter((d) => d <= t).length / imp.length,
+  falseNonMatchRate: g.filter((d) => d > t).length / g.length,
+};
+mkdirSync(RESULTS, { recursive: true });
+const out = join(RESULTS, `face-threshold-${new Date().toISOString().replace(/[:.]/g, '').slice(0, 15)}Z.json`);
+writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+writeFileSync(
+  matchThresholdPath(),
+  `${JSON.stringify(
+    {
+      model: 'face-api-resnet34-128d',
+      metric: 'cosine',
+      threshold: t,
+      method:
+        `Minimum of (false-match rate + false-non-match rate) over a 0.001 grid, measured by test/bench/face-threshold.bench.ts on the six face-api sample photos: ` +
+        `${g.length} genuine pairs (each face against itself after ${FACE_VARIANTS.length} realistic changes) and ${imp.length} impostor pairs (different people). ` +
+        `FMR ${(report.falseMatchRate * 100).toFixed(2)}%, FNMR ${(report.falseNonMatchRate * 100).toFixed(2)}% at ${t}. Results: ${out.slice(out.indexOf('test/'))}`,
+    },
+    null,
+    2,
+  )}\n`,
+);
+console.log(JSON.stringify(report, null, 2));
+await engine.release();
