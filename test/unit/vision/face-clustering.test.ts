@@ -15,6 +15,8 @@ import { loadMatchThreshold } from '../../../src/vision/match-threshold.js';
 const MATCH = loadMatchThreshold().threshold;
 const LINK = clusterLinkThreshold(MATCH);
 const DIM = 128;
+/** Step off a person's centre giving two of their faces about LINK/4 apart (distance ≈ step²). */
+const SAME_STEP = Math.sqrt(LINK) / 2;
 
 /** Deterministic PRNG (mulberry32) so a failure reproduces. */
 function rng(seed: number): () => number {
@@ -66,8 +68,8 @@ describe('clusterAll', () => {
       const ids: number[] = [];
       for (let i = 0; i < size; i++) {
         ids.push(id);
-        // A step of 0.25 puts two faces of one person about 0.06 apart, well inside the link.
-        faces.push(face(id++, faceNear(centre, rand, 0.25)));
+        // Two faces of one person land about LINK/4 apart, well inside the link.
+        faces.push(face(id++, faceNear(centre, rand, SAME_STEP)));
       }
       expected.push(ids);
     }
@@ -80,7 +82,7 @@ describe('clusterAll', () => {
   it('gives the same clusters whatever order the faces come in', () => {
     const rand = rng(11);
     const centres = [randomUnit(rand), randomUnit(rand), randomUnit(rand)];
-    const faces = Array.from({ length: 15 }, (_, i) => face(i + 1, faceNear(centres[i % 3]!, rand, 0.25)));
+    const faces = Array.from({ length: 15 }, (_, i) => face(i + 1, faceNear(centres[i % 3]!, rand, SAME_STEP)));
     const shuffled = [...faces].sort(() => rand() - 0.5);
     expect(clusterAll(shuffled, MATCH)).toEqual(clusterAll(faces, MATCH));
     expect(clusterAll(faces, MATCH)).toEqual([

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { DETECTOR_INPUT, LEVEL_MAX_FACE, needsFinerLevel, planDetectionLevels, touchesInnerEdge } from '../../../src/vision/detection-tiles.js';
+
+describe('planDetectionLevels', () => {
+  it('sees a 2048 px photo whole, then in ever finer overlapping tiles down to the smallest face asked for', () => {
+    const levels = planDetectionLevels(2048, 1365, 40);
+    expect(levels.map((l) => [l.scale, l.tiles.length, l.minFace])).toEqual([
+      [0.25, 1, 160],
+      [0.5, 6, 80],
+      [1, 20, 40],
+    ]);
+  });
+
+  it('covers every pixel at every level, and every tile fits the detector input', () => {
+    for (const level of planDetectionLevels(2048, 1365, 40)) {
+      const covered = new Uint8Array(2048 * 1365);
+      for (const t of level.tiles) {
+        expect(Math.round(t.width * t.scale)).toBeLessThanOrEqual(DETECTOR_INPUT);
+        for (let y = t.y; y < t.y + t.height; y += 1) covered.fill(1, y * 2048 + t.x, y * 2048 + t.x + t.width);
+      }
+      expect(covered.indexOf(0)).toBe(-1);
+    }
+  });
+
+  it('overlaps neighbouring tiles by at least the largest face the level answers for', () => {
+    const fine = planDetectionLevels(2048, 1365, 40)[2]!;
+    const row = fine.tiles.filter((t) => t.y === 0).sort((a, b) => a.x - b.x);
+    for (let i = 1; i < row.length; i++) {
+      const overlap = row[i - 1]!.x + row[i - 1]!.width - row[i]!.x;
+      expect(overlap).toBeGreaterThanOrEqual(LEVEL_MAX_FACE / fine.scale - 1);
+    }
+  });
+
+  it('stops at the first level when the image is small enough for the detector to see faces of that size', () => {
+    expect(planDetectionLevels(640, 480, 40).map((l) => l.tiles.length)).toEqual([1, 2]);
+    expect(planDetectionLevels(512, 512, 40)).toHaveLength(1);
+  });
+});
+
+describe('needsFinerLevel', () => {
+  const level = planDetectionLevels(2048, 1365, 40)[0]!;
+  it('looks closer when nothing was found or the faces found are near the limit', () => {
+    expect(needsFinerLevel([], level, 'adaptive')).toBe(true);
+    expect(needsFinerLevel([300, 200], level, 'adaptive')).toBe(true);
+  });
+  it('stops for portraits where every face is large, unless told to always tile', () => {
+    expect(needsFinerLevel([600, 700], level, 'adaptive')).toBe(false);
+    expect(needsFinerLevel([600, 700], level, 'always')).toBe(true);
+  });
+});
+
+describe('touchesInnerEdge', () => {
+  const tile = { x: 500, y: 0, width: 512, height: 512 };
+  it('flags a box cut by an edge shared with a neighbouring tile', () => {
+    expect(touchesInnerEdge({ x: 500, y: 100, width: 40, height: 40 }, tile, 2048, 1365)).toBe(true);
+    expect(touchesInnerEdge({ x: 980, y: 480, width: 32, height: 32 }, tile, 2048, 1365)).toBe(true);
+  });
+  it('keeps boxes inside the tile or against the image border', () => {
+    expect(touchesInnerEdge({ x: 600, y: 0, width: 40, height: 40 }, tile, 2048, 1365)).toBe(false);
+    expect(touchesInnerEdge({ x: 600, y: 200, width: 40, height: 40 }, tile, 2048, 1365)).toBe(false);
+  });
+});
