@@ -36,11 +36,13 @@ export function overlapOfSmaller(a: Box, b: Box): number {
 }
 
 /**
- * Greedy non-maximum suppression, best score first. A box is dropped when its IoU with a kept
+ * Greedy non-maximum suppression, best score first. Thresholds are lower than face-api's 0.5:
+ * the same face seen by two tiles or two levels gives offset boxes with IoU 0.3-0.5, while two
+ * people's face boxes in a group shot barely overlap. A box is dropped when its IoU with a kept
  * box exceeds `iouThreshold`, or when most of it lies inside a kept box (`containThreshold`):
  * the same face seen at two tile scales gives boxes of different sizes with a low IoU.
  */
-export function nonMaxSuppression<T extends ScoredBox>(boxes: readonly T[], iouThreshold = 0.5, containThreshold = 0.7): T[] {
+export function nonMaxSuppression<T extends ScoredBox>(boxes: readonly T[], iouThreshold = 0.3, containThreshold = 0.6): T[] {
   const sorted = [...boxes].sort((a, b) => b.score - a.score);
   const kept: T[] = [];
   for (const b of sorted) {

@@ -1,0 +1,96 @@
+// The face engine on real photos: faces found per sample photo, small faces in a large group
+// shot found by tiling and embedded from the original's pixels, and the provider fallback.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyseImage } from '../../../src/vision/analyse-file.js';
+import { FaceEngine, DEFAULT_DETECT_OPTIONS } from '../../../src/vision/face-engine.js';
+import { faceApiWeightsDir } from '../../../src/vision/face-model-files.js';
+import { cosineDistance } from '../../../src/vision/face-vectors.js';
+import { loadMatchThreshold } from '../../../src/vision/match-threshold.js';
+import { makeTempDir, removeDir } from '../../support/temp-dir.js';
+
+const SAMPLES = join(faceApiWeightsDir(), '..', 'demo');
+const sample = (n: number) => join(SAMPLES, `sample${n}.jpg`);
+/** Faces in each sample photo, counted by eye once (2026-11-23) on the annotated detections. */
+const FACES_BY_EYE = [3, 3, 3, 4, 5, 4];
+
+let engine: FaceEngine;
+let dir: string;
+
+beforeAll(async () => {
+  engine = await FaceEngine.open({ provider: 'auto', threads: 2 });
+  dir = await makeTempDir('shutterfind-faces-');
+});
+
+afterAll(async () => {
+  await engine?.release();
+  await removeDir(dir);
+});
+
+describe('face engine on the sample photos', () => {
+  it('finds every face counted by eye, and nothing else, in each of the six photos', async () => {
+    const counts = [];
+    for (let n = 1; n <= 6; n++) counts.push((await analyseImage(engine, sample(n))).faces.length);
+    expect(counts).toEqual(FACES_BY_EYE);
+  });
+
+  it('gives each face a box, 68 landmarks inside it, a score, quality parts and a unit-length embedding', async () => {
+    const { faces, width, height } = await analyseImage(engine, sample(5));
+    for (const f of faces) {
+      expect(f.box.x).toBeGreaterThanOrEqual(0);
+      expect(f.box.x + f.box.width).toBeLessThanOrEqual(width);
+      expect(f.box.y + f.box.height).toBeLessThanOrEqual(height);
+      expect(f.landmarks).toHaveLength(68);
+      const inside = f.landmarks.filter((p) => p.x >= f.box.x - 0.3 * f.box.width && p.x <= f.box.x + 1.3 * f.box.width);
+      expect(inside).toHaveLength(68);
+      expect(f.score).toBeGreaterThan(0.5);
+      expect(f.quality.sizePx).toBeCloseTo(Math.max(f.box.width, f.box.height), 0);
+      expect(Math.hypot(...f.embedding)).toBeCloseTo(1, 5);
+      expect(f.embedding).toHaveLength(128);
+    }
+  });
+
+  it('runs on the CPU here, saying why the GPU provider was not used', () => {
+    // CI and this machine have no CUDA libraries; a developer's CUDA laptop gets the GPU.
+    const expected =
+      engine.provider.active === 'cuda' ? { active: 'cuda' } : { active: 'cpu', fallbackReason: expect.stringMatching(/^cuda unavailable: /) };
+    expect(engine.provider).toEqual(process.platform === 'linux' ? expected : engine.provider);
+  });
+});
+
+describe('event-grade detection: small faces in a 24 MP group shot', () => {
+  let groupShot: string;
+  const CELL = 900;
+
+  beforeAll(async () => {
+    // Six real photos spread over a 6000 x 4000 canvas: faces ~90 px wide in the original,
+    // ~30 px in the 2048 px analysis image, ~8 px in one detector pass over all of it.
+    const tiles = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map(async (n, i) => ({
+        input: await sharp(sample(n)).resize(CELL, 600, { fit: 'cover' }).toBuffer(),
+        left: 600 + (i % 3) * 1600,
+        top: 700 + Math.floor(i / 3) * 1800,
+      })),
+    );
+    groupShot = join(dir, 'group.jpg');
+    await writeFile(groupShot, await sharp({ create: { width: 6000, height: 4000, channels: 3, background: '#556' } }).composite(tiles).jpeg({ quality: 92 }).toBuffer());
+  });
+
+  it('a single pass over the analysis image misses them; tiling finds them all', async () => {
+    const single = await analyseImage(engine, groupShot, { ...DEFAULT_DETECT_OPTIONS, minFacePx: 400 });
+    const tiled = await analyseImage(engine, groupShot);
+    // 21 of the 22: at 30 px the woman looking down in sample 2 is too hard for SSD MobileNetV1.
+    expect({ single: single.faces.length, tiled: tiled.faces.length }).toEqual({ single: 5, tiled: FACES_BY_EYE.reduce((a, b) => a + b, 0) - 1 });
+  });
+
+  it("embeds small faces from the original's pixels, so they match the same faces seen large", async () => {
+    const threshold = loadMatchThreshold().threshold;
+    const { faces } = await analyseImage(engine, groupShot);
+    const large = (await analyseImage(engine, sample(5))).faces;
+    // Each face of sample 5, seen large, has its small twin in the group shot within the threshold.
+    const distances = large.map((f) => Math.min(...faces.map((g) => cosineDistance(f.embedding, g.embedding))));
+    for (const d of distances) expect(d).toBeLessThanOrEqual(threshold);
+  });
+});
