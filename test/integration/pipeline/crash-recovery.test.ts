@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSmallPhoto, samplePhotoPaths, uniqueVariant } from '../../fixtures/camera-photos.js';
 import { parseJsonOutput, runCli, startCli } from '../../support/cli.js';
+import { WITHOUT_FACES, writeSettings } from '../../support/settings.js';
 import { makeTempDir, removeDir, waitFor } from '../../support/temp-dir.js';
 
 const FILES = 300;
@@ -46,6 +47,7 @@ beforeAll(async () => {
   root = await makeTempDir();
   folder = join(root, 'card');
   dataDir = join(root, 'data');
+  writeSettings(dataDir, WITHOUT_FACES);
   await mkdir(join(folder, '100CANON'), { recursive: true });
   await mkdir(join(folder, '101CANON'), { recursive: true });
   const bases = await Promise.all(samplePhotoPaths().map((p, i) => makeSmallPhoto(p, 1200, i + 1)));

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestSummary } from '../../../src/cli/commands/ingest.js';
 import { samplePhotoPaths } from '../../fixtures/camera-photos.js';
 import { collectOutput, parseJsonOutput, runCli, startCli } from '../../support/cli.js';
+import { WITHOUT_FACES, writeSettings } from '../../support/settings.js';
 import { makeTempDir, removeDir, waitFor } from '../../support/temp-dir.js';
 
 const PHOTOS = 12;
@@ -52,6 +53,7 @@ afterAll(async () => {
 describe('a full data drive', () => {
   it('holds photos back with a visible reason and finishes them once space is freed', async () => {
     const dataDir = join(mountPoint, 'data');
+    writeSettings(dataDir, WITHOUT_FACES);
     importer = startCli(['ingest', folder, '--event', 'full', '--data-dir', dataDir, '--json']);
     const run = collectOutput(importer);
 
