@@ -1,0 +1,141 @@
+// Face engine benchmark, side by side in one run on the same photos:
+//  A. per photo: this ONNX path against face-api on tfjs-wasm (detect + 68 landmarks + descriptor),
+//  B. the whole pipeline (decode, previews, faces) on 24 MP photos with 3-5 faces, via the CLI,
+//     with the face stage on and off.
+// Selfie search latency at 10k/100k/1M faces is test/bench/selfie-search.bench.ts (bench:search).
+// Run: npm run bench:faces. Results: test/bench/results/faces-<time>.json
+import { spawnSync } from 'node:child_process';
+import { availableParallelism, cpus } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { FaceEngine, DEFAULT_DETECT_OPTIONS, type DetectOptions } from '../../src/vision/face-engine.js';
+import { makeCameraJpegPool, samplePhotoPaths, uniqueVariant } from '../fixtures/camera-photos.js';
+
+const require = createRequire(import.meta.url);
+const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
+const CLI = fileURLToPath(new URL('../../bin/shutterfind.js', import.meta.url));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PIPELINE_PHOTOS = Number(process.env.BENCH_PIPELINE_PHOTOS ?? 60);
+
+interface Rate {
+  photos: number;
+  faces: number;
+  seconds: number;
+  photosPerSecond: number;
+  facesPerSecond: number;
+}
+const rate = (photos: number, faces: number, ms: number): Rate => ({
+  photos,
+  faces,
+  seconds: ms / 1000,
+  photosPerSecond: Math.round((photos / (ms / 1000)) * 100) / 100,
+  facesPerSecond: Math.round((faces / (ms / 1000)) * 100) / 100,
+});
+
+const log = (s: string) => process.stdout.write(`${s}\n`);
+const images = await Promise.all(
+  samplePhotoPaths().map(async (p) => {
+    const { data, info } = await sharp(p).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    return { data: new Uint8Array(data), width: info.width, height: info.height };
+  }),
+);
+
+// A. face-api on tfjs-wasm, the baseline.
+type Tf = typeof import('@tensorflow/tfjs');
+const tf = require('@tensorflow/tfjs') as Tf;
+require('@tensorflow/tfjs-backend-wasm');
+await tf.setBackend('wasm');
+await tf.ready();
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
+const modelDir = fileURLToPath(new URL('../../node_modules/@vladmandic/face-api/model/', import.meta.url));
+await faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir);
+await faceapi.nets.faceLandmark68Net.loadFromDisk(modelDir);
+await faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir);
+async function faceApiRound(): Promise<number> {
+  let faces = 0;
+  for (const img of images) {
+    const t = tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
+    const r = await faceapi.detectAllFaces(t, new faceapi.SsdMobilenetv1Options({ minConfidence: 0.5 })).withFaceLandmarks().withFaceDescriptors();
+    faces += r.length;
+    t.dispose();
+  }
+  return faces;
+}
+await faceApiRound(); // warm-up
+let started = performance.now();
+let faces = 0;
+for (let r = 0; r < ROUNDS; r++) faces += await faceApiRound();
+const faceApiWasm = rate(images.length * ROUNDS, faces, performance.now() - started);
+log(`face-api tfjs-wasm: ${faceApiWasm.photosPerSecond} photos/s, ${faceApiWasm.facesPerSecond} faces/s`);
+
+async function onnxRun(threads: number, detect: DetectOptions): Promise<Rate & { provider: string }> {
+  const engine = await FaceEngine.open({ provider: 'auto', threads });
+  const round = async () => {
+    let n = 0;
+    for (const img of images) n += (await engine.analyse(img, { ...detect, originalScale: 1 })).length;
+    return n;
+  };
+  await round();
+  const t0 = performance.now();
+  let n = 0;
+  for (let r = 0; r < ROUNDS; r++) n += await round();
+  const result = { ...rate(images.length * ROUNDS, n, performance.now() - t0), provider: engine.provider.active };
+  await engine.release();
+  return result;
+}
+// Same work as face-api: one detector pass over the whole photo.
+const singlePass: DetectOptions = { ...DEFAULT_DETECT_OPTIONS, minFacePx: 10_000 };
+const onnx = {
+  singlePass1Thread: await onnxRun(1, singlePass),
+  singlePass2Threads: await onnxRun(2, singlePass),
+  // What ingest runs: tiles when the scene has small faces, small faces cropped from the original.
+  adaptiveTiling1Thread: await onnxRun(1, DEFAULT_DETECT_OPTIONS),
+};
+for (const [k, v] of Object.entries(onnx)) log(`onnx ${k} (${v.provider}): ${v.photosPerSecond} photos/s, ${v.facesPerSecond} faces/s`);
+
+// B. The whole pipeline on 24 MP photos with 3-5 faces, as `shutterfind ingest` runs it.
+const work = fileURLToPath(new URL('./.cache/faces-bench/', import.meta.url));
+rmSync(work, { recursive: true, force: true });
+const folder = join(work, 'card');
+mkdirSync(folder, { recursive: true });
+log(`generating ${PIPELINE_PHOTOS} 24 MP photos...`);
+const bases = await makeCameraJpegPool(Math.min(PIPELINE_PHOTOS, 12), { seed: 11 });
+for (let i = 0; i < PIPELINE_PHOTOS; i++) writeFileSync(join(folder, `IMG_${String(i).padStart(4, '0')}.JPG`), uniqueVariant(bases[i % bases.length]!, i));
+
+function ingest(facesEnabled: boolean): Rate & { ready: number } {
+  const dataDir = join(work, facesEnabled ? 'data-faces' : 'data-no-faces');
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ faces: { enabled: facesEnabled } }));
+  const t0 = performance.now();
+  const run = spawnSync(process.execPath, [CLI, 'ingest', folder, '--event', 'bench', '--json', '--data-dir', dataDir], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const ms = performance.now() - t0;
+  const summary = JSON.parse(run.stdout) as { ready: number };
+  const status = JSON.parse(spawnSync(process.execPath, [CLI, 'status', '--event', 'bench', '--json', '--data-dir', dataDir], { encoding: 'utf8' }).stdout) as { faces: { found: number } };
+  return { ...rate(summary.ready, status.faces.found, ms), ready: summary.ready };
+}
+const pipeline = { withoutFaces: ingest(false), withFaces: ingest(true) };
+log(`pipeline 24 MP: without faces ${pipeline.withoutFaces.photosPerSecond} photos/s; with faces ${pipeline.withFaces.photosPerSecond} photos/s (${pipeline.withFaces.faces} faces)`);
+
+const report = {
+  measuredAt: new Date().toISOString(),
+  machine: { cpus: availableParallelism(), model: cpus()[0]?.model, node: process.version },
+  rounds: ROUNDS,
+  perPhoto: {
+    photos: '6 face-api sample photos, 1920 px, decoded before timing',
+    faceApiWasm,
+    onnx,
+    speedupSinglePass1Thread: Math.round((onnx.singlePass1Thread.photosPerSecond / faceApiWasm.photosPerSecond) * 100) / 100,
+    speedupSinglePass2Threads: Math.round((onnx.singlePass2Threads.photosPerSecond / faceApiWasm.photosPerSecond) * 100) / 100,
+  },
+  pipeline: { photos: `${PIPELINE_PHOTOS} camera-like 24 MP JPEGs made from the samples (3-5 faces each)`, ...pipeline },
+  targets: { speedupVsFaceApiWasm: 3, pipelinePhotosPerSecond: 6 },
+};
+mkdirSync(RESULTS, { recursive: true });
+const out = join(RESULTS, `faces-${new Date().toISOString().replace(/[:.]/g, '').slice(0, 15)}Z.json`);
+writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+log(`written ${out}`);
+rmSync(work, { recursive: true, force: true });
