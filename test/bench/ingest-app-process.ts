@@ -1,7 +1,8 @@
 // Runs `shutterfind serve` as a child process, exactly as a photographer starts it, and reads
 // its memory and CPU from /proc (worker threads live in the same process, so these are the app's).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export interface AppExit {
@@ -130,6 +131,12 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 export async function startApp(options: StartAppOptions): Promise<AppProcess> {
+  // The ingest benchmark measures issue 2's pipeline (decode, previews, thumbnails); the face
+  // stage has its own benchmark (bench:faces), so it stays off here unless settings exist.
+  if (!existsSync(join(options.dataDir, 'settings.json'))) {
+    mkdirSync(options.dataDir, { recursive: true });
+    writeFileSync(join(options.dataDir, 'settings.json'), JSON.stringify({ faces: { enabled: false } }));
+  }
   const args = [
     'bin/shutterfind.js',
     'serve',

@@ -14,7 +14,7 @@ let dir: string;
 const media = defaultSettings().media;
 
 function task(path: string, format: PhotoTask['format'], sha256: string): PhotoTask {
-  return { photoId: 1, jobId: 1, path, format, sha256, dataDir: join(dir, 'data'), media };
+  return { photoId: 1, jobId: 1, path, format, sha256, dataDir: join(dir, 'data'), media, faces: null };
 }
 
 beforeAll(async () => {
