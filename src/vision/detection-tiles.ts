@@ -60,8 +60,10 @@ export function planDetectionLevels(width: number, height: number, minFaceSize: 
 /** Whether a finer level is worth running, given the faces (image px widths) found so far. */
 export function needsFinerLevel(found: readonly number[], level: DetectionLevel, mode: 'adaptive' | 'always'): boolean {
   if (mode === 'always' || found.length === 0) return true;
-  // Faces near this level's limit mean the scene has small faces; smaller ones are likely too.
-  return Math.min(...found) < 3 * level.minFace;
+  // Faces within 2x of this level's limit mean the scene has small faces; smaller ones are
+  // likely too. A group photo whose faces are all larger stops here: on the samples (faces
+  // ~200 px of 2048) a factor of 3 tiled down to 20 tiles and cost 4x the detector time.
+  return Math.min(...found) < 2 * level.minFace;
 }
 
 /** A box touching an edge of its tile that is not an image edge is a face cut by the tile. */
