@@ -1,6 +1,6 @@
 // Build step (`npm run build`): converts face-api's TF.js weights into models/face/*.onnx and
 // checks them against the committed checksums, so a release never ships unverified models.
-import { ensureFaceModels, faceModelDir } from '../vision/face-model-files.js';
+import { ensureFaceModels, faceModelDir } from '../vision/index.js';
 
 const started = Date.now();
 ensureFaceModels();

@@ -31,9 +31,7 @@ import {
 } from '../store/index.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import type { Logger } from './logger.js';
-import { intraOpThreads } from '../vision/execution-providers.js';
-import { loadMatchThreshold } from '../vision/match-threshold.js';
-import { assignFacesToPersons } from '../vision/people.js';
+import { assignFacesToPersons, intraOpThreads, loadMatchThreshold } from '../vision/index.js';
 import { readEventStatus, readStorageStatus, type EventStatus } from './status.js';
 
 export interface EngineEvents {

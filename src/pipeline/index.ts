@@ -1,6 +1,6 @@
 export { nextRetryAt, retryPolicyFor, shouldRetry, STORAGE_RETRY_MAX_MS, type BackoffPolicy, type FailureKind } from './backoff.js';
 export { perceptualHash, hammingDistance, PHASH_INPUT_SIZE } from './perceptual-hash.js';
-export type { MediaOptions, PhotoTask, PhotoTaskResult, PhotoTaskTimings } from './photo-task.js';
+export type { FaceTaskOptions, MediaOptions, PhotoTask, PhotoTaskResult, PhotoTaskTimings } from './photo-task.js';
 export type { AnalysisStage, AnalysisImage, AnalysisContext, AnalysisOutput, OriginalRegion } from './analysis-stages.js';
 export {
   createPhotoWorkerPool,

@@ -2,8 +2,7 @@
 // one entry per photo, best first, cut at the shared match threshold.
 import type { Repositories } from '../store/index.js';
 import type { FaceSearchModeChoice } from '../store/index.js';
-import { analyseImage } from '../vision/analyse-file.js';
-import type { DetectOptions, FaceEngine } from '../vision/face-engine.js';
+import { analyseImage, type DetectOptions, type FaceEngine } from '../vision/index.js';
 import { dominantFace, type SelfieRules, DEFAULT_SELFIE_RULES } from './selfie.js';
 
 export interface SelfieMatch {

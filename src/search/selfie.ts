@@ -1,6 +1,6 @@
 // A selfie must show one person clearly: the rules that decide which face to search with, or
 // why the attendee should try again. Pure: takes analysed faces, returns a face or a reason.
-import type { AnalysedFace } from '../vision/face-engine.js';
+import type { AnalysedFace } from '../vision/index.js';
 
 export type SelfieProblem = 'no-face' | 'several-faces' | 'too-small' | 'blurred';
 

@@ -4,28 +4,33 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
-import { mediaRelativePath } from '../config/data-dir.js';
-import type { AnalysisContext, AnalysisImage, AnalysisOutput, AnalysisStage } from '../pipeline/analysis-stages.js';
-import type { FaceTaskOptions } from '../pipeline/photo-task.js';
-import type { NewFace } from '../store/faces-repository.js';
+import { mediaRelativePath } from '../config/index.js';
+import type { AnalysisContext, AnalysisImage, AnalysisOutput, AnalysisStage, FaceTaskOptions } from '../pipeline/index.js';
+import type { NewFace } from '../store/index.js';
 import { FaceEngine, type AnalysedFace } from './face-engine.js';
 import { DESCRIPTOR_INPUT_SIZE } from './face-networks/face-descriptor.js';
 
-let engine: Promise<FaceEngine> | undefined;
-let engineKey = '';
+export type FaceEngineSource = (options: Pick<FaceTaskOptions, 'provider' | 'threads'>) => Promise<FaceEngine>;
 
-/** One engine per worker thread, opened on first use and kept for the session. */
-export function workerFaceEngine(options: Pick<FaceTaskOptions, 'provider' | 'threads'>): Promise<FaceEngine> {
-  const key = `${options.provider}:${options.threads}`;
-  if (!engine || key !== engineKey) {
-    engineKey = key;
-    engine = FaceEngine.open({ provider: options.provider, threads: options.threads });
-    // A failed open is retried on the next photo rather than cached forever.
-    engine.catch(() => {
-      engine = undefined;
-    });
-  }
-  return engine;
+/**
+ * Keeps one engine per worker thread, opened on first use and kept for the session; a failed
+ * open is retried on the next photo rather than remembered.
+ */
+export function reusableFaceEngine(open: typeof FaceEngine.open = (o) => FaceEngine.open(o)): FaceEngineSource {
+  let engine: Promise<FaceEngine> | undefined;
+  let key = '';
+  return (options) => {
+    const wanted = `${options.provider}:${options.threads}`;
+    if (!engine || wanted !== key) {
+      key = wanted;
+      const opening = open({ provider: options.provider, threads: options.threads });
+      opening.catch(() => {
+        if (engine === opening) engine = undefined;
+      });
+      engine = opening;
+    }
+    return engine;
+  };
 }
 
 async function writeCrop(dataDir: string, relative: string, crop: Uint8Array): Promise<void> {
@@ -58,12 +63,12 @@ export function toNewFace(f: AnalysedFace, toOriginal: number, cropPath: string 
   };
 }
 
-export const faceStage: AnalysisStage = {
+export const createFaceStage = (engineFor: FaceEngineSource): AnalysisStage => ({
   name: 'faces',
   async run(image: AnalysisImage, ctx: AnalysisContext): Promise<AnalysisOutput> {
     const options = ctx.faces;
     if (!options) return {};
-    const faceEngine = await workerFaceEngine(options);
+    const faceEngine = await engineFor(options);
     const toOriginal = image.originalWidth / image.width;
     const faces = await faceEngine.analyse(
       { data: image.pixels, width: image.width, height: image.height },
@@ -88,4 +93,4 @@ export const faceStage: AnalysisStage = {
     );
     return { faces: stored, faceProvider: faceEngine.provider };
   },
-};
+});

@@ -5,7 +5,7 @@
 // Persons left without faces are deleted, unless the organiser named them: a name is their work,
 // and "nothing is deleted without an explicit operator action", so a named person stays listed with
 // 0 faces (the people view shows it, and the organiser can rename or drop it).
-import type { PersonsRepository } from '../store/persons-repository.js';
+import type { PersonsRepository } from '../store/index.js';
 import { assignIncrementally, carryOverPersonIds, clusterAll, type Assignment, type PersonFacts } from './face-clustering.js';
 
 /**

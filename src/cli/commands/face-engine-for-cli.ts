@@ -1,7 +1,7 @@
 // The face engine as a command runs it: in-process, on the provider the data dir's settings ask for.
 import { availableParallelism } from 'node:os';
 import { dataDirLayout, resolveSettings, loadSettingsFile } from '../../config/index.js';
-import { FaceEngine, type DetectOptions } from '../../vision/face-engine.js';
+import { FaceEngine, type DetectOptions } from '../../vision/index.js';
 import type { CommandContext } from '../context.js';
 
 export async function openCliFaceEngine(ctx: CommandContext): Promise<{ engine: FaceEngine; detect: DetectOptions }> {

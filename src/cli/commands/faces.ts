@@ -1,9 +1,7 @@
 // `shutterfind faces IMG...` and `shutterfind verify A B`: the face engine on loose files, for
 // photographers checking a shot and for scripts.
-import { DEFAULT_SELFIE_RULES, dominantFace, SelfieError } from '../../search/selfie.js';
-import { analyseImage } from '../../vision/analyse-file.js';
-import { cosineDistance } from '../../vision/face-vectors.js';
-import { loadMatchThreshold } from '../../vision/match-threshold.js';
+import { DEFAULT_SELFIE_RULES, dominantFace, SelfieError } from '../../search/index.js';
+import { analyseImage, cosineDistance, loadMatchThreshold } from '../../vision/index.js';
 import type { CommandContext } from '../context.js';
 import { UserFacingError } from '../output.js';
 import { openCliFaceEngine } from './face-engine-for-cli.js';

@@ -2,10 +2,8 @@
 // photographed, a full re-cluster that keeps person ids and names, and naming a person.
 import { existsSync } from 'node:fs';
 import { dataDirLayout } from '../../config/index.js';
-import { createRepositories, openDatabase, type Database, type Event } from '../../store/index.js';
-import { createPersonsRepository, type PersonSummary } from '../../store/persons-repository.js';
-import { loadMatchThreshold } from '../../vision/match-threshold.js';
-import { reclusterEvent, type ReclusterSummary } from '../../vision/people.js';
+import { createRepositories, openDatabase, type Event, type PersonSummary, type Repositories } from '../../store/index.js';
+import { loadMatchThreshold, reclusterEvent, type ReclusterSummary } from '../../vision/index.js';
 import type { CommandContext } from '../context.js';
 import { UserFacingError } from '../output.js';
 
@@ -21,7 +19,7 @@ export interface RenameReport {
   person: { id: number; name: string | null };
 }
 
-function withEvent<T>(ctx: CommandContext, eventName: string, fn: (db: Database, event: Event) => T): T {
+function withEvent<T>(ctx: CommandContext, eventName: string, fn: (repos: Repositories, event: Event) => T): T {
   const layout = dataDirLayout(ctx.dataDir);
   if (!existsSync(layout.database)) {
     throw new UserFacingError(`No Shutterfind data in ${ctx.dataDir}: run \`shutterfind serve\` or \`shutterfind ingest\` first.`);
@@ -36,7 +34,7 @@ function withEvent<T>(ctx: CommandContext, eventName: string, fn: (db: Database,
         `No event named "${eventName}" in ${ctx.dataDir}.` + (known.length ? ` Events: ${known.join(', ')}` : ' There are no events yet.'),
       );
     }
-    return fn(db, event);
+    return fn(repos, event);
   } finally {
     db.close();
   }
@@ -51,16 +49,16 @@ const toListed = (p: PersonSummary): PeopleReport['persons'][number] => ({
 });
 
 export function runPeople(ctx: CommandContext, eventName: string): PeopleReport {
-  return withEvent(ctx, eventName, (db, event) => ({
+  return withEvent(ctx, eventName, (repos, event) => ({
     event: event.name,
-    persons: createPersonsRepository(db).listPersons(event.id).map(toListed),
+    persons: repos.persons.listPersons(event.id).map(toListed),
   }));
 }
 
 export function runRecluster(ctx: CommandContext, eventName: string): ReclusterReport {
   const { threshold } = loadMatchThreshold();
-  return withEvent(ctx, eventName, (db, event) => {
-    const summary = reclusterEvent(createPersonsRepository(db), event.id, threshold);
+  return withEvent(ctx, eventName, (repos, event) => {
+    const summary = reclusterEvent(repos.persons, event.id, threshold);
     ctx.log.info({ event: event.name, ...summary }, 'event re-clustered');
     return { event: event.name, ...summary };
   });
@@ -69,8 +67,8 @@ export function runRecluster(ctx: CommandContext, eventName: string): ReclusterR
 /** An empty name clears it (the person shows as unnamed again). */
 export function runRenamePerson(ctx: CommandContext, eventName: string, personId: number, name: string): RenameReport {
   const trimmed = name.trim();
-  return withEvent(ctx, eventName, (db, event) => {
-    const persons = createPersonsRepository(db);
+  return withEvent(ctx, eventName, (repos, event) => {
+    const { persons } = repos;
     if (!persons.renamePerson(event.id, personId, trimmed === '' ? null : trimmed, Date.now())) {
       throw new UserFacingError(`Event "${event.name}" has no person ${personId}; \`shutterfind people --event "${event.name}"\` lists them.`);
     }

@@ -1,11 +1,9 @@
 // `shutterfind search --event E --selfie IMG`: the photos of an event a person appears in.
 import { existsSync } from 'node:fs';
 import { dataDirLayout } from '../../config/index.js';
-import { SelfieError } from '../../search/selfie.js';
-import { searchBySelfie, type SelfieSearchResult } from '../../search/selfie-search.js';
+import { searchBySelfie, SelfieError, type SelfieSearchResult } from '../../search/index.js';
 import { createRepositories, openDatabase } from '../../store/index.js';
-import { ImageReadError } from '../../vision/analyse-file.js';
-import { loadMatchThreshold } from '../../vision/match-threshold.js';
+import { ImageReadError, loadMatchThreshold } from '../../vision/index.js';
 import type { CommandContext } from '../context.js';
 import { UserFacingError } from '../output.js';
 import { openCliFaceEngine } from './face-engine-for-cli.js';
