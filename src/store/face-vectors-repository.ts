@@ -63,12 +63,10 @@ export const FACE_VECTOR_DEFAULTS: Required<FaceVectorsOptions> = {
   quantisationCentre: null,
 };
 
-// nearestPhotos first asks for this many faces per wanted photo, at most FIRST_PASS_FACES, and
-// doubles while neither the photo limit nor the match threshold has been reached: sqlite-vec's KNN costs O(faces x k)
-// (exact k=1000 took 166 ms at 100k faces against 45 ms for k=10), and most selfies match
-// far fewer faces than a gallery limit of a few hundred photos.
+// nearestPhotos asks for this many faces per wanted photo first, and doubles while neither the
+// photo limit nor the match threshold is reached. Starting smaller (64 faces) measured slower:
+// a selfie often matches hundreds of faces, and every pass is a full scan of the event.
 const FACES_PER_PHOTO_GUESS = 2;
-const FIRST_PASS_FACES = 64;
 
 /** Cosine distance between two vectors of the same length (not assumed unit length). */
 export function cosineDistance(a: Float32Array, b: Float32Array): number {
@@ -299,7 +297,7 @@ export function createFaceVectorsRepository(db: Database, options: FaceVectorsOp
     nearestPhotos(eventId: number, query: Float32Array, q: NearestPhotosQuery): NearestPhoto[] {
       if (q.limit <= 0) return [];
       const mode = resolveMode(eventId, q.mode ?? 'auto');
-      let k = Math.min(MAX_KNN_K, FIRST_PASS_FACES, q.limit * FACES_PER_PHOTO_GUESS);
+      let k = Math.min(MAX_KNN_K, q.limit * FACES_PER_PHOTO_GUESS);
       for (;;) {
         const nearest = nearestFaces(eventId, query, k, mode);
         const rows = facesById.all(JSON.stringify(nearest.map((n) => n.faceId)));
