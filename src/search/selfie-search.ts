@@ -4,6 +4,8 @@ import type { Repositories } from '../store/index.js';
 import type { FaceSearchModeChoice } from '../store/index.js';
 import { analyseImage, type DetectOptions, type FaceEngine } from '../vision/index.js';
 import { dominantFace, type SelfieRules, DEFAULT_SELFIE_RULES } from './selfie.js';
+import type { FaceIndex } from './face-index.js';
+import { nearestPhotosInIndex } from './face-index-cache.js';
 
 export interface SelfieMatch {
   photoId: number;
@@ -27,11 +29,21 @@ export interface SelfieSearchOptions {
   mode?: FaceSearchModeChoice;
   detect: DetectOptions;
   rules?: SelfieRules;
+  /** The event's in-memory face index (FaceIndexCache.forEvent); without it sqlite-vec is searched. */
+  index?: FaceIndex;
 }
 
 /** Ranked photos of the event for an embedding (already from a validated selfie). */
-export function photosForEmbedding(repos: Repositories, eventId: number, embedding: Float32Array, options: Pick<SelfieSearchOptions, 'threshold' | 'limit' | 'mode'>): SelfieMatch[] {
-  const nearest = repos.faceVectors.nearestPhotos(eventId, embedding, { limit: options.limit ?? 500, maxDistance: options.threshold, mode: options.mode ?? 'auto' });
+export function photosForEmbedding(
+  repos: Repositories,
+  eventId: number,
+  embedding: Float32Array,
+  options: Pick<SelfieSearchOptions, 'threshold' | 'limit' | 'mode' | 'index'>,
+): SelfieMatch[] {
+  const limit = options.limit ?? 500;
+  const nearest = options.index
+    ? nearestPhotosInIndex(options.index, repos.faceVectors, embedding, { limit, maxDistance: options.threshold })
+    : repos.faceVectors.nearestPhotos(eventId, embedding, { limit, maxDistance: options.threshold, mode: options.mode ?? 'auto' });
   return nearest.flatMap((n) => {
     const photo = repos.photos.getPhoto(n.photoId);
     return photo ? [{ photoId: n.photoId, path: photo.path, distance: n.distance, box: n.box }] : [];

@@ -220,6 +220,17 @@ export function createFaceVectorsRepository(db: Database, options: FaceVectorsOp
   // overflow pages of a 512 KB float chunk to the slot's offset. This is the main cost of
   // binary-rerank, hence the bounded pool; a KNN with `face_id IN (...)` measured no faster.
   const vectorOf = db.prepare<[bigint], { embedding: Buffer }>('SELECT embedding FROM face_embeddings WHERE face_id = ?');
+  // An event's float vectors in bulk for an in-memory index: the same chunk layout as the bit
+  // codes (checked against this table's own CREATE_VERSION), one 1,024-slot chunk per row,
+  // instead of a vec0 full scan that looks each row up on its own.
+  const floatChunks = db.prepare<[bigint], { validity: Buffer; rowids: Buffer; vectors: Buffer }>(
+    `SELECT c.validity, c.rowids, v.vectors FROM face_embeddings_chunks c
+       JOIN face_embeddings_vector_chunks00 v ON v.rowid = c.chunk_id
+      WHERE c.partition00 = ? ORDER BY c.chunk_id`,
+  );
+  const floatsCreatedBy = db.prepare<[], { value: unknown }>("SELECT value FROM face_embeddings_info WHERE key = 'CREATE_VERSION'").get()?.value;
+  const knownFloatsLayout = typeof floatsCreatedBy === 'string' && floatsCreatedBy.startsWith('v0.1.');
+  const vectorsOfEvent = db.prepare<[bigint], { face_id: number; embedding: Buffer }>('SELECT face_id, embedding FROM face_embeddings WHERE event_id = ?');
   // Counting stops at the cutoff, so deciding 'auto' costs at most that many index entries.
   const facesUpTo = db.prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM (SELECT 1 FROM faces WHERE event_id = ? LIMIT ?)');
   const facesById = db.prepare<[string], FaceRow>(
@@ -289,6 +300,39 @@ export function createFaceVectorsRepository(db: Database, options: FaceVectorsOp
     },
     /** The k faces of the event closest to the query by cosine distance, best first. */
     nearestFaces,
+    /**
+     * Every stored vector of the event, in storage order, for building an in-memory index. Each
+     * row's embedding is a fresh Float32Array.
+     */
+    *eachVector(eventId: number): Generator<{ faceId: number; embedding: Float32Array }> {
+      if (!knownFloatsLayout) {
+        for (const r of vectorsOfEvent.iterate(BigInt(eventId))) yield { faceId: r.face_id, embedding: blobAsVector(r.embedding) };
+        return;
+      }
+      const bytesPerVector = EMBEDDING_DIMS * 4;
+      for (const chunk of floatChunks.iterate(BigInt(eventId))) {
+        const slots = Math.min(chunk.validity.length * 8, chunk.vectors.length / bytesPerVector);
+        const rowids = new DataView(chunk.rowids.buffer, chunk.rowids.byteOffset, chunk.rowids.byteLength);
+        for (let s = 0; s < slots; s++) {
+          if (((chunk.validity[s >>> 3]! >>> (s & 7)) & 1) === 0) continue;
+          const embedding = new Float32Array(EMBEDDING_DIMS);
+          new Uint8Array(embedding.buffer).set(chunk.vectors.subarray(s * bytesPerVector, (s + 1) * bytesPerVector));
+          yield { faceId: Number(rowids.getBigInt64(s * 8, true)), embedding };
+        }
+      }
+    },
+    /** The stored vectors of a few faces, in the order asked; undefined where a face has none. */
+    vectorsOf(faceIds: readonly number[]): (Float32Array | undefined)[] {
+      return faceIds.map((id) => {
+        const row = vectorOf.get(BigInt(id));
+        return row ? blobAsVector(row.embedding) : undefined;
+      });
+    },
+    /** Photo and box of each given face that still exists. */
+    facesOf(faceIds: readonly number[]): Map<number, FaceOfPhoto> {
+      const rows = facesById.all(JSON.stringify(faceIds));
+      return new Map(rows.map((r) => [r.id, { faceId: r.id, photoId: r.photo_id, box: [r.box_x, r.box_y, r.box_w, r.box_h] as [number, number, number, number] }]));
+    },
     /** The mode 'auto' picks for this event now. */
     searchModeFor(eventId: number): FaceSearchMode {
       return resolveMode(eventId, 'auto');
