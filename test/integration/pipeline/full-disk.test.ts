@@ -56,6 +56,8 @@ describe('a full data drive', () => {
     writeSettings(dataDir, WITHOUT_FACES);
     importer = startCli(['ingest', folder, '--event', 'full', '--data-dir', dataDir, '--json']);
     const run = collectOutput(importer);
+    let importerStderr = '';
+    importer.stderr!.on('data', (d: Buffer) => (importerStderr += d.toString()));
 
     // The drive fills up (twelve previews need more than 3 MB). The import waits; nothing is
     // given up on, and status shows why. Whether the database could still note each retry
@@ -69,8 +71,10 @@ describe('a full data drive', () => {
       const r = await runCli(['status', '--event', 'full', '--data-dir', dataDir, '--json']);
       if (r.code !== 0) return undefined;
       const s = JSON.parse(r.stdout) as StatusJson;
-      return s.storage && s.storage.freeBytes < 512 * 1024 ? s : undefined;
-    }, 'the data drive to fill up', 60_000, 250);
+      // Full means a write has actually failed: a nearly full drive can still take the next file.
+      const failedWrite = /free space on the data drive/.test(importerStderr);
+      return s.storage && s.storage.freeBytes < 512 * 1024 && failedWrite ? s : undefined;
+    }, 'the data drive to fill up and a write to fail', 60_000, 250);
     expect(full.storage).toMatchObject({ low: true });
     expect(full.photos.ready).toBeLessThan(PHOTOS);
     expect(full.photos.failed).toBe(0);
