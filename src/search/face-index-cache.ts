@@ -55,7 +55,7 @@ export function nearestPhotosInIndex(index: FaceIndex, faces: FacesLookup, query
   if (q.limit <= 0) return [];
   let k = Math.min(MAX_KNN_K, q.limit * FACES_PER_PHOTO_GUESS);
   for (;;) {
-    const nearest = index.nearest(query, k);
+    const nearest = index.nearest(query, k, { maxDistance: q.maxDistance });
     const photos = bestFacePerPhoto(nearest, faces.facesOf(nearest.map((n) => n.faceId)), q.maxDistance, q.limit);
     const exhausted = nearest.length < k || (nearest.at(-1)?.distance ?? Infinity) > q.maxDistance || k >= MAX_KNN_K;
     if (photos.length >= q.limit || exhausted) return photos;

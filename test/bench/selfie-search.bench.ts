@@ -1,6 +1,7 @@
 // Selfie-search benchmark (`npm run bench:search`): latency of the face vector search (the
 // selfie is already embedded; embedding time is excluded) at 10k, 100k and 1M stored faces,
-// exact and binary-rerank, and recall@100 of binary-rerank against exact. It reports honest
+// exact and binary-rerank in sqlite-vec and the in-memory FaceIndex (load time, memory), and
+// recall@100 of the approximate ones against exact sqlite-vec. It reports honest
 // numbers and asserts nothing.
 //
 //   npm run bench:search -- --sizes 10000,100000 --queries 50       (quick look)
@@ -31,6 +32,8 @@ import {
   type EmbeddingCorpus,
 } from './support/face-embedding-corpus.js';
 import { distribution, round, type Distribution } from './ingest-stats.js';
+import { createFaceIndexCache, nearestPhotosInIndex } from '../../src/search/face-index-cache.js';
+import { FACE_INDEX_DEFAULTS } from '../../src/search/face-index.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RESULTS_DIR = join(REPO_ROOT, 'test', 'bench', 'results');
@@ -56,6 +59,8 @@ const { values: args } = parseArgs({
     'exact-queries-at-1m': { type: 'string', default: '40' },
     cache: { type: 'string', default: DEFAULT_CORPUS_CACHE },
     variants: { type: 'string' },
+    // The plain vec0 scan (one lookup per row) is only timed up to this size: about 10 s at 1M.
+    'plain-load-up-to': { type: 'string', default: '100000' },
   },
 });
 const sizes = args.sizes.split(',').map(Number);
@@ -64,6 +69,7 @@ const heldOutCount = Number(args['held-out']);
 // Exact search at 1M takes about half a second per query; fewer of them keep the run short.
 const exactQueriesAtMillion = Number(args['exact-queries-at-1m']);
 const pools = (args.pools || '1000,2000,4096').split(',').map(Number);
+const plainLoadUpTo = Number(args['plain-load-up-to']);
 
 const log = (line: string) => console.log(line);
 
@@ -75,6 +81,21 @@ interface ModeResult {
   recallAt100: { mean: number; min: number } | null;
 }
 
+interface InMemoryIndexResult {
+  /** FaceIndexCache.forEvent on a cold cache: vectors streamed from the vec0 chunks, index built. */
+  loadSeconds: number;
+  /** The same vectors read with `SELECT face_id, embedding FROM face_embeddings WHERE event_id = ?`. */
+  plainScanSeconds: number | null;
+  memoryMb: number;
+  floatsKept: boolean;
+  rssGrowthMb: number;
+  queries: number;
+  latencyMs: Distribution;
+  recallAt100: { mean: number; min: number };
+  /** nearestPhotosInIndex, the kiosk path (faces to photos, threshold, limit). */
+  nearestPhotosMs: Distribution;
+}
+
 interface SizeResult {
   faces: number;
   realFacesStored: number;
@@ -84,6 +105,7 @@ interface SizeResult {
   autoMode: FaceSearchMode;
   modes: ModeResult[];
   nearestPhotosAutoMs: Distribution;
+  inMemoryIndex: InMemoryIndexResult;
 }
 
 function toBlobRows(vectors: Float32Array, firstFaceId: number, eventId: number) {
@@ -167,6 +189,7 @@ function measureSize(db: Database, centre: Float32Array, eventId: number, faces:
   }
   const autoMode = exactRepo.searchModeFor(eventId);
   log(`  nearestPhotos (auto = ${autoMode}, threshold ${MATCH_THRESHOLD}): p50 ${round(distribution(photoTimes).p50, 1)} ms, p95 ${round(distribution(photoTimes).p95, 1)} ms`);
+  const inMemoryIndex = measureInMemoryIndex(db, eventId, faces, queries, nQueries, exactTop);
   const dbFileMb = db.prepare<[], { n: number }>('SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()').get()!.n / MB;
   return {
     faces,
@@ -177,7 +200,58 @@ function measureSize(db: Database, centre: Float32Array, eventId: number, faces:
     autoMode,
     modes,
     nearestPhotosAutoMs: distribution(photoTimes),
+    inMemoryIndex,
   };
+}
+
+function measureInMemoryIndex(db: Database, eventId: number, faces: number, queries: EmbeddingCorpus, nQueries: number, exactTop: readonly { faceId: number }[][]): InMemoryIndexResult {
+  const repo = createRepositories(db).faceVectors;
+  let plainScanSeconds: number | null = null;
+  if (faces <= plainLoadUpTo) {
+    const plain = db.prepare<[bigint], { face_id: number; embedding: Buffer }>('SELECT face_id, embedding FROM face_embeddings WHERE event_id = ?');
+    plainScanSeconds = time(() => {
+      let n = 0;
+      for (const r of plain.iterate(BigInt(eventId))) n += r.embedding.length > 0 ? 1 : 0;
+      return n;
+    }).ms / 1000;
+  }
+  global.gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  const cache = createFaceIndexCache(repo);
+  const { value: index, ms: loadMs } = time(() => cache.forEvent(eventId));
+  global.gc?.();
+  const rssGrowthMb = (process.memoryUsage().rss - rssBefore) / MB;
+  const floatsKept = index.size <= FACE_INDEX_DEFAULTS.keepFloatsUpTo;
+  for (let i = 0; i < WARMUP_QUERIES; i++) index.nearest(embeddingAt(queries, i), RECALL_K);
+  const times: number[] = [];
+  const recalls: number[] = [];
+  for (let i = 0; i < nQueries; i++) {
+    const { value, ms } = time(() => index.nearest(embeddingAt(queries, i), RECALL_K));
+    times.push(ms);
+    if (i < exactTop.length) recalls.push(recall(exactTop[i]!, value));
+  }
+  const photoTimes: number[] = [];
+  for (let i = 0; i < nQueries; i++) {
+    photoTimes.push(time(() => nearestPhotosInIndex(index, repo, embeddingAt(queries, i), { limit: PHOTO_LIMIT, maxDistance: MATCH_THRESHOLD })).ms);
+  }
+  const mean = recalls.reduce((s, r) => s + r, 0) / recalls.length;
+  const result: InMemoryIndexResult = {
+    loadSeconds: round(loadMs / 1000, 2)!,
+    plainScanSeconds: plainScanSeconds === null ? null : round(plainScanSeconds, 2),
+    memoryMb: round(index.memoryBytes / MB, 1)!,
+    floatsKept,
+    rssGrowthMb: round(rssGrowthMb)!,
+    queries: nQueries,
+    latencyMs: distribution(times),
+    recallAt100: { mean: round(mean, 4)!, min: round(Math.min(...recalls), 4)! },
+    nearestPhotosMs: distribution(photoTimes),
+  };
+  log(
+    `  in-memory index: load ${result.loadSeconds} s (plain vec0 scan ${result.plainScanSeconds ?? '-'} s), ${result.memoryMb} MB (floats ${floatsKept ? 'kept' : 'fetched'}), ` +
+      `p50 ${round(result.latencyMs.p50, 1)} ms, p95 ${round(result.latencyMs.p95, 1)} ms, recall@100 ${result.recallAt100.mean} (min ${result.recallAt100.min}); ` +
+      `photos p50 ${round(result.nearestPhotosMs.p50, 1)} ms, p95 ${round(result.nearestPhotosMs.p95, 1)} ms`,
+  );
+  return result;
 }
 
 async function main(): Promise<void> {
@@ -243,6 +317,7 @@ async function main(): Promise<void> {
     k: RECALL_K,
     targets: TARGETS,
     defaults: FACE_VECTOR_DEFAULTS,
+    inMemoryIndexDefaults: FACE_INDEX_DEFAULTS,
     sizes: results,
   };
   await mkdir(RESULTS_DIR, { recursive: true });

@@ -68,6 +68,16 @@ describe.each(paths)('FaceIndex search by %s', (_name, options) => {
     }
   });
 
+  it('leaves out faces beyond maxDistance, and only those', () => {
+    for (const query of queries.slice(0, 5)) {
+      const exact = bruteForce(faces, query, 100);
+      // Half-way between the 41st and 42nd face, so summation order cannot move a face across.
+      const maxDistance = (exact[40]!.distance + exact[41]!.distance) / 2;
+      const expected = exact.slice(0, 41).map((f) => f.faceId);
+      expect(index.nearest(query, 100, { maxDistance }).map((f) => f.faceId)).toEqual(expected);
+    }
+  });
+
   it('returns every face when k exceeds the index size', () => {
     const small = FaceIndex.build(faces.slice(0, 50), options);
     expect(small.nearest(queries[0]!, 100).map((f) => f.faceId).sort((a, b) => a - b)).toEqual(faces.slice(0, 50).map((f) => f.faceId));
