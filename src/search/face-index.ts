@@ -53,13 +53,13 @@ export interface FaceIndexOptions {
 
 // Measured on real face-api descriptors (test/bench/selfie-search.bench.ts, 2-core CPU, k = 100):
 // a pool of 2% of the event kept recall@100 at 0.994 at 100k faces (worst query 0.87) and 5% at
-// 0.999 (worst 0.97); at 1M, 2% gave 0.999 in 20 ms. The exact scan costs 0.18 us per face.
+// 0.999 (worst 0.97), and 10% costs about 1 ms more there; at 1M, 2% gave 0.999 in 20 ms. The exact scan costs 0.18 us per face.
 // Ranked on int8, the exact top 100 at 1M is 0.96 inside the first 100 and 0.9998 inside the
 // first 150; each exact vector read back from sqlite-vec costs 100-200 us at 1M, hence 1.5 k.
 export const FACE_INDEX_DEFAULTS = {
   exactScanUpTo: 20_000,
   keepFloatsUpTo: 200_000,
-  minPool: 5_000,
+  minPool: 10_000,
   poolPerNeighbour: 40,
   poolFraction: 0.03,
   minExact: 150,
@@ -189,6 +189,7 @@ export class FaceIndex {
       if (index.count === index.ids.length) index.reserve(index.count + 1);
       index.append(next.value.faceId, next.value.embedding);
     }
+    index.fitCapacity(index.count);
     return index;
   }
 
@@ -359,7 +360,15 @@ export class FaceIndex {
 
   private reserve(capacity: number): void {
     if (capacity <= this.ids.length) return;
-    const next = Math.max(capacity, Math.ceil(this.ids.length * 1.5), 64);
+    let next = Math.max(capacity, Math.ceil(this.ids.length * 1.5), 64);
+    // Growing past keepFloatsUpTo drops the floats, so only a face count beyond it may do that.
+    if (this.ids.length < this.settings.keepFloatsUpTo) next = Math.min(next, Math.max(capacity, this.settings.keepFloatsUpTo));
+    this.fitCapacity(next);
+  }
+
+  /** Reallocates the arrays for `next` faces (at least the current count). */
+  private fitCapacity(next: number): void {
+    if (next === this.ids.length) return;
     const grow = <T extends Float64Array | Uint32Array | Int8Array | Float32Array>(old: T, make: (n: number) => T, per: number): T => {
       const fresh = make(next * per);
       fresh.set(old.subarray(0, this.count * per) as never);
