@@ -3,7 +3,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { PhotoFormat } from '../ingest/index.js';
-import type { Job, JobsRepository, PhotosRepository } from '../store/index.js';
+import type { FacesReplaced, Job, JobsRepository, PhotosRepository } from '../store/index.js';
 import { nextRetryAt, retryPolicyFor, shouldRetry } from './backoff.js';
 import type { FaceTaskOptions, MediaOptions, PhotoTaskResult, PhotoTaskTimings } from './photo-task.js';
 import type { PhotoProcessor } from './worker-pool.js';
@@ -22,7 +22,7 @@ export interface SchedulerPolicy {
 }
 
 export type PhotoOutcome =
-  | { status: 'ready'; photoId: number; eventId: number; timings: PhotoTaskTimings; faceIds: number[]; faceProvider?: { active: string; fallbackReason?: string } }
+  | { status: 'ready'; photoId: number; eventId: number; timings: PhotoTaskTimings; faceIds: number[]; replacedFaceIds: number[]; faceProvider?: { active: string; fallbackReason?: string } }
   | { status: 'failed'; photoId: number; eventId: number; error: string }
   | { status: 'retrying'; photoId: number; eventId: number; error: string; retryAt: number };
 
@@ -122,12 +122,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const what = `the result for ${photo.fileName}`;
     if (result.ok) {
       const processed = result.photo;
-      let faceIds: number[] = [];
+      let faces: FacesReplaced = { faceIds: [], replacedFaceIds: [] };
       await save(what, () => {
-        faceIds = deps.photos.completePhotoJob(photo.id, job.id, processed, now());
+        faces = deps.photos.completePhotoJob(photo.id, job.id, processed, now());
       });
+      const { faceIds, replacedFaceIds } = faces;
       deps.log.debug({ photoId: photo.id, jobId: job.id, faces: faceIds.length, timings: result.timings }, 'photo ready');
-      deps.onOutcome?.({ status: 'ready', photoId: photo.id, eventId: photo.eventId, timings: result.timings, faceIds, ...(result.faceProvider ? { faceProvider: result.faceProvider } : {}) });
+      deps.onOutcome?.({ status: 'ready', photoId: photo.id, eventId: photo.eventId, timings: result.timings, faceIds, replacedFaceIds, ...(result.faceProvider ? { faceProvider: result.faceProvider } : {}) });
     } else if (shouldRetry(result.failure, job.attempts, job.maxAttempts)) {
       const backoff = retryPolicyFor(result.failure, { baseMs: deps.policy.retryBaseMs, maxMs: deps.policy.retryMaxMs });
       const retryAt = nextRetryAt(job.attempts, now(), backoff, random());

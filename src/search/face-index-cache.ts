@@ -1,6 +1,6 @@
 // One in-memory FaceIndex per event, built lazily from sqlite-vec (the source of truth) and kept
 // in step by the caller as faces are stored or deleted; and photo search over such an index.
-import { bestFacePerPhoto, MAX_KNN_K, type FaceVectorsRepository, type NearestPhoto, type NearestPhotosQuery } from '../store/face-vectors-repository.js';
+import { bestFacePerPhoto, MAX_KNN_K, type FaceVectorsRepository, type NearestPhoto, type NearestPhotosQuery } from '../store/index.js';
 import { FaceIndex, type FaceIndexOptions, type FaceIndexRow } from './face-index.js';
 
 export type FaceIndexSource = Pick<FaceVectorsRepository, 'eachVector' | 'vectorsOf'>;

@@ -17,6 +17,12 @@ export interface NewFace {
   embedding: Float32Array;
 }
 
+export interface FacesReplaced {
+  faceIds: number[];
+  /** Faces of an earlier run on the same photo, now deleted. */
+  replacedFaceIds: number[];
+}
+
 export interface StoredFace {
   id: number;
   photoId: number;
@@ -75,9 +81,10 @@ export function createFacesRepository(db: Database, vectors: FaceVectorsReposito
   const countOfEvent = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM faces WHERE event_id = ?');
 
   return {
-    /** Replaces a photo's faces and vectors; returns the new face ids. Joins the caller's transaction. */
-    replaceFacesOfPhoto: db.transaction((photoId: number, eventId: number, faces: readonly NewFace[], now: number): number[] => {
-      vectors.deleteFaces(idsOfPhoto.all(photoId).map((r) => r.id));
+    /** Replaces a photo's faces and vectors. Joins the caller's transaction. */
+    replaceFacesOfPhoto: db.transaction((photoId: number, eventId: number, faces: readonly NewFace[], now: number): FacesReplaced => {
+      const replaced = idsOfPhoto.all(photoId).map((r) => r.id);
+      vectors.deleteFaces(replaced);
       deleteOfPhoto.run(photoId);
       const ids = faces.map((f) => {
         const id = Number(
@@ -102,7 +109,7 @@ export function createFacesRepository(db: Database, vectors: FaceVectorsReposito
         return id;
       });
       setCount.run(faces.length, photoId);
-      return ids;
+      return { faceIds: ids, replacedFaceIds: replaced };
     }),
     facesOfPhoto(photoId: number): StoredFace[] {
       return ofPhoto.all(photoId).map(toFace);

@@ -15,8 +15,9 @@ export { MIGRATIONS } from './migrations/index.js';
 export type { EventsRepository } from './events-repository.js';
 export type { SourcesRepository } from './sources-repository.js';
 export type { JobsRepository, NewJob } from './jobs-repository.js';
-export type { FacesRepository, NewFace, StoredFace } from './faces-repository.js';
-export type { FaceVectorsRepository, NearestPhoto, FaceSearchModeChoice } from './face-vectors-repository.js';
+export type { FacesReplaced, FacesRepository, NewFace, StoredFace } from './faces-repository.js';
+export type { FaceVectorsRepository, NearestPhoto, NearestPhotosQuery, FaceSearchModeChoice } from './face-vectors-repository.js';
+export { bestFacePerPhoto, MAX_KNN_K } from './face-vectors-repository.js';
 export type { PersonsRepository, PersonSummary } from './persons-repository.js';
 export type { RuntimeInfoRepository } from './runtime-info-repository.js';
 export type {

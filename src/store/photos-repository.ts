@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import type { FacesRepository, NewFace } from './faces-repository.js';
+import type { FacesReplaced, FacesRepository, NewFace } from './faces-repository.js';
 import type { JobsRepository } from './jobs-repository.js';
 import type { DuplicateKind, Photo, PhotoCounts, PhotoError, PhotoStatus } from './types.js';
 
@@ -227,7 +227,7 @@ export function createPhotosRepository(db: Database, jobs: JobsRepository, faces
       setStatus.run('processing', now, id);
     },
     /** Photo results, job completion and the sync outbox row land in one transaction. */
-    completePhotoJob(photoId: number, jobId: number, result: ProcessedPhoto, now: number): number[] {
+    completePhotoJob(photoId: number, jobId: number, result: ProcessedPhoto, now: number): FacesReplaced {
       return db.transaction(() => {
         const { faces: found, ...columns } = result;
         setReady.run({ ...columns, id: photoId, now });
@@ -242,7 +242,7 @@ export function createPhotosRepository(db: Database, jobs: JobsRepository, faces
             now,
           );
         }
-        return photo && found ? faces.replaceFacesOfPhoto(photoId, photo.event_id, found, now) : [];
+        return photo && found ? faces.replaceFacesOfPhoto(photoId, photo.event_id, found, now) : { faceIds: [], replacedFaceIds: [] };
       })();
     },
     failPhotoJob(photoId: number, jobId: number, error: string, now: number): void {
