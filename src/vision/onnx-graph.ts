@@ -28,8 +28,8 @@ export class OnnxGraph {
     return `${prefix}_${this.counter}`;
   }
 
-  input(name: string, shape: (number | string)[]): string {
-    this.inputs.push(valueInfo(name, shape));
+  input(name: string, shape: (number | string)[], elemType: ElementType = 'float'): string {
+    this.inputs.push(valueInfo(name, shape, elemType));
     return name;
   }
 
@@ -67,6 +67,22 @@ export class OnnxGraph {
     return id;
   }
 
+  /** Int8 weights, for graphs that store them quantised and dequantise with DequantizeLinear. */
+  int8Constant(name: string, shape: number[], data: Int8Array): string {
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (data.length !== count) throw new Error(`Constant ${name}: ${data.length} values for shape [${shape.join(',')}]`);
+    const id = this.fresh(name);
+    this.initializers.push(
+      onnx.TensorProto.create({
+        name: id,
+        dims: shape,
+        dataType: onnx.TensorProto.DataType.INT8,
+        rawData: new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)),
+      }),
+    );
+    return id;
+  }
+
   op(type: string, inputs: string[], attrs: Record<string, Attr> = {}, outputName?: string): string {
     const out = outputName ?? this.fresh(type.toLowerCase());
     this.nodes.push(
@@ -99,12 +115,19 @@ export class OnnxGraph {
   }
 }
 
-function valueInfo(name: string, shape: (number | string)[]) {
+export type ElementType = 'float' | 'int64';
+
+const ELEMENT_TYPES: Record<ElementType, number> = {
+  float: onnx.TensorProto.DataType.FLOAT,
+  int64: onnx.TensorProto.DataType.INT64,
+};
+
+function valueInfo(name: string, shape: (number | string)[], elemType: ElementType = 'float') {
   return onnx.ValueInfoProto.create({
     name,
     type: {
       tensorType: {
-        elemType: onnx.TensorProto.DataType.FLOAT,
+        elemType: ELEMENT_TYPES[elemType],
         shape: { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
       },
     },
