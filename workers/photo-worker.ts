@@ -1,7 +1,8 @@
 // Piscina entry point for the photo pool: one task = one photo, decoded once.
 import sharp from 'sharp';
-import type { PhotoTask, PhotoTaskResult } from '../src/pipeline/photo-task.js';
+import type { ClipJobResult, ClipJobTask, PhotoTask, PhotoTaskResult } from '../src/pipeline/photo-task.js';
 import { renderPhoto } from '../src/pipeline/render-photo.js';
+import { createClipStage, embedPreview, reusableClipEngine } from '../src/vision/clip-stage.js';
 import { createFaceStage, reusableFaceEngine } from '../src/vision/face-stage.js';
 
 // The pool already runs one thread per core; letting libvips fan out inside each thread too
@@ -9,9 +10,16 @@ import { createFaceStage, reusableFaceEngine } from '../src/vision/face-stage.js
 sharp.concurrency(1);
 sharp.cache(false);
 
-// This thread's face engine (ONNX sessions), opened on the first photo with faces switched on.
+// This thread's ONNX sessions (faces, CLIP), opened on the first photo that needs them.
 const faceStage = createFaceStage(reusableFaceEngine());
+const clipEngines = reusableClipEngine();
+const clipStage = createClipStage(clipEngines);
 
 export default function processPhotoTask(task: PhotoTask): Promise<PhotoTaskResult> {
-  return renderPhoto(task, task.faces ? [faceStage] : []);
+  return renderPhoto(task, [...(task.faces ? [faceStage] : []), ...(task.clip ? [clipStage] : [])]);
+}
+
+/** Back-fill of scene search for a photo that is already ready (piscina task name 'embedClip'). */
+export function embedClip(task: ClipJobTask): Promise<ClipJobResult> {
+  return embedPreview(task, clipEngines);
 }

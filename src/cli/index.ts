@@ -2,9 +2,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DataDirBusyError } from '../core/index.js';
 import { SettingsError } from '../config/index.js';
+import { formatBursts, formatRegroup, runListBursts, runRegroupBursts } from './commands/bursts.js';
 import { formatFaces, runFaces, runVerify } from './commands/faces.js';
 import { formatIngestSummary, runIngest } from './commands/ingest.js';
+import { formatModels, queueSceneBackfill, runModelsAdd, runModelsList } from './commands/models.js';
 import { formatPeople, formatRecluster, runPeople, runRecluster, runRenamePerson } from './commands/people.js';
+import { formatSceneSearch, runSceneSearch } from './commands/scene-search.js';
 import { formatSearch, runSearch } from './commands/search.js';
 import { runRetry } from './commands/retry.js';
 import { runServe } from './commands/serve.js';
@@ -166,15 +169,33 @@ export function buildProgram(): Command {
   withCommonOptions(
     program
       .command('search')
-      .description("find an event's photos of the person in a selfie")
+      .description("find an event's photos: of the person in a selfie, by a scene description, or like another photo")
       .requiredOption('--event <name>', 'event to search')
-      .requiredOption('--selfie <image>', 'a photo with one clearly visible face')
+      .option('--selfie <image>', 'a photo with one clearly visible face')
+      .option('--text <words>', 'describe the scene, e.g. "cake cutting" (needs a CLIP model: `shutterfind models add`)')
+      .addOption(new Option('--like <photoId>', 'photos that look like this one').argParser(parsePositive))
+      .addOption(new Option('--person <id>', "only this person's photos (ids from `shutterfind people`)").argParser(parsePositive))
       .addOption(new Option('--limit <n>', 'most photos to return').argParser(parsePositive).default(500)),
-  ).action(async (opts: GlobalOptions & { event: string; selfie: string; limit: number }) => {
+  ).action(async (opts: GlobalOptions & { event: string; selfie?: string; text?: string; like?: number; person?: number; limit: number }) => {
     try {
-      const r = await runSearch(commandContext(opts, 'none'), opts.event, opts.selfie, opts.limit);
-      if (opts.json) printJson(r);
-      else process.stdout.write(`${formatSearch(r)}\n`);
+      const ctx = commandContext(opts, 'none');
+      if (opts.text !== undefined || opts.like !== undefined) {
+        const r = await runSceneSearch(ctx, opts.event, {
+          limit: opts.limit,
+          ...(opts.text !== undefined ? { text: opts.text } : {}),
+          ...(opts.like !== undefined ? { like: opts.like } : {}),
+          ...(opts.person !== undefined ? { person: opts.person } : {}),
+          ...(opts.selfie !== undefined ? { selfie: opts.selfie } : {}),
+        });
+        if (opts.json) printJson(r);
+        else process.stdout.write(`${formatSceneSearch(r)}\n`);
+      } else if (opts.selfie !== undefined) {
+        const r = await runSearch(ctx, opts.event, opts.selfie, opts.limit);
+        if (opts.json) printJson(r);
+        else process.stdout.write(`${formatSearch(r)}\n`);
+      } else {
+        throw new UserFacingError('Give --selfie IMG, --text "..." or --like PHOTO_ID.', 2);
+      }
     } catch (err) {
       fail(err, Boolean(opts.json));
     }
@@ -222,6 +243,60 @@ export function buildProgram(): Command {
       const result = runRenamePerson(commandContext(opts, 'none'), opts.event, opts.person, opts.name);
       if (opts.json) printJson(result);
       else process.stdout.write(`Person #${result.person.id} in "${result.event}" is now ${result.person.name ?? 'unnamed'}\n`);
+    } catch (err) {
+      fail(err, Boolean(opts.json));
+    }
+  });
+
+  withCommonOptions(
+    program
+      .command('bursts')
+      .description("list an event's bursts of near-identical frames and the frame shown for each")
+      .requiredOption('--event <name>', 'event to look at')
+      .option('--regroup', 'group the whole event into bursts again first'),
+  ).action(async (opts: GlobalOptions & { event: string; regroup?: boolean }) => {
+    try {
+      const ctx = commandContext(opts, opts.regroup ? 'summary' : 'none');
+      if (opts.regroup) {
+        const summary = await runRegroupBursts(ctx, opts.event);
+        if (!opts.json) process.stdout.write(`${formatRegroup(summary)}\n`);
+      }
+      const r = await runListBursts(ctx, opts.event);
+      if (opts.json) printJson(r);
+      else process.stdout.write(`${formatBursts(r)}\n`);
+    } catch (err) {
+      fail(err, Boolean(opts.json));
+    }
+  });
+
+  const models = program.command('models').description('CLIP models for scene search (installed into the data dir)');
+
+  withCommonOptions(
+    models
+      .command('add')
+      .description('install a CLIP model from a folder or a base URL, after checking its files, tensors and tokenizer')
+      .argument('<source>', 'folder or http(s) base URL holding vision_model.onnx, text_model.onnx and tokenizer files')
+      .option('--name <name>', 'name to install it under (default: the folder or URL name)'),
+  ).action(async (source: string, opts: GlobalOptions & { name?: string }) => {
+    try {
+      const ctx = commandContext(opts, 'none');
+      const report = await runModelsAdd(ctx, source, opts.name);
+      const queued = queueSceneBackfill(ctx);
+      if (opts.json) printJson({ ...report, backfillQueued: queued });
+      else {
+        process.stdout.write(`${formatModels(report)}\n`);
+        if (queued) process.stdout.write(`${queued} earlier photo(s) queued for scene search; \`serve\` or \`ingest\` embeds them in the background (restart a running \`serve\` to use the new model).\n`);
+      }
+    } catch (err) {
+      fail(err, Boolean(opts.json));
+    }
+  });
+
+  withCommonOptions(models.command('list').description('list installed CLIP models (* = the active one)')).action((opts: GlobalOptions) => {
+    try {
+      const report = runModelsList(commandContext(opts, 'none'));
+      if (opts.json) printJson(report);
+      else process.stdout.write(`${formatModels(report)}\n`);
     } catch (err) {
       fail(err, Boolean(opts.json));
     }

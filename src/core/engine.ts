@@ -32,7 +32,7 @@ import {
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import type { Logger } from './logger.js';
 import { createFaceIndexCache, type FaceIndexCache } from '../search/index.js';
-import { assignFacesToPersons, intraOpThreads, loadMatchThreshold } from '../vision/index.js';
+import { activeClipModel, assignFacesToPersons, intraOpThreads, loadMatchThreshold, type InstalledClipModel } from '../vision/index.js';
 import { readEventStatus, readStorageStatus, type EventStatus } from './status.js';
 
 export interface EngineEvents {
@@ -87,6 +87,18 @@ function mergeSettings(fileSettings: SettingsInput, overrides: SettingsInput | u
   });
 }
 
+/** Behind live frames (10) and card imports (0): back-fill only uses idle time. */
+export const SCENE_BACKFILL_PRIORITY = -10;
+
+function findClipModel(modelsDir: string, log: Logger): InstalledClipModel | null {
+  try {
+    return activeClipModel(modelsDir);
+  } catch (err) {
+    log.error({ err }, `The installed CLIP model cannot be used (${(err as Error).message}); scene search is off. Reinstall it with \`shutterfind models add\`.`);
+    return null;
+  }
+}
+
 export async function openEngine(options: EngineOptions): Promise<Engine> {
   const layout = dataDirLayout(options.dataDir);
   mkdirSync(layout.root, { recursive: true });
@@ -107,6 +119,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const released = repos.jobs.releaseAllLeases(Date.now());
   if (released > 0) log.warn({ jobs: released }, `Resuming ${released} job(s) interrupted when Shutterfind last stopped`);
 
+  // Scene search runs when a CLIP model is installed (`shutterfind models add`); read at start.
+  const clipModel = findClipModel(layout.models, log);
   // Kiosk searches run against an in-memory index of each event's faces, built from sqlite-vec
   // on first use and kept in step here as photos land (search p95 5 ms at 100k faces).
   const faceIndexes = createFaceIndexCache(repos.faceVectors);
@@ -171,6 +185,10 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
           maxFaces: settings.faces.maxFacesPerPhoto,
         }
       : null,
+    clip: clipModel
+      ? { visionPath: clipModel.visionPath, provider: settings.faces.provider, threads: intraOpThreads(threads) }
+      : null,
+    clipVectors: repos.clipVectors,
     onOutcome: (outcome) => {
       if (outcome.status === 'ready') afterPhotoReady(outcome.eventId, outcome.faceIds, outcome.faceProvider, outcome.replacedFaceIds);
       bus.emit('photo', outcome);
@@ -193,6 +211,11 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       // Faces saved just before a crash may not have reached clustering; finish that first.
       const orphans = repos.faces.unassignedFaceIds(event.id);
       if (orphans.length) afterPhotoReady(event.id, orphans);
+      // Photos from before the CLIP model was installed get scene embeddings, behind new photos.
+      if (clipModel) {
+        const queued = repos.clipVectors.enqueueBackfill(event.id, SCENE_BACKFILL_PRIORITY, settings.pipeline.maxAttempts, Date.now());
+        if (queued) log.info(`Scene search: embedding ${queued} earlier photo(s) of "${name}" in the background`);
+      }
       const intake = createIntake({
         photos: repos.photos,
         eventId: event.id,
@@ -218,7 +241,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       scheduler.wake();
       return session;
     },
-    status: (eventName) => readEventStatus(repos, eventName, Date.now(), readStorageStatus(layout.root)),
+    status: (eventName) => readEventStatus(repos, eventName, Date.now(), readStorageStatus(layout.root), clipModel?.name ?? null),
     retryFailed(eventName) {
       const event = repos.events.findEventByName(eventName);
       if (!event) return { requeued: 0, reexamined: 0 };

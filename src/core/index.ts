@@ -1,4 +1,4 @@
-export { openEngine, type Engine, type EngineEvents, type EngineOptions, type EventSession } from './engine.js';
-export { readEventStatus, readStorageStatus, LOW_SPACE_BYTES, type EventStatus, type StorageStatus } from './status.js';
+export { openEngine, SCENE_BACKFILL_PRIORITY, type Engine, type EngineEvents, type EngineOptions, type EventSession } from './engine.js';
+export { readEventStatus, readStorageStatus, LOW_SPACE_BYTES, TURN_ON_SCENE_SEARCH, type EventStatus, type SceneStatus, type StorageStatus } from './status.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { acquireDataDirLock, DataDirBusyError } from './data-dir-lock.js';

@@ -13,7 +13,20 @@ export interface EventStatus {
   retrying: { photoId: number; path: string; error: string; attempts: number; nextAttemptAt: string }[];
   storage: StorageStatus | null;
   faces: FacesStatus;
+  scene: SceneStatus;
 }
+
+export interface SceneStatus {
+  /** The installed CLIP model, or null when scene search is off. */
+  model: string | null;
+  /** Ready photos with a scene embedding, of all ready photos. */
+  embedded: number;
+  ofPhotos: number;
+  /** What to do to turn scene search on (null when it is on). */
+  howToTurnOn: string | null;
+}
+
+export const TURN_ON_SCENE_SEARCH = 'shutterfind models add <folder or URL of a CLIP ViT-B/32 ONNX export>';
 
 export interface FacesStatus {
   found: number;
@@ -50,6 +63,7 @@ export function readEventStatus(
   eventName: string,
   now: number,
   storage: StorageStatus | null = null,
+  sceneModel: string | null = null,
 ): EventStatus | undefined {
   const event = repos.events.findEventByName(eventName);
   if (!event) return undefined;
@@ -68,6 +82,12 @@ export function readEventStatus(
       .listRetrying(event.id, ERRORS_SHOWN)
       .map((r) => ({ ...r, nextAttemptAt: new Date(r.nextAttemptAt).toISOString() })),
     storage,
+    scene: {
+      model: sceneModel,
+      embedded: repos.clipVectors.countEmbedded(event.id),
+      ofPhotos: repos.photos.countPhotos(event.id).ready,
+      howToTurnOn: sceneModel ? null : TURN_ON_SCENE_SEARCH,
+    },
     faces: {
       found: repos.faces.countFaces(event.id),
       persons: repos.persons.countPersons(event.id),

@@ -3,7 +3,7 @@
 // again. A stage that needs more detail for a small region (a small face) may ask for that
 // region of the original through `loadOriginalRegion`.
 import type { NewFace } from '../store/index.js';
-import type { FaceTaskOptions } from './photo-task.js';
+import type { ClipTaskOptions, FaceTaskOptions } from './photo-task.js';
 
 export interface AnalysisImage {
   /** Interleaved sRGB, 8 bits per channel, already oriented. */
@@ -34,6 +34,7 @@ export interface AnalysisContext {
   dataDir: string;
   sha256: string;
   faces: FaceTaskOptions | null;
+  clip: ClipTaskOptions | null;
   /** Decodes a region (analysis-image coordinates) of the original at full resolution. */
   loadOriginalRegion(region: { x: number; y: number; width: number; height: number }): Promise<OriginalRegion | null>;
 }
@@ -42,6 +43,8 @@ export interface AnalysisOutput {
   faces?: NewFace[];
   /** The ONNX Runtime provider the face stage ran on, and why a GPU was not used. */
   faceProvider?: { active: string; fallbackReason?: string };
+  /** L2-normalised CLIP image embedding (scene search). */
+  clipEmbedding?: Float32Array;
 }
 
 export interface AnalysisStage {

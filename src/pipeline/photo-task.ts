@@ -21,6 +21,23 @@ export interface FaceTaskOptions {
   maxFaces: number;
 }
 
+export interface ClipTaskOptions {
+  /** The installed model's vision tower (ONNX). */
+  visionPath: string;
+  provider: FaceTaskOptions['provider'];
+  threads: number;
+}
+
+/** Back-fill: a CLIP embedding for a photo that is already ready, from its stored preview. */
+export interface ClipJobTask {
+  photoId: number;
+  jobId: number;
+  previewPath: string;
+  clip: ClipTaskOptions;
+}
+
+export type ClipJobResult = { ok: true; embedding: Float32Array } | { ok: false; failure: FailureKind; error: string };
+
 export interface PhotoTask {
   photoId: number;
   jobId: number;
@@ -31,6 +48,8 @@ export interface PhotoTask {
   media: MediaOptions;
   /** Null when face analysis is switched off. */
   faces: FaceTaskOptions | null;
+  /** Null when no CLIP model is installed (scene search off). */
+  clip?: ClipTaskOptions | null;
 }
 
 export interface PhotoTaskTimings {

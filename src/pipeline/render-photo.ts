@@ -247,6 +247,7 @@ export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStag
       dataDir: task.dataDir,
       sha256: task.sha256,
       faces: task.faces,
+      clip: task.clip ?? null,
       loadOriginalRegion: (region) => loadOriginalRegion(decodeInput, task, region, info.width, originalWidth, originalHeight),
     };
     for (const stage of stages) analysis = { ...analysis, ...(await stage.run(image, ctx)) };
@@ -271,6 +272,7 @@ export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStag
       previewPath,
       thumbnailPath,
       ...(analysis.faces ? { faces: analysis.faces } : {}),
+      ...(analysis.clipEmbedding ? { clipEmbedding: analysis.clipEmbedding } : {}),
     },
     ...(analysis.faceProvider ? { faceProvider: analysis.faceProvider } : {}),
     timings: {

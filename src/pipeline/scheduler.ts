@@ -3,9 +3,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { PhotoFormat } from '../ingest/index.js';
-import type { FacesReplaced, Job, JobsRepository, PhotosRepository } from '../store/index.js';
+import { join } from 'node:path';
+import type { ClipVectorsRepository, FacesReplaced, Job, JobsRepository, PhotosRepository } from '../store/index.js';
 import { nextRetryAt, retryPolicyFor, shouldRetry } from './backoff.js';
-import type { FaceTaskOptions, MediaOptions, PhotoTaskResult, PhotoTaskTimings } from './photo-task.js';
+import type { ClipTaskOptions, FaceTaskOptions, MediaOptions, PhotoTaskResult, PhotoTaskTimings } from './photo-task.js';
 import type { PhotoProcessor } from './worker-pool.js';
 
 /** How long to wait before writing to a database whose drive was full. */
@@ -24,7 +25,8 @@ export interface SchedulerPolicy {
 export type PhotoOutcome =
   | { status: 'ready'; photoId: number; eventId: number; timings: PhotoTaskTimings; faceIds: number[]; replacedFaceIds: number[]; faceProvider?: { active: string; fallbackReason?: string } }
   | { status: 'failed'; photoId: number; eventId: number; error: string }
-  | { status: 'retrying'; photoId: number; eventId: number; error: string; retryAt: number };
+  | { status: 'retrying'; photoId: number; eventId: number; error: string; retryAt: number }
+  | { status: 'scene-indexed'; photoId: number; eventId: number };
 
 export interface SchedulerDeps {
   jobs: JobsRepository;
@@ -33,6 +35,9 @@ export interface SchedulerDeps {
   dataDir: string;
   media: MediaOptions;
   faces: FaceTaskOptions | null;
+  /** Null when no CLIP model is installed: scene search off. */
+  clip: ClipTaskOptions | null;
+  clipVectors: ClipVectorsRepository;
   policy: SchedulerPolicy;
   /** Identifies this process in lease rows. */
   owner: string;
@@ -80,7 +85,32 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
   };
 
+  /** Scene-search back-fill: a ready photo's CLIP embedding from its preview; the photo itself is untouched. */
+  const runClipJob = async (job: Job): Promise<void> => {
+    const photo = job.photoId === null ? undefined : deps.photos.getPhoto(job.photoId);
+    if (!photo || !photo.previewPath || !deps.clip) {
+      const why = !deps.clip ? 'Scene search is off (no CLIP model installed)' : 'The photo has no preview yet';
+      await save(`job ${job.id}`, () => deps.jobs.failJob(job.id, why, now()));
+      return;
+    }
+    const result = await deps.processor
+      .embedClip({ photoId: photo.id, jobId: job.id, previewPath: join(deps.dataDir, photo.previewPath), clip: deps.clip })
+      .catch((err: unknown) => ({ ok: false as const, failure: 'transient' as const, error: `Worker failed: ${(err as Error).message}` }));
+    if (result.ok) {
+      const embedding = result.embedding;
+      await save(`the scene embedding of ${photo.fileName}`, () => deps.clipVectors.completeClipJob(photo.id, photo.eventId, job.id, embedding, now()));
+      deps.onOutcome?.({ status: 'scene-indexed', photoId: photo.id, eventId: photo.eventId });
+    } else if (shouldRetry(result.failure, job.attempts, job.maxAttempts)) {
+      const retryAt = nextRetryAt(job.attempts, now(), retryPolicyFor(result.failure, { baseMs: deps.policy.retryBaseMs, maxMs: deps.policy.retryMaxMs }), random());
+      await save(`job ${job.id}`, () => deps.jobs.requeueJob(job.id, result.error, retryAt, now()));
+    } else {
+      await save(`job ${job.id}`, () => deps.jobs.failJob(job.id, result.error, now()));
+      deps.log.warn({ photoId: photo.id, jobId: job.id }, result.error);
+    }
+  };
+
   const runJob = async (job: Job): Promise<void> => {
+    if (job.kind === 'photo.clip') return runClipJob(job);
     const photo = job.photoId === null ? undefined : deps.photos.getPhoto(job.photoId);
     if (!photo || photo.sha256 === null || photo.format === null) {
       await save(`job ${job.id}`, () => deps.jobs.failJob(job.id, 'The photo this job belongs to no longer exists', now()));
@@ -112,6 +142,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         dataDir: deps.dataDir,
         media: deps.media,
         faces: deps.faces,
+        clip: deps.clip,
       });
     } catch (err) {
       // The worker thread itself broke (crash, out of memory): piscina replaces it; try the photo again.

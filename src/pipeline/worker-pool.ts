@@ -1,15 +1,16 @@
 // The engine's handle on the photo worker threads (piscina). Tests and the benchmark use the same pool.
-import { packageRoot } from '../config/package-root.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../config/package-root.js';
 import { Piscina } from 'piscina';
-import type { PhotoTask, PhotoTaskResult } from './photo-task.js';
+import type { ClipJobResult, ClipJobTask, PhotoTask, PhotoTaskResult } from './photo-task.js';
 
 export interface PhotoProcessor {
   readonly threads: number;
   process(task: PhotoTask): Promise<PhotoTaskResult>;
+  /** Scene-search back-fill for a photo that is already ready. */
+  embedClip(task: ClipJobTask): Promise<ClipJobResult>;
   close(): Promise<void>;
 }
 
@@ -33,7 +34,7 @@ export function defaultWorkerThreads(configured: number): number {
 }
 
 export function createPhotoWorkerPool(threads: number): PhotoProcessor {
-  const pool = new Piscina<PhotoTask, PhotoTaskResult>({
+  const pool = new Piscina<PhotoTask | ClipJobTask, PhotoTaskResult | ClipJobResult>({
     filename: workerScriptPath('photo-worker'),
     minThreads: threads,
     maxThreads: threads,
@@ -42,7 +43,8 @@ export function createPhotoWorkerPool(threads: number): PhotoProcessor {
   });
   return {
     threads,
-    process: (task) => pool.run(task),
+    process: (task) => pool.run(task) as Promise<PhotoTaskResult>,
+    embedClip: (task) => pool.run(task, { name: 'embedClip' }) as Promise<ClipJobResult>,
     close: () => pool.destroy(),
   };
 }

@@ -78,6 +78,9 @@ export function createFacesRepository(db: Database, vectors: FaceVectorsReposito
   const setCount = db.prepare('UPDATE photos SET face_count = ? WHERE id = ?');
   const ofPhoto = db.prepare<[number], FaceRow>('SELECT * FROM faces WHERE photo_id = ? ORDER BY id');
   const unassigned = db.prepare<[number], { id: number }>('SELECT id FROM faces WHERE event_id = ? AND person_id IS NULL ORDER BY id');
+  const photosOfPerson = db.prepare<[number, number], { photo_id: number }>(
+    'SELECT DISTINCT photo_id FROM faces WHERE event_id = ? AND person_id = ? ORDER BY photo_id',
+  );
   const countOfEvent = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM faces WHERE event_id = ?');
 
   return {
@@ -117,6 +120,9 @@ export function createFacesRepository(db: Database, vectors: FaceVectorsReposito
     /** Faces not yet given a person (the engine stopped between saving them and clustering). */
     unassignedFaceIds(eventId: number): number[] {
       return unassigned.all(eventId).map((r) => r.id);
+    },
+    photoIdsOfPerson(eventId: number, personId: number): number[] {
+      return photosOfPerson.all(eventId, personId).map((r) => r.photo_id);
     },
     countFaces(eventId: number): number {
       return countOfEvent.get(eventId)!.n;

@@ -1,4 +1,6 @@
 import type { Database } from 'better-sqlite3';
+import { createBurstsRepository } from './bursts-repository.js';
+import { createClipVectorsRepository } from './clip-vectors-repository.js';
 import { createEventsRepository } from './events-repository.js';
 import { createFaceVectorsRepository } from './face-vectors-repository.js';
 import { createFacesRepository } from './faces-repository.js';
@@ -19,6 +21,8 @@ export type { FacesReplaced, FacesRepository, NewFace, StoredFace } from './face
 export type { FaceVectorsRepository, NearestPhoto, NearestPhotosQuery, FaceSearchModeChoice } from './face-vectors-repository.js';
 export { bestFacePerPhoto, MAX_KNN_K } from './face-vectors-repository.js';
 export type { PersonsRepository, PersonSummary } from './persons-repository.js';
+export type { ClipVectorsRepository, SceneMatch } from './clip-vectors-repository.js';
+export type { BurstsRepository, BurstCandidate, NewBurst, StoredBurst, BurstPhoto } from './bursts-repository.js';
 export type { RuntimeInfoRepository } from './runtime-info-repository.js';
 export type {
   PhotosRepository,
@@ -34,6 +38,7 @@ export function createRepositories(db: Database) {
   const jobs = createJobsRepository(db);
   const faceVectors = createFaceVectorsRepository(db);
   const faces = createFacesRepository(db, faceVectors);
+  const clipVectors = createClipVectorsRepository(db, jobs);
   return {
     events: createEventsRepository(db),
     sources: createSourcesRepository(db),
@@ -42,7 +47,9 @@ export function createRepositories(db: Database) {
     faces,
     persons: createPersonsRepository(db),
     runtime: createRuntimeInfoRepository(db),
-    photos: createPhotosRepository(db, jobs, faces),
+    clipVectors,
+    bursts: createBurstsRepository(db),
+    photos: createPhotosRepository(db, jobs, faces, clipVectors),
   };
 }
 

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { Database } from 'better-sqlite3';
+import type { ClipVectorsRepository } from './clip-vectors-repository.js';
 import type { FacesReplaced, FacesRepository, NewFace } from './faces-repository.js';
 import type { JobsRepository } from './jobs-repository.js';
 import type { DuplicateKind, Photo, PhotoCounts, PhotoError, PhotoStatus } from './types.js';
@@ -100,6 +101,8 @@ export interface ProcessedPhoto {
   thumbnailPath: string;
   /** Faces found by the face stage; absent when face analysis is switched off. */
   faces?: NewFace[];
+  /** CLIP image embedding; absent when no CLIP model is installed. */
+  clipEmbedding?: Float32Array;
 }
 
 /** What the store already knows about a path, so a rescan skips it without hashing. */
@@ -113,7 +116,7 @@ export interface PhotoListQuery {
   offset?: number;
 }
 
-export function createPhotosRepository(db: Database, jobs: JobsRepository, faces: FacesRepository) {
+export function createPhotosRepository(db: Database, jobs: JobsRepository, faces: FacesRepository, clip: ClipVectorsRepository) {
   const byId = db.prepare<[number], PhotoRow>('SELECT * FROM photos WHERE id = ?');
   const bySha = db.prepare<[number, string], PhotoRow>('SELECT * FROM photos WHERE event_id = ? AND sha256 = ?');
   const knownPhoto = db.prepare<[number, string, number, number], PhotoRow>(
@@ -229,7 +232,7 @@ export function createPhotosRepository(db: Database, jobs: JobsRepository, faces
     /** Photo results, job completion and the sync outbox row land in one transaction. */
     completePhotoJob(photoId: number, jobId: number, result: ProcessedPhoto, now: number): FacesReplaced {
       return db.transaction(() => {
-        const { faces: found, ...columns } = result;
+        const { faces: found, clipEmbedding, ...columns } = result;
         setReady.run({ ...columns, id: photoId, now });
         jobs.completeJob(jobId, now);
         const photo = byId.get(photoId);
@@ -242,6 +245,7 @@ export function createPhotosRepository(db: Database, jobs: JobsRepository, faces
             now,
           );
         }
+        if (photo && clipEmbedding) clip.replace(photoId, photo.event_id, clipEmbedding);
         return photo && found ? faces.replaceFacesOfPhoto(photoId, photo.event_id, found, now) : { faceIds: [], replacedFaceIds: [] };
       })();
     },

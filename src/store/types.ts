@@ -61,7 +61,7 @@ export interface Duplicate {
 export type JobState = 'queued' | 'leased' | 'done' | 'failed';
 
 /** One kind per pipeline stage, so "re-run X for the event" is a query. */
-export type JobKind = 'photo.process';
+export type JobKind = 'photo.process' | 'photo.clip';
 
 export interface Job {
   id: number;

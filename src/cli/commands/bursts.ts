@@ -15,9 +15,8 @@ import {
   needsImageSharpness,
   type BurstFrame,
   type BurstGroup,
-} from '../../pipeline/burst-grouping.js';
-import { createBurstsRepository, type BurstCandidate, type BurstsRepository } from '../../store/bursts-repository.js';
-import { createRepositories, openDatabase, type Event } from '../../store/index.js';
+} from '../../pipeline/index.js';
+import { createRepositories, openDatabase, type BurstCandidate, type BurstsRepository, type Event } from '../../store/index.js';
 import type { CommandContext } from '../context.js';
 import { UserFacingError } from '../output.js';
 
@@ -42,7 +41,7 @@ async function withEvent<T>(ctx: CommandContext, eventName: string, fn: (bursts:
   }
   const db = openDatabase(layout.database);
   try {
-    const { events } = createRepositories(db);
+    const { events, bursts } = createRepositories(db);
     const event = events.findEventByName(eventName);
     if (!event) {
       const known = events.listEvents().map((e) => e.name);
@@ -50,7 +49,7 @@ async function withEvent<T>(ctx: CommandContext, eventName: string, fn: (bursts:
         `No event named "${eventName}" in ${ctx.dataDir}.` + (known.length ? ` Events: ${known.join(', ')}` : ' There are no events yet.'),
       );
     }
-    return await fn(createBurstsRepository(db), event);
+    return await fn(bursts, event);
   } finally {
     db.close();
   }

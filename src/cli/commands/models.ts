@@ -1,6 +1,9 @@
 // `shutterfind models add <dir|url>` and `shutterfind models list`: the CLIP model that turns
 // scene search on, installed into the data dir after its files and both towers are checked.
-import { dataDirLayout } from '../../config/index.js';
+import { existsSync } from 'node:fs';
+import { dataDirLayout, loadSettingsFile, resolveSettings } from '../../config/index.js';
+import { SCENE_BACKFILL_PRIORITY } from '../../core/index.js';
+import { createRepositories, openDatabase } from '../../store/index.js';
 import {
   activeClipModel,
   CLIP_MODEL_LAYOUT,
@@ -109,4 +112,23 @@ export function formatModels(report: ModelsAddReport | ModelsListReport): string
     ].join('\n');
   }
   return [`CLIP models in ${report.modelsDir} (* = active):`, ...report.models.flatMap(formatModel)].join('\n');
+}
+
+/**
+ * Queues scene-search back-fill for every event's earlier photos (low priority, behind new
+ * photos); the next `serve` or `ingest` embeds them. Returns how many were queued.
+ */
+export function queueSceneBackfill(ctx: CommandContext): number {
+  const layout = dataDirLayout(ctx.dataDir);
+  if (!existsSync(layout.database)) return 0;
+  const settings = resolveSettings(loadSettingsFile(layout.settings));
+  const db = openDatabase(layout.database);
+  try {
+    const repos = createRepositories(db);
+    return repos.events
+      .listEvents()
+      .reduce((n, e) => n + repos.clipVectors.enqueueBackfill(e.id, SCENE_BACKFILL_PRIORITY, settings.pipeline.maxAttempts, Date.now()), 0);
+  } finally {
+    db.close();
+  }
 }

@@ -4,8 +4,18 @@ import { existsSync } from 'node:fs';
 import { dataDirLayout } from '../../config/index.js';
 import { readEventStatus, readStorageStatus, type EventStatus } from '../../core/index.js';
 import { createRepositories, openDatabase } from '../../store/index.js';
+import { activeClipModel } from '../../vision/index.js';
 import type { CommandContext } from '../context.js';
 import { UserFacingError } from '../output.js';
+
+/** The installed CLIP model's name; a broken install reads as none (status must still work). */
+function installedSceneModel(modelsDir: string): string | null {
+  try {
+    return activeClipModel(modelsDir)?.name ?? null;
+  } catch {
+    return null;
+  }
+}
 
 export function runStatus(ctx: CommandContext, eventName: string): EventStatus {
   const layout = dataDirLayout(ctx.dataDir);
@@ -15,7 +25,7 @@ export function runStatus(ctx: CommandContext, eventName: string): EventStatus {
   const db = openDatabase(layout.database);
   try {
     const repos = createRepositories(db);
-    const status = readEventStatus(repos, eventName, Date.now(), readStorageStatus(ctx.dataDir));
+    const status = readEventStatus(repos, eventName, Date.now(), readStorageStatus(ctx.dataDir), installedSceneModel(layout.models));
     if (!status) {
       const known = repos.events.listEvents().map((e) => e.name);
       throw new UserFacingError(
@@ -43,6 +53,11 @@ export function formatStatus(s: EventStatus): string {
   const provider = s.faces.provider
     ? `on ${s.faces.provider.active.toUpperCase()}${s.faces.provider.fallbackReason ? ` (${s.faces.provider.fallbackReason})` : ''}`
     : 'no photo analysed yet';
+  lines.push(
+    s.scene.model
+      ? `  scenes      scene search on (${s.scene.model}): ${s.scene.embedded} of ${s.scene.ofPhotos} ready photo(s) indexed`
+      : `  scenes      scene search off; turn it on with \`${s.scene.howToTurnOn}\``,
+  );
   lines.push(`  faces       ${s.faces.found} found, ${s.faces.persons} people; face engine ${provider}`);
   for (const src of s.sources) lines.push(`  folder      ${src.path} — ${src.state}${src.error ? `: ${src.error}` : ''}`);
   if (s.retrying.length) {

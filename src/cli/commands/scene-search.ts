@@ -1,0 +1,90 @@
+// `shutterfind search --text "..." / --like PHOTO [--person ID | --selfie IMG]`: scene search,
+// alone or within one person's photos.
+import { existsSync } from 'node:fs';
+import { dataDirLayout, loadSettingsFile, resolveSettings } from '../../config/index.js';
+import { rankScenes, searchBySelfie, SelfieError, type SceneResult } from '../../search/index.js';
+import { createRepositories, openDatabase } from '../../store/index.js';
+import { activeClipModel, ClipEngine, ImageReadError, loadMatchThreshold } from '../../vision/index.js';
+import type { CommandContext } from '../context.js';
+import { UserFacingError } from '../output.js';
+import { openCliFaceEngine } from './face-engine-for-cli.js';
+
+export interface SceneSearchRequest {
+  text?: string;
+  like?: number;
+  person?: number;
+  selfie?: string;
+  limit: number;
+}
+
+export interface SceneSearchReport {
+  matches: SceneResult[];
+  tookMs: number;
+}
+
+export const SCENE_SEARCH_OFF =
+  'Scene search is off: no CLIP model is installed. Turn it on with `shutterfind models add <folder or URL of a CLIP ViT-B/32 ONNX export>`.';
+
+export async function runSceneSearch(ctx: CommandContext, eventName: string, req: SceneSearchRequest): Promise<SceneSearchReport> {
+  const started = performance.now();
+  const layout = dataDirLayout(ctx.dataDir);
+  if (!existsSync(layout.database)) {
+    throw new UserFacingError(`No Shutterfind data in ${ctx.dataDir}: run \`shutterfind serve\` or \`shutterfind ingest\` first.`);
+  }
+  const model = activeClipModel(layout.models);
+  if (!model) throw new UserFacingError(SCENE_SEARCH_OFF, 2);
+  const settings = resolveSettings(loadSettingsFile(layout.settings));
+  const db = openDatabase(layout.database);
+  try {
+    const repos = createRepositories(db);
+    const event = repos.events.findEventByName(eventName);
+    if (!event) throw new UserFacingError(`No event named "${eventName}" in ${ctx.dataDir}.`);
+
+    let restrictTo: Set<number> | undefined;
+    if (req.person !== undefined) restrictTo = new Set(repos.faces.photoIdsOfPerson(event.id, req.person));
+    if (req.selfie) {
+      const { engine, detect } = await openCliFaceEngine(ctx);
+      try {
+        const found = await searchBySelfie(engine, repos, event.id, req.selfie, { threshold: loadMatchThreshold().threshold, limit: 4096, detect });
+        const ids = new Set(found.matches.map((m) => m.photoId));
+        restrictTo = restrictTo ? new Set([...restrictTo].filter((id) => ids.has(id))) : ids;
+      } catch (err) {
+        if (err instanceof SelfieError || err instanceof ImageReadError) throw new UserFacingError(err.message, 2);
+        throw err;
+      } finally {
+        await engine.release();
+      }
+    }
+
+    let query: Float32Array | undefined;
+    if (req.like !== undefined) {
+      query = repos.clipVectors.embeddingOf(req.like);
+      if (!query) {
+        throw new UserFacingError(
+          repos.photos.getPhoto(req.like)
+            ? `Photo ${req.like} has no scene embedding yet (it is still being processed or back-filled); try again shortly.`
+            : `There is no photo ${req.like} in "${eventName}".`,
+          2,
+        );
+      }
+    } else if (req.text !== undefined) {
+      if (!req.text.trim()) throw new UserFacingError('Say what to look for, for example --text "cake cutting".', 2);
+      const clip = await ClipEngine.open({ textPath: model.textPath, tokenizerDir: model.tokenizerDir, provider: settings.faces.provider, threads: 1 });
+      try {
+        [query] = await clip.embedTexts([req.text]);
+      } finally {
+        await clip.release();
+      }
+    }
+    if (!query) throw new UserFacingError('Give --text "..." or --like PHOTO_ID (with --person or --selfie to search one person\'s photos).', 2);
+    const matches = rankScenes(repos, event.id, query, { limit: req.limit, ...(restrictTo ? { restrictTo } : {}), ...(req.like !== undefined ? { exclude: req.like } : {}) });
+    return { matches, tookMs: Math.round((performance.now() - started) * 10) / 10 };
+  } finally {
+    db.close();
+  }
+}
+
+export function formatSceneSearch(r: SceneSearchReport): string {
+  if (!r.matches.length) return `No photos found (${r.tookMs} ms).`;
+  return [`${r.matches.length} photo(s) in ${r.tookMs} ms:`, ...r.matches.map((m, i) => `${String(i + 1).padStart(3)}. ${m.path}  (score ${m.score.toFixed(3)})`)].join('\n');
+}
