@@ -175,8 +175,9 @@ export function buildProgram(): Command {
       .option('--text <words>', 'describe the scene, e.g. "cake cutting" (needs a CLIP model: `shutterfind models add`)')
       .addOption(new Option('--like <photoId>', 'photos that look like this one').argParser(parsePositive))
       .addOption(new Option('--person <id>', "only this person's photos (ids from `shutterfind people`)").argParser(parsePositive))
-      .addOption(new Option('--limit <n>', 'most photos to return').argParser(parsePositive).default(500)),
-  ).action(async (opts: GlobalOptions & { event: string; selfie?: string; text?: string; like?: number; person?: number; limit: number }) => {
+      .addOption(new Option('--limit <n>', 'most photos to return').argParser(parsePositive).default(500))
+      .option('--collapse-bursts', 'show one photo per burst of near-identical frames (its best frame), as the kiosk does'),
+  ).action(async (opts: GlobalOptions & { event: string; selfie?: string; text?: string; like?: number; person?: number; limit: number; collapseBursts?: boolean }) => {
     try {
       const ctx = commandContext(opts, 'none');
       if (opts.text !== undefined || opts.like !== undefined) {
@@ -186,11 +187,12 @@ export function buildProgram(): Command {
           ...(opts.like !== undefined ? { like: opts.like } : {}),
           ...(opts.person !== undefined ? { person: opts.person } : {}),
           ...(opts.selfie !== undefined ? { selfie: opts.selfie } : {}),
+          collapseBursts: Boolean(opts.collapseBursts),
         });
         if (opts.json) printJson(r);
         else process.stdout.write(`${formatSceneSearch(r)}\n`);
       } else if (opts.selfie !== undefined) {
-        const r = await runSearch(ctx, opts.event, opts.selfie, opts.limit);
+        const r = await runSearch(ctx, opts.event, opts.selfie, opts.limit, opts.collapseBursts ? 'burst' : 'photo');
         if (opts.json) printJson(r);
         else process.stdout.write(`${formatSearch(r)}\n`);
       } else {

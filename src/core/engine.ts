@@ -16,6 +16,7 @@ import {
   createPhotoWorkerPool,
   createScheduler,
   defaultWorkerThreads,
+  regroupEventBursts,
   type PhotoOutcome,
   type PhotoProcessor,
   type Scheduler,
@@ -89,6 +90,7 @@ function mergeSettings(fileSettings: SettingsInput, overrides: SettingsInput | u
 
 /** Behind live frames (10) and card imports (0): back-fill only uses idle time. */
 export const SCENE_BACKFILL_PRIORITY = -10;
+const BURST_REGROUP_DELAY_MS = 2_000;
 
 function findClipModel(modelsDir: string, log: Logger): InstalledClipModel | null {
   try {
@@ -124,6 +126,21 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   // Kiosk searches run against an in-memory index of each event's faces, built from sqlite-vec
   // on first use and kept in step here as photos land (search p95 5 ms at 100k faces).
   const faceIndexes = createFaceIndexCache(repos.faceVectors);
+  // Bursts are regrouped a moment after photos stop landing (a burst arrives as a run of
+  // frames); a full regroup of an event is a few ms of SQL and pure code per thousand photos.
+  const burstTimers = new Map<number, NodeJS.Timeout>();
+  const regroupBursts = async (eventId: number): Promise<void> => {
+    burstTimers.delete(eventId);
+    try {
+      await regroupEventBursts(repos.bursts, eventId, layout.root, log);
+    } catch (err) {
+      log.warn({ err, eventId }, `Could not group bursts: ${(err as Error).message}. \`shutterfind bursts --regroup\` redoes it.`);
+    }
+  };
+  const scheduleBurstRegroup = (eventId: number): void => {
+    clearTimeout(burstTimers.get(eventId));
+    burstTimers.set(eventId, setTimeout(() => void regroupBursts(eventId), BURST_REGROUP_DELAY_MS));
+  };
   let lastProvider = '';
   /** Clusters new faces into persons and publishes the provider in use; neither may fail the photo. */
   function afterPhotoReady(
@@ -191,6 +208,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     clipVectors: repos.clipVectors,
     onOutcome: (outcome) => {
       if (outcome.status === 'ready') afterPhotoReady(outcome.eventId, outcome.faceIds, outcome.faceProvider, outcome.replacedFaceIds);
+      if (outcome.status === 'ready' || outcome.status === 'scene-indexed') scheduleBurstRegroup(outcome.eventId);
       bus.emit('photo', outcome);
     },
   });
@@ -283,6 +301,10 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
         s.intake.close();
       }
       await scheduler.drain();
+      // Photos that landed just before the stop still get their bursts.
+      const pending = [...burstTimers.keys()];
+      for (const t of burstTimers.values()) clearTimeout(t);
+      for (const eventId of pending) await regroupBursts(eventId);
       await processor.close();
       checkpointAndClose(db);
       lock.release();

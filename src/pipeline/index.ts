@@ -12,3 +12,4 @@ export {
 } from './worker-pool.js';
 export { createScheduler, type Scheduler, type SchedulerDeps, type SchedulerPolicy, type PhotoOutcome } from './scheduler.js';
 export { groupBursts, chooseBestFrame, eyeAspectRatio, imageSharpness, needsImageSharpness, multiFrameBursts, cameraKeyOf, DEFAULT_BURST_RULES, type BurstFrame, type BurstGroup, type BurstRules } from './burst-grouping.js';
+export { regroupEventBursts, type RegroupSummary } from './burst-regrouping.js';

@@ -1,22 +1,9 @@
 // `shutterfind bursts`: group an event's near-identical consecutive frames into bursts
 // (--regroup) and list them with the frame shown for each.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import sharp from 'sharp';
 import { dataDirLayout } from '../../config/index.js';
-import {
-  cameraKeyOf,
-  chooseBestFrame,
-  DEFAULT_BURST_RULES,
-  eyeAspectRatio,
-  groupBursts,
-  imageSharpness,
-  multiFrameBursts,
-  needsImageSharpness,
-  type BurstFrame,
-  type BurstGroup,
-} from '../../pipeline/index.js';
-import { createRepositories, openDatabase, type BurstCandidate, type BurstsRepository, type Event } from '../../store/index.js';
+import { regroupEventBursts } from '../../pipeline/index.js';
+import { createRepositories, openDatabase, type BurstsRepository, type Event } from '../../store/index.js';
 import type { CommandContext } from '../context.js';
 import { UserFacingError } from '../output.js';
 
@@ -55,61 +42,10 @@ async function withEvent<T>(ctx: CommandContext, eventName: string, fn: (bursts:
   }
 }
 
-function toFrame(c: BurstCandidate): BurstFrame {
-  return {
-    photoId: c.photoId,
-    capturedAt: c.capturedAt,
-    cameraKey: cameraKeyOf(c),
-    phash: c.phash,
-    clip: c.clip,
-    sharpness: c.faceSharpness,
-    eyesOpen: c.mainFaceLandmarks ? eyeAspectRatio(c.mainFaceLandmarks) : null,
-  };
-}
-
-/**
- * Thumbnail sharpness for the frames of one burst, when face sharpness cannot rank them all.
- * Only multi-frame bursts pay for it (a 400 px WebP decode, ~5 ms), so it is not stored.
- */
-async function withImageSharpness(ctx: CommandContext, group: BurstGroup, byId: Map<number, BurstCandidate>): Promise<BurstFrame[]> {
-  return Promise.all(
-    group.frames.map(async (f) => {
-      const thumb = byId.get(f.photoId)?.thumbnailPath;
-      if (!thumb) return { ...f, sharpness: null };
-      try {
-        const { data, info } = await sharp(join(ctx.dataDir, thumb)).greyscale().raw().toBuffer({ resolveWithObject: true });
-        return { ...f, sharpness: imageSharpness(data, info.width, info.height) };
-      } catch (err) {
-        ctx.log.warn({ photoId: f.photoId, err: (err as Error).message }, `Cannot read the thumbnail ${thumb}: ranked last in its burst (re-process the photo to rebuild it)`);
-        return { ...f, sharpness: null };
-      }
-    }),
-  );
-}
-
 /** Regroups the whole event: bursts are rebuilt from scratch in one transaction. */
 export async function runRegroupBursts(ctx: CommandContext, eventName: string): Promise<RegroupReport> {
   return withEvent(ctx, eventName, async (repo, event) => {
-    const candidates = repo.loadCandidates(event.id);
-    const byId = new Map(candidates.map((c) => [c.photoId, c]));
-    const groups = multiFrameBursts(groupBursts(candidates.map(toFrame), DEFAULT_BURST_RULES));
-    const bursts = [];
-    for (const g of groups) {
-      const frames = needsImageSharpness(g) ? await withImageSharpness(ctx, g, byId) : g.frames;
-      bursts.push({
-        photoIds: g.frames.map((f) => f.photoId),
-        bestPhotoId: chooseBestFrame(frames, DEFAULT_BURST_RULES).photoId,
-        startedAt: g.startedAt,
-        endedAt: g.endedAt,
-      });
-    }
-    repo.replaceBursts(event.id, bursts, Date.now());
-    const report = {
-      event: event.name,
-      photos: candidates.length,
-      bursts: bursts.length,
-      photosInBursts: bursts.reduce((n, b) => n + b.photoIds.length, 0),
-    };
+    const report = { event: event.name, ...(await regroupEventBursts(repo, event.id, ctx.dataDir, ctx.log)) };
     ctx.log.info(report, 'bursts regrouped');
     return report;
   });

@@ -2,7 +2,7 @@
 // alone or within one person's photos.
 import { existsSync } from 'node:fs';
 import { dataDirLayout, loadSettingsFile, resolveSettings } from '../../config/index.js';
-import { rankScenes, searchBySelfie, SelfieError, type SceneResult } from '../../search/index.js';
+import { collapseBursts, rankScenes, searchBySelfie, SelfieError, type SceneResult } from '../../search/index.js';
 import { createRepositories, openDatabase } from '../../store/index.js';
 import { activeClipModel, ClipEngine, ImageReadError, loadMatchThreshold } from '../../vision/index.js';
 import type { CommandContext } from '../context.js';
@@ -15,6 +15,8 @@ export interface SceneSearchRequest {
   person?: number;
   selfie?: string;
   limit: number;
+  /** One photo per burst of near-identical frames (the kiosk's view). */
+  collapseBursts?: boolean;
 }
 
 export interface SceneSearchReport {
@@ -77,7 +79,8 @@ export async function runSceneSearch(ctx: CommandContext, eventName: string, req
       }
     }
     if (!query) throw new UserFacingError('Give --text "..." or --like PHOTO_ID (with --person or --selfie to search one person\'s photos).', 2);
-    const matches = rankScenes(repos, event.id, query, { limit: req.limit, ...(restrictTo ? { restrictTo } : {}), ...(req.like !== undefined ? { exclude: req.like } : {}) });
+    const ranked = rankScenes(repos, event.id, query, { limit: req.limit, ...(restrictTo ? { restrictTo } : {}), ...(req.like !== undefined ? { exclude: req.like } : {}) });
+    const matches = req.collapseBursts ? collapseBursts(repos, ranked) : ranked;
     return { matches, tookMs: Math.round((performance.now() - started) * 10) / 10 };
   } finally {
     db.close();

@@ -1,14 +1,14 @@
 // `shutterfind search --event E --selfie IMG`: the photos of an event a person appears in.
 import { existsSync } from 'node:fs';
 import { dataDirLayout } from '../../config/index.js';
-import { searchBySelfie, SelfieError, type SelfieSearchResult } from '../../search/index.js';
+import { collapseBursts, searchBySelfie, SelfieError, type SelfieSearchResult } from '../../search/index.js';
 import { createRepositories, openDatabase } from '../../store/index.js';
 import { ImageReadError, loadMatchThreshold } from '../../vision/index.js';
 import type { CommandContext } from '../context.js';
 import { UserFacingError } from '../output.js';
 import { openCliFaceEngine } from './face-engine-for-cli.js';
 
-export async function runSearch(ctx: CommandContext, eventName: string, selfiePath: string, limit: number): Promise<SelfieSearchResult> {
+export async function runSearch(ctx: CommandContext, eventName: string, selfiePath: string, limit: number, oneFor: 'photo' | 'burst' = 'photo'): Promise<SelfieSearchResult> {
   const layout = dataDirLayout(ctx.dataDir);
   if (!existsSync(layout.database)) {
     throw new UserFacingError(`No Shutterfind data in ${ctx.dataDir}: run \`shutterfind serve\` or \`shutterfind ingest\` first.`);
@@ -20,7 +20,8 @@ export async function runSearch(ctx: CommandContext, eventName: string, selfiePa
     if (!event) throw new UserFacingError(`No event named "${eventName}" in ${ctx.dataDir}.`);
     const { engine, detect } = await openCliFaceEngine(ctx);
     try {
-      return await searchBySelfie(engine, repos, event.id, selfiePath, { threshold: loadMatchThreshold().threshold, limit, detect });
+      const found = await searchBySelfie(engine, repos, event.id, selfiePath, { threshold: loadMatchThreshold().threshold, limit, detect });
+      return oneFor === 'burst' ? { ...found, matches: collapseBursts(repos, found.matches) } : found;
     } catch (err) {
       if (err instanceof SelfieError || err instanceof ImageReadError) throw new UserFacingError(err.message, 2);
       throw err;

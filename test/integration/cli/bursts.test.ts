@@ -3,12 +3,12 @@
 // ingested with faces on; regrouping collapses the burst into one group shown by its sharp frame.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatBursts, runListBursts, runRegroupBursts, type BurstsReport } from '../../../src/cli/commands/bursts.js';
 import type { CommandContext } from '../../../src/cli/context.js';
 import { dataDirLayout } from '../../../src/config/index.js';
 import { createLogger } from '../../../src/core/index.js';
-import { createBurstsRepository } from '../../../src/store/bursts-repository.js';
 import { createRepositories, openDatabase } from '../../../src/store/index.js';
 import { makeBurstFrame } from '../../fixtures/burst-photos.js';
 import { samplePhotoPaths } from '../../fixtures/camera-photos.js';
@@ -72,6 +72,11 @@ const names = (photos: { path: string }[]): string[] => photos.map((p) => basena
 describe('burst grouping', () => {
   let listed: BurstsReport;
 
+  it('groups bursts by itself as photos are imported, with no command', async () => {
+    const afterImport = await runListBursts(ctx, 'party');
+    expect(afterImport.bursts.map((b) => [names(b.photos), basename(b.best.path)])).toEqual([[BURST, SHARP]]);
+  });
+
   it('collapses the five near-identical frames into one burst shown by its sharp frame, the others alone', async () => {
     const regroup = await runRegroupBursts(ctx, 'party');
     expect(regroup).toEqual({ event: 'party', photos: 8, bursts: 1, photosInBursts: 5 });
@@ -86,7 +91,7 @@ describe('burst grouping', () => {
   it('shows one photo per burst in kiosk results and exports, in input order, with the rest one tap away', () => {
     const db = openDatabase(dataDirLayout(dataDir).database);
     try {
-      const bursts = createBurstsRepository(db);
+      const { bursts } = createRepositories(db);
       const results = ['LATER.JPG', 'BURST_5.JPG', 'OTHER_BODY.JPG', 'BURST_1.JPG', SHARP, 'NEXT_SCENE.JPG'].map((n) => idOf.get(n)!);
       expect(bursts.collapseToBestFrames(results)).toEqual(['LATER.JPG', SHARP, 'OTHER_BODY.JPG', 'NEXT_SCENE.JPG'].map((n) => idOf.get(n)!));
       expect(names(bursts.burstOf(idOf.get('BURST_2.JPG')!)!.photos)).toEqual(BURST);
@@ -109,5 +114,29 @@ describe('burst grouping', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = parseJsonOutput<BurstsReport>(r);
     expect(out.bursts.map((b) => [basename(b.best.path), names(b.photos)])).toEqual([[SHARP, BURST]]);
+  });
+});
+
+describe('searching with bursts collapsed', () => {
+  it("shows a person's burst once, by its best frame, when asked to as the kiosk does", async () => {
+    const sharpPath = join(root, 'card', SHARP);
+    const faces = parseJsonOutput<{ images: { faces: { box: [number, number, number, number] }[] }[] }>(
+      await runCli(['faces', sharpPath, '--json', '--data-dir', dataDir]),
+    );
+    const [x, y, w, h] = faces.images[0]!.faces[0]!.box;
+    const selfie = join(root, 'selfie.jpg');
+    await sharp(sharpPath)
+      .extract({ left: Math.max(0, Math.round(x - w / 2)), top: Math.max(0, Math.round(y - h / 2)), width: Math.round(w * 2), height: Math.round(h * 2) })
+      .resize({ width: 400 })
+      .jpeg({ quality: 80 })
+      .toFile(selfie);
+    const search = async (...extra: string[]) =>
+      parseJsonOutput<{ matches: { path: string }[] }>(await runCli(['search', '--event', 'party', '--selfie', selfie, ...extra, '--json', '--data-dir', dataDir]));
+    const everyFrame = (await search()).matches.map((m) => basename(m.path));
+    const collapsed = (await search('--collapse-bursts')).matches.map((m) => basename(m.path));
+    // The person matches in every frame but the badly blurred one; collapsed, the sharp frame stands for them all.
+    expect(everyFrame.filter((n) => BURST.includes(n)).sort()).toEqual(BURST.filter((n) => n !== 'BURST_5.JPG'));
+    expect(collapsed.filter((n) => BURST.includes(n))).toEqual([SHARP]);
+    expect(collapsed.filter((n) => !BURST.includes(n))).toEqual(everyFrame.filter((n) => !BURST.includes(n)));
   });
 });
