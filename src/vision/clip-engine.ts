@@ -1,6 +1,7 @@
 // CLIP's two towers on ONNX Runtime, with the same provider choice as the face engine: images
 // (in workers, from the decoded analysis image) and text queries (in the process that searches).
 import * as ort from 'onnxruntime-node';
+import { sessionOptions } from './onnx-sessions.js';
 import { chooseProvider, preferredProviders, type ProviderChoice, type ProviderName, type ProviderSetting } from './execution-providers.js';
 import { CLIP_INPUT_SIZE } from './clip-preprocess.js';
 import { ClipTokenizer } from './clip-tokenizer.js';
@@ -28,14 +29,8 @@ export class ClipEngine {
   ) {}
 
   static async open(options: ClipEngineOptions): Promise<ClipEngine> {
-    ort.env.logLevel = 'fatal';
     const open = async (provider: ProviderName) => {
-      const session: ort.InferenceSession.SessionOptions = {
-        executionProviders: [provider],
-        intraOpNumThreads: options.threads,
-        interOpNumThreads: 1,
-        graphOptimizationLevel: 'all',
-      };
+      const session = sessionOptions(provider, options.threads);
       return Promise.all([
         options.visionPath ? ort.InferenceSession.create(options.visionPath, session) : null,
         options.textPath ? ort.InferenceSession.create(options.textPath, session) : null,

@@ -13,22 +13,10 @@
 //   agrees with what live assignment did instead of undoing its merges.
 // Singletons are persons too: an attendee photographed once still needs a gallery and can still be
 // found at the kiosk; the people view can hide small persons, the data keeps them.
+import { cosineDistance } from './face-vectors.js';
 
-/** Cosine distance on L2-normalised descriptors. */
-export function cosineDistance(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  // Normalising again costs nothing and keeps a slightly off-unit vector from skewing a decision.
-  return 1 - dot / Math.sqrt(na * nb);
-}
+// Re-exported: callers of the clustering maths use the same distance as search.
+export { cosineDistance };
 
 /**
  * Clustering links faces more strictly than the match decision. dlib, whose ResNet descriptor the

@@ -3,6 +3,7 @@
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { DETECTOR_INPUT, LEVEL_MAX_FACE, needsFinerLevel, planDetectionLevels, touchesInnerEdge, type Tile } from './detection-tiles.js';
+import { sessionOptions } from './onnx-sessions.js';
 import { chooseProvider, preferredProviders, type ProviderChoice, type ProviderName, type ProviderSetting } from './execution-providers.js';
 import { alignFromLandmarks, alignmentBounds, squareAround, warpAligned, type Alignment, type PlacedImage, type RgbImage } from './face-alignment.js';
 import { nonMaxSuppression, type Box, type Point, type ScoredBox } from './face-geometry.js';
@@ -83,16 +84,8 @@ export class FaceEngine {
 
   static async open(options: FaceEngineOptions): Promise<FaceEngine> {
     const models = options.models ?? ensureFaceModels();
-    // ONNX Runtime prints a red error for every missing GPU library before throwing; the
-    // fallback reason is reported once, plainly, by chooseProvider instead.
-    ort.env.logLevel = 'fatal';
     const open = async (provider: ProviderName) => {
-      const session: ort.InferenceSession.SessionOptions = {
-        executionProviders: [provider],
-        intraOpNumThreads: options.threads,
-        interOpNumThreads: 1,
-        graphOptimizationLevel: 'all',
-      };
+      const session = sessionOptions(provider, options.threads);
       return Promise.all([
         ort.InferenceSession.create(models.detector, session),
         ort.InferenceSession.create(models.landmarks, session),

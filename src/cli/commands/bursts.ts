@@ -1,11 +1,9 @@
 // `shutterfind bursts`: group an event's near-identical consecutive frames into bursts
 // (--regroup) and list them with the frame shown for each.
-import { existsSync } from 'node:fs';
-import { dataDirLayout } from '../../config/index.js';
 import { regroupEventBursts } from '../../pipeline/index.js';
-import { createRepositories, openDatabase, type BurstsRepository, type Event } from '../../store/index.js';
+import type { BurstsRepository, Event } from '../../store/index.js';
 import type { CommandContext } from '../context.js';
-import { UserFacingError } from '../output.js';
+import { withEventRepos } from './event-database.js';
 
 export interface RegroupReport {
   event: string;
@@ -21,26 +19,8 @@ export interface BurstsReport {
   bursts: { id: number; best: { photoId: number; path: string }; photos: { photoId: number; path: string }[] }[];
 }
 
-async function withEvent<T>(ctx: CommandContext, eventName: string, fn: (bursts: BurstsRepository, event: Event) => Promise<T> | T): Promise<T> {
-  const layout = dataDirLayout(ctx.dataDir);
-  if (!existsSync(layout.database)) {
-    throw new UserFacingError(`No Shutterfind data in ${ctx.dataDir}: run \`shutterfind serve\` or \`shutterfind ingest\` first.`);
-  }
-  const db = openDatabase(layout.database);
-  try {
-    const { events, bursts } = createRepositories(db);
-    const event = events.findEventByName(eventName);
-    if (!event) {
-      const known = events.listEvents().map((e) => e.name);
-      throw new UserFacingError(
-        `No event named "${eventName}" in ${ctx.dataDir}.` + (known.length ? ` Events: ${known.join(', ')}` : ' There are no events yet.'),
-      );
-    }
-    return await fn(bursts, event);
-  } finally {
-    db.close();
-  }
-}
+const withEvent = <T>(ctx: CommandContext, eventName: string, fn: (bursts: BurstsRepository, event: Event) => Promise<T> | T): Promise<T> =>
+  withEventRepos(ctx, eventName, (repos, event) => fn(repos.bursts, event));
 
 /** Regroups the whole event: bursts are rebuilt from scratch in one transaction. */
 export async function runRegroupBursts(ctx: CommandContext, eventName: string): Promise<RegroupReport> {

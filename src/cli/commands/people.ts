@@ -1,10 +1,9 @@
 // `shutterfind people`, `recluster` and `rename-person`: the organiser's view of who was
 // photographed, a full re-cluster that keeps person ids and names, and naming a person.
-import { existsSync } from 'node:fs';
-import { dataDirLayout } from '../../config/index.js';
-import { createRepositories, openDatabase, type Event, type PersonSummary, type Repositories } from '../../store/index.js';
+import type { PersonSummary } from '../../store/index.js';
 import { loadMatchThreshold, reclusterEvent, type ReclusterSummary } from '../../vision/index.js';
 import type { CommandContext } from '../context.js';
+import { withEventReposSync } from './event-database.js';
 import { UserFacingError } from '../output.js';
 
 export interface PeopleReport {
@@ -19,26 +18,7 @@ export interface RenameReport {
   person: { id: number; name: string | null };
 }
 
-function withEvent<T>(ctx: CommandContext, eventName: string, fn: (repos: Repositories, event: Event) => T): T {
-  const layout = dataDirLayout(ctx.dataDir);
-  if (!existsSync(layout.database)) {
-    throw new UserFacingError(`No Shutterfind data in ${ctx.dataDir}: run \`shutterfind serve\` or \`shutterfind ingest\` first.`);
-  }
-  const db = openDatabase(layout.database);
-  try {
-    const repos = createRepositories(db);
-    const event = repos.events.findEventByName(eventName);
-    if (!event) {
-      const known = repos.events.listEvents().map((e) => e.name);
-      throw new UserFacingError(
-        `No event named "${eventName}" in ${ctx.dataDir}.` + (known.length ? ` Events: ${known.join(', ')}` : ' There are no events yet.'),
-      );
-    }
-    return fn(repos, event);
-  } finally {
-    db.close();
-  }
-}
+const withEvent = withEventReposSync;
 
 const toListed = (p: PersonSummary): PeopleReport['persons'][number] => ({
   id: p.id,

@@ -1,12 +1,11 @@
 // `shutterfind search --text "..." / --like PHOTO [--person ID | --selfie IMG]`: scene search,
 // alone or within one person's photos.
-import { existsSync } from 'node:fs';
 import { dataDirLayout, loadSettingsFile, resolveSettings } from '../../config/index.js';
 import { collapseBursts, rankScenes, searchBySelfie, SelfieError, type SceneResult } from '../../search/index.js';
-import { createRepositories, openDatabase } from '../../store/index.js';
 import { activeClipModel, ClipEngine, ImageReadError, loadMatchThreshold } from '../../vision/index.js';
 import type { CommandContext } from '../context.js';
 import { UserFacingError } from '../output.js';
+import { withEventRepos } from './event-database.js';
 import { openCliFaceEngine } from './face-engine-for-cli.js';
 
 export interface SceneSearchRequest {
@@ -30,18 +29,10 @@ export const SCENE_SEARCH_OFF =
 export async function runSceneSearch(ctx: CommandContext, eventName: string, req: SceneSearchRequest): Promise<SceneSearchReport> {
   const started = performance.now();
   const layout = dataDirLayout(ctx.dataDir);
-  if (!existsSync(layout.database)) {
-    throw new UserFacingError(`No Shutterfind data in ${ctx.dataDir}: run \`shutterfind serve\` or \`shutterfind ingest\` first.`);
-  }
   const model = activeClipModel(layout.models);
-  if (!model) throw new UserFacingError(SCENE_SEARCH_OFF, 2);
   const settings = resolveSettings(loadSettingsFile(layout.settings));
-  const db = openDatabase(layout.database);
-  try {
-    const repos = createRepositories(db);
-    const event = repos.events.findEventByName(eventName);
-    if (!event) throw new UserFacingError(`No event named "${eventName}" in ${ctx.dataDir}.`);
-
+  return withEventRepos(ctx, eventName, async (repos, event) => {
+    if (!model) throw new UserFacingError(SCENE_SEARCH_OFF, 2);
     let restrictTo: Set<number> | undefined;
     if (req.person !== undefined) restrictTo = new Set(repos.faces.photoIdsOfPerson(event.id, req.person));
     if (req.selfie) {
@@ -82,9 +73,7 @@ export async function runSceneSearch(ctx: CommandContext, eventName: string, req
     const ranked = rankScenes(repos, event.id, query, { limit: req.limit, ...(restrictTo ? { restrictTo } : {}), ...(req.like !== undefined ? { exclude: req.like } : {}) });
     const matches = req.collapseBursts ? collapseBursts(repos, ranked) : ranked;
     return { matches, tookMs: Math.round((performance.now() - started) * 10) / 10 };
-  } finally {
-    db.close();
-  }
+  });
 }
 
 export function formatSceneSearch(r: SceneSearchReport): string {

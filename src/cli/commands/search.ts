@@ -1,23 +1,13 @@
 // `shutterfind search --event E --selfie IMG`: the photos of an event a person appears in.
-import { existsSync } from 'node:fs';
-import { dataDirLayout } from '../../config/index.js';
 import { collapseBursts, searchBySelfie, SelfieError, type SelfieSearchResult } from '../../search/index.js';
-import { createRepositories, openDatabase } from '../../store/index.js';
 import { ImageReadError, loadMatchThreshold } from '../../vision/index.js';
 import type { CommandContext } from '../context.js';
 import { UserFacingError } from '../output.js';
+import { withEventRepos } from './event-database.js';
 import { openCliFaceEngine } from './face-engine-for-cli.js';
 
 export async function runSearch(ctx: CommandContext, eventName: string, selfiePath: string, limit: number, oneFor: 'photo' | 'burst' = 'photo'): Promise<SelfieSearchResult> {
-  const layout = dataDirLayout(ctx.dataDir);
-  if (!existsSync(layout.database)) {
-    throw new UserFacingError(`No Shutterfind data in ${ctx.dataDir}: run \`shutterfind serve\` or \`shutterfind ingest\` first.`);
-  }
-  const db = openDatabase(layout.database);
-  try {
-    const repos = createRepositories(db);
-    const event = repos.events.findEventByName(eventName);
-    if (!event) throw new UserFacingError(`No event named "${eventName}" in ${ctx.dataDir}.`);
+  return withEventRepos(ctx, eventName, async (repos, event) => {
     const { engine, detect } = await openCliFaceEngine(ctx);
     try {
       const found = await searchBySelfie(engine, repos, event.id, selfiePath, { threshold: loadMatchThreshold().threshold, limit, detect });
@@ -28,9 +18,7 @@ export async function runSearch(ctx: CommandContext, eventName: string, selfiePa
     } finally {
       await engine.release();
     }
-  } finally {
-    db.close();
-  }
+  });
 }
 
 export function formatSearch(r: SelfieSearchResult): string {
