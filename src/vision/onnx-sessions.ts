@@ -7,5 +7,13 @@ export function sessionOptions(provider: ProviderName, threads: number): ort.Inf
   // ONNX Runtime prints a red error for every missing GPU library before throwing; the
   // fallback reason is reported once, plainly, by chooseProvider instead.
   ort.env.logLevel = 'fatal';
-  return { executionProviders: [provider], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
+  return {
+    executionProviders: [provider],
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    // The arena keeps every run's peak for good: with tiled detection a worker held ~650 MB
+    // instead of ~350 MB (measured), for about 9% more speed. Each worker has its own sessions.
+    enableCpuMemArena: false,
+  };
 }
