@@ -33,6 +33,7 @@ const PICK = [
   'Lens',
   'Orientation',
   'OffsetTimeOriginal',
+  'SubSecTimeOriginal',
 ];
 
 type RawTags = Record<string, unknown>;
@@ -53,6 +54,17 @@ function time(v: unknown, offset?: unknown): number | null {
   return wallClockAsUtc - offsetMinutes * 60_000;
 }
 
+/**
+ * EXIF keeps fractions of a second apart (SubSecTimeOriginal, digits after the point: "3" is
+ * 0.3 s, "045" 0.045 s). Bursts are several frames a second, so the fraction matters.
+ */
+const withSubSecond = (ms: number | null, subSec: unknown): number | null => (ms === null || ms % 1000 !== 0 ? ms : ms + subSecondMs(subSec));
+
+export function subSecondMs(v: unknown): number {
+  const digits = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : '';
+  return /^\d{1,9}$/.test(digits) ? Math.floor(Number(`0.${digits}`) * 1000) : 0;
+}
+
 /** Pure mapping from exifr's tag bag to what Shutterfind stores. */
 export function toPhotoMetadata(tags: RawTags | undefined | null): PhotoMetadata {
   if (!tags) return EMPTY_METADATA;
@@ -60,7 +72,7 @@ export function toPhotoMetadata(tags: RawTags | undefined | null): PhotoMetadata
     ? tags.Orientation
     : null;
   return {
-    capturedAt: time(tags.DateTimeOriginal, tags.OffsetTimeOriginal) ?? time(tags.CreateDate) ?? time(tags.ModifyDate),
+    capturedAt: withSubSecond(time(tags.DateTimeOriginal, tags.OffsetTimeOriginal), tags.SubSecTimeOriginal) ?? time(tags.CreateDate) ?? time(tags.ModifyDate),
     cameraMake: text(tags.Make),
     cameraModel: text(tags.Model),
     cameraSerial: text(tags.BodySerialNumber) ?? text(tags.SerialNumber) ?? text(tags.InternalSerialNumber),
