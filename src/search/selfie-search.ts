@@ -2,7 +2,8 @@
 // one entry per photo, best first, cut at the shared match threshold.
 import type { Repositories } from '../store/index.js';
 import type { FaceSearchModeChoice } from '../store/index.js';
-import { analyseImage, type DetectOptions, type FaceEngine } from '../vision/index.js';
+import { analyseImage, cosineDistance, type DetectOptions, type FaceEngine } from '../vision/index.js';
+import { facesToAdd, vouchedPersons } from './person-expansion.js';
 import { dominantFace, type SelfieRules, DEFAULT_SELFIE_RULES } from './selfie.js';
 import type { FaceIndex } from './face-index.js';
 import { nearestPhotosInIndex } from './face-index-cache.js';
@@ -13,6 +14,8 @@ export interface SelfieMatch {
   distance: number;
   /** The matching face in the photo, [x, y, w, h] in original pixels. */
   box: [number, number, number, number];
+  /** 'person': found through the person cluster of a strong match, the face itself beyond the threshold. */
+  via?: 'face' | 'person';
 }
 
 export interface SelfieSearchResult {
@@ -31,6 +34,8 @@ export interface SelfieSearchOptions {
   rules?: SelfieRules;
   /** The event's in-memory face index (FaceIndexCache.forEvent); without it sqlite-vec is searched. */
   index?: FaceIndex;
+  /** Add photos of the persons the selfie clearly matches (default on). */
+  expandByPerson?: boolean;
 }
 
 /** Ranked photos of the event for an embedding (already from a validated selfie). */
@@ -38,15 +43,41 @@ export function photosForEmbedding(
   repos: Repositories,
   eventId: number,
   embedding: Float32Array,
-  options: Pick<SelfieSearchOptions, 'threshold' | 'limit' | 'mode' | 'index'>,
+  options: Pick<SelfieSearchOptions, 'threshold' | 'limit' | 'mode' | 'index' | 'expandByPerson'>,
 ): SelfieMatch[] {
   const limit = options.limit ?? 500;
   const nearest = options.index
     ? nearestPhotosInIndex(options.index, repos.faceVectors, embedding, { limit, maxDistance: options.threshold })
     : repos.faceVectors.nearestPhotos(eventId, embedding, { limit, maxDistance: options.threshold, mode: options.mode ?? 'auto' });
-  return nearest.flatMap((n) => {
+  const direct: SelfieMatch[] = nearest.flatMap((n) => {
     const photo = repos.photos.getPhoto(n.photoId);
-    return photo ? [{ photoId: n.photoId, path: photo.path, distance: n.distance, box: n.box }] : [];
+    return photo ? [{ photoId: n.photoId, path: photo.path, distance: n.distance, box: n.box, via: 'face' as const }] : [];
+  });
+  if (options.expandByPerson === false || direct.length >= limit) return direct;
+  return [...direct, ...viaPersons(repos, eventId, embedding, nearest, options.threshold)].slice(0, limit);
+}
+
+/** Photos of the persons that strong direct matches belong to (see person-expansion.ts). */
+function viaPersons(
+  repos: Repositories,
+  eventId: number,
+  embedding: Float32Array,
+  nearest: readonly { faceId: number; photoId: number; distance: number }[],
+  threshold: number,
+): SelfieMatch[] {
+  const personOf = repos.faces.personsOfFaces(nearest.map((n) => n.faceId));
+  const vouched = vouchedPersons(nearest.map((n) => ({ faceId: n.faceId, distance: n.distance, personId: personOf.get(n.faceId) ?? null })), threshold);
+  if (!vouched.size) return [];
+  const faces = repos.faces.facesOfPersons(eventId, [...vouched]);
+  const vectors = repos.faceVectors.vectorsOf(faces.map((f) => f.id));
+  const candidates = faces.flatMap((f, i) => {
+    const v = vectors[i];
+    return v && f.personId !== null ? [{ faceId: f.id, photoId: f.photoId, personId: f.personId, distance: cosineDistance(embedding, v), box: f.box }] : [];
+  });
+  const boxOf = new Map(candidates.map((c) => [c.faceId, c.box]));
+  return facesToAdd(candidates, vouched, new Set(nearest.map((n) => n.photoId)), threshold).flatMap((c) => {
+    const photo = repos.photos.getPhoto(c.photoId);
+    return photo ? [{ photoId: c.photoId, path: photo.path, distance: c.distance, box: boxOf.get(c.faceId)!, via: 'person' as const }] : [];
   });
 }
 

@@ -81,6 +81,10 @@ export function createFacesRepository(db: Database, vectors: FaceVectorsReposito
   const photosOfPerson = db.prepare<[number, number], { photo_id: number }>(
     'SELECT DISTINCT photo_id FROM faces WHERE event_id = ? AND person_id = ? ORDER BY photo_id',
   );
+  const personOf = db.prepare<[string], { id: number; person_id: number | null }>('SELECT id, person_id FROM faces WHERE id IN (SELECT value FROM json_each(?))');
+  const ofPersons = db.prepare<[number, string], FaceRow>(
+    'SELECT * FROM faces WHERE event_id = ? AND person_id IN (SELECT value FROM json_each(?)) ORDER BY id',
+  );
   const countOfEvent = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM faces WHERE event_id = ?');
 
   return {
@@ -120,6 +124,12 @@ export function createFacesRepository(db: Database, vectors: FaceVectorsReposito
     /** Faces not yet given a person (the engine stopped between saving them and clustering). */
     unassignedFaceIds(eventId: number): number[] {
       return unassigned.all(eventId).map((r) => r.id);
+    },
+    personsOfFaces(faceIds: readonly number[]): Map<number, number | null> {
+      return new Map(personOf.all(JSON.stringify(faceIds)).map((r) => [r.id, r.person_id]));
+    },
+    facesOfPersons(eventId: number, personIds: readonly number[]): StoredFace[] {
+      return personIds.length ? ofPersons.all(eventId, JSON.stringify(personIds)).map(toFace) : [];
     },
     photoIdsOfPerson(eventId: number, personId: number): number[] {
       return photosOfPerson.all(eventId, personId).map((r) => r.photo_id);
