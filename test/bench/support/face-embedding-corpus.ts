@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import sharp from 'sharp';
 import * as faceapi from '@vladmandic/face-api/dist/face-api.node-wasm.js';
+import { gaussian, seededRandom } from '../../support/random-vectors.js';
 
 export const EMBEDDING_DIMS = 128;
 
@@ -44,22 +45,9 @@ const DEFAULT_VARIANTS_PER_PHOTO = 150;
 const MIN_DETECTION_CONFIDENCE = 0.3;
 const MAX_FACES_PER_PHOTO = 100;
 
-/** Deterministic PRNG (mulberry32) so corpora and query sets repeat across runs. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Deterministic PRNG so corpora and query sets repeat across runs (shared with the tests).
+export { seededRandom };
 
-function gaussian(random: () => number): number {
-  // Box-Muller; 1 - u keeps the log argument away from 0.
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-}
 
 function normaliseInPlace(v: Float32Array): Float32Array {
   let sum = 0;

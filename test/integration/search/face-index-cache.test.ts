@@ -4,6 +4,7 @@ import { createFaceIndexCache, nearestPhotosInIndex } from '../../../src/search/
 import { photosForEmbedding } from '../../../src/search/selfie-search.js';
 import { createRepositories, openDatabase, type Database, type Repositories } from '../../../src/store/index.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
+import { seededRandom as seeded, gaussian, unitVector as unit } from '../../support/random-vectors.js';
 
 const DIMS = 128;
 const FACES_PER_PHOTO = 3;
@@ -22,21 +23,7 @@ afterEach(async () => {
   await removeDir(dir);
 });
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-const gaussian = (random: () => number) => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-const unit = (v: Float32Array) => {
-  const n = Math.hypot(...v);
-  return v.map((x) => x / n);
-};
 
 /** Unit vectors clustered around `identities` random centres, like faces of a few dozen guests. */
 function clusteredVectors(count: number, identities: number, seed: number, noise = 0.05): Float32Array[] {

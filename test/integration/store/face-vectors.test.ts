@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFaceVectorsRepository, selectByHamming, type FaceVectorsRepository } from '../../../src/store/face-vectors-repository.js';
 import { createRepositories, openDatabase, type Database } from '../../../src/store/index.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
+import { seededRandom as seeded } from '../../support/random-vectors.js';
 
 const DIMS = 128;
 
@@ -18,15 +19,6 @@ afterEach(async () => {
   await removeDir(dir);
 });
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normalised(v: Float32Array): Float32Array {
   const n = Math.hypot(...v);

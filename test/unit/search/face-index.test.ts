@@ -1,24 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FaceIndex, FACE_INDEX_DIMS, type FaceIndexOptions, type FaceIndexRow } from '../../../src/search/face-index.js';
+import { seededRandom as seeded, gaussian, unitVector as unit } from '../../support/random-vectors.js';
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-function gaussian(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-}
 
-function unit(v: Float32Array): Float32Array {
-  const n = Math.hypot(...v);
-  return v.map((x) => x / n);
-}
 
 /** Faces of `identities` people: a random unit centre each, faces = centre + noise, renormalised. */
 function clusteredFaces(count: number, identities: number, seed: number, noise = 0.05): FaceIndexRow[] {

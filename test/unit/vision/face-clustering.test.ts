@@ -10,6 +10,7 @@ import {
   type NeighbourFace,
 } from '../../../src/vision/face-clustering.js';
 import { loadMatchThreshold } from '../../../src/vision/match-threshold.js';
+import { seededRandom as rng } from '../../support/random-vectors.js';
 
 // Geometry is built relative to the configured threshold, so these stay true when it is re-measured.
 const MATCH = loadMatchThreshold().threshold;
@@ -18,16 +19,6 @@ const DIM = 128;
 /** Step off a person's centre giving two of their faces about LINK/4 apart (distance ≈ step²). */
 const SAME_STEP = Math.sqrt(LINK) / 2;
 
-/** Deterministic PRNG (mulberry32) so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normalise(v: Float32Array): Float32Array {
   const n = Math.hypot(...v);
