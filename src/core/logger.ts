@@ -1,5 +1,5 @@
 // Structured logs: one JSON object per line in <data-dir>/logs, readable text on a terminal.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
@@ -13,21 +13,37 @@ export interface LoggerOptions {
   level?: pino.Level;
 }
 
+/** The log file's descriptor, or null (with a warning) when it cannot be opened: logging to the terminal still works. */
+function openLogFile(dir: string, file: string): number | null {
+  try {
+    mkdirSync(dir, { recursive: true });
+    return openSync(file, 'a');
+  } catch (err) {
+    process.stderr.write(`shutterfind: cannot open the log file ${file} (${(err as Error).message}); logging to the terminal only\n`);
+    return null;
+  }
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   const level = options.level ?? 'info';
   const streams: pino.StreamEntry[] = [];
   if (options.logDir) {
-    mkdirSync(options.logDir, { recursive: true });
     const file = join(options.logDir, 'shutterfind.log');
-    const destination = pino.destination({ dest: file, sync: false });
-    let warned = false;
-    // A full data drive must not take the app down through its own log file.
-    destination.on('error', (err: Error) => {
-      if (warned) return;
-      warned = true;
-      process.stderr.write(`shutterfind: cannot write the log file ${file}: ${err.message}\n`);
-    });
-    streams.push({ level: 'debug', stream: destination });
+    const fd = openLogFile(options.logDir, file);
+    if (fd !== null) {
+      // Opened here, synchronously: given a path, sonic-boom opens the file in the background,
+      // and a command failing within milliseconds crashed in pino's exit flush ("sonic boom is
+      // not ready yet") after printing its own message.
+      const destination = pino.destination({ dest: fd, sync: false });
+      let warned = false;
+      // A full data drive must not take the app down through its own log file.
+      destination.on('error', (err: Error) => {
+        if (warned) return;
+        warned = true;
+        process.stderr.write(`shutterfind: cannot write the log file ${file}: ${err.message}\n`);
+      });
+      streams.push({ level: 'debug', stream: destination });
+    }
   }
   if (options.terminal === 'stderr') {
     streams.push({

@@ -147,6 +147,11 @@ describe('faces in a watched folder, then search by selfie', () => {
     expect(parseJsonOutput<{ error: string }>(group).error).toMatch(/^5 faces in the picture: only one person/);
   });
 
+  it('a command that fails at once says only what went wrong (no crash from the log file on exit)', async () => {
+    const r = await runCli(['search', '--event', 'gala', '--data-dir', dataDir]);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 2, stderr: 'shutterfind: Give --selfie IMG, --text "..." or --like PHOTO_ID.\n' });
+  });
+
   it('verify says the same person across a selfie and its photo, and different people apart', async () => {
     const a = await selfieOf(samples[5]!, facesOf.images[5]!.faces[1]!.box, 'verify-a.jpg');
     const same = await sharp(samples[5]!)
