@@ -59,7 +59,10 @@ export function planDetectionLevels(width: number, height: number, minFaceSize: 
 
 /** Whether a finer level is worth running, given the faces (image px widths) found so far. */
 export function needsFinerLevel(found: readonly number[], level: DetectionLevel, mode: 'adaptive' | 'always'): boolean {
-  if (mode === 'always' || found.length === 0) return true;
+  if (mode === 'always') return true;
+  // Two levels without a single face: most likely no faces at all (decor, venue, food), and the
+  // finest level is where the cost is (20 tiles of a 2048 px image).
+  if (found.length === 0) return level.level <= 1;
   // Faces within 2x of this level's limit mean the scene has small faces; smaller ones are
   // likely too. A group photo whose faces are all larger stops here: on the samples (faces
   // ~200 px of 2048) a factor of 3 tiled down to 20 tiles and cost 4x the detector time.

@@ -50,6 +50,11 @@ describe('needsFinerLevel', () => {
     // This level sees faces from 160 px: 200 px is near that limit, 330 px and more is not.
     expect(cases.map(([found, mode]) => needsFinerLevel(found, level, mode))).toEqual([true, true, false, false, true]);
   });
+
+  it('gives up on the finest level after two levels without a face (decor, venue, food), unless told to always tile', () => {
+    const [, second, finest] = planDetectionLevels(2048, 1365, 40);
+    expect([needsFinerLevel([], second!, 'adaptive'), needsFinerLevel([], finest!, 'adaptive'), needsFinerLevel([], finest!, 'always')]).toEqual([true, false, true]);
+  });
 });
 
 describe('touchesInnerEdge', () => {
