@@ -287,7 +287,7 @@ export function buildProgram(): Command {
       if (opts.json) printJson({ ...report, backfillQueued: queued });
       else {
         process.stdout.write(`${formatModels(report)}\n`);
-        if (queued) process.stdout.write(`${queued} earlier photo(s) queued for scene search; \`serve\` or \`ingest\` embeds them in the background (restart a running \`serve\` to use the new model).\n`);
+        if (queued) process.stdout.write(`${queued} earlier photo(s) queued for scene search: a running \`serve\` takes the model up within seconds and embeds them in the background (or the next \`serve\`/\`ingest\`).\n`);
       }
     } catch (err) {
       fail(err, Boolean(opts.json));

@@ -17,6 +17,7 @@ import {
   createScheduler,
   defaultWorkerThreads,
   regroupEventBursts,
+  type ClipTaskOptions,
   type PhotoOutcome,
   type PhotoProcessor,
   type Scheduler,
@@ -91,6 +92,7 @@ function mergeSettings(fileSettings: SettingsInput, overrides: SettingsInput | u
 /** Behind live frames (10) and card imports (0): back-fill only uses idle time. */
 export const SCENE_BACKFILL_PRIORITY = -10;
 const BURST_REGROUP_DELAY_MS = 2_000;
+const CLIP_MODEL_RECHECK_MS = 5_000;
 
 function findClipModel(modelsDir: string, log: Logger): InstalledClipModel | null {
   try {
@@ -121,8 +123,34 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const released = repos.jobs.releaseAllLeases(Date.now());
   if (released > 0) log.warn({ jobs: released }, `Resuming ${released} job(s) interrupted when Shutterfind last stopped`);
 
-  // Scene search runs when a CLIP model is installed (`shutterfind models add`); read at start.
-  const clipModel = findClipModel(layout.models, log);
+  // Scene search runs when a CLIP model is installed (`shutterfind models add`). The models
+  // folder is looked at again every few seconds, so a model added while serving is taken up
+  // without a restart: new photos get scene embeddings and earlier ones are back-filled.
+  let clipModel = findClipModel(layout.models, log);
+  let clipCheckedAt = Date.now();
+  const clipOptions = (recheck = false): ClipTaskOptions | null => {
+    const now = Date.now();
+    if (recheck || now - clipCheckedAt > CLIP_MODEL_RECHECK_MS) {
+      clipCheckedAt = now;
+      const found = findClipModel(layout.models, log);
+      if (found?.dir !== clipModel?.dir) {
+        clipModel = found;
+        if (found) {
+          log.info(`Scene search on: CLIP model "${found.name}"`);
+          for (const session of sessions.values()) backfillScenes(session.event.id, session.event.name);
+          setImmediate(() => scheduler.wake());
+        } else {
+          log.warn('The CLIP model is gone: scene search is off');
+        }
+      }
+    }
+    return clipModel ? { visionPath: clipModel.visionPath, provider: settings.faces.provider, threads: intraOpThreads(threads) } : null;
+  };
+  /** Photos from before the CLIP model was installed get scene embeddings, behind new photos. */
+  const backfillScenes = (eventId: number, name: string): void => {
+    const queued = repos.clipVectors.enqueueBackfill(eventId, SCENE_BACKFILL_PRIORITY, settings.pipeline.maxAttempts, Date.now());
+    if (queued) log.info(`Scene search: embedding ${queued} earlier photo(s) of "${name}" in the background`);
+  };
   // Kiosk searches run against an in-memory index of each event's faces, built from sqlite-vec
   // on first use and kept in step here as photos land (search p95 5 ms at 100k faces).
   const faceIndexes = createFaceIndexCache(repos.faceVectors);
@@ -202,12 +230,16 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
           maxFaces: settings.faces.maxFacesPerPhoto,
         }
       : null,
-    clip: clipModel
-      ? { visionPath: clipModel.visionPath, provider: settings.faces.provider, threads: intraOpThreads(threads) }
-      : null,
+    clip: clipOptions,
     clipVectors: repos.clipVectors,
     onOutcome: (outcome) => {
-      if (outcome.status === 'ready') afterPhotoReady(outcome.eventId, outcome.faceIds, outcome.faceProvider, outcome.replacedFaceIds);
+      if (outcome.status === 'ready') {
+        afterPhotoReady(outcome.eventId, outcome.faceIds, outcome.faceProvider, outcome.replacedFaceIds);
+        // A photo processed just before a newly added model was noticed still gets its scene.
+        if (clipModel && repos.clipVectors.enqueueBackfillOf(outcome.photoId, outcome.eventId, SCENE_BACKFILL_PRIORITY, settings.pipeline.maxAttempts, Date.now())) {
+          setImmediate(() => scheduler.wake());
+        }
+      }
       if (outcome.status === 'ready' || outcome.status === 'scene-indexed') scheduleBurstRegroup(outcome.eventId);
       bus.emit('photo', outcome);
     },
@@ -229,11 +261,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       // Faces saved just before a crash may not have reached clustering; finish that first.
       const orphans = repos.faces.unassignedFaceIds(event.id);
       if (orphans.length) afterPhotoReady(event.id, orphans);
-      // Photos from before the CLIP model was installed get scene embeddings, behind new photos.
-      if (clipModel) {
-        const queued = repos.clipVectors.enqueueBackfill(event.id, SCENE_BACKFILL_PRIORITY, settings.pipeline.maxAttempts, Date.now());
-        if (queued) log.info(`Scene search: embedding ${queued} earlier photo(s) of "${name}" in the background`);
-      }
+      if (clipOptions(true)) backfillScenes(event.id, name);
       const intake = createIntake({
         photos: repos.photos,
         eventId: event.id,

@@ -35,8 +35,11 @@ export interface SchedulerDeps {
   dataDir: string;
   media: MediaOptions;
   faces: FaceTaskOptions | null;
-  /** Null when no CLIP model is installed: scene search off. */
-  clip: ClipTaskOptions | null;
+  /**
+   * The CLIP model to use now, or null when none is installed (scene search off). A function:
+   * a model added while the engine runs is picked up. `recheck` asks it to look again now.
+   */
+  clip: (recheck?: boolean) => ClipTaskOptions | null;
   clipVectors: ClipVectorsRepository;
   policy: SchedulerPolicy;
   /** Identifies this process in lease rows. */
@@ -88,13 +91,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   /** Scene-search back-fill: a ready photo's CLIP embedding from its preview; the photo itself is untouched. */
   const runClipJob = async (job: Job): Promise<void> => {
     const photo = job.photoId === null ? undefined : deps.photos.getPhoto(job.photoId);
-    if (!photo || !photo.previewPath || !deps.clip) {
-      const why = !deps.clip ? 'Scene search is off (no CLIP model installed)' : 'The photo has no preview yet';
+    const clip = deps.clip(true);
+    if (!photo || !photo.previewPath || !clip) {
+      const why = !clip ? 'Scene search is off (no CLIP model installed)' : 'The photo has no preview yet';
       await save(`job ${job.id}`, () => deps.jobs.failJob(job.id, why, now()));
       return;
     }
     const result = await deps.processor
-      .embedClip({ photoId: photo.id, jobId: job.id, previewPath: join(deps.dataDir, photo.previewPath), clip: deps.clip })
+      .embedClip({ photoId: photo.id, jobId: job.id, previewPath: join(deps.dataDir, photo.previewPath), clip })
       .catch((err: unknown) => ({ ok: false as const, failure: 'transient' as const, error: `Worker failed: ${(err as Error).message}` }));
     if (result.ok) {
       const embedding = result.embedding;
@@ -142,7 +146,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         dataDir: deps.dataDir,
         media: deps.media,
         faces: deps.faces,
-        clip: deps.clip,
+        clip: deps.clip(),
       });
     } catch (err) {
       // The worker thread itself broke (crash, out of memory): piscina replaces it; try the photo again.

@@ -31,6 +31,8 @@ export function createClipVectorsRepository(db: Database, jobs: JobsRepository) 
       ORDER BY p.id LIMIT ?`,
   );
 
+  const openJob = db.prepare<[number], { id: number }>("SELECT id FROM jobs WHERE photo_id = ? AND kind = 'photo.clip' AND state IN ('queued', 'leased')");
+
   const replace = (photoId: number, eventId: number, embedding: Float32Array) => {
     remove.run(BigInt(photoId));
     insert.run(BigInt(photoId), BigInt(eventId), asBlob(embedding));
@@ -68,6 +70,14 @@ export function createClipVectorsRepository(db: Database, jobs: JobsRepository) 
         queued += batch;
         if (batch < 1000) return queued;
       }
+    },
+    /** One photo's back-fill job, unless it has an embedding or a job already. */
+    enqueueBackfillOf(photoId: number, eventId: number, priority: number, maxAttempts: number, now: number): boolean {
+      return db.transaction(() => {
+        if (get.get(BigInt(photoId)) || openJob.get(photoId)) return false;
+        jobs.enqueueJob({ kind: 'photo.clip', eventId, photoId, priority, maxAttempts, runAfter: now }, now);
+        return true;
+      })();
     },
     countEmbedded(eventId: number): number {
       return count.get(BigInt(eventId))!.n;

@@ -9,8 +9,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePhotoPaths } from '../../fixtures/camera-photos.js';
 import { writeTinyClipModel } from '../../fixtures/tiny-clip.js';
-import { parseJsonOutput, runCli } from '../../support/cli.js';
-import { makeTempDir, removeDir } from '../../support/temp-dir.js';
+import { parseJsonOutput, runCli, startCli } from '../../support/cli.js';
+import { makeTempDir, removeDir, waitFor } from '../../support/temp-dir.js';
 
 interface SceneJson {
   matches: { photoId: number; path: string; score: number }[];
@@ -105,5 +105,46 @@ describe('scene search', () => {
     expect(people.persons.length).toBe(3);
     const r = parseJsonOutput<SceneJson>(await search('--text', 'red', '--person', String(people.persons[0]!.id)));
     expect(names(r)).toEqual(['guests.jpg']);
+  });
+});
+
+describe('a model added while serve runs', () => {
+  it('is taken up without a restart: earlier photos are back-filled and new ones embedded', async () => {
+    const hot = join(root, 'hot');
+    const liveData = join(root, 'live-data');
+    await mkdir(hot);
+    await scene(join(hot, 'red-1.jpg'), [210, 30, 30]);
+    await scene(join(hot, 'green-1.jpg'), [30, 200, 40]);
+    const child = startCli(['serve', '--event', 'live', '--watch', hot, '--data-dir', liveData, '--port', '0']);
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Until the engine has created the event, status answers with an error: keep waiting.
+    const liveStatus = async (): Promise<StatusJson | undefined> => {
+      const r = await runCli(['status', '--event', 'live', '--json', '--data-dir', liveData]);
+      return r.code === 0 ? parseJsonOutput<StatusJson>(r) : undefined;
+    };
+    try {
+      await waitFor(async () => (await liveStatus())?.photos.ready === 2, 'the first two photos', 60_000, 300);
+      const add = await runCli(['models', 'add', modelDir, '--name', 'tiny', '--json', '--data-dir', liveData]);
+      expect(add.code, add.stderr).toBe(0);
+      await scene(join(hot, 'blue-1.jpg'), [20, 40, 230]);
+      const s = await waitFor(
+        async () => {
+          const st = await liveStatus();
+          return st?.photos.ready === 3 && st.scene.embedded === 3 ? st : undefined;
+        },
+        'all three photos to have scene embeddings without a restart',
+        60_000,
+        300,
+      );
+      expect(s.scene).toMatchObject({ model: 'tiny', embedded: 3, ofPhotos: 3 });
+      const blue = parseJsonOutput<SceneJson>(await runCli(['search', '--event', 'live', '--text', 'blue', '--limit', '1', '--json', '--data-dir', liveData]));
+      expect(names(blue)).toEqual(['blue-1.jpg']);
+      expect(stderr).toMatch(/Scene search on: CLIP model "tiny"/);
+    } finally {
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    }
   });
 });
