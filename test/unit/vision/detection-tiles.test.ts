@@ -59,12 +59,13 @@ describe('needsFinerLevel', () => {
 
 describe('touchesInnerEdge', () => {
   const tile = { x: 500, y: 0, width: 512, height: 512 };
-  it('flags a box cut by an edge shared with a neighbouring tile', () => {
-    expect(touchesInnerEdge({ x: 500, y: 100, width: 40, height: 40 }, tile, 2048, 1365)).toBe(true);
-    expect(touchesInnerEdge({ x: 980, y: 480, width: 32, height: 32 }, tile, 2048, 1365)).toBe(true);
-  });
-  it('keeps boxes inside the tile or against the image border', () => {
-    expect(touchesInnerEdge({ x: 600, y: 0, width: 40, height: 40 }, tile, 2048, 1365)).toBe(false);
-    expect(touchesInnerEdge({ x: 600, y: 200, width: 40, height: 40 }, tile, 2048, 1365)).toBe(false);
+  it('flags boxes cut by an edge shared with a neighbouring tile, not those inside it or against the image border', () => {
+    const boxes = [
+      { x: 500, y: 100, width: 40, height: 40 }, // on the left edge, shared with the tile before
+      { x: 980, y: 480, width: 32, height: 32 }, // in the bottom-right corner, shared with two tiles
+      { x: 600, y: 0, width: 40, height: 40 }, // on the top edge, which is the image's own
+      { x: 600, y: 200, width: 40, height: 40 }, // well inside
+    ];
+    expect(boxes.map((b) => touchesInnerEdge(b, tile, 2048, 1365))).toEqual([true, true, false, false]);
   });
 });
