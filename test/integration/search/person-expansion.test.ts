@@ -1,24 +1,11 @@
 // Search recall through people: a selfie that clearly matches one of a person's faces also
 // finds that person's photos where their face is farther than the threshold.
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { photosForEmbedding } from '../../../src/search/index.js';
-import { createRepositories, openDatabase, type Database, type NewFace, type Repositories } from '../../../src/store/index.js';
-import { makeTempDir, removeDir } from '../../support/temp-dir.js';
+import type { NewFace } from '../../../src/store/index.js';
+import { useTempDatabase } from '../../support/database.js';
 
-let dir: string;
-let db: Database;
-let repos: Repositories;
-
-beforeEach(async () => {
-  dir = await makeTempDir();
-  db = openDatabase(join(dir, 'shutterfind.db'));
-  repos = createRepositories(db);
-});
-afterEach(async () => {
-  db.close();
-  await removeDir(dir);
-});
+const temp = useTempDatabase();
 
 /** A unit vector at cosine distance `d` from e0, in the e0-e1 plane (e2 for a second person). */
 function at(d: number, axis = 1): Float32Array {
@@ -33,40 +20,40 @@ function face(embedding: Float32Array): NewFace {
 }
 
 function photoWithFace(eventId: number, name: string, embedding: Float32Array): { photoId: number; faceId: number } {
-  const photoId = repos.photos.addPhotoWithJob({ eventId, sourceId: null, path: `/cam/${name}`, sha256: `sha-${name}`, format: 'jpeg', sizeBytes: 1, mtimeMs: 1, landedAt: 0 }, 3, 0);
-  const [faceId] = repos.faces.replaceFacesOfPhoto(photoId, eventId, [face(embedding)], 0).faceIds;
+  const photoId = temp.repos.photos.addPhotoWithJob({ eventId, sourceId: null, path: `/cam/${name}`, sha256: `sha-${name}`, format: 'jpeg', sizeBytes: 1, mtimeMs: 1, landedAt: 0 }, 3, 0);
+  const [faceId] = temp.repos.faces.replaceFacesOfPhoto(photoId, eventId, [face(embedding)], 0).faceIds;
   return { photoId, faceId: faceId! };
 }
 
 describe('selfie search through person clusters', () => {
   it("adds the clearly matched person's photos beyond the threshold, and nobody else's", () => {
     const T = 0.04;
-    const eventId = repos.events.ensureEvent('gala', 0).id;
+    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
     const front = photoWithFace(eventId, 'front.jpg', at(0.01));
     const profile = photoWithFace(eventId, 'profile.jpg', at(0.055));
     const stranger = photoWithFace(eventId, 'stranger.jpg', at(0.05, 2));
-    const person = repos.persons.createPerson(eventId, 0);
-    repos.persons.setFacePerson([front.faceId, profile.faceId], person);
-    const other = repos.persons.createPerson(eventId, 0);
-    repos.persons.setFacePerson([stranger.faceId], other);
+    const person = temp.repos.persons.createPerson(eventId, 0);
+    temp.repos.persons.setFacePerson([front.faceId, profile.faceId], person);
+    const other = temp.repos.persons.createPerson(eventId, 0);
+    temp.repos.persons.setFacePerson([stranger.faceId], other);
 
     const query = at(0);
-    const withPeople = photosForEmbedding(repos, eventId, query, { threshold: T, mode: 'exact' });
+    const withPeople = photosForEmbedding(temp.repos, eventId, query, { threshold: T, mode: 'exact' });
     expect(withPeople.map((m) => [m.path, m.via])).toEqual([
       ['/cam/front.jpg', 'face'],
       ['/cam/profile.jpg', 'person'],
     ]);
-    const facesOnly = photosForEmbedding(repos, eventId, query, { threshold: T, mode: 'exact', expandByPerson: false });
+    const facesOnly = photosForEmbedding(temp.repos, eventId, query, { threshold: T, mode: 'exact', expandByPerson: false });
     expect(facesOnly.map((m) => m.path)).toEqual(['/cam/front.jpg']);
   });
 
   it('does not expand from a borderline match', () => {
     const T = 0.04;
-    const eventId = repos.events.ensureEvent('gala', 0).id;
+    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
     const near = photoWithFace(eventId, 'near.jpg', at(0.035));
     const far = photoWithFace(eventId, 'far.jpg', at(0.05));
-    const person = repos.persons.createPerson(eventId, 0);
-    repos.persons.setFacePerson([near.faceId, far.faceId], person);
-    expect(photosForEmbedding(repos, eventId, at(0), { threshold: T, mode: 'exact' }).map((m) => m.path)).toEqual(['/cam/near.jpg']);
+    const person = temp.repos.persons.createPerson(eventId, 0);
+    temp.repos.persons.setFacePerson([near.faceId, far.faceId], person);
+    expect(photosForEmbedding(temp.repos, eventId, at(0), { threshold: T, mode: 'exact' }).map((m) => m.path)).toEqual(['/cam/near.jpg']);
   });
 });

@@ -1,23 +1,12 @@
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFaceVectorsRepository, selectByHamming, type FaceVectorsRepository } from '../../../src/store/face-vectors-repository.js';
-import { createRepositories, openDatabase, type Database } from '../../../src/store/index.js';
-import { makeTempDir, removeDir } from '../../support/temp-dir.js';
+import { createRepositories } from '../../../src/store/index.js';
+import { useTempDatabase } from '../../support/database.js';
 import { seededRandom as seeded } from '../../support/random-vectors.js';
 
 const DIMS = 128;
 
-let dir: string;
-let db: Database;
-
-beforeEach(async () => {
-  dir = await makeTempDir();
-  db = openDatabase(join(dir, 'shutterfind.db'));
-});
-afterEach(async () => {
-  if (db.open) db.close();
-  await removeDir(dir);
-});
+const temp = useTempDatabase();
 
 
 function normalised(v: Float32Array): Float32Array {
@@ -36,7 +25,7 @@ function direction(i: number, j = (i + 1) % DIMS, t = 0): Float32Array {
 let photoCounter = 0;
 function addPhoto(eventId: number): number {
   photoCounter++;
-  return createRepositories(db).photos.addPhotoWithJob(
+  return createRepositories(temp.db).photos.addPhotoWithJob(
     { eventId, sourceId: null, path: `/cam/IMG_${photoCounter}.JPG`, sha256: `sha-${photoCounter}`, format: 'jpeg', sizeBytes: 1, mtimeMs: 1, landedAt: 0 },
     3,
     0,
@@ -44,7 +33,7 @@ function addPhoto(eventId: number): number {
 }
 
 function addFace(repo: FaceVectorsRepository, eventId: number, photoId: number, embedding: Float32Array, box = [0.1, 0.2, 0.3, 0.4]): number {
-  const { lastInsertRowid } = db
+  const { lastInsertRowid } = temp.db
     .prepare('INSERT INTO faces (photo_id, event_id, box_x, box_y, box_w, box_h, score, created_at) VALUES (?, ?, ?, ?, ?, ?, 1, 0)')
     .run(photoId, eventId, ...box);
   const faceId = Number(lastInsertRowid);
@@ -54,8 +43,8 @@ function addFace(repo: FaceVectorsRepository, eventId: number, photoId: number, 
 
 describe('the face vector store', () => {
   it('returns the nearest faces of the event best first, with cosine distances', () => {
-    const repo = createFaceVectorsRepository(db);
-    const event = createRepositories(db).events.ensureEvent('wedding', 0);
+    const repo = createFaceVectorsRepository(temp.db);
+    const event = createRepositories(temp.db).events.ensureEvent('wedding', 0);
     const photo = addPhoto(event.id);
     const far = addFace(repo, event.id, photo, direction(5));
     const near = addFace(repo, event.id, photo, direction(0, 1, 0.1));
@@ -69,8 +58,8 @@ describe('the face vector store', () => {
   });
 
   it('never returns a face of another event, even the same face vector', () => {
-    const repo = createFaceVectorsRepository(db);
-    const events = createRepositories(db).events;
+    const repo = createFaceVectorsRepository(temp.db);
+    const events = createRepositories(temp.db).events;
     const wedding = events.ensureEvent('wedding', 0);
     const gala = events.ensureEvent('gala', 0);
     const mine = addFace(repo, wedding.id, addPhoto(wedding.id), direction(3, 4, 0.5));
@@ -82,8 +71,8 @@ describe('the face vector store', () => {
   });
 
   it('lists a photo once, with its best face and box, and drops faces beyond the match threshold', () => {
-    const repo = createFaceVectorsRepository(db);
-    const event = createRepositories(db).events.ensureEvent('wedding', 0);
+    const repo = createFaceVectorsRepository(temp.db);
+    const event = createRepositories(temp.db).events.ensureEvent('wedding', 0);
     const group = addPhoto(event.id);
     const portrait = addPhoto(event.id);
     const other = addPhoto(event.id);
@@ -101,8 +90,8 @@ describe('the face vector store', () => {
   });
 
   it('fills the photo limit even when many faces of the same photos crowd the top', () => {
-    const repo = createFaceVectorsRepository(db);
-    const event = createRepositories(db).events.ensureEvent('wedding', 0);
+    const repo = createFaceVectorsRepository(temp.db);
+    const event = createRepositories(temp.db).events.ensureEvent('wedding', 0);
     const crowded = addPhoto(event.id);
     for (let i = 0; i < 30; i++) addFace(repo, event.id, crowded, direction(9, 10, 0.001 * i));
     const others = Array.from({ length: 5 }, (_, i) => {
@@ -115,8 +104,8 @@ describe('the face vector store', () => {
   });
 
   it('forgets deleted faces in both the exact and the binary index', () => {
-    const repo = createFaceVectorsRepository(db);
-    const event = createRepositories(db).events.ensureEvent('wedding', 0);
+    const repo = createFaceVectorsRepository(temp.db);
+    const event = createRepositories(temp.db).events.ensureEvent('wedding', 0);
     const photo = addPhoto(event.id);
     const gone = addFace(repo, event.id, photo, direction(2));
     const kept = addFace(repo, event.id, photo, direction(2, 3, 0.3));
@@ -127,8 +116,8 @@ describe('the face vector store', () => {
   });
 
   it('switches to binary-rerank only once the event holds the configured number of faces', () => {
-    const repo = createFaceVectorsRepository(db, { binaryFromFaceCount: 3 });
-    const event = createRepositories(db).events.ensureEvent('wedding', 0);
+    const repo = createFaceVectorsRepository(temp.db, { binaryFromFaceCount: 3 });
+    const event = createRepositories(temp.db).events.ensureEvent('wedding', 0);
     const photo = addPhoto(event.id);
     addFace(repo, event.id, photo, direction(1));
     addFace(repo, event.id, photo, direction(2));
@@ -154,8 +143,8 @@ describe('the face vector store', () => {
 
     it('binary-rerank finds the same top faces as an exact search', () => {
       const { face, mean } = realisticSet();
-      const repo = createFaceVectorsRepository(db, { quantisationCentre: mean, minRerankCandidates: 1000 });
-      const event = createRepositories(db).events.ensureEvent('wedding', 0);
+      const repo = createFaceVectorsRepository(temp.db, { quantisationCentre: mean, minRerankCandidates: 1000 });
+      const event = createRepositories(temp.db).events.ensureEvent('wedding', 0);
       const rows = [];
       for (let p = 0; p < PEOPLE; p++) {
         for (let f = 0; f < FACES_EACH; f++) rows.push({ faceId: p * FACES_EACH + f + 1, eventId: event.id, embedding: face(p) });
@@ -175,24 +164,24 @@ describe('the face vector store', () => {
 
     it('reads the binary codes exactly as sqlite-vec stores them (same pool as its own hamming search)', () => {
       const { face } = realisticSet();
-      const repo = createFaceVectorsRepository(db);
-      const event = createRepositories(db).events.ensureEvent('wedding', 0);
+      const repo = createFaceVectorsRepository(temp.db);
+      const event = createRepositories(temp.db).events.ensureEvent('wedding', 0);
       // More than one 1,024-row chunk, with a hole left by a delete.
       const rows = Array.from({ length: 2500 }, (_, i) => ({ faceId: i + 1, eventId: event.id, embedding: face(i % PEOPLE) }));
       repo.insertMany(rows);
       repo.deleteFaces([5, 1500]);
       const query = face(3);
       const blob = Buffer.from(query.buffer, query.byteOffset, query.byteLength);
-      const theirs = db
+      const theirs = temp.db
         .prepare('SELECT face_id, distance FROM face_embeddings_bits WHERE embedding MATCH vec_quantize_binary(?) AND event_id = ? AND k = 300')
         .all(blob, BigInt(event.id)) as { face_id: number; distance: number }[];
-      const chunks = db
+      const chunks = temp.db
         .prepare(
           `SELECT c.validity, c.rowids, v.vectors FROM face_embeddings_bits_chunks c
              JOIN face_embeddings_bits_vector_chunks00 v ON v.rowid = c.chunk_id WHERE c.partition00 = ? ORDER BY c.chunk_id`,
         )
         .all(BigInt(event.id)) as { validity: Buffer; rowids: Buffer; vectors: Buffer }[];
-      const code = (db.prepare('SELECT vec_quantize_binary(?) AS b').get(blob) as { b: Buffer }).b;
+      const code = (temp.db.prepare('SELECT vec_quantize_binary(?) AS b').get(blob) as { b: Buffer }).b;
       const ours = selectByHamming(chunks, code, 300);
       // Same set up to ties at the last hamming distance, which each side breaks its own way.
       const cutoff = theirs.at(-1)!.distance;
