@@ -49,6 +49,15 @@ function fail(err: unknown, json: boolean): never {
   process.exit(err instanceof UserFacingError ? err.exitCode : 1);
 }
 
+/** Runs a command's body; any error is reported as `fail` does (and ends the process). */
+async function guarded(opts: GlobalOptions, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (err) {
+    fail(err, Boolean(opts.json));
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command('shutterfind')
     .description('Event photography on your laptop: hot folders, previews, faces and kiosks')
@@ -63,11 +72,9 @@ export function buildProgram(): Command {
       .option('--watch <dir>', 'a folder the camera tool writes into (repeatable)', collect, [])
       .addOption(new Option('--port <n>', 'HTTP port').argParser(parsePort)),
   ).action(async (opts: GlobalOptions & { event: string; watch: string[]; port?: number }) => {
-    try {
+    await guarded(opts, async () => {
       await runServe(commandContext(opts, 'live'), { event: opts.event, watch: opts.watch, port: opts.port });
-    } catch (err) {
-      fail(err, Boolean(opts.json));
-    }
+    });
   });
 
   withCommonOptions(
@@ -77,13 +84,11 @@ export function buildProgram(): Command {
       .argument('<dir...>', 'folders to import (searched recursively)')
       .requiredOption('--event <name>', 'event the photos belong to'),
   ).action(async (dirs: string[], opts: GlobalOptions & { event: string }) => {
-    try {
+    await guarded(opts, async () => {
       const summary = await runIngest(commandContext(opts, 'summary'), dirs, opts.event);
       if (opts.json) printJson(summary);
       else process.stdout.write(`${formatIngestSummary(summary)}\n`);
-    } catch (err) {
-      fail(err, Boolean(opts.json));
-    }
+    });
   });
 
   withCommonOptions(
@@ -91,14 +96,12 @@ export function buildProgram(): Command {
       .command('status')
       .description("show an event's photos by state, queue depth, throughput and errors")
       .requiredOption('--event <name>', 'event to report on'),
-  ).action((opts: GlobalOptions & { event: string }) => {
-    try {
+  ).action(async (opts: GlobalOptions & { event: string }) => {
+    await guarded(opts, async () => {
       const status = runStatus(commandContext(opts, 'none'), opts.event);
       if (opts.json) printJson(status);
       else process.stdout.write(`${formatStatus(status)}\n`);
-    } catch (err) {
-      fail(err, Boolean(opts.json));
-    }
+    });
   });
 
   withCommonOptions(
@@ -107,7 +110,7 @@ export function buildProgram(): Command {
       .description("process an event's failed photos again (after fixing what the errors said)")
       .requiredOption('--event <name>', 'event whose failed photos to retry'),
   ).action(async (opts: GlobalOptions & { event: string }) => {
-    try {
+    await guarded(opts, async () => {
       const summary = await runRetry(commandContext(opts, 'summary'), opts.event);
       if (opts.json) printJson(summary);
       else {
@@ -115,9 +118,7 @@ export function buildProgram(): Command {
           `Retried ${summary.requeued + summary.reexamined} photo(s): ${summary.ready} now ready, ${summary.stillFailed} still failed\n`,
         );
       }
-    } catch (err) {
-      fail(err, Boolean(opts.json));
-    }
+    });
   });
 
   withCommonOptions(
@@ -126,11 +127,9 @@ export function buildProgram(): Command {
     const desktop = findElectron();
     const why = desktop.available ? 'the desktop shell is not part of this version yet' : desktop.reason;
     process.stderr.write(`Desktop window unavailable (${why}): running the headless engine (\`shutterfind serve\`) instead.\n`);
-    try {
+    await guarded(opts, async () => {
       await runServe(commandContext(opts, 'live'), { event: DEFAULT_EVENT, watch: [] });
-    } catch (err) {
-      fail(err, Boolean(opts.json));
-    }
+    });
   });
 
   withCommonOptions(
@@ -140,14 +139,12 @@ export function buildProgram(): Command {
       .argument('<image...>', 'image files')
       .option('--embeddings', 'include each face\'s L2-normalised 128-d embedding'),
   ).action(async (images: string[], opts: GlobalOptions & { embeddings?: boolean }) => {
-    try {
+    await guarded(opts, async () => {
       const report = await runFaces(commandContext(opts, 'none'), images, Boolean(opts.embeddings));
       if (opts.json) printJson(report);
       else process.stdout.write(`${formatFaces(report)}\n`);
       if (report.images.some((i) => i.error)) process.exitCode = 1;
-    } catch (err) {
-      fail(err, Boolean(opts.json));
-    }
+    });
   });
 
   withCommonOptions(
@@ -157,13 +154,11 @@ export function buildProgram(): Command {
       .argument('<a>', 'first image')
       .argument('<b>', 'second image'),
   ).action(async (a: string, b: string, opts: GlobalOptions) => {
-    try {
+    await guarded(opts, async () => {
       const r = await runVerify(commandContext(opts, 'none'), a, b);
       if (opts.json) printJson(r);
       else process.stdout.write(`${r.verified ? 'Same person' : 'Different people'} (distance ${r.distance.toFixed(3)}, threshold ${r.threshold})\n`);
-    } catch (err) {
-      fail(err, Boolean(opts.json));
-    }
+    });
   });
 
   withCommonOptions(
@@ -178,7 +173,7 @@ export function buildProgram(): Command {
       .addOption(new Option('--limit <n>', 'most photos to return').argParser(parsePositive).default(500))
       .option('--collapse-bursts', 'show one photo per burst of near-identical frames (its best frame), as the kiosk does'),
   ).action(async (opts: GlobalOptions & { event: string; selfie?: string; text?: string; like?: number; person?: number; limit: number; collapseBursts?: boolean }) => {
-    try {
+    await guarded(opts, async () => {
       const ctx = commandContext(opts, 'none');
       if (opts.text !== undefined || opts.like !== undefined) {
         const r = await runSceneSearch(ctx, opts.event, {
@@ -198,9 +193,7 @@ export function buildProgram(): Command {
       } else {
         throw new UserFacingError('Give --selfie IMG, --text "..." or --like PHOTO_ID.', 2);
       }
-    } catch (err) {
-      fail(err, Boolean(opts.json));
-    }
+    });
   });
 
   withCommonOptions(
@@ -208,14 +201,12 @@ export function buildProgram(): Command {
       .command('people')
       .description("list an event's persons (face clusters) with face and photo counts")
       .requiredOption('--event <name>', 'event to list'),
-  ).action((opts: GlobalOptions & { event: string }) => {
-    try {
+  ).action(async (opts: GlobalOptions & { event: string }) => {
+    await guarded(opts, async () => {
       const report = runPeople(commandContext(opts, 'none'), opts.event);
       if (opts.json) printJson(report);
       else process.stdout.write(`${formatPeople(report)}\n`);
-    } catch (err) {
-      fail(err, Boolean(opts.json));
-    }
+    });
   });
 
   withCommonOptions(
@@ -223,14 +214,12 @@ export function buildProgram(): Command {
       .command('recluster')
       .description("group all of an event's faces into persons again, keeping ids and names where the faces are the same")
       .requiredOption('--event <name>', 'event to re-cluster'),
-  ).action((opts: GlobalOptions & { event: string }) => {
-    try {
+  ).action(async (opts: GlobalOptions & { event: string }) => {
+    await guarded(opts, async () => {
       const summary = runRecluster(commandContext(opts, 'summary'), opts.event);
       if (opts.json) printJson(summary);
       else process.stdout.write(`${formatRecluster(summary)}\n`);
-    } catch (err) {
-      fail(err, Boolean(opts.json));
-    }
+    });
   });
 
   withCommonOptions(
@@ -240,14 +229,12 @@ export function buildProgram(): Command {
       .requiredOption('--event <name>', 'event the person belongs to')
       .requiredOption('--person <id>', 'person id, as `shutterfind people` lists it', parsePositive)
       .requiredOption('--name <name>', 'the name to show'),
-  ).action((opts: GlobalOptions & { event: string; person: number; name: string }) => {
-    try {
+  ).action(async (opts: GlobalOptions & { event: string; person: number; name: string }) => {
+    await guarded(opts, async () => {
       const result = runRenamePerson(commandContext(opts, 'none'), opts.event, opts.person, opts.name);
       if (opts.json) printJson(result);
       else process.stdout.write(`Person #${result.person.id} in "${result.event}" is now ${result.person.name ?? 'unnamed'}\n`);
-    } catch (err) {
-      fail(err, Boolean(opts.json));
-    }
+    });
   });
 
   withCommonOptions(
@@ -257,7 +244,7 @@ export function buildProgram(): Command {
       .requiredOption('--event <name>', 'event to look at')
       .option('--regroup', 'group the whole event into bursts again first'),
   ).action(async (opts: GlobalOptions & { event: string; regroup?: boolean }) => {
-    try {
+    await guarded(opts, async () => {
       const ctx = commandContext(opts, opts.regroup ? 'summary' : 'none');
       if (opts.regroup) {
         const summary = await runRegroupBursts(ctx, opts.event);
@@ -266,9 +253,7 @@ export function buildProgram(): Command {
       const r = await runListBursts(ctx, opts.event);
       if (opts.json) printJson(r);
       else process.stdout.write(`${formatBursts(r)}\n`);
-    } catch (err) {
-      fail(err, Boolean(opts.json));
-    }
+    });
   });
 
   const models = program.command('models').description('CLIP models for scene search (installed into the data dir)');
@@ -280,7 +265,7 @@ export function buildProgram(): Command {
       .argument('<source>', 'folder or http(s) base URL holding vision_model.onnx, text_model.onnx and tokenizer files')
       .option('--name <name>', 'name to install it under (default: the folder or URL name)'),
   ).action(async (source: string, opts: GlobalOptions & { name?: string }) => {
-    try {
+    await guarded(opts, async () => {
       const ctx = commandContext(opts, 'none');
       const report = await runModelsAdd(ctx, source, opts.name);
       const queued = queueSceneBackfill(ctx);
@@ -289,19 +274,15 @@ export function buildProgram(): Command {
         process.stdout.write(`${formatModels(report)}\n`);
         if (queued) process.stdout.write(`${queued} earlier photo(s) queued for scene search: a running \`serve\` takes the model up within seconds and embeds them in the background (or the next \`serve\`/\`ingest\`).\n`);
       }
-    } catch (err) {
-      fail(err, Boolean(opts.json));
-    }
+    });
   });
 
-  withCommonOptions(models.command('list').description('list installed CLIP models (* = the active one)')).action((opts: GlobalOptions) => {
-    try {
+  withCommonOptions(models.command('list').description('list installed CLIP models (* = the active one)')).action(async (opts: GlobalOptions) => {
+    await guarded(opts, async () => {
       const report = runModelsList(commandContext(opts, 'none'));
       if (opts.json) printJson(report);
       else process.stdout.write(`${formatModels(report)}\n`);
-    } catch (err) {
-      fail(err, Boolean(opts.json));
-    }
+    });
   });
 
   return program;
