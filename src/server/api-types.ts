@@ -1,0 +1,330 @@
+// The local HTTP API's shapes: the one place both the server and the renderer import them
+// from. Types only (no runtime code), so the renderer's bundle takes nothing from the engine.
+//
+// Three roles, three route prefixes:
+//   /api/...          operator (console): `Authorization: Bearer <operator token>` or the
+//                     `sf_operator` cookie set by POST /api/login. Every route answers 401 without it.
+//   /kiosk-api/...    a paired kiosk device: `sf_kiosk` cookie (or Bearer) from POST /kiosk-api/pair.
+//                     It may only create sessions and see its own session's matches.
+//   /gallery-api/:token/...  an attendee: the gallery token in the path (expires).
+// Pages: /console, /kiosk and /g/:token all load the same React app (renderer/).
+// Errors: every 4xx/5xx body is ApiError.
+
+export type ErrorCode =
+  | 'bad-request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not-found'
+  | 'expired'
+  | 'too-large'
+  | 'unsupported-media'
+  | 'not-an-image'
+  | 'rate-limited'
+  | 'no-face'
+  | 'several-faces'
+  | 'too-small'
+  | 'blurred'
+  | 'too-dark'
+  | 'conflict'
+  | 'internal';
+
+export interface ApiError {
+  error: { code: ErrorCode; message: string };
+}
+
+/** [x, y, w, h] as fractions (0..1) of the displayed image, so any preview size can draw it. */
+export type RelativeBox = [number, number, number, number];
+
+// ---------------------------------------------------------------- operator
+
+/** POST /api/login { token } → sets the sf_operator cookie; 401 for a wrong token. */
+export interface LoginRequest {
+  token: string;
+}
+
+/** GET /api/overview?event= */
+export interface Overview {
+  event: string;
+  version: string;
+  /** The operator token, shown in the console so it can be used elsewhere (another laptop, a script). */
+  operatorToken: string;
+  /** Where kiosks and phones reach this server: LAN address when LAN is on, else the local one. */
+  publicUrl: string;
+  lan: boolean;
+  photos: { total: number; pending: number; processing: number; ready: number; failed: number; duplicates: number };
+  queue: { depth: number };
+  throughput: { readyLastMinute: number; photosPerSecond: number };
+  faces: { found: number; persons: number; provider: string | null; providerNote: string | null };
+  storage: { freeBytes: number; low: boolean } | null;
+  scene: { model: string | null; embedded: number; ofPhotos: number };
+}
+
+export interface PhotoFace {
+  id: number;
+  box: RelativeBox;
+  personId: number | null;
+  score: number;
+}
+
+/** A photo as the console shows it. Media URLs are relative to the server and need the operator cookie. */
+export interface PhotoCard {
+  id: number;
+  fileName: string;
+  path: string;
+  status: 'pending' | 'processing' | 'ready' | 'failed';
+  error: string | null;
+  landedAt: string;
+  readyAt: string | null;
+  capturedAt: string | null;
+  camera: string | null;
+  width: number | null;
+  height: number | null;
+  /** null until the preview exists. */
+  thumbUrl: string | null;
+  previewUrl: string | null;
+  faces: PhotoFace[];
+}
+
+/** GET /api/photos?event=&limit=&before=<photo id>&status= → newest first. */
+export interface PhotoPage {
+  photos: PhotoCard[];
+  /** Pass as `before` for the next page; null at the end. */
+  nextBefore: number | null;
+}
+
+/** GET /api/errors?event= */
+export interface ErrorList {
+  errors: { photoId: number; path: string; fileName: string; error: string; at: string }[];
+  retrying: { photoId: number; path: string; error: string; attempts: number; nextAttemptAt: string }[];
+}
+
+/** POST /api/photos/retry-failed?event=  and  POST /api/photos/:id/retry */
+export interface RetryResult {
+  requeued: number;
+  reexamined: number;
+}
+
+export interface SourceView {
+  id: number;
+  path: string;
+  state: 'watching' | 'offline' | 'removed';
+  error: string | null;
+  photos: number;
+}
+
+export interface CameraCount {
+  /** "Canon EOS R5 #012345", or "Unknown camera" for files without EXIF. */
+  camera: string;
+  photos: number;
+}
+
+/** GET /api/sources?event= */
+export interface SourceList {
+  sources: SourceView[];
+  cameras: CameraCount[];
+}
+
+/** POST /api/sources?event= { path } → SourceView (409 if already watched, 400 if the folder does not exist). DELETE /api/sources/:id → 204. */
+export interface AddSourceRequest {
+  path: string;
+}
+
+export interface PersonView {
+  id: number;
+  name: string | null;
+  faces: number;
+  photos: number;
+  /** Up to 8 face crops, best first. */
+  faceSamples: { faceId: number; photoId: number; cropUrl: string }[];
+}
+
+/** GET /api/people?event= */
+export interface PeopleList {
+  people: PersonView[];
+}
+
+/** PATCH /api/people/:id { name } (null or "" clears) → PersonView */
+export interface RenamePersonRequest {
+  name: string | null;
+}
+
+/** POST /api/people/merge { into, from } → PersonView of `into`. */
+export interface MergePeopleRequest {
+  into: number;
+  from: number[];
+}
+
+/** POST /api/people/:id/split { faceIds } → the new person (the faces move to it). */
+export interface SplitPersonRequest {
+  faceIds: number[];
+}
+
+/** GET /api/people/:id/faces → every face of the person (for choosing what to split off). */
+export interface PersonFaces {
+  faces: { faceId: number; photoId: number; cropUrl: string; score: number }[];
+}
+
+export interface SearchMatchView {
+  photoId: number;
+  distance: number;
+  box: RelativeBox;
+  via: 'face' | 'person';
+  thumbUrl: string;
+  previewUrl: string;
+  fileName: string;
+}
+
+/** POST /api/search/selfie?event= with the image as the raw body (image/jpeg|png|webp, ≤ 10 MB). */
+export interface SearchResponse {
+  matches: SearchMatchView[];
+  tookMs: number;
+}
+
+/** POST /api/kiosks/pairing-codes → a one-time code for the kiosk's pairing screen. */
+export interface PairingCode {
+  code: string;
+  expiresAt: string;
+  /** The kiosk page's address, for the operator to open on the tablet (also as a QR). */
+  kioskUrl: string;
+  kioskQrSvg: string;
+}
+
+export interface KioskView {
+  id: number;
+  name: string;
+  pairedAt: string;
+  lastSeenAt: string | null;
+  sessionsToday: number;
+}
+
+/** GET /api/kiosks; DELETE /api/kiosks/:id unpairs (its cookie stops working). */
+export interface KioskList {
+  kiosks: KioskView[];
+}
+
+export interface DeliveryView {
+  id: number;
+  channel: 'email' | 'sms' | 'link';
+  address: string;
+  state: 'waiting' | 'sent' | 'failed';
+  photos: number;
+  /** True while the attendee's session is kept for new photos ("send me new photos of me"). */
+  followsNewPhotos: boolean;
+  createdAt: string;
+  error: string | null;
+}
+
+/** GET /api/deliveries?event= */
+export interface DeliveryList {
+  deliveries: DeliveryView[];
+}
+
+/** GET /api/settings?event= and PATCH /api/settings?event= (partial) → EventSettings */
+export interface EventSettings {
+  watermark: { enabled: boolean; text: string };
+  /** How long an attendee gallery link works. */
+  galleryLinkHours: number;
+  /** How long an opted-in attendee's selfie embedding is kept to find new photos. */
+  optInRetentionDays: number;
+  /** Kiosk goes back to the attract screen after this long without a touch. */
+  kioskIdleSeconds: number;
+  /** Shown on the kiosk's attract screen. */
+  welcomeTitle: string;
+}
+
+// ---------------------------------------------------------------- live events
+
+/** GET /api/live?event= (operator, server-sent events): `event: <type>` with `data: <JSON>`. */
+export type LiveEvent =
+  | { type: 'photo'; photo: PhotoCard }
+  | { type: 'overview'; overview: Overview }
+  | { type: 'file-failed'; path: string; error: string }
+  | { type: 'source'; source: SourceView }
+  | { type: 'delivery'; delivery: DeliveryView }
+  | { type: 'kiosk-match'; sessionId: string; photos: number };
+
+// ---------------------------------------------------------------- kiosk
+
+/** POST /kiosk-api/pair { code, name } → sets the sf_kiosk cookie. 401 for a wrong or used code. */
+export interface PairRequest {
+  code: string;
+  name: string;
+}
+
+/** GET /kiosk-api/me → 401 when this browser is not a paired kiosk (then show the pairing screen). */
+export interface KioskIdentity {
+  kioskId: number;
+  name: string;
+  event: string;
+  settings: Pick<EventSettings, 'kioskIdleSeconds' | 'welcomeTitle'>;
+  /** What the consent screen must say is kept, and for how long. */
+  retention: { selfie: string; optIn: string };
+}
+
+/** POST /kiosk-api/sessions { consent: true } → a session (400 without consent). */
+export interface StartSessionRequest {
+  consent: true;
+}
+
+export interface KioskSessionView {
+  sessionId: string;
+  expiresAt: string;
+}
+
+export interface KioskMatch {
+  photoId: number;
+  /** Served only to this session (GET /kiosk-api/sessions/:id/photos/:photoId/thumb|preview). */
+  thumbUrl: string;
+  previewUrl: string;
+  width: number | null;
+  height: number | null;
+}
+
+/**
+ * POST /kiosk-api/sessions/:id/selfie with the image as the raw body (image/jpeg|png|webp, ≤ 10 MB).
+ * 422 with code no-face | several-faces | too-small | blurred | too-dark and an attendee-friendly message.
+ * 429 when the kiosk searches too often.
+ */
+export interface KioskResults {
+  matches: KioskMatch[];
+  tookMs: number;
+}
+
+/** POST /kiosk-api/sessions/:id/take-home */
+export interface TakeHomeRequest {
+  photoIds: number[];
+  /** Optional: saved for delivery after sync. */
+  contact?: { channel: 'email' | 'sms'; address: string };
+  /** Keep the selfie's embedding to find new photos of this person (until the retention ends). */
+  notifyOptIn: boolean;
+}
+
+export interface TakeHomeResponse {
+  galleryUrl: string;
+  /** The gallery URL as an SVG QR code, ready to show. */
+  qrSvg: string;
+  expiresAt: string;
+  deliveryId: number | null;
+}
+
+/** POST /kiosk-api/sessions/:id/end → 204. Deletes the selfie's embedding unless opted in. */
+
+// ---------------------------------------------------------------- attendee gallery
+
+export interface GalleryPhoto {
+  photoId: number;
+  thumbUrl: string;
+  previewUrl: string;
+  downloadUrl: string;
+  width: number | null;
+  height: number | null;
+}
+
+/** GET /gallery-api/:token → 404 unknown, 410 expired. */
+export interface GalleryView {
+  event: string;
+  photos: GalleryPhoto[];
+  expiresAt: string;
+  /** All photos as one ZIP. */
+  zipUrl: string;
+}
