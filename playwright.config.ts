@@ -1,0 +1,53 @@
+// Browser tests (test/e2e): the real `shutterfind serve`, real photos and face models, driven
+// through Debian's Chromium. Run with `npm run test:e2e` (after `npm run build`).
+import { defineConfig, devices } from '@playwright/test';
+import { FAKE_CAMERA_VIDEO } from './test/e2e/support/paths.js';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
+/** The kiosk's webcam: a looping video of the selfie, written by global-setup.ts. */
+const FAKE_CAMERA_ARGS = [
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  `--use-file-for-fake-video-capture=${FAKE_CAMERA_VIDEO}`,
+];
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export default defineConfig({
+  testDir: 'test/e2e',
+  globalSetup: './test/e2e/global-setup.ts',
+  outputDir: 'test/e2e/.artifacts/results',
+  // One server and one browser at a time: the face engine already uses both cores.
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: true,
+  retries: 0,
+  reporter: 'list',
+  // Processing real photos with real models on a 2-core machine takes seconds per photo.
+  timeout: 240_000,
+  expect: { timeout: 30_000 },
+  use: {
+    ...devices['Desktop Chrome'],
+    channel: undefined,
+    permissions: ['camera'],
+    actionTimeout: 30_000,
+    navigationTimeout: 60_000,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: { executablePath, args: CHROMIUM_ARGS },
+  },
+  projects: [
+    {
+      name: 'kiosk',
+      testMatch: 'kiosk.spec.ts',
+      use: { launchOptions: { executablePath, args: [...CHROMIUM_ARGS, ...FAKE_CAMERA_ARGS] } },
+    },
+    { name: 'console', testMatch: 'console.spec.ts' },
+    { name: 'gallery', testMatch: 'gallery.spec.ts' },
+  ],
+});

@@ -1,0 +1,20 @@
+// The browser tests' `test`: every test gets its own real server (temp data dir and watched
+// folder), stopped and cleaned up afterwards whatever the outcome.
+import { test as base, expect } from '@playwright/test';
+import { startServer, type RunningServer } from './server.js';
+
+export const test = base.extend<{ server: RunningServer }>({
+  server: async ({}, use, testInfo) => {
+    const server = await startServer();
+    try {
+      await use(server);
+    } finally {
+      if (testInfo.status !== testInfo.expectedStatus) {
+        await testInfo.attach('server output', { body: server.logTail(), contentType: 'text/plain' });
+      }
+      await server.stop();
+    }
+  },
+});
+
+export { expect };
