@@ -1,0 +1,147 @@
+// An attendee at the kiosk: the operator pairs the screen, the attendee consents, the camera
+// (Chromium's fake camera playing a real face) takes the selfie, and the kiosk shows exactly the
+// event's photos of that person, then a QR to take them home, and starts over for the next.
+import type { Page, Response } from '@playwright/test';
+import type { KioskResults } from '../../src/server/api-types.js';
+import { dropEventPhotos, photoIdsByName } from './support/event-photos.js';
+import { newPairingCode, photoIdFromKioskUrl } from './support/kiosk.js';
+import { screenshotPath } from './support/paths.js';
+import { waitForReadyPhotos } from './support/server.js';
+import { expect, test } from './support/test.js';
+
+/** A 10" tablet on a stand, both ways up: kiosks are set up in either orientation. */
+const LANDSCAPE = { width: 1280, height: 800 };
+const PORTRAIT = { width: 800, height: 1280 };
+/** Face search on a 2-core laptop with other photos still processing: allow several seconds. */
+const SEARCH_TIMEOUT_MS = 60_000;
+
+/** What the test reads of a <video> (the root type-check has no DOM library). */
+interface PlayingVideo {
+  videoWidth: number;
+  paused: boolean;
+  readyState: number;
+}
+/** HTMLMediaElement.readyState: a frame to show exists. */
+const HAVE_CURRENT_DATA = 2;
+
+const byNumber = (a: number, b: number) => a - b;
+
+function kioskScreen(page: Page) {
+  return page.getByTestId('kiosk-screen');
+}
+
+async function expectScreen(page: Page, screen: string, timeout?: number): Promise<void> {
+  await expect(kioskScreen(page)).toHaveAttribute('data-screen', screen, timeout ? { timeout } : {});
+}
+
+/** The photo ids the results screen shows, read from each result's own image address. */
+async function shownPhotoIds(page: Page): Promise<number[]> {
+  const urls = await page.getByTestId('result-photo').evaluateAll((els) =>
+    els.map(
+      (el) => el.getAttribute('data-photo-id') ?? ((el.tagName === 'IMG' ? el : el.querySelector('img')) as { src: string } | null)?.src ?? '',
+    ),
+  );
+  return urls.map((u) => (/^\d+$/.test(u) ? Number(u) : photoIdFromKioskUrl(u))).sort(byNumber);
+}
+
+test('an attendee takes a selfie and the kiosk shows exactly the photos they are in, with a QR to take them home', async ({
+  page,
+  server,
+}) => {
+  await page.setViewportSize(LANDSCAPE);
+  const photos = await dropEventPhotos(server.watchDir);
+  await waitForReadyPhotos(server, photos.all.length);
+  const expectedIds = (await photoIdsByName(server, photos.withSelfiePerson)).sort(byNumber);
+
+  await test.step('the kiosk is paired with a code from the operator', async () => {
+    await page.goto(`${server.url}/kiosk`);
+    await expectScreen(page, 'pairing');
+    await page.screenshot({ path: screenshotPath('kiosk-pairing') });
+    const code = await newPairingCode(server);
+    await page.getByLabel(/code/i).fill(code);
+    await page.getByLabel(/name/i).fill('Entrance kiosk');
+    await page.getByRole('button', { name: /pair/i }).click();
+    await expectScreen(page, 'attract');
+  });
+
+  await test.step('the attract screen invites people to start, both ways up', async () => {
+    await expect(page.getByTestId('start-button')).toBeVisible();
+    await page.screenshot({ path: screenshotPath('kiosk-attract-landscape') });
+    await page.setViewportSize(PORTRAIT);
+    await expect(page.getByTestId('start-button')).toBeInViewport();
+    await page.screenshot({ path: screenshotPath('kiosk-attract-portrait') });
+    await page.setViewportSize(LANDSCAPE);
+  });
+
+  await test.step('starting asks for consent before any camera is used', async () => {
+    await page.getByTestId('start-button').click();
+    await expectScreen(page, 'consent');
+    await expect(page.getByTestId('consent-accept')).toBeVisible();
+    await page.screenshot({ path: screenshotPath('kiosk-consent') });
+  });
+
+  let selfieResponse: Promise<Response> = Promise.resolve(undefined as never);
+  await test.step('after consent the camera shows the attendee', async () => {
+    selfieResponse = page.waitForResponse(
+      (r) => r.request().method() === 'POST' && /\/kiosk-api\/sessions\/[^/]+\/selfie$/.test(new URL(r.url()).pathname),
+      { timeout: SEARCH_TIMEOUT_MS * 2 },
+    );
+    await page.getByTestId('consent-accept').click();
+    await expectScreen(page, 'camera');
+    // The live picture is playing: the fake camera's frames reach the page.
+    await expect
+      .poll(() =>
+        page.locator('video').evaluate((el, haveCurrentData) => {
+          const v = el as unknown as PlayingVideo;
+          return v.videoWidth > 0 && !v.paused && v.readyState >= haveCurrentData;
+        }, HAVE_CURRENT_DATA),
+      )
+      .toBe(true);
+    await page.screenshot({ path: screenshotPath('kiosk-camera') });
+  });
+
+  await test.step('the selfie is taken and searched', async () => {
+    // The kiosk may take the picture by itself once the face is steady; otherwise the button does.
+    await expect(async () => {
+      const screen = await kioskScreen(page).getAttribute('data-screen');
+      if (screen === 'camera') await page.getByTestId('capture-button').click({ timeout: 2_000 });
+      const now = await kioskScreen(page).getAttribute('data-screen');
+      if (now === 'searching') await page.screenshot({ path: screenshotPath('kiosk-searching') });
+      expect(now).toMatch(/searching|results/);
+    }).toPass({ timeout: SEARCH_TIMEOUT_MS });
+    const response = await selfieResponse;
+    expect(response.status(), await response.text()).toBe(200);
+    const results = (await response.json()) as KioskResults;
+    expect(results.matches.map((m) => m.photoId).sort(byNumber)).toEqual(expectedIds);
+  });
+
+  await test.step('the results are exactly the photos the attendee is in', async () => {
+    await expectScreen(page, 'results', SEARCH_TIMEOUT_MS);
+    await expect(page.getByTestId('result-photo')).toHaveCount(expectedIds.length);
+    expect(await shownPhotoIds(page)).toEqual(expectedIds);
+    await page.screenshot({ path: screenshotPath('kiosk-results-landscape') });
+    await page.setViewportSize(PORTRAIT);
+    await expect(page.getByTestId('result-photo').first()).toBeInViewport();
+    await page.screenshot({ path: screenshotPath('kiosk-results-portrait') });
+    await page.setViewportSize(LANDSCAPE);
+  });
+
+  await test.step('taking them home shows a QR code for the gallery', async () => {
+    const takeHome = page.waitForResponse((r) => /\/take-home$/.test(new URL(r.url()).pathname));
+    await page.getByRole('button', { name: /take .*home|get my photos|send|continue/i }).first().click();
+    await expectScreen(page, 'take-home');
+    expect((await takeHome).status()).toBe(200);
+    await expect(page.getByTestId('take-home-qr').locator('svg')).toBeVisible();
+    await page.screenshot({ path: screenshotPath('kiosk-take-home') });
+  });
+
+  await test.step('finishing thanks the attendee and goes back to the attract screen for the next one', async () => {
+    await page.getByRole('button', { name: /done|finish/i }).first().click();
+    await expectScreen(page, 'thanks');
+    await page.screenshot({ path: screenshotPath('kiosk-thanks') });
+    const start = page.getByTestId('start-over');
+    await start.click();
+    await expectScreen(page, 'attract');
+    await expect(page.getByTestId('start-button')).toBeVisible();
+  });
+});
