@@ -70,10 +70,11 @@ export function buildProgram(): Command {
       .description('watch hot folders, process photos as they land, and serve the local API')
       .option('--event <name>', 'event the photos belong to', DEFAULT_EVENT)
       .option('--watch <dir>', 'a folder the camera tool writes into (repeatable)', collect, [])
-      .addOption(new Option('--port <n>', 'HTTP port').argParser(parsePort)),
-  ).action(async (opts: GlobalOptions & { event: string; watch: string[]; port?: number }) => {
+      .addOption(new Option('--port <n>', 'HTTP port (0 picks a free one)').argParser(parsePort))
+      .option('--lan', 'open the server to the venue network (kiosk tablets, phones) and print its address and QR code'),
+  ).action(async (opts: GlobalOptions & { event: string; watch: string[]; port?: number; lan?: boolean }) => {
     await guarded(opts, async () => {
-      await runServe(commandContext(opts, 'live'), { event: opts.event, watch: opts.watch, port: opts.port });
+      await runServe(commandContext(opts, 'live'), { event: opts.event, watch: opts.watch, port: opts.port, lan: opts.lan });
     });
   });
 

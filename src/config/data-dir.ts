@@ -12,6 +12,10 @@ export interface DataDirLayout {
   thumbnails: string;
   faces: string;
   models: string;
+  /** The operator token (mode 0600): stays the same across restarts so a console stays logged in. */
+  operatorToken: string;
+  /** Written while `serve` listens: its address and token, for the desktop shell and tests. */
+  serverInfo: string;
 }
 
 export const DATA_DIR_ENV = 'SHUTTERFIND_DATA_DIR';
@@ -36,6 +40,8 @@ export function dataDirLayout(root: string): DataDirLayout {
     thumbnails: join(media, 'thumbnails'),
     faces: join(media, 'faces'),
     models: join(root, 'models'),
+    operatorToken: join(root, 'operator-token'),
+    serverInfo: join(root, 'server.json'),
   };
 }
 

@@ -71,6 +71,12 @@ const facesSchema = z.object({
 const serverSchema = z.object({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65_535).default(7420),
+  /** Open the server to the venue network (kiosk tablets, attendees' phones); off = this laptop only. */
+  lan: z.boolean().default(false),
+  /** Selfie searches one kiosk may make per minute; a person takes one every ~20 s at most. */
+  kioskSearchesPerMinute: z.number().int().min(1).max(600).default(20),
+  /** Largest selfie or search upload accepted, in bytes (a phone JPEG is 2–6 MB). */
+  maxUploadBytes: z.number().int().min(100_000).max(100_000_000).default(10 * 1024 * 1024),
 });
 
 export const settingsSchema = z.object({

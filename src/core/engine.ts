@@ -71,8 +71,8 @@ export interface Engine {
   readonly faceIndexes: FaceIndexCache;
   openEvent(name: string): Promise<EventSession>;
   status(eventName: string): EventStatus | undefined;
-  /** Failed photos back into the queue; files that could not be read are examined again. */
-  retryFailed(eventName: string): { requeued: number; reexamined: number };
+  /** Failed photos (all, or those given) back into the queue; files that could not be read are examined again. */
+  retryFailed(eventName: string, photoIds?: readonly number[]): { requeued: number; reexamined: number };
   /** Resolves when nothing is arriving or queued for the event. */
   whenIdle(eventId: number): Promise<void>;
   stop(): Promise<void>;
@@ -288,14 +288,15 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       return session;
     },
     status: (eventName) => readEventStatus(repos, eventName, Date.now(), readStorageStatus(layout.root), clipModel?.name ?? null),
-    retryFailed(eventName) {
+    retryFailed(eventName, photoIds) {
       const event = repos.events.findEventByName(eventName);
       if (!event) return { requeued: 0, reexamined: 0 };
-      const requeued = repos.photos.retryFailedPhotoJobs(event.id, Date.now());
+      const requeued = repos.photos.retryFailedPhotoJobs(event.id, Date.now(), photoIds);
       const session = sessions.get(eventName);
       let reexamined = 0;
       if (session) {
         for (const photo of repos.photos.listUnreadFailures(event.id)) {
+          if (photoIds && !photoIds.includes(photo.id)) continue;
           repos.photos.forgetUnreadFailure(photo.id);
           session.intake.submit(photo.path, photo.sourceId);
           reexamined += 1;

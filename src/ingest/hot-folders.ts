@@ -22,6 +22,8 @@ export interface HotFolders {
   /** Attaches every source the event already has (scanning what arrived while the app was off). */
   start(): Promise<void>;
   add(path: string): Promise<Source>;
+  /** Stops watching a folder. Its photos stay in the event; the folder itself is left alone. */
+  remove(sourceId: number): Promise<boolean>;
   list(): Source[];
   close(): Promise<void>;
 }
@@ -141,6 +143,16 @@ export function createHotFolders(deps: HotFoldersDeps): HotFolders {
       const source = existing ?? deps.sources.ensureSource(deps.eventId, path, now());
       await attach(source);
       return deps.sources.listSources(deps.eventId).find((s) => s.id === source.id) ?? source;
+    },
+    async remove(sourceId) {
+      const source = deps.sources.listSources(deps.eventId).find((s) => s.id === sourceId);
+      if (!source) return false;
+      offline.delete(sourceId);
+      const watched = watches.get(sourceId);
+      watches.delete(sourceId);
+      await watched?.watch.close();
+      setState(source, 'removed', null);
+      return true;
     },
     list: () => deps.sources.listSources(deps.eventId),
     async close() {

@@ -25,11 +25,11 @@ export interface SelfieRules {
 
 export const DEFAULT_SELFIE_RULES: SelfieRules = { secondFaceAreaRatio: 0.35, minFacePx: 64, minSharpness: 0.15 };
 
-export function dominantFace(faces: readonly AnalysedFace[], rules: SelfieRules = DEFAULT_SELFIE_RULES): AnalysedFace {
+export function dominantFace<F extends Pick<AnalysedFace, 'box' | 'quality'>>(faces: readonly F[], rules: SelfieRules = DEFAULT_SELFIE_RULES): F {
   if (!faces.length) {
     throw new SelfieError('no-face', 'No face found in the selfie: face the camera in good light, with nothing covering the face.');
   }
-  const area = (f: AnalysedFace) => f.box.width * f.box.height;
+  const area = (f: F) => f.box.width * f.box.height;
   const sorted = [...faces].sort((a, b) => area(b) - area(a));
   const main = sorted[0]!;
   const rival = sorted[1];

@@ -1,36 +1,108 @@
-// The engine's local HTTP server. For now: health. The operator API, kiosk and galleries
-// are added here by the UI work, behind operator/kiosk/attendee authentication.
+// The engine's local HTTP server: health, the operator API, kiosks, attendee galleries, live
+// events and the React app's pages, behind the roles in auth.ts.
+import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { EventStatus } from '../core/index.js';
-
-export interface HealthSource {
-  version: string;
-  eventName: string;
-  status(): EventStatus | undefined;
-  workerThreads: number;
-}
+import type { EngineEvents, EventStatus } from '../core/index.js';
+import type { LoginRequest } from './api-types.js';
+import { installAuth, isOperator, OPERATOR_COOKIE } from './auth.js';
+import { HttpError, installErrorHandling, parseInput } from './http-errors.js';
+import { registerGalleryRoutes } from './gallery-routes.js';
+import { registerKioskRoutes } from './kiosk-routes.js';
+import { deliveryEvent, registerLiveEvents } from './live-events.js';
+import { registerOperatorRoutes } from './operator-routes.js';
+import { registerPeopleRoutes } from './people-routes.js';
+import { registerRendererPages } from './renderer-pages.js';
+import { sameSecret } from './secrets.js';
+import type { ServerContext } from './server-context.js';
+import { z } from 'zod';
 
 export interface HttpServerOptions {
   host: string;
   port: number;
+  /** Selfie and search uploads, in bytes. */
+  maxUploadBytes: number;
+  kioskSearchesPerMinute: number;
 }
 
-export async function startHttpServer(source: HealthSource, options: HttpServerOptions): Promise<{ app: FastifyInstance; url: string }> {
+const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
+const SWEEP_EVERY_MS = 60_000;
+
+export async function buildHttpServer(ctx: ServerContext, options: HttpServerOptions): Promise<FastifyInstance> {
   // Kiosks and consoles hold keep-alive connections; a stop must not wait for them to go idle.
-  const app = Fastify({ logger: false, bodyLimit: 1 << 20, forceCloseConnections: true });
+  const app = Fastify({ logger: false, bodyLimit: 1 << 20, forceCloseConnections: true, trustProxy: false });
+  installErrorHandling(app, (err, url) => ctx.engine.log.error({ err, url }, `Request ${url} failed: ${(err as Error).message}`));
+  await app.register(fastifyCookie);
+  // Only routes that ask for it are limited (selfie searches per kiosk, pairing attempts).
+  await app.register(fastifyRateLimit, { global: false });
+  app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer', bodyLimit: options.maxUploadBytes }, (_request, body, done) => done(null, body));
+  app.addHook('onSend', async (_request, reply) => {
+    // Gallery tokens live in URLs: never hand them to another site as a referrer.
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+  });
+  installAuth(app, { operatorToken: ctx.operatorToken, kiosks: ctx.engine.repos.kiosks });
+
   app.get('/health', async () => {
-    const status = source.status();
+    const status: EventStatus | undefined = ctx.engine.status(ctx.eventName);
     return {
       ok: true,
-      version: source.version,
-      event: source.eventName,
-      workerThreads: source.workerThreads,
+      version: ctx.version,
+      event: ctx.eventName,
+      workerThreads: ctx.engine.threads,
       photos: status?.photos ?? null,
       queue: status?.queue ?? null,
       sources: status?.sources.map((s) => ({ state: s.state })) ?? [],
       storage: status?.storage ? { freeBytes: status.storage.freeBytes, low: status.storage.low } : null,
     };
   });
-  const address = await app.listen({ host: options.host, port: options.port });
-  return { app, url: address };
+
+  app.post('/api/login', { config: { rateLimit: { max: 20, timeWindow: '1 minute' } } }, async (request, reply) => {
+    const { token } = parseInput(z.object({ token: z.string().min(1).max(200) }), request.body, 'login') satisfies LoginRequest;
+    if (!sameSecret(token, ctx.operatorToken)) throw new HttpError(401, 'unauthorized', 'That is not the operator token: copy it from the terminal where `shutterfind serve` runs.');
+    reply.setCookie(OPERATOR_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', maxAge: 30 * 24 * 3600 });
+    return { ok: true };
+  });
+  app.get('/api/whoami', async (request) => ({ operator: isOperator(request, ctx.operatorToken) }));
+
+  registerOperatorRoutes(app, ctx);
+  registerPeopleRoutes(app, ctx);
+  registerKioskRoutes(app, ctx, { max: options.kioskSearchesPerMinute });
+  registerGalleryRoutes(app, ctx);
+  const live = registerLiveEvents(app, ctx);
+  await registerRendererPages(app, ctx.rendererDir);
+
+  // Opted-in attendees get new photos of them as they are processed; the console sees it live.
+  const rematch = (...[o]: EngineEvents['photo']): void => {
+    if (o.status !== 'ready' || !o.faceIds.length) return;
+    try {
+      for (const found of ctx.kioskSessions.newFaces(o.eventId, o.photoId, o.faceIds)) {
+        live.publish(o.eventId, { type: 'kiosk-match', sessionId: found.sessionId, photos: found.photoIds.length });
+        for (const id of found.deliveryIds) {
+          const e = deliveryEvent(ctx, id);
+          if (e) live.publish(o.eventId, e);
+        }
+      }
+    } catch (err) {
+      ctx.engine.log.error({ err }, `Could not check photo ${o.photoId} for attendees waiting for new photos: ${(err as Error).message}`);
+    }
+  };
+  ctx.engine.bus.on('photo', rematch);
+  const sweep = (): void => {
+    try {
+      const swept = ctx.kioskSessions.sweep();
+      if (swept.ended || swept.forgotten) ctx.engine.log.info(swept, 'Kiosk sessions ended and expired selfie data deleted');
+    } catch (err) {
+      ctx.engine.log.error({ err }, `Kiosk session clean-up failed: ${(err as Error).message}`);
+    }
+  };
+  sweep();
+  const sweeper = setInterval(sweep, SWEEP_EVERY_MS);
+  sweeper.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(sweeper);
+    ctx.engine.bus.off('photo', rematch);
+  });
+  return app;
 }

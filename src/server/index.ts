@@ -1,1 +1,6 @@
-export { startHttpServer, type HealthSource, type HttpServerOptions } from './http-server.js';
+// What other folders may use of the server.
+export { startServer, type RunningServer, type StartServerOptions } from './start-server.js';
+export { buildHttpServer, type HttpServerOptions } from './http-server.js';
+export { createKioskSessions, type KioskSessions } from './kiosk-sessions.js';
+export type { ServerContext } from './server-context.js';
+export type * from './api-types.js';

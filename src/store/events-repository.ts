@@ -13,6 +13,8 @@ export function createEventsRepository(db: Database) {
   const byName = db.prepare<[string], EventRow>('SELECT id, name, created_at FROM events WHERE name = ?');
   const insert = db.prepare('INSERT INTO events (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
   const all = db.prepare<[], EventRow>('SELECT id, name, created_at FROM events ORDER BY created_at, id');
+  const settingsOf = db.prepare<[number], { settings_json: string }>('SELECT settings_json FROM events WHERE id = ?');
+  const setSettings = db.prepare('UPDATE events SET settings_json = ? WHERE id = ?');
 
   return {
     findEventByName(name: string): Event | undefined {
@@ -27,6 +29,14 @@ export function createEventsRepository(db: Database) {
     },
     listEvents(): Event[] {
       return all.all().map(toEvent);
+    },
+    /** The event's own settings as saved (validated and defaulted by config, not here). */
+    eventSettings(eventId: number): unknown {
+      const row = settingsOf.get(eventId);
+      return row ? JSON.parse(row.settings_json) : {};
+    },
+    saveEventSettings(eventId: number, settings: unknown): void {
+      setSettings.run(JSON.stringify(settings), eventId);
     },
   };
 }

@@ -77,6 +77,7 @@ export function createFacesRepository(db: Database, vectors: FaceVectorsReposito
   );
   const setCount = db.prepare('UPDATE photos SET face_count = ? WHERE id = ?');
   const ofPhoto = db.prepare<[number], FaceRow>('SELECT * FROM faces WHERE photo_id = ? ORDER BY id');
+  const byId = db.prepare<[number], FaceRow>('SELECT * FROM faces WHERE id = ?');
   const unassigned = db.prepare<[number], { id: number }>('SELECT id FROM faces WHERE event_id = ? AND person_id IS NULL ORDER BY id');
   const photosOfPerson = db.prepare<[number, number], { photo_id: number }>(
     'SELECT DISTINCT photo_id FROM faces WHERE event_id = ? AND person_id = ? ORDER BY photo_id',
@@ -118,6 +119,10 @@ export function createFacesRepository(db: Database, vectors: FaceVectorsReposito
       setCount.run(faces.length, photoId);
       return { faceIds: ids, replacedFaceIds: replaced };
     }),
+    getFace(faceId: number): StoredFace | undefined {
+      const row = byId.get(faceId);
+      return row ? toFace(row) : undefined;
+    },
     facesOfPhoto(photoId: number): StoredFace[] {
       return ofPhoto.all(photoId).map(toFace);
     },

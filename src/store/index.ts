@@ -9,6 +9,8 @@ import { createRuntimeInfoRepository } from './runtime-info-repository.js';
 import { createJobsRepository } from './jobs-repository.js';
 import { createPhotosRepository } from './photos-repository.js';
 import { createSourcesRepository } from './sources-repository.js';
+import { createKiosksRepository } from './kiosks-repository.js';
+import { createGalleriesRepository } from './galleries-repository.js';
 
 export * from './types.js';
 export { openDatabase, checkpointAndClose, DatabaseOpenError, type Database, type OpenDatabaseOptions } from './database.js';
@@ -24,6 +26,8 @@ export type { PersonsRepository, PersonSummary } from './persons-repository.js';
 export type { ClipVectorsRepository, SceneMatch } from './clip-vectors-repository.js';
 export type { BurstsRepository, BurstCandidate, NewBurst, StoredBurst, BurstPhoto } from './bursts-repository.js';
 export type { RuntimeInfoRepository } from './runtime-info-repository.js';
+export type { KiosksRepository, KioskDevice, KioskSession, KioskSessionState, FollowingSession } from './kiosks-repository.js';
+export type { GalleriesRepository, GalleryLink, Delivery, DeliveryChannel, DeliveryState } from './galleries-repository.js';
 export type {
   PhotosRepository,
   NewPhoto,
@@ -49,6 +53,8 @@ export function createRepositories(db: Database) {
     runtime: createRuntimeInfoRepository(db),
     clipVectors,
     bursts: createBurstsRepository(db),
+    kiosks: createKiosksRepository(db),
+    galleries: createGalleriesRepository(db),
     photos: createPhotosRepository(db, jobs, faces, clipVectors),
   };
 }

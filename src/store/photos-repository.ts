@@ -184,6 +184,19 @@ export function createPhotosRepository(db: Database, jobs: JobsRepository, faces
     `SELECT * FROM photos WHERE event_id = ? AND status = 'failed' AND sha256 IS NULL`,
   );
   const deleteById = db.prepare('DELETE FROM photos WHERE id = ? AND sha256 IS NULL');
+  const newestFirst = db.prepare<[number, number, number], PhotoRow>(
+    'SELECT * FROM photos WHERE event_id = ? AND id < ? ORDER BY id DESC LIMIT ?',
+  );
+  const newestFirstByStatus = db.prepare<[number, PhotoStatus, number, number], PhotoRow>(
+    'SELECT * FROM photos WHERE event_id = ? AND status = ? AND id < ? ORDER BY id DESC LIMIT ?',
+  );
+  const cameraCounts = db.prepare<[number], { make: string | null; model: string | null; serial: string | null; n: number }>(
+    `SELECT camera_make AS make, camera_model AS model, camera_serial AS serial, COUNT(*) AS n FROM photos
+     WHERE event_id = ? AND status = 'ready' GROUP BY camera_make, camera_model, camera_serial ORDER BY n DESC`,
+  );
+  const sourceCounts = db.prepare<[number], { source_id: number; n: number }>(
+    'SELECT source_id, COUNT(*) AS n FROM photos WHERE event_id = ? AND source_id IS NOT NULL GROUP BY source_id',
+  );
 
   return {
     getPhoto(id: number): Photo | undefined {
@@ -263,10 +276,12 @@ export function createPhotosRepository(db: Database, jobs: JobsRepository, faces
       })();
     },
     /** Failed photos whose file was read go back to the queue; returns how many. */
-    retryFailedPhotoJobs(eventId: number, now: number): number {
+    retryFailedPhotoJobs(eventId: number, now: number, onlyPhotoIds?: readonly number[]): number {
+      const only = onlyPhotoIds ? new Set(onlyPhotoIds) : null;
       return db.transaction(() => {
         let n = 0;
         for (const job of jobs.listFailedJobs(eventId)) {
+          if (only && (job.photoId === null || !only.has(job.photoId))) continue;
           if (!jobs.retryJob(job.id, now)) continue;
           if (job.photoId !== null) setPendingAgain.run(now, job.photoId);
           n += 1;
@@ -295,6 +310,19 @@ export function createPhotosRepository(db: Database, jobs: JobsRepository, faces
     },
     recentErrors(eventId: number, limit: number): PhotoError[] {
       return errors.all(eventId, limit).map((r) => ({ photoId: r.id, path: r.path, error: r.error, at: r.updated_at }));
+    },
+    /** Newest first, below photo id `before` (a cursor that stays stable while photos land). */
+    listNewestPhotos(eventId: number, q: { limit: number; before?: number; status?: PhotoStatus }): Photo[] {
+      const before = q.before ?? Number.MAX_SAFE_INTEGER;
+      const rows = q.status ? newestFirstByStatus.all(eventId, q.status, before, q.limit) : newestFirst.all(eventId, before, q.limit);
+      return rows.map(toPhoto);
+    },
+    /** Ready photos per camera body (make, model, serial), most photos first. */
+    countByCamera(eventId: number): { make: string | null; model: string | null; serial: string | null; photos: number }[] {
+      return cameraCounts.all(eventId).map((r) => ({ make: r.make, model: r.model, serial: r.serial, photos: r.n }));
+    },
+    countBySource(eventId: number): Map<number, number> {
+      return new Map(sourceCounts.all(eventId).map((r) => [r.source_id, r.n]));
     },
     listPhotos(eventId: number, q: PhotoListQuery): Photo[] {
       const rows = q.status

@@ -105,3 +105,46 @@ export function reclusterEvent(repo: PersonsRepository, eventId: number, matchTh
     return { persons: repo.personIds(eventId).length, faces: faces.length, kept, created, removed };
   });
 }
+
+export class PeopleEditError extends Error {
+  override name = 'PeopleEditError';
+}
+
+/**
+ * An organiser's merge: every face of `from` moves to `into`, which keeps its id (and so its
+ * name and any links to it). An unnamed `into` takes the first name among `from`.
+ */
+export function mergePersons(repo: PersonsRepository, eventId: number, into: number, from: readonly number[], now = Date.now()): void {
+  const others = [...new Set(from)].filter((id) => id !== into);
+  if (!others.length) throw new PeopleEditError('Choose at least two different people to merge.');
+  repo.transaction(() => {
+    const target = repo.getPerson(eventId, into);
+    if (!target) throw new PeopleEditError(`Person ${into} is not in this event.`);
+    const sources = others.map((id) => {
+      const p = repo.getPerson(eventId, id);
+      if (!p) throw new PeopleEditError(`Person ${id} is not in this event.`);
+      return p;
+    });
+    for (const p of sources) repo.moveFaces(p.id, into);
+    const inherited = target.name ?? sources.find((p) => p.name)?.name ?? null;
+    if (inherited !== target.name) repo.renamePerson(eventId, into, inherited, now);
+    for (const p of sources) repo.deletePerson(p.id);
+    repo.refreshPersons([into], now);
+  });
+}
+
+/** An organiser's split: the chosen faces of a person become a new person, whose id is returned. */
+export function splitPerson(repo: PersonsRepository, eventId: number, personId: number, faceIds: readonly number[], facesOfPerson: readonly number[], now = Date.now()): number {
+  const own = new Set(facesOfPerson);
+  const moving = [...new Set(faceIds)];
+  if (!moving.length) throw new PeopleEditError('Choose the faces to split off.');
+  const stranger = moving.find((id) => !own.has(id));
+  if (stranger !== undefined) throw new PeopleEditError(`Face ${stranger} does not belong to person ${personId}.`);
+  if (moving.length === own.size) throw new PeopleEditError('Leave at least one face with the person: splitting off every face changes nothing.');
+  return repo.transaction(() => {
+    const created = repo.createPerson(eventId, now);
+    repo.setFacePerson(moving, created);
+    repo.refreshPersons([personId, created], now);
+    return created;
+  });
+}

@@ -1,13 +1,15 @@
-// `shutterfind serve`: the main job, headless. Watch hot folders, process, serve health.
+// `shutterfind serve`: the main job, headless. Watch hot folders, process, serve the local
+// API, the console, kiosks and attendee galleries.
 import { resolve } from 'node:path';
 import { openEngine, type Engine } from '../../core/index.js';
-import { startHttpServer } from '../../server/index.js';
+import { startServer } from '../../server/index.js';
 import { appVersion, type CommandContext } from '../context.js';
 
 export interface ServeOptions {
   event: string;
   watch: string[];
   port?: number;
+  lan?: boolean;
 }
 
 export async function runServe(ctx: CommandContext, options: ServeOptions): Promise<void> {
@@ -16,24 +18,28 @@ export async function runServe(ctx: CommandContext, options: ServeOptions): Prom
   for (const dir of options.watch) await session.hotFolders.add(resolve(dir));
   await session.hotFolders.start();
 
-  const { app, url } = await startHttpServer(
-    {
-      version: appVersion(),
+  let server;
+  try {
+    server = await startServer(engine, {
       eventName: options.event,
-      workerThreads: engine.threads,
-      status: () => engine.status(options.event),
-    },
-    { host: engine.settings.server.host, port: options.port ?? engine.settings.server.port },
-  );
+      version: appVersion(),
+      port: options.port ?? engine.settings.server.port,
+      lan: options.lan ?? engine.settings.server.lan,
+    });
+  } catch (err) {
+    await engine.stop();
+    throw err;
+  }
 
   engine.bus.on('photo', (o) => {
     if (o.status === 'ready') ctx.log.info({ photoId: o.photoId, ms: Math.round(o.timings.totalMs) }, 'photo ready');
   });
   const folders = session.hotFolders.list();
   ctx.log.info(
-    `Shutterfind ${appVersion()} (pid ${process.pid}) serving event "${options.event}" at ${url} (data: ${ctx.dataDir}); ` +
-      (folders.length ? `watching ${folders.map((f) => `${f.path} [${f.state}]`).join(', ')}` : 'no folders watched yet: add one with --watch DIR'),
+    `Shutterfind ${appVersion()} (pid ${process.pid}) serving event "${options.event}" at ${server.url} (data: ${ctx.dataDir}); ` +
+      (folders.length ? `watching ${folders.map((f) => `${f.path} [${f.state}]`).join(', ')}` : 'no folders watched yet: add one with --watch DIR or from the console'),
   );
+  process.stderr.write(`${await server.banner()}\n`);
 
   await new Promise<void>((resolveStop) => {
     let stopping = false;
@@ -42,7 +48,7 @@ export async function runServe(ctx: CommandContext, options: ServeOptions): Prom
       stopping = true;
       ctx.log.info(`${signal} received: finishing photos in progress, then stopping`);
       void (async () => {
-        await app.close();
+        await server.close();
         await engine.stop();
         ctx.log.info('Stopped cleanly');
         resolveStop();

@@ -1,0 +1,45 @@
+// Errors the API answers with: a status, a machine-readable code the UI branches on, and a
+// sentence for the person reading it. Everything else becomes a logged 500.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ApiError, ErrorCode } from './api-types.js';
+
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string): HttpError => new HttpError(404, 'not-found', `${what} not found.`);
+
+/** Parses untrusted input with a zod schema; a mismatch is a 400 that says which field is wrong. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new HttpError(400, 'bad-request', `Invalid ${what}: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+const body = (code: ErrorCode, message: string): ApiError => ({ error: { code, message } });
+
+export function installErrorHandling(app: FastifyInstance, onUnexpected: (err: unknown, url: string) => void): void {
+  app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
+    if (err instanceof HttpError) return reply.status(err.status).send(body(err.code, err.message));
+    const status = err.statusCode ?? 500;
+    if (status === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.status(413).send(body('too-large', 'The upload is too large.'));
+    }
+    if (status === 415 || err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply.status(415).send(body('unsupported-media', 'Send a JPEG, PNG or WebP image.'));
+    }
+    if (status === 429) return reply.status(429).send(body('rate-limited', 'Too many searches in a short time: wait a moment and try again.'));
+    if (status >= 400 && status < 500) return reply.status(status).send(body('bad-request', err.message));
+    onUnexpected(err, request.url);
+    return reply.status(500).send(body('internal', 'Something went wrong on the Shutterfind laptop; the operator can see the details in its log.'));
+  });
+  app.setNotFoundHandler((request, reply) => reply.status(404).send(body('not-found', `Nothing at ${request.method} ${request.url.split('?')[0]}.`)));
+}

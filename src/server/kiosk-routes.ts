@@ -1,0 +1,102 @@
+// The kiosk's API: pairing, then one attendee session at a time. A kiosk sees only the
+// photos its own session matched.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { KioskIdentity } from './api-types.js';
+import { KIOSK_COOKIE, kioskOf } from './auth.js';
+import { HttpError, parseInput } from './http-errors.js';
+import { sendMedia } from './media-files.js';
+import { hashSecret, newToken } from './secrets.js';
+import type { ServerContext } from './server-context.js';
+
+const sessionParam = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/) });
+const photoParam = sessionParam.extend({ photoId: z.coerce.number().int().positive(), kind: z.enum(['thumb', 'preview']) });
+const pairBody = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'a 6-digit code'), name: z.string().trim().min(1).max(60) });
+const takeHomeBody = z
+  .object({
+    photoIds: z.array(z.number().int().positive()).min(1).max(500),
+    contact: z
+      .discriminatedUnion('channel', [
+        z.object({ channel: z.literal('email'), address: z.email().max(254) }),
+        z.object({ channel: z.literal('sms'), address: z.string().trim().regex(/^\+?[0-9 ()-]{6,20}$/, 'a phone number') }),
+      ])
+      .optional(),
+    notifyOptIn: z.boolean(),
+  })
+  .strict();
+
+const ONE_YEAR_S = 365 * 24 * 3600;
+
+export function registerKioskRoutes(app: FastifyInstance, ctx: ServerContext, rateLimit: { max: number }): void {
+  const { repos } = ctx.engine;
+  const sessions = ctx.kioskSessions;
+
+  app.post('/kiosk-api/pair', { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } }, async (request, reply) => {
+    const body = parseInput(pairBody, request.body, 'pairing');
+    const eventId = repos.kiosks.redeemPairingCode(hashSecret(body.code), Date.now());
+    if (eventId === undefined) throw new HttpError(401, 'unauthorized', 'That code is wrong, used or expired: ask the operator for a new one.');
+    const token = newToken();
+    const kioskId = repos.kiosks.addDevice(eventId, body.name, hashSecret(token), Date.now());
+    // HttpOnly: page scripts never see the device secret; Strict: no other site can use it.
+    reply.setCookie(KIOSK_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', maxAge: ONE_YEAR_S });
+    return { kioskId };
+  });
+
+  app.get('/kiosk-api/me', async (request): Promise<KioskIdentity> => {
+    const kiosk = kioskOf(request);
+    const event = repos.events.listEvents().find((e) => e.id === kiosk.eventId)!;
+    const settings = sessions.settingsOf(kiosk.eventId);
+    return {
+      kioskId: kiosk.id,
+      name: kiosk.name,
+      event: event.name,
+      settings: { kioskIdleSeconds: settings.kioskIdleSeconds, welcomeTitle: settings.welcomeTitle },
+      retention: {
+        selfie: 'Your selfie is used only to find your photos. It is deleted as soon as you finish here.',
+        optIn: `If you ask for new photos of you, we keep your face's description (not the picture) for ${settings.optInRetentionDays} days to find them, then delete it.`,
+      },
+    };
+  });
+
+  app.post('/kiosk-api/sessions', async (request, reply) => {
+    parseInput(z.object({ consent: z.literal(true, 'consent is required before a selfie is taken') }), request.body, 'consent');
+    reply.status(201);
+    return sessions.start(kioskOf(request));
+  });
+
+  app.post(
+    '/kiosk-api/sessions/:id/selfie',
+    {
+      config: {
+        rateLimit: {
+          max: rateLimit.max,
+          timeWindow: '1 minute',
+          keyGenerator: (request: { kiosk: { id: number } | null; ip: string }) => (request.kiosk ? `kiosk:${request.kiosk.id}` : request.ip),
+        },
+      },
+    },
+    async (request) => {
+      const { id } = parseInput(sessionParam, request.params, 'session');
+      const image = request.body;
+      if (!Buffer.isBuffer(image)) throw new HttpError(415, 'unsupported-media', 'Send the selfie as the request body (image/jpeg, image/png or image/webp).');
+      return sessions.search(kioskOf(request), id, image);
+    },
+  );
+
+  app.get('/kiosk-api/sessions/:id/photos/:photoId/:kind', async (request, reply) => {
+    const { id, photoId, kind } = parseInput(photoParam, request.params, 'photo address');
+    const photo = sessions.sessionPhoto(kioskOf(request), id, photoId);
+    return sendMedia(reply, ctx.engine.layout.root, kind === 'thumb' ? photo.thumbnailPath : photo.previewPath, { cache: 'no-store' });
+  });
+
+  app.post('/kiosk-api/sessions/:id/take-home', async (request) => {
+    const { id } = parseInput(sessionParam, request.params, 'session');
+    return sessions.takeHome(kioskOf(request), id, parseInput(takeHomeBody, request.body, 'take-home request'));
+  });
+
+  app.post('/kiosk-api/sessions/:id/end', async (request, reply) => {
+    const { id } = parseInput(sessionParam, request.params, 'session');
+    sessions.end(kioskOf(request), id);
+    return reply.status(204).send();
+  });
+}

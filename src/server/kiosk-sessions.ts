@@ -1,0 +1,135 @@
+// What a kiosk may do, one attendee at a time: start a session after consent, search with a
+// selfie, take chosen photos home (gallery link, delivery, "send me new photos"), end. A
+// session's selfie embedding lives only while the session runs, unless the attendee opted in.
+import { randomBytes } from 'node:crypto';
+import QRCode from 'qrcode';
+import { readEventSettings, type EventSettings } from '../config/index.js';
+import type { KioskDevice, KioskSession, Photo, Repositories } from '../store/index.js';
+import { cosineDistance } from '../vision/index.js';
+import type { KioskMatch, KioskResults, KioskSessionView, TakeHomeRequest, TakeHomeResponse } from './api-types.js';
+import { HttpError } from './http-errors.js';
+import { hashSecret, newToken } from './secrets.js';
+import { matchSelfie, type SelfieMatching } from './selfie-matching.js';
+
+/** A kiosk session never needs longer; one left open (a crash, a pulled plug) is ended by the sweep. */
+export const SESSION_LIFETIME_MS = 15 * 60 * 1000;
+
+export interface KioskSessionsDeps extends SelfieMatching {
+  publicUrl: () => string;
+  now?: () => number;
+}
+
+export interface NewPhotosForFollower {
+  sessionId: string;
+  photoIds: number[];
+  deliveryIds: number[];
+}
+
+export function createKioskSessions(deps: KioskSessionsDeps) {
+  const { repos } = deps;
+  const now = deps.now ?? Date.now;
+  const settingsOf = (eventId: number): EventSettings => readEventSettings(repos.events.eventSettings(eventId));
+
+  /** The kiosk's own running session; any other id is "not found" (no hint that it exists). */
+  function ownSession(kiosk: KioskDevice, sessionId: string): KioskSession {
+    const session = repos.kiosks.getSession(sessionId);
+    if (!session || session.kioskId !== kiosk.id) throw new HttpError(404, 'not-found', 'Session not found: start again.');
+    if (session.state === 'ended') throw new HttpError(410, 'expired', 'This session has ended: start again.');
+    if (session.expiresAt < now()) {
+      repos.kiosks.endSession(session.id, null, now());
+      throw new HttpError(410, 'expired', 'This session timed out: start again.');
+    }
+    return session;
+  }
+
+  const kioskMatch = (sessionId: string, photo: Photo): KioskMatch => ({
+    photoId: photo.id,
+    thumbUrl: `/kiosk-api/sessions/${sessionId}/photos/${photo.id}/thumb`,
+    previewUrl: `/kiosk-api/sessions/${sessionId}/photos/${photo.id}/preview`,
+    width: photo.width,
+    height: photo.height,
+  });
+
+  return {
+    settingsOf,
+
+    start(kiosk: KioskDevice): KioskSessionView {
+      const id = randomBytes(16).toString('base64url');
+      const started = now();
+      repos.kiosks.startSession(id, kiosk.eventId, kiosk.id, started, started + SESSION_LIFETIME_MS);
+      return { sessionId: id, expiresAt: new Date(started + SESSION_LIFETIME_MS).toISOString() };
+    },
+
+    async search(kiosk: KioskDevice, sessionId: string, image: Buffer): Promise<KioskResults> {
+      const session = ownSession(kiosk, sessionId);
+      const found = await matchSelfie(deps, session.eventId, image);
+      const photos = found.matches.flatMap((m) => {
+        const p = repos.photos.getPhoto(m.photoId);
+        return p && p.status === 'ready' ? [p] : [];
+      });
+      repos.kiosks.recordMatches(session.id, found.embedding, photos.map((p) => p.id));
+      return { matches: photos.map((p) => kioskMatch(session.id, p)), tookMs: found.tookMs };
+    },
+
+    /** A photo of the session's matches (for its thumbnails and previews); anything else is not found. */
+    sessionPhoto(kiosk: KioskDevice, sessionId: string, photoId: number): Photo {
+      const session = ownSession(kiosk, sessionId);
+      const photo = session.matchedPhotoIds.includes(photoId) ? repos.photos.getPhoto(photoId) : undefined;
+      if (!photo) throw new HttpError(404, 'not-found', 'Photo not found.');
+      return photo;
+    },
+
+    async takeHome(kiosk: KioskDevice, sessionId: string, request: TakeHomeRequest): Promise<TakeHomeResponse> {
+      const session = ownSession(kiosk, sessionId);
+      const allowed = new Set(session.matchedPhotoIds);
+      const chosen = [...new Set(request.photoIds)];
+      if (chosen.some((id) => !allowed.has(id))) throw new HttpError(403, 'forbidden', 'Only photos from this search can be taken home.');
+      const settings = settingsOf(session.eventId);
+      const at = now();
+      const expiresAt = at + settings.galleryLinkHours * 3_600_000;
+      const token = newToken();
+      repos.galleries.addLink(hashSecret(token), session.eventId, session.id, chosen, at, expiresAt);
+      const deliveryId = request.contact
+        ? repos.galleries.addDelivery(session.eventId, session.id, request.contact.channel, request.contact.address, chosen, at)
+        : null;
+      repos.kiosks.recordTakeHome(session.id, request.notifyOptIn, request.contact ? `${request.contact.channel}:${request.contact.address}` : null);
+      const galleryUrl = `${deps.publicUrl()}/g/${token}`;
+      const qrSvg = await QRCode.toString(galleryUrl, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+      return { galleryUrl, qrSvg, expiresAt: new Date(expiresAt).toISOString(), deliveryId };
+    },
+
+    /** Ends the session: the selfie's embedding is deleted now, or kept for the retention period if the attendee opted in. */
+    end(kiosk: KioskDevice, sessionId: string): void {
+      const session = repos.kiosks.getSession(sessionId);
+      if (!session || session.kioskId !== kiosk.id || session.state === 'ended') return;
+      const followUntil = session.notifyOptIn ? now() + settingsOf(session.eventId).optInRetentionDays * 86_400_000 : null;
+      repos.kiosks.endSession(session.id, followUntil, now());
+    },
+
+    /** New faces of a processed photo checked against opted-in attendees; their galleries and deliveries grow. */
+    newFaces(eventId: number, photoId: number, faceIds: readonly number[]): NewPhotosForFollower[] {
+      if (!faceIds.length) return [];
+      const followers = repos.kiosks.followingSessions(eventId, now());
+      if (!followers.length) return [];
+      const vectors = repos.faceVectors.vectorsOf(faceIds).filter((v): v is Float32Array => v !== undefined);
+      const found: NewPhotosForFollower[] = [];
+      for (const f of followers) {
+        if (f.matchedPhotoIds.includes(photoId)) continue;
+        if (!vectors.some((v) => cosineDistance(f.embedding, v) <= deps.threshold)) continue;
+        repos.kiosks.setMatchedPhotos(f.id, [...f.matchedPhotoIds, photoId]);
+        found.push({ sessionId: f.id, photoIds: [photoId], deliveryIds: repos.galleries.addPhotosForSession(f.id, [photoId]) });
+      }
+      return found;
+    },
+
+    /** Ends sessions kiosks abandoned and forgets opted-in embeddings past their retention. */
+    sweep(): { ended: number; forgotten: number } {
+      const at = now();
+      const abandoned = repos.kiosks.abandonedSessionIds(at);
+      for (const id of abandoned) repos.kiosks.endSession(id, null, at);
+      return { ended: abandoned.length, forgotten: repos.kiosks.forgetExpiredFollowers(at) };
+    },
+  };
+}
+
+export type KioskSessions = ReturnType<typeof createKioskSessions>;

@@ -1,0 +1,90 @@
+// GET /api/live: server-sent events for the console. Photos as they land and finish, failures,
+// folders going offline, deliveries, and the overview every two seconds for the chart.
+import type { FastifyInstance } from 'fastify';
+import type { EngineEvents } from '../core/index.js';
+import type { LiveEvent } from './api-types.js';
+import { photoCardOf, sourceViews } from './operator-routes.js';
+import { readOverview } from './overview.js';
+import { eventOf, type ServerContext } from './server-context.js';
+import { toDeliveryView } from './views.js';
+
+const OVERVIEW_EVERY_MS = 2_000;
+
+export interface LiveHub {
+  /** For parts of the server that produce events themselves (kiosk re-matches). */
+  publish(eventId: number, event: LiveEvent): void;
+}
+
+export function registerLiveEvents(app: FastifyInstance, ctx: ServerContext): LiveHub {
+  const listeners = new Set<{ eventId: number; send: (e: LiveEvent) => void }>();
+  const publish = (eventId: number, e: LiveEvent): void => {
+    for (const l of listeners) if (l.eventId === eventId) l.send(e);
+  };
+
+  const onPhoto = (...[o]: EngineEvents['photo']): void => {
+    if (o.status === 'retrying') return;
+    const card = photoCardOf(ctx, o.photoId);
+    if (card) publish(o.eventId, { type: 'photo', photo: card });
+  };
+  const onAdmission = (...[a]: EngineEvents['admission']): void => {
+    if (a.admission.outcome !== 'added') return;
+    const card = photoCardOf(ctx, a.admission.photoId);
+    if (card) publish(a.eventId, { type: 'photo', photo: card });
+  };
+  const onFileFailed = (...[f]: EngineEvents['file-failed']): void => publish(f.eventId, { type: 'file-failed', path: f.path, error: f.error });
+  const onSource = (...[s]: EngineEvents['source']): void => {
+    const view = sourceViews(ctx, s.eventId).find((v) => v.id === s.id);
+    if (view) publish(s.eventId, { type: 'source', source: view });
+  };
+  ctx.engine.bus.on('photo', onPhoto);
+  ctx.engine.bus.on('admission', onAdmission);
+  ctx.engine.bus.on('file-failed', onFileFailed);
+  ctx.engine.bus.on('source', onSource);
+  app.addHook('onClose', async () => {
+    ctx.engine.bus.off('photo', onPhoto);
+    ctx.engine.bus.off('admission', onAdmission);
+    ctx.engine.bus.off('file-failed', onFileFailed);
+    ctx.engine.bus.off('source', onSource);
+  });
+
+  app.get('/api/live', (request, reply) => {
+    const event = eventOf(ctx, request.query);
+    reply.hijack();
+    const out = reply.raw;
+    out.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    const send = (e: LiveEvent): void => {
+      if (!out.writableEnded) out.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+    };
+    const sendOverview = (): void => {
+      try {
+        send({ type: 'overview', overview: readOverview(ctx, event.name) });
+      } catch (err) {
+        ctx.engine.log.warn({ err }, 'Live overview failed');
+      }
+    };
+    // Reconnecting browsers wait this long before trying again (EventSource's retry field).
+    out.write('retry: 2000\n\n');
+    sendOverview();
+    const listener = { eventId: event.id, send };
+    listeners.add(listener);
+    const timer = setInterval(sendOverview, OVERVIEW_EVERY_MS);
+    request.raw.on('close', () => {
+      clearInterval(timer);
+      listeners.delete(listener);
+    });
+  });
+
+  return {
+    publish,
+  };
+}
+
+export const deliveryEvent = (ctx: ServerContext, deliveryId: number): LiveEvent | null => {
+  const d = ctx.engine.repos.galleries.getDelivery(deliveryId);
+  return d ? { type: 'delivery', delivery: toDeliveryView(d) } : null;
+};

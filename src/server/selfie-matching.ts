@@ -1,0 +1,56 @@
+// A selfie upload to ranked photos of the event: checked to be an image, analysed on the selfie
+// worker, judged (one clear face, enough light), then searched in the event's in-memory index.
+import sharp from 'sharp';
+import type { Repositories } from '../store/index.js';
+import { dominantFace, photosForEmbedding, SelfieError, type FaceIndexCache, type SelfieMatch } from '../search/index.js';
+import type { SelfieAnalyser } from '../vision/index.js';
+import { HttpError } from './http-errors.js';
+
+export interface SelfieMatching {
+  repos: Repositories;
+  faceIndexes: FaceIndexCache;
+  selfies: SelfieAnalyser;
+  threshold: number;
+}
+
+export interface MatchedSelfie {
+  matches: SelfieMatch[];
+  embedding: Float32Array;
+  tookMs: number;
+}
+
+/** Below this mean brightness (0–255) a picture without a usable face is "too dark", not "no face". */
+export const TOO_DARK_LUMA = 45;
+/** A kiosk shows at most this many photos; more would not fit a results screen anyway. */
+export const MAX_MATCHES = 200;
+
+export async function matchSelfie(deps: SelfieMatching, eventId: number, image: Buffer): Promise<MatchedSelfie> {
+  const started = performance.now();
+  try {
+    await sharp(image).metadata();
+  } catch {
+    throw new HttpError(422, 'not-an-image', 'The upload is not a readable image: send a JPEG, PNG or WebP photo.');
+  }
+  let analysed;
+  try {
+    analysed = await deps.selfies.analyse(image);
+  } catch (err) {
+    throw new HttpError(422, 'not-an-image', `The image could not be read: ${(err as Error).message}`);
+  }
+  let face;
+  try {
+    face = dominantFace(analysed.faces);
+  } catch (err) {
+    if (!(err instanceof SelfieError)) throw err;
+    if ((err.problem === 'no-face' || err.problem === 'blurred') && analysed.meanLuma < TOO_DARK_LUMA) {
+      throw new HttpError(422, 'too-dark', 'It is too dark to see your face: step into the light and try again.');
+    }
+    throw new HttpError(422, err.problem, err.message);
+  }
+  const matches = photosForEmbedding(deps.repos, eventId, face.embedding, {
+    threshold: deps.threshold,
+    limit: MAX_MATCHES,
+    index: deps.faceIndexes.forEvent(eventId),
+  });
+  return { matches, embedding: face.embedding, tookMs: Math.round((performance.now() - started) * 10) / 10 };
+}

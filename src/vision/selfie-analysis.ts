@@ -1,0 +1,38 @@
+// A kiosk or console selfie analysed as the kiosk needs it: its faces (embeddings, boxes,
+// quality) and how bright the picture is, so "too dark" can be told apart from "no face".
+import sharp from 'sharp';
+import { analyseImage } from './analyse-file.js';
+import type { DetectOptions, FaceEngine } from './face-engine.js';
+import type { FaceQuality } from './face-quality.js';
+
+export interface SelfieFace {
+  box: { x: number; y: number; width: number; height: number };
+  score: number;
+  quality: FaceQuality;
+  embedding: Float32Array;
+}
+
+export interface AnalysedSelfie {
+  width: number;
+  height: number;
+  faces: SelfieFace[];
+  /** Mean luminance 0..255 of the whole picture. */
+  meanLuma: number;
+}
+
+/**
+ * A selfie is a close-up: faces are large, so the detector's single whole-image pass is enough
+ * and tiling would only add time to the attendee's wait.
+ */
+export const SELFIE_DETECT: Pick<DetectOptions, 'tiling' | 'minFacePx'> = { tiling: 'adaptive', minFacePx: 80 };
+
+export async function analyseSelfie(engine: FaceEngine, image: Buffer, detect: DetectOptions): Promise<AnalysedSelfie> {
+  const analysed = await analyseImage(engine, image, { ...detect, ...SELFIE_DETECT });
+  const stats = await sharp(image).resize({ width: 64, height: 64, fit: 'inside' }).greyscale().stats();
+  return {
+    width: analysed.width,
+    height: analysed.height,
+    meanLuma: stats.channels[0]?.mean ?? 0,
+    faces: analysed.faces.map((f) => ({ box: f.box, score: f.score, quality: f.quality, embedding: f.embedding })),
+  };
+}

@@ -1,0 +1,16 @@
+// Piscina entry point for the selfie pool: one task = one kiosk or console selfie. A pool of
+// its own, so an attendee never waits behind a queue of 24 MP photos.
+import sharp from 'sharp';
+import { analyseSelfie, type AnalysedSelfie } from '../src/vision/selfie-analysis.js';
+import { reusableFaceEngine } from '../src/vision/face-stage.js';
+import type { SelfieTask } from '../src/vision/selfie-pool.js';
+
+sharp.concurrency(1);
+sharp.cache(false);
+
+const engines = reusableFaceEngine();
+
+export default async function analyseSelfieTask(task: SelfieTask): Promise<AnalysedSelfie> {
+  const engine = await engines({ provider: task.provider, threads: task.threads });
+  return analyseSelfie(engine, Buffer.from(task.image.buffer, task.image.byteOffset, task.image.byteLength), task.detect);
+}
