@@ -58,9 +58,9 @@ test('an attendee takes a selfie and the kiosk shows exactly the photos they are
     await expectScreen(page, 'pairing');
     await page.screenshot({ path: screenshotPath('kiosk-pairing') });
     const code = await newPairingCode(server);
-    await page.getByLabel(/code/i).fill(code);
-    await page.getByLabel(/name/i).fill('Entrance kiosk');
-    await page.getByRole('button', { name: /pair/i }).click();
+    await page.getByTestId('pairing-code-input').fill(code);
+    await page.getByTestId('pairing-name-input').fill('Entrance kiosk');
+    await page.getByTestId('pair-button').click();
     await expectScreen(page, 'attract');
   });
 
