@@ -81,6 +81,7 @@ test('an attendee takes a selfie and the kiosk shows exactly the photos they are
   });
 
   let selfieResponse: Promise<Response> = Promise.resolve(undefined as never);
+  let firstResultUrl = '';
   await test.step('after consent the camera shows the attendee', async () => {
     selfieResponse = page.waitForResponse(
       (r) => r.request().method() === 'POST' && /\/kiosk-api\/sessions\/[^/]+\/selfie$/.test(new URL(r.url()).pathname),
@@ -113,6 +114,9 @@ test('an attendee takes a selfie and the kiosk shows exactly the photos they are
     expect(response.status(), await response.text()).toBe(200);
     const results = (await response.json()) as KioskResults;
     expect(results.matches.map((m) => m.photoId).sort(byNumber)).toEqual(expectedIds);
+    firstResultUrl = results.matches[0]!.thumbUrl;
+    const thumb = await page.request.get(new URL(firstResultUrl, server.url).toString());
+    expect(thumb.status()).toBe(200);
   });
 
   await test.step('the results are exactly the photos the attendee is in', async () => {
@@ -139,9 +143,16 @@ test('an attendee takes a selfie and the kiosk shows exactly the photos they are
     await page.getByRole('button', { name: /done|finish/i }).first().click();
     await expectScreen(page, 'thanks');
     await page.screenshot({ path: screenshotPath('kiosk-thanks') });
-    const start = page.getByTestId('start-over');
-    await start.click();
+    const ended = page.waitForResponse((r) => r.request().method() === 'POST' && /\/kiosk-api\/sessions\/[^/]+\/end$/.test(new URL(r.url()).pathname));
+    await page.getByTestId('start-over').click();
     await expectScreen(page, 'attract');
     await expect(page.getByTestId('start-button')).toBeVisible();
+    expect((await ended).status()).toBe(204);
+  });
+
+  await test.step('the finished session’s photos are no longer served to this kiosk', async () => {
+    // Same browser, same kiosk cookie: only the session is over, so the next visitor cannot see them.
+    const res = await page.request.get(new URL(firstResultUrl, server.url).toString());
+    expect(res.status()).toBeGreaterThanOrEqual(400);
   });
 });
