@@ -1,0 +1,100 @@
+// The visitor's photos: all selected to begin with; a tap takes one out or puts it back.
+import type { KioskMatch } from '@api';
+import { KioskScreen } from '../KioskScreen.js';
+import { useKiosk } from '../store.js';
+
+function ResultPhoto({ match, selected, onToggle }: { match: KioskMatch; selected: boolean; onToggle: () => void }) {
+  const aspect = match.width && match.height ? match.width / match.height : 1;
+  return (
+    <button
+      type="button"
+      className={`k-result${selected ? ' is-selected' : ''}`}
+      onClick={onToggle}
+      aria-pressed={selected}
+      data-testid="result-photo"
+      data-photo-id={match.photoId}
+      data-selected={selected}
+      style={{ aspectRatio: String(Math.min(Math.max(aspect, 0.66), 1.5)) }}
+    >
+      <img src={match.thumbUrl} alt="" draggable={false} />
+      <span className="k-result__check" aria-hidden="true">
+        ✓
+      </span>
+    </button>
+  );
+}
+
+function NoResults() {
+  const retake = useKiosk((s) => s.retake);
+  const toTakeHome = useKiosk((s) => s.toTakeHome);
+  return (
+    <div className="k-card k-empty" data-testid="no-results">
+      <div className="k-empty__art" aria-hidden="true">
+        🔍
+      </div>
+      <h1>We couldn't find you yet</h1>
+      <p className="k-lead">
+        Maybe the photographers haven't taken your picture yet, or the newest photos are still on their way.
+      </p>
+      <div className="k-actions">
+        <button type="button" className="k-button k-button--secondary" onClick={toTakeHome} data-testid="notify-later">
+          Send them to me later
+        </button>
+        <button type="button" className="k-button k-button--primary" onClick={retake} data-testid="try-again">
+          Try again
+        </button>
+      </div>
+    </div>
+  );
+}
+
+export function ResultsScreen() {
+  const matches = useKiosk((s) => s.matches);
+  const selected = useKiosk((s) => s.selected);
+  const toggle = useKiosk((s) => s.toggle);
+  const selectAll = useKiosk((s) => s.selectAll);
+  const toTakeHome = useKiosk((s) => s.toTakeHome);
+  const retake = useKiosk((s) => s.retake);
+
+  if (matches.length === 0) {
+    return (
+      <KioskScreen name="results">
+        <div className="k-center">
+          <NoResults />
+        </div>
+      </KioskScreen>
+    );
+  }
+
+  const allSelected = selected.size === matches.length;
+  return (
+    <KioskScreen name="results">
+      <div className="k-results">
+        <div className="k-results__header">
+          <div>
+            <h1 className="k-title" data-testid="results-title">
+              {matches.length === 1 ? 'We found a photo of you!' : `We found ${matches.length} photos of you!`}
+            </h1>
+            <p className="k-lead">Tap a photo to leave it out.</p>
+          </div>
+          <button type="button" className="k-button k-button--secondary" onClick={() => selectAll(!allSelected)} data-testid="select-all">
+            {allSelected ? 'Select none' : 'Select all'}
+          </button>
+        </div>
+        <div className="k-results__grid" data-testid="results-grid">
+          {matches.map((m) => (
+            <ResultPhoto key={m.photoId} match={m} selected={selected.has(m.photoId)} onToggle={() => toggle(m.photoId)} />
+          ))}
+        </div>
+        <footer className="k-results__bar">
+          <button type="button" className="k-button k-button--quiet" onClick={retake} data-testid="retake">
+            Not me? Retake selfie
+          </button>
+          <button type="button" className="k-button k-button--primary" onClick={toTakeHome} disabled={selected.size === 0} data-testid="take-home-button">
+            Take {selected.size === 1 ? 'it' : `these ${selected.size}`} home →
+          </button>
+        </footer>
+      </div>
+    </KioskScreen>
+  );
+}

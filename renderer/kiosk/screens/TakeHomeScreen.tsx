@@ -1,0 +1,164 @@
+// Taking the photos home: a QR code to download them on the phone now, and/or an email address
+// or phone number to get them later (and, if asked, new photos of the visitor as they are taken).
+import { useState, type FormEvent } from 'react';
+import { SvgMarkup } from '../../shared/SvgMarkup.js';
+import { contactFrom, type Channel } from '../contact.js';
+import { KioskScreen } from '../KioskScreen.js';
+import { useKiosk } from '../store.js';
+
+const SHOWN_THUMBS = 6;
+
+function SelectedStrip() {
+  const matches = useKiosk((s) => s.matches);
+  const selected = useKiosk((s) => s.selected);
+  const chosen = matches.filter((m) => selected.has(m.photoId));
+  if (chosen.length === 0) return null;
+  return (
+    <div className="k-strip" aria-label={`${chosen.length} photos chosen`}>
+      {chosen.slice(0, SHOWN_THUMBS).map((m) => (
+        <img key={m.photoId} src={m.thumbUrl} alt="" draggable={false} />
+      ))}
+      {chosen.length > SHOWN_THUMBS && <span className="k-strip__more">+{chosen.length - SHOWN_THUMBS}</span>}
+    </div>
+  );
+}
+
+function QrCard({ laterOnly }: { laterOnly: boolean }) {
+  const takeHome = useKiosk((s) => s.takeHome);
+  const requestTakeHome = useKiosk((s) => s.requestTakeHome);
+  const busy = useKiosk((s) => s.busy);
+  if (laterOnly) return null;
+  return (
+    <section className="k-card k-option">
+      <h2>On your phone, now</h2>
+      {takeHome ? (
+        <div className="k-qr-block">
+          <SvgMarkup className="k-qr" svg={takeHome.qrSvg} label="QR code linking to your photos" testId="gallery-qr" />
+          <p className="k-qr-block__text">Scan with your phone to download now</p>
+          <p className="k-muted">
+            The link works until {new Date(takeHome.expiresAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}.
+          </p>
+        </div>
+      ) : (
+        <>
+          <p className="k-lead">Point your phone's camera at a code and your photos open, ready to save.</p>
+          <button
+            type="button"
+            className="k-button k-button--primary k-button--wide"
+            onClick={() => void requestTakeHome({ contact: undefined, notifyOptIn: false })}
+            disabled={busy}
+            data-testid="take-home-qr"
+          >
+            {busy ? 'One moment…' : 'Show QR code'}
+          </button>
+        </>
+      )}
+    </section>
+  );
+}
+
+function LaterCard({ laterOnly }: { laterOnly: boolean }) {
+  const identity = useKiosk((s) => s.identity);
+  const requestTakeHome = useKiosk((s) => s.requestTakeHome);
+  const busy = useKiosk((s) => s.busy);
+  const [channel, setChannel] = useState<Channel>('email');
+  const [typed, setTyped] = useState('');
+  const [notifyOptIn, setNotifyOptIn] = useState(laterOnly);
+  const [sentTo, setSentTo] = useState<string | null>(null);
+  const contact = contactFrom(channel, typed);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!contact) return;
+    if (await requestTakeHome({ contact, notifyOptIn })) setSentTo(contact.address);
+  };
+
+  if (sentTo) {
+    return (
+      <section className="k-card k-option k-option--done" data-testid="delivery-saved">
+        <div className="k-done-mark" aria-hidden="true">
+          ✓
+        </div>
+        <h2>We'll send them to {sentTo}</h2>
+        <p className="k-muted">They go out as soon as the photographer's laptop is online.</p>
+      </section>
+    );
+  }
+
+  return (
+    <form className="k-card k-option" onSubmit={submit}>
+      <h2>{laterOnly ? 'We can send them to you' : 'Or send them to me'}</h2>
+      <div className="k-segmented" role="radiogroup" aria-label="How to send">
+        {(['email', 'sms'] as const).map((c) => (
+          <button
+            key={c}
+            type="button"
+            role="radio"
+            aria-checked={channel === c}
+            className={channel === c ? 'is-active' : ''}
+            onClick={() => {
+              setChannel(c);
+              setTyped('');
+            }}
+            data-testid={`channel-${c}`}
+          >
+            {c === 'email' ? 'Email' : 'Text message'}
+          </button>
+        ))}
+      </div>
+      <input
+        className="k-input"
+        type={channel === 'email' ? 'email' : 'tel'}
+        inputMode={channel === 'email' ? 'email' : 'tel'}
+        autoComplete="off"
+        placeholder={channel === 'email' ? 'you@example.com' : '+44 7700 900123'}
+        value={typed}
+        onChange={(e) => setTyped(e.target.value)}
+        data-testid="contact-input"
+        aria-label={channel === 'email' ? 'Email address' : 'Phone number'}
+      />
+      <label className="k-check">
+        <input type="checkbox" checked={notifyOptIn} onChange={(e) => setNotifyOptIn(e.target.checked)} data-testid="notify-opt-in" />
+        <span>
+          Send me new photos of me as they are taken
+          {identity?.retention.optIn && <small className="k-muted">{identity.retention.optIn}</small>}
+        </span>
+      </label>
+      <button type="submit" className="k-button k-button--primary k-button--wide" disabled={!contact || busy} data-testid="take-home-send">
+        {busy ? 'Saving…' : 'Send to me'}
+      </button>
+    </form>
+  );
+}
+
+export function TakeHomeScreen() {
+  const selected = useKiosk((s) => s.selected);
+  const error = useKiosk((s) => s.error);
+  const finish = useKiosk((s) => s.finish);
+  const laterOnly = selected.size === 0;
+
+  return (
+    <KioskScreen name="take-home">
+      <div className="k-take-home">
+        <div className="k-take-home__header">
+          <h1 className="k-title">{laterOnly ? 'Get your photos later' : `Take your ${selected.size === 1 ? 'photo' : `${selected.size} photos`} home`}</h1>
+          <SelectedStrip />
+        </div>
+        <div className={`k-options${laterOnly ? ' k-options--single' : ''}`}>
+          <QrCard laterOnly={laterOnly} />
+          <LaterCard laterOnly={laterOnly} />
+        </div>
+        {error && (
+          <p className="k-error" role="alert" data-testid="take-home-error">
+            {error}
+          </p>
+        )}
+        <div className="k-actions k-actions--end">
+          <button type="button" className="k-button k-button--primary" onClick={finish} data-testid="take-home-done">
+            I'm done
+          </button>
+        </div>
+      </div>
+    </KioskScreen>
+  );
+}

@@ -1,0 +1,200 @@
+// The kiosk as a state machine: pairing → attract → consent → camera → searching → results
+// → take-home → thanks → attract. Every visitor's session ends (and its selfie is deleted) on the way back.
+import { create } from 'zustand';
+import type {
+  KioskIdentity,
+  KioskMatch,
+  KioskResults,
+  KioskSessionView,
+  PairRequest,
+  StartSessionRequest,
+  TakeHomeRequest,
+  TakeHomeResponse,
+} from '@api';
+import { ApiRequestError, errorMessage } from '../shared/api.js';
+import { guidanceFor, type Guidance } from './guidance.js';
+
+export type KioskScreen =
+  | 'loading'
+  | 'offline'
+  | 'pairing'
+  | 'attract'
+  | 'consent'
+  | 'camera'
+  | 'searching'
+  | 'results'
+  | 'take-home'
+  | 'thanks';
+
+/** Screens a visitor is in the middle of: the idle timer and "Start over" apply to these. */
+export const VISITOR_SCREENS: ReadonlySet<KioskScreen> = new Set(['consent', 'camera', 'searching', 'results', 'take-home', 'thanks']);
+
+export interface TakeHomeChoice {
+  contact: TakeHomeRequest['contact'];
+  notifyOptIn: boolean;
+}
+
+interface KioskState {
+  screen: KioskScreen;
+  identity: KioskIdentity | null;
+  session: KioskSessionView | null;
+  matches: KioskMatch[];
+  selected: ReadonlySet<number>;
+  /** Why the last selfie could not be used; shown on the camera screen. */
+  guidance: Guidance | null;
+  takeHome: TakeHomeResponse | null;
+  /** What the visitor chose on the take-home screen, for the thanks screen. */
+  sentTo: string | null;
+  /** The visitor asked for new photos: the selfie is kept (for the retention shown) instead of deleted. */
+  optedIn: boolean;
+  busy: boolean;
+  error: string | null;
+
+  boot(): Promise<void>;
+  unpaired(): void;
+  pair(code: string, name: string): Promise<void>;
+  begin(): void;
+  agree(): Promise<void>;
+  searchSelfie(selfie: Blob): Promise<void>;
+  retake(): void;
+  toggle(photoId: number): void;
+  selectAll(all: boolean): void;
+  toTakeHome(): void;
+  requestTakeHome(choice: TakeHomeChoice): Promise<TakeHomeResponse | null>;
+  finish(): void;
+  startOver(): void;
+}
+
+// The API client needs the store (for 401) and the store needs the client: imported lazily to break the cycle.
+const api = async () => (await import('./api.js')).kioskApi;
+
+/** Session calls answering these mean the session is gone (expired, ended elsewhere): begin again. */
+const SESSION_GONE = new Set([404, 410]);
+
+export const useKiosk = create<KioskState>()((set, get) => ({
+  screen: 'loading',
+  identity: null,
+  session: null,
+  matches: [],
+  selected: new Set(),
+  guidance: null,
+  takeHome: null,
+  sentTo: null,
+  optedIn: false,
+  busy: false,
+  error: null,
+
+  boot: async () => {
+    try {
+      const identity = await (await api()).get<KioskIdentity>('/kiosk-api/me');
+      set({ identity, screen: 'attract', error: null });
+    } catch (error) {
+      if (error instanceof ApiRequestError && error.status === 401) return; // unpaired() has run
+      set({ screen: 'offline', error: errorMessage(error) });
+    }
+  },
+
+  unpaired: () => set({ screen: 'pairing', identity: null, session: null, busy: false }),
+
+  pair: async (code, name) => {
+    set({ busy: true, error: null });
+    try {
+      const body: PairRequest = { code, name };
+      await (await api()).post('/kiosk-api/pair', body);
+      await get().boot();
+      set({ busy: false });
+    } catch (error) {
+      set({ busy: false, error: errorMessage(error), screen: 'pairing' });
+    }
+  },
+
+  begin: () => set({ screen: 'consent', error: null }),
+
+  agree: async () => {
+    set({ busy: true, error: null });
+    try {
+      const body: StartSessionRequest = { consent: true };
+      const session = await (await api()).post<KioskSessionView>('/kiosk-api/sessions', body);
+      set({ session, busy: false, screen: 'camera', guidance: null });
+    } catch (error) {
+      set({ busy: false, error: errorMessage(error) });
+    }
+  },
+
+  searchSelfie: async (selfie) => {
+    const { session } = get();
+    if (!session) return;
+    set({ screen: 'searching', guidance: null, error: null });
+    try {
+      const results = await (await api()).upload<KioskResults>(`/kiosk-api/sessions/${encodeURIComponent(session.sessionId)}/selfie`, selfie);
+      // Everything starts selected: most visitors want all of their photos.
+      set({ screen: 'results', matches: results.matches, selected: new Set(results.matches.map((m) => m.photoId)) });
+    } catch (error) {
+      if (error instanceof ApiRequestError && SESSION_GONE.has(error.status)) return get().startOver();
+      const code = error instanceof ApiRequestError ? error.code : null;
+      set({ screen: 'camera', guidance: guidanceFor(code, errorMessage(error)) });
+    }
+  },
+
+  retake: () => set({ screen: 'camera', guidance: null, matches: [], selected: new Set() }),
+
+  toggle: (photoId) =>
+    set((s) => {
+      const selected = new Set(s.selected);
+      if (selected.has(photoId)) selected.delete(photoId);
+      else selected.add(photoId);
+      return { selected };
+    }),
+
+  selectAll: (all) => set((s) => ({ selected: new Set(all ? s.matches.map((m) => m.photoId) : []) })),
+
+  toTakeHome: () => set({ screen: 'take-home', takeHome: null, error: null }),
+
+  requestTakeHome: async ({ contact, notifyOptIn }) => {
+    const { session, selected } = get();
+    if (!session) return null;
+    set({ busy: true, error: null });
+    try {
+      const body: TakeHomeRequest = { photoIds: [...selected], notifyOptIn, ...(contact ? { contact } : {}) };
+      const takeHome = await (await api()).post<TakeHomeResponse>(
+        `/kiosk-api/sessions/${encodeURIComponent(session.sessionId)}/take-home`,
+        body,
+      );
+      set((s) => ({ takeHome, busy: false, sentTo: contact?.address ?? s.sentTo, optedIn: s.optedIn || notifyOptIn }));
+      return takeHome;
+    } catch (error) {
+      if (error instanceof ApiRequestError && SESSION_GONE.has(error.status)) {
+        get().startOver();
+        return null;
+      }
+      set({ busy: false, error: errorMessage(error) });
+      return null;
+    }
+  },
+
+  finish: () => set({ screen: 'thanks' }),
+
+  startOver: () => {
+    const { session, identity } = get();
+    if (session) {
+      // Ending deletes the selfie; the next visitor must not wait for it, and a failure is logged by the
+      // server's own session expiry anyway.
+      void api()
+        .then((client) => client.post(`/kiosk-api/sessions/${encodeURIComponent(session.sessionId)}/end`))
+        .catch((error: unknown) => console.warn(`Ending kiosk session failed: ${errorMessage(error)}`));
+    }
+    set({
+      screen: identity ? 'attract' : 'loading',
+      session: null,
+      matches: [],
+      selected: new Set(),
+      guidance: null,
+      takeHome: null,
+      sentTo: null,
+      optedIn: false,
+      busy: false,
+      error: null,
+    });
+    if (!identity) void get().boot();
+  },
+}));

@@ -1,0 +1,31 @@
+// The console's line icons (24×24 strokes), inline so the console works offline with no icon font.
+import type { SectionId } from './sections.js';
+
+const PATHS: Record<SectionId | 'retry' | 'copy' | 'trash' | 'plus' | 'folder' | 'upload' | 'close', string> = {
+  live: 'M3 12h4l3-8 4 16 3-8h4',
+  errors: 'M12 3 2 20h20L12 3zm0 6v5m0 3v.5',
+  sources: 'M3 6a1 1 0 0 1 1-1h5l2 2h9a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V6z',
+  people: 'M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-7 10a7 7 0 0 1 14 0m1-10a3 3 0 1 0 0-6m2 16h3a6 6 0 0 0-4-5.6',
+  search: 'M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14zm5-2 5 5',
+  kiosks: 'M6 3h12a1 1 0 0 1 1 1v13a1 1 0 0 1-1 1H6a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1zm3 18h6m-3-3v3',
+  deliveries: 'M3 7l9 6 9-6M4 5h16a1 1 0 0 1 1 1v12a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1z',
+  settings:
+    'M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm7.4-3a7.4 7.4 0 0 0-.1-1.3l2-1.6-2-3.4-2.4 1a7.5 7.5 0 0 0-2.2-1.3L14.3 3h-4l-.4 2.6a7.5 7.5 0 0 0-2.2 1.3l-2.4-1-2 3.4 2 1.6a7.4 7.4 0 0 0 0 2.6l-2 1.6 2 3.4 2.4-1a7.5 7.5 0 0 0 2.2 1.3l.4 2.6h4l.4-2.6a7.5 7.5 0 0 0 2.2-1.3l2.4 1 2-3.4-2-1.6c.1-.4.1-.9.1-1.3z',
+  retry: 'M20 11a8 8 0 1 0-2.3 5.7M20 4v7h-7',
+  copy: 'M9 9h10v12H9zM5 15H4V3h12v1',
+  trash: 'M4 7h16M9 7V4h6v3m-8 0 1 13h8l1-13',
+  plus: 'M12 5v14M5 12h14',
+  folder: 'M3 6a1 1 0 0 1 1-1h5l2 2h9a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V6z',
+  upload: 'M12 16V4m0 0-5 5m5-5 5 5M4 20h16',
+  close: 'M6 6l12 12M18 6 6 18',
+};
+
+export type IconName = keyof typeof PATHS;
+
+export function Icon({ name, size = 18 }: { name: IconName; size?: number }) {
+  return (
+    <svg className="c-icon" viewBox="0 0 24 24" width={size} height={size} aria-hidden="true">
+      <path d={PATHS[name]} fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" />
+    </svg>
+  );
+}

@@ -1,0 +1,37 @@
+// The operator's live stream (GET /api/live, server-sent events). Each SSE event is named after
+// LiveEvent.type and carries the whole LiveEvent as JSON; the browser's EventSource reconnects by itself.
+import type { LiveEvent } from '@api';
+
+/** 'closed': the server refused the stream (e.g. 401); EventSource does not retry that by itself. */
+export type LiveConnection = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export type LiveHandlers = {
+  [K in LiveEvent['type']]?: (event: Extract<LiveEvent, { type: K }>) => void;
+};
+
+const EVENT_TYPES: readonly LiveEvent['type'][] = ['photo', 'overview', 'file-failed', 'source', 'delivery', 'kiosk-match'];
+
+export function openLiveStream(
+  url: string,
+  handlers: LiveHandlers,
+  onConnection: (state: LiveConnection) => void,
+): () => void {
+  const source = new EventSource(url);
+  onConnection('connecting');
+  source.onopen = () => onConnection('open');
+  source.onerror = () => onConnection(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting');
+  for (const type of EVENT_TYPES) {
+    source.addEventListener(type, (message) => {
+      let event: LiveEvent;
+      try {
+        event = JSON.parse((message as MessageEvent<string>).data) as LiveEvent;
+      } catch {
+        console.warn(`Live event "${type}" with unreadable data ignored`);
+        return;
+      }
+      // The union cannot be narrowed through the handler map's index, hence the cast.
+      (handlers[type] as ((e: LiveEvent) => void) | undefined)?.(event);
+    });
+  }
+  return () => source.close();
+}
