@@ -1,24 +1,21 @@
 // An attendee's photos (/g/<token>): the link from the kiosk's QR code, an email or a text message.
 import { useEffect, type ReactNode } from 'react';
 import type { GalleryPhoto, GalleryView } from '@api';
+import { Icon, type IconName } from '../shared/Icon.js';
 import { LoadingState } from '../shared/StateViews.js';
 import { Lightbox } from './Lightbox.js';
 import { useGallery } from './store.js';
 import './gallery.css';
 
 function DownloadIcon() {
-  return (
-    <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
-      <path d="M12 4v11m0 0-4.5-4.5M12 15l4.5-4.5M5 19h14" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" />
-    </svg>
-  );
+  return <Icon name="download" size={20} />;
 }
 
-function Notice({ icon, title, children, testId }: { icon: string; title: string; children: ReactNode; testId: string }) {
+function Notice({ icon, title, children, testId }: { icon: IconName; title: string; children: ReactNode; testId: string }) {
   return (
     <main className="g-notice" data-testid={testId}>
-      <div className="g-notice__icon" aria-hidden="true">
-        {icon}
+      <div className="g-notice__icon">
+        <Icon name={icon} size={38} />
       </div>
       <h1>{title}</h1>
       <p>{children}</p>
@@ -30,7 +27,7 @@ function PhotoTile({ photo, index, onOpen }: { photo: GalleryPhoto; index: numbe
   return (
     <figure className="g-tile" data-testid="gallery-photo" data-photo-id={photo.photoId}>
       <button type="button" className="g-tile__open" onClick={() => onOpen(index)} aria-label={`View photo ${index + 1}`}>
-        <img src={photo.thumbUrl} alt={`Photo ${index + 1}`} loading="lazy" decoding="async" />
+        <img src={photo.thumbUrl} alt={`Photo ${index + 1}`} decoding="async" />
       </button>
       <a className="g-tile__download" href={photo.downloadUrl} download aria-label={`Download photo ${index + 1}`} data-testid="photo-download">
         <DownloadIcon />
@@ -61,8 +58,8 @@ function Gallery({ gallery }: { gallery: GalleryView }) {
       </header>
       {count === 0 ? (
         <div className="g-notice g-notice--inline" data-testid="gallery-empty">
-          <div className="g-notice__icon" aria-hidden="true">
-            ⏳
+          <div className="g-notice__icon">
+            <Icon name="hourglass" size={38} />
           </div>
           <h2>No photos here yet</h2>
           <p>New photos of you appear on this page as the photographers take them. Check back later.</p>
@@ -97,19 +94,19 @@ export default function GalleryApp({ token }: { token: string }) {
       return <Gallery gallery={gallery.gallery} />;
     case 'expired':
       return (
-        <Notice icon="⌛" title="This link has expired" testId="gallery-expired">
+        <Notice icon="hourglass" title="This link has expired" testId="gallery-expired">
           Links to event photos only work for a limited time. If you still need your photos, ask the photographer for a new link.
         </Notice>
       );
     case 'not-found':
       return (
-        <Notice icon="🔗" title="Link not found" testId="gallery-not-found">
+        <Notice icon="link" title="Link not found" testId="gallery-not-found">
           This link does not lead to any photos. Check that it was copied in full, or scan the QR code again.
         </Notice>
       );
     case 'failed':
       return (
-        <Notice icon="⚠️" title="Your photos could not be loaded" testId="gallery-error">
+        <Notice icon="errors" title="Your photos could not be loaded" testId="gallery-error">
           {gallery.message}{' '}
           <button type="button" className="g-link" onClick={() => void load(token)}>
             Try again

@@ -1,5 +1,6 @@
 // The attendee kiosk (/kiosk): one full-screen state machine, locked against leaving or zooming.
 import { useEffect, type ReactNode } from 'react';
+import { Icon } from '../shared/Icon.js';
 import { KioskScreen } from './KioskScreen.js';
 import { lockDownKiosk } from './kioskLockdown.js';
 import { AttractScreen } from './screens/AttractScreen.js';
@@ -40,9 +41,7 @@ function OfflineScreen() {
     <KioskScreen name="offline">
       <div className="k-center">
         <div className="k-card k-empty">
-          <div className="k-empty__art" aria-hidden="true">
-            📡
-          </div>
+          <Icon name="signal" className="k-empty__art" />
           <h1>Back in a moment</h1>
           <p className="k-lead">This kiosk cannot reach the photographer's laptop. It reconnects by itself.</p>
         </div>

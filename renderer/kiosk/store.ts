@@ -61,6 +61,8 @@ interface KioskState {
   selectAll(all: boolean): void;
   toTakeHome(): void;
   requestTakeHome(choice: TakeHomeChoice): Promise<TakeHomeResponse | null>;
+  /** The QR code for the chosen photos, asked for once when the take-home screen opens. */
+  ensureQr(): void;
   finish(): void;
   startOver(): void;
 }
@@ -170,6 +172,12 @@ export const useKiosk = create<KioskState>()((set, get) => ({
       set({ busy: false, error: errorMessage(error) });
       return null;
     }
+  },
+
+  ensureQr: () => {
+    const { takeHome, busy, selected } = get();
+    if (takeHome || busy || selected.size === 0) return;
+    void get().requestTakeHome({ contact: undefined, notifyOptIn: false });
   },
 
   finish: () => set({ screen: 'thanks' }),

@@ -1,7 +1,7 @@
 // Copies a value to the clipboard. On a plain-http LAN address the Clipboard API is missing,
 // so it falls back to a hidden text field and the older copy command.
 import { useState } from 'react';
-import { Icon } from './icons.js';
+import { Icon } from '../shared/Icon.js';
 
 async function copyText(text: string): Promise<void> {
   if (navigator.clipboard && window.isSecureContext) {

@@ -1,6 +1,6 @@
 // A centred modal over the console; Escape or a click on the backdrop closes it.
 import { useEffect, type ReactNode } from 'react';
-import { Icon } from './icons.js';
+import { Icon } from '../shared/Icon.js';
 
 interface DialogProps {
   title: string;

@@ -3,7 +3,7 @@ import type { Overview } from '@api';
 import type { LiveConnection } from '../shared/live.js';
 import { formatCount } from '../shared/format.js';
 import { BrandMark } from './BrandMark.js';
-import { Icon } from './icons.js';
+import { Icon } from '../shared/Icon.js';
 import { SECTIONS, type SectionId } from './sections.js';
 import { useConsole } from './store.js';
 

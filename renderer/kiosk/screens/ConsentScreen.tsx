@@ -1,4 +1,5 @@
 // Before any camera use: what the selfie is for, how long it is kept, and a free choice.
+import { Icon } from '../../shared/Icon.js';
 import { KioskScreen } from '../KioskScreen.js';
 import { useKiosk } from '../store.js';
 
@@ -15,27 +16,27 @@ export function ConsentScreen() {
         <h1>Before we start</h1>
         <ul className="k-consent__points">
           <li>
-            <span className="k-consent__icon" aria-hidden="true">📸</span>
+            <Icon name="camera" className="k-consent__icon" />
             <span>
               We take <strong>one selfie</strong> and use it <strong>only to find your photos</strong> from this event.
             </span>
           </li>
           <li>
-            <span className="k-consent__icon" aria-hidden="true">🗑</span>
+            <Icon name="trash" className="k-consent__icon" />
             <span>
               Your selfie is <strong>deleted when you finish</strong>.{' '}
               {identity?.retention.selfie && <span className="k-muted" data-testid="retention-selfie">{identity.retention.selfie}</span>}
             </span>
           </li>
           <li>
-            <span className="k-consent__icon" aria-hidden="true">🔔</span>
+            <Icon name="bell" className="k-consent__icon" />
             <span>
               Only if you ask us to <strong>send you new photos</strong> of you, we keep it a while to find them.{' '}
               {identity?.retention.optIn && <span className="k-muted" data-testid="retention-optin">{identity.retention.optIn}</span>}
             </span>
           </li>
           <li>
-            <span className="k-consent__icon" aria-hidden="true">🔒</span>
+            <Icon name="lock" className="k-consent__icon" />
             <span>Nobody else at this kiosk can see your photos, and nothing is shared without your say.</span>
           </li>
         </ul>

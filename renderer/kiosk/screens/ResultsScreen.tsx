@@ -1,5 +1,6 @@
 // The visitor's photos: all selected to begin with; a tap takes one out or puts it back.
 import type { KioskMatch } from '@api';
+import { Icon } from '../../shared/Icon.js';
 import { KioskScreen } from '../KioskScreen.js';
 import { useKiosk } from '../store.js';
 
@@ -18,7 +19,7 @@ function ResultPhoto({ match, selected, onToggle }: { match: KioskMatch; selecte
     >
       <img src={match.thumbUrl} alt="" draggable={false} />
       <span className="k-result__check" aria-hidden="true">
-        ✓
+        <Icon name="check" size="70%" className="k-check-icon" />
       </span>
     </button>
   );
@@ -29,9 +30,7 @@ function NoResults() {
   const toTakeHome = useKiosk((s) => s.toTakeHome);
   return (
     <div className="k-card k-empty" data-testid="no-results">
-      <div className="k-empty__art" aria-hidden="true">
-        🔍
-      </div>
+      <Icon name="search" className="k-empty__art" />
       <h1>We couldn't find you yet</h1>
       <p className="k-lead">
         Maybe the photographers haven't taken your picture yet, or the newest photos are still on their way.

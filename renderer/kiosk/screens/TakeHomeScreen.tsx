@@ -1,8 +1,9 @@
 // Taking the photos home: a QR code to download them on the phone now, and/or an email address
 // or phone number to get them later (and, if asked, new photos of the visitor as they are taken).
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { SvgMarkup } from '../../shared/SvgMarkup.js';
 import { contactFrom, type Channel } from '../contact.js';
+import { Icon } from '../../shared/Icon.js';
 import { KioskScreen } from '../KioskScreen.js';
 import { useKiosk } from '../store.js';
 
@@ -23,13 +24,16 @@ function SelectedStrip() {
   );
 }
 
-function QrCard({ laterOnly }: { laterOnly: boolean }) {
+function QrCard() {
   const takeHome = useKiosk((s) => s.takeHome);
-  const requestTakeHome = useKiosk((s) => s.requestTakeHome);
+  const ensureQr = useKiosk((s) => s.ensureQr);
   const busy = useKiosk((s) => s.busy);
-  if (laterOnly) return null;
+  const error = useKiosk((s) => s.error);
+  // The QR is what nearly everyone wants, so it is made at once rather than behind another tap.
+  useEffect(ensureQr, [ensureQr]);
+
   return (
-    <section className="k-card k-option">
+    <section className="k-card k-option" data-testid="take-home-qr">
       <h2>On your phone, now</h2>
       {takeHome ? (
         <div className="k-qr-block">
@@ -39,19 +43,20 @@ function QrCard({ laterOnly }: { laterOnly: boolean }) {
             The link works until {new Date(takeHome.expiresAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}.
           </p>
         </div>
-      ) : (
-        <>
-          <p className="k-lead">Point your phone's camera at a code and your photos open, ready to save.</p>
-          <button
-            type="button"
-            className="k-button k-button--primary k-button--wide"
-            onClick={() => void requestTakeHome({ contact: undefined, notifyOptIn: false })}
-            disabled={busy}
-            data-testid="take-home-qr"
-          >
-            {busy ? 'One moment…' : 'Show QR code'}
+      ) : error ? (
+        <div className="k-qr-block">
+          <p className="k-error">{error}</p>
+          <button type="button" className="k-button k-button--secondary k-button--wide" onClick={ensureQr} disabled={busy} data-testid="take-home-qr-retry">
+            Show QR code
           </button>
-        </>
+        </div>
+      ) : (
+        <div className="k-qr-block k-qr-block--loading">
+          <span className="sf-spinner sf-spinner--large" role="status" aria-label="Making your QR code">
+            <span className="sf-spinner__ring" />
+          </span>
+          <p className="k-muted">Making your QR code…</p>
+        </div>
       )}
     </section>
   );
@@ -61,6 +66,8 @@ function LaterCard({ laterOnly }: { laterOnly: boolean }) {
   const identity = useKiosk((s) => s.identity);
   const requestTakeHome = useKiosk((s) => s.requestTakeHome);
   const busy = useKiosk((s) => s.busy);
+  // The QR card shows its own failure until it has a code; after that a failure is this form's.
+  const error = useKiosk((s) => (laterOnly || s.takeHome ? s.error : null));
   const [channel, setChannel] = useState<Channel>('email');
   const [typed, setTyped] = useState('');
   const [notifyOptIn, setNotifyOptIn] = useState(laterOnly);
@@ -77,7 +84,7 @@ function LaterCard({ laterOnly }: { laterOnly: boolean }) {
     return (
       <section className="k-card k-option k-option--done" data-testid="delivery-saved">
         <div className="k-done-mark" aria-hidden="true">
-          ✓
+          <Icon name="check" size="60%" className="k-check-icon" />
         </div>
         <h2>We'll send them to {sentTo}</h2>
         <p className="k-muted">They go out as soon as the photographer's laptop is online.</p>
@@ -124,6 +131,11 @@ function LaterCard({ laterOnly }: { laterOnly: boolean }) {
           {identity?.retention.optIn && <small className="k-muted">{identity.retention.optIn}</small>}
         </span>
       </label>
+      {error && (
+        <p className="k-error" role="alert" data-testid="take-home-error">
+          {error}
+        </p>
+      )}
       <button type="submit" className="k-button k-button--primary k-button--wide" disabled={!contact || busy} data-testid="take-home-send">
         {busy ? 'Saving…' : 'Send to me'}
       </button>
@@ -133,7 +145,6 @@ function LaterCard({ laterOnly }: { laterOnly: boolean }) {
 
 export function TakeHomeScreen() {
   const selected = useKiosk((s) => s.selected);
-  const error = useKiosk((s) => s.error);
   const finish = useKiosk((s) => s.finish);
   const laterOnly = selected.size === 0;
 
@@ -145,14 +156,9 @@ export function TakeHomeScreen() {
           <SelectedStrip />
         </div>
         <div className={`k-options${laterOnly ? ' k-options--single' : ''}`}>
-          <QrCard laterOnly={laterOnly} />
+          {!laterOnly && <QrCard />}
           <LaterCard laterOnly={laterOnly} />
         </div>
-        {error && (
-          <p className="k-error" role="alert" data-testid="take-home-error">
-            {error}
-          </p>
-        )}
         <div className="k-actions k-actions--end">
           <button type="button" className="k-button k-button--primary" onClick={finish} data-testid="take-home-done">
             I'm done

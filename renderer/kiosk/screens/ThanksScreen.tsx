@@ -1,5 +1,6 @@
 // Goodbye: a few seconds (or a tap), then the session ends and the selfie is deleted.
 import { useEffect, useState } from 'react';
+import { Icon } from '../../shared/Icon.js';
 import { KioskScreen } from '../KioskScreen.js';
 import { useKiosk } from '../store.js';
 
@@ -27,7 +28,7 @@ export function ThanksScreen() {
     <KioskScreen name="thanks" onTap={startOver}>
       <div className="k-center">
         <div className="k-done-mark k-done-mark--big" aria-hidden="true">
-          ✓
+          <Icon name="check" size="60%" className="k-check-icon" />
         </div>
         <h1 className="k-title k-title--big">Enjoy your photos!</h1>
         <p className="k-lead">

@@ -1,4 +1,5 @@
 // Deliveries: photos attendees asked to be sent (email, SMS), waiting for the next sync. Live-updated.
+import { Icon } from '../../shared/Icon.js';
 import { useEffect, useState } from 'react';
 import type { DeliveryList, DeliveryView } from '@api';
 import { errorMessage } from '../../shared/api.js';
@@ -53,7 +54,7 @@ export function DeliveriesSection() {
       {deliveries && (
         <div className="c-panel c-panel--flush">
           {shown.length === 0 ? (
-            <EmptyState title={filter === 'waiting' ? 'Nothing waiting' : 'No deliveries yet'} icon="✉" testId="deliveries-empty">
+            <EmptyState title={filter === 'waiting' ? 'Nothing waiting' : 'No deliveries yet'} icon={<Icon name="deliveries" size={40} />} testId="deliveries-empty">
               When an attendee asks for their photos by email or text message at a kiosk, it appears here.
             </EmptyState>
           ) : (

@@ -6,7 +6,7 @@ import { countdown, plural, timeAgo } from '../../shared/format.js';
 import { EmptyState, ErrorState, LoadingState } from '../../shared/StateViews.js';
 import { useResource } from '../../shared/useResource.js';
 import { operatorApi } from '../api.js';
-import { Icon } from '../icons.js';
+import { Icon } from '../../shared/Icon.js';
 import { SectionHeader } from '../SectionHeader.js';
 import { useConsole } from '../store.js';
 import { useRevision } from '../useRevision.js';
@@ -65,7 +65,7 @@ export function ErrorsSection() {
         <>
           <div className="c-panel c-panel--flush">
             {errors.length === 0 ? (
-              <EmptyState title="No errors" icon="✓" testId="errors-empty">
+              <EmptyState title="No errors" icon={<Icon name="check" size={40} />} testId="errors-empty">
                 Every photo that landed was processed. Problems show up here with the reason.
               </EmptyState>
             ) : (

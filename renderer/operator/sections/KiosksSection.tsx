@@ -6,7 +6,7 @@ import { formatDateTime, timeAgo } from '../../shared/format.js';
 import { EmptyState, ErrorState, LoadingState, Spinner } from '../../shared/StateViews.js';
 import { useResource } from '../../shared/useResource.js';
 import { operatorApi } from '../api.js';
-import { Icon } from '../icons.js';
+import { Icon } from '../../shared/Icon.js';
 import { SectionHeader } from '../SectionHeader.js';
 import { useConsole } from '../store.js';
 import { useRevision } from '../useRevision.js';
@@ -66,7 +66,7 @@ export function KiosksSection() {
             <h2>Paired kiosks</h2>
           </div>
           {resource.data.kiosks.length === 0 ? (
-            <EmptyState title="No kiosks paired" icon="🖥" testId="kiosks-empty">
+            <EmptyState title="No kiosks paired" icon={<Icon name="kiosks" size={40} />} testId="kiosks-empty">
               Press <strong>Pair a kiosk</strong>, open the kiosk address on the tablet and type the code.
             </EmptyState>
           ) : (

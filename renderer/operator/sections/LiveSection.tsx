@@ -1,4 +1,5 @@
 // Live: photos landing and being processed, throughput and the event's counts, all from the live stream.
+import { Icon } from '../../shared/Icon.js';
 import { useState } from 'react';
 import type { PhotoCard } from '@api';
 import { errorMessage } from '../../shared/api.js';
@@ -6,7 +7,7 @@ import { EmptyState, LoadingState, Spinner } from '../../shared/StateViews.js';
 import { SectionHeader } from '../SectionHeader.js';
 import { loadFeed } from '../session.js';
 import { useConsole } from '../store.js';
-import { OverviewStats } from './OverviewStats.js';
+import { OverviewStats, SystemLine } from './OverviewStats.js';
 import { PhotoTile } from './PhotoTile.js';
 import { PhotoViewer } from './PhotoViewer.js';
 import { ThroughputChart } from './ThroughputChart.js';
@@ -48,6 +49,7 @@ export function LiveSection() {
           )}
         </div>
         <ThroughputChart points={throughput} />
+        {overview && <SystemLine overview={overview} />}
       </div>
       <div className="c-panel c-panel--flush">
         <div className="c-panel__header">
@@ -58,7 +60,7 @@ export function LiveSection() {
           {feed === null ? (
             <LoadingState label="Loading photos…" />
           ) : feed.length === 0 ? (
-            <EmptyState title="No photos yet" icon="📷" testId="live-feed-empty">
+            <EmptyState title="No photos yet" icon={<Icon name="camera" size={40} />} testId="live-feed-empty">
               New photos show up here within a second or two of the camera writing them. Add a watched folder in{' '}
               <strong>Sources</strong> if none is set up.
             </EmptyState>

@@ -6,7 +6,7 @@ import { plural } from '../../shared/format.js';
 import { EmptyState, ErrorState, LoadingState } from '../../shared/StateViews.js';
 import { useResource } from '../../shared/useResource.js';
 import { operatorApi } from '../api.js';
-import { Icon } from '../icons.js';
+import { Icon } from '../../shared/Icon.js';
 import { SectionHeader } from '../SectionHeader.js';
 import { useConsole } from '../store.js';
 import { PersonCard } from './PersonCard.js';
@@ -104,7 +104,7 @@ export function PeopleSection() {
       {resource.state === 'error' && <ErrorState message={resource.error} onRetry={reload} />}
       {resource.data &&
         (people.length === 0 ? (
-          <EmptyState title={filter ? 'Nobody by that name' : 'No people yet'} icon="🙂" testId="people-empty">
+          <EmptyState title={filter ? 'Nobody by that name' : 'No people yet'} icon={<Icon name="face" size={40} />} testId="people-empty">
             {filter ? 'Try another name.' : 'People appear once photos with faces have been processed.'}
           </EmptyState>
         ) : (

@@ -5,7 +5,7 @@ import { errorMessage } from '../../shared/api.js';
 import { plural } from '../../shared/format.js';
 import { EmptyState, LoadingState } from '../../shared/StateViews.js';
 import { operatorApi } from '../api.js';
-import { Icon } from '../icons.js';
+import { Icon } from '../../shared/Icon.js';
 import { PhotoFrame } from '../PhotoFrame.js';
 import { SectionHeader } from '../SectionHeader.js';
 
@@ -73,7 +73,7 @@ export function SearchSection() {
         </div>
         <div className="c-search-results" data-testid="search-results">
           {search.state === 'idle' && (
-            <EmptyState title="No search yet" icon="🔍">
+            <EmptyState title="No search yet" icon={<Icon name="search" size={40} />}>
               Results appear here, best match first.
             </EmptyState>
           )}
@@ -86,7 +86,7 @@ export function SearchSection() {
           )}
           {search.state === 'done' &&
             (search.response.matches.length === 0 ? (
-              <EmptyState title="No matching photos" icon="∅" testId="search-empty">
+              <EmptyState title="No matching photos" icon={<Icon name="face" size={40} />} testId="search-empty">
                 Nobody in this event's photos looks like this face yet.
               </EmptyState>
             ) : (

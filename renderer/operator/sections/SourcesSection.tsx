@@ -6,7 +6,7 @@ import { formatCount } from '../../shared/format.js';
 import { EmptyState, ErrorState, LoadingState, Spinner } from '../../shared/StateViews.js';
 import { useResource } from '../../shared/useResource.js';
 import { operatorApi } from '../api.js';
-import { Icon } from '../icons.js';
+import { Icon } from '../../shared/Icon.js';
 import { SectionHeader } from '../SectionHeader.js';
 import { useConsole } from '../store.js';
 import { useRevision } from '../useRevision.js';
@@ -90,7 +90,7 @@ export function SourcesSection() {
               <h2>Watched folders</h2>
             </div>
             {sources.length === 0 ? (
-              <EmptyState title="No folders watched" icon="📁" testId="sources-empty">
+              <EmptyState title="No folders watched" icon={<Icon name="sources" size={40} />} testId="sources-empty">
                 Type the folder your camera software saves into above.
               </EmptyState>
             ) : (

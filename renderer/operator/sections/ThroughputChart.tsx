@@ -1,13 +1,14 @@
 // Photos per second over the last minutes, with the queue depth beside it, from the overview events.
 import { useEffect, useState } from 'react';
+import { useElementWidth } from '../../shared/useElementWidth.js';
 import { niceCeiling, linePaths } from '../chartScale.js';
 import { THROUGHPUT_WINDOW_MS, type ThroughputPoint } from '../throughput.js';
 
-const WIDTH = 640;
-const HEIGHT = 180;
+const HEIGHT = 190;
 const PAD = { left: 36, right: 40, top: 12, bottom: 24 };
 
 export function ThroughputChart({ points }: { points: readonly ThroughputPoint[] }) {
+  const [figure, WIDTH] = useElementWidth<HTMLElement>(640);
   // The x axis slides with the clock even between overview events.
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
@@ -28,12 +29,12 @@ export function ThroughputChart({ points }: { points: readonly ThroughputPoint[]
     points.map((p) => ({ x: x(p.at), y: PAD.top + plotH * (1 - p.queue / queueMax) })),
     PAD.top + plotH,
   );
-  const gridValues = [0, 0.5, 1];
+  const gridValues = [0, 0.25, 0.5, 0.75, 1];
   const minutes = [5, 4, 3, 2, 1, 0];
 
   return (
-    <figure className="c-chart" data-testid="throughput-chart">
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label="Photos per second and queue depth over the last five minutes">
+    <figure className="c-chart" data-testid="throughput-chart" ref={figure}>
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} width={WIDTH} height={HEIGHT} role="img" aria-label="Photos per second and queue depth over the last five minutes">
         <defs>
           <linearGradient id="c-chart-fill" x1="0" y1="0" x2="0" y2="1">
             <stop offset="0" style={{ stopColor: 'var(--c-accent)', stopOpacity: 0.45 }} />
@@ -78,5 +79,5 @@ export function ThroughputChart({ points }: { points: readonly ThroughputPoint[]
 }
 
 function formatAxis(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toFixed(1);
+  return String(Number(value.toFixed(2)));
 }
