@@ -1,7 +1,7 @@
 // The photographer's console: signing in from the link `serve` prints, a new frame from the
 // camera showing up in the live feed by itself, and every section the operator can open.
 import { basename } from 'node:path';
-import { copyPhoto, photoIdsByName } from './support/event-photos.js';
+import { copyPhoto, dropPhoto, photoIdsByName } from './support/event-photos.js';
 import { SAMPLE_PHOTOS, screenshotPath } from './support/paths.js';
 import { waitForReadyPhotos } from './support/server.js';
 import { expect, test } from './support/test.js';
@@ -41,7 +41,28 @@ test('a photo the camera drops into the watched folder appears in the open conso
     const card = page.locator(`[data-testid="photo-card"][data-photo-id="${newId}"]`);
     await expect(card).toContainText(basename(newFrame));
     await expect(card).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+    // The counts at the top follow too.
+    await expect(page.getByTestId('stat-ready').locator('.c-stat__value')).toHaveText(String(earlier.length + 1));
     expect(await page.evaluate(() => (globalThis as unknown as PageMarker).sfSamePage)).toBe(true);
+  });
+
+  await test.step('a file that is not a photo is listed under Errors with its name', async () => {
+    await dropPhoto(server.watchDir, 'notes.jpg', Buffer.from('Seating plan: table 4 by the window\n'));
+    await page.getByTestId('nav-errors').click();
+    await expect(page.getByTestId('error-row').filter({ hasText: 'notes.jpg' })).toBeVisible({ timeout: 60_000 });
+    // The operator is told as it happens, wherever they are in the console.
+    const toast = page.getByTestId('toast').filter({ hasText: 'notes.jpg' });
+    await expect(toast).toBeVisible();
+    await toast.getByRole('button', { name: 'Dismiss' }).click();
+    await expect(page.getByTestId('toast')).toHaveCount(0);
+  });
+
+  await test.step('the kiosks section gives a pairing code for a new kiosk', async () => {
+    await page.getByTestId('nav-kiosks').click();
+    await page.getByTestId('pair-kiosk').click();
+    await expect(page.getByTestId('pairing-code')).toHaveText(/\d{3}\s?\d{3}/);
+    await page.screenshot({ path: screenshotPath('console-kiosks-pairing') });
+    await page.keyboard.press('Escape');
   });
 
   await test.step('every section opens from the sidebar', async () => {

@@ -2,7 +2,7 @@
 // (Chromium's fake camera playing a real face) takes the selfie, and the kiosk shows exactly the
 // event's photos of that person, then a QR to take them home, and starts over for the next.
 import type { Page, Response } from '@playwright/test';
-import type { KioskResults } from '../../src/server/api-types.js';
+import type { KioskResults, TakeHomeRequest } from '../../src/server/api-types.js';
 import { dropEventPhotos, photoIdsByName } from './support/event-photos.js';
 import { newPairingCode, photoIdFromKioskUrl } from './support/kiosk.js';
 import { screenshotPath } from './support/paths.js';
@@ -131,20 +131,28 @@ test('an attendee takes a selfie and the kiosk shows exactly the photos they are
   });
 
   await test.step('taking them home shows a QR code for the gallery', async () => {
-    const takeHome = page.waitForResponse((r) => /\/take-home$/.test(new URL(r.url()).pathname));
-    await page.getByRole('button', { name: /take .*home|get my photos|send|continue/i }).first().click();
+    // Every photo starts chosen: most visitors want all of theirs.
+    await expect(page.locator('[data-testid="result-photo"][data-selected="true"]')).toHaveCount(expectedIds.length);
+    // The QR is made as soon as the take-home screen opens: nearly everyone wants it.
+    const takeHome = page.waitForResponse((r) => /\/kiosk-api\/sessions\/[^/]+\/take-home$/.test(new URL(r.url()).pathname));
+    await page.getByTestId('take-home-button').click();
     await expectScreen(page, 'take-home');
-    expect((await takeHome).status()).toBe(200);
-    await expect(page.getByTestId('take-home-qr').locator('svg')).toBeVisible();
+    const response = await takeHome;
+    expect(response.status(), await response.text()).toBe(200);
+    const sent = JSON.parse(response.request().postData() ?? '{}') as TakeHomeRequest;
+    expect([...sent.photoIds].sort(byNumber)).toEqual(expectedIds);
+    await expect(page.getByTestId('take-home-qr').getByTestId('gallery-qr').locator('svg')).toBeVisible();
     await page.screenshot({ path: screenshotPath('kiosk-take-home') });
   });
 
-  await test.step('finishing thanks the attendee and goes back to the attract screen for the next one', async () => {
-    await page.getByRole('button', { name: /done|finish/i }).first().click();
+  await test.step('finishing thanks the attendee, ends the session and goes back to the attract screen by itself', async () => {
+    const ended = page.waitForResponse(
+      (r) => r.request().method() === 'POST' && /\/kiosk-api\/sessions\/[^/]+\/end$/.test(new URL(r.url()).pathname),
+    );
+    await page.getByTestId('take-home-done').click();
     await expectScreen(page, 'thanks');
     await page.screenshot({ path: screenshotPath('kiosk-thanks') });
-    const ended = page.waitForResponse((r) => r.request().method() === 'POST' && /\/kiosk-api\/sessions\/[^/]+\/end$/.test(new URL(r.url()).pathname));
-    await page.getByTestId('start-over').click();
+    // No touch: the kiosk must be ready for the next visitor on its own.
     await expectScreen(page, 'attract');
     await expect(page.getByTestId('start-button')).toBeVisible();
     expect((await ended).status()).toBe(204);
