@@ -47,18 +47,18 @@ export function CameraScreen() {
       <div className="k-camera">
         <video ref={videoRef} className="k-camera__video" muted playsInline autoPlay data-testid="camera-video" />
         <div className="k-camera__oval" aria-hidden="true">
-          <svg viewBox="0 0 100 100" preserveAspectRatio="none">
-            <ellipse cx="50" cy="50" rx="49" ry="49" className="k-camera__oval-line" />
-            <ellipse
-              cx="50"
-              cy="50"
-              rx="49"
-              ry="49"
-              className="k-camera__progress"
-              pathLength={100}
-              strokeDasharray={`${auto.progress * 100} 100`}
-              transform="rotate(-90 50 50)"
-            />
+          {/* The viewBox has the oval's own proportions (44 × 58 vmin in kiosk.css), so strokes scale evenly. */}
+          <svg viewBox="0 0 44 58">
+            <ellipse cx="22" cy="29" rx="21.6" ry="28.6" className="k-camera__oval-line" />
+            {auto.progress > 0 && (
+              // The same oval as a path starting at the top, so the ring fills clockwise from 12 o'clock.
+              <path
+                d="M22 0.4 A21.6 28.6 0 1 1 22 57.6 A21.6 28.6 0 1 1 22 0.4"
+                className="k-camera__progress"
+                pathLength={100}
+                strokeDasharray={`${auto.progress * 100} 100`}
+              />
+            )}
           </svg>
         </div>
         {holding && (

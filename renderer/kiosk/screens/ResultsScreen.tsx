@@ -27,7 +27,6 @@ function ResultPhoto({ match, selected, onToggle }: { match: KioskMatch; selecte
 
 function NoResults() {
   const retake = useKiosk((s) => s.retake);
-  const toTakeHome = useKiosk((s) => s.toTakeHome);
   return (
     <div className="k-card k-empty" data-testid="no-results">
       <Icon name="search" className="k-empty__art" />
@@ -36,9 +35,6 @@ function NoResults() {
         Maybe the photographers haven't taken your picture yet, or the newest photos are still on their way.
       </p>
       <div className="k-actions">
-        <button type="button" className="k-button k-button--secondary" onClick={toTakeHome} data-testid="notify-later">
-          Send them to me later
-        </button>
         <button type="button" className="k-button k-button--primary" onClick={retake} data-testid="try-again">
           Try again
         </button>
@@ -66,6 +62,8 @@ export function ResultsScreen() {
   }
 
   const allSelected = selected.size === matches.length;
+  // A handful of photos are shown big; a long list gets smaller tiles so more fit without scrolling.
+  const size = matches.length <= 2 ? 'few' : matches.length <= 6 ? 'some' : 'many';
   return (
     <KioskScreen name="results">
       <div className="k-results">
@@ -80,7 +78,7 @@ export function ResultsScreen() {
             {allSelected ? 'Select none' : 'Select all'}
           </button>
         </div>
-        <div className="k-results__grid" data-testid="results-grid">
+        <div className={`k-results__grid k-results__grid--${size}`} data-testid="results-grid">
           {matches.map((m) => (
             <ResultPhoto key={m.photoId} match={m} selected={selected.has(m.photoId)} onToggle={() => toggle(m.photoId)} />
           ))}

@@ -62,15 +62,15 @@ function QrCard() {
   );
 }
 
-function LaterCard({ laterOnly }: { laterOnly: boolean }) {
+function LaterCard() {
   const identity = useKiosk((s) => s.identity);
   const requestTakeHome = useKiosk((s) => s.requestTakeHome);
   const busy = useKiosk((s) => s.busy);
   // The QR card shows its own failure until it has a code; after that a failure is this form's.
-  const error = useKiosk((s) => (laterOnly || s.takeHome ? s.error : null));
+  const error = useKiosk((s) => (s.takeHome ? s.error : null));
   const [channel, setChannel] = useState<Channel>('email');
   const [typed, setTyped] = useState('');
-  const [notifyOptIn, setNotifyOptIn] = useState(laterOnly);
+  const [notifyOptIn, setNotifyOptIn] = useState(false);
   const [sentTo, setSentTo] = useState<string | null>(null);
   const contact = contactFrom(channel, typed);
 
@@ -94,7 +94,7 @@ function LaterCard({ laterOnly }: { laterOnly: boolean }) {
 
   return (
     <form className="k-card k-option" onSubmit={submit}>
-      <h2>{laterOnly ? 'We can send them to you' : 'Or send them to me'}</h2>
+      <h2>Or send them to me</h2>
       <div className="k-segmented" role="radiogroup" aria-label="How to send">
         {(['email', 'sms'] as const).map((c) => (
           <button
@@ -146,18 +146,17 @@ function LaterCard({ laterOnly }: { laterOnly: boolean }) {
 export function TakeHomeScreen() {
   const selected = useKiosk((s) => s.selected);
   const finish = useKiosk((s) => s.finish);
-  const laterOnly = selected.size === 0;
 
   return (
     <KioskScreen name="take-home">
       <div className="k-take-home">
         <div className="k-take-home__header">
-          <h1 className="k-title">{laterOnly ? 'Get your photos later' : `Take your ${selected.size === 1 ? 'photo' : `${selected.size} photos`} home`}</h1>
+          <h1 className="k-title">Take your {selected.size === 1 ? 'photo' : `${selected.size} photos`} home</h1>
           <SelectedStrip />
         </div>
-        <div className={`k-options${laterOnly ? ' k-options--single' : ''}`}>
-          {!laterOnly && <QrCard />}
-          <LaterCard laterOnly={laterOnly} />
+        <div className="k-options">
+          <QrCard />
+          <LaterCard />
         </div>
         <div className="k-actions k-actions--end">
           <button type="button" className="k-button k-button--primary" onClick={finish} data-testid="take-home-done">
