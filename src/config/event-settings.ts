@@ -33,10 +33,30 @@ export const eventSettingsPatchSchema = z
 
 export type EventSettingsPatch = z.infer<typeof eventSettingsPatchSchema>;
 
-/** Saved settings (possibly from an older version, possibly damaged) read with defaults for anything missing or wrong. */
+/**
+ * Saved settings (possibly from an older version, possibly damaged) with defaults for anything
+ * missing or wrong, field by field: one bad value must not cost the organiser the others.
+ */
 export function readEventSettings(saved: unknown): EventSettings {
-  const parsed = eventSettingsSchema.safeParse(saved ?? {});
-  return parsed.success ? parsed.data : eventSettingsSchema.parse({});
+  const whole = eventSettingsSchema.safeParse(saved ?? {});
+  if (whole.success) return whole.data;
+  const defaults = eventSettingsSchema.parse({});
+  const input = typeof saved === 'object' && saved !== null ? (saved as Record<string, unknown>) : {};
+  const fields = eventSettingsSchema.shape;
+  const kept: Record<string, unknown> = {};
+  for (const key of Object.keys(fields) as (keyof EventSettings)[]) {
+    const one = fields[key].safeParse(input[key]);
+    kept[key] = one.success ? one.data : defaults[key];
+  }
+  if (typeof input.watermark === 'object' && input.watermark !== null && !fields.watermark.safeParse(input.watermark).success) {
+    const w = input.watermark as Record<string, unknown>;
+    const wf = fields.watermark.unwrap().shape;
+    kept.watermark = {
+      enabled: wf.enabled.safeParse(w.enabled).data ?? defaults.watermark.enabled,
+      text: wf.text.safeParse(w.text).data ?? defaults.watermark.text,
+    };
+  }
+  return eventSettingsSchema.parse(kept);
 }
 
 export function applyEventSettingsPatch(current: EventSettings, patch: EventSettingsPatch): EventSettings {

@@ -10,15 +10,18 @@ export interface ZipEntry {
   mtime?: Date;
 }
 
-/** Names unique within the ZIP: a second "IMG_0001.jpg" becomes "IMG_0001 (2).jpg". */
+/** Names unique within the ZIP: a second "IMG_0001.jpg" becomes "IMG_0001 (2).jpg" (or (3)… if that is taken too). */
 export function uniqueEntryNames(names: readonly string[]): string[] {
-  const used = new Map<string, number>();
-  return names.map((name) => {
-    const n = (used.get(name) ?? 0) + 1;
-    used.set(name, n);
-    if (n === 1) return name;
+  const taken = new Set<string>();
+  const withNumber = (name: string, n: number): string => {
     const dot = name.lastIndexOf('.');
     return dot > 0 ? `${name.slice(0, dot)} (${n})${name.slice(dot)}` : `${name} (${n})`;
+  };
+  return names.map((name) => {
+    let candidate = name;
+    for (let n = 2; taken.has(candidate); n++) candidate = withNumber(name, n);
+    taken.add(candidate);
+    return candidate;
   });
 }
 

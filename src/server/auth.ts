@@ -36,8 +36,10 @@ export function installAuth(app: FastifyInstance, deps: { operatorToken: string;
   app.decorateRequest('kiosk', null);
   const seen = new Map<number, number>();
   app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
-    const path = request.url.split('?')[0]!;
-    if (OPEN_ROUTES.has(path)) return;
+    // The route the router matched, never the raw URL: `/%61pi/overview` is routed to
+    // /api/overview, so a prefix test on the still-encoded URL would let it through.
+    const path = request.routeOptions.url;
+    if (path === undefined || OPEN_ROUTES.has(path)) return;
     if (path.startsWith('/api/')) {
       if (!isOperator(request, deps.operatorToken)) {
         throw new HttpError(401, 'unauthorized', 'Operator token missing or wrong: use the token `shutterfind serve` printed (also in the console settings).');
