@@ -1,12 +1,12 @@
 // An attendee at the kiosk: the operator pairs the screen, the attendee consents, the camera
 // (Chromium's fake camera playing a real face) takes the selfie, and the kiosk shows exactly the
 // event's photos of that person, then a QR to take them home, and starts over for the next.
-import type { Page, Response } from '@playwright/test';
+import type { Locator, Page, Response } from '@playwright/test';
 import type { KioskResults, TakeHomeRequest } from '../../src/server/api-types.js';
 import { dropEventPhotos, photoIdsByName } from './support/event-photos.js';
 import { newPairingCode, photoIdFromKioskUrl } from './support/kiosk.js';
 import { screenshotPath } from './support/paths.js';
-import { waitForReadyPhotos } from './support/server.js';
+import { waitForReadyPhotos, type RunningServer } from './support/server.js';
 import { expect, test } from './support/test.js';
 
 /** A 10" tablet on a stand, both ways up: kiosks are set up in either orientation. */
@@ -44,6 +44,27 @@ async function shownPhotoIds(page: Page): Promise<number[]> {
   return urls.map((u) => (/^\d+$/.test(u) ? Number(u) : photoIdFromKioskUrl(u))).sort(byNumber);
 }
 
+/**
+ * The attract screen's start button "breathes" (scales 1.00–1.04, forever) to draw people in,
+ * so Playwright never sees it stable. Its centre never moves: check it can be pressed, then press it there.
+ */
+async function pressBreathingButton(button: Locator): Promise<void> {
+  await expect(button).toBeVisible();
+  await expect(button).toBeEnabled();
+  await button.click({ force: true });
+}
+
+/** Types a code from the operator into the pairing screen, as whoever sets up the tablet does. */
+async function pairOnScreen(page: Page, server: RunningServer): Promise<void> {
+  await page.getByTestId('pairing-code-input').fill(await newPairingCode(server));
+  await page.getByTestId('pairing-name-input').fill('Entrance kiosk');
+  await page.getByTestId('pair-button').click();
+  await expectScreen(page, 'attract');
+}
+
+const isSelfiePost = (r: Response) =>
+  r.request().method() === 'POST' && /\/kiosk-api\/sessions\/[^/]+\/selfie$/.test(new URL(r.url()).pathname);
+
 test('an attendee takes a selfie and the kiosk shows exactly the photos they are in, with a QR to take them home', async ({
   page,
   server,
@@ -57,11 +78,7 @@ test('an attendee takes a selfie and the kiosk shows exactly the photos they are
     await page.goto(`${server.url}/kiosk`);
     await expectScreen(page, 'pairing');
     await page.screenshot({ path: screenshotPath('kiosk-pairing') });
-    const code = await newPairingCode(server);
-    await page.getByTestId('pairing-code-input').fill(code);
-    await page.getByTestId('pairing-name-input').fill('Entrance kiosk');
-    await page.getByTestId('pair-button').click();
-    await expectScreen(page, 'attract');
+    await pairOnScreen(page, server);
   });
 
   await test.step('the attract screen invites people to start, both ways up', async () => {
@@ -74,7 +91,7 @@ test('an attendee takes a selfie and the kiosk shows exactly the photos they are
   });
 
   await test.step('starting asks for consent before any camera is used', async () => {
-    await page.getByTestId('start-button').click();
+    await pressBreathingButton(page.getByTestId('start-button'));
     await expectScreen(page, 'consent');
     await expect(page.getByTestId('consent-accept')).toBeVisible();
     await page.screenshot({ path: screenshotPath('kiosk-consent') });
@@ -83,10 +100,7 @@ test('an attendee takes a selfie and the kiosk shows exactly the photos they are
   let selfieResponse: Promise<Response> = Promise.resolve(undefined as never);
   let firstResultUrl = '';
   await test.step('after consent the camera shows the attendee', async () => {
-    selfieResponse = page.waitForResponse(
-      (r) => r.request().method() === 'POST' && /\/kiosk-api\/sessions\/[^/]+\/selfie$/.test(new URL(r.url()).pathname),
-      { timeout: SEARCH_TIMEOUT_MS * 2 },
-    );
+    selfieResponse = page.waitForResponse(isSelfiePost, { timeout: SEARCH_TIMEOUT_MS * 2 });
     await page.getByTestId('consent-accept').click();
     await expectScreen(page, 'camera');
     // The live picture is playing: the fake camera's frames reach the page.
@@ -163,4 +177,26 @@ test('an attendee takes a selfie and the kiosk shows exactly the photos they are
     const res = await page.request.get(new URL(firstResultUrl, server.url).toString());
     expect(res.status()).toBeGreaterThanOrEqual(400);
   });
+});
+
+test('the kiosk takes the selfie by itself once the attendee holds still in the oval', async ({ page, server }) => {
+  await page.setViewportSize(PORTRAIT);
+  const photos = await dropEventPhotos(server.watchDir);
+  await waitForReadyPhotos(server, photos.all.length);
+  const expectedIds = (await photoIdsByName(server, photos.withSelfiePerson)).sort(byNumber);
+  await page.goto(`${server.url}/kiosk`);
+  await expectScreen(page, 'pairing');
+  await pairOnScreen(page, server);
+
+  await pressBreathingButton(page.getByTestId('start-button'));
+  await page.getByTestId('consent-accept').click();
+  await expectScreen(page, 'camera');
+  const selfie = page.waitForResponse(isSelfiePost, { timeout: SEARCH_TIMEOUT_MS });
+  // The still picture counts down (3-2-1) and the photo is taken without a touch.
+  await expect(page.getByTestId('capture-countdown')).toBeVisible();
+  await page.screenshot({ path: screenshotPath('kiosk-camera-countdown') });
+  const response = await selfie;
+  expect(response.status(), await response.text()).toBe(200);
+  await expectScreen(page, 'results', SEARCH_TIMEOUT_MS);
+  expect(await shownPhotoIds(page)).toEqual(expectedIds);
 });
