@@ -4,10 +4,12 @@ import { errorMessage } from '../shared/api.js';
 import { Spinner } from '../shared/StateViews.js';
 import { BrandMark } from './BrandMark.js';
 import { signIn } from './session.js';
+import { useConsole } from './store.js';
 
 export function LoginScreen() {
   const [token, setToken] = useState('');
   const [busy, setBusy] = useState(false);
+  const notice = useConsole((s) => s.loginNotice);
   const [error, setError] = useState<string | null>(null);
 
   const submit = async (event: FormEvent) => {
@@ -46,6 +48,11 @@ export function LoginScreen() {
             placeholder="e.g. 3f9c…"
           />
         </label>
+        {notice && !error && (
+          <p className="c-form-error" role="status" data-testid="login-notice">
+            {notice}
+          </p>
+        )}
         {error && (
           <p className="c-form-error" role="alert" data-testid="login-error">
             {error}

@@ -46,8 +46,10 @@ export async function startSession(): Promise<void> {
     try {
       await signIn(token);
       return;
-    } catch {
-      // A stale link: the login screen explains, since checkSession below finds no cookie.
+    } catch (error) {
+      if (error instanceof ApiRequestError && error.status === 401) {
+        useConsole.getState().signedOut('The token in that link was not accepted (the server may have been restarted with a new one).');
+      }
     }
   }
   await checkSession();

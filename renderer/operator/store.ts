@@ -25,6 +25,8 @@ export interface Revisions {
 
 interface ConsoleState {
   auth: AuthState;
+  /** Why the login screen is showing, when there is more to say than "sign in" (a stale link). */
+  loginNotice: string | null;
   section: SectionId;
   overview: Overview | null;
   throughput: ThroughputPoint[];
@@ -36,7 +38,7 @@ interface ConsoleState {
   toasts: Toast[];
 
   signedIn(): void;
-  signedOut(): void;
+  signedOut(notice?: string): void;
   unreachable(): void;
   showSection(section: SectionId): void;
   receiveOverview(overview: Overview): void;
@@ -55,6 +57,7 @@ let nextToastId = 1;
 
 export const useConsole = create<ConsoleState>()((set, get) => ({
   auth: 'checking',
+  loginNotice: null,
   section: sectionFromHash(window.location.hash),
   overview: null,
   throughput: [],
@@ -65,8 +68,8 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
   revisions: { errors: 0, sources: 0, kiosks: 0 },
   toasts: [],
 
-  signedIn: () => set({ auth: 'signed-in' }),
-  signedOut: () => set({ auth: 'signed-out' }),
+  signedIn: () => set({ auth: 'signed-in', loginNotice: null }),
+  signedOut: (notice) => set((s) => ({ auth: 'signed-out', loginNotice: notice ?? s.loginNotice })),
   unreachable: () => set({ auth: 'unreachable' }),
   showSection: (section) => {
     if (window.location.hash !== `#${section}`) window.history.replaceState(null, '', `#${section}`);

@@ -69,7 +69,7 @@ export function ErrorsSection() {
                 Every photo that landed was processed. Problems show up here with the reason.
               </EmptyState>
             ) : (
-              <table className="c-table" data-testid="error-list">
+              <table className="c-table c-table--errors" data-testid="error-list">
                 <thead>
                   <tr>
                     <th>File</th>
