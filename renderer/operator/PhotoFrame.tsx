@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import type { PhotoFace } from '@api';
 import { FaceBoxes } from '../shared/FaceBoxes.js';
+import { Icon } from '../shared/Icon.js';
 
 interface PhotoFrameProps {
   src: string | null;
@@ -10,9 +11,11 @@ interface PhotoFrameProps {
   /** Width / height of the frame. */
   frameAspect: number;
   className?: string;
+  /** What stands in for a missing image: a shimmer while it is being made, or "no preview" for good. */
+  missing?: 'loading' | 'none';
 }
 
-export function PhotoFrame({ src, alt, faces, frameAspect, className = '' }: PhotoFrameProps) {
+export function PhotoFrame({ src, alt, faces, frameAspect, className = '', missing = 'loading' }: PhotoFrameProps) {
   const [imageAspect, setImageAspect] = useState<number | null>(null);
   const [failed, setFailed] = useState(false);
   return (
@@ -26,8 +29,13 @@ export function PhotoFrame({ src, alt, faces, frameAspect, className = '' }: Pho
           onLoad={(e) => setImageAspect(e.currentTarget.naturalWidth / e.currentTarget.naturalHeight)}
           onError={() => setFailed(true)}
         />
-      ) : (
+      ) : missing === 'loading' && !failed ? (
         <div className="c-frame__placeholder" aria-hidden="true" />
+      ) : (
+        <div className="c-frame__none">
+          <Icon name="camera" size={28} />
+          <span>No preview</span>
+        </div>
       )}
       {imageAspect !== null && (
         <FaceBoxes

@@ -24,7 +24,13 @@ export function PhotoTile({ photo, onOpen }: PhotoTileProps) {
       data-status={photo.status}
     >
       <button type="button" className="c-photo__open" onClick={() => onOpen(photo)} aria-label={`Open ${photo.fileName}`}>
-        <PhotoFrame src={photo.thumbUrl} alt={photo.fileName} faces={photo.faces} frameAspect={4 / 3} />
+        <PhotoFrame
+          src={photo.thumbUrl}
+          alt={photo.fileName}
+          faces={photo.faces}
+          frameAspect={4 / 3}
+          missing={photo.status === 'failed' ? 'none' : 'loading'}
+        />
         {photo.status !== 'ready' && (
           <span className={`c-status c-status--${photo.status}`} data-testid="photo-status">
             {photo.status === 'processing' && <span className="c-status__pulse" />}
