@@ -70,6 +70,7 @@ export function useLiveStream(enabled: boolean): void {
     const store = useConsole.getState();
     let close: (() => void) | null = null;
     let retry: number | undefined;
+    let hadOpened = false;
 
     const connect = () => {
       close = openLiveStream(
@@ -86,6 +87,9 @@ export function useLiveStream(enabled: boolean): void {
           'kiosk-match': () => store.bump('kiosks'),
         },
         (state) => {
+          // Events sent while the stream was down are not replayed: fetch the feed again on reconnect.
+          if (state === 'open' && hadOpened) void loadFeed(false).catch(() => undefined);
+          if (state === 'open') hadOpened = true;
           store.setLive(state);
           if (state === 'closed') {
             close?.();
