@@ -95,7 +95,7 @@ export interface PhotoPage {
 /** GET /api/errors?event= */
 export interface ErrorList {
   errors: { photoId: number; path: string; fileName: string; error: string; at: string }[];
-  retrying: { photoId: number; path: string; error: string; attempts: number; nextAttemptAt: string }[];
+  retrying: { photoId: number; path: string; fileName: string; error: string; attempts: number; nextAttemptAt: string }[];
 }
 
 /** POST /api/photos/retry-failed?event=  and  POST /api/photos/:id/retry */
@@ -290,7 +290,11 @@ export interface KioskResults {
   tookMs: number;
 }
 
-/** POST /kiosk-api/sessions/:id/take-home */
+/**
+ * POST /kiosk-api/sessions/:id/take-home. Asking again in the same session updates the same
+ * gallery (same URL) and the same delivery. `photoIds` may be empty only with a contact and
+ * notifyOptIn (an attendee with no photos yet who wants new ones).
+ */
 export interface TakeHomeRequest {
   photoIds: number[];
   /** Optional: saved for delivery after sync. */

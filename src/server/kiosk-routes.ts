@@ -14,7 +14,7 @@ const photoParam = sessionParam.extend({ photoId: z.coerce.number().int().positi
 const pairBody = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'a 6-digit code'), name: z.string().trim().min(1).max(60) });
 const takeHomeBody = z
   .object({
-    photoIds: z.array(z.number().int().positive()).min(1).max(500),
+    photoIds: z.array(z.number().int().positive()).max(500),
     contact: z
       .discriminatedUnion('channel', [
         z.object({ channel: z.literal('email'), address: z.email().max(254) }),

@@ -29,6 +29,9 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
   const { repos } = deps;
   const now = deps.now ?? Date.now;
   const settingsOf = (eventId: number): EventSettings => readEventSettings(repos.events.eventSettings(eventId));
+  // The gallery token of each running session, so a second take-home shows the same link. Only
+  // the hash is stored; after a restart a session simply gets a new link.
+  const linkOfSession = new Map<string, { token: string; expiresAt: number }>();
 
   /** The kiosk's own running session; any other id is "not found" (no hint that it exists). */
   function ownSession(kiosk: KioskDevice, sessionId: string): KioskSession {
@@ -79,28 +82,44 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
       return photo;
     },
 
+    /**
+     * The attendee's way home for the chosen photos: one gallery link per session (asking again,
+     * say for the QR after typing an email, updates the same gallery) and at most one waiting
+     * delivery. No photos is fine for an attendee who only wants new photos of them.
+     */
     async takeHome(kiosk: KioskDevice, sessionId: string, request: TakeHomeRequest): Promise<TakeHomeResponse> {
       const session = ownSession(kiosk, sessionId);
       const allowed = new Set(session.matchedPhotoIds);
       const chosen = [...new Set(request.photoIds)];
       if (chosen.some((id) => !allowed.has(id))) throw new HttpError(403, 'forbidden', 'Only photos from this search can be taken home.');
+      if (!chosen.length && !(request.notifyOptIn && request.contact)) {
+        throw new HttpError(400, 'bad-request', 'Choose at least one photo, or leave a contact and ask for new photos of you.');
+      }
       const settings = settingsOf(session.eventId);
       const at = now();
-      const expiresAt = at + settings.galleryLinkHours * 3_600_000;
-      const token = newToken();
-      repos.galleries.addLink(hashSecret(token), session.eventId, session.id, chosen, at, expiresAt);
-      const deliveryId = request.contact
-        ? repos.galleries.addDelivery(session.eventId, session.id, request.contact.channel, request.contact.address, chosen, at)
-        : null;
+      let link = linkOfSession.get(session.id);
+      if (link) {
+        repos.galleries.setLinkPhotos(hashSecret(link.token), chosen);
+      } else {
+        const token = newToken();
+        link = { token, expiresAt: at + settings.galleryLinkHours * 3_600_000 };
+        repos.galleries.addLink(hashSecret(token), session.eventId, session.id, chosen, at, link.expiresAt);
+        linkOfSession.set(session.id, link);
+      }
+      let deliveryId: number | null = null;
+      if (request.contact) {
+        deliveryId = repos.galleries.saveSessionDelivery(session.eventId, session.id, request.contact.channel, request.contact.address, chosen, at);
+      }
       repos.kiosks.recordTakeHome(session.id, request.notifyOptIn, request.contact ? `${request.contact.channel}:${request.contact.address}` : null);
-      const galleryUrl = `${deps.publicUrl()}/g/${token}`;
+      const galleryUrl = `${deps.publicUrl()}/g/${link.token}`;
       const qrSvg = await QRCode.toString(galleryUrl, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
-      return { galleryUrl, qrSvg, expiresAt: new Date(expiresAt).toISOString(), deliveryId };
+      return { galleryUrl, qrSvg, expiresAt: new Date(link.expiresAt).toISOString(), deliveryId };
     },
 
     /** Ends the session: the selfie's embedding is deleted now, or kept for the retention period if the attendee opted in. */
     end(kiosk: KioskDevice, sessionId: string): void {
       const session = repos.kiosks.getSession(sessionId);
+      linkOfSession.delete(sessionId);
       if (!session || session.kioskId !== kiosk.id || session.state === 'ended') return;
       const followUntil = session.notifyOptIn ? now() + settingsOf(session.eventId).optInRetentionDays * 86_400_000 : null;
       repos.kiosks.endSession(session.id, followUntil, now());
@@ -126,7 +145,10 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
     sweep(): { ended: number; forgotten: number } {
       const at = now();
       const abandoned = repos.kiosks.abandonedSessionIds(at);
-      for (const id of abandoned) repos.kiosks.endSession(id, null, at);
+      for (const id of abandoned) {
+        linkOfSession.delete(id);
+        repos.kiosks.endSession(id, null, at);
+      }
       return { ended: abandoned.length, forgotten: repos.kiosks.forgetExpiredFollowers(at) };
     },
   };

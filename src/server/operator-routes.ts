@@ -35,6 +35,8 @@ const photoPageQuery = z.object({
   status: z.enum(['pending', 'processing', 'ready', 'failed']).optional(),
 });
 
+const fileNameOf = (path: string): string => path.split(/[\\/]/).pop() ?? path;
+
 export function photoCardOf(ctx: ServerContext, photoId: number): PhotoCard | undefined {
   const photo = ctx.engine.repos.photos.getPhoto(photoId);
   return photo ? toPhotoCard(photo, ctx.engine.repos.faces.facesOfPhoto(photo.id)) : undefined;
@@ -70,8 +72,8 @@ export function registerOperatorRoutes(app: FastifyInstance, ctx: ServerContext)
   app.get('/api/errors', async (request): Promise<ErrorList> => {
     const status = ctx.engine.status(eventOf(ctx, request.query).name)!;
     return {
-      errors: status.errors.map((e) => ({ ...e, fileName: e.path.split(/[\\/]/).pop() ?? e.path })),
-      retrying: status.retrying,
+      errors: status.errors.map((e) => ({ ...e, fileName: fileNameOf(e.path) })),
+      retrying: status.retrying.map((r) => ({ ...r, fileName: fileNameOf(r.path) })),
     };
   });
 

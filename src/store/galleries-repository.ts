@@ -90,6 +90,7 @@ export function createGalleriesRepository(db: Database) {
     `SELECT id, photo_ids_json FROM deliveries WHERE kiosk_session_id = ? AND state = 'waiting'`,
   );
   const setDeliveryPhotos = db.prepare('UPDATE deliveries SET photo_ids_json = ? WHERE id = ?');
+  const updateDelivery = db.prepare('UPDATE deliveries SET channel = ?, address = ?, photo_ids_json = ? WHERE id = ?');
 
   return {
     addLink(tokenHash: string, eventId: number, kioskSessionId: string | null, photoIds: readonly number[], now: number, expiresAt: number): void {
@@ -103,6 +104,18 @@ export function createGalleriesRepository(db: Database) {
     },
     addDelivery(eventId: number, kioskSessionId: string | null, channel: DeliveryChannel, address: string, photoIds: readonly number[], now: number): number {
       return Number(insertDelivery.run(eventId, kioskSessionId, channel, address, JSON.stringify(photoIds), now).lastInsertRowid);
+    },
+    setLinkPhotos(tokenHash: string, photoIds: readonly number[]): void {
+      setLinkPhotos.run(JSON.stringify(photoIds), tokenHash);
+    },
+    /** The session's waiting delivery, created or changed (one per attendee, whatever they retyped). */
+    saveSessionDelivery(eventId: number, kioskSessionId: string, channel: DeliveryChannel, address: string, photoIds: readonly number[], now: number): number {
+      return db.transaction(() => {
+        const existing = deliveriesOfSession.all(kioskSessionId)[0];
+        if (!existing) return Number(insertDelivery.run(eventId, kioskSessionId, channel, address, JSON.stringify(photoIds), now).lastInsertRowid);
+        updateDelivery.run(channel, address, JSON.stringify(photoIds), existing.id);
+        return existing.id;
+      })();
     },
     getDelivery(id: number): Delivery | undefined {
       const r = deliveryById.get(id);

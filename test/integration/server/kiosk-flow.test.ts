@@ -132,6 +132,30 @@ describe('a kiosk visit', () => {
     expect((await fetch(both.galleryUrl)).status).toBe(200);
   });
 
+  it('asking again in the same visit updates the same gallery link and the same delivery', async () => {
+    const { sessionId } = await kiosk.startSession();
+    expect(await searchOk(kiosk, sessionId, selfie)).toEqual(herIds);
+    const qrFirst = await takeHome(sessionId, { photoIds: [ids.herMirrored], notifyOptIn: false });
+    const thenEmail = await takeHome(sessionId, { photoIds: herIds, contact: { channel: 'email', address: 'first@example.com' }, notifyOptIn: false });
+    const retyped = await takeHome(sessionId, { photoIds: herIds, contact: { channel: 'email', address: 'her@example.com' }, notifyOptIn: false });
+    expect(thenEmail.galleryUrl).toBe(qrFirst.galleryUrl);
+    expect(retyped.galleryUrl).toBe(qrFirst.galleryUrl);
+    expect(await galleryPhotoIds(tokenOfGalleryUrl(qrFirst.galleryUrl))).toEqual(herIds);
+    expect(retyped.deliveryId).toBe(thenEmail.deliveryId);
+    const deliveries = (await ev.operatorJson<DeliveryList>('/api/deliveries')).deliveries.filter((d) => d.id === retyped.deliveryId);
+    expect(deliveries.map((d) => [d.address, d.photos])).toEqual([['her@example.com', herIds.length]]);
+  });
+
+  it('an attendee with no photos yet may leave a contact for new ones, but not take home nothing', async () => {
+    const { sessionId } = await kiosk.startSession();
+    await searchOk(kiosk, sessionId, selfie);
+    const nothing = await kiosk.fetch(`/kiosk-api/sessions/${sessionId}/take-home`, { method: 'POST', ...jsonBody({ photoIds: [], notifyOptIn: true }) });
+    expect(nothing.status).toBe(400);
+    const later = await takeHome(sessionId, { photoIds: [], contact: { channel: 'sms', address: '+44 7700 900123' }, notifyOptIn: true });
+    expect(later.deliveryId).not.toBeNull();
+    expect(await galleryPhotoIds(tokenOfGalleryUrl(later.galleryUrl))).toEqual([]);
+  });
+
   it("the gallery's ZIP holds each chosen photo as the same JPEG its download link gives", async () => {
     const { sessionId } = await kiosk.startSession();
     await searchOk(kiosk, sessionId, selfie);
