@@ -32,6 +32,8 @@ export const VISITOR_SCREENS: ReadonlySet<KioskScreen> = new Set(['consent', 'ca
 export interface TakeHomeChoice {
   contact: TakeHomeRequest['contact'];
   notifyOptIn: boolean;
+  /** The chosen photos unless given: none when a visitor nobody photographed yet asks for new ones. */
+  photoIds?: number[];
 }
 
 interface KioskState {
@@ -138,7 +140,7 @@ export const useKiosk = create<KioskState>()((set, get) => ({
     }
   },
 
-  retake: () => set({ screen: 'camera', guidance: null, matches: [], selected: new Set() }),
+  retake: () => set({ screen: 'camera', guidance: null, matches: [], selected: new Set(), error: null }),
 
   toggle: (photoId) =>
     set((s) => {
@@ -152,12 +154,13 @@ export const useKiosk = create<KioskState>()((set, get) => ({
 
   toTakeHome: () => set({ screen: 'take-home', takeHome: null, error: null }),
 
-  requestTakeHome: async ({ contact, notifyOptIn }) => {
+  requestTakeHome: async ({ contact, notifyOptIn, photoIds }) => {
     const { session, selected } = get();
     if (!session) return null;
     set({ busy: true, error: null });
     try {
-      const body: TakeHomeRequest = { photoIds: [...selected], notifyOptIn, ...(contact ? { contact } : {}) };
+      // Asking again in the same session updates the same gallery and delivery on the server.
+      const body: TakeHomeRequest = { photoIds: photoIds ?? [...selected], notifyOptIn, ...(contact ? { contact } : {}) };
       const takeHome = await (await api()).post<TakeHomeResponse>(
         `/kiosk-api/sessions/${encodeURIComponent(session.sessionId)}/take-home`,
         body,

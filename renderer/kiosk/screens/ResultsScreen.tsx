@@ -1,5 +1,8 @@
 // The visitor's photos: all selected to begin with; a tap takes one out or puts it back.
+import { useState, type FormEvent } from 'react';
 import type { KioskMatch } from '@api';
+import { contactFrom, type Channel } from '../contact.js';
+import { ChannelPicker, ContactInput } from '../ContactField.js';
 import { Icon } from '../../shared/Icon.js';
 import { KioskScreen } from '../KioskScreen.js';
 import { useKiosk } from '../store.js';
@@ -25,20 +28,65 @@ function ResultPhoto({ match, selected, onToggle }: { match: KioskMatch; selecte
   );
 }
 
+/** Nobody photographed this visitor yet: their contact, to get photos of them as they are taken. */
+function NotifyMeForm() {
+  const identity = useKiosk((s) => s.identity);
+  const requestTakeHome = useKiosk((s) => s.requestTakeHome);
+  const finish = useKiosk((s) => s.finish);
+  const busy = useKiosk((s) => s.busy);
+  const error = useKiosk((s) => s.error);
+  const [channel, setChannel] = useState<Channel>('email');
+  const [typed, setTyped] = useState('');
+  const contact = contactFrom(channel, typed);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!contact) return;
+    // No photos yet: the server keeps the selfie's description and sends new photos as they arrive.
+    if (await requestTakeHome({ contact, notifyOptIn: true, photoIds: [] })) finish();
+  };
+
+  return (
+    <form className="k-notify" onSubmit={submit} data-testid="notify-form">
+      <h2>Send me photos of me as they are taken</h2>
+      {identity?.retention.optIn && <p className="k-muted k-notify__note">{identity.retention.optIn}</p>}
+      <ChannelPicker
+        channel={channel}
+        onChange={(c) => {
+          setChannel(c);
+          setTyped('');
+        }}
+      />
+      <ContactInput channel={channel} value={typed} onChange={setTyped} />
+      {error && (
+        <p className="k-error" role="alert" data-testid="notify-error">
+          {error}
+        </p>
+      )}
+      <button type="submit" className="k-button k-button--primary k-button--wide" disabled={!contact || busy} data-testid="notify-send">
+        {busy ? 'Saving…' : 'Send me new photos'}
+      </button>
+    </form>
+  );
+}
+
 function NoResults() {
   const retake = useKiosk((s) => s.retake);
   return (
-    <div className="k-card k-empty" data-testid="no-results">
-      <Icon name="search" className="k-empty__art" />
-      <h1>We couldn't find you yet</h1>
-      <p className="k-lead">
-        Maybe the photographers haven't taken your picture yet, or the newest photos are still on their way.
-      </p>
-      <div className="k-actions">
-        <button type="button" className="k-button k-button--primary" onClick={retake} data-testid="try-again">
-          Try again
-        </button>
+    <div className="k-card k-empty k-empty--notify" data-testid="no-results">
+      <div className="k-empty__intro">
+        <Icon name="search" className="k-empty__art" />
+        <h1>We couldn't find you yet</h1>
+        <p className="k-lead">
+          Maybe the photographers haven't taken your picture yet, or the newest photos are still on their way.
+        </p>
+        <div className="k-actions">
+          <button type="button" className="k-button k-button--secondary" onClick={retake} data-testid="try-again">
+            Try again
+          </button>
+        </div>
       </div>
+      <NotifyMeForm />
     </div>
   );
 }

@@ -3,6 +3,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { SvgMarkup } from '../../shared/SvgMarkup.js';
 import { contactFrom, type Channel } from '../contact.js';
+import { ChannelPicker, ContactInput } from '../ContactField.js';
 import { Icon } from '../../shared/Icon.js';
 import { KioskScreen } from '../KioskScreen.js';
 import { useKiosk } from '../store.js';
@@ -37,7 +38,10 @@ function QrCard() {
       <h2>On your phone, now</h2>
       {takeHome ? (
         <div className="k-qr-block">
-          <SvgMarkup className="k-qr" svg={takeHome.qrSvg} label="QR code linking to your photos" testId="gallery-qr" />
+          {/* The QR takes whatever room the screen has left (a size container), so the page never scrolls. */}
+          <div className="k-qr-fit">
+            <SvgMarkup className="k-qr" svg={takeHome.qrSvg} label="QR code linking to your photos" testId="gallery-qr" />
+          </div>
           <p className="k-qr-block__text">Scan with your phone to download now</p>
           <p className="k-muted">
             The link works until {new Date(takeHome.expiresAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}.
@@ -93,37 +97,16 @@ function LaterCard() {
   }
 
   return (
-    <form className="k-card k-option" onSubmit={submit}>
+    <form className="k-card k-option k-option--later" onSubmit={submit}>
       <h2>Or send them to me</h2>
-      <div className="k-segmented" role="radiogroup" aria-label="How to send">
-        {(['email', 'sms'] as const).map((c) => (
-          <button
-            key={c}
-            type="button"
-            role="radio"
-            aria-checked={channel === c}
-            className={channel === c ? 'is-active' : ''}
-            onClick={() => {
-              setChannel(c);
-              setTyped('');
-            }}
-            data-testid={`channel-${c}`}
-          >
-            {c === 'email' ? 'Email' : 'Text message'}
-          </button>
-        ))}
-      </div>
-      <input
-        className="k-input"
-        type={channel === 'email' ? 'email' : 'tel'}
-        inputMode={channel === 'email' ? 'email' : 'tel'}
-        autoComplete="off"
-        placeholder={channel === 'email' ? 'you@example.com' : '+44 7700 900123'}
-        value={typed}
-        onChange={(e) => setTyped(e.target.value)}
-        data-testid="contact-input"
-        aria-label={channel === 'email' ? 'Email address' : 'Phone number'}
+      <ChannelPicker
+        channel={channel}
+        onChange={(c) => {
+          setChannel(c);
+          setTyped('');
+        }}
       />
+      <ContactInput channel={channel} value={typed} onChange={setTyped} />
       <label className="k-check">
         <input type="checkbox" checked={notifyOptIn} onChange={(e) => setNotifyOptIn(e.target.checked)} data-testid="notify-opt-in" />
         <span>

@@ -12,6 +12,8 @@ export function ThanksScreen() {
   const sentTo = useKiosk((s) => s.sentTo);
   const hadQr = useKiosk((s) => s.takeHome !== null);
   const optedIn = useKiosk((s) => s.optedIn);
+  // Asked from the no-results screen: nothing to enjoy yet, only new photos to come.
+  const waitingForPhotos = useKiosk((s) => s.matches.length === 0 && s.optedIn);
   const [left, setLeft] = useState(Math.round(THANKS_MS / 1000));
 
   useEffect(() => {
@@ -30,9 +32,15 @@ export function ThanksScreen() {
         <div className="k-done-mark k-done-mark--big" aria-hidden="true">
           <Icon name="check" size="60%" className="k-check-icon" />
         </div>
-        <h1 className="k-title k-title--big">Enjoy your photos!</h1>
+        <h1 className="k-title k-title--big">{waitingForPhotos ? "You're on the list!" : 'Enjoy your photos!'}</h1>
         <p className="k-lead">
-          {sentTo ? `We'll send them to ${sentTo}.` : hadQr ? 'Your download link is on your phone.' : 'Thanks for stopping by.'}{' '}
+          {waitingForPhotos
+            ? `We'll send new photos of you to ${sentTo ?? 'you'} as they are taken.`
+            : sentTo
+              ? `We'll send them to ${sentTo}.`
+              : hadQr
+                ? 'Your download link is on your phone.'
+                : 'Thanks for stopping by.'}{' '}
           {optedIn ? 'Your selfie is kept only to find new photos of you.' : 'Your selfie is being deleted now.'}
         </p>
         <p className="k-muted" data-testid="thanks-countdown">

@@ -114,7 +114,7 @@ export function ErrorsSection() {
                 <h2>Retrying automatically</h2>
                 <span className="c-muted">These are tried again on their own; no action needed.</span>
               </div>
-              <table className="c-table">
+              <table className="c-table c-table--errors">
                 <thead>
                   <tr>
                     <th>File</th>
@@ -125,8 +125,13 @@ export function ErrorsSection() {
                 </thead>
                 <tbody>
                   {retrying.map((r) => (
-                    <tr key={r.photoId} data-testid="retrying-row">
-                      <td className="c-mono c-small c-break">{r.path}</td>
+                    <tr key={r.photoId} data-testid="retrying-row" data-photo-id={r.photoId}>
+                      <td>
+                        <strong className="c-break">{r.fileName}</strong>
+                        <div className="c-mono c-muted c-small c-break" data-testid="retrying-path">
+                          {r.path}
+                        </div>
+                      </td>
                       <td>{r.error}</td>
                       <td>{r.attempts}</td>
                       <td className="c-nowrap">in {countdown(r.nextAttemptAt)}</td>

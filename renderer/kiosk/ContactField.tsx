@@ -1,0 +1,50 @@
+// Email or text message, and the address: the take-home screen's "send them to me" and the
+// no-results screen's "send me photos of me as they are taken" ask for it the same way.
+import type { Channel } from './contact.js';
+
+interface ChannelPickerProps {
+  channel: Channel;
+  onChange: (channel: Channel) => void;
+}
+
+export function ChannelPicker({ channel, onChange }: ChannelPickerProps) {
+  return (
+    <div className="k-segmented" role="radiogroup" aria-label="How to send">
+      {(['email', 'sms'] as const).map((c) => (
+        <button
+          key={c}
+          type="button"
+          role="radio"
+          aria-checked={channel === c}
+          className={channel === c ? 'is-active' : ''}
+          onClick={() => onChange(c)}
+          data-testid={`channel-${c}`}
+        >
+          {c === 'email' ? 'Email' : 'Text message'}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+interface ContactInputProps {
+  channel: Channel;
+  value: string;
+  onChange: (value: string) => void;
+}
+
+export function ContactInput({ channel, value, onChange }: ContactInputProps) {
+  return (
+    <input
+      className="k-input"
+      type={channel === 'email' ? 'email' : 'tel'}
+      inputMode={channel === 'email' ? 'email' : 'tel'}
+      autoComplete="off"
+      placeholder={channel === 'email' ? 'you@example.com' : '+44 7700 900123'}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      data-testid="contact-input"
+      aria-label={channel === 'email' ? 'Email address' : 'Phone number'}
+    />
+  );
+}
