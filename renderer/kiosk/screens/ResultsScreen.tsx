@@ -7,7 +7,10 @@ import { Icon } from '../../shared/Icon.js';
 import { KioskScreen } from '../KioskScreen.js';
 import { useKiosk } from '../store.js';
 
-function ResultPhoto({ match, selected, onToggle }: { match: KioskMatch; selected: boolean; onToggle: () => void }) {
+/** Thumbnails fetched at once; the rest load as the visitor scrolls, so the first screenful is not queued behind 200 others. */
+const EAGER_THUMBNAILS = 24;
+
+function ResultPhoto({ match, selected, onToggle, eager }: { match: KioskMatch; selected: boolean; onToggle: () => void; eager: boolean }) {
   const aspect = match.width && match.height ? match.width / match.height : 1;
   return (
     <button
@@ -20,7 +23,7 @@ function ResultPhoto({ match, selected, onToggle }: { match: KioskMatch; selecte
       data-selected={selected}
       style={{ aspectRatio: String(Math.min(Math.max(aspect, 0.66), 1.5)) }}
     >
-      <img src={match.thumbUrl} alt="" draggable={false} />
+      <img src={match.thumbUrl} alt="" draggable={false} loading={eager ? 'eager' : 'lazy'} decoding="async" />
       <span className="k-result__check" aria-hidden="true">
         <Icon name="check" size="70%" className="k-check-icon" />
       </span>
@@ -127,8 +130,8 @@ export function ResultsScreen() {
           </button>
         </div>
         <div className={`k-results__grid k-results__grid--${size}`} data-testid="results-grid">
-          {matches.map((m) => (
-            <ResultPhoto key={m.photoId} match={m} selected={selected.has(m.photoId)} onToggle={() => toggle(m.photoId)} />
+          {matches.map((m, i) => (
+            <ResultPhoto key={m.photoId} match={m} selected={selected.has(m.photoId)} onToggle={() => toggle(m.photoId)} eager={i < EAGER_THUMBNAILS} />
           ))}
         </div>
         <footer className="k-results__bar">
