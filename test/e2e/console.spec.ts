@@ -61,7 +61,7 @@ test('a photo the camera drops into the watched folder appears in the open conso
     await page.getByTestId('nav-kiosks').click();
     await page.getByTestId('pair-kiosk').click();
     await expect(page.getByTestId('pairing-code')).toHaveText(/\d{3}\s?\d{3}/);
-    await page.screenshot({ path: screenshotPath('console-kiosks-pairing') });
+    await page.screenshot({ animations: 'disabled', path: screenshotPath('console-kiosks-pairing') });
     await page.keyboard.press('Escape');
   });
 
@@ -70,7 +70,7 @@ test('a photo the camera drops into the watched folder appears in the open conso
       await page.getByTestId(`nav-${section}`).click();
       await expect(page.getByTestId(`section-${section}`)).toBeVisible();
       await expect(page.getByTestId('loading-state')).toHaveCount(0);
-      await page.screenshot({ path: screenshotPath(`console-${section}`) });
+      await page.screenshot({ animations: 'disabled', path: screenshotPath(`console-${section}`) });
     }
   });
 });
@@ -80,7 +80,7 @@ test('a wrong token shows the login screen, and the right one typed in opens the
   await page.goto(`${server.url}/console?token=not-the-token`);
   const token = page.getByTestId('login-token');
   await expect(token).toBeVisible();
-  await page.screenshot({ path: screenshotPath('console-login') });
+  await page.screenshot({ animations: 'disabled', path: screenshotPath('console-login') });
   await token.fill(server.operatorToken);
   await token.press('Enter');
   await expect(page.getByTestId('live-feed')).toBeVisible();

@@ -51,7 +51,7 @@ test('the take-home link opens the attendee’s photos on a phone and Download a
         )
         .toEqual(expectedIds.map(() => true));
       await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
-      await page.screenshot({ path: screenshotPath('gallery-phone') });
+      await page.screenshot({ animations: 'disabled', path: screenshotPath('gallery-phone') });
     });
 
     await test.step('Download all saves a ZIP holding every photo as a JPEG', async () => {

@@ -77,16 +77,16 @@ test('an attendee takes a selfie and the kiosk shows exactly the photos they are
   await test.step('the kiosk is paired with a code from the operator', async () => {
     await page.goto(`${server.url}/kiosk`);
     await expectScreen(page, 'pairing');
-    await page.screenshot({ path: screenshotPath('kiosk-pairing') });
+    await page.screenshot({ animations: 'disabled', path: screenshotPath('kiosk-pairing') });
     await pairOnScreen(page, server);
   });
 
   await test.step('the attract screen invites people to start, both ways up', async () => {
     await expect(page.getByTestId('start-button')).toBeVisible();
-    await page.screenshot({ path: screenshotPath('kiosk-attract-landscape') });
+    await page.screenshot({ animations: 'disabled', path: screenshotPath('kiosk-attract-landscape') });
     await page.setViewportSize(PORTRAIT);
     await expect(page.getByTestId('start-button')).toBeInViewport();
-    await page.screenshot({ path: screenshotPath('kiosk-attract-portrait') });
+    await page.screenshot({ animations: 'disabled', path: screenshotPath('kiosk-attract-portrait') });
     await page.setViewportSize(LANDSCAPE);
   });
 
@@ -94,7 +94,7 @@ test('an attendee takes a selfie and the kiosk shows exactly the photos they are
     await pressBreathingButton(page.getByTestId('start-button'));
     await expectScreen(page, 'consent');
     await expect(page.getByTestId('consent-accept')).toBeVisible();
-    await page.screenshot({ path: screenshotPath('kiosk-consent') });
+    await page.screenshot({ animations: 'disabled', path: screenshotPath('kiosk-consent') });
   });
 
   let selfieResponse: Promise<Response> = Promise.resolve(undefined as never);
@@ -112,7 +112,7 @@ test('an attendee takes a selfie and the kiosk shows exactly the photos they are
         }, HAVE_CURRENT_DATA),
       )
       .toBe(true);
-    await page.screenshot({ path: screenshotPath('kiosk-camera') });
+    await page.screenshot({ animations: 'disabled', path: screenshotPath('kiosk-camera') });
   });
 
   await test.step('the selfie is taken and searched', async () => {
@@ -121,7 +121,7 @@ test('an attendee takes a selfie and the kiosk shows exactly the photos they are
       const screen = await kioskScreen(page).getAttribute('data-screen');
       if (screen === 'camera') await page.getByTestId('capture-button').click({ timeout: 2_000 });
       const now = await kioskScreen(page).getAttribute('data-screen');
-      if (now === 'searching') await page.screenshot({ path: screenshotPath('kiosk-searching') });
+      if (now === 'searching') await page.screenshot({ animations: 'disabled', path: screenshotPath('kiosk-searching') });
       expect(now).toMatch(/searching|results/);
     }).toPass({ timeout: SEARCH_TIMEOUT_MS });
     const response = await selfieResponse;
@@ -137,10 +137,10 @@ test('an attendee takes a selfie and the kiosk shows exactly the photos they are
     await expectScreen(page, 'results', SEARCH_TIMEOUT_MS);
     await expect(page.getByTestId('result-photo')).toHaveCount(expectedIds.length);
     expect(await shownPhotoIds(page)).toEqual(expectedIds);
-    await page.screenshot({ path: screenshotPath('kiosk-results-landscape') });
+    await page.screenshot({ animations: 'disabled', path: screenshotPath('kiosk-results-landscape') });
     await page.setViewportSize(PORTRAIT);
     await expect(page.getByTestId('result-photo').first()).toBeInViewport();
-    await page.screenshot({ path: screenshotPath('kiosk-results-portrait') });
+    await page.screenshot({ animations: 'disabled', path: screenshotPath('kiosk-results-portrait') });
     await page.setViewportSize(LANDSCAPE);
   });
 
@@ -156,7 +156,7 @@ test('an attendee takes a selfie and the kiosk shows exactly the photos they are
     const sent = JSON.parse(response.request().postData() ?? '{}') as TakeHomeRequest;
     expect([...sent.photoIds].sort(byNumber)).toEqual(expectedIds);
     await expect(page.getByTestId('take-home-qr').getByTestId('gallery-qr').locator('svg')).toBeVisible();
-    await page.screenshot({ path: screenshotPath('kiosk-take-home') });
+    await page.screenshot({ animations: 'disabled', path: screenshotPath('kiosk-take-home') });
   });
 
   await test.step('finishing thanks the attendee, ends the session and goes back to the attract screen by itself', async () => {
@@ -165,7 +165,7 @@ test('an attendee takes a selfie and the kiosk shows exactly the photos they are
     );
     await page.getByTestId('take-home-done').click();
     await expectScreen(page, 'thanks');
-    await page.screenshot({ path: screenshotPath('kiosk-thanks') });
+    await page.screenshot({ animations: 'disabled', path: screenshotPath('kiosk-thanks') });
     // No touch: the kiosk must be ready for the next visitor on its own.
     await expectScreen(page, 'attract');
     await expect(page.getByTestId('start-button')).toBeVisible();
@@ -194,7 +194,7 @@ test('the kiosk takes the selfie by itself once the attendee holds still in the 
   const selfie = page.waitForResponse(isSelfiePost, { timeout: SEARCH_TIMEOUT_MS });
   // The still picture counts down (3-2-1) and the photo is taken without a touch.
   await expect(page.getByTestId('capture-countdown')).toBeVisible();
-  await page.screenshot({ path: screenshotPath('kiosk-camera-countdown') });
+  await page.screenshot({ animations: 'disabled', path: screenshotPath('kiosk-camera-countdown') });
   const response = await selfie;
   expect(response.status(), await response.text()).toBe(200);
   await expectScreen(page, 'results', SEARCH_TIMEOUT_MS);
