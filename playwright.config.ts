@@ -1,7 +1,7 @@
 // Browser tests (test/e2e): the real `shutterfind serve`, real photos and face models, driven
 // through Debian's Chromium. Run with `npm run test:e2e` (after `npm run build`).
 import { defineConfig, devices } from '@playwright/test';
-import { FAKE_CAMERA_VIDEO } from './test/e2e/support/paths.js';
+import { FAKE_CAMERA_VIDEO, LAN_KIOSK_HOST } from './test/e2e/support/paths.js';
 
 const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -46,6 +46,16 @@ export default defineConfig({
       name: 'kiosk',
       testMatch: 'kiosk.spec.ts',
       use: { launchOptions: { executablePath, args: [...CHROMIUM_ARGS, ...FAKE_CAMERA_ARGS] } },
+    },
+    {
+      // A tablet on the venue network: a name that is not loopback (mapped to this machine), so
+      // the browser decides about the camera as it would on a real LAN address.
+      name: 'lan-kiosk',
+      testMatch: 'lan-kiosk.spec.ts',
+      use: {
+        ignoreHTTPSErrors: true,
+        launchOptions: { executablePath, args: [...CHROMIUM_ARGS, ...FAKE_CAMERA_ARGS, `--host-resolver-rules=MAP ${LAN_KIOSK_HOST} 127.0.0.1`] },
+      },
     },
     { name: 'console', testMatch: 'console.spec.ts' },
     { name: 'gallery', testMatch: 'gallery.spec.ts' },

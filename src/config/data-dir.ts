@@ -14,6 +14,8 @@ export interface DataDirLayout {
   models: string;
   /** The operator token (mode 0600): stays the same across restarts so a console stays logged in. */
   operatorToken: string;
+  /** The kiosk HTTPS certificate and key (LAN mode). */
+  tls: string;
   /** Written while `serve` listens: its address and token, for the desktop shell and tests. */
   serverInfo: string;
 }
@@ -42,6 +44,7 @@ export function dataDirLayout(root: string): DataDirLayout {
     models: join(root, 'models'),
     operatorToken: join(root, 'operator-token'),
     serverInfo: join(root, 'server.json'),
+    tls: join(root, 'tls'),
   };
 }
 

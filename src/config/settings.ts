@@ -73,6 +73,11 @@ const serverSchema = z.object({
   port: z.number().int().min(0).max(65_535).default(7420),
   /** Open the server to the venue network (kiosk tablets, attendees' phones); off = this laptop only. */
   lan: z.boolean().default(false),
+  /**
+   * With LAN on, kiosks use https on this port (browsers give a page the camera only on HTTPS or
+   * localhost); 0 = the HTTP port + 1 (a free one when the HTTP port is 0).
+   */
+  kioskHttpsPort: z.number().int().min(0).max(65_535).default(0),
   /** Selfie searches one kiosk may make per minute; a person takes one every ~20 s at most. */
   kioskSearchesPerMinute: z.number().int().min(1).max(600).default(20),
   /** Largest selfie or search upload accepted, in bytes (a phone JPEG is 2–6 MB). */

@@ -134,7 +134,7 @@ export function registerOperatorRoutes(app: FastifyInstance, ctx: ServerContext)
     const code = newPairingCode();
     const at = Date.now();
     repos.kiosks.addPairingCode(event.id, hashSecret(code), at, at + PAIRING_CODE_LIFETIME_MS);
-    const kioskUrl = `${ctx.publicUrl()}/kiosk`;
+    const kioskUrl = ctx.kioskUrl();
     reply.status(201);
     return {
       code,

@@ -14,6 +14,8 @@ export interface ServerContext {
   lan: boolean;
   /** Base URL kiosks and phones use (LAN address when LAN is on). */
   publicUrl: () => string;
+  /** The kiosk page's address: HTTPS on the LAN address when LAN is on (the camera needs it). */
+  kioskUrl: () => string;
   selfies: SelfieAnalyser;
   threshold: number;
   kioskSessions: KioskSessions;

@@ -1,6 +1,8 @@
 // Starts the local server for an engine: operator token, selfie worker, kiosk sessions, the
 // address kiosks and phones use, and server.json for the desktop shell and tests.
 import { rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
@@ -8,7 +10,8 @@ import type { Engine } from '../core/index.js';
 import { createSelfiePool, loadMatchThreshold, type SelfieAnalyser } from '../vision/index.js';
 import { buildHttpServer } from './http-server.js';
 import { createKioskSessions } from './kiosk-sessions.js';
-import { pickLanAddress } from './lan-address.js';
+import { loadOrCreateKioskCertificate, type KioskCertificate } from './kiosk-certificate.js';
+import { lanAddresses, pickLanAddress } from './lan-address.js';
 import { builtRendererDir } from './renderer-pages.js';
 import { loadOrCreateOperatorToken } from './secrets.js';
 import type { ServerContext } from './server-context.js';
@@ -27,6 +30,8 @@ export interface RunningServer {
   url: string;
   /** Where kiosks and phones reach it (the LAN address when LAN is on). */
   publicUrl: string;
+  /** The kiosk page: https on the LAN address when LAN is on, else on this laptop. */
+  kioskUrl: string;
   operatorToken: string;
   /** Lines for the photographer's terminal: addresses, token, and a QR of the kiosk page on the LAN. */
   banner(): Promise<string>;
@@ -43,6 +48,7 @@ export async function startServer(engine: Engine, options: StartServerOptions): 
   });
   const threshold = loadMatchThreshold().threshold;
   let publicUrl = '';
+  let kioskUrl = '';
   const kioskSessions = createKioskSessions({ repos: engine.repos, faceIndexes: engine.faceIndexes, selfies, threshold, publicUrl: () => publicUrl });
   const ctx: ServerContext = {
     engine,
@@ -51,6 +57,7 @@ export async function startServer(engine: Engine, options: StartServerOptions): 
     operatorToken,
     lan: options.lan,
     publicUrl: () => publicUrl,
+    kioskUrl: () => kioskUrl,
     selfies,
     threshold,
     kioskSessions,
@@ -73,21 +80,51 @@ export async function startServer(engine: Engine, options: StartServerOptions): 
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://127.0.0.1:${port}`;
-  const lanAddress = options.lan ? pickLanAddress(networkInterfaces()) : null;
+  const interfaces = networkInterfaces();
+  const lanAddress = options.lan ? pickLanAddress(interfaces) : null;
   publicUrl = lanAddress ? `http://${lanAddress}:${port}` : url;
+  kioskUrl = `${url}/kiosk`;
+  // The same routes over HTTPS for kiosk tablets: one Fastify instance, a second listener.
+  let https: { server: HttpsServer; port: number; certificate: KioskCertificate } | null = null;
+  if (options.lan) {
+    try {
+      const certificate = await loadOrCreateKioskCertificate(engine.layout.tls, lanAddresses(interfaces), (why) =>
+        engine.log.warn(`Making a new kiosk certificate: the saved one cannot be used (${why}). Tablets will ask to accept it once more.`),
+      );
+      const server = createHttpsServer({ key: certificate.key, cert: certificate.cert }, (req, res) => app.routing(req, res));
+      const wanted = settings.server.kioskHttpsPort || (port === 0 || options.port === 0 ? 0 : port + 1);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(wanted, '0.0.0.0', () => resolve());
+      });
+      https = { server, port: (server.address() as AddressInfo).port, certificate };
+      kioskUrl = `https://${lanAddress ?? '127.0.0.1'}:${https.port}/kiosk`;
+    } catch (err) {
+      engine.log.error({ err }, `Kiosk HTTPS could not start (${(err as Error).message}): tablets on the venue network will not get the camera. Set "server": {"kioskHttpsPort": N} to a free port.`);
+    }
+  }
   if (!engine.settings.faces.enabled) engine.log.warn('Face analysis is off in settings: kiosks will find no photos.');
-  writeFileSync(engine.layout.serverInfo, JSON.stringify({ url, publicUrl, operatorToken, pid: process.pid, event: options.eventName }, null, 2), { mode: 0o600 });
+  writeFileSync(
+    engine.layout.serverInfo,
+    JSON.stringify({ url, publicUrl, kioskUrl, kioskHttpsPort: https?.port ?? null, operatorToken, pid: process.pid, event: options.eventName }, null, 2),
+    { mode: 0o600 },
+  );
 
   return {
     app,
     url,
     publicUrl,
+    kioskUrl,
     operatorToken,
     async banner() {
       const lines = [`Operator console: ${url}/console?token=${operatorToken}`, `Operator token:   ${operatorToken}`];
       if (options.lan && lanAddress) {
-        lines.push(`Kiosks and phones on the venue network: ${publicUrl}/kiosk (pair it from the console's Kiosks page)`);
-        lines.push(await QRCode.toString(`${publicUrl}/kiosk`, { type: 'terminal', small: true }));
+        lines.push(`Kiosk tablets on the venue network: ${kioskUrl} (pair it from the console's Kiosks page)`);
+        if (https) {
+          lines.push(`  The tablet warns once about this laptop's own certificate: accept it if it shows SHA-256 ${https.certificate.fingerprint}`);
+        }
+        lines.push(await QRCode.toString(kioskUrl, { type: 'terminal', small: true }));
+        lines.push(`Attendee galleries open at ${publicUrl}/g/… on phones on the same network.`);
       } else if (options.lan) {
         lines.push('LAN is on, but this laptop has no network address yet: join the venue network; kiosks use http://<this laptop>:' + port + '/kiosk');
       } else {
@@ -96,6 +133,13 @@ export async function startServer(engine: Engine, options: StartServerOptions): 
       return lines.join('\n');
     },
     async close() {
+      if (https) {
+        const server = https.server;
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      }
       await app.close();
       await selfies.close();
       rmSync(engine.layout.serverInfo, { force: true });

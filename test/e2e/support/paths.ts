@@ -24,3 +24,6 @@ export const SCREENSHOTS_DIR = join(REPO_ROOT, 'test', 'e2e', 'screenshots');
 export const screenshotPath = (name: string) => join(SCREENSHOTS_DIR, `${name}.png`);
 /** The selfie's face box in SELFIE_SOURCE, as the engine found it (written by global-setup.ts). */
 export const SELFIE_FACE_JSON = join(FAKE_CAMERA_DIR, 'face.json');
+
+/** The kiosk tablet's name for the laptop in the LAN test (Chromium maps it to 127.0.0.1). */
+export const LAN_KIOSK_HOST = 'shutterfind-laptop.test';

@@ -18,6 +18,8 @@ const LOG_TAIL_CHARS = 6_000;
 interface ServerJson {
   url: string;
   publicUrl: string;
+  kioskUrl: string;
+  kioskHttpsPort: number | null;
   operatorToken: string;
   pid: number;
 }
@@ -25,6 +27,8 @@ interface ServerJson {
 export interface RunningServer {
   url: string;
   publicUrl: string;
+  /** The kiosk's HTTPS port with `lan`, else null. */
+  kioskHttpsPort: number | null;
   operatorToken: string;
   event: string;
   dataDir: string;
@@ -54,13 +58,13 @@ export async function waitUntil<T>(
   }
 }
 
-export async function startServer(options: { event?: string } = {}): Promise<RunningServer> {
+export async function startServer(options: { event?: string; lan?: boolean } = {}): Promise<RunningServer> {
   const event = options.event ?? EVENT;
   const dataDir = await mkdtemp(join(tmpdir(), 'shutterfind-e2e-data-'));
   const watchDir = await mkdtemp(join(tmpdir(), 'shutterfind-e2e-watch-'));
   const child = spawn(
     process.execPath,
-    [CLI, 'serve', '--data-dir', dataDir, '--event', event, '--watch', watchDir, '--port', '0'],
+    [CLI, 'serve', '--data-dir', dataDir, '--event', event, '--watch', watchDir, '--port', '0', ...(options.lan ? ['--lan'] : [])],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
   );
   let log = '';
@@ -100,6 +104,7 @@ export async function startServer(options: { event?: string } = {}): Promise<Run
   return {
     url: info.url,
     publicUrl: info.publicUrl,
+    kioskHttpsPort: info.kioskHttpsPort,
     operatorToken: info.operatorToken,
     event,
     dataDir,

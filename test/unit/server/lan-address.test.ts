@@ -1,7 +1,7 @@
 // Which address the kiosk QR code and gallery links use when LAN mode is on.
 import type { NetworkInterfaceInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { pickLanAddress } from '../../../src/server/lan-address.js';
+import { lanAddresses, pickLanAddress } from '../../../src/server/lan-address.js';
 
 const v4 = (address: string, internal = false): NetworkInterfaceInfo => ({
   address,
@@ -31,5 +31,12 @@ describe('pickLanAddress', () => {
     ['an interface with no addresses', { en0: undefined }],
   ])('says there is no LAN address with %s', (_what, interfaces) => {
     expect(pickLanAddress(interfaces)).toBeNull();
+  });
+});
+
+describe('lanAddresses', () => {
+  it('lists every IPv4 a tablet could use to reach the laptop, and nothing internal or IPv6', () => {
+    const interfaces = { lo: [v4('127.0.0.1', true)], eth0: [v4('192.168.1.23'), v6('fe80::1')], wlan0: [v4('10.0.0.7')] };
+    expect(lanAddresses(interfaces)).toEqual(['192.168.1.23', '10.0.0.7']);
   });
 });
