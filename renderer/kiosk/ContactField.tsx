@@ -1,6 +1,30 @@
 // Email or text message, and the address: the take-home screen's "send them to me" and the
 // no-results screen's "send me photos of me as they are taken" ask for it the same way.
-import type { Channel } from './contact.js';
+import { useState } from 'react';
+import { contactFrom, type Channel } from './contact.js';
+
+/** The channel, what was typed, and the contact it makes (null until the address is valid). */
+export function useContactEntry() {
+  const [channel, setChannel] = useState<Channel>('email');
+  const [typed, setTyped] = useState('');
+  return { channel, typed, setTyped, contact: contactFrom(channel, typed), setChannel };
+}
+
+/** Channel picker and address field; switching channel clears the address (an email is not a phone number). */
+export function ContactFields({ entry }: { entry: ReturnType<typeof useContactEntry> }) {
+  return (
+    <>
+      <ChannelPicker
+        channel={entry.channel}
+        onChange={(c) => {
+          entry.setChannel(c);
+          entry.setTyped('');
+        }}
+      />
+      <ContactInput channel={entry.channel} value={entry.typed} onChange={entry.setTyped} />
+    </>
+  );
+}
 
 interface ChannelPickerProps {
   channel: Channel;

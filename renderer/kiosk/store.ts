@@ -75,18 +75,23 @@ const api = async () => (await import('./api.js')).kioskApi;
 /** Session calls answering these mean the session is gone (expired, ended elsewhere): begin again. */
 const SESSION_GONE = new Set([404, 410]);
 
-export const useKiosk = create<KioskState>()((set, get) => ({
-  screen: 'loading',
-  identity: null,
+/** Everything one visitor leaves behind, as it is before the next one starts. */
+const freshVisit = () => ({
   session: null,
   matches: [],
-  selected: new Set(),
+  selected: new Set<number>(),
   guidance: null,
   takeHome: null,
   sentTo: null,
   optedIn: false,
   busy: false,
   error: null,
+});
+
+export const useKiosk = create<KioskState>()((set, get) => ({
+  screen: 'loading',
+  identity: null,
+  ...freshVisit(),
 
   boot: async () => {
     try {
@@ -194,18 +199,7 @@ export const useKiosk = create<KioskState>()((set, get) => ({
         .then((client) => client.post(`/kiosk-api/sessions/${encodeURIComponent(session.sessionId)}/end`))
         .catch((error: unknown) => console.warn(`Ending kiosk session failed: ${errorMessage(error)}`));
     }
-    set({
-      screen: identity ? 'attract' : 'loading',
-      session: null,
-      matches: [],
-      selected: new Set(),
-      guidance: null,
-      takeHome: null,
-      sentTo: null,
-      optedIn: false,
-      busy: false,
-      error: null,
-    });
+    set({ screen: identity ? 'attract' : 'loading', ...freshVisit() });
     if (!identity) void get().boot();
   },
 }));

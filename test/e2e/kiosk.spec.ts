@@ -108,10 +108,10 @@ test('an attendee takes a selfie and the kiosk shows exactly the photos they are
       .poll(() =>
         page.locator('video').evaluate((el, haveCurrentData) => {
           const v = el as unknown as PlayingVideo;
-          return v.videoWidth > 0 && !v.paused && v.readyState >= haveCurrentData;
+          return { hasPicture: v.videoWidth > 0, playing: !v.paused, frameReady: v.readyState >= haveCurrentData };
         }, HAVE_CURRENT_DATA),
       )
-      .toBe(true);
+      .toEqual({ hasPicture: true, playing: true, frameReady: true });
     await page.screenshot({ animations: 'disabled', path: screenshotPath('kiosk-camera') });
   });
 

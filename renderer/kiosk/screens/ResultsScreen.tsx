@@ -1,8 +1,7 @@
 // The visitor's photos: all selected to begin with; a tap takes one out or puts it back.
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import type { KioskMatch } from '@api';
-import { contactFrom, type Channel } from '../contact.js';
-import { ChannelPicker, ContactInput } from '../ContactField.js';
+import { ContactFields, useContactEntry } from '../ContactField.js';
 import { Icon } from '../../shared/Icon.js';
 import { KioskScreen } from '../KioskScreen.js';
 import { useKiosk } from '../store.js';
@@ -38,9 +37,8 @@ function NotifyMeForm() {
   const finish = useKiosk((s) => s.finish);
   const busy = useKiosk((s) => s.busy);
   const error = useKiosk((s) => s.error);
-  const [channel, setChannel] = useState<Channel>('email');
-  const [typed, setTyped] = useState('');
-  const contact = contactFrom(channel, typed);
+  const entry = useContactEntry();
+  const { contact } = entry;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -53,14 +51,7 @@ function NotifyMeForm() {
     <form className="k-notify" onSubmit={submit} data-testid="notify-form">
       <h2>Send me photos of me as they are taken</h2>
       {identity?.retention.optIn && <p className="k-muted k-notify__note">{identity.retention.optIn}</p>}
-      <ChannelPicker
-        channel={channel}
-        onChange={(c) => {
-          setChannel(c);
-          setTyped('');
-        }}
-      />
-      <ContactInput channel={channel} value={typed} onChange={setTyped} />
+      <ContactFields entry={entry} />
       {error && (
         <p className="k-error" role="alert" data-testid="notify-error">
           {error}

@@ -2,8 +2,7 @@
 // or phone number to get them later (and, if asked, new photos of the visitor as they are taken).
 import { useEffect, useState, type FormEvent } from 'react';
 import { SvgMarkup } from '../../shared/SvgMarkup.js';
-import { contactFrom, type Channel } from '../contact.js';
-import { ChannelPicker, ContactInput } from '../ContactField.js';
+import { ContactFields, useContactEntry } from '../ContactField.js';
 import { Icon } from '../../shared/Icon.js';
 import { KioskScreen } from '../KioskScreen.js';
 import { useKiosk } from '../store.js';
@@ -72,11 +71,10 @@ function LaterCard() {
   const busy = useKiosk((s) => s.busy);
   // The QR card shows its own failure until it has a code; after that a failure is this form's.
   const error = useKiosk((s) => (s.takeHome ? s.error : null));
-  const [channel, setChannel] = useState<Channel>('email');
-  const [typed, setTyped] = useState('');
+  const entry = useContactEntry();
+  const { contact } = entry;
   const [notifyOptIn, setNotifyOptIn] = useState(false);
   const [sentTo, setSentTo] = useState<string | null>(null);
-  const contact = contactFrom(channel, typed);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -99,14 +97,7 @@ function LaterCard() {
   return (
     <form className="k-card k-option k-option--later" onSubmit={submit}>
       <h2>Or send them to me</h2>
-      <ChannelPicker
-        channel={channel}
-        onChange={(c) => {
-          setChannel(c);
-          setTyped('');
-        }}
-      />
-      <ContactInput channel={channel} value={typed} onChange={setTyped} />
+      <ContactFields entry={entry} />
       <label className="k-check">
         <input type="checkbox" checked={notifyOptIn} onChange={(e) => setNotifyOptIn(e.target.checked)} data-testid="notify-opt-in" />
         <span>
