@@ -20,19 +20,22 @@ export function registerLiveEvents(app: FastifyInstance, ctx: ServerContext): Li
   const publish = (eventId: number, e: LiveEvent): void => {
     for (const l of listeners) if (l.eventId === eventId) l.send(e);
   };
+  // Cards cost a few queries per photo: only made while a console is watching the event.
+  const watched = (eventId: number): boolean => [...listeners].some((l) => l.eventId === eventId);
 
   const onPhoto = (...[o]: EngineEvents['photo']): void => {
-    if (o.status === 'retrying') return;
+    if (o.status === 'retrying' || !watched(o.eventId)) return;
     const card = photoCardOf(ctx, o.photoId);
     if (card) publish(o.eventId, { type: 'photo', photo: card });
   };
   const onAdmission = (...[a]: EngineEvents['admission']): void => {
-    if (a.admission.outcome !== 'added') return;
+    if (a.admission.outcome !== 'added' || !watched(a.eventId)) return;
     const card = photoCardOf(ctx, a.admission.photoId);
     if (card) publish(a.eventId, { type: 'photo', photo: card });
   };
   const onFileFailed = (...[f]: EngineEvents['file-failed']): void => publish(f.eventId, { type: 'file-failed', path: f.path, error: f.error });
   const onSource = (...[s]: EngineEvents['source']): void => {
+    if (!watched(s.eventId)) return;
     const view = sourceViews(ctx, s.eventId).find((v) => v.id === s.id);
     if (view) publish(s.eventId, { type: 'source', source: view });
   };

@@ -92,7 +92,7 @@ export async function startServer(engine: Engine, options: StartServerOptions): 
         engine.log.warn(`Making a new kiosk certificate: the saved one cannot be used (${why}). Tablets will ask to accept it once more.`),
       );
       const server = createHttpsServer({ key: certificate.key, cert: certificate.cert }, (req, res) => app.routing(req, res));
-      const wanted = settings.server.kioskHttpsPort || (port === 0 || options.port === 0 ? 0 : port + 1);
+      const wanted = settings.server.kioskHttpsPort || (options.port === 0 ? 0 : port + 1);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(wanted, '0.0.0.0', () => resolve());
