@@ -18,6 +18,8 @@ export interface NearFace {
   personId: number | null;
   /** Faces the person had when asked; 0 when the face has no person. */
   personFaceCount: number;
+  /** The organiser named, merged or split the person. */
+  personConfirmed: boolean;
   distance: number;
 }
 
@@ -25,6 +27,8 @@ export interface FaceVector {
   faceId: number;
   photoId: number;
   personId: number | null;
+  /** Placed in its person by the organiser (a merge or split): clustering leaves it there. */
+  pinned: boolean;
   embedding: Float32Array;
 }
 
@@ -41,6 +45,7 @@ interface FaceVectorRow {
   face_id: number;
   photo_id: number;
   person_id: number | null;
+  pinned: number;
   embedding: Buffer;
 }
 
@@ -57,6 +62,7 @@ const toVector = (r: FaceVectorRow): FaceVector => ({
   faceId: r.face_id,
   photoId: r.photo_id,
   personId: r.person_id,
+  pinned: r.pinned === 1,
   embedding: fromVectorBlob(r.embedding),
 });
 
@@ -66,9 +72,12 @@ export function createPersonsRepository(db: Database) {
     'INSERT INTO persons (event_id, name, created_at, updated_at) VALUES (?, NULL, ?, ?)',
   );
   const deletePersonStmt = db.prepare<[number]>('DELETE FROM persons WHERE id = ?');
-  const rename = db.prepare<[string | null, number, number, number]>(
-    'UPDATE persons SET name = ?, updated_at = ? WHERE id = ? AND event_id = ?',
+  // Naming a person is the organiser confirming who this is; clearing the name later does not undo that.
+  const rename = db.prepare<[string | null, string | null, number, number, number]>(
+    'UPDATE persons SET name = ?, confirmed = CASE WHEN ? IS NOT NULL THEN 1 ELSE confirmed END, updated_at = ? WHERE id = ? AND event_id = ?',
   );
+  const confirm = db.prepare<[number, number]>('UPDATE persons SET confirmed = 1, updated_at = ? WHERE id = ?');
+  const pinFacesOf = db.prepare<[number]>('UPDATE faces SET pinned = 1 WHERE person_id = ?');
   const setPerson = db.prepare<[number | null, number]>('UPDATE faces SET person_id = ? WHERE id = ?');
   const moveAll = db.prepare<[number, number]>('UPDATE faces SET person_id = ? WHERE person_id = ?');
   // Cover: the best face to show for the person (quality, then detector score, then oldest).
@@ -92,17 +101,20 @@ export function createPersonsRepository(db: Database) {
   const emptyUnnamed = db.prepare<[number], { id: number }>(
     'SELECT id FROM persons p WHERE event_id = ? AND name IS NULL AND NOT EXISTS (SELECT 1 FROM faces f WHERE f.person_id = p.id)',
   );
-  const nearest = db.prepare<[Buffer, bigint, bigint], { face_id: number; photo_id: number; person_id: number | null; person_face_count: number | null; distance: number }>(`
+  const nearest = db.prepare<
+    [Buffer, bigint, bigint],
+    { face_id: number; photo_id: number; person_id: number | null; person_face_count: number | null; person_confirmed: number | null; distance: number }
+  >(`
     WITH knn AS (
       SELECT face_id, distance FROM face_embeddings WHERE embedding MATCH ? AND event_id = ? AND k = ?
     )
-    SELECT knn.face_id, f.photo_id, f.person_id, p.face_count AS person_face_count, knn.distance
+    SELECT knn.face_id, f.photo_id, f.person_id, p.face_count AS person_face_count, p.confirmed AS person_confirmed, knn.distance
     FROM knn JOIN faces f ON f.id = knn.face_id LEFT JOIN persons p ON p.id = f.person_id`);
   const faceVector = db.prepare<[bigint], FaceVectorRow>(`
-    SELECT e.face_id, f.photo_id, f.person_id, e.embedding
+    SELECT e.face_id, f.photo_id, f.person_id, f.pinned, e.embedding
     FROM face_embeddings e JOIN faces f ON f.id = e.face_id WHERE e.face_id = ?`);
   const eventVectors = db.prepare<[bigint], FaceVectorRow>(`
-    SELECT e.face_id, f.photo_id, f.person_id, e.embedding
+    SELECT e.face_id, f.photo_id, f.person_id, f.pinned, e.embedding
     FROM face_embeddings e JOIN faces f ON f.id = e.face_id WHERE e.event_id = ? ORDER BY e.face_id`);
   const personsInPhotoStmt = db.prepare<[number], { person_id: number }>(
     'SELECT DISTINCT person_id FROM faces WHERE photo_id = ? AND person_id IS NOT NULL',
@@ -134,7 +146,15 @@ export function createPersonsRepository(db: Database) {
     },
     /** false when the event has no such person. */
     renamePerson(eventId: number, personId: number, name: string | null, now: number): boolean {
-      return rename.run(name, now, personId, eventId).changes > 0;
+      return rename.run(name, name, now, personId, eventId).changes > 0;
+    },
+    /** The organiser vouched for these persons (a merge or split); see face-clustering. */
+    confirmPersons(personIds: readonly number[], now: number): void {
+      for (const id of personIds) confirm.run(now, id);
+    },
+    /** Every face the person has now stays with them through automatic clustering. */
+    pinFacesOfPersons(personIds: readonly number[]): void {
+      for (const id of personIds) pinFacesOf.run(id);
     },
     setFacePerson(faceIds: readonly number[], personId: number | null): void {
       for (const id of faceIds) setPerson.run(personId, id);
@@ -172,6 +192,7 @@ export function createPersonsRepository(db: Database) {
           photoId: r.photo_id,
           personId: r.person_id,
           personFaceCount: r.person_face_count ?? 0,
+          personConfirmed: r.person_confirmed === 1,
           distance: r.distance,
         }))
         .sort((a, b) => a.distance - b.distance || a.faceId - b.faceId);

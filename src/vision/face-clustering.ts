@@ -53,6 +53,11 @@ export interface NeighbourFace {
 export interface PersonFacts {
   /** Faces the person has now (before this face). */
   faceCount: number;
+  /**
+   * The organiser named this person or merged or split it: an automatic merge never makes it
+   * disappear into another person, and never joins two such persons.
+   */
+  confirmed?: boolean;
 }
 
 export interface IncrementalContext {
@@ -99,13 +104,19 @@ export function assignIncrementally(neighbours: readonly NeighbourFace[], ctx: I
   const strong = qualifying
     .filter((s) => s.links >= MERGE_LINKS)
     .sort((a, b) => b.links - a.links || b.faceCount - a.faceCount || a.personId - b.personId);
+  const confirmed = (s: Support) => ctx.persons.get(s.personId)?.confirmed === true;
   const group: Support[] = [];
   for (const s of strong) {
+    // Two persons the organiser confirmed are two people, however alike their faces look.
+    if (confirmed(s) && group.some(confirmed)) continue;
     if (group.every((g) => !ctx.shareAPhoto(g.personId, s.personId))) group.push(s);
   }
   if (group.length >= 2) {
-    // The largest person keeps its id (fewest faces move; same rule as carryOverPersonIds).
-    const [survivor, ...rest] = [...group].sort((a, b) => b.faceCount - a.faceCount || a.personId - b.personId);
+    // A confirmed person keeps its id (and name); otherwise the largest does (fewest faces move;
+    // same rule as carryOverPersonIds).
+    const [survivor, ...rest] = [...group].sort(
+      (a, b) => Number(confirmed(b)) - Number(confirmed(a)) || b.faceCount - a.faceCount || a.personId - b.personId,
+    );
     return { kind: 'merge', personId: survivor!.personId, absorbed: rest.map((s) => s.personId).sort((a, b) => a - b) };
   }
   const best = [...qualifying].sort(
@@ -294,4 +305,49 @@ export function carryOverPersonIds(old: readonly FacePerson[], newClusters: read
     clusters: clusters.map((faceIds, i) => ({ personId: chosen.get(i) ?? null, faceIds })),
     unusedPersonIds: [...oldIds].filter((p) => !used.has(p)).sort((a, b) => a - b),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Faces the organiser placed (by merging or splitting people) stay where they were put.
+
+export interface PlacedFace {
+  faceId: number;
+  personId: number | null;
+  /** Put in its person by the organiser. */
+  pinned: boolean;
+}
+
+export interface PinnedClusters {
+  /** Clusters that hold pinned faces: their other faces go to `personId`; pinned faces stay put. */
+  pinned: { personId: number; faceIds: number[] }[];
+  /** Clusters without pinned faces, for carryOverPersonIds. */
+  free: number[][];
+  /** Persons that own pinned faces: carry-over must not hand their ids to free clusters. */
+  pinnedPersonIds: number[];
+}
+
+/**
+ * A re-cluster must not undo the organiser's work. A cluster holding pinned faces belongs to the
+ * person with most pinned faces in it (ties: the lower id); its unpinned faces join that person,
+ * and any pinned face of another person in the same cluster stays with its own person.
+ */
+export function respectOrganiserPins(clusters: readonly (readonly number[])[], faces: readonly PlacedFace[]): PinnedClusters {
+  const byId = new Map(faces.map((f) => [f.faceId, f]));
+  const pinnedPersonIds = [...new Set(faces.filter((f) => f.pinned && f.personId !== null).map((f) => f.personId!))].sort((a, b) => a - b);
+  const pinned: PinnedClusters['pinned'] = [];
+  const free: number[][] = [];
+  for (const cluster of clusters) {
+    const votes = new Map<number, number>();
+    for (const id of cluster) {
+      const f = byId.get(id);
+      if (f?.pinned && f.personId !== null) votes.set(f.personId, (votes.get(f.personId) ?? 0) + 1);
+    }
+    if (!votes.size) {
+      free.push([...cluster]);
+      continue;
+    }
+    const [personId] = [...votes].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]!;
+    pinned.push({ personId, faceIds: cluster.filter((id) => !byId.get(id)?.pinned) });
+  }
+  return { pinned, free, pinnedPersonIds };
 }

@@ -6,7 +6,7 @@
 // and "nothing is deleted without an explicit operator action", so a named person stays listed with
 // 0 faces (the people view shows it, and the organiser can rename or drop it).
 import type { PersonsRepository } from '../store/index.js';
-import { assignIncrementally, carryOverPersonIds, clusterAll, type Assignment, type PersonFacts } from './face-clustering.js';
+import { assignIncrementally, carryOverPersonIds, clusterAll, respectOrganiserPins, type Assignment, type PersonFacts } from './face-clustering.js';
 
 /**
  * Neighbours read per new face. The density rule needs at most 2 links per person, and a face
@@ -42,7 +42,7 @@ export function assignFacesToPersons(
       // +1: the face itself is its own nearest neighbour.
       const near = repo.nearestFaces(eventId, face.embedding, NEIGHBOURS_PER_FACE + 1).filter((n) => n.faceId !== faceId);
       const persons = new Map<number, PersonFacts>();
-      for (const n of near) if (n.personId !== null) persons.set(n.personId, { faceCount: n.personFaceCount });
+      for (const n of near) if (n.personId !== null) persons.set(n.personId, { faceCount: n.personFaceCount, confirmed: n.personConfirmed });
       const decision = assignIncrementally(near, {
         matchThreshold,
         persons,
@@ -90,10 +90,18 @@ export function reclusterEvent(repo: PersonsRepository, eventId: number, matchTh
   return repo.transaction(() => {
     const faces = repo.eventFaceVectors(eventId);
     const clusters = clusterAll(faces, matchThreshold);
-    const carried = carryOverPersonIds(faces, clusters);
+    // Where the organiser placed faces (merges, splits), their persons hold those clusters; only
+    // the rest is matched to earlier persons by overlap.
+    const { pinned, free, pinnedPersonIds } = respectOrganiserPins(clusters, faces);
+    const held = new Set(pinnedPersonIds);
+    const carried = carryOverPersonIds(faces.filter((f) => f.personId === null || !held.has(f.personId)), free);
     const current = new Map(faces.map((f) => [f.faceId, f.personId]));
     let kept = 0;
     let created = 0;
+    for (const cluster of pinned) {
+      kept += 1;
+      repo.setFacePerson(cluster.faceIds.filter((id) => current.get(id) !== cluster.personId), cluster.personId);
+    }
     for (const cluster of carried.clusters) {
       if (cluster.personId === null) created += 1;
       else kept += 1;
@@ -129,6 +137,9 @@ export function mergePersons(repo: PersonsRepository, eventId: number, into: num
     const inherited = target.name ?? sources.find((p) => p.name)?.name ?? null;
     if (inherited !== target.name) repo.renamePerson(eventId, into, inherited, now);
     for (const p of sources) repo.deletePerson(p.id);
+    // The organiser said these faces are one person: automatic clustering keeps them together.
+    repo.pinFacesOfPersons([into]);
+    repo.confirmPersons([into], now);
     repo.refreshPersons([into], now);
   });
 }
@@ -144,6 +155,9 @@ export function splitPerson(repo: PersonsRepository, eventId: number, personId: 
   return repo.transaction(() => {
     const created = repo.createPerson(eventId, now);
     repo.setFacePerson(moving, created);
+    // The organiser said these are two people: automatic clustering keeps them apart.
+    repo.pinFacesOfPersons([personId, created]);
+    repo.confirmPersons([personId, created], now);
     repo.refreshPersons([personId, created], now);
     return created;
   });

@@ -3,5 +3,6 @@ import { migration0001Initial } from './0001-initial.js';
 import { migration0002FaceEngine } from './0002-face-engine.js';
 import { migration0003Bursts } from './0003-bursts.js';
 import { migration0004KiosksAndGalleries } from './0004-kiosks-and-galleries.js';
+import { migration0005OrganiserPeople } from './0005-organiser-people.js';
 
-export const MIGRATIONS: readonly Migration[] = [migration0001Initial, migration0002FaceEngine, migration0003Bursts, migration0004KiosksAndGalleries];
+export const MIGRATIONS: readonly Migration[] = [migration0001Initial, migration0002FaceEngine, migration0003Bursts, migration0004KiosksAndGalleries, migration0005OrganiserPeople];

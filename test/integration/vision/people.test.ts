@@ -9,7 +9,7 @@ import { createRepositories, openDatabase, type Database } from '../../../src/st
 import { createPersonsRepository, type PersonsRepository } from '../../../src/store/persons-repository.js';
 import { clusterLinkThreshold } from '../../../src/vision/face-clustering.js';
 import { loadMatchThreshold } from '../../../src/vision/match-threshold.js';
-import { assignFacesToPersons, reclusterEvent } from '../../../src/vision/people.js';
+import { assignFacesToPersons, mergePersons, reclusterEvent, splitPerson } from '../../../src/vision/people.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
 
 const MATCH = loadMatchThreshold().threshold;
@@ -164,18 +164,47 @@ describe('people of an event', () => {
     expect(groups()).toEqual({ [larger]: [...p1, ...q1, bridge] });
   });
 
-  it('a named person whose faces were merged away stays listed with no faces', () => {
+  it('an automatic merge never takes a named person away: the merged person keeps the name and its id', () => {
     [0, 0.05, 0.1].map((a) => photoWithFaces([{ embedding: onArc(a) }]));
     [1.2, 1.25].map((a) => photoWithFaces([{ embedding: onArc(a) }]));
-    const [larger, smaller] = runPeople(ctx, 'gala').persons.map((p) => p.id);
+    const [, smaller] = runPeople(ctx, 'gala').persons.map((p) => p.id);
     runRenamePerson(ctx, 'gala', smaller!, 'Ben');
 
     photoWithFaces([{ embedding: onArc(0.65) }]);
 
     expect(runPeople(ctx, 'gala').persons.map((p) => ({ id: p.id, name: p.name, faceCount: p.faceCount }))).toEqual([
-      { id: larger, name: null, faceCount: 6 },
-      { id: smaller, name: 'Ben', faceCount: 0 },
+      { id: smaller, name: 'Ben', faceCount: 6 },
     ]);
+  });
+
+  it('two persons the organiser named are never merged automatically, however a new face links them', () => {
+    const anaFaces = [0, 0.05, 0.1].map((a) => photoWithFaces([{ embedding: onArc(a) }])[0]!);
+    const benFaces = [1.2, 1.25].map((a) => photoWithFaces([{ embedding: onArc(a) }])[0]!);
+    const [ana, ben] = Object.keys(groups()).map(Number);
+    runRenamePerson(ctx, 'gala', ana!, 'Ana');
+    runRenamePerson(ctx, 'gala', ben!, 'Ben');
+
+    const [bridge] = photoWithFaces([{ embedding: onArc(0.65) }]);
+
+    // The linking face joins one of them; neither loses a face to the other.
+    const after = groups();
+    expect(Object.keys(after).map(Number).sort((a, b) => a - b)).toEqual([ana!, ben!].sort((a, b) => a - b));
+    expect([after[ana!]!.filter((f) => f !== bridge), after[ben!]!.filter((f) => f !== bridge)]).toEqual([anaFaces, benFaces]);
+  });
+
+  it("a re-cluster keeps the organiser's split and merge as they made them", () => {
+    const p1 = [0, 0.05, 0.1].map((a) => photoWithFaces([{ embedding: onArc(a) }])[0]!);
+    const q1 = [1.2, 1.25].map((a) => photoWithFaces([{ embedding: onArc(a) }])[0]!);
+    const [personP, personQ] = Object.keys(groups()).map(Number);
+    // The organiser knows better: the last face of P is someone else, and Q is the same person as P.
+    const splitOff = splitPerson(persons, eventId, personP!, [p1[2]!], p1);
+    mergePersons(persons, eventId, personP!, [personQ!]);
+    const before = groups();
+    expect(before).toEqual({ [personP!]: [p1[0], p1[1], ...q1], [splitOff]: [p1[2]] });
+
+    reclusterEvent(persons, eventId, MATCH);
+
+    expect(groups()).toEqual(before);
   });
 
   it('two look-alikes in one photo stay two persons', () => {

@@ -5,6 +5,7 @@ import {
   clusterAll,
   clusterLinkThreshold,
   cosineDistance,
+  respectOrganiserPins,
   type ClusterFace,
   type IncrementalContext,
   type NeighbourFace,
@@ -243,5 +244,33 @@ describe('carryOverPersonIds', () => {
       [[1, 2]],
     );
     expect(result).toEqual({ clusters: [{ personId: null, faceIds: [1, 2] }], unusedPersonIds: [] });
+  });
+});
+
+describe('respectOrganiserPins', () => {
+  const face = (faceId: number, personId: number | null, pinned = false) => ({ faceId, personId, pinned });
+
+  it('gives a cluster with pinned faces to their person and leaves the other clusters to carry-over', () => {
+    const faces = [face(1, 7, true), face(2, 7, true), face(3, 9), face(4, 9), face(5, null)];
+    expect(respectOrganiserPins([[1, 2, 3], [4, 5]], faces)).toEqual({
+      pinned: [{ personId: 7, faceIds: [3] }],
+      free: [[4, 5]],
+      pinnedPersonIds: [7],
+    });
+  });
+
+  it('keeps two persons the organiser split apart even when clustering puts their faces together', () => {
+    const faces = [face(1, 7, true), face(2, 7, true), face(3, 8, true), face(4, null)];
+    // Person 7 has more pinned faces in the cluster: the unpinned face joins it; face 3 stays with 8.
+    expect(respectOrganiserPins([[1, 2, 3, 4]], faces)).toEqual({
+      pinned: [{ personId: 7, faceIds: [4] }],
+      free: [],
+      pinnedPersonIds: [7, 8],
+    });
+  });
+
+  it('breaks a tie between pinned persons by the lower person id, so the same input gives the same result', () => {
+    const faces = [face(1, 12, true), face(2, 5, true), face(3, null)];
+    expect(respectOrganiserPins([[1, 2, 3]], faces).pinned).toEqual([{ personId: 5, faceIds: [3] }]);
   });
 });
