@@ -14,3 +14,8 @@ export default async function analyseSelfieTask(task: SelfieTask): Promise<Analy
   const engine = await engines({ provider: task.provider, threads: task.threads });
   return analyseSelfie(engine, Buffer.from(task.image.buffer, task.image.byteOffset, task.image.byteLength), task.detect);
 }
+
+/** Opens this thread's face sessions before the first attendee arrives (piscina task name 'warmUp'). */
+export async function warmUp(task: Pick<SelfieTask, 'provider' | 'threads'>): Promise<void> {
+  await engines({ provider: task.provider, threads: task.threads });
+}

@@ -104,6 +104,11 @@ export async function startServer(engine: Engine, options: StartServerOptions): 
     }
   }
   if (!engine.settings.faces.enabled) engine.log.warn('Face analysis is off in settings: kiosks will find no photos.');
+  // In the background: serving starts now, and the first selfie finds the models loaded.
+  let closing = false;
+  selfies.warmUp().catch((err: unknown) => {
+    if (!closing) engine.log.error({ err }, `The selfie worker could not load the face models (${(err as Error).message}): kiosk searches will fail until this is fixed.`);
+  });
   writeFileSync(
     engine.layout.serverInfo,
     JSON.stringify({ url, publicUrl, kioskUrl, kioskHttpsPort: https?.port ?? null, operatorToken, pid: process.pid, event: options.eventName }, null, 2),
@@ -133,6 +138,7 @@ export async function startServer(engine: Engine, options: StartServerOptions): 
       return lines.join('\n');
     },
     async close() {
+      closing = true;
       if (https) {
         const server = https.server;
         await new Promise<void>((resolve) => {

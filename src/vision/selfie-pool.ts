@@ -14,11 +14,13 @@ export interface SelfieTask {
 
 export interface SelfieAnalyser {
   analyse(image: Buffer): Promise<AnalysedSelfie>;
+  /** Loads the face models now, so the first attendee does not wait for them (about a second). */
+  warmUp(): Promise<void>;
   close(): Promise<void>;
 }
 
 export function createSelfiePool(options: { provider: ProviderSetting; threads: number; detect: DetectOptions }): SelfieAnalyser {
-  const pool = new Piscina<SelfieTask, AnalysedSelfie>({
+  const pool = new Piscina<SelfieTask | Pick<SelfieTask, 'provider' | 'threads'>, AnalysedSelfie | undefined>({
     filename: workerScriptPath('selfie-worker'),
     minThreads: 1,
     maxThreads: 1,
@@ -26,7 +28,11 @@ export function createSelfiePool(options: { provider: ProviderSetting; threads: 
     idleTimeout: 24 * 60 * 60 * 1000,
   });
   return {
-    analyse: (image) => pool.run({ image: new Uint8Array(image), provider: options.provider, threads: options.threads, detect: options.detect }),
+    analyse: (image) =>
+      pool.run({ image: new Uint8Array(image), provider: options.provider, threads: options.threads, detect: options.detect }) as Promise<AnalysedSelfie>,
+    warmUp: async () => {
+      await pool.run({ provider: options.provider, threads: options.threads }, { name: 'warmUp' });
+    },
     close: () => pool.destroy(),
   };
 }
