@@ -37,15 +37,13 @@ export async function buildHttpServer(ctx: ServerContext, options: HttpServerOpt
   await app.register(fastifyRateLimit, { global: false });
   // A POST with a JSON content type and no body (a script calling an action route) is an empty
   // request, not a syntax error.
+  // Everything else goes through Fastify's own parser (it refuses __proto__ and constructor tricks).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (!text.trim()) return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(new HttpError(400, 'bad-request', 'The request body is not valid JSON.'), undefined);
-    }
+    parseJson(request, text, done);
   });
   app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer', bodyLimit: options.maxUploadBytes }, (_request, body, done) => done(null, body));
   app.addHook('onSend', async (_request, reply) => {

@@ -497,6 +497,19 @@ describe('uploads', () => {
   });
 });
 
+describe('JSON bodies', () => {
+  it('a body that tries to reach the object prototype is refused with 400, and the settings stay as they were', async () => {
+    const headers = { authorization: `Bearer ${ev.token}`, 'content-type': 'application/json' };
+    const before = await (await fetch(`${ev.url}/api/settings`, { headers })).json();
+    for (const body of ['{"__proto__":{"galleryLinkHours":1}}', '{"constructor":{"prototype":{"galleryLinkHours":1}}}']) {
+      const res = await fetch(`${ev.url}/api/settings`, { method: 'PATCH', headers, body });
+      expect(`${body} → ${res.status} ${await errorCode(res)}`).toBe(`${body} → 400 bad-request`);
+    }
+    expect(await (await fetch(`${ev.url}/api/settings`, { headers })).json()).toEqual(before);
+    await expectStillServing();
+  });
+});
+
 describe('selfie checks at the kiosk', () => {
   let kiosk: Kiosk;
   let sessionId: string;
