@@ -33,13 +33,23 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
   // the hash is stored; after a restart a session simply gets a new link.
   const linkOfSession = new Map<string, { token: string; expiresAt: number }>();
 
+  /**
+   * Ends a session however it ends (done, idle reset, timeout, a kiosk that crashed): the selfie's
+   * embedding is deleted now, unless the attendee asked for new photos of them.
+   */
+  function close(session: KioskSession): void {
+    linkOfSession.delete(session.id);
+    const followUntil = session.notifyOptIn ? now() + settingsOf(session.eventId).optInRetentionDays * 86_400_000 : null;
+    repos.kiosks.endSession(session.id, followUntil, now());
+  }
+
   /** The kiosk's own running session; any other id is "not found" (no hint that it exists). */
   function ownSession(kiosk: KioskDevice, sessionId: string): KioskSession {
     const session = repos.kiosks.getSession(sessionId);
     if (!session || session.kioskId !== kiosk.id) throw new HttpError(404, 'not-found', 'Session not found: start again.');
     if (session.state === 'ended') throw new HttpError(410, 'expired', 'This session has ended: start again.');
     if (session.expiresAt < now()) {
-      repos.kiosks.endSession(session.id, null, now());
+      close(session);
       throw new HttpError(410, 'expired', 'This session timed out: start again.');
     }
     return session;
@@ -119,10 +129,7 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
     /** Ends the session: the selfie's embedding is deleted now, or kept for the retention period if the attendee opted in. */
     end(kiosk: KioskDevice, sessionId: string): void {
       const session = repos.kiosks.getSession(sessionId);
-      linkOfSession.delete(sessionId);
-      if (!session || session.kioskId !== kiosk.id || session.state === 'ended') return;
-      const followUntil = session.notifyOptIn ? now() + settingsOf(session.eventId).optInRetentionDays * 86_400_000 : null;
-      repos.kiosks.endSession(session.id, followUntil, now());
+      if (session && session.kioskId === kiosk.id && session.state !== 'ended') close(session);
     },
 
     /** New faces of a processed photo checked against opted-in attendees; their galleries and deliveries grow. */
@@ -146,8 +153,8 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
       const at = now();
       const abandoned = repos.kiosks.abandonedSessionIds(at);
       for (const id of abandoned) {
-        linkOfSession.delete(id);
-        repos.kiosks.endSession(id, null, at);
+        const session = repos.kiosks.getSession(id);
+        if (session) close(session);
       }
       return { ended: abandoned.length, forgotten: repos.kiosks.forgetExpiredFollowers(at) };
     },

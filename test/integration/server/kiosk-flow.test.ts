@@ -246,3 +246,25 @@ describe('"send me new photos of me"', () => {
     expect((await fetch(`${ev.url}/gallery-api/${followingToken}/photos/${later.get(LATER.other)!.id}/preview`)).status).toBe(404);
   });
 });
+
+describe('a kiosk that never ends its session (crashed, unplugged)', () => {
+  /** The session's lifetime runs out, as it does 15 minutes after a kiosk dies mid-visit. */
+  const expire = (sessionId: string) =>
+    withDatabase(ev, (db) => db.prepare('UPDATE kiosk_sessions SET expires_at = ? WHERE id = ?').run(Date.now() - 1_000, sessionId));
+
+  it("the timed-out session deletes the selfie's embedding, unless the attendee had asked for new photos of them", async () => {
+    const plain = await kiosk.startSession();
+    await searchOk(kiosk, plain.sessionId, selfie);
+    const optedIn = await kiosk.startSession();
+    await searchOk(kiosk, optedIn.sessionId, selfie);
+    await takeHome(optedIn.sessionId, { photoIds: herIds, contact: { channel: 'email', address: 'later@example.com' }, notifyOptIn: true });
+
+    for (const { sessionId } of [plain, optedIn]) {
+      expire(sessionId);
+      expect((await kiosk.fetch(`/kiosk-api/sessions/${sessionId}/photos/${herIds[0]}/thumb`)).status).toBe(410);
+    }
+
+    expect(sessionRow(plain.sessionId)).toMatchObject({ kept: 0, follow_until: null, state: 'ended' });
+    expect(sessionRow(optedIn.sessionId)).toMatchObject({ kept: 1, follow_until: expect.any(Number), state: 'ended' });
+  });
+});
