@@ -57,6 +57,17 @@ export default defineConfig({
         launchOptions: { executablePath, args: [...CHROMIUM_ARGS, ...FAKE_CAMERA_ARGS, `--host-resolver-rules=MAP ${LAN_KIOSK_HOST} 127.0.0.1`] },
       },
     },
+    {
+      // A kiosk whose camera sees nobody: Chromium's own test pattern (no video file, so no face).
+      name: 'kiosk-no-face',
+      testMatch: 'kiosk-no-face.spec.ts',
+      use: {
+        launchOptions: {
+          executablePath,
+          args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+        },
+      },
+    },
     { name: 'console', testMatch: 'console.spec.ts' },
     { name: 'gallery', testMatch: 'gallery.spec.ts' },
   ],

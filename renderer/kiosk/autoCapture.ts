@@ -1,5 +1,7 @@
-// When to take the selfie by itself: the picture has been steady and well lit (and, where the
-// browser can tell, shows one face big enough) for HOLD_MS. Pure functions over sampled frames.
+// The fallback for taking the selfie by itself, used only where the in-page face detector's models
+// could not be loaded (captureRule.ts is the normal rule): the picture has been steady and well lit
+// (and, where the browser's FaceDetector can tell, shows one face big enough) for HOLD_MS.
+// HOLD_MS is also the 3-2-1 countdown's length. Pure functions over sampled frames.
 
 /** How long the picture must stay good before it is taken; long enough to read a 3-2-1. */
 export const HOLD_MS = 1500;

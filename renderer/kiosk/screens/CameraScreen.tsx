@@ -1,6 +1,6 @@
 // The selfie: a mirrored live picture with an oval to put the face in. It takes itself once the
 // picture has been good for a moment (with a visible countdown); the big button takes it at once.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { HOLD_MS } from '../autoCapture.js';
 import { KioskScreen } from '../KioskScreen.js';
 import { useKiosk } from '../store.js';
@@ -15,6 +15,7 @@ export function CameraScreen() {
   const guidance = useKiosk((s) => s.guidance);
   const searchSelfie = useKiosk((s) => s.searchSelfie);
   const { videoRef, camera } = useCamera();
+  const guideRef = useRef<HTMLDivElement>(null);
   const [armed, setArmed] = useState(false);
   const [capturing, setCapturing] = useState(false);
   const [captureError, setCaptureError] = useState<string | null>(null);
@@ -38,7 +39,7 @@ export function CameraScreen() {
     }
   }, [videoRef, capturing, searchSelfie]);
 
-  const auto = useAutoCapture(videoRef, armed && !capturing && camera.state === 'live', () => void take());
+  const auto = useAutoCapture(videoRef, guideRef, armed && !capturing && camera.state === 'live', () => void take());
   const secondsLeft = Math.ceil(((1 - auto.progress) * HOLD_MS) / 500); // 3-2-1 in half-second steps
   const holding = auto.progress > 0 && !capturing;
 
@@ -46,7 +47,7 @@ export function CameraScreen() {
     <KioskScreen name="camera" className={capturing ? 'is-capturing' : ''}>
       <div className="k-camera">
         <video ref={videoRef} className="k-camera__video" muted playsInline autoPlay data-testid="camera-video" />
-        <div className="k-camera__oval" aria-hidden="true">
+        <div ref={guideRef} className="k-camera__oval" aria-hidden="true">
           {/* The viewBox has the oval's own proportions (44 × 58 vmin in kiosk.css), so strokes scale evenly. */}
           <svg viewBox="0 0 44 58">
             <ellipse cx="22" cy="29" rx="21.6" ry="28.6" className="k-camera__oval-line" />
