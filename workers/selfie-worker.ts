@@ -11,11 +11,11 @@ sharp.cache(false);
 const engines = reusableFaceEngine();
 
 export default async function analyseSelfieTask(task: SelfieTask): Promise<AnalysedSelfie> {
-  const engine = await engines({ provider: task.provider, threads: task.threads });
+  const engine = await engines(task);
   return analyseSelfie(engine, Buffer.from(task.image.buffer, task.image.byteOffset, task.image.byteLength), task.detect);
 }
 
 /** Opens this thread's face sessions before the first attendee arrives (piscina task name 'warmUp'). */
-export async function warmUp(task: Pick<SelfieTask, 'provider' | 'threads'>): Promise<void> {
-  await engines({ provider: task.provider, threads: task.threads });
+export async function warmUp(task: Omit<SelfieTask, 'image' | 'detect'>): Promise<void> {
+  await engines(task);
 }

@@ -223,6 +223,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     faces: settings.faces.enabled
       ? {
           provider: settings.faces.provider,
+          detectorPrecision: settings.faces.detectorPrecision,
           threads: intraOpThreads(threads),
           minFacePx: settings.faces.minFacePx,
           minScore: settings.faces.minScore,

@@ -14,7 +14,15 @@ export interface AnalysisImage {
   /** Size of the original photo, so stages can map boxes back to it. */
   originalWidth: number;
   originalHeight: number;
+  /**
+   * The same image fitted inside OVERVIEW_LONG_SIDE (the face detector's whole-photo pass), made
+   * once while rendering since the thumbnail is cut from it too.
+   */
+  overview?: { pixels: Uint8Array; width: number; height: number };
 }
+
+/** Long side of the overview: the face detector's input size. */
+export const OVERVIEW_LONG_SIDE = 512;
 
 /** A region of the original photo's pixels, placed in analysis-image coordinates. */
 export interface OriginalRegion {

@@ -13,6 +13,7 @@ export interface MediaOptions {
 
 export interface FaceTaskOptions {
   provider: 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml';
+  detectorPrecision?: 'auto' | 'float32' | 'int8';
   /** ONNX Runtime threads per worker, so the pool never oversubscribes the CPU. */
   threads: number;
   minFacePx: number;

@@ -43,6 +43,7 @@ export async function startServer(engine: Engine, options: StartServerOptions): 
   const settings = engine.settings;
   const selfies: SelfieAnalyser = createSelfiePool({
     provider: settings.faces.provider,
+    detectorPrecision: settings.faces.detectorPrecision,
     threads: engine.threads,
     detect: { minFacePx: settings.faces.minFacePx, minScore: settings.faces.minScore, tiling: settings.faces.tiling, maxFaces: settings.faces.maxFacesPerPhoto },
   });

@@ -68,20 +68,28 @@ export function alignmentBounds(a: Alignment): Box {
 /**
  * Samples the aligned square (size x size, RGB) from `source` with bilinear interpolation.
  * Pixels outside the source are black, as face-api pads.
+ *
+ * This runs for every face twice (landmark and descriptor inputs), so the inner loop avoids
+ * per-pixel closures and bounds checks: with them it cost ~115 ms per 4-face photo, more than
+ * both networks together. The arithmetic is kept in the same order so results are identical.
  */
 export function warpAligned(source: PlacedImage, a: Alignment, size: number): Uint8Array {
   const out = new Uint8Array(size * size * 3);
   const c = Math.cos(a.angle);
   const s = Math.sin(a.angle);
   const step = a.side / size;
+  const half = a.side / 2;
+  const cx = a.centre.x;
+  const cy = a.centre.y;
   const { data, width, height, scale, offsetX, offsetY } = source;
+  const stride = width * 3;
   for (let v = 0; v < size; v++) {
-    const ly = (v + 0.5) * step - a.side / 2;
+    const ly = (v + 0.5) * step - half;
     for (let u = 0; u < size; u++) {
-      const lx = (u + 0.5) * step - a.side / 2;
+      const lx = (u + 0.5) * step - half;
       // Rotate the crop's local offset back into the image, then into source pixels.
-      const ax = a.centre.x + lx * c - ly * s;
-      const ay = a.centre.y + lx * s + ly * c;
+      const ax = cx + lx * c - ly * s;
+      const ay = cy + lx * s + ly * c;
       const sx = ax * scale - offsetX - 0.5;
       const sy = ay * scale - offsetY - 0.5;
       const x0 = Math.floor(sx);
@@ -89,16 +97,28 @@ export function warpAligned(source: PlacedImage, a: Alignment, size: number): Ui
       const fx = sx - x0;
       const fy = sy - y0;
       const o = (v * size + u) * 3;
-      for (let ch = 0; ch < 3; ch++) {
-        const px = (x: number, y: number): number =>
-          x < 0 || y < 0 || x >= width || y >= height ? 0 : data[(y * width + x) * 3 + ch]!;
-        const top = px(x0, y0) * (1 - fx) + px(x0 + 1, y0) * fx;
-        const bottom = px(x0, y0 + 1) * (1 - fx) + px(x0 + 1, y0 + 1) * fx;
-        out[o + ch] = Math.round(top * (1 - fy) + bottom * fy);
+      if (x0 >= 0 && y0 >= 0 && x0 + 1 < width && y0 + 1 < height) {
+        const i00 = y0 * stride + x0 * 3;
+        const i10 = i00 + stride;
+        for (let ch = 0; ch < 3; ch++) {
+          const top = data[i00 + ch]! * (1 - fx) + data[i00 + 3 + ch]! * fx;
+          const bottom = data[i10 + ch]! * (1 - fx) + data[i10 + 3 + ch]! * fx;
+          out[o + ch] = Math.round(top * (1 - fy) + bottom * fy);
+        }
+      } else {
+        for (let ch = 0; ch < 3; ch++) {
+          const top = pixelOrBlack(source, x0, y0, ch) * (1 - fx) + pixelOrBlack(source, x0 + 1, y0, ch) * fx;
+          const bottom = pixelOrBlack(source, x0, y0 + 1, ch) * (1 - fx) + pixelOrBlack(source, x0 + 1, y0 + 1, ch) * fx;
+          out[o + ch] = Math.round(top * (1 - fy) + bottom * fy);
+        }
       }
     }
   }
   return out;
+}
+
+function pixelOrBlack(image: RgbImage, x: number, y: number, ch: number): number {
+  return x < 0 || y < 0 || x >= image.width || y >= image.height ? 0 : image.data[(y * image.width + x) * 3 + ch]!;
 }
 
 /** An upright square crop (no rotation) centred on a box, for the landmark net. */

@@ -1,4 +1,4 @@
-// The three face networks as ONNX files under models/face/, converted from the TF.js weights
+// The three face networks (the detector also in int8) as ONNX files under models/face/, converted from the TF.js weights
 // that @vladmandic/face-api ships. Conversion is deterministic; checksums.json (committed)
 // records the sha256 of each file so a changed conversion or a corrupted file is caught.
 import { createHash } from 'node:crypto';
@@ -11,7 +11,8 @@ import { buildLandmarks68 } from './face-networks/landmarks-68.js';
 import { buildSsdMobilenetV1 } from './face-networks/ssd-mobilenet-v1.js';
 import { loadTfjsWeights, type WeightMap } from './tfjs-weights.js';
 
-export type FaceNetwork = 'detector' | 'landmarks' | 'descriptor';
+/** `detectorInt8` is the detector with int8 convolutions, the fast choice on a CPU. */
+export type FaceNetwork = 'detector' | 'detectorInt8' | 'landmarks' | 'descriptor';
 
 interface NetworkSpec {
   file: string;
@@ -20,7 +21,8 @@ interface NetworkSpec {
 }
 
 export const FACE_NETWORKS: Record<FaceNetwork, NetworkSpec> = {
-  detector: { file: 'ssd_mobilenetv1.onnx', manifest: 'ssd_mobilenetv1_model-weights_manifest.json', build: buildSsdMobilenetV1 },
+  detector: { file: 'ssd_mobilenetv1.onnx', manifest: 'ssd_mobilenetv1_model-weights_manifest.json', build: (w) => buildSsdMobilenetV1(w, 'float32') },
+  detectorInt8: { file: 'ssd_mobilenetv1_int8.onnx', manifest: 'ssd_mobilenetv1_model-weights_manifest.json', build: (w) => buildSsdMobilenetV1(w, 'int8') },
   landmarks: { file: 'face_landmark_68.onnx', manifest: 'face_landmark_68_model-weights_manifest.json', build: buildLandmarks68 },
   descriptor: { file: 'face_recognition.onnx', manifest: 'face_recognition_model-weights_manifest.json', build: buildFaceDescriptor },
 };
@@ -45,7 +47,7 @@ export function faceApiWeightsDir(): string {
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-/** Converts all three networks into `dir`, returning each file's sha256. */
+/** Converts every network into `dir`, returning each file's sha256. */
 export function convertFaceModels(dir: string, weightsDir: string = faceApiWeightsDir()): Record<FaceNetwork, string> {
   mkdirSync(dir, { recursive: true });
   const sums = {} as Record<FaceNetwork, string>;
@@ -87,7 +89,8 @@ export function ensureFaceModels(dir: string = faceModelDir()): FaceModelPaths {
   const paths = Object.fromEntries(
     (Object.keys(FACE_NETWORKS) as FaceNetwork[]).map((n) => [n, join(dir, FACE_NETWORKS[n].file)]),
   ) as FaceModelPaths;
-  const ok = (Object.keys(paths) as FaceNetwork[]).every((n) => fileMatches(paths[n], recorded?.[n]));
+  // A network missing from a recorded list is unverified, so it is converted and checked too.
+  const ok = (Object.keys(paths) as FaceNetwork[]).every((n) => (!recorded || recorded[n] !== undefined) && fileMatches(paths[n], recorded?.[n]));
   if (ok) return paths;
   const sums = convertFaceModels(dir);
   if (recorded) {

@@ -10,7 +10,7 @@ import type { NewFace } from '../store/index.js';
 import { FaceEngine, type AnalysedFace } from './face-engine.js';
 import { DESCRIPTOR_INPUT_SIZE } from './face-networks/face-descriptor.js';
 
-export type FaceEngineSource = (options: Pick<FaceTaskOptions, 'provider' | 'threads'>) => Promise<FaceEngine>;
+export type FaceEngineSource = (options: Pick<FaceTaskOptions, 'provider' | 'threads' | 'detectorPrecision'>) => Promise<FaceEngine>;
 
 /**
  * Keeps one engine per worker thread, opened on first use and kept for the session; a failed
@@ -20,10 +20,11 @@ export function reusableFaceEngine(open: typeof FaceEngine.open = (o) => FaceEng
   let engine: Promise<FaceEngine> | undefined;
   let key = '';
   return (options) => {
-    const wanted = `${options.provider}:${options.threads}`;
+    const precision = options.detectorPrecision ?? 'auto';
+    const wanted = `${options.provider}:${options.threads}:${precision}`;
     if (!engine || wanted !== key) {
       key = wanted;
-      const opening = open({ provider: options.provider, threads: options.threads });
+      const opening = open({ provider: options.provider, threads: options.threads, detectorPrecision: precision });
       opening.catch(() => {
         if (engine === opening) engine = undefined;
       });
@@ -78,6 +79,7 @@ export const createFaceStage = (engineFor: FaceEngineSource): AnalysisStage => (
         tiling: options.tiling,
         maxFaces: options.maxFaces,
         originalScale: toOriginal,
+        ...(image.overview ? { overview: { data: image.overview.pixels, width: image.overview.width, height: image.overview.height } } : {}),
         loadRegion: async (region) => {
           const r = await ctx.loadOriginalRegion(region);
           return r && { data: r.data, width: r.width, height: r.height, scale: r.scale, offsetX: r.offsetX, offsetY: r.offsetY };

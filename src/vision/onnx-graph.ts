@@ -83,6 +83,25 @@ export class OnnxGraph {
     return id;
   }
 
+  /** Uint8 values (quantisation zero points). */
+  uint8Constant(name: string, shape: number[], data: Uint8Array | number[]): string {
+    const bytes = data instanceof Uint8Array ? data : Uint8Array.from(data);
+    return this.rawConstant(name, shape, bytes.length, onnx.TensorProto.DataType.UINT8, bytes);
+  }
+
+  /** Int32 values (quantised biases). */
+  int32Constant(name: string, shape: number[], data: Int32Array): string {
+    return this.rawConstant(name, shape, data.length, onnx.TensorProto.DataType.INT32, new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)));
+  }
+
+  private rawConstant(name: string, shape: number[], length: number, dataType: number, rawData: Uint8Array): string {
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (length !== count) throw new Error(`Constant ${name}: ${length} values for shape [${shape.join(',')}]`);
+    const id = this.fresh(name);
+    this.initializers.push(onnx.TensorProto.create({ name: id, dims: shape, dataType, rawData }));
+    return id;
+  }
+
   op(type: string, inputs: string[], attrs: Record<string, Attr> = {}, outputName?: string): string {
     const out = outputName ?? this.fresh(type.toLowerCase());
     this.nodes.push(

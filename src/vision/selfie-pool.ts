@@ -1,13 +1,14 @@
 // The engine's handle on the selfie worker (workers/selfie-worker.ts).
 import { Piscina } from 'piscina';
 import { workerScriptPath } from '../pipeline/worker-pool.js';
-import type { DetectOptions } from './face-engine.js';
+import type { DetectOptions, DetectorPrecisionSetting } from './face-engine.js';
 import type { ProviderSetting } from './execution-providers.js';
 import type { AnalysedSelfie } from './selfie-analysis.js';
 
 export interface SelfieTask {
   image: Uint8Array;
   provider: ProviderSetting;
+  detectorPrecision: DetectorPrecisionSetting;
   threads: number;
   detect: DetectOptions;
 }
@@ -19,8 +20,8 @@ export interface SelfieAnalyser {
   close(): Promise<void>;
 }
 
-export function createSelfiePool(options: { provider: ProviderSetting; threads: number; detect: DetectOptions }): SelfieAnalyser {
-  const pool = new Piscina<SelfieTask | Pick<SelfieTask, 'provider' | 'threads'>, AnalysedSelfie | undefined>({
+export function createSelfiePool(options: Omit<SelfieTask, 'image'>): SelfieAnalyser {
+  const pool = new Piscina<SelfieTask | Omit<SelfieTask, 'image' | 'detect'>, AnalysedSelfie | undefined>({
     filename: workerScriptPath('selfie-worker'),
     minThreads: 1,
     maxThreads: 1,
@@ -29,9 +30,9 @@ export function createSelfiePool(options: { provider: ProviderSetting; threads: 
   });
   return {
     analyse: (image) =>
-      pool.run({ image: new Uint8Array(image), provider: options.provider, threads: options.threads, detect: options.detect }) as Promise<AnalysedSelfie>,
+      pool.run({ ...options, image: new Uint8Array(image) }) as Promise<AnalysedSelfie>,
     warmUp: async () => {
-      await pool.run({ provider: options.provider, threads: options.threads }, { name: 'warmUp' });
+      await pool.run({ provider: options.provider, detectorPrecision: options.detectorPrecision, threads: options.threads }, { name: 'warmUp' });
     },
     close: () => pool.destroy(),
   };

@@ -6,7 +6,7 @@ import type { CommandContext } from '../context.js';
 
 export async function openCliFaceEngine(ctx: CommandContext): Promise<{ engine: FaceEngine; detect: DetectOptions }> {
   const settings = resolveSettings(loadSettingsFile(dataDirLayout(ctx.dataDir).settings));
-  const engine = await FaceEngine.open({ provider: settings.faces.provider, threads: availableParallelism() });
+  const engine = await FaceEngine.open({ provider: settings.faces.provider, detectorPrecision: settings.faces.detectorPrecision, threads: availableParallelism() });
   if (engine.provider.fallbackReason) ctx.log.info(`Face engine on ${engine.provider.active}: ${engine.provider.fallbackReason}`);
   const detect: DetectOptions = {
     minFacePx: settings.faces.minFacePx,

@@ -37,16 +37,33 @@ function pads(dims: Dims, k: number, stride: number, padding: 'same' | 'valid'):
   return [top, left, bottom, right];
 }
 
-export function conv2d(g: OnnxGraph, x: Tensor, filter: WeightTensor, opts: ConvOptions): Tensor {
+/** A conv's weights in ONNX layout [out, in/group, kh, kw], with what the node needs to know. */
+export interface OnnxFilter {
+  data: Float32Array;
+  shape: [number, number, number, number];
+  group: number;
+}
+
+export function convFilter(x: Tensor, filter: WeightTensor, scale?: Float32Array): OnnxFilter {
   const [kh, kw, cin, cout] = filter.shape as [number, number, number, number];
   if (cin !== x.dims.channels) throw new Error(`conv2d: filter expects ${cin} channels, input has ${x.dims.channels}`);
-  const w = g.constant('w', [cout, cin, kh, kw], transposeFilter(filter, opts.scale));
-  const inputs = [x.name, w];
-  if (opts.bias) inputs.push(g.constant('b', [cout], opts.bias));
+  return { data: transposeFilter(filter, scale), shape: [cout, cin, kh, kw], group: 1 };
+}
+
+export function conv2d(g: OnnxGraph, x: Tensor, filter: WeightTensor, opts: ConvOptions): Tensor {
+  return filterConv(g, x, convFilter(x, filter, opts.scale), opts);
+}
+
+/** A float Conv node from ONNX-layout weights. */
+export function filterConv(g: OnnxGraph, x: Tensor, filter: OnnxFilter, opts: Pick<ConvOptions, 'stride' | 'padding' | 'bias'>): Tensor {
+  const [cout, , kh, kw] = filter.shape;
+  const inputs = [x.name, g.constant(filter.group > 1 ? 'dw' : 'w', filter.shape, filter.data)];
+  if (opts.bias) inputs.push(g.constant(filter.group > 1 ? 'db' : 'b', [cout], opts.bias));
   const name = g.op('Conv', inputs, {
     kernel_shape: [kh, kw],
     strides: [opts.stride, opts.stride],
     pads: pads(x.dims, kh, opts.stride, opts.padding),
+    ...(filter.group > 1 ? { group: filter.group } : {}),
   });
   return {
     name,
@@ -58,8 +75,8 @@ export function conv2d(g: OnnxGraph, x: Tensor, filter: WeightTensor, opts: Conv
   };
 }
 
-/** TF depthwise [kh, kw, in, 1] → ONNX grouped conv [in, 1, kh, kw]. */
-export function depthwiseConv2d(g: OnnxGraph, x: Tensor, filter: WeightTensor, opts: ConvOptions): Tensor {
+/** TF depthwise [kh, kw, in, 1] → ONNX grouped conv weights [in, 1, kh, kw]. */
+export function depthwiseFilter(x: Tensor, filter: WeightTensor, scale?: Float32Array): OnnxFilter {
   const [kh, kw, cin, mult] = filter.shape as [number, number, number, number];
   if (mult !== 1 || cin !== x.dims.channels) throw new Error(`depthwiseConv2d: unsupported filter shape [${filter.shape.join(',')}]`);
   const w = new Float32Array(filter.data.length);
@@ -67,24 +84,13 @@ export function depthwiseConv2d(g: OnnxGraph, x: Tensor, filter: WeightTensor, o
     for (let xx = 0; xx < kw; xx++)
       for (let c = 0; c < cin; c++) {
         const v = filter.data[(y * kw + xx) * cin + c]!;
-        w[(c * kh + y) * kw + xx] = opts.scale ? v * opts.scale[c]! : v;
+        w[(c * kh + y) * kw + xx] = scale ? v * scale[c]! : v;
       }
-  const inputs = [x.name, g.constant('dw', [cin, 1, kh, kw], w)];
-  if (opts.bias) inputs.push(g.constant('db', [cin], opts.bias));
-  const name = g.op('Conv', inputs, {
-    kernel_shape: [kh, kw],
-    strides: [opts.stride, opts.stride],
-    pads: pads(x.dims, kh, opts.stride, opts.padding),
-    group: cin,
-  });
-  return {
-    name,
-    dims: {
-      channels: cin,
-      height: convOutSize(x.dims.height, kh, opts.stride, opts.padding),
-      width: convOutSize(x.dims.width, kw, opts.stride, opts.padding),
-    },
-  };
+  return { data: w, shape: [cin, 1, kh, kw], group: cin };
+}
+
+export function depthwiseConv2d(g: OnnxGraph, x: Tensor, filter: WeightTensor, opts: ConvOptions): Tensor {
+  return filterConv(g, x, depthwiseFilter(x, filter, opts.scale), opts);
 }
 
 export const relu = (g: OnnxGraph, x: Tensor): Tensor => ({ name: g.op('Relu', [x.name]), dims: x.dims });
@@ -109,4 +115,85 @@ export function normalizeInput(g: OnnxGraph, x: Tensor, offset: number[], multip
 export function vector(w: WeightTensor, expected: number): Float32Array {
   if (w.data.length !== expected) throw new Error(`expected ${expected} values, weights have ${w.data.length}`);
   return w.data;
+}
+
+/** A uint8 tensor with its quantisation: real value = (q - zeroPoint) * scale. */
+export interface QuantisedTensor extends Tensor {
+  scale: number;
+  zeroPoint: number;
+}
+
+/** ReLU6 outputs span exactly [0, 6], so they quantise without calibration, and the clip is free. */
+export const RELU6_RANGE = { scale: 6 / 255, zeroPoint: 0 } as const;
+
+/**
+ * Weights keep 7 bits (±63) per output channel: ONNX Runtime's u8s8 kernels on AVX2 CPUs
+ * without VNNI add pairs of u8×s8 products in 16 bits, which overflows with full int8 weights.
+ */
+const WEIGHT_LEVELS = 127;
+
+export function quantiseFilter(filter: OnnxFilter): { data: Int8Array; scales: Float32Array } {
+  const [cout] = filter.shape;
+  const per = filter.data.length / cout;
+  const data = new Int8Array(filter.data.length);
+  const scales = new Float32Array(cout);
+  for (let o = 0; o < cout; o++) {
+    let max = 0;
+    for (let i = 0; i < per; i++) max = Math.max(max, Math.abs(filter.data[o * per + i]!));
+    const scale = max > 0 ? max / WEIGHT_LEVELS : 1;
+    scales[o] = scale;
+    for (let i = 0; i < per; i++) data[o * per + i] = Math.round(filter.data[o * per + i]! / scale);
+  }
+  return { data, scales };
+}
+
+export interface QuantisedConvOptions {
+  stride: number;
+  padding: 'same' | 'valid';
+  bias?: Float32Array;
+  output: { scale: number; zeroPoint: number };
+}
+
+/** QLinearConv: uint8 activations, int8 per-channel weights, int32 bias; saturates to the output range. */
+export function quantisedConv(g: OnnxGraph, x: QuantisedTensor, filter: OnnxFilter, opts: QuantisedConvOptions): QuantisedTensor {
+  const [cout, , kh, kw] = filter.shape;
+  const { data, scales } = quantiseFilter(filter);
+  // Stored as float32 then read back, so the bias is quantised with exactly the scales the node sees.
+  const storedScales = Float32Array.from(scales);
+  const bias = new Int32Array(cout);
+  if (opts.bias) for (let o = 0; o < cout; o++) bias[o] = Math.round(opts.bias[o]! / (Math.fround(x.scale) * storedScales[o]!));
+  const name = g.op(
+    'QLinearConv',
+    [
+      x.name,
+      g.constant('x_scale', [], [x.scale]),
+      g.uint8Constant('x_zp', [], [x.zeroPoint]),
+      g.int8Constant('qw', filter.shape, data),
+      g.constant('w_scale', [cout], storedScales),
+      g.int8Constant('w_zp', [cout], new Int8Array(cout)),
+      g.constant('y_scale', [], [opts.output.scale]),
+      g.uint8Constant('y_zp', [], [opts.output.zeroPoint]),
+      g.int32Constant('qb', [cout], bias),
+    ],
+    {
+      kernel_shape: [kh, kw],
+      strides: [opts.stride, opts.stride],
+      pads: pads(x.dims, kh, opts.stride, opts.padding),
+      group: filter.group,
+    },
+  );
+  return {
+    name,
+    dims: {
+      channels: cout,
+      height: convOutSize(x.dims.height, kh, opts.stride, opts.padding),
+      width: convOutSize(x.dims.width, kw, opts.stride, opts.padding),
+    },
+    ...opts.output,
+  };
+}
+
+export function dequantise(g: OnnxGraph, x: QuantisedTensor): Tensor {
+  const name = g.op('DequantizeLinear', [x.name, g.constant('dq_scale', [], [x.scale]), g.uint8Constant('dq_zp', [], [x.zeroPoint])]);
+  return { name, dims: x.dims };
 }

@@ -1,0 +1,79 @@
+// The int8 detector against the float one, through the whole face engine on real photos: the
+// same faces found, boxes close, and descriptors (which depend on the box through the landmark
+// crop) far inside the match threshold, so matching behaves the same whichever detector ran.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyseImage, type AnalysedFile } from '../../../src/vision/analyse-file.js';
+import { FaceEngine } from '../../../src/vision/face-engine.js';
+import { iou } from '../../../src/vision/face-geometry.js';
+import { faceApiWeightsDir } from '../../../src/vision/face-model-files.js';
+import { cosineDistance } from '../../../src/vision/face-vectors.js';
+import { loadMatchThreshold } from '../../../src/vision/match-threshold.js';
+import { makeTempDir, removeDir } from '../../support/temp-dir.js';
+
+const SAMPLES = join(faceApiWeightsDir(), '..', 'demo');
+const sample = (n: number) => join(SAMPLES, `sample${n}.jpg`);
+
+let float32: FaceEngine;
+let int8: FaceEngine;
+let dir: string;
+
+beforeAll(async () => {
+  float32 = await FaceEngine.open({ provider: 'cpu', threads: 2, detectorPrecision: 'float32' });
+  int8 = await FaceEngine.open({ provider: 'cpu', threads: 2, detectorPrecision: 'int8' });
+  dir = await makeTempDir('shutterfind-int8-');
+});
+
+afterAll(async () => {
+  await Promise.all([float32?.release(), int8?.release()]);
+  await removeDir(dir);
+});
+
+/** Each float face with its best-overlapping int8 face. */
+function pair(a: AnalysedFile, b: AnalysedFile) {
+  return a.faces.map((f) => {
+    const overlaps = b.faces.map((g) => iou(f.box, g.box));
+    const best = overlaps.indexOf(Math.max(...overlaps));
+    return { overlap: overlaps[best] ?? 0, distance: best >= 0 ? cosineDistance(f.embedding, b.faces[best]!.embedding) : 1 };
+  });
+}
+
+describe('int8 detector', () => {
+  it('reports which detector an engine runs', () => {
+    expect([float32.detectorPrecision, int8.detectorPrecision]).toEqual(['float32', 'int8']);
+  });
+
+  it('finds the same faces in the six samples, with embeddings within a quarter of the match threshold', async () => {
+    const threshold = loadMatchThreshold().threshold;
+    for (let n = 1; n <= 6; n++) {
+      const a = await analyseImage(float32, sample(n));
+      const b = await analyseImage(int8, sample(n));
+      expect(b.faces.length).toBe(a.faces.length);
+      // Measured: IoU 0.93-0.98, descriptor distance at most 0.003 (threshold 0.041).
+      for (const p of pair(a, b)) {
+        expect(p.overlap).toBeGreaterThanOrEqual(0.88);
+        expect(p.distance).toBeLessThanOrEqual(threshold / 4);
+      }
+    }
+  });
+
+  it('finds as many faces about 45 px wide in a 24 MP crowd shot as the float detector', async () => {
+    const tiles = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map(async (n, i) => ({
+        input: await sharp(sample(n)).resize(450).toBuffer(),
+        left: 500 + (i % 3) * 1800,
+        top: 800 + Math.floor(i / 3) * 1700,
+      })),
+    );
+    const crowd = join(dir, 'crowd.jpg');
+    await writeFile(crowd, await sharp({ create: { width: 6000, height: 4000, channels: 3, background: '#556' } }).composite(tiles).jpeg({ quality: 92 }).toBuffer());
+    const a = await analyseImage(float32, crowd);
+    const b = await analyseImage(int8, crowd);
+    // Measured: 20 and 20, 19 of them the same faces.
+    expect(b.faces.length).toBeGreaterThanOrEqual(19);
+    expect(Math.abs(b.faces.length - a.faces.length)).toBeLessThanOrEqual(1);
+    expect(pair(a, b).filter((p) => p.overlap >= 0.5).length).toBeGreaterThanOrEqual(18);
+  });
+});
