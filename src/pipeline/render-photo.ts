@@ -219,14 +219,17 @@ export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStag
     const encodePreview = sharp(data, raw)
       .jpeg({ quality: task.media.previewQuality, optimiseCoding: false })
       .toBuffer();
-    // One resize of the 2048 px image to the overview (the face detector's first pass); the
-    // thumbnail, when no larger, is made from that instead of from the 2048 px image again.
-    const overviewOut = await sharp(data, raw)
-      .resize({ width: OVERVIEW_LONG_SIDE, height: OVERVIEW_LONG_SIDE, fit: 'inside', withoutEnlargement: true })
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    overview = { pixels: overviewOut.data, width: overviewOut.info.width, height: overviewOut.info.height };
-    const thumbnailFrom = task.media.thumbnailLongSide <= OVERVIEW_LONG_SIDE ? overviewOut : { data, info };
+    // With faces on, one resize of the 2048 px image to the overview (the face detector's first
+    // pass); the thumbnail, when no larger, is made from that instead of the 2048 px image again.
+    let thumbnailFrom = { data, info };
+    if (task.faces) {
+      const overviewOut = await sharp(data, raw)
+        .resize({ width: OVERVIEW_LONG_SIDE, height: OVERVIEW_LONG_SIDE, fit: 'inside', withoutEnlargement: true })
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      overview = { pixels: overviewOut.data, width: overviewOut.info.width, height: overviewOut.info.height };
+      if (task.media.thumbnailLongSide <= OVERVIEW_LONG_SIDE) thumbnailFrom = overviewOut;
+    }
     // Sized from the original's aspect, not the overview's rounded one (6000x4000 gives 400x267).
     const thumbSize = fitInside(originalWidth, originalHeight, task.media.thumbnailLongSide);
     const small = await sharp(thumbnailFrom.data, { raw: { width: thumbnailFrom.info.width, height: thumbnailFrom.info.height, channels: thumbnailFrom.info.channels } })

@@ -52,6 +52,21 @@ describe('face engine on the sample photos', () => {
     }
   });
 
+  it("finds the same faces from the render's 512 px overview as when it resizes the photo itself", async () => {
+    for (const n of [2, 5]) {
+      const { data, info } = await sharp(sample(n)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      const image = { data: new Uint8Array(data), width: info.width, height: info.height };
+      const small = await sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } })
+        .resize({ width: 512, height: 512, fit: 'inside' })
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      const overview = { data: new Uint8Array(small.data), width: small.info.width, height: small.info.height };
+      const own = await engine.detect(image, DEFAULT_DETECT_OPTIONS);
+      expect(own.length).toBe(FACES_BY_EYE[n - 1]);
+      expect(await engine.detect(image, { ...DEFAULT_DETECT_OPTIONS, overview })).toEqual(own);
+    }
+  });
+
   it('runs on the CPU here, saying why the GPU provider was not used', () => {
     // CI and this machine have no CUDA libraries; a developer's CUDA laptop gets the GPU.
     const expected =
