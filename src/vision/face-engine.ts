@@ -133,8 +133,14 @@ export class FaceEngine {
     const w = Math.max(1, Math.round(tile.width * tile.scale));
     const h = Math.max(1, Math.round(tile.height * tile.scale));
     const whole = tile.x === 0 && tile.y === 0 && tile.width === image.width && tile.height === image.height;
-    if (whole && overview && overview.width === w && overview.height === h) return overview;
-    const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    const source = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
+    if (whole) {
+      // The whole photo keeps its aspect (one scale for both axes), exactly as the render's overview.
+      if (overview && Math.abs(overview.width - w) <= 1 && Math.abs(overview.height - h) <= 1) return overview;
+      const out = await source.resize({ width: DETECTOR_INPUT, height: DETECTOR_INPUT, fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
+      return { data: new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength), width: out.info.width, height: out.info.height };
+    }
+    const data = await source
       .extract({ left: Math.round(tile.x), top: Math.round(tile.y), width: Math.round(tile.width), height: Math.round(tile.height) })
       .resize(w, h, { fit: 'fill' })
       .raw()
