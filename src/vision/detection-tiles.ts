@@ -6,6 +6,15 @@
 import type { Box } from './face-geometry.js';
 
 export const DETECTOR_INPUT = 512;
+/**
+ * A finer level whose scaled image fits this (detector px, both sides) is one pass of the
+ * detector at that size (ssd-anchors.ts) instead of overlapping 512 px tiles: a 2048 px photo's
+ * 2x level is one 1024x704 pass (2.75 tiles' work) instead of six tiles. The finest level stays
+ * tiled: SSD found fewer 15 px faces in passes larger than 512 (measured on the 45 px crowd).
+ */
+export const MAX_ONE_PASS_SIDE = 1024;
+/** One-pass inputs are padded (bottom, right) to a multiple of this, the stride of the maps small faces come from. */
+export const PASS_ALIGN = 32;
 /** Smallest face, in detector pixels, that SSD MobileNetV1 finds reliably. */
 export const DETECTOR_MIN_FACE = 40;
 
@@ -22,6 +31,8 @@ export interface DetectionLevel {
   level: number;
   scale: number;
   tiles: Tile[];
+  /** One detector pass at the scaled image's own size (a single tile), not 512x512 tiles. */
+  onePass: boolean;
   /** Faces smaller than this (image px) need a finer level. */
   minFace: number;
 }
@@ -40,7 +51,9 @@ export function planDetectionLevels(width: number, height: number, minFaceSize: 
   const levels: DetectionLevel[] = [];
   let scale = DETECTOR_INPUT / longSide;
   for (let level = 0; ; level++) {
-    const side = Math.min(DETECTOR_INPUT / scale, longSide);
+    // Levels between the whole photo and the finest one, when small enough: see MAX_ONE_PASS_SIDE.
+    const onePass = level > 0 && level < finestLevel(width, height, minFaceSize) && longSide * scale <= MAX_ONE_PASS_SIDE;
+    const side = onePass ? longSide : Math.min(DETECTOR_INPUT / scale, longSide);
     // A face of up to 2x this level's minimum (a coarser level takes larger ones) must fit whole in some tile.
     const overlap = Math.min(side / 2, LEVEL_MAX_FACE / scale);
     const xs = positions(width, side, overlap);
@@ -49,12 +62,23 @@ export function planDetectionLevels(width: number, height: number, minFaceSize: 
       xs.map((x) => ({ x, y, width: Math.min(side, width - x), height: Math.min(side, height - y), scale, level })),
     );
     const minFace = DETECTOR_MIN_FACE / scale;
-    levels.push({ level, scale, tiles, minFace });
+    levels.push({ level, scale, tiles, minFace, onePass });
     // Never upsample beyond the analysis image: finer detail comes from the original, not from here.
     if (minFace <= minFaceSize || scale >= 1) break;
     scale = Math.min(1, scale * 2);
   }
   return levels;
+}
+
+/** Index of the last level planDetectionLevels makes for this image. */
+function finestLevel(width: number, height: number, minFaceSize: number): number {
+  let scale = DETECTOR_INPUT / Math.max(width, height);
+  let level = 0;
+  while (DETECTOR_MIN_FACE / scale > minFaceSize && scale < 1) {
+    scale = Math.min(1, scale * 2);
+    level++;
+  }
+  return level;
 }
 
 /** Whether a finer level is worth running, given the faces (image px widths) found so far. */

@@ -2,7 +2,8 @@
 // wherever ONNX Runtime runs: inside photo workers for ingest, in-process for the CLI and selfies.
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { DETECTOR_INPUT, LEVEL_MAX_FACE, needsFinerLevel, planDetectionLevels, touchesInnerEdge, type Tile } from './detection-tiles.js';
+import { DETECTOR_INPUT, LEVEL_MAX_FACE, needsFinerLevel, PASS_ALIGN, planDetectionLevels, touchesInnerEdge, type Tile } from './detection-tiles.js';
+import { anchorsFor, decodeBox, type Anchors } from './ssd-anchors.js';
 import { sessionOptions } from './onnx-sessions.js';
 import { chooseProvider, preferredProviders, type ProviderChoice, type ProviderName, type ProviderSetting } from './execution-providers.js';
 import { alignFromLandmarks, alignmentBounds, squareAround, warpAligned, type Alignment, type PlacedImage, type RgbImage } from './face-alignment.js';
@@ -103,6 +104,10 @@ export class FaceEngine {
     readonly detectorPrecision: DetectorPrecision,
   ) {}
 
+  /** Detector input buffers by pass area, and anchors by pass size: both repeat photo after photo. */
+  private readonly inputBuffers = new Map<number, Float32Array>();
+  private readonly anchorCache = new Map<string, Anchors>();
+
   static async open(options: FaceEngineOptions): Promise<FaceEngine> {
     const models = options.models ?? ensureFaceModels();
     let detectorPrecision: DetectorPrecision = 'float32';
@@ -132,9 +137,8 @@ export class FaceEngine {
   private async tilePixels(image: RgbImage, tile: Tile, overview?: RgbImage): Promise<RgbImage> {
     const w = Math.max(1, Math.round(tile.width * tile.scale));
     const h = Math.max(1, Math.round(tile.height * tile.scale));
-    const whole = tile.x === 0 && tile.y === 0 && tile.width === image.width && tile.height === image.height;
     const source = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
-    if (whole) {
+    if (tile.level === 0) {
       // The whole photo keeps its aspect (one scale for both axes), exactly as the render's overview.
       if (overview && Math.abs(overview.width - w) <= 1 && Math.abs(overview.height - h) <= 1) return overview;
       const out = await source.resize({ width: DETECTOR_INPUT, height: DETECTOR_INPUT, fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
@@ -148,53 +152,85 @@ export class FaceEngine {
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: w, height: h };
   }
 
-  /** Writes a tile into the detector's NCHW float input; face-api pads bottom/right with black. */
-  private static fillDetectorInput(tile: RgbImage, into: Float32Array): void {
-    const plane = DETECTOR_INPUT * DETECTOR_INPUT;
+  /**
+   * A tile as the detector's NCHW float input of passHeight x passWidth; face-api pads the
+   * bottom and right with black. The buffer is reused for passes of the same size.
+   */
+  private detectorInput(tile: RgbImage, passHeight: number, passWidth: number): Float32Array {
+    const plane = passHeight * passWidth;
+    let into = this.inputBuffers.get(plane);
+    if (!into) {
+      into = new Float32Array(3 * plane);
+      this.inputBuffers.set(plane, into);
+    }
     into.fill(0);
     const src = tile.data;
-    const w = Math.min(DETECTOR_INPUT, tile.width);
-    const h = Math.min(DETECTOR_INPUT, tile.height);
+    const w = Math.min(passWidth, tile.width);
+    const h = Math.min(passHeight, tile.height);
     for (let y = 0; y < h; y++) {
       let i = y * tile.width * 3;
-      let o = y * DETECTOR_INPUT;
+      let o = y * passWidth;
       for (let x = 0; x < w; x++, i += 3, o++) {
         into[o] = src[i]!;
         into[plane + o] = src[i + 1]!;
         into[2 * plane + o] = src[i + 2]!;
       }
     }
+    return into;
   }
 
-  /** Face boxes in image coordinates, coarse level first, finer tiled levels when the scene calls for them. */
+  private anchors(passHeight: number, passWidth: number): Anchors {
+    const key = `${passHeight}x${passWidth}`;
+    let anchors = this.anchorCache.get(key);
+    if (!anchors) {
+      anchors = anchorsFor(passHeight, passWidth);
+      this.anchorCache.set(key, anchors);
+    }
+    return anchors;
+  }
+
+  /** Face boxes in image coordinates, coarse level first, finer levels when the scene calls for them. */
   async detect(image: RgbImage, options: DetectOptions = DEFAULT_DETECT_OPTIONS): Promise<ScoredBox[]> {
     const found: ScoredBox[] = [];
-    const input = new Float32Array(3 * DETECTOR_INPUT * DETECTOR_INPUT);
     for (const level of planDetectionLevels(image.width, image.height, options.minFacePx)) {
       if (level.level > 0 && !needsFinerLevel(nonMaxSuppression(found).map((b) => b.width), level, options.tiling)) break;
       // One tile per run: batching was no faster on the CPU, and ONNX Runtime's arena then kept
       // the buffers of the largest batch (~650 MB per worker instead of ~370 MB).
       for (const tile of level.tiles) {
-        FaceEngine.fillDetectorInput(await this.tilePixels(image, tile, options.overview), input);
-        const out = await this.detector.run({ image: new ort.Tensor('float32', input, [1, 3, DETECTOR_INPUT, DETECTOR_INPUT]) });
-        found.push(...this.boxesOf(tile, out.boxes!.data as Float32Array, out.scores!.data as Float32Array, level.level > 0, image, options.minScore));
+        const pixels = await this.tilePixels(image, tile, options.overview);
+        // 512x512 as trained, except a one-pass level, padded to the stride of the maps its faces come from.
+        const align = (n: number) => Math.max(DETECTOR_INPUT, Math.ceil(n / PASS_ALIGN) * PASS_ALIGN);
+        const passHeight = level.onePass ? align(pixels.height) : DETECTOR_INPUT;
+        const passWidth = level.onePass ? align(pixels.width) : DETECTOR_INPUT;
+        const input = new ort.Tensor('float32', this.detectorInput(pixels, passHeight, passWidth), [1, 3, passHeight, passWidth]);
+        const out = await this.detector.run({ image: input });
+        const pass = { height: passHeight, width: passWidth, anchors: this.anchors(passHeight, passWidth) };
+        found.push(...this.boxesOf(tile, pass, out.encodings!.data as Float32Array, out.scores!.data as Float32Array, level.level > 0, image, options.minScore));
       }
     }
     return nonMaxSuppression(found).slice(0, options.maxFaces);
   }
 
-  /** Detector output of one tile as boxes in image coordinates. */
-  private boxesOf(tile: Tile, boxes: Float32Array, scores: Float32Array, tiled: boolean, image: RgbImage, minScore: number): ScoredBox[] {
+  /** Detector output of one pass as boxes in image coordinates. */
+  private boxesOf(
+    tile: Tile,
+    pass: { height: number; width: number; anchors: Anchors },
+    encodings: Float32Array,
+    scores: Float32Array,
+    tiled: boolean,
+    image: RgbImage,
+    minScore: number,
+  ): ScoredBox[] {
+    if (scores.length !== pass.anchors.count) throw new Error(`Face detector gave ${scores.length} scores for ${pass.anchors.count} anchors (${pass.width}x${pass.height})`);
     const found: ScoredBox[] = [];
-    const toImage = DETECTOR_INPUT / tile.scale;
     for (let a = 0; a < scores.length; a++) {
       const score = scores[a]!;
       if (score < minScore) continue;
-      const o = a * 4;
-      const y0 = Math.max(0, boxes[o]!) * toImage + tile.y;
-      const x0 = Math.max(0, boxes[o + 1]!) * toImage + tile.x;
-      const y1 = Math.min(1, boxes[o + 2]!) * toImage + tile.y;
-      const x1 = Math.min(1, boxes[o + 3]!) * toImage + tile.x;
+      const [top, left, bottom, right] = decodeBox(encodings, pass.anchors, a);
+      const y0 = Math.max(0, top) / tile.scale + tile.y;
+      const x0 = Math.max(0, left) / tile.scale + tile.x;
+      const y1 = Math.min(pass.height, bottom) / tile.scale + tile.y;
+      const x1 = Math.min(pass.width, right) / tile.scale + tile.x;
       const box = { x: x0, y: y0, width: Math.min(x1, image.width) - x0, height: Math.min(y1, image.height) - y0, score };
       if (box.width <= 1 || box.height <= 1) continue;
       // Faces larger than a tile's overlap may be cut by every tile of a finer level; they are

@@ -8,9 +8,16 @@ export interface Tensor {
   dims: Dims;
 }
 
+/**
+ * 'same' pads explicitly for the graph's fixed input size; 'same-any-size' gives the graph an
+ * input of any size: stride-1 pads do not depend on it, and strided ones become auto_pad
+ * SAME_UPPER, which is TF's 'same' (the extra pixel at the end) computed at run time.
+ */
+export type Padding = 'same' | 'same-any-size' | 'valid';
+
 export interface ConvOptions {
   stride: number;
-  padding: 'same' | 'valid';
+  padding: Padding;
   /** Per-output-channel multiplier folded into the weights (batch-norm or scale layers). */
   scale?: Float32Array;
   bias?: Float32Array;
@@ -30,12 +37,19 @@ function transposeFilter(filter: WeightTensor, scale?: Float32Array): Float32Arr
   return out;
 }
 
-function pads(dims: Dims, k: number, stride: number, padding: 'same' | 'valid'): number[] {
-  if (padding === 'valid') return [0, 0, 0, 0];
+function padAttrs(dims: Dims, k: number, stride: number, padding: Padding): { pads: number[] } | { auto_pad: string } {
+  if (padding === 'valid') return { pads: [0, 0, 0, 0] };
+  if (padding === 'same-any-size') {
+    if (stride > 1) return { auto_pad: 'SAME_UPPER' };
+    const begin = Math.floor((k - 1) / 2);
+    return { pads: [begin, begin, k - 1 - begin, k - 1 - begin] };
+  }
   const [top, bottom] = samePads(dims.height, k, stride);
   const [left, right] = samePads(dims.width, k, stride);
-  return [top, left, bottom, right];
+  return { pads: [top, left, bottom, right] };
 }
+
+const outSize = (size: number, k: number, stride: number, padding: Padding) => convOutSize(size, k, stride, padding === 'valid' ? 'valid' : 'same');
 
 /** A conv's weights in ONNX layout [out, in/group, kh, kw], with what the node needs to know. */
 export interface OnnxFilter {
@@ -62,15 +76,15 @@ export function filterConv(g: OnnxGraph, x: Tensor, filter: OnnxFilter, opts: Pi
   const name = g.op('Conv', inputs, {
     kernel_shape: [kh, kw],
     strides: [opts.stride, opts.stride],
-    pads: pads(x.dims, kh, opts.stride, opts.padding),
+    ...padAttrs(x.dims, kh, opts.stride, opts.padding),
     ...(filter.group > 1 ? { group: filter.group } : {}),
   });
   return {
     name,
     dims: {
       channels: cout,
-      height: convOutSize(x.dims.height, kh, opts.stride, opts.padding),
-      width: convOutSize(x.dims.width, kw, opts.stride, opts.padding),
+      height: outSize(x.dims.height, kh, opts.stride, opts.padding),
+      width: outSize(x.dims.width, kw, opts.stride, opts.padding),
     },
   };
 }
@@ -149,7 +163,7 @@ export function quantiseFilter(filter: OnnxFilter): { data: Int8Array; scales: F
 
 export interface QuantisedConvOptions {
   stride: number;
-  padding: 'same' | 'valid';
+  padding: Padding;
   bias?: Float32Array;
   output: { scale: number; zeroPoint: number };
 }
@@ -178,7 +192,7 @@ export function quantisedConv(g: OnnxGraph, x: QuantisedTensor, filter: OnnxFilt
     {
       kernel_shape: [kh, kw],
       strides: [opts.stride, opts.stride],
-      pads: pads(x.dims, kh, opts.stride, opts.padding),
+      ...padAttrs(x.dims, kh, opts.stride, opts.padding),
       group: filter.group,
     },
   );
@@ -186,8 +200,8 @@ export function quantisedConv(g: OnnxGraph, x: QuantisedTensor, filter: OnnxFilt
     name,
     dims: {
       channels: cout,
-      height: convOutSize(x.dims.height, kh, opts.stride, opts.padding),
-      width: convOutSize(x.dims.width, kw, opts.stride, opts.padding),
+      height: outSize(x.dims.height, kh, opts.stride, opts.padding),
+      width: outSize(x.dims.width, kw, opts.stride, opts.padding),
     },
     ...opts.output,
   };

@@ -1,5 +1,6 @@
-// face-api's SSD MobileNetV1 face detector as an ONNX graph: raw RGB 512x512 in, decoded boxes
-// ([ymin, xmin, ymax, xmax] relative to the input) and face scores out. NMS stays in TypeScript.
+// face-api's SSD MobileNetV1 face detector as an ONNX graph: raw RGB of any size in (trained at
+// 512x512; dims are computed for that size), box encodings per anchor and face scores out.
+// Anchor decoding (ssd-anchors.ts) and NMS stay in TypeScript.
 import { OnnxGraph } from '../onnx-graph.js';
 import { weight, type WeightMap } from '../tfjs-weights.js';
 import {
@@ -55,7 +56,7 @@ function boxPredictor(g: OnnxGraph, w: WeightMap, x: Tensor, idx: number): { box
   const head = (kind: string, per: number) => {
     const conv = conv2d(g, x, weight(w, `${p}/${kind}/weights`), {
       stride: 1,
-      padding: 'same',
+      padding: 'same-any-size',
       bias: weight(w, `${p}/${kind}/biases`).data,
     });
     // TF reshapes in NHWC order, so go to NHWC before flattening the anchors.
@@ -86,25 +87,8 @@ function featureMaps<T extends Tensor>(conv: Relu6Conv<T>, w: WeightMap, first: 
   return [conv11, x, pred[1]!, pred[3]!, pred[5]!, pred[7]!];
 }
 
-export interface DetectorBuildOptions {
-  /**
-   * Upper end of each ReLU6 layer's uint8 range, in network order (35 layers), as calibrated on
-   * real photos; 6 where absent. A tighter range keeps more precision for the common values.
-   */
-  activationRanges?: readonly number[];
-  /** Float graph only: also output every ReLU6 activation, for calibration. */
-  exposeActivations?: boolean;
-}
-
-/** ReLU6 convolutions in the network: conv 0, 13 depthwise + pointwise pairs, 8 extra layers. */
-export const DETECTOR_RELU6_LAYERS = 35;
-
-function floatFeatureMaps(g: OnnxGraph, w: WeightMap, input: Tensor, expose: boolean): Tensor[] {
-  const conv: Relu6Conv<Tensor> = (x, filter, stride, bias) => {
-    const out = relu6(g, filterConv(g, x, filter, { stride, padding: 'same', bias }));
-    if (expose) g.output(out.name, ['batch', out.dims.channels, out.dims.height, out.dims.width]);
-    return out;
-  };
+function floatFeatureMaps(g: OnnxGraph, w: WeightMap, input: Tensor): Tensor[] {
+  const conv: Relu6Conv<Tensor> = (x, filter, stride, bias) => relu6(g, filterConv(g, x, filter, { stride, padding: 'same-any-size', bias }));
   const first = pointwise(conv, w, normalizeInput(g, input, [127.5, 127.5, 127.5], 1 / 127.5), 'MobilenetV1/Conv2d_0_pointwise', 2);
   return featureMaps(conv, w, first);
 }
@@ -114,14 +98,10 @@ function floatFeatureMaps(g: OnnxGraph, w: WeightMap, input: Tensor, expose: boo
  * per-channel weights): about 2x faster on CPUs with int8 dot products. The box and class heads
  * stay float, on dequantised feature maps, so the box regression keeps its precision.
  */
-function int8FeatureMaps(g: OnnxGraph, w: WeightMap, input: Tensor, ranges: readonly number[] | undefined): Tensor[] {
-  if (ranges && ranges.length !== DETECTOR_RELU6_LAYERS) throw new Error(`SSD int8: ${ranges.length} activation ranges for ${DETECTOR_RELU6_LAYERS} layers`);
-  let layer = 0;
-  const conv: Relu6Conv<QuantisedTensor> = (x, filter, stride, bias) => {
-    const top = Math.min(6, ranges?.[layer] ?? 6);
-    layer += 1;
-    return quantisedConv(g, x, filter, { stride, padding: 'same', bias, output: top < 6 ? { scale: top / 255, zeroPoint: 0 } : RELU6_RANGE });
-  };
+function int8FeatureMaps(g: OnnxGraph, w: WeightMap, input: Tensor): Tensor[] {
+  // Measured on the samples' tiles: every ReLU6 layer reaches 6 (most at the 99.99th percentile),
+  // so calibrating narrower ranges would gain nothing.
+  const conv: Relu6Conv<QuantisedTensor> = (x, filter, stride, bias) => quantisedConv(g, x, filter, { stride, padding: 'same-any-size', bias, output: RELU6_RANGE });
   // Raw pixels 0..255 are exact in uint8. The net wants (p - 127.5) / 127.5, but a zero point
   // must be an integer: with 128 every input is 0.5/127.5 low, which the first bias makes up for
   // (exact away from the zero padding at the border).
@@ -144,46 +124,26 @@ function int8FeatureMaps(g: OnnxGraph, w: WeightMap, input: Tensor, ranges: read
   return featureMaps(conv, w, first).map((t) => dequantise(g, t));
 }
 
-export function buildSsdMobilenetV1(w: WeightMap, precision: DetectorPrecision = 'float32', options: DetectorBuildOptions = {}): Uint8Array {
+export function buildSsdMobilenetV1(w: WeightMap, precision: DetectorPrecision = 'float32'): Uint8Array {
   const g = new OnnxGraph(precision === 'int8' ? 'ssd_mobilenetv1_face_int8' : 'ssd_mobilenetv1_face');
   const input: Tensor = {
-    name: g.input('image', ['batch', 3, SSD_INPUT_SIZE, SSD_INPUT_SIZE]),
+    name: g.input('image', ['batch', 3, 'height', 'width']),
     dims: { channels: 3, height: SSD_INPUT_SIZE, width: SSD_INPUT_SIZE },
   };
-  const sources = precision === 'int8' ? int8FeatureMaps(g, w, input, options.activationRanges) : floatFeatureMaps(g, w, input, options.exposeActivations ?? false);
+  const sources = precision === 'int8' ? int8FeatureMaps(g, w, input) : floatFeatureMaps(g, w, input);
   const heads = sources.map((s, i) => boxPredictor(g, w, s, i));
   const anchorCount = heads.reduce((n, h) => n + h.anchors, 0);
 
-  const encodings = g.op('Concat', heads.map((h) => h.boxes), { axis: 1 });
+  g.op('Concat', heads.map((h) => h.boxes), { axis: 1 }, 'encodings');
   const classes = g.op('Concat', heads.map((h) => h.classes), { axis: 1 });
+  const faceScore = g.op('Sigmoid', [g.op('Slice', [classes, g.int64s('s', [1]), g.int64s('e', [2]), g.int64s('ax', [2])])]);
+  g.op('Reshape', [faceScore, g.int64s('shape', [0, -1])], {}, 'scores');
 
-  const scores = g.op(
-    'Reshape',
-    [g.op('Sigmoid', [g.op('Slice', [classes, g.int64s('s', [1]), g.int64s('e', [2]), g.int64s('ax', [2])])]), g.int64s('shape', [0, -1])],
-    {},
-    'scores',
-  );
-
-  // Anchor decoding exactly as face-api's outputLayer, with anchor sizes and centres precomputed.
+  // Anchors are not baked in: they depend on the input size. ssd-anchors.ts makes them for the
+  // size run (a test checks them against the trained 512x512 set shipped in the weights).
   const anchors = weight(w, 'Output/extra_dim');
   if (anchors.data.length !== anchorCount * 4) throw new Error(`SSD anchors: ${anchors.data.length / 4} in weights, ${anchorCount} in graph`);
-  const sizes = new Float32Array(anchorCount * 2);
-  const centres = new Float32Array(anchorCount * 2);
-  for (let a = 0; a < anchorCount; a++) {
-    const [y0, x0, y1, x1] = [0, 1, 2, 3].map((k) => anchors.data[a * 4 + k]!) as [number, number, number, number];
-    sizes[a * 2] = y1 - y0;
-    sizes[a * 2 + 1] = x1 - x0;
-    centres[a * 2] = y0 + (y1 - y0) / 2;
-    centres[a * 2 + 1] = x0 + (x1 - x0) / 2;
-  }
-  const size = g.constant('anchor_size', [1, anchorCount, 2], sizes);
-  const centre = g.constant('anchor_centre', [1, anchorCount, 2], centres);
-  const slice = (from: number, to: number) => g.op('Slice', [encodings, g.int64s('s', [from]), g.int64s('e', [to]), g.int64s('ax', [2])]);
-  const c = g.op('Add', [g.op('Mul', [g.op('Div', [slice(0, 2), g.constant('ten', [], [10])]), size]), centre]);
-  const half = g.op('Div', [g.op('Mul', [g.op('Exp', [g.op('Div', [slice(2, 4), g.constant('five', [], [5])])]), size]), g.constant('two', [], [2])]);
-  g.op('Concat', [g.op('Sub', [c, half]), g.op('Add', [c, half])], { axis: 2 }, 'boxes');
-
-  g.output('boxes', ['batch', anchorCount, 4]);
-  g.output('scores', ['batch', anchorCount]);
+  g.output('encodings', ['batch', 'anchors', 4]);
+  g.output('scores', ['batch', 'anchors']);
   return g.toBytes();
 }

@@ -7,6 +7,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { iou, nonMaxSuppression, type ScoredBox } from '../../../src/vision/face-geometry.js';
 import { hasSafeInt8DotProduct, readCpuFlags } from '../../../src/vision/cpu-features.js';
+import { anchorsFor, decodeBox, TRAINED_INPUT } from '../../../src/vision/ssd-anchors.js';
+import { loadTfjsWeights, weight } from '../../../src/vision/tfjs-weights.js';
 import { convertFaceModels, ensureFaceModels, faceApiWeightsDir, readRecordedChecksums } from '../../../src/vision/face-model-files.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
 
@@ -75,16 +77,43 @@ describe('face model conversion', () => {
   });
 });
 
+describe('detector anchors', () => {
+  it("are made for any input size by the rule face-api's 512x512 set was made with", () => {
+    const shipped = weight(loadTfjsWeights(join(faceApiWeightsDir(), 'ssd_mobilenetv1_model-weights_manifest.json')), 'Output/extra_dim').data;
+    const ours = anchorsFor(512, 512);
+    expect(ours.count * 4).toBe(shipped.length);
+    let worst = 0;
+    for (let a = 0; a < ours.count; a++) {
+      const [y0, x0, y1, x1] = [0, 1, 2, 3].map((k) => shipped[a * 4 + k]! * TRAINED_INPUT) as [number, number, number, number];
+      worst = Math.max(
+        worst,
+        Math.abs((y0 + y1) / 2 - ours.centres[a * 2]!),
+        Math.abs((x0 + x1) / 2 - ours.centres[a * 2 + 1]!),
+        Math.abs(y1 - y0 - ours.sizes[a * 2]!),
+        Math.abs(x1 - x0 - ours.sizes[a * 2 + 1]!),
+      );
+    }
+    // In 512 px input pixels: the shipped set was computed in float32 (measured: 0.042 px at worst).
+    expect(worst).toBeLessThan(0.05);
+  });
+
+  it('match the detector at other input sizes: a 1024x704 pass gives one score per anchor', async () => {
+    const out = await sessions.detectorInt8.run({ image: new ort.Tensor('float32', new Float32Array(3 * 704 * 1024), [1, 3, 704, 1024]) });
+    expect((out.scores!.data as Float32Array).length).toBe(anchorsFor(704, 1024).count);
+  });
+});
+
 describe('parity with face-api on tfjs-wasm', () => {
   /** Faces above 0.5 from one of our detector graphs, in 512 px input coordinates. */
   async function detectWith(session: ort.InferenceSession, input: Uint8Array): Promise<ScoredBox[]> {
     const out = await session.run({ image: nchw(input, 512) });
     const scores = out.scores!.data as Float32Array;
-    const boxes = out.boxes!.data as Float32Array;
+    const encodings = out.encodings!.data as Float32Array;
+    const anchors = anchorsFor(512, 512);
     const ours: ScoredBox[] = [];
     scores.forEach((score, i) => {
       if (score <= 0.5) return;
-      const [y0, x0, y1, x1] = [boxes[i * 4]!, boxes[i * 4 + 1]!, boxes[i * 4 + 2]!, boxes[i * 4 + 3]!].map((v) => Math.min(1, Math.max(0, v)) * 512) as [number, number, number, number];
+      const [y0, x0, y1, x1] = decodeBox(encodings, anchors, i).map((v) => Math.min(512, Math.max(0, v))) as [number, number, number, number];
       ours.push({ x: x0, y: y0, width: x1 - x0, height: y1 - y0, score });
     });
     return nonMaxSuppression(ours, 0.5, 1);

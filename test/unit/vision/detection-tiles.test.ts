@@ -1,21 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { DETECTOR_INPUT, LEVEL_MAX_FACE, needsFinerLevel, planDetectionLevels, touchesInnerEdge } from '../../../src/vision/detection-tiles.js';
+import { DETECTOR_INPUT, LEVEL_MAX_FACE, MAX_ONE_PASS_SIDE, needsFinerLevel, planDetectionLevels, touchesInnerEdge } from '../../../src/vision/detection-tiles.js';
 
 describe('planDetectionLevels', () => {
-  it('sees a 2048 px photo whole, then in ever finer overlapping tiles down to the smallest face asked for', () => {
+  it('sees a 2048 px photo whole, at 2x in one pass, then in overlapping 512 px tiles down to the smallest face asked for', () => {
     const levels = planDetectionLevels(2048, 1365, 40);
-    expect(levels.map((l) => [l.scale, l.tiles.length, l.minFace])).toEqual([
-      [0.25, 1, 160],
-      [0.5, 6, 80],
-      [1, 20, 40],
+    expect(levels.map((l) => [l.scale, l.tiles.length, l.minFace, l.onePass])).toEqual([
+      [0.25, 1, 160, false],
+      [0.5, 1, 80, true],
+      [1, 20, 40, false],
     ]);
+  });
+
+  it('tiles a middle level too when one pass would be larger than MAX_ONE_PASS_SIDE (a 45 MP photo analysed at 4096 px)', () => {
+    const levels = planDetectionLevels(4096, 2731, 40);
+    expect(levels.map((l) => [l.scale, l.onePass])).toEqual([
+      [0.125, false],
+      [0.25, true],
+      [0.5, false],
+      [1, false],
+    ]);
+    expect(4096 * 0.25).toBeLessThanOrEqual(MAX_ONE_PASS_SIDE);
   });
 
   it('covers every pixel at every level, and every tile fits the detector input', () => {
     for (const level of planDetectionLevels(2048, 1365, 40)) {
       const covered = new Uint8Array(2048 * 1365);
       for (const t of level.tiles) {
-        expect(Math.round(t.width * t.scale)).toBeLessThanOrEqual(DETECTOR_INPUT);
+        expect(Math.round(t.width * t.scale)).toBeLessThanOrEqual(level.onePass ? MAX_ONE_PASS_SIDE : DETECTOR_INPUT);
         for (let y = t.y; y < t.y + t.height; y += 1) covered.fill(1, y * 2048 + t.x, y * 2048 + t.x + t.width);
       }
       expect(covered.indexOf(0)).toBe(-1);
@@ -33,6 +44,7 @@ describe('planDetectionLevels', () => {
 
   it('stops at the first level when the image is small enough for the detector to see faces of that size', () => {
     expect(planDetectionLevels(640, 480, 40).map((l) => l.tiles.length)).toEqual([1, 2]);
+    // The last level is always tiled, so 640 px at full scale is two 512 px tiles.
     expect(planDetectionLevels(512, 512, 40)).toHaveLength(1);
   });
 });
