@@ -38,13 +38,20 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * ONNX threads for a selfie. One: the photo workers already use every core during an event, and
+ * even on an idle 2-core laptop two threads were slower (selfie analysis p50 63 ms with one
+ * thread, 95 ms with two, int8 detector; 96 and 108 ms with the float one).
+ */
+const SELFIE_ONNX_THREADS = 1;
+
 export async function startServer(engine: Engine, options: StartServerOptions): Promise<RunningServer> {
   const operatorToken = loadOrCreateOperatorToken(engine.layout.operatorToken);
   const settings = engine.settings;
   const selfies: SelfieAnalyser = createSelfiePool({
     provider: settings.faces.provider,
     detectorPrecision: settings.faces.detectorPrecision,
-    threads: engine.threads,
+    threads: SELFIE_ONNX_THREADS,
     detect: { minFacePx: settings.faces.minFacePx, minScore: settings.faces.minScore, tiling: settings.faces.tiling, maxFaces: settings.faces.maxFacesPerPhoto },
   });
   const threshold = loadMatchThreshold().threshold;
