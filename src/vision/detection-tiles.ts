@@ -48,11 +48,13 @@ function positions(length: number, tile: number, overlap: number): number[] {
 /** Levels from coarse (the whole image) to fine, the last one reaching faces of `minFaceSize` image px. */
 export function planDetectionLevels(width: number, height: number, minFaceSize: number): DetectionLevel[] {
   const longSide = Math.max(width, height);
-  const levels: DetectionLevel[] = [];
-  let scale = DETECTOR_INPUT / longSide;
-  for (let level = 0; ; level++) {
+  const scales = [DETECTOR_INPUT / longSide];
+  // Twice the scale each level, until faces of minFaceSize are covered; never upsample beyond the
+  // analysis image (finer detail comes from the original, not from here).
+  while (DETECTOR_MIN_FACE / scales.at(-1)! > minFaceSize && scales.at(-1)! < 1) scales.push(Math.min(1, scales.at(-1)! * 2));
+  return scales.map((scale, level) => {
     // Levels between the whole photo and the finest one, when small enough: see MAX_ONE_PASS_SIDE.
-    const onePass = level > 0 && level < finestLevel(width, height, minFaceSize) && longSide * scale <= MAX_ONE_PASS_SIDE;
+    const onePass = level > 0 && level < scales.length - 1 && longSide * scale <= MAX_ONE_PASS_SIDE;
     const side = onePass ? longSide : Math.min(DETECTOR_INPUT / scale, longSide);
     // A face of up to 2x this level's minimum (a coarser level takes larger ones) must fit whole in some tile.
     const overlap = Math.min(side / 2, LEVEL_MAX_FACE / scale);
@@ -61,24 +63,8 @@ export function planDetectionLevels(width: number, height: number, minFaceSize: 
     const tiles = ys.flatMap((y) =>
       xs.map((x) => ({ x, y, width: Math.min(side, width - x), height: Math.min(side, height - y), scale, level })),
     );
-    const minFace = DETECTOR_MIN_FACE / scale;
-    levels.push({ level, scale, tiles, minFace, onePass });
-    // Never upsample beyond the analysis image: finer detail comes from the original, not from here.
-    if (minFace <= minFaceSize || scale >= 1) break;
-    scale = Math.min(1, scale * 2);
-  }
-  return levels;
-}
-
-/** Index of the last level planDetectionLevels makes for this image. */
-function finestLevel(width: number, height: number, minFaceSize: number): number {
-  let scale = DETECTOR_INPUT / Math.max(width, height);
-  let level = 0;
-  while (DETECTOR_MIN_FACE / scale > minFaceSize && scale < 1) {
-    scale = Math.min(1, scale * 2);
-    level++;
-  }
-  return level;
+    return { level, scale, tiles, minFace: DETECTOR_MIN_FACE / scale, onePass };
+  });
 }
 
 /** Whether a finer level is worth running, given the faces (image px widths) found so far. */

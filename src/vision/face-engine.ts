@@ -88,6 +88,14 @@ function toNchw(images: readonly Uint8Array[], size: number): Float32Array {
   return out;
 }
 
+/**
+ * A one-pass level's input side: padded to the stride of the maps its faces come from, and never
+ * under the trained 512 (the whole-photo pass and the tiles are exactly 512).
+ */
+function onePassSide(n: number): number {
+  return Math.max(DETECTOR_INPUT, Math.ceil(n / PASS_ALIGN) * PASS_ALIGN);
+}
+
 export function l2Normalise(v: Float32Array): Float32Array {
   let sum = 0;
   for (const x of v) sum += x * x;
@@ -129,10 +137,10 @@ export class FaceEngine {
   }
 
   /**
-   * A tile as the detector sees it (RGB, at most 512x512). The whole-photo pass uses the caller's
-   * overview when it has one (made while rendering, so no extra resize here); finer tiles are cut
-   * and resized one by one, which keeps each tile's resampling exact (resizing the whole image
-   * once per level instead shifted rows by a fraction of a pixel and lost 45 px faces).
+   * A tile's pixels at its level's scale. The whole-photo pass uses the caller's overview when it
+   * has one (made while rendering, so no extra resize here). Tiles of a tiled level are cut and
+   * resized one by one: resizing the whole level once and cutting from it shifted rows by a
+   * fraction of a pixel and lost 45 px faces.
    */
   private async tilePixels(image: RgbImage, tile: Tile, overview?: RgbImage): Promise<RgbImage> {
     const w = Math.max(1, Math.round(tile.width * tile.scale));
@@ -198,10 +206,8 @@ export class FaceEngine {
       // the buffers of the largest batch (~650 MB per worker instead of ~370 MB).
       for (const tile of level.tiles) {
         const pixels = await this.tilePixels(image, tile, options.overview);
-        // 512x512 as trained, except a one-pass level, padded to the stride of the maps its faces come from.
-        const align = (n: number) => Math.max(DETECTOR_INPUT, Math.ceil(n / PASS_ALIGN) * PASS_ALIGN);
-        const passHeight = level.onePass ? align(pixels.height) : DETECTOR_INPUT;
-        const passWidth = level.onePass ? align(pixels.width) : DETECTOR_INPUT;
+        const passHeight = level.onePass ? onePassSide(pixels.height) : DETECTOR_INPUT;
+        const passWidth = level.onePass ? onePassSide(pixels.width) : DETECTOR_INPUT;
         const input = new ort.Tensor('float32', this.detectorInput(pixels, passHeight, passWidth), [1, 3, passHeight, passWidth]);
         const out = await this.detector.run({ image: input });
         const pass = { height: passHeight, width: passWidth, anchors: this.anchors(passHeight, passWidth) };

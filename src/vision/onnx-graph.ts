@@ -69,18 +69,7 @@ export class OnnxGraph {
 
   /** Int8 weights, for graphs that store them quantised and dequantise with DequantizeLinear. */
   int8Constant(name: string, shape: number[], data: Int8Array): string {
-    const count = shape.reduce((a, b) => a * b, 1);
-    if (data.length !== count) throw new Error(`Constant ${name}: ${data.length} values for shape [${shape.join(',')}]`);
-    const id = this.fresh(name);
-    this.initializers.push(
-      onnx.TensorProto.create({
-        name: id,
-        dims: shape,
-        dataType: onnx.TensorProto.DataType.INT8,
-        rawData: new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)),
-      }),
-    );
-    return id;
+    return this.rawConstant(name, shape, data.length, onnx.TensorProto.DataType.INT8, new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)));
   }
 
   /** Uint8 values (quantisation zero points). */
