@@ -31,17 +31,10 @@ export async function runServe(ctx: CommandContext, options: ServeOptions): Prom
     throw err;
   }
 
-  engine.bus.on('photo', (o) => {
-    if (o.status === 'ready') ctx.log.info({ photoId: o.photoId, ms: Math.round(o.timings.totalMs) }, 'photo ready');
-  });
-  const folders = session.hotFolders.list();
-  ctx.log.info(
-    `Shutterfind ${appVersion()} (pid ${process.pid}) serving event "${options.event}" at ${server.url} (data: ${ctx.dataDir}); ` +
-      (folders.length ? `watching ${folders.map((f) => `${f.path} [${f.state}]`).join(', ')}` : 'no folders watched yet: add one with --watch DIR or from the console'),
-  );
-  process.stderr.write(`${await server.banner()}\n`);
-
-  await new Promise<void>((resolveStop) => {
+  // Signal handlers go in before anything says the server is up: a SIGTERM between the
+  // "serving" line and the handlers (seen under load while the banner was being made) killed the
+  // process outright instead of stopping it cleanly.
+  const stopped = new Promise<void>((resolveStop) => {
     let stopping = false;
     const stop = (signal: string): void => {
       if (stopping) return;
@@ -58,4 +51,15 @@ export async function runServe(ctx: CommandContext, options: ServeOptions): Prom
     // forwards it too; a second signal must not cut the clean stop short.
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
   });
+
+  engine.bus.on('photo', (o) => {
+    if (o.status === 'ready') ctx.log.info({ photoId: o.photoId, ms: Math.round(o.timings.totalMs) }, 'photo ready');
+  });
+  const folders = session.hotFolders.list();
+  ctx.log.info(
+    `Shutterfind ${appVersion()} (pid ${process.pid}) serving event "${options.event}" at ${server.url} (data: ${ctx.dataDir}); ` +
+      (folders.length ? `watching ${folders.map((f) => `${f.path} [${f.state}]`).join(', ')}` : 'no folders watched yet: add one with --watch DIR or from the console'),
+  );
+  process.stderr.write(`${await server.banner()}\n`);
+  await stopped;
 }
