@@ -174,7 +174,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   function afterPhotoReady(
     eventId: number,
     faceIds: number[],
-    provider?: { active: string; fallbackReason?: string },
+    provider?: { active: string; fallbackReason?: string; detector?: string },
     replacedFaceIds: number[] = [],
   ): void {
     try {
@@ -201,8 +201,9 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     }
     if (provider && JSON.stringify(provider) !== lastProvider) {
       lastProvider = JSON.stringify(provider);
-      if (provider.fallbackReason) log.warn(`Face engine runs on ${provider.active.toUpperCase()}: ${provider.fallbackReason}`);
-      else log.info(`Face engine runs on ${provider.active.toUpperCase()}`);
+      const on = `${provider.active.toUpperCase()}${provider.detector ? ` (${provider.detector} detector)` : ''}`;
+      if (provider.fallbackReason) log.warn(`Face engine runs on ${on}: ${provider.fallbackReason}`);
+      else log.info(`Face engine runs on ${on}`);
       try {
         repos.runtime.set('faces.provider', provider, Date.now());
       } catch (err) {

@@ -32,7 +32,8 @@ export interface FacesStatus {
   found: number;
   persons: number;
   /** The provider the last running engine used; null before any photo was analysed. */
-  provider: { active: string; fallbackReason?: string; since: string } | null;
+  /** detector: 'int8' or 'float32', the face detector's arithmetic (absent before this was recorded). */
+  provider: { active: string; fallbackReason?: string; detector?: string; since: string } | null;
 }
 
 export interface StorageStatus {
@@ -97,6 +98,6 @@ export function readEventStatus(
 }
 
 function providerOf(repos: Repositories): FacesStatus['provider'] {
-  const info = repos.runtime.get<{ active: string; fallbackReason?: string }>('faces.provider');
+  const info = repos.runtime.get<{ active: string; fallbackReason?: string; detector?: string }>('faces.provider');
   return info ? { ...info.value, since: new Date(info.updatedAt).toISOString() } : null;
 }

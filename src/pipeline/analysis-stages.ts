@@ -50,7 +50,7 @@ export interface AnalysisContext {
 export interface AnalysisOutput {
   faces?: NewFace[];
   /** The ONNX Runtime provider the face stage ran on, and why a GPU was not used. */
-  faceProvider?: { active: string; fallbackReason?: string };
+  faceProvider?: { active: string; fallbackReason?: string; detector?: string };
   /** L2-normalised CLIP image embedding (scene search). */
   clipEmbedding?: Float32Array;
 }

@@ -23,7 +23,7 @@ export interface SchedulerPolicy {
 }
 
 export type PhotoOutcome =
-  | { status: 'ready'; photoId: number; eventId: number; timings: PhotoTaskTimings; faceIds: number[]; replacedFaceIds: number[]; faceProvider?: { active: string; fallbackReason?: string } }
+  | { status: 'ready'; photoId: number; eventId: number; timings: PhotoTaskTimings; faceIds: number[]; replacedFaceIds: number[]; faceProvider?: { active: string; fallbackReason?: string; detector?: string } }
   | { status: 'failed'; photoId: number; eventId: number; error: string }
   | { status: 'retrying'; photoId: number; eventId: number; error: string; retryAt: number }
   | { status: 'scene-indexed'; photoId: number; eventId: number };

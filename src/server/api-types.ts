@@ -54,7 +54,8 @@ export interface Overview {
   photos: { total: number; pending: number; processing: number; ready: number; failed: number; duplicates: number };
   queue: { depth: number };
   throughput: { readyLastMinute: number; photosPerSecond: number };
-  faces: { found: number; persons: number; provider: string | null; providerNote: string | null };
+  /** detector: 'int8' or 'float32', the face detector's arithmetic on that provider. */
+  faces: { found: number; persons: number; provider: string | null; detector: string | null; providerNote: string | null };
   storage: { freeBytes: number; low: boolean } | null;
   scene: { model: string | null; embedded: number; ofPhotos: number };
 }

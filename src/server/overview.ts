@@ -20,6 +20,7 @@ export function readOverview(ctx: ServerContext, eventName: string): Overview {
       found: status.faces.found,
       persons: status.faces.persons,
       provider: provider?.active ?? null,
+      detector: provider?.detector ?? null,
       providerNote: provider?.fallbackReason ?? null,
     },
     storage: status.storage ? { freeBytes: status.storage.freeBytes, low: status.storage.low } : null,

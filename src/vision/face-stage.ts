@@ -93,6 +93,6 @@ export const createFaceStage = (engineFor: FaceEngineSource): AnalysisStage => (
         return toNewFace(f, toOriginal, cropPath);
       }),
     );
-    return { faces: stored, faceProvider: faceEngine.provider };
+    return { faces: stored, faceProvider: { ...faceEngine.provider, detector: faceEngine.detectorPrecision } };
   },
 });

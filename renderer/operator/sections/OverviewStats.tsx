@@ -46,6 +46,7 @@ export function SystemLine({ overview }: { overview: Overview }) {
     <div className="c-system" data-testid="system-line">
       <span data-testid="stat-provider" title={faces.providerNote ?? undefined}>
         Face engine <strong>{faces.provider ?? 'starting…'}</strong>
+        {faces.detector && ` · ${faces.detector} detector`}
         {faces.providerNote && <span className="c-system__note">{faces.providerNote}</span>}
       </span>
       {storage && (

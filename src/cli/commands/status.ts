@@ -51,7 +51,7 @@ export function formatStatus(s: EventStatus): string {
     lines.push(`  storage     ${s.storage.low ? `LOW: ${free}; free space now or photos will wait` : free}`);
   }
   const provider = s.faces.provider
-    ? `on ${s.faces.provider.active.toUpperCase()}${s.faces.provider.fallbackReason ? ` (${s.faces.provider.fallbackReason})` : ''}`
+    ? `on ${s.faces.provider.active.toUpperCase()}${s.faces.provider.detector ? `, ${s.faces.provider.detector} detector` : ''}${s.faces.provider.fallbackReason ? ` (${s.faces.provider.fallbackReason})` : ''}`
     : 'no photo analysed yet';
   lines.push(
     s.scene.model

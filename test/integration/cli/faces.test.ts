@@ -4,6 +4,7 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasSafeInt8DotProduct, readCpuFlags } from '../../../src/vision/cpu-features.js';
 import { samplePhotoPaths } from '../../fixtures/camera-photos.js';
 import { parseJsonOutput, runCli, startCli } from '../../support/cli.js';
 import { makeTempDir, removeDir, waitFor } from '../../support/temp-dir.js';
@@ -105,11 +106,15 @@ describe('faces in a watched folder, then search by selfie', () => {
     expect(await exited).toBe(0);
   }, 180_000);
 
-  it('finds, embeds and clusters every face; status shows the count and the provider', async () => {
-    const status = parseJsonOutput<{ faces: { found: number; persons: number; provider: { active: string } } }>(
+  it('finds, embeds and clusters every face; status shows the count, the provider and the detector', async () => {
+    const status = parseJsonOutput<{ faces: { found: number; persons: number; provider: { active: string; detector: string } } }>(
       await runCli(['status', '--event', 'gala', '--json', '--data-dir', dataDir]),
     );
-    expect(status.faces).toMatchObject({ found: 22, persons: 22, provider: { active: 'cpu' } });
+    // The int8 detector where this CPU runs it safely (VNNI), the float one elsewhere.
+    const detector = hasSafeInt8DotProduct(process.arch, readCpuFlags()) ? 'int8' : 'float32';
+    expect(status.faces).toMatchObject({ found: 22, persons: 22, provider: { active: 'cpu', detector } });
+    const human = await runCli(['status', '--event', 'gala', '--data-dir', dataDir]);
+    expect(human.stdout).toContain(`on CPU, ${detector} detector`);
     const people = parseJsonOutput<{ persons: { faceCount: number; photoCount: number; coverCrop: string }[] }>(
       await runCli(['people', '--event', 'gala', '--json', '--data-dir', dataDir]),
     );
