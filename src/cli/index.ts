@@ -1,7 +1,8 @@
 // The `shutterfind` command.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DataDirBusyError } from '../core/index.js';
-import { SettingsError } from '../config/index.js';
+import { dataDirLayout, resolveDataDir, SettingsError } from '../config/index.js';
+import { DatabaseDamagedError, isDatabaseDamage } from '../store/index.js';
 import { formatBursts, formatRegroup, runListBursts, runRegroupBursts } from './commands/bursts.js';
 import { formatFaces, runFaces, runVerify } from './commands/faces.js';
 import { formatIngestSummary, runIngest } from './commands/ingest.js';
@@ -9,6 +10,7 @@ import { formatModels, queueSceneBackfill, runModelsAdd, runModelsList } from '.
 import { formatPeople, formatRecluster, runPeople, runRecluster, runRenamePerson } from './commands/people.js';
 import { formatSceneSearch, runSceneSearch } from './commands/scene-search.js';
 import { formatSearch, runSearch } from './commands/search.js';
+import { formatRepair, runRepair } from './commands/repair.js';
 import { runRetry } from './commands/retry.js';
 import { runServe } from './commands/serve.js';
 import { findElectron } from './commands/start.js';
@@ -40,8 +42,14 @@ function withCommonOptions(cmd: Command): Command {
     .option('-v, --verbose', 'log debug detail');
 }
 
-function fail(err: unknown, json: boolean): never {
-  const known = err instanceof UserFacingError || err instanceof DataDirBusyError || err instanceof SettingsError;
+function fail(err: unknown, opts: GlobalOptions): never {
+  const json = Boolean(opts.json);
+  // A damaged page met after opening (a query, not the open itself) says what to do all the same.
+  if (isDatabaseDamage(err) && !(err instanceof DatabaseDamagedError)) {
+    const dataDir = resolveDataDir(opts.dataDir);
+    err = new DatabaseDamagedError(dataDirLayout(dataDir).database, dataDir, err as Error);
+  }
+  const known = err instanceof UserFacingError || err instanceof DataDirBusyError || err instanceof SettingsError || err instanceof DatabaseDamagedError;
   const message = err instanceof Error ? err.message : String(err);
   if (json) printJson({ error: message });
   else process.stderr.write(`shutterfind: ${message}\n`);
@@ -54,7 +62,7 @@ async function guarded(opts: GlobalOptions, body: () => Promise<void>): Promise<
   try {
     await body();
   } catch (err) {
-    fail(err, Boolean(opts.json));
+    fail(err, opts);
   }
 }
 
@@ -119,6 +127,19 @@ export function buildProgram(): Command {
           `Retried ${summary.requeued + summary.reexamined} photo(s): ${summary.ready} now ready, ${summary.stillFailed} still failed\n`,
         );
       }
+    });
+  });
+
+  withCommonOptions(
+    program
+      .command('repair')
+      .description('rescue a damaged database: copy everything still readable into a new one, keeping the damaged file beside it')
+      .option('--force', 'rebuild the database even when SQLite finds no damage'),
+  ).action(async (opts: GlobalOptions & { force?: boolean }) => {
+    await guarded(opts, async () => {
+      const report = await runRepair(commandContext(opts, 'summary'), { force: Boolean(opts.force) });
+      if (opts.json) printJson(report);
+      else process.stdout.write(`${formatRepair(report)}\n`);
     });
   });
 

@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { PhotoFormat } from '../ingest/index.js';
 import { join } from 'node:path';
-import type { ClipVectorsRepository, FacesReplaced, Job, JobsRepository, PhotosRepository } from '../store/index.js';
+import { isDatabaseDamage, type ClipVectorsRepository, type FacesReplaced, type Job, type JobsRepository, type PhotosRepository } from '../store/index.js';
 import { nextRetryAt, retryPolicyFor, shouldRetry } from './backoff.js';
 import type { ClipTaskOptions, FaceTaskOptions, MediaOptions, PhotoTaskResult, PhotoTaskTimings } from './photo-task.js';
 import type { PhotoProcessor } from './worker-pool.js';
@@ -79,10 +79,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       } catch (err) {
         // At shutdown stop trying: the job keeps its lease, which the next start releases.
         if (draining && attempt >= SAVE_ATTEMPTS_WHILE_STOPPING) throw err;
-        deps.log.error(
-          { err },
-          `Cannot save ${what}: ${(err as Error).message}. Retrying in ${STORAGE_RETRY_MS / 1000} s; free space on the data drive.`,
-        );
+        // A full drive clears when space is freed; a damaged file never does, and needs the operator.
+        const advice = isDatabaseDamage(err)
+          ? 'the database file is damaged: stop Shutterfind and run `shutterfind repair` (original photos are not affected)'
+          : 'free space on the data drive';
+        deps.log.error({ err }, `Cannot save ${what}: ${(err as Error).message}. Retrying in ${STORAGE_RETRY_MS / 1000} s; ${advice}.`);
         await delay(STORAGE_RETRY_MS);
       }
     }

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { migrate } from './migrate.js';
+import { DatabaseDamagedError, isDatabaseDamage } from './database-damage.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 export type { Database } from 'better-sqlite3';
@@ -44,7 +45,7 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
     if (!options.readonly && !options.skipMigrations) migrate(db, MIGRATIONS, options.migrateUpTo);
   } catch (err) {
     db.close();
-    throw err;
+    throw isDatabaseDamage(err) ? new DatabaseDamagedError(path, dirname(path), err as Error) : err;
   }
   return db;
 }

@@ -1,0 +1,107 @@
+// `shutterfind repair`: when the database file is damaged, rescue what can still be read into a
+// new one, keep the damaged file beside it, and leave the event ready to carry on.
+import { existsSync, renameSync } from 'node:fs';
+import { basename } from 'node:path';
+import { dataDirLayout } from '../../config/index.js';
+import { acquireDataDirLock } from '../../core/index.js';
+import { checkDatabase, createRepositories, openDatabase, salvageDatabase, type SalvageReport } from '../../store/index.js';
+import { loadMatchThreshold, reclusterEvent } from '../../vision/index.js';
+import type { CommandContext } from '../context.js';
+import { UserFacingError } from '../output.js';
+
+export interface RepairReport {
+  database: string;
+  /** Nothing was wrong (and --force was not given): the file was left as it was. */
+  healthy: boolean;
+  /** What SQLite's check reported before the repair. */
+  problems: string[];
+  /** Where the damaged file was kept; null when nothing was replaced. */
+  damagedCopy: string | null;
+  salvage: SalvageReport | null;
+}
+
+const SQLITE_SIDE_FILES = ['', '-wal', '-shm'] as const;
+
+/** People are grouped again from the faces that survived, keeping ids and names where faces are the same. */
+function reclusterAll(database: string): void {
+  const db = openDatabase(database);
+  try {
+    const repos = createRepositories(db);
+    const { threshold } = loadMatchThreshold();
+    for (const event of repos.events.listEvents()) reclusterEvent(repos.persons, event.id, threshold);
+  } finally {
+    db.close();
+  }
+}
+
+export async function runRepair(ctx: CommandContext, options: { force?: boolean } = {}): Promise<RepairReport> {
+  const layout = dataDirLayout(ctx.dataDir);
+  if (!existsSync(layout.database)) throw new UserFacingError(`No Shutterfind database in ${ctx.dataDir}: there is nothing to repair.`);
+  // A running engine would keep writing to the file being replaced.
+  const lock = await acquireDataDirLock(layout.lock, ctx.dataDir);
+  try {
+    const check = checkDatabase(layout.database);
+    if (check.ok && !options.force) return { database: layout.database, healthy: true, problems: [], damagedCopy: null, salvage: null };
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const repaired = `${layout.database}.repaired-${stamp}`;
+    const damagedCopy = `${layout.database}.damaged-${stamp}`;
+    const salvage = salvageDatabase(layout.database, repaired);
+    for (const suffix of SQLITE_SIDE_FILES) {
+      if (existsSync(`${layout.database}${suffix}`)) renameSync(`${layout.database}${suffix}`, `${damagedCopy}${suffix}`);
+    }
+    renameSync(repaired, layout.database);
+    reclusterAll(layout.database);
+    ctx.log.warn({ problems: check.problems, damagedCopy, salvage }, 'database repaired');
+    return { database: layout.database, healthy: false, problems: check.problems, damagedCopy, salvage };
+  } finally {
+    lock.release();
+  }
+}
+
+/** What the tables hold, in the photographer's words; the engine's own bookkeeping is left out. */
+const TABLE_WORDS: Record<string, [string, string]> = {
+  events: ['event', 'events'],
+  sources: ['hot folder', 'hot folders'],
+  photos: ['photo', 'photos'],
+  duplicates: ['duplicate file', 'duplicate files'],
+  faces: ['face', 'faces'],
+  persons: ['person', 'people'],
+  bursts: ['burst', 'bursts'],
+  kiosk_devices: ['paired kiosk', 'paired kiosks'],
+  kiosk_sessions: ['kiosk session', 'kiosk sessions'],
+  deliveries: ['delivery', 'deliveries'],
+  gallery_links: ['gallery link', 'gallery links'],
+};
+
+const PLURAL = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+export function formatRepair(r: RepairReport): string {
+  if (r.healthy) return `The database ${r.database} is sound (SQLite's check found no damage); nothing was changed.`;
+  const s = r.salvage!;
+  const lines = [`Repaired ${r.database}${r.problems.length ? ` (SQLite found: ${r.problems[0]})` : ''}`];
+  if (!s.readable) {
+    lines.push(
+      `  Nothing could be read from the damaged file (${s.error ?? 'unreadable'}); a new, empty database was made.`,
+      '  Start `shutterfind serve --watch <folder>` again with your hot folders, or `shutterfind ingest <folder>`: photos are found and processed again.',
+    );
+  } else {
+    const kept = s.tables.filter((t) => t.copied > 0 && TABLE_WORDS[t.table]).map((t) => PLURAL(t.copied, ...TABLE_WORDS[t.table]!));
+    lines.push(`  kept: ${kept.join(', ') || 'nothing'}`);
+    for (const t of s.tables) {
+      for (const [after, resumed] of t.unreadable) {
+        const from = after < 0 ? 'the first' : `id ${after + 1}`;
+        lines.push(`  lost: ${t.table} rows from ${from} ${resumed === null ? 'to the end' : `to id ${resumed - 1}`} could not be read`);
+      }
+      if (t.rejected) lines.push(`  lost: ${PLURAL(t.rejected, `damaged ${t.table} row`)} refused`);
+    }
+    if (s.lostEmbeddings) lines.push(`  lost: ${PLURAL(s.lostEmbeddings, 'face descriptor')}`);
+    if (s.orphansRemoved) lines.push(`  dropped ${PLURAL(s.orphansRemoved, 'row')} that belonged to lost ones`);
+    if (s.namedPeopleLost.length) lines.push(`  names lost with all their faces: ${s.namedPeopleLost.join(', ')}`);
+    if (s.photosRequeued) {
+      lines.push(`  ${PLURAL(s.photosRequeued, 'photo')} will be processed again (faces lost); start \`shutterfind serve\` (or run \`ingest\`) to do it.`);
+    }
+    lines.push('  Photos whose rows were lost are found again by the start-up scan of the watched folders, or by `shutterfind ingest` of the card.');
+  }
+  lines.push(`  The damaged file is kept as ${basename(r.damagedCopy!)} in the data dir: delete it once the event looks right.`);
+  return lines.join('\n');
+}
