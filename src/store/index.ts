@@ -24,7 +24,7 @@ export type { JobsRepository, NewJob } from './jobs-repository.js';
 export type { FacesReplaced, FacesRepository, NewFace, StoredFace } from './faces-repository.js';
 export type { FaceVectorsRepository, NearestPhoto, NearestPhotosQuery, FaceSearchModeChoice } from './face-vectors-repository.js';
 export { bestFacePerPhoto, MAX_KNN_K } from './face-vectors-repository.js';
-export type { PersonsRepository, PersonSummary } from './persons-repository.js';
+export type { NearFace, PersonsRepository, PersonSummary } from './persons-repository.js';
 export type { ClipVectorsRepository, SceneMatch } from './clip-vectors-repository.js';
 export type { BurstsRepository, BurstCandidate, NewBurst, StoredBurst, BurstPhoto } from './bursts-repository.js';
 export type { RuntimeInfoRepository } from './runtime-info-repository.js';

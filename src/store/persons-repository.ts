@@ -110,6 +110,9 @@ export function createPersonsRepository(db: Database) {
     )
     SELECT knn.face_id, f.photo_id, f.person_id, p.face_count AS person_face_count, p.confirmed AS person_confirmed, knn.distance
     FROM knn JOIN faces f ON f.id = knn.face_id LEFT JOIN persons p ON p.id = f.person_id`);
+  const faceWithPerson = db.prepare<[number], { photo_id: number; person_id: number | null; person_face_count: number | null; person_confirmed: number | null }>(`
+    SELECT f.photo_id, f.person_id, p.face_count AS person_face_count, p.confirmed AS person_confirmed
+    FROM faces f LEFT JOIN persons p ON p.id = f.person_id WHERE f.id = ?`);
   const faceVector = db.prepare<[bigint], FaceVectorRow>(`
     SELECT e.face_id, f.photo_id, f.person_id, f.pinned, e.embedding
     FROM face_embeddings e JOIN faces f ON f.id = e.face_id WHERE e.face_id = ?`);
@@ -196,6 +199,14 @@ export function createPersonsRepository(db: Database) {
           distance: r.distance,
         }))
         .sort((a, b) => a.distance - b.distance || a.faceId - b.faceId);
+    },
+    /** Neighbours found elsewhere (an in-memory index) with what clustering needs to know of them; faces gone since are left out. */
+    describeNeighbours(found: readonly { faceId: number; distance: number }[]): NearFace[] {
+      return found.flatMap(({ faceId, distance }) => {
+        const r = faceWithPerson.get(faceId);
+        if (!r) return [];
+        return [{ faceId, photoId: r.photo_id, personId: r.person_id, personFaceCount: r.person_face_count ?? 0, personConfirmed: r.person_confirmed === 1, distance }];
+      });
     },
     faceVector(faceId: number): FaceVector | undefined {
       const row = faceVector.get(BigInt(faceId));

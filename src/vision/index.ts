@@ -5,7 +5,7 @@ export { intraOpThreads, preferredProviders, type ProviderChoice, type ProviderN
 export { ensureFaceModels, convertFaceModels, faceModelDir, FACE_MODEL_ID, type FaceModelPaths } from './face-model-files.js';
 export { loadMatchThreshold, matchThresholdPath, type MatchThreshold } from './match-threshold.js';
 export { cosineDistance } from './face-vectors.js';
-export { assignFacesToPersons, reclusterEvent, mergePersons, splitPerson, PeopleEditError, type ReclusterSummary } from './people.js';
+export { assignFacesToPersons, reclusterEvent, mergePersons, splitPerson, PeopleEditError, type NeighbourSearch, type ReclusterSummary } from './people.js';
 export { createFaceStage, reusableFaceEngine } from './face-stage.js';
 export { ClipEngine, type ClipEngineOptions } from './clip-engine.js';
 export { preprocessForClip, clipCrop, clipGeometry, normaliseForClip, CLIP_INPUT_SIZE, CLIP_MEAN, CLIP_STD } from './clip-preprocess.js';

@@ -34,6 +34,7 @@ import {
 import { distribution, round, type Distribution } from './ingest-stats.js';
 import { createFaceIndexCache, nearestPhotosInIndex } from '../../src/search/face-index-cache.js';
 import { FACE_INDEX_DEFAULTS } from '../../src/search/face-index.js';
+import { assignFacesToPersons, type NeighbourSearch } from '../../src/vision/people.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RESULTS_DIR = join(REPO_ROOT, 'test', 'bench', 'results');
@@ -47,6 +48,9 @@ const PHOTO_LIMIT = 100;
 // Faces per photo in the synthetic event: a group photo with a handful of people.
 const FACES_PER_PHOTO = 4;
 const INSERT_BATCH = 10_000;
+// Live clustering is timed up to this event size (sqlite-vec's scan at 1M would take minutes).
+const LIVE_CLUSTERING_UP_TO = 100_000;
+const LIVE_CLUSTERING_PHOTOS = 25;
 const WARMUP_QUERIES = 5;
 const MB = 1024 * 1024;
 
@@ -106,6 +110,15 @@ interface SizeResult {
   modes: ModeResult[];
   nearestPhotosAutoMs: Distribution;
   inMemoryIndex: InMemoryIndexResult;
+  liveClustering: LiveClusteringResult | null;
+}
+
+/** Main-thread time to give a new photo's faces their persons, by where the neighbours come from. */
+interface LiveClusteringResult {
+  photos: number;
+  facesPerPhoto: number;
+  sqliteVecMsPerPhoto: Distribution;
+  inMemoryIndexMsPerPhoto: Distribution;
 }
 
 function toBlobRows(vectors: Float32Array, firstFaceId: number, eventId: number) {
@@ -190,6 +203,7 @@ function measureSize(db: Database, centre: Float32Array, eventId: number, faces:
   const autoMode = exactRepo.searchModeFor(eventId);
   log(`  nearestPhotos (auto = ${autoMode}, threshold ${MATCH_THRESHOLD}): p50 ${round(distribution(photoTimes).p50, 1)} ms, p95 ${round(distribution(photoTimes).p95, 1)} ms`);
   const inMemoryIndex = measureInMemoryIndex(db, eventId, faces, queries, nQueries, exactTop);
+  const liveClustering = faces <= LIVE_CLUSTERING_UP_TO ? measureLiveClustering(db, eventId, faces, queries) : null;
   const dbFileMb = db.prepare<[], { n: number }>('SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()').get()!.n / MB;
   return {
     faces,
@@ -201,7 +215,58 @@ function measureSize(db: Database, centre: Float32Array, eventId: number, faces:
     modes,
     nearestPhotosAutoMs: distribution(photoTimes),
     inMemoryIndex,
+    liveClustering,
   };
+}
+
+/**
+ * New photos of FACES_PER_PHOTO held-out faces each, assigned to persons as the engine does after
+ * storing them, with neighbours from sqlite-vec and from the in-memory index. Each mode runs in a
+ * savepoint that is rolled back, so both see the same event. The stored faces have no persons yet
+ * (the bench does not cluster them), so the cost measured is mostly the neighbour search.
+ */
+function measureLiveClustering(db: Database, eventId: number, faces: number, queries: EmbeddingCorpus): LiveClusteringResult {
+  const repos = createRepositories(db);
+  const addPhoto = db.prepare("INSERT INTO photos (event_id, path, file_name, status, landed_at, updated_at, face_count) VALUES (?, ?, 'live.jpg', 'ready', 0, 0, ?)");
+  const addFace = db.prepare('INSERT INTO faces (photo_id, event_id, box_x, box_y, box_w, box_h, score, created_at) VALUES (?, ?, 0, 0, 10, 10, 1, 0)');
+  const photos = Math.min(LIVE_CLUSTERING_PHOTOS, Math.floor(queries.count / FACES_PER_PHOTO));
+  const run = (useIndex: boolean): number[] => {
+    const cache = createFaceIndexCache(repos.faceVectors);
+    if (useIndex) cache.forEvent(eventId); // loaded once, as in a running engine
+    const times: number[] = [];
+    db.exec('SAVEPOINT live_clustering');
+    try {
+      for (let p = 0; p < photos; p++) {
+        const photoId = Number(addPhoto.run(eventId, `/live/${p}.jpg`, FACES_PER_PHOTO).lastInsertRowid);
+        const rows = Array.from({ length: FACES_PER_PHOTO }, (_, f) => {
+          const embedding = embeddingAt(queries, p * FACES_PER_PHOTO + f);
+          const faceId = Number(addFace.run(photoId, eventId).lastInsertRowid);
+          repos.faceVectors.insert(faceId, eventId, embedding);
+          return { faceId, embedding };
+        });
+        cache.facesAdded(eventId, rows);
+        const index = cache.forEvent(eventId);
+        const search: NeighbourSearch = (embedding, k) => index.nearest(embedding, k);
+        times.push(
+          time(() => assignFacesToPersons(repos.persons, eventId, rows.map((r) => r.faceId), MATCH_THRESHOLD, useIndex ? { neighbours: search } : {})).ms,
+        );
+      }
+    } finally {
+      db.exec('ROLLBACK TO live_clustering; RELEASE live_clustering');
+    }
+    return times;
+  };
+  const result: LiveClusteringResult = {
+    photos,
+    facesPerPhoto: FACES_PER_PHOTO,
+    sqliteVecMsPerPhoto: distribution(run(false)),
+    inMemoryIndexMsPerPhoto: distribution(run(true)),
+  };
+  log(
+    `  live clustering of a ${FACES_PER_PHOTO}-face photo at ${faces} faces: sqlite-vec p50 ${round(result.sqliteVecMsPerPhoto.p50, 1)} ms, ` +
+      `in-memory index p50 ${round(result.inMemoryIndexMsPerPhoto.p50, 1)} ms (main thread)`,
+  );
+  return result;
 }
 
 function measureInMemoryIndex(db: Database, eventId: number, faces: number, queries: EmbeddingCorpus, nQueries: number, exactTop: readonly { faceId: number }[][]): InMemoryIndexResult {

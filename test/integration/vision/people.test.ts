@@ -5,6 +5,7 @@ import { runPeople, runRecluster, runRenamePerson } from '../../../src/cli/comma
 import type { CommandContext } from '../../../src/cli/context.js';
 import { dataDirLayout } from '../../../src/config/index.js';
 import { createLogger } from '../../../src/core/index.js';
+import { createFaceIndexCache, type FaceIndexCache } from '../../../src/search/face-index-cache.js';
 import { createRepositories, openDatabase, type Database } from '../../../src/store/index.js';
 import { createPersonsRepository, type PersonsRepository } from '../../../src/store/persons-repository.js';
 import { clusterLinkThreshold } from '../../../src/vision/face-clustering.js';
@@ -22,12 +23,17 @@ let persons: PersonsRepository;
 let eventId: number;
 let ctx: CommandContext;
 let photoCounter = 0;
+/** Where live assignment finds a new face's neighbours: sqlite-vec, or the engine's in-memory index. */
+type NeighbourSource = 'sqlite-vec' | 'in-memory index';
+let neighbourSource: NeighbourSource = 'sqlite-vec';
+let faceIndexes: FaceIndexCache;
 
 beforeEach(async () => {
   dir = await makeTempDir();
   db = openDatabase(dataDirLayout(dir).database);
   persons = createPersonsRepository(db);
   eventId = createRepositories(db).events.ensureEvent('gala', 1).id;
+  faceIndexes = createFaceIndexCache(createRepositories(db).faceVectors);
   ctx = { dataDir: dir, json: true, log: createLogger({ logDir: null, terminal: 'none' }) };
 });
 afterEach(async () => {
@@ -73,7 +79,14 @@ function photoWithFaces(faces: { embedding: Float32Array; quality?: number }[]):
     insertVector.run(BigInt(id), BigInt(eventId), Buffer.from(f.embedding.buffer, f.embedding.byteOffset, f.embedding.byteLength));
     return id;
   });
-  assignFacesToPersons(persons, eventId, ids, MATCH);
+  if (neighbourSource === 'sqlite-vec') {
+    assignFacesToPersons(persons, eventId, ids, MATCH);
+  } else {
+    // As the engine does: the index learns the new faces, then answers the neighbour queries.
+    faceIndexes.facesAdded(eventId, ids.map((faceId, i) => ({ faceId, embedding: faces[i]!.embedding })));
+    const index = faceIndexes.forEvent(eventId);
+    assignFacesToPersons(persons, eventId, ids, MATCH, { neighbours: (embedding, k) => index.nearest(embedding, k) });
+  }
   return ids;
 }
 
@@ -85,7 +98,10 @@ function groups(): Record<number, number[]> {
   return out;
 }
 
-describe('people of an event', () => {
+describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an event (neighbours from %s)', (source) => {
+  beforeEach(() => {
+    neighbourSource = source;
+  });
   it('groups faces into persons as photos arrive, and lists them with counts and the best cover', () => {
     const [ana1, ben1] = photoWithFaces([{ embedding: axis(10) }, { embedding: axis(20) }]);
     const [ana2] = photoWithFaces([{ embedding: axis(10, 0.1), quality: 0.9 }]);
