@@ -98,6 +98,7 @@ export function createPersonsRepository(db: Database) {
   const listStmt = db.prepare<[number], PersonRow>(`${personStatsQuery} WHERE p.event_id = ? ORDER BY p.face_count DESC, p.id ASC`);
   const getStmt = db.prepare<[number, number], PersonRow>(`${personStatsQuery} WHERE p.id = ? AND p.event_id = ?`);
   const personIdsOfEvent = db.prepare<[number], { id: number }>('SELECT id FROM persons WHERE event_id = ? ORDER BY id');
+  const withoutPerson = db.prepare<[number], { id: number }>('SELECT id FROM faces WHERE event_id = ? AND person_id IS NULL ORDER BY id');
   const emptyUnnamed = db.prepare<[number], { id: number }>(
     'SELECT id FROM persons p WHERE event_id = ? AND name IS NULL AND NOT EXISTS (SELECT 1 FROM faces f WHERE f.person_id = p.id)',
   );
@@ -181,6 +182,10 @@ export function createPersonsRepository(db: Database) {
     },
     personIds(eventId: number): number[] {
       return personIdsOfEvent.all(eventId).map((r) => r.id);
+    },
+    /** Faces no person holds (every stored face gets one; a repaired database may lose some persons). */
+    facesWithoutPerson(eventId: number): number[] {
+      return withoutPerson.all(eventId).map((r) => r.id);
     },
     emptyUnnamedPersonIds(eventId: number): number[] {
       return emptyUnnamed.all(eventId).map((r) => r.id);

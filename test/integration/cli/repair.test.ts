@@ -20,8 +20,12 @@ interface StatusJson {
   photos: { total: number; ready: number; pending: number };
   faces?: { total: number; persons: number };
 }
+interface PeopleJson {
+  persons: { id: number; faceCount: number }[];
+}
 interface RepairJson {
   healthy: boolean;
+  regroupedFaces: number;
   problems: string[];
   damagedCopy: string | null;
   salvage: {
@@ -124,6 +128,23 @@ describe('shutterfind repair', () => {
     expect(facesPerPhoto()).toEqual(before);
     const after = parseJsonOutput<StatusJson>(await runCli(['status', '--event', 'gala', '--data-dir', dataDir, '--json']));
     expect(after.photos).toMatchObject({ total: 6, ready: 6, pending: 0 });
+  });
+
+  it('groups faces into people again when the people themselves were on the broken page', async () => {
+    const peopleBefore = parseJsonOutput<PeopleJson>(await runCli(['people', '--event', 'gala', '--data-dir', dataDir, '--json']));
+    const personLeaves = leafPagesOf('persons');
+    expect(personLeaves).toHaveLength(1);
+    damagePages(personLeaves);
+
+    const report = parseJsonOutput<RepairJson>(await runCli(['repair', '--data-dir', dataDir, '--json']));
+    expect(report.salvage!.tables.find((t) => t.table === 'persons')!.copied).toBe(0);
+    const facesKept = report.salvage!.tables.find((t) => t.table === 'faces')!.copied;
+    expect(report.regroupedFaces).toBe(facesKept);
+
+    // Every face has a person again, and the faces fall into the same groups as before.
+    const peopleAfter = parseJsonOutput<PeopleJson>(await runCli(['people', '--event', 'gala', '--data-dir', dataDir, '--json']));
+    const sizes = (p: PeopleJson) => p.persons.map((x) => x.faceCount).sort((a, b) => a - b);
+    expect(sizes(peopleAfter)).toEqual(sizes(peopleBefore));
   });
 
   it('says what to do when the file is beyond reading, and the card is imported again into a fresh database', async () => {
