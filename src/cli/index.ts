@@ -238,7 +238,7 @@ export function buildProgram(): Command {
       .requiredOption('--event <name>', 'event to re-cluster'),
   ).action(async (opts: GlobalOptions & { event: string }) => {
     await guarded(opts, async () => {
-      const summary = runRecluster(commandContext(opts, 'summary'), opts.event);
+      const summary = await runRecluster(commandContext(opts, 'summary'), opts.event);
       if (opts.json) printJson(summary);
       else process.stdout.write(`${formatRecluster(summary)}\n`);
     });

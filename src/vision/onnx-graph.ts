@@ -33,8 +33,8 @@ export class OnnxGraph {
     return name;
   }
 
-  output(name: string, shape: (number | string)[]): void {
-    this.outputs.push(valueInfo(name, shape));
+  output(name: string, shape: (number | string)[], elemType: ElementType = 'float'): void {
+    this.outputs.push(valueInfo(name, shape, elemType));
   }
 
   constant(name: string, shape: number[], data: Float32Array | number[]): string {

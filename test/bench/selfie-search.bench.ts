@@ -35,6 +35,8 @@ import { distribution, round, type Distribution } from './ingest-stats.js';
 import { createFaceIndexCache, nearestPhotosInIndex } from '../../src/search/face-index-cache.js';
 import { FACE_INDEX_DEFAULTS } from '../../src/search/face-index.js';
 import { assignFacesToPersons, type NeighbourSearch } from '../../src/vision/people.js';
+import { linkGraph } from '../../src/vision/face-clustering.js';
+import { linkGraphOnnx } from '../../src/vision/face-links.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RESULTS_DIR = join(REPO_ROOT, 'test', 'bench', 'results');
@@ -51,6 +53,8 @@ const INSERT_BATCH = 10_000;
 // Live clustering is timed up to this event size (sqlite-vec's scan at 1M would take minutes).
 const LIVE_CLUSTERING_UP_TO = 100_000;
 const LIVE_CLUSTERING_PHOTOS = 25;
+// The plain double loop the re-cluster used before: 12 s at 10k faces, quadratic beyond.
+const PLAIN_LINKS_UP_TO = 10_000;
 const WARMUP_QUERIES = 5;
 const MB = 1024 * 1024;
 
@@ -111,6 +115,14 @@ interface SizeResult {
   nearestPhotosAutoMs: Distribution;
   inMemoryIndex: InMemoryIndexResult;
   liveClustering: LiveClusteringResult | null;
+  reclusterLinks?: ReclusterLinksResult;
+}
+
+/** The all-pairs part of `shutterfind recluster`: ONNX Runtime blocks, and the plain loop where affordable. */
+interface ReclusterLinksResult {
+  onnxSeconds: number;
+  plainLoopSeconds: number | null;
+  links: number;
 }
 
 /** Main-thread time to give a new photo's faces their persons, by where the neighbours come from. */
@@ -319,6 +331,22 @@ function measureInMemoryIndex(db: Database, eventId: number, faces: number, quer
   return result;
 }
 
+async function measureReclusterLinks(db: Database, eventId: number, size: number): Promise<ReclusterLinksResult> {
+  const faces = createRepositories(db).persons.eventFaceVectors(eventId).sort((a, b) => a.faceId - b.faceId);
+  let started = performance.now();
+  const adjacency = await linkGraphOnnx(faces, MATCH_THRESHOLD);
+  const onnxSeconds = round((performance.now() - started) / 1000, 2)!;
+  let plainLoopSeconds: number | null = null;
+  if (size <= PLAIN_LINKS_UP_TO) {
+    started = performance.now();
+    linkGraph(faces, MATCH_THRESHOLD);
+    plainLoopSeconds = round((performance.now() - started) / 1000, 2)!;
+  }
+  const links = adjacency.reduce((n, l) => n + l.length, 0) / 2;
+  log(`  recluster links (all pairs) at ${size} faces: ONNX Runtime ${onnxSeconds} s, plain loop ${plainLoopSeconds ?? '-'} s, ${links} links`);
+  return { onnxSeconds, plainLoopSeconds, links };
+}
+
 async function main(): Promise<void> {
   const startedAt = new Date();
   log('Loading real face descriptors (computed once with face-api, then cached)...');
@@ -360,7 +388,9 @@ async function main(): Promise<void> {
       }
       buildMs += performance.now() - started;
       log(`${size} faces stored (${(buildMs / 1000).toFixed(1)} s building so far)`);
-      results.push(measureSize(db, centre, event.id, size, heldOut, Math.min(size, kept.count), buildMs / 1000));
+      const result = measureSize(db, centre, event.id, size, heldOut, Math.min(size, kept.count), buildMs / 1000);
+      if (size <= LIVE_CLUSTERING_UP_TO) result.reclusterLinks = await measureReclusterLinks(db, event.id, size);
+      results.push(result);
     }
     db.close();
   } finally {

@@ -3,7 +3,7 @@
 import type { PersonSummary } from '../../store/index.js';
 import { loadMatchThreshold, reclusterEvent, type ReclusterSummary } from '../../vision/index.js';
 import type { CommandContext } from '../context.js';
-import { withEventReposSync } from './event-database.js';
+import { withEventRepos, withEventReposSync } from './event-database.js';
 import { UserFacingError } from '../output.js';
 
 export interface PeopleReport {
@@ -35,10 +35,10 @@ export function runPeople(ctx: CommandContext, eventName: string): PeopleReport 
   }));
 }
 
-export function runRecluster(ctx: CommandContext, eventName: string): ReclusterReport {
+export async function runRecluster(ctx: CommandContext, eventName: string): Promise<ReclusterReport> {
   const { threshold } = loadMatchThreshold();
-  return withEvent(ctx, eventName, (repos, event) => {
-    const summary = reclusterEvent(repos.persons, event.id, threshold);
+  return withEventRepos(ctx, eventName, async (repos, event) => {
+    const summary = await reclusterEvent(repos.persons, event.id, threshold);
     ctx.log.info({ event: event.name, ...summary }, 'event re-clustered');
     return { event: event.name, ...summary };
   });

@@ -8,7 +8,7 @@ import { createLogger } from '../../../src/core/index.js';
 import { createFaceIndexCache, type FaceIndexCache } from '../../../src/search/face-index-cache.js';
 import { createRepositories, openDatabase, type Database } from '../../../src/store/index.js';
 import { createPersonsRepository, type PersonsRepository } from '../../../src/store/persons-repository.js';
-import { clusterLinkThreshold } from '../../../src/vision/face-clustering.js';
+import { clusterLinkThreshold, linkGraph } from '../../../src/vision/face-clustering.js';
 import { loadMatchThreshold } from '../../../src/vision/match-threshold.js';
 import { assignFacesToPersons, mergePersons, reclusterEvent, splitPerson } from '../../../src/vision/people.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
@@ -124,7 +124,7 @@ describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an 
     });
   });
 
-  it('keeps person ids and the organiser’s names through a re-cluster that changes nothing', () => {
+  it('keeps person ids and the organiser’s names through a re-cluster that changes nothing', async () => {
     photoWithFaces([{ embedding: axis(10) }, { embedding: axis(20) }]);
     photoWithFaces([{ embedding: axis(10, 0.1) }, { embedding: axis(20, 0.1) }]);
     photoWithFaces([{ embedding: axis(30) }]);
@@ -132,7 +132,7 @@ describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an 
     const ana = runPeople(ctx, 'gala').persons[0]!.id;
     runRenamePerson(ctx, 'gala', ana, '  Ana Lima ');
 
-    const summary = runRecluster(ctx, 'gala');
+    const summary = await runRecluster(ctx, 'gala');
 
     expect(summary).toEqual({ event: 'gala', persons: 3, faces: 5, kept: 3, created: 0, removed: 0 });
     expect(groups()).toEqual(before);
@@ -143,7 +143,7 @@ describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an 
     ]);
   });
 
-  it('a re-cluster moves a wrongly placed face to a new person and leaves the others’ ids alone', () => {
+  it('a re-cluster moves a wrongly placed face to a new person and leaves the others’ ids alone', async () => {
     const [ana1] = photoWithFaces([{ embedding: axis(10) }]);
     const [ana2] = photoWithFaces([{ embedding: axis(10, 0.1) }]);
     const [stranger] = photoWithFaces([{ embedding: axis(40) }]);
@@ -155,7 +155,7 @@ describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an 
     const strayId = Number(Object.keys(ana).find((p) => ana[Number(p)]!.includes(stranger!)));
     persons.refreshPersons(persons.personIds(eventId), 2);
 
-    const summary = reclusterEvent(persons, eventId, MATCH);
+    const summary = await reclusterEvent(persons, eventId, MATCH);
 
     expect(summary).toEqual({ persons: 2, faces: 3, kept: 1, created: 1, removed: 1 });
     const after = groups();
@@ -166,7 +166,7 @@ describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an 
     expect(persons.getPerson(eventId, anaId)).toMatchObject({ name: 'Ana', faceCount: 2 });
   });
 
-  it('a face that links two persons strongly merges them into the larger, and a re-cluster agrees', () => {
+  it('a face that links two persons strongly merges them into the larger, and a re-cluster agrees', async () => {
     const p1 = [0, 0.05, 0.1].map((a) => photoWithFaces([{ embedding: onArc(a) }])[0]!);
     const q1 = [1.2, 1.25].map((a) => photoWithFaces([{ embedding: onArc(a) }])[0]!);
     const beforeBridge = groups();
@@ -176,7 +176,7 @@ describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an 
     const [bridge] = photoWithFaces([{ embedding: onArc(0.65) }]);
 
     expect(groups()).toEqual({ [larger]: [...p1, ...q1, bridge] });
-    expect(reclusterEvent(persons, eventId, MATCH)).toEqual({ persons: 1, faces: 6, kept: 1, created: 0, removed: 0 });
+    expect(await reclusterEvent(persons, eventId, MATCH)).toEqual({ persons: 1, faces: 6, kept: 1, created: 0, removed: 0 });
     expect(groups()).toEqual({ [larger]: [...p1, ...q1, bridge] });
   });
 
@@ -208,7 +208,26 @@ describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an 
     expect([after[ana!]!.filter((f) => f !== bridge), after[ben!]!.filter((f) => f !== bridge)]).toEqual([anaFaces, benFaces]);
   });
 
-  it("a re-cluster keeps the organiser's split and merge as they made them", () => {
+  it('a re-cluster leaves faces that arrive while it compares (a running engine) with the person they were given', async () => {
+    const [ana1] = photoWithFaces([{ embedding: axis(10) }]);
+    photoWithFaces([{ embedding: axis(10, 0.1) }]);
+    let late: number[] = [];
+    const summary = await reclusterEvent(persons, eventId, MATCH, {
+      links: async (faces, threshold) => {
+        // The engine stores and groups a new photo while the comparison runs.
+        late = photoWithFaces([{ embedding: axis(10, 0.2) }, { embedding: axis(40) }]);
+        return linkGraph(faces, threshold);
+      },
+    });
+    expect(summary.faces).toBe(2);
+    const g = groups();
+    const personOf = (face: number) => Number(Object.keys(g).find((p) => g[Number(p)]!.includes(face)));
+    expect(personOf(late[0]!)).toBe(personOf(ana1!));
+    expect(Object.keys(g)).toHaveLength(2);
+    expect(g[-1]).toBeUndefined();
+  });
+
+  it("a re-cluster keeps the organiser's split and merge as they made them", async () => {
     const p1 = [0, 0.05, 0.1].map((a) => photoWithFaces([{ embedding: onArc(a) }])[0]!);
     const q1 = [1.2, 1.25].map((a) => photoWithFaces([{ embedding: onArc(a) }])[0]!);
     const [personP, personQ] = Object.keys(groups()).map(Number);
@@ -218,7 +237,7 @@ describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an 
     const before = groups();
     expect(before).toEqual({ [personP!]: [p1[0], p1[1], ...q1], [splitOff]: [p1[2]] });
 
-    reclusterEvent(persons, eventId, MATCH);
+    await reclusterEvent(persons, eventId, MATCH);
 
     expect(groups()).toEqual(before);
   });

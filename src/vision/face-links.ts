@@ -1,0 +1,77 @@
+// The link graph of a full re-cluster (which faces are within the link threshold of which) on
+// ONNX Runtime's matrix multiply instead of a JavaScript double loop. Every pair is still
+// compared, but in blocks of rows against the faces after them, and only the pairs over the
+// threshold come back (NonZero), so neither the n x n similarities nor a scan of them ever sits
+// in JavaScript. Measured on 2 cores: see test/bench/selfie-search.bench.ts (recluster).
+import { availableParallelism } from 'node:os';
+import * as ort from 'onnxruntime-node';
+import { clusterLinkThreshold, type ClusterFace } from './face-clustering.js';
+import { OnnxGraph } from './onnx-graph.js';
+import { sessionOptions } from './onnx-sessions.js';
+
+/**
+ * Rows per run: the run's similarity block is ROWS x (faces after them) floats, 51 MB at 100k
+ * faces, and ONNX Runtime's arena keeps the largest one until the session is released.
+ */
+const ROWS = 128;
+
+/** similarity = rows · restᵀ; the (row, column) pairs at or over the threshold, as int64 [2, k]. */
+function linksGraph(dims: number): Uint8Array {
+  const g = new OnnxGraph('face-links');
+  const rows = g.input('rows', ['m', dims]);
+  const rest = g.input('rest', ['n', dims]);
+  const threshold = g.input('threshold', [1]);
+  const similarity = g.op('Gemm', [rows, rest], { transB: 1 });
+  const linked = g.op('GreaterOrEqual', [similarity, threshold]);
+  g.op('NonZero', [linked], {}, 'pairs');
+  g.output('pairs', [2, 'k'], 'int64');
+  return g.toBytes();
+}
+
+function unitRows(faces: readonly ClusterFace[], dims: number): Float32Array {
+  const unit = new Float32Array(faces.length * dims);
+  faces.forEach((f, i) => {
+    let norm = 0;
+    for (const x of f.embedding) norm += x * x;
+    norm = Math.sqrt(norm) || 1;
+    for (let k = 0; k < dims; k++) unit[i * dims + k] = f.embedding[k]! / norm;
+  });
+  return unit;
+}
+
+/**
+ * The same neighbour lists as face-clustering.ts's linkGraph (indices into `faces`, each list
+ * ascending), computed in float32 by ONNX Runtime. Pairs whose similarity is within float32
+ * rounding of the threshold may differ from the double-precision loop.
+ */
+export async function linkGraphOnnx(faces: readonly ClusterFace[], matchThreshold: number, threads = availableParallelism()): Promise<number[][]> {
+  const n = faces.length;
+  const adjacency = faces.map((): number[] => []);
+  if (n < 2) return adjacency;
+  const dims = faces[0]!.embedding.length;
+  const unit = unitRows(faces, dims);
+  const session = await ort.InferenceSession.create(linksGraph(dims), sessionOptions('cpu', threads));
+  try {
+    const threshold = new ort.Tensor('float32', Float32Array.of(1 - clusterLinkThreshold(matchThreshold)), [1]);
+    // Rows in ascending blocks, each against itself and every face after it: each pair once, and
+    // each neighbour list filled in ascending order (earlier rows first, then this row's own).
+    for (let start = 0; start < n - 1; start += ROWS) {
+      const end = Math.min(n, start + ROWS);
+      const rows = new ort.Tensor('float32', unit.subarray(start * dims, end * dims), [end - start, dims]);
+      const rest = new ort.Tensor('float32', unit.subarray(start * dims), [n - start, dims]);
+      const pairs = (await session.run({ rows, rest, threshold })).pairs!;
+      const found = pairs.data as BigInt64Array;
+      const k = pairs.dims[1] ?? 0;
+      for (let p = 0; p < k; p++) {
+        const i = start + Number(found[p]);
+        const j = start + Number(found[k + p]);
+        if (j <= i) continue;
+        adjacency[i]!.push(j);
+        adjacency[j]!.push(i);
+      }
+    }
+  } finally {
+    await session.release();
+  }
+  return adjacency;
+}
