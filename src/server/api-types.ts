@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'blurred'
   | 'too-dark'
   | 'conflict'
+  | 'database-damaged'
   | 'internal';
 
 export interface ApiError {

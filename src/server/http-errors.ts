@@ -2,6 +2,7 @@
 // sentence for the person reading it. Everything else becomes a logged 500.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { isDatabaseDamage } from '../store/index.js';
 import type { ApiError, ErrorCode } from './api-types.js';
 
 export class HttpError extends Error {
@@ -39,6 +40,12 @@ export function installErrorHandling(app: FastifyInstance, onUnexpected: (err: u
     if (status === 429) return reply.status(429).send(body('rate-limited', 'Too many searches in a short time: wait a moment and try again.'));
     if (status >= 400 && status < 500) return reply.status(status).send(body('bad-request', err.message));
     onUnexpected(err, request.url);
+    // Every screen shows the server's sentence: this one tells the operator what to do (no paths).
+    if (isDatabaseDamage(err)) {
+      return reply
+        .status(503)
+        .send(body('database-damaged', 'The event database on the Shutterfind laptop is damaged. Original photos are safe: stop Shutterfind and run `shutterfind repair`.'));
+    }
     return reply.status(500).send(body('internal', 'Something went wrong on the Shutterfind laptop; the operator can see the details in its log.'));
   });
   app.setNotFoundHandler((request, reply) => reply.status(404).send(body('not-found', `Nothing at ${request.method} ${request.url.split('?')[0]}.`)));
