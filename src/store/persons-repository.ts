@@ -120,6 +120,7 @@ export function createPersonsRepository(db: Database) {
   const eventVectors = db.prepare<[bigint], FaceVectorRow>(`
     SELECT e.face_id, f.photo_id, f.person_id, f.pinned, e.embedding
     FROM face_embeddings e JOIN faces f ON f.id = e.face_id WHERE e.event_id = ? ORDER BY e.face_id`);
+  const placements = db.prepare<[number], Omit<FaceVectorRow, 'embedding'>>('SELECT id AS face_id, photo_id, person_id, pinned FROM faces WHERE event_id = ?');
   const personsInPhotoStmt = db.prepare<[number], { person_id: number }>(
     'SELECT DISTINCT person_id FROM faces WHERE photo_id = ? AND person_id IS NOT NULL',
   );
@@ -216,6 +217,10 @@ export function createPersonsRepository(db: Database) {
     faceVector(faceId: number): FaceVector | undefined {
       const row = faceVector.get(BigInt(faceId));
       return row ? toVector(row) : undefined;
+    },
+    /** Every face's photo, person and pin, without the vectors (what a re-cluster re-reads before writing). */
+    eventFacePlacements(eventId: number): Omit<FaceVector, 'embedding'>[] {
+      return placements.all(eventId).map((r) => ({ faceId: r.face_id, photoId: r.photo_id, personId: r.person_id, pinned: r.pinned === 1 }));
     },
     eventFaceVectors(eventId: number): FaceVector[] {
       return eventVectors.all(BigInt(eventId)).map(toVector);

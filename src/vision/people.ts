@@ -116,10 +116,10 @@ export async function reclusterEvent(
   const snapshot = [...repo.eventFaceVectors(eventId)].sort((a, b) => a.faceId - b.faceId);
   const adjacency = await (options.links ?? linkGraphOnnx)(snapshot, matchThreshold);
   return repo.transaction(() => {
-    const fresh = new Map(repo.eventFaceVectors(eventId).map((f) => [f.faceId, f]));
+    const fresh = new Map(repo.eventFacePlacements(eventId).map((f) => [f.faceId, f]));
     // Faces deleted since (a photo processed again) stay in place so the links still line up;
     // writes to them change nothing.
-    const faces = snapshot.map((f) => fresh.get(f.faceId) ?? f);
+    const faces = snapshot.map((f) => ({ ...f, ...fresh.get(f.faceId) }));
     const clusters = clusterGraph(faces, adjacency);
     // Where the organiser placed faces (merges, splits), their persons hold those clusters; only
     // the rest is matched to earlier persons by overlap.
