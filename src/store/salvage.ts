@@ -8,7 +8,9 @@ import BetterSqlite3, { type Database } from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { openDatabase } from './database.js';
 import { isDatabaseDamage } from './database-damage.js';
-import { createFaceVectorsRepository } from './face-vectors-repository.js';
+import { createFaceVectorsRepository, EMBEDDING_DIMS } from './face-vectors-repository.js';
+import { createJobsRepository } from './jobs-repository.js';
+import { createPersonsRepository } from './persons-repository.js';
 import { currentSchemaVersion, migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
 
@@ -32,8 +34,8 @@ export interface SalvageReport {
   orphansRemoved: number;
   /** Photos whose faces were lost in part or whole: queued to be processed again. */
   photosRequeued: number;
-  /** Named people left without any face: their names could not be kept. */
-  namedPeopleLost: string[];
+  /** Named people whose faces were all lost: listed with none until their faces are found again. */
+  namedPeopleWithoutFaces: string[];
   error?: string;
 }
 
@@ -69,8 +71,9 @@ function copyTable(from: Database, to: Database, table: string): TableSalvage {
   let maxRowid: number | null = null;
   try {
     maxRowid = (from.prepare(`SELECT max(rowid) AS m FROM ${quoteId(table)}`).get() as { m: number | null }).m;
-  } catch {
+  } catch (err) {
     // The rightmost page is unreadable too: probe without an upper bound.
+    if (!isDatabaseDamage(err)) throw err;
   }
   // Row ids start at 1 in these tables; a negative one could only come from a hand-edited file.
   let next = Number.MIN_SAFE_INTEGER;
@@ -152,7 +155,7 @@ function copyFaceEmbeddings(from: Database, to: Database): number {
     } catch (err) {
       if (!isDatabaseDamage(err)) throw err;
     }
-    if (!blob || blob.byteLength !== 128 * 4) {
+    if (!blob || blob.byteLength !== EMBEDDING_DIMS * Float32Array.BYTES_PER_ELEMENT) {
       lost += 1;
       continue;
     }
@@ -216,7 +219,7 @@ function resolveOrphans(db: Database): number {
  * Photos whose faces did not all survive (a face row or its descriptor lost) lose the rest too and
  * are processed again, so every photo's faces stay complete and searchable.
  */
-function requeueIncompletePhotos(db: Database, now: number): number {
+function requeueIncompletePhotos(db: Database, now: number, maxAttempts: number): number {
   const incomplete = db
     .prepare<[], { id: number; event_id: number }>(
       `SELECT p.id, p.event_id FROM photos p
@@ -227,24 +230,17 @@ function requeueIncompletePhotos(db: Database, now: number): number {
     )
     .all();
   const faceIds = db.prepare<[number], { id: number }>('SELECT id FROM faces WHERE photo_id = ?');
-  const dropVector = db.prepare('DELETE FROM face_embeddings WHERE face_id = ?');
-  const dropBits = db.prepare('DELETE FROM face_embeddings_bits WHERE face_id = ?');
+  const vectors = createFaceVectorsRepository(db);
   const dropFaces = db.prepare('DELETE FROM faces WHERE photo_id = ?');
   const reset = db.prepare("UPDATE photos SET status = 'pending', error = NULL, ready_at = NULL, face_count = NULL, updated_at = ? WHERE id = ?");
   const closeJobs = db.prepare("UPDATE jobs SET state = 'done', finished_at = ?, updated_at = ? WHERE photo_id = ? AND kind = 'photo.process' AND state IN ('queued', 'leased')");
-  const enqueue = db.prepare(
-    `INSERT INTO jobs (kind, event_id, photo_id, state, priority, max_attempts, run_after, created_at, updated_at)
-     VALUES ('photo.process', ?, ?, 'queued', 0, 4, ?, ?, ?)`,
-  );
+  const jobs = createJobsRepository(db);
   for (const photo of incomplete) {
-    for (const { id } of faceIds.all(photo.id)) {
-      dropVector.run(BigInt(id));
-      dropBits.run(BigInt(id));
-    }
+    vectors.deleteFaces(faceIds.all(photo.id).map((f) => f.id));
     dropFaces.run(photo.id);
     reset.run(now, photo.id);
     closeJobs.run(now, now, photo.id);
-    enqueue.run(photo.event_id, photo.id, now, now, now);
+    jobs.enqueueJob({ kind: 'photo.process', eventId: photo.event_id, photoId: photo.id, maxAttempts, runAfter: now }, now);
   }
   return incomplete.length;
 }
@@ -258,17 +254,20 @@ function dropStrayVectors(db: Database): void {
   `);
 }
 
-/** People's counts and covers from the faces that survived; people left with none are removed. */
+/**
+ * People's counts and covers from the faces that survived. Unnamed people left without faces go;
+ * named ones stay listed with none, as after any other loss of faces (the name is the organiser's
+ * work, and only they delete it). Returns those names.
+ */
 function refreshPeople(db: Database, now: number): string[] {
-  db.prepare(
-    `UPDATE persons SET
-       face_count = (SELECT count(*) FROM faces WHERE person_id = persons.id),
-       cover_face_id = (SELECT id FROM faces WHERE person_id = persons.id ORDER BY quality DESC NULLS LAST, score DESC, id ASC LIMIT 1),
-       updated_at = ?`,
-  ).run(now);
-  const empty = db.prepare<[], { id: number; name: string | null }>('SELECT id, name FROM persons WHERE face_count = 0').all();
-  db.prepare('DELETE FROM persons WHERE face_count = 0').run();
-  return empty.flatMap((p) => (p.name ? [p.name] : []));
+  const persons = createPersonsRepository(db);
+  const named: string[] = [];
+  for (const { id } of db.prepare<[], { id: number }>('SELECT id FROM events').all()) {
+    persons.refreshPersons(persons.personIds(id), now);
+    for (const empty of persons.emptyUnnamedPersonIds(id)) persons.deletePerson(empty);
+    named.push(...persons.listPersons(id).flatMap((p) => (p.faceCount === 0 && p.name ? [p.name] : [])));
+  }
+  return named;
 }
 
 /** Leases of the engine that stopped with the damage will never be completed: hand them out again. */
@@ -299,7 +298,14 @@ export function checkDatabase(path: string): { ok: boolean; problems: string[] }
 }
 
 /** Copies what `damagedPath` still holds into a new database at `targetPath` (which must not exist). */
-export function salvageDatabase(damagedPath: string, targetPath: string, now = Date.now()): SalvageReport {
+export interface SalvageOptions {
+  /** Attempts of the processing jobs queued for photos that lost faces (the pipeline's setting). */
+  maxAttempts: number;
+  now?: number;
+}
+
+export function salvageDatabase(damagedPath: string, targetPath: string, options: SalvageOptions): SalvageReport {
+  const now = options.now ?? Date.now();
   const report: SalvageReport = {
     readable: true,
     schemaVersion: 0,
@@ -307,7 +313,7 @@ export function salvageDatabase(damagedPath: string, targetPath: string, now = D
     lostEmbeddings: 0,
     orphansRemoved: 0,
     photosRequeued: 0,
-    namedPeopleLost: [],
+    namedPeopleWithoutFaces: [],
   };
   let from: Database | undefined;
   try {
@@ -336,8 +342,8 @@ export function salvageDatabase(damagedPath: string, targetPath: string, now = D
     to.transaction(() => {
       report.orphansRemoved = resolveOrphans(to);
       dropStrayVectors(to);
-      report.photosRequeued = requeueIncompletePhotos(to, now);
-      report.namedPeopleLost = refreshPeople(to, now);
+      report.photosRequeued = requeueIncompletePhotos(to, now, options.maxAttempts);
+      report.namedPeopleWithoutFaces = refreshPeople(to, now);
       releaseLeases(to, now);
     })();
     to.pragma('foreign_keys = ON');

@@ -2,7 +2,7 @@
 // new one, keep the damaged file beside it, and leave the event ready to carry on.
 import { existsSync, renameSync } from 'node:fs';
 import { basename } from 'node:path';
-import { dataDirLayout } from '../../config/index.js';
+import { dataDirLayout, loadSettingsFile, resolveSettings } from '../../config/index.js';
 import { acquireDataDirLock } from '../../core/index.js';
 import { checkDatabase, createRepositories, openDatabase, salvageDatabase, type SalvageReport } from '../../store/index.js';
 import { createFaceIndexCache } from '../../search/index.js';
@@ -60,7 +60,8 @@ export async function runRepair(ctx: CommandContext, options: { force?: boolean 
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const repaired = `${layout.database}.repaired-${stamp}`;
     const damagedCopy = `${layout.database}.damaged-${stamp}`;
-    const salvage = salvageDatabase(layout.database, repaired);
+    const settings = resolveSettings(loadSettingsFile(layout.settings));
+    const salvage = salvageDatabase(layout.database, repaired, { maxAttempts: settings.pipeline.maxAttempts });
     for (const suffix of SQLITE_SIDE_FILES) {
       if (existsSync(`${layout.database}${suffix}`)) renameSync(`${layout.database}${suffix}`, `${damagedCopy}${suffix}`);
     }
@@ -112,7 +113,9 @@ export function formatRepair(r: RepairReport): string {
     if (s.lostEmbeddings) lines.push(`  lost: ${PLURAL(s.lostEmbeddings, 'face descriptor')}`);
     if (s.orphansRemoved) lines.push(`  dropped ${PLURAL(s.orphansRemoved, 'row')} that belonged to lost ones`);
     if (r.regroupedFaces) lines.push(`  ${PLURAL(r.regroupedFaces, 'face')} whose person was lost grouped into people again`);
-    if (s.namedPeopleLost.length) lines.push(`  names lost with all their faces: ${s.namedPeopleLost.join(', ')}`);
+    if (s.namedPeopleWithoutFaces.length) {
+      lines.push(`  named people whose faces were all lost (the names stay; their faces join them again when found): ${s.namedPeopleWithoutFaces.join(', ')}`);
+    }
     if (s.photosRequeued) {
       lines.push(`  ${PLURAL(s.photosRequeued, 'photo')} will be processed again (faces lost); start \`shutterfind serve\` (or run \`ingest\`) to do it.`);
     }

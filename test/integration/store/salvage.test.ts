@@ -80,7 +80,7 @@ describe('a damaged database', () => {
     expect(check.problems.join(' ')).toMatch(/malformed|corrupt|page/i);
 
     const target = join(dir, 'rescued.db');
-    const report = salvageDatabase(path, target);
+    const report = salvageDatabase(path, target, { maxAttempts: 4 });
     const outbox = report.tables.find((t) => t.table === 'outbox')!;
     const lostRows = broken.reduce((n, l) => n + l.ncell, 0);
     expect(outbox.copied).toBe(OUTBOX_ROWS - lostRows);
@@ -112,7 +112,7 @@ describe('a damaged database', () => {
     expect(() => openDatabase(path)).toThrow(/is damaged .*Original photos are not affected.*shutterfind repair --data-dir/);
 
     const target = join(dir, 'rescued.db');
-    const report = salvageDatabase(path, target);
+    const report = salvageDatabase(path, target, { maxAttempts: 4 });
     expect(report.readable).toBe(false);
     expect(report.error).toMatch(/not a database|malformed/);
     const rescued = openDatabase(target);
