@@ -5,7 +5,7 @@ import { mergePersons, PeopleEditError, splitPerson } from '../vision/index.js';
 import type { PeopleList, PersonFaces, PersonView } from './api-types.js';
 import { HttpError, notFound, parseInput } from './http-errors.js';
 import { eventOf, type ServerContext } from './server-context.js';
-import { faceCropUrl, personSamples } from './views.js';
+import { faceCropUrl, MAX_PERSON_SAMPLES, personSampleViews } from './views.js';
 
 const idParam = z.object({ id: z.coerce.number().int().positive() });
 const ids = z.array(z.number().int().positive()).min(1).max(10_000);
@@ -16,7 +16,8 @@ export function registerPeopleRoutes(app: FastifyInstance, ctx: ServerContext): 
   const personView = (eventId: number, personId: number): PersonView => {
     const p = repos.persons.getPerson(eventId, personId);
     if (!p) throw notFound(`Person ${personId}`);
-    return { id: p.id, name: p.name, faces: p.faceCount, photos: p.photoCount, faceSamples: personSamples(p, repos.faces.facesOfPersons(eventId, [p.id])) };
+    const samples = repos.faces.sampleFacesOfPersons(eventId, MAX_PERSON_SAMPLES, p.id);
+    return { id: p.id, name: p.name, faces: p.faceCount, photos: p.photoCount, faceSamples: personSampleViews(samples.get(p.id)) };
   };
 
   /** Organiser mistakes (a face of someone else, one person) are 400s with the reason. */
@@ -32,11 +33,9 @@ export function registerPeopleRoutes(app: FastifyInstance, ctx: ServerContext): 
   app.get('/api/people', async (request): Promise<PeopleList> => {
     const event = eventOf(ctx, request.query);
     const persons = repos.persons.listPersons(event.id);
-    const faces = repos.faces.facesOfPersons(event.id, persons.map((p) => p.id));
-    const byPerson = new Map<number | null, typeof faces>();
-    for (const f of faces) byPerson.set(f.personId, [...(byPerson.get(f.personId) ?? []), f]);
+    const samples = repos.faces.sampleFacesOfPersons(event.id, MAX_PERSON_SAMPLES);
     return {
-      people: persons.map((p) => ({ id: p.id, name: p.name, faces: p.faceCount, photos: p.photoCount, faceSamples: personSamples(p, byPerson.get(p.id) ?? []) })),
+      people: persons.map((p) => ({ id: p.id, name: p.name, faces: p.faceCount, photos: p.photoCount, faceSamples: personSampleViews(samples.get(p.id)) })),
     };
   });
 

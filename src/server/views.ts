@@ -1,5 +1,5 @@
 // Store rows as the API shows them (api-types.ts). Pure: rows in, JSON-ready objects out.
-import type { Delivery, KioskDevice, Photo, PersonSummary, Source, StoredFace } from '../store/index.js';
+import type { Delivery, KioskDevice, Photo, Source, StoredFace } from '../store/index.js';
 import type { CameraCount, DeliveryView, KioskView, PhotoCard, PhotoFace, RelativeBox, SourceView } from './api-types.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -63,11 +63,8 @@ export const toKioskView = (k: KioskDevice, sessionsToday: number): KioskView =>
 
 export const faceCropUrl = (faceId: number): string => `/api/media/faces/${faceId}/crop`;
 
-export function personSamples(person: PersonSummary, faces: readonly StoredFace[], max = 8): { faceId: number; photoId: number; cropUrl: string }[] {
-  // Best faces first, the cover among them, so the console shows who this is at a glance.
-  return [...faces]
-    .filter((f) => f.cropPath)
-    .sort((a, b) => Number(b.id === person.coverFaceId) - Number(a.id === person.coverFaceId) || (b.quality ?? 0) - (a.quality ?? 0) || a.id - b.id)
-    .slice(0, max)
-    .map((f) => ({ faceId: f.id, photoId: f.photoId, cropUrl: faceCropUrl(f.id) }));
-}
+/** Faces shown on a person's card, best first (the faces repository picks them). */
+export const MAX_PERSON_SAMPLES = 8;
+
+export const personSampleViews = (faces: readonly { faceId: number; photoId: number }[] = []): { faceId: number; photoId: number; cropUrl: string }[] =>
+  faces.map((f) => ({ ...f, cropUrl: faceCropUrl(f.faceId) }));

@@ -122,6 +122,11 @@ describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an 
         { id: personOf(chloe!), name: null, faceCount: 1, photoCount: 1, coverCrop: `faces/${chloe}.jpg` },
       ],
     });
+    // The faces shown on each card: the cover first, then by quality, then oldest; at most as many as asked.
+    const samples = createRepositories(db).faces.sampleFacesOfPersons(eventId, 2);
+    expect(samples.get(personOf(ana1!))!.map((f) => f.faceId)).toEqual([ana2, ana1]);
+    expect(samples.get(personOf(ben1!))!.map((f) => f.faceId)).toEqual([ben3, ben1]);
+    expect([...samples.keys()].sort((a, b) => a - b)).toEqual([personOf(ana1!), personOf(ben1!), personOf(chloe!)].sort((a, b) => a - b));
   });
 
   it('keeps person ids and the organiser’s names through a re-cluster that changes nothing', async () => {
