@@ -297,13 +297,13 @@ export function checkDatabase(path: string): { ok: boolean; problems: string[] }
   }
 }
 
-/** Copies what `damagedPath` still holds into a new database at `targetPath` (which must not exist). */
 export interface SalvageOptions {
   /** Attempts of the processing jobs queued for photos that lost faces (the pipeline's setting). */
   maxAttempts: number;
   now?: number;
 }
 
+/** Copies what `damagedPath` still holds into a new database at `targetPath` (which must not exist). */
 export function salvageDatabase(damagedPath: string, targetPath: string, options: SalvageOptions): SalvageReport {
   const now = options.now ?? Date.now();
   const report: SalvageReport = {
