@@ -68,6 +68,11 @@ export function conv2d(g: OnnxGraph, x: Tensor, filter: WeightTensor, opts: Conv
   return filterConv(g, x, convFilter(x, filter, opts.scale), opts);
 }
 
+/** Shape of a convolution's output: cout channels, each side by its kernel, stride and padding. */
+function convOutDims(input: Tensor['dims'], cout: number, kh: number, kw: number, opts: Pick<ConvOptions, 'stride' | 'padding'>): Tensor['dims'] {
+  return { channels: cout, height: outSize(input.height, kh, opts.stride, opts.padding), width: outSize(input.width, kw, opts.stride, opts.padding) };
+}
+
 /** A float Conv node from ONNX-layout weights. */
 export function filterConv(g: OnnxGraph, x: Tensor, filter: OnnxFilter, opts: Pick<ConvOptions, 'stride' | 'padding' | 'bias'>): Tensor {
   const [cout, , kh, kw] = filter.shape;
@@ -79,14 +84,7 @@ export function filterConv(g: OnnxGraph, x: Tensor, filter: OnnxFilter, opts: Pi
     ...padAttrs(x.dims, kh, opts.stride, opts.padding),
     ...(filter.group > 1 ? { group: filter.group } : {}),
   });
-  return {
-    name,
-    dims: {
-      channels: cout,
-      height: outSize(x.dims.height, kh, opts.stride, opts.padding),
-      width: outSize(x.dims.width, kw, opts.stride, opts.padding),
-    },
-  };
+  return { name, dims: convOutDims(x.dims, cout, kh, kw, opts) };
 }
 
 /** TF depthwise [kh, kw, in, 1] → ONNX grouped conv weights [in, 1, kh, kw]. */
@@ -196,15 +194,7 @@ export function quantisedConv(g: OnnxGraph, x: QuantisedTensor, filter: OnnxFilt
       group: filter.group,
     },
   );
-  return {
-    name,
-    dims: {
-      channels: cout,
-      height: outSize(x.dims.height, kh, opts.stride, opts.padding),
-      width: outSize(x.dims.width, kw, opts.stride, opts.padding),
-    },
-    ...opts.output,
-  };
+  return { name, dims: convOutDims(x.dims, cout, kh, kw, opts), ...opts.output };
 }
 
 export function dequantise(g: OnnxGraph, x: QuantisedTensor): Tensor {

@@ -12,6 +12,7 @@ import { iou } from '../../../src/vision/face-geometry.js';
 import { faceApiWeightsDir } from '../../../src/vision/face-model-files.js';
 import { cosineDistance } from '../../../src/vision/face-vectors.js';
 import { loadMatchThreshold } from '../../../src/vision/match-threshold.js';
+import { makeSmallFaceCrowd } from '../../fixtures/camera-photos.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
 
 const SAMPLES = join(faceApiWeightsDir(), '..', 'demo');
@@ -71,15 +72,8 @@ describe('int8 detector', () => {
   });
 
   it.runIf(INT8_USED_HERE)('finds as many faces about 45 px wide in a 24 MP crowd shot as the float detector', async () => {
-    const tiles = await Promise.all(
-      [1, 2, 3, 4, 5, 6].map(async (n, i) => ({
-        input: await sharp(sample(n)).resize(450).toBuffer(),
-        left: 500 + (i % 3) * 1800,
-        top: 800 + Math.floor(i / 3) * 1700,
-      })),
-    );
     const crowd = join(dir, 'crowd.jpg');
-    await writeFile(crowd, await sharp({ create: { width: 6000, height: 4000, channels: 3, background: '#556' } }).composite(tiles).jpeg({ quality: 92 }).toBuffer());
+    await writeFile(crowd, await makeSmallFaceCrowd());
     const a = await analyseImage(float32, crowd);
     const b = await analyseImage(int8, crowd);
     // Measured: 20 and 20, 19 of them the same faces.

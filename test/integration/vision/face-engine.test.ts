@@ -9,6 +9,7 @@ import { FaceEngine, DEFAULT_DETECT_OPTIONS } from '../../../src/vision/face-eng
 import { faceApiWeightsDir } from '../../../src/vision/face-model-files.js';
 import { cosineDistance } from '../../../src/vision/face-vectors.js';
 import { loadMatchThreshold } from '../../../src/vision/match-threshold.js';
+import { makeSmallFaceCrowd } from '../../fixtures/camera-photos.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
 
 const SAMPLES = join(faceApiWeightsDir(), '..', 'demo');
@@ -117,15 +118,8 @@ describe('event-grade detection: faces about 45 px wide in a 24 MP original', ()
     // Six real photos scaled to 450 px wide on a 6000 x 4000 canvas: their faces are ~45 px in
     // the original. Measured: 20 of the 22; the two misses are the profile and the woman
     // looking down in sample 2, which SSD MobileNetV1 already finds least surely at full size.
-    const tiles = await Promise.all(
-      [1, 2, 3, 4, 5, 6].map(async (n, i) => ({
-        input: await sharp(sample(n)).resize(450).toBuffer(),
-        left: 500 + (i % 3) * 1800,
-        top: 800 + Math.floor(i / 3) * 1700,
-      })),
-    );
     const crowd = join(dir, 'crowd.jpg');
-    await writeFile(crowd, await sharp({ create: { width: 6000, height: 4000, channels: 3, background: '#556' } }).composite(tiles).jpeg({ quality: 92 }).toBuffer());
+    await writeFile(crowd, await makeSmallFaceCrowd());
     const { faces } = await analyseImage(engine, crowd);
     expect(faces.length).toBeGreaterThanOrEqual(19);
     expect(faces.length).toBeLessThanOrEqual(22);
