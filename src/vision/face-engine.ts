@@ -2,7 +2,7 @@
 // wherever ONNX Runtime runs: inside photo workers for ingest, in-process for the CLI and selfies.
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { DETECTOR_INPUT, LEVEL_MAX_FACE, needsFinerLevel, PASS_ALIGN, planDetectionLevels, touchesInnerEdge, type Tile } from './detection-tiles.js';
+import { DETECTOR_INPUT, detectorPassSize, LEVEL_MAX_FACE, needsFinerLevel, planDetectionLevels, touchesInnerEdge, type Tile } from './detection-tiles.js';
 import { anchorsFor, decodeBox, type Anchors } from './ssd-anchors.js';
 import { sessionOptions } from './onnx-sessions.js';
 import { chooseProvider, preferredProviders, type ProviderChoice, type ProviderName, type ProviderSetting } from './execution-providers.js';
@@ -100,14 +100,6 @@ function toNchw(images: readonly Uint8Array[], size: number): Float32Array {
     }
   });
   return out;
-}
-
-/**
- * A one-pass level's input side: padded to the stride of the maps its faces come from, and never
- * under the trained 512 (the whole-photo pass and the tiles are exactly 512).
- */
-function onePassSide(n: number): number {
-  return Math.max(DETECTOR_INPUT, Math.ceil(n / PASS_ALIGN) * PASS_ALIGN);
 }
 
 export function l2Normalise(v: Float32Array): Float32Array {
@@ -220,8 +212,7 @@ export class FaceEngine {
       // the buffers of the largest batch (~650 MB per worker instead of ~370 MB).
       for (const tile of level.tiles) {
         const pixels = await this.tilePixels(image, tile, options.overview);
-        const passHeight = level.onePass ? onePassSide(pixels.height) : DETECTOR_INPUT;
-        const passWidth = level.onePass ? onePassSide(pixels.width) : DETECTOR_INPUT;
+        const { height: passHeight, width: passWidth } = detectorPassSize(level, pixels);
         const input = new ort.Tensor('float32', this.detectorInput(pixels, passHeight, passWidth), [1, 3, passHeight, passWidth]);
         const out = await this.detector.run({ image: input });
         const pass = { height: passHeight, width: passWidth, anchors: this.anchors(passHeight, passWidth) };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DETECTOR_INPUT, LEVEL_MAX_FACE, MAX_ONE_PASS_SIDE, needsFinerLevel, planDetectionLevels, touchesInnerEdge } from '../../../src/vision/detection-tiles.js';
+import { DETECTOR_INPUT, detectorPassSize, LEVEL_MAX_FACE, MAX_ONE_PASS_SIDE, needsFinerLevel, planDetectionLevels, touchesInnerEdge } from '../../../src/vision/detection-tiles.js';
 
 describe('planDetectionLevels', () => {
   it('sees a 2048 px photo whole, at 2x in one pass, then in overlapping 512 px tiles down to the smallest face asked for', () => {
@@ -20,6 +20,16 @@ describe('planDetectionLevels', () => {
       [1, false],
     ]);
     expect(4096 * 0.25).toBeLessThanOrEqual(MAX_ONE_PASS_SIDE);
+  });
+
+  it("sizes the whole-photo pass to the photo's aspect, one-pass levels to at least 512, and tiles to exactly 512", () => {
+    const [whole, middle, fine] = planDetectionLevels(2048, 1365, 40);
+    expect(detectorPassSize(whole!, { width: 512, height: 341 })).toEqual({ width: 512, height: 352 });
+    expect(detectorPassSize(whole!, { width: 341, height: 512 })).toEqual({ width: 352, height: 512 });
+    expect(detectorPassSize(middle!, { width: 1024, height: 683 })).toEqual({ width: 1024, height: 704 });
+    expect(detectorPassSize(fine!, { width: 512, height: 512 })).toEqual({ width: 512, height: 512 });
+    const panorama = planDetectionLevels(2048, 300, 160)[0]!;
+    expect(detectorPassSize(panorama, { width: 512, height: 75 })).toEqual({ width: 512, height: 96 });
   });
 
   it('covers every pixel at every level, and every tile fits the detector input', () => {
