@@ -1,6 +1,6 @@
 // Piscina entry point for the photo pool: one task = one photo, decoded once.
 import sharp from 'sharp';
-import type { ClipJobResult, ClipJobTask, PhotoTask, PhotoTaskResult } from '../src/pipeline/photo-task.js';
+import type { ClipJobResult, ClipJobTask, FaceTaskOptions, PhotoTask, PhotoTaskResult } from '../src/pipeline/photo-task.js';
 import { renderPhoto } from '../src/pipeline/render-photo.js';
 import { createClipStage, embedPreview, reusableClipEngine } from '../src/vision/clip-stage.js';
 import { createFaceStage, reusableFaceEngine } from '../src/vision/face-stage.js';
@@ -11,7 +11,8 @@ sharp.concurrency(1);
 sharp.cache(false);
 
 // This thread's ONNX sessions (faces, CLIP), opened on the first photo that needs them.
-const faceStage = createFaceStage(reusableFaceEngine());
+const faceEngines = reusableFaceEngine();
+const faceStage = createFaceStage(faceEngines);
 const clipEngines = reusableClipEngine();
 const clipStage = createClipStage(clipEngines);
 
@@ -22,4 +23,9 @@ export default function processPhotoTask(task: PhotoTask): Promise<PhotoTaskResu
 /** Back-fill of scene search for a photo that is already ready (piscina task name 'embedClip'). */
 export function embedClip(task: ClipJobTask): Promise<ClipJobResult> {
   return embedPreview(task, clipEngines);
+}
+
+/** Opens this thread's face models ahead of the first photo (piscina task name 'warmUp'). */
+export async function warmUp(faces: FaceTaskOptions): Promise<void> {
+  await faceEngines(faces);
 }

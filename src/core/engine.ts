@@ -18,6 +18,7 @@ import {
   defaultWorkerThreads,
   regroupEventBursts,
   type ClipTaskOptions,
+  type FaceTaskOptions,
   type PhotoOutcome,
   type PhotoProcessor,
   type Scheduler,
@@ -216,6 +217,20 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     }
   }
 
+  const faceTask: FaceTaskOptions | null = settings.faces.enabled
+    ? {
+        provider: settings.faces.provider,
+        detectorPrecision: settings.faces.detectorPrecision,
+        threads: intraOpThreads(threads),
+        minFacePx: settings.faces.minFacePx,
+        minScore: settings.faces.minScore,
+        tiling: settings.faces.tiling,
+        maxFaces: settings.faces.maxFacesPerPhoto,
+      }
+    : null;
+  // Workers open the face models while the start-up scan and hashing run, not on the first photo.
+  if (faceTask) processor.warmUp(faceTask);
+
   const scheduler: Scheduler = createScheduler({
     jobs: repos.jobs,
     photos: repos.photos,
@@ -225,17 +240,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     policy: settings.pipeline,
     owner: `${hostname()}:${process.pid}`,
     log,
-    faces: settings.faces.enabled
-      ? {
-          provider: settings.faces.provider,
-          detectorPrecision: settings.faces.detectorPrecision,
-          threads: intraOpThreads(threads),
-          minFacePx: settings.faces.minFacePx,
-          minScore: settings.faces.minScore,
-          tiling: settings.faces.tiling,
-          maxFaces: settings.faces.maxFacesPerPhoto,
-        }
-      : null,
+    faces: faceTask,
     clip: clipOptions,
     clipVectors: repos.clipVectors,
     onOutcome: (outcome) => {

@@ -4,13 +4,18 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../config/package-root.js';
 import { Piscina } from 'piscina';
-import type { ClipJobResult, ClipJobTask, PhotoTask, PhotoTaskResult } from './photo-task.js';
+import type { ClipJobResult, ClipJobTask, FaceTaskOptions, PhotoTask, PhotoTaskResult } from './photo-task.js';
 
 export interface PhotoProcessor {
   readonly threads: number;
   process(task: PhotoTask): Promise<PhotoTaskResult>;
   /** Scene-search back-fill for a photo that is already ready. */
   embedClip(task: ClipJobTask): Promise<ClipJobResult>;
+  /**
+   * Has each worker open its face models now. Fire and forget: a failure is met again, and
+   * reported, by the first photo.
+   */
+  warmUp(faces: FaceTaskOptions): void;
   close(): Promise<void>;
 }
 
@@ -34,7 +39,7 @@ export function defaultWorkerThreads(configured: number): number {
 }
 
 export function createPhotoWorkerPool(threads: number): PhotoProcessor {
-  const pool = new Piscina<PhotoTask | ClipJobTask, PhotoTaskResult | ClipJobResult>({
+  const pool = new Piscina<PhotoTask | ClipJobTask | FaceTaskOptions, PhotoTaskResult | ClipJobResult | void>({
     filename: workerScriptPath('photo-worker'),
     minThreads: threads,
     maxThreads: threads,
@@ -45,6 +50,10 @@ export function createPhotoWorkerPool(threads: number): PhotoProcessor {
     threads,
     process: (task) => pool.run(task) as Promise<PhotoTaskResult>,
     embedClip: (task) => pool.run(task, { name: 'embedClip' }) as Promise<ClipJobResult>,
+    warmUp: (faces) => {
+      // One task per thread: each takes 100+ ms, so every idle thread picks one up.
+      for (let i = 0; i < threads; i++) pool.run(faces, { name: 'warmUp' }).catch(() => undefined);
+    },
     close: () => pool.destroy(),
   };
 }
