@@ -3,7 +3,7 @@
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import sharp, { type OutputInfo } from 'sharp';
-import { mediaRelativePath } from '../config/index.js';
+import { mediaRelativePath } from '../config/data-dir.js';
 // Worker-side code imports these two modules directly rather than through ingest/index.ts,
 // which would load the watcher (chokidar) and the rest of ingest into every worker thread.
 import { EMPTY_METADATA, mergeMetadata, readPhotoMetadata, type PhotoMetadata } from '../ingest/metadata.js';

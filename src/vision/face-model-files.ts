@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { packageRoot } from '../config/index.js';
+import { packageRoot } from '../config/package-root.js';
 import { buildFaceDescriptor } from './face-networks/face-descriptor.js';
 import { buildLandmarks68 } from './face-networks/landmarks-68.js';
 import { buildSsdMobilenetV1 } from './face-networks/ssd-mobilenet-v1.js';

@@ -4,7 +4,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
-import { mediaRelativePath } from '../config/index.js';
+import { mediaRelativePath } from '../config/data-dir.js';
 import type { AnalysisContext, AnalysisImage, AnalysisOutput, AnalysisStage, FaceTaskOptions } from '../pipeline/index.js';
 import type { NewFace } from '../store/index.js';
 import { FaceEngine, type AnalysedFace } from './face-engine.js';
