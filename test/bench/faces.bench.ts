@@ -139,11 +139,12 @@ const bases = await makeCameraJpegPool(Math.min(PIPELINE_PHOTOS, 12), { seed: 11
 for (let i = 0; i < PIPELINE_PHOTOS; i++) writeFileSync(join(folder, `IMG_${String(i).padStart(4, '0')}.JPG`), uniqueVariant(bases[i % bases.length]!, i));
 
 /**
- * Photos per second from the first photo ready to the last: the rate the pipeline sustains once
- * running, without the one-off start (process, models, first decode) that the whole-run rate
- * spreads over only this many photos.
+ * The steady rate (photos per second from the first photo ready to the last: what the pipeline
+ * sustains once running) and how long after `startedAt` the first photo was ready: the one-off
+ * start (process, workers, models, first decode) that the whole-run rate spreads over only this
+ * many photos.
  */
-function steadyRate(dataDir: string, startedAt: number): { steady: number; firstReadyMs: number } {
+function readyTimeline(dataDir: string, startedAt: number): { steady: number; firstReadyMs: number } {
   const db = new Database(join(dataDir, 'shutterfind.db'), { readonly: true });
   try {
     const row = db.prepare("SELECT count(*) AS n, min(ready_at) AS first, max(ready_at) AS last FROM photos WHERE status = 'ready'").get() as { n: number; first: number; last: number };
@@ -163,8 +164,7 @@ function ingest(facesEnabled: boolean): Rate & { ready: number; steadyPhotosPerS
   const ms = performance.now() - t0;
   const summary = JSON.parse(run.stdout) as { ready: number };
   const status = JSON.parse(spawnSync(process.execPath, [CLI, 'status', '--event', 'bench', '--json', '--data-dir', dataDir], { encoding: 'utf8' }).stdout) as { faces: { found: number } };
-  const { steady, firstReadyMs } = steadyRate(dataDir, startedAt);
-  // The start (process, modules, workers, models, the first photo) is in the whole-run rate only.
+  const { steady, firstReadyMs } = readyTimeline(dataDir, startedAt);
   return { ...rate(summary.ready, status.faces.found, ms), ready: summary.ready, steadyPhotosPerSecond: steady, firstReadyAfterStartMs: firstReadyMs };
 }
 const pipeline = { withoutFaces: ingest(false), withFaces: ingest(true) };
