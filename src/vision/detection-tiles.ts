@@ -71,7 +71,9 @@ export function planDetectionLevels(width: number, height: number, minFaceSize: 
  * The detector input (height x width) for one tile's pixels; the tile sits top-left and the rest
  * is padded with black. The whole-photo pass is cut to the photo's own aspect (a 3:2 photo is
  * 512x352, not face-api's 512x512 square): on the samples and camera photos it found the same
- * faces (box IoU >= 0.996) in 35% less time, the padding being a third of the square. One-pass
+ * faces (box IoU >= 0.996) in 35% less time, the padding being a third of the square. That holds
+ * for faces up to about a third of the pass; larger ones need the square (see
+ * Anchors.paddingSensitiveFrom), which the face engine runs when they are there. One-pass
  * levels never go under the trained 512 per side; tiles are exactly 512.
  */
 export function detectorPassSize(level: DetectionLevel, pixels: { width: number; height: number }): { width: number; height: number } {

@@ -3,7 +3,7 @@
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { DETECTOR_INPUT, detectorPassSize, LEVEL_MAX_FACE, needsFinerLevel, planDetectionLevels, touchesInnerEdge, type Tile } from './detection-tiles.js';
-import { anchorsFor, decodeBox, type Anchors } from './ssd-anchors.js';
+import { anchorsFor, decodeBox, scoresFrom, type Anchors } from './ssd-anchors.js';
 import { sessionOptions } from './onnx-sessions.js';
 import { chooseProvider, preferredProviders, type ProviderChoice, type ProviderName, type ProviderSetting } from './execution-providers.js';
 import { alignFromLandmarks, alignmentBounds, squareAround, warpAligned, type Alignment, type PlacedImage, type RgbImage } from './face-alignment.js';
@@ -212,14 +212,23 @@ export class FaceEngine {
       // the buffers of the largest batch (~650 MB per worker instead of ~370 MB).
       for (const tile of level.tiles) {
         const pixels = await this.tilePixels(image, tile, options.overview);
-        const { height: passHeight, width: passWidth } = detectorPassSize(level, pixels);
-        const input = new ort.Tensor('float32', this.detectorInput(pixels, passHeight, passWidth), [1, 3, passHeight, passWidth]);
-        const out = await this.detector.run({ image: input });
-        const pass = { height: passHeight, width: passWidth, anchors: this.anchors(passHeight, passWidth) };
-        found.push(...this.boxesOf(tile, pass, out.encodings!.data as Float32Array, out.scores!.data as Float32Array, level.level > 0, image, options.minScore));
+        let run = await this.detectorPass(pixels, detectorPassSize(level, pixels));
+        // A large face in a whole-photo pass cut to the photo's aspect: see paddingSensitiveFrom.
+        // Close-ups pay for a second pass, group shots (the usual event photo) do not.
+        const square = run.pass.height === DETECTOR_INPUT && run.pass.width === DETECTOR_INPUT;
+        if (level.level === 0 && !square && scoresFrom(run.scores, run.pass.anchors.paddingSensitiveFrom, options.minScore))
+          run = await this.detectorPass(pixels, { height: DETECTOR_INPUT, width: DETECTOR_INPUT });
+        found.push(...this.boxesOf(tile, run.pass, run.encodings, run.scores, level.level > 0, image, options.minScore));
       }
     }
     return nonMaxSuppression(found).slice(0, options.maxFaces);
+  }
+
+  private async detectorPass(pixels: RgbImage, size: { height: number; width: number }) {
+    const input = new ort.Tensor('float32', this.detectorInput(pixels, size.height, size.width), [1, 3, size.height, size.width]);
+    const out = await this.detector.run({ image: input });
+    const pass = { ...size, anchors: this.anchors(size.height, size.width) };
+    return { pass, encodings: out.encodings!.data as Float32Array, scores: out.scores!.data as Float32Array };
   }
 
   /** Detector output of one pass as boxes in image coordinates. */

@@ -38,6 +38,13 @@ export interface Anchors {
   count: number;
   centres: Float32Array;
   sizes: Float32Array;
+  /**
+   * The first anchor of map 2 (stride 64). Maps 0 and 1 give the same boxes whether the photo
+   * is padded to face-api's 512x512 square or not; from map 2 on, a pass cut to the photo's
+   * aspect has odd map sizes, so the strided convolutions pad differently and faces filling a
+   * close-up come out shifted (box IoU down to 0.72 against the square, on sample crops).
+   */
+  paddingSensitiveFrom: number;
 }
 
 export function anchorsFor(height: number, width: number): Anchors {
@@ -59,7 +66,14 @@ export function anchorsFor(height: number, width: number): Anchors {
           a++;
         }
   });
-  return { count, centres, sizes };
+  const paddingSensitiveFrom = rows[0]! * cols[0]! * anchorShapes(0).length + rows[1]! * cols[1]! * anchorShapes(1).length;
+  return { count, centres, sizes, paddingSensitiveFrom };
+}
+
+/** Whether any anchor from index `from` on scores at least minScore. */
+export function scoresFrom(scores: Float32Array, from: number, minScore: number): boolean {
+  for (let a = from; a < scores.length; a++) if (scores[a]! >= minScore) return true;
+  return false;
 }
 
 /**

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyseImage } from '../../../src/vision/analyse-file.js';
 import { FaceEngine, DEFAULT_DETECT_OPTIONS } from '../../../src/vision/face-engine.js';
 import { faceApiWeightsDir } from '../../../src/vision/face-model-files.js';
+import { iou } from '../../../src/vision/face-geometry.js';
 import { cosineDistance } from '../../../src/vision/face-vectors.js';
 import { loadMatchThreshold } from '../../../src/vision/match-threshold.js';
 import { makeSmallFaceCrowd } from '../../fixtures/camera-photos.js';
@@ -66,6 +67,37 @@ describe('face engine on the sample photos', () => {
       expect(own.length).toBe(FACES_BY_EYE[n - 1]);
       expect(await engine.detect(image, { ...DEFAULT_DETECT_OPTIONS, overview })).toEqual(own);
     }
+  });
+
+  it("boxes a face filling a close-up as face-api does, whatever the photo's aspect", async () => {
+    // The whole-photo pass is cut to the photo's aspect; faces this large need face-api's padded
+    // square (see Anchors.paddingSensitiveFrom), or their boxes shift by a quarter of a face.
+    let closeUps = 0;
+    for (const n of [3, 5]) {
+      const { data, info } = await sharp(sample(n)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      const photo = sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } });
+      for (const face of await engine.detect({ data: new Uint8Array(data), width: info.width, height: info.height })) {
+        for (const [across, down] of [[1.5, 1], [1, 1.5]] as const) {
+          // The face fills three quarters of the crop's short side, as in a headshot.
+          const side = face.height / 0.75;
+          const [width, height] = [Math.round(side * across), Math.round(side * down)];
+          const left = Math.round(face.x + face.width / 2 - width / 2);
+          const top = Math.round(face.y + face.height / 2 - height / 2);
+          if (left < 0 || top < 0 || left + width > info.width || top + height > info.height) continue;
+          const crop = await photo.clone().extract({ left, top, width, height }).resize({ width: 512, height: 512, fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
+          const squared = await sharp(crop.data, { raw: { width: crop.info.width, height: crop.info.height, channels: 3 } })
+            .extend({ right: 512 - crop.info.width, bottom: 512 - crop.info.height, background: '#000' })
+            .raw()
+            .toBuffer();
+          const own = await engine.detect({ data: new Uint8Array(crop.data), width: crop.info.width, height: crop.info.height });
+          const faceApis = await engine.detect({ data: new Uint8Array(squared), width: 512, height: 512 });
+          expect(own).toHaveLength(faceApis.length);
+          for (const box of faceApis) expect(Math.max(...own.map((b) => iou(b, box)))).toBeGreaterThan(0.98);
+          closeUps++;
+        }
+      }
+    }
+    expect(closeUps).toBeGreaterThanOrEqual(6);
   });
 
   it('runs on the CPU here, saying why the GPU provider was not used', () => {
