@@ -28,7 +28,7 @@ const ingestSchema = z.object({
 });
 
 const pipelineSchema = z.object({
-  /** Worker threads for decode/resize/ML. 0 = one per core. */
+  /** Worker threads for decode/resize/ML. 0 = one per core, fewer where memory is short (defaultWorkerThreads). */
   workers: z.number().int().min(0).max(64).default(0),
   /** Tasks handed to the pool beyond its thread count, so a thread never idles between jobs. */
   prefetchPerWorker: z.number().int().min(0).max(8).default(1),

@@ -16,6 +16,8 @@ import {
   createPhotoWorkerPool,
   createScheduler,
   defaultWorkerThreads,
+  thisMachine,
+  WORKER_MEMORY_MB,
   regroupEventBursts,
   type ClipTaskOptions,
   type FaceTaskOptions,
@@ -119,7 +121,12 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const log = options.log;
   const repos = createRepositories(db);
   const bus = new EventEmitter<EngineEvents>();
-  const threads = options.processor?.threads ?? defaultWorkerThreads(settings.pipeline.workers);
+  const machine = thisMachine();
+  const threads = options.processor?.threads ?? defaultWorkerThreads(settings.pipeline.workers, machine);
+  if (!options.processor && settings.pipeline.workers === 0 && threads < machine.cores) {
+    const memoryGb = Math.round(machine.memoryMb / 1024);
+    log.info(`${threads} photo workers for ${machine.cores} cores: ${memoryGb} GB of memory allows that many at ~${WORKER_MEMORY_MB} MB each (pipeline.workers in settings.json overrides)`);
+  }
   const processor = options.processor ?? createPhotoWorkerPool(threads);
   const released = repos.jobs.releaseAllLeases(Date.now());
   if (released > 0) log.warn({ jobs: released }, `Resuming ${released} job(s) interrupted when Shutterfind last stopped`);

@@ -5,6 +5,8 @@ export type { AnalysisStage, AnalysisImage, AnalysisContext, AnalysisOutput, Ori
 export {
   createPhotoWorkerPool,
   defaultWorkerThreads,
+  thisMachine,
+  WORKER_MEMORY_MB,
   packageRoot,
   workerScriptPath,
   WorkerScriptMissingError,

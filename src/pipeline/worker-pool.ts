@@ -1,6 +1,6 @@
 // The engine's handle on the photo worker threads (piscina). Tests and the benchmark use the same pool.
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../config/package-root.js';
 import { Piscina } from 'piscina';
@@ -34,8 +34,31 @@ export function workerScriptPath(name: string): string {
   return script;
 }
 
-export function defaultWorkerThreads(configured: number): number {
-  return configured > 0 ? configured : Math.max(1, availableParallelism());
+/**
+ * Memory one photo worker adds at its peak with faces on: ~300 MB measured (a 24 MP decode and
+ * three ONNX sessions; 477 MB for the whole process with one worker, 772 MB with two), plus
+ * room for a CLIP model.
+ */
+export const WORKER_MEMORY_MB = 400;
+/** Share of the laptop's memory the workers may take: tethering and editing software run beside them. */
+const WORKER_MEMORY_SHARE = 0.5;
+
+export interface MachineSize {
+  cores: number;
+  memoryMb: number;
+}
+
+export const thisMachine = (): MachineSize => ({ cores: availableParallelism(), memoryMb: totalmem() / 2 ** 20 });
+
+/**
+ * One worker per core, unless that would take more than half the memory: a 16-thread laptop
+ * with 8 GB gets 10 workers, not 16 (ONNX Runtime then gives each more threads, so the cores
+ * stay busy). A configured count is used as it is.
+ */
+export function defaultWorkerThreads(configured: number, machine: MachineSize = thisMachine()): number {
+  if (configured > 0) return configured;
+  const byMemory = Math.floor((machine.memoryMb * WORKER_MEMORY_SHARE) / WORKER_MEMORY_MB);
+  return Math.max(1, Math.min(machine.cores, byMemory));
 }
 
 export function createPhotoWorkerPool(threads: number): PhotoProcessor {
