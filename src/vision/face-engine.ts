@@ -224,6 +224,7 @@ export class FaceEngine {
     return nonMaxSuppression(found).slice(0, options.maxFaces);
   }
 
+  /** One detector run on a tile's pixels padded to `size`, with the anchors for that size. */
   private async detectorPass(pixels: RgbImage, size: { height: number; width: number }) {
     const input = new ort.Tensor('float32', this.detectorInput(pixels, size.height, size.width), [1, 3, size.height, size.width]);
     const out = await this.detector.run({ image: input });

@@ -40,9 +40,10 @@ export interface Anchors {
   sizes: Float32Array;
   /**
    * The first anchor of map 2 (stride 64). Maps 0 and 1 give the same boxes whether the photo
-   * is padded to face-api's 512x512 square or not; from map 2 on, a pass cut to the photo's
-   * aspect has odd map sizes, so the strided convolutions pad differently and faces filling a
-   * close-up come out shifted (box IoU down to 0.72 against the square, on sample crops).
+   * is padded to face-api's 512x512 square or not. From map 2 on, a cell sees much of the pass,
+   * so the square's black padding (face-api's, the one the network learnt with) changes its
+   * answer: in a pass cut to the photo's aspect, faces filling a close-up came out shifted (box
+   * IoU down to 0.72 against the square, on sample crops).
    */
   paddingSensitiveFrom: number;
 }
