@@ -39,9 +39,10 @@ export interface RunningServer {
 }
 
 /**
- * ONNX threads for a selfie. One: the photo workers already use every core during an event, and
- * even on an idle 2-core laptop two threads were slower (selfie analysis p50 63 ms with one
- * thread, 95 ms with two, int8 detector; 96 and 108 ms with the float one).
+ * ONNX threads for a selfie. One: the photo workers already use every core during an event.
+ * Two once measured slower even on an idle 2-core laptop (p50 63 ms with one, 95 ms with two),
+ * but that was ONNX Runtime's spinning threads, now off (onnx-sessions.ts); without them two
+ * threads analyse a photo in ~50 ms instead of ~63 when the laptop is idle.
  */
 const SELFIE_ONNX_THREADS = 1;
 
