@@ -3,5 +3,5 @@
 import { ensureFaceModels, faceModelDir } from '../vision/index.js';
 
 const started = Date.now();
-ensureFaceModels();
+await ensureFaceModels();
 process.stdout.write(`Face models ready in ${faceModelDir()} (${Date.now() - started} ms)\n`);

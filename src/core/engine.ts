@@ -37,7 +37,7 @@ import {
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import type { Logger } from './logger.js';
 import { createFaceIndexCache, type FaceIndexCache } from '../search/index.js';
-import { activeClipModel, assignFacesToPersons, intraOpThreads, loadMatchThreshold, type InstalledClipModel } from '../vision/index.js';
+import { activeClipModel, assignFacesToPersons, ensureFaceModels, intraOpThreads, loadMatchThreshold, type FaceModelPaths, type InstalledClipModel } from '../vision/index.js';
 import { readEventStatus, readStorageStatus, type EventStatus } from './status.js';
 
 export interface EngineEvents {
@@ -96,6 +96,20 @@ function mergeSettings(fileSettings: SettingsInput, overrides: SettingsInput | u
 export const SCENE_BACKFILL_PRIORITY = -10;
 const BURST_REGROUP_DELAY_MS = 2_000;
 const CLIP_MODEL_RECHECK_MS = 5_000;
+
+/**
+ * The face model files, checked (or converted) once here for every photo worker: each worker
+ * checking them hashed ~50 MB at start, and workers converting at once wrote the same files.
+ * On failure the workers try again and each photo reports why.
+ */
+async function checkedFaceModels(log: Logger): Promise<FaceModelPaths | undefined> {
+  try {
+    return await ensureFaceModels();
+  } catch (err) {
+    log.warn({ err }, `Face models: ${(err as Error).message}`);
+    return undefined;
+  }
+}
 
 function findClipModel(modelsDir: string, log: Logger): InstalledClipModel | null {
   try {
@@ -233,6 +247,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
         minScore: settings.faces.minScore,
         tiling: settings.faces.tiling,
         maxFaces: settings.faces.maxFacesPerPhoto,
+        models: await checkedFaceModels(log),
       }
     : null;
   // Workers open the face models while the start-up scan and hashing run, not on the first photo.

@@ -20,6 +20,11 @@ export interface FaceTaskOptions {
   minScore: number;
   tiling: 'adaptive' | 'always';
   maxFaces: number;
+  /**
+   * The face model files, already checked against their checksums by the engine, once for all
+   * workers; a worker given none checks them itself (a hash of ~50 MB, ~90 ms each).
+   */
+  models?: { detector: string; detectorInt8: string; landmarks: string; descriptor: string };
 }
 
 export interface ClipTaskOptions {

@@ -4,7 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { sessionOptions } from './onnx-sessions.js';
 import { chooseProvider, preferredProviders, type ProviderChoice, type ProviderName, type ProviderSetting } from './execution-providers.js';
 import { CLIP_INPUT_SIZE } from './clip-preprocess.js';
-import { ClipTokenizer } from './clip-tokenizer.js';
+import type { ClipTokenizer } from './clip-tokenizer.js';
 import { l2Normalise } from './face-engine.js';
 
 export interface ClipEngineOptions {
@@ -37,7 +37,8 @@ export class ClipEngine {
       ]);
     };
     const { value, choice } = await chooseProvider(preferredProviders(options.provider), open);
-    const tokenizer = options.tokenizerDir ? ClipTokenizer.fromDir(options.tokenizerDir) : null;
+    // The tokenizer (and its library) loads only for text: photo workers embed images alone.
+    const tokenizer = options.tokenizerDir ? (await import('./clip-tokenizer.js')).ClipTokenizer.fromDir(options.tokenizerDir) : null;
     return new ClipEngine(value[0], value[1], tokenizer, choice);
   }
 

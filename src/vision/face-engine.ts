@@ -9,10 +9,9 @@ import { chooseProvider, preferredProviders, type ProviderChoice, type ProviderN
 import { alignFromLandmarks, alignmentBounds, squareAround, warpAligned, type Alignment, type PlacedImage, type RgbImage } from './face-alignment.js';
 import { nonMaxSuppression, type Box, type Point, type ScoredBox } from './face-geometry.js';
 import { ensureFaceModels, type FaceModelPaths } from './face-model-files.js';
-import { DESCRIPTOR_INPUT_SIZE } from './face-networks/face-descriptor.js';
+import { DESCRIPTOR_INPUT_SIZE, LANDMARK_INPUT_SIZE } from './face-networks/input-sizes.js';
 import type { DetectorPrecision } from './face-networks/ssd-mobilenet-v1.js';
 import { hasSafeInt8DotProduct, readCpuFlags } from './cpu-features.js';
-import { LANDMARK_INPUT_SIZE } from './face-networks/landmarks-68.js';
 import { faceQuality, laplacianVariance, type FaceQuality } from './face-quality.js';
 
 export interface FaceEngineOptions {
@@ -123,7 +122,7 @@ export class FaceEngine {
   private readonly anchorCache = new Map<string, Anchors>();
 
   static async open(options: FaceEngineOptions): Promise<FaceEngine> {
-    const models = options.models ?? ensureFaceModels();
+    const models = options.models ?? (await ensureFaceModels());
     let detectorPrecision: DetectorPrecision = 'float32';
     const open = async (provider: ProviderName) => {
       const session = sessionOptions(provider, options.threads);

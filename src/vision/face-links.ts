@@ -6,7 +6,6 @@
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { clusterLinkThreshold, type ClusterFace } from './face-clustering.js';
-import { OnnxGraph } from './onnx-graph.js';
 import { sessionOptions } from './onnx-sessions.js';
 
 /**
@@ -16,7 +15,9 @@ import { sessionOptions } from './onnx-sessions.js';
 const ROWS = 128;
 
 /** similarity = rows · restᵀ; the (row, column) pairs at or over the threshold, as int64 [2, k]. */
-function linksGraph(dims: number): Uint8Array {
+async function linksGraph(dims: number): Promise<Uint8Array> {
+  // onnx-proto loads only for a re-cluster, not with every command that imports people.ts.
+  const { OnnxGraph } = await import('./onnx-graph.js');
   const g = new OnnxGraph('face-links');
   const rows = g.input('rows', ['m', dims]);
   const rest = g.input('rest', ['n', dims]);
@@ -50,7 +51,7 @@ export async function linkGraphOnnx(faces: readonly ClusterFace[], matchThreshol
   if (n < 2) return adjacency;
   const dims = faces[0]!.embedding.length;
   const unit = unitRows(faces, dims);
-  const session = await ort.InferenceSession.create(linksGraph(dims), sessionOptions('cpu', threads));
+  const session = await ort.InferenceSession.create(await linksGraph(dims), sessionOptions('cpu', threads));
   try {
     const threshold = new ort.Tensor('float32', Float32Array.of(1 - clusterLinkThreshold(matchThreshold)), [1]);
     // Rows in ascending blocks, each against itself and every face after it: each pair once, and

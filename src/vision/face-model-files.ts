@@ -6,9 +6,6 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { packageRoot } from '../config/package-root.js';
-import { buildFaceDescriptor } from './face-networks/face-descriptor.js';
-import { buildLandmarks68 } from './face-networks/landmarks-68.js';
-import { buildSsdMobilenetV1 } from './face-networks/ssd-mobilenet-v1.js';
 import { loadTfjsWeights, type WeightMap } from './tfjs-weights.js';
 
 /** `detectorInt8` is the detector with int8 convolutions, the fast choice on a CPU. */
@@ -17,14 +14,18 @@ export type FaceNetwork = 'detector' | 'detectorInt8' | 'landmarks' | 'descripto
 interface NetworkSpec {
   file: string;
   manifest: string;
-  build: (w: WeightMap) => Uint8Array;
+  build: (w: WeightMap) => Promise<Uint8Array>;
 }
 
+// The graph builders (and onnx-proto) load only to convert: every engine start, in every photo
+// worker, only checks the files, and loading them cost ~100 ms there.
+const ssdMobilenetV1 = () => import('./face-networks/ssd-mobilenet-v1.js');
+
 export const FACE_NETWORKS: Record<FaceNetwork, NetworkSpec> = {
-  detector: { file: 'ssd_mobilenetv1.onnx', manifest: 'ssd_mobilenetv1_model-weights_manifest.json', build: (w) => buildSsdMobilenetV1(w, 'float32') },
-  detectorInt8: { file: 'ssd_mobilenetv1_int8.onnx', manifest: 'ssd_mobilenetv1_model-weights_manifest.json', build: (w) => buildSsdMobilenetV1(w, 'int8') },
-  landmarks: { file: 'face_landmark_68.onnx', manifest: 'face_landmark_68_model-weights_manifest.json', build: buildLandmarks68 },
-  descriptor: { file: 'face_recognition.onnx', manifest: 'face_recognition_model-weights_manifest.json', build: buildFaceDescriptor },
+  detector: { file: 'ssd_mobilenetv1.onnx', manifest: 'ssd_mobilenetv1_model-weights_manifest.json', build: async (w) => (await ssdMobilenetV1()).buildSsdMobilenetV1(w, 'float32') },
+  detectorInt8: { file: 'ssd_mobilenetv1_int8.onnx', manifest: 'ssd_mobilenetv1_model-weights_manifest.json', build: async (w) => (await ssdMobilenetV1()).buildSsdMobilenetV1(w, 'int8') },
+  landmarks: { file: 'face_landmark_68.onnx', manifest: 'face_landmark_68_model-weights_manifest.json', build: async (w) => (await import('./face-networks/landmarks-68.js')).buildLandmarks68(w) },
+  descriptor: { file: 'face_recognition.onnx', manifest: 'face_recognition_model-weights_manifest.json', build: async (w) => (await import('./face-networks/face-descriptor.js')).buildFaceDescriptor(w) },
 };
 
 export const FACE_MODEL_ID = 'face-api-resnet34-128d';
@@ -48,7 +49,7 @@ export function faceApiWeightsDir(): string {
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /** Converts every network into `dir`, returning each file's sha256. */
-export function convertFaceModels(dir: string, weightsDir: string = faceApiWeightsDir()): Record<FaceNetwork, string> {
+export async function convertFaceModels(dir: string, weightsDir: string = faceApiWeightsDir()): Promise<Record<FaceNetwork, string>> {
   mkdirSync(dir, { recursive: true });
   const sums = {} as Record<FaceNetwork, string>;
   for (const [name, spec] of Object.entries(FACE_NETWORKS) as [FaceNetwork, NetworkSpec][]) {
@@ -56,7 +57,7 @@ export function convertFaceModels(dir: string, weightsDir: string = faceApiWeigh
     if (!existsSync(manifest)) {
       throw new Error(`Face model weights not found at ${manifest}: run \`npm install\` (they come with @vladmandic/face-api).`);
     }
-    const bytes = spec.build(loadTfjsWeights(manifest));
+    const bytes = await spec.build(loadTfjsWeights(manifest));
     const target = join(dir, spec.file);
     const temp = `${target}.${process.pid}.part`;
     writeFileSync(temp, bytes);
@@ -84,7 +85,7 @@ function fileMatches(path: string, expected: string | undefined): boolean {
  * The converted model files, converting them first when they are missing or do not match the
  * recorded checksums (first use after an install that skipped the build step).
  */
-export function ensureFaceModels(dir: string = faceModelDir()): FaceModelPaths {
+export async function ensureFaceModels(dir: string = faceModelDir()): Promise<FaceModelPaths> {
   const recorded = readRecordedChecksums(dir);
   const paths = Object.fromEntries(
     (Object.keys(FACE_NETWORKS) as FaceNetwork[]).map((n) => [n, join(dir, FACE_NETWORKS[n].file)]),
@@ -92,7 +93,7 @@ export function ensureFaceModels(dir: string = faceModelDir()): FaceModelPaths {
   // A network missing from a recorded list is unverified, so it is converted and checked too.
   const ok = (Object.keys(paths) as FaceNetwork[]).every((n) => (!recorded || recorded[n] !== undefined) && fileMatches(paths[n], recorded?.[n]));
   if (ok) return paths;
-  const sums = convertFaceModels(dir);
+  const sums = await convertFaceModels(dir);
   if (recorded) {
     const bad = (Object.keys(sums) as FaceNetwork[]).filter((n) => sums[n] !== recorded[n]);
     if (bad.length) {

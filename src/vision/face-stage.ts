@@ -8,9 +8,9 @@ import { mediaRelativePath } from '../config/data-dir.js';
 import type { AnalysisContext, AnalysisImage, AnalysisOutput, AnalysisStage, FaceTaskOptions } from '../pipeline/index.js';
 import type { NewFace } from '../store/index.js';
 import { FaceEngine, type AnalysedFace } from './face-engine.js';
-import { DESCRIPTOR_INPUT_SIZE } from './face-networks/face-descriptor.js';
+import { DESCRIPTOR_INPUT_SIZE } from './face-networks/input-sizes.js';
 
-export type FaceEngineSource = (options: Pick<FaceTaskOptions, 'provider' | 'threads' | 'detectorPrecision'>) => Promise<FaceEngine>;
+export type FaceEngineSource = (options: Pick<FaceTaskOptions, 'provider' | 'threads' | 'detectorPrecision' | 'models'>) => Promise<FaceEngine>;
 
 /**
  * Keeps one engine per worker thread, opened on first use and kept for the session; a failed
@@ -24,7 +24,7 @@ export function reusableFaceEngine(open: typeof FaceEngine.open = (o) => FaceEng
     const wanted = `${options.provider}:${options.threads}:${precision}`;
     if (!engine || wanted !== key) {
       key = wanted;
-      const opening = open({ provider: options.provider, threads: options.threads, detectorPrecision: precision });
+      const opening = open({ provider: options.provider, threads: options.threads, detectorPrecision: precision, models: options.models });
       opening.catch(() => {
         if (engine === opening) engine = undefined;
       });

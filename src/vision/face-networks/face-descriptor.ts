@@ -4,8 +4,8 @@ import { OnnxGraph } from '../onnx-graph.js';
 import { weight, type WeightMap } from '../tfjs-weights.js';
 import { add, conv2d, normalizeInput, relu, type Tensor } from './layers.js';
 import { FACE_MEAN_RGB } from './landmarks-68.js';
+import { DESCRIPTOR_INPUT_SIZE } from './input-sizes.js';
 
-export const DESCRIPTOR_INPUT_SIZE = 150;
 
 /** conv + bias, then the scale layer (x*w + b), folded into one Conv. */
 function convScaled(g: OnnxGraph, w: WeightMap, x: Tensor, prefix: string, stride: number, padding: 'same' | 'valid'): Tensor {

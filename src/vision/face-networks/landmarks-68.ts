@@ -3,8 +3,8 @@
 import { OnnxGraph } from '../onnx-graph.js';
 import { weight, type WeightMap } from '../tfjs-weights.js';
 import { add, conv2d, depthwiseConv2d, normalizeInput, relu, type Tensor } from './layers.js';
+import { LANDMARK_INPUT_SIZE } from './input-sizes.js';
 
-export const LANDMARK_INPUT_SIZE = 112;
 export const FACE_MEAN_RGB = [122.782, 117.001, 104.298];
 
 function separable(g: OnnxGraph, w: WeightMap, x: Tensor, prefix: string, stride: number): Tensor {

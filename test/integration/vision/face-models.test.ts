@@ -53,7 +53,7 @@ beforeAll(async () => {
   faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
   const dir = faceApiWeightsDir();
   await Promise.all([faceapi.nets.ssdMobilenetv1.loadFromDisk(dir), faceapi.nets.faceLandmark68Net.loadFromDisk(dir), faceapi.nets.faceRecognitionNet.loadFromDisk(dir)]);
-  const paths = ensureFaceModels();
+  const paths = await ensureFaceModels();
   sessions = {
     detector: await ort.InferenceSession.create(paths.detector),
     detectorInt8: await ort.InferenceSession.create(paths.detectorInt8),
@@ -70,7 +70,7 @@ describe('face model conversion', () => {
   it('is reproducible: converting again gives files with the committed checksums', async () => {
     const dir = await makeTempDir('shutterfind-models-');
     try {
-      expect(convertFaceModels(dir)).toEqual(readRecordedChecksums());
+      expect(await convertFaceModels(dir)).toEqual(readRecordedChecksums());
     } finally {
       await removeDir(dir);
     }

@@ -1,0 +1,5 @@
+// Input sizes of the landmark and descriptor nets, apart from the graph builders: the face
+// engine needs them on every photo, the builders (and onnx-proto) only when converting models.
+
+export const LANDMARK_INPUT_SIZE = 112;
+export const DESCRIPTOR_INPUT_SIZE = 150;
