@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { packageRoot } from '../config/package-root.js';
 import { loadTfjsWeights, type WeightMap } from './tfjs-weights.js';
 
@@ -59,7 +60,8 @@ export async function convertFaceModels(dir: string, weightsDir: string = faceAp
     }
     const bytes = await spec.build(loadTfjsWeights(manifest));
     const target = join(dir, spec.file);
-    const temp = `${target}.${process.pid}.part`;
+    // Per thread: the photo and selfie workers of one process may convert at the same time.
+    const temp = `${target}.${process.pid}.${threadId}.part`;
     writeFileSync(temp, bytes);
     renameSync(temp, target);
     sums[name] = sha256(bytes);
