@@ -136,6 +136,26 @@ const folder = join(work, 'card');
 mkdirSync(folder, { recursive: true });
 log(`generating ${PIPELINE_PHOTOS} 24 MP photos...`);
 const bases = await makeCameraJpegPool(Math.min(PIPELINE_PHOTOS, 12), { seed: 11 });
+
+/**
+ * This machine's speed during the run: one of these 24 MP photos decoded to 2048 px on one
+ * thread, best of 5. Cloud machines here have slowed by half within one session; pipeline
+ * figures from different runs compare only next to this.
+ */
+async function referenceDecodeMs(jpeg: Buffer): Promise<number> {
+  const times: number[] = [];
+  const threads = sharp.concurrency();
+  sharp.concurrency(1);
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    await sharp(jpeg).resize(2048, 2048, { fit: 'inside' }).raw().toBuffer();
+    times.push(performance.now() - t);
+  }
+  sharp.concurrency(threads);
+  return Math.round(Math.min(...times));
+}
+const decodeMs = await referenceDecodeMs(bases[0]!);
+log(`reference: one 24 MP photo decoded to 2048 px in ${decodeMs} ms (one thread, best of 5)`);
 for (let i = 0; i < PIPELINE_PHOTOS; i++) writeFileSync(join(folder, `IMG_${String(i).padStart(4, '0')}.JPG`), uniqueVariant(bases[i % bases.length]!, i));
 
 /**
@@ -175,7 +195,7 @@ log(
 
 const report = {
   measuredAt: new Date().toISOString(),
-  machine: { cpus: availableParallelism(), model: cpus()[0]?.model, node: process.version },
+  machine: { cpus: availableParallelism(), model: cpus()[0]?.model, node: process.version, referenceDecodeMs: decodeMs },
   rounds: ROUNDS,
   perPhoto: {
     photos: '6 face-api sample photos, 1920 px, decoded before timing',
