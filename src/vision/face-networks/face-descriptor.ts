@@ -6,7 +6,6 @@ import { add, conv2d, normalizeInput, relu, type Tensor } from './layers.js';
 import { FACE_MEAN_RGB } from './landmarks-68.js';
 import { DESCRIPTOR_INPUT_SIZE } from './input-sizes.js';
 
-
 /** conv + bias, then the scale layer (x*w + b), folded into one Conv. */
 function convScaled(g: OnnxGraph, w: WeightMap, x: Tensor, prefix: string, stride: number, padding: 'same' | 'valid'): Tensor {
   const s = weight(w, `${prefix}/scale/weights`).data;
