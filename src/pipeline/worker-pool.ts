@@ -69,14 +69,20 @@ export function createPhotoWorkerPool(threads: number): PhotoProcessor {
     // Threads stay up for the whole session: a tethered shoot sends photos every few seconds.
     idleTimeout: 60 * 60 * 1000,
   });
+  const warming: Promise<unknown>[] = [];
   return {
     threads,
     process: (task) => pool.run(task) as Promise<PhotoTaskResult>,
     embedClip: (task) => pool.run(task, { name: 'embedClip' }) as Promise<ClipJobResult>,
     warmUp: (faces) => {
       // One task per thread: each takes 100+ ms, so every idle thread picks one up.
-      for (let i = 0; i < threads; i++) pool.run(faces, { name: 'warmUp' }).catch(() => undefined);
+      for (let i = 0; i < threads; i++) warming.push(pool.run(faces, { name: 'warmUp' }).catch(() => undefined));
     },
-    close: () => pool.destroy(),
+    // A thread ended while ONNX Runtime is still opening its models aborts the whole process
+    // (SIGABRT on a Ctrl+C right after start), so the warm-ups finish first.
+    close: async () => {
+      await Promise.all(warming);
+      await pool.destroy();
+    },
   };
 }

@@ -28,12 +28,19 @@ export function createSelfiePool(options: Omit<SelfieTask, 'image'>): SelfieAnal
     // Loaded at start-up so the first attendee does not wait for the models to open.
     idleTimeout: 24 * 60 * 60 * 1000,
   });
+  let warming: Promise<unknown> = Promise.resolve();
   return {
     analyse: (image) =>
       pool.run({ ...options, image: new Uint8Array(image) }) as Promise<AnalysedSelfie>,
     warmUp: async () => {
-      await pool.run({ provider: options.provider, detectorPrecision: options.detectorPrecision, threads: options.threads }, { name: 'warmUp' });
+      const run = pool.run({ provider: options.provider, detectorPrecision: options.detectorPrecision, threads: options.threads }, { name: 'warmUp' });
+      warming = run.catch(() => undefined);
+      await run;
     },
-    close: () => pool.destroy(),
+    // Ending the thread while ONNX Runtime is still opening the models aborts the process.
+    close: async () => {
+      await warming;
+      await pool.destroy();
+    },
   };
 }
