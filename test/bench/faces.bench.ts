@@ -139,7 +139,7 @@ const bases = await makeCameraJpegPool(Math.min(PIPELINE_PHOTOS, 12), { seed: 11
 
 /**
  * This machine's speed during the run: one of these 24 MP photos decoded to 2048 px on one
- * thread, best of 5. Cloud machines here have slowed by half within one session; pipeline
+ * thread, best of 5. A shared cloud machine's speed can drift by half between runs; pipeline
  * figures from different runs compare only next to this.
  */
 async function referenceDecodeMs(jpeg: Buffer): Promise<number> {
