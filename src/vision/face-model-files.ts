@@ -2,9 +2,9 @@
 // that @vladmandic/face-api ships. Conversion is deterministic; checksums.json (committed)
 // records the sha256 of each file so a changed conversion or a corrupted file is caught.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { packageRoot } from '../config/package-root.js';
 import { loadTfjsWeights, type WeightMap } from './tfjs-weights.js';
@@ -79,8 +79,58 @@ export function writeRecordedChecksums(sums: Record<FaceNetwork, string>, dir: s
   writeFileSync(checksumsPath(dir), `${JSON.stringify(sums, null, 2)}\n`);
 }
 
-function fileMatches(path: string, expected: string | undefined): boolean {
-  return existsSync(path) && (expected === undefined || sha256(readFileSync(path)) === expected);
+/**
+ * Each model file as it was when its checksum last matched. Hashing the ~50 MB of models took
+ * ~380 ms of every engine start (and held back the workers' warm-up behind it); a file whose
+ * size, inode and change time are as recorded has not been written since, so it is not hashed
+ * again. The change time moves with every write, rename or copy onto the file and cannot be set
+ * back by tools, unlike the modification time.
+ */
+const VERIFIED_FILE = 'verified.json';
+
+interface VerifiedFile {
+  sha256: string;
+  size: number;
+  ino: number;
+  ctimeMs: number;
+}
+type VerifiedFiles = Record<string, VerifiedFile>;
+
+const fingerprint = (st: Stats): Omit<VerifiedFile, 'sha256'> => ({ size: st.size, ino: st.ino, ctimeMs: st.ctimeMs });
+
+function readVerified(dir: string): VerifiedFiles {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(join(dir, VERIFIED_FILE), 'utf8'));
+    return parsed && typeof parsed === 'object' ? (parsed as VerifiedFiles) : {};
+  } catch {
+    // Missing or unreadable: every file is hashed, as on a first start.
+    return {};
+  }
+}
+
+/** Best effort: on a read-only install each start hashes the files again, nothing worse. */
+function writeVerified(dir: string, verified: VerifiedFiles): void {
+  const target = join(dir, VERIFIED_FILE);
+  const temp = `${target}.${process.pid}.${threadId}.part`;
+  try {
+    writeFileSync(temp, `${JSON.stringify(verified, null, 2)}\n`);
+    renameSync(temp, target);
+  } catch {
+    // Not writable: nothing is lost but the shortcut.
+    rmSync(temp, { force: true });
+  }
+}
+
+function fileMatches(path: string, expected: string | undefined, verified: VerifiedFiles): boolean {
+  if (!existsSync(path)) return false;
+  if (expected === undefined) return true;
+  const name = basename(path);
+  const before = fingerprint(statSync(path));
+  const known = verified[name];
+  if (known && known.sha256 === expected && known.size === before.size && known.ino === before.ino && known.ctimeMs === before.ctimeMs) return true;
+  if (sha256(readFileSync(path)) !== expected) return false;
+  verified[name] = { sha256: expected, ...before };
+  return true;
 }
 
 /**
@@ -93,7 +143,10 @@ export async function ensureFaceModels(dir: string = faceModelDir()): Promise<Fa
     (Object.keys(FACE_NETWORKS) as FaceNetwork[]).map((n) => [n, join(dir, FACE_NETWORKS[n].file)]),
   ) as FaceModelPaths;
   // A network missing from a recorded list is unverified, so it is converted and checked too.
-  const ok = (Object.keys(paths) as FaceNetwork[]).every((n) => (!recorded || recorded[n] !== undefined) && fileMatches(paths[n], recorded?.[n]));
+  const verified = readVerified(dir);
+  const before = JSON.stringify(verified);
+  const ok = (Object.keys(paths) as FaceNetwork[]).every((n) => (!recorded || recorded[n] !== undefined) && fileMatches(paths[n], recorded?.[n], verified));
+  if (JSON.stringify(verified) !== before) writeVerified(dir, verified);
   if (ok) return paths;
   const sums = await convertFaceModels(dir);
   if (recorded) {
