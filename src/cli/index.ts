@@ -1,6 +1,6 @@
 // The `shutterfind` command.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DataDirBusyError } from '../core/index.js';
+import { DataDirBusyError, runAsBackgroundWork } from '../core/index.js';
 import { dataDirLayout, resolveDataDir, SettingsError } from '../config/index.js';
 import { DatabaseDamagedError, isDatabaseDamage } from '../store/index.js';
 import { formatBursts, formatRegroup, runListBursts, runRegroupBursts } from './commands/bursts.js';
@@ -243,6 +243,8 @@ export function buildProgram(): Command {
       .requiredOption('--event <name>', 'event to re-cluster'),
   ).action(async (opts: GlobalOptions & { event: string }) => {
     await guarded(opts, async () => {
+      // Seconds to minutes on every core: a serve on this laptop (ingest, kiosks) goes first.
+      runAsBackgroundWork();
       const summary = await runRecluster(commandContext(opts, 'summary'), opts.event);
       if (opts.json) printJson(summary);
       else process.stdout.write(`${formatRecluster(summary)}\n`);

@@ -2,3 +2,4 @@ export { openEngine, SCENE_BACKFILL_PRIORITY, type Engine, type EngineEvents, ty
 export { readEventStatus, readStorageStatus, LOW_SPACE_BYTES, TURN_ON_SCENE_SEARCH, type EventStatus, type SceneStatus, type StorageStatus } from './status.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { acquireDataDirLock, DataDirBusyError } from './data-dir-lock.js';
+export { runAsBackgroundWork, BACKGROUND_NICE } from './process-priority.js';
