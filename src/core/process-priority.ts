@@ -31,9 +31,9 @@ export function runAsBackgroundWork(): boolean {
   for (const tid of threadIds()) {
     try {
       if (getPriority(tid) < BACKGROUND_NICE) setPriority(tid, BACKGROUND_NICE);
-    } catch {
+    } catch (err) {
       // A thread that ended between the listing and here needs nothing; any other refusal is reported.
-      if (tid === 0 || threadIds().includes(tid)) lowered = false;
+      if ((err as { info?: { code?: string } }).info?.code !== 'ESRCH') lowered = false;
     }
   }
   return lowered;
