@@ -11,7 +11,6 @@ import { nonMaxSuppression, type Box, type Point, type ScoredBox } from './face-
 import { ensureFaceModels, type FaceModelPaths } from './face-model-files.js';
 import { DESCRIPTOR_INPUT_SIZE, LANDMARK_INPUT_SIZE } from './face-networks/input-sizes.js';
 import type { DetectorPrecision } from './face-networks/ssd-mobilenet-v1.js';
-import { hasSafeInt8DotProduct, readCpuFlags } from './cpu-features.js';
 import { faceQuality, laplacianVariance, type FaceQuality } from './face-quality.js';
 
 export interface FaceEngineOptions {
@@ -20,8 +19,8 @@ export interface FaceEngineOptions {
   threads: number;
   models?: FaceModelPaths;
   /**
-   * 'auto' runs the int8 detector on CPUs that compute int8 dot products without overflow
-   * (2.5x faster there) and the float one elsewhere, GPUs included.
+   * 'auto' runs the int8 detector on the CPU provider (its weights are sized so that every CPU
+   * computes it exactly, see layers.ts) and the float one on GPUs.
    */
   detectorPrecision?: DetectorPrecisionSetting;
 }
@@ -38,13 +37,9 @@ export interface DetectOptions {
 
 export type DetectorPrecisionSetting = 'auto' | DetectorPrecision;
 
-export function chooseDetectorPrecision(
-  setting: DetectorPrecisionSetting,
-  provider: ProviderName,
-  int8Safe: () => boolean = () => hasSafeInt8DotProduct(process.arch, readCpuFlags()),
-): DetectorPrecision {
+export function chooseDetectorPrecision(setting: DetectorPrecisionSetting, provider: ProviderName): DetectorPrecision {
   if (setting !== 'auto') return setting;
-  return provider === 'cpu' && int8Safe() ? 'int8' : 'float32';
+  return provider === 'cpu' ? 'int8' : 'float32';
 }
 
 export const DEFAULT_DETECT_OPTIONS: DetectOptions = { minFacePx: 40, minScore: 0.5, tiling: 'adaptive', maxFaces: 200 };

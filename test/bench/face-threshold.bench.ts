@@ -58,7 +58,7 @@ async function measurePairs(engine: FaceEngine): Promise<Pairs> {
 }
 
 // The threshold is chosen on the float detector, the reference conversion, so it does not depend
-// on which CPU ran this benchmark; the int8 detector (the default on CPUs with VNNI) is measured
+// on which CPU ran this benchmark; the int8 detector (the default on the CPU) is measured
 // at that threshold in the same run.
 const engines = {
   float32: await FaceEngine.open({ provider: 'cpu', threads: 2, detectorPrecision: 'float32' }),

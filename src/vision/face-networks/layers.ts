@@ -139,20 +139,27 @@ export interface QuantisedTensor extends Tensor {
 export const RELU6_RANGE = { scale: 6 / 255, zeroPoint: 0 } as const;
 
 /**
- * Weights keep 7 bits (±63) per output channel: ONNX Runtime's u8s8 kernels on AVX2 CPUs
- * without VNNI add pairs of u8×s8 products in 16 bits, which overflows with full int8 weights.
+ * Weight levels per side, by the kernel ONNX Runtime runs. Its u8s8 matrix kernels on x86 CPUs
+ * without VNNI (AVX2, AVX-512 before Cascade Lake) add each pair of u8 x s8 products in 16 bits
+ * with saturation: 255 x 127 x 2 overflows, 255 x 63 x 2 = 32130 does not. So full and 1x1
+ * convolutions keep 7 bits (+-63), which makes the same model exact on every CPU. Depthwise
+ * convolutions run in a kernel that widens to 16 bits and adds in 32, so they keep all 8: with 9
+ * weights per channel they are where a lost bit costs most (all-7-bit lost 2 of 19 small faces
+ * in the crowd test; this mix lost none). int8-arithmetic.test.ts checks both on the CPU at hand.
  */
-const WEIGHT_LEVELS = 127;
+const MATRIX_WEIGHT_LEVELS = 63;
+const DEPTHWISE_WEIGHT_LEVELS = 127;
 
 export function quantiseFilter(filter: OnnxFilter): { data: Int8Array; scales: Float32Array } {
   const [cout] = filter.shape;
   const per = filter.data.length / cout;
+  const levels = filter.group > 1 ? DEPTHWISE_WEIGHT_LEVELS : MATRIX_WEIGHT_LEVELS;
   const data = new Int8Array(filter.data.length);
   const scales = new Float32Array(cout);
   for (let o = 0; o < cout; o++) {
     let max = 0;
     for (let i = 0; i < per; i++) max = Math.max(max, Math.abs(filter.data[o * per + i]!));
-    const scale = max > 0 ? max / WEIGHT_LEVELS : 1;
+    const scale = max > 0 ? max / levels : 1;
     scales[o] = scale;
     for (let i = 0; i < per; i++) data[o * per + i] = Math.round(filter.data[o * per + i]! / scale);
   }
