@@ -2,8 +2,11 @@
 // run by ONNX Runtime on this CPU, against exact integer arithmetic. On x86 CPUs without VNNI
 // (most AVX2 laptops) ONNX Runtime adds pairs of u8 x s8 products in 16 bits with saturation;
 // weights that overflowed there would make wrong outputs here, tens of levels off.
+import { readFileSync } from 'node:fs';
+import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { ensureFaceModels } from '../../../src/vision/face-model-files.js';
 import { OnnxGraph } from '../../../src/vision/onnx-graph.js';
 import { sessionOptions } from '../../../src/vision/onnx-sessions.js';
 import { dequantise, quantisedConv, quantiseFilter, type OnnxFilter, type QuantisedTensor } from '../../../src/vision/face-networks/layers.js';
@@ -111,5 +114,32 @@ describe('int8 detector arithmetic on this CPU', () => {
     expect(worst).toBeLessThanOrEqual(1);
     // The outputs cover the range: the comparison is not between two constants.
     expect(new Set(expected).size).toBeGreaterThan(50);
+  });
+});
+
+describe('the shipped int8 detector', () => {
+  // On a CPU with VNNI the sums above are exact whatever the weights, so the file is also checked
+  // directly: a CI machine with VNNI must still catch weights that would overflow elsewhere.
+  it('keeps full and 1x1 convolution weights within +-63 and depthwise ones within +-127, using the range', async () => {
+    const { onnx } = onnxProto;
+    const model = onnx.ModelProto.decode(readFileSync((await ensureFaceModels()).detectorInt8));
+    const graph = model.graph!;
+    const initialisers = new Map(graph.initializer!.map((t) => [t.name!, t]));
+    const widest = { matrix: 0, depthwise: 0 };
+    let convs = 0;
+    for (const node of graph.node!) {
+      if (node.opType !== 'QLinearConv') continue;
+      convs++;
+      const weights = initialisers.get(node.input![3]!)!;
+      expect(weights.dataType).toBe(onnx.TensorProto.DataType.INT8);
+      const raw = weights.rawData!;
+      const values = new Int8Array(raw.buffer, raw.byteOffset, raw.byteLength);
+      const group = Number(node.attribute!.find((a) => a.name === 'group')?.i ?? 1);
+      const kind = group > 1 ? 'depthwise' : 'matrix';
+      for (const v of values) widest[kind] = Math.max(widest[kind], Math.abs(v));
+    }
+    // 13 depthwise, 13 pointwise, the first convolution and 8 extra layers.
+    expect(convs).toBe(35);
+    expect(widest).toEqual({ matrix: 63, depthwise: 127 });
   });
 });
