@@ -7,7 +7,7 @@
 //   npm run bench:search -- --sizes 10000,100000 --queries 50       (quick look)
 //   npm run bench:search -- --pools 250,500,1000,2000                (choose the rerank pool)
 //
-// Stored faces are real face-api descriptors of the six sample photos and their augmented
+// Stored faces are real face descriptors (the app's engine) of the six sample photos and their augmented
 // variants (test/bench/support/face-embedding-corpus.ts) topped up with vectors derived from
 // them (convex mixtures of two real descriptors plus noise; see deriveFaceEmbeddings for why).
 // Queries are real descriptors held out of the stored set, as a kiosk selfie would be. One
@@ -349,7 +349,7 @@ async function measureReclusterLinks(db: Database, eventId: number, size: number
 
 async function main(): Promise<void> {
   const startedAt = new Date();
-  log('Loading real face descriptors (computed once with face-api, then cached)...');
+  log('Loading real face descriptors (computed once with the face engine, then cached)...');
   const real = await loadRealFaceEmbeddings({
     cacheFile: args.cache,
     log,

@@ -1,22 +1,23 @@
-// Real 128-d face descriptors for benchmarks: face-api (SSD MobileNetV1 + 68 landmarks + ResNet
-// descriptor, on tfjs-wasm) run over the six group photos shipped with @vladmandic/face-api and
-// over augmented variants of them (scale, brightness, JPEG quality, small rotations, crops,
-// mirror). Vector search behaves very differently on real descriptors (clustered by identity,
-// anisotropic) than on uniform random vectors, so benchmarks must not use random vectors.
-// The first run takes a few minutes on a 2-core CPU; the result is cached in a flat .f32 file.
+// Real 128-d face descriptors for benchmarks: the app's own face engine (the float detector,
+// face-api's SSD MobileNetV1 converted, one pass per photo as face-api runs it, then 68 landmarks
+// and the ResNet descriptor, all on ONNX Runtime) over the six group photos shipped with
+// @vladmandic/face-api and over augmented variants of them (scale, brightness, JPEG quality,
+// small rotations, crops, mirror). Vector search behaves very differently on real descriptors
+// (clustered by identity, anisotropic) than on uniform random vectors, so benchmarks must not
+// use random vectors. These are the descriptors search runs over in the app; they agree with
+// face-api's to cosine 0.999 (face-models.test.ts), and take under a third of the time face-api
+// on tfjs-wasm took (measured on a 2-core AMD EPYC: 83 s against 226 s for the first photo's
+// 151 versions, about 9 minutes in all). The result is cached in a flat .f32 file.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
 import sharp from 'sharp';
-import * as faceapi from '@vladmandic/face-api/dist/face-api.node-wasm.js';
+import { FaceEngine } from '../../../src/vision/face-engine.js';
 import { gaussian, seededRandom } from '../../support/random-vectors.js';
 
 export const EMBEDDING_DIMS = 128;
 
 const FACE_API_ROOT = fileURLToPath(new URL('../../../node_modules/@vladmandic/face-api/', import.meta.url));
-const MODEL_DIR = join(FACE_API_ROOT, 'model');
 const SAMPLE_PHOTOS = [1, 2, 3, 4, 5, 6].map((n) => join(FACE_API_ROOT, 'demo', `sample${n}.jpg`));
 
 /** Descriptors stored row-major, `count` rows of EMBEDDING_DIMS floats, each L2-normalised. */
@@ -38,7 +39,7 @@ export interface RealCorpusOptions {
 
 // The six photos hold 3-5 detectable faces each (about 22 per round over all six, measured), so
 // 150 variants per photo give about 3,300 descriptors: enough to hold out real queries and to
-// seed the derived sets. About 0.8 s per variant on one core of a 2-core CPU.
+// seed the derived sets.
 const DEFAULT_VARIANTS_PER_PHOTO = 150;
 // Low enough to keep small and blurred faces of the downscaled variants; SSD's own false
 // positives at this level are rare on these photos and would still be face-like crops.
@@ -98,39 +99,22 @@ async function augmentedRgb(photo: Buffer, aug: Augmentation | null): Promise<{ 
   return { data, width: info.width, height: info.height };
 }
 
-let modelsReady: Promise<void> | undefined;
-function loadModels(): Promise<void> {
-  modelsReady ??= (async () => {
-    // tfjs resolves to the same CommonJS build that face-api requires, so this is its backend.
-    await tf.setBackend('wasm');
-    await tf.ready();
-    const used = (faceapi.tf as unknown as typeof tf).getBackend();
-    if (used !== 'wasm') throw new Error(`face-api runs on the "${used}" tfjs backend, expected wasm`);
-    await faceapi.nets.ssdMobilenetv1.loadFromDisk(MODEL_DIR);
-    await faceapi.nets.faceLandmark68Net.loadFromDisk(MODEL_DIR);
-    await faceapi.nets.faceRecognitionNet.loadFromDisk(MODEL_DIR);
-  })();
-  return modelsReady;
-}
+/** The cache's maker: a cache made another way (face-api on tfjs-wasm, before) is made again. */
+const CORPUS_SOURCE = 'onnx-float32-single-pass';
 
-async function describeFaces(rgb: { data: Buffer; width: number; height: number }): Promise<Float32Array[]> {
-  const tensor = faceapi.tf.tensor3d(new Uint8Array(rgb.data.buffer, rgb.data.byteOffset, rgb.data.byteLength), [rgb.height, rgb.width, 3], 'int32');
-  try {
-    const options = new faceapi.SsdMobilenetv1Options({ minConfidence: MIN_DETECTION_CONFIDENCE, maxResults: MAX_FACES_PER_PHOTO });
-    const faces = await faceapi.detectAllFaces(tensor as unknown as faceapi.TNetInput, options).withFaceLandmarks().withFaceDescriptors();
-    // face-api descriptors are not unit length; the app stores L2-normalised vectors.
-    return faces.map((f) => normaliseInPlace(Float32Array.from(f.descriptor)));
-  } finally {
-    tensor.dispose();
-  }
+async function describeFaces(engine: FaceEngine, rgb: { data: Buffer; width: number; height: number }): Promise<Float32Array[]> {
+  const image = { data: new Uint8Array(rgb.data.buffer, rgb.data.byteOffset, rgb.data.byteLength), width: rgb.width, height: rgb.height };
+  // One detector pass over the whole photo, as face-api's detectAllFaces makes it.
+  const faces = await engine.analyse(image, { minFacePx: 10_000, minScore: MIN_DETECTION_CONFIDENCE, tiling: 'adaptive', maxFaces: MAX_FACES_PER_PHOTO, originalScale: 1 });
+  return faces.map((f) => f.embedding);
 }
 
 function readCache(cacheFile: string, variantsPerPhoto: number): EmbeddingCorpus | undefined {
   const sidecar = `${cacheFile}.json`;
   if (!existsSync(cacheFile) || !existsSync(sidecar)) return undefined;
   const bytes = readFileSync(cacheFile);
-  const meta = JSON.parse(readFileSync(sidecar, 'utf8')) as { count: number; sourcePhoto: number[]; variantsPerPhoto: number };
-  if (meta.variantsPerPhoto !== variantsPerPhoto || bytes.byteLength !== meta.count * EMBEDDING_DIMS * 4) return undefined;
+  const meta = JSON.parse(readFileSync(sidecar, 'utf8')) as { count: number; sourcePhoto: number[]; variantsPerPhoto: number; source?: string };
+  if (meta.source !== CORPUS_SOURCE || meta.variantsPerPhoto !== variantsPerPhoto || bytes.byteLength !== meta.count * EMBEDDING_DIMS * 4) return undefined;
   const vectors = new Float32Array(meta.count * EMBEDDING_DIMS);
   new Uint8Array(vectors.buffer).set(bytes);
   return { vectors, count: meta.count, sourcePhoto: Uint8Array.from(meta.sourcePhoto) };
@@ -143,7 +127,7 @@ export async function loadRealFaceEmbeddings(options: RealCorpusOptions): Promis
   if (cached) return cached;
 
   const log = options.log ?? (() => {});
-  await loadModels();
+  const engine = await FaceEngine.open({ provider: 'cpu', threads: 2, detectorPrecision: 'float32' });
   const random = seededRandom(options.seed ?? 42);
   const rows: Float32Array[] = [];
   const sources: number[] = [];
@@ -151,7 +135,7 @@ export async function loadRealFaceEmbeddings(options: RealCorpusOptions): Promis
   for (const [photoIndex, path] of SAMPLE_PHOTOS.entries()) {
     const photo = readFileSync(path);
     for (let v = 0; v <= variants; v++) {
-      const faces = await describeFaces(await augmentedRgb(photo, v === 0 ? null : randomAugmentation(random)));
+      const faces = await describeFaces(engine, await augmentedRgb(photo, v === 0 ? null : randomAugmentation(random)));
       for (const f of faces) {
         rows.push(f);
         sources.push(photoIndex);
@@ -159,16 +143,17 @@ export async function loadRealFaceEmbeddings(options: RealCorpusOptions): Promis
     }
     log(`  sample${photoIndex + 1}.jpg: ${rows.length} descriptors so far (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   }
+  await engine.release();
   const vectors = new Float32Array(rows.length * EMBEDDING_DIMS);
   rows.forEach((r, i) => vectors.set(r, i * EMBEDDING_DIMS));
   mkdirSync(dirname(options.cacheFile), { recursive: true });
   writeFileSync(options.cacheFile, new Uint8Array(vectors.buffer));
-  writeFileSync(`${options.cacheFile}.json`, JSON.stringify({ count: rows.length, variantsPerPhoto: variants, sourcePhoto: sources }));
+  writeFileSync(`${options.cacheFile}.json`, JSON.stringify({ count: rows.length, variantsPerPhoto: variants, source: CORPUS_SOURCE, sourcePhoto: sources }));
   return { vectors, count: rows.length, sourcePhoto: Uint8Array.from(sources) };
 }
 
 /**
- * Mean of a corpus's rows: the repository subtracts it before binary quantisation, since face-api
+ * Mean of a corpus's rows: the repository subtracts it before binary quantisation, since face
  * descriptors share a large common component that would otherwise fix many sign bits.
  */
 export function descriptorCentre(corpus: EmbeddingCorpus): Float32Array {
