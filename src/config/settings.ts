@@ -54,7 +54,7 @@ const facesSchema = z.object({
   /** ONNX Runtime provider: auto tries the platform's GPU (CUDA, DirectML, CoreML) and falls back to CPU. */
   provider: z.enum(['auto', 'cpu', 'cuda', 'dml', 'coreml']).default('auto'),
   /**
-   * Face detector arithmetic. auto: int8 on the CPU (1.7x faster on AVX2, 2.5x with VNNI; exact
+   * Face detector arithmetic. auto: int8 on the CPU (1.5-1.9x faster on AVX2, 2.5x with VNNI; exact
    * on every CPU), float32 on GPUs.
    */
   detectorPrecision: z.enum(['auto', 'float32', 'int8']).default('auto'),
