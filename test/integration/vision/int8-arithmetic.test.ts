@@ -10,18 +10,7 @@ import { ensureFaceModels } from '../../../src/vision/face-model-files.js';
 import { OnnxGraph } from '../../../src/vision/onnx-graph.js';
 import { sessionOptions } from '../../../src/vision/onnx-sessions.js';
 import { dequantise, quantisedConv, quantiseFilter, type OnnxFilter, type QuantisedTensor } from '../../../src/vision/face-networks/layers.js';
-
-/** Deterministic uniform numbers in [0, 1). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../support/random-vectors.js';
 
 interface Layer {
   /** u8 activations, NCHW with batch 1. */
@@ -81,7 +70,7 @@ async function onnxOutputs(layer: Layer, output: { scale: number; zeroPoint: num
 
 /** A layer with weights spread over the whole range, both signs, and activations drawn from [low, 255]. */
 function makeLayer(kind: 'first' | 'depthwise' | 'pointwise', stride: number, seed: number): Layer {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const shapes = {
     first: { channels: 3, cout: 32, k: 3, low: 0, quantisation: { scale: 1 / 127.5, zeroPoint: 128 } },
     depthwise: { channels: 64, cout: 64, k: 3, low: 160, quantisation: { scale: 6 / 255, zeroPoint: 0 } },
