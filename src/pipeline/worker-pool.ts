@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { packageRoot } from '../config/package-root.js';
 import { Piscina } from 'piscina';
 import type { ClipJobResult, ClipJobTask, FaceTaskOptions, PhotoTask, PhotoTaskResult } from './photo-task.js';
@@ -63,7 +64,20 @@ export function defaultWorkerThreads(configured: number, machine: MachineSize = 
   return Math.max(1, Math.min(machine.cores, byMemory));
 }
 
+/**
+ * Old-generation size (MB) each photo worker's V8 heap starts with. A photo's decoded pixels
+ * (8 MB at 2048 px) outlive a scavenge, so only a full mark-compact frees them, and that memory
+ * counts towards V8's old-generation limit: from V8's small default start a worker ran one full
+ * collection per photo or two, with concurrent marking and sweeping on other threads taking the
+ * cores the photos need. From 64 MB there are 4 instead of 28 per 40 photos; 120 photos without
+ * faces took 210 instead of 226 CPU-ms each (+9% photos/s), at the same resident memory.
+ */
+export const WORKER_INITIAL_OLD_SPACE_MB = 64;
+
 export function createPhotoWorkerPool(threads: number): PhotoProcessor {
+  // V8 reads heap flags when it creates an isolate, so this applies to the threads started from
+  // here on (a worker's resourceLimits can cap its heap but not size its start).
+  setFlagsFromString(`--initial-old-space-size=${WORKER_INITIAL_OLD_SPACE_MB}`);
   const pool = new Piscina<PhotoTask | ClipJobTask | FaceTaskOptions, PhotoTaskResult | ClipJobResult | void>({
     filename: workerScriptPath('photo-worker'),
     minThreads: threads,
