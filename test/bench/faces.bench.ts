@@ -199,6 +199,8 @@ function ingest(
   detectorPrecision: DetectorPrecisionSetting = 'auto',
 ): Rate & { ready: number; steadyPhotosPerSecond: number; firstReadyAfterStartMs: number; cpuMsPerPhoto: number | null } {
   const dataDir = join(work, facesEnabled ? `data-faces-${detectorPrecision}` : 'data-no-faces');
+  // A fresh data dir each run: in the last one every photo is already there (duplicates).
+  rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ faces: { enabled: facesEnabled, detectorPrecision } }));
   const startedAt = Date.now();
