@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { FaceEngine, DEFAULT_DETECT_OPTIONS, type DetectOptions, type DetectorPrecisionSetting } from '../../src/vision/face-engine.js';
 import { makeCameraJpegPool, samplePhotoPaths, uniqueVariant } from '../fixtures/camera-photos.js';
+import { percentile } from './ingest-stats.js';
 
 const require = createRequire(import.meta.url);
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
@@ -216,14 +217,10 @@ function ingest(
   return { ...rate(summary.ready, status.faces.found, ms), ready: summary.ready, steadyPhotosPerSecond: steady, firstReadyAfterStartMs: firstReadyMs, cpuMsPerPhoto };
 }
 type IngestRun = ReturnType<typeof ingest>;
-const median = (xs: readonly number[]): number => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : Math.round(((sorted[mid - 1]! + sorted[mid]!) / 2) * 100) / 100;
-};
-/** The median of each figure over a configuration's runs, and every run as measured. */
+/** The median of each figure over a configuration's runs (a run's own figure), and every run as measured. */
 function summarise(runs: readonly IngestRun[]) {
-  const of = (pick: (r: IngestRun) => number | null) => median(runs.map(pick).filter((x): x is number => x !== null));
+  const of = (pick: (r: IngestRun) => number | null) =>
+    percentile(runs.map(pick).filter((x): x is number => x !== null).sort((a, b) => a - b), 50);
   return {
     photosPerSecond: of((r) => r.photosPerSecond),
     steadyPhotosPerSecond: of((r) => r.steadyPhotosPerSecond),
@@ -241,20 +238,18 @@ const configurations = {
   withFaces: () => ingest(true),
   withFacesFloatDetector: () => ingest(true, 'float32'),
 };
-const runs = { withoutFaces: [] as IngestRun[], withFaces: [] as IngestRun[], withFacesFloatDetector: [] as IngestRun[] };
+type Configuration = keyof typeof configurations;
+const names = Object.keys(configurations) as Configuration[];
+const runs = Object.fromEntries(names.map((name) => [name, [] as IngestRun[]])) as Record<Configuration, IngestRun[]>;
 for (let r = 0; r < PIPELINE_RUNS; r++) {
-  for (const name of Object.keys(configurations) as (keyof typeof configurations)[]) {
+  for (const name of names) {
     const run = configurations[name]();
     runs[name].push(run);
     log(`  run ${r + 1}/${PIPELINE_RUNS} ${name}: ${run.photosPerSecond} photos/s (steady ${run.steadyPhotosPerSecond}), ${run.cpuMsPerPhoto} CPU-ms per photo`);
   }
 }
 const decodeMsAfter = await referenceDecodeMs(bases[0]!);
-const pipeline = {
-  withoutFaces: summarise(runs.withoutFaces),
-  withFaces: summarise(runs.withFaces),
-  withFacesFloatDetector: summarise(runs.withFacesFloatDetector),
-};
+const pipeline = Object.fromEntries(names.map((name) => [name, summarise(runs[name])])) as Record<Configuration, ReturnType<typeof summarise>>;
 log(
   `pipeline 24 MP, medians of ${PIPELINE_RUNS} runs: without faces ${pipeline.withoutFaces.photosPerSecond} photos/s (steady ${pipeline.withoutFaces.steadyPhotosPerSecond}, first ready ${pipeline.withoutFaces.firstReadyAfterStartMs} ms after start, ${pipeline.withoutFaces.cpuMsPerPhoto} CPU-ms per photo); ` +
     `with faces ${pipeline.withFaces.photosPerSecond} photos/s (steady ${pipeline.withFaces.steadyPhotosPerSecond}, first ready ${pipeline.withFaces.firstReadyAfterStartMs} ms after start, ${pipeline.withFaces.cpuMsPerPhoto} CPU-ms per photo, ${pipeline.withFaces.faces} faces); ` +
