@@ -1,6 +1,6 @@
 // The engine's handle on the selfie worker (workers/selfie-worker.ts).
 import { Piscina } from 'piscina';
-import { workerScriptPath } from '../pipeline/worker-pool.js';
+import { FAIR_QUEUE, workerScriptPath } from '../pipeline/worker-pool.js';
 import type { DetectOptions, DetectorPrecisionSetting } from './face-engine.js';
 import type { ProviderSetting } from './execution-providers.js';
 import type { AnalysedSelfie } from './selfie-analysis.js';
@@ -27,6 +27,8 @@ export function createSelfiePool(options: Omit<SelfieTask, 'image'>): SelfieAnal
     maxThreads: 1,
     // Loaded at start-up so the first attendee does not wait for the models to open.
     idleTimeout: 24 * 60 * 60 * 1000,
+    // Attendees are answered in the order they pressed the button (see FAIR_QUEUE).
+    ...FAIR_QUEUE,
   });
   let warming: Promise<unknown> = Promise.resolve();
   return {

@@ -1,0 +1,97 @@
+// Fair scheduling in the two worker pools (issue 24): a task waits its turn and no longer, and an
+// attendee's selfie never waits behind photos that arrived after it. Real piscina pools running
+// the real worker scripts; completion order is what is checked, never a duration.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultSettings } from '../../../src/config/index.js';
+import { createPhotoWorkerPool, type FaceTaskOptions, type PhotoTask } from '../../../src/pipeline/index.js';
+import { createSelfiePool } from '../../../src/vision/index.js';
+import { makeSmallPhoto, samplePhotoPaths } from '../../fixtures/camera-photos.js';
+import { makeTempDir, removeDir } from '../../support/temp-dir.js';
+
+let dir: string;
+const photoPaths: string[] = [];
+const selfies: Buffer[] = [];
+const media = defaultSettings().media;
+const faces: FaceTaskOptions = { provider: 'cpu', detectorPrecision: 'auto', threads: 1, minFacePx: 40, minScore: 0.5, tiling: 'adaptive', maxFaces: 200 };
+const selfieOptions = { provider: 'cpu', detectorPrecision: 'auto', threads: 1, detect: { minFacePx: 40, minScore: 0.5, tiling: 'adaptive', maxFaces: 200 } } as const;
+
+// Enough waiting tasks that piscina's default (a task it could not place goes to the back of the
+// queue, every time a thread frees up) visibly reorders them.
+const QUEUED = 8;
+
+const photoTask = (i: number, withFaces: boolean): PhotoTask => ({
+  photoId: i + 1,
+  jobId: i + 1,
+  path: photoPaths[i % photoPaths.length]!,
+  format: 'jpeg',
+  sha256: String(i).padStart(64, '0'),
+  dataDir: join(dir, 'data'),
+  media,
+  faces: withFaces ? faces : null,
+});
+
+/** Starts every job at once and lists the jobs in the order they finished. */
+async function finishingOrder(jobs: readonly (() => Promise<unknown>)[]): Promise<number[]> {
+  const order: number[] = [];
+  await Promise.all(jobs.map((job, i) => job().then(() => order.push(i))));
+  return order;
+}
+
+beforeAll(async () => {
+  dir = await makeTempDir();
+  const samples = samplePhotoPaths();
+  for (const [i, sample] of samples.entries()) {
+    const path = join(dir, `IMG_${i}.JPG`);
+    await writeFile(path, await makeSmallPhoto(sample, 1600, i + 1));
+    photoPaths.push(path);
+    selfies.push(await makeSmallPhoto(sample, 640, i + 11));
+  }
+});
+afterAll(async () => {
+  await removeDir(dir);
+});
+
+describe('fair scheduling in the worker pools', () => {
+  it('hands photos to a full photo pool out in the order they arrived', async () => {
+    // One thread: the order photos finish in is the order they were started in.
+    const pool = createPhotoWorkerPool(1);
+    try {
+      const order = await finishingOrder(Array.from({ length: QUEUED + 1 }, (_, i) => () => pool.process(photoTask(i, false))));
+      expect(order).toEqual(Array.from({ length: QUEUED + 1 }, (_, i) => i));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('answers selfies that queue up at a busy selfie worker in the order they arrived', async () => {
+    const pool = createSelfiePool(selfieOptions);
+    try {
+      await pool.warmUp();
+      const order = await finishingOrder(Array.from({ length: QUEUED + 1 }, (_, i) => () => pool.analyse(selfies[i % selfies.length]!)));
+      expect(order).toEqual(Array.from({ length: QUEUED + 1 }, (_, i) => i));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('answers a selfie taken during a busy ingest before photos that arrive after it', async () => {
+    const photos = createPhotoWorkerPool(2);
+    const selfiePool = createSelfiePool(selfieOptions);
+    try {
+      photos.warmUp(faces);
+      await selfiePool.warmUp();
+      const events: string[] = [];
+      const ahead = Array.from({ length: QUEUED }, (_, i) => photos.process(photoTask(i, true)));
+      const selfie = selfiePool.analyse(selfies[1]!).then((s) => events.push('selfie') && s);
+      const behind = Array.from({ length: QUEUED }, (_, i) => photos.process(photoTask(QUEUED + i, true)).then(() => events.push(`later photo ${i}`)));
+      const [answered] = await Promise.all([selfie, ...ahead, ...behind]);
+      expect(answered.faces.length).toBeGreaterThan(0);
+      expect(events[0]).toBe('selfie');
+    } finally {
+      await selfiePool.close();
+      await photos.close();
+    }
+  });
+});
