@@ -84,7 +84,10 @@ describe('fair scheduling in the worker pools', () => {
       await selfiePool.warmUp();
       const events: string[] = [];
       const ahead = Array.from({ length: QUEUED }, (_, i) => photos.process(photoTask(i, true)));
-      const selfie = selfiePool.analyse(selfies[1]!).then((s) => events.push('selfie') && s);
+      const selfie = selfiePool.analyse(selfies[1]!).then((answer) => {
+        events.push('selfie');
+        return answer;
+      });
       const behind = Array.from({ length: QUEUED }, (_, i) => photos.process(photoTask(QUEUED + i, true)).then(() => events.push(`later photo ${i}`)));
       const [answered] = await Promise.all([selfie, ...ahead, ...behind]);
       expect(answered.faces.length).toBeGreaterThan(0);
