@@ -2,6 +2,7 @@
 // stored, and a phone starts receiving bytes at once even for a hundred photos.
 import type { Readable } from 'node:stream';
 import yazl from 'yazl';
+import { zipEntryNames } from './file-names.js';
 
 export interface ZipEntry {
   name: string;
@@ -10,31 +11,18 @@ export interface ZipEntry {
   mtime?: Date;
 }
 
-/** Names unique within the ZIP: a second "IMG_0001.jpg" becomes "IMG_0001 (2).jpg" (or (3)… if that is taken too). */
-export function uniqueEntryNames(names: readonly string[]): string[] {
-  const taken = new Set<string>();
-  const withNumber = (name: string, n: number): string => {
-    const dot = name.lastIndexOf('.');
-    return dot > 0 ? `${name.slice(0, dot)} (${n})${name.slice(dot)}` : `${name} (${n})`;
-  };
-  return names.map((name) => {
-    let candidate = name;
-    for (let n = 2; taken.has(candidate); n++) candidate = withNumber(name, n);
-    taken.add(candidate);
-    return candidate;
-  });
-}
-
+/** Writes the entries under safe, distinct names (see file-names.ts), whatever names they come with. */
 export function zipGallery(entries: readonly ZipEntry[], onError: (err: Error) => void): Readable {
   const zip = new yazl.ZipFile();
   // yazl's typings call it a ReadableStream; it is a Node Readable.
   const output = zip.outputStream as unknown as Readable;
+  const names = zipEntryNames(entries.map((e) => e.name));
   void (async () => {
     try {
-      for (const e of entries) {
+      for (const [i, e] of entries.entries()) {
         const options = { compress: false, mtime: e.mtime ?? new Date() };
-        if ('path' in e.source) zip.addFile(e.source.path, e.name, options);
-        else zip.addBuffer(await e.source.bytes(), e.name, options);
+        if ('path' in e.source) zip.addFile(e.source.path, names[i]!, options);
+        else zip.addBuffer(await e.source.bytes(), names[i]!, options);
       }
       zip.end();
     } catch (err) {

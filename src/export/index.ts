@@ -1,3 +1,4 @@
 // What other folders may use of export.
 export { watermarkJpeg, watermarkSvg } from './watermark.js';
-export { zipGallery, uniqueEntryNames, type ZipEntry } from './gallery-zip.js';
+export { zipGallery, type ZipEntry } from './gallery-zip.js';
+export { safeFileName, uniqueEntryNames, zipEntryNames } from './file-names.js';

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { readEventSettings } from '../config/index.js';
-import { uniqueEntryNames, watermarkJpeg, zipGallery } from '../export/index.js';
+import { safeFileName, watermarkJpeg, zipGallery } from '../export/index.js';
 import type { GalleryLink, Photo } from '../store/index.js';
 import type { GalleryView } from './api-types.js';
 import { HttpError, notFound, parseInput } from './http-errors.js';
@@ -33,7 +33,7 @@ export function registerGalleryRoutes(app: FastifyInstance, ctx: ServerContext):
     const w = readEventSettings(repos.events.eventSettings(eventId)).watermark;
     return w.enabled && w.text ? w.text : null;
   };
-  const downloadName = (p: Photo): string => `${p.fileName.replace(/\.[^.]+$/, '')}.jpg`;
+  const downloadName = (p: Photo): string => safeFileName(`${p.fileName.replace(/\.[^.]+$/, '')}.jpg`);
 
   app.get('/gallery-api/:token', async (request, reply): Promise<GalleryView> => {
     const { token, link, photos } = openLink(request.params);
@@ -75,11 +75,10 @@ export function registerGalleryRoutes(app: FastifyInstance, ctx: ServerContext):
     const { link, photos } = openLink(request.params);
     const event = repos.events.listEvents().find((e) => e.id === link.eventId)!;
     const watermark = watermarkOf(link.eventId);
-    const names = uniqueEntryNames(photos.map(downloadName));
-    const entries = photos.flatMap((p, i) => {
+    const entries = photos.flatMap((p) => {
       if (!p.previewPath) return [];
       const path = mediaPath(ctx.engine.layout.root, p.previewPath);
-      return [{ name: names[i]!, source: watermark ? { bytes: () => watermarkJpeg(path, watermark) } : { path }, mtime: new Date(p.capturedAt ?? p.landedAt) }];
+      return [{ name: downloadName(p), source: watermark ? { bytes: () => watermarkJpeg(path, watermark) } : { path }, mtime: new Date(p.capturedAt ?? p.landedAt) }];
     });
     const zipName = `${event.name.replace(/[^\p{L}\p{N} _-]+/gu, '').trim() || 'photos'} photos.zip`;
     reply
