@@ -25,6 +25,16 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what:
   return parsed.data;
 }
 
+/**
+ * A rate-limited route's 429 in its own words, for @fastify/rate-limit's errorResponseBuilder
+ * (which says how long to wait, e.g. "1 minute"): a kiosk told "too many searches" after a
+ * wrong pairing code would not know what to do.
+ */
+export const tooManyRequests =
+  (sentence: (wait: string) => string) =>
+  (_request: unknown, context: { after: string }): HttpError =>
+    new HttpError(429, 'rate-limited', sentence(context.after));
+
 const body = (code: ErrorCode, message: string): ApiError => ({ error: { code, message } });
 
 export function installErrorHandling(app: FastifyInstance, onUnexpected: (err: unknown, url: string) => void): void {
@@ -37,7 +47,7 @@ export function installErrorHandling(app: FastifyInstance, onUnexpected: (err: u
     if (status === 415 || err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return reply.status(415).send(body('unsupported-media', 'Send a JPEG, PNG or WebP image.'));
     }
-    if (status === 429) return reply.status(429).send(body('rate-limited', 'Too many searches in a short time: wait a moment and try again.'));
+    if (status === 429) return reply.status(429).send(body('rate-limited', 'Too many requests in a short time: wait a moment and try again.'));
     if (status >= 400 && status < 500) return reply.status(status).send(body('bad-request', err.message));
     onUnexpected(err, request.url);
     // Every screen shows the server's sentence: this one tells the operator what to do (no paths).

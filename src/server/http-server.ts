@@ -7,6 +7,7 @@ import type { EngineEvents, EventStatus } from '../core/index.js';
 import type { LoginRequest } from './api-types.js';
 import { installAuth, isOperator, OPERATOR_COOKIE } from './auth.js';
 import { HttpError, installErrorHandling, parseInput } from './http-errors.js';
+import { hostAllowed, ownLanNames } from './host-allow-list.js';
 import { registerGalleryRoutes } from './gallery-routes.js';
 import { registerKioskRoutes } from './kiosk-routes.js';
 import { deliveryEvent, registerLiveEvents } from './live-events.js';
@@ -26,6 +27,14 @@ export interface HttpServerOptions {
 }
 
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
+/**
+ * Wrong operator tokens one client address may send in a window before it waits. The token is
+ * 256 random bits, so this is not what stops guessing; it stops a device hammering the login
+ * without locking out the operator: only failures count (the old limit counted every login, right
+ * or wrong, and then refused the right token too), per client address (a device elsewhere on the
+ * venue network cannot lock out the console), and for a minute at most.
+ */
+const FAILED_LOGINS = { max: 10, timeWindow: 60_000 };
 const SWEEP_EVERY_MS = 60_000;
 
 export async function buildHttpServer(ctx: ServerContext, options: HttpServerOptions): Promise<FastifyInstance> {
@@ -52,6 +61,18 @@ export async function buildHttpServer(ctx: ServerContext, options: HttpServerOpt
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
   });
+  // Before any route answers, /health and pairing included: DNS rebinding (host-allow-list.ts).
+  const lanNames = ctx.lan ? ownLanNames : null;
+  app.addHook('onRequest', async (request) => {
+    if (!hostAllowed(request.headers.host, lanNames)) {
+      const host = JSON.stringify((request.headers.host ?? '').slice(0, 100));
+      throw new HttpError(
+        403,
+        'forbidden',
+        `This Shutterfind server answers only to its own addresses, not to the name ${host}: open it at localhost or 127.0.0.1${ctx.lan ? ", or this laptop's network address or name" : ''}.`,
+      );
+    }
+  });
   installAuth(app, { operatorToken: ctx.operatorToken, kiosks: ctx.engine.repos.kiosks });
 
   app.get('/health', async () => {
@@ -68,9 +89,18 @@ export async function buildHttpServer(ctx: ServerContext, options: HttpServerOpt
     };
   });
 
-  app.post('/api/login', { config: { rateLimit: { max: 20, timeWindow: '1 minute' } } }, async (request, reply) => {
+  const failedLogins = app.createRateLimit(FAILED_LOGINS);
+  app.post('/api/login', async (request, reply) => {
+    const failures = await failedLogins(request, { increment: false });
+    if (!failures.isAllowed && failures.remaining === 0) {
+      reply.header('retry-after', failures.ttlInSeconds);
+      throw new HttpError(429, 'rate-limited', `Too many wrong operator tokens from this device: wait ${failures.ttlInSeconds} s, then paste the token \`shutterfind serve\` printed.`);
+    }
     const { token } = parseInput(z.object({ token: z.string().min(1).max(200) }), request.body, 'login') satisfies LoginRequest;
-    if (!sameSecret(token, ctx.operatorToken)) throw new HttpError(401, 'unauthorized', 'That is not the operator token: copy it from the terminal where `shutterfind serve` runs.');
+    if (!sameSecret(token, ctx.operatorToken)) {
+      await failedLogins(request);
+      throw new HttpError(401, 'unauthorized', 'That is not the operator token: copy it from the terminal where `shutterfind serve` runs.');
+    }
     reply.setCookie(OPERATOR_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', maxAge: 30 * 24 * 3600 });
     return { ok: true };
   });

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { KioskIdentity } from './api-types.js';
 import { KIOSK_COOKIE, kioskOf } from './auth.js';
-import { HttpError, parseInput } from './http-errors.js';
+import { HttpError, parseInput, tooManyRequests } from './http-errors.js';
 import { sendMedia } from './media-files.js';
 import { hashSecret, newToken } from './secrets.js';
 import type { ServerContext } from './server-context.js';
@@ -31,10 +31,15 @@ export function registerKioskRoutes(app: FastifyInstance, ctx: ServerContext, ra
   const { repos } = ctx.engine;
   const sessions = ctx.kioskSessions;
 
-  app.post('/kiosk-api/pair', { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } }, async (request, reply) => {
+  const pairingLimit = {
+    max: 10,
+    timeWindow: '1 minute',
+    errorResponseBuilder: tooManyRequests((wait) => `Too many pairing attempts from this screen: wait ${wait}, then type the code the operator's console shows.`),
+  };
+  app.post('/kiosk-api/pair', { config: { rateLimit: pairingLimit } }, async (request, reply) => {
     const body = parseInput(pairBody, request.body, 'pairing');
     const eventId = repos.kiosks.redeemPairingCode(hashSecret(body.code), Date.now());
-    if (eventId === undefined) throw new HttpError(401, 'unauthorized', 'That code is wrong, used or expired: ask the operator for a new one.');
+    if (eventId === undefined) throw new HttpError(401, 'unauthorized', "That code is wrong, used, expired or replaced by a newer one: type the code the operator's console shows now.");
     const token = newToken();
     const kioskId = repos.kiosks.addDevice(eventId, body.name, hashSecret(token), Date.now());
     // HttpOnly: page scripts never see the device secret; Strict: no other site can use it.
@@ -72,6 +77,7 @@ export function registerKioskRoutes(app: FastifyInstance, ctx: ServerContext, ra
           max: rateLimit.max,
           timeWindow: '1 minute',
           keyGenerator: (request: { kiosk: { id: number } | null; ip: string }) => (request.kiosk ? `kiosk:${request.kiosk.id}` : request.ip),
+          errorResponseBuilder: tooManyRequests((wait) => `Too many searches from this kiosk: wait ${wait} and try again.`),
         },
       },
     },

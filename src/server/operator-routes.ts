@@ -27,6 +27,11 @@ import { matchSelfie } from './selfie-matching.js';
 import { eventOf, type ServerContext } from './server-context.js';
 import { relativeBox, toCameraCounts, toDeliveryView, toKioskView, toPhotoCard, toSourceView } from './views.js';
 
+/**
+ * Long enough to walk to a tablet at the far end of the venue and type the code. Guessing is
+ * bounded by one live code at a time (a new code voids the old one, kiosks-repository.ts) and
+ * 10 tries a minute per address, not by a shorter life: a short one expires on the way.
+ */
 const PAIRING_CODE_LIFETIME_MS = 10 * 60 * 1000;
 const idParam = z.object({ id: z.coerce.number().int().positive() });
 const photoPageQuery = z.object({

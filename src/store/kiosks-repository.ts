@@ -88,6 +88,7 @@ export function createKiosksRepository(db: Database) {
     'UPDATE pairing_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING event_id',
   );
   const dropOldCodes = db.prepare('DELETE FROM pairing_codes WHERE expires_at < ?');
+  const dropUnusedCodes = db.prepare('DELETE FROM pairing_codes WHERE used_at IS NULL');
   const insertDevice = db.prepare('INSERT INTO kiosk_devices (event_id, name, token_hash, paired_at) VALUES (?, ?, ?, ?)');
   const deviceByToken = db.prepare<[string], DeviceRow>(
     'SELECT id, event_id, name, paired_at, last_seen_at FROM kiosk_devices WHERE token_hash = ? AND revoked_at IS NULL',
@@ -122,10 +123,15 @@ export function createKiosksRepository(db: Database) {
   );
 
   return {
-    addPairingCode(eventId: number, codeHash: string, now: number, expiresAt: number): void {
+    /**
+     * The one live code: a new code voids every unused one (of any event), so a guesser always
+     * faces one code in a million however often the operator pressed "New code".
+     */
+    addPairingCode: db.transaction((eventId: number, codeHash: string, now: number, expiresAt: number): void => {
       dropOldCodes.run(now);
+      dropUnusedCodes.run();
       insertCode.run(codeHash, eventId, now, expiresAt);
-    },
+    }),
     /** The event the code pairs with, once: a used or expired code gives undefined. */
     redeemPairingCode(codeHash: string, now: number): number | undefined {
       return useCode.get(now, codeHash, now)?.event_id;
