@@ -38,6 +38,29 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** The port the server was asked to listen on is taken or not allowed: the message says which and what to do. */
+export class PortUnavailableError extends Error {
+  override name = 'PortUnavailableError';
+  constructor(
+    readonly port: number,
+    readonly reason: 'in-use' | 'not-allowed',
+  ) {
+    super(
+      reason === 'in-use'
+        ? `Port ${port} is already in use by another program (another Shutterfind?): stop that program, or start on a free port with --port <N> (e.g. --port ${port === 0 ? 4000 : port + 10}).`
+        : `Port ${port} needs administrator rights on this system: start on a port from 1024 up with --port <N> (e.g. --port 4000).`,
+    );
+  }
+}
+
+/** The error to show for a failed listen: the two everyday causes in one sentence each, anything else as it came. */
+function listenError(err: unknown, port: number): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new PortUnavailableError(port, 'in-use');
+  if (code === 'EACCES') return new PortUnavailableError(port, 'not-allowed');
+  return err;
+}
+
 /**
  * ONNX threads for a selfie. One: the photo workers already use every core during an event.
  * Two once measured slower even on an idle 2-core laptop (p50 63 ms with one, 95 ms with two),
@@ -82,9 +105,7 @@ export async function startServer(engine: Engine, options: StartServerOptions): 
     await app.listen({ host: options.lan ? '0.0.0.0' : settings.server.host, port: options.port });
   } catch (err) {
     await selfies.close();
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new Error(`Port ${options.port} is already in use (another Shutterfind?): stop it or pass --port with a free port.`);
-    throw err;
+    throw listenError(err, options.port);
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
@@ -109,7 +130,13 @@ export async function startServer(engine: Engine, options: StartServerOptions): 
       https = { server, port: (server.address() as AddressInfo).port, certificate };
       kioskUrl = `https://${lanAddress ?? '127.0.0.1'}:${https.port}/kiosk`;
     } catch (err) {
-      engine.log.error({ err }, `Kiosk HTTPS could not start (${(err as Error).message}): tablets on the venue network will not get the camera. Set "server": {"kioskHttpsPort": N} to a free port.`);
+      const why = listenError(err, settings.server.kioskHttpsPort || port + 1);
+      // A taken port is an everyday event, not a bug: one line, no stack.
+      if (why instanceof PortUnavailableError) {
+        engine.log.error(`Kiosk HTTPS could not start: port ${why.port} is ${why.reason === 'in-use' ? 'already in use by another program' : 'not allowed'}. Tablets on the venue network will not get the camera: stop that program, or set "server": {"kioskHttpsPort": N} to a free port.`);
+      } else {
+        engine.log.error({ err }, `Kiosk HTTPS could not start (${(err as Error).message}): tablets on the venue network will not get the camera. Set "server": {"kioskHttpsPort": N} to a free port.`);
+      }
     }
   }
   if (!engine.settings.faces.enabled) engine.log.warn('Face analysis is off in settings: kiosks will find no photos.');

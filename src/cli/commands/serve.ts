@@ -2,8 +2,9 @@
 // API, the console, kiosks and attendee galleries.
 import { resolve } from 'node:path';
 import { openEngine, type Engine } from '../../core/index.js';
-import { startServer } from '../../server/index.js';
+import { PortUnavailableError, startServer } from '../../server/index.js';
 import { appVersion, type CommandContext } from '../context.js';
+import { UserFacingError } from '../output.js';
 
 export interface ServeOptions {
   event: string;
@@ -28,7 +29,8 @@ export async function runServe(ctx: CommandContext, options: ServeOptions): Prom
     });
   } catch (err) {
     await engine.stop();
-    throw err;
+    // A taken port is the user's to fix, not a bug: one line, no stack trace.
+    throw err instanceof PortUnavailableError ? new UserFacingError(err.message) : err;
   }
 
   // Signal handlers go in before anything says the server is up: a SIGTERM between the
