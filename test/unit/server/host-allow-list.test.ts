@@ -42,7 +42,7 @@ describe('hostAllowed', () => {
     ['127.0.0.1.nip.io', 'a name that starts like a loopback address'],
     ['localhost.', 'localhost with a trailing dot, which a resolver may send to DNS'],
     [undefined, 'no Host header at all'],
-  ])('refuses %s (%s) with LAN on and off', (header) => {
+  ])('refuses %s (%s) with LAN on and off', (header, _why) => {
     expect(hostAllowed(header, null)).toBe(false);
     expect(hostAllowed(header, lanNames)).toBe(false);
   });
