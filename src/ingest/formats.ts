@@ -122,7 +122,13 @@ export function detectFormat(head: Uint8Array, fileName: string): PhotoFormat | 
   return bmffFormat(head, fileName);
 }
 
-export type Completeness = { state: 'complete' } | { state: 'incomplete'; reason: string } | { state: 'unknown' };
+export type Completeness =
+  | { state: 'complete' }
+  /** The end is not there yet: still being written, or cut off. */
+  | { state: 'incomplete'; reason: string }
+  /** The bytes already there contradict each other: no amount of further writing makes a photo. */
+  | { state: 'damaged'; reason: string }
+  | { state: 'unknown' };
 
 /** Random reads into a file; `read` returns fewer than `length` bytes only at end of file. */
 export interface RandomAccessFile {
@@ -135,6 +141,23 @@ const UNKNOWN: Completeness = { state: 'unknown' };
 
 function incomplete(reason: string): Completeness {
   return { state: 'incomplete', reason };
+}
+
+function damaged(reason: string): Completeness {
+  return { state: 'damaged', reason };
+}
+
+// A structure that says the file runs to 2 GiB or more is a corrupt pointer, not a photo still
+// arriving: RAW files are read whole with readFile, which stops at 2 GiB, and a 2 GiB TIFF
+// would hold over 350 MP even at 16-bit RGB, past sharp's default 268 MP pixel limit.
+const MAX_PHOTO_BYTES = 2 ** 31;
+
+/** `what` ends at byte `end`, past the end of the file: cut off, or a pointer no photo can have. */
+function endsPastFile(what: string, end: number, size: number): Completeness {
+  if (end >= MAX_PHOTO_BYTES) {
+    return damaged(`${what} would end at byte ${end}, but no photo is 2 GiB or larger and the file has ${size} bytes (the offset is corrupt)`);
+  }
+  return incomplete(`${what} ends at byte ${end} but the file has ${size} bytes (file still being written or truncated)`);
 }
 
 function readU16(bytes: Uint8Array, offset: number, littleEndian: boolean): number {
@@ -165,7 +188,8 @@ function isJpegPadding(byte: number): boolean {
 
 async function checkJpeg(file: RandomAccessFile): Promise<Completeness> {
   const head = await file.read(0, 2);
-  if (head[0] !== 0xff || head[1] !== 0xd8) return incomplete('no JPEG start marker at the beginning of the file');
+  if (head.length < 2) return incomplete('JPEG start marker is cut off (file still being written or truncated)');
+  if (head[0] !== 0xff || head[1] !== 0xd8) return damaged('no JPEG start marker at the beginning of the file');
 
   // Walk back over trailing padding in chunks, then look for FF D9 just before it.
   let contentEnd = file.size;
@@ -197,7 +221,9 @@ const PNG_IEND = [0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x
 
 async function checkPng(file: RandomAccessFile): Promise<Completeness> {
   const head = await file.read(0, PNG_SIGNATURE.length);
-  if (!startsWithBytes(head, PNG_SIGNATURE)) return incomplete('no PNG signature at the beginning of the file');
+  // Judge only the bytes that are there: a file cut inside the signature may still be written.
+  if (!head.every((byte, i) => byte === PNG_SIGNATURE[i])) return damaged('no PNG signature at the beginning of the file');
+  if (head.length < PNG_SIGNATURE.length) return incomplete('PNG signature is cut off (file still being written or truncated)');
   if (file.size < PNG_SIGNATURE.length + PNG_IEND.length) return incomplete('PNG ends before its first chunk');
   const tail = await file.read(file.size - PNG_IEND.length, PNG_IEND.length);
   if (!startsWithBytes(tail, PNG_IEND)) return incomplete('no PNG IEND chunk at the end (file still being written or truncated)');
@@ -226,10 +252,10 @@ async function checkBmff(file: RandomAccessFile): Promise<Completeness> {
     } else if (size32 === 1) {
       if (header.length < 16) return incomplete(`box '${type}' at byte ${offset} is cut off (file still being written or truncated)`);
       boxSize = readU32(header, 8, false) * 0x1_0000_0000 + readU32(header, 12, false);
-      if (boxSize < 16) return incomplete(`box '${type}' at byte ${offset} has an invalid size ${boxSize}`);
+      if (boxSize < 16) return damaged(`box '${type}' at byte ${offset} has an invalid size ${boxSize}`);
     } else {
       boxSize = size32;
-      if (boxSize < 8) return incomplete(`box '${type}' at byte ${offset} has an invalid size ${boxSize}`);
+      if (boxSize < 8) return damaged(`box '${type}' at byte ${offset} has an invalid size ${boxSize}`);
     }
     const end = offset + boxSize;
     if (end > file.size) {
@@ -249,8 +275,14 @@ async function checkBmff(file: RandomAccessFile): Promise<Completeness> {
 const TIFF_MAX_IFDS = 64;
 // A 100 MP DNG tiled at 256 px has ~1600 tiles; a strip per row of a huge scan ~50 000.
 const TIFF_MAX_ARRAY_VALUES = 1 << 20;
+// Over the whole walk: 64 directories could each point at 2^20-value tables (three offset/
+// length pairs) and make one check read 1.5 GB and loop 400 million times. 2^20 values in all
+// is still ten times the strip tables of a huge scan, and a crafted file beyond it falls back
+// to size stability after ~0.1 s of reading instead of minutes.
+const TIFF_MAX_VALUES_PER_FILE = TIFF_MAX_ARRAY_VALUES;
 const TIFF_MAX_ENTRIES_PER_IFD = 4096;
 const TIFF_ENTRY_BYTES = 12;
+const TIFF_HEADER_BYTES = 8;
 
 const TAG_STRIP_OFFSETS = 273;
 const TAG_STRIP_BYTE_COUNTS = 279;
@@ -293,24 +325,34 @@ interface TiffEntry {
   field: Uint8Array;
 }
 
-class TiffTruncated extends Error {}
+/** Thrown from inside the walk to end it with this verdict. */
+class TiffVerdict extends Error {
+  constructor(readonly verdict: Completeness) {
+    super('TIFF walk ended early');
+  }
+}
+
+/** How many more array values the walk may read (TIFF_MAX_VALUES_PER_FILE). */
+interface ValueBudget {
+  left: number;
+}
 
 async function readTiffValues(
   file: RandomAccessFile,
   entry: TiffEntry,
   littleEndian: boolean,
   what: string,
+  budget: ValueBudget,
 ): Promise<number[] | null> {
   if (entry.type !== TIFF_SHORT && entry.type !== TIFF_LONG && entry.type !== TIFF_IFD) return [];
-  if (entry.count > TIFF_MAX_ARRAY_VALUES) return null;
+  if (entry.count > TIFF_MAX_ARRAY_VALUES || entry.count > budget.left) return null;
+  budget.left -= entry.count;
   const width = entry.type === TIFF_SHORT ? 2 : 4;
   const byteLength = entry.count * width;
   let bytes = entry.field;
   if (byteLength > 4) {
     const offset = readU32(entry.field, 0, littleEndian);
-    if (offset + byteLength > file.size) {
-      throw new TiffTruncated(`${what} table at byte ${offset} lies past the end of the file (${file.size} bytes)`);
-    }
+    if (offset + byteLength > file.size) throw new TiffVerdict(endsPastFile(`${what} table at byte ${offset}`, offset + byteLength, file.size));
     bytes = await file.read(offset, byteLength);
   }
   const values: number[] = [];
@@ -321,16 +363,20 @@ async function readTiffValues(
 }
 
 async function checkTiff(file: RandomAccessFile): Promise<Completeness> {
-  const header = await file.read(0, 8);
-  if (header.length < 8) return incomplete('TIFF header is cut off (file still being written or truncated)');
+  const header = await file.read(0, TIFF_HEADER_BYTES);
+  if (header.length < TIFF_HEADER_BYTES) return incomplete('TIFF header is cut off (file still being written or truncated)');
   const flavour = tiffFlavour(header);
-  if (flavour === null) return incomplete('no TIFF header at the beginning of the file');
+  if (flavour === null) return damaged('no TIFF header at the beginning of the file');
   // BigTIFF uses 64-bit offsets; photos never need it, so leave it to size stability.
   if (flavour === 'bigtiff') return UNKNOWN;
   const littleEndian = header[0] === 0x49;
 
-  const pending: number[] = [readU32(header, 4, littleEndian)];
+  const firstIfd = readU32(header, 4, littleEndian);
+  // libtiff writes the header with offset 0 and links the first directory once it is written.
+  if (firstIfd === 0) return incomplete('TIFF header points at no image directory yet (file still being written or truncated)');
+  const pending: number[] = [firstIfd];
   const visited = new Set<number>();
+  const budget: ValueBudget = { left: TIFF_MAX_VALUES_PER_FILE };
   try {
     while (pending.length > 0) {
       const ifdOffset = pending.shift() ?? 0;
@@ -339,15 +385,14 @@ async function checkTiff(file: RandomAccessFile): Promise<Completeness> {
       if (visited.size >= TIFF_MAX_IFDS) return UNKNOWN;
       visited.add(ifdOffset);
 
-      if (ifdOffset < 8 || ifdOffset + 2 > file.size) {
-        return incomplete(`TIFF directory at byte ${ifdOffset} lies past the end of the file (${file.size} bytes)`);
+      if (ifdOffset < TIFF_HEADER_BYTES) {
+        return damaged(`TIFF directory offset ${ifdOffset} points into the file's own ${TIFF_HEADER_BYTES}-byte header`);
       }
+      if (ifdOffset + 2 > file.size) return endsPastFile(`TIFF directory at byte ${ifdOffset}`, ifdOffset + 2, file.size);
       const count = readU16(await file.read(ifdOffset, 2), 0, littleEndian);
       if (count > TIFF_MAX_ENTRIES_PER_IFD) return UNKNOWN;
       const tableEnd = ifdOffset + 2 + count * TIFF_ENTRY_BYTES + 4;
-      if (tableEnd > file.size) {
-        return incomplete(`TIFF directory at byte ${ifdOffset} ends at byte ${tableEnd} but the file has ${file.size} bytes`);
-      }
+      if (tableEnd > file.size) return endsPastFile(`TIFF directory at byte ${ifdOffset}`, tableEnd, file.size);
       const table = await file.read(ifdOffset + 2, count * TIFF_ENTRY_BYTES + 4);
       const entries = new Map<number, TiffEntry>();
       for (let i = 0; i < count; i += 1) {
@@ -360,11 +405,7 @@ async function checkTiff(file: RandomAccessFile): Promise<Completeness> {
         // libtiff writes values too big for the entry (JPEGTables, ICC profile, strip tables)
         // after the directory, so a file cut there has every IFD but not every value.
         const valuesEnd = readU32(entry.field, 0, littleEndian) + entry.count * typeSize;
-        if (entry.count * typeSize > 4 && valuesEnd > file.size) {
-          return incomplete(
-            `TIFF tag ${tag} values end at byte ${valuesEnd} but the file has ${file.size} bytes (file still being written or truncated)`,
-          );
-        }
+        if (entry.count * typeSize > 4 && valuesEnd > file.size) return endsPastFile(`TIFF tag ${tag} values`, valuesEnd, file.size);
         entries.set(tag, entry);
       }
 
@@ -372,29 +413,28 @@ async function checkTiff(file: RandomAccessFile): Promise<Completeness> {
         const offsetsEntry = entries.get(offsetTag);
         const lengthsEntry = entries.get(lengthTag);
         if (offsetsEntry === undefined || lengthsEntry === undefined) continue;
-        const offsets = await readTiffValues(file, offsetsEntry, littleEndian, `${name} offset`);
-        const lengths = await readTiffValues(file, lengthsEntry, littleEndian, `${name} length`);
+        const offsets = await readTiffValues(file, offsetsEntry, littleEndian, `${name} offset`, budget);
+        const lengths = await readTiffValues(file, lengthsEntry, littleEndian, `${name} length`, budget);
         if (offsets === null || lengths === null) return UNKNOWN;
         const pairs = Math.min(offsets.length, lengths.length);
         let furthestEnd = 0;
         for (let i = 0; i < pairs; i += 1) furthestEnd = Math.max(furthestEnd, (offsets[i] ?? 0) + (lengths[i] ?? 0));
-        if (furthestEnd > file.size) {
-          return incomplete(
-            `${name} data ends at byte ${furthestEnd} but the file has ${file.size} bytes (file still being written or truncated)`,
-          );
-        }
+        if (furthestEnd > file.size) return endsPastFile(`${name} data`, furthestEnd, file.size);
       }
 
       const subIfds = entries.get(TAG_SUB_IFDS);
       if (subIfds !== undefined) {
-        const offsets = await readTiffValues(file, subIfds, littleEndian, 'SubIFD');
+        // More SubIFDs than the walk may visit is not a photo; spreading 2^20 of them into
+        // push() also overflowed the call stack (RangeError), found by the fuzz suite.
+        if (subIfds.count > TIFF_MAX_IFDS) return UNKNOWN;
+        const offsets = await readTiffValues(file, subIfds, littleEndian, 'SubIFD', budget);
         if (offsets === null) return UNKNOWN;
-        pending.push(...offsets);
+        for (const offset of offsets) pending.push(offset);
       }
       pending.push(readU32(table, count * TIFF_ENTRY_BYTES, littleEndian));
     }
   } catch (error) {
-    if (error instanceof TiffTruncated) return incomplete(error.message);
+    if (error instanceof TiffVerdict) return error.verdict;
     throw error;
   }
   return COMPLETE;
@@ -417,11 +457,7 @@ async function checkRaf(file: RandomAccessFile): Promise<Completeness> {
     ['sensor data', readU32(header, RAF_CFA_OFFSET_AT, false), readU32(header, RAF_CFA_LENGTH_AT, false)],
   ] as const;
   for (const [name, offset, length] of regions) {
-    if (offset + length > file.size) {
-      return incomplete(
-        `RAF ${name} ends at byte ${offset + length} but the file has ${file.size} bytes (file still being written or truncated)`,
-      );
-    }
+    if (offset + length > file.size) return endsPastFile(`RAF ${name}`, offset + length, file.size);
   }
   return COMPLETE;
 }

@@ -55,12 +55,27 @@ function isInterScanSegment(marker: number): boolean {
 type JpegScan =
   | { state: 'complete'; end: number; pixels: number; preview: boolean }
   | { state: 'cut-off'; pixels: number; preview: boolean }
-  | { state: 'invalid' };
+  | { state: 'invalid' }
+  | { state: 'out-of-work' };
 
 const INVALID: JpegScan = { state: 'invalid' };
+const OUT_OF_WORK: JpegScan = { state: 'out-of-work' };
+
+/** Bytes and marker segments the search may still step over before it gives up. */
+interface WorkBudget {
+  left: number;
+}
+
+// A scan that fails restarts the search two bytes after its SOI, and segment lengths can jump
+// over later FF D8 FF, so crafted bytes (8-byte "FF D8 FF E1 00 06 .." repeated) make every
+// SOI walk the rest of the file again: 256 KiB took 10 s, a 25 MB RAW would take days. Real
+// files step over each byte about once (previews are scanned once, false SOIs in sensor data
+// fail within a few bytes), so four passes plus some slack never stops a real search.
+const WORK_PER_BYTE = 4;
+const WORK_SLACK = 1 << 16;
 
 /** Follows one JPEG from its SOI: marker segments by their lengths, then the entropy-coded data. */
-function scanJpeg(data: Buffer, start: number): JpegScan {
+function scanJpeg(data: Buffer, start: number, work: WorkBudget): JpegScan {
   const length = data.length;
   let pixels = 0;
   let preview = false;
@@ -69,6 +84,8 @@ function scanJpeg(data: Buffer, start: number): JpegScan {
 
   let p = start + 2;
   for (;;) {
+    work.left -= 1;
+    if (work.left < 0) return OUT_OF_WORK;
     if (p >= length) return cutOff();
     if (data[p] !== 0xff) return INVALID;
     // Any number of 0xFF fill bytes may precede a marker.
@@ -95,6 +112,8 @@ function scanJpeg(data: Buffer, start: number): JpegScan {
 
   for (;;) {
     const ff = data.indexOf(0xff, p);
+    work.left -= 1 + (ff === -1 ? length - p : ff - p);
+    if (work.left < 0) return OUT_OF_WORK;
     if (ff === -1 || ff + 1 >= length) return cutOff();
     const next = data[ff + 1] ?? 0;
     if (next === 0x00 || isRestartMarker(next)) {
@@ -125,13 +144,13 @@ interface ByteRange {
   end: number;
 }
 
-function rafPreview(data: Buffer, fileName: string): ByteRange | null {
+function rafPreview(data: Buffer, fileName: string, work: WorkBudget): ByteRange | null {
   if (data.length < RAF_JPEG_LENGTH_AT + 4 || !data.subarray(0, RAF_MAGIC.length).equals(RAF_MAGIC)) return null;
   const offset = data.readUInt32BE(RAF_JPEG_OFFSET_AT);
   const declaredLength = data.readUInt32BE(RAF_JPEG_LENGTH_AT);
   if (offset + declaredLength > data.length) throw new RawPreviewError(fileName, 'preview-cut-off');
   if (data.indexOf(SOI, offset) !== offset) return null;
-  const scan = scanJpeg(data, offset);
+  const scan = scanJpeg(data, offset, work);
   if (scan.state !== 'complete' || scan.end > offset + declaredLength) return null;
   return { start: offset, end: scan.end };
 }
@@ -151,7 +170,8 @@ export function extractEmbeddedJpeg(file: Uint8Array, fileName: string): Uint8Ar
   const data = Buffer.isBuffer(file) ? file : Buffer.from(file.buffer, file.byteOffset, file.byteLength);
   const name = baseName(fileName);
 
-  const raf = rafPreview(data, name);
+  const work: WorkBudget = { left: WORK_PER_BYTE * data.length + WORK_SLACK };
+  const raf = rafPreview(data, name, work);
   if (raf !== null) return file.subarray(raf.start, raf.end);
 
   let best: (ByteRange & { pixels: number }) | null = null;
@@ -160,7 +180,9 @@ export function extractEmbeddedJpeg(file: Uint8Array, fileName: string): Uint8Ar
   for (;;) {
     const soi = data.indexOf(SOI, from);
     if (soi === -1) break;
-    const scan = scanJpeg(data, soi);
+    const scan = scanJpeg(data, soi, work);
+    // Whatever was found so far is all a file this tangled will give.
+    if (scan.state === 'out-of-work') break;
     if (scan.state === 'complete') {
       const bigger =
         best === null ||

@@ -1,7 +1,8 @@
 // Decides when a file a camera tool is writing has finished: its size has stopped changing
 // and the format's end marker is there. Pure: observations in, decision out.
 
-export type CompletenessState = 'complete' | 'incomplete' | 'unknown';
+/** As formats.ts's Completeness: 'incomplete' may still be written, 'damaged' never becomes a photo. */
+export type CompletenessState = 'complete' | 'incomplete' | 'damaged' | 'unknown';
 
 export interface FileObservation {
   /** When this observation was made. */
@@ -11,7 +12,7 @@ export interface FileObservation {
   /** null when the first bytes match no supported photo format. */
   format: string | null;
   completeness: CompletenessState;
-  /** Why the file is incomplete, from the format check. */
+  /** Why the file is incomplete or damaged, from the format check. */
   reason?: string;
 }
 
@@ -66,16 +67,25 @@ export function decideReadiness(history: ReadinessHistory, now: number, policy: 
     }
     return waitAtMost(Math.min(policy.unmarkedStableForMs, policy.truncatedAfterMs));
   }
+  // The end marker can be present before the last flush of trailing metadata: the size must
+  // also be seen unchanged twice, some quiet time apart, unless the file has plainly been at
+  // rest for a while (a folder scanned at start-up).
+  const settled =
+    (history.lastChangeAt < last.at && stableFor >= policy.stableForMs) || now - last.mtimeMs >= AT_REST_AFTER_MS;
   switch (last.completeness) {
-    case 'complete': {
-      // The end marker can be present before the last flush of trailing metadata: the size must
-      // also be seen unchanged twice, some quiet time apart...
-      const seenUnchanged = history.lastChangeAt < last.at;
-      if (seenUnchanged && stableFor >= policy.stableForMs) return { action: 'take' };
-      // ...unless the file has plainly been at rest for a while (a folder scanned at start-up).
-      if (now - last.mtimeMs >= AT_REST_AFTER_MS) return { action: 'take' };
+    case 'complete':
+      if (settled) return { action: 'take' };
       return waitAtMost(Math.max(policy.stableForMs, 1));
-    }
+    case 'damaged':
+      // More bytes cannot repair it, so there is no truncation wait; but a tool that
+      // preallocates the file may still be filling it, so it must settle like a complete one.
+      if (settled) {
+        return {
+          action: 'fail',
+          reason: `corrupt: ${last.reason ?? 'its structure is damaged'}; copy it again from the card or camera`,
+        };
+      }
+      return waitAtMost(Math.max(policy.stableForMs, 1));
     case 'unknown':
       if (stableFor >= policy.unmarkedStableForMs) return { action: 'take' };
       return waitAtMost(policy.unmarkedStableForMs);

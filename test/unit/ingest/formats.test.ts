@@ -232,9 +232,9 @@ describe('checkCompleteness', () => {
       expect((await completeness(Buffer.concat([jpeg, Buffer.alloc(2 << 20)]), 'jpeg')).state).toBe('incomplete');
     });
 
-    it('rejects a file without the start marker', async () => {
+    it('reports a file without the start marker as damaged', async () => {
       expect(await completeness(jpeg.subarray(1), 'jpeg')).toEqual({
-        state: 'incomplete',
+        state: 'damaged',
         reason: 'no JPEG start marker at the beginning of the file',
       });
     });
@@ -266,6 +266,35 @@ describe('checkCompleteness', () => {
       looped.writeUInt16LE(0, 8);
       looped.writeUInt32LE(8, 10);
       expect(await completeness(looped, 'tiff')).toEqual({ state: 'complete' });
+    });
+
+    /** The sharp-made TIFF (little-endian) with its first directory offset replaced. */
+    function withFirstDirectoryAt(offset: number): Buffer {
+      const copy = Buffer.from(tiff);
+      copy.writeUInt32LE(offset, 4);
+      return copy;
+    }
+
+    it('reports a directory offset no photo could reach as damaged, not as still being written', async () => {
+      const result = await completeness(withFirstDirectoryAt(0xdeadbeef), 'tiff');
+      expect(result.state).toBe('damaged');
+      expect(result).toMatchObject({ reason: expect.stringContaining(`TIFF directory at byte ${0xdeadbeef}`) });
+      expect(result).toMatchObject({ reason: expect.stringContaining('the offset is corrupt') });
+    });
+
+    it("reports a directory offset inside the file's own header as damaged", async () => {
+      expect(await completeness(withFirstDirectoryAt(4), 'tiff')).toEqual({
+        state: 'damaged',
+        reason: "TIFF directory offset 4 points into the file's own 8-byte header",
+      });
+    });
+
+    it('waits for a directory a little past the end, which the rest of the copy may bring', async () => {
+      expect((await completeness(withFirstDirectoryAt(tiff.length + 4096), 'tiff')).state).toBe('incomplete');
+    });
+
+    it('waits for a TIFF whose header points at no directory yet, as libtiff writes it until the first directory is done', async () => {
+      expect((await completeness(withFirstDirectoryAt(0), 'tiff')).state).toBe('incomplete');
     });
 
     it('leaves BigTIFF to size stability', async () => {
@@ -344,10 +373,10 @@ describe('checkCompleteness', () => {
       expect((await completeness(heic, 'heic')).state).toBe('incomplete');
     });
 
-    it('rejects a box that claims to be smaller than its own header', async () => {
+    it('reports a box that claims to be smaller than its own header as damaged', async () => {
       const bad = Buffer.concat([ftyp('heic'), Buffer.from([0, 0, 0, 4]), Buffer.from('mdat')]);
       expect(await completeness(bad, 'heic')).toEqual({
-        state: 'incomplete',
+        state: 'damaged',
         reason: `box 'mdat' at byte ${ftyp('heic').length} has an invalid size 4`,
       });
     });
@@ -368,6 +397,12 @@ describe('checkCompleteness', () => {
       for (const cut of cutPoints(raf.length)) {
         expect((await completeness(raf.subarray(0, cut), 'raf')).state, `cut at ${cut}`).toBe('incomplete');
       }
+    });
+
+    it('reports a sensor data offset no photo could reach as damaged', async () => {
+      const raf = makeRaf(jpeg, 1024);
+      raf.writeUInt32BE(0xffff_0000, 100);
+      expect((await completeness(raf, 'raf')).state).toBe('damaged');
     });
   });
 });

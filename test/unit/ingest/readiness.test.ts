@@ -83,6 +83,30 @@ describe('deciding when a file a camera tool writes is finished', () => {
     expect(replay(steps, policy.unmarkedStableForMs).action).toBe('take');
   });
 
+  describe('a file whose structure is damaged (it can never become a photo)', () => {
+    const reason = 'TIFF directory at byte 3735928559 would end at byte 3735928561, but no photo is 2 GiB or larger and the file has 5000 bytes (the offset is corrupt)';
+    const observe = (at: number, size: number, mtimeMs = 0): FileObservation => ({
+      at,
+      size,
+      mtimeMs,
+      format: 'tiff',
+      completeness: 'damaged',
+      reason,
+    });
+    const historyOf = (...observations: FileObservation[]): ReadinessHistory =>
+      observations.reduce<ReadinessHistory | undefined>(recordObservation, undefined)!;
+
+    it('is reported corrupt as soon as its size has settled, without the minute-long truncation wait', () => {
+      const d = decideReadiness(historyOf(observe(0, 5000), observe(100, 5000)), 200, policy);
+      expect(d).toEqual({ action: 'fail', reason: `corrupt: ${reason}; copy it again from the card or camera` });
+    });
+
+    it('is not failed while it is still changing, since a tool that preallocates the file may still be filling it', () => {
+      const d = decideReadiness(historyOf(observe(0, 5000), observe(100, 9000, 100)), 150, policy);
+      expect(d.action).toBe('wait');
+    });
+  });
+
   it('never asks to re-check later than the probe interval', () => {
     const d = replay([{ at: 0, size: 2_000_000, completeness: 'incomplete' }], 0);
     expect(d).toEqual({ action: 'wait', recheckInMs: policy.probeIntervalMs });
