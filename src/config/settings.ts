@@ -25,6 +25,13 @@ const ingestSchema = z.object({
   maxConcurrentProbes: z.number().int().min(1).max(256).default(16),
   /** Files hashed at once. Hashing is I/O plus SHA-NI; two keep a disk busy without starving decode. */
   maxConcurrentHashes: z.number().int().min(1).max(16).default(2),
+  /**
+   * Read symbolic links in a hot folder that lead out of it. Off: camera tools never write links,
+   * and a link to any readable file on the laptop (a document, a key, someone else's photos)
+   * would become matchable at the kiosk and downloadable from attendee galleries. Links that
+   * stay inside the folder are read either way.
+   */
+  followSymlinks: z.boolean().default(false),
 });
 
 const pipelineSchema = z.object({

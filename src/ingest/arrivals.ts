@@ -11,7 +11,16 @@ import {
 import { describeUnreadableFile } from './probe.js';
 
 /** A file that could not be recorded (full data drive) is tried again this much later. */
-const ADMISSION_RETRY_MS = 5_000;
+export const ADMISSION_RETRY_MS = 5_000;
+
+/**
+ * A probe reads 64 bytes and the file's tail: milliseconds, even from a slow card over USB. One
+ * still running after this has met a drive that stopped answering (a network share that
+ * dropped, a failing card). The file is reported and its probe slot freed, so one hung read
+ * never holds up the files behind it; the read itself cannot be cancelled and ends when the
+ * drive answers or the process exits.
+ */
+export const PROBE_DEADLINE_MS = 20_000;
 
 export interface ArrivalHandlers {
   /**
@@ -27,7 +36,20 @@ export interface ArrivalOptions {
   maxConcurrentProbes: number;
   maxConcurrentAdmissions: number;
   observe: (path: string) => Promise<FileObservation>;
+  /** How long one probe may take before the file is reported as unreadable (PROBE_DEADLINE_MS). */
+  probeDeadlineMs?: number;
   now?: () => number;
+}
+
+/** The work's result, or a rejection with code ETIMEDOUT once `ms` have passed without one. */
+export function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
+    // The deadline alone must not keep a stopping process alive.
+    timer.unref();
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
 
 interface Tracked {
@@ -53,6 +75,7 @@ export interface ArrivalTracker {
 
 export function createArrivalTracker(handlers: ArrivalHandlers, options: ArrivalOptions): ArrivalTracker {
   const now = options.now ?? Date.now;
+  const probeDeadlineMs = options.probeDeadlineMs ?? PROBE_DEADLINE_MS;
   const probeLimit = pLimit(options.maxConcurrentProbes);
   const admitLimit = pLimit(options.maxConcurrentAdmissions);
   const tracked = new Map<string, Tracked>();
@@ -89,12 +112,15 @@ export function createArrivalTracker(handlers: ArrivalHandlers, options: Arrival
     try {
       let obs: FileObservation;
       try {
-        obs = await probeLimit(() => options.observe(path));
+        obs = await probeLimit(() => withDeadline(options.observe(path), probeDeadlineMs));
       } catch (err) {
+        // Stopped while the probe ran: the store may already be closed, and nothing is lost.
+        if (closed) return;
         handlers.onFailed(path, describeUnreadableFile(err as NodeJS.ErrnoException), null, t.landedAt);
         finish(path);
         return;
       }
+      if (closed) return;
       t.history = recordObservation(t.history, obs);
       const decision = decideReadiness(t.history, now(), options.policy);
       if (decision.action === 'wait') {

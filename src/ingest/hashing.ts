@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { openRegularFile } from './probe.js';
 
 /** Read size: fewer round trips through libuv for 10–50 MB camera files. */
 const CHUNK_BYTES = 1 << 20;
@@ -12,7 +12,8 @@ const CHUNK_BYTES = 1 << 20;
  */
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
-  const file = await open(path, 'r');
+  // The probe checked this path, but the entry may have been swapped since (for a pipe, say).
+  const { handle: file } = await openRegularFile(path);
   try {
     const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     for (;;) {

@@ -79,7 +79,7 @@ export function createHotFolders(deps: HotFoldersDeps): HotFolders {
       deps.log.warn({ sourceId: source.id, path: p.path, code: p.error.code }, `Cannot list ${p.path}: ${p.error.message}`);
     })) {
       if (closed) return;
-      deps.intake.submit(path, source.id);
+      deps.intake.submit(path, source.id, undefined, source.path);
     }
   };
 
@@ -118,7 +118,7 @@ export function createHotFolders(deps: HotFoldersDeps): HotFolders {
     // Watch first, then scan: a file landing in between is seen twice, which admission ignores,
     // rather than not at all.
     const w = watchFolder(source.path, {
-      onFile: (path) => deps.intake.submit(path, source.id, LIVE_PRIORITY),
+      onFile: (path) => deps.intake.submit(path, source.id, LIVE_PRIORITY, source.path),
       onFileRemoved: (path) => deps.intake.removed(path),
       onFolderGone: () => goOffline(source, 'disappeared (deleted, or its drive was unplugged)'),
       onError: (err) => {

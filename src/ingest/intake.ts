@@ -1,11 +1,11 @@
 // One event's front door: every file noticed by a watcher or a scan goes through readiness,
 // then admission; every failure lands on a photo row the operator can see.
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { PhotosRepository } from '../store/index.js';
 import { admitFile, type Admission } from './admit.js';
 import { createArrivalTracker } from './arrivals.js';
-import { describeUnreadableFile, observeFile } from './probe.js';
+import { describeUnreadableFile, observeFile, type ProbeScope } from './probe.js';
 import type { FileObservation, ReadinessPolicy } from './readiness.js';
 
 export type IntakeMode = 'watch' | 'one-shot';
@@ -19,6 +19,8 @@ export interface IntakeOptions {
   maxConcurrentProbes: number;
   maxConcurrentHashes: number;
   maxAttempts: number;
+  /** settings ingest.followSymlinks: read links that lead out of the folder they are in. */
+  followSymlinks: boolean;
 }
 
 export interface IntakeDeps {
@@ -40,7 +42,11 @@ export const LIVE_PRIORITY = 10;
 export const BACKLOG_PRIORITY = 0;
 
 export interface Intake {
-  submit(path: string, sourceId: number | null, priority?: number): void;
+  /**
+   * Follows a file until it is taken or failed. `folder`: the hot folder or imported folder it
+   * was found in (links may not lead out of it); once given for a source it is remembered.
+   */
+  submit(path: string, sourceId: number | null, priority?: number, folder?: string): void;
   removed(path: string): void;
   pending(): number;
   settled(): Promise<void>;
@@ -67,7 +73,15 @@ export function readinessPolicyFor(mode: IntakeMode, o: IntakeOptions): Readines
 
 export function createIntake(deps: IntakeDeps): Intake {
   const now = deps.now ?? Date.now;
-  const sourceOf = new Map<string, { sourceId: number | null; priority: number }>();
+  const sourceOf = new Map<string, { sourceId: number | null; priority: number; folder: string | undefined }>();
+  /** A source's folder, so a file submitted again later (retry) is held to the same folder. */
+  const folderOfSource = new Map<number, string>();
+
+  const scopeOf = (path: string): ProbeScope => {
+    const s = sourceOf.get(path);
+    const folder = s?.folder ?? (s?.sourceId != null ? folderOfSource.get(s.sourceId) : undefined) ?? dirname(path);
+    return { folder, followSymlinks: deps.options.followSymlinks };
+  };
 
   function recordFailure(path: string, reason: string, observation: FileObservation | null, landedAt: number): void {
     const error = `Cannot ingest ${basename(path)}: ${reason}`;
@@ -131,15 +145,17 @@ export function createIntake(deps: IntakeDeps): Intake {
       policy: readinessPolicyFor(deps.mode, deps.options),
       maxConcurrentProbes: deps.options.maxConcurrentProbes,
       maxConcurrentAdmissions: deps.options.maxConcurrentHashes,
-      observe: (path) => observeFile(path, now),
+      observe: (path) => observeFile(path, now, scopeOf(path)),
       now,
     },
   );
 
   return {
-    submit(path, sourceId, priority = BACKLOG_PRIORITY) {
+    submit(path, sourceId, priority = BACKLOG_PRIORITY, folder) {
+      if (folder !== undefined && sourceId !== null) folderOfSource.set(sourceId, folder);
+      const before = sourceOf.get(path);
       // A file seen live stays live even if a scan reports it again.
-      sourceOf.set(path, { sourceId, priority: Math.max(priority, sourceOf.get(path)?.priority ?? priority) });
+      sourceOf.set(path, { sourceId, priority: Math.max(priority, before?.priority ?? priority), folder: folder ?? before?.folder });
       tracker.notice(path);
     },
     removed: (path) => tracker.removed(path),
