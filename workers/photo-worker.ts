@@ -1,9 +1,22 @@
 // Piscina entry point for the photo pool: one task = one photo, decoded once.
+import { getPriority, setPriority } from 'node:os';
 import sharp from 'sharp';
 import type { ClipJobResult, ClipJobTask, FaceTaskOptions, PhotoTask, PhotoTaskResult } from '../src/pipeline/photo-task.js';
 import { renderPhoto } from '../src/pipeline/render-photo.js';
 import { createClipStage, embedPreview, reusableClipEngine } from '../src/vision/clip-stage.js';
 import { createFaceStage, reusableFaceEngine } from '../src/vision/face-stage.js';
+import { photoThreadNice } from '../src/pipeline/worker-pool.js';
+
+// Before any model opens, so ONNX Runtime's threads inherit it (see photoThreadNice). Pid 0 is
+// this thread on Linux. A refusal leaves photos at normal priority: slower kiosks, never wrong.
+const nice = photoThreadNice(process.platform);
+if (nice !== null && getPriority(0) < nice) {
+  try {
+    setPriority(0, nice);
+  } catch (err) {
+    console.warn(`Photo worker: could not lower its priority (${(err as Error).message}); kiosk answers may slow down during ingest.`);
+  }
+}
 
 // The pool already runs one thread per core; letting libvips fan out inside each thread too
 // would oversubscribe the CPU. Its operation cache only grows memory for one-shot images.

@@ -1,11 +1,14 @@
 // Fair scheduling in the two worker pools (issue 24): a task waits its turn and no longer, and an
 // attendee's selfie never waits behind photos that arrived after it. Real piscina pools running
 // the real worker scripts; completion order is what is checked, never a duration.
+import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSettings } from '../../../src/config/index.js';
 import { createPhotoWorkerPool, type FaceTaskOptions, type PhotoTask } from '../../../src/pipeline/index.js';
+import { PHOTO_THREAD_NICE } from '../../../src/pipeline/worker-pool.js';
 import { createSelfiePool } from '../../../src/vision/index.js';
 import { makeSmallPhoto, samplePhotoPaths } from '../../fixtures/camera-photos.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
@@ -31,6 +34,19 @@ const photoTask = (i: number, withFaces: boolean): PhotoTask => ({
   media,
   faces: withFaces ? faces : null,
 });
+
+/** Nice value of each of this process's threads (Linux keeps one per thread). */
+function threadNiceValues(): number[] {
+  return readdirSync('/proc/self/task').flatMap((tid) => {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // Field 19 of the line; the 17th after the closing parenthesis of the thread's name.
+      return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
+    } catch {
+      return []; // a thread that ended between the listing and the read
+    }
+  });
+}
 
 /** Starts every job at once and lists the jobs in the order they finished. */
 async function finishingOrder(jobs: readonly (() => Promise<unknown>)[]): Promise<number[]> {
@@ -92,6 +108,21 @@ describe('fair scheduling in the worker pools', () => {
       const [answered] = await Promise.all([selfie, ...ahead, ...behind]);
       expect(answered.faces.length).toBeGreaterThan(0);
       expect(events[0]).toBe('selfie');
+    } finally {
+      await selfiePool.close();
+      await photos.close();
+    }
+  });
+
+  it.runIf(process.platform === 'linux')('runs photo work below the priority of kiosk selfies', async () => {
+    const before = threadNiceValues().filter((n) => n === PHOTO_THREAD_NICE).length;
+    const photos = createPhotoWorkerPool(2);
+    const selfiePool = createSelfiePool(selfieOptions);
+    try {
+      await Promise.all([photos.process(photoTask(0, true)), photos.process(photoTask(1, true)), selfiePool.warmUp()]);
+      // Both photo threads, while the thread that made the pools (as the server's) keeps its own.
+      expect(threadNiceValues().filter((n) => n === PHOTO_THREAD_NICE).length - before).toBeGreaterThanOrEqual(2);
+      expect(getPriority(0)).toBe(0);
     } finally {
       await selfiePool.close();
       await photos.close();
