@@ -51,7 +51,7 @@ const CLOCK_TICKS_PER_SECOND = 100;
 const { values: args } = parseArgs({
   options: {
     kiosks: { type: 'string', default: '1,4,8' },
-    photos: { type: 'string', default: '200' },
+    photos: { type: 'string', default: '80' },
     faces: { type: 'string', default: '10000' },
     // Embeddings of augmented real crops (the rest of the event perturbs them): ~9/s to build once.
     'real-faces': { type: 'string', default: '300' },
