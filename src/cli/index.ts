@@ -15,8 +15,9 @@ import { runRetry } from './commands/retry.js';
 import { findElectron } from './commands/start.js';
 import { formatStatus, runStatus } from './commands/status.js';
 import { appVersion, commandContext, type GlobalOptions } from './context.js';
+import { exitAfterGrace } from './exit-guard.js';
 import { dieWithLauncher } from './launcher-watch.js';
-import { printJson, UserFacingError } from './output.js';
+import { human, printJson, UserFacingError } from './output.js';
 
 const DEFAULT_EVENT = 'default';
 
@@ -57,7 +58,7 @@ function fail(err: unknown, opts: GlobalOptions): never {
   const known = err instanceof UserFacingError || err instanceof DataDirBusyError || err instanceof SettingsError || err instanceof DatabaseDamagedError;
   const message = err instanceof Error ? err.message : String(err);
   if (json) printJson({ error: message });
-  else process.stderr.write(`shutterfind: ${message}\n`);
+  else process.stderr.write(human`shutterfind: ${message}\n`);
   if (!known && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   process.exit(err instanceof UserFacingError ? err.exitCode : 1);
 }
@@ -153,7 +154,7 @@ export function buildProgram(): Command {
   ).action(async (opts: GlobalOptions) => {
     const desktop = findElectron();
     const why = desktop.available ? 'the desktop shell is not part of this version yet' : desktop.reason;
-    process.stderr.write(`Desktop window unavailable (${why}): running the headless engine (\`shutterfind serve\`) instead.\n`);
+    process.stderr.write(human`Desktop window unavailable (${why}): running the headless engine (\`shutterfind serve\`) instead.\n`);
     await guarded(opts, async () => {
       await (await loadServe()).runServe(commandContext(opts, 'live'), { event: DEFAULT_EVENT, watch: [] });
     });
@@ -262,7 +263,7 @@ export function buildProgram(): Command {
     await guarded(opts, async () => {
       const result = runRenamePerson(commandContext(opts, 'none'), opts.event, opts.person, opts.name);
       if (opts.json) printJson(result);
-      else process.stdout.write(`Person #${result.person.id} in "${result.event}" is now ${result.person.name ?? 'unnamed'}\n`);
+      else process.stdout.write(human`Person #${result.person.id} in "${result.event}" is now ${result.person.name ?? 'unnamed'}\n`);
     });
   });
 
@@ -319,3 +320,4 @@ export function buildProgram(): Command {
 
 dieWithLauncher();
 await buildProgram().parseAsync(process.argv);
+exitAfterGrace();

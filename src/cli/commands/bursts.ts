@@ -3,6 +3,7 @@
 import { regroupEventBursts } from '../../pipeline/index.js';
 import type { BurstsRepository, Event } from '../../store/index.js';
 import type { CommandContext } from '../context.js';
+import { human } from '../output.js';
 import { withEventRepos } from './event-database.js';
 
 export interface RegroupReport {
@@ -43,17 +44,17 @@ export async function runListBursts(ctx: CommandContext, eventName: string): Pro
 }
 
 export function formatRegroup(r: RegroupReport): string {
-  return `Event "${r.event}": ${r.photos} photo(s) looked at, ${r.bursts} burst(s) holding ${r.photosInBursts} photo(s)`;
+  return human`Event "${r.event}": ${r.photos} photo(s) looked at, ${r.bursts} burst(s) holding ${r.photosInBursts} photo(s)`;
 }
 
 export function formatBursts(r: BurstsReport): string {
   if (r.bursts.length === 0) {
-    return `Event "${r.event}": no bursts (run \`shutterfind bursts --event "${r.event}" --regroup\` after photos have landed).`;
+    return human`Event "${r.event}": no bursts (run \`shutterfind bursts --event "${r.event}" --regroup\` after photos have landed).`;
   }
-  const lines = [`Event "${r.event}": ${r.bursts.length} burst(s)`];
+  const lines = [human`Event "${r.event}": ${r.bursts.length} burst(s)`];
   for (const b of r.bursts) {
-    lines.push(`  #${b.id}  ${b.photos.length} frames, shown: ${b.best.path}`);
-    for (const p of b.photos) if (p.photoId !== b.best.photoId) lines.push(`        ${p.path}`);
+    lines.push(human`  #${b.id}  ${b.photos.length} frames, shown: ${b.best.path}`);
+    for (const p of b.photos) if (p.photoId !== b.best.photoId) lines.push(human`        ${p.path}`);
   }
   return lines.join('\n');
 }

@@ -3,7 +3,7 @@
 import { DEFAULT_SELFIE_RULES, dominantFace, SelfieError } from '../../search/index.js';
 import { analyseImage, cosineDistance, loadMatchThreshold } from '../../vision/index.js';
 import type { CommandContext } from '../context.js';
-import { UserFacingError } from '../output.js';
+import { human, UserFacingError } from '../output.js';
 import { openCliFaceEngine } from './face-engine-for-cli.js';
 
 const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -54,9 +54,9 @@ export async function runFaces(ctx: CommandContext, paths: string[], withEmbeddi
 export function formatFaces(report: FacesReport): string {
   return report.images
     .map((img) => {
-      if (img.error) return `✗ ${img.path}\n    ${img.error}`;
-      const faces = img.faces.map((f) => `    face at ${f.box.map(Math.round).join(',')} (score ${f.score.toFixed(2)}, quality ${f.quality.toFixed(2)})`);
-      return [`${img.path}: ${img.faces.length} face(s) in ${img.width}x${img.height}`, ...faces].join('\n');
+      if (img.error) return human`✗ ${img.path}\n    ${img.error}`;
+      const faces = img.faces.map((f) => human`    face at ${f.box.map(Math.round).join(',')} (score ${f.score.toFixed(2)}, quality ${f.quality.toFixed(2)})`);
+      return [human`${img.path}: ${img.faces.length} face(s) in ${img.width}x${img.height}`, ...faces].join('\n');
     })
     .join('\n');
 }

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { openEngine } from '../../core/index.js';
 import { listPhotoFiles } from '../../ingest/index.js';
 import type { CommandContext } from '../context.js';
-import { createProgress, UserFacingError } from '../output.js';
+import { createProgress, human, UserFacingError } from '../output.js';
 
 export interface IngestSummary {
   event: string;
@@ -63,7 +63,7 @@ export async function runIngest(ctx: CommandContext, dirs: string[], eventName: 
       })) {
         total += 1;
         progress.setTotal(total);
-        session.intake.submit(path, null);
+        session.intake.submit(path, null, undefined, root);
       }
     }
     await session.intake.settled();
@@ -86,8 +86,8 @@ export async function runIngest(ctx: CommandContext, dirs: string[], eventName: 
 
 export function formatIngestSummary(s: IngestSummary): string {
   const lines = [
-    `Event "${s.event}": ${s.added} new photo(s), ${s.ready} ready, ${s.duplicates} duplicate(s), ${s.failed.length} failed, in ${(s.tookMs / 1000).toFixed(1)} s`,
+    human`Event "${s.event}": ${s.added} new photo(s), ${s.ready} ready, ${s.duplicates} duplicate(s), ${s.failed.length} failed, in ${(s.tookMs / 1000).toFixed(1)} s`,
   ];
-  for (const f of s.failed) lines.push(`  ✗ ${f.path}\n      ${f.error}`);
+  for (const f of s.failed) lines.push(human`  ✗ ${f.path}\n      ${f.error}`);
   return lines.join('\n');
 }

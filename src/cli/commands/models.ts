@@ -14,7 +14,7 @@ import {
   type InstalledClipModel,
 } from '../../vision/index.js';
 import type { CommandContext } from '../context.js';
-import { UserFacingError } from '../output.js';
+import { human, UserFacingError } from '../output.js';
 
 export interface ModelSummary {
   kind: 'clip';
@@ -89,29 +89,29 @@ const size = (bytes: number) => (bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1
 function formatModel(m: ModelSummary): string[] {
   const total = m.files.reduce((sum, f) => sum + f.bytes, 0);
   return [
-    `${m.active ? '*' : ' '} ${m.name}  CLIP ${m.precision} (vision ${m.towers.vision}, text ${m.towers.text}), ${m.dims}-d, ${size(total)}`,
-    `    ${m.dir}`,
-    `    installed ${m.installedAt} from ${m.source}`,
+    human`${m.active ? '*' : ' '} ${m.name}  CLIP ${m.precision} (vision ${m.towers.vision}, text ${m.towers.text}), ${m.dims}-d, ${size(total)}`,
+    human`    ${m.dir}`,
+    human`    installed ${m.installedAt} from ${m.source}`,
   ];
 }
 
 export function formatModels(report: ModelsAddReport | ModelsListReport): string {
   if ('installed' in report) {
     return [
-      `Installed CLIP model "${report.installed.name}"${report.installed.active ? ' (active: scene search is on)' : ''}`,
+      human`Installed CLIP model "${report.installed.name}"${report.installed.active ? ' (active: scene search is on)' : ''}`,
       ...formatModel(report.installed),
       'Verified:',
-      ...report.verified.map((v) => `  ✓ ${v}`),
+      ...report.verified.map((v) => human`  ✓ ${v}`),
     ].join('\n');
   }
   if (!report.models.length) {
     return [
-      `No CLIP model installed in ${report.modelsDir}: scene search is off.`,
+      human`No CLIP model installed in ${report.modelsDir}: scene search is off.`,
       'Turn it on with `shutterfind models add <dir|url>`, a folder or base URL holding',
-      `  ${CLIP_MODEL_LAYOUT}.`,
+      human`  ${CLIP_MODEL_LAYOUT}.`,
     ].join('\n');
   }
-  return [`CLIP models in ${report.modelsDir} (* = active):`, ...report.models.flatMap(formatModel)].join('\n');
+  return [human`CLIP models in ${report.modelsDir} (* = active):`, ...report.models.flatMap(formatModel)].join('\n');
 }
 
 /**

@@ -4,7 +4,7 @@ import type { PersonSummary } from '../../store/index.js';
 import { loadMatchThreshold, reclusterEvent, type ReclusterSummary } from '../../vision/index.js';
 import type { CommandContext } from '../context.js';
 import { withEventRepos, withEventReposSync } from './event-database.js';
-import { UserFacingError } from '../output.js';
+import { human, UserFacingError } from '../output.js';
 
 export interface PeopleReport {
   event: string;
@@ -57,18 +57,18 @@ export function runRenamePerson(ctx: CommandContext, eventName: string, personId
 }
 
 export function formatPeople(r: PeopleReport): string {
-  if (r.persons.length === 0) return `Event "${r.event}": no persons yet (faces are grouped as photos are processed).`;
-  const lines = [`Event "${r.event}": ${r.persons.length} person(s)`];
+  if (r.persons.length === 0) return human`Event "${r.event}": no persons yet (faces are grouped as photos are processed).`;
+  const lines = [human`Event "${r.event}": ${r.persons.length} person(s)`];
   for (const p of r.persons) {
     const label = p.name ?? '(unnamed)';
-    lines.push(`  #${p.id}  ${label}  ${p.faceCount} face(s) in ${p.photoCount} photo(s)${p.coverCrop ? `  cover ${p.coverCrop}` : ''}`);
+    lines.push(human`  #${p.id}  ${label}  ${p.faceCount} face(s) in ${p.photoCount} photo(s)${p.coverCrop ? human`  cover ${p.coverCrop}` : ''}`);
   }
   return lines.join('\n');
 }
 
 export function formatRecluster(r: ReclusterReport): string {
   return (
-    `Event "${r.event}": ${r.faces} face(s) in ${r.persons} person(s); ` +
-    `${r.kept} kept their id, ${r.created} new, ${r.removed} removed`
+    human`Event "${r.event}": ${r.faces} face(s) in ${r.persons} person(s); ` +
+    human`${r.kept} kept their id, ${r.created} new, ${r.removed} removed`
   );
 }

@@ -8,7 +8,7 @@ import { checkDatabase, createRepositories, openDatabase, salvageDatabase, type 
 import { createFaceIndexCache } from '../../search/index.js';
 import { assignFacesToPersons, loadMatchThreshold } from '../../vision/index.js';
 import type { CommandContext } from '../context.js';
-import { UserFacingError } from '../output.js';
+import { human, UserFacingError } from '../output.js';
 
 export interface RepairReport {
   database: string;
@@ -92,35 +92,35 @@ const TABLE_WORDS: Record<string, [string, string]> = {
 const PLURAL = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export function formatRepair(r: RepairReport): string {
-  if (r.healthy) return `The database ${r.database} is sound (SQLite's check found no damage); nothing was changed.`;
+  if (r.healthy) return human`The database ${r.database} is sound (SQLite's check found no damage); nothing was changed.`;
   const s = r.salvage!;
-  const lines = [`Repaired ${r.database}${r.problems.length ? ` (SQLite found: ${r.problems[0]})` : ''}`];
+  const lines = [human`Repaired ${r.database}${r.problems.length ? human` (SQLite found: ${r.problems[0]})` : ''}`];
   if (!s.readable) {
     lines.push(
-      `  Nothing could be read from the damaged file (${s.error ?? 'unreadable'}); a new, empty database was made.`,
+      human`  Nothing could be read from the damaged file (${s.error ?? 'unreadable'}); a new, empty database was made.`,
       '  Start `shutterfind serve --watch <folder>` again with your hot folders, or `shutterfind ingest <folder>`: photos are found and processed again.',
     );
   } else {
     const kept = s.tables.filter((t) => t.copied > 0 && TABLE_WORDS[t.table]).map((t) => PLURAL(t.copied, ...TABLE_WORDS[t.table]!));
-    lines.push(`  kept: ${kept.join(', ') || 'nothing'}`);
+    lines.push(human`  kept: ${kept.join(', ') || 'nothing'}`);
     for (const t of s.tables) {
       for (const [after, resumed] of t.unreadable) {
-        const from = after < 0 ? 'the first' : `id ${after + 1}`;
-        lines.push(`  lost: ${t.table} rows from ${from} ${resumed === null ? 'to the end' : `to id ${resumed - 1}`} could not be read`);
+        const from = after < 0 ? 'the first' : human`id ${after + 1}`;
+        lines.push(human`  lost: ${t.table} rows from ${from} ${resumed === null ? 'to the end' : human`to id ${resumed - 1}`} could not be read`);
       }
-      if (t.rejected) lines.push(`  lost: ${PLURAL(t.rejected, `damaged ${t.table} row`)} refused`);
+      if (t.rejected) lines.push(human`  lost: ${PLURAL(t.rejected, human`damaged ${t.table} row`)} refused`);
     }
-    if (s.lostEmbeddings) lines.push(`  lost: ${PLURAL(s.lostEmbeddings, 'face descriptor')}`);
-    if (s.orphansRemoved) lines.push(`  dropped ${PLURAL(s.orphansRemoved, 'row')} that belonged to lost ones`);
-    if (r.regroupedFaces) lines.push(`  ${PLURAL(r.regroupedFaces, 'face')} whose person was lost grouped into people again`);
+    if (s.lostEmbeddings) lines.push(human`  lost: ${PLURAL(s.lostEmbeddings, 'face descriptor')}`);
+    if (s.orphansRemoved) lines.push(human`  dropped ${PLURAL(s.orphansRemoved, 'row')} that belonged to lost ones`);
+    if (r.regroupedFaces) lines.push(human`  ${PLURAL(r.regroupedFaces, 'face')} whose person was lost grouped into people again`);
     if (s.namedPeopleWithoutFaces.length) {
-      lines.push(`  named people whose faces were all lost (the names stay; their faces join them again when found): ${s.namedPeopleWithoutFaces.join(', ')}`);
+      lines.push(human`  named people whose faces were all lost (the names stay; their faces join them again when found): ${s.namedPeopleWithoutFaces.join(', ')}`);
     }
     if (s.photosRequeued) {
-      lines.push(`  ${PLURAL(s.photosRequeued, 'photo')} will be processed again (faces lost); start \`shutterfind serve\` (or run \`ingest\`) to do it.`);
+      lines.push(human`  ${PLURAL(s.photosRequeued, 'photo')} will be processed again (faces lost); start \`shutterfind serve\` (or run \`ingest\`) to do it.`);
     }
     lines.push('  Photos whose rows were lost are found again by the start-up scan of the watched folders, or by `shutterfind ingest` of the card.');
   }
-  lines.push(`  The damaged file is kept as ${basename(r.damagedCopy!)} in the data dir: delete it once the event looks right.`);
+  lines.push(human`  The damaged file is kept as ${basename(r.damagedCopy!)} in the data dir: delete it once the event looks right.`);
   return lines.join('\n');
 }

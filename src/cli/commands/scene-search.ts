@@ -4,7 +4,7 @@ import { dataDirLayout, loadSettingsFile, resolveSettings } from '../../config/i
 import { collapseBursts, rankScenes, searchBySelfie, SelfieError, type SceneResult } from '../../search/index.js';
 import { activeClipModel, ClipEngine, ImageReadError, loadMatchThreshold } from '../../vision/index.js';
 import type { CommandContext } from '../context.js';
-import { UserFacingError } from '../output.js';
+import { human, UserFacingError } from '../output.js';
 import { withEventRepos } from './event-database.js';
 import { openCliFaceEngine } from './face-engine-for-cli.js';
 
@@ -77,6 +77,6 @@ export async function runSceneSearch(ctx: CommandContext, eventName: string, req
 }
 
 export function formatSceneSearch(r: SceneSearchReport): string {
-  if (!r.matches.length) return `No photos found (${r.tookMs} ms).`;
-  return [`${r.matches.length} photo(s) in ${r.tookMs} ms:`, ...r.matches.map((m, i) => `${String(i + 1).padStart(3)}. ${m.path}  (score ${m.score.toFixed(3)})`)].join('\n');
+  if (!r.matches.length) return human`No photos found (${r.tookMs} ms).`;
+  return [human`${r.matches.length} photo(s) in ${r.tookMs} ms:`, ...r.matches.map((m, i) => human`${String(i + 1).padStart(3)}. ${m.path}  (score ${m.score.toFixed(3)})`)].join('\n');
 }

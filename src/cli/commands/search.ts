@@ -2,7 +2,7 @@
 import { collapseBursts, searchBySelfie, SelfieError, type SelfieSearchResult } from '../../search/index.js';
 import { ImageReadError, loadMatchThreshold } from '../../vision/index.js';
 import type { CommandContext } from '../context.js';
-import { UserFacingError } from '../output.js';
+import { human, UserFacingError } from '../output.js';
 import { withEventRepos } from './event-database.js';
 import { openCliFaceEngine } from './face-engine-for-cli.js';
 
@@ -22,7 +22,7 @@ export async function runSearch(ctx: CommandContext, eventName: string, selfiePa
 }
 
 export function formatSearch(r: SelfieSearchResult): string {
-  if (!r.matches.length) return `No photos of this person yet (${r.tookMs} ms).`;
-  const lines = r.matches.map((m, i) => `${String(i + 1).padStart(3)}. ${m.path}  (distance ${m.distance.toFixed(3)})`);
-  return [`${r.matches.length} photo(s) in ${r.tookMs} ms (search ${r.searchMs} ms):`, ...lines].join('\n');
+  if (!r.matches.length) return human`No photos of this person yet (${r.tookMs} ms).`;
+  const lines = r.matches.map((m, i) => human`${String(i + 1).padStart(3)}. ${m.path}  (distance ${m.distance.toFixed(3)})`);
+  return [human`${r.matches.length} photo(s) in ${r.tookMs} ms (search ${r.searchMs} ms):`, ...lines].join('\n');
 }

@@ -6,7 +6,7 @@ import { readEventStatus, readStorageStatus, type EventStatus } from '../../core
 import { createRepositories, openDatabase } from '../../store/index.js';
 import { activeClipModel } from '../../vision/index.js';
 import type { CommandContext } from '../context.js';
-import { UserFacingError } from '../output.js';
+import { human, UserFacingError } from '../output.js';
 
 /** The installed CLIP model's name; a broken install reads as none (status must still work). */
 function installedSceneModel(modelsDir: string): string | null {
@@ -41,32 +41,32 @@ export function runStatus(ctx: CommandContext, eventName: string): EventStatus {
 export function formatStatus(s: EventStatus): string {
   const p = s.photos;
   const lines = [
-    `Event "${s.event}"`,
+    human`Event "${s.event}"`,
     `  photos      ${p.total} total: ${p.ready} ready, ${p.pending} pending, ${p.processing} processing, ${p.failed} failed; ${p.duplicates} duplicate file(s)`,
     `  queue       ${s.queue.depth} job(s) waiting`,
     `  throughput  ${s.throughput.photosPerSecond} photos/s (${s.throughput.readyLastMinute} in the last minute)`,
   ];
   if (s.storage) {
     const free = `${(s.storage.freeBytes / 1024 ** 3).toFixed(1)} GB free on the data drive (${s.storage.dataDir})`;
-    lines.push(`  storage     ${s.storage.low ? `LOW: ${free}; free space now or photos will wait` : free}`);
+    lines.push(human`  storage     ${s.storage.low ? `LOW: ${free}; free space now or photos will wait` : free}`);
   }
   const provider = s.faces.provider
     ? `on ${s.faces.provider.active.toUpperCase()}${s.faces.provider.detector ? `, ${s.faces.provider.detector} detector` : ''}${s.faces.provider.fallbackReason ? ` (${s.faces.provider.fallbackReason})` : ''}`
     : 'no photo analysed yet';
   lines.push(
     s.scene.model
-      ? `  scenes      scene search on (${s.scene.model}): ${s.scene.embedded} of ${s.scene.ofPhotos} ready photo(s) indexed`
+      ? human`  scenes      scene search on (${s.scene.model}): ${s.scene.embedded} of ${s.scene.ofPhotos} ready photo(s) indexed`
       : `  scenes      scene search off; turn it on with \`${s.scene.howToTurnOn}\``,
   );
-  lines.push(`  faces       ${s.faces.found} found, ${s.faces.persons} people; face engine ${provider}`);
-  for (const src of s.sources) lines.push(`  folder      ${src.path} — ${src.state}${src.error ? `: ${src.error}` : ''}`);
+  lines.push(human`  faces       ${s.faces.found} found, ${s.faces.persons} people; face engine ${provider}`);
+  for (const src of s.sources) lines.push(human`  folder      ${src.path} — ${src.state}${src.error ? `: ${src.error}` : ''}`);
   if (s.retrying.length) {
     lines.push('  will retry');
-    for (const r of s.retrying) lines.push(`    ↻ ${r.path} (attempt ${r.attempts}, next at ${r.nextAttemptAt})\n        ${r.error}`);
+    for (const r of s.retrying) lines.push(human`    ↻ ${r.path} (attempt ${r.attempts}, next at ${r.nextAttemptAt})\n        ${r.error}`);
   }
   if (s.errors.length) {
     lines.push('  errors');
-    for (const e of s.errors) lines.push(`    ✗ ${e.path}\n        ${e.error}`);
+    for (const e of s.errors) lines.push(human`    ✗ ${e.path}\n        ${e.error}`);
   }
   return lines.join('\n');
 }
