@@ -38,7 +38,7 @@ export type RelativeBox = [number, number, number, number];
 
 // ---------------------------------------------------------------- operator
 
-/** POST /api/login { token } → sets the sf_operator cookie; 401 for a wrong token. */
+/** POST /api/login { token } → sets the sf_operator cookie; 401 for a wrong token; 429 after 10 wrong tokens from one address within a minute. */
 export interface LoginRequest {
   token: string;
 }
@@ -288,7 +288,13 @@ export interface KioskMatch {
  * 429 when the kiosk searches too often.
  */
 export interface KioskResults {
+  /** Photos the attendee is surely in: shown selected. */
   matches: KioskMatch[];
+  /**
+   * "Maybe you?": photos with a face just beyond the sure threshold, shown apart and unselected;
+   * they go home only when the attendee taps them in.
+   */
+  maybe: KioskMatch[];
   tookMs: number;
 }
 

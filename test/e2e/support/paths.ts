@@ -1,4 +1,5 @@
 // Where the browser tests find their inputs and put their outputs.
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,5 +26,8 @@ export const screenshotPath = (name: string) => join(SCREENSHOTS_DIR, `${name}.p
 /** The selfie's face box in SELFIE_SOURCE, as the engine found it (written by global-setup.ts). */
 export const SELFIE_FACE_JSON = join(FAKE_CAMERA_DIR, 'face.json');
 
-/** The kiosk tablet's name for the laptop in the LAN test (Chromium maps it to 127.0.0.1). */
-export const LAN_KIOSK_HOST = 'shutterfind-laptop.test';
+/**
+ * The kiosk tablet's name for the laptop in the LAN test: its own mDNS name, one of the names the
+ * server answers to with --lan (any other name is refused: DNS rebinding). Chromium maps it to 127.0.0.1.
+ */
+export const LAN_KIOSK_HOST = `${hostname().toLowerCase()}.local`;
