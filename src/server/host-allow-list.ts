@@ -1,8 +1,7 @@
 // Which Host headers the server answers. DNS rebinding: a web page at evil.example re-points its
 // own name to 127.0.0.1 (or the laptop's venue address), and the browser then lets that page read
 // this server's answers as same-origin. Its requests still say `Host: evil.example`, so a server
-// that answers only to its own names is out of reach. An IP literal is always safe to answer:
-// no page can make a browser send it on another site's behalf.
+// that answers only to its own names and addresses is out of reach.
 import { hostname, networkInterfaces } from 'node:os';
 import { lanAddresses } from './lan-address.js';
 
