@@ -150,6 +150,77 @@ async function loadOriginalRegion(
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, scale, offsetX: left, offsetY: top };
 }
 
+/**
+ * libjpeg reports damaged scan data only as a warning, and paints what it could not decode
+ * grey: an overwritten run of scan bytes gave a flat grey preview, no faces, and a photo marked
+ * ready. These warnings mean pixels were made up. The other warnings libjpeg has ("Invalid SOS
+ * parameters for sequential JPEG", an unknown JFIF revision, a few stray bytes before a marker)
+ * are quirks of encoders whose pictures decode whole, so a photo is never refused for them.
+ */
+const DAMAGED_SCAN_WARNINGS = [
+  /premature end of data segment/i,
+  /premature end of JPEG file/i,
+  /bad Huffman code/i,
+  /Huffman code size table overflow/i,
+  /found marker 0x[0-9a-f]{2} instead of RST/i,
+  /invalid arithmetic code|arithmetic code bad/i,
+];
+/**
+ * A scan that ends this far before the next marker left most of its data unread (a progressive
+ * JPEG with later scans overwritten: 150 kB of them in the test); encoder padding is a few bytes.
+ */
+const EXTRANEOUS_BYTES_OF_DAMAGE = 4096;
+
+/** Pure: whether a libjpeg warning (raised as an error by failOn 'warning') means damaged image data. */
+export function judgeJpegWarning(message: string): { damaged: boolean; warning: string } {
+  const warning = (/Corrupt JPEG data:[^\n]*|Premature end of JPEG file|Invalid SOS parameters[^\n]*/i.exec(message)?.[0] ?? message.split('\n')[0] ?? message).trim();
+  const extraneous = /(\d+) extraneous bytes before marker/i.exec(message);
+  if (extraneous) return { damaged: Number(extraneous[1]) >= EXTRANEOUS_BYTES_OF_DAMAGE, warning };
+  return { damaged: DAMAGED_SCAN_WARNINGS.some((re) => re.test(message)), warning };
+}
+
+/**
+ * JPEGs (and RAW files' embedded JPEGs) decode with libjpeg's warnings raised, so damaged scan
+ * data is seen (judgeJpegWarning). Other formats keep 'error': libpng warns about harmless
+ * things (an sRGB profile it knows to be slightly off) in many exported PNGs.
+ */
+function failOnFor(format: PhotoTask['format']): 'warning' | 'error' {
+  return format === 'jpeg' || RAW_FORMATS.has(format) ? 'warning' : 'error';
+}
+
+/** Decodes once, with shrink-on-load, to the preview size: the pixels every later step uses. */
+async function decodeForPreview(
+  decodeInput: DecodeInput,
+  task: PhotoTask,
+  failOn: 'warning' | 'error',
+): Promise<{ decoded: { data: Buffer; info: OutputInfo }; originalWidth: number; originalHeight: number }> {
+  const source = sharp(decodeInput.input, { limitInputPixels: task.media.maxInputPixels, failOn });
+  const header = await source.metadata();
+  // autoOrient has already swapped these for 90° orientations.
+  let originalWidth = header.autoOrient?.width ?? header.width ?? 0;
+  let originalHeight = header.autoOrient?.height ?? header.height ?? 0;
+  let pipeline = source.clone();
+  if (decodeInput.manualOrientation !== null) {
+    const ops = orientationOps(decodeInput.manualOrientation);
+    pipeline = pipeline.rotate(ops.angle);
+    if (ops.flop) pipeline = pipeline.flop();
+    if (ops.angle === 90 || ops.angle === 270) [originalWidth, originalHeight] = [originalHeight, originalWidth];
+  } else {
+    pipeline = pipeline.autoOrient();
+  }
+  const long = task.media.previewLongSide;
+  const decoded = await pipeline
+    // Catmull-Rom instead of the default Lanczos-3 for the last step after shrink-on-load
+    // (3000 -> 2048 px): 8-15 ms less per 24 MP photo, no visible difference at this ratio, and
+    // face descriptors from it within 0.004 cosine of Lanczos-3's (threshold 0.041).
+    .resize({ width: long, height: long, fit: 'inside', withoutEnlargement: true, kernel: 'cubic' })
+    .flatten({ background: '#ffffff' })
+    .toColourspace('srgb')
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  return { decoded, originalWidth, originalHeight };
+}
+
 export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStage[]): Promise<PhotoTaskResult> {
   const fileName = basename(task.path);
   const started = performance.now();
@@ -167,30 +238,22 @@ export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStag
   let originalWidth: number;
   let originalHeight: number;
   try {
-    const source = sharp(decodeInput.input, { limitInputPixels: task.media.maxInputPixels, failOn: 'error' });
-    const header = await source.metadata();
-    // autoOrient has already swapped these for 90° orientations.
-    originalWidth = header.autoOrient?.width ?? header.width ?? 0;
-    originalHeight = header.autoOrient?.height ?? header.height ?? 0;
-    let pipeline = source.clone();
-    if (decodeInput.manualOrientation !== null) {
-      const ops = orientationOps(decodeInput.manualOrientation);
-      pipeline = pipeline.rotate(ops.angle);
-      if (ops.flop) pipeline = pipeline.flop();
-      if (ops.angle === 90 || ops.angle === 270) [originalWidth, originalHeight] = [originalHeight, originalWidth];
-    } else {
-      pipeline = pipeline.autoOrient();
+    try {
+      ({ decoded, originalWidth, originalHeight } = await decodeForPreview(decodeInput, task, failOnFor(task.format)));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code || failOnFor(task.format) !== 'warning') throw err;
+      const verdict = judgeJpegWarning((err as Error).message);
+      if (verdict.damaged) {
+        return {
+          ok: false,
+          failure: 'permanent',
+          error: `Cannot read ${fileName}: the image data is damaged (${verdict.warning}): part of the picture could not be decoded and would show as grey (a card read error, or the file was overwritten); copy it from the card again`,
+        };
+      }
+      // A quirk of the encoder, not damage (or an error that stops the tolerant decode too):
+      // decoded a second time, which happens only for such files.
+      ({ decoded, originalWidth, originalHeight } = await decodeForPreview(decodeInput, task, 'error'));
     }
-    const long = task.media.previewLongSide;
-    decoded = await pipeline
-      // Catmull-Rom instead of the default Lanczos-3 for the last step after shrink-on-load
-      // (3000 -> 2048 px): 8-15 ms less per 24 MP photo, no visible difference at this ratio, and
-      // face descriptors from it within 0.004 cosine of Lanczos-3's (threshold 0.041).
-      .resize({ width: long, height: long, fit: 'inside', withoutEnlargement: true, kernel: 'cubic' })
-      .flatten({ background: '#ffffff' })
-      .toColourspace('srgb')
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code) {

@@ -4,9 +4,9 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSettings } from '../../../src/config/index.js';
 import { createPhotoWorkerPool, type PhotoTask } from '../../../src/pipeline/index.js';
-import { renderPhoto } from '../../../src/pipeline/render-photo.js';
+import { judgeJpegWarning, renderPhoto } from '../../../src/pipeline/render-photo.js';
 import { writeBadFiles } from '../../fixtures/bad-files.js';
-import { makeCameraJpeg, samplePhotoPaths } from '../../fixtures/camera-photos.js';
+import { makeCameraJpeg, makeSmallPhoto, samplePhotoPaths } from '../../fixtures/camera-photos.js';
 import { makeCr3, makeTiffRaw } from '../../fixtures/raw-files.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
 
@@ -20,6 +20,21 @@ function task(path: string, format: PhotoTask['format'], sha256: string): PhotoT
 beforeAll(async () => {
   dir = await makeTempDir();
 });
+
+/** The JPEG with `length` bytes of its entropy-coded scan data, from `offset` after the SOS segment, set to `fill`. */
+function overwriteScan(jpeg: Buffer, offset: number, length: number, fill: number): Buffer {
+  const damaged = Buffer.from(jpeg);
+  // Walk the segments: a camera JPEG's EXIF thumbnail has SOS bytes of its own.
+  let at = 2;
+  while (at + 4 <= damaged.length && !(damaged[at] === 0xff && damaged[at + 1] === 0xda)) at += 2 + damaged.readUInt16BE(at + 2);
+  if (at + 4 > damaged.length) throw new Error('overwriteScan: the JPEG has no SOS marker');
+  const scanStart = at + 2 + damaged.readUInt16BE(at + 2);
+  // Never over the end marker: the file must still look complete to ingest.
+  const end = Math.min(scanStart + offset + length, damaged.length - 2);
+  if (scanStart + offset >= end) throw new Error('overwriteScan: the JPEG is smaller than the run to overwrite');
+  damaged.fill(fill, scanStart + offset, end);
+  return damaged;
+}
 afterAll(async () => {
   await removeDir(dir);
 });
@@ -86,6 +101,57 @@ describe('processing one photo in a worker', () => {
       expect(result.error).toContain(f.name);
       expect(result.error).toMatch(f.expectError);
     }
+  });
+
+  it('reports a JPEG whose scan data was overwritten after the SOS marker as damaged, not as a grey photo', async () => {
+    const good = await makeSmallPhoto(samplePhotoPaths()[3]!, 1600, 7);
+    const cases = [
+      // Erased flash reads back as 0xFF: from just after the scan starts to the end, a flat grey picture.
+      ['IMG_ERASED.JPG', overwriteScan(good, 1_000, Number.MAX_SAFE_INTEGER, 0xff)],
+      // A run of erased bytes in the middle of the scan: the rest of the picture grey.
+      ['IMG_HOLE.JPG', overwriteScan(good, 40_000, 20_000, 0xff)],
+      // A block of another file's bytes written over the scan.
+      ['IMG_OVERWRITTEN.JPG', overwriteScan(good, 200, 64 * 1024, 0x55)],
+    ] as const;
+    for (const [name, bytes] of cases) {
+      const path = join(dir, name);
+      await writeFile(path, bytes);
+      const result = await renderPhoto(task(path, 'jpeg', name.padEnd(64, 'g')), []);
+      expect(result, name).toMatchObject({ ok: false, failure: 'permanent' });
+      expect(!result.ok && result.error, name).toMatch(new RegExp(`Cannot read ${name}: the image data is damaged \\(Corrupt JPEG data: .+\\).*copy it from the card again`));
+    }
+  });
+
+  it('still renders JPEGs from ordinary encoders: baseline, progressive, 4:4:4, mozjpeg, padding before the end marker', async () => {
+    const good = await makeSmallPhoto(samplePhotoPaths()[4]!, 1600, 8);
+    const eoi = Buffer.from([0xff, 0xd9]);
+    const cases = [
+      ['baseline.jpg', good],
+      ['progressive.jpg', await sharp(good).jpeg({ progressive: true }).toBuffer()],
+      ['444.jpg', await sharp(good).jpeg({ chromaSubsampling: '4:4:4', quality: 98 }).toBuffer()],
+      ['mozjpeg.jpg', await sharp(good).jpeg({ mozjpeg: true }).toBuffer()],
+      // Some firmware pads the file to a block boundary before the end marker.
+      ['padded.jpg', Buffer.concat([good.subarray(0, good.length - 2), Buffer.alloc(500, 0x00), eoi])],
+    ] as const;
+    for (const [name, bytes] of cases) {
+      const path = join(dir, name);
+      await writeFile(path, bytes);
+      const result = await renderPhoto(task(path, 'jpeg', name.padEnd(64, 'k')), []);
+      expect(result.ok ? 'ok' : result.error, name).toBe('ok');
+    }
+  });
+
+  it.each<[string, boolean]>([
+    ['VipsJpeg: Corrupt JPEG data: premature end of data segment', true],
+    ['VipsJpeg: Corrupt JPEG data: bad Huffman code', true],
+    ['VipsJpeg: Corrupt JPEG data: found marker 0xd9 instead of RST3', true],
+    ['VipsJpeg: Premature end of JPEG file', true],
+    ['VipsJpeg: Corrupt JPEG data: 158038 extraneous bytes before marker 0xd9', true],
+    ['VipsJpeg: Corrupt JPEG data: 3 extraneous bytes before marker 0xd9', false],
+    ['VipsJpeg: Invalid SOS parameters for sequential JPEG', false],
+    ['VipsJpeg: Warning: unknown JFIF revision number 1.09', false],
+  ])('judges the decoder warning "%s" as damage: %s', (message, damaged) => {
+    expect(judgeJpegWarning(message).damaged).toBe(damaged);
   });
 
   it('says plainly when a HEIC photo cannot be decoded by this build', async () => {
