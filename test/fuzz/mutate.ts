@@ -139,6 +139,19 @@ const MUTATIONS: readonly Mutation[] = [
     out.set(input.subarray(at), at + length);
     return out;
   },
+  // Repeat a chunk many times: big tables, long chains and tangles of overlapping headers,
+  // where a walk that is quadratic in the size shows.
+  (input, random) => {
+    if (input.length === 0) return copyOf(input);
+    const from = below(random, input.length);
+    const chunk = input.subarray(from, Math.min(input.length, from + 1 + below(random, 32)));
+    const times = 2 + below(random, 4096);
+    const out = new Uint8Array(input.length + chunk.length * times);
+    out.set(input.subarray(0, from), 0);
+    for (let i = 0; i < times; i += 1) out.set(chunk, from + i * chunk.length);
+    out.set(input.subarray(from), from + chunk.length * times);
+    return out;
+  },
   // Splice: the head of one input with the tail of another.
   (input, random, other) => {
     const cut = below(random, input.length + 1);

@@ -17,8 +17,10 @@ import { SHARED_HEADER_BYTES, type WorkerInput, type WorkerMessage } from './pro
 
 // Inputs stay below this so one execution costs about a millisecond; the seeds are 3-12 KB.
 const MAX_INPUT_BYTES = 64 * 1024;
-// No input this small needs more than a few ms; seconds means a quadratic (or worse) walk.
-const SLOW_MS = 1_000;
+// No input this small needs more than a few ms even on a loaded machine (the worker re-runs a
+// slow input to confirm); a quarter second means a quadratic (or worse) walk: the tangled-JPEG
+// search took 0.8 s on 64 KiB.
+const SLOW_MS = 250;
 // Under nice 19 on a shared machine a healthy worker can stall for a while; an endless loop does not recover.
 const HANG_MS = 20_000;
 const WATCHDOG_EVERY_MS = 1_000;
@@ -221,4 +223,11 @@ async function main(): Promise<void> {
   log(`done: ${executions} execs, coverage ${JSON.stringify(coverage)}, ${findings.size} distinct findings -> ${opts.out}`);
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  // A usage mistake deserves its one line, not a stack trace.
+  console.error(`npm run fuzz: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`usage: npm run fuzz -- --target <${TARGET_NAMES.join('|')}> [--minutes 31] [--seed 1] [--out file.json] [--work dir]`);
+  process.exitCode = 1;
+}
