@@ -1,5 +1,6 @@
 // What `status`, the health endpoint and (later) the console show about an event.
 import { statfsSync } from 'node:fs';
+import type { WaitingFile } from '../ingest/index.js';
 import type { PhotoCounts, Repositories, SourceState } from '../store/index.js';
 
 export interface EventStatus {
@@ -11,6 +12,11 @@ export interface EventStatus {
   errors: { photoId: number; path: string; error: string; at: string }[];
   /** Transient failures (disk full, file locked) that will be tried again by themselves. */
   retrying: { photoId: number; path: string; error: string; attempts: number; nextAttemptAt: string }[];
+  /**
+   * Complete files that could not even be recorded (the database cannot grow): they have no
+   * photo row yet, so only the running engine knows them. Empty when read from another process.
+   */
+  waitingToRecord: { path: string; error: string; attempts: number; since: string; nextAttemptAt: string }[];
   storage: StorageStatus | null;
   faces: FacesStatus;
   scene: SceneStatus;
@@ -65,6 +71,7 @@ export function readEventStatus(
   now: number,
   storage: StorageStatus | null = null,
   sceneModel: string | null = null,
+  waitingToRecord: readonly WaitingFile[] = [],
 ): EventStatus | undefined {
   const event = repos.events.findEventByName(eventName);
   if (!event) return undefined;
@@ -82,6 +89,13 @@ export function readEventStatus(
     retrying: repos.jobs
       .listRetrying(event.id, ERRORS_SHOWN)
       .map((r) => ({ ...r, nextAttemptAt: new Date(r.nextAttemptAt).toISOString() })),
+    waitingToRecord: waitingToRecord.slice(0, ERRORS_SHOWN).map((w) => ({
+      path: w.path,
+      error: w.error,
+      attempts: w.attempts,
+      since: new Date(w.since).toISOString(),
+      nextAttemptAt: new Date(w.nextAttemptAt).toISOString(),
+    })),
     storage,
     scene: {
       model: sceneModel,

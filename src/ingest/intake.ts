@@ -4,9 +4,10 @@ import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { PhotosRepository } from '../store/index.js';
 import { admitFile, type Admission } from './admit.js';
-import { createArrivalTracker } from './arrivals.js';
+import { ADMISSION_RETRY_MS, createArrivalTracker } from './arrivals.js';
 import { describeUnreadableFile, observeFile, type ProbeScope } from './probe.js';
 import type { FileObservation, ReadinessPolicy } from './readiness.js';
+import { createStorageWaits, type WaitingFile } from './storage-waits.js';
 
 export type IntakeMode = 'watch' | 'one-shot';
 
@@ -49,6 +50,8 @@ export interface Intake {
   submit(path: string, sourceId: number | null, priority?: number, folder?: string): void;
   removed(path: string): void;
   pending(): number;
+  /** Complete files that cannot be recorded yet (the data drive is full): what `status` lists as retrying. */
+  waiting(): WaitingFile[];
   settled(): Promise<void>;
   close(): void;
 }
@@ -83,7 +86,10 @@ export function createIntake(deps: IntakeDeps): Intake {
     return { folder, followSymlinks: deps.options.followSymlinks };
   };
 
+  const storageWaits = createStorageWaits();
+
   function recordFailure(path: string, reason: string, observation: FileObservation | null, landedAt: number): void {
+    storageWaits.cleared(path);
     const error = `Cannot ingest ${basename(path)}: ${reason}`;
     try {
       deps.photos.recordFailedFile(
@@ -127,13 +133,22 @@ export function createIntake(deps: IntakeDeps): Intake {
           const e = err as NodeJS.ErrnoException;
           if (isStorageTrouble(e)) {
             // Nothing is wrong with the photo: keep following it until it can be recorded.
-            deps.log.error({ path, err }, `Cannot record ${basename(path)} yet: ${e.message}. Free space on the data drive.`);
+            const said = storageWaits.failed(path, `${e.code}: ${e.message}`, now(), ADMISSION_RETRY_MS);
+            if (said.kind === 'first') {
+              deps.log.error({ path, err }, `Cannot record ${basename(path)} yet: ${e.message}. Free space on the data drive; Shutterfind keeps trying every ${ADMISSION_RETRY_MS / 1000} s.`);
+            } else if (said.kind === 'joined') {
+              deps.log.error({ path, code: e.code }, `Cannot record ${basename(path)} yet either (${e.code}); it waits with the others.`);
+            } else if (said.kind === 'reminder') {
+              deps.log.error({ waiting: said.waiting, code: e.code }, `Still cannot record ${said.waiting} photo(s): ${e.message}. Free space on the data drive.`);
+            }
             return 'retry';
           }
           recordFailure(path, e.code ? describeUnreadableFile(e) : `could not be recorded (${e.message})`, observation, landedAt);
           return 'taken';
         }
         if (admission.outcome === 'changed') return 'changed';
+        const waited = storageWaits.cleared(path);
+        if (waited) deps.log.info({ path, attempts: waited.attempts }, `Recorded ${basename(path)} after waiting ${Math.round((now() - waited.since) / 1000)} s for space`);
         sourceOf.delete(path);
         deps.log.debug({ path, outcome: admission.outcome }, 'file admitted');
         deps.onAdmission?.(path, admission);
@@ -160,6 +175,7 @@ export function createIntake(deps: IntakeDeps): Intake {
     },
     removed: (path) => tracker.removed(path),
     pending: () => tracker.pending(),
+    waiting: () => storageWaits.list(),
     settled: () => tracker.settled(),
     close: () => tracker.close(),
   };

@@ -60,9 +60,12 @@ export function formatStatus(s: EventStatus): string {
   );
   lines.push(human`  faces       ${s.faces.found} found, ${s.faces.persons} people; face engine ${provider}`);
   for (const src of s.sources) lines.push(human`  folder      ${src.path} — ${src.state}${src.error ? `: ${src.error}` : ''}`);
-  if (s.retrying.length) {
+  if (s.retrying.length || s.waitingToRecord.length) {
     lines.push('  will retry');
     for (const r of s.retrying) lines.push(human`    ↻ ${r.path} (attempt ${r.attempts}, next at ${r.nextAttemptAt})\n        ${r.error}`);
+    for (const w of s.waitingToRecord) {
+      lines.push(human`    ↻ ${w.path} (not recorded yet: waiting since ${w.since}, attempt ${w.attempts}, next at ${w.nextAttemptAt})\n        ${w.error}; free space on the data drive`);
+    }
   }
   if (s.errors.length) {
     lines.push('  errors');
