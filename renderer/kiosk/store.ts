@@ -41,6 +41,8 @@ interface KioskState {
   identity: KioskIdentity | null;
   session: KioskSessionView | null;
   matches: KioskMatch[];
+  /** "Maybe you?" photos: shown apart, unselected; they go home only when tapped in. */
+  maybe: KioskMatch[];
   selected: ReadonlySet<number>;
   /** Why the last selfie could not be used; shown on the camera screen. */
   guidance: Guidance | null;
@@ -79,6 +81,7 @@ const SESSION_GONE = new Set([404, 410]);
 const freshVisit = () => ({
   session: null,
   matches: [],
+  maybe: [],
   selected: new Set<number>(),
   guidance: null,
   takeHome: null,
@@ -136,8 +139,8 @@ export const useKiosk = create<KioskState>()((set, get) => ({
     set({ screen: 'searching', guidance: null, error: null });
     try {
       const results = await (await api()).upload<KioskResults>(`/kiosk-api/sessions/${encodeURIComponent(session.sessionId)}/selfie`, selfie);
-      // Everything starts selected: most visitors want all of their photos.
-      set({ screen: 'results', matches: results.matches, selected: new Set(results.matches.map((m) => m.photoId)) });
+      // The sure photos start selected (most visitors want all of theirs); "maybe" photos never do.
+      set({ screen: 'results', matches: results.matches, maybe: results.maybe, selected: new Set(results.matches.map((m) => m.photoId)) });
     } catch (error) {
       if (error instanceof ApiRequestError && SESSION_GONE.has(error.status)) return get().startOver();
       const code = error instanceof ApiRequestError ? error.code : null;
@@ -145,7 +148,7 @@ export const useKiosk = create<KioskState>()((set, get) => ({
     }
   },
 
-  retake: () => set({ screen: 'camera', guidance: null, matches: [], selected: new Set(), error: null }),
+  retake: () => set({ screen: 'camera', guidance: null, matches: [], maybe: [], selected: new Set(), error: null }),
 
   toggle: (photoId) =>
     set((s) => {
@@ -155,7 +158,9 @@ export const useKiosk = create<KioskState>()((set, get) => ({
       return { selected };
     }),
 
-  selectAll: (all) => set((s) => ({ selected: new Set(all ? s.matches.map((m) => m.photoId) : []) })),
+  // The sure photos only: "maybe" photos the visitor tapped in stay as they are.
+  selectAll: (all) =>
+    set((s) => ({ selected: new Set([...(all ? s.matches.map((m) => m.photoId) : []), ...s.maybe.map((m) => m.photoId).filter((id) => s.selected.has(id))]) })),
 
   toTakeHome: () => set({ screen: 'take-home', takeHome: null, error: null }),
 

@@ -220,7 +220,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       if (faceIds.length) {
         // The selfie search's in-memory index (it holds these faces by now) answers the neighbour queries.
         const index = faceIndexes.forEvent(eventId);
-        assignFacesToPersons(repos.persons, eventId, faceIds, loadMatchThreshold().threshold, { neighbours: (embedding, k) => index.nearest(embedding, k) });
+        assignFacesToPersons(repos.persons, eventId, faceIds, loadMatchThreshold().clusterThreshold, { neighbours: (embedding, k) => index.nearest(embedding, k) });
       }
     } catch (err) {
       log.error({ err, eventId }, `Could not group new faces into people: ${(err as Error).message}. Run \`shutterfind recluster\` to redo it.`);

@@ -81,6 +81,44 @@ function viaPersons(
   });
 }
 
+/** "Maybe you?" photos shown at most: a few to tap in, not a second gallery. */
+export const MAYBE_LIMIT = 24;
+
+export interface TieredMatches {
+  /** Photos the attendee is surely in: shown selected, delivered. */
+  sure: SelfieMatch[];
+  /**
+   * Photos with a face just beyond the sure threshold (within the maybe threshold): shown apart
+   * for the attendee to tap in, never mixed with the sure ones, never delivered unless chosen.
+   */
+  maybe: SelfieMatch[];
+}
+
+/** The kiosk's answer for a selfie: sure photos (direct and through the person), then "maybe" photos. */
+export function tieredPhotosForEmbedding(
+  repos: Repositories,
+  eventId: number,
+  embedding: Float32Array,
+  options: Pick<SelfieSearchOptions, 'threshold' | 'limit' | 'mode' | 'index' | 'expandByPerson'> & { maybeThreshold: number; maybeLimit?: number },
+): TieredMatches {
+  const sure = photosForEmbedding(repos, eventId, embedding, options);
+  const maybeLimit = options.maybeLimit ?? MAYBE_LIMIT;
+  if (options.maybeThreshold <= options.threshold || maybeLimit <= 0) return { sure, maybe: [] };
+  const found = new Set(sure.map((m) => m.photoId));
+  const limit = found.size + maybeLimit;
+  const wider = options.index
+    ? nearestPhotosInIndex(options.index, repos.faceVectors, embedding, { limit, maxDistance: options.maybeThreshold })
+    : repos.faceVectors.nearestPhotos(eventId, embedding, { limit, maxDistance: options.maybeThreshold, mode: options.mode ?? 'auto' });
+  const maybe = wider
+    .filter((n) => !found.has(n.photoId) && n.distance > options.threshold)
+    .slice(0, maybeLimit)
+    .flatMap((n) => {
+      const photo = repos.photos.getPhoto(n.photoId);
+      return photo ? [{ photoId: n.photoId, path: photo.path, distance: n.distance, box: n.box, via: 'face' as const }] : [];
+    });
+  return { sure, maybe };
+}
+
 export async function searchBySelfie(
   engine: FaceEngine,
   repos: Repositories,

@@ -288,7 +288,13 @@ export interface KioskMatch {
  * 429 when the kiosk searches too often.
  */
 export interface KioskResults {
+  /** Photos the attendee is surely in: shown selected. */
   matches: KioskMatch[];
+  /**
+   * "Maybe you?": photos with a face just beyond the sure threshold, shown apart and unselected;
+   * they go home only when the attendee taps them in.
+   */
+  maybe: KioskMatch[];
   tookMs: number;
 }
 

@@ -76,12 +76,16 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
     async search(kiosk: KioskDevice, sessionId: string, image: Buffer): Promise<KioskResults> {
       const session = ownSession(kiosk, sessionId);
       const found = await matchSelfie(deps, session.eventId, image);
-      const photos = found.matches.flatMap((m) => {
-        const p = repos.photos.getPhoto(m.photoId);
-        return p && p.status === 'ready' ? [p] : [];
-      });
-      repos.kiosks.recordMatches(session.id, found.embedding, photos.map((p) => p.id));
-      return { matches: photos.map((p) => kioskMatch(session.id, p)), tookMs: found.tookMs };
+      const ready = (ms: readonly { photoId: number }[]) =>
+        ms.flatMap((m) => {
+          const p = repos.photos.getPhoto(m.photoId);
+          return p && p.status === 'ready' ? [p] : [];
+        });
+      const photos = ready(found.matches);
+      const maybe = ready(found.maybe);
+      // "Maybe" photos are the session's too (to show and to choose); only the chosen ones go home.
+      repos.kiosks.recordMatches(session.id, found.embedding, [...photos, ...maybe].map((p) => p.id));
+      return { matches: photos.map((p) => kioskMatch(session.id, p)), maybe: maybe.map((p) => kioskMatch(session.id, p)), tookMs: found.tookMs };
     },
 
     /** A photo of the session's matches (for its thumbnails and previews); anything else is not found. */

@@ -167,7 +167,7 @@ export function registerOperatorRoutes(app: FastifyInstance, ctx: ServerContext)
     const event = eventOf(ctx, request.query);
     const image = request.body;
     if (!Buffer.isBuffer(image)) throw new HttpError(415, 'unsupported-media', 'Send the photo as the request body (image/jpeg, image/png or image/webp).');
-    const found = await matchSelfie({ repos, faceIndexes: ctx.engine.faceIndexes, selfies: ctx.selfies, threshold: ctx.threshold }, event.id, image);
+    const found = await matchSelfie({ repos, faceIndexes: ctx.engine.faceIndexes, selfies: ctx.selfies, threshold: ctx.threshold, maybeThreshold: ctx.threshold }, event.id, image);
     return {
       tookMs: found.tookMs,
       matches: found.matches.flatMap((m) => {

@@ -2,7 +2,7 @@
 // worker, judged (one clear face, enough light), then searched in the event's in-memory index.
 import sharp from 'sharp';
 import type { Repositories } from '../store/index.js';
-import { dominantFace, photosForEmbedding, SelfieError, type FaceIndexCache, type SelfieMatch } from '../search/index.js';
+import { dominantFace, tieredPhotosForEmbedding, SelfieError, type FaceIndexCache, type SelfieMatch } from '../search/index.js';
 import type { SelfieAnalyser } from '../vision/index.js';
 import { HttpError } from './http-errors.js';
 
@@ -11,10 +11,14 @@ export interface SelfieMatching {
   faceIndexes: FaceIndexCache;
   selfies: SelfieAnalyser;
   threshold: number;
+  /** "Maybe you?" photos: a face beyond `threshold` but within this. */
+  maybeThreshold: number;
 }
 
 export interface MatchedSelfie {
   matches: SelfieMatch[];
+  /** Just beyond the sure threshold: shown apart, delivered only when the attendee picks them. */
+  maybe: SelfieMatch[];
   embedding: Float32Array;
   tookMs: number;
 }
@@ -47,10 +51,11 @@ export async function matchSelfie(deps: SelfieMatching, eventId: number, image: 
     }
     throw new HttpError(422, err.problem, err.message);
   }
-  const matches = photosForEmbedding(deps.repos, eventId, face.embedding, {
+  const { sure: matches, maybe } = tieredPhotosForEmbedding(deps.repos, eventId, face.embedding, {
     threshold: deps.threshold,
+    maybeThreshold: deps.maybeThreshold,
     limit: MAX_MATCHES,
     index: deps.faceIndexes.forEvent(eventId),
   });
-  return { matches, embedding: face.embedding, tookMs: Math.round((performance.now() - started) * 10) / 10 };
+  return { matches, maybe, embedding: face.embedding, tookMs: Math.round((performance.now() - started) * 10) / 10 };
 }

@@ -18,6 +18,7 @@ export interface ServerContext {
   kioskUrl: () => string;
   selfies: SelfieAnalyser;
   threshold: number;
+  maybeThreshold: number;
   kioskSessions: KioskSessions;
   /** Built renderer (index.html and assets); null when it was not built. */
   rendererDir: string | null;

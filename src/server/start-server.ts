@@ -78,10 +78,10 @@ export async function startServer(engine: Engine, options: StartServerOptions): 
     threads: SELFIE_ONNX_THREADS,
     detect: { minFacePx: settings.faces.minFacePx, minScore: settings.faces.minScore, tiling: settings.faces.tiling, maxFaces: settings.faces.maxFacesPerPhoto },
   });
-  const threshold = loadMatchThreshold().threshold;
+  const { searchThreshold: threshold, maybeThreshold } = loadMatchThreshold();
   let publicUrl = '';
   let kioskUrl = '';
-  const kioskSessions = createKioskSessions({ repos: engine.repos, faceIndexes: engine.faceIndexes, selfies, threshold, publicUrl: () => publicUrl });
+  const kioskSessions = createKioskSessions({ repos: engine.repos, faceIndexes: engine.faceIndexes, selfies, threshold, maybeThreshold, publicUrl: () => publicUrl });
   const ctx: ServerContext = {
     engine,
     eventName: options.eventName,
@@ -92,6 +92,7 @@ export async function startServer(engine: Engine, options: StartServerOptions): 
     kioskUrl: () => kioskUrl,
     selfies,
     threshold,
+    maybeThreshold,
     kioskSessions,
     rendererDir: builtRendererDir(),
   };

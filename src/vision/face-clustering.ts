@@ -1,7 +1,8 @@
 // Grouping an event's faces into persons: pure decisions over plain data (no database, no files).
 //
 // Method: a link graph plus a density rule, with no fixed number of clusters.
-// - Two faces are LINKED when their cosine distance is at most `clusterLinkThreshold(match)`.
+// - Two faces are LINKED when their cosine distance is at most the link threshold (the calibrated
+//   `clusterThreshold` of models/face/match-threshold.json, measured by bench:match).
 // - A face JOINS a group only when it is linked to at least min(2, group size) of its members
 //   ("density rule"). Plain connected components chain: one false link between two people, or a
 //   blurry face half-way between them, would fuse their galleries. Under the density rule a lone
@@ -17,19 +18,6 @@ import { cosineDistance } from './face-vectors.js';
 
 // Re-exported: callers of the clustering maths use the same distance as search.
 export { cosineDistance };
-
-/**
- * Clustering links faces more strictly than the match decision. dlib, whose ResNet descriptor the
- * face model is, verifies pairs at Euclidean 0.6 but clusters at 0.5 (its face_clustering example),
- * because a cluster is built from many links and each wrong one costs a whole merged gallery. On
- * unit vectors cosine distance is Euclidean²/2, so the same ratio applies squared; it follows the
- * match threshold when that is re-measured.
- */
-const CLUSTER_TO_MATCH_EUCLIDEAN_RATIO = 0.5 / 0.6;
-
-export function clusterLinkThreshold(matchThreshold: number): number {
-  return matchThreshold * CLUSTER_TO_MATCH_EUCLIDEAN_RATIO ** 2;
-}
 
 /** Links a face needs into a group of this size to join it (see the density rule above). */
 const DENSITY_LINKS = 2;
@@ -61,7 +49,8 @@ export interface PersonFacts {
 }
 
 export interface IncrementalContext {
-  matchThreshold: number;
+  /** Cosine distance at or below which two faces are linked. */
+  linkThreshold: number;
   persons: ReadonlyMap<number, PersonFacts>;
   /** Persons that already have a face in the new face's photo. */
   personsInSamePhoto: ReadonlySet<number>;
@@ -83,7 +72,7 @@ interface Support {
 }
 
 export function assignIncrementally(neighbours: readonly NeighbourFace[], ctx: IncrementalContext): Assignment {
-  const link = clusterLinkThreshold(ctx.matchThreshold);
+  const link = ctx.linkThreshold;
   const byPerson = new Map<number, Support>();
   for (const n of neighbours) {
     if (n.personId === null || n.distance > link || ctx.personsInSamePhoto.has(n.personId)) continue;
@@ -140,8 +129,8 @@ export interface ClusterFace {
  * The reference for face-links.ts, which the re-cluster uses (the same lists from ONNX Runtime's
  * matrix multiply: 0.08 s for 5 000 faces, 12 s for 100 000).
  */
-export function linkGraph(faces: readonly ClusterFace[], matchThreshold: number): number[][] {
-  const minSimilarity = 1 - clusterLinkThreshold(matchThreshold);
+export function linkGraph(faces: readonly ClusterFace[], linkThreshold: number): number[][] {
+  const minSimilarity = 1 - linkThreshold;
   const dim = faces[0]?.embedding.length ?? 0;
   // Normalised once into one flat array, so each pair costs a single dot product.
   const unit = new Float32Array(faces.length * dim);
@@ -166,10 +155,10 @@ export function linkGraph(faces: readonly ClusterFace[], matchThreshold: number)
 }
 
 /** Clusters as sorted face-id lists, ordered by their smallest face id. */
-export function clusterAll(faces: readonly ClusterFace[], matchThreshold: number): number[][] {
+export function clusterAll(faces: readonly ClusterFace[], linkThreshold: number): number[][] {
   // Work in face-id order so the result does not depend on the order rows came from the database.
   const sorted = [...faces].sort((a, b) => a.faceId - b.faceId);
-  return clusterGraph(sorted, linkGraph(sorted, matchThreshold));
+  return clusterGraph(sorted, linkGraph(sorted, linkThreshold));
 }
 
 export function clusterGraph(faces: readonly Omit<ClusterFace, 'embedding'>[], adjacency: readonly number[][]): number[][] {

@@ -5,7 +5,7 @@
 // in JavaScript. Measured on 2 cores: see test/bench/selfie-search.bench.ts (recluster).
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
-import { clusterLinkThreshold, type ClusterFace } from './face-clustering.js';
+import type { ClusterFace } from './face-clustering.js';
 import { sessionOptions } from './onnx-sessions.js';
 
 /**
@@ -45,7 +45,7 @@ function unitRows(faces: readonly ClusterFace[], dims: number): Float32Array {
  * ascending), computed in float32 by ONNX Runtime. Pairs whose similarity is within float32
  * rounding of the threshold may differ from the double-precision loop.
  */
-export async function linkGraphOnnx(faces: readonly ClusterFace[], matchThreshold: number, threads = availableParallelism()): Promise<number[][]> {
+export async function linkGraphOnnx(faces: readonly ClusterFace[], linkThreshold: number, threads = availableParallelism()): Promise<number[][]> {
   const n = faces.length;
   const adjacency = faces.map((): number[] => []);
   if (n < 2) return adjacency;
@@ -53,7 +53,7 @@ export async function linkGraphOnnx(faces: readonly ClusterFace[], matchThreshol
   const unit = unitRows(faces, dims);
   const session = await ort.InferenceSession.create(await linksGraph(dims), sessionOptions('cpu', threads));
   try {
-    const threshold = new ort.Tensor('float32', Float32Array.of(1 - clusterLinkThreshold(matchThreshold)), [1]);
+    const threshold = new ort.Tensor('float32', Float32Array.of(1 - linkThreshold), [1]);
     // Rows in ascending blocks, each against itself and every face after it: each pair once, and
     // each neighbour list filled in ascending order (earlier rows first, then this row's own).
     for (let start = 0; start < n - 1; start += ROWS) {

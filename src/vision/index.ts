@@ -1,5 +1,5 @@
 // What other folders may use of the face engine.
-export { FaceEngine, DEFAULT_DETECT_OPTIONS, l2Normalise, type AnalysedFace, type DetectOptions, type FaceEngineOptions } from './face-engine.js';
+export { FaceEngine, DEFAULT_DETECT_OPTIONS, LEGACY_DESCRIPTOR, l2Normalise, type AnalysedFace, type DescriptorSettings, type DetectOptions, type FaceEngineOptions } from './face-engine.js';
 export { analyseImage, ImageReadError, ANALYSIS_LONG_SIDE, type AnalysedFile } from './analyse-file.js';
 export { intraOpThreads, preferredProviders, type ProviderChoice, type ProviderName, type ProviderSetting } from './execution-providers.js';
 export { ensureFaceModels, convertFaceModels, faceModelDir, FACE_MODEL_ID, type FaceModelPaths } from './face-model-files.js';

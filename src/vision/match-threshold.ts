@@ -1,26 +1,50 @@
-// The one face-match decision threshold, shared by search, verify, clustering and the kiosk.
-// It is data (models/face/match-threshold.json) so it can be re-measured without a code change.
+// The one calibrated face-match configuration, shared by search, verify, clustering and the kiosk:
+// how descriptors are made and the distances that decide "same person". It is data
+// (models/face/match-threshold.json) so it can be re-measured without a code change; a threshold
+// holds only for the descriptors it was measured on, so both live in the one file.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { packageRoot } from '../config/index.js';
 
-const thresholdSchema = z.object({
-  model: z.string(),
-  metric: z.literal('cosine'),
-  threshold: z.number().gt(0).lt(2),
-  method: z.string(),
-});
+const distance = z.number().gt(0).lt(2);
+
+const thresholdSchema = z
+  .object({
+    model: z.string(),
+    metric: z.literal('cosine'),
+    descriptor: z.object({ alignment: z.enum(['mean-face', 'landmark-box']), flipAverage: z.boolean() }),
+    /** Two photos, one decision (`verify`): the fewest false matches plus missed matches. */
+    threshold: distance,
+    /**
+     * Sure match in an event's search (kiosk, `search --selfie`, re-match of opted-in attendees):
+     * far stricter than `threshold`, because a selfie is compared with every face of the event and
+     * false matches multiply with their number.
+     */
+    searchThreshold: distance,
+    /** "Maybe you?": shown apart at the kiosk, delivered only when the attendee picks them. */
+    maybeThreshold: distance,
+    /** Two faces are linked when building persons (clusters) at or below this. */
+    clusterThreshold: distance,
+    method: z.string(),
+    provenance: z.record(z.string(), z.unknown()).optional(),
+  })
+  .refine((t) => t.maybeThreshold >= t.searchThreshold, { message: 'maybeThreshold must be at least searchThreshold' });
 
 export type MatchThreshold = z.infer<typeof thresholdSchema>;
 
 let cached: MatchThreshold | undefined;
 
+/**
+ * The shipped configuration, or the file named by SHUTTERFIND_MATCH_CONFIG: bench:match measures a
+ * candidate (or the previous release's) configuration through the app's own code paths, workers
+ * included, without editing the shipped file.
+ */
 export function matchThresholdPath(): string {
-  return join(packageRoot(), 'models', 'face', 'match-threshold.json');
+  return process.env.SHUTTERFIND_MATCH_CONFIG || join(packageRoot(), 'models', 'face', 'match-threshold.json');
 }
 
-/** Cosine distance at or below which two faces are taken to be the same person. */
+/** The calibrated configuration: cosine distance at or below `threshold` is the same person. */
 export function loadMatchThreshold(): MatchThreshold {
   if (cached) return cached;
   const path = matchThresholdPath();
@@ -28,8 +52,10 @@ export function loadMatchThreshold(): MatchThreshold {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new Error(`Cannot read the face match threshold at ${path} (${(err as Error).message}); reinstall Shutterfind.`);
+    throw new Error(`Cannot read the face match configuration at ${path} (${(err as Error).message}); reinstall Shutterfind.`);
   }
-  cached = thresholdSchema.parse(raw);
+  const parsed = thresholdSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`The face match configuration at ${path} is not valid (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}); reinstall Shutterfind.`);
+  cached = parsed.data;
   return cached;
 }

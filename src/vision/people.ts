@@ -38,7 +38,8 @@ export function assignFacesToPersons(
   repo: PersonsRepository,
   eventId: number,
   faceIds: readonly number[],
-  matchThreshold: number,
+  /** The calibrated link threshold (clusterThreshold of the match configuration). */
+  linkThreshold: number,
   options: { now?: number; neighbours?: NeighbourSearch } = {},
 ): AssignedFace[] {
   const now = options.now ?? Date.now();
@@ -55,7 +56,7 @@ export function assignFacesToPersons(
       const persons = new Map<number, PersonFacts>();
       for (const n of near) if (n.personId !== null) persons.set(n.personId, { faceCount: n.personFaceCount, confirmed: n.personConfirmed });
       const decision = assignIncrementally(near, {
-        matchThreshold,
+        linkThreshold,
         persons,
         personsInSamePhoto: new Set(repo.personsInPhoto(face.photoId)),
         shareAPhoto: (a, b) => repo.personsShareAPhoto(a, b),
@@ -97,7 +98,7 @@ export interface ReclusterSummary {
 }
 
 /** Neighbour lists of faces (sorted by id) within the link threshold: face-links.ts, or linkGraph in tests. */
-export type LinkFinder = (faces: readonly ClusterFace[], matchThreshold: number) => Promise<number[][]> | number[][];
+export type LinkFinder = (faces: readonly ClusterFace[], linkThreshold: number) => Promise<number[][]> | number[][];
 
 /**
  * Re-clusters every face of the event from scratch, keeping person ids (and names) stable. The
@@ -108,13 +109,13 @@ export type LinkFinder = (faces: readonly ClusterFace[], matchThreshold: number)
 export async function reclusterEvent(
   repo: PersonsRepository,
   eventId: number,
-  matchThreshold: number,
+  linkThreshold: number,
   options: { now?: number; links?: LinkFinder } = {},
 ): Promise<ReclusterSummary> {
   const now = options.now ?? Date.now();
   // Face-id order, so the result does not depend on the order rows came from the database.
   const snapshot = [...repo.eventFaceVectors(eventId)].sort((a, b) => a.faceId - b.faceId);
-  const adjacency = await (options.links ?? linkGraphOnnx)(snapshot, matchThreshold);
+  const adjacency = await (options.links ?? linkGraphOnnx)(snapshot, linkThreshold);
   return repo.transaction(() => {
     const fresh = new Map(repo.eventFacePlacements(eventId).map((f) => [f.faceId, f]));
     // Faces deleted since (a photo processed again) stay in place so the links still line up;

@@ -9,7 +9,19 @@ import { useKiosk } from '../store.js';
 /** Thumbnails fetched at once; the rest load as the visitor scrolls, so the first screenful is not queued behind 200 others. */
 const EAGER_THUMBNAILS = 24;
 
-function ResultPhoto({ match, selected, onToggle, eager }: { match: KioskMatch; selected: boolean; onToggle: () => void; eager: boolean }) {
+function ResultPhoto({
+  match,
+  selected,
+  onToggle,
+  eager,
+  testId = 'result-photo',
+}: {
+  match: KioskMatch;
+  selected: boolean;
+  onToggle: () => void;
+  eager: boolean;
+  testId?: string;
+}) {
   const aspect = match.width && match.height ? match.width / match.height : 1;
   return (
     <button
@@ -17,7 +29,7 @@ function ResultPhoto({ match, selected, onToggle, eager }: { match: KioskMatch; 
       className={`k-result${selected ? ' is-selected' : ''}`}
       onClick={onToggle}
       aria-pressed={selected}
-      data-testid="result-photo"
+      data-testid={testId}
       data-photo-id={match.photoId}
       data-selected={selected}
       style={{ aspectRatio: String(Math.min(Math.max(aspect, 0.66), 1.5)) }}
@@ -85,15 +97,39 @@ function NoResults() {
   );
 }
 
+/**
+ * Photos just beyond the sure match: the attendee decides. Kept apart from the sure ones and
+ * unselected, so nobody takes home a stranger's photo without choosing it.
+ */
+function MaybeSection({ maybe, selected, onToggle }: { maybe: KioskMatch[]; selected: ReadonlySet<number>; onToggle: (id: number) => void }) {
+  const chosen = maybe.filter((m) => selected.has(m.photoId)).length;
+  return (
+    <section className="k-maybe" data-testid="maybe-section" aria-labelledby="k-maybe-title">
+      <h2 id="k-maybe-title" className="k-maybe__title">
+        Maybe you?
+      </h2>
+      <p className="k-muted k-maybe__lead">
+        {chosen ? `${chosen} added. ` : ''}We're not sure these are you: tap the ones that are to add them.
+      </p>
+      <div className="k-results__grid k-results__grid--many" data-testid="maybe-grid">
+        {maybe.map((m) => (
+          <ResultPhoto key={m.photoId} match={m} selected={selected.has(m.photoId)} onToggle={() => onToggle(m.photoId)} eager={false} testId="maybe-photo" />
+        ))}
+      </div>
+    </section>
+  );
+}
+
 export function ResultsScreen() {
   const matches = useKiosk((s) => s.matches);
+  const maybe = useKiosk((s) => s.maybe);
   const selected = useKiosk((s) => s.selected);
   const toggle = useKiosk((s) => s.toggle);
   const selectAll = useKiosk((s) => s.selectAll);
   const toTakeHome = useKiosk((s) => s.toTakeHome);
   const retake = useKiosk((s) => s.retake);
 
-  if (matches.length === 0) {
+  if (matches.length === 0 && maybe.length === 0) {
     return (
       <KioskScreen name="results">
         <div className="k-center">
@@ -103,7 +139,7 @@ export function ResultsScreen() {
     );
   }
 
-  const allSelected = selected.size === matches.length;
+  const allSelected = matches.every((m) => selected.has(m.photoId));
   // A handful of photos are shown big; a long list gets smaller tiles so more fit without scrolling.
   const size = matches.length <= 2 ? 'few' : matches.length <= 6 ? 'some' : 'many';
   return (
@@ -112,19 +148,26 @@ export function ResultsScreen() {
         <div className="k-results__header">
           <div>
             <h1 className="k-title" data-testid="results-title">
-              {matches.length === 1 ? 'We found a photo of you!' : `We found ${matches.length} photos of you!`}
+              {matches.length === 0
+                ? 'Are these you?'
+                : matches.length === 1
+                  ? 'We found a photo of you!'
+                  : `We found ${matches.length} photos of you!`}
             </h1>
-            <p className="k-lead">Tap a photo to leave it out.</p>
+            <p className="k-lead">{matches.length ? 'Tap a photo to leave it out.' : 'Tap the photos you are in to take them home.'}</p>
           </div>
-          <button type="button" className="k-button k-button--secondary" onClick={() => selectAll(!allSelected)} data-testid="select-all">
-            {allSelected ? 'Select none' : 'Select all'}
-          </button>
+          {matches.length > 0 && (
+            <button type="button" className="k-button k-button--secondary" onClick={() => selectAll(!allSelected)} data-testid="select-all">
+              {allSelected ? 'Select none' : 'Select all'}
+            </button>
+          )}
         </div>
         <div className={`k-results__grid k-results__grid--${size}`} data-testid="results-grid">
           {matches.map((m, i) => (
             <ResultPhoto key={m.photoId} match={m} selected={selected.has(m.photoId)} onToggle={() => toggle(m.photoId)} eager={i < EAGER_THUMBNAILS} />
           ))}
         </div>
+        {maybe.length > 0 && <MaybeSection maybe={maybe} selected={selected} onToggle={toggle} />}
         <footer className="k-results__bar">
           <button type="button" className="k-button k-button--quiet" onClick={retake} data-testid="retake">
             Not me? Retake selfie

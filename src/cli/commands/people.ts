@@ -36,9 +36,9 @@ export function runPeople(ctx: CommandContext, eventName: string): PeopleReport 
 }
 
 export async function runRecluster(ctx: CommandContext, eventName: string): Promise<ReclusterReport> {
-  const { threshold } = loadMatchThreshold();
+  const { clusterThreshold } = loadMatchThreshold();
   return withEventRepos(ctx, eventName, async (repos, event) => {
-    const summary = await reclusterEvent(repos.persons, event.id, threshold);
+    const summary = await reclusterEvent(repos.persons, event.id, clusterThreshold);
     ctx.log.info({ event: event.name, ...summary }, 'event re-clustered');
     return { event: event.name, ...summary };
   });

@@ -33,14 +33,14 @@ function regroupFacesWithoutPerson(database: string): number {
   const db = openDatabase(database);
   try {
     const repos = createRepositories(db);
-    const { threshold } = loadMatchThreshold();
+    const { clusterThreshold } = loadMatchThreshold();
     const indexes = createFaceIndexCache(repos.faceVectors);
     let regrouped = 0;
     for (const event of repos.events.listEvents()) {
       const faceIds = repos.persons.facesWithoutPerson(event.id);
       if (!faceIds.length) continue;
       const index = indexes.forEvent(event.id);
-      assignFacesToPersons(repos.persons, event.id, faceIds, threshold, { neighbours: (embedding, k) => index.nearest(embedding, k) });
+      assignFacesToPersons(repos.persons, event.id, faceIds, clusterThreshold, { neighbours: (embedding, k) => index.nearest(embedding, k) });
       regrouped += faceIds.length;
     }
     return regrouped;

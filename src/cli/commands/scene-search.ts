@@ -38,7 +38,7 @@ export async function runSceneSearch(ctx: CommandContext, eventName: string, req
     if (req.selfie) {
       const { engine, detect } = await openCliFaceEngine(ctx);
       try {
-        const found = await searchBySelfie(engine, repos, event.id, req.selfie, { threshold: loadMatchThreshold().threshold, limit: 4096, detect });
+        const found = await searchBySelfie(engine, repos, event.id, req.selfie, { threshold: loadMatchThreshold().searchThreshold, limit: 4096, detect });
         const ids = new Set(found.matches.map((m) => m.photoId));
         restrictTo = restrictTo ? new Set([...restrictTo].filter((id) => ids.has(id))) : ids;
       } catch (err) {

@@ -10,7 +10,7 @@ export async function runSearch(ctx: CommandContext, eventName: string, selfiePa
   return withEventRepos(ctx, eventName, async (repos, event) => {
     const { engine, detect } = await openCliFaceEngine(ctx);
     try {
-      const found = await searchBySelfie(engine, repos, event.id, selfiePath, { threshold: loadMatchThreshold().threshold, limit, detect });
+      const found = await searchBySelfie(engine, repos, event.id, selfiePath, { threshold: loadMatchThreshold().searchThreshold, limit, detect });
       return oneFor === 'burst' ? { ...found, matches: collapseBursts(repos, found.matches) } : found;
     } catch (err) {
       if (err instanceof SelfieError || err instanceof ImageReadError) throw new UserFacingError(err.message, 2);

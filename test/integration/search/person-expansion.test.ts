@@ -1,7 +1,7 @@
 // Search recall through people: a selfie that clearly matches one of a person's faces also
 // finds that person's photos where their face is farther than the threshold.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { photosForEmbedding } from '../../../src/search/index.js';
+import { photosForEmbedding, tieredPhotosForEmbedding } from '../../../src/search/index.js';
 import type { NewFace } from '../../../src/store/index.js';
 import { useTempDatabase } from '../../support/database.js';
 
@@ -55,5 +55,29 @@ describe('selfie search through person clusters', () => {
     const person = temp.repos.persons.createPerson(eventId, 0);
     temp.repos.persons.setFacePerson([near.faceId, far.faceId], person);
     expect(photosForEmbedding(temp.repos, eventId, at(0), { threshold: T, mode: 'exact' }).map((m) => m.path)).toEqual(['/cam/near.jpg']);
+  });
+});
+
+describe('"maybe you?" photos', () => {
+  it('are the photos just beyond the sure threshold, kept apart from the sure ones, nearest first, and never a stranger beyond the maybe threshold', () => {
+    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
+    photoWithFace(eventId, 'sure.jpg', at(0.02));
+    photoWithFace(eventId, 'maybe-far.jpg', at(0.065));
+    photoWithFace(eventId, 'maybe-near.jpg', at(0.05));
+    photoWithFace(eventId, 'stranger.jpg', at(0.2, 2));
+    const found = tieredPhotosForEmbedding(temp.repos, eventId, at(0), { threshold: 0.04, maybeThreshold: 0.07, mode: 'exact' });
+    expect(found.sure.map((m) => m.path)).toEqual(['/cam/sure.jpg']);
+    expect(found.maybe.map((m) => m.path)).toEqual(['/cam/maybe-near.jpg', '/cam/maybe-far.jpg']);
+  });
+
+  it('never repeat a photo the person expansion already made sure', () => {
+    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
+    const front = photoWithFace(eventId, 'front.jpg', at(0.01));
+    const profile = photoWithFace(eventId, 'profile.jpg', at(0.055));
+    const person = temp.repos.persons.createPerson(eventId, 0);
+    temp.repos.persons.setFacePerson([front.faceId, profile.faceId], person);
+    const found = tieredPhotosForEmbedding(temp.repos, eventId, at(0), { threshold: 0.04, maybeThreshold: 0.07, mode: 'exact' });
+    expect(found.sure.map((m) => m.path)).toEqual(['/cam/front.jpg', '/cam/profile.jpg']);
+    expect(found.maybe).toEqual([]);
   });
 });

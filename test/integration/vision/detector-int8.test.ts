@@ -53,7 +53,7 @@ describe('int8 detector', () => {
   });
 
   it('finds the same faces in the six samples, with embeddings within a quarter of the match threshold', async () => {
-    const threshold = loadMatchThreshold().threshold;
+    const threshold = loadMatchThreshold().searchThreshold;
     for (let n = 1; n <= 6; n++) {
       const a = await analyseImage(float32, sample(n));
       const b = await analyseImage(int8, sample(n));

@@ -136,7 +136,7 @@ describe('event-grade detection: small faces in a 24 MP group shot', () => {
   });
 
   it("embeds small faces from the original's pixels, so they match the same faces seen large", async () => {
-    const threshold = loadMatchThreshold().threshold;
+    const threshold = loadMatchThreshold().searchThreshold;
     const { faces } = await analyseImage(engine, groupShot);
     const large = (await analyseImage(engine, sample(5))).faces;
     // Each face of sample 5, seen large, has its small twin in the group shot within the threshold.

@@ -8,13 +8,13 @@ import { createLogger } from '../../../src/core/index.js';
 import { createFaceIndexCache, type FaceIndexCache } from '../../../src/search/face-index-cache.js';
 import { createRepositories, openDatabase, type Database } from '../../../src/store/index.js';
 import { createPersonsRepository, type PersonsRepository } from '../../../src/store/persons-repository.js';
-import { clusterLinkThreshold, linkGraph } from '../../../src/vision/face-clustering.js';
+import { linkGraph } from '../../../src/vision/face-clustering.js';
 import { loadMatchThreshold } from '../../../src/vision/match-threshold.js';
 import { assignFacesToPersons, mergePersons, reclusterEvent, splitPerson } from '../../../src/vision/people.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
 
-const MATCH = loadMatchThreshold().threshold;
-const LINK_ANGLE = Math.acos(1 - clusterLinkThreshold(MATCH));
+const LINK = loadMatchThreshold().clusterThreshold;
+const LINK_ANGLE = Math.acos(1 - LINK);
 const DIM = 128;
 
 let dir: string;
@@ -80,12 +80,12 @@ function photoWithFaces(faces: { embedding: Float32Array; quality?: number }[]):
     return id;
   });
   if (neighbourSource === 'sqlite-vec') {
-    assignFacesToPersons(persons, eventId, ids, MATCH);
+    assignFacesToPersons(persons, eventId, ids, LINK);
   } else {
     // As the engine does: the index learns the new faces, then answers the neighbour queries.
     faceIndexes.facesAdded(eventId, ids.map((faceId, i) => ({ faceId, embedding: faces[i]!.embedding })));
     const index = faceIndexes.forEvent(eventId);
-    assignFacesToPersons(persons, eventId, ids, MATCH, { neighbours: (embedding, k) => index.nearest(embedding, k) });
+    assignFacesToPersons(persons, eventId, ids, LINK, { neighbours: (embedding, k) => index.nearest(embedding, k) });
   }
   return ids;
 }
@@ -160,7 +160,7 @@ describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an 
     const strayId = Number(Object.keys(ana).find((p) => ana[Number(p)]!.includes(stranger!)));
     persons.refreshPersons(persons.personIds(eventId), 2);
 
-    const summary = await reclusterEvent(persons, eventId, MATCH);
+    const summary = await reclusterEvent(persons, eventId, LINK);
 
     expect(summary).toEqual({ persons: 2, faces: 3, kept: 1, created: 1, removed: 1 });
     const after = groups();
@@ -181,7 +181,7 @@ describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an 
     const [bridge] = photoWithFaces([{ embedding: onArc(0.65) }]);
 
     expect(groups()).toEqual({ [larger]: [...p1, ...q1, bridge] });
-    expect(await reclusterEvent(persons, eventId, MATCH)).toEqual({ persons: 1, faces: 6, kept: 1, created: 0, removed: 0 });
+    expect(await reclusterEvent(persons, eventId, LINK)).toEqual({ persons: 1, faces: 6, kept: 1, created: 0, removed: 0 });
     expect(groups()).toEqual({ [larger]: [...p1, ...q1, bridge] });
   });
 
@@ -217,7 +217,7 @@ describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an 
     const [ana1] = photoWithFaces([{ embedding: axis(10) }]);
     photoWithFaces([{ embedding: axis(10, 0.1) }]);
     let late: number[] = [];
-    const summary = await reclusterEvent(persons, eventId, MATCH, {
+    const summary = await reclusterEvent(persons, eventId, LINK, {
       links: async (faces, threshold) => {
         // The engine stores and groups a new photo while the comparison runs.
         late = photoWithFaces([{ embedding: axis(10, 0.2) }, { embedding: axis(40) }]);
@@ -242,7 +242,7 @@ describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an 
     const before = groups();
     expect(before).toEqual({ [personP!]: [p1[0], p1[1], ...q1], [splitOff]: [p1[2]] });
 
-    await reclusterEvent(persons, eventId, MATCH);
+    await reclusterEvent(persons, eventId, LINK);
 
     expect(groups()).toEqual(before);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alignFromLandmarks, alignmentBounds, warpAligned } from '../../../src/vision/face-alignment.js';
+import { alignFromLandmarks, alignmentBounds, alignToMeanFace, mirrorChip, warpAligned } from '../../../src/vision/face-alignment.js';
 import type { Point } from '../../../src/vision/face-geometry.js';
 
 /** A plausible 68-point face: only the points alignment uses need to be meaningful. */
@@ -54,5 +54,40 @@ describe('warpAligned', () => {
     const region = { data: new Uint8Array(40 * 40 * 3).fill(200), width: 40, height: 40, scale: 4, offsetX: 400, offsetY: 400 };
     const out = warpAligned(region, { angle: 0, centre: { x: 105, y: 105 }, side: 8 }, 10);
     expect(Math.min(...out)).toBe(200);
+  });
+});
+
+describe('alignToMeanFace', () => {
+  it('follows the face: moved, scaled and turned landmarks give the chip moved, scaled and turned the same way', () => {
+    const before = face(300, 200, 100, 0.1);
+    const [theta, k, tx, ty] = [0.35, 2.2, 340, 180];
+    const move = (p: Point): Point => ({
+      x: k * (p.x * Math.cos(theta) - p.y * Math.sin(theta)) + tx,
+      y: k * (p.x * Math.sin(theta) + p.y * Math.cos(theta)) + ty,
+    });
+    const a = alignToMeanFace(before);
+    const b = alignToMeanFace(before.map(move));
+    expect(b.side).toBeCloseTo(k * a.side, 6);
+    expect(b.angle).toBeCloseTo(a.angle + theta, 6);
+    expect(b.centre.x).toBeCloseTo(move(a.centre).x, 6);
+    expect(b.centre.y).toBeCloseTo(move(a.centre).y, 6);
+  });
+
+  it("cuts dlib's chip: a face whose landmarks sit on the mean face fills the chip inside its 25% padding", () => {
+    // The mean face spans 0..1 of the unpadded chip, so with padding 0.25 the chip is 1.5 times the
+    // landmarks' extent and they sit inside [1/6, 5/6] of it.
+    const pts = face(500, 300, 120, 0);
+    const a = alignToMeanFace(pts);
+    for (const p of pts.slice(17)) {
+      expect(Math.abs(p.x - a.centre.x)).toBeLessThan(a.side / 2);
+      expect(Math.abs(p.y - a.centre.y)).toBeLessThan(a.side / 2);
+    }
+  });
+});
+
+describe('mirrorChip', () => {
+  it('swaps left and right and keeps every row and colour', () => {
+    const chip = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]); // 2x2 RGB
+    expect([...mirrorChip(chip, 2)]).toEqual([4, 5, 6, 1, 2, 3, 10, 11, 12, 7, 8, 9]);
   });
 });

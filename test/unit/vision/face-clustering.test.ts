@@ -3,7 +3,6 @@ import {
   assignIncrementally,
   carryOverPersonIds,
   clusterAll,
-  clusterLinkThreshold,
   cosineDistance,
   respectOrganiserPins,
   type ClusterFace,
@@ -14,8 +13,8 @@ import { loadMatchThreshold } from '../../../src/vision/match-threshold.js';
 import { seededRandom as rng } from '../../support/random-vectors.js';
 
 // Geometry is built relative to the configured threshold, so these stay true when it is re-measured.
-const MATCH = loadMatchThreshold().threshold;
-const LINK = clusterLinkThreshold(MATCH);
+/** The shipped link threshold, so these cases follow it when it is re-calibrated. */
+const LINK = loadMatchThreshold().clusterThreshold;
 const DIM = 128;
 /** Step off a person's centre giving two of their faces about LINK/4 apart (distance ≈ step²). */
 const SAME_STEP = Math.sqrt(LINK) / 2;
@@ -68,7 +67,7 @@ describe('clusterAll', () => {
     const sameFaceDistance = cosineDistance(faces[0]!.embedding, faces[1]!.embedding);
     expect(sameFaceDistance).toBeLessThan(LINK);
 
-    expect(clusterAll(faces, MATCH)).toEqual(expected);
+    expect(clusterAll(faces, LINK)).toEqual(expected);
   });
 
   it('gives the same clusters whatever order the faces come in', () => {
@@ -76,8 +75,8 @@ describe('clusterAll', () => {
     const centres = [randomUnit(rand), randomUnit(rand), randomUnit(rand)];
     const faces = Array.from({ length: 15 }, (_, i) => face(i + 1, faceNear(centres[i % 3]!, rand, SAME_STEP)));
     const shuffled = [...faces].sort(() => rand() - 0.5);
-    expect(clusterAll(shuffled, MATCH)).toEqual(clusterAll(faces, MATCH));
-    expect(clusterAll(faces, MATCH)).toEqual([
+    expect(clusterAll(shuffled, LINK)).toEqual(clusterAll(faces, LINK));
+    expect(clusterAll(faces, LINK)).toEqual([
       [1, 4, 7, 10, 13],
       [2, 5, 8, 11, 14],
       [3, 6, 9, 12, 15],
@@ -88,7 +87,7 @@ describe('clusterAll', () => {
     // Each face is linked only to the next: a–b–c–d. Connected components would make one person.
     const step = 0.9 * LINK_ANGLE;
     const faces = [0, 1, 2, 3].map((k) => face(k + 1, onArc(k * step)));
-    expect(clusterAll(faces, MATCH)).toEqual([
+    expect(clusterAll(faces, LINK)).toEqual([
       [1, 2],
       [3, 4],
     ]);
@@ -101,7 +100,7 @@ describe('clusterAll', () => {
     const ben = [1.2, 1.6, 1.75, 1.9, 2.05];
     const faces = [...ana, ...ben].map((a, i) => face(i + 1, onArc(a * LINK_ANGLE)));
     expect(cosineDistance(faces[4]!.embedding, faces[5]!.embedding)).toBeLessThan(LINK);
-    expect(clusterAll(faces, MATCH)).toEqual([
+    expect(clusterAll(faces, LINK)).toEqual([
       [1, 2, 3, 4, 5],
       [6, 7, 8, 9, 10],
     ]);
@@ -118,20 +117,20 @@ describe('clusterAll', () => {
       face(8, onArc(1.45 * LINK_ANGLE)),
     ];
     expect(cosineDistance(faces[4]!.embedding, faces[6]!.embedding)).toBeGreaterThan(LINK);
-    expect(clusterAll(faces, MATCH)).toEqual([[1, 2, 3, 4, 5, 6, 7, 8]]);
+    expect(clusterAll(faces, LINK)).toEqual([[1, 2, 3, 4, 5, 6, 7, 8]]);
   });
 
   it('never puts two faces of the same photo in one person, however alike they look', () => {
     const twinA = onArc(0);
     const twinB = onArc(0.1 * LINK_ANGLE);
     const faces = [face(1, twinA, 100), face(2, twinB, 100), face(3, onArc(0.05 * LINK_ANGLE), 101)];
-    expect(clusterAll(faces, MATCH)).toEqual([[1, 3], [2]]);
+    expect(clusterAll(faces, LINK)).toEqual([[1, 3], [2]]);
   });
 });
 
 describe('assignIncrementally', () => {
   const ctx = (persons: Record<number, number>, extra: Partial<IncrementalContext> = {}): IncrementalContext => ({
-    matchThreshold: MATCH,
+    linkThreshold: LINK,
     persons: new Map(Object.entries(persons).map(([id, faceCount]) => [Number(id), { faceCount }])),
     personsInSamePhoto: new Set(),
     shareAPhoto: () => false,

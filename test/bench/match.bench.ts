@@ -1,0 +1,420 @@
+// Match quality on real people (`npm run bench:match`): does a selfie find every photo of its
+// person, and only theirs? Measured on a labelled set of real, different photos per person
+// (../shared/datasets/face-identities, or --data DIR), never on copies of one photo. Reports,
+// asserts nothing; every figure next to the previous release's configuration, in one run.
+//
+//   npm run bench:match                       portraits + a 10k-face event (~20-30 min on 2 cores)
+//   npm run bench:match -- --photos 60        a quicker, smaller event
+//   npm run bench:match -- --skip-event       verification and calibration only
+//
+// Identities are split in two by a hash of the name: thresholds are calibrated on one half and
+// every figure is reported on the other (people the calibration never saw).
+// 1. Portraits: every photo analysed as `shutterfind faces` does; a face found or not; the
+//    held-out pairs give ROC, pair accuracy at the shipped threshold and at the best one, and the
+//    accept rate (TAR) at 0.1% and 1% false matches.
+// 2. Event: photos composed at camera size (6000x4000) from the held-out people's portraits,
+//    faces 60-400 px, every held-out person in it (the others are their distractors), each
+//    portrait repeated across the event; ingested by the real engine; each person's selfie is a
+//    portrait that is in no event photo, answered by the kiosk's own search path (person
+//    expansion, "maybe" tier); photo-level precision and recall at the event's full size and at
+//    smaller prefixes of it. People: BCubed of the persons the engine built, live and re-clustered.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import { analyseImage, DEFAULT_DETECT_OPTIONS, FaceEngine, LEGACY_DESCRIPTOR, loadMatchThreshold, type DescriptorSettings, type MatchThreshold } from '../../src/vision/index.js';
+import { alignChip } from '../../src/vision/face-alignment.js';
+import { composeEvent, type ComposedEvent } from './match/event-photos.js';
+import { findFaceIdentities, loadFaceIdentities, splitOf, type Portrait } from './match/face-identities.js';
+import { clusterAll } from '../../src/vision/face-clustering.js';
+import { atFalseMatchRate, bcubed, bestAccuracy, pairsOf, ratesAt, retrieval, roc, type Pairs } from './match/scores.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const RESULTS_DIR = join(REPO_ROOT, 'test', 'bench', 'results');
+const CACHE_DIR = join(REPO_ROOT, 'test', 'bench', '.cache', 'match');
+
+const { values: args } = parseArgs({
+  options: {
+    data: { type: 'string' },
+    photos: { type: 'string', default: '400' },
+    'people-per-photo': { type: 'string', default: '25' },
+    subsets: { type: 'string', default: '40' },
+    'skip-event': { type: 'boolean', default: false },
+    'skip-legacy': { type: 'boolean', default: false },
+    /** Write the thresholds calibrated on the calibration half into models/face/match-threshold.json. */
+    write: { type: 'boolean', default: false },
+    /** Keep the ingested events of an earlier run (same photos) and only search and score again. */
+    reuse: { type: 'boolean', default: false },
+    seed: { type: 'string', default: '18' },
+  },
+});
+const log = (line: string) => process.stdout.write(`${line}\n`);
+mkdirSync(CACHE_DIR, { recursive: true });
+mkdirSync(RESULTS_DIR, { recursive: true });
+
+/** The configuration Shutterfind shipped before this calibration: face-api's chip, one threshold from augmented copies of one photo. */
+const PREVIOUS: MatchThreshold = {
+  model: 'face-api-resnet34-128d',
+  metric: 'cosine',
+  descriptor: LEGACY_DESCRIPTOR,
+  threshold: 0.041,
+  searchThreshold: 0.041,
+  maybeThreshold: 0.041,
+  clusterThreshold: 0.041 * (0.5 / 0.6) ** 2,
+  method: 'previous release: minimum FMR+FNMR on augmented copies of the six face-api samples',
+};
+const current = loadMatchThreshold();
+const configs: { name: string; config: MatchThreshold }[] = [
+  ...(args['skip-legacy'] ? [] : [{ name: 'previous', config: PREVIOUS }]),
+  { name: 'shipped', config: current },
+];
+
+// ---------------------------------------------------------------------------------------------
+// 1. Portraits
+
+interface PortraitResult {
+  path: string;
+  identity: string;
+  /** Detection score of the labelled (most central) face; null when none was found. */
+  score: number | null;
+  embeddings: Record<string, number[]>;
+}
+
+const dataDir = findFaceIdentities(REPO_ROOT, args.data);
+const set = loadFaceIdentities(dataDir);
+log(`Data set: ${set.portraits.length} portraits of ${new Set(set.portraits.map((p) => p.identity)).size} people in ${dataDir}`);
+
+/** The face the data set is labelled for: the one nearest the centre of the portrait. */
+function central<T extends { box: { x: number; y: number; width: number; height: number } }>(faces: readonly T[], w: number, h: number): T | undefined {
+  const off = (f: T) => Math.hypot(f.box.x + f.box.width / 2 - w / 2, f.box.y + f.box.height / 2 - h / 2);
+  const inside = faces.filter((f) => off(f) < Math.min(w, h) / 4);
+  return inside.sort((a, b) => off(a) - off(b))[0];
+}
+
+async function analysePortraits(portraits: readonly Portrait[]): Promise<PortraitResult[]> {
+  const key = JSON.stringify([portraits.length, current.descriptor, DEFAULT_DETECT_OPTIONS.minScore]);
+  const cache = join(CACHE_DIR, `portraits-${Buffer.from(key).toString('base64url').slice(0, 40)}.json`);
+  if (existsSync(cache)) return JSON.parse(readFileSync(cache, 'utf8')) as PortraitResult[];
+  // One detection and landmark pass (the app's own, as `shutterfind faces` runs it), then each
+  // configuration's descriptor of that face. The previous release found a face only at score ≥ 0.5.
+  const engines = new Map<string, FaceEngine>();
+  for (const c of configs) engines.set(c.name, await FaceEngine.open({ provider: 'cpu', threads: 2, descriptor: c.config.descriptor }));
+  const main = engines.get('shipped')!;
+  const out: PortraitResult[] = [];
+  const started = performance.now();
+  for (const [i, p] of portraits.entries()) {
+    const analysed = await analyseImage(main, p.file, DEFAULT_DETECT_OPTIONS);
+    const face = central(analysed.faces, analysed.width, analysed.height);
+    const result: PortraitResult = { path: p.path, identity: p.identity, score: face?.score ?? null, embeddings: {} };
+    if (face) {
+      result.embeddings.shipped = Array.from(face.embedding);
+      const { data, info } = await sharp(p.file).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+      const image = { data: new Uint8Array(data), width: info.width, height: info.height, scale: 1, offsetX: 0, offsetY: 0 };
+      for (const c of configs) {
+        if (c.name === 'shipped') continue;
+        const { embeddings } = await engines.get(c.name)!.describe([image], [alignChip(face.landmarks, c.config.descriptor.alignment)]);
+        result.embeddings[c.name] = Array.from(embeddings[0]!);
+      }
+    }
+    out.push(result);
+    if ((i + 1) % 250 === 0) log(`  analysed ${i + 1} of ${portraits.length} portraits (${((performance.now() - started) / (i + 1)).toFixed(0)} ms each)`);
+  }
+  for (const e of engines.values()) await e.release();
+  writeFileSync(cache, JSON.stringify(out));
+  return out;
+}
+
+const portraits = await analysePortraits(set.portraits);
+
+/** Whether the previous release's detector (no zoomed-out look) finds the labelled face. */
+async function previousDetection(): Promise<Set<string>> {
+  const cache = join(CACHE_DIR, `previous-detection-${set.portraits.length}.json`);
+  if (existsSync(cache)) return new Set(JSON.parse(readFileSync(cache, 'utf8')) as string[]);
+  const engine = await FaceEngine.open({ provider: 'cpu', threads: 2 });
+  const found: string[] = [];
+  for (const p of set.portraits) {
+    const { data, info } = await sharp(p.file).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    const boxes = await engine.detect({ data: new Uint8Array(data), width: info.width, height: info.height }, { ...DEFAULT_DETECT_OPTIONS, minScore: 0.5, zoomOutWhenEmpty: false });
+    if (central(boxes.map((b) => ({ box: b })), info.width, info.height)) found.push(p.path);
+  }
+  await engine.release();
+  writeFileSync(cache, JSON.stringify(found));
+  return new Set(found);
+}
+const foundBefore = await previousDetection();
+const detectedBy = (name: string, p: PortraitResult) => p.score !== null && (name === 'previous' ? foundBefore.has(p.path) : p.score >= DEFAULT_DETECT_OPTIONS.minScore);
+
+function facesFor(name: string, split: 'calibration' | 'held-out') {
+  return portraits.flatMap((p) =>
+    splitOf(p.identity) === split && detectedBy(name, p) && p.embeddings[name]
+      ? [{ identity: p.identity, embedding: Float32Array.from(p.embeddings[name]!) }]
+      : [],
+  );
+}
+
+const verification: Record<string, unknown> = {};
+const pairsByConfig = new Map<string, { calibration: Pairs; heldOut: Pairs }>();
+for (const { name, config } of configs) {
+  const calibration = pairsOf(facesFor(name, 'calibration'));
+  const heldOut = pairsOf(facesFor(name, 'held-out'));
+  pairsByConfig.set(name, { calibration, heldOut });
+  const found = portraits.filter((p) => detectedBy(name, p)).length;
+  const best = bestAccuracy(heldOut);
+  const calibratedBest = bestAccuracy(calibration);
+  verification[name] = {
+    facesFound: { found, of: portraits.length, rate: found / portraits.length },
+    heldOutPairs: { genuine: heldOut.genuine.length, impostor: heldOut.impostor.length },
+    atShippedThreshold: ratesAt(heldOut, config.threshold),
+    atSearchThreshold: ratesAt(heldOut, config.searchThreshold),
+    atMaybeThreshold: ratesAt(heldOut, config.maybeThreshold),
+    atClusterThreshold: ratesAt(heldOut, config.clusterThreshold),
+    bestThresholdOnHeldOut: best,
+    bestThresholdOnCalibration: { ...calibratedBest, heldOut: ratesAt(heldOut, calibratedBest.threshold) },
+    tarAtFmr: {
+      '1e-2': atFalseMatchRate(heldOut, 1e-2),
+      '1e-3': atFalseMatchRate(heldOut, 1e-3),
+      '1e-4': atFalseMatchRate(heldOut, 1e-4),
+      '1e-5': atFalseMatchRate(heldOut, 1e-5),
+    },
+    calibrationTarAtFmr: {
+      '1e-3': atFalseMatchRate(calibration, 1e-3),
+      '1e-4': atFalseMatchRate(calibration, 1e-4),
+      '1e-5': atFalseMatchRate(calibration, 1e-5),
+    },
+    roc: roc(heldOut),
+  };
+  const v = verification[name] as { atShippedThreshold: { accuracy: number; tar: number; fmr: number }; tarAtFmr: Record<string, { tar: number }> };
+  log(
+    `${name}: faces found ${found}/${portraits.length}; held-out pair accuracy ${v.atShippedThreshold.accuracy.toFixed(4)} at ${config.threshold} ` +
+      `(best ${best.accuracy.toFixed(4)} at ${best.threshold}); TAR ${v.tarAtFmr['1e-3']!.tar.toFixed(3)} at FMR 0.1%, ${v.tarAtFmr['1e-2']!.tar.toFixed(3)} at 1%`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calibration, on the calibration half only (the held-out people above never take part).
+
+/** Kiosk search compares a selfie with every face of an event: 1 false match in 100,000 pairs is ~1 wrong face per 100k faces. */
+const SEARCH_FMR = 1e-5;
+/** "Maybe you?" may be wrong more often: the attendee decides. */
+const MAYBE_FMR = 1e-3;
+
+function calibrate(name: string) {
+  const { calibration } = pairsByConfig.get(name)!;
+  const faces = facesFor(name, 'calibration');
+  // Persons: the link threshold with the best BCubed F when the calibration people's faces are clustered as an event's are.
+  const clusterFaces = faces.map((f, i) => ({ faceId: i + 1, photoId: i + 1, embedding: f.embedding }));
+  let bestCluster = { threshold: 0, f: -1, precision: 0, recall: 0 };
+  for (let t = 0.03; t <= 0.09; t += 0.0025) {
+    const clusters = clusterAll(clusterFaces, t);
+    const items = clusters.flatMap((c, k) => c.map((id) => ({ cluster: String(k), truth: faces[id - 1]!.identity })));
+    const b = bcubed(items);
+    if (b.f > bestCluster.f) bestCluster = { threshold: Math.round(t * 10_000) / 10_000, f: b.f, precision: b.precision, recall: b.recall };
+  }
+  const round4 = (x: number) => Math.floor(x * 10_000) / 10_000;
+  const pair = bestAccuracy(calibration);
+  return {
+    threshold: pair.threshold,
+    searchThreshold: round4(atFalseMatchRate(calibration, SEARCH_FMR).threshold),
+    maybeThreshold: round4(atFalseMatchRate(calibration, MAYBE_FMR).threshold),
+    clusterThreshold: bestCluster.threshold,
+    evidence: {
+      pairs: { genuine: calibration.genuine.length, impostor: calibration.impostor.length },
+      threshold: pair,
+      searchThreshold: atFalseMatchRate(calibration, SEARCH_FMR),
+      maybeThreshold: atFalseMatchRate(calibration, MAYBE_FMR),
+      clusterThreshold: bestCluster,
+    },
+  };
+}
+const calibrated = calibrate('shipped');
+log(`Calibrated on ${calibrated.evidence.pairs.genuine} same-person and ${calibrated.evidence.pairs.impostor} different-person pairs: threshold ${calibrated.threshold}, search ${calibrated.searchThreshold}, maybe ${calibrated.maybeThreshold}, cluster ${calibrated.clusterThreshold} (BCubed F ${calibrated.evidence.clusterThreshold.f.toFixed(3)})`);
+if (args.write) {
+  const file = join(REPO_ROOT, 'models', 'face', 'match-threshold.json');
+  const written: MatchThreshold = {
+    model: current.model,
+    metric: 'cosine',
+    descriptor: current.descriptor,
+    threshold: calibrated.threshold,
+    searchThreshold: calibrated.searchThreshold,
+    maybeThreshold: calibrated.maybeThreshold,
+    clusterThreshold: calibrated.clusterThreshold,
+    method:
+      'bench:match on real, different photos of each person, calibration half of an identity-disjoint split: threshold = least FMR+FNMR (pair decision); ' +
+      `searchThreshold = FMR ${SEARCH_FMR}; maybeThreshold = FMR ${MAYBE_FMR}; clusterThreshold = best BCubed F of the event clustering rule. See docs/engineering/match-calibration.md.`,
+    provenance: {
+      dataSet: 'face-identities (LFW deep-funneled subset, 606 people, 2,808 photos; evaluation data, not shipped)',
+      split: 'sha1(identity)[0] % 2 == 0: calibration; odd: held-out (reported only)',
+      measuredOn: report0().machine,
+      date: new Date().toISOString().slice(0, 10),
+      ...calibrated.evidence,
+    },
+  };
+  writeFileSync(file, `${JSON.stringify(written, null, 2)}\n`);
+  log(`Wrote ${file}: re-run the bench to measure the held-out figures at the new values.`);
+}
+function report0() {
+  return { machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Event
+
+const stamp = new Date().toISOString().replace(/:\d\d\.\d+Z$/, 'Z').replace(/:/g, '');
+let event: Record<string, unknown> | undefined;
+if (!args['skip-event']) event = await measureEvent();
+
+async function runChild(config: MatchThreshold, name: string, composed: ComposedEvent, photosDir: string): Promise<EventRun> {
+  const configFile = join(CACHE_DIR, `config-${name}.json`);
+  writeFileSync(configFile, JSON.stringify(config));
+  const dataDir = join(CACHE_DIR, `data-${name}-${composed.photos.length}`);
+  if (!args.reuse) await rm(dataDir, { recursive: true, force: true });
+  const selfies = join(CACHE_DIR, 'selfies.json');
+  writeFileSync(selfies, JSON.stringify(composed.selfies));
+  const out = join(CACHE_DIR, `run-${name}.json`);
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO_ROOT, 'test', 'bench', 'match', 'event-run.ts'), '--photos', photosDir, '--data-dir', dataDir, '--selfies', selfies, '--out', out, '--subsets', args.subsets, ...(args.reuse ? ['--reuse'] : [])],
+    { stdio: 'inherit', env: { ...process.env, SHUTTERFIND_MATCH_CONFIG: configFile } },
+  );
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`The ${name} configuration's event run failed (exit ${code}).`);
+  return JSON.parse(readFileSync(out, 'utf8')) as EventRun;
+}
+
+interface EventRun {
+  ingestMs: number;
+  cpuMs: number;
+  photos: number;
+  failed: unknown[];
+  faces: { faceId: number; photo: string; box: [number, number, number, number]; score: number; sizePx: number | null; livePerson: number | null; recluster: number | null }[];
+  answers: { identity: string; refused?: string; sure?: string[]; maybe?: string[]; subsets?: { photos: number; sure: string[]; maybe: string[] }[] }[];
+}
+
+async function measureEvent(): Promise<Record<string, unknown>> {
+  const heldOut = set.portraits.filter((p) => splitOf(p.identity) === 'held-out');
+  const plan = { photos: Number(args.photos), peoplePerPhoto: Number(args['people-per-photo']), minFacePx: 60, maxFacePx: 400, seed: Number(args.seed) };
+  log(`Event: ${plan.photos} photos of 6000x4000 with up to ${plan.peoplePerPhoto} of ${new Set(heldOut.map((p) => p.identity)).size} held-out people each`);
+  const composed = await composeEvent(heldOut, plan, CACHE_DIR, log);
+  const photosDir = join(composed.photos[0]!.file, '..');
+  // Truth: which person's portrait covers which part of which photo.
+  const tilesOf = new Map(composed.photos.map((p) => [p.name, p.people]));
+  const truthOfFace = (f: EventRun['faces'][number]): string | null => {
+    const cx = f.box[0] + f.box[2] / 2;
+    const cy = f.box[1] + f.box[3] / 2;
+    const tile = tilesOf.get(f.photo)?.find((t) => cx >= t.x && cx < t.x + t.size && cy >= t.y && cy < t.y + t.size);
+    if (!tile) return null;
+    // The labelled face sits in the middle of its portrait; others at its edge are bystanders.
+    const central = Math.hypot(cx - (tile.x + tile.size / 2), cy - (tile.y + tile.size / 2)) < tile.size / 4;
+    return central ? tile.identity : `bystander`;
+  };
+  const photosOf = new Map<string, Set<string>>();
+  for (const p of composed.photos) for (const t of p.people) photosOf.set(t.identity, (photosOf.get(t.identity) ?? new Set()).add(p.name));
+  const placed = composed.photos.reduce((s, p) => s + p.people.length, 0);
+
+  const results: Record<string, unknown> = { plan, placedFaces: placed, people: composed.selfies.length };
+  for (const { name, config } of configs) {
+    log(`  ${name}: ingesting ${composed.photos.length} photos and answering ${composed.selfies.length} selfies...`);
+    const run = await runChild(config, name, composed, photosDir);
+    const labelled = run.faces.map((f) => ({ ...f, truth: truthOfFace(f) }));
+    const ofPeople = labelled.filter((f) => f.truth !== null && f.truth !== 'bystander');
+    const tilesFound = new Set(ofPeople.map((f) => `${f.photo}:${f.truth}`)).size;
+    const answered = run.answers.filter((a) => !a.refused);
+    const score = (pick: (a: EventRun['answers'][number]) => string[], limitTo?: number) => {
+      const names = limitTo ? new Set(composed.photos.slice(0, limitTo).map((p) => p.name)) : undefined;
+      return retrieval(
+        answered.map((a) => ({
+          truth: new Set([...(photosOf.get(a.identity) ?? [])].filter((n) => !names || names.has(n))),
+          found: pick(a),
+        })),
+      );
+    };
+    const subsetScores = (args.subsets ? args.subsets.split(',').map(Number) : []).map((n, i) => {
+      const faces = labelled.filter((f) => composed.photos.slice(0, n).some((p) => p.name === f.photo)).length;
+      return {
+        photos: n,
+        faces,
+        sure: score((a) => a.subsets![i]!.sure, n),
+        sureAndMaybe: score((a) => [...a.subsets![i]!.sure, ...a.subsets![i]!.maybe], n),
+      };
+    });
+    const full = { photos: run.photos, faces: run.faces.length, sure: score((a) => a.sure!), sureAndMaybe: score((a) => [...a.sure!, ...a.maybe!]) };
+    // Precision at 100k faces, projected: wrong photos grow with the distractor faces (each is an
+    // independent chance of a false match), right ones do not.
+    const scale = 100_000 / run.faces.length;
+    const projected = (r: { precision: number; recall: number; found: number; wrong: number }) => {
+      const right = r.found - r.wrong;
+      const wrong = r.wrong * scale;
+      return { precision: right / (right + wrong || 1), recall: r.recall, wrongPhotos: Math.round(wrong) };
+    };
+    const people = (key: 'livePerson' | 'recluster') =>
+      bcubed(ofPeople.map((f) => ({ cluster: String(f[key] ?? `none-${f.faceId}`), truth: f.truth! })));
+    results[name] = {
+      config: { threshold: config.threshold, maybeThreshold: config.maybeThreshold, clusterThreshold: config.clusterThreshold, descriptor: config.descriptor },
+      ingest: { seconds: run.ingestMs / 1000, photosPerSecond: run.photos / (run.ingestMs / 1000), failed: run.failed.length },
+      detection: {
+        placedFaces: placed,
+        foundOfPlaced: tilesFound,
+        rate: tilesFound / placed,
+        bystanderFaces: labelled.filter((f) => f.truth === 'bystander').length,
+        falseFacesOutsidePortraits: labelled.filter((f) => f.truth === null).length,
+      },
+      selfies: { answered: answered.length, refused: run.answers.length - answered.length },
+      retrieval: { full, subsets: subsetScores, projected100k: { sure: projected(full.sure), sureAndMaybe: projected(full.sureAndMaybe) } },
+      people: { live: people('livePerson'), reclustered: people('recluster') },
+    };
+    const r = results[name] as { retrieval: { full: typeof full }; people: { live: { f: number }; reclustered: { f: number; clustersPerIdentity: number } } };
+    log(
+      `  ${name}: faces ${run.faces.length} (${tilesFound}/${placed} placed found); sure P ${full.sure.precision.toFixed(3)} R ${full.sure.recall.toFixed(3)}; ` +
+        `sure+maybe P ${full.sureAndMaybe.precision.toFixed(3)} R ${full.sureAndMaybe.recall.toFixed(3)}; people F live ${r.people.live.f.toFixed(3)}, re-clustered ${r.people.reclustered.f.toFixed(3)} (${r.people.reclustered.clustersPerIdentity.toFixed(2)} persons per person)`,
+    );
+  }
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+const report = {
+  bench: 'match',
+  date: new Date().toISOString(),
+  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length },
+  data: { dir: 'face-identities (outside the repository)', portraits: set.portraits.length, split: 'identities by sha1(name)[0] % 2: even = calibration, odd = held-out' },
+  configurations: Object.fromEntries(configs.map((c) => [c.name, c.config])),
+  verification,
+  calibrated,
+  event,
+};
+const jsonFile = join(RESULTS_DIR, `match-${stamp}.json`);
+writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+await writeRocPlot(join(RESULTS_DIR, `match-${stamp}-roc.png`));
+log(`Results: ${jsonFile}`);
+
+/** ROC of every configuration on held-out pairs (log FMR axis), with the shipped thresholds marked. */
+async function writeRocPlot(file: string): Promise<void> {
+  const W = 900;
+  const H = 600;
+  const m = { l: 80, r: 30, t: 50, b: 70 };
+  const x = (fmr: number) => m.l + ((Math.log10(fmr) + 5) / 5) * (W - m.l - m.r);
+  const y = (tar: number) => H - m.b - tar * (H - m.t - m.b);
+  const colours = ['#c0392b', '#2471a3', '#27ae60'];
+  const parts: string[] = [`<rect width="${W}" height="${H}" fill="white"/>`];
+  for (let e = -5; e <= 0; e++) parts.push(`<line x1="${x(10 ** e)}" y1="${m.t}" x2="${x(10 ** e)}" y2="${H - m.b}" stroke="#ddd"/><text x="${x(10 ** e)}" y="${H - m.b + 22}" font-size="14" text-anchor="middle" font-family="sans-serif">1e${e}</text>`);
+  for (let t = 0; t <= 1.0001; t += 0.2) parts.push(`<line x1="${m.l}" y1="${y(t)}" x2="${W - m.r}" y2="${y(t)}" stroke="#ddd"/><text x="${m.l - 10}" y="${y(t) + 5}" font-size="14" text-anchor="end" font-family="sans-serif">${t.toFixed(1)}</text>`);
+  configs.forEach(({ name, config }, i) => {
+    const p = pairsByConfig.get(name)!.heldOut;
+    const points = roc(p).map((r) => `${x(Math.max(r.fmr, 1e-5)).toFixed(1)},${y(r.tar).toFixed(1)}`);
+    parts.push(`<polyline points="${points.join(' ')}" fill="none" stroke="${colours[i]}" stroke-width="3"/>`);
+    const at = ratesAt(p, config.threshold);
+    parts.push(`<circle cx="${x(Math.max(at.fmr, 1e-5))}" cy="${y(at.tar)}" r="7" fill="${colours[i]}"/>`);
+    parts.push(`<text x="${W - m.r - 10}" y="${H - m.b - 20 - 24 * i}" font-size="16" text-anchor="end" fill="${colours[i]}" font-family="sans-serif">${name}: threshold ${config.threshold.toFixed(4)} (dot)</text>`);
+  });
+  parts.push(`<text x="${W / 2}" y="30" font-size="18" text-anchor="middle" font-family="sans-serif">Held-out identities: same-person pairs accepted vs different-person pairs accepted</text>`);
+  parts.push(`<text x="${W / 2}" y="${H - 20}" font-size="15" text-anchor="middle" font-family="sans-serif">false match rate (log)</text>`);
+  parts.push(`<text x="20" y="${H / 2}" font-size="15" text-anchor="middle" font-family="sans-serif" transform="rotate(-90 20 ${H / 2})">true accept rate</text>`);
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}">${parts.join('')}</svg>`;
+  await sharp(Buffer.from(svg)).png().toFile(file);
+}

@@ -1,0 +1,105 @@
+// One configuration's run of bench:match's event phase, in its own process (the match
+// configuration is read once per process, workers included, from SHUTTERFIND_MATCH_CONFIG):
+// ingest the composed event photos with the real engine (workers, detection, descriptors, live
+// person assignment), then answer every held-out person's selfie through the kiosk's own search
+// path, and re-cluster the event as `recluster` does. Writes what it found as JSON; the parent
+// scores it against the truth.
+//
+//   tsx test/bench/match/event-run.ts --photos DIR --data-dir DIR --selfies FILE --out FILE [--reuse]
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openEngine, createLogger } from '../../../src/core/index.js';
+import { dominantFace, tieredPhotosForEmbedding, FaceIndex } from '../../../src/search/index.js';
+import { analyseSelfie, DEFAULT_DETECT_OPTIONS, FaceEngine, loadMatchThreshold, reclusterEvent } from '../../../src/vision/index.js';
+
+const { values: args } = parseArgs({
+  options: {
+    photos: { type: 'string' },
+    'data-dir': { type: 'string' },
+    selfies: { type: 'string' },
+    out: { type: 'string' },
+    reuse: { type: 'boolean', default: false },
+    /** Photo-count prefixes to answer the selfies on as well (smaller events, same faces). */
+    subsets: { type: 'string', default: '' },
+  },
+});
+const EVENT = 'match';
+const config = loadMatchThreshold();
+const log = createLogger({ logDir: null, terminal: 'none' });
+const engine = await openEngine({ dataDir: args['data-dir']!, log, mode: 'one-shot' });
+const session = await engine.openEvent(EVENT);
+const eventId = session.event.id;
+const started = performance.now();
+let ingestMs = 0;
+const files = (await readdir(args.photos!)).filter((f) => f.endsWith('.jpg')).sort();
+const already = engine.repos.photos.listPhotos(eventId, { limit: 100_000 }).length;
+if (!(args.reuse && already >= files.length)) {
+  for (const f of files) session.intake.submit(join(args.photos!, f), null, undefined, args.photos!);
+  await session.intake.settled();
+  await engine.whenIdle(eventId);
+  ingestMs = performance.now() - started;
+}
+const cpu = process.cpuUsage();
+
+const photos = engine.repos.photos.listPhotos(eventId, { limit: 100_000 });
+const nameOf = new Map(photos.map((p) => [p.id, basename(p.path)]));
+const faces = photos.flatMap((p) =>
+  engine.repos.faces.facesOfPhoto(p.id).map((f) => ({ faceId: f.id, photo: basename(p.path), box: f.box, score: f.score, sizePx: f.sizePx, livePerson: f.personId })),
+);
+
+// The kiosk's path: the selfie analysed and judged as the kiosk does, then the event's index.
+const faceEngine = await FaceEngine.open({ provider: 'cpu', threads: 2 });
+const selfies = JSON.parse(readFileSync(args.selfies!, 'utf8')) as { identity: string; file: string }[];
+const subsets = args.subsets ? args.subsets.split(',').map(Number) : [];
+const order = photos.map((p) => ({ id: p.id, name: basename(p.path) })).sort((a, b) => a.name.localeCompare(b.name));
+const photoOfFace = new Map(photos.flatMap((p) => engine.repos.faces.facesOfPhoto(p.id).map((f) => [f.id, p.id] as const)));
+const subsetIndexes = subsets.map((n) => {
+  const keep = new Set(order.slice(0, n).map((p) => p.id));
+  const rows = [...engine.repos.faceVectors.eachVector(eventId)].filter((r) => keep.has(photoOfFace.get(r.faceId)!));
+  return { photos: n, keep, index: FaceIndex.build(rows) };
+});
+const answers = [];
+for (const s of selfies) {
+  const analysed = await analyseSelfie(faceEngine, readFileSync(s.file), DEFAULT_DETECT_OPTIONS);
+  let embedding: Float32Array;
+  try {
+    embedding = dominantFace(analysed.faces).embedding;
+  } catch (err) {
+    answers.push({ identity: s.identity, refused: (err as Error).message });
+    continue;
+  }
+  const search = (index: FaceIndex) =>
+    tieredPhotosForEmbedding(engine.repos, eventId, embedding, { threshold: config.searchThreshold, maybeThreshold: config.maybeThreshold, limit: 500, index });
+  const full = search(engine.faceIndexes.forEvent(eventId));
+  const names = (ms: { photoId: number }[]) => ms.map((m) => nameOf.get(m.photoId)!);
+  answers.push({
+    identity: s.identity,
+    sure: names(full.sure),
+    maybe: names(full.maybe),
+    subsets: subsetIndexes.map((sub) => {
+      const r = search(sub.index);
+      // Person expansion reads the whole event's persons: keep what a smaller event could have.
+      const inSubset = (ms: { photoId: number }[]) => names(ms.filter((m) => sub.keep.has(m.photoId)));
+      return { photos: sub.photos, sure: inSubset(r.sure), maybe: inSubset(r.maybe) };
+    }),
+  });
+}
+await faceEngine.release();
+
+const recluster = await reclusterEvent(engine.repos.persons, eventId, config.clusterThreshold);
+const afterRecluster = new Map(engine.repos.persons.eventFacePlacements(eventId).map((f) => [f.faceId, f.personId]));
+const out = {
+  config,
+  ingestMs,
+  cpuMs: (cpu.user + cpu.system) / 1000,
+  photos: photos.length,
+  failed: photos.filter((p) => p.status !== 'ready').map((p) => ({ name: basename(p.path), status: p.status, error: p.error })),
+  faces: faces.map((f) => ({ ...f, recluster: afterRecluster.get(f.faceId) ?? null })),
+  recluster,
+  answers,
+};
+writeFileSync(args.out!, JSON.stringify(out));
+await engine.stop();
+if (!existsSync(args.out!)) process.exitCode = 1;
