@@ -320,7 +320,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       scheduler.wake();
       return session;
     },
-    status: (eventName) => readEventStatus(repos, eventName, Date.now(), readStorageStatus(layout.root), clipModel?.name ?? null),
+    status: (eventName) => readEventStatus(repos, eventName, Date.now(), readStorageStatus(layout.root), clipModel?.name ?? null, sessions.get(eventName)?.intake.waiting()),
     retryFailed(eventName, photoIds) {
       const event = repos.events.findEventByName(eventName);
       if (!event) return { requeued: 0, reexamined: 0 };

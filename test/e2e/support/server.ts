@@ -58,14 +58,14 @@ export async function waitUntil<T>(
   }
 }
 
-export async function startServer(options: { event?: string; lan?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(options: { event?: string; lan?: boolean; env?: Record<string, string> } = {}): Promise<RunningServer> {
   const event = options.event ?? EVENT;
   const dataDir = await mkdtemp(join(tmpdir(), 'shutterfind-e2e-data-'));
   const watchDir = await mkdtemp(join(tmpdir(), 'shutterfind-e2e-watch-'));
   const child = spawn(
     process.execPath,
     [CLI, 'serve', '--data-dir', dataDir, '--event', event, '--watch', watchDir, '--port', '0', ...(options.lan ? ['--lan'] : [])],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...options.env } },
   );
   let log = '';
   const keep = (d: Buffer) => {

@@ -3,9 +3,11 @@
 import { test as base, expect } from '@playwright/test';
 import { startServer, type RunningServer } from './server.js';
 
-export const test = base.extend<{ server: RunningServer }>({
-  server: async ({}, use, testInfo) => {
-    const server = await startServer();
+export const test = base.extend<{ serverEnv: Record<string, string>; server: RunningServer }>({
+  /** Environment for the server under test (e.g. a match configuration for one test). */
+  serverEnv: [{}, { option: true }],
+  server: async ({ serverEnv }, use, testInfo) => {
+    const server = await startServer({ env: serverEnv });
     try {
       await use(server);
     } finally {
