@@ -44,7 +44,7 @@ export default defineConfig({
   projects: [
     {
       name: 'kiosk',
-      testMatch: 'kiosk.spec.ts',
+      testMatch: ['kiosk.spec.ts', 'kiosk-maybe.spec.ts'],
       use: { launchOptions: { executablePath, args: [...CHROMIUM_ARGS, ...FAKE_CAMERA_ARGS] } },
     },
     {
