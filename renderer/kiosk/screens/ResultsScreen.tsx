@@ -101,16 +101,18 @@ function NoResults() {
  * Photos just beyond the sure match: the attendee decides. Kept apart from the sure ones and
  * unselected, so nobody takes home a stranger's photo without choosing it.
  */
-function MaybeSection({ maybe, selected, onToggle }: { maybe: KioskMatch[]; selected: ReadonlySet<number>; onToggle: (id: number) => void }) {
+function MaybeSection({ maybe, selected, onToggle, alone }: { maybe: KioskMatch[]; selected: ReadonlySet<number>; onToggle: (id: number) => void; alone: boolean }) {
   const chosen = maybe.filter((m) => selected.has(m.photoId)).length;
   return (
-    <section className="k-maybe" data-testid="maybe-section" aria-labelledby="k-maybe-title">
-      <h2 id="k-maybe-title" className="k-maybe__title">
-        Maybe you?
-      </h2>
-      <p className="k-muted k-maybe__lead">
-        {chosen ? `${chosen} added. ` : ''}We're not sure these are you: tap the ones that are to add them.
-      </p>
+    <section className={`k-maybe${alone ? ' k-maybe--alone' : ''}`} data-testid="maybe-section" aria-label="Maybe you?">
+      {!alone && (
+        <>
+          <h2 className="k-maybe__title">Maybe you?</h2>
+          <p className="k-muted k-maybe__lead">
+            {chosen ? `${chosen} added. ` : ''}We're not sure these are you: tap the ones that are to add them.
+          </p>
+        </>
+      )}
       <div className="k-results__grid k-results__grid--many" data-testid="maybe-grid">
         {maybe.map((m) => (
           <ResultPhoto key={m.photoId} match={m} selected={selected.has(m.photoId)} onToggle={() => onToggle(m.photoId)} eager={false} testId="maybe-photo" />
@@ -154,7 +156,7 @@ export function ResultsScreen() {
                   ? 'We found a photo of you!'
                   : `We found ${matches.length} photos of you!`}
             </h1>
-            <p className="k-lead">{matches.length ? 'Tap a photo to leave it out.' : 'Tap the photos you are in to take them home.'}</p>
+            <p className="k-lead">{matches.length ? 'Tap a photo to leave it out.' : "We're not sure these are you: tap the photos you are in to take them home."}</p>
           </div>
           {matches.length > 0 && (
             <button type="button" className="k-button k-button--secondary" onClick={() => selectAll(!allSelected)} data-testid="select-all">
@@ -167,7 +169,7 @@ export function ResultsScreen() {
             <ResultPhoto key={m.photoId} match={m} selected={selected.has(m.photoId)} onToggle={() => toggle(m.photoId)} eager={i < EAGER_THUMBNAILS} />
           ))}
         </div>
-        {maybe.length > 0 && <MaybeSection maybe={maybe} selected={selected} onToggle={toggle} />}
+        {maybe.length > 0 && <MaybeSection maybe={maybe} selected={selected} onToggle={toggle} alone={matches.length === 0} />}
         <footer className="k-results__bar">
           <button type="button" className="k-button k-button--quiet" onClick={retake} data-testid="retake">
             Not me? Retake selfie
