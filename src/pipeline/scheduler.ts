@@ -11,6 +11,8 @@ import type { PhotoProcessor } from './worker-pool.js';
 
 /** How long to wait before writing to a database whose drive was full. */
 const STORAGE_RETRY_MS = 5_000;
+/** A reminder that a result still cannot be saved, every this many tries (one a minute). */
+const SAVE_REMINDER_EVERY = 60_000 / STORAGE_RETRY_MS;
 const SAVE_ATTEMPTS_WHILE_STOPPING = 3;
 /** Renewing three times per lease survives two missed renewals (a blocked event loop). */
 const LEASE_RENEWALS_PER_LEASE = 3;
@@ -83,7 +85,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         const advice = isDatabaseDamage(err)
           ? 'the database file is damaged: stop Shutterfind and run `shutterfind repair` (original photos are not affected)'
           : 'free space on the data drive';
-        deps.log.error({ err }, `Cannot save ${what}: ${(err as Error).message}. Retrying in ${STORAGE_RETRY_MS / 1000} s; ${advice}.`);
+        // The first failure with its stack; then one line a minute: a stack per photo every 5 s
+        // filled the log (on the very drive that was full) with the same trace.
+        if (attempt === 1) deps.log.error({ err }, `Cannot save ${what}: ${(err as Error).message}. Retrying every ${STORAGE_RETRY_MS / 1000} s; ${advice}.`);
+        else if ((attempt - 1) % SAVE_REMINDER_EVERY === 0)
+          deps.log.warn(`Still cannot save ${what} after ${attempt} tries (${(err as Error).message}); ${advice}.`);
         await delay(STORAGE_RETRY_MS);
       }
     }
