@@ -46,18 +46,50 @@ export function photosForEmbedding(
   options: Pick<SelfieSearchOptions, 'threshold' | 'limit' | 'mode' | 'index' | 'expandByPerson'>,
 ): SelfieMatch[] {
   const limit = options.limit ?? 500;
-  const nearest = options.index
-    ? nearestPhotosInIndex(options.index, repos.faceVectors, embedding, { limit, maxDistance: options.threshold })
-    : repos.faceVectors.nearestPhotos(eventId, embedding, { limit, maxDistance: options.threshold, mode: options.mode ?? 'auto' });
-  const direct: SelfieMatch[] = nearest.flatMap((n) => {
+  const search = (query: Float32Array) =>
+    options.index
+      ? nearestPhotosInIndex(options.index, repos.faceVectors, query, { limit, maxDistance: options.threshold })
+      : repos.faceVectors.nearestPhotos(eventId, query, { limit, maxDistance: options.threshold, mode: options.mode ?? 'auto' });
+  const nearest = search(embedding);
+  // The selfie sharpened by its own surest matches (query expansion): the event's photos of the
+  // attendee look more like one another than like the selfie.
+  const seeds = repos.faceVectors.vectorsOf(nearest.slice(0, QUERY_EXPANSION_SEEDS).map((n) => n.faceId)).filter((v): v is Float32Array => v !== undefined);
+  const found = new Set(nearest.map((n) => n.photoId));
+  const expanded = seeds.length ? search(expandQuery(embedding, seeds)).filter((n) => !found.has(n.photoId)) : [];
+  const toMatch = (n: (typeof nearest)[number]): SelfieMatch[] => {
     const photo = repos.photos.getPhoto(n.photoId);
     return photo ? [{ photoId: n.photoId, path: photo.path, distance: n.distance, box: n.box, via: 'face' as const }] : [];
-  });
+  };
+  const direct = [...nearest.flatMap(toMatch), ...expanded.flatMap(toMatch)].slice(0, limit);
   if (options.expandByPerson === false || direct.length >= limit) return direct;
-  return [...direct, ...viaPersons(repos, eventId, embedding, nearest, options.threshold)].slice(0, limit);
+  return [...direct, ...viaPersons(repos, eventId, embedding, [...nearest, ...expanded], options.threshold)].slice(0, limit);
 }
 
-/** Photos of the persons that strong direct matches belong to (see person-expansion.ts). */
+/**
+ * Query expansion (average query expansion, as in image retrieval): the selfie plus its surest
+ * matches in the event, searched again at the same threshold. On bench:match's event of 8,752
+ * faces (held-out people, simulated on the stored vectors) the 10 nearest within the threshold
+ * raised recall of the sure tier from 0.62 to 0.82 at precision 0.99 → 0.97, where expanding
+ * through automatic persons gave 0.75 at 0.94: one wrong face in a cluster pulls in a whole
+ * stranger, a wrong seed only moves the query a little.
+ */
+export const QUERY_EXPANSION_SEEDS = 10;
+
+export function expandQuery(query: Float32Array, seeds: readonly Float32Array[]): Float32Array {
+  const sum = Float32Array.from(query);
+  for (const s of seeds) for (let i = 0; i < sum.length; i++) sum[i]! += s[i]!;
+  let norm = 0;
+  for (const x of sum) norm += x * x;
+  norm = Math.sqrt(norm) || 1;
+  return sum.map((x) => x / norm);
+}
+
+/**
+ * Photos of the persons that strong direct matches belong to (see person-expansion.ts): only
+ * persons the organiser confirmed (named, merged or split). Automatic persons are grouped at a
+ * looser link than the search threshold; through them, precision fell from 0.99 to 0.94 on
+ * bench:match's event, so the attendee gets their photos from query expansion instead.
+ */
 function viaPersons(
   repos: Repositories,
   eventId: number,
@@ -65,8 +97,11 @@ function viaPersons(
   nearest: readonly { faceId: number; photoId: number; distance: number }[],
   threshold: number,
 ): SelfieMatch[] {
-  const personOf = repos.faces.personsOfFaces(nearest.map((n) => n.faceId));
-  const vouched = vouchedPersons(nearest.map((n) => ({ faceId: n.faceId, distance: n.distance, personId: personOf.get(n.faceId) ?? null })), threshold);
+  const described = repos.persons.describeNeighbours(nearest.map((n) => ({ faceId: n.faceId, distance: n.distance })));
+  const vouched = vouchedPersons(
+    described.filter((d) => d.personConfirmed).map((d) => ({ faceId: d.faceId, distance: d.distance, personId: d.personId })),
+    threshold,
+  );
   if (!vouched.size) return [];
   const faces = repos.faces.facesOfPersons(eventId, [...vouched]);
   const vectors = repos.faceVectors.vectorsOf(faces.map((f) => f.id));

@@ -2,12 +2,16 @@
 // finds that person's photos where their face is farther than the threshold.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { photosForEmbedding, tieredPhotosForEmbedding } from '../../../src/search/index.js';
+import { cosineDistance } from '../../../src/vision/index.js';
 import type { NewFace } from '../../../src/store/index.js';
 import { useTempDatabase } from '../../support/database.js';
 
 const temp = useTempDatabase();
 
-/** A unit vector at cosine distance `d` from e0, in the e0-e1 plane (e2 for a second person). */
+/**
+ * A unit vector at cosine distance `d` from e0, in the e0-e<axis> plane. Faces on different axes
+ * do not pull each other in through query expansion (the selfie plus its surest matches).
+ */
 function at(d: number, axis = 1): Float32Array {
   const v = new Float32Array(128);
   v[0] = 1 - d;
@@ -26,16 +30,18 @@ function photoWithFace(eventId: number, name: string, embedding: Float32Array): 
 }
 
 describe('selfie search through person clusters', () => {
-  it("adds the clearly matched person's photos beyond the threshold, and nobody else's", () => {
+  it("adds the clearly matched confirmed person's photos beyond the threshold, and nobody else's", () => {
     const T = 0.04;
     const eventId = temp.repos.events.ensureEvent('gala', 0).id;
     const front = photoWithFace(eventId, 'front.jpg', at(0.01));
-    const profile = photoWithFace(eventId, 'profile.jpg', at(0.055));
-    const stranger = photoWithFace(eventId, 'stranger.jpg', at(0.05, 2));
+    const profile = photoWithFace(eventId, 'profile.jpg', at(0.055, 2));
+    const stranger = photoWithFace(eventId, 'stranger.jpg', at(0.05, 3));
     const person = temp.repos.persons.createPerson(eventId, 0);
     temp.repos.persons.setFacePerson([front.faceId, profile.faceId], person);
     const other = temp.repos.persons.createPerson(eventId, 0);
     temp.repos.persons.setFacePerson([stranger.faceId], other);
+    // The organiser named them: only confirmed persons vouch (automatic ones are grouped more loosely).
+    temp.repos.persons.confirmPersons([person, other], 0);
 
     const query = at(0);
     const withPeople = photosForEmbedding(temp.repos, eventId, query, { threshold: T, mode: 'exact' });
@@ -47,14 +53,60 @@ describe('selfie search through person clusters', () => {
     expect(facesOnly.map((m) => m.path)).toEqual(['/cam/front.jpg']);
   });
 
+  it("does not pull in an automatic person's photos: clustering links faces more loosely than a search may", () => {
+    const T = 0.04;
+    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
+    const front = photoWithFace(eventId, 'front.jpg', at(0.01));
+    const lookAlike = photoWithFace(eventId, 'look-alike.jpg', at(0.055, 2));
+    const person = temp.repos.persons.createPerson(eventId, 0);
+    temp.repos.persons.setFacePerson([front.faceId, lookAlike.faceId], person);
+    expect(photosForEmbedding(temp.repos, eventId, at(0), { threshold: T, mode: 'exact' }).map((m) => m.path)).toEqual(['/cam/front.jpg']);
+  });
+
   it('does not expand from a borderline match', () => {
     const T = 0.04;
     const eventId = temp.repos.events.ensureEvent('gala', 0).id;
     const near = photoWithFace(eventId, 'near.jpg', at(0.035));
-    const far = photoWithFace(eventId, 'far.jpg', at(0.05));
+    const far = photoWithFace(eventId, 'far.jpg', at(0.05, 2));
     const person = temp.repos.persons.createPerson(eventId, 0);
     temp.repos.persons.setFacePerson([near.faceId, far.faceId], person);
+    temp.repos.persons.confirmPersons([person], 0);
     expect(photosForEmbedding(temp.repos, eventId, at(0), { threshold: T, mode: 'exact' }).map((m) => m.path)).toEqual(['/cam/near.jpg']);
+  });
+});
+
+describe('selfie search through its own surest matches (query expansion)', () => {
+  /** A unit vector mixing e0, e1 and e3 with these weights. */
+  function mix(a: number, b: number, c: number): Float32Array {
+    const v = new Float32Array(128);
+    v[0] = a;
+    v[1] = b;
+    v[3] = c;
+    const n = Math.hypot(a, b, c);
+    return v.map((x) => x / n);
+  }
+
+  it('finds a photo beyond the threshold from the selfie that looks like the photos it surely matched, and no stranger', () => {
+    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
+    // The selfie is e0; her event photos lean towards e1; the stranger leans the other way.
+    photoWithFace(eventId, 'her-1.jpg', mix(1, 0.22, 0));
+    photoWithFace(eventId, 'her-2.jpg', mix(1, 0.24, 0));
+    photoWithFace(eventId, 'her-profile.jpg', mix(1, 0.36, 0));
+    photoWithFace(eventId, 'stranger.jpg', mix(1, 0, 0.36));
+    const selfie = mix(1, 0, 0);
+    const T = 0.04;
+    expect(cosineDistance(selfie, mix(1, 0.36, 0))).toBeGreaterThan(T);
+    const withExpansion = photosForEmbedding(temp.repos, eventId, selfie, { threshold: T, mode: 'exact' });
+    expect(withExpansion.map((m) => m.path).sort()).toEqual(['/cam/her-1.jpg', '/cam/her-2.jpg', '/cam/her-profile.jpg']);
+  });
+
+  it('gives the same photos whatever the order the event stored them in', () => {
+    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
+    photoWithFace(eventId, 'her-profile.jpg', mix(1, 0.36, 0));
+    photoWithFace(eventId, 'her-2.jpg', mix(1, 0.24, 0));
+    photoWithFace(eventId, 'her-1.jpg', mix(1, 0.22, 0));
+    const found = photosForEmbedding(temp.repos, eventId, mix(1, 0, 0), { threshold: 0.04, mode: 'exact' });
+    expect(found.map((m) => m.path).sort()).toEqual(['/cam/her-1.jpg', '/cam/her-2.jpg', '/cam/her-profile.jpg']);
   });
 });
 
@@ -62,9 +114,9 @@ describe('"maybe you?" photos', () => {
   it('are the photos just beyond the sure threshold, kept apart from the sure ones, nearest first, and never a stranger beyond the maybe threshold', () => {
     const eventId = temp.repos.events.ensureEvent('gala', 0).id;
     photoWithFace(eventId, 'sure.jpg', at(0.02));
-    photoWithFace(eventId, 'maybe-far.jpg', at(0.065));
-    photoWithFace(eventId, 'maybe-near.jpg', at(0.05));
-    photoWithFace(eventId, 'stranger.jpg', at(0.2, 2));
+    photoWithFace(eventId, 'maybe-far.jpg', at(0.065, 2));
+    photoWithFace(eventId, 'maybe-near.jpg', at(0.05, 3));
+    photoWithFace(eventId, 'stranger.jpg', at(0.2, 4));
     const found = tieredPhotosForEmbedding(temp.repos, eventId, at(0), { threshold: 0.04, maybeThreshold: 0.07, mode: 'exact' });
     expect(found.sure.map((m) => m.path)).toEqual(['/cam/sure.jpg']);
     expect(found.maybe.map((m) => m.path)).toEqual(['/cam/maybe-near.jpg', '/cam/maybe-far.jpg']);
@@ -73,9 +125,10 @@ describe('"maybe you?" photos', () => {
   it('never repeat a photo the person expansion already made sure', () => {
     const eventId = temp.repos.events.ensureEvent('gala', 0).id;
     const front = photoWithFace(eventId, 'front.jpg', at(0.01));
-    const profile = photoWithFace(eventId, 'profile.jpg', at(0.055));
+    const profile = photoWithFace(eventId, 'profile.jpg', at(0.055, 2));
     const person = temp.repos.persons.createPerson(eventId, 0);
     temp.repos.persons.setFacePerson([front.faceId, profile.faceId], person);
+    temp.repos.persons.confirmPersons([person], 0);
     const found = tieredPhotosForEmbedding(temp.repos, eventId, at(0), { threshold: 0.04, maybeThreshold: 0.07, mode: 'exact' });
     expect(found.sure.map((m) => m.path)).toEqual(['/cam/front.jpg', '/cam/profile.jpg']);
     expect(found.maybe).toEqual([]);
