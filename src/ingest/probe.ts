@@ -72,7 +72,7 @@ export async function observeFile(path: string, now: () => number = Date.now, sc
     if (format !== null && size > 0) {
       const c = await checkCompleteness(nodeRandomAccessFile(handle, size), format);
       completeness = c.state;
-      if (c.state === 'incomplete') reason = c.reason;
+      if (c.state === 'incomplete' || c.state === 'damaged') reason = c.reason;
     }
     return { at: now(), size, mtimeMs: Math.floor(st.mtimeMs), format, completeness, ...(reason ? { reason } : {}) };
   } finally {
