@@ -29,7 +29,7 @@ import { OperatorApi, waitUntil } from '../e2e/support/server.js';
 import { gaussian, seededRandom } from '../support/random-vectors.js';
 import { distribution, round, type Distribution } from './ingest-stats.js';
 import { loadKioskFaceCorpus, SAMPLE_PHOTOS, type KioskFaceCorpus } from './support/kiosk-face-corpus.js';
-import { cosineDistance } from '../../src/vision/index.js';
+import { perturbationSigma } from './support/kiosk-load-event.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(REPO_ROOT, 'bin', 'shutterfind.js');
@@ -154,22 +154,6 @@ function growEvent(dataDir: string, size: number, corpus: KioskFaceCorpus, sigma
   repos.persons.refreshPersons([...new Set(personOfSampleFace)], now);
   checkpointAndClose(db);
   return { realEmbedded, perturbed, photos };
-}
-
-/** Spread for the perturbed faces: half the typical distance between two real variants of one face. */
-function perturbationSigma(corpus: KioskFaceCorpus): number {
-  const within: number[] = [];
-  const n = Math.min(corpus.count, 400);
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      if (corpus.faceOfRow[i] !== corpus.faceOfRow[j]) continue;
-      within.push(cosineDistance(corpus.vectors.subarray(i * DIMS, (i + 1) * DIMS), corpus.vectors.subarray(j * DIMS, (j + 1) * DIMS)));
-    }
-  }
-  within.sort((a, b) => a - b);
-  const median = within[Math.floor(within.length / 2)] ?? 0.02;
-  // For unit vectors, 1 - cos ≈ |noise|² / 2 = sigma² · DIMS / 2.
-  return Math.sqrt((median / 2) * (2 / DIMS));
 }
 
 interface Served {

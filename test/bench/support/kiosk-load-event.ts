@@ -30,7 +30,7 @@ function runCli(cli: string, argv: string[]): Promise<void> {
 }
 
 /** Spread for the perturbed faces: half the typical distance between two real variants of one face. */
-function perturbationSigma(corpus: KioskFaceCorpus): number {
+export function perturbationSigma(corpus: KioskFaceCorpus): number {
   const within: number[] = [];
   const n = Math.min(corpus.count, 400);
   for (let i = 0; i < n; i++) {
