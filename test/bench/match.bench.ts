@@ -53,6 +53,7 @@ const { values: args } = parseArgs({
   },
 });
 const log = (line: string) => process.stdout.write(`${line}\n`);
+const MACHINE = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length };
 mkdirSync(CACHE_DIR, { recursive: true });
 mkdirSync(RESULTS_DIR, { recursive: true });
 
@@ -273,16 +274,13 @@ if (args.write) {
     provenance: {
       dataSet: 'face-identities (LFW deep-funneled subset, 606 people, 2,808 photos; evaluation data, not shipped)',
       split: 'sha1(identity)[0] % 2 == 0: calibration; odd: held-out (reported only)',
-      measuredOn: report0().machine,
+      measuredOn: MACHINE,
       date: new Date().toISOString().slice(0, 10),
       ...calibrated.evidence,
     },
   };
   writeFileSync(file, `${JSON.stringify(written, null, 2)}\n`);
   log(`Wrote ${file}: re-run the bench to measure the held-out figures at the new values.`);
-}
-function report0() {
-  return { machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -406,7 +404,7 @@ async function measureEvent(): Promise<Record<string, unknown>> {
 const report = {
   bench: 'match',
   date: new Date().toISOString(),
-  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length },
+  machine: MACHINE,
   data: { dir: 'face-identities (outside the repository)', portraits: set.portraits.length, split: 'identities by sha1(name)[0] % 2: even = calibration, odd = held-out' },
   configurations: Object.fromEntries(configs.map((c) => [c.name, c.config])),
   verification,
