@@ -36,7 +36,7 @@ export default defineConfig({
   base: '/',
   plugins: [react(), faceModels()],
   resolve: {
-    alias: { '@api': new URL('./src/server/api-types.ts', import.meta.url).pathname },
+    alias: { '@api': new URL('./src/api/api-types.ts', import.meta.url).pathname },
   },
   build: {
     outDir: '../dist/renderer',

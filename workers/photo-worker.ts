@@ -1,11 +1,20 @@
 // Piscina entry point for the photo pool: one task = one photo, decoded once.
 import { getPriority, setPriority } from 'node:os';
 import sharp from 'sharp';
-import type { ClipJobResult, ClipJobTask, FaceTaskOptions, PhotoTask, PhotoTaskResult } from '../src/pipeline/photo-task.js';
-import { renderPhoto } from '../src/pipeline/render-photo.js';
-import { createClipStage, embedPreview, reusableClipEngine } from '../src/vision/clip-stage.js';
-import { createFaceStage, reusableFaceEngine } from '../src/vision/face-stage.js';
-import { photoThreadNice } from '../src/pipeline/worker-pool.js';
+import {
+  createClipStage,
+  createFaceStage,
+  embedPreview,
+  photoThreadNice,
+  renderPhoto,
+  reusableClipEngine,
+  reusableFaceEngine,
+  type ClipJobResult,
+  type ClipJobTask,
+  type FaceTaskOptions,
+  type PhotoTask,
+  type PhotoTaskResult,
+} from '../src/photo/index.js';
 
 // Before any model opens, so ONNX Runtime's threads inherit it (see photoThreadNice). Pid 0 is
 // this thread on Linux. A refusal leaves photos at normal priority: slower kiosks, never wrong.

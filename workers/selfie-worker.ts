@@ -1,9 +1,7 @@
 // Piscina entry point for the selfie pool: one task = one kiosk or console selfie. A pool of
 // its own, so an attendee never waits behind a queue of 24 MP photos.
 import sharp from 'sharp';
-import { analyseSelfie, type AnalysedSelfie } from '../src/vision/selfie-analysis.js';
-import { reusableFaceEngine } from '../src/vision/face-stage.js';
-import type { SelfieTask } from '../src/vision/selfie-pool.js';
+import { analyseSelfie, reusableFaceEngine, type AnalysedSelfie, type SelfieTask } from '../src/photo/index.js';
 
 sharp.concurrency(1);
 sharp.cache(false);

@@ -2,3 +2,4 @@ export * from './settings.js';
 export * from './data-dir.js';
 export * from './package-root.js';
 export * from './event-settings.js';
+export * from './secrets.js';

@@ -12,19 +12,9 @@ import {
   type SettingsInput,
 } from '../config/index.js';
 import { createHotFolders, createIntake, type Admission, type HotFolders, type Intake, type IntakeMode } from '../ingest/index.js';
-import {
-  createPhotoWorkerPool,
-  createScheduler,
-  defaultWorkerThreads,
-  thisMachine,
-  WORKER_MEMORY_MB,
-  regroupEventBursts,
-  type ClipTaskOptions,
-  type FaceTaskOptions,
-  type PhotoOutcome,
-  type PhotoProcessor,
-  type Scheduler,
-} from '../pipeline/index.js';
+import { createPhotoWorkerPool, createScheduler, defaultWorkerThreads, thisMachine, WORKER_MEMORY_MB, type PhotoOutcome, type PhotoProcessor, type Scheduler } from '../pipeline/index.js';
+import { regroupEventBursts } from '../bursts/index.js';
+import { type ClipTaskOptions, type FaceTaskOptions } from '../photo/index.js';
 import {
   checkpointAndClose,
   createRepositories,
@@ -37,7 +27,8 @@ import {
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import type { Logger } from './logger.js';
 import { createFaceIndexCache, type FaceIndexCache } from '../search/index.js';
-import { activeClipModel, assignFacesToPersons, ensureFaceModels, intraOpThreads, loadMatchThreshold, type FaceModelPaths, type InstalledClipModel } from '../vision/index.js';
+import { activeClipModel, ensureFaceModels, intraOpThreads, loadMatchThreshold, type FaceModelPaths, type InstalledClipModel } from '../vision/index.js';
+import { assignFacesToPersons } from '../people/index.js';
 import { readEventStatus, readStorageStatus, type EventStatus } from './status.js';
 
 export interface EngineEvents {

@@ -1,6 +1,3 @@
-export * from './formats.js';
-export { readPhotoMetadata, toPhotoMetadata, type PhotoMetadata } from './metadata.js';
-export { extractEmbeddedJpeg, RawPreviewError } from './raw-preview.js';
 export { decideReadiness, recordObservation, type FileObservation, type ReadinessPolicy, type ReadinessDecision } from './readiness.js';
 export { observeFile, describeUnreadableFile } from './probe.js';
 export { sha256File } from './hashing.js';

@@ -3,7 +3,7 @@
 import { constants, type Stats } from 'node:fs';
 import { lstat, open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { checkCompleteness, detectFormat, nodeRandomAccessFile } from './formats.js';
+import { checkCompleteness, detectFormat, nodeRandomAccessFile } from '../camera-files/index.js';
 import { decideLink, describeNonRegular, RefusedFileError } from './file-kind.js';
 import type { FileObservation } from './readiness.js';
 

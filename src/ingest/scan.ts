@@ -2,7 +2,7 @@
 // was off, and by one-shot `ingest`.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isCandidatePhotoName } from './formats.js';
+import { isCandidatePhotoName } from '../camera-files/index.js';
 
 /** Deeper than any camera tool's dated sub-folders; stops runaway recursion on odd mounts. */
 const MAX_DEPTH = 32;

@@ -2,7 +2,7 @@
 import { lstat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import { isCandidatePhotoName } from './formats.js';
+import { isCandidatePhotoName } from '../camera-files/index.js';
 
 export interface FolderWatchHandlers {
   onFile(path: string): void;

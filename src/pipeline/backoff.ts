@@ -15,12 +15,9 @@ export function nextRetryAt(attempt: number, now: number, policy: BackoffPolicy,
   return now + Math.round(delay);
 }
 
-/**
- * permanent: the file itself is bad, never retried. transient: retried until attempts run out.
- * storage: the data drive is full; nothing is wrong with the photo, so it waits as long as it
- * takes the photographer to free space.
- */
-export type FailureKind = 'permanent' | 'transient' | 'storage';
+import type { FailureKind } from '../photo/index.js';
+
+export type { FailureKind };
 
 export function shouldRetry(kind: FailureKind, attempt: number, maxAttempts: number): boolean {
   if (kind === 'storage') return true;

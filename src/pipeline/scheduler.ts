@@ -2,11 +2,11 @@
 // start soon (back-pressure: a 5,000-file burst waits in SQLite, not in memory).
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { PhotoFormat } from '../ingest/index.js';
+import type { PhotoFormat } from '../camera-files/index.js';
 import { join } from 'node:path';
 import { isDatabaseDamage, type ClipVectorsRepository, type FacesReplaced, type Job, type JobsRepository, type PhotosRepository } from '../store/index.js';
 import { nextRetryAt, retryPolicyFor, shouldRetry } from './backoff.js';
-import type { ClipTaskOptions, FaceTaskOptions, MediaOptions, PhotoTaskResult, PhotoTaskTimings } from './photo-task.js';
+import type { ClipTaskOptions, FaceTaskOptions, MediaOptions, PhotoTaskResult, PhotoTaskTimings } from '../photo/index.js';
 import type { PhotoProcessor } from './worker-pool.js';
 
 /** How long to wait before writing to a database whose drive was full. */

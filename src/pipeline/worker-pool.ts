@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { packageRoot } from '../config/package-root.js';
+import { packageRoot } from '../config/index.js';
 import { Piscina } from 'piscina';
-import type { ClipJobResult, ClipJobTask, FaceTaskOptions, PhotoTask, PhotoTaskResult } from './photo-task.js';
+import type { ClipJobResult, ClipJobTask, FaceTaskOptions, PhotoTask, PhotoTaskResult } from '../photo/index.js';
 
 export interface PhotoProcessor {
   readonly threads: number;
@@ -83,18 +83,6 @@ export const WORKER_INITIAL_OLD_SPACE_MB = 64;
  */
 export const FAIR_QUEUE = { stricterFIFO: true } as const;
 
-/**
- * Nice value of a photo worker's thread, and of the ONNX Runtime threads it starts: a kiosk's
- * selfie (its own worker, nice 0) then takes the core it needs from the photos at once instead of
- * sharing it three ways; with no attendee waiting the photos still get every idle core. Only on
- * Linux, where priority is kept per thread: elsewhere the call would lower the whole process, the
- * selfie worker and the HTTP server with it. Null: leave the thread as it is.
- */
-export function photoThreadNice(platform: NodeJS.Platform): number | null {
-  return platform === 'linux' ? PHOTO_THREAD_NICE : null;
-}
-/** The CFS scheduler gives a nice-0 thread ~9x the share of a nice-10 one on a busy core. */
-export const PHOTO_THREAD_NICE = 10;
 
 export function createPhotoWorkerPool(threads: number): PhotoProcessor {
   // V8 reads heap flags when it creates an isolate, so this applies to the threads started from

@@ -4,4 +4,3 @@ export { searchBySelfie, photosForEmbedding, tieredPhotosForEmbedding, MAYBE_LIM
 export { FaceIndex, FACE_INDEX_DEFAULTS, type FaceIndexOptions, type FaceIndexRow, type IndexedFace } from './face-index.js';
 export { createFaceIndexCache, nearestPhotosInIndex, type FaceIndexCache, type FaceIndexSource, type FacesLookup } from './face-index-cache.js';
 export { rankScenes, type SceneQuery, type SceneResult } from './scene-search.js';
-export { collapseBursts } from './burst-collapse.js';

@@ -2,7 +2,8 @@
 // one entry per photo, best first, cut at the shared match threshold.
 import type { Repositories } from '../store/index.js';
 import type { FaceSearchModeChoice } from '../store/index.js';
-import { analyseImage, cosineDistance, type DetectOptions, type FaceEngine } from '../vision/index.js';
+import { cosineDistance, type DetectOptions, type FaceEngine } from '../vision/index.js';
+import { analyseImage } from '../photo/index.js';
 import { facesToAdd, vouchedPersons } from './person-expansion.js';
 import { dominantFace, type SelfieRules, DEFAULT_SELFIE_RULES } from './selfie.js';
 import type { FaceIndex } from './face-index.js';

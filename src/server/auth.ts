@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import '@fastify/cookie';
 import type { KioskDevice, KiosksRepository } from '../store/index.js';
 import { HttpError } from './http-errors.js';
-import { hashSecret, sameSecret } from './secrets.js';
+import { hashSecret, sameSecret } from '../config/index.js';
 
 export const OPERATOR_COOKIE = 'sf_operator';
 export const KIOSK_COOKIE = 'sf_kiosk';

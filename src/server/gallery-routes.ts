@@ -5,10 +5,10 @@ import { z } from 'zod';
 import { readEventSettings } from '../config/index.js';
 import { safeFileName, watermarkJpeg, zipGallery } from '../export/index.js';
 import type { GalleryLink, Photo } from '../store/index.js';
-import type { GalleryView } from './api-types.js';
+import type { GalleryView } from '../api/index.js';
 import { HttpError, notFound, parseInput } from './http-errors.js';
 import { contentDisposition, mediaPath, sendMedia } from './media-files.js';
-import { hashSecret } from './secrets.js';
+import { hashSecret } from '../config/index.js';
 import type { ServerContext } from './server-context.js';
 
 const tokenParam = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a gallery link') });

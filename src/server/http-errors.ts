@@ -2,8 +2,11 @@
 // sentence for the person reading it. Everything else becomes a logged 500.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { KioskError, type KioskProblem } from '../kiosk/index.js';
+import { PeopleEditError } from '../people/index.js';
+import { SelfieError } from '../search/index.js';
 import { isDatabaseDamage } from '../store/index.js';
-import type { ApiError, ErrorCode } from './api-types.js';
+import type { ApiError, ErrorCode } from '../api/index.js';
 
 export class HttpError extends Error {
   override name = 'HttpError';
@@ -35,10 +38,33 @@ export const tooManyRequests =
   (_request: unknown, context: { after: string }): HttpError =>
     new HttpError(429, 'rate-limited', sentence(context.after));
 
+/** The one place a use case's refusal becomes an HTTP status. */
+const KIOSK_STATUS: Record<KioskProblem, number> = {
+  'not-found': 404,
+  expired: 410,
+  forbidden: 403,
+  'bad-request': 400,
+  'not-an-image': 422,
+  'too-dark': 422,
+  'no-face': 422,
+  'several-faces': 422,
+  'too-small': 422,
+  blurred: 422,
+};
+
+/** A domain error as the HTTP error it answers with; anything else is left as it is. */
+export function asHttpError(err: unknown): unknown {
+  if (err instanceof KioskError) return new HttpError(KIOSK_STATUS[err.problem], err.problem, err.message);
+  if (err instanceof SelfieError) return new HttpError(422, err.problem, err.message);
+  if (err instanceof PeopleEditError) return new HttpError(400, 'bad-request', err.message);
+  return err;
+}
+
 const body = (code: ErrorCode, message: string): ApiError => ({ error: { code, message } });
 
 export function installErrorHandling(app: FastifyInstance, onUnexpected: (err: unknown, url: string) => void): void {
-  app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
+  app.setErrorHandler((thrown: FastifyError | HttpError, request, reply) => {
+    const err = asHttpError(thrown) as FastifyError | HttpError;
     if (err instanceof HttpError) return reply.status(err.status).send(body(err.code, err.message));
     const status = err.statusCode ?? 500;
     if (status === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

@@ -4,7 +4,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { EngineEvents, EventStatus } from '../core/index.js';
-import type { LoginRequest } from './api-types.js';
+import type { LoginRequest } from '../api/index.js';
 import { installAuth, isOperator, OPERATOR_COOKIE } from './auth.js';
 import { HttpError, installErrorHandling, parseInput } from './http-errors.js';
 import { hostAllowed, ownLanNames } from './host-allow-list.js';
@@ -14,7 +14,7 @@ import { deliveryEvent, registerLiveEvents } from './live-events.js';
 import { registerOperatorRoutes } from './operator-routes.js';
 import { registerPeopleRoutes } from './people-routes.js';
 import { registerRendererPages } from './renderer-pages.js';
-import { sameSecret } from './secrets.js';
+import { sameSecret } from '../config/index.js';
 import type { ServerContext } from './server-context.js';
 import { z } from 'zod';
 

@@ -2,11 +2,11 @@
 // photos its own session matched.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { KioskIdentity } from './api-types.js';
+import type { KioskIdentity } from '../api/index.js';
 import { KIOSK_COOKIE, kioskOf } from './auth.js';
 import { HttpError, parseInput, tooManyRequests } from './http-errors.js';
 import { sendMedia } from './media-files.js';
-import { hashSecret, newToken } from './secrets.js';
+import { hashSecret, newToken } from '../config/index.js';
 import type { ServerContext } from './server-context.js';
 
 const sessionParam = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/) });

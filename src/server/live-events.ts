@@ -2,7 +2,7 @@
 // folders going offline, deliveries, and the overview every two seconds for the chart.
 import type { FastifyInstance } from 'fastify';
 import type { EngineEvents } from '../core/index.js';
-import type { LiveEvent } from './api-types.js';
+import type { LiveEvent } from '../api/index.js';
 import { photoCardOf, sourceViews } from './operator-routes.js';
 import { readOverview } from './overview.js';
 import { eventOf, type ServerContext } from './server-context.js';

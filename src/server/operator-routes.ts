@@ -18,12 +18,12 @@ import type {
   SearchResponse,
   SourceList,
   SourceView,
-} from './api-types.js';
+} from '../api/index.js';
 import { HttpError, notFound, parseInput } from './http-errors.js';
 import { sendMedia } from './media-files.js';
 import { readOverview } from './overview.js';
-import { hashSecret, newPairingCode } from './secrets.js';
-import { matchSelfie } from './selfie-matching.js';
+import { hashSecret, newPairingCode } from '../config/index.js';
+import { matchSelfie } from '../kiosk/index.js';
 import { eventOf, type ServerContext } from './server-context.js';
 import { relativeBox, toCameraCounts, toDeliveryView, toKioskView, toPhotoCard, toSourceView } from './views.js';
 

@@ -1,5 +1,5 @@
 // The console's header figures for an event, from the engine's status.
-import type { Overview } from './api-types.js';
+import type { Overview } from '../api/index.js';
 import { HttpError } from './http-errors.js';
 import type { ServerContext } from './server-context.js';
 

@@ -1,8 +1,8 @@
 // People (face clusters) for organisers: list, rename, merge, split.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { mergePersons, PeopleEditError, splitPerson } from '../vision/index.js';
-import type { PeopleList, PersonFaces, PersonView } from './api-types.js';
+import { mergePersons, PeopleEditError, splitPerson } from '../people/index.js';
+import type { PeopleList, PersonFaces, PersonView } from '../api/index.js';
 import { HttpError, notFound, parseInput } from './http-errors.js';
 import { eventOf, type ServerContext } from './server-context.js';
 import { faceCropUrl, MAX_PERSON_SAMPLES, personSampleViews } from './views.js';

@@ -1,9 +1,9 @@
 // What the routes share: the engine, the event being served, and who may see what.
 import type { Engine } from '../core/index.js';
 import type { Event } from '../store/index.js';
-import type { SelfieAnalyser } from '../vision/index.js';
+import type { SelfieAnalyser } from '../pipeline/index.js';
 import { HttpError } from './http-errors.js';
-import type { KioskSessions } from './kiosk-sessions.js';
+import type { KioskSessions } from '../kiosk/index.js';
 
 export interface ServerContext {
   engine: Engine;

@@ -7,13 +7,14 @@ import { networkInterfaces } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
 import type { Engine } from '../core/index.js';
-import { createSelfiePool, loadMatchThreshold, type SelfieAnalyser } from '../vision/index.js';
+import { loadMatchThreshold } from '../vision/index.js';
+import { createSelfiePool, type SelfieAnalyser } from '../pipeline/index.js';
 import { buildHttpServer } from './http-server.js';
-import { createKioskSessions } from './kiosk-sessions.js';
+import { createKioskSessions } from '../kiosk/index.js';
 import { loadOrCreateKioskCertificate, type KioskCertificate } from './kiosk-certificate.js';
 import { lanAddresses, pickLanAddress } from './lan-address.js';
 import { builtRendererDir } from './renderer-pages.js';
-import { loadOrCreateOperatorToken } from './secrets.js';
+import { loadOrCreateOperatorToken } from '../config/index.js';
 import type { ServerContext } from './server-context.js';
 
 export interface StartServerOptions {

@@ -1,6 +1,6 @@
 // Store rows as the API shows them (api-types.ts). Pure: rows in, JSON-ready objects out.
 import type { Delivery, KioskDevice, Photo, Source, StoredFace } from '../store/index.js';
-import type { CameraCount, DeliveryView, KioskView, PhotoCard, PhotoFace, RelativeBox, SourceView } from './api-types.js';
+import type { CameraCount, DeliveryView, KioskView, PhotoCard, PhotoFace, RelativeBox, SourceView } from '../api/index.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 

@@ -5,7 +5,10 @@
 // in JavaScript. Measured on 2 cores: see test/bench/selfie-search.bench.ts (recluster).
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
-import type { ClusterFace } from './face-clustering.js';
+/** Only the embedding matters to the link graph; callers pass their own face records. */
+interface LinkedFace {
+  embedding: Float32Array;
+}
 import { sessionOptions } from './onnx-sessions.js';
 
 /**
@@ -29,7 +32,7 @@ async function linksGraph(dims: number): Promise<Uint8Array> {
   return g.toBytes();
 }
 
-function unitRows(faces: readonly ClusterFace[], dims: number): Float32Array {
+function unitRows(faces: readonly LinkedFace[], dims: number): Float32Array {
   const unit = new Float32Array(faces.length * dims);
   faces.forEach((f, i) => {
     let norm = 0;
@@ -45,7 +48,7 @@ function unitRows(faces: readonly ClusterFace[], dims: number): Float32Array {
  * ascending), computed in float32 by ONNX Runtime. Pairs whose similarity is within float32
  * rounding of the threshold may differ from the double-precision loop.
  */
-export async function linkGraphOnnx(faces: readonly ClusterFace[], linkThreshold: number, threads = availableParallelism()): Promise<number[][]> {
+export async function linkGraphOnnx<F extends LinkedFace>(faces: readonly F[], linkThreshold: number, threads = availableParallelism()): Promise<number[][]> {
   const n = faces.length;
   const adjacency = faces.map((): number[] => []);
   if (n < 2) return adjacency;

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { packageRoot } from '../config/package-root.js';
+import { packageRoot } from '../config/index.js';
 import { loadTfjsWeights, type WeightMap } from './tfjs-weights.js';
 
 /** `detectorInt8` is the detector with int8 convolutions, the fast choice on a CPU. */

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
-import { FaceEngine, DEFAULT_DETECT_OPTIONS, type DetectOptions, type DetectorPrecisionSetting } from '../../src/vision/face-engine.js';
+import { FaceEngine, DEFAULT_DETECT_OPTIONS, type DetectOptions, type DetectorPrecisionSetting } from '../../src/vision/index.js';
 import { makeCameraJpegPool, samplePhotoPaths, uniqueVariant } from '../fixtures/camera-photos.js';
 import { percentile } from './ingest-stats.js';
 

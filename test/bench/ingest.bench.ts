@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { defaultSettings } from '../../src/config/index.js';
-import { renderPhoto } from '../../src/pipeline/render-photo.js';
+import { renderPhoto } from '../../src/photo/index.js';
 import { uniqueVariant } from '../fixtures/camera-photos.js';
 import { describeAppBuild } from './ingest-app-build.js';
 import { startApp, type AppCpu, type AppProcess } from './ingest-app-process.js';

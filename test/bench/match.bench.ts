@@ -26,11 +26,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { analyseImage, DEFAULT_DETECT_OPTIONS, FaceEngine, LEGACY_DESCRIPTOR, loadMatchThreshold, type DescriptorSettings, type MatchThreshold } from '../../src/vision/index.js';
+import { DEFAULT_DETECT_OPTIONS, FaceEngine, LEGACY_DESCRIPTOR, loadMatchThreshold, type DescriptorSettings, type MatchThreshold } from '../../src/vision/index.js';
+import { analyseImage } from '../../src/photo/index.js';
 import { alignChip } from '../../src/vision/face-alignment.js';
 import { composeEvent, type ComposedEvent } from './match/event-photos.js';
 import { findFaceIdentities, loadFaceIdentities, splitOf, type Portrait } from './match/face-identities.js';
-import { clusterGraph } from '../../src/vision/face-clustering.js';
+import { clusterGraph } from '../../src/people/face-clustering.js';
 import { atFalseMatchRate, bcubed, bestAccuracy, distance, pairsOf, ratesAt, retrieval, roc, type Pairs } from './match/scores.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -32,11 +32,11 @@ import {
   type EmbeddingCorpus,
 } from './support/face-embedding-corpus.js';
 import { distribution, round, type Distribution } from './ingest-stats.js';
-import { createFaceIndexCache, nearestPhotosInIndex } from '../../src/search/face-index-cache.js';
-import { FACE_INDEX_DEFAULTS } from '../../src/search/face-index.js';
-import { assignFacesToPersons, type NeighbourSearch } from '../../src/vision/people.js';
-import { linkGraph } from '../../src/vision/face-clustering.js';
-import { linkGraphOnnx } from '../../src/vision/face-links.js';
+import { createFaceIndexCache, nearestPhotosInIndex } from '../../src/search/index.js';
+import { FACE_INDEX_DEFAULTS } from '../../src/search/index.js';
+import { assignFacesToPersons, type NeighbourSearch } from '../../src/people/index.js';
+import { linkGraph } from '../../src/people/face-clustering.js';
+import { linkGraphOnnx } from '../../src/vision/index.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RESULTS_DIR = join(REPO_ROOT, 'test', 'bench', 'results');

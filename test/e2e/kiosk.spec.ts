@@ -2,7 +2,7 @@
 // (Chromium's fake camera playing a real face) takes the selfie, and the kiosk shows exactly the
 // event's photos of that person, then a QR to take them home, and starts over for the next.
 import type { Locator, Page, Response } from '@playwright/test';
-import type { KioskResults, TakeHomeRequest } from '../../src/server/api-types.js';
+import type { KioskResults, TakeHomeRequest } from '../../src/api/index.js';
 import { dropEventPhotos, photoIdsByName } from './support/event-photos.js';
 import { newPairingCode, photoIdFromKioskUrl } from './support/kiosk.js';
 import { screenshotPath } from './support/paths.js';

@@ -7,15 +7,15 @@ import {
   type Completeness,
   type PhotoFormat,
   type RandomAccessFile,
-} from '../../src/ingest/formats.js';
-import { extractEmbeddedJpeg, RawPreviewError } from '../../src/ingest/raw-preview.js';
+} from '../../src/camera-files/index.js';
+import { extractEmbeddedJpeg, RawPreviewError } from '../../src/camera-files/index.js';
 import {
   decideReadiness,
   recordObservation,
   type FileObservation,
   type ReadinessDecision,
   type ReadinessPolicy,
-} from '../../src/ingest/readiness.js';
+} from '../../src/ingest/index.js';
 
 /** An oracle violation: the code under test misbehaved on this input. */
 export class FuzzFinding extends Error {

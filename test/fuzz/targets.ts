@@ -1,6 +1,6 @@
 // The fuzz targets: one per piece of hand-written format code. Each runs one input through
 // a harness that throws FuzzFinding on misbehaviour; seeds come from test/fuzz/seeds.ts.
-import type { PhotoFormat } from '../../src/ingest/formats.js';
+import type { PhotoFormat } from '../../src/camera-files/index.js';
 import { extractPreviewSafely, probeBytes } from './harnesses.js';
 
 export interface FuzzTarget {

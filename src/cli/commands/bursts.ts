@@ -1,6 +1,6 @@
 // `shutterfind bursts`: group an event's near-identical consecutive frames into bursts
 // (--regroup) and list them with the frame shown for each.
-import { regroupEventBursts } from '../../pipeline/index.js';
+import { regroupEventBursts } from '../../bursts/index.js';
 import type { BurstsRepository, Event } from '../../store/index.js';
 import type { CommandContext } from '../context.js';
 import { human } from '../output.js';

@@ -1,7 +1,8 @@
 // `shutterfind faces IMG...` and `shutterfind verify A B`: the face engine on loose files, for
 // photographers checking a shot and for scripts.
 import { DEFAULT_SELFIE_RULES, dominantFace, SelfieError } from '../../search/index.js';
-import { analyseImage, cosineDistance, loadMatchThreshold } from '../../vision/index.js';
+import { cosineDistance, loadMatchThreshold } from '../../vision/index.js';
+import { analyseImage } from '../../photo/index.js';
 import type { CommandContext } from '../context.js';
 import { human, UserFacingError } from '../output.js';
 import { openCliFaceEngine } from './face-engine-for-cli.js';

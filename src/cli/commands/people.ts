@@ -1,7 +1,8 @@
 // `shutterfind people`, `recluster` and `rename-person`: the organiser's view of who was
 // photographed, a full re-cluster that keeps person ids and names, and naming a person.
 import type { PersonSummary } from '../../store/index.js';
-import { loadMatchThreshold, reclusterEvent, type ReclusterSummary } from '../../vision/index.js';
+import { loadMatchThreshold } from '../../vision/index.js';
+import { reclusterEvent, type ReclusterSummary } from '../../people/index.js';
 import type { CommandContext } from '../context.js';
 import { withEventRepos, withEventReposSync } from './event-database.js';
 import { human, UserFacingError } from '../output.js';

@@ -6,7 +6,8 @@ import { dataDirLayout, loadSettingsFile, resolveSettings } from '../../config/i
 import { acquireDataDirLock } from '../../core/index.js';
 import { checkDatabase, createRepositories, openDatabase, salvageDatabase, type SalvageReport } from '../../store/index.js';
 import { createFaceIndexCache } from '../../search/index.js';
-import { assignFacesToPersons, loadMatchThreshold } from '../../vision/index.js';
+import { loadMatchThreshold } from '../../vision/index.js';
+import { assignFacesToPersons } from '../../people/index.js';
 import type { CommandContext } from '../context.js';
 import { human, UserFacingError } from '../output.js';
 

@@ -1,8 +1,10 @@
 // `shutterfind search --text "..." / --like PHOTO [--person ID | --selfie IMG]`: scene search,
 // alone or within one person's photos.
 import { dataDirLayout, loadSettingsFile, resolveSettings } from '../../config/index.js';
-import { collapseBursts, rankScenes, searchBySelfie, SelfieError, type SceneResult } from '../../search/index.js';
-import { activeClipModel, ClipEngine, ImageReadError, loadMatchThreshold } from '../../vision/index.js';
+import { rankScenes, searchBySelfie, SelfieError, type SceneResult } from '../../search/index.js';
+import { collapseBursts } from '../../bursts/index.js';
+import { activeClipModel, ClipEngine, loadMatchThreshold } from '../../vision/index.js';
+import { ImageReadError } from '../../photo/index.js';
 import type { CommandContext } from '../context.js';
 import { human, UserFacingError } from '../output.js';
 import { withEventRepos } from './event-database.js';

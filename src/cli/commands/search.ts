@@ -1,6 +1,8 @@
 // `shutterfind search --event E --selfie IMG`: the photos of an event a person appears in.
-import { collapseBursts, searchBySelfie, SelfieError, type SelfieSearchResult } from '../../search/index.js';
-import { ImageReadError, loadMatchThreshold } from '../../vision/index.js';
+import { searchBySelfie, SelfieError, type SelfieSearchResult } from '../../search/index.js';
+import { collapseBursts } from '../../bursts/index.js';
+import { loadMatchThreshold } from '../../vision/index.js';
+import { ImageReadError } from '../../photo/index.js';
 import type { CommandContext } from '../context.js';
 import { human, UserFacingError } from '../output.js';
 import { withEventRepos } from './event-database.js';

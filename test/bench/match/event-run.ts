@@ -12,7 +12,9 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openEngine, createLogger } from '../../../src/core/index.js';
 import { dominantFace, tieredPhotosForEmbedding, FaceIndex } from '../../../src/search/index.js';
-import { analyseSelfie, DEFAULT_DETECT_OPTIONS, FaceEngine, loadMatchThreshold, reclusterEvent } from '../../../src/vision/index.js';
+import { DEFAULT_DETECT_OPTIONS, FaceEngine, loadMatchThreshold } from '../../../src/vision/index.js';
+import { analyseSelfie } from '../../../src/photo/index.js';
+import { reclusterEvent } from '../../../src/people/index.js';
 
 const { values: args } = parseArgs({
   options: {

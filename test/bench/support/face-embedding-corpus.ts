@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { FaceEngine } from '../../../src/vision/face-engine.js';
+import { FaceEngine } from '../../../src/vision/index.js';
 import { gaussian, seededRandom } from '../../support/random-vectors.js';
 
 export const EMBEDDING_DIMS = 128;

@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { FaceEngine, analyseImage } from '../../../src/vision/index.js';
+import { FaceEngine } from '../../../src/vision/index.js';
+import { analyseImage } from '../../../src/photo/index.js';
 import { alignFromLandmarks, type Alignment, type PlacedImage } from '../../../src/vision/face-alignment.js';
 import { seededRandom } from '../../support/random-vectors.js';
 

@@ -5,7 +5,7 @@ import { copyFile, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import type { FaceBox } from '../../fixtures/fake-camera.js';
-import type { PhotoCard, PhotoPage } from '../../../src/server/api-types.js';
+import type { PhotoCard, PhotoPage } from '../../../src/api/index.js';
 import { SAMPLE_PHOTOS, SELFIE_FACE_JSON, SELFIE_SOURCE } from './paths.js';
 import type { RunningServer } from './server.js';
 

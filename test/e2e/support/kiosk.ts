@@ -2,7 +2,7 @@
 // that need a gallery link without walking the kiosk screens, and the ids its results show.
 import { readFile } from 'node:fs/promises';
 import { request, type APIRequestContext, type APIResponse } from '@playwright/test';
-import type { KioskResults, KioskSessionView, PairingCode, TakeHomeResponse } from '../../../src/server/api-types.js';
+import type { KioskResults, KioskSessionView, PairingCode, TakeHomeResponse } from '../../../src/api/index.js';
 import { SELFIE_JPEG } from './paths.js';
 import type { RunningServer } from './server.js';
 

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ApiError, Overview } from '../../../src/server/api-types.js';
+import type { ApiError, Overview } from '../../../src/api/index.js';
 import { CLI } from './paths.js';
 
 export const EVENT = 'Smith wedding';

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BACKGROUND_NICE } from '../../../src/core/process-priority.js';
+import { BACKGROUND_NICE } from '../../../src/core/index.js';
 
 const dist = (path: string) => fileURLToPath(new URL(`../../../dist/src/${path}`, import.meta.url));
 

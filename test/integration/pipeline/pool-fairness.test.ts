@@ -7,9 +7,10 @@ import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSettings } from '../../../src/config/index.js';
-import { createPhotoWorkerPool, type FaceTaskOptions, type PhotoTask } from '../../../src/pipeline/index.js';
-import { PHOTO_THREAD_NICE } from '../../../src/pipeline/worker-pool.js';
-import { createSelfiePool } from '../../../src/vision/index.js';
+import { createPhotoWorkerPool } from '../../../src/pipeline/index.js';
+import { type FaceTaskOptions, type PhotoTask } from '../../../src/photo/index.js';
+import { PHOTO_THREAD_NICE } from '../../../src/photo/index.js';
+import { createSelfiePool } from '../../../src/pipeline/index.js';
 import { makeSmallPhoto, samplePhotoPaths } from '../../fixtures/camera-photos.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
 

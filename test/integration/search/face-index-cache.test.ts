@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFaceIndexCache, nearestPhotosInIndex } from '../../../src/search/face-index-cache.js';
-import { photosForEmbedding } from '../../../src/search/selfie-search.js';
+import { createFaceIndexCache, nearestPhotosInIndex } from '../../../src/search/index.js';
+import { photosForEmbedding } from '../../../src/search/index.js';
 import { useTempDatabase } from '../../support/database.js';
 import { seededRandom as seeded, gaussian, unitVector as unit } from '../../support/random-vectors.js';
 

@@ -8,7 +8,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../src/core/index.js';
 import { dominantFace, tieredPhotosForEmbedding } from '../../../src/search/index.js';
-import { analyseSelfie, DEFAULT_DETECT_OPTIONS, FaceEngine, loadMatchThreshold } from '../../../src/vision/index.js';
+import { DEFAULT_DETECT_OPTIONS, FaceEngine, loadMatchThreshold } from '../../../src/vision/index.js';
+import { analyseSelfie } from '../../../src/photo/index.js';
 import { startTestEngine } from '../../support/engine.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
 

@@ -4,7 +4,7 @@
 import { request as httpRequest } from 'node:http';
 import { hostname, networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiError } from '../../../src/server/api-types.js';
+import type { ApiError } from '../../../src/api/index.js';
 import { lanAddresses } from '../../../src/server/lan-address.js';
 import { startServer, type RunningServer } from '../../../src/server/index.js';
 import { EVENT, newPairingCode, startServedEvent, type ServedEvent } from './served-event.js';

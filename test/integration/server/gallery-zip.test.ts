@@ -2,7 +2,7 @@
 // Linux and macOS): the real engine ingests them, the real server zips them, and the ZIP is read back.
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashSecret, newToken } from '../../../src/server/secrets.js';
+import { hashSecret, newToken } from '../../../src/config/index.js';
 import { readZipEntries } from '../../e2e/support/zip-entries.js';
 import { dropPhoto, startServedEvent, waitForPhotos, type ServedEvent } from './served-event.js';
 

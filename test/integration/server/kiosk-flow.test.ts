@@ -4,7 +4,7 @@
 // case later photos of them (and only of them) join their gallery and delivery.
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeliveryList, GalleryView, KioskIdentity, KioskResults, KioskSessionView, TakeHomeResponse } from '../../../src/server/api-types.js';
+import type { DeliveryList, GalleryView, KioskIdentity, KioskResults, KioskSessionView, TakeHomeResponse } from '../../../src/api/index.js';
 import { readZipEntries } from '../../e2e/support/zip-entries.js';
 import { waitFor } from '../../support/temp-dir.js';
 import {

@@ -3,7 +3,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ErrorList, EventSettings, KioskIdentity, LiveEvent, PeopleList, PersonFaces, PersonView, RetryResult, SourceList, SourceView } from '../../../src/server/api-types.js';
+import type { ErrorList, EventSettings, KioskIdentity, LiveEvent, PeopleList, PersonFaces, PersonView, RetryResult, SourceList, SourceView } from '../../../src/api/index.js';
 import { makeTempDir, removeDir, waitFor } from '../../support/temp-dir.js';
 import { byNumber, dropPhoto, jsonBody, listPhotos, pairKiosk, READY_DEADLINE_MS, SAMPLES, startServedEvent, waitForPhotos, type ServedEvent } from './served-event.js';
 

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiError, TakeHomeResponse } from '../../../src/server/api-types.js';
+import type { ApiError, TakeHomeResponse } from '../../../src/api/index.js';
 import {
   byNumber,
   dropPhoto,

@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import type { SettingsInput } from '../../../src/config/index.js';
 import type { Engine } from '../../../src/core/index.js';
 import { startServer, type RunningServer } from '../../../src/server/index.js';
-import type { KioskResults, KioskSessionView, PairingCode, PhotoCard, PhotoPage } from '../../../src/server/api-types.js';
+import type { KioskResults, KioskSessionView, PairingCode, PhotoCard, PhotoPage } from '../../../src/api/index.js';
 import { samplePhotoPaths } from '../../fixtures/camera-photos.js';
 import { composeSelfieFrame, rightmostFace, type FaceBox } from '../../fixtures/fake-camera.js';
 import { startTestEngine } from '../../support/engine.js';

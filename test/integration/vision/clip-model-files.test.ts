@@ -14,8 +14,8 @@ import {
   listClipModels,
   setActiveClipModel,
   verifyInstalledClipModel,
-} from '../../../src/vision/clip-model-files.js';
-import { ClipTokenizer } from '../../../src/vision/clip-tokenizer.js';
+} from '../../../src/vision/index.js';
+import { ClipTokenizer } from '../../../src/vision/index.js';
 import { OnnxGraph } from '../../../src/vision/onnx-graph.js';
 import { TINY_CLIP_COLOURS, writeTinyClipModel } from '../../fixtures/tiny-clip.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';

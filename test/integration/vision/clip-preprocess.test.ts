@@ -3,7 +3,7 @@
 // horizontal then a vertical pass rounded to 8 bits), torchvision's CenterCrop, CLIP's mean/std.
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { CLIP_MEAN, CLIP_STD, clipGeometry, preprocessForClip } from '../../../src/vision/clip-preprocess.js';
+import { CLIP_MEAN, CLIP_STD, clipGeometry, preprocessForClip } from '../../../src/vision/index.js';
 import { samplePhotoPaths } from '../../fixtures/camera-photos.js';
 
 function cubic(x: number): number {

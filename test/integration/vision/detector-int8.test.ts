@@ -5,12 +5,12 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyseImage, type AnalysedFile } from '../../../src/vision/analyse-file.js';
-import { FaceEngine } from '../../../src/vision/face-engine.js';
+import { analyseImage, type AnalysedFile } from '../../../src/photo/index.js';
+import { FaceEngine } from '../../../src/vision/index.js';
 import { iou } from '../../../src/vision/face-geometry.js';
 import { faceApiWeightsDir } from '../../../src/vision/face-model-files.js';
-import { cosineDistance } from '../../../src/vision/face-vectors.js';
-import { loadMatchThreshold } from '../../../src/vision/match-threshold.js';
+import { cosineDistance } from '../../../src/vision/index.js';
+import { loadMatchThreshold } from '../../../src/vision/index.js';
 import { makeSmallFaceCrowd } from '../../fixtures/camera-photos.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
 

@@ -4,12 +4,12 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyseImage } from '../../../src/vision/analyse-file.js';
-import { FaceEngine, DEFAULT_DETECT_OPTIONS } from '../../../src/vision/face-engine.js';
+import { analyseImage } from '../../../src/photo/index.js';
+import { FaceEngine, DEFAULT_DETECT_OPTIONS } from '../../../src/vision/index.js';
 import { faceApiWeightsDir } from '../../../src/vision/face-model-files.js';
 import { iou } from '../../../src/vision/face-geometry.js';
-import { cosineDistance } from '../../../src/vision/face-vectors.js';
-import { loadMatchThreshold } from '../../../src/vision/match-threshold.js';
+import { cosineDistance } from '../../../src/vision/index.js';
+import { loadMatchThreshold } from '../../../src/vision/index.js';
 import { makeSmallFaceCrowd } from '../../fixtures/camera-photos.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
 

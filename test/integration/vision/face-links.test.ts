@@ -1,9 +1,9 @@
 // The re-cluster's link graph on ONNX Runtime (every pair compared in float32 blocks) against the
 // plain double-precision loop it replaces, and a re-cluster while the engine keeps adding faces.
 import { describe, expect, it } from 'vitest';
-import { clusterAll, clusterGraph, linkGraph, type ClusterFace } from '../../../src/vision/face-clustering.js';
-import { linkGraphOnnx } from '../../../src/vision/face-links.js';
-import { loadMatchThreshold } from '../../../src/vision/match-threshold.js';
+import { clusterAll, clusterGraph, linkGraph, type ClusterFace } from '../../../src/people/face-clustering.js';
+import { linkGraphOnnx } from '../../../src/vision/index.js';
+import { loadMatchThreshold } from '../../../src/vision/index.js';
 import { gaussian, seededRandom, unitVector } from '../../support/random-vectors.js';
 
 const LINK = loadMatchThreshold().clusterThreshold;

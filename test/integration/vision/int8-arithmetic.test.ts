@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { ensureFaceModels } from '../../../src/vision/face-model-files.js';
+import { ensureFaceModels } from '../../../src/vision/index.js';
 import { OnnxGraph } from '../../../src/vision/onnx-graph.js';
 import { sessionOptions } from '../../../src/vision/onnx-sessions.js';
 import { dequantise, quantisedConv, quantiseFilter, type OnnxFilter, type QuantisedTensor } from '../../../src/vision/face-networks/layers.js';

@@ -2,7 +2,7 @@
 // seed, so a failure reproduces on every machine. The longer coverage-guided run is `npm run fuzz`.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkCompleteness, type PhotoFormat } from '../../../src/ingest/formats.js';
+import { checkCompleteness, type PhotoFormat } from '../../../src/camera-files/index.js';
 import { damagedCopyArb } from '../../fuzz/arbitraries.js';
 import { ALL_FORMATS, boundedFile, checkCompletenessSafely, probeBytes } from '../../fuzz/harnesses.js';
 import { seedsFor } from '../../fuzz/seeds.js';

@@ -2,7 +2,7 @@
 // fixed seed. The longer coverage-guided run is `npm run fuzz -- --target raw-preview`.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { extractEmbeddedJpeg, RawPreviewError } from '../../../src/ingest/raw-preview.js';
+import { extractEmbeddedJpeg, RawPreviewError } from '../../../src/camera-files/index.js';
 import { damagedCopyArb } from '../../fuzz/arbitraries.js';
 import { extractPreviewSafely } from '../../fuzz/harnesses.js';
 import { seedsFor } from '../../fuzz/seeds.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createArrivalTracker } from '../../../src/ingest/arrivals.js';
-import type { FileObservation } from '../../../src/ingest/readiness.js';
+import type { FileObservation } from '../../../src/ingest/index.js';
 import { waitFor } from '../../support/temp-dir.js';
 
 const complete = (at: number): FileObservation => ({ at, size: 1000, mtimeMs: 0, format: 'jpeg', completeness: 'complete' });

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256File } from '../../../src/ingest/hashing.js';
+import { sha256File } from '../../../src/ingest/index.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
 
 let dir: string;

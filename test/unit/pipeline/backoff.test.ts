@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextRetryAt, retryPolicyFor, shouldRetry } from '../../../src/pipeline/backoff.js';
+import { nextRetryAt, retryPolicyFor, shouldRetry } from '../../../src/pipeline/index.js';
 
 const policy = { baseMs: 1000, maxMs: 60_000 };
 

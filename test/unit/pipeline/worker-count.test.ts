@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultWorkerThreads } from '../../../src/pipeline/worker-pool.js';
+import { defaultWorkerThreads } from '../../../src/pipeline/index.js';
 
 const GB = 1024;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dominantFace, SelfieError } from '../../../src/search/selfie.js';
-import type { AnalysedFace } from '../../../src/vision/face-engine.js';
+import { dominantFace, SelfieError } from '../../../src/search/index.js';
+import type { AnalysedFace } from '../../../src/vision/index.js';
 
 function face(width: number, sharpness = 0.6): AnalysedFace {
   return {

@@ -13,7 +13,7 @@ import {
   ClipTokenizer,
   ClipTokenizerError,
   clipTokenizerConfig,
-} from '../../../src/vision/clip-tokenizer.js';
+} from '../../../src/vision/index.js';
 import { TINY_CLIP_WORDS, tinyClipVocab } from '../../fixtures/tiny-clip.js';
 
 const tiny = tinyClipVocab();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chooseDetectorPrecision } from '../../../src/vision/face-engine.js';
-import type { ProviderName } from '../../../src/vision/execution-providers.js';
+import type { ProviderName } from '../../../src/vision/index.js';
 
 describe('chooseDetectorPrecision', () => {
   it('auto runs the int8 detector on the CPU provider and the float one on GPU providers', () => {

@@ -3,13 +3,13 @@
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import sharp, { type OutputInfo } from 'sharp';
-import { mediaRelativePath } from '../config/data-dir.js';
+import { mediaRelativePath } from '../config/index.js';
 // Worker-side code imports these two modules directly rather than through ingest/index.ts,
 // which would load the watcher (chokidar) and the rest of ingest into every worker thread.
-import { EMPTY_METADATA, mergeMetadata, readPhotoMetadata, type PhotoMetadata } from '../ingest/metadata.js';
-import { extractEmbeddedJpeg, RawPreviewError } from '../ingest/raw-preview.js';
+import { EMPTY_METADATA, mergeMetadata, readPhotoMetadata, type PhotoMetadata } from '../camera-files/index.js';
+import { extractEmbeddedJpeg, RawPreviewError } from '../camera-files/index.js';
 import { OVERVIEW_LONG_SIDE, type AnalysisContext, type AnalysisImage, type AnalysisOutput, type AnalysisStage, type OriginalRegion } from './analysis-stages.js';
-import type { FailureKind } from './backoff.js';
+import type { FailureKind } from '../pipeline/index.js';
 import { PHASH_INPUT_SIZE, perceptualHash } from './perceptual-hash.js';
 import type { PhotoTask, PhotoTaskResult } from './photo-task.js';
 

@@ -12,7 +12,7 @@ import {
   type Completeness,
   type PhotoFormat,
   type RandomAccessFile,
-} from '../../../src/ingest/formats.js';
+} from '../../../src/camera-files/index.js';
 import { writeBadFiles, type BadFile } from '../../fixtures/bad-files.js';
 import { makeCr3, makeRaf, makeTiffRaw, type ByteOrder, type TiffRawVariant } from '../../fixtures/raw-files.js';
 

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RawPreviewError, extractEmbeddedJpeg } from '../../../src/ingest/raw-preview.js';
+import { RawPreviewError, extractEmbeddedJpeg } from '../../../src/camera-files/index.js';
 import { makeCr3, makeFlatJpeg, makeRaf, makeTiffRaw } from '../../fixtures/raw-files.js';
 
 const SAMPLE = 'node_modules/@vladmandic/face-api/demo/sample3.jpg';

@@ -8,8 +8,8 @@ import {
   type ClusterFace,
   type IncrementalContext,
   type NeighbourFace,
-} from '../../../src/vision/face-clustering.js';
-import { loadMatchThreshold } from '../../../src/vision/match-threshold.js';
+} from '../../../src/people/face-clustering.js';
+import { loadMatchThreshold } from '../../../src/vision/index.js';
 import { seededRandom as rng } from '../../support/random-vectors.js';
 
 // Geometry is built relative to the configured threshold, so these stay true when it is re-measured.

@@ -1,7 +1,7 @@
 // Faces of one image file, outside the ingest pipeline: for `faces`, `verify` and selfies.
 // Decodes once to the analysis size; small faces get pixels from the original, as in ingest.
 import sharp, { type OutputInfo } from 'sharp';
-import { FaceEngine, DEFAULT_DETECT_OPTIONS, type AnalysedFace, type DetectOptions } from './face-engine.js';
+import { FaceEngine, DEFAULT_DETECT_OPTIONS, type AnalysedFace, type DetectOptions } from '../vision/index.js';
 
 export const ANALYSIS_LONG_SIDE = 2048;
 

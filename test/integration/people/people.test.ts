@@ -5,12 +5,12 @@ import { runPeople, runRecluster, runRenamePerson } from '../../../src/cli/comma
 import type { CommandContext } from '../../../src/cli/context.js';
 import { dataDirLayout } from '../../../src/config/index.js';
 import { createLogger } from '../../../src/core/index.js';
-import { createFaceIndexCache, type FaceIndexCache } from '../../../src/search/face-index-cache.js';
+import { createFaceIndexCache, type FaceIndexCache } from '../../../src/search/index.js';
 import { createRepositories, openDatabase, type Database } from '../../../src/store/index.js';
 import { createPersonsRepository, type PersonsRepository } from '../../../src/store/persons-repository.js';
-import { linkGraph } from '../../../src/vision/face-clustering.js';
-import { loadMatchThreshold } from '../../../src/vision/match-threshold.js';
-import { assignFacesToPersons, mergePersons, reclusterEvent, splitPerson } from '../../../src/vision/people.js';
+import { linkGraph } from '../../../src/people/face-clustering.js';
+import { loadMatchThreshold } from '../../../src/vision/index.js';
+import { assignFacesToPersons, mergePersons, reclusterEvent, splitPerson } from '../../../src/people/index.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
 
 const LINK = loadMatchThreshold().clusterThreshold;

@@ -4,11 +4,11 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
-import { mediaRelativePath } from '../config/data-dir.js';
-import type { AnalysisContext, AnalysisImage, AnalysisOutput, AnalysisStage, FaceTaskOptions } from '../pipeline/index.js';
+import { mediaRelativePath } from '../config/index.js';
+import type { AnalysisContext, AnalysisImage, AnalysisOutput, AnalysisStage, FaceTaskOptions } from './index.js';
 import type { NewFace } from '../store/index.js';
-import { FaceEngine, type AnalysedFace } from './face-engine.js';
-import { DESCRIPTOR_INPUT_SIZE } from './face-networks/input-sizes.js';
+import { FaceEngine, type AnalysedFace } from '../vision/index.js';
+import { DESCRIPTOR_INPUT_SIZE } from '../vision/index.js';
 
 export type FaceEngineSource = (options: Pick<FaceTaskOptions, 'provider' | 'threads' | 'detectorPrecision' | 'models'>) => Promise<FaceEngine>;
 

@@ -1,6 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { hammingDistance, perceptualHash, PHASH_INPUT_SIZE } from '../../../src/pipeline/perceptual-hash.js';
+import { hammingDistance, perceptualHash, PHASH_INPUT_SIZE } from '../../../src/photo/index.js';
 
 const sample = (n: number): string => new URL(`../../../node_modules/@vladmandic/face-api/demo/sample${n}.jpg`, import.meta.url).pathname;
 

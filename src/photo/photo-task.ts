@@ -1,7 +1,13 @@
 // The plain data that crosses the thread boundary between the engine and a photo worker.
-import type { PhotoFormat } from '../ingest/index.js';
+import type { PhotoFormat } from '../camera-files/index.js';
 import type { ProcessedPhoto } from '../store/index.js';
-import type { FailureKind } from './backoff.js';
+
+/**
+ * permanent: the file itself is bad, never retried. transient: retried until attempts run out.
+ * storage: the data drive is full; nothing is wrong with the photo, so it waits as long as it
+ * takes the photographer to free space.
+ */
+export type FailureKind = 'permanent' | 'transient' | 'storage';
 
 export interface MediaOptions {
   previewLongSide: number;

@@ -1,17 +1,7 @@
 // The engine's handle on the selfie worker (workers/selfie-worker.ts).
 import { Piscina } from 'piscina';
-import { FAIR_QUEUE, workerScriptPath } from '../pipeline/worker-pool.js';
-import type { DetectOptions, DetectorPrecisionSetting } from './face-engine.js';
-import type { ProviderSetting } from './execution-providers.js';
-import type { AnalysedSelfie } from './selfie-analysis.js';
-
-export interface SelfieTask {
-  image: Uint8Array;
-  provider: ProviderSetting;
-  detectorPrecision: DetectorPrecisionSetting;
-  threads: number;
-  detect: DetectOptions;
-}
+import { FAIR_QUEUE, workerScriptPath } from './worker-pool.js';
+import type { AnalysedSelfie, SelfieTask } from '../photo/index.js';
 
 export interface SelfieAnalyser {
   analyse(image: Buffer): Promise<AnalysedSelfie>;

@@ -1,7 +1,7 @@
 // Bursts: near-identical consecutive frames of one scene from one camera body, shown as one
 // best frame (sharpest, eyes open where landmarks allow) with the rest one tap away.
 // Pure decisions over plain data; the store loads the frames and keeps the groups.
-import { hammingDistance } from './perceptual-hash.js';
+import { hammingDistance } from '../photo/index.js';
 
 export interface BurstFrame {
   photoId: number;

@@ -14,7 +14,7 @@
 //   agrees with what live assignment did instead of undoing its merges.
 // Singletons are persons too: an attendee photographed once still needs a gallery and can still be
 // found at the kiosk; the people view can hide small persons, the data keeps them.
-import { cosineDistance } from './face-vectors.js';
+import { cosineDistance } from '../vision/index.js';
 
 // Re-exported: callers of the clustering maths use the same distance as search.
 export { cosineDistance };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PHOTO_THREAD_NICE, photoThreadNice } from '../../../src/pipeline/worker-pool.js';
+import { PHOTO_THREAD_NICE, photoThreadNice } from '../../../src/photo/index.js';
 
 describe('priority of the photo worker threads', () => {
   it.each([

@@ -6,9 +6,9 @@ import QRCode from 'qrcode';
 import { readEventSettings, type EventSettings } from '../config/index.js';
 import type { KioskDevice, KioskSession, Photo, Repositories } from '../store/index.js';
 import { cosineDistance } from '../vision/index.js';
-import type { KioskMatch, KioskResults, KioskSessionView, TakeHomeRequest, TakeHomeResponse } from './api-types.js';
-import { HttpError } from './http-errors.js';
-import { hashSecret, newToken } from './secrets.js';
+import type { KioskMatch, KioskResults, KioskSessionView, TakeHomeRequest, TakeHomeResponse } from '../api/index.js';
+import { KioskError } from './kiosk-error.js';
+import { hashSecret, newToken } from '../config/index.js';
 import { matchSelfie, type SelfieMatching } from './selfie-matching.js';
 
 /** A kiosk session never needs longer; one left open (a crash, a pulled plug) is ended by the sweep. */
@@ -46,11 +46,11 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
   /** The kiosk's own running session; any other id is "not found" (no hint that it exists). */
   function ownSession(kiosk: KioskDevice, sessionId: string): KioskSession {
     const session = repos.kiosks.getSession(sessionId);
-    if (!session || session.kioskId !== kiosk.id) throw new HttpError(404, 'not-found', 'Session not found: start again.');
-    if (session.state === 'ended') throw new HttpError(410, 'expired', 'This session has ended: start again.');
+    if (!session || session.kioskId !== kiosk.id) throw new KioskError('not-found', 'Session not found: start again.');
+    if (session.state === 'ended') throw new KioskError('expired', 'This session has ended: start again.');
     if (session.expiresAt < now()) {
       close(session);
-      throw new HttpError(410, 'expired', 'This session timed out: start again.');
+      throw new KioskError('expired', 'This session timed out: start again.');
     }
     return session;
   }
@@ -92,7 +92,7 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
     sessionPhoto(kiosk: KioskDevice, sessionId: string, photoId: number): Photo {
       const session = ownSession(kiosk, sessionId);
       const photo = session.matchedPhotoIds.includes(photoId) ? repos.photos.getPhoto(photoId) : undefined;
-      if (!photo) throw new HttpError(404, 'not-found', 'Photo not found.');
+      if (!photo) throw new KioskError('not-found', 'Photo not found.');
       return photo;
     },
 
@@ -105,9 +105,9 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
       const session = ownSession(kiosk, sessionId);
       const allowed = new Set(session.matchedPhotoIds);
       const chosen = [...new Set(request.photoIds)];
-      if (chosen.some((id) => !allowed.has(id))) throw new HttpError(403, 'forbidden', 'Only photos from this search can be taken home.');
+      if (chosen.some((id) => !allowed.has(id))) throw new KioskError('forbidden', 'Only photos from this search can be taken home.');
       if (!chosen.length && !(request.notifyOptIn && request.contact)) {
-        throw new HttpError(400, 'bad-request', 'Choose at least one photo, or leave a contact and ask for new photos of you.');
+        throw new KioskError('bad-request', 'Choose at least one photo, or leave a contact and ask for new photos of you.');
       }
       const settings = settingsOf(session.eventId);
       const at = now();

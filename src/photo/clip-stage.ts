@@ -2,9 +2,9 @@
 // worker already decoded; and the back-fill task that embeds an already-ready photo from its
 // stored preview when a model is installed after the photos arrived.
 import sharp, { type OutputInfo } from 'sharp';
-import type { AnalysisContext, AnalysisImage, AnalysisOutput, AnalysisStage, ClipJobResult, ClipJobTask, ClipTaskOptions } from '../pipeline/index.js';
-import { ClipEngine } from './clip-engine.js';
-import { preprocessForClip } from './clip-preprocess.js';
+import type { AnalysisContext, AnalysisImage, AnalysisOutput, AnalysisStage, ClipJobResult, ClipJobTask, ClipTaskOptions } from './index.js';
+import { ClipEngine } from '../vision/index.js';
+import { preprocessForClip } from '../vision/index.js';
 
 export type ClipEngineSource = (options: ClipTaskOptions) => Promise<ClipEngine>;
 

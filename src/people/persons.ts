@@ -7,7 +7,7 @@
 // 0 faces (the people view shows it, and the organiser can rename or drop it).
 import type { NearFace, PersonsRepository } from '../store/index.js';
 import { assignIncrementally, carryOverPersonIds, clusterGraph, respectOrganiserPins, type Assignment, type ClusterFace, type PersonFacts } from './face-clustering.js';
-import { linkGraphOnnx } from './face-links.js';
+import { linkGraphOnnx } from '../vision/index.js';
 
 /**
  * Neighbours read per new face. The density rule needs at most 2 links per person, and a face

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyExisting } from '../../../src/ingest/admit.js';
-import { mergeMetadata, toPhotoMetadata, EMPTY_METADATA } from '../../../src/ingest/metadata.js';
+import { classifyExisting } from '../../../src/ingest/index.js';
+import { mergeMetadata, toPhotoMetadata, EMPTY_METADATA } from '../../../src/camera-files/index.js';
 import type { Photo } from '../../../src/store/index.js';
 
 describe('camera metadata', () => {

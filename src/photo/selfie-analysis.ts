@@ -2,8 +2,16 @@
 // quality) and how bright the picture is, so "too dark" can be told apart from "no face".
 import sharp from 'sharp';
 import { analyseImage } from './analyse-file.js';
-import type { DetectOptions, FaceEngine } from './face-engine.js';
-import type { FaceQuality } from './face-quality.js';
+import type { DetectOptions, DetectorPrecisionSetting, FaceEngine, FaceQuality, ProviderSetting } from '../vision/index.js';
+
+/** What the selfie worker is sent: the picture and how to run the face engine on it. */
+export interface SelfieTask {
+  image: Uint8Array;
+  provider: ProviderSetting;
+  detectorPrecision: DetectorPrecisionSetting;
+  threads: number;
+  detect: DetectOptions;
+}
 
 export interface SelfieFace {
   box: { x: number; y: number; width: number; height: number };

@@ -9,7 +9,7 @@ import {
   multiFrameBursts,
   needsImageSharpness,
   type BurstFrame,
-} from '../../../src/pipeline/burst-grouping.js';
+} from '../../../src/bursts/index.js';
 
 const BASE_HASH = 0x9f3a_5c21_77e0_14bdn;
 /** The base hash with its lowest `bits` bits flipped: a Hamming distance of exactly `bits`. */

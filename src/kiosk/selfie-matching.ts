@@ -3,8 +3,8 @@
 import sharp from 'sharp';
 import type { Repositories } from '../store/index.js';
 import { dominantFace, tieredPhotosForEmbedding, SelfieError, type FaceIndexCache, type SelfieMatch } from '../search/index.js';
-import type { SelfieAnalyser } from '../vision/index.js';
-import { HttpError } from './http-errors.js';
+import type { SelfieAnalyser } from '../pipeline/index.js';
+import { KioskError } from './kiosk-error.js';
 
 export interface SelfieMatching {
   repos: Repositories;
@@ -33,13 +33,13 @@ export async function matchSelfie(deps: SelfieMatching, eventId: number, image: 
   try {
     await sharp(image).metadata();
   } catch {
-    throw new HttpError(422, 'not-an-image', 'The upload is not a readable image: send a JPEG, PNG or WebP photo.');
+    throw new KioskError('not-an-image', 'The upload is not a readable image: send a JPEG, PNG or WebP photo.');
   }
   let analysed;
   try {
     analysed = await deps.selfies.analyse(image);
   } catch (err) {
-    throw new HttpError(422, 'not-an-image', `The image could not be read: ${(err as Error).message}`);
+    throw new KioskError('not-an-image', `The image could not be read: ${(err as Error).message}`);
   }
   let face;
   try {
@@ -47,9 +47,9 @@ export async function matchSelfie(deps: SelfieMatching, eventId: number, image: 
   } catch (err) {
     if (!(err instanceof SelfieError)) throw err;
     if ((err.problem === 'no-face' || err.problem === 'blurred') && analysed.meanLuma < TOO_DARK_LUMA) {
-      throw new HttpError(422, 'too-dark', 'It is too dark to see your face: step into the light and try again.');
+      throw new KioskError('too-dark', 'It is too dark to see your face: step into the light and try again.');
     }
-    throw new HttpError(422, err.problem, err.message);
+    throw new KioskError(err.problem, err.message);
   }
   const { sure: matches, maybe } = tieredPhotosForEmbedding(deps.repos, eventId, face.embedding, {
     threshold: deps.threshold,

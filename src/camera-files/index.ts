@@ -1,0 +1,5 @@
+// What a camera writes: which files are photos, whether one is complete, its metadata and a RAW's
+// embedded preview. Pure file knowledge, used by ingest (main thread) and photo (workers) alike.
+export * from './formats.js';
+export { readPhotoMetadata, toPhotoMetadata, mergeMetadata, EMPTY_METADATA, type PhotoMetadata } from './metadata.js';
+export { extractEmbeddedJpeg, RawPreviewError } from './raw-preview.js';

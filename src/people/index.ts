@@ -1,0 +1,3 @@
+// Who is who: faces grouped into persons as photos land, re-grouping, and the organiser's merges,
+// splits and names.
+export { assignFacesToPersons, reclusterEvent, mergePersons, splitPerson, PeopleEditError, type NeighbourSearch, type ReclusterSummary } from './persons.js';
