@@ -46,14 +46,28 @@ describe('the installation database', () => {
     expect(nearest.map((r) => r.face_id)).toEqual([2]);
   });
 
+  // Every version, with rows in every table: migrations-with-data.test.ts.
   it('migrates a database left at the previous schema version up to the latest, keeping its data', async () => {
     db.close();
     const path = join(dir, 'old.db');
     const old = openDatabase(path, { migrateUpTo: MIGRATIONS.length - 1 });
     expect(currentSchemaVersion(old)).toBe(MIGRATIONS.length - 1);
+    // Raw SQL with version-1 columns only: the repositories speak the latest schema.
+    old.prepare("INSERT INTO events (id, name, created_at) VALUES (7, 'Gala', 100)").run();
+    old.prepare("INSERT INTO sources (id, event_id, path, label, state, created_at, updated_at) VALUES (3, 7, '/Volumes/EOS/DCIM', 'Main body', 'watching', 100, 100)").run();
+    old
+      .prepare(
+        `INSERT INTO photos (id, event_id, source_id, path, file_name, format, sha256, size_bytes, mtime_ms, status, landed_at, updated_at)
+         VALUES (12, 7, 3, '/Volumes/EOS/DCIM/IMG_0012.JPG', 'IMG_0012.JPG', 'jpeg', 'abc123', 4096, 90, 'pending', 110, 110)`,
+      )
+      .run();
     old.close();
     db = openDatabase(path);
     expect(currentSchemaVersion(db)).toBe(MIGRATIONS.length);
+    const repos = createRepositories(db);
+    expect(repos.events.listEvents()).toEqual([{ id: 7, name: 'Gala', createdAt: 100 }]);
+    expect(repos.sources.listSources(7)).toEqual([{ id: 3, eventId: 7, path: '/Volumes/EOS/DCIM', label: 'Main body', state: 'watching', error: null }]);
+    expect(repos.photos.getPhoto(12)).toMatchObject({ eventId: 7, sourceId: 3, path: '/Volumes/EOS/DCIM/IMG_0012.JPG', sha256: 'abc123', status: 'pending', landedAt: 110 });
     // Opening again changes nothing.
     db.close();
     db = openDatabase(path);
