@@ -1,4 +1,4 @@
-// Piscina entry point for the photo pool: one task = one photo, decoded once.
+// Piscina entry point for the photo pool: one task = one photo, decoded once for every stage it runs.
 import { getPriority, setPriority } from 'node:os';
 import sharp from 'sharp';
 import {

@@ -1,15 +1,18 @@
 // What `status`, the health endpoint and (later) the console show about an event.
 import { statfsSync } from 'node:fs';
 import type { WaitingFile } from '../ingest/index.js';
-import type { PhotoCounts, Repositories, SourceState } from '../store/index.js';
+import type { PhotoCounts, PhotoStage, Repositories, SourceState, StageCounts } from '../store/index.js';
 
 export interface EventStatus {
   event: string;
   photos: PhotoCounts;
-  queue: { depth: number };
+  /** depth: jobs waiting or running, all stages together; byStage: the same per stage. */
+  queue: { depth: number; byStage: StageCounts };
   throughput: { readyLastMinute: number; photosPerSecond: number };
   sources: { path: string; state: SourceState; error: string | null }[];
   errors: { photoId: number; path: string; error: string; at: string }[];
+  /** A stage that failed on a photo that is otherwise fine (a re-run on a ready photo): the photo keeps its earlier results. */
+  stageErrors: { photoId: number; path: string; stage: PhotoStage; error: string; at: string }[];
   /** Transient failures (disk full, file locked) that will be tried again by themselves. */
   retrying: { photoId: number; path: string; error: string; attempts: number; nextAttemptAt: string }[];
   /**
@@ -79,13 +82,14 @@ export function readEventStatus(
   return {
     event: event.name,
     photos: repos.photos.countPhotos(event.id),
-    queue: { depth: repos.jobs.queueDepth(event.id) },
+    queue: { depth: repos.jobs.queueDepth(event.id), byStage: repos.jobs.queueDepthByStage(event.id) },
     throughput: {
       readyLastMinute,
       photosPerSecond: Math.round((readyLastMinute / (THROUGHPUT_WINDOW_MS / 1000)) * 100) / 100,
     },
     sources: repos.sources.listSources(event.id).map((s) => ({ path: s.path, state: s.state, error: s.error })),
     errors: repos.photos.recentErrors(event.id, ERRORS_SHOWN).map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
+    stageErrors: repos.jobs.listStageFailures(event.id, ERRORS_SHOWN).map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
     retrying: repos.jobs
       .listRetrying(event.id, ERRORS_SHOWN)
       .map((r) => ({ ...r, nextAttemptAt: new Date(r.nextAttemptAt).toISOString() })),

@@ -50,17 +50,27 @@ export interface ClipJobTask {
 
 export type ClipJobResult = { ok: true; embedding: Float32Array } | { ok: false; failure: FailureKind; error: string };
 
+/**
+ * One photo, decoded once for every stage the task runs: previews when `previews` is set, faces
+ * when `faces` is, scene when `clip` is.
+ */
 export interface PhotoTask {
   photoId: number;
+  /** The job that led to this task (for logs); the scheduler knows the others it carries. */
   jobId: number;
   path: string;
   format: PhotoFormat;
   sha256: string;
   dataDir: string;
   media: MediaOptions;
-  /** Null when face analysis is switched off. */
+  /**
+   * Write the preview and thumbnail and read the metadata and perceptual hash. False for a faces
+   * re-run: the photo's files stay byte for byte as they are.
+   */
+  previews: boolean;
+  /** Null when the faces stage does not run (not asked for, or face analysis switched off). */
   faces: FaceTaskOptions | null;
-  /** Null when no CLIP model is installed (scene search off). */
+  /** Null when the scene stage does not run (not asked for, or no CLIP model installed). */
   clip?: ClipTaskOptions | null;
 }
 

@@ -1,5 +1,6 @@
 // Runs inside a photo worker: decode once (shrink-on-load), orient, write the preview and the
 // thumbnail, compute the perceptual hash, then hand the decoded pixels to the analysis stages.
+// A faces re-run decodes the same way and skips the files, so they stay byte for byte the same.
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import sharp, { type OutputInfo } from 'sharp';
@@ -9,7 +10,7 @@ import { mediaRelativePath } from '../config/index.js';
 import { EMPTY_METADATA, mergeMetadata, readPhotoMetadata, type PhotoMetadata } from '../camera-files/index.js';
 import { extractEmbeddedJpeg, RawPreviewError } from '../camera-files/index.js';
 import { OVERVIEW_LONG_SIDE, type AnalysisContext, type AnalysisImage, type AnalysisOutput, type AnalysisStage, type OriginalRegion } from './analysis-stages.js';
-import type { FailureKind } from '../pipeline/index.js';
+import type { FailureKind } from './photo-task.js';
 import { PHASH_INPUT_SIZE, perceptualHash } from './perceptual-hash.js';
 import type { PhotoTask, PhotoTaskResult } from './photo-task.js';
 
@@ -19,10 +20,6 @@ const THUMBNAIL_WEBP_EFFORT = 2;
 
 /** File-system errors that go away by themselves (or once the photographer frees disk space). */
 const TRANSIENT_CODES = new Set(['EMFILE', 'ENFILE', 'EBUSY', 'EAGAIN', 'EIO', 'ETIMEDOUT']);
-
-export class PhotoReadError extends Error {
-  override name = 'PhotoReadError';
-}
 
 function describeFsError(err: NodeJS.ErrnoException, fileName: string): { message: string; kind: FailureKind } {
   switch (err.code) {
@@ -221,6 +218,17 @@ async function decodeForPreview(
   return { decoded, originalWidth, originalHeight };
 }
 
+/** The decoded image fitted inside OVERVIEW_LONG_SIDE: the face detector's whole-photo pass. */
+function resizeToOverview(decoded: { data: Buffer; info: OutputInfo }): Promise<{ data: Buffer; info: OutputInfo }> {
+  const { data, info } = decoded;
+  return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
+    .resize({ width: OVERVIEW_LONG_SIDE, height: OVERVIEW_LONG_SIDE, fit: 'inside', withoutEnlargement: true })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+}
+
+const asOverview = (o: { data: Buffer; info: OutputInfo }): NonNullable<AnalysisImage['overview']> => ({ pixels: o.data, width: o.info.width, height: o.info.height });
+
 export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStage[]): Promise<PhotoTaskResult> {
   const fileName = basename(task.path);
   const started = performance.now();
@@ -276,41 +284,37 @@ export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStag
   const raw = { raw: { width: info.width, height: info.height, channels: info.channels } } as const;
   const previewPath = mediaRelativePath('previews', task.sha256);
   const thumbnailPath = mediaRelativePath('thumbnails', task.sha256);
-  let phash: string;
+  let phash: string | null = null;
   let overview: AnalysisImage['overview'];
   try {
     // Measured per 24 MP photo on one core: a progressive, Huffman-optimised preview cost
     // 53 ms against 10 ms for baseline without optimisation (files ~8% larger, served on a
     // LAN); the pHash from the 400 px thumbnail instead of the 2048 px image saves 13 ms.
-    const encodePreview = sharp(data, raw)
-      .jpeg({ quality: task.media.previewQuality, optimiseCoding: false })
-      .toBuffer();
+    const encodePreview = task.previews
+      ? sharp(data, raw).jpeg({ quality: task.media.previewQuality, optimiseCoding: false }).toBuffer()
+      : null;
     // With faces on, one resize of the 2048 px image to the overview (the face detector's first
     // pass); the thumbnail, when no larger, is made from that instead of the 2048 px image again.
-    let thumbnailFrom = { data, info };
-    if (task.faces) {
-      const overviewOut = await sharp(data, raw)
-        .resize({ width: OVERVIEW_LONG_SIDE, height: OVERVIEW_LONG_SIDE, fit: 'inside', withoutEnlargement: true })
+    const overviewOut = task.faces ? await resizeToOverview(decoded) : null;
+    if (overviewOut) overview = asOverview(overviewOut);
+    if (encodePreview) {
+      const thumbnailFrom = overviewOut && task.media.thumbnailLongSide <= OVERVIEW_LONG_SIDE ? overviewOut : decoded;
+      // Sized from the original's aspect, not the overview's rounded one (6000x4000 gives 400x267).
+      const thumbSize = fitInside(originalWidth, originalHeight, task.media.thumbnailLongSide);
+      const small = await sharp(thumbnailFrom.data, { raw: { width: thumbnailFrom.info.width, height: thumbnailFrom.info.height, channels: thumbnailFrom.info.channels } })
+        .resize({ ...thumbSize, fit: 'fill' })
         .raw()
         .toBuffer({ resolveWithObject: true });
-      overview = { pixels: overviewOut.data, width: overviewOut.info.width, height: overviewOut.info.height };
-      if (task.media.thumbnailLongSide <= OVERVIEW_LONG_SIDE) thumbnailFrom = overviewOut;
+      const smallRaw = { raw: { width: small.info.width, height: small.info.height, channels: small.info.channels } } as const;
+      const [previewJpeg, thumbnail, grey] = await Promise.all([
+        encodePreview,
+        sharp(small.data, smallRaw).webp({ quality: task.media.thumbnailQuality, effort: THUMBNAIL_WEBP_EFFORT }).toBuffer(),
+        sharp(small.data, smallRaw).resize(PHASH_INPUT_SIZE, PHASH_INPUT_SIZE, { fit: 'fill' }).greyscale().raw().toBuffer(),
+      ]);
+      phash = perceptualHash(grey);
+      await writeAtomically(join(task.dataDir, previewPath), previewJpeg);
+      await writeAtomically(join(task.dataDir, thumbnailPath), thumbnail);
     }
-    // Sized from the original's aspect, not the overview's rounded one (6000x4000 gives 400x267).
-    const thumbSize = fitInside(originalWidth, originalHeight, task.media.thumbnailLongSide);
-    const small = await sharp(thumbnailFrom.data, { raw: { width: thumbnailFrom.info.width, height: thumbnailFrom.info.height, channels: thumbnailFrom.info.channels } })
-      .resize({ ...thumbSize, fit: 'fill' })
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    const smallRaw = { raw: { width: small.info.width, height: small.info.height, channels: small.info.channels } } as const;
-    const [previewJpeg, thumbnail, grey] = await Promise.all([
-      encodePreview,
-      sharp(small.data, smallRaw).webp({ quality: task.media.thumbnailQuality, effort: THUMBNAIL_WEBP_EFFORT }).toBuffer(),
-      sharp(small.data, smallRaw).resize(PHASH_INPUT_SIZE, PHASH_INPUT_SIZE, { fit: 'fill' }).greyscale().raw().toBuffer(),
-    ]);
-    phash = perceptualHash(grey);
-    await writeAtomically(join(task.dataDir, previewPath), previewJpeg);
-    await writeAtomically(join(task.dataDir, thumbnailPath), thumbnail);
   } catch (err) {
     const e = describeFsError(err as NodeJS.ErrnoException, fileName);
     return { ok: false, failure: e.kind, error: e.message };
@@ -347,17 +351,23 @@ export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStag
   return {
     ok: true,
     photo: {
-      width: originalWidth,
-      height: originalHeight,
-      capturedAt: m.capturedAt,
-      cameraMake: m.cameraMake,
-      cameraModel: m.cameraModel,
-      cameraSerial: m.cameraSerial,
-      lens: m.lens,
-      orientation: m.orientation,
-      phash,
-      previewPath,
-      thumbnailPath,
+      ...(phash !== null
+        ? {
+            rendered: {
+              width: originalWidth,
+              height: originalHeight,
+              capturedAt: m.capturedAt,
+              cameraMake: m.cameraMake,
+              cameraModel: m.cameraModel,
+              cameraSerial: m.cameraSerial,
+              lens: m.lens,
+              orientation: m.orientation,
+              phash,
+              previewPath,
+              thumbnailPath,
+            },
+          }
+        : {}),
       ...(analysis.faces ? { faces: analysis.faces } : {}),
       ...(analysis.clipEmbedding ? { clipEmbedding: analysis.clipEmbedding } : {}),
     },

@@ -1,10 +1,21 @@
 // Hands due jobs from the durable queue to the worker pool, never more than the pool can
-// start soon (back-pressure: a 5,000-file burst waits in SQLite, not in memory).
+// start soon (back-pressure: a 5,000-file burst waits in SQLite, not in memory). A photo's
+// previews job and the faces (and scene) jobs it carries go to one worker task: one decode.
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { PhotoFormat } from '../camera-files/index.js';
 import { join } from 'node:path';
-import { isDatabaseDamage, type ClipVectorsRepository, type FacesReplaced, type Job, type JobsRepository, type PhotosRepository } from '../store/index.js';
+import {
+  isDatabaseDamage,
+  stageOfJob,
+  type ClaimedWork,
+  type ClipVectorsRepository,
+  type FacesReplaced,
+  type Job,
+  type JobsRepository,
+  type PhotoStage,
+  type PhotosRepository,
+} from '../store/index.js';
 import { nextRetryAt, retryPolicyFor, shouldRetry } from './backoff.js';
 import type { ClipTaskOptions, FaceTaskOptions, MediaOptions, PhotoTaskResult, PhotoTaskTimings } from '../photo/index.js';
 import type { PhotoProcessor } from './worker-pool.js';
@@ -24,11 +35,27 @@ export interface SchedulerPolicy {
   prefetchPerWorker: number;
 }
 
+type FaceProvider = { active: string; fallbackReason?: string; detector?: string };
+
+/**
+ * What became of one worker task. `stages` are the stages it ran (or would have): a photo's first
+ * task runs previews and faces (and scene when a CLIP model is installed) on one decode; a re-run
+ * runs one stage.
+ */
 export type PhotoOutcome =
-  | { status: 'ready'; photoId: number; eventId: number; timings: PhotoTaskTimings; faceIds: number[]; replacedFaceIds: number[]; faceProvider?: { active: string; fallbackReason?: string; detector?: string } }
-  | { status: 'failed'; photoId: number; eventId: number; error: string }
-  | { status: 'retrying'; photoId: number; eventId: number; error: string; retryAt: number }
-  | { status: 'scene-indexed'; photoId: number; eventId: number };
+  | { status: 'ready'; photoId: number; eventId: number; stages: PhotoStage[]; timings: PhotoTaskTimings; faceIds: number[]; replacedFaceIds: number[]; faceProvider?: FaceProvider }
+  | { status: 'failed'; photoId: number; eventId: number; stages: PhotoStage[]; error: string }
+  | { status: 'retrying'; photoId: number; eventId: number; stages: PhotoStage[]; error: string; retryAt: number }
+  | { status: 'scene-indexed'; photoId: number; eventId: number }
+  /** A stage re-run on a ready photo failed: the photo keeps its earlier results and stays ready. */
+  | { status: 'stage-failed'; photoId: number; eventId: number; stages: PhotoStage[]; error: string }
+  /** The stage is switched off (faces in settings, no CLIP model): its job is done with a note. */
+  | { status: 'stage-skipped'; photoId: number; eventId: number; stages: PhotoStage[]; reason: string };
+
+/** Kept on a faces job that had nothing to do, so the operator sees why and can run it later. */
+export const FACES_OFF_NOTE =
+  'Skipped: face analysis is switched off (faces.enabled in settings.json); turn it on and run `shutterfind reprocess --stage faces`';
+export const SCENE_OFF_NOTE = 'Skipped: scene search is off (no CLIP model installed; `shutterfind models add` installs one)';
 
 export interface SchedulerDeps {
   jobs: JobsRepository;
@@ -95,15 +122,25 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
   };
 
-  /** Scene-search back-fill: a ready photo's CLIP embedding from its preview; the photo itself is untouched. */
-  const runClipJob = async (job: Job): Promise<void> => {
+  /** A job left with nothing to work on, or a stage switched off: finished without a worker. */
+  const finishWithoutWorker = async (jobs: readonly Job[], photoId: number | null, outcome: { failed: string } | { skipped: string }): Promise<void> => {
+    const stages = jobs.map((j) => stageOfJob(j.kind));
+    if ('failed' in outcome) await save(`job ${jobs[0]!.id}`, () => { for (const j of jobs) deps.jobs.failJob(j.id, outcome.failed, now()); });
+    else await save(`job ${jobs[0]!.id}`, () => { for (const j of jobs) deps.jobs.completeJob(j.id, now(), outcome.skipped); });
+    if (photoId === null) return;
+    const eventId = jobs[0]!.eventId;
+    // Every finished job is announced: whoever waits for the queue to empty looks again then.
+    deps.onOutcome?.('failed' in outcome
+      ? { status: 'stage-failed', photoId, eventId, stages, error: outcome.failed }
+      : { status: 'stage-skipped', photoId, eventId, stages, reason: outcome.skipped });
+  };
+
+  /** Scene search for a photo that is already ready: its CLIP embedding from the stored preview; the photo is untouched. */
+  const runSceneJob = async (job: Job): Promise<void> => {
     const photo = job.photoId === null ? undefined : deps.photos.getPhoto(job.photoId);
     const clip = deps.clip(true);
-    if (!photo || !photo.previewPath || !clip) {
-      const why = !clip ? 'Scene search is off (no CLIP model installed)' : 'The photo has no preview yet';
-      await save(`job ${job.id}`, () => deps.jobs.failJob(job.id, why, now()));
-      return;
-    }
+    if (!clip) return finishWithoutWorker([job], job.photoId, { skipped: SCENE_OFF_NOTE });
+    if (!photo || !photo.previewPath) return finishWithoutWorker([job], job.photoId, { failed: 'The photo has no preview yet' });
     const result = await deps.processor
       .embedClip({ photoId: photo.id, jobId: job.id, previewPath: join(deps.dataDir, photo.previewPath), clip })
       .catch((err: unknown) => ({ ok: false as const, failure: 'transient' as const, error: `Worker failed: ${(err as Error).message}` }));
@@ -114,46 +151,70 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     } else if (shouldRetry(result.failure, job.attempts, job.maxAttempts)) {
       const retryAt = nextRetryAt(job.attempts, now(), retryPolicyFor(result.failure, { baseMs: deps.policy.retryBaseMs, maxMs: deps.policy.retryMaxMs }), random());
       await save(`job ${job.id}`, () => deps.jobs.requeueJob(job.id, result.error, retryAt, now()));
+      deps.onOutcome?.({ status: 'retrying', photoId: photo.id, eventId: photo.eventId, stages: ['scene'], error: result.error, retryAt });
     } else {
-      await save(`job ${job.id}`, () => deps.jobs.failJob(job.id, result.error, now()));
       deps.log.warn({ photoId: photo.id, jobId: job.id }, result.error);
+      await finishWithoutWorker([job], photo.id, { failed: result.error });
     }
   };
 
-  const runJob = async (job: Job): Promise<void> => {
-    if (job.kind === 'photo.clip') return runClipJob(job);
-    const photo = job.photoId === null ? undefined : deps.photos.getPhoto(job.photoId);
+  /**
+   * One decode of the photo for every stage its jobs ask for: a previews job with the faces (and
+   * scene) jobs it carries, or a lone faces job (a re-run, which leaves the previews untouched).
+   */
+  const runPhotoTask = async (work: ClaimedWork): Promise<void> => {
+    const { lead } = work;
+    const jobs = [lead, ...work.carried];
+    const jobIds = jobs.map((j) => j.id);
+    const photo = lead.photoId === null ? undefined : deps.photos.getPhoto(lead.photoId);
     if (!photo || photo.sha256 === null || photo.format === null) {
-      await save(`job ${job.id}`, () => deps.jobs.failJob(job.id, 'The photo this job belongs to no longer exists', now()));
-      return;
+      return finishWithoutWorker(jobs, photo ? photo.id : null, { failed: 'The photo this job belongs to no longer exists' });
     }
-    try {
-      deps.photos.markProcessing(photo.id, now());
-    } catch (err) {
-      // Only the "processing" label is lost; the job itself is leased and runs regardless.
-      deps.log.warn({ photoId: photo.id, err }, 'Could not mark the photo as processing');
+    // A stage re-run on a ready photo leaves it ready (the kiosk keeps finding it) whatever happens.
+    const wasReady = photo.status === 'ready';
+    const previews = jobs.some((j) => j.kind === 'photo.previews');
+    const notes = new Map<number, string>();
+    const facesJob = jobs.find((j) => j.kind === 'photo.faces');
+    const faces = facesJob ? deps.faces : null;
+    if (facesJob && !faces) notes.set(facesJob.id, FACES_OFF_NOTE);
+    // A new photo gets its scene embedding from the same decode when a model is installed, with
+    // or without a job for it (the back-fill job is for photos from before the model).
+    const sceneJob = jobs.find((j) => j.kind === 'photo.scene');
+    const clip = sceneJob || (previews && !wasReady) ? deps.clip() : null;
+    if (sceneJob && !clip) notes.set(sceneJob.id, SCENE_OFF_NOTE);
+    const stages: PhotoStage[] = [...(previews ? ['previews' as const] : []), ...(faces ? ['faces' as const] : []), ...(clip ? ['scene' as const] : [])];
+    if (!stages.length) return finishWithoutWorker(jobs, photo.id, { skipped: notes.get(lead.id) ?? FACES_OFF_NOTE });
+
+    if (previews) {
+      try {
+        deps.photos.markProcessing(photo.id, now());
+      } catch (err) {
+        // Only the "processing" label is lost; the jobs themselves are leased and run regardless.
+        deps.log.warn({ photoId: photo.id, err }, 'Could not mark the photo as processing');
+      }
     }
     // A huge TIFF on a busy laptop can outlast the lease; keep it alive while the worker is on
     // it, or the queue would hand the same photo out a second time.
     const heartbeat = setInterval(() => {
       try {
-        deps.jobs.renewLease(job.id, deps.owner, now(), deps.policy.leaseMs);
+        deps.jobs.renewLeases(jobIds, deps.owner, now(), deps.policy.leaseMs);
       } catch (err) {
-        deps.log.warn({ jobId: job.id, err }, 'Could not renew a job lease');
+        deps.log.warn({ jobIds, err }, 'Could not renew a job lease');
       }
     }, Math.max(10, Math.floor(deps.policy.leaseMs / LEASE_RENEWALS_PER_LEASE)));
     let result: PhotoTaskResult;
     try {
       result = await deps.processor.process({
         photoId: photo.id,
-        jobId: job.id,
+        jobId: lead.id,
         path: photo.path,
         format: photo.format as PhotoFormat,
         sha256: photo.sha256,
         dataDir: deps.dataDir,
         media: deps.media,
-        faces: deps.faces,
-        clip: deps.clip(),
+        previews,
+        faces,
+        clip,
       });
     } catch (err) {
       // The worker thread itself broke (crash, out of memory): piscina replaces it; try the photo again.
@@ -162,37 +223,44 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       clearInterval(heartbeat);
     }
     const what = `the result for ${photo.fileName}`;
+    const base = { photoId: photo.id, eventId: photo.eventId, stages };
     if (result.ok) {
       const processed = result.photo;
-      let faces: FacesReplaced = { faceIds: [], replacedFaceIds: [] };
+      const done = jobs.map((j) => ({ jobId: j.id, note: notes.get(j.id) ?? null }));
+      let saved: FacesReplaced = { faceIds: [], replacedFaceIds: [], personIds: [] };
       await save(what, () => {
-        faces = deps.photos.completePhotoJob(photo.id, job.id, processed, now());
+        saved = deps.photos.completePhotoWork(photo.id, done, processed, now());
       });
-      const { faceIds, replacedFaceIds } = faces;
-      deps.log.debug({ photoId: photo.id, jobId: job.id, faces: faceIds.length, timings: result.timings }, 'photo ready');
-      deps.onOutcome?.({ status: 'ready', photoId: photo.id, eventId: photo.eventId, timings: result.timings, faceIds, replacedFaceIds, ...(result.faceProvider ? { faceProvider: result.faceProvider } : {}) });
-    } else if (shouldRetry(result.failure, job.attempts, job.maxAttempts)) {
+      const { faceIds, replacedFaceIds } = saved;
+      deps.log.debug({ photoId: photo.id, jobIds, stages, faces: faceIds.length, timings: result.timings }, 'photo ready');
+      deps.onOutcome?.({ status: 'ready', ...base, timings: result.timings, faceIds, replacedFaceIds, ...(result.faceProvider ? { faceProvider: result.faceProvider } : {}) });
+    } else if (shouldRetry(result.failure, lead.attempts, lead.maxAttempts)) {
       const backoff = retryPolicyFor(result.failure, { baseMs: deps.policy.retryBaseMs, maxMs: deps.policy.retryMaxMs });
-      const retryAt = nextRetryAt(job.attempts, now(), backoff, random());
+      const retryAt = nextRetryAt(lead.attempts, now(), backoff, random());
       const error = result.error;
-      await save(what, () => deps.photos.requeuePhotoJob(photo.id, job.id, error, retryAt, now()));
+      await save(what, () => deps.photos.requeuePhotoWork(photo.id, jobIds, error, retryAt, now()));
       // A full drive needs the photographer now; other retries usually sort themselves out.
       const level = result.failure === 'storage' ? 'error' : 'warn';
-      deps.log[level]({ photoId: photo.id, jobId: job.id, attempt: job.attempts, retryAt }, error);
-      deps.onOutcome?.({ status: 'retrying', photoId: photo.id, eventId: photo.eventId, error, retryAt });
+      deps.log[level]({ photoId: photo.id, jobIds, attempt: lead.attempts, retryAt }, error);
+      deps.onOutcome?.({ status: 'retrying', ...base, error, retryAt });
     } else {
       const error = result.error;
-      await save(what, () => deps.photos.failPhotoJob(photo.id, job.id, error, now()));
-      deps.log.error({ photoId: photo.id, jobId: job.id, path: photo.path }, error);
-      deps.onOutcome?.({ status: 'failed', photoId: photo.id, eventId: photo.eventId, error });
+      await save(what, () => deps.photos.failPhotoWork(photo.id, jobIds, error, now()));
+      deps.log.error({ photoId: photo.id, jobIds, stages, path: photo.path }, error);
+      deps.onOutcome?.(wasReady ? { status: 'stage-failed', ...base, error } : { status: 'failed', ...base, error });
     }
   };
+
+  const runWork = (work: ClaimedWork): Promise<void> => (work.lead.kind === 'photo.scene' ? runSceneJob(work.lead) : runPhotoTask(work));
 
   const scheduleWakeUp = (): void => {
     if (timer) clearTimeout(timer);
     timer = undefined;
     if (draining) return;
-    const due = deps.jobs.nextDueAt();
+    let due = deps.jobs.nextDueAt();
+    // Due already, yet the claim just now left slots free: those are faces or scene jobs waiting
+    // for their photo's previews job (they go with it). Waking up for them would spin.
+    if (due !== null && due <= now()) due = deps.jobs.nextClaimableDueAt();
     if (due === null) return;
     // A retry with backoff becomes due later with no event to announce it.
     // Not unref'd: a one-shot import waiting on a retry must stay alive for it (drain clears it).
@@ -205,19 +273,19 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     try {
       const free = capacity - running.size;
       if (free <= 0) return;
-      let jobs: Job[];
+      let claimed: ClaimedWork[];
       try {
-        jobs = deps.jobs.claimJobs(deps.owner, now(), deps.policy.leaseMs, free);
+        claimed = deps.jobs.claimWork(deps.owner, now(), deps.policy.leaseMs, free);
       } catch (err) {
         deps.log.error({ err }, `Cannot take jobs from the queue: ${(err as Error).message}. Retrying in ${STORAGE_RETRY_MS / 1000} s.`);
         if (timer) clearTimeout(timer);
         timer = setTimeout(pump, STORAGE_RETRY_MS);
         return;
       }
-      for (const job of jobs) {
-        const p = runJob(job)
+      for (const work of claimed) {
+        const p = runWork(work)
           .catch((err: unknown) => {
-            deps.log.error({ jobId: job.id, err }, 'Writing a job result failed');
+            deps.log.error({ jobId: work.lead.id, err }, 'Writing a job result failed');
           })
           .finally(() => {
             running.delete(p);

@@ -27,11 +27,11 @@ export function createClipVectorsRepository(db: Database, jobs: JobsRepository) 
     `SELECT p.id FROM photos p
       WHERE p.event_id = ? AND p.status = 'ready' AND p.preview_path IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM clip_embeddings c WHERE c.photo_id = p.id)
-        AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.photo_id = p.id AND j.kind = 'photo.clip' AND j.state IN ('queued', 'leased'))
+        AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.photo_id = p.id AND j.kind = 'photo.scene' AND j.state IN ('queued', 'leased'))
       ORDER BY p.id LIMIT ?`,
   );
 
-  const openJob = db.prepare<[number], { id: number }>("SELECT id FROM jobs WHERE photo_id = ? AND kind = 'photo.clip' AND state IN ('queued', 'leased')");
+  const openJob = db.prepare<[number], { id: number }>("SELECT id FROM jobs WHERE photo_id = ? AND kind = 'photo.scene' AND state IN ('queued', 'leased')");
 
   const replace = (photoId: number, eventId: number, embedding: Float32Array) => {
     remove.run(BigInt(photoId));
@@ -64,7 +64,7 @@ export function createClipVectorsRepository(db: Database, jobs: JobsRepository) 
       for (;;) {
         const batch = db.transaction(() => {
           const ids = missing.all(eventId, 1000).map((r) => r.id);
-          for (const photoId of ids) jobs.enqueueJob({ kind: 'photo.clip', eventId, photoId, priority, maxAttempts, runAfter: now }, now);
+          for (const photoId of ids) jobs.enqueueJob({ kind: 'photo.scene', eventId, photoId, priority, maxAttempts, runAfter: now }, now);
           return ids.length;
         })();
         queued += batch;
@@ -75,7 +75,7 @@ export function createClipVectorsRepository(db: Database, jobs: JobsRepository) 
     enqueueBackfillOf(photoId: number, eventId: number, priority: number, maxAttempts: number, now: number): boolean {
       return db.transaction(() => {
         if (get.get(BigInt(photoId)) || openJob.get(photoId)) return false;
-        jobs.enqueueJob({ kind: 'photo.clip', eventId, photoId, priority, maxAttempts, runAfter: now }, now);
+        jobs.enqueueJob({ kind: 'photo.scene', eventId, photoId, priority, maxAttempts, runAfter: now }, now);
         return true;
       })();
     },

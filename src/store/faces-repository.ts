@@ -2,6 +2,7 @@
 // step through the face vectors repository. Reprocessing a photo replaces its faces.
 import type { Database } from 'better-sqlite3';
 import type { FaceVectorsRepository } from './face-vectors-repository.js';
+import { pairReplacedFaces } from './replaced-faces.js';
 
 export interface NewFace {
   /** [x, y, width, height] in pixels of the original (oriented) photo. */
@@ -21,6 +22,11 @@ export interface FacesReplaced {
   faceIds: number[];
   /** Faces of an earlier run on the same photo, now deleted. */
   replacedFaceIds: number[];
+  /**
+   * Persons that held a replaced face: their counts and covers need a refresh. A new face in the
+   * place of an old one already holds that face's person (and pin); the rest hold none yet.
+   */
+  personIds: number[];
 }
 
 export interface StoredFace {
@@ -69,11 +75,13 @@ const toFace = (r: FaceRow): StoredFace => ({
 });
 
 export function createFacesRepository(db: Database, vectors: FaceVectorsRepository) {
-  const idsOfPhoto = db.prepare<[number], { id: number }>('SELECT id FROM faces WHERE photo_id = ?');
+  const placesOfPhoto = db.prepare<[number], { id: number; box_x: number; box_y: number; box_w: number; box_h: number; person_id: number | null; pinned: number }>(
+    'SELECT id, box_x, box_y, box_w, box_h, person_id, pinned FROM faces WHERE photo_id = ? ORDER BY id',
+  );
   const deleteOfPhoto = db.prepare('DELETE FROM faces WHERE photo_id = ?');
   const insert = db.prepare(
-    `INSERT INTO faces (photo_id, event_id, box_x, box_y, box_w, box_h, landmarks, score, quality, sharpness, frontal, size_px, crop_path, created_at)
-     VALUES (@photoId, @eventId, @x, @y, @w, @h, @landmarks, @score, @quality, @sharpness, @frontal, @sizePx, @cropPath, @now)`,
+    `INSERT INTO faces (photo_id, event_id, person_id, pinned, box_x, box_y, box_w, box_h, landmarks, score, quality, sharpness, frontal, size_px, crop_path, created_at)
+     VALUES (@photoId, @eventId, @personId, @pinned, @x, @y, @w, @h, @landmarks, @score, @quality, @sharpness, @frontal, @sizePx, @cropPath, @now)`,
   );
   const setCount = db.prepare('UPDATE photos SET face_count = ? WHERE id = ?');
   const ofPhoto = db.prepare<[number], FaceRow>('SELECT * FROM faces WHERE photo_id = ? ORDER BY id');
@@ -99,16 +107,27 @@ export function createFacesRepository(db: Database, vectors: FaceVectorsReposito
     WHERE rank <= @max ORDER BY person_id, rank`);
 
   return {
-    /** Replaces a photo's faces and vectors. Joins the caller's transaction. */
+    /**
+     * Replaces a photo's faces and vectors; a new face in the place of an old one keeps its person
+     * and pin. Joins the caller's transaction.
+     */
     replaceFacesOfPhoto: db.transaction((photoId: number, eventId: number, faces: readonly NewFace[], now: number): FacesReplaced => {
-      const replaced = idsOfPhoto.all(photoId).map((r) => r.id);
+      const old = placesOfPhoto.all(photoId);
+      const replaced = old.map((r) => r.id);
+      const sameFace = pairReplacedFaces(
+        old.map((r) => [r.box_x, r.box_y, r.box_w, r.box_h] as const),
+        faces.map((f) => f.box),
+      );
       vectors.deleteFaces(replaced);
       deleteOfPhoto.run(photoId);
-      const ids = faces.map((f) => {
+      const ids = faces.map((f, i) => {
+        const was = old[sameFace.get(i) ?? -1];
         const id = Number(
           insert.run({
             photoId,
             eventId,
+            personId: was?.person_id ?? null,
+            pinned: was?.pinned ?? 0,
             x: f.box[0],
             y: f.box[1],
             w: f.box[2],
@@ -127,7 +146,8 @@ export function createFacesRepository(db: Database, vectors: FaceVectorsReposito
         return id;
       });
       setCount.run(faces.length, photoId);
-      return { faceIds: ids, replacedFaceIds: replaced };
+      const personIds = [...new Set(old.flatMap((r) => (r.person_id === null ? [] : [r.person_id])))];
+      return { faceIds: ids, replacedFaceIds: replaced, personIds };
     }),
     getFace(faceId: number): StoredFace | undefined {
       const row = byId.get(faceId);

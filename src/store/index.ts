@@ -20,7 +20,8 @@ export { DatabaseDamagedError, isDatabaseDamage } from './database-damage.js';
 export { checkDatabase, salvageDatabase, type SalvageReport, type TableSalvage } from './salvage.js';
 export type { EventsRepository } from './events-repository.js';
 export type { SourcesRepository } from './sources-repository.js';
-export type { JobsRepository, NewJob } from './jobs-repository.js';
+export type { JobsRepository, NewJob, ClaimedWork, StageCounts, StageFailure } from './jobs-repository.js';
+export { pairReplacedFaces, boxOverlap, SAME_FACE_MIN_OVERLAP } from './replaced-faces.js';
 export type { FacesReplaced, FacesRepository, NewFace, StoredFace } from './faces-repository.js';
 export type { FaceVectorsRepository, NearestPhoto, NearestPhotosQuery, FaceSearchModeChoice } from './face-vectors-repository.js';
 export { bestFacePerPhoto, MAX_KNN_K } from './face-vectors-repository.js';
@@ -37,6 +38,8 @@ export type {
   FileIdentity,
   KnownFile,
   ProcessedPhoto,
+  RenderedPhoto,
+  JobCompletion,
   PhotoListQuery,
 } from './photos-repository.js';
 
@@ -45,19 +48,20 @@ export function createRepositories(db: Database) {
   const faceVectors = createFaceVectorsRepository(db);
   const faces = createFacesRepository(db, faceVectors);
   const clipVectors = createClipVectorsRepository(db, jobs);
+  const persons = createPersonsRepository(db);
   return {
     events: createEventsRepository(db),
     sources: createSourcesRepository(db),
     jobs,
     faceVectors,
     faces,
-    persons: createPersonsRepository(db),
+    persons,
     runtime: createRuntimeInfoRepository(db),
     clipVectors,
     bursts: createBurstsRepository(db),
     kiosks: createKiosksRepository(db),
     galleries: createGalleriesRepository(db),
-    photos: createPhotosRepository(db, jobs, faces, clipVectors),
+    photos: createPhotosRepository(db, jobs, faces, clipVectors, persons),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3';
 import type { ClipVectorsRepository } from './clip-vectors-repository.js';
 import type { FacesReplaced, FacesRepository, NewFace } from './faces-repository.js';
 import type { JobsRepository } from './jobs-repository.js';
+import type { PersonsRepository } from './persons-repository.js';
 import type { DuplicateKind, Photo, PhotoCounts, PhotoError, PhotoStatus } from './types.js';
 
 interface PhotoRow {
@@ -86,8 +87,8 @@ export interface FailedFile {
   landedAt: number;
 }
 
-/** What the photo pipeline learned about a photo. */
-export interface ProcessedPhoto {
+/** What the previews stage learned about a photo: its size, camera metadata and rendered files. */
+export interface RenderedPhoto {
   width: number;
   height: number;
   capturedAt: number | null;
@@ -99,10 +100,22 @@ export interface ProcessedPhoto {
   phash: string;
   previewPath: string;
   thumbnailPath: string;
-  /** Faces found by the face stage; absent when face analysis is switched off. */
+}
+
+/** What one worker task found, stage by stage; a stage that did not run is absent. */
+export interface ProcessedPhoto {
+  /** Absent when the previews stage did not run (a faces re-run leaves the previews as they are). */
+  rendered?: RenderedPhoto;
+  /** Faces found by the faces stage; absent when it did not run (or face analysis is switched off). */
   faces?: NewFace[];
-  /** CLIP image embedding; absent when no CLIP model is installed. */
+  /** CLIP image embedding; absent when the scene stage did not run (or no CLIP model is installed). */
   clipEmbedding?: Float32Array;
+}
+
+/** A job a worker task carried, done; `note` says why it did nothing (its stage is switched off). */
+export interface JobCompletion {
+  jobId: number;
+  note?: string | null;
 }
 
 /** What the store already knows about a path, so a rescan skips it without hashing. */
@@ -116,7 +129,7 @@ export interface PhotoListQuery {
   offset?: number;
 }
 
-export function createPhotosRepository(db: Database, jobs: JobsRepository, faces: FacesRepository, clip: ClipVectorsRepository) {
+export function createPhotosRepository(db: Database, jobs: JobsRepository, faces: FacesRepository, clip: ClipVectorsRepository, persons: PersonsRepository) {
   const byId = db.prepare<[number], PhotoRow>('SELECT * FROM photos WHERE id = ?');
   const bySha = db.prepare<[number, string], PhotoRow>('SELECT * FROM photos WHERE event_id = ? AND sha256 = ?');
   const knownPhoto = db.prepare<[number, string, number, number], PhotoRow>(
@@ -148,15 +161,18 @@ export function createPhotosRepository(db: Database, jobs: JobsRepository, faces
   const movePhoto = db.prepare(
     'UPDATE photos SET path = ?, file_name = ?, mtime_ms = ?, updated_at = ? WHERE id = ?',
   );
-  const setStatus = db.prepare('UPDATE photos SET status = ?, updated_at = ? WHERE id = ?');
+  // A stage re-run on a ready photo keeps it ready (the kiosk keeps finding it): only a photo that
+  // is not ready yet shows it is being processed, waits or fails.
+  const setStatusUnlessReady = db.prepare(`UPDATE photos SET status = ?, updated_at = ? WHERE id = ? AND status <> 'ready'`);
   const setReady = db.prepare(
-    `UPDATE photos SET status = 'ready', error = NULL, ready_at = @now, updated_at = @now,
+    `UPDATE photos SET status = 'ready', error = NULL, updated_at = @now,
+       ready_at = CASE WHEN status = 'ready' AND ready_at IS NOT NULL THEN ready_at ELSE @now END,
        width = @width, height = @height, captured_at = @capturedAt, camera_make = @cameraMake,
        camera_model = @cameraModel, camera_serial = @cameraSerial, lens = @lens, orientation = @orientation,
        phash = @phash, preview_path = @previewPath, thumbnail_path = @thumbnailPath
      WHERE id = @id`,
   );
-  const setFailed = db.prepare(`UPDATE photos SET status = 'failed', error = ?, updated_at = ? WHERE id = ?`);
+  const setFailed = db.prepare(`UPDATE photos SET status = 'failed', error = ?, updated_at = ? WHERE id = ? AND status <> 'ready'`);
   const setPendingAgain = db.prepare(
     `UPDATE photos SET status = 'pending', error = NULL, updated_at = ? WHERE id = ? AND status = 'failed'`,
   );
@@ -214,7 +230,10 @@ export function createPhotosRepository(db: Database, jobs: JobsRepository, faces
       const dup = knownDuplicate.get(f.eventId, f.path, f.sizeBytes, f.mtimeMs);
       return dup ? { kind: 'duplicate', photoId: dup.photo_id } : undefined;
     },
-    /** Records a new photo and its processing job together, so a crash never leaves one without the other. */
+    /**
+     * Records a new photo with its previews and faces jobs together, so a crash never leaves one
+     * without the others. (Scene search joins the previews task by itself when a model is installed.)
+     */
     addPhotoWithJob(p: NewPhoto, maxAttempts: number, now: number, priority = 0): number {
       return db.transaction(() => {
         // The file was recorded as failed before (still being written, unreadable): it is good now.
@@ -222,7 +241,9 @@ export function createPhotosRepository(db: Database, jobs: JobsRepository, faces
         const id = Number(
           insertPhoto.run({ ...p, fileName: basename(p.path), now }).lastInsertRowid,
         );
-        jobs.enqueueJob({ kind: 'photo.process', eventId: p.eventId, photoId: id, maxAttempts, runAfter: now, priority }, now);
+        for (const kind of ['photo.previews', 'photo.faces'] as const) {
+          jobs.enqueueJob({ kind, eventId: p.eventId, photoId: id, maxAttempts, runAfter: now, priority }, now);
+        }
         return id;
       })();
     },
@@ -239,54 +260,68 @@ export function createPhotosRepository(db: Database, jobs: JobsRepository, faces
     recordFailedFile(f: FailedFile, now: number): void {
       upsertFailed.run({ ...f, fileName: basename(f.path), now });
     },
+    /** A worker task on the photo began; a ready photo stays ready. */
     markProcessing(id: number, now: number): void {
-      setStatus.run('processing', now, id);
+      setStatusUnlessReady.run('processing', now, id);
     },
-    /** Photo results, job completion and the sync outbox row land in one transaction. */
-    completePhotoJob(photoId: number, jobId: number, result: ProcessedPhoto, now: number): FacesReplaced {
+    /**
+     * One worker task's results, the completion of every job it carried and the sync outbox row
+     * land in one transaction. A photo becomes ready with its previews; faces found again replace
+     * the earlier ones (a new face in an old one's place keeps its person).
+     */
+    completePhotoWork(photoId: number, done: readonly JobCompletion[], result: ProcessedPhoto, now: number): FacesReplaced {
       return db.transaction(() => {
-        const { faces: found, clipEmbedding, ...columns } = result;
-        setReady.run({ ...columns, id: photoId, now });
-        jobs.completeJob(jobId, now);
+        const { rendered, faces: found, clipEmbedding } = result;
+        const wasReady = byId.get(photoId)?.status === 'ready';
+        if (rendered) setReady.run({ ...rendered, id: photoId, now });
+        for (const job of done) jobs.completeJob(job.jobId, now, job.note ?? null);
         const photo = byId.get(photoId);
-        if (photo) {
-          insertOutbox.run(
-            photo.event_id,
-            'photo.ready',
-            photoId,
-            JSON.stringify({ sha256: photo.sha256, fileName: photo.file_name, capturedAt: photo.captured_at, faces: found?.length ?? null }),
-            now,
-          );
+        if (!photo) return { faceIds: [], replacedFaceIds: [], personIds: [] };
+        const summary = { sha256: photo.sha256, fileName: photo.file_name, capturedAt: photo.captured_at, faces: found?.length ?? null };
+        if (rendered && !wasReady) insertOutbox.run(photo.event_id, 'photo.ready', photoId, JSON.stringify(summary), now);
+        // A faces re-run on a photo that was synced already: its face count changed.
+        else if (found && wasReady) insertOutbox.run(photo.event_id, 'photo.faces', photoId, JSON.stringify(summary), now);
+        if (clipEmbedding) clip.replace(photoId, photo.event_id, clipEmbedding);
+        if (!found) return { faceIds: [], replacedFaceIds: [], personIds: [] };
+        const replaced = faces.replaceFacesOfPhoto(photoId, photo.event_id, found, now);
+        if (replaced.personIds.length) {
+          // Counts and covers of the persons that lost (or kept) a face; an unnamed one left with
+          // none goes, as after any other loss of faces.
+          persons.refreshPersons(replaced.personIds, now);
+          const affected = new Set(replaced.personIds);
+          for (const id of persons.emptyUnnamedPersonIds(photo.event_id)) if (affected.has(id)) persons.deletePerson(id);
         }
-        if (photo && clipEmbedding) clip.replace(photoId, photo.event_id, clipEmbedding);
-        return photo && found ? faces.replaceFacesOfPhoto(photoId, photo.event_id, found, now) : { faceIds: [], replacedFaceIds: [] };
+        return replaced;
       })();
     },
-    failPhotoJob(photoId: number, jobId: number, error: string, now: number): void {
+    /** The task failed for good: its jobs fail, and so does the photo unless it is ready (a re-run failed). */
+    failPhotoWork(photoId: number, jobIds: readonly number[], error: string, now: number): void {
       db.transaction(() => {
         setFailed.run(error, now, photoId);
-        jobs.failJob(jobId, error, now);
+        for (const id of jobIds) jobs.failJob(id, error, now);
       })();
     },
-    /** The job will be tried again later; the photo waits as pending with the last error kept on the job. */
-    requeuePhotoJob(photoId: number, jobId: number, error: string, runAfter: number, now: number): void {
+    /** The jobs will be tried again later; a photo not ready yet waits as pending, the last error kept on the jobs. */
+    requeuePhotoWork(photoId: number, jobIds: readonly number[], error: string, runAfter: number, now: number): void {
       db.transaction(() => {
-        setStatus.run('pending', now, photoId);
-        jobs.requeueJob(jobId, error, runAfter, now);
+        setStatusUnlessReady.run('pending', now, photoId);
+        for (const id of jobIds) jobs.requeueJob(id, error, runAfter, now);
       })();
     },
-    /** Failed photos whose file was read go back to the queue; returns how many. */
+    /** Failed jobs of photos whose file was read go back to the queue; returns for how many photos. */
     retryFailedPhotoJobs(eventId: number, now: number, onlyPhotoIds?: readonly number[]): number {
       const only = onlyPhotoIds ? new Set(onlyPhotoIds) : null;
       return db.transaction(() => {
-        let n = 0;
+        const photos = new Set<number>();
         for (const job of jobs.listFailedJobs(eventId)) {
           if (only && (job.photoId === null || !only.has(job.photoId))) continue;
           if (!jobs.retryJob(job.id, now)) continue;
-          if (job.photoId !== null) setPendingAgain.run(now, job.photoId);
-          n += 1;
+          if (job.photoId !== null) {
+            setPendingAgain.run(now, job.photoId);
+            photos.add(job.photoId);
+          }
         }
-        return n;
+        return photos.size;
       })();
     },
     /** Failures that happened before the file could be read; a retry re-examines the file. */
@@ -312,7 +347,7 @@ export function createPhotosRepository(db: Database, jobs: JobsRepository, faces
       return errors.all(eventId, limit).map((r) => ({ photoId: r.id, path: r.path, error: r.error, at: r.updated_at }));
     },
     /** Newest first, below photo id `before` (a cursor that stays stable while photos land). */
-    listNewestPhotos(eventId: number, q: { limit: number; before?: number; status?: PhotoStatus }): Photo[] {
+    listNewestPhotos(eventId: number, q: { limit: number; before?: number | undefined; status?: PhotoStatus | undefined }): Photo[] {
       const before = q.before ?? Number.MAX_SAFE_INTEGER;
       const rows = q.status ? newestFirstByStatus.all(eventId, q.status, before, q.limit) : newestFirst.all(eventId, before, q.limit);
       return rows.map(toPhoto);

@@ -233,14 +233,18 @@ function requeueIncompletePhotos(db: Database, now: number, maxAttempts: number)
   const vectors = createFaceVectorsRepository(db);
   const dropFaces = db.prepare('DELETE FROM faces WHERE photo_id = ?');
   const reset = db.prepare("UPDATE photos SET status = 'pending', error = NULL, ready_at = NULL, face_count = NULL, updated_at = ? WHERE id = ?");
-  const closeJobs = db.prepare("UPDATE jobs SET state = 'done', finished_at = ?, updated_at = ? WHERE photo_id = ? AND kind = 'photo.process' AND state IN ('queued', 'leased')");
+  const closeJobs = db.prepare(
+    "UPDATE jobs SET state = 'done', finished_at = ?, updated_at = ? WHERE photo_id = ? AND kind IN ('photo.previews', 'photo.faces') AND state IN ('queued', 'leased')",
+  );
   const jobs = createJobsRepository(db);
   for (const photo of incomplete) {
     vectors.deleteFaces(faceIds.all(photo.id).map((f) => f.id));
     dropFaces.run(photo.id);
     reset.run(now, photo.id);
     closeJobs.run(now, now, photo.id);
-    jobs.enqueueJob({ kind: 'photo.process', eventId: photo.event_id, photoId: photo.id, maxAttempts, runAfter: now }, now);
+    for (const kind of ['photo.previews', 'photo.faces'] as const) {
+      jobs.enqueueJob({ kind, eventId: photo.event_id, photoId: photo.id, maxAttempts, runAfter: now }, now);
+    }
   }
   return incomplete.length;
 }

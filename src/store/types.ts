@@ -60,8 +60,18 @@ export interface Duplicate {
 
 export type JobState = 'queued' | 'leased' | 'done' | 'failed';
 
+/**
+ * The stages of a photo's processing. previews: decode, metadata, preview, thumbnail and
+ * perceptual hash (what makes a photo ready); faces: detect and describe faces; scene: the CLIP
+ * embedding for scene search.
+ */
+export type PhotoStage = 'previews' | 'faces' | 'scene';
+export const PHOTO_STAGES: readonly PhotoStage[] = ['previews', 'faces', 'scene'];
+
 /** One kind per pipeline stage, so "re-run X for the event" is a query. */
-export type JobKind = 'photo.process' | 'photo.clip';
+export type JobKind = `photo.${PhotoStage}`;
+export const jobKindOf = (stage: PhotoStage): JobKind => `photo.${stage}`;
+export const stageOfJob = (kind: JobKind): PhotoStage => kind.slice('photo.'.length) as PhotoStage;
 
 export interface Job {
   id: number;
@@ -76,6 +86,8 @@ export interface Job {
   leaseOwner: string | null;
   leaseExpiresAt: number | null;
   lastError: string | null;
+  /** Why a job finished without doing its work (a stage switched off in settings), or null. */
+  note: string | null;
 }
 
 export interface PhotoCounts {

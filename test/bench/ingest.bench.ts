@@ -309,6 +309,7 @@ async function runDecodeBaseline(
             sha256: createHash('sha256').update(`baseline-${seq}`).digest('hex'),
             dataDir: scratch,
             media,
+            previews: true,
             faces: null,
           },
           [],

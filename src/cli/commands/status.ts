@@ -43,7 +43,7 @@ export function formatStatus(s: EventStatus): string {
   const lines = [
     human`Event "${s.event}"`,
     `  photos      ${p.total} total: ${p.ready} ready, ${p.pending} pending, ${p.processing} processing, ${p.failed} failed; ${p.duplicates} duplicate file(s)`,
-    `  queue       ${s.queue.depth} job(s) waiting`,
+    `  queue       ${s.queue.depth} job(s) waiting${queueByStage(s.queue.byStage)}`,
     `  throughput  ${s.throughput.photosPerSecond} photos/s (${s.throughput.readyLastMinute} in the last minute)`,
   ];
   if (s.storage) {
@@ -67,9 +67,17 @@ export function formatStatus(s: EventStatus): string {
       lines.push(human`    ↻ ${w.path} (not recorded yet: waiting since ${w.since}, attempt ${w.attempts}, next at ${w.nextAttemptAt})\n        ${w.error}; free space on the data drive`);
     }
   }
-  if (s.errors.length) {
+  if (s.errors.length || s.stageErrors.length) {
     lines.push('  errors');
     for (const e of s.errors) lines.push(human`    ✗ ${e.path}\n        ${e.error}`);
+    for (const e of s.stageErrors) lines.push(human`    ✗ ${e.path} (${e.stage} stage; the photo keeps its earlier results)\n        ${e.error}`);
   }
   return lines.join('\n');
+}
+
+/** Per stage, once more than previews wait: the faces of new photos, a stage run again, scene back-fill. */
+function queueByStage(byStage: EventStatus['queue']['byStage']): string {
+  if (byStage.faces === 0 && byStage.scene === 0) return '';
+  const parts = (Object.entries(byStage) as [string, number][]).filter(([, n]) => n > 0).map(([stage, n]) => `${stage} ${n}`);
+  return `: ${parts.join(', ')}`;
 }

@@ -77,7 +77,7 @@ describe('scene search', () => {
     // The four earlier photos went through back-fill jobs; the new one was embedded in its own job.
     const db = new BetterSqlite3(join(dataDir, 'shutterfind.db'), { readonly: true });
     try {
-      const backfilled = db.prepare("SELECT p.file_name AS name FROM jobs j JOIN photos p ON p.id = j.photo_id WHERE j.kind = 'photo.clip' AND j.state = 'done' ORDER BY name").all();
+      const backfilled = db.prepare("SELECT p.file_name AS name FROM jobs j JOIN photos p ON p.id = j.photo_id WHERE j.kind = 'photo.scene' AND j.state = 'done' ORDER BY name").all();
       expect(backfilled).toEqual(['green-lawn.jpg', 'guests.jpg', 'red-car.jpg', 'yellow-tent.jpg'].map((name) => ({ name })));
     } finally {
       db.close();

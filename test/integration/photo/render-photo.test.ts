@@ -15,7 +15,7 @@ let dir: string;
 const media = defaultSettings().media;
 
 function task(path: string, format: PhotoTask['format'], sha256: string): PhotoTask {
-  return { photoId: 1, jobId: 1, path, format, sha256, dataDir: join(dir, 'data'), media, faces: null };
+  return { photoId: 1, jobId: 1, path, format, sha256, dataDir: join(dir, 'data'), media, previews: true, faces: null };
 }
 
 beforeAll(async () => {
@@ -46,18 +46,18 @@ describe('processing one photo in a worker', () => {
     await writeFile(path, await makeCameraJpeg(samplePhotoPaths()[0]!, { seed: 3 }));
     const result = await renderPhoto(task(path, 'jpeg', 'a'.repeat(64)), []);
     if (!result.ok) throw new Error(result.error);
-    expect(result.photo).toMatchObject({ width: 6000, height: 4000 });
-    expect(result.photo.phash).toMatch(/^[0-9a-f]{16}$/);
-    const preview = await sharp(join(dir, 'data', result.photo.previewPath)).metadata();
+    expect(result.photo.rendered).toMatchObject({ width: 6000, height: 4000 });
+    expect(result.photo.rendered!.phash).toMatch(/^[0-9a-f]{16}$/);
+    const preview = await sharp(join(dir, 'data', result.photo.rendered!.previewPath)).metadata();
     expect(preview).toMatchObject({ format: 'jpeg', width: 2048, height: 1365 });
-    const thumb = await sharp(join(dir, 'data', result.photo.thumbnailPath)).metadata();
+    const thumb = await sharp(join(dir, 'data', result.photo.rendered!.thumbnailPath)).metadata();
     expect(thumb).toMatchObject({ format: 'webp', width: 400, height: 267 });
     // Camera metadata an organiser sorts by, as the fixture's camera wrote it.
-    expect(result.photo.cameraMake).toBe('Canon');
-    expect(result.photo.cameraModel).toMatch(/EOS/);
-    expect(result.photo.cameraSerial).toBeTruthy();
-    expect(result.photo.lens).toBeTruthy();
-    expect(new Date(result.photo.capturedAt!).getUTCFullYear()).toBe(2024);
+    expect(result.photo.rendered!.cameraMake).toBe('Canon');
+    expect(result.photo.rendered!.cameraModel).toMatch(/EOS/);
+    expect(result.photo.rendered!.cameraSerial).toBeTruthy();
+    expect(result.photo.rendered!.lens).toBeTruthy();
+    expect(new Date(result.photo.rendered!.capturedAt!).getUTCFullYear()).toBe(2024);
   });
 
   it('stands a portrait photo upright using its EXIF orientation', async () => {
@@ -66,9 +66,9 @@ describe('processing one photo in a worker', () => {
     await writeFile(path, await sharp(samplePhotoPaths()[1]!).withMetadata({ orientation: 6 }).jpeg().toBuffer());
     const result = await renderPhoto(task(path, 'jpeg', 'b'.repeat(64)), []);
     if (!result.ok) throw new Error(result.error);
-    expect(result.photo.height).toBeGreaterThan(result.photo.width);
-    expect(result.photo.orientation).toBe(6);
-    const preview = await sharp(join(dir, 'data', result.photo.previewPath)).metadata();
+    expect(result.photo.rendered!.height).toBeGreaterThan(result.photo.rendered!.width);
+    expect(result.photo.rendered!.orientation).toBe(6);
+    const preview = await sharp(join(dir, 'data', result.photo.rendered!.previewPath)).metadata();
     expect(preview.height).toBeGreaterThan(preview.width);
   });
 
@@ -83,7 +83,7 @@ describe('processing one photo in a worker', () => {
       await writeFile(path, bytes);
       const result = await renderPhoto(task(path, format, `${name}`.padEnd(64, 'c')), []);
       if (!result.ok) throw new Error(result.error);
-      expect(result.photo.width).toBe(1920);
+      expect(result.photo.rendered!.width).toBe(1920);
     }
   });
 

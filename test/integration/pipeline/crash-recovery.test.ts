@@ -90,9 +90,10 @@ describe('recovering from a killed engine', () => {
       expect(photos).toHaveLength(FILES);
       expect(new Set(photos.map((p) => p.path)).size).toBe(FILES);
       expect(photos.filter((p) => p.status !== 'ready')).toEqual([]);
-      // Exactly one job per photo, finished; none left over or doubled.
-      const jobs = db.prepare('SELECT photo_id, state FROM jobs').all() as { photo_id: number; state: string }[];
-      expect(jobs).toHaveLength(FILES);
+      // Exactly one job per photo and stage (previews, faces), finished; none left over or doubled.
+      const jobs = db.prepare('SELECT photo_id, kind, state FROM jobs').all() as { photo_id: number; kind: string; state: string }[];
+      expect(jobs).toHaveLength(FILES * 2);
+      expect(new Set(jobs.map((j) => `${j.photo_id} ${j.kind}`)).size).toBe(FILES * 2);
       expect(jobs.filter((j) => j.state !== 'done')).toEqual([]);
       expect((db.prepare('SELECT COUNT(*) AS n FROM duplicates').get() as { n: number }).n).toBe(0);
       // One sync outbox row per photo: results were written once, atomically.

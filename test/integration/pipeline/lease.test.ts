@@ -36,8 +36,9 @@ describe('job leases', () => {
     }
     const db = new BetterSqlite3(join(dataDir, 'shutterfind.db'), { readonly: true });
     try {
+      // Each photo's previews and faces jobs, each tried once.
       const attempts = db.prepare('SELECT attempts FROM jobs').all() as { attempts: number }[];
-      expect(attempts.map((j) => j.attempts)).toEqual(Array(PHOTOS).fill(1));
+      expect(attempts.map((j) => j.attempts)).toEqual(Array(PHOTOS * 2).fill(1));
       const outbox = db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE topic = 'photo.ready'").get() as { n: number };
       expect(outbox.n).toBe(PHOTOS);
     } finally {

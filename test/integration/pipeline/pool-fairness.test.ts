@@ -33,6 +33,7 @@ const photoTask = (i: number, withFaces: boolean): PhotoTask => ({
   sha256: String(i).padStart(64, '0'),
   dataDir: join(dir, 'data'),
   media,
+  previews: true,
   faces: withFaces ? faces : null,
 });
 

@@ -93,17 +93,23 @@ describe('the durable job queue', () => {
     );
   }
 
-  it('records a photo and its job together, and hands each job to one claimer at a time', () => {
+  it('records a photo with its previews and faces jobs, and hands each photo to one claimer at a time', () => {
     const repos = createRepositories(db);
     const event = repos.events.ensureEvent('wedding', 0);
     for (let i = 0; i < 5; i++) photoWithJob(repos, event.id, i, 1000);
-    expect(repos.jobs.queueDepth(event.id)).toBe(5);
-    const first = repos.jobs.claimJobs('a', 2000, 60_000, 3);
-    const second = repos.jobs.claimJobs('b', 2000, 60_000, 10);
+    expect(repos.jobs.queueDepth(event.id)).toBe(10);
+    expect(repos.jobs.queueDepthByStage(event.id)).toEqual({ previews: 5, faces: 5, scene: 0 });
+    const first = repos.jobs.claimWork('a', 2000, 60_000, 3);
+    const second = repos.jobs.claimWork('b', 2000, 60_000, 10);
     expect(first).toHaveLength(3);
     expect(second).toHaveLength(2);
-    expect(new Set([...first, ...second].map((j) => j.id)).size).toBe(5);
-    expect(repos.jobs.claimJobs('c', 2000, 60_000, 10)).toHaveLength(0);
+    // One task per photo: its previews job leads, its faces job rides along (one decode).
+    for (const work of [...first, ...second]) {
+      expect(work.lead.kind).toBe('photo.previews');
+      expect(work.carried.map((j) => [j.kind, j.photoId, j.state])).toEqual([['photo.faces', work.lead.photoId, 'leased']]);
+    }
+    expect(new Set([...first, ...second].map((w) => w.lead.photoId)).size).toBe(5);
+    expect(repos.jobs.claimWork('c', 2000, 60_000, 10)).toHaveLength(0);
   });
 
   it('hands out a frame just shot before a backlog of older photos', () => {
@@ -118,44 +124,50 @@ describe('the durable job queue', () => {
       );
     for (let i = 0; i < 5; i++) add(i, 0);
     const live = add(99, 10);
-    expect(repos.jobs.claimJobs('a', 1000, 60_000, 1)[0]?.photoId).toBe(live);
-    expect(repos.jobs.claimJobs('a', 1000, 60_000, 1)[0]?.photoId).not.toBe(live);
+    expect(repos.jobs.claimWork('a', 1000, 60_000, 1)[0]?.lead.photoId).toBe(live);
+    expect(repos.jobs.claimWork('a', 1000, 60_000, 1)[0]?.lead.photoId).not.toBe(live);
   });
 
-  it('takes back a job whose lease ran out (its worker hung or the app was killed)', () => {
+  it('takes back a job whose lease ran out (its worker hung or the app was killed), with the jobs it carried', () => {
     const repos = createRepositories(db);
     const event = repos.events.ensureEvent('wedding', 0);
     photoWithJob(repos, event.id, 1, 1000);
-    const [job] = repos.jobs.claimJobs('a', 1000, 5000, 1);
-    expect(repos.jobs.claimJobs('b', 5999, 5000, 1)).toHaveLength(0);
-    const [again] = repos.jobs.claimJobs('b', 6000, 5000, 1);
-    expect(again?.id).toBe(job?.id);
-    expect(again?.attempts).toBe(2);
+    const [work] = repos.jobs.claimWork('a', 1000, 5000, 1);
+    expect(repos.jobs.claimWork('b', 5999, 5000, 1)).toHaveLength(0);
+    const [again] = repos.jobs.claimWork('b', 6000, 5000, 1);
+    expect(again?.lead.id).toBe(work?.lead.id);
+    expect(again?.lead.attempts).toBe(2);
+    expect(again?.carried.map((j) => [j.id, j.attempts, j.leaseOwner])).toEqual([[work!.carried[0]!.id, 2, 'b']]);
   });
 
   it('releases every lease at start-up so interrupted work resumes at once', () => {
     const repos = createRepositories(db);
     const event = repos.events.ensureEvent('wedding', 0);
     photoWithJob(repos, event.id, 1, 1000);
-    repos.jobs.claimJobs('dead-process', 1000, 600_000, 1);
-    expect(repos.jobs.releaseAllLeases(2000)).toBe(1);
-    expect(repos.jobs.claimJobs('new-process', 2000, 600_000, 1)).toHaveLength(1);
+    repos.jobs.claimWork('dead-process', 1000, 600_000, 1);
+    expect(repos.jobs.releaseAllLeases(2000)).toBe(2);
+    expect(repos.jobs.claimWork('new-process', 2000, 600_000, 1)).toHaveLength(1);
   });
 
-  it('does not hand out a retry before its backoff time, and retries a failed job on request', () => {
+  it('does not hand out a retry before its backoff time, and retries a failed photo on request', () => {
     const repos = createRepositories(db);
     const event = repos.events.ensureEvent('wedding', 0);
     const photoId = photoWithJob(repos, event.id, 1, 1000);
-    const [job] = repos.jobs.claimJobs('a', 1000, 60_000, 1);
-    repos.photos.requeuePhotoJob(photoId, job!.id, 'disk full', 9000, 1100);
-    expect(repos.jobs.claimJobs('a', 8999, 60_000, 1)).toHaveLength(0);
+    const jobIds = (w: { lead: { id: number }; carried: { id: number }[] } | undefined) => [w!.lead.id, ...w!.carried.map((j) => j.id)];
+    const [work] = repos.jobs.claimWork('a', 1000, 60_000, 1);
+    repos.photos.requeuePhotoWork(photoId, jobIds(work), 'disk full', 9000, 1100);
+    expect(repos.photos.getPhoto(photoId)?.status).toBe('pending');
+    expect(repos.jobs.claimWork('a', 8999, 60_000, 1)).toHaveLength(0);
     expect(repos.jobs.nextDueAt()).toBe(9000);
-    const [retry] = repos.jobs.claimJobs('a', 9000, 60_000, 1);
-    repos.photos.failPhotoJob(photoId, retry!.id, 'corrupt', 9100);
+    const [retry] = repos.jobs.claimWork('a', 9000, 60_000, 1);
+    expect(retry?.carried).toHaveLength(1);
+    repos.photos.failPhotoWork(photoId, jobIds(retry), 'corrupt', 9100);
     expect(repos.photos.getPhoto(photoId)?.status).toBe('failed');
+    expect(repos.jobs.listFailedJobs(event.id).map((j) => j.kind).sort()).toEqual(['photo.faces', 'photo.previews']);
     expect(repos.photos.retryFailedPhotoJobs(event.id, 9200)).toBe(1);
     expect(repos.photos.getPhoto(photoId)?.status).toBe('pending');
-    expect(repos.jobs.claimJobs('a', 9200, 60_000, 1)[0]?.attempts).toBe(1);
+    const [again] = repos.jobs.claimWork('a', 9200, 60_000, 1);
+    expect([again?.lead.attempts, again?.carried.map((j) => j.attempts)]).toEqual([1, [1]]);
   });
 });
 

@@ -174,7 +174,7 @@ function insertPhoto(db: Database, p: Photo): void {
   insert(db, 'photos', { ...p, updatedAt: p.readyAt ?? p.landedAt });
 }
 
-function doneJob(id: number, photo: Photo, kind: Job['kind'] = 'photo.process', priority = 0): Job {
+function doneJob(id: number, photo: Photo, kind: Job['kind'] = 'photo.previews', priority = 0): Job {
   return {
     id,
     kind,
@@ -188,11 +188,34 @@ function doneJob(id: number, photo: Photo, kind: Job['kind'] = 'photo.process', 
     leaseOwner: null,
     leaseExpiresAt: null,
     lastError: null,
+    note: null,
   };
 }
 
+/** The kinds before 0007 (one job kind per stage): one processing job did previews and faces. */
+const KIND_BEFORE_0007: Partial<Record<Job['kind'], string>> = { 'photo.previews': 'photo.process', 'photo.scene': 'photo.clip' };
+
+/** Written as the database's version had it: before 0007, with the old kind names and no note. */
 function insertJob(db: Database, j: Job): void {
-  insert(db, 'jobs', { ...j, createdAt: j.runAfter, updatedAt: j.runAfter + SECOND, finishedAt: j.state === 'done' || j.state === 'failed' ? j.runAfter + 5 * SECOND : null });
+  const { note, ...columns } = j;
+  const row = currentSchemaVersion(db) < 7 ? { ...columns, kind: KIND_BEFORE_0007[j.kind] } : { ...columns, note };
+  insert(db, 'jobs', { ...row, createdAt: j.runAfter, updatedAt: j.runAfter + SECOND, finishedAt: j.state === 'done' || j.state === 'failed' ? j.runAfter + 5 * SECOND : null });
+}
+
+/**
+ * How 0007 carries jobs written before it over: leased ones are queued again, every open previews
+ * job gets a queued faces job beside it, and the failed previews job of a failed photo a failed
+ * faces job (new ids after the last job, in that order).
+ */
+function carriedOverBy0007(x: Expected): Expected {
+  const jobs = x.jobs.map((j): Job => (j.state === 'leased' ? { ...j, state: 'queued', leaseOwner: null, leaseExpiresAt: null } : j));
+  let nextId = Math.max(0, ...jobs.map((j) => j.id)) + 1;
+  const facesBeside = (j: Job): Job => ({ ...j, id: nextId++, kind: 'photo.faces', attempts: 0, lastError: j.state === 'failed' ? j.lastError : null });
+  const previews = jobs.filter((j) => j.kind === 'photo.previews').sort((a, b) => a.id - b.id);
+  const latest = (j: Job) => !previews.some((k) => k.photoId === j.photoId && k.id > j.id);
+  const queued = previews.filter((j) => j.state === 'queued').map(facesBeside);
+  const failed = previews.filter((j) => j.state === 'failed' && latest(j)).map(facesBeside);
+  return { ...x, jobs: [...jobs, ...queued, ...failed] };
 }
 
 function readyOutbox(id: number, p: Photo, faces: number | null, sent: { sentAt: number | null; attempts: number; lastError: string | null }): OutboxRow {
@@ -359,9 +382,9 @@ const fillVersion1: Fill = (db, earlier) => {
     { ...doneJob(4, p5), state: 'leased', attempts: 1, leaseOwner: 'engine-4242/worker-2', leaseExpiresAt: T + 8 * MINUTE },
     { ...doneJob(5, p6), state: 'failed', attempts: 3, lastError: 'Cannot read IMG_0006.CR3: no embedded JPEG preview (file may be truncated)' },
     // A frame shot during the event jumps the backlog.
-    doneJob(6, p7, 'photo.process', 10),
+    doneJob(6, p7, 'photo.previews', 10),
     // Scene-search back-fill for a photo processed before the CLIP model was installed.
-    { ...doneJob(7, p2, 'photo.clip'), state: 'queued', attempts: 0, runAfter: T + HOUR },
+    { ...doneJob(7, p2, 'photo.scene'), state: 'queued', attempts: 0, runAfter: T + HOUR },
   ];
   for (const j of jobs) insertJob(db, j);
 
@@ -590,7 +613,7 @@ const fillVersion6: Fill = (db, earlier) => {
   const p10 = readyPhoto(10, RACE, 3, '/Users/ana/Pictures/Tethered/10k/FIN_0010.JPG', T + 2 * HOUR + 4 * MINUTE, Z6II);
   insertPhoto(db, p10);
   db.prepare('UPDATE photos SET face_count = 1 WHERE id = ?').run(p10.id);
-  const job = doneJob(10, p10, 'photo.process', 10);
+  const job = doneJob(10, p10, 'photo.previews', 10);
   insertJob(db, job);
   const face = insertFace(db, { id: 9, photo: p10, personId: 3, box: [2000, 900, 420, 520], score: 0.987, quality: 0.83, withLandmarks: true, detail: { sharpness: 0.74, frontal: 0.88, sizePx: 520 } }, true);
   // What refreshPersons writes after the assignment: both faces counted, the better one the cover.
@@ -606,6 +629,19 @@ const fillVersion6: Fill = (db, earlier) => {
   };
 };
 
+/** Version 7 (one job kind per stage): stage jobs of their own, one skipped with a note, re-runs waiting and running. */
+const fillVersion7: Fill = (db, earlier) => {
+  const photo = (id: number) => earlier.photos.find((p) => p.id === id)!;
+  const jobs: Job[] = [
+    { ...doneJob(11, photo(8), 'photo.faces'), note: 'Skipped: face analysis is switched off (faces.enabled in settings.json); turn it on and run `shutterfind reprocess --stage faces`' },
+    // `reprocess --stage faces` after a model change, behind new photos.
+    { ...doneJob(12, photo(8), 'photo.faces', -5), state: 'queued', attempts: 0, runAfter: T + 7 * HOUR },
+    { ...doneJob(13, photo(9), 'photo.scene', -5), state: 'leased', attempts: 1, runAfter: T + 7 * HOUR, leaseOwner: 'laptop:5151', leaseExpiresAt: T + 7 * HOUR + 5 * MINUTE },
+  ];
+  for (const j of jobs) insertJob(db, j);
+  return { ...earlier, jobs: [...earlier.jobs, ...jobs] };
+};
+
 /** Keyed by schema version; `adds` names the rows in the test titles. */
 const FILLS: Record<number, { adds: string[]; fill: Fill }> = {
   1: { adds: ['photos', 'jobs', 'outbox rows', 'duplicates', 'faces', 'persons', 'scene vectors', 'kiosk sessions', 'deliveries'], fill: fillVersion1 },
@@ -614,6 +650,7 @@ const FILLS: Record<number, { adds: string[]; fill: Fill }> = {
   4: { adds: ['kiosks', 'pairing codes', 'selfie matches', 'gallery links'], fill: fillVersion4 },
   5: { adds: ['pinned faces'], fill: fillVersion5 },
   6: { adds: ['a person seen again'], fill: fillVersion6 },
+  7: { adds: ['stage jobs with notes and re-runs'], fill: fillVersion7 },
 };
 
 function fillUpTo(db: Database, version: number): Expected {
@@ -672,7 +709,7 @@ function expectEverythingReadable(db: Database, repos: Repositories, x: Expected
   expect(new Map(faceCounts.map((r) => [r.id, r.face_count]))).toEqual(x.photoFaceCounts);
   for (const d of x.duplicates) expect(repos.photos.findKnownFile(d.identity)).toEqual(d.known);
 
-  // 0007 (one job kind per stage) changes how these read: say here how a carried-over job reads.
+  // Jobs written before 0007 read as carriedOverBy0007 says (leaveFilledAt applies it).
   for (const j of x.jobs) expect(repos.jobs.getJob(j.id), `job ${j.id}`).toEqual(j);
   for (const id of eventIds) {
     expect(repos.jobs.listFailedJobs(id)).toEqual(x.jobs.filter((j) => j.eventId === id && j.state === 'failed'));
@@ -786,7 +823,8 @@ function leaveFilledAt(version: number): { expected: Expected; rows: Map<string,
   const old = openDatabase(path, { migrateUpTo: version });
   try {
     expect(currentSchemaVersion(old)).toBe(version);
-    const expected = old.transaction(() => fillUpTo(old, version))();
+    const filled = old.transaction(() => fillUpTo(old, version))();
+    const expected = version < 7 ? carriedOverBy0007(filled) : filled;
     return { expected, rows: rowCounts(old) };
   } finally {
     old.close();
