@@ -1,12 +1,12 @@
 // Builds the React UI (renderer/) that the engine's local server serves at /console, /kiosk and /g/:token.
-// `npx vite` runs it on its own against a running `shutterfind serve` (SHUTTERFIND_URL, default port 7431).
+// `npx vite` runs it on its own against a running `shutterfind serve` (SHUTTERFIND_URL, default port 7420).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 
-const engineUrl = process.env.SHUTTERFIND_URL ?? 'http://127.0.0.1:7431';
+const engineUrl = process.env.SHUTTERFIND_URL ?? 'http://127.0.0.1:7420';
 
 /** The kiosk's in-page face detector models (renderer/kiosk/faceApiDetector.ts): manifests and weights. */
 const FACE_MODEL_FILES = [

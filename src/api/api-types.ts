@@ -306,7 +306,7 @@ export interface KioskResults {
 export interface TakeHomeRequest {
   photoIds: number[];
   /** Optional: saved for delivery after sync. */
-  contact?: { channel: 'email' | 'sms'; address: string };
+  contact?: { channel: 'email' | 'sms'; address: string } | undefined;
   /** Keep the selfie's embedding to find new photos of this person (until the retention ends). */
   notifyOptIn: boolean;
 }

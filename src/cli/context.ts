@@ -1,9 +1,9 @@
 // What every command needs: the data dir, a logger, and a way to fail cleanly.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dataDirLayout, resolveDataDir } from '../config/index.js';
+
 import { createLogger, type Logger } from '../core/index.js';
-import { packageRoot } from '../pipeline/index.js';
+import { dataDirLayout, packageRoot, resolveDataDir } from '../config/index.js';
 
 export interface GlobalOptions {
   dataDir?: string;

@@ -141,3 +141,15 @@ export function loadSettingsFile(path: string): SettingsInput {
   }
   return json as SettingsInput;
 }
+
+/** Settings from the file with a caller's overrides on top, section by section. */
+export function mergeSettings(fileSettings: SettingsInput, overrides: SettingsInput | undefined): Settings {
+  if (!overrides) return resolveSettings(fileSettings);
+  return resolveSettings({
+    ingest: { ...fileSettings.ingest, ...overrides.ingest },
+    pipeline: { ...fileSettings.pipeline, ...overrides.pipeline },
+    media: { ...fileSettings.media, ...overrides.media },
+    faces: { ...fileSettings.faces, ...overrides.faces },
+    server: { ...fileSettings.server, ...overrides.server },
+  });
+}

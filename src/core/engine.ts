@@ -1,34 +1,24 @@
-// The composition root: wires store, ingest and pipeline for one data dir. It holds no SQL,
-// no image code and no HTTP; it only connects the modules that do.
+// The composition root: wires store, ingest, pipeline and the use cases (people, bursts, search,
+// kiosk) for one data dir, and connects their reactions to a ready photo. It holds no SQL, no
+// image code and no HTTP; adapters (server, CLI) reach the use cases through it.
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
-import {
-  dataDirLayout,
-  loadSettingsFile,
-  resolveSettings,
-  type DataDirLayout,
-  type Settings,
-  type SettingsInput,
-} from '../config/index.js';
+import { createEventBursts, type EventBursts } from '../bursts/index.js';
+import { createCatalogue, type Catalogue } from '../catalogue/index.js';
+import { dataDirLayout, loadSettingsFile, mergeSettings, type DataDirLayout, type Settings, type SettingsInput } from '../config/index.js';
 import { createHotFolders, createIntake, type Admission, type HotFolders, type Intake, type IntakeMode } from '../ingest/index.js';
-import { createPhotoWorkerPool, createScheduler, defaultWorkerThreads, thisMachine, WORKER_MEMORY_MB, type PhotoOutcome, type PhotoProcessor, type Scheduler } from '../pipeline/index.js';
-import { regroupEventBursts } from '../bursts/index.js';
-import { type ClipTaskOptions, type FaceTaskOptions } from '../photo/index.js';
-import {
-  checkpointAndClose,
-  createRepositories,
-  openDatabase,
-  type Database,
-  type Event,
-  type Repositories,
-  type Source,
-} from '../store/index.js';
-import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
+import { createGalleries, createKioskDevices, createKioskSessions, startKioskUpkeep, type Galleries, type KioskDevices, type KioskSessions } from '../kiosk/index.js';
+import { createEventPeople, type EventPeople } from '../people/index.js';
+import { createPhotoWorkerPool, createScheduler, defaultWorkerThreads, queueStageAgain, thisMachine, WORKER_MEMORY_MB, type PhotoOutcome, type PhotoProcessor, type Scheduler, type StageQueued } from '../pipeline/index.js';
+import { createEventSearch, createFaceIndexCache, type EventSearch, type FaceIndexCache } from '../search/index.js';
+import { checkpointAndClose, createRepositories, openDatabase, type Database, type Event, type PhotoStage, type Repositories, type Source } from '../store/index.js';
+import { intraOpThreads, loadMatchThreshold } from '../vision/index.js';
+import { acquireDataDirLock } from './data-dir-lock.js';
+import { faceTaskOptions } from './face-task.js';
 import type { Logger } from './logger.js';
-import { createFaceIndexCache, type FaceIndexCache } from '../search/index.js';
-import { activeClipModel, ensureFaceModels, intraOpThreads, loadMatchThreshold, type FaceModelPaths, type InstalledClipModel } from '../vision/index.js';
-import { assignFacesToPersons } from '../people/index.js';
+import { watchSceneModel } from './scene-model.js';
+import { createSelfieWorker } from './selfie-worker.js';
 import { readEventStatus, readStorageStatus, type EventStatus } from './status.js';
 
 export interface EngineEvents {
@@ -36,6 +26,8 @@ export interface EngineEvents {
   admission: [{ eventId: number; path: string; admission: Admission }];
   'file-failed': [{ eventId: number; path: string; error: string }];
   source: [Source];
+  /** An opted-in attendee got new photos (their gallery and waiting deliveries grew). */
+  'kiosk-match': [{ eventId: number; sessionId: string; photoIds: number[]; deliveryIds: number[] }];
 }
 
 export interface EngineOptions {
@@ -46,6 +38,11 @@ export interface EngineOptions {
   settings?: SettingsInput;
   /** For tests that want a different pool (e.g. fewer threads). */
   processor?: PhotoProcessor;
+  /**
+   * False for commands that only edit (rename a person, regroup bursts): no photo workers start and
+   * queued photos wait for the next `serve` or `ingest`. The reactions (retention sweep) still run.
+   */
+  processPhotos?: boolean;
 }
 
 export interface EventSession {
@@ -57,65 +54,52 @@ export interface EventSession {
 export interface Engine {
   readonly layout: DataDirLayout;
   readonly settings: Settings;
-  readonly repos: Repositories;
   readonly log: Logger;
   readonly bus: EventEmitter<EngineEvents>;
   readonly threads: number;
-  /** In-memory face indexes per event for selfie searches (the kiosk's fast path). */
-  readonly faceIndexes: FaceIndexCache;
+  readonly catalogue: Catalogue;
+  readonly people: EventPeople;
+  readonly bursts: EventBursts;
+  readonly search: EventSearch;
+  readonly kiosk: { devices: KioskDevices; sessions: KioskSessions; galleries: Galleries };
+  /** Opens the selfie worker's face models now, so the first attendee does not wait for them. */
+  warmUpSelfies(): Promise<void>;
   openEvent(name: string): Promise<EventSession>;
   status(eventName: string): EventStatus | undefined;
   /** Failed photos (all, or those given) back into the queue; files that could not be read are examined again. */
   retryFailed(eventName: string, photoIds?: readonly number[]): { requeued: number; reexamined: number };
+  /**
+   * Runs one stage again for every photo of the event (after a model or threshold change); their
+   * other results stay, and ready photos stay ready. Throws StageOffError when the stage is
+   * switched off, UnknownEventError for an event that does not exist.
+   */
+  reprocess(eventName: string, stage: PhotoStage): StageQueued;
+  /** Queues scene embeddings for every event's photos that have none (a CLIP model was installed); how many. */
+  backfillScenes(): number;
   /** Resolves when nothing is arriving or queued for the event. */
   whenIdle(eventId: number): Promise<void>;
   stop(): Promise<void>;
 }
 
-function mergeSettings(fileSettings: SettingsInput, overrides: SettingsInput | undefined): Settings {
-  if (!overrides) return resolveSettings(fileSettings);
-  return resolveSettings({
-    ingest: { ...fileSettings.ingest, ...overrides.ingest },
-    pipeline: { ...fileSettings.pipeline, ...overrides.pipeline },
-    media: { ...fileSettings.media, ...overrides.media },
-    faces: { ...fileSettings.faces, ...overrides.faces },
-    server: { ...fileSettings.server, ...overrides.server },
-  });
-}
+/** An engine opened only to edit takes no jobs: they wait for the next engine that processes photos. */
+const IDLE_SCHEDULER: Scheduler = { wake: () => undefined, drain: async () => undefined, inFlight: () => 0 };
 
 /** Behind live frames (10) and card imports (0): back-fill only uses idle time. */
 export const SCENE_BACKFILL_PRIORITY = -10;
-const BURST_REGROUP_DELAY_MS = 2_000;
-const CLIP_MODEL_RECHECK_MS = 5_000;
 
-/**
- * The face model files, checked (or converted) once here for every photo worker: each worker
- * checking them hashed ~50 MB at start, and workers converting at once wrote the same files.
- * On failure the workers try again and each photo reports why.
- */
-async function checkedFaceModels(log: Logger): Promise<FaceModelPaths | undefined> {
-  try {
-    return await ensureFaceModels();
-  } catch (err) {
-    log.warn({ err }, `Face models: ${(err as Error).message}`);
-    return undefined;
-  }
-}
-
-function findClipModel(modelsDir: string, log: Logger): InstalledClipModel | null {
-  try {
-    return activeClipModel(modelsDir);
-  } catch (err) {
-    log.error({ err }, `The installed CLIP model cannot be used (${(err as Error).message}); scene search is off. Reinstall it with \`shutterfind models add\`.`);
-    return null;
-  }
-}
+// The repositories behind an engine, for tests and benches that check what was stored. Adapters
+// never use this (lint forbids it in server/ and cli/): they call the engine's use cases.
+const repositoriesOfEngine = new WeakMap<Engine, Repositories>();
+export const engineRepositories = (engine: Engine): Repositories => repositoriesOfEngine.get(engine)!;
+/** Kept only for tests that reach the in-memory face index. */
+const faceIndexesOfEngine = new WeakMap<Engine, FaceIndexCache>();
+export const engineFaceIndexes = (engine: Engine): FaceIndexCache => faceIndexesOfEngine.get(engine)!;
 
 export async function openEngine(options: EngineOptions): Promise<Engine> {
   const layout = dataDirLayout(options.dataDir);
   mkdirSync(layout.root, { recursive: true });
   const settings = mergeSettings(loadSettingsFile(layout.settings), options.settings);
-  const lock: DataDirLock = await acquireDataDirLock(layout.lock, layout.root);
+  const lock = await acquireDataDirLock(layout.lock, layout.root);
   let db: Database;
   try {
     db = openDatabase(layout.database);
@@ -132,119 +116,73 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     const memoryGb = Math.round(machine.memoryMb / 1024);
     log.info(`${threads} photo workers for ${machine.cores} cores: ${memoryGb} GB of memory allows that many at ~${WORKER_MEMORY_MB} MB each (pipeline.workers in settings.json overrides)`);
   }
-  const processor = options.processor ?? createPhotoWorkerPool(threads);
+  const processing = options.processPhotos !== false;
+  const processor = options.processor ?? (processing ? createPhotoWorkerPool(threads) : null);
   const released = repos.jobs.releaseAllLeases(Date.now());
   if (released > 0) log.warn({ jobs: released }, `Resuming ${released} job(s) interrupted when Shutterfind last stopped`);
 
-  // Scene search runs when a CLIP model is installed (`shutterfind models add`). The models
-  // folder is looked at again every few seconds, so a model added while serving is taken up
-  // without a restart: new photos get scene embeddings and earlier ones are back-filled.
-  let clipModel = findClipModel(layout.models, log);
-  let clipCheckedAt = Date.now();
-  const clipOptions = (recheck = false): ClipTaskOptions | null => {
-    const now = Date.now();
-    if (recheck || now - clipCheckedAt > CLIP_MODEL_RECHECK_MS) {
-      clipCheckedAt = now;
-      const found = findClipModel(layout.models, log);
-      if (found?.dir !== clipModel?.dir) {
-        clipModel = found;
-        if (found) {
-          log.info(`Scene search on: CLIP model "${found.name}"`);
-          for (const session of sessions.values()) backfillScenes(session.event.id, session.event.name);
-          setImmediate(() => scheduler.wake());
-        } else {
-          log.warn('The CLIP model is gone: scene search is off');
-        }
-      }
-    }
-    return clipModel ? { visionPath: clipModel.visionPath, provider: settings.faces.provider, threads: intraOpThreads(threads) } : null;
-  };
+  const thresholds = loadMatchThreshold();
+  const sessions = new Map<string, EventSession>();
   /** Photos from before the CLIP model was installed get scene embeddings, behind new photos. */
-  const backfillScenes = (eventId: number, name: string): void => {
+  const backfillScenes = (eventId: number, name: string): number => {
     const queued = repos.clipVectors.enqueueBackfill(eventId, SCENE_BACKFILL_PRIORITY, settings.pipeline.maxAttempts, Date.now());
     if (queued) log.info(`Scene search: embedding ${queued} earlier photo(s) of "${name}" in the background`);
+    return queued;
   };
+  const sceneModel = watchSceneModel({
+    modelsDir: layout.models,
+    provider: settings.faces.provider,
+    threads: intraOpThreads(threads),
+    log,
+    onInstalled: () => {
+      for (const session of sessions.values()) backfillScenes(session.event.id, session.event.name);
+      setImmediate(() => scheduler.wake());
+    },
+  });
   // Kiosk searches run against an in-memory index of each event's faces, built from sqlite-vec
-  // on first use and kept in step here as photos land (search p95 5 ms at 100k faces).
+  // on first use and kept in step as photos land (search p95 5 ms at 100k faces).
   const faceIndexes = createFaceIndexCache(repos.faceVectors);
-  // Bursts are regrouped a moment after photos stop landing (a burst arrives as a run of
-  // frames); a full regroup of an event is a few ms of SQL and pure code per thousand photos.
-  const burstTimers = new Map<number, NodeJS.Timeout>();
-  const regroupBursts = async (eventId: number): Promise<void> => {
-    burstTimers.delete(eventId);
-    try {
-      await regroupEventBursts(repos.bursts, eventId, layout.root, log);
-    } catch (err) {
-      log.warn({ err, eventId }, `Could not group bursts: ${(err as Error).message}. \`shutterfind bursts --regroup\` redoes it.`);
+  const selfieWorker = createSelfieWorker(settings);
+  const search = createEventSearch({
+    repos,
+    faceIndexes,
+    analyseSelfie: (image) => selfieWorker.analyse(image),
+    threshold: thresholds.searchThreshold,
+    maybeThreshold: thresholds.maybeThreshold,
+    clipModel: () => sceneModel.current(),
+    provider: settings.faces.provider,
+  });
+  // The selfie search's in-memory index (it holds a photo's faces by the time they are grouped)
+  // answers the neighbour queries of live grouping.
+  const people = createEventPeople({ repos, clusterThreshold: thresholds.clusterThreshold, neighboursIn: (eventId) => (embedding, k) => faceIndexes.forEvent(eventId).nearest(embedding, k) });
+  const bursts = createEventBursts({ repos, dataDir: layout.root, log });
+  const kioskSessions = createKioskSessions({ repos, search, threshold: thresholds.searchThreshold });
+  const kioskUpkeep = startKioskUpkeep(kioskSessions, log);
+  const recordProvider = createProviderRecorder(repos, log);
+
+  /** The reactions to a processed photo; none of them may fail the photo. */
+  const photoReady = (o: Extract<PhotoOutcome, { status: 'ready' }>): void => {
+    faceIndexes.photoFacesChanged(o.eventId, o.faceIds, o.replacedFaceIds);
+    groupNewFaces(o.eventId, o.faceIds);
+    for (const found of kioskUpkeep.photoReady(o.eventId, o.photoId, o.faceIds)) bus.emit('kiosk-match', { eventId: o.eventId, ...found });
+    if (o.faceProvider) recordProvider(o.faceProvider);
+    // A photo processed just before a newly added model was noticed still gets its scene.
+    if (sceneModel.current() && repos.clipVectors.enqueueBackfillOf(o.photoId, o.eventId, SCENE_BACKFILL_PRIORITY, settings.pipeline.maxAttempts, Date.now())) {
+      setImmediate(() => scheduler.wake());
     }
   };
-  const scheduleBurstRegroup = (eventId: number): void => {
-    clearTimeout(burstTimers.get(eventId));
-    burstTimers.set(eventId, setTimeout(() => void regroupBursts(eventId), BURST_REGROUP_DELAY_MS));
-  };
-  let lastProvider = '';
-  /** Clusters new faces into persons and publishes the provider in use; neither may fail the photo. */
-  function afterPhotoReady(
-    eventId: number,
-    faceIds: number[],
-    provider?: { active: string; fallbackReason?: string; detector?: string },
-    replacedFaceIds: number[] = [],
-  ): void {
+  const groupNewFaces = (eventId: number, faceIds: readonly number[]): void => {
     try {
-      if (replacedFaceIds.length) faceIndexes.facesRemoved(eventId, replacedFaceIds);
-      if (faceIds.length && faceIndexes.loadedEvents().includes(eventId)) {
-        const vectors = repos.faceVectors.vectorsOf(faceIds);
-        faceIndexes.facesAdded(
-          eventId,
-          faceIds.flatMap((faceId, i) => {
-            const embedding = vectors[i];
-            return embedding ? [{ faceId, embedding }] : [];
-          }),
-        );
-      }
-    } catch (err) {
-      // The index is a cache: forget it and the next search rebuilds it from the database.
-      faceIndexes.forget(eventId);
-      log.warn({ err, eventId }, 'Face index out of step; it will be rebuilt');
-    }
-    try {
-      if (faceIds.length) {
-        // The selfie search's in-memory index (it holds these faces by now) answers the neighbour queries.
-        const index = faceIndexes.forEvent(eventId);
-        assignFacesToPersons(repos.persons, eventId, faceIds, loadMatchThreshold().clusterThreshold, { neighbours: (embedding, k) => index.nearest(embedding, k) });
-      }
+      people.assignNewFaces(eventId, faceIds);
     } catch (err) {
       log.error({ err, eventId }, `Could not group new faces into people: ${(err as Error).message}. Run \`shutterfind recluster\` to redo it.`);
     }
-    if (provider && JSON.stringify(provider) !== lastProvider) {
-      lastProvider = JSON.stringify(provider);
-      const on = `${provider.active.toUpperCase()}${provider.detector ? ` (${provider.detector} detector)` : ''}`;
-      if (provider.fallbackReason) log.warn(`Face engine runs on ${on}: ${provider.fallbackReason}`);
-      else log.info(`Face engine runs on ${on}`);
-      try {
-        repos.runtime.set('faces.provider', provider, Date.now());
-      } catch (err) {
-        log.warn({ err }, 'Could not record the face provider for status');
-      }
-    }
-  }
+  };
 
-  const faceTask: FaceTaskOptions | null = settings.faces.enabled
-    ? {
-        provider: settings.faces.provider,
-        detectorPrecision: settings.faces.detectorPrecision,
-        threads: intraOpThreads(threads),
-        minFacePx: settings.faces.minFacePx,
-        minScore: settings.faces.minScore,
-        tiling: settings.faces.tiling,
-        maxFaces: settings.faces.maxFacesPerPhoto,
-        models: await checkedFaceModels(log),
-      }
-    : null;
+  const faceTask = settings.faces.enabled && processor ? await faceTaskOptions(settings, intraOpThreads(threads), log) : null;
   // Workers open the face models while the start-up scan and hashing run, not on the first photo.
-  if (faceTask) processor.warmUp(faceTask);
-
-  const scheduler: Scheduler = createScheduler({
+  if (faceTask) processor?.warmUp(faceTask);
+  const scheduler: Scheduler = !processor ? IDLE_SCHEDULER : createScheduler({
     jobs: repos.jobs,
     photos: repos.photos,
     processor,
@@ -254,64 +192,56 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     owner: `${hostname()}:${process.pid}`,
     log,
     faces: faceTask,
-    clip: clipOptions,
+    clip: (recheck) => sceneModel.taskOptions(recheck),
     clipVectors: repos.clipVectors,
     onOutcome: (outcome) => {
-      if (outcome.status === 'ready') {
-        afterPhotoReady(outcome.eventId, outcome.faceIds, outcome.faceProvider, outcome.replacedFaceIds);
-        // A photo processed just before a newly added model was noticed still gets its scene.
-        if (clipModel && repos.clipVectors.enqueueBackfillOf(outcome.photoId, outcome.eventId, SCENE_BACKFILL_PRIORITY, settings.pipeline.maxAttempts, Date.now())) {
-          setImmediate(() => scheduler.wake());
-        }
-      }
-      if (outcome.status === 'ready' || outcome.status === 'scene-indexed') scheduleBurstRegroup(outcome.eventId);
+      if (outcome.status === 'ready') photoReady(outcome);
+      if (outcome.status === 'ready' || outcome.status === 'scene-indexed') bursts.photoChanged(outcome.eventId);
       bus.emit('photo', outcome);
     },
   });
-  const sessions = new Map<string, EventSession>();
 
   const engine: Engine = {
     layout,
     settings,
-    repos,
     log,
     bus,
     threads,
-    faceIndexes,
+    catalogue: createCatalogue(repos),
+    people,
+    bursts,
+    search,
+    kiosk: { devices: createKioskDevices(repos), sessions: kioskSessions, galleries: createGalleries(repos) },
+    warmUpSelfies: () => selfieWorker.warmUp(),
     async openEvent(name) {
       const open = sessions.get(name);
       if (open) return open;
       const event = repos.events.ensureEvent(name, Date.now());
-      // Faces saved just before a crash may not have reached clustering; finish that first.
-      const orphans = repos.faces.unassignedFaceIds(event.id);
-      if (orphans.length) afterPhotoReady(event.id, orphans);
-      if (clipOptions(true)) backfillScenes(event.id, name);
+      // Faces saved just before a crash may not have reached grouping; finish that first.
+      groupNewFaces(event.id, people.facesWithoutPerson(event.id));
+      if (sceneModel.taskOptions(true)) backfillScenes(event.id, name);
+      const eventLog = log.child({ event: name });
       const intake = createIntake({
         photos: repos.photos,
         eventId: event.id,
         options: { ...settings.ingest, maxAttempts: settings.pipeline.maxAttempts },
         mode: options.mode,
-        log: log.child({ event: name }),
+        log: eventLog,
         onAdmission: (path, admission) => {
           if (admission.outcome === 'added') scheduler.wake();
           bus.emit('admission', { eventId: event.id, path, admission });
         },
         onFailure: (path, error) => bus.emit('file-failed', { eventId: event.id, path, error }),
       });
-      const hotFolders = createHotFolders({
-        sources: repos.sources,
-        intake,
-        eventId: event.id,
-        log: log.child({ event: name }),
-        onSourceState: (s) => bus.emit('source', s),
-      });
+      const hotFolders = createHotFolders({ sources: repos.sources, intake, eventId: event.id, log: eventLog, onSourceState: (s) => bus.emit('source', s) });
       const session = { event, intake, hotFolders };
       sessions.set(name, session);
       // Work left from an earlier run of this event (the queue survives restarts).
       scheduler.wake();
       return session;
     },
-    status: (eventName) => readEventStatus(repos, eventName, Date.now(), readStorageStatus(layout.root), clipModel?.name ?? null, sessions.get(eventName)?.intake.waiting()),
+    status: (eventName) =>
+      readEventStatus(repos, eventName, Date.now(), readStorageStatus(layout.root), sceneModel.current()?.name ?? null, sessions.get(eventName)?.intake.waiting()),
     retryFailed(eventName, photoIds) {
       const event = repos.events.findEventByName(eventName);
       if (!event) return { requeued: 0, reexamined: 0 };
@@ -329,6 +259,14 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       scheduler.wake();
       return { requeued, reexamined };
     },
+    reprocess(eventName, stage) {
+      const event = engine.catalogue.events.named(eventName);
+      const deps = { jobs: repos.jobs, maxAttempts: settings.pipeline.maxAttempts, facesOn: settings.faces.enabled, sceneOn: sceneModel.current(true) !== null };
+      const queued = queueStageAgain(deps, event.id, stage, Date.now());
+      scheduler.wake();
+      return queued;
+    },
+    backfillScenes: () => (sceneModel.current(true) ? repos.events.listEvents().reduce((n, e) => n + backfillScenes(e.id, e.name), 0) : 0),
     whenIdle(eventId) {
       const session = [...sessions.values()].find((s) => s.event.id === eventId);
       return new Promise<void>((resolve) => {
@@ -354,14 +292,32 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
         s.intake.close();
       }
       await scheduler.drain();
-      // Photos that landed just before the stop still get their bursts.
-      const pending = [...burstTimers.keys()];
-      for (const t of burstTimers.values()) clearTimeout(t);
-      for (const eventId of pending) await regroupBursts(eventId);
-      await processor.close();
+      await bursts.flush();
+      kioskUpkeep.stop();
+      await selfieWorker.close();
+      await processor?.close();
       checkpointAndClose(db);
       lock.release();
     },
   };
+  repositoriesOfEngine.set(engine, repos);
+  faceIndexesOfEngine.set(engine, faceIndexes);
   return engine;
+}
+
+/** Publishes the face provider in use (for `status` and the console) when it changes. */
+function createProviderRecorder(repos: Repositories, log: Logger): (provider: { active: string; fallbackReason?: string; detector?: string }) => void {
+  let last = '';
+  return (provider) => {
+    if (JSON.stringify(provider) === last) return;
+    last = JSON.stringify(provider);
+    const on = `${provider.active.toUpperCase()}${provider.detector ? ` (${provider.detector} detector)` : ''}`;
+    if (provider.fallbackReason) log.warn(`Face engine runs on ${on}: ${provider.fallbackReason}`);
+    else log.info(`Face engine runs on ${on}`);
+    try {
+      repos.runtime.set('faces.provider', provider, Date.now());
+    } catch (err) {
+      log.warn({ err }, 'Could not record the face provider for status');
+    }
+  };
 }

@@ -2,21 +2,30 @@
 // selfie, take chosen photos home (gallery link, delivery, "send me new photos"), end. A
 // session's selfie embedding lives only while the session runs, unless the attendee opted in.
 import { randomBytes } from 'node:crypto';
-import QRCode from 'qrcode';
 import { readEventSettings, type EventSettings } from '../config/index.js';
 import type { KioskDevice, KioskSession, Photo, Repositories } from '../store/index.js';
 import { cosineDistance } from '../vision/index.js';
-import type { KioskMatch, KioskResults, KioskSessionView, TakeHomeRequest, TakeHomeResponse } from '../api/index.js';
+import type { KioskMatch, KioskResults, KioskSessionView, TakeHomeRequest } from '../api/index.js';
 import { KioskError } from './kiosk-error.js';
 import { hashSecret, newToken } from '../config/index.js';
-import { matchSelfie, type SelfieMatching } from './selfie-matching.js';
+import type { EventSearch } from '../search/index.js';
 
 /** A kiosk session never needs longer; one left open (a crash, a pulled plug) is ended by the sweep. */
 export const SESSION_LIFETIME_MS = 15 * 60 * 1000;
 
-export interface KioskSessionsDeps extends SelfieMatching {
-  publicUrl: () => string;
+export interface KioskSessionsDeps {
+  repos: Repositories;
+  search: Pick<EventSearch, 'bySelfie'>;
+  /** The sure-match distance: an opted-in attendee gets a new photo only on a sure match. */
+  threshold: number;
   now?: () => number;
+}
+
+/** What the kiosk shows to take photos home; the server turns the token into the gallery address. */
+export interface TakenHome {
+  galleryToken: string;
+  expiresAt: string;
+  deliveryId: number | null;
 }
 
 export interface NewPhotosForFollower {
@@ -75,7 +84,7 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
 
     async search(kiosk: KioskDevice, sessionId: string, image: Buffer): Promise<KioskResults> {
       const session = ownSession(kiosk, sessionId);
-      const found = await matchSelfie(deps, session.eventId, image);
+      const found = await deps.search.bySelfie(session.eventId, image);
       const ready = (ms: readonly { photoId: number }[]) =>
         ms.flatMap((m) => {
           const p = repos.photos.getPhoto(m.photoId);
@@ -101,7 +110,7 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
      * say for the QR after typing an email, updates the same gallery) and at most one waiting
      * delivery. No photos is fine for an attendee who only wants new photos of them.
      */
-    async takeHome(kiosk: KioskDevice, sessionId: string, request: TakeHomeRequest): Promise<TakeHomeResponse> {
+    takeHome(kiosk: KioskDevice, sessionId: string, request: TakeHomeRequest): TakenHome {
       const session = ownSession(kiosk, sessionId);
       const allowed = new Set(session.matchedPhotoIds);
       const chosen = [...new Set(request.photoIds)];
@@ -125,9 +134,7 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
         deliveryId = repos.galleries.saveSessionDelivery(session.eventId, session.id, request.contact.channel, request.contact.address, chosen, at);
       }
       repos.kiosks.recordTakeHome(session.id, request.notifyOptIn, request.contact ? `${request.contact.channel}:${request.contact.address}` : null);
-      const galleryUrl = `${deps.publicUrl()}/g/${link.token}`;
-      const qrSvg = await QRCode.toString(galleryUrl, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
-      return { galleryUrl, qrSvg, expiresAt: new Date(link.expiresAt).toISOString(), deliveryId };
+      return { galleryToken: link.token, expiresAt: new Date(link.expiresAt).toISOString(), deliveryId };
     },
 
     /** Ends the session: the selfie's embedding is deleted now, or kept for the retention period if the attendee opted in. */

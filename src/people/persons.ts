@@ -146,8 +146,15 @@ export async function reclusterEvent(
   });
 }
 
+/** An organiser's edit that cannot be done as asked: `not-found` for a person that is not there, else `refused`. */
 export class PeopleEditError extends Error {
   override name = 'PeopleEditError';
+  constructor(
+    message: string,
+    readonly problem: 'refused' | 'not-found' = 'refused',
+  ) {
+    super(message);
+  }
 }
 
 /**

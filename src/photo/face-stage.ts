@@ -24,7 +24,7 @@ export function reusableFaceEngine(open: typeof FaceEngine.open = (o) => FaceEng
     const wanted = `${options.provider}:${options.threads}:${precision}`;
     if (!engine || wanted !== key) {
       key = wanted;
-      const opening = open({ provider: options.provider, threads: options.threads, detectorPrecision: precision, models: options.models });
+      const opening = open({ provider: options.provider, threads: options.threads, detectorPrecision: precision, ...(options.models ? { models: options.models } : {}) });
       opening.catch(() => {
         if (engine === opening) engine = undefined;
       });

@@ -24,7 +24,7 @@ export class WorkerScriptMissingError extends Error {
   override name = 'WorkerScriptMissingError';
 }
 
-export { packageRoot } from '../config/package-root.js';
+export { packageRoot } from '../config/index.js';
 
 /** Workers always run compiled JavaScript, also when the engine itself runs from TypeScript in tests. */
 export function workerScriptPath(name: string): string {

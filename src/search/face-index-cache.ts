@@ -15,6 +15,11 @@ export interface FaceIndexCache {
   facesRemoved(eventId: number, faceIds: readonly number[]): void;
   /** Drops an event's index (event closed or deleted); the next search rebuilds it. */
   forget(eventId: number): void;
+  /**
+   * A photo's faces were stored (and maybe earlier ones of it replaced): brings a loaded index in
+   * step. The index is a cache: on any failure it is dropped and the next search rebuilds it.
+   */
+  photoFacesChanged(eventId: number, faceIds: readonly number[], replacedFaceIds: readonly number[]): void;
   loadedEvents(): number[];
 }
 
@@ -39,6 +44,25 @@ export function createFaceIndexCache(source: FaceIndexSource, options: Omit<Face
     },
     forget(eventId) {
       indexes.delete(eventId);
+    },
+    photoFacesChanged(eventId, faceIds, replacedFaceIds) {
+      const index = indexes.get(eventId);
+      if (!index) return;
+      try {
+        if (replacedFaceIds.length) index.remove(replacedFaceIds);
+        if (faceIds.length) {
+          const vectors = source.vectorsOf(faceIds);
+          index.add(
+            faceIds.flatMap((faceId, i) => {
+              const embedding = vectors[i];
+              return embedding ? [{ faceId, embedding }] : [];
+            }),
+          );
+        }
+      } catch {
+        // Rebuilt from the database (the source of truth) on the next search.
+        indexes.delete(eventId);
+      }
     },
     loadedEvents() {
       return [...indexes.keys()];

@@ -2,7 +2,8 @@
 // why the attendee should try again. Pure: takes analysed faces, returns a face or a reason.
 import type { AnalysedFace } from '../vision/index.js';
 
-export type SelfieProblem = 'no-face' | 'several-faces' | 'too-small' | 'blurred';
+/** What is wrong with a selfie: the first four are the face rules here, the last two the picture itself. */
+export type SelfieProblem = 'no-face' | 'several-faces' | 'too-small' | 'blurred' | 'not-an-image' | 'too-dark';
 
 export class SelfieError extends Error {
   override name = 'SelfieError';

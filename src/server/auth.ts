@@ -2,9 +2,9 @@
 // per request by route prefix, so a new operator route cannot forget its guard.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import '@fastify/cookie';
-import type { KioskDevice, KiosksRepository } from '../store/index.js';
+import type { KioskDevice } from '../core/index.js';
 import { HttpError } from './http-errors.js';
-import { hashSecret, sameSecret } from '../config/index.js';
+import { sameSecret } from '../config/index.js';
 
 export const OPERATOR_COOKIE = 'sf_operator';
 export const KIOSK_COOKIE = 'sf_kiosk';
@@ -32,9 +32,8 @@ export function isOperator(request: FastifyRequest, operatorToken: string): bool
   return given !== undefined && sameSecret(given, operatorToken);
 }
 
-export function installAuth(app: FastifyInstance, deps: { operatorToken: string; kiosks: KiosksRepository }): void {
+export function installAuth(app: FastifyInstance, deps: { operatorToken: string; identifyKiosk: (token: string) => KioskDevice | undefined }): void {
   app.decorateRequest('kiosk', null);
-  const seen = new Map<number, number>();
   app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
     // The route the router matched, never the raw URL: `/%61pi/overview` is routed to
     // /api/overview, so a prefix test on the still-encoded URL would let it through.
@@ -48,15 +47,9 @@ export function installAuth(app: FastifyInstance, deps: { operatorToken: string;
     }
     if (path.startsWith('/kiosk-api/')) {
       const token = bearer(request) ?? cookie(request, KIOSK_COOKIE);
-      const device = token ? deps.kiosks.deviceByTokenHash(hashSecret(token)) : undefined;
+      const device = token ? deps.identifyKiosk(token) : undefined;
       if (!device) throw new HttpError(401, 'unauthorized', 'This screen is not paired as a kiosk: ask the operator for a pairing code.');
       request.kiosk = device;
-      // "Last seen" for the console, written at most once a minute per kiosk.
-      const now = Date.now();
-      if (now - (seen.get(device.id) ?? 0) > 60_000) {
-        seen.set(device.id, now);
-        deps.kiosks.touchDevice(device.id, now);
-      }
     }
   });
 }

@@ -2,10 +2,7 @@
 // sentence for the person reading it. Everything else becomes a logged 500.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { KioskError, type KioskProblem } from '../kiosk/index.js';
-import { PeopleEditError } from '../people/index.js';
-import { SelfieError } from '../search/index.js';
-import { isDatabaseDamage } from '../store/index.js';
+import { isDatabaseDamage, KioskError, PeopleEditError, SelfieError, StageOffError, type KioskProblem } from '../core/index.js';
 import type { ApiError, ErrorCode } from '../api/index.js';
 
 export class HttpError extends Error {
@@ -44,19 +41,14 @@ const KIOSK_STATUS: Record<KioskProblem, number> = {
   expired: 410,
   forbidden: 403,
   'bad-request': 400,
-  'not-an-image': 422,
-  'too-dark': 422,
-  'no-face': 422,
-  'several-faces': 422,
-  'too-small': 422,
-  blurred: 422,
 };
 
 /** A domain error as the HTTP error it answers with; anything else is left as it is. */
 export function asHttpError(err: unknown): unknown {
   if (err instanceof KioskError) return new HttpError(KIOSK_STATUS[err.problem], err.problem, err.message);
   if (err instanceof SelfieError) return new HttpError(422, err.problem, err.message);
-  if (err instanceof PeopleEditError) return new HttpError(400, 'bad-request', err.message);
+  if (err instanceof StageOffError) return new HttpError(409, 'conflict', err.message);
+  if (err instanceof PeopleEditError) return err.problem === 'not-found' ? new HttpError(404, 'not-found', err.message) : new HttpError(400, 'bad-request', err.message);
   return err;
 }
 

@@ -3,14 +3,14 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { EngineEvents, EventStatus } from '../core/index.js';
+import type { EventStatus } from '../core/index.js';
 import type { LoginRequest } from '../api/index.js';
 import { installAuth, isOperator, OPERATOR_COOKIE } from './auth.js';
 import { HttpError, installErrorHandling, parseInput } from './http-errors.js';
 import { hostAllowed, ownLanNames } from './host-allow-list.js';
 import { registerGalleryRoutes } from './gallery-routes.js';
 import { registerKioskRoutes } from './kiosk-routes.js';
-import { deliveryEvent, registerLiveEvents } from './live-events.js';
+import { registerLiveEvents } from './live-events.js';
 import { registerOperatorRoutes } from './operator-routes.js';
 import { registerPeopleRoutes } from './people-routes.js';
 import { registerRendererPages } from './renderer-pages.js';
@@ -35,7 +35,6 @@ const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
  * venue network cannot lock out the console), and for a minute at most.
  */
 const FAILED_LOGINS = { max: 10, timeWindow: 60_000 };
-const SWEEP_EVERY_MS = 60_000;
 
 export async function buildHttpServer(ctx: ServerContext, options: HttpServerOptions): Promise<FastifyInstance> {
   // Kiosks and consoles hold keep-alive connections; a stop must not wait for them to go idle.
@@ -73,7 +72,7 @@ export async function buildHttpServer(ctx: ServerContext, options: HttpServerOpt
       );
     }
   });
-  installAuth(app, { operatorToken: ctx.operatorToken, kiosks: ctx.engine.repos.kiosks });
+  installAuth(app, { operatorToken: ctx.operatorToken, identifyKiosk: (token) => ctx.engine.kiosk.devices.identify(token) });
 
   app.get('/health', async () => {
     const status: EventStatus | undefined = ctx.engine.status(ctx.eventName);
@@ -110,39 +109,8 @@ export async function buildHttpServer(ctx: ServerContext, options: HttpServerOpt
   registerPeopleRoutes(app, ctx);
   registerKioskRoutes(app, ctx, { max: options.kioskSearchesPerMinute });
   registerGalleryRoutes(app, ctx);
-  const live = registerLiveEvents(app, ctx);
+  registerLiveEvents(app, ctx);
   await registerRendererPages(app, ctx.rendererDir);
 
-  // Opted-in attendees get new photos of them as they are processed; the console sees it live.
-  const rematch = (...[o]: EngineEvents['photo']): void => {
-    if (o.status !== 'ready' || !o.faceIds.length) return;
-    try {
-      for (const found of ctx.kioskSessions.newFaces(o.eventId, o.photoId, o.faceIds)) {
-        live.publish(o.eventId, { type: 'kiosk-match', sessionId: found.sessionId, photos: found.photoIds.length });
-        for (const id of found.deliveryIds) {
-          const e = deliveryEvent(ctx, id);
-          if (e) live.publish(o.eventId, e);
-        }
-      }
-    } catch (err) {
-      ctx.engine.log.error({ err }, `Could not check photo ${o.photoId} for attendees waiting for new photos: ${(err as Error).message}`);
-    }
-  };
-  ctx.engine.bus.on('photo', rematch);
-  const sweep = (): void => {
-    try {
-      const swept = ctx.kioskSessions.sweep();
-      if (swept.ended || swept.forgotten) ctx.engine.log.info(swept, 'Kiosk sessions ended and expired selfie data deleted');
-    } catch (err) {
-      ctx.engine.log.error({ err }, `Kiosk session clean-up failed: ${(err as Error).message}`);
-    }
-  };
-  sweep();
-  const sweeper = setInterval(sweep, SWEEP_EVERY_MS);
-  sweeper.unref();
-  app.addHook('onClose', async () => {
-    clearInterval(sweeper);
-    ctx.engine.bus.off('photo', rematch);
-  });
   return app;
 }

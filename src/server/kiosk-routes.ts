@@ -2,11 +2,11 @@
 // photos its own session matched.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { KioskIdentity } from '../api/index.js';
+import QRCode from 'qrcode';
+import type { KioskIdentity, TakeHomeResponse } from '../api/index.js';
 import { KIOSK_COOKIE, kioskOf } from './auth.js';
 import { HttpError, parseInput, tooManyRequests } from './http-errors.js';
 import { sendMedia } from './media-files.js';
-import { hashSecret, newToken } from '../config/index.js';
 import type { ServerContext } from './server-context.js';
 
 const sessionParam = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/) });
@@ -28,8 +28,8 @@ const takeHomeBody = z
 const ONE_YEAR_S = 365 * 24 * 3600;
 
 export function registerKioskRoutes(app: FastifyInstance, ctx: ServerContext, rateLimit: { max: number }): void {
-  const { repos } = ctx.engine;
-  const sessions = ctx.kioskSessions;
+  const { catalogue } = ctx.engine;
+  const { devices, sessions } = ctx.engine.kiosk;
 
   const pairingLimit = {
     max: 10,
@@ -38,10 +38,9 @@ export function registerKioskRoutes(app: FastifyInstance, ctx: ServerContext, ra
   };
   app.post('/kiosk-api/pair', { config: { rateLimit: pairingLimit } }, async (request, reply) => {
     const body = parseInput(pairBody, request.body, 'pairing');
-    const eventId = repos.kiosks.redeemPairingCode(hashSecret(body.code), Date.now());
-    if (eventId === undefined) throw new HttpError(401, 'unauthorized', "That code is wrong, used, expired or replaced by a newer one: type the code the operator's console shows now.");
-    const token = newToken();
-    const kioskId = repos.kiosks.addDevice(eventId, body.name, hashSecret(token), Date.now());
+    const paired = devices.pair(body.code, body.name);
+    if (!paired) throw new HttpError(401, 'unauthorized', "That code is wrong, used, expired or replaced by a newer one: type the code the operator's console shows now.");
+    const { kioskId, token } = paired;
     // HttpOnly: page scripts never see the device secret; Strict: no other site can use it.
     reply.setCookie(KIOSK_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', maxAge: ONE_YEAR_S });
     return { kioskId };
@@ -49,7 +48,7 @@ export function registerKioskRoutes(app: FastifyInstance, ctx: ServerContext, ra
 
   app.get('/kiosk-api/me', async (request): Promise<KioskIdentity> => {
     const kiosk = kioskOf(request);
-    const event = repos.events.listEvents().find((e) => e.id === kiosk.eventId)!;
+    const event = catalogue.events.byId(kiosk.eventId)!;
     const settings = sessions.settingsOf(kiosk.eventId);
     return {
       kioskId: kiosk.id,
@@ -95,9 +94,13 @@ export function registerKioskRoutes(app: FastifyInstance, ctx: ServerContext, ra
     return sendMedia(reply, ctx.engine.layout.root, kind === 'thumb' ? photo.thumbnailPath : photo.previewPath, { cache: 'no-store' });
   });
 
-  app.post('/kiosk-api/sessions/:id/take-home', async (request) => {
+  app.post('/kiosk-api/sessions/:id/take-home', async (request): Promise<TakeHomeResponse> => {
     const { id } = parseInput(sessionParam, request.params, 'session');
-    return sessions.takeHome(kioskOf(request), id, parseInput(takeHomeBody, request.body, 'take-home request'));
+    const taken = sessions.takeHome(kioskOf(request), id, parseInput(takeHomeBody, request.body, 'take-home request'));
+    // The address phones use (the LAN address when LAN is on), as a link and as a QR to scan.
+    const galleryUrl = `${ctx.publicUrl()}/g/${taken.galleryToken}`;
+    const qrSvg = await QRCode.toString(galleryUrl, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+    return { galleryUrl, qrSvg, expiresAt: taken.expiresAt, deliveryId: taken.deliveryId };
   });
 
   app.post('/kiosk-api/sessions/:id/end', async (request, reply) => {

@@ -34,6 +34,14 @@ export function registerLiveEvents(app: FastifyInstance, ctx: ServerContext): Li
     if (card) publish(a.eventId, { type: 'photo', photo: card });
   };
   const onFileFailed = (...[f]: EngineEvents['file-failed']): void => publish(f.eventId, { type: 'file-failed', path: f.path, error: f.error });
+  // An opted-in attendee's new photos (the engine matched them): the console's kiosk and deliveries pages move.
+  const onKioskMatch = (...[m]: EngineEvents['kiosk-match']): void => {
+    publish(m.eventId, { type: 'kiosk-match', sessionId: m.sessionId, photos: m.photoIds.length });
+    for (const id of m.deliveryIds) {
+      const e = deliveryEvent(ctx, id);
+      if (e) publish(m.eventId, e);
+    }
+  };
   const onSource = (...[s]: EngineEvents['source']): void => {
     if (!watched(s.eventId)) return;
     const view = sourceViews(ctx, s.eventId).find((v) => v.id === s.id);
@@ -43,7 +51,9 @@ export function registerLiveEvents(app: FastifyInstance, ctx: ServerContext): Li
   ctx.engine.bus.on('admission', onAdmission);
   ctx.engine.bus.on('file-failed', onFileFailed);
   ctx.engine.bus.on('source', onSource);
+  ctx.engine.bus.on('kiosk-match', onKioskMatch);
   app.addHook('onClose', async () => {
+    ctx.engine.bus.off('kiosk-match', onKioskMatch);
     ctx.engine.bus.off('photo', onPhoto);
     ctx.engine.bus.off('admission', onAdmission);
     ctx.engine.bus.off('file-failed', onFileFailed);
@@ -88,6 +98,6 @@ export function registerLiveEvents(app: FastifyInstance, ctx: ServerContext): Li
 }
 
 export const deliveryEvent = (ctx: ServerContext, deliveryId: number): LiveEvent | null => {
-  const d = ctx.engine.repos.galleries.getDelivery(deliveryId);
+  const d = ctx.engine.catalogue.delivery(deliveryId);
   return d ? { type: 'delivery', delivery: toDeliveryView(d) } : null;
 };

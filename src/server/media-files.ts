@@ -21,7 +21,7 @@ export function mediaPath(dataDir: string, relative: string): string {
   return full;
 }
 
-export async function sendMedia(reply: FastifyReply, dataDir: string, relative: string | null, options: { downloadName?: string; cache?: 'private' | 'no-store' } = {}): Promise<FastifyReply> {
+export async function sendMedia(reply: FastifyReply, dataDir: string, relative: string | null, options: { downloadName?: string | undefined; cache?: 'private' | 'no-store' } = {}): Promise<FastifyReply> {
   if (!relative) throw new HttpError(404, 'not-found', 'This photo has no preview yet.');
   const full = mediaPath(dataDir, relative);
   let size: number;

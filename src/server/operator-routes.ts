@@ -5,7 +5,8 @@ import { isAbsolute, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
 import { z } from 'zod';
-import { applyEventSettingsPatch, eventSettingsPatchSchema, readEventSettings } from '../config/index.js';
+import { eventSettingsPatchSchema } from '../config/index.js';
+import { PHOTO_STAGES } from '../core/index.js';
 import type {
   DeliveryList,
   ErrorList,
@@ -22,17 +23,9 @@ import type {
 import { HttpError, notFound, parseInput } from './http-errors.js';
 import { sendMedia } from './media-files.js';
 import { readOverview } from './overview.js';
-import { hashSecret, newPairingCode } from '../config/index.js';
-import { matchSelfie } from '../kiosk/index.js';
 import { eventOf, type ServerContext } from './server-context.js';
 import { relativeBox, toCameraCounts, toDeliveryView, toKioskView, toPhotoCard, toSourceView } from './views.js';
 
-/**
- * Long enough to walk to a tablet at the far end of the venue and type the code. Guessing is
- * bounded by one live code at a time (a new code voids the old one, kiosks-repository.ts) and
- * 10 tries a minute per address, not by a shorter life: a short one expires on the way.
- */
-const PAIRING_CODE_LIFETIME_MS = 10 * 60 * 1000;
 const idParam = z.object({ id: z.coerce.number().int().positive() });
 const photoPageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(60),
@@ -43,27 +36,26 @@ const photoPageQuery = z.object({
 const fileNameOf = (path: string): string => path.split(/[\\/]/).pop() ?? path;
 
 export function photoCardOf(ctx: ServerContext, photoId: number): PhotoCard | undefined {
-  const photo = ctx.engine.repos.photos.getPhoto(photoId);
-  return photo ? toPhotoCard(photo, ctx.engine.repos.faces.facesOfPhoto(photo.id)) : undefined;
+  const found = ctx.engine.catalogue.photoWithFaces(photoId);
+  return found ? toPhotoCard(found.photo, found.faces) : undefined;
 }
 
 export function sourceViews(ctx: ServerContext, eventId: number): SourceView[] {
-  const counts = ctx.engine.repos.photos.countBySource(eventId);
-  return ctx.engine.repos.sources.listSources(eventId).map((s) => toSourceView(s, counts.get(s.id) ?? 0));
+  return ctx.engine.catalogue.sources(eventId).map((s) => toSourceView(s.source, s.photos));
 }
 
 export function registerOperatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const { repos } = ctx.engine;
+  const { catalogue } = ctx.engine;
 
   app.get('/api/overview', async (request) => readOverview(ctx, eventOf(ctx, request.query).name));
 
   app.get('/api/photos', async (request): Promise<PhotoPage> => {
     const event = eventOf(ctx, request.query);
     const q = parseInput(photoPageQuery, request.query, 'photo query');
-    const photos = repos.photos.listNewestPhotos(event.id, q);
+    const photos = catalogue.newestPhotos(event.id, q);
     return {
-      photos: photos.map((p) => toPhotoCard(p, repos.faces.facesOfPhoto(p.id))),
-      nextBefore: photos.length === q.limit ? photos.at(-1)!.id : null,
+      photos: photos.map((p) => toPhotoCard(p.photo, p.faces)),
+      nextBefore: photos.length === q.limit ? photos.at(-1)!.photo.id : null,
     };
   });
 
@@ -86,16 +78,16 @@ export function registerOperatorRoutes(app: FastifyInstance, ctx: ServerContext)
 
   app.post('/api/photos/:id/retry', async (request): Promise<RetryResult> => {
     const { id } = parseInput(idParam, request.params, 'photo id');
-    const photo = repos.photos.getPhoto(id);
+    const photo = catalogue.photo(id);
     if (!photo) throw notFound(`Photo ${id}`);
     if (photo.status !== 'failed') throw new HttpError(409, 'conflict', `${photo.fileName} has not failed (it is ${photo.status}).`);
-    const event = repos.events.listEvents().find((e) => e.id === photo.eventId)!;
+    const event = catalogue.events.byId(photo.eventId)!;
     return ctx.engine.retryFailed(event.name, [id]);
   });
 
   app.get('/api/sources', async (request): Promise<SourceList> => {
     const event = eventOf(ctx, request.query);
-    return { sources: sourceViews(ctx, event.id), cameras: toCameraCounts(repos.photos.countByCamera(event.id)) };
+    return { sources: sourceViews(ctx, event.id), cameras: toCameraCounts(catalogue.cameras(event.id)) };
   });
 
   app.post('/api/sources', async (request, reply): Promise<SourceView> => {
@@ -109,7 +101,7 @@ export function registerOperatorRoutes(app: FastifyInstance, ctx: ServerContext)
     if (session.hotFolders.list().some((s) => s.path === folder)) throw new HttpError(409, 'conflict', `${folder} is already watched.`);
     const source = await session.hotFolders.add(folder);
     reply.status(201);
-    return toSourceView(source, repos.photos.countBySource(event.id).get(source.id) ?? 0);
+    return toSourceView(source, catalogue.photosFromSource(event.id, source.id));
   });
 
   app.delete('/api/sources/:id', async (request, reply) => {
@@ -120,30 +112,26 @@ export function registerOperatorRoutes(app: FastifyInstance, ctx: ServerContext)
     return reply.status(204).send();
   });
 
-  app.get('/api/settings', async (request): Promise<EventSettings> => readEventSettings(repos.events.eventSettings(eventOf(ctx, request.query).id)));
+  app.get('/api/settings', async (request): Promise<EventSettings> => catalogue.settings(eventOf(ctx, request.query).id));
 
   app.patch('/api/settings', async (request): Promise<EventSettings> => {
     const event = eventOf(ctx, request.query);
     const patch = parseInput(eventSettingsPatchSchema, request.body, 'settings');
-    const next = applyEventSettingsPatch(readEventSettings(repos.events.eventSettings(event.id)), patch);
-    repos.events.saveEventSettings(event.id, next);
-    return next;
+    return catalogue.updateSettings(event.id, patch);
   });
 
   app.get('/api/deliveries', async (request): Promise<DeliveryList> => ({
-    deliveries: repos.galleries.listDeliveries(eventOf(ctx, request.query).id).map(toDeliveryView),
+    deliveries: catalogue.deliveries(eventOf(ctx, request.query).id).map(toDeliveryView),
   }));
 
   app.post('/api/kiosks/pairing-codes', async (request, reply): Promise<PairingCode> => {
     const event = eventOf(ctx, request.query);
-    const code = newPairingCode();
-    const at = Date.now();
-    repos.kiosks.addPairingCode(event.id, hashSecret(code), at, at + PAIRING_CODE_LIFETIME_MS);
+    const { code, expiresAt } = ctx.engine.kiosk.devices.newPairingCode(event.id);
     const kioskUrl = ctx.kioskUrl();
     reply.status(201);
     return {
       code,
-      expiresAt: new Date(at + PAIRING_CODE_LIFETIME_MS).toISOString(),
+      expiresAt: new Date(expiresAt).toISOString(),
       kioskUrl,
       kioskQrSvg: await QRCode.toString(kioskUrl, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }),
     };
@@ -153,13 +141,13 @@ export function registerOperatorRoutes(app: FastifyInstance, ctx: ServerContext)
     const event = eventOf(ctx, request.query);
     const midnight = new Date();
     midnight.setHours(0, 0, 0, 0);
-    return { kiosks: repos.kiosks.listDevices(event.id).map((k) => toKioskView(k, repos.kiosks.countSessionsSince(k.id, midnight.getTime()))) };
+    return { kiosks: ctx.engine.kiosk.devices.list(event.id, midnight.getTime()).map((k) => toKioskView(k.device, k.sessions)) };
   });
 
   app.delete('/api/kiosks/:id', async (request, reply) => {
     const event = eventOf(ctx, request.query);
     const { id } = parseInput(idParam, request.params, 'kiosk id');
-    if (!repos.kiosks.revokeDevice(event.id, id, Date.now())) throw notFound(`Kiosk ${id}`);
+    if (!ctx.engine.kiosk.devices.revoke(event.id, id)) throw notFound(`Kiosk ${id}`);
     return reply.status(204).send();
   });
 
@@ -167,11 +155,12 @@ export function registerOperatorRoutes(app: FastifyInstance, ctx: ServerContext)
     const event = eventOf(ctx, request.query);
     const image = request.body;
     if (!Buffer.isBuffer(image)) throw new HttpError(415, 'unsupported-media', 'Send the photo as the request body (image/jpeg, image/png or image/webp).');
-    const found = await matchSelfie({ repos, faceIndexes: ctx.engine.faceIndexes, selfies: ctx.selfies, threshold: ctx.threshold, maybeThreshold: ctx.threshold }, event.id, image);
+    // The console shows the sure matches only (the kiosk's "Maybe you?" tier is for attendees).
+    const found = await ctx.engine.search.bySelfie(event.id, image);
     return {
       tookMs: found.tookMs,
       matches: found.matches.flatMap((m) => {
-        const photo = repos.photos.getPhoto(m.photoId);
+        const photo = catalogue.photo(m.photoId);
         if (!photo) return [];
         return [{
           photoId: m.photoId,
@@ -186,16 +175,32 @@ export function registerOperatorRoutes(app: FastifyInstance, ctx: ServerContext)
     };
   });
 
+  // Rebuilds the event's bursts now (`shutterfind bursts --regroup` asks for this when a `serve`
+  // owns the data dir).
+  app.post('/api/bursts/regroup', async (request) => {
+    const event = eventOf(ctx, request.query);
+    return { event: event.name, ...(await ctx.engine.bursts.regroup(event.id)) };
+  });
+
+  // One stage queued again for every photo of the event (`shutterfind reprocess` asks for this
+  // when a `serve` owns the data dir); the queue's per-stage progress shows in the overview.
+  app.post('/api/reprocess', async (request, reply) => {
+    const event = eventOf(ctx, request.query);
+    const { stage } = parseInput(z.object({ stage: z.enum(PHOTO_STAGES) }), request.body, 'stage');
+    reply.status(202);
+    return ctx.engine.reprocess(event.name, stage);
+  });
+
   app.get('/api/media/photos/:id/:kind', async (request, reply) => {
     const { id, kind } = parseInput(idParam.extend({ kind: z.enum(['thumb', 'preview']) }), request.params, 'media address');
-    const photo = repos.photos.getPhoto(id);
+    const photo = catalogue.photo(id);
     if (!photo) throw notFound(`Photo ${id}`);
     return sendMedia(reply, ctx.engine.layout.root, kind === 'thumb' ? photo.thumbnailPath : photo.previewPath);
   });
 
   app.get('/api/media/faces/:id/crop', async (request, reply) => {
     const { id } = parseInput(idParam, request.params, 'face id');
-    const face = repos.faces.getFace(id);
+    const face = catalogue.face(id);
     if (!face) throw notFound(`Face ${id}`);
     return sendMedia(reply, ctx.engine.layout.root, face.cropPath);
   });

@@ -1,9 +1,6 @@
 // What the routes share: the engine, the event being served, and who may see what.
-import type { Engine } from '../core/index.js';
-import type { Event } from '../store/index.js';
-import type { SelfieAnalyser } from '../pipeline/index.js';
+import type { Engine, Event } from '../core/index.js';
 import { HttpError } from './http-errors.js';
-import type { KioskSessions } from '../kiosk/index.js';
 
 export interface ServerContext {
   engine: Engine;
@@ -16,10 +13,6 @@ export interface ServerContext {
   publicUrl: () => string;
   /** The kiosk page's address: HTTPS on the LAN address when LAN is on (the camera needs it). */
   kioskUrl: () => string;
-  selfies: SelfieAnalyser;
-  threshold: number;
-  maybeThreshold: number;
-  kioskSessions: KioskSessions;
   /** Built renderer (index.html and assets); null when it was not built. */
   rendererDir: string | null;
 }
@@ -27,7 +20,7 @@ export interface ServerContext {
 export function eventOf(ctx: ServerContext, query: unknown): Event {
   const name = (query as { event?: unknown } | undefined)?.event;
   const wanted = typeof name === 'string' && name ? name : ctx.eventName;
-  const event = ctx.engine.repos.events.findEventByName(wanted);
+  const event = ctx.engine.catalogue.events.byName(wanted);
   if (!event) throw new HttpError(404, 'not-found', `No event called "${wanted}" on this laptop.`);
   return event;
 }

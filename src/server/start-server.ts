@@ -7,10 +7,7 @@ import { networkInterfaces } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
 import type { Engine } from '../core/index.js';
-import { loadMatchThreshold } from '../vision/index.js';
-import { createSelfiePool, type SelfieAnalyser } from '../pipeline/index.js';
 import { buildHttpServer } from './http-server.js';
-import { createKioskSessions } from '../kiosk/index.js';
 import { loadOrCreateKioskCertificate, type KioskCertificate } from './kiosk-certificate.js';
 import { lanAddresses, pickLanAddress } from './lan-address.js';
 import { builtRendererDir } from './renderer-pages.js';
@@ -62,27 +59,11 @@ function listenError(err: unknown, port: number): unknown {
   return err;
 }
 
-/**
- * ONNX threads for a selfie. One: the photo workers already use every core during an event.
- * Two once measured slower even on an idle 2-core laptop (p50 63 ms with one, 95 ms with two),
- * but that was ONNX Runtime's spinning threads, now off (onnx-sessions.ts); without them two
- * threads analyse a photo in ~50 ms instead of ~63 when the laptop is idle.
- */
-const SELFIE_ONNX_THREADS = 1;
-
 export async function startServer(engine: Engine, options: StartServerOptions): Promise<RunningServer> {
   const operatorToken = loadOrCreateOperatorToken(engine.layout.operatorToken);
   const settings = engine.settings;
-  const selfies: SelfieAnalyser = createSelfiePool({
-    provider: settings.faces.provider,
-    detectorPrecision: settings.faces.detectorPrecision,
-    threads: SELFIE_ONNX_THREADS,
-    detect: { minFacePx: settings.faces.minFacePx, minScore: settings.faces.minScore, tiling: settings.faces.tiling, maxFaces: settings.faces.maxFacesPerPhoto },
-  });
-  const { searchThreshold: threshold, maybeThreshold } = loadMatchThreshold();
   let publicUrl = '';
   let kioskUrl = '';
-  const kioskSessions = createKioskSessions({ repos: engine.repos, faceIndexes: engine.faceIndexes, selfies, threshold, maybeThreshold, publicUrl: () => publicUrl });
   const ctx: ServerContext = {
     engine,
     eventName: options.eventName,
@@ -91,10 +72,6 @@ export async function startServer(engine: Engine, options: StartServerOptions): 
     lan: options.lan,
     publicUrl: () => publicUrl,
     kioskUrl: () => kioskUrl,
-    selfies,
-    threshold,
-    maybeThreshold,
-    kioskSessions,
     rendererDir: builtRendererDir(),
   };
   const app = await buildHttpServer(ctx, {
@@ -106,7 +83,6 @@ export async function startServer(engine: Engine, options: StartServerOptions): 
   try {
     await app.listen({ host: options.lan ? '0.0.0.0' : settings.server.host, port: options.port });
   } catch (err) {
-    await selfies.close();
     throw listenError(err, options.port);
   }
   const address = app.server.address();
@@ -144,7 +120,7 @@ export async function startServer(engine: Engine, options: StartServerOptions): 
   if (!engine.settings.faces.enabled) engine.log.warn('Face analysis is off in settings: kiosks will find no photos.');
   // In the background: serving starts now, and the first selfie finds the models loaded.
   let closing = false;
-  selfies.warmUp().catch((err: unknown) => {
+  engine.warmUpSelfies().catch((err: unknown) => {
     if (!closing) engine.log.error({ err }, `The selfie worker could not load the face models (${(err as Error).message}): kiosk searches will fail until this is fixed.`);
   });
   writeFileSync(
@@ -185,7 +161,6 @@ export async function startServer(engine: Engine, options: StartServerOptions): 
         });
       }
       await app.close();
-      await selfies.close();
       rmSync(engine.layout.serverInfo, { force: true });
     },
   };

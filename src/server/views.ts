@@ -1,6 +1,6 @@
 // Store rows as the API shows them (api-types.ts). Pure: rows in, JSON-ready objects out.
-import type { Delivery, KioskDevice, Photo, Source, StoredFace } from '../store/index.js';
-import type { CameraCount, DeliveryView, KioskView, PhotoCard, PhotoFace, RelativeBox, SourceView } from '../api/index.js';
+import type { Delivery, KioskDevice, PersonWithSamples, Photo, Source, StoredFace } from '../core/index.js';
+import type { CameraCount, DeliveryView, KioskView, PersonView, PhotoCard, PhotoFace, RelativeBox, SourceView } from '../api/index.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -63,8 +63,13 @@ export const toKioskView = (k: KioskDevice, sessionsToday: number): KioskView =>
 
 export const faceCropUrl = (faceId: number): string => `/api/media/faces/${faceId}/crop`;
 
-/** Faces shown on a person's card, best first (the faces repository picks them). */
-export const MAX_PERSON_SAMPLES = 8;
-
 export const personSampleViews = (faces: readonly { faceId: number; photoId: number }[] = []): { faceId: number; photoId: number; cropUrl: string }[] =>
   faces.map((f) => ({ ...f, cropUrl: faceCropUrl(f.faceId) }));
+
+export const toPersonView = (p: PersonWithSamples): PersonView => ({
+  id: p.id,
+  name: p.name,
+  faces: p.faceCount,
+  photos: p.photoCount,
+  faceSamples: personSampleViews(p.samples),
+});

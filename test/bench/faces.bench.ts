@@ -52,7 +52,6 @@ const tf = require('@tensorflow/tfjs') as Tf;
 require('@tensorflow/tfjs-backend-wasm');
 await tf.setBackend('wasm');
 await tf.ready();
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
 const modelDir = fileURLToPath(new URL('../../node_modules/@vladmandic/face-api/model/', import.meta.url));
 await faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir);
@@ -69,7 +68,7 @@ async function faceApiRound(): Promise<number> {
   return faces;
 }
 await faceApiRound(); // warm-up
-let started = performance.now();
+const started = performance.now();
 let faces = 0;
 for (let r = 0; r < ROUNDS; r++) faces += await faceApiRound();
 const faceApiWasm = rate(images.length * ROUNDS, faces, performance.now() - started);

@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { DEFAULT_DETECT_OPTIONS, FaceEngine, LEGACY_DESCRIPTOR, loadMatchThreshold, type DescriptorSettings, type MatchThreshold } from '../../src/vision/index.js';
+import { DEFAULT_DETECT_OPTIONS, FaceEngine, LEGACY_DESCRIPTOR, loadMatchThreshold, type MatchThreshold } from '../../src/vision/index.js';
 import { analyseImage } from '../../src/photo/index.js';
 import { alignChip } from '../../src/vision/face-alignment.js';
 import { composeEvent, type ComposedEvent } from './match/event-photos.js';

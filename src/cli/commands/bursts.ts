@@ -1,10 +1,9 @@
 // `shutterfind bursts`: group an event's near-identical consecutive frames into bursts
 // (--regroup) and list them with the frame shown for each.
-import { regroupEventBursts } from '../../bursts/index.js';
-import type { BurstsRepository, Event } from '../../store/index.js';
+import { openReader } from '../../core/index.js';
 import type { CommandContext } from '../context.js';
+import { withEngineEdits } from '../engine-access.js';
 import { human } from '../output.js';
-import { withEventRepos } from './event-database.js';
 
 export interface RegroupReport {
   event: string;
@@ -20,27 +19,31 @@ export interface BurstsReport {
   bursts: { id: number; best: { photoId: number; path: string }; photos: { photoId: number; path: string }[] }[];
 }
 
-const withEvent = <T>(ctx: CommandContext, eventName: string, fn: (bursts: BurstsRepository, event: Event) => Promise<T> | T): Promise<T> =>
-  withEventRepos(ctx, eventName, (repos, event) => fn(repos.bursts, event));
-
-/** Regroups the whole event: bursts are rebuilt from scratch in one transaction. */
+/** Regroups the whole event: bursts are rebuilt from scratch in one transaction, by the engine that owns the data dir. */
 export async function runRegroupBursts(ctx: CommandContext, eventName: string): Promise<RegroupReport> {
-  return withEvent(ctx, eventName, async (repo, event) => {
-    const report = { event: event.name, ...(await regroupEventBursts(repo, event.id, ctx.dataDir, ctx.log)) };
+  return withEngineEdits(ctx, async (edits) => {
+    const summary = await edits.regroupBursts(eventName);
+    const report = { event: eventName, photos: summary.photos, bursts: summary.bursts, photosInBursts: summary.photosInBursts };
     ctx.log.info(report, 'bursts regrouped');
     return report;
   });
 }
 
 export async function runListBursts(ctx: CommandContext, eventName: string): Promise<BurstsReport> {
-  return withEvent(ctx, eventName, (repo, event) => ({
-    event: event.name,
-    bursts: repo.listBursts(event.id).map((b) => {
-      const photos = b.photos.map((p) => ({ photoId: p.photoId, path: p.path }));
-      const best = photos.find((p) => p.photoId === b.bestPhotoId) ?? { photoId: b.bestPhotoId, path: '' };
-      return { id: b.id, best, photos };
-    }),
-  }));
+  const reader = await openReader(ctx.dataDir, ctx.log);
+  try {
+    const event = reader.catalogue.events.named(eventName);
+    return {
+      event: event.name,
+      bursts: reader.bursts.list(event.id).map((b) => {
+        const photos = b.photos.map((p) => ({ photoId: p.photoId, path: p.path }));
+        const best = photos.find((p) => p.photoId === b.bestPhotoId) ?? { photoId: b.bestPhotoId, path: '' };
+        return { id: b.id, best, photos };
+      }),
+    };
+  } finally {
+    await reader.close();
+  }
 }
 
 export function formatRegroup(r: RegroupReport): string {

@@ -1,11 +1,8 @@
 // `shutterfind faces IMG...` and `shutterfind verify A B`: the face engine on loose files, for
 // photographers checking a shot and for scripts.
-import { DEFAULT_SELFIE_RULES, dominantFace, SelfieError } from '../../search/index.js';
-import { cosineDistance, loadMatchThreshold } from '../../vision/index.js';
-import { analyseImage } from '../../photo/index.js';
+import { openFaceTools, SelfieError } from '../../core/index.js';
 import type { CommandContext } from '../context.js';
 import { human, UserFacingError } from '../output.js';
-import { openCliFaceEngine } from './face-engine-for-cli.js';
 
 const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** digits;
 
@@ -23,13 +20,13 @@ export interface FacesReport {
 }
 
 export async function runFaces(ctx: CommandContext, paths: string[], withEmbeddings: boolean): Promise<FacesReport> {
-  const threshold = loadMatchThreshold();
-  const { engine, detect } = await openCliFaceEngine(ctx);
+  const tools = await openFaceTools(ctx.dataDir, ctx.log);
+  const threshold = tools.match;
   try {
     const images: FacesReport['images'] = [];
     for (const path of paths) {
       try {
-        const result = await analyseImage(engine, path, detect);
+        const result = await tools.analyse(path);
         images.push({
           path,
           width: result.width,
@@ -48,7 +45,7 @@ export async function runFaces(ctx: CommandContext, paths: string[], withEmbeddi
     }
     return { model: threshold.model, metric: threshold.metric, threshold: threshold.threshold, images };
   } finally {
-    await engine.release();
+    await tools.close();
   }
 }
 
@@ -72,20 +69,17 @@ export interface VerifyReport {
 
 /** Whether two photos show the same person, each photo's dominant face compared. */
 export async function runVerify(ctx: CommandContext, a: string, b: string): Promise<VerifyReport> {
-  const threshold = loadMatchThreshold();
-  const { engine, detect } = await openCliFaceEngine(ctx);
+  const tools = await openFaceTools(ctx.dataDir, ctx.log);
+  const threshold = tools.match;
   try {
-    const face = async (path: string) => {
-      try {
-        return dominantFace((await analyseImage(engine, path, detect)).faces, { ...DEFAULT_SELFIE_RULES, minSharpness: 0 });
-      } catch (err) {
-        if (err instanceof SelfieError) throw new UserFacingError(`${path}: ${err.message}`, 2);
-        throw new UserFacingError((err as Error).message, 2);
-      }
-    };
-    const distance = cosineDistance((await face(a)).embedding, (await face(b)).embedding);
+    let distance: number;
+    try {
+      distance = await tools.distance(a, b);
+    } catch (err) {
+      throw new UserFacingError(err instanceof SelfieError ? `${err.message}` : (err as Error).message, 2);
+    }
     return { verified: distance <= threshold.threshold, distance: round(distance, 5), threshold: threshold.threshold, metric: 'cosine', model: threshold.model };
   } finally {
-    await engine.release();
+    await tools.close();
   }
 }

@@ -1,8 +1,7 @@
 // `shutterfind ingest DIR... --event NAME`: one-shot import that waits until every file is processed.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { openEngine } from '../../core/index.js';
-import { listPhotoFiles } from '../../ingest/index.js';
+import { DataDirBusyError, listPhotoFiles, openEngine, type Engine } from '../../core/index.js';
 import type { CommandContext } from '../context.js';
 import { createProgress, human, UserFacingError } from '../output.js';
 
@@ -22,7 +21,16 @@ export async function runIngest(ctx: CommandContext, dirs: string[], eventName: 
     const st = await stat(root).catch(() => undefined);
     if (!st?.isDirectory()) throw new UserFacingError(`Cannot ingest ${root}: not a folder (check the path).`, 2);
   }
-  const engine = await openEngine({ dataDir: ctx.dataDir, log: ctx.log, mode: 'one-shot' });
+  let engine: Engine;
+  try {
+    engine = await openEngine({ dataDir: ctx.dataDir, log: ctx.log, mode: 'one-shot' });
+  } catch (err) {
+    // One writer: a running `serve` takes folders itself; two engines never write one data dir.
+    if (err instanceof DataDirBusyError) {
+      throw new UserFacingError(`${err.message.replace(/ Stop it first, or pass a different --data-dir\.$/, '')} If it is a \`serve\`, add the folder as a watched folder in its console instead; otherwise wait for it to finish, then import again.`);
+    }
+    throw err;
+  }
   const progress = createProgress('Ingesting', !ctx.json);
   try {
     const session = await engine.openEvent(eventName);
@@ -72,7 +80,7 @@ export async function runIngest(ctx: CommandContext, dirs: string[], eventName: 
     const failed: { path: string; error: string }[] = [...failedBeforeRead].map(([path, error]) => ({ path, error }));
     const readyIds = new Set<number>();
     for (const [path, photoId] of photoOfPath) {
-      const photo = engine.repos.photos.getPhoto(photoId);
+      const photo = engine.catalogue.photo(photoId);
       if (photo?.status === 'ready') readyIds.add(photoId);
       else if (photo?.status === 'failed') failed.push({ path, error: photo.error ?? 'failed' });
     }

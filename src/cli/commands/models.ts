@@ -1,9 +1,7 @@
 // `shutterfind models add <dir|url>` and `shutterfind models list`: the CLIP model that turns
 // scene search on, installed into the data dir after its files and both towers are checked.
 import { existsSync } from 'node:fs';
-import { dataDirLayout, loadSettingsFile, resolveSettings } from '../../config/index.js';
-import { SCENE_BACKFILL_PRIORITY } from '../../core/index.js';
-import { createRepositories, openDatabase } from '../../store/index.js';
+import { dataDirLayout } from '../../config/index.js';
 import {
   activeClipModel,
   CLIP_MODEL_LAYOUT,
@@ -14,6 +12,7 @@ import {
   type InstalledClipModel,
 } from '../../vision/index.js';
 import type { CommandContext } from '../context.js';
+import { withEngineEdits } from '../engine-access.js';
 import { human, UserFacingError } from '../output.js';
 
 export interface ModelSummary {
@@ -115,20 +114,11 @@ export function formatModels(report: ModelsAddReport | ModelsListReport): string
 }
 
 /**
- * Queues scene-search back-fill for every event's earlier photos (low priority, behind new
- * photos); the next `serve` or `ingest` embeds them. Returns how many were queued.
+ * Scene-search back-fill for every event's earlier photos (low priority, behind new photos), by
+ * the engine that owns the data dir: a running `serve` notices the new model within seconds and
+ * queues it itself; otherwise the jobs are queued here and the next `serve` or `ingest` runs them.
  */
-export function queueSceneBackfill(ctx: CommandContext): number {
-  const layout = dataDirLayout(ctx.dataDir);
-  if (!existsSync(layout.database)) return 0;
-  const settings = resolveSettings(loadSettingsFile(layout.settings));
-  const db = openDatabase(layout.database);
-  try {
-    const repos = createRepositories(db);
-    return repos.events
-      .listEvents()
-      .reduce((n, e) => n + repos.clipVectors.enqueueBackfill(e.id, SCENE_BACKFILL_PRIORITY, settings.pipeline.maxAttempts, Date.now()), 0);
-  } finally {
-    db.close();
-  }
+export async function queueSceneBackfill(ctx: CommandContext): Promise<{ via: 'serve' | 'engine' | 'none'; queued: number }> {
+  if (!existsSync(dataDirLayout(ctx.dataDir).database)) return { via: 'none', queued: 0 };
+  return withEngineEdits(ctx, async (edits) => ({ via: edits.via, queued: await edits.queueSceneBackfill() }));
 }

@@ -1,10 +1,8 @@
-// `shutterfind people`, `recluster` and `rename-person`: the organiser's view of who was
-// photographed, a full re-cluster that keeps person ids and names, and naming a person.
-import type { PersonSummary } from '../../store/index.js';
-import { loadMatchThreshold } from '../../vision/index.js';
-import { reclusterEvent, type ReclusterSummary } from '../../people/index.js';
+// `shutterfind people`, `recluster` and `rename-person`: an event's persons, read from the data
+// dir and edited through the engine that owns it (engine-access.ts).
+import { openReader, type PersonSummary } from '../../core/index.js';
 import type { CommandContext } from '../context.js';
-import { withEventRepos, withEventReposSync } from './event-database.js';
+import { NoSuchPersonError, withEngineEdits, type ReclusterResult } from '../engine-access.js';
 import { human, UserFacingError } from '../output.js';
 
 export interface PeopleReport {
@@ -12,14 +10,12 @@ export interface PeopleReport {
   persons: { id: number; name: string | null; faceCount: number; photoCount: number; coverCrop: string | null }[];
 }
 
-export type ReclusterReport = { event: string } & ReclusterSummary;
+export type ReclusterReport = { event: string } & ReclusterResult;
 
 export interface RenameReport {
   event: string;
   person: { id: number; name: string | null };
 }
-
-const withEvent = withEventReposSync;
 
 const toListed = (p: PersonSummary): PeopleReport['persons'][number] => ({
   id: p.id,
@@ -29,31 +25,37 @@ const toListed = (p: PersonSummary): PeopleReport['persons'][number] => ({
   coverCrop: p.coverCrop,
 });
 
-export function runPeople(ctx: CommandContext, eventName: string): PeopleReport {
-  return withEvent(ctx, eventName, (repos, event) => ({
-    event: event.name,
-    persons: repos.persons.listPersons(event.id).map(toListed),
-  }));
+export async function runPeople(ctx: CommandContext, eventName: string): Promise<PeopleReport> {
+  const reader = await openReader(ctx.dataDir, ctx.log);
+  try {
+    const event = reader.catalogue.events.named(eventName);
+    return { event: event.name, persons: reader.people.list(event.id).map(toListed) };
+  } finally {
+    await reader.close();
+  }
 }
 
 export async function runRecluster(ctx: CommandContext, eventName: string): Promise<ReclusterReport> {
-  const { clusterThreshold } = loadMatchThreshold();
-  return withEventRepos(ctx, eventName, async (repos, event) => {
-    const summary = await reclusterEvent(repos.persons, event.id, clusterThreshold);
-    ctx.log.info({ event: event.name, ...summary }, 'event re-clustered');
-    return { event: event.name, ...summary };
+  return withEngineEdits(ctx, async (edits) => {
+    const summary = await edits.recluster(eventName);
+    ctx.log.info({ event: eventName, via: edits.via, ...summary }, 'event re-clustered');
+    return { event: eventName, ...summary };
   });
 }
 
 /** An empty name clears it (the person shows as unnamed again). */
-export function runRenamePerson(ctx: CommandContext, eventName: string, personId: number, name: string): RenameReport {
+export async function runRenamePerson(ctx: CommandContext, eventName: string, personId: number, name: string): Promise<RenameReport> {
   const trimmed = name.trim();
-  return withEvent(ctx, eventName, (repos, event) => {
-    const { persons } = repos;
-    if (!persons.renamePerson(event.id, personId, trimmed === '' ? null : trimmed, Date.now())) {
-      throw new UserFacingError(`Event "${event.name}" has no person ${personId}; \`shutterfind people --event "${event.name}"\` lists them.`);
+  return withEngineEdits(ctx, async (edits) => {
+    try {
+      const person = await edits.renamePerson(eventName, personId, trimmed === '' ? null : trimmed);
+      return { event: eventName, person };
+    } catch (err) {
+      if (err instanceof NoSuchPersonError) {
+        throw new UserFacingError(`Event "${eventName}" has no person ${personId}; \`shutterfind people --event "${eventName}"\` lists them.`);
+      }
+      throw err;
     }
-    return { event: event.name, person: { id: personId, name: trimmed === '' ? null : trimmed } };
   });
 }
 

@@ -14,13 +14,17 @@ export async function runRetry(ctx: CommandContext, eventName: string): Promise<
   const engine = await openEngine({ dataDir: ctx.dataDir, log: ctx.log, mode: 'one-shot' });
   try {
     const session = await engine.openEvent(eventName);
-    const before = engine.repos.photos.countPhotos(session.event.id);
+    const before = engine.catalogue.photoCounts(session.event.id);
     const { requeued, reexamined } = engine.retryFailed(eventName);
     await session.intake.settled();
     await engine.whenIdle(session.event.id);
-    const after = engine.repos.photos.countPhotos(session.event.id);
+    const after = engine.catalogue.photoCounts(session.event.id);
     return { event: eventName, requeued, reexamined, ready: after.ready - before.ready, stillFailed: after.failed };
   } finally {
     await engine.stop();
   }
+}
+
+export function formatRetry(s: RetrySummary): string {
+  return `Retried ${s.requeued + s.reexamined} photo(s): ${s.ready} now ready, ${s.stillFailed} still failed`;
 }

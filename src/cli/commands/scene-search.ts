@@ -1,14 +1,9 @@
 // `shutterfind search --text "..." / --like PHOTO [--person ID | --selfie IMG]`: scene search,
 // alone or within one person's photos.
-import { dataDirLayout, loadSettingsFile, resolveSettings } from '../../config/index.js';
-import { rankScenes, searchBySelfie, SelfieError, type SceneResult } from '../../search/index.js';
-import { collapseBursts } from '../../bursts/index.js';
-import { activeClipModel, ClipEngine, loadMatchThreshold } from '../../vision/index.js';
-import { ImageReadError } from '../../photo/index.js';
+import { openReader, SceneSearchError, type SceneResult } from '../../core/index.js';
 import type { CommandContext } from '../context.js';
 import { human, UserFacingError } from '../output.js';
-import { withEventRepos } from './event-database.js';
-import { openCliFaceEngine } from './face-engine-for-cli.js';
+import { searchWithSelfieFile } from './search.js';
 
 export interface SceneSearchRequest {
   text?: string;
@@ -25,57 +20,38 @@ export interface SceneSearchReport {
   tookMs: number;
 }
 
-export const SCENE_SEARCH_OFF =
-  'Scene search is off: no CLIP model is installed. Turn it on with `shutterfind models add <folder or URL of a CLIP ViT-B/32 ONNX export>`.';
-
 export async function runSceneSearch(ctx: CommandContext, eventName: string, req: SceneSearchRequest): Promise<SceneSearchReport> {
   const started = performance.now();
-  const layout = dataDirLayout(ctx.dataDir);
-  const model = activeClipModel(layout.models);
-  const settings = resolveSettings(loadSettingsFile(layout.settings));
-  return withEventRepos(ctx, eventName, async (repos, event) => {
-    if (!model) throw new UserFacingError(SCENE_SEARCH_OFF, 2);
+  const reader = await openReader(ctx.dataDir, ctx.log);
+  try {
+    const event = reader.catalogue.events.named(eventName);
     let restrictTo: Set<number> | undefined;
-    if (req.person !== undefined) restrictTo = new Set(repos.faces.photoIdsOfPerson(event.id, req.person));
+    if (req.person !== undefined) restrictTo = new Set(reader.people.photoIdsOf(event.id, req.person));
     if (req.selfie) {
-      const { engine, detect } = await openCliFaceEngine(ctx);
-      try {
-        const found = await searchBySelfie(engine, repos, event.id, req.selfie, { threshold: loadMatchThreshold().searchThreshold, limit: 4096, detect });
-        const ids = new Set(found.matches.map((m) => m.photoId));
-        restrictTo = restrictTo ? new Set([...restrictTo].filter((id) => ids.has(id))) : ids;
-      } catch (err) {
-        if (err instanceof SelfieError || err instanceof ImageReadError) throw new UserFacingError(err.message, 2);
-        throw err;
-      } finally {
-        await engine.release();
-      }
+      const found = await searchWithSelfieFile(reader, event.id, req.selfie);
+      const ids = new Set(found.matches.map((m) => m.photoId));
+      restrictTo = restrictTo ? new Set([...restrictTo].filter((id) => ids.has(id))) : ids;
     }
-
-    let query: Float32Array | undefined;
-    if (req.like !== undefined) {
-      query = repos.clipVectors.embeddingOf(req.like);
-      if (!query) {
-        throw new UserFacingError(
-          repos.photos.getPhoto(req.like)
-            ? `Photo ${req.like} has no scene embedding yet (it is still being processed or back-filled); try again shortly.`
-            : `There is no photo ${req.like} in "${eventName}".`,
-          2,
-        );
-      }
-    } else if (req.text !== undefined) {
-      if (!req.text.trim()) throw new UserFacingError('Say what to look for, for example --text "cake cutting".', 2);
-      const clip = await ClipEngine.open({ textPath: model.textPath, tokenizerDir: model.tokenizerDir, provider: settings.faces.provider, threads: 1 });
-      try {
-        [query] = await clip.embedTexts([req.text]);
-      } finally {
-        await clip.release();
-      }
+    if (req.like === undefined && req.text === undefined) {
+      throw new UserFacingError('Give --text "..." or --like PHOTO_ID (with --person or --selfie to search one person\'s photos).', 2);
     }
-    if (!query) throw new UserFacingError('Give --text "..." or --like PHOTO_ID (with --person or --selfie to search one person\'s photos).', 2);
-    const ranked = rankScenes(repos, event.id, query, { limit: req.limit, ...(restrictTo ? { restrictTo } : {}), ...(req.like !== undefined ? { exclude: req.like } : {}) });
-    const matches = req.collapseBursts ? collapseBursts(repos, ranked) : ranked;
+    let ranked: SceneResult[];
+    try {
+      ranked = await reader.search.byScene(event.id, {
+        limit: req.limit,
+        ...(req.text !== undefined ? { text: req.text } : {}),
+        ...(req.like !== undefined ? { likePhotoId: req.like } : {}),
+        ...(restrictTo ? { restrictTo } : {}),
+      });
+    } catch (err) {
+      if (err instanceof SceneSearchError) throw new UserFacingError(err.message.replace('this event', `"${eventName}"`), 2);
+      throw err;
+    }
+    const matches = req.collapseBursts ? reader.bursts.collapse(ranked) : ranked;
     return { matches, tookMs: Math.round((performance.now() - started) * 10) / 10 };
-  });
+  } finally {
+    await reader.close();
+  }
 }
 
 export function formatSceneSearch(r: SceneSearchReport): string {

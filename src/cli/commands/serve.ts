@@ -9,8 +9,8 @@ import { UserFacingError } from '../output.js';
 export interface ServeOptions {
   event: string;
   watch: string[];
-  port?: number;
-  lan?: boolean;
+  port?: number | undefined;
+  lan?: boolean | undefined;
 }
 
 export async function runServe(ctx: CommandContext, options: ServeOptions): Promise<void> {

@@ -1,40 +1,17 @@
 // `shutterfind status --event NAME`: counts by state, queue, throughput, errors. Read-only, so it
 // works while `serve` is running.
-import { existsSync } from 'node:fs';
-import { dataDirLayout } from '../../config/index.js';
-import { readEventStatus, readStorageStatus, type EventStatus } from '../../core/index.js';
-import { createRepositories, openDatabase } from '../../store/index.js';
-import { activeClipModel } from '../../vision/index.js';
+import { openReader, type EventStatus } from '../../core/index.js';
 import type { CommandContext } from '../context.js';
-import { human, UserFacingError } from '../output.js';
+import { human } from '../output.js';
 
-/** The installed CLIP model's name; a broken install reads as none (status must still work). */
-function installedSceneModel(modelsDir: string): string | null {
+/** Read-only: works beside a running `serve` (files it is still waiting to record are its own to show). */
+export async function runStatus(ctx: CommandContext, eventName: string): Promise<EventStatus> {
+  const reader = await openReader(ctx.dataDir, ctx.log);
   try {
-    return activeClipModel(modelsDir)?.name ?? null;
-  } catch {
-    return null;
-  }
-}
-
-export function runStatus(ctx: CommandContext, eventName: string): EventStatus {
-  const layout = dataDirLayout(ctx.dataDir);
-  if (!existsSync(layout.database)) {
-    throw new UserFacingError(`No Shutterfind data in ${ctx.dataDir}: run \`shutterfind serve\` or \`shutterfind ingest\` first.`);
-  }
-  const db = openDatabase(layout.database);
-  try {
-    const repos = createRepositories(db);
-    const status = readEventStatus(repos, eventName, Date.now(), readStorageStatus(ctx.dataDir), installedSceneModel(layout.models));
-    if (!status) {
-      const known = repos.events.listEvents().map((e) => e.name);
-      throw new UserFacingError(
-        `No event named "${eventName}" in ${ctx.dataDir}.` + (known.length ? ` Events: ${known.join(', ')}` : ' There are no events yet.'),
-      );
-    }
-    return status;
+    reader.catalogue.events.named(eventName);
+    return reader.status(eventName)!;
   } finally {
-    db.close();
+    await reader.close();
   }
 }
 

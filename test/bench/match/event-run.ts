@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openEngine, createLogger } from '../../../src/core/index.js';
+import { openEngine, createLogger, engineRepositories, engineFaceIndexes } from '../../../src/core/index.js';
 import { dominantFace, tieredPhotosForEmbedding, FaceIndex } from '../../../src/search/index.js';
 import { DEFAULT_DETECT_OPTIONS, FaceEngine, loadMatchThreshold } from '../../../src/vision/index.js';
 import { analyseSelfie } from '../../../src/photo/index.js';
@@ -36,7 +36,7 @@ const eventId = session.event.id;
 const started = performance.now();
 let ingestMs = 0;
 const files = (await readdir(args.photos!)).filter((f) => f.endsWith('.jpg')).sort();
-const already = engine.repos.photos.listPhotos(eventId, { limit: 100_000 }).length;
+const already = engineRepositories(engine).photos.listPhotos(eventId, { limit: 100_000 }).length;
 if (!(args.reuse && already >= files.length)) {
   for (const f of files) session.intake.submit(join(args.photos!, f), null, undefined, args.photos!);
   await session.intake.settled();
@@ -45,10 +45,10 @@ if (!(args.reuse && already >= files.length)) {
 }
 const cpu = process.cpuUsage();
 
-const photos = engine.repos.photos.listPhotos(eventId, { limit: 100_000 });
+const photos = engineRepositories(engine).photos.listPhotos(eventId, { limit: 100_000 });
 const nameOf = new Map(photos.map((p) => [p.id, basename(p.path)]));
 const faces = photos.flatMap((p) =>
-  engine.repos.faces.facesOfPhoto(p.id).map((f) => ({ faceId: f.id, photo: basename(p.path), box: f.box, score: f.score, sizePx: f.sizePx, livePerson: f.personId })),
+  engineRepositories(engine).faces.facesOfPhoto(p.id).map((f) => ({ faceId: f.id, photo: basename(p.path), box: f.box, score: f.score, sizePx: f.sizePx, livePerson: f.personId })),
 );
 
 // The kiosk's path: the selfie analysed and judged as the kiosk does, then the event's index.
@@ -56,10 +56,10 @@ const faceEngine = await FaceEngine.open({ provider: 'cpu', threads: 2 });
 const selfies = JSON.parse(readFileSync(args.selfies!, 'utf8')) as { identity: string; file: string }[];
 const subsets = args.subsets ? args.subsets.split(',').map(Number) : [];
 const order = photos.map((p) => ({ id: p.id, name: basename(p.path) })).sort((a, b) => a.name.localeCompare(b.name));
-const photoOfFace = new Map(photos.flatMap((p) => engine.repos.faces.facesOfPhoto(p.id).map((f) => [f.id, p.id] as const)));
+const photoOfFace = new Map(photos.flatMap((p) => engineRepositories(engine).faces.facesOfPhoto(p.id).map((f) => [f.id, p.id] as const)));
 const subsetIndexes = subsets.map((n) => {
   const keep = new Set(order.slice(0, n).map((p) => p.id));
-  const rows = [...engine.repos.faceVectors.eachVector(eventId)].filter((r) => keep.has(photoOfFace.get(r.faceId)!));
+  const rows = [...engineRepositories(engine).faceVectors.eachVector(eventId)].filter((r) => keep.has(photoOfFace.get(r.faceId)!));
   return { photos: n, keep, index: FaceIndex.build(rows) };
 });
 const answers = [];
@@ -73,8 +73,8 @@ for (const s of selfies) {
     continue;
   }
   const search = (index: FaceIndex) =>
-    tieredPhotosForEmbedding(engine.repos, eventId, embedding, { threshold: config.searchThreshold, maybeThreshold: config.maybeThreshold, limit: 500, index });
-  const full = search(engine.faceIndexes.forEvent(eventId));
+    tieredPhotosForEmbedding(engineRepositories(engine), eventId, embedding, { threshold: config.searchThreshold, maybeThreshold: config.maybeThreshold, limit: 500, index });
+  const full = search(engineFaceIndexes(engine).forEvent(eventId));
   const names = (ms: { photoId: number }[]) => ms.map((m) => nameOf.get(m.photoId)!);
   answers.push({
     identity: s.identity,
@@ -90,8 +90,8 @@ for (const s of selfies) {
 }
 await faceEngine.release();
 
-const recluster = await reclusterEvent(engine.repos.persons, eventId, config.clusterThreshold);
-const afterRecluster = new Map(engine.repos.persons.eventFacePlacements(eventId).map((f) => [f.faceId, f.personId]));
+const recluster = await reclusterEvent(engineRepositories(engine).persons, eventId, config.clusterThreshold);
+const afterRecluster = new Map(engineRepositories(engine).persons.eventFacePlacements(eventId).map((f) => [f.faceId, f.personId]));
 const out = {
   config,
   ingestMs,

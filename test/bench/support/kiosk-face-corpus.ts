@@ -32,7 +32,7 @@ export interface KioskFaceCorpus {
   faceOfRow: Uint16Array;
   count: number;
   /** What made the embeddings when not this file's builder (embed_augmented_crops.py on a many-core machine). */
-  generator?: string;
+  generator?: string | undefined;
 }
 
 interface Region {
@@ -107,7 +107,7 @@ interface CacheMeta {
   rounds: { photo: number; firstRow: number }[];
   count: number;
   faceOfRow: number[];
-  generator?: string;
+  generator?: string | undefined;
 }
 
 function readCache(paths: { vectors: string; meta: string }): { meta: CacheMeta; vectors: Float32Array } | undefined {

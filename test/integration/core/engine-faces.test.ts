@@ -1,6 +1,7 @@
 // The engine with the face stage on: faces land in the database, are grouped into people, and
 // the in-memory index a kiosk searches stays in step with what is stored.
 import { join } from 'node:path';
+import { engineRepositories, engineFaceIndexes } from '../../../src/core/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nearestPhotosInIndex } from '../../../src/search/index.js';
 import { loadMatchThreshold } from '../../../src/vision/index.js';
@@ -24,14 +25,14 @@ describe('engine with faces', () => {
       const session = await engine.openEvent('party');
       const eventId = session.event.id;
       // Loaded while the event is still empty, as a kiosk would at the start of the night.
-      expect(engine.faceIndexes.forEvent(eventId).size).toBe(0);
+      expect(engineFaceIndexes(engine).forEvent(eventId).size).toBe(0);
       const [first, , third] = samplePhotoPaths();
       for (const p of [first!, third!]) session.intake.submit(p, null);
       await session.intake.settled();
       await engine.whenIdle(eventId);
 
-      const { repos } = engine;
-      const index = engine.faceIndexes.forEvent(eventId);
+      const repos = engineRepositories(engine);
+      const index = engineFaceIndexes(engine).forEvent(eventId);
       expect(index.size).toBe(repos.faces.countFaces(eventId));
       expect(index.size).toBe(6);
       // Five people: the woman on the right of sample 1 and the one in the middle of sample 3 look

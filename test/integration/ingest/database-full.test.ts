@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatStatus } from '../../../src/cli/commands/status.js';
-import { openEngine, readEventStatus, type Engine } from '../../../src/core/index.js';
+import { openEngine, readEventStatus, type Engine, engineRepositories } from '../../../src/core/index.js';
 import { makeSmallPhoto, samplePhotoPaths } from '../../fixtures/camera-photos.js';
 import { makeTempDir, removeDir, waitFor } from '../../support/temp-dir.js';
 
@@ -75,7 +75,7 @@ describe('a database that cannot grow', () => {
     // Several tries each (every 5 s) before the check below.
     await waitFor(() => session.intake.waiting().every((w) => w.attempts >= 3), 'three tries of each photo', 30_000, 200);
 
-    const status = readEventStatus(engine.repos, 'gala', Date.now(), null, null, session.intake.waiting())!;
+    const status = readEventStatus(engineRepositories(engine), 'gala', Date.now(), null, null, session.intake.waiting())!;
     expect(status.waitingToRecord.map((w) => w.path).sort()).toEqual(photos.map((_, i) => join(hot, `IMG_000${i}.JPG`)));
     expect(formatStatus(status)).toMatch(/will retry\n\s+↻ .*IMG_0000\.JPG \(not recorded yet: waiting since .*\n\s+SQLITE_FULL.*free space on the data drive/);
 
@@ -87,7 +87,7 @@ describe('a database that cannot grow', () => {
 
     // Space is freed: everything is recorded and processed, and the wait is over.
     await rm(join(drive, 'filler'));
-    await waitFor(() => engine!.repos.photos.countPhotos(session.event.id).ready === photos.length, 'the photos recorded and ready once space is freed', 60_000);
+    await waitFor(() => engineRepositories(engine!).photos.countPhotos(session.event.id).ready === photos.length, 'the photos recorded and ready once space is freed', 60_000);
     expect(session.intake.waiting()).toEqual([]);
     expect(lines.some((l) => /Recorded IMG_000\d\.JPG after waiting \d+ s for space/.test(l.msg))).toBe(true);
   }, 150_000);

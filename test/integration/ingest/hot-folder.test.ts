@@ -1,4 +1,5 @@
 import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { engineRepositories } from '../../../src/core/index.js';
 import { basename, join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Engine, EventSession } from '../../../src/core/index.js';
@@ -37,8 +38,8 @@ afterEach(async () => {
   await removeDir(root);
 });
 
-const allPhotos = (): Photo[] => engine.repos.photos.listPhotos(session.event.id, { limit: 10_000 });
-const readyCount = (): number => engine.repos.photos.countPhotos(session.event.id).ready;
+const allPhotos = (): Photo[] => engineRepositories(engine).photos.listPhotos(session.event.id, { limit: 10_000 });
+const readyCount = (): number => engineRepositories(engine).photos.countPhotos(session.event.id).ready;
 
 describe('watching a hot folder', () => {
   it.each<TetherStyle>(['direct-chunks', 'temp-then-rename', 'hidden-then-rename', 'ftp-slow', 'copy-whole'])(
@@ -46,14 +47,14 @@ describe('watching a hot folder', () => {
     async (style) => {
       const batch = photos.slice(0, 4);
       const landed = await simulateTetherSession(batch, hot, { style, ratePerSecond: 4, chunkDurationMs: 600 });
-      await waitFor(() => readyCount() === batch.length && engine.repos.jobs.queueDepth() === 0, 'all photos ready');
+      await waitFor(() => readyCount() === batch.length && engineRepositories(engine).jobs.queueDepth() === 0, 'all photos ready');
       const rows = allPhotos();
       expect(rows).toHaveLength(batch.length);
       expect(rows.map((p) => p.status)).toEqual(batch.map(() => 'ready'));
       expect(rows.map((p) => basename(p.path)).sort()).toEqual(landed.map((l) => basename(l.path)).sort());
       // Complete: the recorded size is the whole file, never a partial read.
       for (const p of rows) expect(batch.map((b) => b.length)).toContain(p.sizeBytes);
-      expect(engine.repos.photos.countPhotos(session.event.id).failed).toBe(0);
+      expect(engineRepositories(engine).photos.countPhotos(session.event.id).failed).toBe(0);
     },
   );
 
@@ -61,7 +62,7 @@ describe('watching a hot folder', () => {
     await writeFile(join(hot, 'IMG_0001.JPG'), photos[0]!);
     await waitFor(() => readyCount() === 1, 'first photo ready');
     await rename(join(hot, 'IMG_0001.JPG'), join(hot, 'Smith_Wedding_0001.JPG'));
-    await waitFor(() => engine.repos.photos.countPhotos(session.event.id).duplicates === 1, 'rename seen');
+    await waitFor(() => engineRepositories(engine).photos.countPhotos(session.event.id).duplicates === 1, 'rename seen');
     const [photo] = allPhotos();
     expect(photo?.path).toBe(join(hot, 'Smith_Wedding_0001.JPG'));
     expect(allPhotos()).toHaveLength(1);
@@ -71,13 +72,13 @@ describe('watching a hot folder', () => {
     await writeFile(join(hot, 'IMG_0002.JPG'), photos[1]!);
     await mkdir(join(hot, 'backup'));
     await writeFile(join(hot, 'backup', 'IMG_0002 copy.JPG'), photos[1]!);
-    await waitFor(() => engine.repos.photos.countPhotos(session.event.id).duplicates === 1 && readyCount() === 1, 'copy seen');
+    await waitFor(() => engineRepositories(engine).photos.countPhotos(session.event.id).duplicates === 1 && readyCount() === 1, 'copy seen');
     expect(allPhotos()).toHaveLength(1);
   });
 
   it('reports a file that stops growing without its end marker as truncated, and keeps watching', async () => {
     await writeFile(join(hot, 'IMG_0003.JPG'), photos[2]!.subarray(0, 200_000));
-    await waitFor(() => engine.repos.photos.countPhotos(session.event.id).failed === 1, 'truncation reported', 15_000);
+    await waitFor(() => engineRepositories(engine).photos.countPhotos(session.event.id).failed === 1, 'truncation reported', 15_000);
     expect(engine.status('wedding')?.errors[0]?.error).toMatch(/IMG_0003\.JPG: truncated/);
     await writeFile(join(hot, 'IMG_0004.JPG'), photos[3]!);
     await waitFor(() => readyCount() === 1, 'the next photo still processed');
@@ -86,10 +87,10 @@ describe('watching a hot folder', () => {
   it('takes a file that was reported truncated once the tool finishes writing it', async () => {
     const path = join(hot, 'IMG_0005.JPG');
     await writeFile(path, photos[4]!.subarray(0, 100_000));
-    await waitFor(() => engine.repos.photos.countPhotos(session.event.id).failed === 1, 'truncation reported', 15_000);
+    await waitFor(() => engineRepositories(engine).photos.countPhotos(session.event.id).failed === 1, 'truncation reported', 15_000);
     await writeFile(path, photos[4]!);
     await waitFor(() => readyCount() === 1, 'completed file taken');
-    expect(engine.repos.photos.countPhotos(session.event.id)).toMatchObject({ total: 1, failed: 0, ready: 1 });
+    expect(engineRepositories(engine).photos.countPhotos(session.event.id)).toMatchObject({ total: 1, failed: 0, ready: 1 });
   });
 
   it('reports a file that vanishes before it could be read, and loses nothing else', async () => {
@@ -98,14 +99,14 @@ describe('watching a hot folder', () => {
     await waitFor(() => session.intake.pending() === 1, 'file being followed');
     await rm(path);
     await writeFile(join(hot, 'IMG_0014.JPG'), photos[1]!);
-    await waitFor(() => readyCount() === 1 && engine.repos.photos.countPhotos(session.event.id).failed === 1, 'vanish reported');
+    await waitFor(() => readyCount() === 1 && engineRepositories(engine).photos.countPhotos(session.event.id).failed === 1, 'vanish reported');
     expect(engine.status('wedding')?.errors[0]?.error).toMatch(/IMG_0013\.JPG: the file vanished before it could be read/);
   });
 
   it('reports a symbolic link loop on its own row and keeps going', async () => {
     await symlink(join(hot, 'loop.jpg'), join(hot, 'loop.jpg'));
     await writeFile(join(hot, 'IMG_0006.JPG'), photos[5]!);
-    await waitFor(() => readyCount() === 1 && engine.repos.photos.countPhotos(session.event.id).failed === 1, 'loop reported');
+    await waitFor(() => readyCount() === 1 && engineRepositories(engine).photos.countPhotos(session.event.id).failed === 1, 'loop reported');
     expect(engine.status('wedding')?.errors[0]?.error).toMatch(/loop\.jpg: symbolic link loop/);
   });
 

@@ -1,6 +1,7 @@
 // Things in a hot folder that are not photo files: named pipes, sockets, device nodes, and links
 // that lead out of the folder. None of them may stall ingest, block shutdown, or be read.
 import { execFileSync } from 'node:child_process';
+import { engineRepositories } from '../../../src/core/index.js';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -43,7 +44,7 @@ async function startWatching(settings: Parameters<typeof startTestEngine>[2] = {
   await session.hotFolders.add(hot);
 }
 
-const counts = () => engine!.repos.photos.countPhotos(session.event.id);
+const counts = () => engineRepositories(engine!).photos.countPhotos(session.event.id);
 const errorOf = (name: string): string | undefined =>
   engine!.status('gala')?.errors.find((e) => e.path.endsWith(`/${name}`))?.error;
 

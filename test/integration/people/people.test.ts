@@ -102,7 +102,7 @@ describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an 
   beforeEach(() => {
     neighbourSource = source;
   });
-  it('groups faces into persons as photos arrive, and lists them with counts and the best cover', () => {
+  it('groups faces into persons as photos arrive, and lists them with counts and the best cover', async () => {
     const [ana1, ben1] = photoWithFaces([{ embedding: axis(10) }, { embedding: axis(20) }]);
     const [ana2] = photoWithFaces([{ embedding: axis(10, 0.1), quality: 0.9 }]);
     const [ana3, ben2] = photoWithFaces([{ embedding: axis(10, 0.2) }, { embedding: axis(20, 0.1) }]);
@@ -113,7 +113,7 @@ describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an 
     const personOf = (face: number) => Number(Object.keys(g).find((p) => g[Number(p)]!.includes(face)));
     expect(Object.values(g).sort((a, b) => a[0]! - b[0]!)).toEqual([[ana1, ana2, ana3], [ben1, ben2, ben3], [chloe]]);
 
-    const report = runPeople(ctx, 'gala');
+    const report = await runPeople(ctx, 'gala');
     expect(report).toEqual({
       event: 'gala',
       persons: [
@@ -134,14 +134,14 @@ describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an 
     photoWithFaces([{ embedding: axis(10, 0.1) }, { embedding: axis(20, 0.1) }]);
     photoWithFaces([{ embedding: axis(30) }]);
     const before = groups();
-    const ana = runPeople(ctx, 'gala').persons[0]!.id;
-    runRenamePerson(ctx, 'gala', ana, '  Ana Lima ');
+    const ana = (await runPeople(ctx, 'gala')).persons[0]!.id;
+    await runRenamePerson(ctx, 'gala', ana, '  Ana Lima ');
 
     const summary = await runRecluster(ctx, 'gala');
 
     expect(summary).toEqual({ event: 'gala', persons: 3, faces: 5, kept: 3, created: 0, removed: 0 });
     expect(groups()).toEqual(before);
-    expect(runPeople(ctx, 'gala').persons.map((p) => [p.id, p.name])).toEqual([
+    expect((await runPeople(ctx, 'gala')).persons.map((p) => [p.id, p.name])).toEqual([
       [ana, 'Ana Lima'],
       [Number(Object.keys(before)[1]), null],
       [Number(Object.keys(before)[2]), null],
@@ -154,7 +154,7 @@ describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an 
     const [stranger] = photoWithFaces([{ embedding: axis(40) }]);
     const ana = groups();
     const anaId = Number(Object.keys(ana).find((p) => ana[Number(p)]!.includes(ana1!)));
-    runRenamePerson(ctx, 'gala', anaId, 'Ana');
+    await runRenamePerson(ctx, 'gala', anaId, 'Ana');
     // As if an earlier, looser threshold had put the stranger with Ana.
     persons.setFacePerson([stranger!], anaId);
     const strayId = Number(Object.keys(ana).find((p) => ana[Number(p)]!.includes(stranger!)));
@@ -185,25 +185,25 @@ describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an 
     expect(groups()).toEqual({ [larger]: [...p1, ...q1, bridge] });
   });
 
-  it('an automatic merge never takes a named person away: the merged person keeps the name and its id', () => {
+  it('an automatic merge never takes a named person away: the merged person keeps the name and its id', async () => {
     [0, 0.05, 0.1].map((a) => photoWithFaces([{ embedding: onArc(a) }]));
     [1.2, 1.25].map((a) => photoWithFaces([{ embedding: onArc(a) }]));
-    const [, smaller] = runPeople(ctx, 'gala').persons.map((p) => p.id);
-    runRenamePerson(ctx, 'gala', smaller!, 'Ben');
+    const [, smaller] = (await runPeople(ctx, 'gala')).persons.map((p) => p.id);
+    await runRenamePerson(ctx, 'gala', smaller!, 'Ben');
 
     photoWithFaces([{ embedding: onArc(0.65) }]);
 
-    expect(runPeople(ctx, 'gala').persons.map((p) => ({ id: p.id, name: p.name, faceCount: p.faceCount }))).toEqual([
+    expect((await runPeople(ctx, 'gala')).persons.map((p) => ({ id: p.id, name: p.name, faceCount: p.faceCount }))).toEqual([
       { id: smaller, name: 'Ben', faceCount: 6 },
     ]);
   });
 
-  it('two persons the organiser named are never merged automatically, however a new face links them', () => {
+  it('two persons the organiser named are never merged automatically, however a new face links them', async () => {
     const anaFaces = [0, 0.05, 0.1].map((a) => photoWithFaces([{ embedding: onArc(a) }])[0]!);
     const benFaces = [1.2, 1.25].map((a) => photoWithFaces([{ embedding: onArc(a) }])[0]!);
     const [ana, ben] = Object.keys(groups()).map(Number);
-    runRenamePerson(ctx, 'gala', ana!, 'Ana');
-    runRenamePerson(ctx, 'gala', ben!, 'Ben');
+    await runRenamePerson(ctx, 'gala', ana!, 'Ana');
+    await runRenamePerson(ctx, 'gala', ben!, 'Ben');
 
     const [bridge] = photoWithFaces([{ embedding: onArc(0.65) }]);
 
@@ -253,8 +253,8 @@ describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an 
     expect(Object.values(groups())).toEqual([[a, c], [b]]);
   });
 
-  it('names the event and the person when they do not exist', () => {
-    expect(() => runPeople(ctx, 'wedding')).toThrow('No event named "wedding"');
-    expect(() => runRenamePerson(ctx, 'gala', 999, 'Ana')).toThrow('Event "gala" has no person 999');
+  it('names the event and the person when they do not exist', async () => {
+    await expect(runPeople(ctx, 'wedding')).rejects.toThrow('No event named "wedding"');
+    await expect(runRenamePerson(ctx, 'gala', 999, 'Ana')).rejects.toThrow('Event "gala" has no person 999');
   });
 });

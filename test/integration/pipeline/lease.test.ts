@@ -1,5 +1,6 @@
 // A photo that takes longer than the job lease must still be processed exactly once.
 import { writeFile } from 'node:fs/promises';
+import { engineRepositories } from '../../../src/core/index.js';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,7 +31,7 @@ describe('job leases', () => {
       for (let i = 0; i < PHOTOS; i++) session.intake.submit(join(root, `IMG_${i}.JPG`), null);
       await session.intake.settled();
       await engine.whenIdle(session.event.id);
-      expect(engine.repos.photos.countPhotos(session.event.id)).toMatchObject({ ready: PHOTOS, failed: 0 });
+      expect(engineRepositories(engine).photos.countPhotos(session.event.id)).toMatchObject({ ready: PHOTOS, failed: 0 });
     } finally {
       await engine.stop();
     }

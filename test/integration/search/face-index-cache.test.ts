@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createFaceIndexCache, nearestPhotosInIndex } from '../../../src/search/index.js';
 import { photosForEmbedding } from '../../../src/search/index.js';
 import { useTempDatabase } from '../../support/database.js';

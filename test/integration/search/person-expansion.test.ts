@@ -1,6 +1,6 @@
 // Search recall through people: a selfie that clearly matches one of a person's faces also
 // finds that person's photos where their face is farther than the threshold.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { photosForEmbedding, tieredPhotosForEmbedding } from '../../../src/search/index.js';
 import { cosineDistance } from '../../../src/vision/index.js';
 import type { NewFace } from '../../../src/store/index.js';

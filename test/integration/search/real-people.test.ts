@@ -2,6 +2,7 @@
 // the selfie of one, a photo that is not in the event, finds every event photo of that person and
 // none of the other, through the kiosk's own search path.
 import { mkdir } from 'node:fs/promises';
+import { engineRepositories, engineFaceIndexes } from '../../../src/core/index.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -58,7 +59,7 @@ beforeAll(async () => {
   for (const name of Object.keys(plan)) session.intake.submit(join(cards, name), null);
   await session.intake.settled();
   await engine.whenIdle(eventId);
-  for (const p of engine.repos.photos.listPhotos(eventId, { limit: 100 })) photoOf.set(p.id, p.fileName);
+  for (const p of engineRepositories(engine).photos.listPhotos(eventId, { limit: 100 })) photoOf.set(p.id, p.fileName);
   faceEngine = await FaceEngine.open({ provider: 'cpu', threads: 2 });
 });
 
@@ -71,10 +72,10 @@ afterAll(async () => {
 async function kioskSearch(selfie: string) {
   const analysed = await analyseSelfie(faceEngine, await sharp(selfie).toBuffer(), DEFAULT_DETECT_OPTIONS);
   const { searchThreshold, maybeThreshold } = loadMatchThreshold();
-  const found = tieredPhotosForEmbedding(engine.repos, eventId, dominantFace(analysed.faces).embedding, {
+  const found = tieredPhotosForEmbedding(engineRepositories(engine), eventId, dominantFace(analysed.faces).embedding, {
     threshold: searchThreshold,
     maybeThreshold,
-    index: engine.faceIndexes.forEvent(eventId),
+    index: engineFaceIndexes(engine).forEvent(eventId),
   });
   const names = (ms: { photoId: number }[]) => ms.map((m) => photoOf.get(m.photoId)!).sort();
   return { sure: names(found.sure), maybe: names(found.maybe) };
@@ -82,7 +83,7 @@ async function kioskSearch(selfie: string) {
 
 describe('a selfie among real photos of two people', () => {
   it("finds every event photo of person A and none that shows only person B", async () => {
-    expect(engine.repos.faces.countFaces(eventId)).toBe(8);
+    expect(engineRepositories(engine).faces.countFaces(eventId)).toBe(8);
     const found = await kioskSearch(portrait(A, 1));
     expect(found.sure).toEqual(['a-alone.jpg', 'a-and-b-1.jpg', 'a-and-b-2.jpg', 'a-far.jpg']);
     expect(found.maybe).toEqual([]);
@@ -95,7 +96,7 @@ describe('a selfie among real photos of two people', () => {
   });
 
   it('keeps the two people apart in the people list, each with all of their photos', () => {
-    const persons = engine.repos.persons.listPersons(eventId).map((p) => engine.repos.faces.photoIdsOfPerson(eventId, p.id).map((id) => photoOf.get(id)!).sort());
+    const persons = engineRepositories(engine).persons.listPersons(eventId).map((p) => engineRepositories(engine).faces.photoIdsOfPerson(eventId, p.id).map((id) => photoOf.get(id)!).sort());
     expect(persons.sort()).toEqual([
       ['a-alone.jpg', 'a-and-b-1.jpg', 'a-and-b-2.jpg', 'a-far.jpg'],
       ['a-and-b-1.jpg', 'a-and-b-2.jpg', 'b-alone.jpg', 'b-far.jpg'],

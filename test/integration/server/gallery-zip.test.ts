@@ -1,6 +1,7 @@
 // An attendee's gallery ZIP when photos in the hot folder have hostile names (legal file names on
 // Linux and macOS): the real engine ingests them, the real server zips them, and the ZIP is read back.
 import sharp from 'sharp';
+import { engineRepositories } from '../../../src/core/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret, newToken } from '../../../src/config/index.js';
 import { readZipEntries } from '../../e2e/support/zip-entries.js';
@@ -31,7 +32,7 @@ beforeAll(async () => {
   const photos = await waitForPhotos(ev, HOSTILE.map(([name]) => name));
   token = newToken();
   const now = Date.now();
-  ev.engine.repos.galleries.addLink(hashSecret(token), ev.eventId, null, HOSTILE.map(([name]) => photos.get(name)!.id), now, now + 3_600_000);
+  engineRepositories(ev.engine).galleries.addLink(hashSecret(token), ev.eventId, null, HOSTILE.map(([name]) => photos.get(name)!.id), now, now + 3_600_000);
 });
 
 afterAll(async () => {

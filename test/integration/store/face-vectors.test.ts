@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createFaceVectorsRepository, selectByHamming, type FaceVectorsRepository } from '../../../src/store/face-vectors-repository.js';
 import { createRepositories } from '../../../src/store/index.js';
 import { useTempDatabase } from '../../support/database.js';

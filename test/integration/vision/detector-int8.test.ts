@@ -3,7 +3,6 @@
 // crop) far inside the match threshold, so matching behaves the same whichever detector ran.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyseImage, type AnalysedFile } from '../../../src/photo/index.js';
 import { FaceEngine } from '../../../src/vision/index.js';

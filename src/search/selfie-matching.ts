@@ -1,15 +1,21 @@
-// A selfie upload to ranked photos of the event: checked to be an image, analysed on the selfie
-// worker, judged (one clear face, enough light), then searched in the event's in-memory index.
+// A selfie to ranked photos of the event: checked to be an image, analysed on the selfie worker,
+// judged (one clear face, enough light), then searched in the event's in-memory index. The one
+// selfie path: the kiosk, the console's search and `shutterfind search --selfie` all come here,
+// so they apply the same rules and give the same answer for the same picture.
 import sharp from 'sharp';
 import type { Repositories } from '../store/index.js';
-import { dominantFace, tieredPhotosForEmbedding, SelfieError, type FaceIndexCache, type SelfieMatch } from '../search/index.js';
-import type { SelfieAnalyser } from '../pipeline/index.js';
-import { KioskError } from './kiosk-error.js';
+import { dominantFace, SelfieError } from './selfie.js';
+import { tieredPhotosForEmbedding, type SelfieMatch } from './selfie-search.js';
+import type { FaceIndexCache } from './face-index-cache.js';
+import type { AnalysedSelfie } from '../photo/index.js';
+
+/** Runs the face engine on a selfie (the engine's selfie worker, off the main thread). */
+export type AnalyseSelfie = (image: Buffer) => Promise<AnalysedSelfie>;
 
 export interface SelfieMatching {
   repos: Repositories;
   faceIndexes: FaceIndexCache;
-  selfies: SelfieAnalyser;
+  analyseSelfie: AnalyseSelfie;
   threshold: number;
   /** "Maybe you?" photos: a face beyond `threshold` but within this. */
   maybeThreshold: number;
@@ -33,13 +39,13 @@ export async function matchSelfie(deps: SelfieMatching, eventId: number, image: 
   try {
     await sharp(image).metadata();
   } catch {
-    throw new KioskError('not-an-image', 'The upload is not a readable image: send a JPEG, PNG or WebP photo.');
+    throw new SelfieError('not-an-image', 'The upload is not a readable image: send a JPEG, PNG or WebP photo.');
   }
   let analysed;
   try {
-    analysed = await deps.selfies.analyse(image);
+    analysed = await deps.analyseSelfie(image);
   } catch (err) {
-    throw new KioskError('not-an-image', `The image could not be read: ${(err as Error).message}`);
+    throw new SelfieError('not-an-image', `The image could not be read: ${(err as Error).message}`);
   }
   let face;
   try {
@@ -47,9 +53,9 @@ export async function matchSelfie(deps: SelfieMatching, eventId: number, image: 
   } catch (err) {
     if (!(err instanceof SelfieError)) throw err;
     if ((err.problem === 'no-face' || err.problem === 'blurred') && analysed.meanLuma < TOO_DARK_LUMA) {
-      throw new KioskError('too-dark', 'It is too dark to see your face: step into the light and try again.');
+      throw new SelfieError('too-dark', 'It is too dark to see your face: step into the light and try again.');
     }
-    throw new KioskError(err.problem, err.message);
+    throw err;
   }
   const { sure: matches, maybe } = tieredPhotosForEmbedding(deps.repos, eventId, face.embedding, {
     threshold: deps.threshold,

@@ -1,0 +1,255 @@
+// Every `shutterfind` command in one table: its arguments and options, how much it logs on the
+// terminal, what it runs and how its result reads. cli/index.ts turns each row into a commander
+// command with the common options (--data-dir, --json, --verbose) and one error path.
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { runAsBackgroundWork } from '../core/index.js';
+import { formatBursts, formatRegroup, runListBursts, runRegroupBursts } from './commands/bursts.js';
+import { formatFaces, runFaces, runVerify } from './commands/faces.js';
+import { formatIngestSummary, runIngest } from './commands/ingest.js';
+import { formatModels, queueSceneBackfill, runModelsAdd, runModelsList } from './commands/models.js';
+import { formatPeople, formatRecluster, runPeople, runRecluster, runRenamePerson } from './commands/people.js';
+import { formatRepair, runRepair } from './commands/repair.js';
+import { formatSceneSearch, runSceneSearch } from './commands/scene-search.js';
+import { formatSearch, runSearch } from './commands/search.js';
+import { findElectron } from './commands/start.js';
+import { formatStatus, runStatus } from './commands/status.js';
+import { formatRetry, runRetry } from './commands/retry.js';
+import { formatReprocess, runReprocess } from './commands/reprocess.js';
+import type { PhotoStage } from '../core/index.js';
+import type { CommandContext, TerminalLogs } from './context.js';
+import { human, UserFacingError } from './output.js';
+
+export const DEFAULT_EVENT = 'default';
+
+/**
+ * The local server (Fastify, TLS certificate generation, QR codes) loads only for the commands
+ * that serve: it was ~250 ms of every other command's start, `status` and `ingest` included.
+ */
+const loadServe = () => import('./commands/serve.js');
+
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
+  return port;
+}
+
+export function parsePositive(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of 1 or more');
+  return n;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** What a command printed: `human` for the terminal, `json` for --json; `exitCode` when it partly failed. */
+export interface CommandResult {
+  json: unknown;
+  human?: string;
+  exitCode?: number;
+}
+
+type Options = Record<string, unknown>;
+
+export interface CommandSpec {
+  /** Space-separated for a subcommand ("models add"). */
+  name: string;
+  description: string;
+  /** Commander argument syntax with its description, e.g. ['<dir...>', 'folders to import']. */
+  arguments?: [string, string][];
+  options?: (cmd: Command) => Command;
+  /** See TerminalLogs; a function when it depends on the options. */
+  logs: TerminalLogs | ((opts: Options) => TerminalLogs);
+  run(ctx: CommandContext, opts: Options, args: string[]): Promise<CommandResult | void>;
+}
+
+const shown = <T>(json: T, format: (r: T) => string): CommandResult => ({ json, human: format(json) });
+const eventOption = (what: string) => (cmd: Command) => cmd.requiredOption('--event <name>', what);
+const str = (v: unknown): string => v as string;
+
+export const COMMANDS: CommandSpec[] = [
+  {
+    name: 'serve',
+    description: 'watch hot folders, process photos as they land, and serve the local API',
+    options: (cmd) =>
+      cmd
+        .option('--event <name>', 'event the photos belong to', DEFAULT_EVENT)
+        .option('--watch <dir>', 'a folder the camera tool writes into (repeatable)', collect, [])
+        .addOption(new Option('--port <n>', 'HTTP port (0 picks a free one)').argParser(parsePort))
+        .option('--lan', 'open the server to the venue network (kiosk tablets, phones) and print its address and QR code'),
+    logs: 'live',
+    run: async (ctx, o) => {
+      await (await loadServe()).runServe(ctx, { event: str(o.event), watch: o.watch as string[], port: o.port as number | undefined, lan: o.lan as boolean | undefined });
+    },
+  },
+  {
+    name: 'ingest',
+    description: 'import folders once and wait until every photo is processed',
+    arguments: [['<dir...>', 'folders to import (searched recursively)']],
+    options: eventOption('event the photos belong to'),
+    logs: 'summary',
+    run: async (ctx, o, [dirs]) => shown(await runIngest(ctx, dirs as unknown as string[], str(o.event)), formatIngestSummary),
+  },
+  {
+    name: 'status',
+    description: "show an event's photos by state, queue depth, throughput and errors",
+    options: eventOption('event to report on'),
+    logs: 'none',
+    run: async (ctx, o) => shown(await runStatus(ctx, str(o.event)), formatStatus),
+  },
+  {
+    name: 'retry',
+    description: "process an event's failed photos again (after fixing what the errors said)",
+    options: eventOption('event whose failed photos to retry'),
+    logs: 'summary',
+    run: async (ctx, o) => shown(await runRetry(ctx, str(o.event)), formatRetry),
+  },
+  {
+    name: 'reprocess',
+    description: 'run one stage again for every photo of an event (after a model or threshold change); photos keep their other results and stay ready',
+    options: (cmd) =>
+      cmd
+        .requiredOption('--event <name>', 'event whose photos to process again')
+        .addOption(
+          new Option('--stage <stage>', 'previews (previews, thumbnail, metadata), faces (find and describe faces) or scene (scene-search embedding)')
+            .choices(['previews', 'faces', 'scene'])
+            .makeOptionMandatory(),
+        ),
+    logs: 'summary',
+    run: async (ctx, o) => shown(await runReprocess(ctx, { event: str(o.event), stage: o.stage as PhotoStage }), formatReprocess),
+  },
+  {
+    name: 'repair',
+    description: 'rescue a damaged database: copy everything still readable into a new one, keeping the damaged file beside it',
+    options: (cmd) => cmd.option('--force', 'rebuild the database even when SQLite finds no damage'),
+    logs: 'summary',
+    run: async (ctx, o) => shown(await runRepair(ctx, { force: Boolean(o.force) }), formatRepair),
+  },
+  {
+    name: 'start',
+    description: 'start the desktop app, or the headless engine where Electron is not installed',
+    logs: 'live',
+    run: async (ctx) => {
+      const desktop = findElectron();
+      const why = desktop.available ? 'the desktop shell is not part of this version yet' : desktop.reason;
+      process.stderr.write(human`Desktop window unavailable (${why}): running the headless engine (\`shutterfind serve\`) instead.\n`);
+      await (await loadServe()).runServe(ctx, { event: DEFAULT_EVENT, watch: [] });
+    },
+  },
+  {
+    name: 'faces',
+    description: 'find the faces in image files (boxes, scores, quality; --embeddings for the 128-d vectors)',
+    arguments: [['<image...>', 'image files']],
+    options: (cmd) => cmd.option('--embeddings', "include each face's L2-normalised 128-d embedding"),
+    logs: 'none',
+    run: async (ctx, o, [images]) => {
+      const report = await runFaces(ctx, images as unknown as string[], Boolean(o.embeddings));
+      return { ...shown(report, formatFaces), ...(report.images.some((i) => i.error) ? { exitCode: 1 } : {}) };
+    },
+  },
+  {
+    name: 'verify',
+    description: 'whether two photos show the same person (the main face of each)',
+    arguments: [
+      ['<a>', 'first image'],
+      ['<b>', 'second image'],
+    ],
+    logs: 'none',
+    run: async (ctx, _o, [a, b]) =>
+      shown(await runVerify(ctx, str(a), str(b)), (r) => `${r.verified ? 'Same person' : 'Different people'} (distance ${r.distance.toFixed(3)}, threshold ${r.threshold})`),
+  },
+  {
+    name: 'search',
+    description: "find an event's photos: of the person in a selfie, by a scene description, or like another photo",
+    options: (cmd) =>
+      cmd
+        .requiredOption('--event <name>', 'event to search')
+        .option('--selfie <image>', 'a photo with one clearly visible face')
+        .option('--text <words>', 'describe the scene, e.g. "cake cutting" (needs a CLIP model: `shutterfind models add`)')
+        .addOption(new Option('--like <photoId>', 'photos that look like this one').argParser(parsePositive))
+        .addOption(new Option('--person <id>', "only this person's photos (ids from `shutterfind people`)").argParser(parsePositive))
+        .addOption(new Option('--limit <n>', 'most photos to return').argParser(parsePositive).default(500))
+        .option('--collapse-bursts', 'show one photo per burst of near-identical frames (its best frame)'),
+    logs: 'none',
+    run: async (ctx, o) => {
+      const limit = o.limit as number;
+      if (o.text !== undefined || o.like !== undefined) {
+        const r = await runSceneSearch(ctx, str(o.event), {
+          limit,
+          ...(o.text !== undefined ? { text: str(o.text) } : {}),
+          ...(o.like !== undefined ? { like: o.like as number } : {}),
+          ...(o.person !== undefined ? { person: o.person as number } : {}),
+          ...(o.selfie !== undefined ? { selfie: str(o.selfie) } : {}),
+          collapseBursts: Boolean(o.collapseBursts),
+        });
+        return shown(r, formatSceneSearch);
+      }
+      if (o.selfie === undefined) throw new UserFacingError('Give --selfie IMG, --text "..." or --like PHOTO_ID.', 2);
+      return shown(await runSearch(ctx, str(o.event), str(o.selfie), limit, o.collapseBursts ? 'burst' : 'photo'), formatSearch);
+    },
+  },
+  {
+    name: 'people',
+    description: "list an event's persons (face clusters) with face and photo counts",
+    options: eventOption('event to list'),
+    logs: 'none',
+    run: async (ctx, o) => shown(await runPeople(ctx, str(o.event)), formatPeople),
+  },
+  {
+    name: 'recluster',
+    description: "group all of an event's faces into persons again, keeping ids and names where the faces are the same",
+    options: eventOption('event to re-cluster'),
+    logs: 'summary',
+    run: async (ctx, o) => {
+      // Seconds to minutes on every core: a serve on this laptop (ingest, kiosks) goes first.
+      runAsBackgroundWork();
+      return shown(await runRecluster(ctx, str(o.event)), formatRecluster);
+    },
+  },
+  {
+    name: 'rename-person',
+    description: 'give a person a name (an empty name clears it)',
+    options: (cmd) =>
+      cmd
+        .requiredOption('--event <name>', 'event the person belongs to')
+        .requiredOption('--person <id>', 'person id, as `shutterfind people` lists it', parsePositive)
+        .requiredOption('--name <name>', 'the name to show'),
+    logs: 'none',
+    run: async (ctx, o) =>
+      shown(await runRenamePerson(ctx, str(o.event), o.person as number, str(o.name)), (r) => human`Person #${r.person.id} in "${r.event}" is now ${r.person.name ?? 'unnamed'}`),
+  },
+  {
+    name: 'bursts',
+    description: "list an event's bursts of near-identical frames and the frame shown for each",
+    options: (cmd) => cmd.requiredOption('--event <name>', 'event to look at').option('--regroup', 'group the whole event into bursts again first'),
+    logs: (o) => (o.regroup ? 'summary' : 'none'),
+    run: async (ctx, o) => {
+      const regrouped = o.regroup ? formatRegroup(await runRegroupBursts(ctx, str(o.event))) : null;
+      const r = await runListBursts(ctx, str(o.event));
+      return { json: r, human: [regrouped, formatBursts(r)].filter(Boolean).join('\n') };
+    },
+  },
+  {
+    name: 'models add',
+    description: 'install a CLIP model from a folder or a base URL, after checking its files, tensors and tokenizer',
+    arguments: [['<source>', 'folder or http(s) base URL holding vision_model.onnx, text_model.onnx and tokenizer files']],
+    options: (cmd) => cmd.option('--name <name>', 'name to install it under (default: the folder or URL name)'),
+    logs: 'none',
+    run: async (ctx, o, [source]) => {
+      const report = await runModelsAdd(ctx, str(source), o.name as string | undefined);
+      const backfill = await queueSceneBackfill(ctx);
+      const note =
+        backfill.via === 'serve'
+          ? 'The running `serve` takes the model up within seconds and embeds earlier photos in the background.'
+          : backfill.queued
+            ? `${backfill.queued} earlier photo(s) queued for scene search: the next \`serve\` or \`ingest\` embeds them in the background.`
+            : '';
+      return { json: { ...report, backfillQueued: backfill.queued }, human: [formatModels(report), note].filter(Boolean).join('\n') };
+    },
+  },
+  {
+    name: 'models list',
+    description: 'list installed CLIP models (* = the active one)',
+    logs: 'none',
+    run: async (ctx) => shown(runModelsList(ctx), formatModels),
+  },
+];

@@ -1,0 +1,46 @@
+// What keeps running for attendees while the engine is open, whatever started it (`serve`,
+// `ingest`, the desktop app): new photos matched to attendees who asked for them, and the privacy
+// sweep that ends abandoned sessions and deletes selfie data past its retention. Before this
+// lived in the HTTP server, retention was enforced only while a server ran.
+import type { Logger } from 'pino';
+import type { KioskSessions, NewPhotosForFollower } from './kiosk-sessions.js';
+
+/** The privacy sweep runs this often (and once at start). */
+export const SWEEP_EVERY_MS = 60_000;
+
+export interface KioskUpkeep {
+  /** Call for every ready photo with its new faces; returns what attendees newly got. */
+  photoReady(eventId: number, photoId: number, faceIds: readonly number[]): NewPhotosForFollower[];
+  sweepNow(): { ended: number; forgotten: number };
+  stop(): void;
+}
+
+export function startKioskUpkeep(sessions: KioskSessions, log: Logger, every = SWEEP_EVERY_MS): KioskUpkeep {
+  const sweepNow = (): { ended: number; forgotten: number } => {
+    try {
+      const swept = sessions.sweep();
+      if (swept.ended || swept.forgotten) log.info(swept, 'Kiosk sessions ended and expired selfie data deleted');
+      return swept;
+    } catch (err) {
+      log.error({ err }, `Kiosk session clean-up failed: ${(err as Error).message}`);
+      return { ended: 0, forgotten: 0 };
+    }
+  };
+  sweepNow();
+  const timer = setInterval(sweepNow, every);
+  // The sweep never keeps a finished one-shot command alive.
+  timer.unref();
+  return {
+    photoReady(eventId, photoId, faceIds) {
+      if (!faceIds.length) return [];
+      try {
+        return sessions.newFaces(eventId, photoId, faceIds);
+      } catch (err) {
+        log.error({ err, photoId }, `Could not check photo ${photoId} for attendees waiting for new photos: ${(err as Error).message}`);
+        return [];
+      }
+    },
+    sweepNow,
+    stop: () => clearInterval(timer),
+  };
+}
