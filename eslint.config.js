@@ -22,7 +22,7 @@ export const WALLS = {
   api: [],
   config: [],
   store: [],
-  'camera-files': ['config'],
+  'camera-files': ['config', 'store'],
   vision: ['config'],
   photo: ['camera-files', 'vision', 'config', 'store'],
   ingest: ['camera-files', 'store', 'config'],

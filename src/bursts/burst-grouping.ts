@@ -2,6 +2,7 @@
 // best frame (sharpest, eyes open where landmarks allow) with the rest one tap away.
 // Pure decisions over plain data; the store loads the frames and keeps the groups.
 import { hammingDistance } from '../photo/index.js';
+import type { CameraMetadata } from '../store/index.js';
 
 export interface BurstFrame {
   photoId: number;
@@ -190,10 +191,7 @@ export function imageSharpness(grey: Uint8Array, width: number, height: number):
   return variance / (variance + 100);
 }
 
-export interface CameraIdentity {
-  cameraSerial: string | null;
-  cameraMake: string | null;
-  cameraModel: string | null;
+export interface CameraIdentity extends Pick<CameraMetadata, 'cameraSerial' | 'cameraMake' | 'cameraModel'> {
   sourceId: number | null;
 }
 

@@ -1,15 +1,9 @@
 // Camera metadata an organiser sorts and filters by: capture time, body, serial, lens.
 import exifr from 'exifr';
+import type { CameraMetadata } from '../store/index.js';
 
-export interface PhotoMetadata {
-  capturedAt: number | null;
-  cameraMake: string | null;
-  cameraModel: string | null;
-  cameraSerial: string | null;
-  lens: string | null;
-  /** EXIF orientation 1..8, or null when the file has none. */
-  orientation: number | null;
-}
+/** The camera's metadata of a file (one declaration for reading, storing and returning it: store/types.ts). */
+export type PhotoMetadata = CameraMetadata;
 
 export const EMPTY_METADATA: PhotoMetadata = {
   capturedAt: null,

@@ -1,15 +1,16 @@
 // Bursts of near-identical frames: what grouping needs to read, the groups it keeps, and the
 // one-photo-per-burst view kiosk results and exports are shown through.
 import type { Database } from 'better-sqlite3';
+import type { CameraMetadata } from './types.js';
 
 /** A ready photo as burst grouping sees it. */
 export interface BurstCandidate {
   photoId: number;
   path: string;
   capturedAt: number;
-  cameraSerial: string | null;
-  cameraMake: string | null;
-  cameraModel: string | null;
+  cameraSerial: CameraMetadata['cameraSerial'];
+  cameraMake: CameraMetadata['cameraMake'];
+  cameraModel: CameraMetadata['cameraModel'];
   sourceId: number | null;
   phash: string;
   /** Relative to the data dir. */

@@ -4,7 +4,7 @@ import type { ClipVectorsRepository } from './clip-vectors-repository.js';
 import type { FacesReplaced, FacesRepository, NewFace } from './faces-repository.js';
 import type { JobsRepository } from './jobs-repository.js';
 import type { PersonsRepository } from './persons-repository.js';
-import type { DuplicateKind, Photo, PhotoCounts, PhotoError, PhotoStatus } from './types.js';
+import type { DuplicateKind, Photo, PhotoCounts, PhotoError, PhotoStatus, CameraMetadata } from './types.js';
 
 interface PhotoRow {
   id: number;
@@ -88,15 +88,9 @@ export interface FailedFile {
 }
 
 /** What the previews stage learned about a photo: its size, camera metadata and rendered files. */
-export interface RenderedPhoto {
+export interface RenderedPhoto extends CameraMetadata {
   width: number;
   height: number;
-  capturedAt: number | null;
-  cameraMake: string | null;
-  cameraModel: string | null;
-  cameraSerial: string | null;
-  lens: string | null;
-  orientation: number | null;
   phash: string;
   previewPath: string;
   thumbnailPath: string;

@@ -19,7 +19,21 @@ export interface Source {
 
 export type PhotoStatus = 'pending' | 'processing' | 'ready' | 'failed';
 
-export interface Photo {
+/**
+ * What a camera says about a shot, read from its metadata: the one declaration for the worker that
+ * reads it (camera-files), the row that stores it (Photo) and the previews stage that returns it.
+ */
+export interface CameraMetadata {
+  capturedAt: number | null;
+  cameraMake: string | null;
+  cameraModel: string | null;
+  cameraSerial: string | null;
+  lens: string | null;
+  /** EXIF orientation 1..8, or null when the file has none. */
+  orientation: number | null;
+}
+
+export interface Photo extends CameraMetadata {
   id: number;
   eventId: number;
   sourceId: number | null;
@@ -36,12 +50,6 @@ export interface Photo {
   readyAt: number | null;
   width: number | null;
   height: number | null;
-  capturedAt: number | null;
-  cameraMake: string | null;
-  cameraModel: string | null;
-  cameraSerial: string | null;
-  lens: string | null;
-  orientation: number | null;
   phash: string | null;
   previewPath: string | null;
   thumbnailPath: string | null;
