@@ -33,7 +33,22 @@ export const WALLS = {
   catalogue: ['store', 'config'],
   kiosk: ['search', 'vision', 'store', 'config', 'api'],
   export: ['config'],
-  core: ['api', 'config', 'store', 'camera-files', 'vision', 'photo', 'ingest', 'pipeline', 'people', 'bursts', 'search', 'catalogue', 'kiosk', 'export'],
+  core: [
+    'api',
+    'config',
+    'store',
+    'camera-files',
+    'vision',
+    'photo',
+    'ingest',
+    'pipeline',
+    'people',
+    'bursts',
+    'search',
+    'catalogue',
+    'kiosk',
+    'export',
+  ],
   server: ['core', 'config', 'api', 'export'],
   cli: ['core', 'config', 'api', 'server', 'vision'],
 };
@@ -57,15 +72,28 @@ function wallZones() {
     for (const to of folders) {
       if (from === to) continue;
       if (WALLS[from].includes(to)) {
-        zones.push({ target: `./src/${from}`, from: `./src/${to}`, except: ['./index.ts'], message: `Use src/${to} only through its index.ts.` });
+        zones.push({
+          target: `./src/${from}`,
+          from: `./src/${to}`,
+          except: ['./index.ts'],
+          message: `Use src/${to} only through its index.ts.`,
+        });
       } else {
-        zones.push({ target: `./src/${from}`, from: `./src/${to}`, message: `src/${from} may not import src/${to} (the walls are in eslint.config.js and docs/engineering/architecture.md).` });
+        zones.push({
+          target: `./src/${from}`,
+          from: `./src/${to}`,
+          message: `src/${from} may not import src/${to} (the walls are in eslint.config.js and docs/engineering/architecture.md).`,
+        });
       }
     }
   }
   // Worker threads load only the worker side of a photo.
   for (const to of folders.filter((f) => f !== 'photo')) {
-    zones.push({ target: './workers', from: `./src/${to}`, message: 'A worker thread loads only src/photo (no database, no queue, no HTTP).' });
+    zones.push({
+      target: './workers',
+      from: `./src/${to}`,
+      message: 'A worker thread loads only src/photo (no database, no queue, no HTTP).',
+    });
   }
   zones.push({ target: './workers', from: './src/photo', except: ['./index.ts'], message: 'Use src/photo only through its index.ts.' });
   return zones;
@@ -92,7 +120,15 @@ function packageRulesFor(folder) {
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'test/bench/.cache/**', 'test/e2e/screenshots/**', 'coverage/**', '.cache/**', 'renderer/dist/**'],
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'test/bench/.cache/**',
+      'test/e2e/screenshots/**',
+      'coverage/**',
+      '.cache/**',
+      'renderer/dist/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -101,7 +137,9 @@ export default tseslint.config(
     plugins: { 'import-x': importX },
     languageOptions: { globals: { ...globals.node } },
     settings: {
-      'import-x/resolver-next': [createTypeScriptImportResolver({ project: ['tsconfig.json', 'renderer/tsconfig.json'], noWarnOnMultipleProjects: true })],
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({ project: ['tsconfig.json', 'renderer/tsconfig.json'], noWarnOnMultipleProjects: true }),
+      ],
     },
     rules: {
       'import-x/no-restricted-paths': ['error', { zones: wallZones() }],
@@ -120,7 +158,10 @@ export default tseslint.config(
     // The renderer (browser) sees the server only through the API's types.
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/src/**'], message: 'The renderer imports only the API types (@api).' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/src/**'], message: 'The renderer imports only the API types (@api).' }] },
+      ],
     },
   },
   {

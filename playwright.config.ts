@@ -3,13 +3,7 @@
 import { defineConfig, devices } from '@playwright/test';
 import { FAKE_CAMERA_VIDEO, LAN_KIOSK_HOST } from './test/e2e/support/paths.js';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 /** The kiosk's webcam: a looping video of the selfie, written by global-setup.ts. */
 const FAKE_CAMERA_ARGS = [
   '--use-fake-device-for-media-stream',
@@ -54,7 +48,10 @@ export default defineConfig({
       testMatch: 'lan-kiosk.spec.ts',
       use: {
         ignoreHTTPSErrors: true,
-        launchOptions: { executablePath, args: [...CHROMIUM_ARGS, ...FAKE_CAMERA_ARGS, `--host-resolver-rules=MAP ${LAN_KIOSK_HOST} 127.0.0.1`] },
+        launchOptions: {
+          executablePath,
+          args: [...CHROMIUM_ARGS, ...FAKE_CAMERA_ARGS, `--host-resolver-rules=MAP ${LAN_KIOSK_HOST} 127.0.0.1`],
+        },
       },
     },
     {

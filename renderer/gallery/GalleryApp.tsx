@@ -29,7 +29,13 @@ function PhotoTile({ photo, index, onOpen }: { photo: GalleryPhoto; index: numbe
       <button type="button" className="g-tile__open" onClick={() => onOpen(index)} aria-label={`View photo ${index + 1}`}>
         <img src={photo.thumbUrl} alt={`Photo ${index + 1}`} decoding="async" />
       </button>
-      <a className="g-tile__download" href={photo.downloadUrl} download aria-label={`Download photo ${index + 1}`} data-testid="photo-download">
+      <a
+        className="g-tile__download"
+        href={photo.downloadUrl}
+        download
+        aria-label={`Download photo ${index + 1}`}
+        data-testid="photo-download"
+      >
         <DownloadIcon />
       </a>
     </figure>

@@ -35,15 +35,7 @@ export interface FaceSample {
 }
 
 export type CaptureReason =
-  | 'no-face'
-  | 'several-faces'
-  | 'off-centre'
-  | 'too-small'
-  | 'not-frontal'
-  | 'too-dark'
-  | 'too-bright'
-  | 'blurred'
-  | 'moving';
+  'no-face' | 'several-faces' | 'off-centre' | 'too-small' | 'not-frontal' | 'too-dark' | 'too-bright' | 'blurred' | 'moving';
 
 export type CaptureVerdict = { ok: true; face: SeenFace } | { ok: false; reason: CaptureReason; face: SeenFace | null };
 
@@ -212,7 +204,14 @@ export interface Rect {
  * with `object-fit: cover` and mirrored (`scaleX(-1)`) in `view`. `frameWidth`/`frameHeight` are the
  * pixels the faces are measured in (the sampled frame, a scaled copy of the video's videoWidth × videoHeight).
  */
-export function guideInFrame(view: Rect, oval: Rect, videoWidth: number, videoHeight: number, frameWidth: number, frameHeight: number): Box {
+export function guideInFrame(
+  view: Rect,
+  oval: Rect,
+  videoWidth: number,
+  videoHeight: number,
+  frameWidth: number,
+  frameHeight: number,
+): Box {
   const scale = Math.max(view.width / videoWidth, view.height / videoHeight);
   const offsetX = (view.width - videoWidth * scale) / 2;
   const offsetY = (view.height - videoHeight * scale) / 2;

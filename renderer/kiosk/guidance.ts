@@ -7,8 +7,14 @@ export interface Guidance {
 }
 
 const GUIDANCE: Partial<Record<ErrorCode, Guidance>> = {
-  'no-face': { title: "We couldn't see a face", detail: 'Look straight at the screen, inside the oval, and make sure nothing covers your face.' },
-  'several-faces': { title: 'Only one person at a time, please', detail: 'Ask your friends to step aside for a moment; they can have a turn next.' },
+  'no-face': {
+    title: "We couldn't see a face",
+    detail: 'Look straight at the screen, inside the oval, and make sure nothing covers your face.',
+  },
+  'several-faces': {
+    title: 'Only one person at a time, please',
+    detail: 'Ask your friends to step aside for a moment; they can have a turn next.',
+  },
   'too-small': { title: 'Come a little closer', detail: 'Step towards the screen until your face fills the oval.' },
   blurred: { title: 'Hold still', detail: 'The picture came out blurry. Stay still for a second while it is taken.' },
   'too-dark': { title: "It's too dark to see you", detail: 'Turn towards the light, or step out of the shadow.' },

@@ -15,16 +15,7 @@ import { ApiRequestError, errorMessage } from '../shared/api.js';
 import { guidanceFor, type Guidance } from './guidance.js';
 
 export type KioskScreen =
-  | 'loading'
-  | 'offline'
-  | 'pairing'
-  | 'attract'
-  | 'consent'
-  | 'camera'
-  | 'searching'
-  | 'results'
-  | 'take-home'
-  | 'thanks';
+  'loading' | 'offline' | 'pairing' | 'attract' | 'consent' | 'camera' | 'searching' | 'results' | 'take-home' | 'thanks';
 
 /** Screens a visitor is in the middle of: the idle timer and "Start over" apply to these. */
 export const VISITOR_SCREENS: ReadonlySet<KioskScreen> = new Set(['consent', 'camera', 'searching', 'results', 'take-home', 'thanks']);
@@ -138,7 +129,9 @@ export const useKiosk = create<KioskState>()((set, get) => ({
     if (!session) return;
     set({ screen: 'searching', guidance: null, error: null });
     try {
-      const results = await (await api()).upload<KioskResults>(`/kiosk-api/sessions/${encodeURIComponent(session.sessionId)}/selfie`, selfie);
+      const results = await (
+        await api()
+      ).upload<KioskResults>(`/kiosk-api/sessions/${encodeURIComponent(session.sessionId)}/selfie`, selfie);
       // The sure photos start selected (most visitors want all of theirs); "maybe" photos never do.
       set({ screen: 'results', matches: results.matches, maybe: results.maybe, selected: new Set(results.matches.map((m) => m.photoId)) });
     } catch (error) {
@@ -160,7 +153,12 @@ export const useKiosk = create<KioskState>()((set, get) => ({
 
   // The sure photos only: "maybe" photos the visitor tapped in stay as they are.
   selectAll: (all) =>
-    set((s) => ({ selected: new Set([...(all ? s.matches.map((m) => m.photoId) : []), ...s.maybe.map((m) => m.photoId).filter((id) => s.selected.has(id))]) })),
+    set((s) => ({
+      selected: new Set([
+        ...(all ? s.matches.map((m) => m.photoId) : []),
+        ...s.maybe.map((m) => m.photoId).filter((id) => s.selected.has(id)),
+      ]),
+    })),
 
   toTakeHome: () => set({ screen: 'take-home', takeHome: null, error: null }),
 
@@ -171,10 +169,9 @@ export const useKiosk = create<KioskState>()((set, get) => ({
     try {
       // Asking again in the same session updates the same gallery and delivery on the server.
       const body: TakeHomeRequest = { photoIds: photoIds ?? [...selected], notifyOptIn, ...(contact ? { contact } : {}) };
-      const takeHome = await (await api()).post<TakeHomeResponse>(
-        `/kiosk-api/sessions/${encodeURIComponent(session.sessionId)}/take-home`,
-        body,
-      );
+      const takeHome = await (
+        await api()
+      ).post<TakeHomeResponse>(`/kiosk-api/sessions/${encodeURIComponent(session.sessionId)}/take-home`, body);
       set((s) => ({ takeHome, busy: false, sentTo: contact?.address ?? s.sentTo, optedIn: s.optedIn || notifyOptIn }));
       return takeHome;
     } catch (error) {

@@ -73,7 +73,14 @@ export function useAutoCapture(
     }
     if (detection.kind === 'loading') return;
     if (detection.kind === 'models') {
-      return runModels(detection.find, videoRef, guideRef, setView, () => capture.current(), () => setDetection({ kind: 'fallback' }));
+      return runModels(
+        detection.find,
+        videoRef,
+        guideRef,
+        setView,
+        () => capture.current(),
+        () => setDetection({ kind: 'fallback' }),
+      );
     }
     return runFallback(videoRef, setView, () => capture.current());
   }, [enabled, detection, videoRef, guideRef]);
@@ -158,7 +165,11 @@ function runModels(
 }
 
 /** The behaviour without face models: the browser's FaceDetector where present, light and stillness always. */
-function runFallback(videoRef: RefObject<HTMLVideoElement | null>, setView: (view: AutoCaptureView) => void, onCapture: () => void): () => void {
+function runFallback(
+  videoRef: RefObject<HTMLVideoElement | null>,
+  setView: (view: AutoCaptureView) => void,
+  onCapture: () => void,
+): () => void {
   const canvas = document.createElement('canvas');
   canvas.width = SAMPLE_WIDTH;
   canvas.height = SAMPLE_HEIGHT;

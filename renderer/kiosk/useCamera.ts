@@ -1,15 +1,14 @@
 // The front camera as a live <video>; stopped when the camera screen goes away.
 import { useEffect, useRef, useState, type RefObject } from 'react';
 
-export type CameraState =
-  | { state: 'starting' }
-  | { state: 'live' }
-  | { state: 'failed'; message: string };
+export type CameraState = { state: 'starting' } | { state: 'live' } | { state: 'failed'; message: string };
 
 function describeCameraError(error: unknown): string {
   const name = error instanceof DOMException ? error.name : '';
-  if (name === 'NotAllowedError' || name === 'SecurityError') return 'This screen is not allowed to use the camera. Please ask a member of staff.';
-  if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'No camera was found on this screen. Please ask a member of staff.';
+  if (name === 'NotAllowedError' || name === 'SecurityError')
+    return 'This screen is not allowed to use the camera. Please ask a member of staff.';
+  if (name === 'NotFoundError' || name === 'OverconstrainedError')
+    return 'No camera was found on this screen. Please ask a member of staff.';
   if (name === 'NotReadableError') return 'The camera is busy in another app. Please ask a member of staff.';
   if (!navigator.mediaDevices?.getUserMedia) return 'The camera needs a secure (https or localhost) address. Please ask a member of staff.';
   return 'The camera could not be started. Please ask a member of staff.';

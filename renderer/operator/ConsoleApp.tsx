@@ -34,8 +34,8 @@ function Unreachable() {
       <div className="c-login__card">
         <h1>Shutterfind is not answering</h1>
         <p className="c-muted">
-          The console could not reach the engine at {window.location.host}. Check that <code>shutterfind serve</code> is
-          still running on this laptop.
+          The console could not reach the engine at {window.location.host}. Check that <code>shutterfind serve</code> is still running on
+          this laptop.
         </p>
         <button type="button" className="c-button c-button--primary c-button--block" onClick={() => void checkSession()}>
           Try again

@@ -32,8 +32,8 @@ export function LoginScreen() {
         <BrandMark />
         <h1>Sign in to the console</h1>
         <p className="c-muted">
-          Paste the operator token that <code>shutterfind serve</code> printed when it started. It is also shown in
-          Settings on a console that is already signed in.
+          Paste the operator token that <code>shutterfind serve</code> printed when it started. It is also shown in Settings on a console
+          that is already signed in.
         </p>
         <label className="c-field">
           <span>Operator token</span>
@@ -58,7 +58,12 @@ export function LoginScreen() {
             {error}
           </p>
         )}
-        <button className="c-button c-button--primary c-button--block" type="submit" disabled={busy || !token.trim()} data-testid="login-submit">
+        <button
+          className="c-button c-button--primary c-button--block"
+          type="submit"
+          disabled={busy || !token.trim()}
+          data-testid="login-submit"
+        >
           {busy ? <Spinner size="small" label="Signing in" /> : 'Sign in'}
         </button>
       </form>

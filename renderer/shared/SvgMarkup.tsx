@@ -7,13 +7,5 @@ interface SvgMarkupProps {
 }
 
 export function SvgMarkup({ svg, className, label, testId }: SvgMarkupProps) {
-  return (
-    <div
-      className={className}
-      role="img"
-      aria-label={label}
-      data-testid={testId}
-      dangerouslySetInnerHTML={{ __html: svg }}
-    />
-  );
+  return <div className={className} role="img" aria-label={label} data-testid={testId} dangerouslySetInnerHTML={{ __html: svg }} />;
 }

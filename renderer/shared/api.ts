@@ -70,8 +70,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     post: (path, body) => request('POST', path, json(body)),
     patch: (path, body) => request('PATCH', path, json(body)),
     delete: (path) => request('DELETE', path),
-    upload: (path, file) =>
-      request('POST', path, { body: file, headers: { 'content-type': file.type || 'application/octet-stream' } }),
+    upload: (path, file) => request('POST', path, { body: file, headers: { 'content-type': file.type || 'application/octet-stream' } }),
   };
 }
 

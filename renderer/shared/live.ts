@@ -11,11 +11,7 @@ export type LiveHandlers = {
 
 const EVENT_TYPES: readonly LiveEvent['type'][] = ['photo', 'overview', 'file-failed', 'source', 'delivery', 'kiosk-match'];
 
-export function openLiveStream(
-  url: string,
-  handlers: LiveHandlers,
-  onConnection: (state: LiveConnection) => void,
-): () => void {
+export function openLiveStream(url: string, handlers: LiveHandlers, onConnection: (state: LiveConnection) => void): () => void {
   const source = new EventSource(url);
   onConnection('connecting');
   source.onopen = () => onConnection('open');

@@ -66,7 +66,9 @@ export interface BurstGroup {
 }
 
 function cosineSimilarity(a: Float32Array, b: Float32Array): number {
-  let dot = 0, na = 0, nb = 0;
+  let dot = 0,
+    na = 0,
+    nb = 0;
   for (let i = 0; i < a.length; i++) {
     dot += a[i]! * b[i]!;
     na += a[i]! * a[i]!;
@@ -106,7 +108,8 @@ export function groupBursts(frames: readonly BurstFrame[], rules: BurstRules = D
     list.sort(byCaptureTime);
     let current: BurstFrame[] = [];
     const close = (): void => {
-      if (current.length) groups.push({ cameraKey, frames: current, startedAt: current[0]!.capturedAt, endedAt: current.at(-1)!.capturedAt });
+      if (current.length)
+        groups.push({ cameraKey, frames: current, startedAt: current[0]!.capturedAt, endedAt: current.at(-1)!.capturedAt });
     };
     for (const f of list) {
       if (current.length && continuesBurst(current[0]!, current.at(-1)!, f, rules)) current.push(f);
@@ -128,13 +131,17 @@ export const multiFrameBursts = (groups: readonly BurstGroup[]): BurstGroup[] =>
  * without that problem; then the sharpest; ties go to the earliest. A frame with no face (no
  * eye ratio) is not penalised: "eyes open where landmarks allow".
  */
-export function chooseBestFrame(frames: readonly BurstFrame[], rules: Pick<BurstRules, 'closedEyeRatio'> = DEFAULT_BURST_RULES): BurstFrame {
+export function chooseBestFrame(
+  frames: readonly BurstFrame[],
+  rules: Pick<BurstRules, 'closedEyeRatio'> = DEFAULT_BURST_RULES,
+): BurstFrame {
   if (frames.length === 0) throw new Error('chooseBestFrame needs at least one frame');
   const eyesClosed = (f: BurstFrame): boolean => f.eyesOpen != null && f.eyesOpen < rules.closedEyeRatio;
   const score = (f: BurstFrame): number => f.sharpness ?? -1;
   let best = frames[0]!;
   for (const f of frames.slice(1)) {
-    const closedNow = eyesClosed(best), closedNext = eyesClosed(f);
+    const closedNow = eyesClosed(best),
+      closedNext = eyesClosed(f);
     if (closedNow !== closedNext) {
       if (closedNow) best = f;
       continue;
@@ -163,7 +170,9 @@ function oneEye(landmarks: ArrayLike<number>, first: number): number {
 }
 
 // iBUG 68-point layout: 36-41 one eye, 42-47 the other, each from outer corner clockwise.
-const RIGHT_EYE_FIRST = 36, LEFT_EYE_FIRST = 42, LANDMARK_POINTS = 68;
+const RIGHT_EYE_FIRST = 36,
+  LEFT_EYE_FIRST = 42,
+  LANDMARK_POINTS = 68;
 
 /** Mean eye aspect ratio of both eyes from 68 (x, y) landmarks, flat as stored; null if malformed. */
 export function eyeAspectRatio(landmarks: ArrayLike<number>): number | null {
@@ -176,7 +185,9 @@ export function eyeAspectRatio(landmarks: ArrayLike<number>): number | null {
  * squashed like the face measure (variance / (variance + 100)) so higher is sharper.
  */
 export function imageSharpness(grey: Uint8Array, width: number, height: number): number {
-  let sum = 0, sumSq = 0, n = 0;
+  let sum = 0,
+    sumSq = 0,
+    n = 0;
   for (let y = 1; y < height - 1; y++) {
     for (let x = 1; x < width - 1; x++) {
       const o = y * width + x;

@@ -41,7 +41,12 @@ function toFrame(c: BurstCandidate): BurstFrame {
  * Thumbnail sharpness for the frames of one burst, when face sharpness cannot rank them all.
  * Only multi-frame bursts pay for it (a 400 px WebP decode, ~5 ms), so it is not stored.
  */
-async function withImageSharpness(dataDir: string, log: Logger, group: BurstGroup, byId: Map<number, BurstCandidate>): Promise<BurstFrame[]> {
+async function withImageSharpness(
+  dataDir: string,
+  log: Logger,
+  group: BurstGroup,
+  byId: Map<number, BurstCandidate>,
+): Promise<BurstFrame[]> {
   return Promise.all(
     group.frames.map(async (f) => {
       const thumb = byId.get(f.photoId)?.thumbnailPath;
@@ -50,7 +55,10 @@ async function withImageSharpness(dataDir: string, log: Logger, group: BurstGrou
         const { data, info } = await sharp(join(dataDir, thumb)).greyscale().raw().toBuffer({ resolveWithObject: true });
         return { ...f, sharpness: imageSharpness(data, info.width, info.height) };
       } catch (err) {
-        log.warn({ photoId: f.photoId, err: (err as Error).message }, `Cannot read the thumbnail ${thumb}: ranked last in its burst (re-process the photo to rebuild it)`);
+        log.warn(
+          { photoId: f.photoId, err: (err as Error).message },
+          `Cannot read the thumbnail ${thumb}: ranked last in its burst (re-process the photo to rebuild it)`,
+        );
         return { ...f, sharpness: null };
       }
     }),
@@ -58,7 +66,13 @@ async function withImageSharpness(dataDir: string, log: Logger, group: BurstGrou
 }
 
 /** Regroups the whole event: bursts are rebuilt from scratch in one transaction. */
-export async function regroupEventBursts(repo: BurstsRepository, eventId: number, dataDir: string, log: Logger, now = Date.now()): Promise<RegroupSummary> {
+export async function regroupEventBursts(
+  repo: BurstsRepository,
+  eventId: number,
+  dataDir: string,
+  log: Logger,
+  now = Date.now(),
+): Promise<RegroupSummary> {
   const candidates = repo.loadCandidates(eventId);
   const byId = new Map(candidates.map((c) => [c.photoId, c]));
   const groups = multiFrameBursts(groupBursts(candidates.map(toFrame), DEFAULT_BURST_RULES));

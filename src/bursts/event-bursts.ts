@@ -39,7 +39,10 @@ export function createEventBursts(deps: EventBurstsDeps) {
     /** A photo landed or changed: regroup its event once photos stop landing for a moment. */
     photoChanged(eventId: number): void {
       clearTimeout(timers.get(eventId));
-      timers.set(eventId, setTimeout(() => void regroupQuietly(eventId), deps.delayMs ?? BURST_REGROUP_DELAY_MS));
+      timers.set(
+        eventId,
+        setTimeout(() => void regroupQuietly(eventId), deps.delayMs ?? BURST_REGROUP_DELAY_MS),
+      );
     },
     /** At stop: photos that landed just before it still get their bursts. */
     async flush(): Promise<void> {

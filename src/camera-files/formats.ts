@@ -155,7 +155,9 @@ const MAX_PHOTO_BYTES = 2 ** 31;
 /** `what` ends at byte `end`, past the end of the file: cut off, or a pointer no photo can have. */
 function endsPastFile(what: string, end: number, size: number): Completeness {
   if (end >= MAX_PHOTO_BYTES) {
-    return damaged(`${what} would end at byte ${end}, but no photo is 2 GiB or larger and the file has ${size} bytes (the offset is corrupt)`);
+    return damaged(
+      `${what} would end at byte ${end}, but no photo is 2 GiB or larger and the file has ${size} bytes (the offset is corrupt)`,
+    );
   }
   return incomplete(`${what} ends at byte ${end} but the file has ${size} bytes (file still being written or truncated)`);
 }
@@ -352,7 +354,8 @@ async function readTiffValues(
   let bytes = entry.field;
   if (byteLength > 4) {
     const offset = readU32(entry.field, 0, littleEndian);
-    if (offset + byteLength > file.size) throw new TiffVerdict(endsPastFile(`${what} table at byte ${offset}`, offset + byteLength, file.size));
+    if (offset + byteLength > file.size)
+      throw new TiffVerdict(endsPastFile(`${what} table at byte ${offset}`, offset + byteLength, file.size));
     bytes = await file.read(offset, byteLength);
   }
   const values: number[] = [];

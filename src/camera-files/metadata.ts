@@ -43,7 +43,15 @@ function time(v: unknown, offset?: unknown): number | null {
   if (!(v instanceof Date) || Number.isNaN(v.getTime())) return null;
   const m = typeof offset === 'string' ? /^([+-])(\d{2}):(\d{2})$/.exec(offset.trim()) : null;
   if (!m) return v.getTime();
-  const wallClockAsUtc = Date.UTC(v.getFullYear(), v.getMonth(), v.getDate(), v.getHours(), v.getMinutes(), v.getSeconds(), v.getMilliseconds());
+  const wallClockAsUtc = Date.UTC(
+    v.getFullYear(),
+    v.getMonth(),
+    v.getDate(),
+    v.getHours(),
+    v.getMinutes(),
+    v.getSeconds(),
+    v.getMilliseconds(),
+  );
   const offsetMinutes = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
   return wallClockAsUtc - offsetMinutes * 60_000;
 }
@@ -52,7 +60,8 @@ function time(v: unknown, offset?: unknown): number | null {
  * EXIF keeps fractions of a second apart (SubSecTimeOriginal, digits after the point: "3" is
  * 0.3 s, "045" 0.045 s). Bursts are several frames a second, so the fraction matters.
  */
-const withSubSecond = (ms: number | null, subSec: unknown): number | null => (ms === null || ms % 1000 !== 0 ? ms : ms + subSecondMs(subSec));
+const withSubSecond = (ms: number | null, subSec: unknown): number | null =>
+  ms === null || ms % 1000 !== 0 ? ms : ms + subSecondMs(subSec);
 
 export function subSecondMs(v: unknown): number {
   const digits = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : '';
@@ -62,11 +71,12 @@ export function subSecondMs(v: unknown): number {
 /** Pure mapping from exifr's tag bag to what Shutterfind stores. */
 export function toPhotoMetadata(tags: RawTags | undefined | null): PhotoMetadata {
   if (!tags) return EMPTY_METADATA;
-  const orientation = typeof tags.Orientation === 'number' && tags.Orientation >= 1 && tags.Orientation <= 8
-    ? tags.Orientation
-    : null;
+  const orientation = typeof tags.Orientation === 'number' && tags.Orientation >= 1 && tags.Orientation <= 8 ? tags.Orientation : null;
   return {
-    capturedAt: withSubSecond(time(tags.DateTimeOriginal, tags.OffsetTimeOriginal), tags.SubSecTimeOriginal) ?? time(tags.CreateDate) ?? time(tags.ModifyDate),
+    capturedAt:
+      withSubSecond(time(tags.DateTimeOriginal, tags.OffsetTimeOriginal), tags.SubSecTimeOriginal) ??
+      time(tags.CreateDate) ??
+      time(tags.ModifyDate),
     cameraMake: text(tags.Make),
     cameraModel: text(tags.Model),
     cameraSerial: text(tags.BodySerialNumber) ?? text(tags.SerialNumber) ?? text(tags.InternalSerialNumber),

@@ -184,10 +184,7 @@ export function extractEmbeddedJpeg(file: Uint8Array, fileName: string): Uint8Ar
     // Whatever was found so far is all a file this tangled will give.
     if (scan.state === 'out-of-work') break;
     if (scan.state === 'complete') {
-      const bigger =
-        best === null ||
-        scan.pixels > best.pixels ||
-        (scan.pixels === best.pixels && scan.end - soi > best.end - best.start);
+      const bigger = best === null || scan.pixels > best.pixels || (scan.pixels === best.pixels && scan.end - soi > best.end - best.start);
       if (scan.preview && bigger) best = { start: soi, end: scan.end, pixels: scan.pixels };
       // Whatever starts inside this JPEG (an EXIF thumbnail in its APP1) is nested in it.
       from = scan.end;

@@ -35,7 +35,11 @@ export function createCatalogue(repos: Repositories) {
     /** The event, or an error that names the events there are. */
     named(name: string): Event {
       const event = repos.events.findEventByName(name);
-      if (!event) throw new UnknownEventError(name, repos.events.listEvents().map((e) => e.name));
+      if (!event)
+        throw new UnknownEventError(
+          name,
+          repos.events.listEvents().map((e) => e.name),
+        );
       return event;
     },
   };
@@ -47,8 +51,10 @@ export function createCatalogue(repos: Repositories) {
       const photo = repos.photos.getPhoto(id);
       return photo ? withFaces(photo) : undefined;
     },
-    newestPhotos: (eventId: number, q: { limit: number; before?: number | undefined; status?: PhotoStatus | undefined }): PhotoWithFaces[] =>
-      repos.photos.listNewestPhotos(eventId, q).map(withFaces),
+    newestPhotos: (
+      eventId: number,
+      q: { limit: number; before?: number | undefined; status?: PhotoStatus | undefined },
+    ): PhotoWithFaces[] => repos.photos.listNewestPhotos(eventId, q).map(withFaces),
     photoCounts: (eventId: number) => repos.photos.countPhotos(eventId),
     face: (id: number): StoredFace | undefined => repos.faces.getFace(id),
     sources(eventId: number): { source: Source; photos: number }[] {

@@ -78,7 +78,14 @@ export const COMMANDS: CommandSpec[] = [
         .option('--lan', 'open the server to the venue network (kiosk tablets, phones) and print its address and QR code'),
     logs: 'live',
     run: async (ctx, o) => {
-      await (await loadServe()).runServe(ctx, { event: str(o.event), watch: o.watch as string[], port: o.port as number | undefined, lan: o.lan as boolean | undefined });
+      await (
+        await loadServe()
+      ).runServe(ctx, {
+        event: str(o.event),
+        watch: o.watch as string[],
+        port: o.port as number | undefined,
+        lan: o.lan as boolean | undefined,
+      });
     },
   },
   {
@@ -105,12 +112,16 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'reprocess',
-    description: 'run one stage again for every photo of an event (after a model or threshold change); photos keep their other results and stay ready',
+    description:
+      'run one stage again for every photo of an event (after a model or threshold change); photos keep their other results and stay ready',
     options: (cmd) =>
       cmd
         .requiredOption('--event <name>', 'event whose photos to process again')
         .addOption(
-          new Option('--stage <stage>', 'previews (previews, thumbnail, metadata), faces (find and describe faces) or scene (scene-search embedding)')
+          new Option(
+            '--stage <stage>',
+            'previews (previews, thumbnail, metadata), faces (find and describe faces) or scene (scene-search embedding)',
+          )
             .choices(['previews', 'faces', 'scene'])
             .makeOptionMandatory(),
         ),
@@ -155,7 +166,10 @@ export const COMMANDS: CommandSpec[] = [
     ],
     logs: 'none',
     run: async (ctx, _o, [a, b]) =>
-      shown(await runVerify(ctx, str(a), str(b)), (r) => `${r.verified ? 'Same person' : 'Different people'} (distance ${r.distance.toFixed(3)}, threshold ${r.threshold})`),
+      shown(
+        await runVerify(ctx, str(a), str(b)),
+        (r) => `${r.verified ? 'Same person' : 'Different people'} (distance ${r.distance.toFixed(3)}, threshold ${r.threshold})`,
+      ),
   },
   {
     name: 'search',
@@ -215,12 +229,16 @@ export const COMMANDS: CommandSpec[] = [
         .requiredOption('--name <name>', 'the name to show'),
     logs: 'none',
     run: async (ctx, o) =>
-      shown(await runRenamePerson(ctx, str(o.event), o.person as number, str(o.name)), (r) => human`Person #${r.person.id} in "${r.event}" is now ${r.person.name ?? 'unnamed'}`),
+      shown(
+        await runRenamePerson(ctx, str(o.event), o.person as number, str(o.name)),
+        (r) => human`Person #${r.person.id} in "${r.event}" is now ${r.person.name ?? 'unnamed'}`,
+      ),
   },
   {
     name: 'bursts',
     description: "list an event's bursts of near-identical frames and the frame shown for each",
-    options: (cmd) => cmd.requiredOption('--event <name>', 'event to look at').option('--regroup', 'group the whole event into bursts again first'),
+    options: (cmd) =>
+      cmd.requiredOption('--event <name>', 'event to look at').option('--regroup', 'group the whole event into bursts again first'),
     logs: (o) => (o.regroup ? 'summary' : 'none'),
     run: async (ctx, o) => {
       const regrouped = o.regroup ? formatRegroup(await runRegroupBursts(ctx, str(o.event))) : null;

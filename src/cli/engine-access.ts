@@ -74,7 +74,9 @@ function editsOnServe(info: z.infer<typeof serverInfoSchema>): EngineEdits {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (err) {
-      throw new UserFacingError(`The running \`shutterfind serve\` (pid ${info.pid}) did not answer at ${info.url}: ${(err as Error).message}. Try again, or stop it and run this command alone.`);
+      throw new UserFacingError(
+        `The running \`shutterfind serve\` (pid ${info.pid}) did not answer at ${info.url}: ${(err as Error).message}. Try again, or stop it and run this command alone.`,
+      );
     }
     if (response.ok) return (await response.json()) as T;
     const problem = (await response.json().catch(() => null)) as ApiError | null;
@@ -134,7 +136,9 @@ export async function withEngineEdits<T>(ctx: CommandContext, edit: (edits: Engi
     if (!(err instanceof DataDirBusyError)) throw err;
     const serve = await runningServe(ctx.dataDir);
     if (serve) return edit(editsOnServe(serve));
-    throw new UserFacingError(`${err.message.replace(/ Stop it first, or pass a different --data-dir\.$/, '')} It is not a \`serve\` this command can ask: wait for it to finish, then run this again.`);
+    throw new UserFacingError(
+      `${err.message.replace(/ Stop it first, or pass a different --data-dir\.$/, '')} It is not a \`serve\` this command can ask: wait for it to finish, then run this again.`,
+    );
   }
   try {
     return await edit(editsInEngine(engine));

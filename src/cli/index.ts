@@ -10,7 +10,10 @@ import { human, printJson, UserFacingError } from './output.js';
 
 function withCommonOptions(cmd: Command): Command {
   return cmd
-    .option('--data-dir <dir>', 'where Shutterfind keeps its database and media (default: the OS app-data folder, or $SHUTTERFIND_DATA_DIR)')
+    .option(
+      '--data-dir <dir>',
+      'where Shutterfind keeps its database and media (default: the OS app-data folder, or $SHUTTERFIND_DATA_DIR)',
+    )
     .option('--json', 'print machine-readable JSON on stdout')
     .option('-v, --verbose', 'log debug detail');
 }

@@ -66,7 +66,10 @@ export function createProgress(label: string, enabled: boolean): Progress {
 /** A failure the user can act on: printed as one line (or JSON), exit code 1, no stack trace. */
 export class UserFacingError extends Error {
   override name = 'UserFacingError';
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
   }
 }

@@ -10,7 +10,12 @@ export const eventSettingsSchema = z.object({
     })
     .prefault({}),
   /** Three days: long enough to download at home after a weekend event, short enough to limit a leaked link. */
-  galleryLinkHours: z.number().int().min(1).max(24 * 90).default(72),
+  galleryLinkHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(72),
   /** An opted-in attendee's embedding is kept this long to find new photos, then deleted. */
   optInRetentionDays: z.number().int().min(1).max(90).default(30),
   kioskIdleSeconds: z.number().int().min(15).max(600).default(60),
@@ -23,7 +28,11 @@ export type EventSettings = z.infer<typeof eventSettingsSchema>;
 export const eventSettingsPatchSchema = z
   .object({
     watermark: z.object({ enabled: z.boolean(), text: z.string().trim().max(80) }).partial(),
-    galleryLinkHours: z.number().int().min(1).max(24 * 90),
+    galleryLinkHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 90),
     optInRetentionDays: z.number().int().min(1).max(90),
     kioskIdleSeconds: z.number().int().min(15).max(600),
     welcomeTitle: z.string().trim().min(1).max(80),

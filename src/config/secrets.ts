@@ -26,7 +26,10 @@ export function loadOrCreateOperatorToken(path: string): string {
     if (TOKEN_SHAPE.test(saved)) return saved;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new Error(`Cannot read the operator token at ${path}: ${(err as Error).message}. Fix its permissions or delete it to make a new one.`, { cause: err });
+      throw new Error(
+        `Cannot read the operator token at ${path}: ${(err as Error).message}. Fix its permissions or delete it to make a new one.`,
+        { cause: err },
+      );
     }
   }
   const token = newToken();

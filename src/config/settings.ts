@@ -93,7 +93,12 @@ const serverSchema = z.object({
   /** Selfie searches one kiosk may make per minute; a person takes one every ~20 s at most. */
   kioskSearchesPerMinute: z.number().int().min(1).max(600).default(20),
   /** Largest selfie or search upload accepted, in bytes (a phone JPEG is 2–6 MB). */
-  maxUploadBytes: z.number().int().min(100_000).max(100_000_000).default(10 * 1024 * 1024),
+  maxUploadBytes: z
+    .number()
+    .int()
+    .min(100_000)
+    .max(100_000_000)
+    .default(10 * 1024 * 1024),
 });
 
 export const settingsSchema = z.object({

@@ -8,11 +8,39 @@ import { createEventBursts, type EventBursts } from '../bursts/index.js';
 import { createCatalogue, type Catalogue } from '../catalogue/index.js';
 import { dataDirLayout, loadSettingsFile, mergeSettings, type DataDirLayout, type Settings, type SettingsInput } from '../config/index.js';
 import { createHotFolders, createIntake, type Admission, type HotFolders, type Intake, type IntakeMode } from '../ingest/index.js';
-import { createGalleries, createKioskDevices, createKioskSessions, startKioskUpkeep, type Galleries, type KioskDevices, type KioskSessions } from '../kiosk/index.js';
+import {
+  createGalleries,
+  createKioskDevices,
+  createKioskSessions,
+  startKioskUpkeep,
+  type Galleries,
+  type KioskDevices,
+  type KioskSessions,
+} from '../kiosk/index.js';
 import { createEventPeople, type EventPeople } from '../people/index.js';
-import { createPhotoWorkerPool, createScheduler, defaultWorkerThreads, queueStageAgain, thisMachine, WORKER_MEMORY_MB, type PhotoOutcome, type PhotoProcessor, type Scheduler, type StageQueued } from '../pipeline/index.js';
+import {
+  createPhotoWorkerPool,
+  createScheduler,
+  defaultWorkerThreads,
+  queueStageAgain,
+  thisMachine,
+  WORKER_MEMORY_MB,
+  type PhotoOutcome,
+  type PhotoProcessor,
+  type Scheduler,
+  type StageQueued,
+} from '../pipeline/index.js';
 import { createEventSearch, createFaceIndexCache, type EventSearch, type FaceIndexCache } from '../search/index.js';
-import { checkpointAndClose, createRepositories, openDatabase, type Database, type Event, type PhotoStage, type Repositories, type Source } from '../store/index.js';
+import {
+  checkpointAndClose,
+  createRepositories,
+  openDatabase,
+  type Database,
+  type Event,
+  type PhotoStage,
+  type Repositories,
+  type Source,
+} from '../store/index.js';
 import { intraOpThreads, loadMatchThreshold } from '../vision/index.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { faceTaskOptions } from './face-task.js';
@@ -114,7 +142,9 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const threads = options.processor?.threads ?? defaultWorkerThreads(settings.pipeline.workers, machine);
   if (!options.processor && settings.pipeline.workers === 0 && threads < machine.cores) {
     const memoryGb = Math.round(machine.memoryMb / 1024);
-    log.info(`${threads} photo workers for ${machine.cores} cores: ${memoryGb} GB of memory allows that many at ~${WORKER_MEMORY_MB} MB each (pipeline.workers in settings.json overrides)`);
+    log.info(
+      `${threads} photo workers for ${machine.cores} cores: ${memoryGb} GB of memory allows that many at ~${WORKER_MEMORY_MB} MB each (pipeline.workers in settings.json overrides)`,
+    );
   }
   const processing = options.processPhotos !== false;
   const processor = options.processor ?? (processing ? createPhotoWorkerPool(threads) : null);
@@ -154,7 +184,11 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   });
   // The selfie search's in-memory index (it holds a photo's faces by the time they are grouped)
   // answers the neighbour queries of live grouping.
-  const people = createEventPeople({ repos, clusterThreshold: thresholds.clusterThreshold, neighboursIn: (eventId) => (embedding, k) => faceIndexes.forEvent(eventId).nearest(embedding, k) });
+  const people = createEventPeople({
+    repos,
+    clusterThreshold: thresholds.clusterThreshold,
+    neighboursIn: (eventId) => (embedding, k) => faceIndexes.forEvent(eventId).nearest(embedding, k),
+  });
   const bursts = createEventBursts({ repos, dataDir: layout.root, log });
   const kioskSessions = createKioskSessions({ repos, search, threshold: thresholds.searchThreshold });
   const kioskUpkeep = startKioskUpkeep(kioskSessions, log);
@@ -167,7 +201,10 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     for (const found of kioskUpkeep.photoReady(o.eventId, o.photoId, o.faceIds)) bus.emit('kiosk-match', { eventId: o.eventId, ...found });
     if (o.faceProvider) recordProvider(o.faceProvider);
     // A photo processed just before a newly added model was noticed still gets its scene.
-    if (sceneModel.current() && repos.clipVectors.enqueueBackfillOf(o.photoId, o.eventId, SCENE_BACKFILL_PRIORITY, settings.pipeline.maxAttempts, Date.now())) {
+    if (
+      sceneModel.current() &&
+      repos.clipVectors.enqueueBackfillOf(o.photoId, o.eventId, SCENE_BACKFILL_PRIORITY, settings.pipeline.maxAttempts, Date.now())
+    ) {
       setImmediate(() => scheduler.wake());
     }
   };
@@ -175,31 +212,36 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     try {
       people.assignNewFaces(eventId, faceIds);
     } catch (err) {
-      log.error({ err, eventId }, `Could not group new faces into people: ${(err as Error).message}. Run \`shutterfind recluster\` to redo it.`);
+      log.error(
+        { err, eventId },
+        `Could not group new faces into people: ${(err as Error).message}. Run \`shutterfind recluster\` to redo it.`,
+      );
     }
   };
 
   const faceTask = settings.faces.enabled && processor ? await faceTaskOptions(settings, intraOpThreads(threads), log) : null;
   // Workers open the face models while the start-up scan and hashing run, not on the first photo.
   if (faceTask) processor?.warmUp(faceTask);
-  const scheduler: Scheduler = !processor ? IDLE_SCHEDULER : createScheduler({
-    jobs: repos.jobs,
-    photos: repos.photos,
-    processor,
-    dataDir: layout.root,
-    media: settings.media,
-    policy: settings.pipeline,
-    owner: `${hostname()}:${process.pid}`,
-    log,
-    faces: faceTask,
-    clip: (recheck) => sceneModel.taskOptions(recheck),
-    clipVectors: repos.clipVectors,
-    onOutcome: (outcome) => {
-      if (outcome.status === 'ready') photoReady(outcome);
-      if (outcome.status === 'ready' || outcome.status === 'scene-indexed') bursts.photoChanged(outcome.eventId);
-      bus.emit('photo', outcome);
-    },
-  });
+  const scheduler: Scheduler = !processor
+    ? IDLE_SCHEDULER
+    : createScheduler({
+        jobs: repos.jobs,
+        photos: repos.photos,
+        processor,
+        dataDir: layout.root,
+        media: settings.media,
+        policy: settings.pipeline,
+        owner: `${hostname()}:${process.pid}`,
+        log,
+        faces: faceTask,
+        clip: (recheck) => sceneModel.taskOptions(recheck),
+        clipVectors: repos.clipVectors,
+        onOutcome: (outcome) => {
+          if (outcome.status === 'ready') photoReady(outcome);
+          if (outcome.status === 'ready' || outcome.status === 'scene-indexed') bursts.photoChanged(outcome.eventId);
+          bus.emit('photo', outcome);
+        },
+      });
 
   const engine: Engine = {
     layout,
@@ -233,7 +275,13 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
         },
         onFailure: (path, error) => bus.emit('file-failed', { eventId: event.id, path, error }),
       });
-      const hotFolders = createHotFolders({ sources: repos.sources, intake, eventId: event.id, log: eventLog, onSourceState: (s) => bus.emit('source', s) });
+      const hotFolders = createHotFolders({
+        sources: repos.sources,
+        intake,
+        eventId: event.id,
+        log: eventLog,
+        onSourceState: (s) => bus.emit('source', s),
+      });
       const session = { event, intake, hotFolders };
       sessions.set(name, session);
       // Work left from an earlier run of this event (the queue survives restarts).
@@ -241,7 +289,14 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       return session;
     },
     status: (eventName) =>
-      readEventStatus(repos, eventName, Date.now(), readStorageStatus(layout.root), sceneModel.current()?.name ?? null, sessions.get(eventName)?.intake.waiting()),
+      readEventStatus(
+        repos,
+        eventName,
+        Date.now(),
+        readStorageStatus(layout.root),
+        sceneModel.current()?.name ?? null,
+        sessions.get(eventName)?.intake.waiting(),
+      ),
     retryFailed(eventName, photoIds) {
       const event = repos.events.findEventByName(eventName);
       if (!event) return { requeued: 0, reexamined: 0 };
@@ -261,7 +316,12 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     },
     reprocess(eventName, stage) {
       const event = engine.catalogue.events.named(eventName);
-      const deps = { jobs: repos.jobs, maxAttempts: settings.pipeline.maxAttempts, facesOn: settings.faces.enabled, sceneOn: sceneModel.current(true) !== null };
+      const deps = {
+        jobs: repos.jobs,
+        maxAttempts: settings.pipeline.maxAttempts,
+        facesOn: settings.faces.enabled,
+        sceneOn: sceneModel.current(true) !== null,
+      };
       const queued = queueStageAgain(deps, event.id, stage, Date.now());
       scheduler.wake();
       return queued;
@@ -306,7 +366,10 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
 }
 
 /** Publishes the face provider in use (for `status` and the console) when it changes. */
-function createProviderRecorder(repos: Repositories, log: Logger): (provider: { active: string; fallbackReason?: string; detector?: string }) => void {
+function createProviderRecorder(
+  repos: Repositories,
+  log: Logger,
+): (provider: { active: string; fallbackReason?: string; detector?: string }) => void {
   let last = '';
   return (provider) => {
     if (JSON.stringify(provider) === last) return;

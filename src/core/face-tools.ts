@@ -17,9 +17,18 @@ export interface FaceTools {
 
 export async function openFaceTools(dataDir: string, log: Logger): Promise<FaceTools> {
   const settings = resolveSettings(loadSettingsFile(dataDirLayout(dataDir).settings));
-  const engine = await FaceEngine.open({ provider: settings.faces.provider, detectorPrecision: settings.faces.detectorPrecision, threads: availableParallelism() });
+  const engine = await FaceEngine.open({
+    provider: settings.faces.provider,
+    detectorPrecision: settings.faces.detectorPrecision,
+    threads: availableParallelism(),
+  });
   if (engine.provider.fallbackReason) log.info(`Face engine on ${engine.provider.active}: ${engine.provider.fallbackReason}`);
-  const detect: DetectOptions = { minFacePx: settings.faces.minFacePx, minScore: settings.faces.minScore, tiling: settings.faces.tiling, maxFaces: settings.faces.maxFacesPerPhoto };
+  const detect: DetectOptions = {
+    minFacePx: settings.faces.minFacePx,
+    minScore: settings.faces.minScore,
+    tiling: settings.faces.tiling,
+    maxFaces: settings.faces.maxFacesPerPhoto,
+  };
   const analyse = (path: string) => analyseImage(engine, path, detect);
   // A loose photo is judged as a selfie would be, except for sharpness: a soft face still compares.
   const mainFace = async (path: string) => {

@@ -1,7 +1,24 @@
 // What adapters (server, CLI, later the desktop shell) may use: the engine and its use cases, its
 // status, the logger and the data-dir lock, and the domain types the use cases hand back.
-export { openEngine, engineRepositories, engineFaceIndexes, SCENE_BACKFILL_PRIORITY, type Engine, type EngineEvents, type EngineOptions, type EventSession } from './engine.js';
-export { readEventStatus, readStorageStatus, LOW_SPACE_BYTES, TURN_ON_SCENE_SEARCH, type EventStatus, type SceneStatus, type StorageStatus } from './status.js';
+export {
+  openEngine,
+  engineRepositories,
+  engineFaceIndexes,
+  SCENE_BACKFILL_PRIORITY,
+  type Engine,
+  type EngineEvents,
+  type EngineOptions,
+  type EventSession,
+} from './engine.js';
+export {
+  readEventStatus,
+  readStorageStatus,
+  LOW_SPACE_BYTES,
+  TURN_ON_SCENE_SEARCH,
+  type EventStatus,
+  type SceneStatus,
+  type StorageStatus,
+} from './status.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { acquireDataDirLock, DataDirBusyError } from './data-dir-lock.js';
 export { runAsBackgroundWork, BACKGROUND_NICE } from './process-priority.js';

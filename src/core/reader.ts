@@ -85,7 +85,8 @@ export async function openReader(dataDir: string, log: Logger): Promise<DataDirR
       clipModel: () => installedSceneModel(layout.models),
       provider: settings.faces.provider,
     }),
-    status: (eventName) => readEventStatus(repos, eventName, Date.now(), readStorageStatus(layout.root), installedSceneModel(layout.models)?.name ?? null),
+    status: (eventName) =>
+      readEventStatus(repos, eventName, Date.now(), readStorageStatus(layout.root), installedSceneModel(layout.models)?.name ?? null),
     async close() {
       await selfieWorker.close();
       db.close();

@@ -41,7 +41,9 @@ function regroupFacesWithoutPerson(database: string): number {
       const faceIds = repos.persons.facesWithoutPerson(event.id);
       if (!faceIds.length) continue;
       const index = indexes.forEvent(event.id);
-      assignFacesToPersons(repos.persons, event.id, faceIds, clusterThreshold, { neighbours: (embedding, k) => index.nearest(embedding, k) });
+      assignFacesToPersons(repos.persons, event.id, faceIds, clusterThreshold, {
+        neighbours: (embedding, k) => index.nearest(embedding, k),
+      });
       regrouped += faceIds.length;
     }
     return regrouped;
@@ -65,7 +67,8 @@ export async function repairDataDir(dataDir: string, log: Logger, options: { for
   const lock = await acquireDataDirLock(layout.lock, dataDir);
   try {
     const check = checkDatabase(layout.database);
-    if (check.ok && !options.force) return { database: layout.database, healthy: true, problems: [], damagedCopy: null, salvage: null, regroupedFaces: 0 };
+    if (check.ok && !options.force)
+      return { database: layout.database, healthy: true, problems: [], damagedCopy: null, salvage: null, regroupedFaces: 0 };
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const repaired = `${layout.database}.repaired-${stamp}`;
     const damagedCopy = `${layout.database}.damaged-${stamp}`;
@@ -82,4 +85,3 @@ export async function repairDataDir(dataDir: string, log: Logger, options: { for
     lock.release();
   }
 }
-

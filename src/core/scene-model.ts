@@ -18,7 +18,10 @@ function findClipModel(modelsDir: string, log: Logger): InstalledClipModel | nul
   try {
     return activeClipModel(modelsDir);
   } catch (err) {
-    log.error({ err }, `The installed CLIP model cannot be used (${(err as Error).message}); scene search is off. Reinstall it with \`shutterfind models add\`.`);
+    log.error(
+      { err },
+      `The installed CLIP model cannot be used (${(err as Error).message}); scene search is off. Reinstall it with \`shutterfind models add\`.`,
+    );
     return null;
   }
 }

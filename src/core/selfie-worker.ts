@@ -25,7 +25,12 @@ export function createSelfieWorker(settings: Settings): SelfieWorker {
       provider: settings.faces.provider,
       detectorPrecision: settings.faces.detectorPrecision,
       threads: SELFIE_ONNX_THREADS,
-      detect: { minFacePx: settings.faces.minFacePx, minScore: settings.faces.minScore, tiling: settings.faces.tiling, maxFaces: settings.faces.maxFacesPerPhoto },
+      detect: {
+        minFacePx: settings.faces.minFacePx,
+        minScore: settings.faces.minScore,
+        tiling: settings.faces.tiling,
+        maxFaces: settings.faces.maxFacesPerPhoto,
+      },
     }));
   return {
     analyse: (image) => started().analyse(image),

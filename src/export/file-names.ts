@@ -41,7 +41,11 @@ export function safeFileName(name: string, fallback = 'photo'): string {
       .split(/[/\\]/)
       .filter((part) => part !== '' && part !== '.' && part !== '..')
       .pop() ?? '';
-  let safe = last.replace(BIDI_CONTROLS, '').replace(FORBIDDEN, '_').replace(/^[. ]+/, '').replace(/[. ]+$/, '');
+  let safe = last
+    .replace(BIDI_CONTROLS, '')
+    .replace(FORBIDDEN, '_')
+    .replace(/^[. ]+/, '')
+    .replace(/[. ]+$/, '');
   if (RESERVED.test(safe.split('.')[0]!)) safe = `_${safe}`;
   if (Buffer.byteLength(safe) > MAX_NAME_BYTES) {
     const dot = safe.lastIndexOf('.');

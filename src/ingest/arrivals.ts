@@ -1,13 +1,7 @@
 // Follows each file a camera tool is writing until it is complete (or clearly broken),
 // probing with bounded concurrency so a 5,000-file burst never opens 5,000 files at once.
 import pLimit from 'p-limit';
-import {
-  decideReadiness,
-  recordObservation,
-  type FileObservation,
-  type ReadinessHistory,
-  type ReadinessPolicy,
-} from './readiness.js';
+import { decideReadiness, recordObservation, type FileObservation, type ReadinessHistory, type ReadinessPolicy } from './readiness.js';
 import { describeUnreadableFile } from './probe.js';
 
 /** A file that could not be recorded (full data drive) is tried again this much later. */

@@ -135,11 +135,17 @@ export function createIntake(deps: IntakeDeps): Intake {
             // Nothing is wrong with the photo: keep following it until it can be recorded.
             const said = storageWaits.failed(path, `${e.code}: ${e.message}`, now(), ADMISSION_RETRY_MS);
             if (said.kind === 'first') {
-              deps.log.error({ path, err }, `Cannot record ${basename(path)} yet: ${e.message}. Free space on the data drive; Shutterfind keeps trying every ${ADMISSION_RETRY_MS / 1000} s.`);
+              deps.log.error(
+                { path, err },
+                `Cannot record ${basename(path)} yet: ${e.message}. Free space on the data drive; Shutterfind keeps trying every ${ADMISSION_RETRY_MS / 1000} s.`,
+              );
             } else if (said.kind === 'joined') {
               deps.log.error({ path, code: e.code }, `Cannot record ${basename(path)} yet either (${e.code}); it waits with the others.`);
             } else if (said.kind === 'reminder') {
-              deps.log.error({ waiting: said.waiting, code: e.code }, `Still cannot record ${said.waiting} photo(s): ${e.message}. Free space on the data drive.`);
+              deps.log.error(
+                { waiting: said.waiting, code: e.code },
+                `Still cannot record ${said.waiting} photo(s): ${e.message}. Free space on the data drive.`,
+              );
             }
             return 'retry';
           }
@@ -148,7 +154,11 @@ export function createIntake(deps: IntakeDeps): Intake {
         }
         if (admission.outcome === 'changed') return 'changed';
         const waited = storageWaits.cleared(path);
-        if (waited) deps.log.info({ path, attempts: waited.attempts }, `Recorded ${basename(path)} after waiting ${Math.round((now() - waited.since) / 1000)} s for space`);
+        if (waited)
+          deps.log.info(
+            { path, attempts: waited.attempts },
+            `Recorded ${basename(path)} after waiting ${Math.round((now() - waited.since) / 1000)} s for space`,
+          );
         sourceOf.delete(path);
         deps.log.debug({ path, outcome: admission.outcome }, 'file admitted');
         deps.onAdmission?.(path, admission);

@@ -59,7 +59,11 @@ async function checkEntry(path: string, scope: ProbeScope): Promise<void> {
 /** Without a known folder, a link may not leave the file's own folder (the strictest reading). */
 const defaultScope = (path: string): ProbeScope => ({ folder: dirname(path), followSymlinks: false });
 
-export async function observeFile(path: string, now: () => number = Date.now, scope: ProbeScope = defaultScope(path)): Promise<FileObservation> {
+export async function observeFile(
+  path: string,
+  now: () => number = Date.now,
+  scope: ProbeScope = defaultScope(path),
+): Promise<FileObservation> {
   await checkEntry(path, scope);
   const { handle, stats: st } = await openRegularFile(path);
   try {

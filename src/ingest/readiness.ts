@@ -30,10 +30,7 @@ export interface ReadinessPolicy {
   probeIntervalMs: number;
 }
 
-export type ReadinessDecision =
-  | { action: 'take' }
-  | { action: 'wait'; recheckInMs: number }
-  | { action: 'fail'; reason: string };
+export type ReadinessDecision = { action: 'take' } | { action: 'wait'; recheckInMs: number } | { action: 'fail'; reason: string };
 
 /**
  * Modification time older than this means nobody is writing the file. Generous because FAT32
@@ -70,8 +67,7 @@ export function decideReadiness(history: ReadinessHistory, now: number, policy: 
   // The end marker can be present before the last flush of trailing metadata: the size must
   // also be seen unchanged twice, some quiet time apart, unless the file has plainly been at
   // rest for a while (a folder scanned at start-up).
-  const settled =
-    (history.lastChangeAt < last.at && stableFor >= policy.stableForMs) || now - last.mtimeMs >= AT_REST_AFTER_MS;
+  const settled = (history.lastChangeAt < last.at && stableFor >= policy.stableForMs) || now - last.mtimeMs >= AT_REST_AFTER_MS;
   switch (last.completeness) {
     case 'complete':
       if (settled) return { action: 'take' };

@@ -39,7 +39,13 @@ export function createStorageWaits(reminderMs = STORAGE_REMINDER_MS): StorageWai
     failed(path, error, now, retryInMs) {
       const before = waiting.get(path);
       const episodeStarts = waiting.size === 0;
-      waiting.set(path, { path, error, since: before?.since ?? now, attempts: (before?.attempts ?? 0) + 1, nextAttemptAt: now + retryInMs });
+      waiting.set(path, {
+        path,
+        error,
+        since: before?.since ?? now,
+        attempts: (before?.attempts ?? 0) + 1,
+        nextAttemptAt: now + retryInMs,
+      });
       if (!before) {
         // A new file counts as news; the next reminder is a full interval after it.
         lastReminderAt = now;

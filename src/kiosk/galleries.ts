@@ -18,7 +18,8 @@ export function createGalleries(repos: Repositories, now: () => number = Date.no
     open(token: string): OpenGallery {
       const link = repos.galleries.linkByTokenHash(hashSecret(token));
       if (!link) throw new KioskError('not-found', 'This gallery link does not exist. Check the address, or ask at the photo kiosk.');
-      if (link.expiresAt <= now()) throw new KioskError('expired', 'This gallery link has expired. Ask the event organiser for your photos.');
+      if (link.expiresAt <= now())
+        throw new KioskError('expired', 'This gallery link has expired. Ask the event organiser for your photos.');
       const event = repos.events.listEvents().find((e) => e.id === link.eventId);
       if (!event) throw new KioskError('not-found', 'This gallery link does not exist. Check the address, or ask at the photo kiosk.');
       const photos = link.photoIds.flatMap((id) => {

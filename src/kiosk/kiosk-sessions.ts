@@ -93,8 +93,16 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
       const photos = ready(found.matches);
       const maybe = ready(found.maybe);
       // "Maybe" photos are the session's too (to show and to choose); only the chosen ones go home.
-      repos.kiosks.recordMatches(session.id, found.embedding, [...photos, ...maybe].map((p) => p.id));
-      return { matches: photos.map((p) => kioskMatch(session.id, p)), maybe: maybe.map((p) => kioskMatch(session.id, p)), tookMs: found.tookMs };
+      repos.kiosks.recordMatches(
+        session.id,
+        found.embedding,
+        [...photos, ...maybe].map((p) => p.id),
+      );
+      return {
+        matches: photos.map((p) => kioskMatch(session.id, p)),
+        maybe: maybe.map((p) => kioskMatch(session.id, p)),
+        tookMs: found.tookMs,
+      };
     },
 
     /** A photo of the session's matches (for its thumbnails and previews); anything else is not found. */
@@ -131,9 +139,20 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
       }
       let deliveryId: number | null = null;
       if (request.contact) {
-        deliveryId = repos.galleries.saveSessionDelivery(session.eventId, session.id, request.contact.channel, request.contact.address, chosen, at);
+        deliveryId = repos.galleries.saveSessionDelivery(
+          session.eventId,
+          session.id,
+          request.contact.channel,
+          request.contact.address,
+          chosen,
+          at,
+        );
       }
-      repos.kiosks.recordTakeHome(session.id, request.notifyOptIn, request.contact ? `${request.contact.channel}:${request.contact.address}` : null);
+      repos.kiosks.recordTakeHome(
+        session.id,
+        request.notifyOptIn,
+        request.contact ? `${request.contact.channel}:${request.contact.address}` : null,
+      );
       return { galleryToken: link.token, expiresAt: new Date(link.expiresAt).toISOString(), deliveryId };
     },
 

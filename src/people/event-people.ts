@@ -2,7 +2,15 @@
 // merge, split, re-group from scratch; and the reaction that gives new faces a person as photos
 // land. The engine owns one of these; the console and the commands call it.
 import type { PersonSummary, Repositories, StoredFace } from '../store/index.js';
-import { assignFacesToPersons, mergePersons, PeopleEditError, reclusterEvent, splitPerson, type NeighbourSearch, type ReclusterSummary } from './persons.js';
+import {
+  assignFacesToPersons,
+  mergePersons,
+  PeopleEditError,
+  reclusterEvent,
+  splitPerson,
+  type NeighbourSearch,
+  type ReclusterSummary,
+} from './persons.js';
 
 export interface PersonWithSamples extends PersonSummary {
   /** The person's best faces, for the card. */

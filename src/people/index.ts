@@ -1,4 +1,12 @@
 // Who is who: faces grouped into persons as photos land, re-grouping, and the organiser's merges,
 // splits and names.
-export { assignFacesToPersons, reclusterEvent, mergePersons, splitPerson, PeopleEditError, type NeighbourSearch, type ReclusterSummary } from './persons.js';
+export {
+  assignFacesToPersons,
+  reclusterEvent,
+  mergePersons,
+  splitPerson,
+  PeopleEditError,
+  type NeighbourSearch,
+  type ReclusterSummary,
+} from './persons.js';
 export { createEventPeople, MAX_PERSON_SAMPLES, type EventPeople, type EventPeopleDeps, type PersonWithSamples } from './event-people.js';

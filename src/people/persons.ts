@@ -6,7 +6,15 @@
 // and "nothing is deleted without an explicit operator action", so a named person stays listed with
 // 0 faces (the people view shows it, and the organiser can rename or drop it).
 import type { NearFace, PersonsRepository } from '../store/index.js';
-import { assignIncrementally, carryOverPersonIds, clusterGraph, respectOrganiserPins, type Assignment, type ClusterFace, type PersonFacts } from './face-clustering.js';
+import {
+  assignIncrementally,
+  carryOverPersonIds,
+  clusterGraph,
+  respectOrganiserPins,
+  type Assignment,
+  type ClusterFace,
+  type PersonFacts,
+} from './face-clustering.js';
 import { linkGraphOnnx } from '../vision/index.js';
 
 /**
@@ -54,7 +62,8 @@ export function assignFacesToPersons(
       // +1: the face itself is its own nearest neighbour.
       const near = nearest(face.embedding, NEIGHBOURS_PER_FACE + 1).filter((n) => n.faceId !== faceId);
       const persons = new Map<number, PersonFacts>();
-      for (const n of near) if (n.personId !== null) persons.set(n.personId, { faceCount: n.personFaceCount, confirmed: n.personConfirmed });
+      for (const n of near)
+        if (n.personId !== null) persons.set(n.personId, { faceCount: n.personFaceCount, confirmed: n.personConfirmed });
       const decision = assignIncrementally(near, {
         linkThreshold,
         persons,
@@ -126,19 +135,28 @@ export async function reclusterEvent(
     // the rest is matched to earlier persons by overlap.
     const { pinned, free, pinnedPersonIds } = respectOrganiserPins(clusters, faces);
     const held = new Set(pinnedPersonIds);
-    const carried = carryOverPersonIds(faces.filter((f) => f.personId === null || !held.has(f.personId)), free);
+    const carried = carryOverPersonIds(
+      faces.filter((f) => f.personId === null || !held.has(f.personId)),
+      free,
+    );
     const current = new Map(faces.map((f) => [f.faceId, f.personId]));
     let kept = 0;
     let created = 0;
     for (const cluster of pinned) {
       kept += 1;
-      repo.setFacePerson(cluster.faceIds.filter((id) => current.get(id) !== cluster.personId), cluster.personId);
+      repo.setFacePerson(
+        cluster.faceIds.filter((id) => current.get(id) !== cluster.personId),
+        cluster.personId,
+      );
     }
     for (const cluster of carried.clusters) {
       if (cluster.personId === null) created += 1;
       else kept += 1;
       const personId = cluster.personId ?? repo.createPerson(eventId, now);
-      repo.setFacePerson(cluster.faceIds.filter((id) => current.get(id) !== personId), personId);
+      repo.setFacePerson(
+        cluster.faceIds.filter((id) => current.get(id) !== personId),
+        personId,
+      );
     }
     repo.refreshPersons(repo.personIds(eventId), now);
     const removed = dropEmptyUnnamed(repo, eventId);
@@ -184,13 +202,21 @@ export function mergePersons(repo: PersonsRepository, eventId: number, into: num
 }
 
 /** An organiser's split: the chosen faces of a person become a new person, whose id is returned. */
-export function splitPerson(repo: PersonsRepository, eventId: number, personId: number, faceIds: readonly number[], facesOfPerson: readonly number[], now = Date.now()): number {
+export function splitPerson(
+  repo: PersonsRepository,
+  eventId: number,
+  personId: number,
+  faceIds: readonly number[],
+  facesOfPerson: readonly number[],
+  now = Date.now(),
+): number {
   const own = new Set(facesOfPerson);
   const moving = [...new Set(faceIds)];
   if (!moving.length) throw new PeopleEditError('Choose the faces to split off.');
   const stranger = moving.find((id) => !own.has(id));
   if (stranger !== undefined) throw new PeopleEditError(`Face ${stranger} does not belong to person ${personId}.`);
-  if (moving.length === own.size) throw new PeopleEditError('Leave at least one face with the person: splitting off every face changes nothing.');
+  if (moving.length === own.size)
+    throw new PeopleEditError('Leave at least one face with the person: splitting off every face changes nothing.');
   return repo.transaction(() => {
     const created = repo.createPerson(eventId, now);
     repo.setFacePerson(moving, created);

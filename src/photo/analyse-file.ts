@@ -16,7 +16,11 @@ export class ImageReadError extends Error {
   override name = 'ImageReadError';
 }
 
-export async function analyseImage(engine: FaceEngine, input: string | Buffer, options: DetectOptions = DEFAULT_DETECT_OPTIONS): Promise<AnalysedFile> {
+export async function analyseImage(
+  engine: FaceEngine,
+  input: string | Buffer,
+  options: DetectOptions = DEFAULT_DETECT_OPTIONS,
+): Promise<AnalysedFile> {
   let decoded: { data: Buffer; info: OutputInfo };
   let width: number;
   let height: number;
@@ -48,8 +52,21 @@ export async function analyseImage(engine: FaceEngine, input: string | Buffer, o
         const w = Math.min(width - left, Math.ceil(r.width * scale));
         const h = Math.min(height - top, Math.ceil(r.height * scale));
         if (w < 1 || h < 1) return null;
-        const region = await sharp(input).autoOrient().extract({ left, top, width: w, height: h }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-        return { data: new Uint8Array(region.data), width: region.info.width, height: region.info.height, scale, offsetX: left, offsetY: top };
+        const region = await sharp(input)
+          .autoOrient()
+          .extract({ left, top, width: w, height: h })
+          .removeAlpha()
+          .toColourspace('srgb')
+          .raw()
+          .toBuffer({ resolveWithObject: true });
+        return {
+          data: new Uint8Array(region.data),
+          width: region.info.width,
+          height: region.info.height,
+          scale,
+          offsetX: left,
+          offsetY: top,
+        };
       },
     },
   );

@@ -2,7 +2,15 @@
 // worker already decoded; and the back-fill task that embeds an already-ready photo from its
 // stored preview when a model is installed after the photos arrived.
 import sharp, { type OutputInfo } from 'sharp';
-import type { AnalysisContext, AnalysisImage, AnalysisOutput, AnalysisStage, ClipJobResult, ClipJobTask, ClipTaskOptions } from './index.js';
+import type {
+  AnalysisContext,
+  AnalysisImage,
+  AnalysisOutput,
+  AnalysisStage,
+  ClipJobResult,
+  ClipJobTask,
+  ClipTaskOptions,
+} from './index.js';
 import { ClipEngine } from '../vision/index.js';
 import { preprocessForClip } from '../vision/index.js';
 
@@ -33,7 +41,9 @@ export const createClipStage = (engineFor: ClipEngineSource): AnalysisStage => (
   async run(image: AnalysisImage, ctx: AnalysisContext): Promise<AnalysisOutput> {
     if (!ctx.clip) return {};
     const engine = await engineFor(ctx.clip);
-    const [embedding] = await engine.embedImages([await preprocessForClip({ data: image.pixels, width: image.width, height: image.height })]);
+    const [embedding] = await engine.embedImages([
+      await preprocessForClip({ data: image.pixels, width: image.width, height: image.height }),
+    ]);
     return embedding ? { clipEmbedding: embedding } : {};
   },
 });

@@ -10,7 +10,9 @@ import type { NewFace } from '../store/index.js';
 import { FaceEngine, type AnalysedFace } from '../vision/index.js';
 import { DESCRIPTOR_INPUT_SIZE } from '../vision/index.js';
 
-export type FaceEngineSource = (options: Pick<FaceTaskOptions, 'provider' | 'threads' | 'detectorPrecision' | 'models'>) => Promise<FaceEngine>;
+export type FaceEngineSource = (
+  options: Pick<FaceTaskOptions, 'provider' | 'threads' | 'detectorPrecision' | 'models'>,
+) => Promise<FaceEngine>;
 
 /**
  * Keeps one engine per worker thread, opened on first use and kept for the session; a failed
@@ -24,7 +26,12 @@ export function reusableFaceEngine(open: typeof FaceEngine.open = (o) => FaceEng
     const wanted = `${options.provider}:${options.threads}:${precision}`;
     if (!engine || wanted !== key) {
       key = wanted;
-      const opening = open({ provider: options.provider, threads: options.threads, detectorPrecision: precision, ...(options.models ? { models: options.models } : {}) });
+      const opening = open({
+        provider: options.provider,
+        threads: options.threads,
+        detectorPrecision: precision,
+        ...(options.models ? { models: options.models } : {}),
+      });
       opening.catch(() => {
         if (engine === opening) engine = undefined;
       });
@@ -79,7 +86,9 @@ export const createFaceStage = (engineFor: FaceEngineSource): AnalysisStage => (
         tiling: options.tiling,
         maxFaces: options.maxFaces,
         originalScale: toOriginal,
-        ...(image.overview ? { overview: { data: image.overview.pixels, width: image.overview.width, height: image.overview.height } } : {}),
+        ...(image.overview
+          ? { overview: { data: image.overview.pixels, width: image.overview.width, height: image.overview.height } }
+          : {}),
         loadRegion: async (region) => {
           const r = await ctx.loadOriginalRegion(region);
           return r && { data: r.data, width: r.width, height: r.height, scale: r.scale, offsetX: r.offsetX, offsetY: r.offsetY };

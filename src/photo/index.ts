@@ -4,7 +4,17 @@
 export { photoThreadNice, PHOTO_THREAD_NICE } from './thread-priority.js';
 export { renderPhoto } from './render-photo.js';
 export { perceptualHash, hammingDistance, PHASH_INPUT_SIZE } from './perceptual-hash.js';
-export type { ClipJobResult, ClipJobTask, ClipTaskOptions, FaceTaskOptions, MediaOptions, PhotoTask, PhotoTaskResult, PhotoTaskTimings, FailureKind } from './photo-task.js';
+export type {
+  ClipJobResult,
+  ClipJobTask,
+  ClipTaskOptions,
+  FaceTaskOptions,
+  MediaOptions,
+  PhotoTask,
+  PhotoTaskResult,
+  PhotoTaskTimings,
+  FailureKind,
+} from './photo-task.js';
 export type { AnalysisStage, AnalysisImage, AnalysisContext, AnalysisOutput, OriginalRegion } from './analysis-stages.js';
 export { OVERVIEW_LONG_SIDE } from './analysis-stages.js';
 export { createFaceStage, reusableFaceEngine } from './face-stage.js';

@@ -83,5 +83,10 @@ export interface PhotoTaskTimings {
 }
 
 export type PhotoTaskResult =
-  | { ok: true; photo: ProcessedPhoto; timings: PhotoTaskTimings; faceProvider?: { active: string; fallbackReason?: string; detector?: string } }
+  | {
+      ok: true;
+      photo: ProcessedPhoto;
+      timings: PhotoTaskTimings;
+      faceProvider?: { active: string; fallbackReason?: string; detector?: string };
+    }
   | { ok: false; failure: FailureKind; error: string };

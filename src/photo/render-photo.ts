@@ -9,7 +9,14 @@ import { mediaRelativePath } from '../config/index.js';
 // which would load the watcher (chokidar) and the rest of ingest into every worker thread.
 import { EMPTY_METADATA, mergeMetadata, readPhotoMetadata, type PhotoMetadata } from '../camera-files/index.js';
 import { extractEmbeddedJpeg, RawPreviewError } from '../camera-files/index.js';
-import { OVERVIEW_LONG_SIDE, type AnalysisContext, type AnalysisImage, type AnalysisOutput, type AnalysisStage, type OriginalRegion } from './analysis-stages.js';
+import {
+  OVERVIEW_LONG_SIDE,
+  type AnalysisContext,
+  type AnalysisImage,
+  type AnalysisOutput,
+  type AnalysisStage,
+  type OriginalRegion,
+} from './analysis-stages.js';
 import type { FailureKind } from './photo-task.js';
 import { PHASH_INPUT_SIZE, perceptualHash } from './perceptual-hash.js';
 import type { PhotoTask, PhotoTaskResult } from './photo-task.js';
@@ -32,7 +39,10 @@ function describeFsError(err: NodeJS.ErrnoException, fileName: string): { messag
     case 'EDQUOT':
       return { message: `Cannot write previews for ${fileName}: the disk is full (free space on the data drive)`, kind: 'storage' };
     default:
-      return { message: `Cannot process ${fileName}: ${err.message}`, kind: TRANSIENT_CODES.has(err.code ?? '') ? 'transient' : 'permanent' };
+      return {
+        message: `Cannot process ${fileName}: ${err.message}`,
+        kind: TRANSIENT_CODES.has(err.code ?? '') ? 'transient' : 'permanent',
+      };
   }
 }
 
@@ -57,14 +67,22 @@ export function describeDecodeError(err: Error, fileName: string): string {
 /** EXIF orientation as sharp operations, for RAW previews whose JPEG lacks the tag. */
 export function orientationOps(orientation: number | null): { angle: number; flop: boolean } {
   switch (orientation) {
-    case 2: return { angle: 0, flop: true };
-    case 3: return { angle: 180, flop: false };
-    case 4: return { angle: 180, flop: true };
-    case 5: return { angle: 90, flop: true };
-    case 6: return { angle: 90, flop: false };
-    case 7: return { angle: 270, flop: true };
-    case 8: return { angle: 270, flop: false };
-    default: return { angle: 0, flop: false };
+    case 2:
+      return { angle: 0, flop: true };
+    case 3:
+      return { angle: 180, flop: false };
+    case 4:
+      return { angle: 180, flop: true };
+    case 5:
+      return { angle: 90, flop: true };
+    case 6:
+      return { angle: 90, flop: false };
+    case 7:
+      return { angle: 270, flop: true };
+    case 8:
+      return { angle: 270, flop: false };
+    default:
+      return { angle: 0, flop: false };
   }
 }
 
@@ -144,7 +162,14 @@ async function loadOriginalRegion(
     .toColourspace('srgb')
     .raw({ depth: 'uchar' })
     .toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, scale, offsetX: left, offsetY: top };
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    width: info.width,
+    height: info.height,
+    scale,
+    offsetX: left,
+    offsetY: top,
+  };
 }
 
 /**
@@ -170,7 +195,11 @@ const EXTRANEOUS_BYTES_OF_DAMAGE = 4096;
 
 /** Pure: whether a libjpeg warning (raised as an error by failOn 'warning') means damaged image data. */
 export function judgeJpegWarning(message: string): { damaged: boolean; warning: string } {
-  const warning = (/Corrupt JPEG data:[^\n]*|Premature end of JPEG file|Invalid SOS parameters[^\n]*/i.exec(message)?.[0] ?? message.split('\n')[0] ?? message).trim();
+  const warning = (
+    /Corrupt JPEG data:[^\n]*|Premature end of JPEG file|Invalid SOS parameters[^\n]*/i.exec(message)?.[0] ??
+    message.split('\n')[0] ??
+    message
+  ).trim();
   const extraneous = /(\d+) extraneous bytes before marker/i.exec(message);
   if (extraneous) return { damaged: Number(extraneous[1]) >= EXTRANEOUS_BYTES_OF_DAMAGE, warning };
   return { damaged: DAMAGED_SCAN_WARNINGS.some((re) => re.test(message)), warning };
@@ -227,7 +256,11 @@ function resizeToOverview(decoded: { data: Buffer; info: OutputInfo }): Promise<
     .toBuffer({ resolveWithObject: true });
 }
 
-const asOverview = (o: { data: Buffer; info: OutputInfo }): NonNullable<AnalysisImage['overview']> => ({ pixels: o.data, width: o.info.width, height: o.info.height });
+const asOverview = (o: { data: Buffer; info: OutputInfo }): NonNullable<AnalysisImage['overview']> => ({
+  pixels: o.data,
+  width: o.info.width,
+  height: o.info.height,
+});
 
 export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStage[]): Promise<PhotoTaskResult> {
   const fileName = basename(task.path);
@@ -301,7 +334,9 @@ export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStag
       const thumbnailFrom = overviewOut && task.media.thumbnailLongSide <= OVERVIEW_LONG_SIDE ? overviewOut : decoded;
       // Sized from the original's aspect, not the overview's rounded one (6000x4000 gives 400x267).
       const thumbSize = fitInside(originalWidth, originalHeight, task.media.thumbnailLongSide);
-      const small = await sharp(thumbnailFrom.data, { raw: { width: thumbnailFrom.info.width, height: thumbnailFrom.info.height, channels: thumbnailFrom.info.channels } })
+      const small = await sharp(thumbnailFrom.data, {
+        raw: { width: thumbnailFrom.info.width, height: thumbnailFrom.info.height, channels: thumbnailFrom.info.channels },
+      })
         .resize({ ...thumbSize, fit: 'fill' })
         .raw()
         .toBuffer({ resolveWithObject: true });
@@ -381,4 +416,3 @@ export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStag
     },
   };
 }
-

@@ -10,5 +10,13 @@ export {
   WorkerScriptMissingError,
   type PhotoProcessor,
 } from './worker-pool.js';
-export { createScheduler, FACES_OFF_NOTE, SCENE_OFF_NOTE, type Scheduler, type SchedulerDeps, type SchedulerPolicy, type PhotoOutcome } from './scheduler.js';
+export {
+  createScheduler,
+  FACES_OFF_NOTE,
+  SCENE_OFF_NOTE,
+  type Scheduler,
+  type SchedulerDeps,
+  type SchedulerPolicy,
+  type PhotoOutcome,
+} from './scheduler.js';
 export { queueStageAgain, REPROCESS_PRIORITY, StageOffError, type ReprocessDeps, type StageQueued } from './reprocess.js';

@@ -41,7 +41,10 @@ export interface ReprocessDeps {
 
 export function queueStageAgain(deps: ReprocessDeps, eventId: number, stage: PhotoStage, now: number): StageQueued {
   if (stage === 'faces' && !deps.facesOn) {
-    throw new StageOffError('faces', 'Face analysis is switched off: set "faces": { "enabled": true } in settings.json, then run the faces stage again.');
+    throw new StageOffError(
+      'faces',
+      'Face analysis is switched off: set "faces": { "enabled": true } in settings.json, then run the faces stage again.',
+    );
   }
   if (stage === 'scene' && !deps.sceneOn) {
     throw new StageOffError(
@@ -49,6 +52,10 @@ export function queueStageAgain(deps: ReprocessDeps, eventId: number, stage: Pho
       'Scene search is off: no CLIP model is installed. Install one with `shutterfind models add <folder or URL of a CLIP ViT-B/32 ONNX export>`, then run the scene stage again.',
     );
   }
-  const { photos, jobIds, failedPhotos } = deps.jobs.enqueueStageForEvent(eventId, stage, { priority: REPROCESS_PRIORITY, maxAttempts: deps.maxAttempts, now });
+  const { photos, jobIds, failedPhotos } = deps.jobs.enqueueStageForEvent(eventId, stage, {
+    priority: REPROCESS_PRIORITY,
+    maxAttempts: deps.maxAttempts,
+    now,
+  });
   return { stage, photos, queued: jobIds.length, failedPhotos };
 }

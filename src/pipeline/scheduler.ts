@@ -43,7 +43,16 @@ type FaceProvider = { active: string; fallbackReason?: string; detector?: string
  * runs one stage.
  */
 export type PhotoOutcome =
-  | { status: 'ready'; photoId: number; eventId: number; stages: PhotoStage[]; timings: PhotoTaskTimings; faceIds: number[]; replacedFaceIds: number[]; faceProvider?: FaceProvider }
+  | {
+      status: 'ready';
+      photoId: number;
+      eventId: number;
+      stages: PhotoStage[];
+      timings: PhotoTaskTimings;
+      faceIds: number[];
+      replacedFaceIds: number[];
+      faceProvider?: FaceProvider;
+    }
   | { status: 'failed'; photoId: number; eventId: number; stages: PhotoStage[]; error: string }
   | { status: 'retrying'; photoId: number; eventId: number; stages: PhotoStage[]; error: string; retryAt: number }
   | { status: 'scene-indexed'; photoId: number; eventId: number }
@@ -114,7 +123,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           : 'free space on the data drive';
         // The first failure with its stack; then one line a minute: a stack per photo every 5 s
         // filled the log (on the very drive that was full) with the same trace.
-        if (attempt === 1) deps.log.error({ err }, `Cannot save ${what}: ${(err as Error).message}. Retrying every ${STORAGE_RETRY_MS / 1000} s; ${advice}.`);
+        if (attempt === 1)
+          deps.log.error(
+            { err },
+            `Cannot save ${what}: ${(err as Error).message}. Retrying every ${STORAGE_RETRY_MS / 1000} s; ${advice}.`,
+          );
         else if ((attempt - 1) % SAVE_REMINDER_EVERY === 0)
           deps.log.warn(`Still cannot save ${what} after ${attempt} tries (${(err as Error).message}); ${advice}.`);
         await delay(STORAGE_RETRY_MS);
@@ -123,16 +136,28 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   };
 
   /** A job left with nothing to work on, or a stage switched off: finished without a worker. */
-  const finishWithoutWorker = async (jobs: readonly Job[], photoId: number | null, outcome: { failed: string } | { skipped: string }): Promise<void> => {
+  const finishWithoutWorker = async (
+    jobs: readonly Job[],
+    photoId: number | null,
+    outcome: { failed: string } | { skipped: string },
+  ): Promise<void> => {
     const stages = jobs.map((j) => stageOfJob(j.kind));
-    if ('failed' in outcome) await save(`job ${jobs[0]!.id}`, () => { for (const j of jobs) deps.jobs.failJob(j.id, outcome.failed, now()); });
-    else await save(`job ${jobs[0]!.id}`, () => { for (const j of jobs) deps.jobs.completeJob(j.id, now(), outcome.skipped); });
+    if ('failed' in outcome)
+      await save(`job ${jobs[0]!.id}`, () => {
+        for (const j of jobs) deps.jobs.failJob(j.id, outcome.failed, now());
+      });
+    else
+      await save(`job ${jobs[0]!.id}`, () => {
+        for (const j of jobs) deps.jobs.completeJob(j.id, now(), outcome.skipped);
+      });
     if (photoId === null) return;
     const eventId = jobs[0]!.eventId;
     // Every finished job is announced: whoever waits for the queue to empty looks again then.
-    deps.onOutcome?.('failed' in outcome
-      ? { status: 'stage-failed', photoId, eventId, stages, error: outcome.failed }
-      : { status: 'stage-skipped', photoId, eventId, stages, reason: outcome.skipped });
+    deps.onOutcome?.(
+      'failed' in outcome
+        ? { status: 'stage-failed', photoId, eventId, stages, error: outcome.failed }
+        : { status: 'stage-skipped', photoId, eventId, stages, reason: outcome.skipped },
+    );
   };
 
   /** Scene search for a photo that is already ready: its CLIP embedding from the stored preview; the photo is untouched. */
@@ -146,10 +171,17 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       .catch((err: unknown) => ({ ok: false as const, failure: 'transient' as const, error: `Worker failed: ${(err as Error).message}` }));
     if (result.ok) {
       const embedding = result.embedding;
-      await save(`the scene embedding of ${photo.fileName}`, () => deps.clipVectors.completeClipJob(photo.id, photo.eventId, job.id, embedding, now()));
+      await save(`the scene embedding of ${photo.fileName}`, () =>
+        deps.clipVectors.completeClipJob(photo.id, photo.eventId, job.id, embedding, now()),
+      );
       deps.onOutcome?.({ status: 'scene-indexed', photoId: photo.id, eventId: photo.eventId });
     } else if (shouldRetry(result.failure, job.attempts, job.maxAttempts)) {
-      const retryAt = nextRetryAt(job.attempts, now(), retryPolicyFor(result.failure, { baseMs: deps.policy.retryBaseMs, maxMs: deps.policy.retryMaxMs }), random());
+      const retryAt = nextRetryAt(
+        job.attempts,
+        now(),
+        retryPolicyFor(result.failure, { baseMs: deps.policy.retryBaseMs, maxMs: deps.policy.retryMaxMs }),
+        random(),
+      );
       await save(`job ${job.id}`, () => deps.jobs.requeueJob(job.id, result.error, retryAt, now()));
       deps.onOutcome?.({ status: 'retrying', photoId: photo.id, eventId: photo.eventId, stages: ['scene'], error: result.error, retryAt });
     } else {
@@ -182,7 +214,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const sceneJob = jobs.find((j) => j.kind === 'photo.scene');
     const clip = sceneJob || (previews && !wasReady) ? deps.clip() : null;
     if (sceneJob && !clip) notes.set(sceneJob.id, SCENE_OFF_NOTE);
-    const stages: PhotoStage[] = [...(previews ? ['previews' as const] : []), ...(faces ? ['faces' as const] : []), ...(clip ? ['scene' as const] : [])];
+    const stages: PhotoStage[] = [
+      ...(previews ? ['previews' as const] : []),
+      ...(faces ? ['faces' as const] : []),
+      ...(clip ? ['scene' as const] : []),
+    ];
     if (!stages.length) return finishWithoutWorker(jobs, photo.id, { skipped: notes.get(lead.id) ?? FACES_OFF_NOTE });
 
     if (previews) {
@@ -195,13 +231,16 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
     // A huge TIFF on a busy laptop can outlast the lease; keep it alive while the worker is on
     // it, or the queue would hand the same photo out a second time.
-    const heartbeat = setInterval(() => {
-      try {
-        deps.jobs.renewLeases(jobIds, deps.owner, now(), deps.policy.leaseMs);
-      } catch (err) {
-        deps.log.warn({ jobIds, err }, 'Could not renew a job lease');
-      }
-    }, Math.max(10, Math.floor(deps.policy.leaseMs / LEASE_RENEWALS_PER_LEASE)));
+    const heartbeat = setInterval(
+      () => {
+        try {
+          deps.jobs.renewLeases(jobIds, deps.owner, now(), deps.policy.leaseMs);
+        } catch (err) {
+          deps.log.warn({ jobIds, err }, 'Could not renew a job lease');
+        }
+      },
+      Math.max(10, Math.floor(deps.policy.leaseMs / LEASE_RENEWALS_PER_LEASE)),
+    );
     let result: PhotoTaskResult;
     try {
       result = await deps.processor.process({
@@ -233,7 +272,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       });
       const { faceIds, replacedFaceIds } = saved;
       deps.log.debug({ photoId: photo.id, jobIds, stages, faces: faceIds.length, timings: result.timings }, 'photo ready');
-      deps.onOutcome?.({ status: 'ready', ...base, timings: result.timings, faceIds, replacedFaceIds, ...(result.faceProvider ? { faceProvider: result.faceProvider } : {}) });
+      deps.onOutcome?.({
+        status: 'ready',
+        ...base,
+        timings: result.timings,
+        faceIds,
+        replacedFaceIds,
+        ...(result.faceProvider ? { faceProvider: result.faceProvider } : {}),
+      });
     } else if (shouldRetry(result.failure, lead.attempts, lead.maxAttempts)) {
       const backoff = retryPolicyFor(result.failure, { baseMs: deps.policy.retryBaseMs, maxMs: deps.policy.retryMaxMs });
       const retryAt = nextRetryAt(lead.attempts, now(), backoff, random());

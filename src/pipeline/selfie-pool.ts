@@ -22,10 +22,12 @@ export function createSelfiePool(options: Omit<SelfieTask, 'image'>): SelfieAnal
   });
   let warming: Promise<unknown> = Promise.resolve();
   return {
-    analyse: (image) =>
-      pool.run({ ...options, image: new Uint8Array(image) }) as Promise<AnalysedSelfie>,
+    analyse: (image) => pool.run({ ...options, image: new Uint8Array(image) }) as Promise<AnalysedSelfie>,
     warmUp: async () => {
-      const run = pool.run({ provider: options.provider, detectorPrecision: options.detectorPrecision, threads: options.threads }, { name: 'warmUp' });
+      const run = pool.run(
+        { provider: options.provider, detectorPrecision: options.detectorPrecision, threads: options.threads },
+        { name: 'warmUp' },
+      );
       warming = run.catch(() => undefined);
       await run;
     },

@@ -83,7 +83,6 @@ export const WORKER_INITIAL_OLD_SPACE_MB = 64;
  */
 export const FAIR_QUEUE = { stricterFIFO: true } as const;
 
-
 export function createPhotoWorkerPool(threads: number): PhotoProcessor {
   // V8 reads heap flags when it creates an isolate, so this applies to the threads started from
   // here on (a worker's resourceLimits can cap its heap but not size its start).

@@ -55,19 +55,31 @@ export function createEventSearch(deps: EventSearchDeps) {
         if (!query) {
           const photo = deps.repos.photos.getPhoto(q.likePhotoId);
           throw photo && photo.eventId === eventId
-            ? new SceneSearchError('not-ready', `Photo ${q.likePhotoId} has no scene embedding yet (it is still being processed or back-filled); try again shortly.`)
+            ? new SceneSearchError(
+                'not-ready',
+                `Photo ${q.likePhotoId} has no scene embedding yet (it is still being processed or back-filled); try again shortly.`,
+              )
             : new SceneSearchError('not-found', `There is no photo ${q.likePhotoId} in this event.`);
         }
       } else if (q.text !== undefined) {
         if (!q.text.trim()) throw new SceneSearchError('bad-query', 'Say what to look for, for example --text "cake cutting".');
-        const clip = await ClipEngine.open({ textPath: model.textPath, tokenizerDir: model.tokenizerDir, provider: deps.provider, threads: 1 });
+        const clip = await ClipEngine.open({
+          textPath: model.textPath,
+          tokenizerDir: model.tokenizerDir,
+          provider: deps.provider,
+          threads: 1,
+        });
         try {
           [query] = await clip.embedTexts([q.text]);
         } finally {
           await clip.release();
         }
       }
-      if (!query) throw new SceneSearchError('bad-query', 'Give a text or a photo to look for (with a person or a selfie to search one person\'s photos).');
+      if (!query)
+        throw new SceneSearchError(
+          'bad-query',
+          "Give a text or a photo to look for (with a person or a selfie to search one person's photos).",
+        );
       return rankScenes(deps.repos, eventId, query, {
         limit: q.limit,
         ...(q.restrictTo ? { restrictTo: q.restrictTo } : {}),

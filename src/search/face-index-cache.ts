@@ -75,7 +75,12 @@ export function createFaceIndexCache(source: FaceIndexSource, options: Omit<Face
 const FACES_PER_PHOTO_GUESS = 2;
 
 /** Photos with a face within maxDistance of the query, each once with its best face, best first. */
-export function nearestPhotosInIndex(index: FaceIndex, faces: FacesLookup, query: Float32Array, q: Pick<NearestPhotosQuery, 'limit' | 'maxDistance'>): NearestPhoto[] {
+export function nearestPhotosInIndex(
+  index: FaceIndex,
+  faces: FacesLookup,
+  query: Float32Array,
+  q: Pick<NearestPhotosQuery, 'limit' | 'maxDistance'>,
+): NearestPhoto[] {
   if (q.limit <= 0) return [];
   let k = Math.min(MAX_KNN_K, q.limit * FACES_PER_PHOTO_GUESS);
   for (;;) {

@@ -238,14 +238,24 @@ export class FaceIndex {
     const maxDistance = options.maxDistance ?? Infinity;
     const floats = this.floats;
     if (floats && this.count <= this.settings.exactScanUpTo) {
-      const top = topByScore(this.count, k, (slot) => this.floatDot(floats, slot, query), (slot) => slot);
+      const top = topByScore(
+        this.count,
+        k,
+        (slot) => this.floatDot(floats, slot, query),
+        (slot) => slot,
+      );
       return this.withExactDistances(top, query, k, maxDistance);
     }
     const s = this.settings;
     const poolSize = Math.min(this.count, Math.max(s.minPool, k * s.poolPerNeighbour, Math.ceil(this.count * s.poolFraction)));
     const pool = this.hammingPool(query, poolSize);
     if (floats) {
-      const top = topByScore(pool.length, k, (i) => this.floatDot(floats, pool[i]!, query), (i) => pool[i]!);
+      const top = topByScore(
+        pool.length,
+        k,
+        (i) => this.floatDot(floats, pool[i]!, query),
+        (i) => pool[i]!,
+      );
       return this.withExactDistances(top, query, k, maxDistance);
     }
     // int8 scores are q . (v - mean); adding q . mean gives an approximate dot product.
@@ -253,7 +263,12 @@ export class FaceIndex {
     let queryDotMean = 0;
     for (let d = 0; d < FACE_INDEX_DIMS; d++) queryDotMean += query[d]! * this.mean[d]!;
     const exactCount = Math.max(s.minExact, Math.ceil(k * s.exactPerNeighbour));
-    const top = topByScore(pool.length, exactCount, (i) => this.int8Dot(pool[i]!, scaled), (i) => pool[i]!);
+    const top = topByScore(
+      pool.length,
+      exactCount,
+      (i) => this.int8Dot(pool[i]!, scaled),
+      (i) => pool[i]!,
+    );
     let n = top.length;
     if (maxDistance !== Infinity) {
       // Best first, so the ones worth an exact distance are a prefix.
@@ -311,7 +326,8 @@ export class FaceIndex {
     const histogram = new Uint32Array(MAX_HAMMING + 1);
     for (let i = 0; i < this.count; i++) {
       const o = i * CODE_WORDS;
-      const dist = popcount32(codes[o]! ^ q0) + popcount32(codes[o + 1]! ^ q1) + popcount32(codes[o + 2]! ^ q2) + popcount32(codes[o + 3]! ^ q3);
+      const dist =
+        popcount32(codes[o]! ^ q0) + popcount32(codes[o + 1]! ^ q1) + popcount32(codes[o + 2]! ^ q2) + popcount32(codes[o + 3]! ^ q3);
       distances[i] = dist;
       histogram[dist]!++;
     }

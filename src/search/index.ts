@@ -1,8 +1,30 @@
 // What other folders may use of search.
 export { dominantFace, SelfieError, DEFAULT_SELFIE_RULES, type SelfieProblem, type SelfieRules } from './selfie.js';
-export { searchBySelfie, photosForEmbedding, tieredPhotosForEmbedding, MAYBE_LIMIT, type TieredMatches, type SelfieMatch, type SelfieSearchResult, type SelfieSearchOptions } from './selfie-search.js';
+export {
+  searchBySelfie,
+  photosForEmbedding,
+  tieredPhotosForEmbedding,
+  MAYBE_LIMIT,
+  type TieredMatches,
+  type SelfieMatch,
+  type SelfieSearchResult,
+  type SelfieSearchOptions,
+} from './selfie-search.js';
 export { FaceIndex, FACE_INDEX_DEFAULTS, type FaceIndexOptions, type FaceIndexRow, type IndexedFace } from './face-index.js';
-export { createFaceIndexCache, nearestPhotosInIndex, type FaceIndexCache, type FaceIndexSource, type FacesLookup } from './face-index-cache.js';
+export {
+  createFaceIndexCache,
+  nearestPhotosInIndex,
+  type FaceIndexCache,
+  type FaceIndexSource,
+  type FacesLookup,
+} from './face-index-cache.js';
 export { rankScenes, type SceneQuery, type SceneResult } from './scene-search.js';
 export { matchSelfie, TOO_DARK_LUMA, MAX_MATCHES, type MatchedSelfie, type SelfieMatching, type AnalyseSelfie } from './selfie-matching.js';
-export { createEventSearch, SceneSearchError, SCENE_SEARCH_OFF, type EventSearch, type EventSearchDeps, type SceneQueryInput } from './event-search.js';
+export {
+  createEventSearch,
+  SceneSearchError,
+  SCENE_SEARCH_OFF,
+  type EventSearch,
+  type EventSearchDeps,
+  type SceneQueryInput,
+} from './event-search.js';

@@ -29,7 +29,11 @@ export interface ClusterFace {
 }
 
 /** Persons vouched for by strong direct matches. */
-export function vouchedPersons(direct: readonly DirectMatch[], threshold: number, rules: ExpansionRules = DEFAULT_EXPANSION_RULES): Set<number> {
+export function vouchedPersons(
+  direct: readonly DirectMatch[],
+  threshold: number,
+  rules: ExpansionRules = DEFAULT_EXPANSION_RULES,
+): Set<number> {
   return new Set(direct.flatMap((d) => (d.personId !== null && d.distance <= threshold * rules.vouchFraction ? [d.personId] : [])));
 }
 

@@ -54,7 +54,9 @@ export function photosForEmbedding(
   const nearest = search(embedding);
   // The selfie sharpened by its own surest matches (query expansion): the event's photos of the
   // attendee look more like one another than like the selfie.
-  const seeds = repos.faceVectors.vectorsOf(nearest.slice(0, QUERY_EXPANSION_SEEDS).map((n) => n.faceId)).filter((v): v is Float32Array => v !== undefined);
+  const seeds = repos.faceVectors
+    .vectorsOf(nearest.slice(0, QUERY_EXPANSION_SEEDS).map((n) => n.faceId))
+    .filter((v): v is Float32Array => v !== undefined);
   const found = new Set(nearest.map((n) => n.photoId));
   const expanded = seeds.length ? search(expandQuery(embedding, seeds)).filter((n) => !found.has(n.photoId)) : [];
   const toMatch = (n: (typeof nearest)[number]): SelfieMatch[] => {
@@ -108,7 +110,9 @@ function viaPersons(
   const vectors = repos.faceVectors.vectorsOf(faces.map((f) => f.id));
   const candidates = faces.flatMap((f, i) => {
     const v = vectors[i];
-    return v && f.personId !== null ? [{ faceId: f.id, photoId: f.photoId, personId: f.personId, distance: cosineDistance(embedding, v), box: f.box }] : [];
+    return v && f.personId !== null
+      ? [{ faceId: f.id, photoId: f.photoId, personId: f.personId, distance: cosineDistance(embedding, v), box: f.box }]
+      : [];
   });
   const boxOf = new Map(candidates.map((c) => [c.faceId, c.box]));
   return facesToAdd(candidates, vouched, new Set(nearest.map((n) => n.photoId)), threshold).flatMap((c) => {
@@ -135,7 +139,10 @@ export function tieredPhotosForEmbedding(
   repos: Repositories,
   eventId: number,
   embedding: Float32Array,
-  options: Pick<SelfieSearchOptions, 'threshold' | 'limit' | 'mode' | 'index' | 'expandByPerson'> & { maybeThreshold: number; maybeLimit?: number },
+  options: Pick<SelfieSearchOptions, 'threshold' | 'limit' | 'mode' | 'index' | 'expandByPerson'> & {
+    maybeThreshold: number;
+    maybeLimit?: number;
+  },
 ): TieredMatches {
   const sure = photosForEmbedding(repos, eventId, embedding, options);
   const maybeLimit = options.maybeLimit ?? MAYBE_LIMIT;

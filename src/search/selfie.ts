@@ -26,7 +26,10 @@ export interface SelfieRules {
 
 export const DEFAULT_SELFIE_RULES: SelfieRules = { secondFaceAreaRatio: 0.35, minFacePx: 64, minSharpness: 0.15 };
 
-export function dominantFace<F extends Pick<AnalysedFace, 'box' | 'quality'>>(faces: readonly F[], rules: SelfieRules = DEFAULT_SELFIE_RULES): F {
+export function dominantFace<F extends Pick<AnalysedFace, 'box' | 'quality'>>(
+  faces: readonly F[],
+  rules: SelfieRules = DEFAULT_SELFIE_RULES,
+): F {
   if (!faces.length) {
     throw new SelfieError('no-face', 'No face found in the selfie: face the camera in good light, with nothing covering the face.');
   }
@@ -38,7 +41,10 @@ export function dominantFace<F extends Pick<AnalysedFace, 'box' | 'quality'>>(fa
     throw new SelfieError('several-faces', `${faces.length} faces in the picture: only one person should be in it.`);
   }
   if (main.quality.sizePx < rules.minFacePx) {
-    throw new SelfieError('too-small', `The face is too small (${Math.round(main.quality.sizePx)} px wide, at least ${rules.minFacePx} needed): come closer to the camera.`);
+    throw new SelfieError(
+      'too-small',
+      `The face is too small (${Math.round(main.quality.sizePx)} px wide, at least ${rules.minFacePx} needed): come closer to the camera.`,
+    );
   }
   if (main.quality.sharpness < rules.minSharpness) {
     throw new SelfieError('blurred', 'The selfie is too blurred to match: hold still and try again.');

@@ -32,7 +32,10 @@ export function isOperator(request: FastifyRequest, operatorToken: string): bool
   return given !== undefined && sameSecret(given, operatorToken);
 }
 
-export function installAuth(app: FastifyInstance, deps: { operatorToken: string; identifyKiosk: (token: string) => KioskDevice | undefined }): void {
+export function installAuth(
+  app: FastifyInstance,
+  deps: { operatorToken: string; identifyKiosk: (token: string) => KioskDevice | undefined },
+): void {
   app.decorateRequest('kiosk', null);
   app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
     // The route the router matched, never the raw URL: `/%61pi/overview` is routed to
@@ -41,7 +44,11 @@ export function installAuth(app: FastifyInstance, deps: { operatorToken: string;
     if (path === undefined || OPEN_ROUTES.has(path)) return;
     if (path.startsWith('/api/')) {
       if (!isOperator(request, deps.operatorToken)) {
-        throw new HttpError(401, 'unauthorized', 'Operator token missing or wrong: use the token `shutterfind serve` printed (also in the console settings).');
+        throw new HttpError(
+          401,
+          'unauthorized',
+          'Operator token missing or wrong: use the token `shutterfind serve` printed (also in the console settings).',
+        );
       }
       return;
     }

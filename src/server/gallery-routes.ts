@@ -16,7 +16,8 @@ export function registerGalleryRoutes(app: FastifyInstance, ctx: ServerContext):
   /** A malformed token is as unknown as a wrong one (no hint which). */
   function openLink(params: unknown): OpenGallery & { token: string } {
     const parsed = tokenParam.safeParse(params);
-    if (!parsed.success) throw new HttpError(404, 'not-found', 'This gallery link does not exist. Check the address, or ask at the photo kiosk.');
+    if (!parsed.success)
+      throw new HttpError(404, 'not-found', 'This gallery link does not exist. Check the address, or ask at the photo kiosk.');
     return { token: parsed.data.token, ...ctx.engine.kiosk.galleries.open(parsed.data.token) };
   }
   const downloadName = (p: Photo): string => safeFileName(`${p.fileName.replace(/\.[^.]+$/, '')}.jpg`);
@@ -60,7 +61,13 @@ export function registerGalleryRoutes(app: FastifyInstance, ctx: ServerContext):
     const entries = photos.flatMap((p) => {
       if (!p.previewPath) return [];
       const path = mediaPath(ctx.engine.layout.root, p.previewPath);
-      return [{ name: downloadName(p), source: watermark ? { bytes: () => watermarkJpeg(path, watermark) } : { path }, mtime: new Date(p.capturedAt ?? p.landedAt) }];
+      return [
+        {
+          name: downloadName(p),
+          source: watermark ? { bytes: () => watermarkJpeg(path, watermark) } : { path },
+          mtime: new Date(p.capturedAt ?? p.landedAt),
+        },
+      ];
     });
     const zipName = `${event.name.replace(/[^\p{L}\p{N} _-]+/gu, '').trim() || 'photos'} photos.zip`;
     reply

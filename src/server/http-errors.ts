@@ -48,7 +48,8 @@ export function asHttpError(err: unknown): unknown {
   if (err instanceof KioskError) return new HttpError(KIOSK_STATUS[err.problem], err.problem, err.message);
   if (err instanceof SelfieError) return new HttpError(422, err.problem, err.message);
   if (err instanceof StageOffError) return new HttpError(409, 'conflict', err.message);
-  if (err instanceof PeopleEditError) return err.problem === 'not-found' ? new HttpError(404, 'not-found', err.message) : new HttpError(400, 'bad-request', err.message);
+  if (err instanceof PeopleEditError)
+    return err.problem === 'not-found' ? new HttpError(404, 'not-found', err.message) : new HttpError(400, 'bad-request', err.message);
   return err;
 }
 
@@ -65,16 +66,26 @@ export function installErrorHandling(app: FastifyInstance, onUnexpected: (err: u
     if (status === 415 || err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return reply.status(415).send(body('unsupported-media', 'Send a JPEG, PNG or WebP image.'));
     }
-    if (status === 429) return reply.status(429).send(body('rate-limited', 'Too many requests in a short time: wait a moment and try again.'));
+    if (status === 429)
+      return reply.status(429).send(body('rate-limited', 'Too many requests in a short time: wait a moment and try again.'));
     if (status >= 400 && status < 500) return reply.status(status).send(body('bad-request', err.message));
     onUnexpected(err, request.url);
     // Every screen shows the server's sentence: this one tells the operator what to do (no paths).
     if (isDatabaseDamage(err)) {
       return reply
         .status(503)
-        .send(body('database-damaged', 'The event database on the Shutterfind laptop is damaged. Original photos are safe: stop Shutterfind and run `shutterfind repair`.'));
+        .send(
+          body(
+            'database-damaged',
+            'The event database on the Shutterfind laptop is damaged. Original photos are safe: stop Shutterfind and run `shutterfind repair`.',
+          ),
+        );
     }
-    return reply.status(500).send(body('internal', 'Something went wrong on the Shutterfind laptop; the operator can see the details in its log.'));
+    return reply
+      .status(500)
+      .send(body('internal', 'Something went wrong on the Shutterfind laptop; the operator can see the details in its log.'));
   });
-  app.setNotFoundHandler((request, reply) => reply.status(404).send(body('not-found', `Nothing at ${request.method} ${request.url.split('?')[0]}.`)));
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send(body('not-found', `Nothing at ${request.method} ${request.url.split('?')[0]}.`)),
+  );
 }

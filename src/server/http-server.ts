@@ -53,7 +53,9 @@ export async function buildHttpServer(ctx: ServerContext, options: HttpServerOpt
     if (!text.trim()) return done(null, undefined);
     parseJson(request, text, done);
   });
-  app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer', bodyLimit: options.maxUploadBytes }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer', bodyLimit: options.maxUploadBytes }, (_request, body, done) =>
+    done(null, body),
+  );
   app.addHook('onSend', async (_request, reply) => {
     // Gallery tokens live in URLs: never hand them to another site as a referrer.
     reply.header('referrer-policy', 'no-referrer');
@@ -93,7 +95,11 @@ export async function buildHttpServer(ctx: ServerContext, options: HttpServerOpt
     const failures = await failedLogins(request, { increment: false });
     if (!failures.isAllowed && failures.remaining === 0) {
       reply.header('retry-after', failures.ttlInSeconds);
-      throw new HttpError(429, 'rate-limited', `Too many wrong operator tokens from this device: wait ${failures.ttlInSeconds} s, then paste the token \`shutterfind serve\` printed.`);
+      throw new HttpError(
+        429,
+        'rate-limited',
+        `Too many wrong operator tokens from this device: wait ${failures.ttlInSeconds} s, then paste the token \`shutterfind serve\` printed.`,
+      );
     }
     const { token } = parseInput(z.object({ token: z.string().min(1).max(200) }), request.body, 'login') satisfies LoginRequest;
     if (!sameSecret(token, ctx.operatorToken)) {

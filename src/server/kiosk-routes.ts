@@ -11,14 +11,26 @@ import type { ServerContext } from './server-context.js';
 
 const sessionParam = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/) });
 const photoParam = sessionParam.extend({ photoId: z.coerce.number().int().positive(), kind: z.enum(['thumb', 'preview']) });
-const pairBody = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'a 6-digit code'), name: z.string().trim().min(1).max(60) });
+const pairBody = z.object({
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, 'a 6-digit code'),
+  name: z.string().trim().min(1).max(60),
+});
 const takeHomeBody = z
   .object({
     photoIds: z.array(z.number().int().positive()).max(500),
     contact: z
       .discriminatedUnion('channel', [
         z.object({ channel: z.literal('email'), address: z.email().max(254) }),
-        z.object({ channel: z.literal('sms'), address: z.string().trim().regex(/^\+?[0-9 ()-]{6,20}$/, 'a phone number') }),
+        z.object({
+          channel: z.literal('sms'),
+          address: z
+            .string()
+            .trim()
+            .regex(/^\+?[0-9 ()-]{6,20}$/, 'a phone number'),
+        }),
       ])
       .optional(),
     notifyOptIn: z.boolean(),
@@ -34,12 +46,19 @@ export function registerKioskRoutes(app: FastifyInstance, ctx: ServerContext, ra
   const pairingLimit = {
     max: 10,
     timeWindow: '1 minute',
-    errorResponseBuilder: tooManyRequests((wait) => `Too many pairing attempts from this screen: wait ${wait}, then type the code the operator's console shows.`),
+    errorResponseBuilder: tooManyRequests(
+      (wait) => `Too many pairing attempts from this screen: wait ${wait}, then type the code the operator's console shows.`,
+    ),
   };
   app.post('/kiosk-api/pair', { config: { rateLimit: pairingLimit } }, async (request, reply) => {
     const body = parseInput(pairBody, request.body, 'pairing');
     const paired = devices.pair(body.code, body.name);
-    if (!paired) throw new HttpError(401, 'unauthorized', "That code is wrong, used, expired or replaced by a newer one: type the code the operator's console shows now.");
+    if (!paired)
+      throw new HttpError(
+        401,
+        'unauthorized',
+        "That code is wrong, used, expired or replaced by a newer one: type the code the operator's console shows now.",
+      );
     const { kioskId, token } = paired;
     // HttpOnly: page scripts never see the device secret; Strict: no other site can use it.
     reply.setCookie(KIOSK_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', maxAge: ONE_YEAR_S });
@@ -75,7 +94,8 @@ export function registerKioskRoutes(app: FastifyInstance, ctx: ServerContext, ra
         rateLimit: {
           max: rateLimit.max,
           timeWindow: '1 minute',
-          keyGenerator: (request: { kiosk: { id: number } | null; ip: string }) => (request.kiosk ? `kiosk:${request.kiosk.id}` : request.ip),
+          keyGenerator: (request: { kiosk: { id: number } | null; ip: string }) =>
+            request.kiosk ? `kiosk:${request.kiosk.id}` : request.ip,
           errorResponseBuilder: tooManyRequests((wait) => `Too many searches from this kiosk: wait ${wait} and try again.`),
         },
       },
@@ -83,7 +103,8 @@ export function registerKioskRoutes(app: FastifyInstance, ctx: ServerContext, ra
     async (request) => {
       const { id } = parseInput(sessionParam, request.params, 'session');
       const image = request.body;
-      if (!Buffer.isBuffer(image)) throw new HttpError(415, 'unsupported-media', 'Send the selfie as the request body (image/jpeg, image/png or image/webp).');
+      if (!Buffer.isBuffer(image))
+        throw new HttpError(415, 'unsupported-media', 'Send the selfie as the request body (image/jpeg, image/png or image/webp).');
       return sessions.search(kioskOf(request), id, image);
     },
   );

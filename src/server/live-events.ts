@@ -33,7 +33,8 @@ export function registerLiveEvents(app: FastifyInstance, ctx: ServerContext): Li
     const card = photoCardOf(ctx, a.admission.photoId);
     if (card) publish(a.eventId, { type: 'photo', photo: card });
   };
-  const onFileFailed = (...[f]: EngineEvents['file-failed']): void => publish(f.eventId, { type: 'file-failed', path: f.path, error: f.error });
+  const onFileFailed = (...[f]: EngineEvents['file-failed']): void =>
+    publish(f.eventId, { type: 'file-failed', path: f.path, error: f.error });
   // An opted-in attendee's new photos (the engine matched them): the console's kiosk and deliveries pages move.
   const onKioskMatch = (...[m]: EngineEvents['kiosk-match']): void => {
     publish(m.eventId, { type: 'kiosk-match', sessionId: m.sessionId, photos: m.photoIds.length });

@@ -21,14 +21,23 @@ export function mediaPath(dataDir: string, relative: string): string {
   return full;
 }
 
-export async function sendMedia(reply: FastifyReply, dataDir: string, relative: string | null, options: { downloadName?: string | undefined; cache?: 'private' | 'no-store' } = {}): Promise<FastifyReply> {
+export async function sendMedia(
+  reply: FastifyReply,
+  dataDir: string,
+  relative: string | null,
+  options: { downloadName?: string | undefined; cache?: 'private' | 'no-store' } = {},
+): Promise<FastifyReply> {
   if (!relative) throw new HttpError(404, 'not-found', 'This photo has no preview yet.');
   const full = mediaPath(dataDir, relative);
   let size: number;
   try {
     size = (await stat(full)).size;
   } catch {
-    throw new HttpError(404, 'not-found', 'The preview file is missing from the data folder; retry the photo from the console to make it again.');
+    throw new HttpError(
+      404,
+      'not-found',
+      'The preview file is missing from the data folder; retry the photo from the console to make it again.',
+    );
   }
   const ext = full.slice(full.lastIndexOf('.')).toLowerCase();
   reply.header('content-type', TYPES[ext] ?? 'application/octet-stream');

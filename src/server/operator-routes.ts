@@ -93,9 +93,13 @@ export function registerOperatorRoutes(app: FastifyInstance, ctx: ServerContext)
   app.post('/api/sources', async (request, reply): Promise<SourceView> => {
     const event = eventOf(ctx, request.query);
     const { path } = parseInput(z.object({ path: z.string().trim().min(1).max(4096) }), request.body, 'folder');
-    if (!isAbsolute(path)) throw new HttpError(400, 'bad-request', `Give the folder's full path (for example /Users/you/Pictures/EOS), not "${path}".`);
+    if (!isAbsolute(path))
+      throw new HttpError(400, 'bad-request', `Give the folder's full path (for example /Users/you/Pictures/EOS), not "${path}".`);
     const folder = resolve(path);
-    const isFolder = await stat(folder).then((s) => s.isDirectory(), () => false);
+    const isFolder = await stat(folder).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
     if (!isFolder) throw new HttpError(400, 'bad-request', `${folder} is not a folder on this laptop (or it cannot be read).`);
     const session = await ctx.engine.openEvent(event.name);
     if (session.hotFolders.list().some((s) => s.path === folder)) throw new HttpError(409, 'conflict', `${folder} is already watched.`);
@@ -154,7 +158,8 @@ export function registerOperatorRoutes(app: FastifyInstance, ctx: ServerContext)
   app.post('/api/search/selfie', async (request): Promise<SearchResponse> => {
     const event = eventOf(ctx, request.query);
     const image = request.body;
-    if (!Buffer.isBuffer(image)) throw new HttpError(415, 'unsupported-media', 'Send the photo as the request body (image/jpeg, image/png or image/webp).');
+    if (!Buffer.isBuffer(image))
+      throw new HttpError(415, 'unsupported-media', 'Send the photo as the request body (image/jpeg, image/png or image/webp).');
     // The console shows the sure matches only (the kiosk's "Maybe you?" tier is for attendees).
     const found = await ctx.engine.search.bySelfie(event.id, image);
     return {
@@ -162,15 +167,17 @@ export function registerOperatorRoutes(app: FastifyInstance, ctx: ServerContext)
       matches: found.matches.flatMap((m) => {
         const photo = catalogue.photo(m.photoId);
         if (!photo) return [];
-        return [{
-          photoId: m.photoId,
-          distance: Math.round(m.distance * 10_000) / 10_000,
-          box: relativeBox(m.box, photo.width, photo.height),
-          via: m.via ?? 'face',
-          thumbUrl: `/api/media/photos/${photo.id}/thumb`,
-          previewUrl: `/api/media/photos/${photo.id}/preview`,
-          fileName: photo.fileName,
-        }];
+        return [
+          {
+            photoId: m.photoId,
+            distance: Math.round(m.distance * 10_000) / 10_000,
+            box: relativeBox(m.box, photo.width, photo.height),
+            via: m.via ?? 'face',
+            thumbUrl: `/api/media/photos/${photo.id}/thumb`,
+            previewUrl: `/api/media/photos/${photo.id}/preview`,
+            fileName: photo.fileName,
+          },
+        ];
       }),
     };
   });

@@ -13,13 +13,17 @@ const ids = z.array(z.number().int().positive()).min(1).max(10_000);
 export function registerPeopleRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { people } = ctx.engine;
 
-  app.get('/api/people', async (request): Promise<PeopleList> => ({ people: people.list(eventOf(ctx, request.query).id).map(toPersonView) }));
+  app.get('/api/people', async (request): Promise<PeopleList> => ({
+    people: people.list(eventOf(ctx, request.query).id).map(toPersonView),
+  }));
 
   app.get('/api/people/:id/faces', async (request): Promise<PersonFaces> => {
     const event = eventOf(ctx, request.query);
     const { id } = parseInput(idParam, request.params, 'person id');
     return {
-      faces: people.facesOf(event.id, id).map((f) => ({ faceId: f.id, photoId: f.photoId, cropUrl: faceCropUrl(f.id), score: Math.round(f.score * 1000) / 1000 })),
+      faces: people
+        .facesOf(event.id, id)
+        .map((f) => ({ faceId: f.id, photoId: f.photoId, cropUrl: faceCropUrl(f.id), score: Math.round(f.score * 1000) / 1000 })),
     };
   });
 

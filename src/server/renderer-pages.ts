@@ -57,7 +57,10 @@ export async function registerRendererPages(app: FastifyInstance, rendererDir: s
         .type('text/plain; charset=utf-8')
         .send('The Shutterfind screens are not built on this laptop. Run `npm run build` (npm install does it) and restart.');
     }
-    return reply.header('cache-control', cache).header('content-security-policy', PAGE_CONTENT_SECURITY_POLICY).sendFile('index.html', rendererDir);
+    return reply
+      .header('cache-control', cache)
+      .header('content-security-policy', PAGE_CONTENT_SECURITY_POLICY)
+      .sendFile('index.html', rendererDir);
   };
   if (rendererDir) {
     const assetsDir = join(rendererDir, 'assets');

@@ -111,9 +111,14 @@ export async function startServer(engine: Engine, options: StartServerOptions): 
       const why = listenError(err, settings.server.kioskHttpsPort || port + 1);
       // A taken port is an everyday event, not a bug: one line, no stack.
       if (why instanceof PortUnavailableError) {
-        engine.log.error(`Kiosk HTTPS could not start: port ${why.port} is ${why.reason === 'in-use' ? 'already in use by another program' : 'not allowed'}. Tablets on the venue network will not get the camera: stop that program, or set "server": {"kioskHttpsPort": N} to a free port.`);
+        engine.log.error(
+          `Kiosk HTTPS could not start: port ${why.port} is ${why.reason === 'in-use' ? 'already in use by another program' : 'not allowed'}. Tablets on the venue network will not get the camera: stop that program, or set "server": {"kioskHttpsPort": N} to a free port.`,
+        );
       } else {
-        engine.log.error({ err }, `Kiosk HTTPS could not start (${(err as Error).message}): tablets on the venue network will not get the camera. Set "server": {"kioskHttpsPort": N} to a free port.`);
+        engine.log.error(
+          { err },
+          `Kiosk HTTPS could not start (${(err as Error).message}): tablets on the venue network will not get the camera. Set "server": {"kioskHttpsPort": N} to a free port.`,
+        );
       }
     }
   }
@@ -121,11 +126,19 @@ export async function startServer(engine: Engine, options: StartServerOptions): 
   // In the background: serving starts now, and the first selfie finds the models loaded.
   let closing = false;
   engine.warmUpSelfies().catch((err: unknown) => {
-    if (!closing) engine.log.error({ err }, `The selfie worker could not load the face models (${(err as Error).message}): kiosk searches will fail until this is fixed.`);
+    if (!closing)
+      engine.log.error(
+        { err },
+        `The selfie worker could not load the face models (${(err as Error).message}): kiosk searches will fail until this is fixed.`,
+      );
   });
   writeFileSync(
     engine.layout.serverInfo,
-    JSON.stringify({ url, publicUrl, kioskUrl, kioskHttpsPort: https?.port ?? null, operatorToken, pid: process.pid, event: options.eventName }, null, 2),
+    JSON.stringify(
+      { url, publicUrl, kioskUrl, kioskHttpsPort: https?.port ?? null, operatorToken, pid: process.pid, event: options.eventName },
+      null,
+      2,
+    ),
     { mode: 0o600 },
   );
 
@@ -140,12 +153,18 @@ export async function startServer(engine: Engine, options: StartServerOptions): 
       if (options.lan && lanAddress) {
         lines.push(`Kiosk tablets on the venue network: ${kioskUrl} (pair it from the console's Kiosks page)`);
         if (https) {
-          lines.push(`  The tablet warns once about this laptop's own certificate: accept it if it shows SHA-256 ${https.certificate.fingerprint}`);
+          lines.push(
+            `  The tablet warns once about this laptop's own certificate: accept it if it shows SHA-256 ${https.certificate.fingerprint}`,
+          );
         }
         lines.push(await QRCode.toString(kioskUrl, { type: 'terminal', small: true }));
         lines.push(`Attendee galleries open at ${publicUrl}/g/… on phones on the same network.`);
       } else if (options.lan) {
-        lines.push('LAN is on, but this laptop has no network address yet: join the venue network; kiosks use http://<this laptop>:' + port + '/kiosk');
+        lines.push(
+          'LAN is on, but this laptop has no network address yet: join the venue network; kiosks use http://<this laptop>:' +
+            port +
+            '/kiosk',
+        );
       } else {
         lines.push('Kiosk (this laptop only; add --lan for tablets on the venue network): ' + `${url}/kiosk`);
       }

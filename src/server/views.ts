@@ -18,7 +18,12 @@ export function cameraName(make: string | null, model: string | null, serial: st
 }
 
 export function toPhotoCard(photo: Photo, faces: readonly StoredFace[]): PhotoCard {
-  const faceViews: PhotoFace[] = faces.map((f) => ({ id: f.id, box: relativeBox(f.box, photo.width, photo.height), personId: f.personId, score: Math.round(f.score * 1000) / 1000 }));
+  const faceViews: PhotoFace[] = faces.map((f) => ({
+    id: f.id,
+    box: relativeBox(f.box, photo.width, photo.height),
+    personId: f.personId,
+    score: Math.round(f.score * 1000) / 1000,
+  }));
   return {
     id: photo.id,
     fileName: photo.fileName,
@@ -39,8 +44,9 @@ export function toPhotoCard(photo: Photo, faces: readonly StoredFace[]): PhotoCa
 
 export const toSourceView = (s: Source, photos: number): SourceView => ({ id: s.id, path: s.path, state: s.state, error: s.error, photos });
 
-export const toCameraCounts = (rows: readonly { make: string | null; model: string | null; serial: string | null; photos: number }[]): CameraCount[] =>
-  rows.map((r) => ({ camera: cameraName(r.make, r.model, r.serial), photos: r.photos }));
+export const toCameraCounts = (
+  rows: readonly { make: string | null; model: string | null; serial: string | null; photos: number }[],
+): CameraCount[] => rows.map((r) => ({ camera: cameraName(r.make, r.model, r.serial), photos: r.photos }));
 
 export const toDeliveryView = (d: Delivery): DeliveryView => ({
   id: d.id,
@@ -63,8 +69,9 @@ export const toKioskView = (k: KioskDevice, sessionsToday: number): KioskView =>
 
 export const faceCropUrl = (faceId: number): string => `/api/media/faces/${faceId}/crop`;
 
-export const personSampleViews = (faces: readonly { faceId: number; photoId: number }[] = []): { faceId: number; photoId: number; cropUrl: string }[] =>
-  faces.map((f) => ({ ...f, cropUrl: faceCropUrl(f.faceId) }));
+export const personSampleViews = (
+  faces: readonly { faceId: number; photoId: number }[] = [],
+): { faceId: number; photoId: number; cropUrl: string }[] => faces.map((f) => ({ ...f, cropUrl: faceCropUrl(f.faceId) }));
 
 export const toPersonView = (p: PersonWithSamples): PersonView => ({
   id: p.id,

@@ -31,7 +31,9 @@ export function createClipVectorsRepository(db: Database, jobs: JobsRepository) 
       ORDER BY p.id LIMIT ?`,
   );
 
-  const openJob = db.prepare<[number], { id: number }>("SELECT id FROM jobs WHERE photo_id = ? AND kind = 'photo.scene' AND state IN ('queued', 'leased')");
+  const openJob = db.prepare<[number], { id: number }>(
+    "SELECT id FROM jobs WHERE photo_id = ? AND kind = 'photo.scene' AND state IN ('queued', 'leased')",
+  );
 
   const replace = (photoId: number, eventId: number, embedding: Float32Array) => {
     remove.run(BigInt(photoId));

@@ -10,7 +10,11 @@ export function isDatabaseDamage(err: unknown): boolean {
 
 export class DatabaseDamagedError extends Error {
   override name = 'DatabaseDamagedError';
-  constructor(readonly path: string, readonly dataDir: string, cause: Error) {
+  constructor(
+    readonly path: string,
+    readonly dataDir: string,
+    cause: Error,
+  ) {
     super(
       `The database ${path} is damaged (${cause.message}). Original photos are not affected. ` +
         `Stop Shutterfind, then run \`shutterfind repair --data-dir "${dataDir}"\`: it copies everything still readable ` +

@@ -84,7 +84,10 @@ export function cosineDistance(a: Float32Array, b: Float32Array): number {
 }
 
 /** How many hamming candidates binary-rerank re-scores exactly for `k` neighbours. */
-export function rerankCandidates(k: number, options: Pick<Required<FaceVectorsOptions>, 'rerankOversample' | 'minRerankCandidates'>): number {
+export function rerankCandidates(
+  k: number,
+  options: Pick<Required<FaceVectorsOptions>, 'rerankOversample' | 'minRerankCandidates'>,
+): number {
   return Math.min(MAX_KNN_K, Math.max(k, options.minRerankCandidates, k * options.rerankOversample));
 }
 
@@ -95,7 +98,12 @@ export interface FaceOfPhoto {
 }
 
 /** One entry per photo, with its best face, best first; faces beyond maxDistance are dropped. */
-export function bestFacePerPhoto(nearest: readonly NearestFace[], faces: ReadonlyMap<number, FaceOfPhoto>, maxDistance: number, limit: number): NearestPhoto[] {
+export function bestFacePerPhoto(
+  nearest: readonly NearestFace[],
+  faces: ReadonlyMap<number, FaceOfPhoto>,
+  maxDistance: number,
+  limit: number,
+): NearestPhoto[] {
   const seen = new Set<number>();
   const out: NearestPhoto[] = [];
   for (const n of nearest) {
@@ -214,7 +222,9 @@ export function createFaceVectorsRepository(db: Database, options: FaceVectorsOp
   const knnHamming = db.prepare<[Buffer, bigint, number], { face_id: number }>(
     'SELECT face_id FROM face_embeddings_bits WHERE embedding MATCH vec_quantize_binary(?) AND event_id = ? AND k = ?',
   );
-  const createdBy = db.prepare<[], { value: unknown }>("SELECT value FROM face_embeddings_bits_info WHERE key = 'CREATE_VERSION'").get()?.value;
+  const createdBy = db
+    .prepare<[], { value: unknown }>("SELECT value FROM face_embeddings_bits_info WHERE key = 'CREATE_VERSION'")
+    .get()?.value;
   const knownBitsLayout = typeof createdBy === 'string' && createdBy.startsWith('v0.1.');
   // A vec0 point lookup per candidate: 10-15 us each at 100k faces, mostly SQLite walking the
   // overflow pages of a 512 KB float chunk to the slot's offset. This is the main cost of
@@ -228,17 +238,24 @@ export function createFaceVectorsRepository(db: Database, options: FaceVectorsOp
        JOIN face_embeddings_vector_chunks00 v ON v.rowid = c.chunk_id
       WHERE c.partition00 = ? ORDER BY c.chunk_id`,
   );
-  const floatsCreatedBy = db.prepare<[], { value: unknown }>("SELECT value FROM face_embeddings_info WHERE key = 'CREATE_VERSION'").get()?.value;
+  const floatsCreatedBy = db
+    .prepare<[], { value: unknown }>("SELECT value FROM face_embeddings_info WHERE key = 'CREATE_VERSION'")
+    .get()?.value;
   const knownFloatsLayout = typeof floatsCreatedBy === 'string' && floatsCreatedBy.startsWith('v0.1.');
-  const vectorsOfEvent = db.prepare<[bigint], { face_id: number; embedding: Buffer }>('SELECT face_id, embedding FROM face_embeddings WHERE event_id = ?');
+  const vectorsOfEvent = db.prepare<[bigint], { face_id: number; embedding: Buffer }>(
+    'SELECT face_id, embedding FROM face_embeddings WHERE event_id = ?',
+  );
   // Counting stops at the cutoff, so deciding 'auto' costs at most that many index entries.
-  const facesUpTo = db.prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM (SELECT 1 FROM faces WHERE event_id = ? LIMIT ?)');
+  const facesUpTo = db.prepare<[number, number], { n: number }>(
+    'SELECT count(*) AS n FROM (SELECT 1 FROM faces WHERE event_id = ? LIMIT ?)',
+  );
   const facesById = db.prepare<[string], FaceRow>(
     'SELECT id, photo_id, box_x, box_y, box_w, box_h FROM faces WHERE id IN (SELECT value FROM json_each(?))',
   );
 
   const centre = settings.quantisationCentre;
-  if (centre && centre.length !== EMBEDDING_DIMS) throw new RangeError(`The quantisation centre needs ${EMBEDDING_DIMS} dimensions, got ${centre.length}`);
+  if (centre && centre.length !== EMBEDDING_DIMS)
+    throw new RangeError(`The quantisation centre needs ${EMBEDDING_DIMS} dimensions, got ${centre.length}`);
   const centred = (v: Float32Array): Buffer => (centre ? asBlob(v.map((x, i) => x - centre[i]!)) : asBlob(v));
 
   const insertOne = (faceId: number, eventId: number, embedding: Float32Array) => {
@@ -331,7 +348,12 @@ export function createFaceVectorsRepository(db: Database, options: FaceVectorsOp
     /** Photo and box of each given face that still exists. */
     facesOf(faceIds: readonly number[]): Map<number, FaceOfPhoto> {
       const rows = facesById.all(JSON.stringify(faceIds));
-      return new Map(rows.map((r) => [r.id, { faceId: r.id, photoId: r.photo_id, box: [r.box_x, r.box_y, r.box_w, r.box_h] as [number, number, number, number] }]));
+      return new Map(
+        rows.map((r) => [
+          r.id,
+          { faceId: r.id, photoId: r.photo_id, box: [r.box_x, r.box_y, r.box_w, r.box_h] as [number, number, number, number] },
+        ]),
+      );
     },
     /** The mode 'auto' picks for this event now. */
     searchModeFor(eventId: number): FaceSearchMode {
@@ -345,7 +367,12 @@ export function createFaceVectorsRepository(db: Database, options: FaceVectorsOp
       for (;;) {
         const nearest = nearestFaces(eventId, query, k, mode);
         const rows = facesById.all(JSON.stringify(nearest.map((n) => n.faceId)));
-        const faces = new Map(rows.map((r) => [r.id, { faceId: r.id, photoId: r.photo_id, box: [r.box_x, r.box_y, r.box_w, r.box_h] as [number, number, number, number] }]));
+        const faces = new Map(
+          rows.map((r) => [
+            r.id,
+            { faceId: r.id, photoId: r.photo_id, box: [r.box_x, r.box_y, r.box_w, r.box_h] as [number, number, number, number] },
+          ]),
+        );
         const photos = bestFacePerPhoto(nearest, faces, q.maxDistance, q.limit);
         // Done when enough photos, when the event has no more faces, when the farthest face
         // fetched is already past the threshold, or when sqlite-vec cannot give more.

@@ -75,9 +75,10 @@ const toFace = (r: FaceRow): StoredFace => ({
 });
 
 export function createFacesRepository(db: Database, vectors: FaceVectorsRepository) {
-  const placesOfPhoto = db.prepare<[number], { id: number; box_x: number; box_y: number; box_w: number; box_h: number; person_id: number | null; pinned: number }>(
-    'SELECT id, box_x, box_y, box_w, box_h, person_id, pinned FROM faces WHERE photo_id = ? ORDER BY id',
-  );
+  const placesOfPhoto = db.prepare<
+    [number],
+    { id: number; box_x: number; box_y: number; box_w: number; box_h: number; person_id: number | null; pinned: number }
+  >('SELECT id, box_x, box_y, box_w, box_h, person_id, pinned FROM faces WHERE photo_id = ? ORDER BY id');
   const deleteOfPhoto = db.prepare('DELETE FROM faces WHERE photo_id = ?');
   const insert = db.prepare(
     `INSERT INTO faces (photo_id, event_id, person_id, pinned, box_x, box_y, box_w, box_h, landmarks, score, quality, sharpness, frontal, size_px, crop_path, created_at)
@@ -90,14 +91,19 @@ export function createFacesRepository(db: Database, vectors: FaceVectorsReposito
   const photosOfPerson = db.prepare<[number, number], { photo_id: number }>(
     'SELECT DISTINCT photo_id FROM faces WHERE event_id = ? AND person_id = ? ORDER BY photo_id',
   );
-  const personOf = db.prepare<[string], { id: number; person_id: number | null }>('SELECT id, person_id FROM faces WHERE id IN (SELECT value FROM json_each(?))');
+  const personOf = db.prepare<[string], { id: number; person_id: number | null }>(
+    'SELECT id, person_id FROM faces WHERE id IN (SELECT value FROM json_each(?))',
+  );
   const ofPersons = db.prepare<[number, string], FaceRow>(
     'SELECT * FROM faces WHERE event_id = ? AND person_id IN (SELECT value FROM json_each(?)) ORDER BY id',
   );
   const countOfEvent = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM faces WHERE event_id = ?');
   // Best faces of each person, the cover first, chosen in SQL: the people list used to load every
   // face of the event (300 ms of the main thread at 50k faces) to keep eight per person.
-  const samples = db.prepare<{ eventId: number; personId: number | null; max: number }, { person_id: number; id: number; photo_id: number }>(`
+  const samples = db.prepare<
+    { eventId: number; personId: number | null; max: number },
+    { person_id: number; id: number; photo_id: number }
+  >(`
     SELECT person_id, id, photo_id FROM (
       SELECT f.person_id, f.id, f.photo_id,
              row_number() OVER (PARTITION BY f.person_id

@@ -84,7 +84,9 @@ export function createGalleriesRepository(db: Database) {
   const deliverySelect = `
     SELECT d.*, CASE WHEN s.follow_until IS NOT NULL OR (s.notify_opt_in = 1 AND s.state != 'ended') THEN 1 ELSE 0 END AS follows
     FROM deliveries d LEFT JOIN kiosk_sessions s ON s.id = d.kiosk_session_id`;
-  const deliveriesOfEvent = db.prepare<[number, number], DeliveryRow>(`${deliverySelect} WHERE d.event_id = ? ORDER BY d.created_at DESC, d.id DESC LIMIT ?`);
+  const deliveriesOfEvent = db.prepare<[number, number], DeliveryRow>(
+    `${deliverySelect} WHERE d.event_id = ? ORDER BY d.created_at DESC, d.id DESC LIMIT ?`,
+  );
   const deliveryById = db.prepare<[number], DeliveryRow>(`${deliverySelect} WHERE d.id = ?`);
   const deliveriesOfSession = db.prepare<[string], { id: number; photo_ids_json: string }>(
     `SELECT id, photo_ids_json FROM deliveries WHERE kiosk_session_id = ? AND state = 'waiting'`,
@@ -93,26 +95,54 @@ export function createGalleriesRepository(db: Database) {
   const updateDelivery = db.prepare('UPDATE deliveries SET channel = ?, address = ?, photo_ids_json = ? WHERE id = ?');
 
   return {
-    addLink(tokenHash: string, eventId: number, kioskSessionId: string | null, photoIds: readonly number[], now: number, expiresAt: number): void {
+    addLink(
+      tokenHash: string,
+      eventId: number,
+      kioskSessionId: string | null,
+      photoIds: readonly number[],
+      now: number,
+      expiresAt: number,
+    ): void {
       insertLink.run(tokenHash, eventId, kioskSessionId, JSON.stringify(photoIds), now, expiresAt);
     },
     linkByTokenHash(tokenHash: string): GalleryLink | undefined {
       const r = linkByHash.get(tokenHash);
       return r
-        ? { eventId: r.event_id, kioskSessionId: r.kiosk_session_id, photoIds: JSON.parse(r.photo_ids_json) as number[], createdAt: r.created_at, expiresAt: r.expires_at }
+        ? {
+            eventId: r.event_id,
+            kioskSessionId: r.kiosk_session_id,
+            photoIds: JSON.parse(r.photo_ids_json) as number[],
+            createdAt: r.created_at,
+            expiresAt: r.expires_at,
+          }
         : undefined;
     },
-    addDelivery(eventId: number, kioskSessionId: string | null, channel: DeliveryChannel, address: string, photoIds: readonly number[], now: number): number {
+    addDelivery(
+      eventId: number,
+      kioskSessionId: string | null,
+      channel: DeliveryChannel,
+      address: string,
+      photoIds: readonly number[],
+      now: number,
+    ): number {
       return Number(insertDelivery.run(eventId, kioskSessionId, channel, address, JSON.stringify(photoIds), now).lastInsertRowid);
     },
     setLinkPhotos(tokenHash: string, photoIds: readonly number[]): void {
       setLinkPhotos.run(JSON.stringify(photoIds), tokenHash);
     },
     /** The session's waiting delivery, created or changed (one per attendee, whatever they retyped). */
-    saveSessionDelivery(eventId: number, kioskSessionId: string, channel: DeliveryChannel, address: string, photoIds: readonly number[], now: number): number {
+    saveSessionDelivery(
+      eventId: number,
+      kioskSessionId: string,
+      channel: DeliveryChannel,
+      address: string,
+      photoIds: readonly number[],
+      now: number,
+    ): number {
       return db.transaction(() => {
         const existing = deliveriesOfSession.all(kioskSessionId)[0];
-        if (!existing) return Number(insertDelivery.run(eventId, kioskSessionId, channel, address, JSON.stringify(photoIds), now).lastInsertRowid);
+        if (!existing)
+          return Number(insertDelivery.run(eventId, kioskSessionId, channel, address, JSON.stringify(photoIds), now).lastInsertRowid);
         updateDelivery.run(channel, address, JSON.stringify(photoIds), existing.id);
         return existing.id;
       })();

@@ -119,16 +119,17 @@ export function createJobsRepository(db: Database) {
     `UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, run_after = @now, updated_at = @now
      WHERE state = 'leased'`,
   );
-  const depth = db.prepare<[number], { n: number }>(
-    `SELECT COUNT(*) AS n FROM jobs WHERE event_id = ? AND state IN ('queued', 'leased')`,
-  );
+  const depth = db.prepare<[number], { n: number }>(`SELECT COUNT(*) AS n FROM jobs WHERE event_id = ? AND state IN ('queued', 'leased')`);
   const depthAll = db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'leased')`);
   const depthByKind = db.prepare<[number], { kind: JobKind; n: number }>(
     `SELECT kind, COUNT(*) AS n FROM jobs WHERE event_id = ? AND state IN ('queued', 'leased') GROUP BY kind`,
   );
   // A stage is re-run on photos whose file was read and that are not failed (\`retry\` is for
   // those); scene search works from the stored preview, so it needs one.
-  const enqueueStage = db.prepare<{ eventId: number; kind: JobKind; needsPreview: number; priority: number; maxAttempts: number; now: number }, { id: number }>(
+  const enqueueStage = db.prepare<
+    { eventId: number; kind: JobKind; needsPreview: number; priority: number; maxAttempts: number; now: number },
+    { id: number }
+  >(
     `INSERT INTO jobs (kind, event_id, photo_id, state, priority, max_attempts, run_after, created_at, updated_at)
      SELECT @kind, event_id, id, 'queued', @priority, @maxAttempts, @now, @now, @now FROM photos
       WHERE event_id = @eventId AND sha256 IS NOT NULL AND status <> 'failed' AND (@needsPreview = 0 OR preview_path IS NOT NULL)
@@ -142,7 +143,10 @@ export function createJobsRepository(db: Database) {
        FROM photos WHERE event_id = @eventId AND sha256 IS NOT NULL`,
   );
   // Only a photo's latest job of a kind counts: a failure that a later run put right is history.
-  const stageFailures = db.prepare<[number, number], { photo_id: number; path: string; kind: JobKind; last_error: string; finished_at: number }>(
+  const stageFailures = db.prepare<
+    [number, number],
+    { photo_id: number; path: string; kind: JobKind; last_error: string; finished_at: number }
+  >(
     `SELECT j.photo_id, p.path, j.kind, j.last_error, j.finished_at FROM jobs j JOIN photos p ON p.id = j.photo_id
       WHERE j.event_id = ? AND j.state = 'failed' AND p.status <> 'failed'
         AND NOT EXISTS (SELECT 1 FROM jobs later WHERE later.photo_id = j.photo_id AND later.kind = j.kind AND later.id > j.id)
@@ -151,14 +155,19 @@ export function createJobsRepository(db: Database) {
   // Leased jobs are not waited for: their owner renews the lease while it works, and at
   // start-up every lease is released.
   const nextDue = db.prepare<[], { t: number | null }>(`SELECT MIN(run_after) AS t FROM jobs WHERE state = 'queued'`);
-  const nextClaimableDue = db.prepare<[], { t: number | null }>(`SELECT MIN(run_after) AS t FROM jobs j WHERE j.state = 'queued' AND NOT (${waitsForPreviews})`);
+  const nextClaimableDue = db.prepare<[], { t: number | null }>(
+    `SELECT MIN(run_after) AS t FROM jobs j WHERE j.state = 'queued' AND NOT (${waitsForPreviews})`,
+  );
   const failedForEvent = db.prepare<[number], JobRow>(`SELECT * FROM jobs WHERE event_id = ? AND state = 'failed'`);
   const retry = db.prepare(
     `UPDATE jobs SET state = 'queued', attempts = 0, last_error = NULL, run_after = @now, finished_at = NULL,
        updated_at = @now WHERE id = @id AND state = 'failed'`,
   );
   const byId = db.prepare<[number], JobRow>('SELECT * FROM jobs WHERE id = ?');
-  const retrying = db.prepare<[number, number], { photo_id: number; path: string; last_error: string; run_after: number; attempts: number }>(
+  const retrying = db.prepare<
+    [number, number],
+    { photo_id: number; path: string; last_error: string; run_after: number; attempts: number }
+  >(
     // One line per photo: a previews job and the faces job it carried wait out the same backoff.
     `SELECT j.photo_id, p.path, j.last_error, MIN(j.run_after) AS run_after, MAX(j.attempts) AS attempts FROM jobs j JOIN photos p ON p.id = j.photo_id
      WHERE j.event_id = ? AND j.state = 'queued' AND j.last_error IS NOT NULL GROUP BY j.photo_id ORDER BY run_after LIMIT ?`,
@@ -187,7 +196,9 @@ export function createJobsRepository(db: Database) {
     },
     /** Keeps a long task's leases alive; false if one was lost (taken back by someone else). */
     renewLeases(ids: readonly number[], owner: string, now: number, leaseMs: number): boolean {
-      return db.transaction(() => ids.reduce((kept, id) => renew.run({ id, owner, expires: now + leaseMs, now }).changes > 0 && kept, true))();
+      return db.transaction(() =>
+        ids.reduce((kept, id) => renew.run({ id, owner, expires: now + leaseMs, now }).changes > 0 && kept, true),
+      )();
     },
     /** `note` says why a job finished without doing its work (its stage is switched off). */
     completeJob(id: number, now: number, note: string | null = null): void {
@@ -232,7 +243,9 @@ export function createJobsRepository(db: Database) {
     },
     /** Stages that failed on photos that are otherwise fine (re-runs on ready photos), newest first. */
     listStageFailures(eventId: number, limit: number): StageFailure[] {
-      return stageFailures.all(eventId, limit).map((r) => ({ photoId: r.photo_id, path: r.path, stage: stageOfJob(r.kind), error: r.last_error, at: r.finished_at }));
+      return stageFailures
+        .all(eventId, limit)
+        .map((r) => ({ photoId: r.photo_id, path: r.path, stage: stageOfJob(r.kind), error: r.last_error, at: r.finished_at }));
     },
     /** When the earliest waiting job becomes due (for the scheduler's wake-up), or null if none waits. */
     nextDueAt(): number | null {
@@ -253,7 +266,10 @@ export function createJobsRepository(db: Database) {
       return retry.run({ id, now }).changes > 0;
     },
     /** Photos waiting for another try after a transient failure, with what went wrong last time. */
-    listRetrying(eventId: number, limit: number): { photoId: number; path: string; error: string; nextAttemptAt: number; attempts: number }[] {
+    listRetrying(
+      eventId: number,
+      limit: number,
+    ): { photoId: number; path: string; error: string; nextAttemptAt: number; attempts: number }[] {
       return retrying.all(eventId, limit).map((r) => ({
         photoId: r.photo_id,
         path: r.path,

@@ -57,7 +57,13 @@ interface SessionRow {
   follow_until: number | null;
 }
 
-const toDevice = (r: DeviceRow): KioskDevice => ({ id: r.id, eventId: r.event_id, name: r.name, pairedAt: r.paired_at, lastSeenAt: r.last_seen_at });
+const toDevice = (r: DeviceRow): KioskDevice => ({
+  id: r.id,
+  eventId: r.event_id,
+  name: r.name,
+  pairedAt: r.paired_at,
+  lastSeenAt: r.last_seen_at,
+});
 
 /** Copies out of the row's Buffer: its memory may be reused and need not be 4-byte aligned. */
 const fromBlob = (b: Buffer): Float32Array => {
@@ -98,7 +104,9 @@ export function createKiosksRepository(db: Database) {
     'SELECT id, event_id, name, paired_at, last_seen_at FROM kiosk_devices WHERE event_id = ? AND revoked_at IS NULL ORDER BY paired_at, id',
   );
   const revoke = db.prepare('UPDATE kiosk_devices SET revoked_at = ? WHERE id = ? AND event_id = ? AND revoked_at IS NULL');
-  const sessionsSince = db.prepare<[number, number], { n: number }>('SELECT COUNT(*) AS n FROM kiosk_sessions WHERE kiosk_id = ? AND created_at >= ?');
+  const sessionsSince = db.prepare<[number, number], { n: number }>(
+    'SELECT COUNT(*) AS n FROM kiosk_sessions WHERE kiosk_id = ? AND created_at >= ?',
+  );
 
   const insertSession = db.prepare(
     `INSERT INTO kiosk_sessions (id, event_id, kiosk_id, state, created_at, expires_at) VALUES (?, ?, ?, 'consented', ?, ?)`,
@@ -175,7 +183,11 @@ export function createKiosksRepository(db: Database) {
       return endStmt.run(now, followUntil, followUntil, id).changes > 0;
     },
     followingSessions(eventId: number, now: number): FollowingSession[] {
-      return following.all(eventId, now).map((r) => ({ id: r.id, embedding: fromBlob(r.selfie_embedding!), matchedPhotoIds: JSON.parse(r.matched_photo_ids_json) as number[] }));
+      return following.all(eventId, now).map((r) => ({
+        id: r.id,
+        embedding: fromBlob(r.selfie_embedding!),
+        matchedPhotoIds: JSON.parse(r.matched_photo_ids_json) as number[],
+      }));
     },
     setMatchedPhotos(id: string, photoIds: readonly number[]): void {
       setMatches.run(JSON.stringify(photoIds), id);

@@ -104,14 +104,24 @@ export function createPersonsRepository(db: Database) {
   );
   const nearest = db.prepare<
     [Buffer, bigint, bigint],
-    { face_id: number; photo_id: number; person_id: number | null; person_face_count: number | null; person_confirmed: number | null; distance: number }
+    {
+      face_id: number;
+      photo_id: number;
+      person_id: number | null;
+      person_face_count: number | null;
+      person_confirmed: number | null;
+      distance: number;
+    }
   >(`
     WITH knn AS (
       SELECT face_id, distance FROM face_embeddings WHERE embedding MATCH ? AND event_id = ? AND k = ?
     )
     SELECT knn.face_id, f.photo_id, f.person_id, p.face_count AS person_face_count, p.confirmed AS person_confirmed, knn.distance
     FROM knn JOIN faces f ON f.id = knn.face_id LEFT JOIN persons p ON p.id = f.person_id`);
-  const faceWithPerson = db.prepare<[number], { photo_id: number; person_id: number | null; person_face_count: number | null; person_confirmed: number | null }>(`
+  const faceWithPerson = db.prepare<
+    [number],
+    { photo_id: number; person_id: number | null; person_face_count: number | null; person_confirmed: number | null }
+  >(`
     SELECT f.photo_id, f.person_id, p.face_count AS person_face_count, p.confirmed AS person_confirmed
     FROM faces f LEFT JOIN persons p ON p.id = f.person_id WHERE f.id = ?`);
   const faceVector = db.prepare<[bigint], FaceVectorRow>(`
@@ -120,7 +130,9 @@ export function createPersonsRepository(db: Database) {
   const eventVectors = db.prepare<[bigint], FaceVectorRow>(`
     SELECT e.face_id, f.photo_id, f.person_id, f.pinned, e.embedding
     FROM face_embeddings e JOIN faces f ON f.id = e.face_id WHERE e.event_id = ? ORDER BY e.face_id`);
-  const placements = db.prepare<[number], Omit<FaceVectorRow, 'embedding'>>('SELECT id AS face_id, photo_id, person_id, pinned FROM faces WHERE event_id = ?');
+  const placements = db.prepare<[number], Omit<FaceVectorRow, 'embedding'>>(
+    'SELECT id AS face_id, photo_id, person_id, pinned FROM faces WHERE event_id = ?',
+  );
   const personsInPhotoStmt = db.prepare<[number], { person_id: number }>(
     'SELECT DISTINCT person_id FROM faces WHERE photo_id = ? AND person_id IS NOT NULL',
   );
@@ -211,7 +223,16 @@ export function createPersonsRepository(db: Database) {
       return found.flatMap(({ faceId, distance }) => {
         const r = faceWithPerson.get(faceId);
         if (!r) return [];
-        return [{ faceId, photoId: r.photo_id, personId: r.person_id, personFaceCount: r.person_face_count ?? 0, personConfirmed: r.person_confirmed === 1, distance }];
+        return [
+          {
+            faceId,
+            photoId: r.photo_id,
+            personId: r.person_id,
+            personFaceCount: r.person_face_count ?? 0,
+            personConfirmed: r.person_confirmed === 1,
+            distance,
+          },
+        ];
       });
     },
     faceVector(faceId: number): FaceVector | undefined {
@@ -220,7 +241,9 @@ export function createPersonsRepository(db: Database) {
     },
     /** Every face's photo, person and pin, without the vectors (what a re-cluster re-reads before writing). */
     eventFacePlacements(eventId: number): Omit<FaceVector, 'embedding'>[] {
-      return placements.all(eventId).map((r) => ({ faceId: r.face_id, photoId: r.photo_id, personId: r.person_id, pinned: r.pinned === 1 }));
+      return placements
+        .all(eventId)
+        .map((r) => ({ faceId: r.face_id, photoId: r.photo_id, personId: r.person_id, pinned: r.pinned === 1 }));
     },
     eventFaceVectors(eventId: number): FaceVector[] {
       return eventVectors.all(BigInt(eventId)).map(toVector);

@@ -113,9 +113,7 @@ export interface JobCompletion {
 }
 
 /** What the store already knows about a path, so a rescan skips it without hashing. */
-export type KnownFile =
-  | { kind: 'photo'; photo: Photo }
-  | { kind: 'duplicate'; photoId: number };
+export type KnownFile = { kind: 'photo'; photo: Photo } | { kind: 'duplicate'; photoId: number };
 
 export interface PhotoListQuery {
   status?: PhotoStatus;
@@ -123,7 +121,13 @@ export interface PhotoListQuery {
   offset?: number;
 }
 
-export function createPhotosRepository(db: Database, jobs: JobsRepository, faces: FacesRepository, clip: ClipVectorsRepository, persons: PersonsRepository) {
+export function createPhotosRepository(
+  db: Database,
+  jobs: JobsRepository,
+  faces: FacesRepository,
+  clip: ClipVectorsRepository,
+  persons: PersonsRepository,
+) {
   const byId = db.prepare<[number], PhotoRow>('SELECT * FROM photos WHERE id = ?');
   const bySha = db.prepare<[number, string], PhotoRow>('SELECT * FROM photos WHERE event_id = ? AND sha256 = ?');
   const knownPhoto = db.prepare<[number, string, number, number], PhotoRow>(
@@ -152,9 +156,7 @@ export function createPhotosRepository(db: Database, jobs: JobsRepository, faces
      VALUES (@eventId, @photoId, @path, @sha256, @sizeBytes, @mtimeMs, @kind, @now)
      ON CONFLICT (event_id, path, sha256) DO UPDATE SET size_bytes = excluded.size_bytes, mtime_ms = excluded.mtime_ms`,
   );
-  const movePhoto = db.prepare(
-    'UPDATE photos SET path = ?, file_name = ?, mtime_ms = ?, updated_at = ? WHERE id = ?',
-  );
+  const movePhoto = db.prepare('UPDATE photos SET path = ?, file_name = ?, mtime_ms = ?, updated_at = ? WHERE id = ?');
   // A stage re-run on a ready photo keeps it ready (the kiosk keeps finding it): only a photo that
   // is not ready yet shows it is being processed, waits or fails.
   const setStatusUnlessReady = db.prepare(`UPDATE photos SET status = ?, updated_at = ? WHERE id = ? AND status <> 'ready'`);
@@ -170,9 +172,7 @@ export function createPhotosRepository(db: Database, jobs: JobsRepository, faces
   const setPendingAgain = db.prepare(
     `UPDATE photos SET status = 'pending', error = NULL, updated_at = ? WHERE id = ? AND status = 'failed'`,
   );
-  const insertOutbox = db.prepare(
-    'INSERT INTO outbox (event_id, topic, entity_id, payload_json, created_at) VALUES (?, ?, ?, ?, ?)',
-  );
+  const insertOutbox = db.prepare('INSERT INTO outbox (event_id, topic, entity_id, payload_json, created_at) VALUES (?, ?, ?, ?, ?)');
   const counts = db.prepare<[number], { status: PhotoStatus; n: number }>(
     'SELECT status, COUNT(*) AS n FROM photos WHERE event_id = ? GROUP BY status',
   );
@@ -181,9 +181,7 @@ export function createPhotosRepository(db: Database, jobs: JobsRepository, faces
     `SELECT id, path, error, updated_at FROM photos WHERE event_id = ? AND status = 'failed'
      ORDER BY updated_at DESC, id DESC LIMIT ?`,
   );
-  const listAll = db.prepare<[number, number, number], PhotoRow>(
-    'SELECT * FROM photos WHERE event_id = ? ORDER BY id LIMIT ? OFFSET ?',
-  );
+  const listAll = db.prepare<[number, number, number], PhotoRow>('SELECT * FROM photos WHERE event_id = ? ORDER BY id LIMIT ? OFFSET ?');
   const listByStatus = db.prepare<[number, PhotoStatus, number, number], PhotoRow>(
     'SELECT * FROM photos WHERE event_id = ? AND status = ? ORDER BY id LIMIT ? OFFSET ?',
   );
@@ -232,9 +230,7 @@ export function createPhotosRepository(db: Database, jobs: JobsRepository, faces
       return db.transaction(() => {
         // The file was recorded as failed before (still being written, unreadable): it is good now.
         deleteUnhashedAtPath.run(p.eventId, p.path);
-        const id = Number(
-          insertPhoto.run({ ...p, fileName: basename(p.path), now }).lastInsertRowid,
-        );
+        const id = Number(insertPhoto.run({ ...p, fileName: basename(p.path), now }).lastInsertRowid);
         for (const kind of ['photo.previews', 'photo.faces'] as const) {
           jobs.enqueueJob({ kind, eventId: p.eventId, photoId: id, maxAttempts, runAfter: now, priority }, now);
         }
@@ -354,9 +350,7 @@ export function createPhotosRepository(db: Database, jobs: JobsRepository, faces
       return new Map(sourceCounts.all(eventId).map((r) => [r.source_id, r.n]));
     },
     listPhotos(eventId: number, q: PhotoListQuery): Photo[] {
-      const rows = q.status
-        ? listByStatus.all(eventId, q.status, q.limit, q.offset ?? 0)
-        : listAll.all(eventId, q.limit, q.offset ?? 0);
+      const rows = q.status ? listByStatus.all(eventId, q.status, q.limit, q.offset ?? 0) : listAll.all(eventId, q.limit, q.offset ?? 0);
       return rows.map(toPhoto);
     },
   };

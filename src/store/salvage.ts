@@ -54,7 +54,9 @@ const quoteId = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** Ordinary tables of the schema the new file was made with (vec0 tables and their shadows apart). */
 function plainTables(db: Database): string[] {
-  const rows = db.prepare<[], { name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all();
+  const rows = db
+    .prepare<[], { name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    .all();
   const virtual = rows.filter((r) => /^CREATE VIRTUAL TABLE/i.test(r.sql)).map((r) => r.name);
   return rows.map((r) => r.name).filter((name) => !virtual.some((v) => name === v || name.startsWith(`${v}_`)));
 }
@@ -65,7 +67,9 @@ function copyTable(from: Database, to: Database, table: string): TableSalvage {
   const columns = columnsOf(from, table).filter((c) => wanted.has(c));
   if (!columns.length) return result;
   const list = columns.map(quoteId).join(', ');
-  const read = from.prepare(`SELECT rowid AS salvage_rowid, ${list} FROM ${quoteId(table)} WHERE rowid >= ? ORDER BY rowid LIMIT ${CHUNK}`).raw();
+  const read = from
+    .prepare(`SELECT rowid AS salvage_rowid, ${list} FROM ${quoteId(table)} WHERE rowid >= ? ORDER BY rowid LIMIT ${CHUNK}`)
+    .raw();
   // OR IGNORE: a row from a broken page that breaks NOT NULL, CHECK or UNIQUE is dropped, not fatal.
   const write = to.prepare(`INSERT OR IGNORE INTO ${quoteId(table)} (${list}) VALUES (${columns.map(() => '?').join(', ')})`);
   let maxRowid: number | null = null;
@@ -168,7 +172,9 @@ function copyFaceEmbeddings(from: Database, to: Database): number {
 function copyClipEmbeddings(from: Database, to: Database): void {
   let read: BetterSqlite3.Statement<[bigint], { event_id: number; embedding: Buffer }>;
   try {
-    read = from.prepare<[bigint], { event_id: number; embedding: Buffer }>('SELECT event_id, embedding FROM clip_embeddings WHERE photo_id = ?');
+    read = from.prepare<[bigint], { event_id: number; embedding: Buffer }>(
+      'SELECT event_id, embedding FROM clip_embeddings WHERE photo_id = ?',
+    );
   } catch (err) {
     if (isDatabaseDamage(err)) return;
     throw err;
@@ -232,7 +238,9 @@ function requeueIncompletePhotos(db: Database, now: number, maxAttempts: number)
   const faceIds = db.prepare<[number], { id: number }>('SELECT id FROM faces WHERE photo_id = ?');
   const vectors = createFaceVectorsRepository(db);
   const dropFaces = db.prepare('DELETE FROM faces WHERE photo_id = ?');
-  const reset = db.prepare("UPDATE photos SET status = 'pending', error = NULL, ready_at = NULL, face_count = NULL, updated_at = ? WHERE id = ?");
+  const reset = db.prepare(
+    "UPDATE photos SET status = 'pending', error = NULL, ready_at = NULL, face_count = NULL, updated_at = ? WHERE id = ?",
+  );
   const closeJobs = db.prepare(
     "UPDATE jobs SET state = 'done', finished_at = ?, updated_at = ? WHERE photo_id = ? AND kind IN ('photo.previews', 'photo.faces') AND state IN ('queued', 'leased')",
   );
@@ -276,7 +284,9 @@ function refreshPeople(db: Database, now: number): string[] {
 
 /** Leases of the engine that stopped with the damage will never be completed: hand them out again. */
 function releaseLeases(db: Database, now: number): void {
-  db.prepare("UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, run_after = ?, updated_at = ? WHERE state = 'leased'").run(now, now);
+  db.prepare(
+    "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, run_after = ?, updated_at = ? WHERE state = 'leased'",
+  ).run(now, now);
 }
 
 function openDamaged(path: string): Database {

@@ -28,9 +28,7 @@ export function createSourcesRepository(db: Database) {
      WHERE sources.state = 'removed'`,
   );
   const byPath = db.prepare<[number, string], SourceRow>(`SELECT ${COLUMNS} FROM sources WHERE event_id = ? AND path = ?`);
-  const byEvent = db.prepare<[number], SourceRow>(
-    `SELECT ${COLUMNS} FROM sources WHERE event_id = ? AND state != 'removed' ORDER BY id`,
-  );
+  const byEvent = db.prepare<[number], SourceRow>(`SELECT ${COLUMNS} FROM sources WHERE event_id = ? AND state != 'removed' ORDER BY id`);
   const setState = db.prepare('UPDATE sources SET state = ?, error = ?, updated_at = ? WHERE id = ?');
 
   return {

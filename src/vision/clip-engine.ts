@@ -53,7 +53,9 @@ export class ClipEngine {
     const plane = 3 * CLIP_INPUT_SIZE * CLIP_INPUT_SIZE;
     const batch = new Float32Array(pixels.length * plane);
     pixels.forEach((p, i) => batch.set(p, i * plane));
-    const out = await this.vision.run({ pixel_values: new ort.Tensor('float32', batch, [pixels.length, 3, CLIP_INPUT_SIZE, CLIP_INPUT_SIZE]) });
+    const out = await this.vision.run({
+      pixel_values: new ort.Tensor('float32', batch, [pixels.length, 3, CLIP_INPUT_SIZE, CLIP_INPUT_SIZE]),
+    });
     return rows(out.image_embeds!.data as Float32Array, pixels.length);
   }
 

@@ -2,7 +2,18 @@
 // base URL (checked with real ONNX Runtime sessions before it is moved into place), listing
 // them, choosing the active one, and re-checking their files against the recorded sha256.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -103,8 +114,11 @@ export function clipModelsDir(modelsDir: string): string {
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 function defaultName(source: string): string {
-  const last = isUrl(source) ? new URL(source).pathname.split('/').filter(Boolean).pop() ?? new URL(source).hostname : basename(source);
-  const cleaned = last.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64);
+  const last = isUrl(source) ? (new URL(source).pathname.split('/').filter(Boolean).pop() ?? new URL(source).hostname) : basename(source);
+  const cleaned = last
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 64);
   return cleaned || 'clip';
 }
 
@@ -160,7 +174,9 @@ interface ModelSource {
 
 function folderSource(dir: string): ModelSource {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new ClipModelError(`Cannot install a CLIP model from ${dir}: not a folder (expected a folder or an http(s) URL holding ${CLIP_MODEL_LAYOUT})`);
+    throw new ClipModelError(
+      `Cannot install a CLIP model from ${dir}: not a folder (expected a folder or an http(s) URL holding ${CLIP_MODEL_LAYOUT})`,
+    );
   }
   // HF/Xenova exports keep the ONNX files in an onnx/ subfolder beside the tokenizer files.
   const locate = (file: string) => [join(dir, file), join(dir, 'onnx', file)].find((p) => existsSync(p) && statSync(p).isFile());
@@ -232,26 +248,37 @@ async function verifyTower(path: string, spec: TowerSpec, feeds: () => Record<st
   try {
     session = await ort.InferenceSession.create(path, { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1 });
   } catch (err) {
-    throw new ClipModelError(`${spec.file} cannot be loaded by ONNX Runtime (truncated, or not an ONNX model): ${errorMessage(err).split('\n')[0]}`);
+    throw new ClipModelError(
+      `${spec.file} cannot be loaded by ONNX Runtime (truncated, or not an ONNX model): ${errorMessage(err).split('\n')[0]}`,
+    );
   }
   try {
     for (const want of spec.inputs) {
       const meta = session.inputMetadata.find((m) => m.name === want.name);
       if (!meta) {
-        throw new ClipModelError(`${spec.file} has no input "${want.name}" (its inputs: ${session.inputNames.join(', ')}); expected ${CLIP_MODEL_LAYOUT}`);
+        throw new ClipModelError(
+          `${spec.file} has no input "${want.name}" (its inputs: ${session.inputNames.join(', ')}); expected ${CLIP_MODEL_LAYOUT}`,
+        );
       }
       if (!meta.isTensor || meta.type !== want.type) {
-        throw new ClipModelError(`${spec.file} input "${want.name}" is ${meta.isTensor ? meta.type : 'not a tensor'}, expected ${want.type}`);
+        throw new ClipModelError(
+          `${spec.file} input "${want.name}" is ${meta.isTensor ? meta.type : 'not a tensor'}, expected ${want.type}`,
+        );
       }
       // Leading dim is the batch (named or -1); the rest must be fixed at CLIP's sizes or free.
       const rest = meta.shape.slice(1);
-      const fits = meta.shape.length === want.shape.length + 1 && rest.every((d, i) => typeof d === 'string' || d < 0 || d === want.shape[i]);
+      const fits =
+        meta.shape.length === want.shape.length + 1 && rest.every((d, i) => typeof d === 'string' || d < 0 || d === want.shape[i]);
       if (!fits) {
-        throw new ClipModelError(`${spec.file} input "${want.name}" has shape ${shapeText(meta.shape)}, expected [N,${want.shape.join(',')}]`);
+        throw new ClipModelError(
+          `${spec.file} input "${want.name}" has shape ${shapeText(meta.shape)}, expected [N,${want.shape.join(',')}]`,
+        );
       }
     }
     if (!session.outputNames.includes(spec.output)) {
-      throw new ClipModelError(`${spec.file} has no output "${spec.output}" (its outputs: ${session.outputNames.join(', ')}); expected ${CLIP_MODEL_LAYOUT}`);
+      throw new ClipModelError(
+        `${spec.file} has no output "${spec.output}" (its outputs: ${session.outputNames.join(', ')}); expected ${CLIP_MODEL_LAYOUT}`,
+      );
     }
     let out: ort.Tensor;
     try {
@@ -264,7 +291,8 @@ async function verifyTower(path: string, spec: TowerSpec, feeds: () => Record<st
         `${spec.file} output "${spec.output}" is ${out.type} ${shapeText(out.dims)} for a batch of 1, expected float32 [1,${CLIP_EMBED_DIMS}]`,
       );
     }
-    if (!(out.data as Float32Array).every(Number.isFinite)) throw new ClipModelError(`${spec.file} output "${spec.output}" has NaN or infinite values`);
+    if (!(out.data as Float32Array).every(Number.isFinite))
+      throw new ClipModelError(`${spec.file} output "${spec.output}" has NaN or infinite values`);
   } finally {
     await session.release();
   }
@@ -278,7 +306,12 @@ async function verifyStaged(staging: string): Promise<void> {
     throw new ClipModelError(`The tokenizer files cannot be used: ${errorMessage(err)}`);
   }
   const pixels = () => ({
-    pixel_values: new ort.Tensor('float32', new Float32Array(3 * CLIP_IMAGE_SIZE * CLIP_IMAGE_SIZE), [1, 3, CLIP_IMAGE_SIZE, CLIP_IMAGE_SIZE]),
+    pixel_values: new ort.Tensor('float32', new Float32Array(3 * CLIP_IMAGE_SIZE * CLIP_IMAGE_SIZE), [
+      1,
+      3,
+      CLIP_IMAGE_SIZE,
+      CLIP_IMAGE_SIZE,
+    ]),
   });
   const text = () => {
     const t = tokenizer.encode('a photo');
@@ -332,12 +365,16 @@ export async function installClipModel(
 ): Promise<InstalledClipModel> {
   const name = opts.name ?? defaultName(source);
   if (!NAME_PATTERN.test(name)) {
-    throw new ClipModelError(`"${name}" cannot name a model: use letters, digits, '.', '_' or '-' (at most 64, starting with a letter or digit)`);
+    throw new ClipModelError(
+      `"${name}" cannot name a model: use letters, digits, '.', '_' or '-' (at most 64, starting with a letter or digit)`,
+    );
   }
   const root = clipModelsDir(modelsDir);
   const target = join(root, name);
   if (existsSync(target)) {
-    throw new ClipModelError(`A CLIP model named "${name}" is already installed in ${target}: pass --name to install this one under another name`);
+    throw new ClipModelError(
+      `A CLIP model named "${name}" is already installed in ${target}: pass --name to install this one under another name`,
+    );
   }
   mkdirSync(root, { recursive: true });
   const staging = join(root, `.staging-${name}-${randomBytes(4).toString('hex')}`);
@@ -443,7 +480,8 @@ export async function verifyInstalledClipModel(model: InstalledClipModel): Promi
       problems.push(`${path} is ${size} bytes, the manifest says ${f.bytes}`);
       continue;
     }
-    if ((await sha256OfFile(path)) !== f.sha256) problems.push(`${path} does not match its sha256 in the manifest (file changed or damaged)`);
+    if ((await sha256OfFile(path)) !== f.sha256)
+      problems.push(`${path} does not match its sha256 in the manifest (file changed or damaged)`);
   }
   return { name: model.name, status: problems.length ? 'damaged' : 'verified', problems };
 }

@@ -36,8 +36,7 @@ export class ClipTokenizerError extends Error {
 
 // CLIP's pre-tokenisation pattern (openai/CLIP simple_tokenizer.py), as HF's tokenizer.json
 // writes it: the pieces are the matches, everything between them (whitespace) is dropped.
-const CLIP_SPLIT_PATTERN =
-  "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+";
+const CLIP_SPLIT_PATTERN = "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+";
 
 const vocabSchema = z.record(z.string(), z.number().int().nonnegative());
 

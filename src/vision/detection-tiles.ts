@@ -79,7 +79,8 @@ export function planDetectionLevels(width: number, height: number, minFaceSize: 
 export function detectorPassSize(level: DetectionLevel, pixels: { width: number; height: number }): { width: number; height: number } {
   const align = (n: number) => Math.max(PASS_ALIGN, Math.ceil(n / PASS_ALIGN) * PASS_ALIGN);
   if (level.level === 0) return { width: align(pixels.width), height: align(pixels.height) };
-  if (level.onePass) return { width: Math.max(DETECTOR_INPUT, align(pixels.width)), height: Math.max(DETECTOR_INPUT, align(pixels.height)) };
+  if (level.onePass)
+    return { width: Math.max(DETECTOR_INPUT, align(pixels.width)), height: Math.max(DETECTOR_INPUT, align(pixels.height)) };
   return { width: DETECTOR_INPUT, height: DETECTOR_INPUT };
 }
 

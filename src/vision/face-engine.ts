@@ -2,11 +2,29 @@
 // wherever ONNX Runtime runs: inside photo workers for ingest, in-process for the CLI and selfies.
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { DETECTOR_INPUT, detectorPassSize, LEVEL_MAX_FACE, needsFinerLevel, planDetectionLevels, touchesInnerEdge, type Tile } from './detection-tiles.js';
+import {
+  DETECTOR_INPUT,
+  detectorPassSize,
+  LEVEL_MAX_FACE,
+  needsFinerLevel,
+  planDetectionLevels,
+  touchesInnerEdge,
+  type Tile,
+} from './detection-tiles.js';
 import { anchorsFor, decodeBox, scoresFrom, type Anchors } from './ssd-anchors.js';
 import { sessionOptions } from './onnx-sessions.js';
 import { chooseProvider, preferredProviders, type ProviderChoice, type ProviderName, type ProviderSetting } from './execution-providers.js';
-import { alignChip, alignmentBounds, mirrorChip, squareAround, warpAligned, type Alignment, type ChipAlignment, type PlacedImage, type RgbImage } from './face-alignment.js';
+import {
+  alignChip,
+  alignmentBounds,
+  mirrorChip,
+  squareAround,
+  warpAligned,
+  type Alignment,
+  type ChipAlignment,
+  type PlacedImage,
+  type RgbImage,
+} from './face-alignment.js';
 import { nonMaxSuppression, type Box, type Point, type ScoredBox } from './face-geometry.js';
 import { ensureFaceModels, type FaceModelPaths } from './face-model-files.js';
 import { DESCRIPTOR_INPUT_SIZE, LANDMARK_INPUT_SIZE } from './face-networks/input-sizes.js';
@@ -173,8 +191,15 @@ export class FaceEngine {
     if (tile.level === 0) {
       // The whole photo keeps its aspect (one scale for both axes), exactly as the render's overview.
       if (overview && Math.abs(overview.width - w) <= 1 && Math.abs(overview.height - h) <= 1) return overview;
-      const out = await source.resize({ width: DETECTOR_INPUT, height: DETECTOR_INPUT, fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
-      return { data: new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength), width: out.info.width, height: out.info.height };
+      const out = await source
+        .resize({ width: DETECTOR_INPUT, height: DETECTOR_INPUT, fit: 'inside' })
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      return {
+        data: new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength),
+        width: out.info.width,
+        height: out.info.height,
+      };
     }
     const data = await source
       .extract({ left: Math.round(tile.x), top: Math.round(tile.y), width: Math.round(tile.width), height: Math.round(tile.height) })
@@ -225,7 +250,15 @@ export class FaceEngine {
   async detect(image: RgbImage, options: DetectOptions = DEFAULT_DETECT_OPTIONS): Promise<ScoredBox[]> {
     const found: ScoredBox[] = [];
     for (const level of planDetectionLevels(image.width, image.height, options.minFacePx)) {
-      if (level.level > 0 && !needsFinerLevel(nonMaxSuppression(found).map((b) => b.width), level, options.tiling)) break;
+      if (
+        level.level > 0 &&
+        !needsFinerLevel(
+          nonMaxSuppression(found).map((b) => b.width),
+          level,
+          options.tiling,
+        )
+      )
+        break;
       // One tile per run: batching was no faster on the CPU, and ONNX Runtime's arena then kept
       // the buffers of the largest batch (~650 MB per worker instead of ~370 MB).
       for (const tile of level.tiles) {
@@ -257,7 +290,11 @@ export class FaceEngine {
       .resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true })
       .raw()
       .toBuffer({ resolveWithObject: true });
-    const pixels = { data: new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength), width: out.info.width, height: out.info.height };
+    const pixels = {
+      data: new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength),
+      width: out.info.width,
+      height: out.info.height,
+    };
     const tile: Tile = { x: 0, y: 0, width: image.width, height: image.height, scale: pixels.width / image.width, level: 0 };
     const run = await this.detectorPass(pixels, { height: DETECTOR_INPUT, width: DETECTOR_INPUT });
     return this.boxesOf(tile, run.pass, run.encodings, run.scores, false, image, minScore);
@@ -281,7 +318,8 @@ export class FaceEngine {
     image: RgbImage,
     minScore: number,
   ): ScoredBox[] {
-    if (scores.length !== pass.anchors.count) throw new Error(`Face detector gave ${scores.length} scores for ${pass.anchors.count} anchors (${pass.width}x${pass.height})`);
+    if (scores.length !== pass.anchors.count)
+      throw new Error(`Face detector gave ${scores.length} scores for ${pass.anchors.count} anchors (${pass.width}x${pass.height})`);
     const found: ScoredBox[] = [];
     for (let a = 0; a < scores.length; a++) {
       const score = scores[a]!;
@@ -295,7 +333,11 @@ export class FaceEngine {
       if (box.width <= 1 || box.height <= 1) continue;
       // Faces larger than a tile's overlap may be cut by every tile of a finer level; they are
       // the coarser level's job, and partial boxes of them only add duplicates.
-      if (tiled && (Math.max(box.width, box.height) * tile.scale > LEVEL_MAX_FACE || touchesInnerEdge(box, tile, image.width, image.height))) continue;
+      if (
+        tiled &&
+        (Math.max(box.width, box.height) * tile.scale > LEVEL_MAX_FACE || touchesInnerEdge(box, tile, image.width, image.height))
+      )
+        continue;
       found.push(box);
     }
     return found;
@@ -306,24 +348,40 @@ export class FaceEngine {
     return inBatches(faces, FACE_BATCH, async (batch) => {
       const crops = batch.map((f) => squareAround(f));
       const inputs = crops.map((c, i) => warpAligned(source(batch[i]!), c, LANDMARK_INPUT_SIZE));
-      const tensor = new ort.Tensor('float32', toNchw(inputs, LANDMARK_INPUT_SIZE), [inputs.length, 3, LANDMARK_INPUT_SIZE, LANDMARK_INPUT_SIZE]);
+      const tensor = new ort.Tensor('float32', toNchw(inputs, LANDMARK_INPUT_SIZE), [
+        inputs.length,
+        3,
+        LANDMARK_INPUT_SIZE,
+        LANDMARK_INPUT_SIZE,
+      ]);
       const out = (await this.landmarker.run({ face: tensor })).landmarks!.data as Float32Array;
       return crops.map((c, f) => {
         const x0 = c.centre.x - c.side / 2;
         const y0 = c.centre.y - c.side / 2;
-        return Array.from({ length: 68 }, (_, i) => ({ x: x0 + out[f * 136 + i * 2]! * c.side, y: y0 + out[f * 136 + i * 2 + 1]! * c.side }));
+        return Array.from({ length: 68 }, (_, i) => ({
+          x: x0 + out[f * 136 + i * 2]! * c.side,
+          y: y0 + out[f * 136 + i * 2 + 1]! * c.side,
+        }));
       });
     });
   }
 
   /** Aligned crops and their L2-normalised descriptors (averaged with the mirrored chip's when configured). */
-  async describe(sources: readonly PlacedImage[], alignments: readonly Alignment[]): Promise<{ crops: Uint8Array[]; embeddings: Float32Array[] }> {
+  async describe(
+    sources: readonly PlacedImage[],
+    alignments: readonly Alignment[],
+  ): Promise<{ crops: Uint8Array[]; embeddings: Float32Array[] }> {
     const crops = alignments.map((a, i) => warpAligned(sources[i]!, a, DESCRIPTOR_INPUT_SIZE));
     const flip = this.descriptor.flipAverage;
     // With the mirrored chips a run holds twice the images: half the faces keep the arena's peak as it was.
     const embeddings = await inBatches(crops, flip ? FACE_BATCH / 2 : FACE_BATCH, async (batch) => {
       const images = flip ? [...batch, ...batch.map((c) => mirrorChip(c, DESCRIPTOR_INPUT_SIZE))] : batch;
-      const tensor = new ort.Tensor('float32', toNchw(images, DESCRIPTOR_INPUT_SIZE), [images.length, 3, DESCRIPTOR_INPUT_SIZE, DESCRIPTOR_INPUT_SIZE]);
+      const tensor = new ort.Tensor('float32', toNchw(images, DESCRIPTOR_INPUT_SIZE), [
+        images.length,
+        3,
+        DESCRIPTOR_INPUT_SIZE,
+        DESCRIPTOR_INPUT_SIZE,
+      ]);
       const out = (await this.describer.run({ face: tensor })).descriptor!.data as Float32Array;
       const dim = out.length / images.length;
       const view = (i: number) => l2Normalise(out.slice(i * dim, (i + 1) * dim));

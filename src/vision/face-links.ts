@@ -48,7 +48,11 @@ function unitRows(faces: readonly LinkedFace[], dims: number): Float32Array {
  * ascending), computed in float32 by ONNX Runtime. Pairs whose similarity is within float32
  * rounding of the threshold may differ from the double-precision loop.
  */
-export async function linkGraphOnnx<F extends LinkedFace>(faces: readonly F[], linkThreshold: number, threads = availableParallelism()): Promise<number[][]> {
+export async function linkGraphOnnx<F extends LinkedFace>(
+  faces: readonly F[],
+  linkThreshold: number,
+  threads = availableParallelism(),
+): Promise<number[][]> {
   const n = faces.length;
   const adjacency = faces.map((): number[] => []);
   if (n < 2) return adjacency;

@@ -23,10 +23,26 @@ interface NetworkSpec {
 const ssdMobilenetV1 = () => import('./face-networks/ssd-mobilenet-v1.js');
 
 export const FACE_NETWORKS: Record<FaceNetwork, NetworkSpec> = {
-  detector: { file: 'ssd_mobilenetv1.onnx', manifest: 'ssd_mobilenetv1_model-weights_manifest.json', build: async (w) => (await ssdMobilenetV1()).buildSsdMobilenetV1(w, 'float32') },
-  detectorInt8: { file: 'ssd_mobilenetv1_int8.onnx', manifest: 'ssd_mobilenetv1_model-weights_manifest.json', build: async (w) => (await ssdMobilenetV1()).buildSsdMobilenetV1(w, 'int8') },
-  landmarks: { file: 'face_landmark_68.onnx', manifest: 'face_landmark_68_model-weights_manifest.json', build: async (w) => (await import('./face-networks/landmarks-68.js')).buildLandmarks68(w) },
-  descriptor: { file: 'face_recognition.onnx', manifest: 'face_recognition_model-weights_manifest.json', build: async (w) => (await import('./face-networks/face-descriptor.js')).buildFaceDescriptor(w) },
+  detector: {
+    file: 'ssd_mobilenetv1.onnx',
+    manifest: 'ssd_mobilenetv1_model-weights_manifest.json',
+    build: async (w) => (await ssdMobilenetV1()).buildSsdMobilenetV1(w, 'float32'),
+  },
+  detectorInt8: {
+    file: 'ssd_mobilenetv1_int8.onnx',
+    manifest: 'ssd_mobilenetv1_model-weights_manifest.json',
+    build: async (w) => (await ssdMobilenetV1()).buildSsdMobilenetV1(w, 'int8'),
+  },
+  landmarks: {
+    file: 'face_landmark_68.onnx',
+    manifest: 'face_landmark_68_model-weights_manifest.json',
+    build: async (w) => (await import('./face-networks/landmarks-68.js')).buildLandmarks68(w),
+  },
+  descriptor: {
+    file: 'face_recognition.onnx',
+    manifest: 'face_recognition_model-weights_manifest.json',
+    build: async (w) => (await import('./face-networks/face-descriptor.js')).buildFaceDescriptor(w),
+  },
 };
 
 export const FACE_MODEL_ID = 'face-api-resnet34-128d';
@@ -127,7 +143,8 @@ function fileMatches(path: string, expected: string | undefined, verified: Verif
   const name = basename(path);
   const before = fingerprint(statSync(path));
   const known = verified[name];
-  if (known && known.sha256 === expected && known.size === before.size && known.ino === before.ino && known.ctimeMs === before.ctimeMs) return true;
+  if (known && known.sha256 === expected && known.size === before.size && known.ino === before.ino && known.ctimeMs === before.ctimeMs)
+    return true;
   if (sha256(readFileSync(path)) !== expected) return false;
   verified[name] = { sha256: expected, ...before };
   return true;
@@ -145,7 +162,9 @@ export async function ensureFaceModels(dir: string = faceModelDir()): Promise<Fa
   // A network missing from a recorded list is unverified, so it is converted and checked too.
   const verified = readVerified(dir);
   const before = JSON.stringify(verified);
-  const ok = (Object.keys(paths) as FaceNetwork[]).every((n) => (!recorded || recorded[n] !== undefined) && fileMatches(paths[n], recorded?.[n], verified));
+  const ok = (Object.keys(paths) as FaceNetwork[]).every(
+    (n) => (!recorded || recorded[n] !== undefined) && fileMatches(paths[n], recorded?.[n], verified),
+  );
   if (JSON.stringify(verified) !== before) writeVerified(dir, verified);
   if (ok) return paths;
   const sums = await convertFaceModels(dir);

@@ -52,10 +52,15 @@ export function loadMatchThreshold(): MatchThreshold {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new Error(`Cannot read the face match configuration at ${path} (${(err as Error).message}); reinstall Shutterfind.`, { cause: err });
+    throw new Error(`Cannot read the face match configuration at ${path} (${(err as Error).message}); reinstall Shutterfind.`, {
+      cause: err,
+    });
   }
   const parsed = thresholdSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`The face match configuration at ${path} is not valid (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}); reinstall Shutterfind.`);
+  if (!parsed.success)
+    throw new Error(
+      `The face match configuration at ${path} is not valid (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}); reinstall Shutterfind.`,
+    );
   cached = parsed.data;
   return cached;
 }

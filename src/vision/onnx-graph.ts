@@ -69,7 +69,13 @@ export class OnnxGraph {
 
   /** Int8 weights, for graphs that store them quantised and dequantise with DequantizeLinear. */
   int8Constant(name: string, shape: number[], data: Int8Array): string {
-    return this.rawConstant(name, shape, data.length, onnx.TensorProto.DataType.INT8, new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)));
+    return this.rawConstant(
+      name,
+      shape,
+      data.length,
+      onnx.TensorProto.DataType.INT8,
+      new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)),
+    );
   }
 
   /** Uint8 values (quantisation zero points). */
@@ -80,7 +86,13 @@ export class OnnxGraph {
 
   /** Int32 values (quantised biases). */
   int32Constant(name: string, shape: number[], data: Int32Array): string {
-    return this.rawConstant(name, shape, data.length, onnx.TensorProto.DataType.INT32, new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)));
+    return this.rawConstant(
+      name,
+      shape,
+      data.length,
+      onnx.TensorProto.DataType.INT32,
+      new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)),
+    );
   }
 
   private rawConstant(name: string, shape: number[], length: number, dataType: number, rawData: Uint8Array): string {

@@ -45,7 +45,9 @@ export function loadTfjsWeights(manifestPath: string): WeightMap {
       const storedAs = w.quantization?.dtype ?? w.dtype;
       const size = count * (BYTES[storedAs] ?? 4);
       if (offset + size > bytes.length) {
-        throw new Error(`Weights file for ${manifestPath} is shorter than its manifest says (at ${w.name}); reinstall @vladmandic/face-api.`);
+        throw new Error(
+          `Weights file for ${manifestPath} is shorter than its manifest says (at ${w.name}); reinstall @vladmandic/face-api.`,
+        );
       }
       const view = bytes.subarray(offset, offset + size);
       weights.set(w.name, { shape: w.shape, data: decode(view, storedAs, count, w.quantization) });

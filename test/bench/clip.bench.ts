@@ -15,7 +15,14 @@ import { samplePhotoPaths } from '../fixtures/camera-photos.js';
 import { writeTinyClipModel } from '../fixtures/tiny-clip.js';
 
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
-const { values } = parseArgs({ options: { model: { type: 'string' }, 'model-int8': { type: 'string' }, images: { type: 'string', default: '48' }, queries: { type: 'string', default: '50' } } });
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    'model-int8': { type: 'string' },
+    images: { type: 'string', default: '48' },
+    queries: { type: 'string', default: '50' },
+  },
+});
 const IMAGES = Number(values.images);
 const QUERIES = Number(values.queries);
 const QUERY_TEXTS = ['cake cutting', 'group photo on stage', 'first dance', 'people laughing at the bar', 'a red dress', 'speeches'];
@@ -23,7 +30,13 @@ const QUERY_TEXTS = ['cake cutting', 'group photo on stage', 'first dance', 'peo
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * (xs.length - 1)))]!;
 
 async function measure(dir: string, label: string) {
-  const engine = await ClipEngine.open({ visionPath: join(dir, 'vision_model.onnx'), textPath: join(dir, 'text_model.onnx'), tokenizerDir: dir, provider: 'auto', threads: 1 });
+  const engine = await ClipEngine.open({
+    visionPath: join(dir, 'vision_model.onnx'),
+    textPath: join(dir, 'text_model.onnx'),
+    tokenizerDir: dir,
+    provider: 'auto',
+    threads: 1,
+  });
   const decoded = await Promise.all(
     samplePhotoPaths().map(async (p) => {
       const { data, info } = await sharp(p).resize(2048).removeAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -55,7 +68,9 @@ async function measure(dir: string, label: string) {
     preprocessMsPerImage: Math.round((preprocessMs / IMAGES) * 100) / 100,
     textQueryMs: { p50: Math.round(percentile(textMs, 0.5) * 100) / 100, p95: Math.round(percentile(textMs, 0.95) * 100) / 100 },
   };
-  process.stdout.write(`${label}: ${result.imagesPerSecond} images/s (preprocess ${result.preprocessMsPerImage} ms), text query p50 ${result.textQueryMs.p50} ms\n`);
+  process.stdout.write(
+    `${label}: ${result.imagesPerSecond} images/s (preprocess ${result.preprocessMsPerImage} ms), text query p50 ${result.textQueryMs.p50} ms\n`,
+  );
   return result;
 }
 
@@ -74,7 +89,14 @@ if (!fp32 && !int8) {
 const runs = [];
 if (fp32) runs.push(await measure(fp32, 'fp32'));
 if (int8) runs.push(await measure(int8, 'int8'));
-const report = { measuredAt: new Date().toISOString(), machine: { cpus: availableParallelism(), model: cpus()[0]?.model }, model, images: IMAGES, queries: QUERIES, runs };
+const report = {
+  measuredAt: new Date().toISOString(),
+  machine: { cpus: availableParallelism(), model: cpus()[0]?.model },
+  model,
+  images: IMAGES,
+  queries: QUERIES,
+  runs,
+};
 mkdirSync(RESULTS, { recursive: true });
 const out = join(RESULTS, `clip-${new Date().toISOString().replace(/[:.]/g, '').slice(0, 15)}Z.json`);
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);

@@ -61,7 +61,10 @@ async function faceApiRound(): Promise<number> {
   let faces = 0;
   for (const img of images) {
     const t = tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
-    const r = await faceapi.detectAllFaces(t, new faceapi.SsdMobilenetv1Options({ minConfidence: 0.5 })).withFaceLandmarks().withFaceDescriptors();
+    const r = await faceapi
+      .detectAllFaces(t, new faceapi.SsdMobilenetv1Options({ minConfidence: 0.5 }))
+      .withFaceLandmarks()
+      .withFaceDescriptors();
     faces += r.length;
     t.dispose();
   }
@@ -74,7 +77,11 @@ for (let r = 0; r < ROUNDS; r++) faces += await faceApiRound();
 const faceApiWasm = rate(images.length * ROUNDS, faces, performance.now() - started);
 log(`face-api tfjs-wasm: ${faceApiWasm.photosPerSecond} photos/s, ${faceApiWasm.facesPerSecond} faces/s`);
 
-async function onnxRun(threads: number, detect: DetectOptions, detectorPrecision: DetectorPrecisionSetting = 'auto'): Promise<Rate & { provider: string; detector: string }> {
+async function onnxRun(
+  threads: number,
+  detect: DetectOptions,
+  detectorPrecision: DetectorPrecisionSetting = 'auto',
+): Promise<Rate & { provider: string; detector: string }> {
   const engine = await FaceEngine.open({ provider: 'auto', threads, detectorPrecision });
   const round = async () => {
     let n = 0;
@@ -85,7 +92,11 @@ async function onnxRun(threads: number, detect: DetectOptions, detectorPrecision
   const t0 = performance.now();
   let n = 0;
   for (let r = 0; r < ROUNDS; r++) n += await round();
-  const result = { ...rate(images.length * ROUNDS, n, performance.now() - t0), provider: engine.provider.active, detector: engine.detectorPrecision };
+  const result = {
+    ...rate(images.length * ROUNDS, n, performance.now() - t0),
+    provider: engine.provider.active,
+    detector: engine.detectorPrecision,
+  };
   await engine.release();
   return result;
 }
@@ -98,7 +109,8 @@ const onnx = {
   // What ingest runs: tiles when the scene has small faces, small faces cropped from the original.
   adaptiveTiling1Thread: await onnxRun(1, DEFAULT_DETECT_OPTIONS),
 };
-for (const [k, v] of Object.entries(onnx)) log(`onnx ${k} (${v.provider}, ${v.detector} detector): ${v.photosPerSecond} photos/s, ${v.facesPerSecond} faces/s`);
+for (const [k, v] of Object.entries(onnx))
+  log(`onnx ${k} (${v.provider}, ${v.detector} detector): ${v.photosPerSecond} photos/s, ${v.facesPerSecond} faces/s`);
 
 // C. A crowd shot: memory a photo worker keeps after one photo with very many faces (ONNX
 // Runtime's arena holds the buffers of the largest run it has seen, for the session's life).
@@ -106,12 +118,17 @@ async function crowdMemory() {
   const samples = samplePhotoPaths();
   const tiles = await Promise.all(
     Array.from({ length: 36 }, async (_, i) => ({
-      input: await sharp(samples[i % samples.length]!).resize(1000, 667, { fit: 'cover' }).toBuffer(),
+      input: await sharp(samples[i % samples.length]!)
+        .resize(1000, 667, { fit: 'cover' })
+        .toBuffer(),
       left: (i % 6) * 1000,
       top: Math.floor(i / 6) * 667,
     })),
   );
-  const crowd = await sharp({ create: { width: 6000, height: 4002, channels: 3, background: '#556' } }).composite(tiles).jpeg({ quality: 92 }).toBuffer();
+  const crowd = await sharp({ create: { width: 6000, height: 4002, channels: 3, background: '#556' } })
+    .composite(tiles)
+    .jpeg({ quality: 92 })
+    .toBuffer();
   const decoded = await sharp(crowd).resize(2048, 2048, { fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
   const image = { data: new Uint8Array(decoded.data), width: decoded.info.width, height: decoded.info.height };
   const engine = await FaceEngine.open({ provider: 'auto', threads: 1 });
@@ -125,10 +142,17 @@ async function crowdMemory() {
     runs.push({ faces, ms: Math.round(performance.now() - t0), rssMb: rssMb() });
   }
   await engine.release();
-  return { photo: '36 sample crops on a 6000x4002 canvas, analysed at 2048 px', rssBeforeMb: before, runs, growthMb: runs.at(-1)!.rssMb - before };
+  return {
+    photo: '36 sample crops on a 6000x4002 canvas, analysed at 2048 px',
+    rssBeforeMb: before,
+    runs,
+    growthMb: runs.at(-1)!.rssMb - before,
+  };
 }
 const crowd = await crowdMemory();
-log(`crowd shot: ${crowd.runs[0]!.faces} faces in ${crowd.runs.map((r) => r.ms).join(' / ')} ms; RSS ${crowd.rssBeforeMb} MB before, ${crowd.runs.map((r) => r.rssMb).join(' / ')} MB after`);
+log(
+  `crowd shot: ${crowd.runs[0]!.faces} faces in ${crowd.runs.map((r) => r.ms).join(' / ')} ms; RSS ${crowd.rssBeforeMb} MB before, ${crowd.runs.map((r) => r.rssMb).join(' / ')} MB after`,
+);
 
 // B. The whole pipeline on 24 MP photos with 3-5 faces, as `shutterfind ingest` runs it.
 const work = fileURLToPath(new URL('./.cache/faces-bench/', import.meta.url));
@@ -157,7 +181,8 @@ async function referenceDecodeMs(jpeg: Buffer): Promise<number> {
 }
 const decodeMs = await referenceDecodeMs(bases[0]!);
 log(`reference: one 24 MP photo decoded to 2048 px in ${decodeMs} ms (one thread, best of 5)`);
-for (let i = 0; i < PIPELINE_PHOTOS; i++) writeFileSync(join(folder, `IMG_${String(i).padStart(4, '0')}.JPG`), uniqueVariant(bases[i % bases.length]!, i));
+for (let i = 0; i < PIPELINE_PHOTOS; i++)
+  writeFileSync(join(folder, `IMG_${String(i).padStart(4, '0')}.JPG`), uniqueVariant(bases[i % bases.length]!, i));
 
 /**
  * The steady rate (photos per second from the first photo ready to the last: what the pipeline
@@ -168,7 +193,9 @@ for (let i = 0; i < PIPELINE_PHOTOS; i++) writeFileSync(join(folder, `IMG_${Stri
 function readyTimeline(dataDir: string, startedAt: number): { steady: number; firstReadyMs: number } {
   const db = new Database(join(dataDir, 'shutterfind.db'), { readonly: true });
   try {
-    const row = db.prepare("SELECT count(*) AS n, min(ready_at) AS first, max(ready_at) AS last FROM photos WHERE status = 'ready'").get() as { n: number; first: number; last: number };
+    const row = db
+      .prepare("SELECT count(*) AS n, min(ready_at) AS first, max(ready_at) AS last FROM photos WHERE status = 'ready'")
+      .get() as { n: number; first: number; last: number };
     return { steady: Math.round(((row.n - 1) / ((row.last - row.first) / 1000)) * 100) / 100, firstReadyMs: row.first - startedAt };
   } finally {
     db.close();
@@ -206,20 +233,38 @@ function ingest(
   const startedAt = Date.now();
   const cpuBefore = childrenCpuMs();
   const t0 = performance.now();
-  const run = spawnSync(process.execPath, [CLI, 'ingest', folder, '--event', 'bench', '--json', '--data-dir', dataDir], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const run = spawnSync(process.execPath, [CLI, 'ingest', folder, '--event', 'bench', '--json', '--data-dir', dataDir], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   const ms = performance.now() - t0;
   const cpuAfter = childrenCpuMs();
   const summary = JSON.parse(run.stdout) as { ready: number };
-  const status = JSON.parse(spawnSync(process.execPath, [CLI, 'status', '--event', 'bench', '--json', '--data-dir', dataDir], { encoding: 'utf8' }).stdout) as { faces: { found: number } };
+  const status = JSON.parse(
+    spawnSync(process.execPath, [CLI, 'status', '--event', 'bench', '--json', '--data-dir', dataDir], { encoding: 'utf8' }).stdout,
+  ) as { faces: { found: number } };
   const { steady, firstReadyMs } = readyTimeline(dataDir, startedAt);
-  const cpuMsPerPhoto = cpuBefore === null || cpuAfter === null || !summary.ready ? null : Math.round((cpuAfter - cpuBefore) / summary.ready);
-  return { ...rate(summary.ready, status.faces.found, ms), ready: summary.ready, steadyPhotosPerSecond: steady, firstReadyAfterStartMs: firstReadyMs, cpuMsPerPhoto };
+  const cpuMsPerPhoto =
+    cpuBefore === null || cpuAfter === null || !summary.ready ? null : Math.round((cpuAfter - cpuBefore) / summary.ready);
+  return {
+    ...rate(summary.ready, status.faces.found, ms),
+    ready: summary.ready,
+    steadyPhotosPerSecond: steady,
+    firstReadyAfterStartMs: firstReadyMs,
+    cpuMsPerPhoto,
+  };
 }
 type IngestRun = ReturnType<typeof ingest>;
 /** The median of each figure over a configuration's runs (a run's own figure), and every run as measured. */
 function summarise(runs: readonly IngestRun[]) {
   const of = (pick: (r: IngestRun) => number | null) =>
-    percentile(runs.map(pick).filter((x): x is number => x !== null).sort((a, b) => a - b), 50);
+    percentile(
+      runs
+        .map(pick)
+        .filter((x): x is number => x !== null)
+        .sort((a, b) => a - b),
+      50,
+    );
   return {
     photosPerSecond: of((r) => r.photosPerSecond),
     steadyPhotosPerSecond: of((r) => r.steadyPhotosPerSecond),
@@ -244,11 +289,16 @@ for (let r = 0; r < PIPELINE_RUNS; r++) {
   for (const name of names) {
     const run = configurations[name]();
     runs[name].push(run);
-    log(`  run ${r + 1}/${PIPELINE_RUNS} ${name}: ${run.photosPerSecond} photos/s (steady ${run.steadyPhotosPerSecond}), ${run.cpuMsPerPhoto} CPU-ms per photo`);
+    log(
+      `  run ${r + 1}/${PIPELINE_RUNS} ${name}: ${run.photosPerSecond} photos/s (steady ${run.steadyPhotosPerSecond}), ${run.cpuMsPerPhoto} CPU-ms per photo`,
+    );
   }
 }
 const decodeMsAfter = await referenceDecodeMs(bases[0]!);
-const pipeline = Object.fromEntries(names.map((name) => [name, summarise(runs[name])])) as Record<Configuration, ReturnType<typeof summarise>>;
+const pipeline = Object.fromEntries(names.map((name) => [name, summarise(runs[name])])) as Record<
+  Configuration,
+  ReturnType<typeof summarise>
+>;
 log(
   `pipeline 24 MP, medians of ${PIPELINE_RUNS} runs: without faces ${pipeline.withoutFaces.photosPerSecond} photos/s (steady ${pipeline.withoutFaces.steadyPhotosPerSecond}, first ready ${pipeline.withoutFaces.firstReadyAfterStartMs} ms after start, ${pipeline.withoutFaces.cpuMsPerPhoto} CPU-ms per photo); ` +
     `with faces ${pipeline.withFaces.photosPerSecond} photos/s (steady ${pipeline.withFaces.steadyPhotosPerSecond}, first ready ${pipeline.withFaces.firstReadyAfterStartMs} ms after start, ${pipeline.withFaces.cpuMsPerPhoto} CPU-ms per photo, ${pipeline.withFaces.faces} faces); ` +
@@ -257,7 +307,13 @@ log(
 
 const report = {
   measuredAt: new Date().toISOString(),
-  machine: { cpus: availableParallelism(), model: cpus()[0]?.model, node: process.version, referenceDecodeMs: decodeMs, referenceDecodeMsAfterPipeline: decodeMsAfter },
+  machine: {
+    cpus: availableParallelism(),
+    model: cpus()[0]?.model,
+    node: process.version,
+    referenceDecodeMs: decodeMs,
+    referenceDecodeMsAfterPipeline: decodeMsAfter,
+  },
   rounds: ROUNDS,
   perPhoto: {
     photos: '6 face-api sample photos, 1920 px, decoded before timing',
@@ -267,7 +323,12 @@ const report = {
     speedupSinglePass2Threads: Math.round((onnx.singlePass2Threads.photosPerSecond / faceApiWasm.photosPerSecond) * 100) / 100,
   },
   crowd,
-  pipeline: { photos: `${PIPELINE_PHOTOS} camera-like 24 MP JPEGs made from the samples (3-5 faces each)`, runsPerConfiguration: PIPELINE_RUNS, figures: 'medians over the runs', ...pipeline },
+  pipeline: {
+    photos: `${PIPELINE_PHOTOS} camera-like 24 MP JPEGs made from the samples (3-5 faces each)`,
+    runsPerConfiguration: PIPELINE_RUNS,
+    figures: 'medians over the runs',
+    ...pipeline,
+  },
   targets: { speedupVsFaceApiWasm: 3, pipelinePhotosPerSecond: 6 },
 };
 mkdirSync(RESULTS, { recursive: true });

@@ -140,10 +140,14 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
   const args = [
     'bin/shutterfind.js',
     'serve',
-    '--event', options.event,
-    '--watch', options.watchDir,
-    '--data-dir', options.dataDir,
-    '--port', '0',
+    '--event',
+    options.event,
+    '--watch',
+    options.watchDir,
+    '--data-dir',
+    options.dataDir,
+    '--port',
+    '0',
     ...(options.extraArgs ?? []),
   ];
   const child: ChildProcess = spawn(process.execPath, args, {
@@ -197,9 +201,10 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
   clearTimeout(timeout);
   if (first !== 'ready') {
     kill();
-    const why = first === 'timeout'
-      ? `did not report "serving event" within ${options.readyTimeoutMs} ms`
-      : `exited during start-up (code ${first.code}, signal ${first.signal})`;
+    const why =
+      first === 'timeout'
+        ? `did not report "serving event" within ${options.readyTimeoutMs} ms`
+        : `exited during start-up (code ${first.code}, signal ${first.signal})`;
     throw new Error(`shutterfind serve ${why}. Last output:\n${tail.slice(-30).join('\n')}`);
   }
 
@@ -239,7 +244,14 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
         const forced = await exited;
         return { clean: false, code: forced.code, signal: forced.signal, stopMs: Date.now() - started, graceMs, killed: true };
       }
-      return { clean: outcome.code === 0, code: outcome.code, signal: outcome.signal, stopMs: outcome.at - started, graceMs, killed: false };
+      return {
+        clean: outcome.code === 0,
+        code: outcome.code,
+        signal: outcome.signal,
+        stopMs: outcome.at - started,
+        graceMs,
+        killed: false,
+      };
     },
     kill,
   };

@@ -65,7 +65,13 @@ export async function loadCameraBases(req: CameraBasesRequest): Promise<CameraBa
   if (cached) return { dir, paths, jpegs: cached, key, generatedMs: null };
 
   const started = performance.now();
-  const options: CameraJpegOptions = { width: req.width, height: req.height, seed: req.seed, quality: req.quality, noiseSigma: req.noiseSigma };
+  const options: CameraJpegOptions = {
+    width: req.width,
+    height: req.height,
+    seed: req.seed,
+    quality: req.quality,
+    noiseSigma: req.noiseSigma,
+  };
   const jpegs = await makeCameraJpegPool(req.count, options);
   const generatedMs = performance.now() - started;
   // Written to a private folder and renamed into place, so an interrupted run never leaves

@@ -32,9 +32,7 @@ export function checkTargets(results: Partial<Record<string, AppScenarioResult>>
     if (r.outcome !== 'complete') return { met: null, note: `scenario did not complete (${r.outcome})` };
     if (measured === null) return { met: null, note: 'no figure measured' };
     const others = r.machineLoad.otherCoresDuring;
-    const shared = others !== null && others >= QUIET_THRESHOLD_CORES
-      ? `other processes used ${others.toFixed(2)} cores meanwhile`
-      : null;
+    const shared = others !== null && others >= QUIET_THRESHOLD_CORES ? `other processes used ${others.toFixed(2)} cores meanwhile` : null;
     return { met: passes(measured), note: shared };
   };
   const sustained = results.sustained;
@@ -87,7 +85,11 @@ export function renderReport(
   out.push(
     `App: commit ${appBuild.commit ?? '?'}${appBuild.uncommitted.length ? ` + ${appBuild.uncommitted.length} uncommitted change(s) in src/workers` : ''}, ` +
       `dist built ${appBuild.distBuiltAt ?? '?'}` +
-      (Object.keys(appEnv).length ? `; app environment adds ${Object.entries(appEnv).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''),
+      (Object.keys(appEnv).length
+        ? `; app environment adds ${Object.entries(appEnv)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}`
+        : ''),
   );
   const rebuilt = apps.filter((a) => a.appBuild.distDigest !== appBuild.distDigest);
   if (rebuilt.length > 0) {
@@ -122,7 +124,16 @@ export function renderReport(
         '',
       ]);
     }
-    out.push(formatTable(['mode', 'photos/s', 'ms/photo/lane', 'photos', 'other procs (cores)', 'note'], rows, [false, true, true, true, true, false]));
+    out.push(
+      formatTable(['mode', 'photos/s', 'ms/photo/lane', 'photos', 'other procs (cores)', 'note'], rows, [
+        false,
+        true,
+        true,
+        true,
+        true,
+        false,
+      ]),
+    );
     out.push('');
   }
 
@@ -146,7 +157,22 @@ export function renderReport(
     ]);
     out.push(
       formatTable(
-        ['scenario', 'arrival', 'ready', 'failed', 'photos/s', 'steady/s', 'placed->ready', 'landed->ready', 'RSS MB hwm/sampled', 'max queue', 'app cores', 'other procs', 'exit 0', 'outcome'],
+        [
+          'scenario',
+          'arrival',
+          'ready',
+          'failed',
+          'photos/s',
+          'steady/s',
+          'placed->ready',
+          'landed->ready',
+          'RSS MB hwm/sampled',
+          'max queue',
+          'app cores',
+          'other procs',
+          'exit 0',
+          'outcome',
+        ],
         rows,
         [false, true, true, true, true, true, true, true, true, true, true, true, false, false],
       ),
@@ -156,7 +182,17 @@ export function renderReport(
     out.push('admitted->ready = queue wait + worker + result write; worker stages from the app log (debug "photo ready" lines)');
     out.push(
       formatTable(
-        ['scenario', 'placed->landed', 'landed->admitted', 'admitted->ready', 'worker read', 'worker decode', 'worker render', 'worker total', 'logged'],
+        [
+          'scenario',
+          'placed->landed',
+          'landed->admitted',
+          'admitted->ready',
+          'worker read',
+          'worker decode',
+          'worker render',
+          'worker total',
+          'logged',
+        ],
         apps.map((a) => [
           a.name,
           fmtDist(a.latencyMs.placedToLanded),
@@ -174,7 +210,10 @@ export function renderReport(
     out.push('');
     out.push('CPU seconds by thread during each scenario (app process), and the feed');
     for (const a of apps) {
-      const threads = a.cpu.byThread.slice(0, 6).map((t) => `${t.name}${t.threads > 1 ? ` x${t.threads}` : ''} ${fmt(t.cpuSeconds, 1)}`).join(', ');
+      const threads = a.cpu.byThread
+        .slice(0, 6)
+        .map((t) => `${t.name}${t.threads > 1 ? ` x${t.threads}` : ''} ${fmt(t.cpuSeconds, 1)}`)
+        .join(', ');
       const churn = `threads seen ${a.threads.seen}, at most ${a.threads.maxAlive} alive`;
       out.push(
         `  ${a.name}: app ${fmt(a.cpu.appCpuSeconds, 1)} s CPU over ${fmt((a.cpu.windowMs ?? 0) / 1000, 1)} s [${threads || '-'}]; ` +
@@ -183,7 +222,13 @@ export function renderReport(
           `; max files landed but not yet recorded ${a.queue.maxNotYetRecorded}`,
       );
     }
-    const problems = apps.filter((a) => a.outcome !== 'complete' || a.photoErrors.length > 0 || a.logProblems.warnings + a.logProblems.errors > 0 || (a.app.stop && !a.app.stop.clean));
+    const problems = apps.filter(
+      (a) =>
+        a.outcome !== 'complete' ||
+        a.photoErrors.length > 0 ||
+        a.logProblems.warnings + a.logProblems.errors > 0 ||
+        (a.app.stop && !a.app.stop.clean),
+    );
     if (problems.length > 0) {
       out.push('');
       out.push('Problems seen');

@@ -49,7 +49,6 @@ const EVENT_NAME = 'bench';
 const SCENARIOS = ['decode-baseline', 'sustained', 'latency', 'burst'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
-
 // The preview size the app decodes to (settings.media.previewLongSide), used by the baseline.
 const SHRINK_ON_LOAD_LONG_SIDE = 2048;
 // Two lanes of single-threaded libvips: the same shape as the app's pool on a 2-core machine.
@@ -159,7 +158,10 @@ function parseOptions(argv: string[]): BenchOptions | 'help' {
   if (values.help) return 'help';
   let only: ScenarioName[] = [...SCENARIOS];
   if (values.only !== undefined) {
-    const names = values.only.split(',').map((s) => s.trim()).filter(Boolean);
+    const names = values.only
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const unknown = names.filter((n) => !(SCENARIOS as readonly string[]).includes(n));
     if (unknown.length > 0 || names.length === 0) {
       throw new UsageError(`--only takes a comma-separated list of ${SCENARIOS.join(', ')}; unknown: ${unknown.join(', ') || '(empty)'}`);
@@ -281,7 +283,10 @@ async function runDecodeBaseline(
     {
       name: 'full',
       label: 'full decode to raw, native size',
-      run: (i) => sharp(bases.jpegs[i % n]).raw().toBuffer(),
+      run: (i) =>
+        sharp(bases.jpegs[i % n])
+          .raw()
+          .toBuffer(),
     },
     {
       name: 'shrink-on-load',
@@ -394,7 +399,10 @@ function groupErrors(rows: readonly PhotoRow[]): { error: string; count: number 
     const text = (r.error ?? '(failed, no error text)').split(r.fileName).join('<file>');
     groups.set(text, (groups.get(text) ?? 0) + 1);
   }
-  return [...groups.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([error, count]) => ({ error, count }));
+  return [...groups.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 10)
+    .map(([error, count]) => ({ error, count }));
 }
 
 interface LogLine {
@@ -406,7 +414,11 @@ interface LogLine {
 
 async function readAppLog(dataDir: string, photoIds: ReadonlySet<number>): Promise<{ timings: WorkerTimings; problems: LogProblems }> {
   const t: Record<'readMs' | 'decodeMs' | 'renderMs' | 'analyseMs' | 'totalMs', number[]> = {
-    readMs: [], decodeMs: [], renderMs: [], analyseMs: [], totalMs: [],
+    readMs: [],
+    decodeMs: [],
+    renderMs: [],
+    analyseMs: [],
+    totalMs: [],
   };
   const problems = new Map<string, { level: string; msg: string; count: number }>();
   let warnings = 0;
@@ -817,7 +829,10 @@ async function runAppScenario(
 
 async function writeResults(report: object, startedAt: Date): Promise<string> {
   await mkdir(RESULTS_DIR, { recursive: true });
-  const stamp = startedAt.toISOString().replace(/:/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = startedAt
+    .toISOString()
+    .replace(/:/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const path = join(RESULTS_DIR, `ingest-${stamp}.json`);
   const text = `${JSON.stringify(report, null, 2)}\n`;
   for (const target of [path, join(RESULTS_DIR, 'ingest-latest.json')]) {
@@ -856,9 +871,30 @@ async function main(): Promise<void> {
   let baseline: DecodeBaselineResult | null = null;
   const apps: Partial<Record<ScenarioName, AppScenarioResult>> = {};
   const specs: AppScenarioSpec[] = [
-    { name: 'sustained', count: options.sustained, ratePerSecond: null, deleteOriginalsWhenReady: false, namePrefix: 'SUS', deadlineMs: deadlineFor(options.sustained, null) },
-    { name: 'latency', count: options.latencyCount, ratePerSecond: options.latencyRate, deleteOriginalsWhenReady: false, namePrefix: 'LAT', deadlineMs: deadlineFor(options.latencyCount, options.latencyRate) },
-    { name: 'burst', count: options.burst, ratePerSecond: null, deleteOriginalsWhenReady: true, namePrefix: 'BST', deadlineMs: deadlineFor(options.burst, null) },
+    {
+      name: 'sustained',
+      count: options.sustained,
+      ratePerSecond: null,
+      deleteOriginalsWhenReady: false,
+      namePrefix: 'SUS',
+      deadlineMs: deadlineFor(options.sustained, null),
+    },
+    {
+      name: 'latency',
+      count: options.latencyCount,
+      ratePerSecond: options.latencyRate,
+      deleteOriginalsWhenReady: false,
+      namePrefix: 'LAT',
+      deadlineMs: deadlineFor(options.latencyCount, options.latencyRate),
+    },
+    {
+      name: 'burst',
+      count: options.burst,
+      ratePerSecond: null,
+      deleteOriginalsWhenReady: true,
+      namePrefix: 'BST',
+      deadlineMs: deadlineFor(options.burst, null),
+    },
   ];
   const waitForQuiet = async (scenario: string): Promise<QuietCheck> => {
     if (options.quietWaitS === 0) return { backgroundCores: null, waitedMs: 0, quiet: true };

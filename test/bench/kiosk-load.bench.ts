@@ -87,7 +87,15 @@ interface MachineLoad {
 interface ScenarioResult {
   kiosks: number;
   ingest: { photos: number; ready: number; failed: number; seconds: number; photosPerSecond: number; slowdown: number | null };
-  selfies: { sent: number; ok: number; errors: number; timeouts: number; statuses: Record<string, number>; ms: Latency; serverTookMs: Latency } | null;
+  selfies: {
+    sent: number;
+    ok: number;
+    errors: number;
+    timeouts: number;
+    statuses: Record<string, number>;
+    ms: Latency;
+    serverTookMs: Latency;
+  } | null;
   appCpuSeconds: number | null;
   machine: MachineLoad;
 }
@@ -137,7 +145,10 @@ async function serve(dataDir: string, watchDir: string): Promise<Served> {
   }
   const stderrTail = () => tail.join('\n');
   const info = await waitUntil(
-    () => (existsSync(join(dataDir, 'server.json')) ? (JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')) as { url: string; operatorToken: string; pid: number }) : undefined),
+    () =>
+      existsSync(join(dataDir, 'server.json'))
+        ? (JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')) as { url: string; operatorToken: string; pid: number })
+        : undefined,
     () => `serve to start:\n${stderrTail()}`,
     SERVE_START_MS,
     100,
@@ -155,7 +166,11 @@ async function stop(served: Served): Promise<void> {
 async function pairKiosk(served: Served, name: string): Promise<string> {
   const api = new OperatorApi(served.url, served.token, EVENT);
   const { code } = await api.post<{ code: string }>('/api/kiosks/pairing-codes');
-  const res = await fetch(`${served.url}/kiosk-api/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, name }) });
+  const res = await fetch(`${served.url}/kiosk-api/pair`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code, name }),
+  });
   const cookie = res.headers.get('set-cookie')?.split(';')[0];
   if (!res.ok || !cookie) throw new Error(`Pairing kiosk ${name} failed: ${res.status} ${await res.text()}`);
   return cookie;
@@ -165,7 +180,11 @@ async function pairKiosk(served: Served, name: string): Promise<string> {
 
 /** One attendee: a session, the selfie (timed, with a client timeout), the end of the session. */
 async function selfieSearch(url: string, cookie: string, selfie: Buffer): Promise<SelfieSample> {
-  const res = await fetch(`${url}/kiosk-api/sessions`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '{"consent":true}' });
+  const res = await fetch(`${url}/kiosk-api/sessions`, {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/json' },
+    body: '{"consent":true}',
+  });
   if (!res.ok) return { ms: 0, outcome: 'error', status: res.status };
   const { sessionId } = (await res.json()) as { sessionId: string };
   const started = performance.now();
@@ -179,7 +198,9 @@ async function selfieSearch(url: string, cookie: string, selfie: Buffer): Promis
     });
     const body = (await answer.json()) as { tookMs?: number };
     const ms = performance.now() - started;
-    sample = answer.ok ? { ms, outcome: 'ok', status: answer.status, ...(body.tookMs === undefined ? {} : { serverTookMs: body.tookMs }) } : { ms, outcome: 'error', status: answer.status };
+    sample = answer.ok
+      ? { ms, outcome: 'ok', status: answer.status, ...(body.tookMs === undefined ? {} : { serverTookMs: body.tookMs }) }
+      : { ms, outcome: 'error', status: answer.status };
   } catch (err) {
     const timedOut = (err as Error).name === 'TimeoutError';
     sample = { ms: performance.now() - started, outcome: timedOut ? 'timeout' : 'error' };
@@ -219,7 +240,13 @@ function ingestProgress(db: BetterSqlite3.Database, watchDir: string): IngestPro
   return { ready: row.ready ?? 0, failed: row.failed ?? 0, firstLandedAt: row.firstLandedAt, lastReadyAt: row.lastReadyAt };
 }
 
-async function runScenario(kiosks: number, template: string, staged: string[], selfie: Buffer, noKioskSeconds: number | null): Promise<ScenarioResult> {
+async function runScenario(
+  kiosks: number,
+  template: string,
+  staged: string[],
+  selfie: Buffer,
+  noKioskSeconds: number | null,
+): Promise<ScenarioResult> {
   const work = await mkdtemp(join(os.tmpdir(), 'sf-kiosk-load-'));
   const dataDir = join(work, 'data');
   const watchDir = join(work, 'hot');
@@ -234,7 +261,8 @@ async function runScenario(kiosks: number, template: string, staged: string[], s
     // analysis waits for the selfie worker's models.
     for (const cookie of cookies) {
       const warm = await selfieSearch(served.url, cookie, selfie);
-      if (warm.outcome !== 'ok') throw new Error(`The warm-up selfie failed (${warm.outcome} ${warm.status ?? ''}):\n${served.stderrTail()}`);
+      if (warm.outcome !== 'ok')
+        throw new Error(`The warm-up selfie failed (${warm.outcome} ${warm.status ?? ''}):\n${served.stderrTail()}`);
     }
     const db = new BetterSqlite3(join(dataDir, 'shutterfind.db'), { readonly: true });
     try {
@@ -263,7 +291,10 @@ async function runScenario(kiosks: number, template: string, staged: string[], s
       const appCpuAfter = processCpuSeconds(served.enginePid);
       const appCpu = appCpuBefore === null || appCpuAfter === null ? null : appCpuAfter - appCpuBefore;
       const busyAfter = machineBusySeconds();
-      const others = busyBefore === null || busyAfter === null || appCpu === null ? null : Math.max(0, (busyAfter - busyBefore - appCpu - (ownCpuSeconds() - ownBefore)) / (windowMs / 1000));
+      const others =
+        busyBefore === null || busyAfter === null || appCpu === null
+          ? null
+          : Math.max(0, (busyAfter - busyBefore - appCpu - (ownCpuSeconds() - ownBefore)) / (windowMs / 1000));
       const seconds = (progress.lastReadyAt! - progress.firstLandedAt!) / 1000;
       const ok = samples.filter((s) => s.outcome === 'ok');
       const statuses: Record<string, number> = {};
@@ -278,20 +309,25 @@ async function runScenario(kiosks: number, template: string, staged: string[], s
           photosPerSecond: round(progress.ready / seconds, 2)!,
           slowdown: noKioskSeconds === null ? null : round(seconds / noKioskSeconds - 1, 3),
         },
-        selfies: kiosks === 0
-          ? null
-          : {
-              sent: samples.length,
-              ok: ok.length,
-              errors: samples.filter((s) => s.outcome === 'error').length,
-              timeouts: samples.filter((s) => s.outcome === 'timeout').length,
-              statuses,
-              // Timed-out requests count at their timeout: leaving them out would flatter the tail.
-              ms: latency(samples.filter((s) => s.outcome !== 'error').map((s) => s.ms)),
-              serverTookMs: latency(ok.flatMap((s) => (s.serverTookMs === undefined ? [] : [s.serverTookMs]))),
-            },
+        selfies:
+          kiosks === 0
+            ? null
+            : {
+                sent: samples.length,
+                ok: ok.length,
+                errors: samples.filter((s) => s.outcome === 'error').length,
+                timeouts: samples.filter((s) => s.outcome === 'timeout').length,
+                statuses,
+                // Timed-out requests count at their timeout: leaving them out would flatter the tail.
+                ms: latency(samples.filter((s) => s.outcome !== 'error').map((s) => s.ms)),
+                serverTookMs: latency(ok.flatMap((s) => (s.serverTookMs === undefined ? [] : [s.serverTookMs]))),
+              },
         appCpuSeconds: round(appCpu, 1),
-        machine: { loadAvg1mBefore: round(loadBefore, 2)!, loadAvg1mAfter: round(os.loadavg()[0]!, 2)!, otherProcessesCores: round(others, 2) },
+        machine: {
+          loadAvg1mBefore: round(loadBefore, 2)!,
+          loadAvg1mAfter: round(os.loadavg()[0]!, 2)!,
+          otherProcessesCores: round(others, 2),
+        },
       };
     } finally {
       db.close();
@@ -343,7 +379,9 @@ async function makeSelfie(corpus: KioskFaceCorpus): Promise<Buffer> {
 async function main(): Promise<void> {
   const started = Date.now();
   if (!existsSync(cli)) throw new Error(`No app at ${cli}: pass --app-root to a built checkout`);
-  log(`Kiosk load benchmark: ${os.cpus().length} cores (${os.cpus()[0]?.model}), kiosks ${kioskCounts.join(', ')}, ${photoCount} 24 MP photos per ingest, app ${args['app-root']}`);
+  log(
+    `Kiosk load benchmark: ${os.cpus().length} cores (${os.cpus()[0]?.model}), kiosks ${kioskCounts.join(', ')}, ${photoCount} 24 MP photos per ingest, app ${args['app-root']}`,
+  );
   const corpus = await loadKioskFaceCorpus({ count: Number(args['real-faces']), cacheDir: CORPUS_CACHE, log });
   const selfie = await makeSelfie(corpus);
   const bases = await loadCameraBases({ count: BASES, cacheRoot: BASES_CACHE });
@@ -354,7 +392,9 @@ async function main(): Promise<void> {
     // Settings after the event is built: the event's own ingest keeps the defaults.
     // One selfie a second from one kiosk would trip the per-kiosk limit meant for people.
     writeFileSync(join(template, 'settings.json'), JSON.stringify({ server: { kioskSearchesPerMinute: 600 } }));
-    log(`Event: ${grown.photos} photos, ${grown.faces} faces (${grown.realEmbeddedFaces} embedded from augmented crops, ${grown.perturbedFaces} perturbed copies)`);
+    log(
+      `Event: ${grown.photos} photos, ${grown.faces} faces (${grown.realEmbeddedFaces} embedded from augmented crops, ${grown.perturbedFaces} perturbed copies)`,
+    );
     const stagedDir = join(root, 'staged');
     mkdirSync(stagedDir);
     const staged: string[] = [];
@@ -372,7 +412,9 @@ async function main(): Promise<void> {
       const s = r.selfies;
       log(
         `  ${kiosks} kiosk(s): ingest ${r.ingest.seconds} s (${r.ingest.photosPerSecond} photos/s${r.ingest.slowdown === null ? '' : `, ${(r.ingest.slowdown * 100).toFixed(0)}% slower`})` +
-          (s ? `; selfie p50 ${s.ms.p50} p95 ${s.ms.p95} p99 ${s.ms.p99} max ${s.ms.max} ms over ${s.sent}, ${s.errors} errors, ${s.timeouts} timeouts` : '') +
+          (s
+            ? `; selfie p50 ${s.ms.p50} p95 ${s.ms.p95} p99 ${s.ms.p99} max ${s.ms.max} ms over ${s.sent}, ${s.errors} errors, ${s.timeouts} timeouts`
+            : '') +
           `; load ${r.machine.loadAvg1mBefore}->${r.machine.loadAvg1mAfter}, others ${r.machine.otherProcessesCores} cores`,
       );
     }
@@ -381,12 +423,22 @@ async function main(): Promise<void> {
       benchmark: 'kiosk-load',
       label: args.label || null,
       when: new Date().toISOString(),
-      machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadAvgAtStart: os.loadavg().map((l) => round(l, 2)) },
+      machine: {
+        cores: os.cpus().length,
+        cpu: os.cpus()[0]?.model,
+        node: process.version,
+        loadAvgAtStart: os.loadavg().map((l) => round(l, 2)),
+      },
       note: 'Shared machine: other engineers run tests at the same time. Each run records the 1-minute load average and the cores other processes used; compare runs with that in mind.',
       app: args['app-root'],
       event: { ...grown },
       ingest: { photos: photoCount, source: '24 MP camera-like JPEGs (test/fixtures/camera-photos.ts), landed at once' },
-      kiosk: { thinkMs, thinkSpread: '0.5-1.5x', clientTimeoutMs: timeoutMs, selfie: '640 px JPEG of the largest face of face-api sample 2' },
+      kiosk: {
+        thinkMs,
+        thinkSpread: '0.5-1.5x',
+        clientTimeoutMs: timeoutMs,
+        selfie: '640 px JPEG of the largest face of face-api sample 2',
+      },
       targets: TARGETS,
       met: atTarget?.selfies
         ? {

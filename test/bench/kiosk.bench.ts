@@ -91,7 +91,12 @@ function run(script: string, argv: string[]): Promise<void> {
  * its sample's preview and thumbnail (the kiosk shows real images) and stores, for each of its
  * faces, one corpus embedding of that face.
  */
-function growEvent(dataDir: string, size: number, corpus: KioskFaceCorpus, sigma: number): { realEmbedded: number; perturbed: number; photos: number } {
+function growEvent(
+  dataDir: string,
+  size: number,
+  corpus: KioskFaceCorpus,
+  sigma: number,
+): { realEmbedded: number; perturbed: number; photos: number } {
   const db = openDatabase(join(dataDir, 'shutterfind.db'));
   const repos = createRepositories(db);
   const event = repos.events.findEventByName(EVENT)!;
@@ -107,7 +112,9 @@ function growEvent(dataDir: string, size: number, corpus: KioskFaceCorpus, sigma
     const real = repos.faces.facesOfPhoto(samples[f.photo]!.id);
     const centre = (b: readonly number[]) => [b[0]! + b[2]! / 2, b[1]! + b[3]! / 2] as const;
     const [cx, cy] = centre(f.box);
-    const nearest = [...real].sort((a, b) => Math.hypot(centre(a.box)[0] - cx, centre(a.box)[1] - cy) - Math.hypot(centre(b.box)[0] - cx, centre(b.box)[1] - cy))[0];
+    const nearest = [...real].sort(
+      (a, b) => Math.hypot(centre(a.box)[0] - cx, centre(a.box)[1] - cy) - Math.hypot(centre(b.box)[0] - cx, centre(b.box)[1] - cy),
+    )[0];
     if (!nearest?.personId) throw new Error(`No person for a face of ${samples[f.photo]!.fileName}`);
     return nearest.personId;
   });
@@ -116,7 +123,9 @@ function growEvent(dataDir: string, size: number, corpus: KioskFaceCorpus, sigma
     `INSERT INTO photos (event_id, path, file_name, format, sha256, status, landed_at, admitted_at, ready_at, updated_at, width, height, preview_path, thumbnail_path)
      VALUES (?, ?, ?, 'jpeg', ?, 'ready', ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const addFace = db.prepare('INSERT INTO faces (photo_id, event_id, person_id, box_x, box_y, box_w, box_h, score, quality, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0.99, 0.8, ?)');
+  const addFace = db.prepare(
+    'INSERT INTO faces (photo_id, event_id, person_id, box_x, box_y, box_w, box_h, score, quality, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0.99, 0.8, ?)',
+  );
   const random = seededRandom(11);
   let realEmbedded = 0;
   let perturbed = 0;
@@ -131,7 +140,22 @@ function growEvent(dataDir: string, size: number, corpus: KioskFaceCorpus, sigma
         const r = corpus.rounds[roundIndex]!;
         const end = corpus.rounds[roundIndex + 1]?.firstRow ?? corpus.count;
         const sample = samples[r.photo]!;
-        const id = Number(addPhoto.run(event.id, `/bench/copy-${photos}-${sample.fileName}`, `copy-${photos}-${sample.fileName}`, `bench-${photos}`, now, now, now, now, sample.width, sample.height, sample.previewPath, sample.thumbnailPath).lastInsertRowid);
+        const id = Number(
+          addPhoto.run(
+            event.id,
+            `/bench/copy-${photos}-${sample.fileName}`,
+            `copy-${photos}-${sample.fileName}`,
+            `bench-${photos}`,
+            now,
+            now,
+            now,
+            now,
+            sample.width,
+            sample.height,
+            sample.previewPath,
+            sample.thumbnailPath,
+          ).lastInsertRowid,
+        );
         photos += 1;
         for (let row = r.firstRow; row < end && faces < size; row++) {
           const face = corpus.faces[corpus.faceOfRow[row]!]!;
@@ -165,11 +189,16 @@ interface Served {
 async function serve(dataDir: string): Promise<Served> {
   // One selfie every few seconds from one kiosk would trip the per-kiosk limit meant for people.
   writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ server: { kioskSearchesPerMinute: 600 } }));
-  const child = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir, '--event', EVENT, '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir, '--event', EVENT, '--port', '0'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const info = await waitUntil(
-    () => (existsSync(join(dataDir, 'server.json')) ? (JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')) as { url: string; operatorToken: string }) : undefined),
+    () =>
+      existsSync(join(dataDir, 'server.json'))
+        ? (JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')) as { url: string; operatorToken: string })
+        : undefined,
     () => `serve to start: ${stderr}`,
     120_000,
     100,
@@ -186,7 +215,11 @@ async function stop(served: Served): Promise<void> {
 async function pairKiosk(served: Served): Promise<string> {
   const api = new OperatorApi(served.url, served.token, EVENT);
   const { code } = await api.post<{ code: string }>('/api/kiosks/pairing-codes');
-  const res = await fetch(`${served.url}/kiosk-api/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, name: 'bench' }) });
+  const res = await fetch(`${served.url}/kiosk-api/pair`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code, name: 'bench' }),
+  });
   const cookie = res.headers.get('set-cookie')?.split(';')[0];
   if (!res.ok || !cookie) throw new Error(`pairing failed: ${res.status} ${await res.text()}`);
   return cookie;
@@ -195,9 +228,19 @@ async function pairKiosk(served: Served): Promise<string> {
 async function apiSearches(served: Served, cookie: string, selfie: Buffer): Promise<{ ms: number[]; took: number[]; matches: number[] }> {
   const out = { ms: [] as number[], took: [] as number[], matches: [] as number[] };
   for (let i = -2; i < searches; i++) {
-    const session = (await (await fetch(`${served.url}/kiosk-api/sessions`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '{"consent":true}' })).json()) as { sessionId: string };
+    const session = (await (
+      await fetch(`${served.url}/kiosk-api/sessions`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json' },
+        body: '{"consent":true}',
+      })
+    ).json()) as { sessionId: string };
     const started = performance.now();
-    const res = await fetch(`${served.url}/kiosk-api/sessions/${session.sessionId}/selfie`, { method: 'POST', headers: { cookie, 'content-type': 'image/jpeg' }, body: new Uint8Array(selfie) });
+    const res = await fetch(`${served.url}/kiosk-api/sessions/${session.sessionId}/selfie`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'image/jpeg' },
+      body: new Uint8Array(selfie),
+    });
     const body = (await res.json()) as { matches: unknown[]; tookMs: number };
     const ms = performance.now() - started;
     if (!res.ok) throw new Error(`selfie search failed: ${JSON.stringify(body)}`);
@@ -246,7 +289,10 @@ async function browserSearch(page: Page): Promise<BrowserTiming> {
   await page.getByTestId('consent-accept').click();
   await page.locator('[data-testid=kiosk-screen][data-screen=camera]').waitFor();
   await page.evaluate(WATCH_RESULTS);
-  await page.getByTestId('capture-button').click().catch(() => undefined); // auto-capture may have fired first
+  await page
+    .getByTestId('capture-button')
+    .click()
+    .catch(() => undefined); // auto-capture may have fired first
   await page.waitForFunction('window.__sfTiming !== null', undefined, { timeout: 30_000, polling: 100 });
   const t = await page.evaluate<{ screen: number; images: number }>('window.__sfTiming');
   const startedAt = await page.evaluate<number>(UPLOAD_STARTED_AT);
@@ -259,7 +305,12 @@ async function browserSearch(page: Page): Promise<BrowserTiming> {
 async function browserSearches(served: Served, videoPath: string, cookie: string): Promise<BrowserTiming[]> {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${videoPath}`],
+    args: [
+      ...CHROMIUM_ARGS,
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${videoPath}`,
+    ],
   });
   try {
     const context = await browser.newContext({ viewport: { width: 1080, height: 1920 }, deviceScaleFactor: 0.5, permissions: ['camera'] });
@@ -279,18 +330,27 @@ async function browserSearches(served: Served, videoPath: string, cookie: string
   }
 }
 
-async function measureSize(size: number, corpus: KioskFaceCorpus, sigma: number, selfie: { videoPath: string; jpeg: Buffer }): Promise<SizeResult> {
+async function measureSize(
+  size: number,
+  corpus: KioskFaceCorpus,
+  sigma: number,
+  selfie: { videoPath: string; jpeg: Buffer },
+): Promise<SizeResult> {
   const dataDir = await mkdtemp(join(os.tmpdir(), 'sf-kiosk-bench-data-'));
   try {
     log(`\n== ${size.toLocaleString('en')} faces`);
     await ingestSamples(dataDir);
     const grown = growEvent(dataDir, size, corpus, sigma);
-    log(`  event: ${grown.photos + SAMPLE_PHOTOS.length} photos; ${grown.realEmbedded} faces embedded from augmented crops, ${grown.perturbed} perturbed copies of them`);
+    log(
+      `  event: ${grown.photos + SAMPLE_PHOTOS.length} photos; ${grown.realEmbedded} faces embedded from augmented crops, ${grown.perturbed} perturbed copies of them`,
+    );
     const served = await serve(dataDir);
     try {
       const cookie = await pairKiosk(served);
       const api = await apiSearches(served, cookie, selfie.jpeg);
-      log(`  api: p50 ${round(distribution(api.ms).p50)} ms, p95 ${round(distribution(api.ms).p95)} ms (server ${round(distribution(api.took).p50)} ms p50); ${distribution(api.matches).p50} photos per search`);
+      log(
+        `  api: p50 ${round(distribution(api.ms).p50)} ms, p95 ${round(distribution(api.ms).p95)} ms (server ${round(distribution(api.took).p50)} ms p50); ${distribution(api.matches).p50} photos per search`,
+      );
       const timings = await browserSearches(served, selfie.videoPath, cookie);
       const browser = distribution(timings.map((t) => t.imagesMs));
       const screen = distribution(timings.map((t) => t.screenMs));
@@ -316,7 +376,13 @@ async function measureSize(size: number, corpus: KioskFaceCorpus, sigma: number,
   }
 }
 
-const roundDist = (d: Distribution): Distribution => ({ count: d.count, p50: round(d.p50, 1), p95: round(d.p95, 1), max: round(d.max, 1), mean: round(d.mean, 1) });
+const roundDist = (d: Distribution): Distribution => ({
+  count: d.count,
+  p50: round(d.p50, 1),
+  p95: round(d.p95, 1),
+  max: round(d.max, 1),
+  mean: round(d.mean, 1),
+});
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -341,7 +407,8 @@ async function main(): Promise<void> {
     corpus: {
       embeddings: corpus.count,
       realFaces: corpus.faces.length,
-      method: "the app's converted landmark and descriptor nets on augmented crops (resolution 0.35-1.1x, brightness, saturation, contrast, blur, JPEG 30-95, jittered landmark box, +-6 deg tilt)",
+      method:
+        "the app's converted landmark and descriptor nets on augmented crops (resolution 0.35-1.1x, brightness, saturation, contrast, blur, JPEG 30-95, jittered landmark box, +-6 deg tilt)",
       generator: corpus.generator ?? 'kiosk-face-corpus.ts (Node, onnxruntime-node)',
     },
     results,

@@ -91,7 +91,11 @@ const set = loadFaceIdentities(dataDir);
 log(`Data set: ${set.portraits.length} portraits of ${new Set(set.portraits.map((p) => p.identity)).size} people in ${dataDir}`);
 
 /** The face the data set is labelled for: the one nearest the centre of the portrait. */
-function central<T extends { box: { x: number; y: number; width: number; height: number } }>(faces: readonly T[], w: number, h: number): T | undefined {
+function central<T extends { box: { x: number; y: number; width: number; height: number } }>(
+  faces: readonly T[],
+  w: number,
+  h: number,
+): T | undefined {
   const off = (f: T) => Math.hypot(f.box.x + f.box.width / 2 - w / 2, f.box.y + f.box.height / 2 - h / 2);
   const inside = faces.filter((f) => off(f) < Math.min(w, h) / 4);
   return inside.sort((a, b) => off(a) - off(b))[0];
@@ -123,7 +127,8 @@ async function analysePortraits(portraits: readonly Portrait[]): Promise<Portrai
       }
     }
     out.push(result);
-    if ((i + 1) % 250 === 0) log(`  analysed ${i + 1} of ${portraits.length} portraits (${((performance.now() - started) / (i + 1)).toFixed(0)} ms each)`);
+    if ((i + 1) % 250 === 0)
+      log(`  analysed ${i + 1} of ${portraits.length} portraits (${((performance.now() - started) / (i + 1)).toFixed(0)} ms each)`);
   }
   for (const e of engines.values()) await e.release();
   writeFileSync(cache, JSON.stringify(out));
@@ -140,15 +145,26 @@ async function previousDetection(): Promise<Set<string>> {
   const found: string[] = [];
   for (const p of set.portraits) {
     const { data, info } = await sharp(p.file).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-    const boxes = await engine.detect({ data: new Uint8Array(data), width: info.width, height: info.height }, { ...DEFAULT_DETECT_OPTIONS, minScore: 0.5, zoomOutWhenEmpty: false });
-    if (central(boxes.map((b) => ({ box: b })), info.width, info.height)) found.push(p.path);
+    const boxes = await engine.detect(
+      { data: new Uint8Array(data), width: info.width, height: info.height },
+      { ...DEFAULT_DETECT_OPTIONS, minScore: 0.5, zoomOutWhenEmpty: false },
+    );
+    if (
+      central(
+        boxes.map((b) => ({ box: b })),
+        info.width,
+        info.height,
+      )
+    )
+      found.push(p.path);
   }
   await engine.release();
   writeFileSync(cache, JSON.stringify(found));
   return new Set(found);
 }
 const foundBefore = await previousDetection();
-const detectedBy = (name: string, p: PortraitResult) => p.score !== null && (name === 'previous' ? foundBefore.has(p.path) : p.score >= DEFAULT_DETECT_OPTIONS.minScore);
+const detectedBy = (name: string, p: PortraitResult) =>
+  p.score !== null && (name === 'previous' ? foundBefore.has(p.path) : p.score >= DEFAULT_DETECT_OPTIONS.minScore);
 
 function facesFor(name: string, split: 'calibration' | 'held-out') {
   return portraits.flatMap((p) =>
@@ -189,7 +205,10 @@ for (const { name, config } of configs) {
     },
     roc: roc(heldOut),
   };
-  const v = verification[name] as { atShippedThreshold: { accuracy: number; tar: number; fmr: number }; tarAtFmr: Record<string, { tar: number }> };
+  const v = verification[name] as {
+    atShippedThreshold: { accuracy: number; tar: number; fmr: number };
+    tarAtFmr: Record<string, { tar: number }>;
+  };
   log(
     `${name}: faces found ${found}/${portraits.length}; held-out pair accuracy ${v.atShippedThreshold.accuracy.toFixed(4)} at ${config.threshold} ` +
       `(best ${best.accuracy.toFixed(4)} at ${best.threshold}); TAR ${v.tarAtFmr['1e-3']!.tar.toFixed(3)} at FMR 0.1%, ${v.tarAtFmr['1e-2']!.tar.toFixed(3)} at 1%`,
@@ -214,7 +233,13 @@ function calibrate(name: string) {
   // as a guest is photographed many times in an event: one false link between two people's
   // photos then repeats with every copy, which singletons would not show (on bench:match's event,
   // singletons chose 0.055 where the event's own best was 0.05).
-  const copies = faces.flatMap((f, i) => Array.from({ length: CLUSTER_REPEATS }, (_, r) => ({ faceId: i * CLUSTER_REPEATS + r + 1, photoId: i * CLUSTER_REPEATS + r + 1, face: f })));
+  const copies = faces.flatMap((f, i) =>
+    Array.from({ length: CLUSTER_REPEATS }, (_, r) => ({
+      faceId: i * CLUSTER_REPEATS + r + 1,
+      photoId: i * CLUSTER_REPEATS + r + 1,
+      face: f,
+    })),
+  );
   const near: [number, number, number][] = [];
   for (let i = 0; i < faces.length; i++)
     for (let j = i; j < faces.length; j++) {
@@ -239,7 +264,14 @@ function calibrate(name: string) {
     const clusters = clusterGraph(copies, adjacency);
     const items = clusters.flatMap((c, k) => c.map((id) => ({ cluster: String(k), truth: copies[id - 1]!.face.identity })));
     const b = bcubed(items);
-    if (b.f > bestCluster.f) bestCluster = { threshold: Math.round(t * 10_000) / 10_000, f: b.f, precision: b.precision, recall: b.recall, personsPerPerson: b.clustersPerIdentity };
+    if (b.f > bestCluster.f)
+      bestCluster = {
+        threshold: Math.round(t * 10_000) / 10_000,
+        f: b.f,
+        precision: b.precision,
+        recall: b.recall,
+        personsPerPerson: b.clustersPerIdentity,
+      };
   }
   const round4 = (x: number) => Math.floor(x * 10_000) / 10_000;
   const pair = bestAccuracy(calibration);
@@ -258,7 +290,9 @@ function calibrate(name: string) {
   };
 }
 const calibrated = calibrate('shipped');
-log(`Calibrated on ${calibrated.evidence.pairs.genuine} same-person and ${calibrated.evidence.pairs.impostor} different-person pairs: threshold ${calibrated.threshold}, search ${calibrated.searchThreshold}, maybe ${calibrated.maybeThreshold}, cluster ${calibrated.clusterThreshold} (BCubed F ${calibrated.evidence.clusterThreshold.f.toFixed(3)})`);
+log(
+  `Calibrated on ${calibrated.evidence.pairs.genuine} same-person and ${calibrated.evidence.pairs.impostor} different-person pairs: threshold ${calibrated.threshold}, search ${calibrated.searchThreshold}, maybe ${calibrated.maybeThreshold}, cluster ${calibrated.clusterThreshold} (BCubed F ${calibrated.evidence.clusterThreshold.f.toFixed(3)})`,
+);
 if (args.write) {
   const file = join(REPO_ROOT, 'models', 'face', 'match-threshold.json');
   const written: MatchThreshold = {
@@ -287,7 +321,10 @@ if (args.write) {
 // ---------------------------------------------------------------------------------------------
 // 2. Event
 
-const stamp = new Date().toISOString().replace(/:\d\d\.\d+Z$/, 'Z').replace(/:/g, '');
+const stamp = new Date()
+  .toISOString()
+  .replace(/:\d\d\.\d+Z$/, 'Z')
+  .replace(/:/g, '');
 let event: Record<string, unknown> | undefined;
 if (!args['skip-event']) event = await measureEvent();
 
@@ -301,7 +338,22 @@ async function runChild(config: MatchThreshold, name: string, composed: Composed
   const out = join(CACHE_DIR, `run-${name}.json`);
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(REPO_ROOT, 'test', 'bench', 'match', 'event-run.ts'), '--photos', photosDir, '--data-dir', dataDir, '--selfies', selfies, '--out', out, '--subsets', args.subsets, ...(args.reuse ? ['--reuse'] : [])],
+    [
+      '--import',
+      'tsx',
+      join(REPO_ROOT, 'test', 'bench', 'match', 'event-run.ts'),
+      '--photos',
+      photosDir,
+      '--data-dir',
+      dataDir,
+      '--selfies',
+      selfies,
+      '--out',
+      out,
+      '--subsets',
+      args.subsets,
+      ...(args.reuse ? ['--reuse'] : []),
+    ],
     { stdio: 'inherit', env: { ...process.env, SHUTTERFIND_MATCH_CONFIG: configFile } },
   );
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -314,14 +366,36 @@ interface EventRun {
   cpuMs: number;
   photos: number;
   failed: unknown[];
-  faces: { faceId: number; photo: string; box: [number, number, number, number]; score: number; sizePx: number | null; livePerson: number | null; recluster: number | null }[];
-  answers: { identity: string; refused?: string; sure?: string[]; maybe?: string[]; subsets?: { photos: number; sure: string[]; maybe: string[] }[] }[];
+  faces: {
+    faceId: number;
+    photo: string;
+    box: [number, number, number, number];
+    score: number;
+    sizePx: number | null;
+    livePerson: number | null;
+    recluster: number | null;
+  }[];
+  answers: {
+    identity: string;
+    refused?: string;
+    sure?: string[];
+    maybe?: string[];
+    subsets?: { photos: number; sure: string[]; maybe: string[] }[];
+  }[];
 }
 
 async function measureEvent(): Promise<Record<string, unknown>> {
   const heldOut = set.portraits.filter((p) => splitOf(p.identity) === 'held-out');
-  const plan = { photos: Number(args.photos), peoplePerPhoto: Number(args['people-per-photo']), minFacePx: 60, maxFacePx: 400, seed: Number(args.seed) };
-  log(`Event: ${plan.photos} photos of 6000x4000 with up to ${plan.peoplePerPhoto} of ${new Set(heldOut.map((p) => p.identity)).size} held-out people each`);
+  const plan = {
+    photos: Number(args.photos),
+    peoplePerPhoto: Number(args['people-per-photo']),
+    minFacePx: 60,
+    maxFacePx: 400,
+    seed: Number(args.seed),
+  };
+  log(
+    `Event: ${plan.photos} photos of 6000x4000 with up to ${plan.peoplePerPhoto} of ${new Set(heldOut.map((p) => p.identity)).size} held-out people each`,
+  );
   const composed = await composeEvent(heldOut, plan, CACHE_DIR, log);
   const photosDir = join(composed.photos[0]!.file, '..');
   // Truth: which person's portrait covers which part of which photo.
@@ -365,7 +439,12 @@ async function measureEvent(): Promise<Record<string, unknown>> {
         sureAndMaybe: score((a) => [...a.subsets![i]!.sure, ...a.subsets![i]!.maybe], n),
       };
     });
-    const full = { photos: run.photos, faces: run.faces.length, sure: score((a) => a.sure!), sureAndMaybe: score((a) => [...a.sure!, ...a.maybe!]) };
+    const full = {
+      photos: run.photos,
+      faces: run.faces.length,
+      sure: score((a) => a.sure!),
+      sureAndMaybe: score((a) => [...a.sure!, ...a.maybe!]),
+    };
     // Precision at 100k faces, projected: wrong photos grow with the distractor faces (each is an
     // independent chance of a false match), right ones do not.
     const scale = 100_000 / run.faces.length;
@@ -377,7 +456,12 @@ async function measureEvent(): Promise<Record<string, unknown>> {
     const people = (key: 'livePerson' | 'recluster') =>
       bcubed(ofPeople.map((f) => ({ cluster: String(f[key] ?? `none-${f.faceId}`), truth: f.truth! })));
     results[name] = {
-      config: { threshold: config.threshold, maybeThreshold: config.maybeThreshold, clusterThreshold: config.clusterThreshold, descriptor: config.descriptor },
+      config: {
+        threshold: config.threshold,
+        maybeThreshold: config.maybeThreshold,
+        clusterThreshold: config.clusterThreshold,
+        descriptor: config.descriptor,
+      },
       ingest: { seconds: run.ingestMs / 1000, photosPerSecond: run.photos / (run.ingestMs / 1000), failed: run.failed.length },
       detection: {
         placedFaces: placed,
@@ -390,7 +474,10 @@ async function measureEvent(): Promise<Record<string, unknown>> {
       retrieval: { full, subsets: subsetScores, projected100k: { sure: projected(full.sure), sureAndMaybe: projected(full.sureAndMaybe) } },
       people: { live: people('livePerson'), reclustered: people('recluster') },
     };
-    const r = results[name] as { retrieval: { full: typeof full }; people: { live: { f: number }; reclustered: { f: number; clustersPerIdentity: number } } };
+    const r = results[name] as {
+      retrieval: { full: typeof full };
+      people: { live: { f: number }; reclustered: { f: number; clustersPerIdentity: number } };
+    };
     log(
       `  ${name}: faces ${run.faces.length} (${tilesFound}/${placed} placed found); sure P ${full.sure.precision.toFixed(3)} R ${full.sure.recall.toFixed(3)}; ` +
         `sure+maybe P ${full.sureAndMaybe.precision.toFixed(3)} R ${full.sureAndMaybe.recall.toFixed(3)}; people F live ${r.people.live.f.toFixed(3)}, re-clustered ${r.people.reclustered.f.toFixed(3)} (${r.people.reclustered.clustersPerIdentity.toFixed(2)} persons per person)`,
@@ -406,7 +493,11 @@ const report = {
   bench: 'match',
   date: new Date().toISOString(),
   machine: MACHINE,
-  data: { dir: 'face-identities (outside the repository)', portraits: set.portraits.length, split: 'identities by sha1(name)[0] % 2: even = calibration, odd = held-out' },
+  data: {
+    dir: 'face-identities (outside the repository)',
+    portraits: set.portraits.length,
+    split: 'identities by sha1(name)[0] % 2: even = calibration, odd = held-out',
+  },
   configurations: Object.fromEntries(configs.map((c) => [c.name, c.config])),
   verification,
   calibrated,
@@ -426,19 +517,31 @@ async function writeRocPlot(file: string): Promise<void> {
   const y = (tar: number) => H - m.b - tar * (H - m.t - m.b);
   const colours = ['#c0392b', '#2471a3', '#27ae60'];
   const parts: string[] = [`<rect width="${W}" height="${H}" fill="white"/>`];
-  for (let e = -5; e <= 0; e++) parts.push(`<line x1="${x(10 ** e)}" y1="${m.t}" x2="${x(10 ** e)}" y2="${H - m.b}" stroke="#ddd"/><text x="${x(10 ** e)}" y="${H - m.b + 22}" font-size="14" text-anchor="middle" font-family="sans-serif">1e${e}</text>`);
-  for (let t = 0; t <= 1.0001; t += 0.2) parts.push(`<line x1="${m.l}" y1="${y(t)}" x2="${W - m.r}" y2="${y(t)}" stroke="#ddd"/><text x="${m.l - 10}" y="${y(t) + 5}" font-size="14" text-anchor="end" font-family="sans-serif">${t.toFixed(1)}</text>`);
+  for (let e = -5; e <= 0; e++)
+    parts.push(
+      `<line x1="${x(10 ** e)}" y1="${m.t}" x2="${x(10 ** e)}" y2="${H - m.b}" stroke="#ddd"/><text x="${x(10 ** e)}" y="${H - m.b + 22}" font-size="14" text-anchor="middle" font-family="sans-serif">1e${e}</text>`,
+    );
+  for (let t = 0; t <= 1.0001; t += 0.2)
+    parts.push(
+      `<line x1="${m.l}" y1="${y(t)}" x2="${W - m.r}" y2="${y(t)}" stroke="#ddd"/><text x="${m.l - 10}" y="${y(t) + 5}" font-size="14" text-anchor="end" font-family="sans-serif">${t.toFixed(1)}</text>`,
+    );
   configs.forEach(({ name, config }, i) => {
     const p = pairsByConfig.get(name)!.heldOut;
     const points = roc(p).map((r) => `${x(Math.max(r.fmr, 1e-5)).toFixed(1)},${y(r.tar).toFixed(1)}`);
     parts.push(`<polyline points="${points.join(' ')}" fill="none" stroke="${colours[i]}" stroke-width="3"/>`);
     const at = ratesAt(p, config.threshold);
     parts.push(`<circle cx="${x(Math.max(at.fmr, 1e-5))}" cy="${y(at.tar)}" r="7" fill="${colours[i]}"/>`);
-    parts.push(`<text x="${W - m.r - 10}" y="${H - m.b - 20 - 24 * i}" font-size="16" text-anchor="end" fill="${colours[i]}" font-family="sans-serif">${name}: threshold ${config.threshold.toFixed(4)} (dot)</text>`);
+    parts.push(
+      `<text x="${W - m.r - 10}" y="${H - m.b - 20 - 24 * i}" font-size="16" text-anchor="end" fill="${colours[i]}" font-family="sans-serif">${name}: threshold ${config.threshold.toFixed(4)} (dot)</text>`,
+    );
   });
-  parts.push(`<text x="${W / 2}" y="30" font-size="18" text-anchor="middle" font-family="sans-serif">Held-out identities: same-person pairs accepted vs different-person pairs accepted</text>`);
+  parts.push(
+    `<text x="${W / 2}" y="30" font-size="18" text-anchor="middle" font-family="sans-serif">Held-out identities: same-person pairs accepted vs different-person pairs accepted</text>`,
+  );
   parts.push(`<text x="${W / 2}" y="${H - 20}" font-size="15" text-anchor="middle" font-family="sans-serif">false match rate (log)</text>`);
-  parts.push(`<text x="20" y="${H / 2}" font-size="15" text-anchor="middle" font-family="sans-serif" transform="rotate(-90 20 ${H / 2})">true accept rate</text>`);
+  parts.push(
+    `<text x="20" y="${H / 2}" font-size="15" text-anchor="middle" font-family="sans-serif" transform="rotate(-90 20 ${H / 2})">true accept rate</text>`,
+  );
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}">${parts.join('')}</svg>`;
   await sharp(Buffer.from(svg)).png().toFile(file);
 }

@@ -40,7 +40,9 @@ import { linkGraphOnnx } from '../../src/vision/index.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RESULTS_DIR = join(REPO_ROOT, 'test', 'bench', 'results');
-const MATCH_THRESHOLD = (JSON.parse(readFileSync(join(REPO_ROOT, 'models', 'face', 'match-threshold.json'), 'utf8')) as { threshold: number }).threshold;
+const MATCH_THRESHOLD = (
+  JSON.parse(readFileSync(join(REPO_ROOT, 'models', 'face', 'match-threshold.json'), 'utf8')) as { threshold: number }
+).threshold;
 
 // Targets from the search issue, on a 2-core CPU.
 const TARGETS = { p95MsAt100k: 20, p95MsAt1M: 100, recallAt100: 0.99 } as const;
@@ -147,7 +149,9 @@ function storeFaces(db: Database, eventId: number, vectors: Float32Array, firstF
   const addPhoto = db.prepare(
     "INSERT INTO photos (id, event_id, path, file_name, status, landed_at, updated_at) VALUES (?, ?, ?, ?, 'ready', 0, 0)",
   );
-  const addFace = db.prepare('INSERT INTO faces (id, photo_id, event_id, box_x, box_y, box_w, box_h, score, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, 0)');
+  const addFace = db.prepare(
+    'INSERT INTO faces (id, photo_id, event_id, box_x, box_y, box_w, box_h, score, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, 0)',
+  );
   db.transaction(() => {
     const count = vectors.length / EMBEDDING_DIMS;
     for (let i = 0; i < count; i++) {
@@ -171,7 +175,15 @@ function time<T>(fn: () => T): { value: T; ms: number } {
   return { value, ms: performance.now() - start };
 }
 
-function measureSize(db: Database, centre: Float32Array, eventId: number, faces: number, queries: EmbeddingCorpus, realFacesStored: number, buildSeconds: number): SizeResult {
+function measureSize(
+  db: Database,
+  centre: Float32Array,
+  eventId: number,
+  faces: number,
+  queries: EmbeddingCorpus,
+  realFacesStored: number,
+  buildSeconds: number,
+): SizeResult {
   const nQueries = Math.min(queryCount, queries.count);
   const nExact = faces >= 1_000_000 ? Math.min(nQueries, exactQueriesAtMillion) : nQueries;
   const exactRepo = createFaceVectorsRepository(db, { quantisationCentre: centre });
@@ -205,18 +217,27 @@ function measureSize(db: Database, centre: Float32Array, eventId: number, faces:
       recallAt100: { mean: round(mean, 4)!, min: round(Math.min(...recalls), 4)! },
     };
     modes.push(result);
-    log(`  binary-rerank pool ${pool}: p50 ${round(result.latencyMs.p50, 1)} ms, p95 ${round(result.latencyMs.p95, 1)} ms, recall@100 ${result.recallAt100!.mean} (min ${result.recallAt100!.min})`);
+    log(
+      `  binary-rerank pool ${pool}: p50 ${round(result.latencyMs.p50, 1)} ms, p95 ${round(result.latencyMs.p95, 1)} ms, recall@100 ${result.recallAt100!.mean} (min ${result.recallAt100!.min})`,
+    );
   }
 
   const photoTimes: number[] = [];
   for (let i = 0; i < nQueries; i++) {
-    photoTimes.push(time(() => exactRepo.nearestPhotos(eventId, embeddingAt(queries, i), { limit: PHOTO_LIMIT, maxDistance: MATCH_THRESHOLD, mode: 'auto' })).ms);
+    photoTimes.push(
+      time(() =>
+        exactRepo.nearestPhotos(eventId, embeddingAt(queries, i), { limit: PHOTO_LIMIT, maxDistance: MATCH_THRESHOLD, mode: 'auto' }),
+      ).ms,
+    );
   }
   const autoMode = exactRepo.searchModeFor(eventId);
-  log(`  nearestPhotos (auto = ${autoMode}, threshold ${MATCH_THRESHOLD}): p50 ${round(distribution(photoTimes).p50, 1)} ms, p95 ${round(distribution(photoTimes).p95, 1)} ms`);
+  log(
+    `  nearestPhotos (auto = ${autoMode}, threshold ${MATCH_THRESHOLD}): p50 ${round(distribution(photoTimes).p50, 1)} ms, p95 ${round(distribution(photoTimes).p95, 1)} ms`,
+  );
   const inMemoryIndex = measureInMemoryIndex(db, eventId, faces, queries, nQueries, exactTop);
   const liveClustering = faces <= LIVE_CLUSTERING_UP_TO ? measureLiveClustering(db, eventId, faces, queries) : null;
-  const dbFileMb = db.prepare<[], { n: number }>('SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()').get()!.n / MB;
+  const dbFileMb =
+    db.prepare<[], { n: number }>('SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()').get()!.n / MB;
   return {
     faces,
     realFacesStored,
@@ -239,8 +260,12 @@ function measureSize(db: Database, centre: Float32Array, eventId: number, faces:
  */
 function measureLiveClustering(db: Database, eventId: number, faces: number, queries: EmbeddingCorpus): LiveClusteringResult {
   const repos = createRepositories(db);
-  const addPhoto = db.prepare("INSERT INTO photos (event_id, path, file_name, status, landed_at, updated_at, face_count) VALUES (?, ?, 'live.jpg', 'ready', 0, 0, ?)");
-  const addFace = db.prepare('INSERT INTO faces (photo_id, event_id, box_x, box_y, box_w, box_h, score, created_at) VALUES (?, ?, 0, 0, 10, 10, 1, 0)');
+  const addPhoto = db.prepare(
+    "INSERT INTO photos (event_id, path, file_name, status, landed_at, updated_at, face_count) VALUES (?, ?, 'live.jpg', 'ready', 0, 0, ?)",
+  );
+  const addFace = db.prepare(
+    'INSERT INTO faces (photo_id, event_id, box_x, box_y, box_w, box_h, score, created_at) VALUES (?, ?, 0, 0, 10, 10, 1, 0)',
+  );
   const photos = Math.min(LIVE_CLUSTERING_PHOTOS, Math.floor(queries.count / FACES_PER_PHOTO));
   const run = (useIndex: boolean): number[] => {
     const cache = createFaceIndexCache(repos.faceVectors);
@@ -260,7 +285,15 @@ function measureLiveClustering(db: Database, eventId: number, faces: number, que
         const index = cache.forEvent(eventId);
         const search: NeighbourSearch = (embedding, k) => index.nearest(embedding, k);
         times.push(
-          time(() => assignFacesToPersons(repos.persons, eventId, rows.map((r) => r.faceId), MATCH_THRESHOLD, useIndex ? { neighbours: search } : {})).ms,
+          time(() =>
+            assignFacesToPersons(
+              repos.persons,
+              eventId,
+              rows.map((r) => r.faceId),
+              MATCH_THRESHOLD,
+              useIndex ? { neighbours: search } : {},
+            ),
+          ).ms,
         );
       }
     } finally {
@@ -281,16 +314,26 @@ function measureLiveClustering(db: Database, eventId: number, faces: number, que
   return result;
 }
 
-function measureInMemoryIndex(db: Database, eventId: number, faces: number, queries: EmbeddingCorpus, nQueries: number, exactTop: readonly { faceId: number }[][]): InMemoryIndexResult {
+function measureInMemoryIndex(
+  db: Database,
+  eventId: number,
+  faces: number,
+  queries: EmbeddingCorpus,
+  nQueries: number,
+  exactTop: readonly { faceId: number }[][],
+): InMemoryIndexResult {
   const repo = createRepositories(db).faceVectors;
   let plainScanSeconds: number | null = null;
   if (faces <= plainLoadUpTo) {
-    const plain = db.prepare<[bigint], { face_id: number; embedding: Buffer }>('SELECT face_id, embedding FROM face_embeddings WHERE event_id = ?');
-    plainScanSeconds = time(() => {
-      let n = 0;
-      for (const r of plain.iterate(BigInt(eventId))) n += r.embedding.length > 0 ? 1 : 0;
-      return n;
-    }).ms / 1000;
+    const plain = db.prepare<[bigint], { face_id: number; embedding: Buffer }>(
+      'SELECT face_id, embedding FROM face_embeddings WHERE event_id = ?',
+    );
+    plainScanSeconds =
+      time(() => {
+        let n = 0;
+        for (const r of plain.iterate(BigInt(eventId))) n += r.embedding.length > 0 ? 1 : 0;
+        return n;
+      }).ms / 1000;
   }
   global.gc?.();
   const rssBefore = process.memoryUsage().rss;
@@ -309,7 +352,9 @@ function measureInMemoryIndex(db: Database, eventId: number, faces: number, quer
   }
   const photoTimes: number[] = [];
   for (let i = 0; i < nQueries; i++) {
-    photoTimes.push(time(() => nearestPhotosInIndex(index, repo, embeddingAt(queries, i), { limit: PHOTO_LIMIT, maxDistance: MATCH_THRESHOLD })).ms);
+    photoTimes.push(
+      time(() => nearestPhotosInIndex(index, repo, embeddingAt(queries, i), { limit: PHOTO_LIMIT, maxDistance: MATCH_THRESHOLD })).ms,
+    );
   }
   const mean = recalls.reduce((s, r) => s + r, 0) / recalls.length;
   const result: InMemoryIndexResult = {
@@ -332,7 +377,9 @@ function measureInMemoryIndex(db: Database, eventId: number, faces: number, quer
 }
 
 async function measureReclusterLinks(db: Database, eventId: number, size: number): Promise<ReclusterLinksResult> {
-  const faces = createRepositories(db).persons.eventFaceVectors(eventId).sort((a, b) => a.faceId - b.faceId);
+  const faces = createRepositories(db)
+    .persons.eventFaceVectors(eventId)
+    .sort((a, b) => a.faceId - b.faceId);
   let started = performance.now();
   const adjacency = await linkGraphOnnx(faces, MATCH_THRESHOLD);
   const onnxSeconds = round((performance.now() - started) / 1000, 2)!;
@@ -343,7 +390,9 @@ async function measureReclusterLinks(db: Database, eventId: number, size: number
     plainLoopSeconds = round((performance.now() - started) / 1000, 2)!;
   }
   const links = adjacency.reduce((n, l) => n + l.length, 0) / 2;
-  log(`  recluster links (all pairs) at ${size} faces: ONNX Runtime ${onnxSeconds} s, plain loop ${plainLoopSeconds ?? '-'} s, ${links} links`);
+  log(
+    `  recluster links (all pairs) at ${size} faces: ONNX Runtime ${onnxSeconds} s, plain loop ${plainLoopSeconds ?? '-'} s, ${links} links`,
+  );
   return { onnxSeconds, plainLoopSeconds, links };
 }
 
@@ -401,13 +450,18 @@ async function main(): Promise<void> {
     benchmark: 'selfie-search',
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null, totalMemMb: round(os.totalmem() / MB), node: process.version },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? null,
+      totalMemMb: round(os.totalmem() / MB),
+      node: process.version,
+    },
     corpus: {
       realDescriptors: real.count,
       storedReal: kept.count,
       heldOutQueries: heldOut.count,
       quantisation: 'sign bits of (descriptor - mean of stored real descriptors)',
-    derived: 'convex mixture of two stored real descriptors (weight U[0,1]) + N(0, 0.02) per dimension, re-normalised',
+      derived: 'convex mixture of two stored real descriptors (weight U[0,1]) + N(0, 0.02) per dimension, re-normalised',
     },
     k: RECALL_K,
     targets: TARGETS,
@@ -416,7 +470,10 @@ async function main(): Promise<void> {
     sizes: results,
   };
   await mkdir(RESULTS_DIR, { recursive: true });
-  const stamp = startedAt.toISOString().replace(/:/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = startedAt
+    .toISOString()
+    .replace(/:/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const path = join(RESULTS_DIR, `selfie-search-${stamp}.json`);
   const temp = `${path}.${process.pid}.tmp`;
   await writeFile(temp, `${JSON.stringify(report, null, 2)}\n`);

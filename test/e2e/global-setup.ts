@@ -11,6 +11,7 @@ export default async function globalSetup(): Promise<void> {
   }
   await mkdir(FAKE_CAMERA_DIR, { recursive: true });
   const camera = await writeFakeCamera(SELFIE_SOURCE, FAKE_CAMERA_DIR);
-  if (camera.videoPath !== FAKE_CAMERA_VIDEO) throw new Error(`fake camera written to ${camera.videoPath}, config expects ${FAKE_CAMERA_VIDEO}`);
+  if (camera.videoPath !== FAKE_CAMERA_VIDEO)
+    throw new Error(`fake camera written to ${camera.videoPath}, config expects ${FAKE_CAMERA_VIDEO}`);
   await writeFile(SELFIE_FACE_JSON, JSON.stringify(camera.face));
 }

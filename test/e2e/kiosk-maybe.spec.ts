@@ -27,7 +27,8 @@ function onlyMaybeConfig(): string {
 test.use({ serverEnv: { SHUTTERFIND_MATCH_CONFIG: onlyMaybeConfig() } });
 
 const screen = (page: Page) => page.getByTestId('kiosk-screen');
-const isSelfiePost = (r: Response) => r.request().method() === 'POST' && /\/kiosk-api\/sessions\/[^/]+\/selfie$/.test(new URL(r.url()).pathname);
+const isSelfiePost = (r: Response) =>
+  r.request().method() === 'POST' && /\/kiosk-api\/sessions\/[^/]+\/selfie$/.test(new URL(r.url()).pathname);
 
 test('photos the kiosk is not sure of are shown apart, unselected, and only the ones tapped go home', async ({ page, server }) => {
   await page.setViewportSize({ width: 1280, height: 800 });

@@ -8,8 +8,7 @@ import { expect, test } from './support/test.js';
 /** How long the empty view is watched for an automatic capture (well past arming, settling and the 3-2-1). */
 const OBSERVATION_MS = 6_000;
 
-const isSelfieRequest = (r: Request) =>
-  r.method() === 'POST' && /\/kiosk-api\/sessions\/[^/]+\/selfie$/.test(new URL(r.url()).pathname);
+const isSelfieRequest = (r: Request) => r.method() === 'POST' && /\/kiosk-api\/sessions\/[^/]+\/selfie$/.test(new URL(r.url()).pathname);
 
 async function expectScreen(page: Page, screen: string): Promise<void> {
   await expect(page.getByTestId('kiosk-screen')).toHaveAttribute('data-screen', screen);

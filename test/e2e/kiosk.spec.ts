@@ -36,11 +36,14 @@ async function expectScreen(page: Page, screen: string, timeout?: number): Promi
 
 /** The photo ids the results screen shows, read from each result's own image address. */
 async function shownPhotoIds(page: Page): Promise<number[]> {
-  const urls = await page.getByTestId('result-photo').evaluateAll((els) =>
-    els.map(
-      (el) => el.getAttribute('data-photo-id') ?? ((el.tagName === 'IMG' ? el : el.querySelector('img')) as { src: string } | null)?.src ?? '',
-    ),
-  );
+  const urls = await page
+    .getByTestId('result-photo')
+    .evaluateAll((els) =>
+      els.map(
+        (el) =>
+          el.getAttribute('data-photo-id') ?? ((el.tagName === 'IMG' ? el : el.querySelector('img')) as { src: string } | null)?.src ?? '',
+      ),
+    );
   return urls.map((u) => (/^\d+$/.test(u) ? Number(u) : photoIdFromKioskUrl(u))).sort(byNumber);
 }
 

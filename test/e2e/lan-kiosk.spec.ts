@@ -13,7 +13,9 @@ import { expect, test } from './support/test.js';
 const cameraAccess = (page: Page) =>
   page.evaluate(`({ secureContext: window.isSecureContext, mediaDevices: typeof navigator.mediaDevices })`);
 
-test('a kiosk tablet gets its camera over the laptop\'s HTTPS kiosk address, which plain HTTP on the network cannot give', async ({ page }) => {
+test("a kiosk tablet gets its camera over the laptop's HTTPS kiosk address, which plain HTTP on the network cannot give", async ({
+  page,
+}) => {
   const server = await startServer({ lan: true });
   try {
     expect(server.kioskHttpsPort).toEqual(expect.any(Number));

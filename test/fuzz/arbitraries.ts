@@ -23,7 +23,13 @@ export const editArb: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
   fc.record({ kind: fc.constant('byte' as const), at: fc.nat(), value: fc.constantFrom(0x00, 0xff, 0xd8, 0xd9, 0xda, 0xc0, 0x7f) }),
-  fc.record({ kind: fc.constant('word' as const), at: fc.nat(), value: wordValue, width: fc.constantFrom(2 as const, 4 as const), littleEndian: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('word' as const),
+    at: fc.nat(),
+    value: wordValue,
+    width: fc.constantFrom(2 as const, 4 as const),
+    littleEndian: fc.boolean(),
+  }),
   // An offset into the file itself, loops and pointers at the header included.
   fc.record({ kind: fc.constant('pointer' as const), at: fc.nat(), to: fc.nat(), littleEndian: fc.boolean() }),
   fc.record({ kind: fc.constant('drop' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 512 }) }),
@@ -60,13 +66,13 @@ export function applyEdits(file: Uint8Array, edits: readonly Edit[]): Uint8Array
         writeWord(out, at, length === 0 ? 0 : edit.to % (length + 16), 4, edit.littleEndian);
         break;
       case 'drop':
-      {
-        const end = Math.min(length, at + edit.length);
-        const shrunk = new Uint8Array(length - (end - at));
-        shrunk.set(out.subarray(0, at), 0);
-        shrunk.set(out.subarray(end), at);
-        out = shrunk;
-      }
+        {
+          const end = Math.min(length, at + edit.length);
+          const shrunk = new Uint8Array(length - (end - at));
+          shrunk.set(out.subarray(0, at), 0);
+          shrunk.set(out.subarray(end), at);
+          out = shrunk;
+        }
         break;
       case 'insert': {
         const grown = new Uint8Array(length + edit.bytes.length);

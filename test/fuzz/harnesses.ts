@@ -131,7 +131,11 @@ export function decideForSettledFile(observation: Omit<FileObservation, 'at' | '
   for (const policy of POLICIES) {
     const first: FileObservation = { ...observation, at: 0, mtimeMs: 0 };
     const history = recordObservation(recordObservation(undefined, first), { ...first, at: policy.probeIntervalMs });
-    for (const now of [policy.probeIntervalMs, policy.stableForMs + policy.probeIntervalMs, policy.truncatedAfterMs + policy.probeIntervalMs]) {
+    for (const now of [
+      policy.probeIntervalMs,
+      policy.stableForMs + policy.probeIntervalMs,
+      policy.truncatedAfterMs + policy.probeIntervalMs,
+    ]) {
       const decision = decideReadiness(history, now, policy);
       assertDecision(decision, `decideReadiness(${observation.completeness})`);
       decisions.push(decision);
@@ -180,7 +184,8 @@ export function extractPreviewSafely(bytes: Uint8Array, fileName: string): Uint8
   if (preview.buffer !== bytes.buffer) throw new FuzzFinding('extractEmbeddedJpeg returned a copy, not a view of the file');
   const start = preview.byteOffset - bytes.byteOffset;
   const end = start + preview.byteLength;
-  if (start < 0 || end > bytes.byteLength) throw new FuzzFinding(`preview [${start}, ${end}) lies outside the ${bytes.byteLength}-byte file`);
+  if (start < 0 || end > bytes.byteLength)
+    throw new FuzzFinding(`preview [${start}, ${end}) lies outside the ${bytes.byteLength}-byte file`);
   const n = preview.length;
   if (n < 4 || preview[0] !== 0xff || preview[1] !== 0xd8 || preview[n - 2] !== 0xff || preview[n - 1] !== 0xd9) {
     throw new FuzzFinding(`preview [${start}, ${end}) does not run from SOI to EOI`);

@@ -75,7 +75,16 @@ function startWorker(input: WorkerInput): Worker {
 }
 
 async function replayCoverage(target: TargetName, corpus: Uint8Array[], shared: SharedArrayBuffer): Promise<Record<string, BlockCoverage>> {
-  const worker = startWorker({ target, corpus, randomSeed: 0, deadline: 0, maxLength: MAX_INPUT_BYTES, slowMs: SLOW_MS, shared, replayOnly: true });
+  const worker = startWorker({
+    target,
+    corpus,
+    randomSeed: 0,
+    deadline: 0,
+    maxLength: MAX_INPUT_BYTES,
+    slowMs: SLOW_MS,
+    shared,
+    replayOnly: true,
+  });
   return new Promise((resolve, reject) => {
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'replayed') resolve(summarise(message.scripts as Profiler.ScriptCoverage[]));
@@ -158,7 +167,9 @@ async function main(): Promise<void> {
         }
         if (Date.now() - lastBeatAt < HANG_MS) return;
         const input = sharedInput();
-        void record('hang', `no progress for ${HANG_MS / 1000} s`, input).then(() => worker.terminate()).then(finish);
+        void record('hang', `no progress for ${HANG_MS / 1000} s`, input)
+          .then(() => worker.terminate())
+          .then(finish);
       }, WATCHDOG_EVERY_MS);
       worker.on('message', (message: WorkerMessage) => {
         switch (message.type) {

@@ -41,14 +41,26 @@ async function main(): Promise<void> {
     try {
       await target.run(input);
     } catch (error) {
-      port.postMessage({ type: 'finding', kind: 'crash', message: describeError(error), input, ms: performance.now() - started } satisfies WorkerMessage);
+      port.postMessage({
+        type: 'finding',
+        kind: 'crash',
+        message: describeError(error),
+        input,
+        ms: performance.now() - started,
+      } satisfies WorkerMessage);
     }
     const ms = performance.now() - started;
     execs += 1;
     // On a shared machine under nice 19 a descheduled or collecting thread looks slow once;
     // an input is slow only if a second run is slow too.
     if (ms > data.slowMs && (await timeOf(input)) > data.slowMs) {
-      port.postMessage({ type: 'finding', kind: 'slow', message: `took ${Math.round(ms)} ms on ${input.length} bytes`, input, ms } satisfies WorkerMessage);
+      port.postMessage({
+        type: 'finding',
+        kind: 'slow',
+        message: `took ${Math.round(ms)} ms on ${input.length} bytes`,
+        input,
+        ms,
+      } satisfies WorkerMessage);
     }
     let novel = false;
     for (const feature of await coverage.features()) {

@@ -14,7 +14,13 @@ export function AttractScreen() {
           <span className="k-attract__photo k-attract__photo--3" />
           <span className="k-attract__lens">
             <svg viewBox="0 0 64 64" width="64" height="64">
-              <path d="M12 22a4 4 0 0 1 4-4h6l4-6h12l4 6h6a4 4 0 0 1 4 4v24a4 4 0 0 1-4 4H16a4 4 0 0 1-4-4V22z" fill="none" stroke="currentColor" strokeWidth="3.5" strokeLinejoin="round" />
+              <path
+                d="M12 22a4 4 0 0 1 4-4h6l4-6h12l4 6h6a4 4 0 0 1 4 4v24a4 4 0 0 1-4 4H16a4 4 0 0 1-4-4V22z"
+                fill="none"
+                stroke="currentColor"
+                strokeWidth="3.5"
+                strokeLinejoin="round"
+              />
               <circle cx="32" cy="34" r="9" fill="none" stroke="currentColor" strokeWidth="3.5" />
             </svg>
           </span>

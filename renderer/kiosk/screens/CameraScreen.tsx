@@ -89,7 +89,9 @@ export function CameraScreen() {
           ) : (
             <>
               <span className="k-camera__hint" data-testid="capture-hint">
-                {camera.state === 'starting' ? 'Starting the camera…' : captureError ?? (holding ? 'Hold still…' : auto.hint ?? 'Look at the screen')}
+                {camera.state === 'starting'
+                  ? 'Starting the camera…'
+                  : (captureError ?? (holding ? 'Hold still…' : (auto.hint ?? 'Look at the screen')))}
               </span>
               <button
                 type="button"

@@ -25,14 +25,22 @@ export function ConsentScreen() {
             <Icon name="trash" className="k-consent__icon" />
             <span>
               Your selfie is <strong>deleted when you finish</strong>.{' '}
-              {identity?.retention.selfie && <span className="k-muted" data-testid="retention-selfie">{identity.retention.selfie}</span>}
+              {identity?.retention.selfie && (
+                <span className="k-muted" data-testid="retention-selfie">
+                  {identity.retention.selfie}
+                </span>
+              )}
             </span>
           </li>
           <li>
             <Icon name="bell" className="k-consent__icon" />
             <span>
               Only if you ask us to <strong>send you new photos</strong> of you, we keep it a while to find them.{' '}
-              {identity?.retention.optIn && <span className="k-muted" data-testid="retention-optin">{identity.retention.optIn}</span>}
+              {identity?.retention.optIn && (
+                <span className="k-muted" data-testid="retention-optin">
+                  {identity.retention.optIn}
+                </span>
+              )}
             </span>
           </li>
           <li>
@@ -49,7 +57,13 @@ export function ConsentScreen() {
           <button type="button" className="k-button k-button--secondary" onClick={startOver} data-testid="consent-decline">
             No thanks
           </button>
-          <button type="button" className="k-button k-button--primary" onClick={() => void agree()} disabled={busy} data-testid="consent-accept">
+          <button
+            type="button"
+            className="k-button k-button--primary"
+            onClick={() => void agree()}
+            disabled={busy}
+            data-testid="consent-accept"
+          >
             {busy ? 'One moment…' : 'I agree'}
           </button>
         </div>

@@ -22,8 +22,8 @@ export function PairingScreen() {
       <form className="k-card k-pairing" onSubmit={submit}>
         <h1>Set up this kiosk</h1>
         <p className="k-lead">
-          On the photographer's laptop, open the console, go to <strong>Kiosks</strong> and press <strong>Pair a kiosk</strong>.
-          Then type the code shown there.
+          On the photographer's laptop, open the console, go to <strong>Kiosks</strong> and press <strong>Pair a kiosk</strong>. Then type
+          the code shown there.
         </p>
         <label className="k-field">
           <span>Pairing code</span>
@@ -42,14 +42,25 @@ export function PairingScreen() {
         </label>
         <label className="k-field">
           <span>Name of this kiosk</span>
-          <input value={name} onChange={(e) => setName(e.target.value)} maxLength={40} placeholder="Entrance" data-testid="pairing-name-input" />
+          <input
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            maxLength={40}
+            placeholder="Entrance"
+            data-testid="pairing-name-input"
+          />
         </label>
         {error && (
           <p className="k-error" role="alert" data-testid="pairing-error">
             {error}
           </p>
         )}
-        <button type="submit" className="k-button k-button--primary k-button--wide" disabled={busy || code.length !== CODE_LENGTH || !name.trim()} data-testid="pair-button">
+        <button
+          type="submit"
+          className="k-button k-button--primary k-button--wide"
+          disabled={busy || code.length !== CODE_LENGTH || !name.trim()}
+          data-testid="pair-button"
+        >
           {busy ? 'Pairing…' : 'Pair this kiosk'}
         </button>
       </form>

@@ -83,9 +83,7 @@ function NoResults() {
       <div className="k-empty__intro">
         <Icon name="search" className="k-empty__art" />
         <h1>We couldn't find you yet</h1>
-        <p className="k-lead">
-          Maybe the photographers haven't taken your picture yet, or the newest photos are still on their way.
-        </p>
+        <p className="k-lead">Maybe the photographers haven't taken your picture yet, or the newest photos are still on their way.</p>
         <div className="k-actions">
           <button type="button" className="k-button k-button--secondary" onClick={retake} data-testid="try-again">
             Try again
@@ -101,7 +99,17 @@ function NoResults() {
  * Photos just beyond the sure match: the attendee decides. Kept apart from the sure ones and
  * unselected, so nobody takes home a stranger's photo without choosing it.
  */
-function MaybeSection({ maybe, selected, onToggle, alone }: { maybe: KioskMatch[]; selected: ReadonlySet<number>; onToggle: (id: number) => void; alone: boolean }) {
+function MaybeSection({
+  maybe,
+  selected,
+  onToggle,
+  alone,
+}: {
+  maybe: KioskMatch[];
+  selected: ReadonlySet<number>;
+  onToggle: (id: number) => void;
+  alone: boolean;
+}) {
   const chosen = maybe.filter((m) => selected.has(m.photoId)).length;
   return (
     <section className={`k-maybe${alone ? ' k-maybe--alone' : ''}`} data-testid="maybe-section" aria-label="Maybe you?">
@@ -115,7 +123,14 @@ function MaybeSection({ maybe, selected, onToggle, alone }: { maybe: KioskMatch[
       )}
       <div className="k-results__grid k-results__grid--many" data-testid="maybe-grid">
         {maybe.map((m) => (
-          <ResultPhoto key={m.photoId} match={m} selected={selected.has(m.photoId)} onToggle={() => onToggle(m.photoId)} eager={false} testId="maybe-photo" />
+          <ResultPhoto
+            key={m.photoId}
+            match={m}
+            selected={selected.has(m.photoId)}
+            onToggle={() => onToggle(m.photoId)}
+            eager={false}
+            testId="maybe-photo"
+          />
         ))}
       </div>
     </section>
@@ -156,7 +171,11 @@ export function ResultsScreen() {
                   ? 'We found a photo of you!'
                   : `We found ${matches.length} photos of you!`}
             </h1>
-            <p className="k-lead">{matches.length ? 'Tap a photo to leave it out.' : "We're not sure these are you: tap the photos you are in to take them home."}</p>
+            <p className="k-lead">
+              {matches.length
+                ? 'Tap a photo to leave it out.'
+                : "We're not sure these are you: tap the photos you are in to take them home."}
+            </p>
           </div>
           {matches.length > 0 && (
             <button type="button" className="k-button k-button--secondary" onClick={() => selectAll(!allSelected)} data-testid="select-all">
@@ -166,7 +185,13 @@ export function ResultsScreen() {
         </div>
         <div className={`k-results__grid k-results__grid--${size}`} data-testid="results-grid">
           {matches.map((m, i) => (
-            <ResultPhoto key={m.photoId} match={m} selected={selected.has(m.photoId)} onToggle={() => toggle(m.photoId)} eager={i < EAGER_THUMBNAILS} />
+            <ResultPhoto
+              key={m.photoId}
+              match={m}
+              selected={selected.has(m.photoId)}
+              onToggle={() => toggle(m.photoId)}
+              eager={i < EAGER_THUMBNAILS}
+            />
           ))}
         </div>
         {maybe.length > 0 && <MaybeSection maybe={maybe} selected={selected} onToggle={toggle} alone={matches.length === 0} />}
@@ -174,7 +199,13 @@ export function ResultsScreen() {
           <button type="button" className="k-button k-button--quiet" onClick={retake} data-testid="retake">
             Not me? Retake selfie
           </button>
-          <button type="button" className="k-button k-button--primary" onClick={toTakeHome} disabled={selected.size === 0} data-testid="take-home-button">
+          <button
+            type="button"
+            className="k-button k-button--primary"
+            onClick={toTakeHome}
+            disabled={selected.size === 0}
+            data-testid="take-home-button"
+          >
             Take {selected.size === 1 ? 'it' : `these ${selected.size}`} home →
           </button>
         </footer>

@@ -49,7 +49,13 @@ function QrCard() {
       ) : error ? (
         <div className="k-qr-block">
           <p className="k-error">{error}</p>
-          <button type="button" className="k-button k-button--secondary k-button--wide" onClick={ensureQr} disabled={busy} data-testid="take-home-qr-retry">
+          <button
+            type="button"
+            className="k-button k-button--secondary k-button--wide"
+            onClick={ensureQr}
+            disabled={busy}
+            data-testid="take-home-qr-retry"
+          >
             Show QR code
           </button>
         </div>

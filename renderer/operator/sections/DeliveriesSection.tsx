@@ -40,10 +40,24 @@ export function DeliveriesSection() {
         subtitle="Attendees who left an email address or phone number at a kiosk. They are sent when the laptop syncs."
         actions={
           <div className="c-segmented" role="tablist">
-            <button type="button" role="tab" aria-selected={filter === 'waiting'} className={filter === 'waiting' ? 'is-active' : ''} onClick={() => setFilter('waiting')} data-testid="deliveries-waiting">
+            <button
+              type="button"
+              role="tab"
+              aria-selected={filter === 'waiting'}
+              className={filter === 'waiting' ? 'is-active' : ''}
+              onClick={() => setFilter('waiting')}
+              data-testid="deliveries-waiting"
+            >
               Waiting ({waiting})
             </button>
-            <button type="button" role="tab" aria-selected={filter === 'all'} className={filter === 'all' ? 'is-active' : ''} onClick={() => setFilter('all')} data-testid="deliveries-all">
+            <button
+              type="button"
+              role="tab"
+              aria-selected={filter === 'all'}
+              className={filter === 'all' ? 'is-active' : ''}
+              onClick={() => setFilter('all')}
+              data-testid="deliveries-all"
+            >
               All ({deliveries?.length ?? 0})
             </button>
           </div>
@@ -54,7 +68,11 @@ export function DeliveriesSection() {
       {deliveries && (
         <div className="c-panel c-panel--flush">
           {shown.length === 0 ? (
-            <EmptyState title={filter === 'waiting' ? 'Nothing waiting' : 'No deliveries yet'} icon={<Icon name="deliveries" size={40} />} testId="deliveries-empty">
+            <EmptyState
+              title={filter === 'waiting' ? 'Nothing waiting' : 'No deliveries yet'}
+              icon={<Icon name="deliveries" size={40} />}
+              testId="deliveries-empty"
+            >
               When an attendee asks for their photos by email or text message at a kiosk, it appears here.
             </EmptyState>
           ) : (

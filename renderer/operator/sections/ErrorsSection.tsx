@@ -26,9 +26,7 @@ export function ErrorsSection() {
   const retry = async (photoId: number | 'all') => {
     setBusy(photoId);
     try {
-      const result = await operatorApi.post<RetryResult>(
-        photoId === 'all' ? '/api/photos/retry-failed' : `/api/photos/${photoId}/retry`,
-      );
+      const result = await operatorApi.post<RetryResult>(photoId === 'all' ? '/api/photos/retry-failed' : `/api/photos/${photoId}/retry`);
       notify(describeRetry(result), 'success');
       if (photoId !== 'all') set((list) => ({ ...list, errors: list.errors.filter((e) => e.photoId !== photoId) }));
       reload();

@@ -90,7 +90,12 @@ export function KiosksSection() {
                     <td className="c-muted">{k.lastSeenAt ? timeAgo(k.lastSeenAt) : 'never'}</td>
                     <td className="c-align-end c-tabular">{k.sessionsToday}</td>
                     <td className="c-align-end">
-                      <button type="button" className="c-button c-button--small c-button--danger" onClick={() => unpair(k)} data-testid="kiosk-unpair">
+                      <button
+                        type="button"
+                        className="c-button c-button--small c-button--danger"
+                        onClick={() => unpair(k)}
+                        data-testid="kiosk-unpair"
+                      >
                         Unpair
                       </button>
                     </td>

@@ -61,8 +61,8 @@ export function LiveSection() {
             <LoadingState label="Loading photos…" />
           ) : feed.length === 0 ? (
             <EmptyState title="No photos yet" icon={<Icon name="camera" size={40} />} testId="live-feed-empty">
-              New photos show up here within a second or two of the camera writing them. Add a watched folder in{' '}
-              <strong>Sources</strong> if none is set up.
+              New photos show up here within a second or two of the camera writing them. Add a watched folder in <strong>Sources</strong> if
+              none is set up.
             </EmptyState>
           ) : (
             <div className="c-photo-grid">

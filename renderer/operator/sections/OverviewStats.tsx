@@ -29,11 +29,34 @@ export function OverviewStats({ overview }: { overview: Overview }) {
   const inFlight = photos.pending + photos.processing;
   return (
     <div className="c-stats" data-testid="overview-stats">
-      <Stat testId="stat-total" label="Photos" value={formatCount(photos.total)} hint={inFlight ? `${formatCount(inFlight)} in progress` : 'all processed'} />
-      <Stat testId="stat-ready" label="Ready" value={formatCount(photos.ready)} tone="good" hint={`${formatCount(throughput.readyLastMinute)} in the last minute`} />
-      <Stat testId="stat-failed" label="Failed" value={formatCount(photos.failed)} tone={photos.failed ? 'danger' : 'default'} hint={photos.failed ? 'see Errors' : undefined} />
+      <Stat
+        testId="stat-total"
+        label="Photos"
+        value={formatCount(photos.total)}
+        hint={inFlight ? `${formatCount(inFlight)} in progress` : 'all processed'}
+      />
+      <Stat
+        testId="stat-ready"
+        label="Ready"
+        value={formatCount(photos.ready)}
+        tone="good"
+        hint={`${formatCount(throughput.readyLastMinute)} in the last minute`}
+      />
+      <Stat
+        testId="stat-failed"
+        label="Failed"
+        value={formatCount(photos.failed)}
+        tone={photos.failed ? 'danger' : 'default'}
+        hint={photos.failed ? 'see Errors' : undefined}
+      />
       <Stat testId="stat-duplicates" label="Duplicates" value={formatCount(photos.duplicates)} hint="same file twice" />
-      <Stat testId="stat-queue" label="Queue" value={formatCount(queue.depth)} tone={queue.depth > QUEUE_BEHIND ? 'warn' : 'default'} hint={`${throughput.photosPerSecond.toFixed(1)} photos/s`} />
+      <Stat
+        testId="stat-queue"
+        label="Queue"
+        value={formatCount(queue.depth)}
+        tone={queue.depth > QUEUE_BEHIND ? 'warn' : 'default'}
+        hint={`${throughput.photosPerSecond.toFixed(1)} photos/s`}
+      />
       <Stat testId="stat-faces" label="Faces" value={formatCount(faces.found)} />
       <Stat testId="stat-people" label="People" value={formatCount(faces.persons)} />
     </div>

@@ -26,7 +26,10 @@ export function PairingCodeCard({ pairing, onNewCode, onDone }: PairingCodeCardP
       <div className="c-pairing__steps">
         <ol>
           <li>
-            On the kiosk tablet, open <strong className="c-mono c-break" data-testid="kiosk-url">{pairing.kioskUrl}</strong>{' '}
+            On the kiosk tablet, open{' '}
+            <strong className="c-mono c-break" data-testid="kiosk-url">
+              {pairing.kioskUrl}
+            </strong>{' '}
             <CopyButton value={pairing.kioskUrl} label="Copy address" /> or scan the QR code.
           </li>
           <li>Type this code and a name for the kiosk:</li>

@@ -39,8 +39,7 @@ export function PeopleSection() {
       return next;
     });
 
-  const replacePerson = (person: PersonView) =>
-    set((list) => ({ people: list.people.map((p) => (p.id === person.id ? person : p)) }));
+  const replacePerson = (person: PersonView) => set((list) => ({ people: list.people.map((p) => (p.id === person.id ? person : p)) }));
 
   const merge = async () => {
     const chosen = (resource.data?.people ?? []).filter((p) => selected.has(p.id));
@@ -110,7 +109,14 @@ export function PeopleSection() {
         ) : (
           <div className="c-people-grid" data-testid="people-grid">
             {people.map((p) => (
-              <PersonCard key={p.id} person={p} selected={selected.has(p.id)} onToggle={toggle} onOpen={setOpen} onRenamed={replacePerson} />
+              <PersonCard
+                key={p.id}
+                person={p}
+                selected={selected.has(p.id)}
+                onToggle={toggle}
+                onOpen={setOpen}
+                onRenamed={replacePerson}
+              />
             ))}
           </div>
         ))}

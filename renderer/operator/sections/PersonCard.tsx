@@ -15,8 +15,18 @@ export function PersonCard({ person, selected, onToggle, onOpen, onRenamed }: Pe
   const [cover, ...more] = person.faceSamples;
   return (
     <article className={`c-person${selected ? ' is-selected' : ''}`} data-testid="person-card" data-person-id={person.id}>
-      <button type="button" className="c-person__faces" onClick={() => onOpen(person)} aria-label={`Open ${person.name ?? `person ${person.id}`}`} data-testid="person-open">
-        {cover ? <img className="c-person__cover" src={cover.cropUrl} alt="" loading="lazy" /> : <span className="c-person__cover c-frame__placeholder" />}
+      <button
+        type="button"
+        className="c-person__faces"
+        onClick={() => onOpen(person)}
+        aria-label={`Open ${person.name ?? `person ${person.id}`}`}
+        data-testid="person-open"
+      >
+        {cover ? (
+          <img className="c-person__cover" src={cover.cropUrl} alt="" loading="lazy" />
+        ) : (
+          <span className="c-person__cover c-frame__placeholder" />
+        )}
         {more.length > 0 && (
           <span className="c-person__strip">
             {more.slice(0, 3).map((f) => (

@@ -49,9 +49,7 @@ export function PersonFacesDialog({ person, onClose, onSplit }: PersonFacesDialo
 
   return (
     <Dialog title={person.name ?? `Person ${person.id}`} onClose={onClose} wide testId="person-faces">
-      <p className="c-muted">
-        Select the faces that are not this person and split them off into a new person.
-      </p>
+      <p className="c-muted">Select the faces that are not this person and split them off into a new person.</p>
       {resource.state === 'loading' && <LoadingState label="Loading faces…" />}
       {resource.state === 'error' && <ErrorState message={resource.error} onRetry={reload} />}
       {resource.data &&

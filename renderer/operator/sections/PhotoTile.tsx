@@ -17,12 +17,7 @@ interface PhotoTileProps {
 
 export function PhotoTile({ photo, onOpen }: PhotoTileProps) {
   return (
-    <article
-      className={`c-photo c-photo--${photo.status}`}
-      data-testid="photo-card"
-      data-photo-id={photo.id}
-      data-status={photo.status}
-    >
+    <article className={`c-photo c-photo--${photo.status}`} data-testid="photo-card" data-photo-id={photo.id} data-status={photo.status}>
       <button type="button" className="c-photo__open" onClick={() => onOpen(photo)} aria-label={`Open ${photo.fileName}`}>
         <PhotoFrame
           src={photo.thumbUrl}

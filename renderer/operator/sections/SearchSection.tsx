@@ -10,10 +10,7 @@ import { PhotoFrame } from '../PhotoFrame.js';
 import { SectionHeader } from '../SectionHeader.js';
 
 type SearchState =
-  | { state: 'idle' }
-  | { state: 'searching' }
-  | { state: 'done'; response: SearchResponse }
-  | { state: 'failed'; message: string };
+  { state: 'idle' } | { state: 'searching' } | { state: 'done'; response: SearchResponse } | { state: 'failed'; message: string };
 
 const ACCEPTED = 'image/jpeg,image/png,image/webp';
 
@@ -23,9 +20,12 @@ export function SearchSection() {
   const [dragging, setDragging] = useState(false);
   const input = useRef<HTMLInputElement>(null);
 
-  useEffect(() => () => {
-    if (selfieUrl) URL.revokeObjectURL(selfieUrl);
-  }, [selfieUrl]);
+  useEffect(
+    () => () => {
+      if (selfieUrl) URL.revokeObjectURL(selfieUrl);
+    },
+    [selfieUrl],
+  );
 
   const run = async (file: File) => {
     setSelfieUrl(URL.createObjectURL(file));
@@ -63,7 +63,11 @@ export function SearchSection() {
           onDragLeave={() => setDragging(false)}
           onDrop={onDrop}
         >
-          {selfieUrl ? <img className="c-dropzone__preview" src={selfieUrl} alt="The face searched for" /> : <Icon name="upload" size={36} />}
+          {selfieUrl ? (
+            <img className="c-dropzone__preview" src={selfieUrl} alt="The face searched for" />
+          ) : (
+            <Icon name="upload" size={36} />
+          )}
           <p>{selfieUrl ? 'Search with another photo' : 'Drop a face photo here'}</p>
           <button type="button" className="c-button c-button--primary" onClick={() => input.current?.click()} data-testid="search-choose">
             Choose photo…
@@ -98,8 +102,15 @@ export function SearchSection() {
                   {search.response.matches.map((m) => (
                     <article key={m.photoId} className="c-photo" data-testid="search-result" data-photo-id={m.photoId}>
                       <a href={m.previewUrl} target="_blank" rel="noreferrer" className="c-photo__open">
-                        <PhotoFrame src={m.thumbUrl} alt={m.fileName} faces={[{ id: 0, box: m.box, personId: null, score: 1 }]} frameAspect={4 / 3} />
-                        <span className="c-status c-status--faces">{m.via === 'person' ? 'via person' : `distance ${m.distance.toFixed(2)}`}</span>
+                        <PhotoFrame
+                          src={m.thumbUrl}
+                          alt={m.fileName}
+                          faces={[{ id: 0, box: m.box, personId: null, score: 1 }]}
+                          frameAspect={4 / 3}
+                        />
+                        <span className="c-status c-status--faces">
+                          {m.via === 'person' ? 'via person' : `distance ${m.distance.toFixed(2)}`}
+                        </span>
                       </a>
                       <div className="c-photo__meta">
                         <span className="c-photo__name">{m.fileName}</span>

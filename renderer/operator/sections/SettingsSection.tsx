@@ -9,7 +9,16 @@ import { CopyButton } from '../CopyButton.js';
 import { SectionHeader } from '../SectionHeader.js';
 import { useConsole } from '../store.js';
 
-function NumberField(props: { label: string; hint: string; value: number; min: number; max: number; unit: string; onChange: (v: number) => void; testId: string }) {
+function NumberField(props: {
+  label: string;
+  hint: string;
+  value: number;
+  min: number;
+  max: number;
+  unit: string;
+  onChange: (v: number) => void;
+  testId: string;
+}) {
   return (
     <label className="c-field">
       <span>{props.label}</span>
@@ -73,7 +82,12 @@ export function SettingsSection() {
               <h2>Kiosk</h2>
               <label className="c-field">
                 <span>Welcome title</span>
-                <input value={draft.welcomeTitle} onChange={(e) => update({ welcomeTitle: e.target.value })} data-testid="setting-welcome-title" maxLength={80} />
+                <input
+                  value={draft.welcomeTitle}
+                  onChange={(e) => update({ welcomeTitle: e.target.value })}
+                  data-testid="setting-welcome-title"
+                  maxLength={80}
+                />
                 <small className="c-muted">Shown in large type on the kiosk's start screen.</small>
               </label>
               <NumberField
@@ -133,7 +147,12 @@ export function SettingsSection() {
                 </p>
               )}
               <div className="c-form__actions">
-                <button type="button" className="c-button c-button--ghost" disabled={!dirty || saving} onClick={() => setDraft(resource.data)}>
+                <button
+                  type="button"
+                  className="c-button c-button--ghost"
+                  disabled={!dirty || saving}
+                  onClick={() => setDraft(resource.data)}
+                >
                   Discard changes
                 </button>
                 <button type="submit" className="c-button c-button--primary" disabled={!dirty || saving} data-testid="settings-save">

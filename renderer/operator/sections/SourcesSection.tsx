@@ -59,7 +59,10 @@ export function SourcesSection() {
 
   return (
     <div className="c-section" data-testid="sources-section">
-      <SectionHeader title="Sources" subtitle="Folders the cameras' tether or FTP software writes into. New files are picked up as soon as they are complete." />
+      <SectionHeader
+        title="Sources"
+        subtitle="Folders the cameras' tether or FTP software writes into. New files are picked up as soon as they are complete."
+      />
       <form className="c-panel c-add-source" onSubmit={add}>
         <label className="c-field c-field--grow">
           <span>Add a folder to watch</span>

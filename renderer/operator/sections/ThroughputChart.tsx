@@ -34,7 +34,13 @@ export function ThroughputChart({ points }: { points: readonly ThroughputPoint[]
 
   return (
     <figure className="c-chart" data-testid="throughput-chart" ref={figure}>
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} width={WIDTH} height={HEIGHT} role="img" aria-label="Photos per second and queue depth over the last five minutes">
+      <svg
+        viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+        width={WIDTH}
+        height={HEIGHT}
+        role="img"
+        aria-label="Photos per second and queue depth over the last five minutes"
+      >
         <defs>
           <linearGradient id="c-chart-fill" x1="0" y1="0" x2="0" y2="1">
             <stop offset="0" style={{ stopColor: 'var(--c-accent)', stopOpacity: 0.45 }} />

@@ -53,7 +53,9 @@ export function formatFaces(report: FacesReport): string {
   return report.images
     .map((img) => {
       if (img.error) return human`✗ ${img.path}\n    ${img.error}`;
-      const faces = img.faces.map((f) => human`    face at ${f.box.map(Math.round).join(',')} (score ${f.score.toFixed(2)}, quality ${f.quality.toFixed(2)})`);
+      const faces = img.faces.map(
+        (f) => human`    face at ${f.box.map(Math.round).join(',')} (score ${f.score.toFixed(2)}, quality ${f.quality.toFixed(2)})`,
+      );
       return [human`${img.path}: ${img.faces.length} face(s) in ${img.width}x${img.height}`, ...faces].join('\n');
     })
     .join('\n');
@@ -78,7 +80,13 @@ export async function runVerify(ctx: CommandContext, a: string, b: string): Prom
     } catch (err) {
       throw new UserFacingError(err instanceof SelfieError ? `${err.message}` : (err as Error).message, 2);
     }
-    return { verified: distance <= threshold.threshold, distance: round(distance, 5), threshold: threshold.threshold, metric: 'cosine', model: threshold.model };
+    return {
+      verified: distance <= threshold.threshold,
+      distance: round(distance, 5),
+      threshold: threshold.threshold,
+      metric: 'cosine',
+      model: threshold.model,
+    };
   } finally {
     await tools.close();
   }

@@ -27,7 +27,9 @@ export async function runIngest(ctx: CommandContext, dirs: string[], eventName: 
   } catch (err) {
     // One writer: a running `serve` takes folders itself; two engines never write one data dir.
     if (err instanceof DataDirBusyError) {
-      throw new UserFacingError(`${err.message.replace(/ Stop it first, or pass a different --data-dir\.$/, '')} If it is a \`serve\`, add the folder as a watched folder in its console instead; otherwise wait for it to finish, then import again.`);
+      throw new UserFacingError(
+        `${err.message.replace(/ Stop it first, or pass a different --data-dir\.$/, '')} If it is a \`serve\`, add the folder as a watched folder in its console instead; otherwise wait for it to finish, then import again.`,
+      );
     }
     throw err;
   }
@@ -51,7 +53,8 @@ export async function runIngest(ctx: CommandContext, dirs: string[], eventName: 
       }
       // A file whose bytes the event already has, at this path or another, is a duplicate here.
       duplicates += 1;
-      const photoId = admission.outcome === 'known' ? admission.photo.id : admission.outcome === 'duplicate' ? admission.photoId : undefined;
+      const photoId =
+        admission.outcome === 'known' ? admission.photo.id : admission.outcome === 'duplicate' ? admission.photoId : undefined;
       if (photoId !== undefined) photoOfPath.set(path, photoId);
       progress.tick();
     });

@@ -52,7 +52,9 @@ export async function runRenamePerson(ctx: CommandContext, eventName: string, pe
       return { event: eventName, person };
     } catch (err) {
       if (err instanceof NoSuchPersonError) {
-        throw new UserFacingError(`Event "${eventName}" has no person ${personId}; \`shutterfind people --event "${eventName}"\` lists them.`);
+        throw new UserFacingError(
+          `Event "${eventName}" has no person ${personId}; \`shutterfind people --event "${eventName}"\` lists them.`,
+        );
       }
       throw err;
     }
@@ -64,7 +66,9 @@ export function formatPeople(r: PeopleReport): string {
   const lines = [human`Event "${r.event}": ${r.persons.length} person(s)`];
   for (const p of r.persons) {
     const label = p.name ?? '(unnamed)';
-    lines.push(human`  #${p.id}  ${label}  ${p.faceCount} face(s) in ${p.photoCount} photo(s)${p.coverCrop ? human`  cover ${p.coverCrop}` : ''}`);
+    lines.push(
+      human`  #${p.id}  ${label}  ${p.faceCount} face(s) in ${p.photoCount} photo(s)${p.coverCrop ? human`  cover ${p.coverCrop}` : ''}`,
+    );
   }
   return lines.join('\n');
 }

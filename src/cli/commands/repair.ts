@@ -48,7 +48,9 @@ export function formatRepair(r: RepairReport): string {
     for (const t of s.tables) {
       for (const [after, resumed] of t.unreadable) {
         const from = after < 0 ? 'the first' : human`id ${after + 1}`;
-        lines.push(human`  lost: ${t.table} rows from ${from} ${resumed === null ? 'to the end' : human`to id ${resumed - 1}`} could not be read`);
+        lines.push(
+          human`  lost: ${t.table} rows from ${from} ${resumed === null ? 'to the end' : human`to id ${resumed - 1}`} could not be read`,
+        );
       }
       if (t.rejected) lines.push(human`  lost: ${PLURAL(t.rejected, human`damaged ${t.table} row`)} refused`);
     }
@@ -56,12 +58,18 @@ export function formatRepair(r: RepairReport): string {
     if (s.orphansRemoved) lines.push(human`  dropped ${PLURAL(s.orphansRemoved, 'row')} that belonged to lost ones`);
     if (r.regroupedFaces) lines.push(human`  ${PLURAL(r.regroupedFaces, 'face')} whose person was lost grouped into people again`);
     if (s.namedPeopleWithoutFaces.length) {
-      lines.push(human`  named people whose faces were all lost (the names stay; their faces join them again when found): ${s.namedPeopleWithoutFaces.join(', ')}`);
+      lines.push(
+        human`  named people whose faces were all lost (the names stay; their faces join them again when found): ${s.namedPeopleWithoutFaces.join(', ')}`,
+      );
     }
     if (s.photosRequeued) {
-      lines.push(human`  ${PLURAL(s.photosRequeued, 'photo')} will be processed again (faces lost); start \`shutterfind serve\` (or run \`ingest\`) to do it.`);
+      lines.push(
+        human`  ${PLURAL(s.photosRequeued, 'photo')} will be processed again (faces lost); start \`shutterfind serve\` (or run \`ingest\`) to do it.`,
+      );
     }
-    lines.push('  Photos whose rows were lost are found again by the start-up scan of the watched folders, or by `shutterfind ingest` of the card.');
+    lines.push(
+      '  Photos whose rows were lost are found again by the start-up scan of the watched folders, or by `shutterfind ingest` of the card.',
+    );
   }
   lines.push(human`  The damaged file is kept as ${basename(r.damagedCopy!)} in the data dir: delete it once the event looks right.`);
   return lines.join('\n');

@@ -1,6 +1,14 @@
 // `shutterfind reprocess --event NAME --stage previews|faces|scene`: run one stage again for every
 // photo of an event (after a model or threshold change), leaving the photos' other results alone.
-import { DataDirBusyError, openEngine, PHOTO_STAGES, StageOffError, UnknownEventError, type Engine, type PhotoStage } from '../../core/index.js';
+import {
+  DataDirBusyError,
+  openEngine,
+  PHOTO_STAGES,
+  StageOffError,
+  UnknownEventError,
+  type Engine,
+  type PhotoStage,
+} from '../../core/index.js';
 import { editsOnRunningServe } from '../engine-access.js';
 import type { CommandContext } from '../context.js';
 import { createProgress, human, UserFacingError } from '../output.js';
@@ -29,14 +37,33 @@ export interface ReprocessSummary {
   via: 'serve' | 'this command';
 }
 
-const noTally = (): Record<PhotoStage, StageTally> => Object.fromEntries(PHOTO_STAGES.map((s) => [s, { done: 0, skipped: 0, failed: 0 }])) as Record<PhotoStage, StageTally>;
+const noTally = (): Record<PhotoStage, StageTally> =>
+  Object.fromEntries(PHOTO_STAGES.map((s) => [s, { done: 0, skipped: 0, failed: 0 }])) as Record<PhotoStage, StageTally>;
 
 /** One writer: while a `serve` owns the data dir, it queues the stage and its console shows the progress. */
-async function reprocessOnRunningServe(ctx: CommandContext, o: { event: string; stage: PhotoStage }, busy: DataDirBusyError, started: number): Promise<ReprocessSummary> {
+async function reprocessOnRunningServe(
+  ctx: CommandContext,
+  o: { event: string; stage: PhotoStage },
+  busy: DataDirBusyError,
+  started: number,
+): Promise<ReprocessSummary> {
   const edits = await editsOnRunningServe(ctx.dataDir);
-  if (!edits) throw new UserFacingError(`${busy.message.replace(/ Stop it first, or pass a different --data-dir\.$/, '')} Wait for it to finish, then run this again.`);
+  if (!edits)
+    throw new UserFacingError(
+      `${busy.message.replace(/ Stop it first, or pass a different --data-dir\.$/, '')} Wait for it to finish, then run this again.`,
+    );
   const queued = await edits.reprocess(o.event, o.stage);
-  return { event: o.event, stage: o.stage, photos: queued.photos, queued: queued.queued, failedPhotosLeft: queued.failedPhotos, stages: noTally(), failed: [], tookMs: Date.now() - started, via: 'serve' };
+  return {
+    event: o.event,
+    stage: o.stage,
+    photos: queued.photos,
+    queued: queued.queued,
+    failedPhotosLeft: queued.failedPhotos,
+    stages: noTally(),
+    failed: [],
+    tookMs: Date.now() - started,
+    via: 'serve',
+  };
 }
 
 export async function runReprocess(ctx: CommandContext, o: { event: string; stage: PhotoStage }): Promise<ReprocessSummary> {
@@ -64,10 +91,19 @@ export async function runReprocess(ctx: CommandContext, o: { event: string; stag
       if (outcome.eventId !== eventId) return;
       if (outcome.status === 'retrying') return;
       const ran: readonly PhotoStage[] = outcome.status === 'scene-indexed' ? ['scene'] : outcome.stages;
-      const column = outcome.status === 'ready' || outcome.status === 'scene-indexed' ? 'done' : outcome.status === 'stage-skipped' ? 'skipped' : 'failed';
+      const column =
+        outcome.status === 'ready' || outcome.status === 'scene-indexed'
+          ? 'done'
+          : outcome.status === 'stage-skipped'
+            ? 'skipped'
+            : 'failed';
       for (const stage of ran) stages[stage][column] += 1;
       if (outcome.status === 'failed' || outcome.status === 'stage-failed') {
-        failed.push({ path: engine.catalogue.photo(outcome.photoId)?.path ?? `photo ${outcome.photoId}`, stage: outcome.stages.join('+'), error: outcome.error });
+        failed.push({
+          path: engine.catalogue.photo(outcome.photoId)?.path ?? `photo ${outcome.photoId}`,
+          stage: outcome.stages.join('+'),
+          error: outcome.error,
+        });
       }
       if (ran.includes(o.stage)) progress.tick();
     });
@@ -109,9 +145,13 @@ export function formatReprocess(s: ReprocessSummary): string {
     return `${stage} ${t.done} done${t.skipped ? `, ${t.skipped} skipped` : ''}${t.failed ? `, ${t.failed} failed` : ''}`;
   });
   const lines = [
-    human`Event "${s.event}": ${s.stage} stage run again for ${s.photos} photo(s) in ${(s.tookMs / 1000).toFixed(1)} s` + (ran.length ? `: ${ran.join('; ')}` : ''),
+    human`Event "${s.event}": ${s.stage} stage run again for ${s.photos} photo(s) in ${(s.tookMs / 1000).toFixed(1)} s` +
+      (ran.length ? `: ${ran.join('; ')}` : ''),
   ];
-  if (s.failedPhotosLeft) lines.push(`  ${s.failedPhotosLeft} failed photo(s) left out: \`shutterfind retry --event ${JSON.stringify(s.event)}\` processes them again`);
+  if (s.failedPhotosLeft)
+    lines.push(
+      `  ${s.failedPhotosLeft} failed photo(s) left out: \`shutterfind retry --event ${JSON.stringify(s.event)}\` processes them again`,
+    );
   for (const f of s.failed) lines.push(human`  ✗ ${f.path} (${f.stage})\n      ${f.error}`);
   return lines.join('\n');
 }

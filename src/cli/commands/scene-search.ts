@@ -56,5 +56,8 @@ export async function runSceneSearch(ctx: CommandContext, eventName: string, req
 
 export function formatSceneSearch(r: SceneSearchReport): string {
   if (!r.matches.length) return human`No photos found (${r.tookMs} ms).`;
-  return [human`${r.matches.length} photo(s) in ${r.tookMs} ms:`, ...r.matches.map((m, i) => human`${String(i + 1).padStart(3)}. ${m.path}  (score ${m.score.toFixed(3)})`)].join('\n');
+  return [
+    human`${r.matches.length} photo(s) in ${r.tookMs} ms:`,
+    ...r.matches.map((m, i) => human`${String(i + 1).padStart(3)}. ${m.path}  (score ${m.score.toFixed(3)})`),
+  ].join('\n');
 }

@@ -29,12 +29,24 @@ export async function searchWithSelfieFile(reader: DataDirReader, eventId: numbe
   }
 }
 
-export async function runSearch(ctx: CommandContext, eventName: string, selfiePath: string, limit: number, oneFor: 'photo' | 'burst' = 'photo'): Promise<SelfieSearchReport> {
+export async function runSearch(
+  ctx: CommandContext,
+  eventName: string,
+  selfiePath: string,
+  limit: number,
+  oneFor: 'photo' | 'burst' = 'photo',
+): Promise<SelfieSearchReport> {
   const reader = await openReader(ctx.dataDir, ctx.log);
   try {
     const event = reader.catalogue.events.named(eventName);
     const found = await searchWithSelfieFile(reader, event.id, selfiePath);
-    const sure = found.matches.map((m) => ({ photoId: m.photoId, path: m.path, distance: m.distance, box: m.box, ...(m.via ? { via: m.via } : {}) }));
+    const sure = found.matches.map((m) => ({
+      photoId: m.photoId,
+      path: m.path,
+      distance: m.distance,
+      box: m.box,
+      ...(m.via ? { via: m.via } : {}),
+    }));
     const shown = (oneFor === 'burst' ? reader.bursts.collapse(sure) : sure).slice(0, limit);
     const maybe = found.maybe.map((m) => ({ photoId: m.photoId, path: m.path, distance: m.distance }));
     return { matches: shown, maybe: oneFor === 'burst' ? reader.bursts.collapse(maybe) : maybe, tookMs: found.tookMs };

@@ -60,7 +60,9 @@ export async function runServe(ctx: CommandContext, options: ServeOptions): Prom
   const folders = session.hotFolders.list();
   ctx.log.info(
     `Shutterfind ${appVersion()} (pid ${process.pid}) serving event "${options.event}" at ${server.url} (data: ${ctx.dataDir}); ` +
-      (folders.length ? `watching ${folders.map((f) => `${f.path} [${f.state}]`).join(', ')}` : 'no folders watched yet: add one with --watch DIR or from the console'),
+      (folders.length
+        ? `watching ${folders.map((f) => `${f.path} [${f.state}]`).join(', ')}`
+        : 'no folders watched yet: add one with --watch DIR or from the console'),
   );
   process.stderr.write(`${await server.banner()}\n`);
   await stopped;

@@ -41,13 +41,16 @@ export function formatStatus(s: EventStatus): string {
     lines.push('  will retry');
     for (const r of s.retrying) lines.push(human`    ↻ ${r.path} (attempt ${r.attempts}, next at ${r.nextAttemptAt})\n        ${r.error}`);
     for (const w of s.waitingToRecord) {
-      lines.push(human`    ↻ ${w.path} (not recorded yet: waiting since ${w.since}, attempt ${w.attempts}, next at ${w.nextAttemptAt})\n        ${w.error}; free space on the data drive`);
+      lines.push(
+        human`    ↻ ${w.path} (not recorded yet: waiting since ${w.since}, attempt ${w.attempts}, next at ${w.nextAttemptAt})\n        ${w.error}; free space on the data drive`,
+      );
     }
   }
   if (s.errors.length || s.stageErrors.length) {
     lines.push('  errors');
     for (const e of s.errors) lines.push(human`    ✗ ${e.path}\n        ${e.error}`);
-    for (const e of s.stageErrors) lines.push(human`    ✗ ${e.path} (${e.stage} stage; the photo keeps its earlier results)\n        ${e.error}`);
+    for (const e of s.stageErrors)
+      lines.push(human`    ✗ ${e.path} (${e.stage} stage; the photo keeps its earlier results)\n        ${e.error}`);
   }
   return lines.join('\n');
 }

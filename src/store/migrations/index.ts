@@ -7,4 +7,12 @@ import { migration0005OrganiserPeople } from './0005-organiser-people.js';
 import { migration0006FacesByPerson } from './0006-faces-by-person.js';
 import { migration0007JobPerStage } from './0007-job-per-stage.js';
 
-export const MIGRATIONS: readonly Migration[] = [migration0001Initial, migration0002FaceEngine, migration0003Bursts, migration0004KiosksAndGalleries, migration0005OrganiserPeople, migration0006FacesByPerson, migration0007JobPerStage];
+export const MIGRATIONS: readonly Migration[] = [
+  migration0001Initial,
+  migration0002FaceEngine,
+  migration0003Bursts,
+  migration0004KiosksAndGalleries,
+  migration0005OrganiserPeople,
+  migration0006FacesByPerson,
+  migration0007JobPerStage,
+];

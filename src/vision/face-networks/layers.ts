@@ -49,7 +49,8 @@ function padAttrs(dims: Dims, k: number, stride: number, padding: Padding): { pa
   return { pads: [top, left, bottom, right] };
 }
 
-const outSize = (size: number, k: number, stride: number, padding: Padding) => convOutSize(size, k, stride, padding === 'valid' ? 'valid' : 'same');
+const outSize = (size: number, k: number, stride: number, padding: Padding) =>
+  convOutSize(size, k, stride, padding === 'valid' ? 'valid' : 'same');
 
 /** A conv's weights in ONNX layout [out, in/group, kh, kw], with what the node needs to know. */
 export interface OnnxFilter {
@@ -69,8 +70,18 @@ export function conv2d(g: OnnxGraph, x: Tensor, filter: WeightTensor, opts: Conv
 }
 
 /** Shape of a convolution's output: cout channels, each side by its kernel, stride and padding. */
-function convOutDims(input: Tensor['dims'], cout: number, kh: number, kw: number, opts: Pick<ConvOptions, 'stride' | 'padding'>): Tensor['dims'] {
-  return { channels: cout, height: outSize(input.height, kh, opts.stride, opts.padding), width: outSize(input.width, kw, opts.stride, opts.padding) };
+function convOutDims(
+  input: Tensor['dims'],
+  cout: number,
+  kh: number,
+  kw: number,
+  opts: Pick<ConvOptions, 'stride' | 'padding'>,
+): Tensor['dims'] {
+  return {
+    channels: cout,
+    height: outSize(input.height, kh, opts.stride, opts.padding),
+    width: outSize(input.width, kw, opts.stride, opts.padding),
+  };
 }
 
 /** A float Conv node from ONNX-layout weights. */

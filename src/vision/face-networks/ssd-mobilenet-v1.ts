@@ -61,7 +61,10 @@ function boxPredictor(g: OnnxGraph, w: WeightMap, x: Tensor, idx: number): { box
     });
     // TF reshapes in NHWC order, so go to NHWC before flattening the anchors.
     const nhwc = g.op('Transpose', [conv.name], { perm: [0, 2, 3, 1] });
-    return { name: g.op('Reshape', [nhwc, g.int64s('shape', [0, -1, per])]), count: (conv.dims.channels / per) * conv.dims.height * conv.dims.width };
+    return {
+      name: g.op('Reshape', [nhwc, g.int64s('shape', [0, -1, per])]),
+      count: (conv.dims.channels / per) * conv.dims.height * conv.dims.width,
+    };
   };
   const boxes = head('BoxEncodingPredictor', 4);
   const classes = head('ClassPredictor', 3);
@@ -88,7 +91,8 @@ function featureMaps<T extends Tensor>(conv: Relu6Conv<T>, w: WeightMap, first: 
 }
 
 function floatFeatureMaps(g: OnnxGraph, w: WeightMap, input: Tensor): Tensor[] {
-  const conv: Relu6Conv<Tensor> = (x, filter, stride, bias) => relu6(g, filterConv(g, x, filter, { stride, padding: 'same-any-size', bias }));
+  const conv: Relu6Conv<Tensor> = (x, filter, stride, bias) =>
+    relu6(g, filterConv(g, x, filter, { stride, padding: 'same-any-size', bias }));
   const first = pointwise(conv, w, normalizeInput(g, input, [127.5, 127.5, 127.5], 1 / 127.5), 'MobilenetV1/Conv2d_0_pointwise', 2);
   return featureMaps(conv, w, first);
 }
@@ -101,7 +105,8 @@ function floatFeatureMaps(g: OnnxGraph, w: WeightMap, input: Tensor): Tensor[] {
 function int8FeatureMaps(g: OnnxGraph, w: WeightMap, input: Tensor): Tensor[] {
   // Measured on the samples' tiles: every ReLU6 layer reaches 6 (most at the 99.99th percentile),
   // so calibrating narrower ranges would gain nothing.
-  const conv: Relu6Conv<QuantisedTensor> = (x, filter, stride, bias) => quantisedConv(g, x, filter, { stride, padding: 'same-any-size', bias, output: RELU6_RANGE });
+  const conv: Relu6Conv<QuantisedTensor> = (x, filter, stride, bias) =>
+    quantisedConv(g, x, filter, { stride, padding: 'same-any-size', bias, output: RELU6_RANGE });
   // Raw pixels 0..255 are exact in uint8. The net wants (p - 127.5) / 127.5, but a zero point
   // must be an integer: with 128 every input is 0.5/127.5 low, which the first bias makes up for
   // (exact away from the zero padding at the border).
@@ -134,15 +139,25 @@ export function buildSsdMobilenetV1(w: WeightMap, precision: DetectorPrecision =
   const heads = sources.map((s, i) => boxPredictor(g, w, s, i));
   const anchorCount = heads.reduce((n, h) => n + h.anchors, 0);
 
-  g.op('Concat', heads.map((h) => h.boxes), { axis: 1 }, 'encodings');
-  const classes = g.op('Concat', heads.map((h) => h.classes), { axis: 1 });
+  g.op(
+    'Concat',
+    heads.map((h) => h.boxes),
+    { axis: 1 },
+    'encodings',
+  );
+  const classes = g.op(
+    'Concat',
+    heads.map((h) => h.classes),
+    { axis: 1 },
+  );
   const faceScore = g.op('Sigmoid', [g.op('Slice', [classes, g.int64s('s', [1]), g.int64s('e', [2]), g.int64s('ax', [2])])]);
   g.op('Reshape', [faceScore, g.int64s('shape', [0, -1])], {}, 'scores');
 
   // Anchors are not baked in: they depend on the input size. ssd-anchors.ts makes them for the
   // size run (a test checks them against the trained 512x512 set shipped in the weights).
   const anchors = weight(w, 'Output/extra_dim');
-  if (anchors.data.length !== anchorCount * 4) throw new Error(`SSD anchors: ${anchors.data.length / 4} in weights, ${anchorCount} in graph`);
+  if (anchors.data.length !== anchorCount * 4)
+    throw new Error(`SSD anchors: ${anchors.data.length / 4} in weights, ${anchorCount} in graph`);
   g.output('encodings', ['batch', 'anchors', 4]);
   g.output('scores', ['batch', 'anchors']);
   return g.toBytes();

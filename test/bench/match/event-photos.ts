@@ -79,10 +79,18 @@ async function background(random: () => number): Promise<Buffer> {
   const h = 20;
   const px = Buffer.alloc(w * h * 3);
   for (let i = 0; i < px.length; i++) px[i] = 40 + Math.floor(random() * 180);
-  return sharp(px, { raw: { width: w, height: h, channels: 3 } }).resize(CAMERA_WIDTH, CAMERA_HEIGHT, { kernel: 'cubic' }).raw().toBuffer();
+  return sharp(px, { raw: { width: w, height: h, channels: 3 } })
+    .resize(CAMERA_WIDTH, CAMERA_HEIGHT, { kernel: 'cubic' })
+    .raw()
+    .toBuffer();
 }
 
-export async function composeEvent(portraits: readonly Portrait[], plan: EventPlan, cacheDir: string, log: (s: string) => void): Promise<ComposedEvent> {
+export async function composeEvent(
+  portraits: readonly Portrait[],
+  plan: EventPlan,
+  cacheDir: string,
+  log: (s: string) => void,
+): Promise<ComposedEvent> {
   const dir = join(cacheDir, `event-${plan.photos}x${plan.peoplePerPhoto}-${plan.minFacePx}-${plan.maxFacePx}-s${plan.seed}`);
   const manifest = join(dir, 'event.json');
   if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')) as ComposedEvent;
@@ -94,7 +102,10 @@ export async function composeEvent(portraits: readonly Portrait[], plan: EventPl
   const inEvent = people.map(([identity, ps]) => ({ identity, portraits: ps.slice(1), next: 0 }));
   const photos: ComposedPhoto[] = [];
   for (let n = 0; n < plan.photos; n++) {
-    const order = inEvent.map((p) => ({ p, r: random() })).sort((a, b) => a.r - b.r).slice(0, plan.peoplePerPhoto);
+    const order = inEvent
+      .map((p) => ({ p, r: random() }))
+      .sort((a, b) => a.r - b.r)
+      .slice(0, plan.peoplePerPhoto);
     const chosen = order.map(({ p }) => {
       const portrait = p.portraits[p.next++ % p.portraits.length]!;
       return { identity: p.identity, portrait: portrait.path, file: portrait.file };
@@ -102,7 +113,11 @@ export async function composeEvent(portraits: readonly Portrait[], plan: EventPl
     const placed = placePeople(random, chosen, plan);
     const fileOf = new Map(chosen.map((c) => [c.portrait, c.file]));
     const layers = await Promise.all(
-      placed.map(async (p) => ({ input: await sharp(fileOf.get(p.portrait)!).resize(p.size, p.size, { kernel: 'lanczos3' }).toBuffer(), left: p.x, top: p.y })),
+      placed.map(async (p) => ({
+        input: await sharp(fileOf.get(p.portrait)!).resize(p.size, p.size, { kernel: 'lanczos3' }).toBuffer(),
+        left: p.x,
+        top: p.y,
+      })),
     );
     const name = `EVT_${String(n + 1).padStart(4, '0')}.jpg`;
     const file = join(dir, 'photos', name);

@@ -48,7 +48,9 @@ const cpu = process.cpuUsage();
 const photos = engineRepositories(engine).photos.listPhotos(eventId, { limit: 100_000 });
 const nameOf = new Map(photos.map((p) => [p.id, basename(p.path)]));
 const faces = photos.flatMap((p) =>
-  engineRepositories(engine).faces.facesOfPhoto(p.id).map((f) => ({ faceId: f.id, photo: basename(p.path), box: f.box, score: f.score, sizePx: f.sizePx, livePerson: f.personId })),
+  engineRepositories(engine)
+    .faces.facesOfPhoto(p.id)
+    .map((f) => ({ faceId: f.id, photo: basename(p.path), box: f.box, score: f.score, sizePx: f.sizePx, livePerson: f.personId })),
 );
 
 // The kiosk's path: the selfie analysed and judged as the kiosk does, then the event's index.
@@ -56,7 +58,13 @@ const faceEngine = await FaceEngine.open({ provider: 'cpu', threads: 2 });
 const selfies = JSON.parse(readFileSync(args.selfies!, 'utf8')) as { identity: string; file: string }[];
 const subsets = args.subsets ? args.subsets.split(',').map(Number) : [];
 const order = photos.map((p) => ({ id: p.id, name: basename(p.path) })).sort((a, b) => a.name.localeCompare(b.name));
-const photoOfFace = new Map(photos.flatMap((p) => engineRepositories(engine).faces.facesOfPhoto(p.id).map((f) => [f.id, p.id] as const)));
+const photoOfFace = new Map(
+  photos.flatMap((p) =>
+    engineRepositories(engine)
+      .faces.facesOfPhoto(p.id)
+      .map((f) => [f.id, p.id] as const),
+  ),
+);
 const subsetIndexes = subsets.map((n) => {
   const keep = new Set(order.slice(0, n).map((p) => p.id));
   const rows = [...engineRepositories(engine).faceVectors.eachVector(eventId)].filter((r) => keep.has(photoOfFace.get(r.faceId)!));
@@ -73,7 +81,12 @@ for (const s of selfies) {
     continue;
   }
   const search = (index: FaceIndex) =>
-    tieredPhotosForEmbedding(engineRepositories(engine), eventId, embedding, { threshold: config.searchThreshold, maybeThreshold: config.maybeThreshold, limit: 500, index });
+    tieredPhotosForEmbedding(engineRepositories(engine), eventId, embedding, {
+      threshold: config.searchThreshold,
+      maybeThreshold: config.maybeThreshold,
+      limit: 500,
+      index,
+    });
   const full = search(engineFaceIndexes(engine).forEvent(eventId));
   const names = (ms: { photoId: number }[]) => ms.map((m) => nameOf.get(m.photoId)!);
   answers.push({
@@ -91,7 +104,11 @@ for (const s of selfies) {
 await faceEngine.release();
 
 const recluster = await reclusterEvent(engineRepositories(engine).persons, eventId, config.clusterThreshold);
-const afterRecluster = new Map(engineRepositories(engine).persons.eventFacePlacements(eventId).map((f) => [f.faceId, f.personId]));
+const afterRecluster = new Map(
+  engineRepositories(engine)
+    .persons.eventFacePlacements(eventId)
+    .map((f) => [f.faceId, f.personId]),
+);
 const out = {
   config,
   ingestMs,

@@ -27,7 +27,9 @@ export function findFaceIdentities(repoRoot: string, given?: string): string {
   const candidates = given ? [given] : DEFAULT_DATA_DIRS.map((d) => resolve(repoRoot, d));
   const found = candidates.find((d) => existsSync(join(d, 'manifest.csv')));
   if (!found) {
-    throw new Error(`No face-identities data set (manifest.csv) in ${candidates.join(' or ')}: pass --data DIR pointing at a folder of <identity>/<n>.jpg with a manifest.csv (path,identity,source).`);
+    throw new Error(
+      `No face-identities data set (manifest.csv) in ${candidates.join(' or ')}: pass --data DIR pointing at a folder of <identity>/<n>.jpg with a manifest.csv (path,identity,source).`,
+    );
   }
   return found;
 }

@@ -17,7 +17,8 @@ export function pairsOf(faces: readonly { identity: string; embedding: Float32Ar
   const genuine: number[] = [];
   const impostor: number[] = [];
   for (let i = 0; i < faces.length; i++)
-    for (let j = i + 1; j < faces.length; j++) (faces[i]!.identity === faces[j]!.identity ? genuine : impostor).push(distance(faces[i]!.embedding, faces[j]!.embedding));
+    for (let j = i + 1; j < faces.length; j++)
+      (faces[i]!.identity === faces[j]!.identity ? genuine : impostor).push(distance(faces[i]!.embedding, faces[j]!.embedding));
   genuine.sort((a, b) => a - b);
   impostor.sort((a, b) => a - b);
   return { genuine, impostor };
@@ -104,7 +105,12 @@ export function retrieval(cases: readonly { truth: ReadonlySet<string>; found: r
  * BCubed precision, recall and F of a clustering against the truth (Amigó et al. 2009): for
  * each item, the share of its cluster that is its class and of its class that is in its cluster.
  */
-export function bcubed(items: readonly { cluster: string; truth: string }[]): { precision: number; recall: number; f: number; clustersPerIdentity: number } {
+export function bcubed(items: readonly { cluster: string; truth: string }[]): {
+  precision: number;
+  recall: number;
+  f: number;
+  clustersPerIdentity: number;
+} {
   const clusterSize = new Map<string, number>();
   const classSize = new Map<string, number>();
   const both = new Map<string, number>();

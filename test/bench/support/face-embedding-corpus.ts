@@ -49,7 +49,6 @@ const MAX_FACES_PER_PHOTO = 100;
 // Deterministic PRNG so corpora and query sets repeat across runs (shared with the tests).
 export { seededRandom };
 
-
 function normaliseInPlace(v: Float32Array): Float32Array {
   let sum = 0;
   for (let i = 0; i < v.length; i++) sum += v[i]! * v[i]!;
@@ -105,7 +104,13 @@ const CORPUS_SOURCE = 'onnx-float32-single-pass';
 async function describeFaces(engine: FaceEngine, rgb: { data: Buffer; width: number; height: number }): Promise<Float32Array[]> {
   const image = { data: new Uint8Array(rgb.data.buffer, rgb.data.byteOffset, rgb.data.byteLength), width: rgb.width, height: rgb.height };
   // One detector pass over the whole photo, as face-api's detectAllFaces makes it.
-  const faces = await engine.analyse(image, { minFacePx: 10_000, minScore: MIN_DETECTION_CONFIDENCE, tiling: 'adaptive', maxFaces: MAX_FACES_PER_PHOTO, originalScale: 1 });
+  const faces = await engine.analyse(image, {
+    minFacePx: 10_000,
+    minScore: MIN_DETECTION_CONFIDENCE,
+    tiling: 'adaptive',
+    maxFaces: MAX_FACES_PER_PHOTO,
+    originalScale: 1,
+  });
   return faces.map((f) => f.embedding);
 }
 
@@ -113,8 +118,14 @@ function readCache(cacheFile: string, variantsPerPhoto: number): EmbeddingCorpus
   const sidecar = `${cacheFile}.json`;
   if (!existsSync(cacheFile) || !existsSync(sidecar)) return undefined;
   const bytes = readFileSync(cacheFile);
-  const meta = JSON.parse(readFileSync(sidecar, 'utf8')) as { count: number; sourcePhoto: number[]; variantsPerPhoto: number; source?: string };
-  if (meta.source !== CORPUS_SOURCE || meta.variantsPerPhoto !== variantsPerPhoto || bytes.byteLength !== meta.count * EMBEDDING_DIMS * 4) return undefined;
+  const meta = JSON.parse(readFileSync(sidecar, 'utf8')) as {
+    count: number;
+    sourcePhoto: number[];
+    variantsPerPhoto: number;
+    source?: string;
+  };
+  if (meta.source !== CORPUS_SOURCE || meta.variantsPerPhoto !== variantsPerPhoto || bytes.byteLength !== meta.count * EMBEDDING_DIMS * 4)
+    return undefined;
   const vectors = new Float32Array(meta.count * EMBEDDING_DIMS);
   new Uint8Array(vectors.buffer).set(bytes);
   return { vectors, count: meta.count, sourcePhoto: Uint8Array.from(meta.sourcePhoto) };
@@ -148,7 +159,10 @@ export async function loadRealFaceEmbeddings(options: RealCorpusOptions): Promis
   rows.forEach((r, i) => vectors.set(r, i * EMBEDDING_DIMS));
   mkdirSync(dirname(options.cacheFile), { recursive: true });
   writeFileSync(options.cacheFile, new Uint8Array(vectors.buffer));
-  writeFileSync(`${options.cacheFile}.json`, JSON.stringify({ count: rows.length, variantsPerPhoto: variants, source: CORPUS_SOURCE, sourcePhoto: sources }));
+  writeFileSync(
+    `${options.cacheFile}.json`,
+    JSON.stringify({ count: rows.length, variantsPerPhoto: variants, source: CORPUS_SOURCE, sourcePhoto: sources }),
+  );
   return { vectors, count: rows.length, sourcePhoto: Uint8Array.from(sources) };
 }
 
@@ -158,7 +172,8 @@ export async function loadRealFaceEmbeddings(options: RealCorpusOptions): Promis
  */
 export function descriptorCentre(corpus: EmbeddingCorpus): Float32Array {
   const centre = new Float32Array(EMBEDDING_DIMS);
-  for (let i = 0; i < corpus.count; i++) for (let d = 0; d < EMBEDDING_DIMS; d++) centre[d]! += corpus.vectors[i * EMBEDDING_DIMS + d]! / corpus.count;
+  for (let i = 0; i < corpus.count; i++)
+    for (let d = 0; d < EMBEDDING_DIMS; d++) centre[d]! += corpus.vectors[i * EMBEDDING_DIMS + d]! / corpus.count;
   return centre;
 }
 
@@ -167,7 +182,10 @@ export function embeddingAt(corpus: EmbeddingCorpus, index: number): Float32Arra
 }
 
 /** Splits a corpus into two by row index (e.g. stored faces and held-out selfie queries). */
-export function splitCorpus(corpus: EmbeddingCorpus, isHeldOut: (index: number) => boolean): { kept: EmbeddingCorpus; heldOut: EmbeddingCorpus } {
+export function splitCorpus(
+  corpus: EmbeddingCorpus,
+  isHeldOut: (index: number) => boolean,
+): { kept: EmbeddingCorpus; heldOut: EmbeddingCorpus } {
   const kept: number[] = [];
   const held: number[] = [];
   for (let i = 0; i < corpus.count; i++) (isHeldOut(i) ? held : kept).push(i);
@@ -195,7 +213,12 @@ export interface DerivedOptions {
  * any index look perfect. The noise keeps derived rows from being exact duplicates.
  * Written into `into` (count rows) so a 1M set needs no second 512 MB copy.
  */
-export function deriveFaceEmbeddings(real: EmbeddingCorpus, count: number, options: DerivedOptions = {}, into = new Float32Array(count * EMBEDDING_DIMS)): Float32Array {
+export function deriveFaceEmbeddings(
+  real: EmbeddingCorpus,
+  count: number,
+  options: DerivedOptions = {},
+  into = new Float32Array(count * EMBEDDING_DIMS),
+): Float32Array {
   const random = seededRandom(options.seed ?? 7);
   const noise = options.noise ?? 0.02;
   const row = new Float32Array(EMBEDDING_DIMS);

@@ -13,7 +13,9 @@ import { analyseImage } from '../../../src/photo/index.js';
 import { alignFromLandmarks, type Alignment, type PlacedImage } from '../../../src/vision/face-alignment.js';
 import { seededRandom } from '../../support/random-vectors.js';
 
-export const SAMPLE_PHOTOS = [1, 2, 3, 4, 5, 6].map((n) => fileURLToPath(new URL(`../../../node_modules/@vladmandic/face-api/demo/sample${n}.jpg`, import.meta.url)));
+export const SAMPLE_PHOTOS = [1, 2, 3, 4, 5, 6].map((n) =>
+  fileURLToPath(new URL(`../../../node_modules/@vladmandic/face-api/demo/sample${n}.jpg`, import.meta.url)),
+);
 const DIMS = 128;
 
 export interface SampleFace {
@@ -63,7 +65,11 @@ async function regionsOf(engine: FaceEngine): Promise<{ faces: SampleFace[]; reg
       const y = Math.max(0, Math.round(f.box.y + f.box.height / 2 - side / 2));
       const width = Math.min(meta.width! - x, Math.round(side));
       const height = Math.min(meta.height! - y, Math.round(side));
-      const { data } = await sharp(path).extract({ left: x, top: y, width, height }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      const { data } = await sharp(path)
+        .extract({ left: x, top: y, width, height })
+        .removeAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       regions.push({ face: faces.length - 1, data, width, height, x, y, box });
     }
   }
@@ -86,7 +92,14 @@ async function augmented(region: Region, random: () => number): Promise<PlacedIm
   const sy = h / region.height;
   // warpAligned maps analysis (x, y) to pixel (x*scale - offsetX): one scale, so use the mean.
   const s = (sx + sy) / 2;
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: w, height: h, scale: s, offsetX: region.x * s, offsetY: region.y * s };
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    width: w,
+    height: h,
+    scale: s,
+    offsetX: region.x * s,
+    offsetY: region.y * s,
+  };
 }
 
 function jittered(box: [number, number, number, number], random: () => number) {
@@ -133,7 +146,14 @@ function firstRounds(meta: CacheMeta, vectors: Float32Array, count: number): Kio
   const end = meta.rounds.findIndex((r) => r.firstRow >= count);
   const rounds = end === -1 ? meta.rounds : meta.rounds.slice(0, end);
   const rows = end === -1 ? meta.count : meta.rounds[end]!.firstRow;
-  return { faces: meta.faces, rounds, vectors: vectors.subarray(0, rows * DIMS), faceOfRow: Uint16Array.from(meta.faceOfRow.slice(0, rows)), count: rows, generator: meta.generator };
+  return {
+    faces: meta.faces,
+    rounds,
+    vectors: vectors.subarray(0, rows * DIMS),
+    faceOfRow: Uint16Array.from(meta.faceOfRow.slice(0, rows)),
+    count: rows,
+    generator: meta.generator,
+  };
 }
 
 /** Round r's randomness depends only on (seed, r), so a build can stop and resume. */
@@ -143,7 +163,13 @@ const roundRandom = (seed: number, round: number) => seededRandom((seed * 2_654_
  * At least `count` embeddings (whole rounds). Built once per seed and grown on demand; a build
  * saves every few thousand rows, so a stopped build resumes where it was.
  */
-export async function loadKioskFaceCorpus(options: { count: number; cacheDir: string; seed?: number; threads?: number; log?: (line: string) => void }): Promise<KioskFaceCorpus> {
+export async function loadKioskFaceCorpus(options: {
+  count: number;
+  cacheDir: string;
+  seed?: number;
+  threads?: number;
+  log?: (line: string) => void;
+}): Promise<KioskFaceCorpus> {
   const seed = options.seed ?? 7;
   const paths = cachePaths(options.cacheDir, seed);
   const cached = readCache(paths);
@@ -174,7 +200,10 @@ export async function loadKioskFaceCorpus(options: { count: number; cacheDir: st
       const a = alignFromLandmarks(l);
       return { ...a, angle: a.angle + pending[i]!.tilt };
     });
-    const { embeddings } = await engine.describe(pending.map((p) => p.placed), alignments);
+    const { embeddings } = await engine.describe(
+      pending.map((p) => p.placed),
+      alignments,
+    );
     embeddings.forEach((e, i) => {
       rows.push(e);
       faceOfRow.push(pending[i]!.region.face);
@@ -202,11 +231,15 @@ export async function loadKioskFaceCorpus(options: { count: number; cacheDir: st
   save();
   await engine.release();
   log(`  built ${rows.length - startRows} embeddings in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-  return firstRounds({ faces, rounds, count: rows.length, faceOfRow }, (() => {
-    const v = new Float32Array(rows.length * DIMS);
-    rows.forEach((r, i) => v.set(r, i * DIMS));
-    return v;
-  })(), options.count);
+  return firstRounds(
+    { faces, rounds, count: rows.length, faceOfRow },
+    (() => {
+      const v = new Float32Array(rows.length * DIMS);
+      rows.forEach((r, i) => v.set(r, i * DIMS));
+      return v;
+    })(),
+    options.count,
+  );
 }
 
 /**
@@ -221,7 +254,9 @@ export async function exportFaceRegions(outDir: string): Promise<void> {
   const list = [];
   for (const [i, r] of regions.entries()) {
     const file = `face-${i}.png`;
-    await sharp(r.data, { raw: { width: r.width, height: r.height, channels: 3 } }).png().toFile(join(outDir, file));
+    await sharp(r.data, { raw: { width: r.width, height: r.height, channels: 3 } })
+      .png()
+      .toFile(join(outDir, file));
     list.push({ file, photo: faces[r.face]!.photo, box: r.box, region: { x: r.x, y: r.y, width: r.width, height: r.height } });
   }
   writeFileSync(join(outDir, 'faces.json'), JSON.stringify({ faces, regions: list }, null, 2));

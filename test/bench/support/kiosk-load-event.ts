@@ -46,7 +46,13 @@ export function perturbationSigma(corpus: KioskFaceCorpus): number {
 }
 
 /** Makes the event `event` with at least `size` faces in a fresh data dir. */
-export async function buildKioskEvent(options: { cli: string; dataDir: string; event: string; size: number; corpus: KioskFaceCorpus }): Promise<GrownEvent> {
+export async function buildKioskEvent(options: {
+  cli: string;
+  dataDir: string;
+  event: string;
+  size: number;
+  corpus: KioskFaceCorpus;
+}): Promise<GrownEvent> {
   const { corpus, event: eventName, size } = options;
   const photosDir = await mkdtemp(join(os.tmpdir(), 'sf-kiosk-load-samples-'));
   try {
@@ -79,9 +85,16 @@ export async function buildKioskEvent(options: { cli: string; dataDir: string; e
       `INSERT INTO photos (event_id, path, file_name, format, sha256, status, landed_at, admitted_at, ready_at, updated_at, width, height, preview_path, thumbnail_path)
        VALUES (?, ?, ?, 'jpeg', ?, 'ready', ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const addFace = db.prepare('INSERT INTO faces (photo_id, event_id, person_id, box_x, box_y, box_w, box_h, score, quality, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0.99, 0.8, ?)');
+    const addFace = db.prepare(
+      'INSERT INTO faces (photo_id, event_id, person_id, box_x, box_y, box_w, box_h, score, quality, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0.99, 0.8, ?)',
+    );
     const random = seededRandom(11);
-    const grown: GrownEvent = { photos: SAMPLE_PHOTOS.length, faces: repos.faces.countFaces(event.id), realEmbeddedFaces: 0, perturbedFaces: 0 };
+    const grown: GrownEvent = {
+      photos: SAMPLE_PHOTOS.length,
+      faces: repos.faces.countFaces(event.id),
+      realEmbeddedFaces: 0,
+      perturbedFaces: 0,
+    };
     const now = Date.now();
     let copies = 0;
     while (grown.faces < size) {
@@ -94,12 +107,29 @@ export async function buildKioskEvent(options: { cli: string; dataDir: string; e
           const end = corpus.rounds[roundIndex + 1]?.firstRow ?? corpus.count;
           const sample = samples[round.photo]!;
           const name = `copy-${copies}-${sample.fileName}`;
-          const id = Number(addPhoto.run(event.id, `/bench/${name}`, name, `bench-${copies}`, now, now, now, now, sample.width, sample.height, sample.previewPath, sample.thumbnailPath).lastInsertRowid);
+          const id = Number(
+            addPhoto.run(
+              event.id,
+              `/bench/${name}`,
+              name,
+              `bench-${copies}`,
+              now,
+              now,
+              now,
+              now,
+              sample.width,
+              sample.height,
+              sample.previewPath,
+              sample.thumbnailPath,
+            ).lastInsertRowid,
+          );
           copies += 1;
           grown.photos += 1;
           for (let row = round.firstRow; row < end && grown.faces < size; row++) {
             const sampleFace = corpus.faceOfRow[row]!;
-            const faceId = Number(addFace.run(id, event.id, personOfSampleFace[sampleFace]!, ...corpus.faces[sampleFace]!.box, now).lastInsertRowid);
+            const faceId = Number(
+              addFace.run(id, event.id, personOfSampleFace[sampleFace]!, ...corpus.faces[sampleFace]!.box, now).lastInsertRowid,
+            );
             let v = corpus.vectors.slice(row * DIMS, (row + 1) * DIMS);
             if (fresh) grown.realEmbeddedFaces += 1;
             else {

@@ -93,7 +93,9 @@ describe('burst grouping', () => {
     try {
       const { bursts } = createRepositories(db);
       const results = ['LATER.JPG', 'BURST_5.JPG', 'OTHER_BODY.JPG', 'BURST_1.JPG', SHARP, 'NEXT_SCENE.JPG'].map((n) => idOf.get(n)!);
-      expect(bursts.collapseToBestFrames(results)).toEqual(['LATER.JPG', SHARP, 'OTHER_BODY.JPG', 'NEXT_SCENE.JPG'].map((n) => idOf.get(n)!));
+      expect(bursts.collapseToBestFrames(results)).toEqual(
+        ['LATER.JPG', SHARP, 'OTHER_BODY.JPG', 'NEXT_SCENE.JPG'].map((n) => idOf.get(n)!),
+      );
       expect(names(bursts.burstOf(idOf.get('BURST_2.JPG')!)!.photos)).toEqual(BURST);
       expect(bursts.burstOf(idOf.get('LATER.JPG')!)).toBeNull();
     } finally {
@@ -126,12 +128,19 @@ describe('searching with bursts collapsed', () => {
     const [x, y, w, h] = faces.images[0]!.faces[0]!.box;
     const selfie = join(root, 'selfie.jpg');
     await sharp(sharpPath)
-      .extract({ left: Math.max(0, Math.round(x - w / 2)), top: Math.max(0, Math.round(y - h / 2)), width: Math.round(w * 2), height: Math.round(h * 2) })
+      .extract({
+        left: Math.max(0, Math.round(x - w / 2)),
+        top: Math.max(0, Math.round(y - h / 2)),
+        width: Math.round(w * 2),
+        height: Math.round(h * 2),
+      })
       .resize({ width: 400 })
       .jpeg({ quality: 80 })
       .toFile(selfie);
     const search = async (...extra: string[]) =>
-      parseJsonOutput<{ matches: { path: string }[] }>(await runCli(['search', '--event', 'party', '--selfie', selfie, ...extra, '--json', '--data-dir', dataDir]));
+      parseJsonOutput<{ matches: { path: string }[] }>(
+        await runCli(['search', '--event', 'party', '--selfie', selfie, ...extra, '--json', '--data-dir', dataDir]),
+      );
     const everyFrame = (await search()).matches.map((m) => basename(m.path));
     const collapsed = (await search('--collapse-bursts')).matches.map((m) => basename(m.path));
     // The person matches in every frame, the badly blurred one too (the calibrated descriptors and

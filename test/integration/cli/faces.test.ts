@@ -12,7 +12,13 @@ interface FacesJson {
   model: string;
   metric: string;
   threshold: number;
-  images: { path: string; width: number; height: number; faces: { box: [number, number, number, number]; score: number; quality: number; embedding?: number[] }[]; error?: string }[];
+  images: {
+    path: string;
+    width: number;
+    height: number;
+    faces: { box: [number, number, number, number]; score: number; quality: number; embedding?: number[] }[];
+    error?: string;
+  }[];
 }
 interface SearchJson {
   matches: { photoId: number; path: string; distance: number; box: [number, number, number, number] }[];
@@ -94,7 +100,9 @@ describe('faces in a watched folder, then search by selfie', () => {
     for (const [i, p] of samples.entries()) await copyFile(p, join(hot, `IMG_${1000 + i}.JPG`));
     await waitFor(
       async () => {
-        const s = parseJsonOutput<{ photos: { ready: number } }>(await runCli(['status', '--event', 'gala', '--json', '--data-dir', dataDir]));
+        const s = parseJsonOutput<{ photos: { ready: number } }>(
+          await runCli(['status', '--event', 'gala', '--json', '--data-dir', dataDir]),
+        );
         return s.photos.ready === samples.length;
       },
       'all six photos to be ready',
@@ -128,7 +136,9 @@ describe('faces in a watched folder, then search by selfie', () => {
     const found: string[][] = [];
     for (const [i, image] of facesOf.images.entries()) {
       const selfie = await selfieOf(image.path, image.faces[0]!.box, `selfie-${i}.jpg`);
-      const r = parseJsonOutput<SearchJson>(await runCli(['search', '--event', 'gala', '--selfie', selfie, '--json', '--data-dir', dataDir]));
+      const r = parseJsonOutput<SearchJson>(
+        await runCli(['search', '--event', 'gala', '--selfie', selfie, '--json', '--data-dir', dataDir]),
+      );
       found.push(r.matches.map((m) => m.path));
       if (r.matches[0]) {
         // The box is the selfie person's face in that photo.
@@ -143,7 +153,9 @@ describe('faces in a watched folder, then search by selfie', () => {
 
   it('turns away a selfie without a face, and one with several people, with a reason', async () => {
     const wall = join(root, 'wall.jpg');
-    await sharp({ create: { width: 640, height: 480, channels: 3, background: '#c8b89a' } }).jpeg().toFile(wall);
+    await sharp({ create: { width: 640, height: 480, channels: 3, background: '#c8b89a' } })
+      .jpeg()
+      .toFile(wall);
     const none = await runCli(['search', '--event', 'gala', '--selfie', wall, '--json', '--data-dir', dataDir]);
     expect(none.code).toBe(2);
     expect(parseJsonOutput<{ error: string }>(none).error).toMatch(/^No face found in the selfie/);
@@ -155,18 +167,32 @@ describe('faces in a watched folder, then search by selfie', () => {
 
   it('a command that fails at once says only what went wrong (no crash from the log file on exit)', async () => {
     const r = await runCli(['search', '--event', 'gala', '--data-dir', dataDir]);
-    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 2, stderr: 'shutterfind: Give --selfie IMG, --text "..." or --like PHOTO_ID.\n' });
+    expect({ code: r.code, stderr: r.stderr }).toEqual({
+      code: 2,
+      stderr: 'shutterfind: Give --selfie IMG, --text "..." or --like PHOTO_ID.\n',
+    });
   });
 
   it('verify says the same person across a selfie and its photo, and different people apart', async () => {
     const a = await selfieOf(samples[5]!, facesOf.images[5]!.faces[1]!.box, 'verify-a.jpg');
     const same = await sharp(samples[5]!)
-      .extract((([x, y, w, h]) => ({ left: Math.round(x - w / 2), top: Math.round(y - h / 2), width: Math.round(w * 2), height: Math.round(h * 2) }))(facesOf.images[5]!.faces[1]!.box))
+      .extract(
+        (([x, y, w, h]) => ({
+          left: Math.round(x - w / 2),
+          top: Math.round(y - h / 2),
+          width: Math.round(w * 2),
+          height: Math.round(h * 2),
+        }))(facesOf.images[5]!.faces[1]!.box),
+      )
       .toFile(join(root, 'verify-b.jpg'));
     expect(same.width).toBeGreaterThan(0);
     const other = await selfieOf(samples[2]!, facesOf.images[2]!.faces[0]!.box, 'verify-c.jpg');
-    const yes = parseJsonOutput<{ verified: boolean; distance: number; threshold: number }>(await runCli(['verify', a, join(root, 'verify-b.jpg'), '--json', '--data-dir', dataDir]));
-    const no = parseJsonOutput<{ verified: boolean; distance: number; threshold: number }>(await runCli(['verify', a, other, '--json', '--data-dir', dataDir]));
+    const yes = parseJsonOutput<{ verified: boolean; distance: number; threshold: number }>(
+      await runCli(['verify', a, join(root, 'verify-b.jpg'), '--json', '--data-dir', dataDir]),
+    );
+    const no = parseJsonOutput<{ verified: boolean; distance: number; threshold: number }>(
+      await runCli(['verify', a, other, '--json', '--data-dir', dataDir]),
+    );
     expect(yes).toMatchObject({ verified: true, metric: 'cosine', model: 'face-api-resnet34-128d' });
     expect(no).toMatchObject({ verified: false });
     expect(yes.distance).toBeLessThan(no.distance);

@@ -36,10 +36,14 @@ beforeAll(async () => {
   url = await waitFor(() => /serving event "gala" at (http:\/\/127\.0\.0\.1:\d+)/.exec(serveLog)?.[1], 'the serving line', 60_000);
   token = (JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')) as { operatorToken: string }).operatorToken;
   for (const [i, photo] of samples.entries()) await copyFile(photo, join(hot, `IMG_${String(i + 1).padStart(4, '0')}.JPG`));
-  await waitFor(async () => {
-    const health = (await (await fetch(`${url}/health`)).json()) as { photos: { ready: number } | null };
-    return health.photos?.ready === samples.length ? true : undefined;
-  }, 'every sample photo ready', 240_000);
+  await waitFor(
+    async () => {
+      const health = (await (await fetch(`${url}/health`)).json()) as { photos: { ready: number } | null };
+      return health.photos?.ready === samples.length ? true : undefined;
+    },
+    'every sample photo ready',
+    240_000,
+  );
   await waitFor(async () => ((await consolePeople()).length >= 3 ? true : undefined), 'people grouped', 30_000);
 }, 360_000);
 
@@ -54,7 +58,9 @@ afterAll(async () => {
 
 describe('commands beside a running serve', () => {
   it('reads people with a read-only look while serve runs', async () => {
-    const listed = parseJsonOutput<{ persons: { id: number }[] }>(await runCli(['people', '--event', 'gala', '--json', '--data-dir', dataDir]));
+    const listed = parseJsonOutput<{ persons: { id: number }[] }>(
+      await runCli(['people', '--event', 'gala', '--json', '--data-dir', dataDir]),
+    );
     expect(listed.persons.map((p) => p.id).sort()).toEqual((await consolePeople()).map((p) => p.id).sort());
     const status = await runCli(['status', '--event', 'gala', '--json', '--data-dir', dataDir]);
     expect(status.code, status.stderr).toBe(0);
@@ -62,7 +68,18 @@ describe('commands beside a running serve', () => {
 
   it('renames a person through the running serve: the console shows the name at once', async () => {
     const [first] = await consolePeople();
-    const renamed = await runCli(['rename-person', '--event', 'gala', '--person', String(first!.id), '--name', 'Ana Lima', '--json', '--data-dir', dataDir]);
+    const renamed = await runCli([
+      'rename-person',
+      '--event',
+      'gala',
+      '--person',
+      String(first!.id),
+      '--name',
+      'Ana Lima',
+      '--json',
+      '--data-dir',
+      dataDir,
+    ]);
     expect(renamed.code, renamed.stderr).toBe(0);
     expect((await consolePeople()).find((p) => p.id === first!.id)?.name).toBe('Ana Lima');
   });
@@ -95,10 +112,14 @@ describe('commands beside a running serve', () => {
     expect(reprocess.code, reprocess.stderr).toBe(0);
     const summary = parseJsonOutput<{ via: string; photos: number }>(reprocess);
     expect(summary).toMatchObject({ via: 'serve', photos: samplePhotoPaths().length });
-    await waitFor(async () => {
-      const health = (await (await fetch(`${url}/health`)).json()) as { queue: { depth: number } | null };
-      return health.queue?.depth === 0 ? true : undefined;
-    }, 'the faces stage to run again on every photo', 240_000);
+    await waitFor(
+      async () => {
+        const health = (await (await fetch(`${url}/health`)).json()) as { queue: { depth: number } | null };
+        return health.queue?.depth === 0 ? true : undefined;
+      },
+      'the faces stage to run again on every photo',
+      240_000,
+    );
     const names = (await consolePeople()).map((p) => p.name);
     expect(names).toContain('Ana Lima');
     expect(names).toContain('Ben');

@@ -54,7 +54,10 @@ function damagePages(pages: readonly number[]): void {
 function leafPagesOf(table: string): number[] {
   const conn = new BetterSqlite3(db, { readonly: true });
   try {
-    return conn.prepare<[string], { pageno: number }>("SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY path").all(table).map((r) => r.pageno);
+    return conn
+      .prepare<[string], { pageno: number }>("SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY path")
+      .all(table)
+      .map((r) => r.pageno);
   } finally {
     conn.close();
   }
@@ -64,7 +67,9 @@ function facesPerPhoto(): Map<string, number> {
   const conn = new BetterSqlite3(db, { readonly: true });
   try {
     const rows = conn
-      .prepare<[], { file_name: string; n: number }>('SELECT p.file_name, count(f.id) AS n FROM photos p LEFT JOIN faces f ON f.photo_id = p.id GROUP BY p.id')
+      .prepare<[], { file_name: string; n: number }>(
+        'SELECT p.file_name, count(f.id) AS n FROM photos p LEFT JOIN faces f ON f.photo_id = p.id GROUP BY p.id',
+      )
       .all();
     return new Map(rows.map((r) => [r.file_name, r.n]));
   } finally {
@@ -72,7 +77,8 @@ function facesPerPhoto(): Map<string, number> {
   }
 }
 
-const ingestCard = async () => parseJsonOutput<IngestJson>(await runCli(['ingest', card, '--event', 'gala', '--data-dir', dataDir, '--json']));
+const ingestCard = async () =>
+  parseJsonOutput<IngestJson>(await runCli(['ingest', card, '--event', 'gala', '--data-dir', dataDir, '--json']));
 
 beforeEach(async () => {
   root = await makeTempDir('shutterfind-repair-');

@@ -27,7 +27,10 @@ let ctx: CommandContext;
 /** What the engine announced while the photos were imported. */
 const imported: PhotoOutcome[] = [];
 
-const sha256 = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+const sha256 = async (path: string) =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 
 /** The bytes of every photo's preview and thumbnail, and its faces with their persons. */
 async function snapshot(engine: Engine) {
@@ -37,7 +40,9 @@ async function snapshot(engine: Engine) {
   return {
     eventId,
     statuses: photos.map((p) => p.status),
-    files: await Promise.all(photos.map(async (p) => [await sha256(join(dataDir, p.previewPath!)), await sha256(join(dataDir, p.thumbnailPath!))])),
+    files: await Promise.all(
+      photos.map(async (p) => [await sha256(join(dataDir, p.previewPath!)), await sha256(join(dataDir, p.thumbnailPath!))]),
+    ),
     faces: photos.map((p) => repos.faces.facesOfPhoto(p.id)),
     persons: repos.persons.listPersons(eventId),
   };
@@ -86,7 +91,10 @@ describe('one job kind per stage', () => {
       const jobs = [1, 2, 3, 4, 5, 6].map((id) => repos.jobs.getJob(id)!);
       for (const o of imported) {
         const own = jobs.filter((j) => j.photoId === o.photoId);
-        expect(own.map((j) => [j.kind, j.state, j.attempts]).sort()).toEqual([['photo.faces', 'done', 1], ['photo.previews', 'done', 1]]);
+        expect(own.map((j) => [j.kind, j.state, j.attempts]).sort()).toEqual([
+          ['photo.faces', 'done', 1],
+          ['photo.previews', 'done', 1],
+        ]);
         expect(repos.faces.facesOfPhoto(o.photoId).length).toBeGreaterThan(0);
       }
       expect(repos.jobs.queueDepth()).toBe(0);
@@ -153,7 +161,11 @@ describe('one job kind per stage', () => {
       photos: 3,
       queued: 0,
       failedPhotosLeft: 0,
-      stages: { previews: { done: 0, failed: 0, skipped: 0 }, faces: { done: 3, failed: 0, skipped: 0 }, scene: { done: 0, failed: 0, skipped: 0 } },
+      stages: {
+        previews: { done: 0, failed: 0, skipped: 0 },
+        faces: { done: 3, failed: 0, skipped: 0 },
+        scene: { done: 0, failed: 0, skipped: 0 },
+      },
       failed: [],
     });
     expect(formatReprocess(summary)).toMatch(/^Event "party": faces stage run again for 3 photo\(s\) in [\d.]+ s: faces 3 done$/);
@@ -171,7 +183,10 @@ describe('one job kind per stage', () => {
 
   it('says how to install a CLIP model when asked for the scene stage without one', async () => {
     await expect(runReprocess(ctx, { event: EVENT, stage: 'scene' })).rejects.toThrow(
-      expect.objectContaining({ name: 'UserFacingError', message: expect.stringMatching(/no CLIP model is installed.*shutterfind models add/) }),
+      expect.objectContaining({
+        name: 'UserFacingError',
+        message: expect.stringMatching(/no CLIP model is installed.*shutterfind models add/),
+      }),
     );
   });
 
@@ -181,7 +196,11 @@ describe('one job kind per stage', () => {
     const before = await withEngine(FACES_ON, snapshot);
     // Opening the event back-fills the photos from before the model; the re-run joins those jobs.
     const first = await runReprocess(ctx, { event: EVENT, stage: 'scene' });
-    expect(first).toMatchObject({ photos: 3, queued: 0, stages: { scene: { done: 3, failed: 0 }, faces: { done: 0 }, previews: { done: 0 } } });
+    expect(first).toMatchObject({
+      photos: 3,
+      queued: 0,
+      stages: { scene: { done: 3, failed: 0 }, faces: { done: 0 }, previews: { done: 0 } },
+    });
     const again = await runReprocess(ctx, { event: EVENT, stage: 'scene' });
     expect(again).toMatchObject({ photos: 3, queued: 3, stages: { scene: { done: 3, failed: 0 } } });
     await withEngine(FACES_ON, async (engine) => {

@@ -33,7 +33,8 @@ async function scene(path: string, rgb: [number, number, number]): Promise<void>
   await sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toFile(path);
 }
 
-const ingest = async () => parseJsonOutput<{ ready: number; failed: unknown[] }>(await runCli(['ingest', card, '--event', 'gala', '--json', '--data-dir', dataDir]));
+const ingest = async () =>
+  parseJsonOutput<{ ready: number; failed: unknown[] }>(await runCli(['ingest', card, '--event', 'gala', '--json', '--data-dir', dataDir]));
 const status = async () => parseJsonOutput<StatusJson>(await runCli(['status', '--event', 'gala', '--json', '--data-dir', dataDir]));
 const search = async (...args: string[]) => runCli(['search', '--event', 'gala', ...args, '--json', '--data-dir', dataDir]);
 const names = (r: SceneJson) => r.matches.map((m) => m.path.split('/').pop());
@@ -77,7 +78,11 @@ describe('scene search', () => {
     // The four earlier photos went through back-fill jobs; the new one was embedded in its own job.
     const db = new BetterSqlite3(join(dataDir, 'shutterfind.db'), { readonly: true });
     try {
-      const backfilled = db.prepare("SELECT p.file_name AS name FROM jobs j JOIN photos p ON p.id = j.photo_id WHERE j.kind = 'photo.scene' AND j.state = 'done' ORDER BY name").all();
+      const backfilled = db
+        .prepare(
+          "SELECT p.file_name AS name FROM jobs j JOIN photos p ON p.id = j.photo_id WHERE j.kind = 'photo.scene' AND j.state = 'done' ORDER BY name",
+        )
+        .all();
       expect(backfilled).toEqual(['green-lawn.jpg', 'guests.jpg', 'red-car.jpg', 'yellow-tent.jpg'].map((name) => ({ name })));
     } finally {
       db.close();
@@ -101,7 +106,9 @@ describe('scene search', () => {
   });
 
   it("combines a scene query with a face filter: only that person's photos are ranked", async () => {
-    const people = parseJsonOutput<{ persons: { id: number }[] }>(await runCli(['people', '--event', 'gala', '--json', '--data-dir', dataDir]));
+    const people = parseJsonOutput<{ persons: { id: number }[] }>(
+      await runCli(['people', '--event', 'gala', '--json', '--data-dir', dataDir]),
+    );
     expect(people.persons.length).toBe(3);
     const r = parseJsonOutput<SceneJson>(await search('--text', 'red', '--person', String(people.persons[0]!.id)));
     expect(names(r)).toEqual(['guests.jpg']);
@@ -139,7 +146,9 @@ describe('a model added while serve runs', () => {
         300,
       );
       expect(s.scene).toMatchObject({ model: 'tiny', embedded: 3, ofPhotos: 3 });
-      const blue = parseJsonOutput<SceneJson>(await runCli(['search', '--event', 'live', '--text', 'blue', '--limit', '1', '--json', '--data-dir', liveData]));
+      const blue = parseJsonOutput<SceneJson>(
+        await runCli(['search', '--event', 'live', '--text', 'blue', '--limit', '1', '--json', '--data-dir', liveData]),
+      );
       expect(names(blue)).toEqual(['blue-1.jpg']);
       expect(stderr).toMatch(/Scene search on: CLIP model "tiny"/);
     } finally {

@@ -21,7 +21,11 @@ function threadNices(lowerFirst: boolean): { lowered: boolean | null; threads: n
     await engine.release();
     process.stdout.write(JSON.stringify({ lowered, threads: nices.length, nices }));
   `;
-  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as { lowered: boolean | null; threads: number; nices: number[] };
+  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as {
+    lowered: boolean | null;
+    threads: number;
+    nices: number[];
+  };
 }
 
 describe.runIf(process.platform === 'linux')('background priority for CLI batch work', () => {

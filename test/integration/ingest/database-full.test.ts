@@ -47,48 +47,62 @@ afterAll(async () => {
 });
 
 describe('a database that cannot grow', () => {
-  it.runIf(isRoot)('lists the photos waiting to be recorded in status and logs each once, not a stack every 5 s', async () => {
-    const lines: { level: number; msg: string; err?: { stack?: string } }[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const l of chunk.toString().split('\n')) if (l.trim()) lines.push(JSON.parse(l) as (typeof lines)[number]);
-        done();
-      },
-    });
-    const hot = join(root, 'hot');
-    await mkdir(hot);
-    engine = await openEngine({
-      dataDir: join(drive, 'data'),
-      mode: 'watch',
-      log: pino({ level: 'debug' }, sink),
-      settings: { pipeline: { workers: 1 }, faces: { enabled: false } },
-    });
-    const session = await engine.openEvent('gala');
-    await session.hotFolders.add(hot);
-    await fillDrive(join(drive, 'filler'));
+  it.runIf(isRoot)(
+    'lists the photos waiting to be recorded in status and logs each once, not a stack every 5 s',
+    async () => {
+      const lines: { level: number; msg: string; err?: { stack?: string } }[] = [];
+      const sink = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          for (const l of chunk.toString().split('\n')) if (l.trim()) lines.push(JSON.parse(l) as (typeof lines)[number]);
+          done();
+        },
+      });
+      const hot = join(root, 'hot');
+      await mkdir(hot);
+      engine = await openEngine({
+        dataDir: join(drive, 'data'),
+        mode: 'watch',
+        log: pino({ level: 'debug' }, sink),
+        settings: { pipeline: { workers: 1 }, faces: { enabled: false } },
+      });
+      const session = await engine.openEvent('gala');
+      await session.hotFolders.add(hot);
+      await fillDrive(join(drive, 'filler'));
 
-    const photos = await Promise.all([0, 1, 2].map((i) => makeSmallPhoto(samplePhotoPaths()[i]!, 1200, i + 1)));
-    for (const [i, bytes] of photos.entries()) await writeFile(join(hot, `IMG_000${i}.JPG`), bytes);
+      const photos = await Promise.all([0, 1, 2].map((i) => makeSmallPhoto(samplePhotoPaths()[i]!, 1200, i + 1)));
+      for (const [i, bytes] of photos.entries()) await writeFile(join(hot, `IMG_000${i}.JPG`), bytes);
 
-    const waiting = await waitFor(() => (session.intake.waiting().length === photos.length ? session.intake.waiting() : undefined), 'every photo waiting for space', 30_000);
-    for (const w of waiting) expect(w.error).toMatch(/SQLITE_FULL|ENOSPC/);
-    // Several tries each (every 5 s) before the check below.
-    await waitFor(() => session.intake.waiting().every((w) => w.attempts >= 3), 'three tries of each photo', 30_000, 200);
+      const waiting = await waitFor(
+        () => (session.intake.waiting().length === photos.length ? session.intake.waiting() : undefined),
+        'every photo waiting for space',
+        30_000,
+      );
+      for (const w of waiting) expect(w.error).toMatch(/SQLITE_FULL|ENOSPC/);
+      // Several tries each (every 5 s) before the check below.
+      await waitFor(() => session.intake.waiting().every((w) => w.attempts >= 3), 'three tries of each photo', 30_000, 200);
 
-    const status = readEventStatus(engineRepositories(engine), 'gala', Date.now(), null, null, session.intake.waiting())!;
-    expect(status.waitingToRecord.map((w) => w.path).sort()).toEqual(photos.map((_, i) => join(hot, `IMG_000${i}.JPG`)));
-    expect(formatStatus(status)).toMatch(/will retry\n\s+↻ .*IMG_0000\.JPG \(not recorded yet: waiting since .*\n\s+SQLITE_FULL.*free space on the data drive/);
+      const status = readEventStatus(engineRepositories(engine), 'gala', Date.now(), null, null, session.intake.waiting())!;
+      expect(status.waitingToRecord.map((w) => w.path).sort()).toEqual(photos.map((_, i) => join(hot, `IMG_000${i}.JPG`)));
+      expect(formatStatus(status)).toMatch(
+        /will retry\n\s+↻ .*IMG_0000\.JPG \(not recorded yet: waiting since .*\n\s+SQLITE_FULL.*free space on the data drive/,
+      );
 
-    const aboutRecording = lines.filter((l) => /cannot record/i.test(l.msg));
-    const withStack = aboutRecording.filter((l) => l.err?.stack);
-    // One trace for the episode; one line for each other photo; nothing per try.
-    expect(withStack).toHaveLength(1);
-    expect(aboutRecording.length).toBeLessThanOrEqual(photos.length + 1);
+      const aboutRecording = lines.filter((l) => /cannot record/i.test(l.msg));
+      const withStack = aboutRecording.filter((l) => l.err?.stack);
+      // One trace for the episode; one line for each other photo; nothing per try.
+      expect(withStack).toHaveLength(1);
+      expect(aboutRecording.length).toBeLessThanOrEqual(photos.length + 1);
 
-    // Space is freed: everything is recorded and processed, and the wait is over.
-    await rm(join(drive, 'filler'));
-    await waitFor(() => engineRepositories(engine!).photos.countPhotos(session.event.id).ready === photos.length, 'the photos recorded and ready once space is freed', 60_000);
-    expect(session.intake.waiting()).toEqual([]);
-    expect(lines.some((l) => /Recorded IMG_000\d\.JPG after waiting \d+ s for space/.test(l.msg))).toBe(true);
-  }, 150_000);
+      // Space is freed: everything is recorded and processed, and the wait is over.
+      await rm(join(drive, 'filler'));
+      await waitFor(
+        () => engineRepositories(engine!).photos.countPhotos(session.event.id).ready === photos.length,
+        'the photos recorded and ready once space is freed',
+        60_000,
+      );
+      expect(session.intake.waiting()).toEqual([]);
+      expect(lines.some((l) => /Recorded IMG_000\d\.JPG after waiting \d+ s for space/.test(l.msg))).toBe(true);
+    },
+    150_000,
+  );
 });

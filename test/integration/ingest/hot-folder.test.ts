@@ -16,9 +16,7 @@ let engine: Engine;
 let session: EventSession;
 
 beforeAll(async () => {
-  photos = await Promise.all(
-    Array.from({ length: 12 }, (_, i) => makeSmallPhoto(samplePhotoPaths()[i % 6]!, 1600, i + 1)),
-  );
+  photos = await Promise.all(Array.from({ length: 12 }, (_, i) => makeSmallPhoto(samplePhotoPaths()[i % 6]!, 1600, i + 1)));
 }, 120_000);
 
 beforeEach(async () => {
@@ -72,7 +70,10 @@ describe('watching a hot folder', () => {
     await writeFile(join(hot, 'IMG_0002.JPG'), photos[1]!);
     await mkdir(join(hot, 'backup'));
     await writeFile(join(hot, 'backup', 'IMG_0002 copy.JPG'), photos[1]!);
-    await waitFor(() => engineRepositories(engine).photos.countPhotos(session.event.id).duplicates === 1 && readyCount() === 1, 'copy seen');
+    await waitFor(
+      () => engineRepositories(engine).photos.countPhotos(session.event.id).duplicates === 1 && readyCount() === 1,
+      'copy seen',
+    );
     expect(allPhotos()).toHaveLength(1);
   });
 
@@ -99,14 +100,20 @@ describe('watching a hot folder', () => {
     await waitFor(() => session.intake.pending() === 1, 'file being followed');
     await rm(path);
     await writeFile(join(hot, 'IMG_0014.JPG'), photos[1]!);
-    await waitFor(() => readyCount() === 1 && engineRepositories(engine).photos.countPhotos(session.event.id).failed === 1, 'vanish reported');
+    await waitFor(
+      () => readyCount() === 1 && engineRepositories(engine).photos.countPhotos(session.event.id).failed === 1,
+      'vanish reported',
+    );
     expect(engine.status('wedding')?.errors[0]?.error).toMatch(/IMG_0013\.JPG: the file vanished before it could be read/);
   });
 
   it('reports a symbolic link loop on its own row and keeps going', async () => {
     await symlink(join(hot, 'loop.jpg'), join(hot, 'loop.jpg'));
     await writeFile(join(hot, 'IMG_0006.JPG'), photos[5]!);
-    await waitFor(() => readyCount() === 1 && engineRepositories(engine).photos.countPhotos(session.event.id).failed === 1, 'loop reported');
+    await waitFor(
+      () => readyCount() === 1 && engineRepositories(engine).photos.countPhotos(session.event.id).failed === 1,
+      'loop reported',
+    );
     expect(engine.status('wedding')?.errors[0]?.error).toMatch(/loop\.jpg: symbolic link loop/);
   });
 

@@ -45,8 +45,7 @@ async function startWatching(settings: Parameters<typeof startTestEngine>[2] = {
 }
 
 const counts = () => engineRepositories(engine!).photos.countPhotos(session.event.id);
-const errorOf = (name: string): string | undefined =>
-  engine!.status('gala')?.errors.find((e) => e.path.endsWith(`/${name}`))?.error;
+const errorOf = (name: string): string | undefined => engine!.status('gala')?.errors.find((e) => e.path.endsWith(`/${name}`))?.error;
 
 /** Four pipes: as many as libuv has threads, so one blocked open per thread stalls every file read. */
 const PIPES = ['p1.jpg', 'p2.jpg', 'p3.jpg', 'p4.jpg'];
@@ -85,10 +84,14 @@ describe('files in a hot folder that are not regular files', () => {
       // A pipe created while watching goes through the watcher rather than the start-up scan.
       execFileSync('mkfifo', [join(hot, 'p5.jpg')]);
       await writeFile(join(hot, 'IMG_0003.JPG'), photos[2]!);
-      await waitFor(async () => {
-        const h = (await (await fetch(`${url}/health`)).json()) as { photos: { ready: number } | null };
-        return h.photos?.ready === 1;
-      }, 'the photo to be ready while pipes sit in the folder', 30_000);
+      await waitFor(
+        async () => {
+          const h = (await (await fetch(`${url}/health`)).json()) as { photos: { ready: number } | null };
+          return h.photos?.ready === 1;
+        },
+        'the photo to be ready while pipes sit in the folder',
+        30_000,
+      );
 
       const stopAsked = Date.now();
       child.kill('SIGTERM');
@@ -110,7 +113,9 @@ describe('symbolic links in a hot folder', () => {
     await symlink(secret, join(hot, 'IMG_LINK.JPG'));
     await writeFile(join(hot, 'IMG_0004.JPG'), photos[1]!);
     await waitFor(() => counts().ready === 1 && counts().failed === 1, 'the photo ready and the link refused');
-    expect(errorOf('IMG_LINK.JPG')).toMatch(/IMG_LINK\.JPG: a symbolic link to .*outside\.jpg, outside the watched folder.*ingest\.followSymlinks/);
+    expect(errorOf('IMG_LINK.JPG')).toMatch(
+      /IMG_LINK\.JPG: a symbolic link to .*outside\.jpg, outside the watched folder.*ingest\.followSymlinks/,
+    );
   });
 
   it('takes a link that stays inside the watched folder', async () => {

@@ -60,7 +60,16 @@ function axis(k: number, jitter = 0): Float32Array {
 function addPhoto(): number {
   photoCounter += 1;
   return createRepositories(db).photos.addPhotoWithJob(
-    { eventId, sourceId: null, path: `/cam/IMG_${photoCounter}.JPG`, sha256: `sha${photoCounter}`, format: 'jpeg', sizeBytes: 10, mtimeMs: 1, landedAt: 1 },
+    {
+      eventId,
+      sourceId: null,
+      path: `/cam/IMG_${photoCounter}.JPG`,
+      sha256: `sha${photoCounter}`,
+      format: 'jpeg',
+      sizeBytes: 10,
+      mtimeMs: 1,
+      landedAt: 1,
+    },
     3,
     1,
   );
@@ -83,7 +92,10 @@ function photoWithFaces(faces: { embedding: Float32Array; quality?: number }[]):
     assignFacesToPersons(persons, eventId, ids, LINK);
   } else {
     // As the engine does: the index learns the new faces, then answers the neighbour queries.
-    faceIndexes.facesAdded(eventId, ids.map((faceId, i) => ({ faceId, embedding: faces[i]!.embedding })));
+    faceIndexes.facesAdded(
+      eventId,
+      ids.map((faceId, i) => ({ faceId, embedding: faces[i]!.embedding })),
+    );
     const index = faceIndexes.forEvent(eventId);
     assignFacesToPersons(persons, eventId, ids, LINK, { neighbours: (embedding, k) => index.nearest(embedding, k) });
   }
@@ -92,7 +104,10 @@ function photoWithFaces(faces: { embedding: Float32Array; quality?: number }[]):
 
 /** Who is with whom: person id → its face ids, read back from the faces table. */
 function groups(): Record<number, number[]> {
-  const rows = db.prepare('SELECT id, person_id FROM faces WHERE event_id = ? ORDER BY id').all(eventId) as { id: number; person_id: number | null }[];
+  const rows = db.prepare('SELECT id, person_id FROM faces WHERE event_id = ? ORDER BY id').all(eventId) as {
+    id: number;
+    person_id: number | null;
+  }[];
   const out: Record<number, number[]> = {};
   for (const r of rows) (out[r.person_id ?? -1] ??= []).push(r.id);
   return out;
@@ -209,7 +224,11 @@ describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an 
 
     // The linking face joins one of them; neither loses a face to the other.
     const after = groups();
-    expect(Object.keys(after).map(Number).sort((a, b) => a - b)).toEqual([ana!, ben!].sort((a, b) => a - b));
+    expect(
+      Object.keys(after)
+        .map(Number)
+        .sort((a, b) => a - b),
+    ).toEqual([ana!, ben!].sort((a, b) => a - b));
     expect([after[ana!]!.filter((f) => f !== bridge), after[ben!]!.filter((f) => f !== bridge)]).toEqual([anaFaces, benFaces]);
   });
 

@@ -119,7 +119,9 @@ describe('processing one photo in a worker', () => {
       await writeFile(path, bytes);
       const result = await renderPhoto(task(path, 'jpeg', name.padEnd(64, 'g')), []);
       expect(result, name).toMatchObject({ ok: false, failure: 'permanent' });
-      expect(!result.ok && result.error, name).toMatch(new RegExp(`Cannot read ${name}: the image data is damaged \\(Corrupt JPEG data: .+\\).*copy it from the card again`));
+      expect(!result.ok && result.error, name).toMatch(
+        new RegExp(`Cannot read ${name}: the image data is damaged \\(Corrupt JPEG data: .+\\).*copy it from the card again`),
+      );
     }
   });
 

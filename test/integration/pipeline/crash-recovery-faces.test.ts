@@ -31,7 +31,10 @@ function tally(dataDir: string): FaceTally {
   sqliteVec.load(db);
   try {
     const one = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
-    const rows = db.prepare('SELECT file_name, face_count FROM photos ORDER BY file_name').all() as { file_name: string; face_count: number }[];
+    const rows = db.prepare('SELECT file_name, face_count FROM photos ORDER BY file_name').all() as {
+      file_name: string;
+      face_count: number;
+    }[];
     return {
       photos: rows.length,
       ready: one("SELECT count(*) AS n FROM photos WHERE status = 'ready'"),
@@ -40,7 +43,9 @@ function tally(dataDir: string): FaceTally {
       vectors: one('SELECT count(*) AS n FROM face_embeddings'),
       bitVectors: one('SELECT count(*) AS n FROM face_embeddings_bits'),
       withoutPerson: one('SELECT count(*) AS n FROM faces WHERE person_id IS NULL'),
-      countMismatches: one('SELECT count(*) AS n FROM photos p WHERE p.face_count != (SELECT count(*) FROM faces f WHERE f.photo_id = p.id)'),
+      countMismatches: one(
+        'SELECT count(*) AS n FROM photos p WHERE p.face_count != (SELECT count(*) FROM faces f WHERE f.photo_id = p.id)',
+      ),
     };
   } finally {
     db.close();
@@ -64,7 +69,8 @@ beforeAll(async () => {
   folder = join(root, 'card');
   await mkdir(folder);
   const bases = await Promise.all(samplePhotoPaths().map((p, i) => makeSmallPhoto(p, 1600, i + 1)));
-  for (let i = 0; i < FILES; i++) await writeFile(join(folder, `IMG_${String(i).padStart(4, '0')}.JPG`), uniqueVariant(bases[i % bases.length]!, i));
+  for (let i = 0; i < FILES; i++)
+    await writeFile(join(folder, `IMG_${String(i).padStart(4, '0')}.JPG`), uniqueVariant(bases[i % bases.length]!, i));
 }, 120_000);
 
 afterAll(async () => {
@@ -86,7 +92,9 @@ describe('a crash during an import with faces', () => {
     const partial = tally(crashed);
     expect(partial.ready).toBeLessThan(FILES);
 
-    const resumed = parseJsonOutput<{ failed: unknown[] }>(await runCli(['ingest', folder, '--event', 'e', '--json', '--data-dir', crashed]));
+    const resumed = parseJsonOutput<{ failed: unknown[] }>(
+      await runCli(['ingest', folder, '--event', 'e', '--json', '--data-dir', crashed]),
+    );
     expect(resumed.failed).toEqual([]);
 
     const expected = tally(clean);

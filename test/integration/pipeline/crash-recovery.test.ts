@@ -97,7 +97,9 @@ describe('recovering from a killed engine', () => {
       expect(jobs.filter((j) => j.state !== 'done')).toEqual([]);
       expect((db.prepare('SELECT COUNT(*) AS n FROM duplicates').get() as { n: number }).n).toBe(0);
       // One sync outbox row per photo: results were written once, atomically.
-      const outbox = db.prepare("SELECT entity_id, COUNT(*) AS n FROM outbox WHERE topic = 'photo.ready' GROUP BY entity_id").all() as { n: number }[];
+      const outbox = db.prepare("SELECT entity_id, COUNT(*) AS n FROM outbox WHERE topic = 'photo.ready' GROUP BY entity_id").all() as {
+        n: number;
+      }[];
       expect(outbox).toHaveLength(FILES);
       expect(outbox.filter((o) => o.n !== 1)).toEqual([]);
       // No preview was left half-written by a kill: every one decodes.

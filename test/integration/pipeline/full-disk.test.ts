@@ -67,14 +67,19 @@ describe('a full data drive', () => {
       retrying: { error: string }[];
       storage: { low: boolean; freeBytes: number } | null;
     }
-    const full = await waitFor(async () => {
-      const r = await runCli(['status', '--event', 'full', '--data-dir', dataDir, '--json']);
-      if (r.code !== 0) return undefined;
-      const s = JSON.parse(r.stdout) as StatusJson;
-      // Full means a write has actually failed: a nearly full drive can still take the next file.
-      const failedWrite = /free space on the data drive/.test(importerStderr);
-      return s.storage && s.storage.freeBytes < 512 * 1024 && failedWrite ? s : undefined;
-    }, 'the data drive to fill up and a write to fail', 60_000, 250);
+    const full = await waitFor(
+      async () => {
+        const r = await runCli(['status', '--event', 'full', '--data-dir', dataDir, '--json']);
+        if (r.code !== 0) return undefined;
+        const s = JSON.parse(r.stdout) as StatusJson;
+        // Full means a write has actually failed: a nearly full drive can still take the next file.
+        const failedWrite = /free space on the data drive/.test(importerStderr);
+        return s.storage && s.storage.freeBytes < 512 * 1024 && failedWrite ? s : undefined;
+      },
+      'the data drive to fill up and a write to fail',
+      60_000,
+      250,
+    );
     expect(full.storage).toMatchObject({ low: true });
     expect(full.photos.ready).toBeLessThan(PHOTOS);
     expect(full.photos.failed).toBe(0);

@@ -18,8 +18,21 @@ let dir: string;
 const photoPaths: string[] = [];
 const selfies: Buffer[] = [];
 const media = defaultSettings().media;
-const faces: FaceTaskOptions = { provider: 'cpu', detectorPrecision: 'auto', threads: 1, minFacePx: 40, minScore: 0.5, tiling: 'adaptive', maxFaces: 200 };
-const selfieOptions = { provider: 'cpu', detectorPrecision: 'auto', threads: 1, detect: { minFacePx: 40, minScore: 0.5, tiling: 'adaptive', maxFaces: 200 } } as const;
+const faces: FaceTaskOptions = {
+  provider: 'cpu',
+  detectorPrecision: 'auto',
+  threads: 1,
+  minFacePx: 40,
+  minScore: 0.5,
+  tiling: 'adaptive',
+  maxFaces: 200,
+};
+const selfieOptions = {
+  provider: 'cpu',
+  detectorPrecision: 'auto',
+  threads: 1,
+  detect: { minFacePx: 40, minScore: 0.5, tiling: 'adaptive', maxFaces: 200 },
+} as const;
 
 // Enough waiting tasks that piscina's default (a task it could not place goes to the back of the
 // queue, every time a thread frees up) visibly reorders them.
@@ -106,7 +119,9 @@ describe('fair scheduling in the worker pools', () => {
         events.push('selfie');
         return answer;
       });
-      const behind = Array.from({ length: QUEUED }, (_, i) => photos.process(photoTask(QUEUED + i, true)).then(() => events.push(`later photo ${i}`)));
+      const behind = Array.from({ length: QUEUED }, (_, i) =>
+        photos.process(photoTask(QUEUED + i, true)).then(() => events.push(`later photo ${i}`)),
+      );
       const [answered] = await Promise.all([selfie, ...ahead, ...behind]);
       expect(answered.faces.length).toBeGreaterThan(0);
       expect(events[0]).toBe('selfie');

@@ -9,8 +9,6 @@ const FACES_PER_PHOTO = 3;
 
 const temp = useTempDatabase();
 
-
-
 /** Unit vectors clustered around `identities` random centres, like faces of a few dozen guests. */
 function clusteredVectors(count: number, identities: number, seed: number, noise = 0.05): Float32Array[] {
   const random = seeded(seed);
@@ -21,14 +19,25 @@ function clusteredVectors(count: number, identities: number, seed: number, noise
 let photoCounter = 0;
 /** Stores the vectors as faces of new photos, FACES_PER_PHOTO per photo; returns the face ids. */
 function storeFaces(eventId: number, vectors: readonly Float32Array[]): number[] {
-  const addFace = temp.db.prepare('INSERT INTO faces (photo_id, event_id, box_x, box_y, box_w, box_h, score, created_at) VALUES (?, ?, 0.1, 0.2, 0.3, 0.4, 1, 0)');
+  const addFace = temp.db.prepare(
+    'INSERT INTO faces (photo_id, event_id, box_x, box_y, box_w, box_h, score, created_at) VALUES (?, ?, 0.1, 0.2, 0.3, 0.4, 1, 0)',
+  );
   let photoId = 0;
   return temp.db.transaction(() =>
     vectors.map((embedding, i) => {
       if (i % FACES_PER_PHOTO === 0) {
         photoCounter++;
         photoId = temp.repos.photos.addPhotoWithJob(
-          { eventId, sourceId: null, path: `/cam/IMG_${photoCounter}.JPG`, sha256: `sha-${photoCounter}`, format: 'jpeg', sizeBytes: 1, mtimeMs: 1, landedAt: 0 },
+          {
+            eventId,
+            sourceId: null,
+            path: `/cam/IMG_${photoCounter}.JPG`,
+            sha256: `sha-${photoCounter}`,
+            format: 'jpeg',
+            sizeBytes: 1,
+            mtimeMs: 1,
+            landedAt: 0,
+          },
           3,
           0,
         );
@@ -73,7 +82,10 @@ describe.each([
 
     const latecomers = clusteredVectors(300, 40, 12);
     const addedIds = storeFaces(wedding.id, latecomers);
-    cache.facesAdded(wedding.id, addedIds.map((faceId, i) => ({ faceId, embedding: latecomers[i]! })));
+    cache.facesAdded(
+      wedding.id,
+      addedIds.map((faceId, i) => ({ faceId, embedding: latecomers[i]! })),
+    );
     const removedIds = temp.repos.faceVectors.nearestFaces(wedding.id, queries[0]!, 40, 'exact').map((f) => f.faceId);
     temp.repos.faceVectors.deleteFaces(removedIds);
     cache.facesRemoved(wedding.id, removedIds);

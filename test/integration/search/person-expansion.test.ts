@@ -20,11 +20,25 @@ function at(d: number, axis = 1): Float32Array {
 }
 
 function face(embedding: Float32Array): NewFace {
-  return { box: [10, 20, 100, 120], landmarks: new Float32Array(136), score: 0.99, quality: 0.8, sharpness: 0.6, frontal: 0.9, sizePx: 120, cropPath: null, embedding };
+  return {
+    box: [10, 20, 100, 120],
+    landmarks: new Float32Array(136),
+    score: 0.99,
+    quality: 0.8,
+    sharpness: 0.6,
+    frontal: 0.9,
+    sizePx: 120,
+    cropPath: null,
+    embedding,
+  };
 }
 
 function photoWithFace(eventId: number, name: string, embedding: Float32Array): { photoId: number; faceId: number } {
-  const photoId = temp.repos.photos.addPhotoWithJob({ eventId, sourceId: null, path: `/cam/${name}`, sha256: `sha-${name}`, format: 'jpeg', sizeBytes: 1, mtimeMs: 1, landedAt: 0 }, 3, 0);
+  const photoId = temp.repos.photos.addPhotoWithJob(
+    { eventId, sourceId: null, path: `/cam/${name}`, sha256: `sha-${name}`, format: 'jpeg', sizeBytes: 1, mtimeMs: 1, landedAt: 0 },
+    3,
+    0,
+  );
   const [faceId] = temp.repos.faces.replaceFacesOfPhoto(photoId, eventId, [face(embedding)], 0).faceIds;
   return { photoId, faceId: faceId! };
 }

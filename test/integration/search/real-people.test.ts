@@ -45,8 +45,14 @@ beforeAll(async () => {
   await mkdir(cards);
   // A's photos 2-5 and B's photos 2-5 (their photo 1 is each one's selfie); two group shots.
   const plan: Record<string, { who: string; n: number; size: number }[]> = {
-    'a-and-b-1.jpg': [{ who: A, n: 2, size: 420 }, { who: B, n: 2, size: 520 }],
-    'a-and-b-2.jpg': [{ who: B, n: 3, size: 400 }, { who: A, n: 3, size: 480 }],
+    'a-and-b-1.jpg': [
+      { who: A, n: 2, size: 420 },
+      { who: B, n: 2, size: 520 },
+    ],
+    'a-and-b-2.jpg': [
+      { who: B, n: 3, size: 400 },
+      { who: A, n: 3, size: 480 },
+    ],
     'a-alone.jpg': [{ who: A, n: 4, size: 560 }],
     'a-far.jpg': [{ who: A, n: 5, size: 330 }],
     'b-alone.jpg': [{ who: B, n: 4, size: 500 }],
@@ -82,7 +88,7 @@ async function kioskSearch(selfie: string) {
 }
 
 describe('a selfie among real photos of two people', () => {
-  it("finds every event photo of person A and none that shows only person B", async () => {
+  it('finds every event photo of person A and none that shows only person B', async () => {
     expect(engineRepositories(engine).faces.countFaces(eventId)).toBe(8);
     const found = await kioskSearch(portrait(A, 1));
     expect(found.sure).toEqual(['a-alone.jpg', 'a-and-b-1.jpg', 'a-and-b-2.jpg', 'a-far.jpg']);
@@ -96,7 +102,14 @@ describe('a selfie among real photos of two people', () => {
   });
 
   it('keeps the two people apart in the people list, each with all of their photos', () => {
-    const persons = engineRepositories(engine).persons.listPersons(eventId).map((p) => engineRepositories(engine).faces.photoIdsOfPerson(eventId, p.id).map((id) => photoOf.get(id)!).sort());
+    const persons = engineRepositories(engine)
+      .persons.listPersons(eventId)
+      .map((p) =>
+        engineRepositories(engine)
+          .faces.photoIdsOfPerson(eventId, p.id)
+          .map((id) => photoOf.get(id)!)
+          .sort(),
+      );
     expect(persons.sort()).toEqual([
       ['a-alone.jpg', 'a-and-b-1.jpg', 'a-and-b-2.jpg', 'a-far.jpg'],
       ['a-and-b-1.jpg', 'a-and-b-2.jpg', 'b-alone.jpg', 'b-far.jpg'],

@@ -103,11 +103,23 @@ describe('pairing codes', () => {
     const first = await newPairingCode(ev);
     const second = await newPairingCode(ev);
     const third = await newPairingCode(ev);
-    const withFirst = await send(ev.url, '/kiosk-api/pair', { method: 'POST', json: { code: first, name: 'Old code' }, from: '127.0.0.10' });
-    const withSecond = await send(ev.url, '/kiosk-api/pair', { method: 'POST', json: { code: second, name: 'Old code' }, from: '127.0.0.10' });
+    const withFirst = await send(ev.url, '/kiosk-api/pair', {
+      method: 'POST',
+      json: { code: first, name: 'Old code' },
+      from: '127.0.0.10',
+    });
+    const withSecond = await send(ev.url, '/kiosk-api/pair', {
+      method: 'POST',
+      json: { code: second, name: 'Old code' },
+      from: '127.0.0.10',
+    });
     expect([withFirst.status, withSecond.status]).toEqual([401, 401]);
     expect(errorOf(withFirst).message).toContain('replaced by a newer one');
-    const withThird = await send(ev.url, '/kiosk-api/pair', { method: 'POST', json: { code: third, name: 'Current code' }, from: '127.0.0.10' });
+    const withThird = await send(ev.url, '/kiosk-api/pair', {
+      method: 'POST',
+      json: { code: third, name: 'Current code' },
+      from: '127.0.0.10',
+    });
     expect(withThird.status).toBe(200);
   });
 
@@ -115,7 +127,11 @@ describe('pairing codes', () => {
     const statuses: number[] = [];
     let last: Answer | undefined;
     for (let i = 0; i < 11; i++) {
-      last = await send(ev.url, '/kiosk-api/pair', { method: 'POST', json: { code: String(100000 + i), name: 'Guesser' }, from: '127.0.0.11' });
+      last = await send(ev.url, '/kiosk-api/pair', {
+        method: 'POST',
+        json: { code: String(100000 + i), name: 'Guesser' },
+        from: '127.0.0.11',
+      });
       statuses.push(last.status);
     }
     expect(statuses).toEqual([...Array(10).fill(401), 429]);

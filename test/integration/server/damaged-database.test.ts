@@ -19,7 +19,8 @@ beforeEach(async () => {
   const event = repos.events.ensureEvent('Gala', 1);
   const add = db.prepare('INSERT INTO outbox (event_id, topic, payload_json, created_at) VALUES (?, ?, ?, ?)');
   for (let i = 0; i < 200; i++) add.run(event.id, 'photo.ready', 'x'.repeat(300), i);
-  const leaf = db.prepare<[], { pageno: number }>("SELECT pageno FROM dbstat WHERE name = 'outbox' AND pagetype = 'leaf' LIMIT 1").get()!.pageno;
+  const leaf = db.prepare<[], { pageno: number }>("SELECT pageno FROM dbstat WHERE name = 'outbox' AND pagetype = 'leaf' LIMIT 1").get()!
+    .pageno;
   checkpointAndClose(db);
   const fd = openSync(path, 'r+');
   writeSync(fd, Buffer.alloc(4096, 0xff), 0, 4096, (leaf - 1) * 4096);
@@ -46,7 +47,10 @@ describe('the local server over a damaged database', () => {
     const damaged = await app.inject({ method: 'GET', url: '/api/outbox' });
     expect(damaged.statusCode).toBe(503);
     expect(damaged.json()).toEqual({
-      error: { code: 'database-damaged', message: expect.stringMatching(/database .* is damaged.*Original photos are safe.*shutterfind repair/) },
+      error: {
+        code: 'database-damaged',
+        message: expect.stringMatching(/database .* is damaged.*Original photos are safe.*shutterfind repair/),
+      },
     });
     expect(damaged.body).not.toContain(dir);
     expect(logged).toEqual([expect.stringMatching(/malformed/)]);

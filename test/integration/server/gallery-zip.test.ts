@@ -26,13 +26,25 @@ beforeAll(async () => {
   ev = await startServedEvent();
   // Small faceless frames, each a different colour so every file is a photo of its own.
   for (const [i, [name]] of HOSTILE.entries()) {
-    const jpeg = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 30 * i, g: 100, b: 200 - 20 * i } } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 30 * i, g: 100, b: 200 - 20 * i } } })
+      .jpeg()
+      .toBuffer();
     await dropPhoto(ev.watchDir, name, jpeg);
   }
-  const photos = await waitForPhotos(ev, HOSTILE.map(([name]) => name));
+  const photos = await waitForPhotos(
+    ev,
+    HOSTILE.map(([name]) => name),
+  );
   token = newToken();
   const now = Date.now();
-  engineRepositories(ev.engine).galleries.addLink(hashSecret(token), ev.eventId, null, HOSTILE.map(([name]) => photos.get(name)!.id), now, now + 3_600_000);
+  engineRepositories(ev.engine).galleries.addLink(
+    hashSecret(token),
+    ev.eventId,
+    null,
+    HOSTILE.map(([name]) => photos.get(name)!.id),
+    now,
+    now + 3_600_000,
+  );
 });
 
 afterAll(async () => {
@@ -50,7 +62,9 @@ describe('gallery ZIP', () => {
 
   it('a single download of such a photo is offered under the same plain name', async () => {
     const gallery = (await (await fetch(`${ev.url}/gallery-api/${token}`)).json()) as { photos: { downloadUrl: string }[] };
-    const dispositions = await Promise.all(gallery.photos.map(async (p) => (await fetch(ev.url + p.downloadUrl)).headers.get('content-disposition')!));
+    const dispositions = await Promise.all(
+      gallery.photos.map(async (p) => (await fetch(ev.url + p.downloadUrl)).headers.get('content-disposition')!),
+    );
     const names = dispositions.map((d) => decodeURIComponent(/filename\*=UTF-8''(.+)$/.exec(d)![1]!));
     expect(names).toContain('evil.jpg');
     expect(names).toContain('_CON.jpg');

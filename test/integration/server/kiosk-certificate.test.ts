@@ -20,7 +20,9 @@ const namesOf = (pem: string) => new X509Certificate(pem).subjectAltName?.split(
 describe('the kiosk certificate', () => {
   it("names loopback and the laptop's venue addresses, and keeps its key private", async () => {
     const made = await loadOrCreateKioskCertificate(dir, ['192.168.1.23', '10.0.0.7'], () => {});
-    expect(namesOf(made.cert)).toEqual(expect.arrayContaining(['DNS:localhost', 'IP Address:127.0.0.1', 'IP Address:192.168.1.23', 'IP Address:10.0.0.7']));
+    expect(namesOf(made.cert)).toEqual(
+      expect.arrayContaining(['DNS:localhost', 'IP Address:127.0.0.1', 'IP Address:192.168.1.23', 'IP Address:10.0.0.7']),
+    );
     expect(statSync(join(dir, 'kiosk-key.pem')).mode & 0o777).toBe(0o600);
     expect(made.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
   });

@@ -56,10 +56,11 @@ afterAll(async () => {
 });
 
 const sessionRow = (sessionId: string) =>
-  withDatabase(ev, (db) =>
-    db.prepare('SELECT selfie_embedding IS NOT NULL AS kept, follow_until, state FROM kiosk_sessions WHERE id = ?').get(sessionId) as
-      | { kept: 0 | 1; follow_until: number | null; state: string }
-      | undefined,
+  withDatabase(
+    ev,
+    (db) =>
+      db.prepare('SELECT selfie_embedding IS NOT NULL AS kept, follow_until, state FROM kiosk_sessions WHERE id = ?').get(sessionId) as
+        { kept: 0 | 1; follow_until: number | null; state: string } | undefined,
   );
 
 async function takeHome(sessionId: string, body: object): Promise<TakeHomeResponse> {
@@ -77,7 +78,12 @@ async function galleryPhotoIds(token: string): Promise<number[]> {
 describe('a kiosk visit', () => {
   it('a paired kiosk knows its event, its settings and what the consent screen must say', async () => {
     const me = (await (await kiosk.fetch('/kiosk-api/me')).json()) as KioskIdentity;
-    expect(me).toMatchObject({ kioskId: kiosk.id, name: 'Entrance kiosk', event: EVENT, settings: { kioskIdleSeconds: 60, welcomeTitle: 'Find your photos' } });
+    expect(me).toMatchObject({
+      kioskId: kiosk.id,
+      name: 'Entrance kiosk',
+      event: EVENT,
+      settings: { kioskIdleSeconds: 60, welcomeTitle: 'Find your photos' },
+    });
     expect(me.retention.optIn).toContain(`${OPT_IN_RETENTION_DAYS} days`);
   });
 
@@ -136,8 +142,16 @@ describe('a kiosk visit', () => {
     const { sessionId } = await kiosk.startSession();
     expect(await searchOk(kiosk, sessionId, selfie)).toEqual(herIds);
     const qrFirst = await takeHome(sessionId, { photoIds: [ids.herMirrored], notifyOptIn: false });
-    const thenEmail = await takeHome(sessionId, { photoIds: herIds, contact: { channel: 'email', address: 'first@example.com' }, notifyOptIn: false });
-    const retyped = await takeHome(sessionId, { photoIds: herIds, contact: { channel: 'email', address: 'her@example.com' }, notifyOptIn: false });
+    const thenEmail = await takeHome(sessionId, {
+      photoIds: herIds,
+      contact: { channel: 'email', address: 'first@example.com' },
+      notifyOptIn: false,
+    });
+    const retyped = await takeHome(sessionId, {
+      photoIds: herIds,
+      contact: { channel: 'email', address: 'her@example.com' },
+      notifyOptIn: false,
+    });
     expect(thenEmail.galleryUrl).toBe(qrFirst.galleryUrl);
     expect(retyped.galleryUrl).toBe(qrFirst.galleryUrl);
     expect(await galleryPhotoIds(tokenOfGalleryUrl(qrFirst.galleryUrl))).toEqual(herIds);
@@ -149,7 +163,10 @@ describe('a kiosk visit', () => {
   it('an attendee with no photos yet may leave a contact for new ones, but not take home nothing', async () => {
     const { sessionId } = await kiosk.startSession();
     await searchOk(kiosk, sessionId, selfie);
-    const nothing = await kiosk.fetch(`/kiosk-api/sessions/${sessionId}/take-home`, { method: 'POST', ...jsonBody({ photoIds: [], notifyOptIn: true }) });
+    const nothing = await kiosk.fetch(`/kiosk-api/sessions/${sessionId}/take-home`, {
+      method: 'POST',
+      ...jsonBody({ photoIds: [], notifyOptIn: true }),
+    });
     expect(nothing.status).toBe(400);
     const later = await takeHome(sessionId, { photoIds: [], contact: { channel: 'sms', address: '+44 7700 900123' }, notifyOptIn: true });
     expect(later.deliveryId).not.toBeNull();
@@ -213,7 +230,11 @@ describe('"send me new photos of me"', () => {
   it('keeps the embedding after the session ends, for the retention period, when she opted in', async () => {
     const { sessionId } = await kiosk.startSession();
     expect(await searchOk(kiosk, sessionId, selfie)).toEqual(herIds);
-    const taken = await takeHome(sessionId, { photoIds: herIds, contact: { channel: 'email', address: 'her@example.com' }, notifyOptIn: true });
+    const taken = await takeHome(sessionId, {
+      photoIds: herIds,
+      contact: { channel: 'email', address: 'her@example.com' },
+      notifyOptIn: true,
+    });
     expect(taken.deliveryId).toEqual(expect.any(Number));
     deliveryId = taken.deliveryId!;
     followingToken = tokenOfGalleryUrl(taken.galleryUrl);

@@ -3,9 +3,31 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ErrorList, EventSettings, KioskIdentity, LiveEvent, PeopleList, PersonFaces, PersonView, RetryResult, SourceList, SourceView } from '../../../src/api/index.js';
+import type {
+  ErrorList,
+  EventSettings,
+  KioskIdentity,
+  LiveEvent,
+  PeopleList,
+  PersonFaces,
+  PersonView,
+  RetryResult,
+  SourceList,
+  SourceView,
+} from '../../../src/api/index.js';
 import { makeTempDir, removeDir, waitFor } from '../../support/temp-dir.js';
-import { byNumber, dropPhoto, jsonBody, listPhotos, pairKiosk, READY_DEADLINE_MS, SAMPLES, startServedEvent, waitForPhotos, type ServedEvent } from './served-event.js';
+import {
+  byNumber,
+  dropPhoto,
+  jsonBody,
+  listPhotos,
+  pairKiosk,
+  READY_DEADLINE_MS,
+  SAMPLES,
+  startServedEvent,
+  waitForPhotos,
+  type ServedEvent,
+} from './served-event.js';
 
 let ev: ServedEvent;
 let spare: string;
@@ -33,7 +55,8 @@ async function errorCode(res: Response): Promise<string> {
 
 describe('people', () => {
   const people = async (): Promise<PeopleList['people']> => (await ev.operatorJson<PeopleList>('/api/people')).people;
-  const facesOf = async (id: number): Promise<number[]> => (await ev.operatorJson<PersonFaces>(`/api/people/${id}/faces`)).faces.map((f) => f.faceId).sort(byNumber);
+  const facesOf = async (id: number): Promise<number[]> =>
+    (await ev.operatorJson<PersonFaces>(`/api/people/${id}/faces`)).faces.map((f) => f.faceId).sort(byNumber);
 
   it('renames a person, and an empty name clears it', async () => {
     const [first] = await people();
@@ -70,7 +93,7 @@ describe('people', () => {
     expect((await send('POST', '/api/people/merge', { into: a!.id, from: [] })).status).toBe(400);
   });
 
-  it("splits chosen faces off into a new person and keeps the rest (and the name) with the old one; splitting off every face is 400", async () => {
+  it('splits chosen faces off into a new person and keeps the rest (and the name) with the old one; splitting off every face is 400', async () => {
     const joe = (await people()).find((p) => p.name === 'Grandpa Joe')!;
     const faces = await facesOf(joe.id);
     expect(faces.length).toBeGreaterThanOrEqual(3);
@@ -160,7 +183,11 @@ describe('event settings', () => {
   });
 
   it('saves a valid partial change, keeps what it does not name, and the kiosk shows it', async () => {
-    const res = await send('PATCH', '/api/settings', { galleryLinkHours: 24, welcomeTitle: 'Smile!', watermark: { enabled: true, text: '© Studio Lumen' } });
+    const res = await send('PATCH', '/api/settings', {
+      galleryLinkHours: 24,
+      welcomeTitle: 'Smile!',
+      watermark: { enabled: true, text: '© Studio Lumen' },
+    });
     expect(res.status).toBe(200);
     const expected = { ...DEFAULTS, galleryLinkHours: 24, welcomeTitle: 'Smile!', watermark: { enabled: true, text: '© Studio Lumen' } };
     expect(await res.json()).toEqual(expected);
@@ -194,7 +221,14 @@ describe('failed photos', () => {
     expect(failed.error).toMatch(/huffman|corrupt|decode|invalid/i);
 
     const errors = await ev.operatorJson<ErrorList>('/api/errors');
-    expect(errors.errors).toEqual([expect.objectContaining({ photoId: failed.id, fileName: 'IMG_0004.jpg', path: join(ev.watchDir, 'IMG_0004.jpg'), error: failed.error })]);
+    expect(errors.errors).toEqual([
+      expect.objectContaining({
+        photoId: failed.id,
+        fileName: 'IMG_0004.jpg',
+        path: join(ev.watchDir, 'IMG_0004.jpg'),
+        error: failed.error,
+      }),
+    ]);
 
     const retried = await send('POST', `/api/photos/${failed.id}/retry`);
     expect(retried.status).toBe(200);
@@ -273,11 +307,17 @@ describe('live feed', () => {
       clearTimeout(deadline);
       abort.abort();
     }
-    const photoEvents = seen.filter((e): e is Extract<LiveEvent, { type: 'photo' }> => e.type === 'photo' && e.photo.fileName === 'IMG_0005.jpg');
+    const photoEvents = seen.filter(
+      (e): e is Extract<LiveEvent, { type: 'photo' }> => e.type === 'photo' && e.photo.fileName === 'IMG_0005.jpg',
+    );
     // First when it lands, last when it is ready with its faces and thumbnail.
     expect(photoEvents[0]!.photo.status).toMatch(/pending|processing|ready/);
     const last = photoEvents.at(-1)!.photo;
-    expect(last).toMatchObject({ status: 'ready', path: join(ev.watchDir, 'IMG_0005.jpg'), thumbUrl: `/api/media/photos/${last.id}/thumb` });
+    expect(last).toMatchObject({
+      status: 'ready',
+      path: join(ev.watchDir, 'IMG_0005.jpg'),
+      thumbUrl: `/api/media/photos/${last.id}/thumb`,
+    });
     expect(last.faces.length).toBeGreaterThan(0);
   });
 });

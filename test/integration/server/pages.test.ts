@@ -59,7 +59,9 @@ describe('cache headers', () => {
   });
 
   it('the lazily loaded chunks of each surface are cached the same way as the entry', async () => {
-    const files = (await readdir(join(builtRendererDir()!, 'assets'), { withFileTypes: true })).filter((f) => f.isFile()).map((f) => f.name);
+    const files = (await readdir(join(builtRendererDir()!, 'assets'), { withFileTypes: true }))
+      .filter((f) => f.isFile())
+      .map((f) => f.name);
     expect(files.filter((f) => /^(ConsoleApp|KioskApp|GalleryApp)-/.test(f)).length).toBeGreaterThanOrEqual(3);
     for (const file of files) {
       const res = await fetch(`${ev.url}/assets/${file}`);
@@ -86,18 +88,26 @@ describe('cache headers', () => {
 });
 
 describe('content security policy', () => {
-  it.each(['/console', '/kiosk', `/g/${GALLERY_TOKEN}`])('the page %s allows only its own scripts, styles and connections', async (path) => {
-    const res = await fetch(ev.url + path);
-    const csp = res.headers.get('content-security-policy');
-    expect(csp).toBe(PAGE_CONTENT_SECURITY_POLICY);
-    const directives = new Map(csp!.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
-    expect(directives.get('script-src')).toEqual(["'self'"]);
-    expect(directives.get('style-src')).toEqual(["'self'"]);
-    expect(directives.get('connect-src')).toEqual(["'self'"]);
-    expect(directives.get('object-src')).toEqual(["'none'"]);
-    expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
-    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
-  });
+  it.each(['/console', '/kiosk', `/g/${GALLERY_TOKEN}`])(
+    'the page %s allows only its own scripts, styles and connections',
+    async (path) => {
+      const res = await fetch(ev.url + path);
+      const csp = res.headers.get('content-security-policy');
+      expect(csp).toBe(PAGE_CONTENT_SECURITY_POLICY);
+      const directives = new Map(
+        csp!
+          .split(';')
+          .map((d) => d.trim().split(/\s+/))
+          .map(([name, ...values]) => [name!, values]),
+      );
+      expect(directives.get('script-src')).toEqual(["'self'"]);
+      expect(directives.get('style-src')).toEqual(["'self'"]);
+      expect(directives.get('connect-src')).toEqual(["'self'"]);
+      expect(directives.get('object-src')).toEqual(["'none'"]);
+      expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
+      expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+    },
+  );
 
   it('the built page has no inline script or style the policy would block', () => {
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);

@@ -145,7 +145,11 @@ const OPERATOR_ROUTES: OperatorRoute[] = [
 ];
 
 /** Sends a route's request and reads the status; the live stream is cut as soon as it answers. */
-async function statusOf(route: OperatorRoute, path: string, headers: Record<string, string>): Promise<{ status: number; code: string | undefined }> {
+async function statusOf(
+  route: OperatorRoute,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; code: string | undefined }> {
   const abort = new AbortController();
   const res = await fetch(ev.url + path, { method: route.method, headers, signal: abort.signal });
   if (res.headers.get('content-type')?.startsWith('text/event-stream')) {
@@ -165,7 +169,9 @@ describe('operator routes', () => {
   ];
 
   it.each(credentials)('every operator route answers 401 unauthorized with %s', async (_what, headers) => {
-    const answers = await Promise.all(OPERATOR_ROUTES.map(async (r) => `${r.method} ${r.path} → ${JSON.stringify(await statusOf(r, r.path, headers))}`));
+    const answers = await Promise.all(
+      OPERATOR_ROUTES.map(async (r) => `${r.method} ${r.path} → ${JSON.stringify(await statusOf(r, r.path, headers))}`),
+    );
     expect(answers).toEqual(OPERATOR_ROUTES.map((r) => `${r.method} ${r.path} → ${JSON.stringify({ status: 401, code: 'unauthorized' })}`));
   });
 
@@ -176,7 +182,8 @@ describe('operator routes', () => {
     expect(cookie).toMatch(/HttpOnly/i);
     for (const headers of [{ authorization: `Bearer ${ev.token}` }, { cookie: cookie!.split(';')[0]! }] as Record<string, string>[]) {
       const answers = [];
-      for (const r of OPERATOR_ROUTES) answers.push(`${r.method} ${r.path} → ${(await statusOf(r, r.withToken.path ?? r.path, headers)).status}`);
+      for (const r of OPERATOR_ROUTES)
+        answers.push(`${r.method} ${r.path} → ${(await statusOf(r, r.withToken.path ?? r.path, headers)).status}`);
       expect(answers).toEqual(OPERATOR_ROUTES.map((r) => `${r.method} ${r.path} → ${r.withToken.status}`));
     }
   });
@@ -208,8 +215,13 @@ describe('operator routes', () => {
 
 describe('kiosk pairing and identity', () => {
   it('a paired kiosk cannot reach operator routes with its own cookie or its secret as a Bearer token', async () => {
-    for (const headers of [{ cookie: `sf_kiosk=${kioskA.secret}` }, { authorization: `Bearer ${kioskA.secret}` }] as Record<string, string>[]) {
-      const answers = await Promise.all(OPERATOR_ROUTES.map(async (r) => `${r.method} ${r.path} → ${(await statusOf(r, r.path, headers)).status}`));
+    for (const headers of [{ cookie: `sf_kiosk=${kioskA.secret}` }, { authorization: `Bearer ${kioskA.secret}` }] as Record<
+      string,
+      string
+    >[]) {
+      const answers = await Promise.all(
+        OPERATOR_ROUTES.map(async (r) => `${r.method} ${r.path} → ${(await statusOf(r, r.path, headers)).status}`),
+      );
       expect(answers).toEqual(OPERATOR_ROUTES.map((r) => `${r.method} ${r.path} → 401`));
     }
     // Its own routes do work with the same cookie (the control).
@@ -265,7 +277,14 @@ describe('kiosk pairing and identity', () => {
     expect((await ev.operator(`/api/kiosks/${kiosk.id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await kiosk.fetch('/kiosk-api/me')).status).toBe(401);
     expect((await kiosk.fetch('/kiosk-api/sessions', { method: 'POST', ...jsonBody({ consent: true }) })).status).toBe(401);
-    expect((await kiosk.fetch(`/kiosk-api/sessions/${sessionId}/take-home`, { method: 'POST', ...jsonBody({ photoIds: [ids.her], notifyOptIn: false }) })).status).toBe(401);
+    expect(
+      (
+        await kiosk.fetch(`/kiosk-api/sessions/${sessionId}/take-home`, {
+          method: 'POST',
+          ...jsonBody({ photoIds: [ids.her], notifyOptIn: false }),
+        })
+      ).status,
+    ).toBe(401);
     const listed = await ev.operatorJson<{ kiosks: { id: number }[] }>('/api/kiosks');
     expect(listed.kiosks.map((k) => k.id)).not.toContain(kiosk.id);
   });
@@ -288,14 +307,17 @@ describe("a kiosk sees only its own session's matches", () => {
     expect(answers).toEqual(expected);
   });
 
-  it("another kiosk cannot use a session id that is not its own: photos, selfie, take-home and end are all 404 or ignored", async () => {
+  it('another kiosk cannot use a session id that is not its own: photos, selfie, take-home and end are all 404 or ignored', async () => {
     const kioskB = await pairKiosk(ev, 'Kiosk B');
     for (const id of herIds) {
       expect((await kioskB.fetch(`/kiosk-api/sessions/${sessionA}/photos/${id}/thumb`)).status).toBe(404);
       expect((await kioskB.fetch(`/kiosk-api/sessions/${sessionA}/photos/${id}/preview`)).status).toBe(404);
     }
     expect((await kioskB.search(sessionA, selfie)).status).toBe(404);
-    const takeHome = await kioskB.fetch(`/kiosk-api/sessions/${sessionA}/take-home`, { method: 'POST', ...jsonBody({ photoIds: herIds, notifyOptIn: false }) });
+    const takeHome = await kioskB.fetch(`/kiosk-api/sessions/${sessionA}/take-home`, {
+      method: 'POST',
+      ...jsonBody({ photoIds: herIds, notifyOptIn: false }),
+    });
     expect(takeHome.status).toBe(404);
     expect((await kioskB.fetch(`/kiosk-api/sessions/${sessionA}/end`, { method: 'POST' })).status).toBe(204);
     // Kiosk B's "end" did not end A's session: A still sees its photos.
@@ -308,7 +330,14 @@ describe("a kiosk sees only its own session's matches", () => {
   it('a guessed session id finds nothing: 404 for well-formed ids, 400 for malformed ones', async () => {
     const guessed = randomBytes(16).toString('base64url');
     expect((await kioskA.fetch(`/kiosk-api/sessions/${guessed}/photos/${ids.her}/thumb`)).status).toBe(404);
-    expect((await kioskA.fetch(`/kiosk-api/sessions/${guessed}/take-home`, { method: 'POST', ...jsonBody({ photoIds: [ids.her], notifyOptIn: false }) })).status).toBe(404);
+    expect(
+      (
+        await kioskA.fetch(`/kiosk-api/sessions/${guessed}/take-home`, {
+          method: 'POST',
+          ...jsonBody({ photoIds: [ids.her], notifyOptIn: false }),
+        })
+      ).status,
+    ).toBe(404);
     expect((await kioskA.search(guessed, selfie)).status).toBe(404);
     expect((await kioskA.fetch(`/kiosk-api/sessions/abc/photos/${ids.her}/thumb`)).status).toBe(400);
   });
@@ -316,7 +345,10 @@ describe("a kiosk sees only its own session's matches", () => {
   it('a take-home with a photo outside the matches is refused with 403 and makes no gallery link', async () => {
     const linksBefore = withDatabase(ev, (db) => (db.prepare('SELECT COUNT(*) AS n FROM gallery_links').get() as { n: number }).n);
     for (const photoIds of [[ids.first], [ids.her, ids.second], [...herIds, 999]]) {
-      const res = await kioskA.fetch(`/kiosk-api/sessions/${sessionA}/take-home`, { method: 'POST', ...jsonBody({ photoIds, notifyOptIn: false }) });
+      const res = await kioskA.fetch(`/kiosk-api/sessions/${sessionA}/take-home`, {
+        method: 'POST',
+        ...jsonBody({ photoIds, notifyOptIn: false }),
+      });
       expect(`${photoIds} → ${res.status} ${await errorCode(res)}`).toBe(`${photoIds} → 403 forbidden`);
     }
     const linksAfter = withDatabase(ev, (db) => (db.prepare('SELECT COUNT(*) AS n FROM gallery_links').get() as { n: number }).n);
@@ -351,7 +383,10 @@ describe('no URL reaches files outside what it serves', () => {
 
 describe('attendee gallery links', () => {
   async function takeHome(photoIds: number[]): Promise<TakeHomeResponse> {
-    const res = await kioskA.fetch(`/kiosk-api/sessions/${sessionA}/take-home`, { method: 'POST', ...jsonBody({ photoIds, notifyOptIn: false }) });
+    const res = await kioskA.fetch(`/kiosk-api/sessions/${sessionA}/take-home`, {
+      method: 'POST',
+      ...jsonBody({ photoIds, notifyOptIn: false }),
+    });
     if (res.status !== 200) throw new Error(`take-home answered ${res.status}: ${await res.text()}`);
     return (await res.json()) as TakeHomeResponse;
   }
@@ -372,7 +407,12 @@ describe('attendee gallery links', () => {
     const answers: string[] = [];
     const expected: string[] = [];
     for (const t of guesses) {
-      for (const path of [`/gallery-api/${t}`, `/gallery-api/${t}/zip`, `/gallery-api/${t}/photos/${ids.her}/thumb`, `/gallery-api/${t}/photos/${ids.her}/download`]) {
+      for (const path of [
+        `/gallery-api/${t}`,
+        `/gallery-api/${t}/zip`,
+        `/gallery-api/${t}/photos/${ids.her}/thumb`,
+        `/gallery-api/${t}/photos/${ids.her}/download`,
+      ]) {
         answers.push(`${path} → ${(await fetch(ev.url + path)).status}`);
         expected.push(`${path} → 404`);
       }
@@ -412,9 +452,18 @@ describe('attendee gallery links', () => {
     expect((await fetch(`${ev.url}/gallery-api/${t}`)).status).toBe(200);
     // The server takes no clock from outside, and waiting galleryLinkHours (≥ 1 h) is not a test:
     // move this one link's expiry into the past in the database, as time passing would.
-    const changed = withDatabase(ev, (db) => db.prepare('UPDATE gallery_links SET expires_at = ? WHERE token_hash = ?').run(Date.now() - 1_000, sha256Hex(t)).changes);
+    const changed = withDatabase(
+      ev,
+      (db) => db.prepare('UPDATE gallery_links SET expires_at = ? WHERE token_hash = ?').run(Date.now() - 1_000, sha256Hex(t)).changes,
+    );
     expect(changed).toBe(1);
-    for (const path of [`/gallery-api/${t}`, `/gallery-api/${t}/zip`, `/gallery-api/${t}/photos/${ids.her}/thumb`, `/gallery-api/${t}/photos/${ids.her}/preview`, `/gallery-api/${t}/photos/${ids.her}/download`]) {
+    for (const path of [
+      `/gallery-api/${t}`,
+      `/gallery-api/${t}/zip`,
+      `/gallery-api/${t}/photos/${ids.her}/thumb`,
+      `/gallery-api/${t}/photos/${ids.her}/preview`,
+      `/gallery-api/${t}/photos/${ids.her}/download`,
+    ]) {
       const res = await fetch(ev.url + path);
       expect(`${path} → ${res.status} ${await errorCode(res)}`).toBe(`${path} → 410 expired`);
     }
@@ -441,7 +490,12 @@ async function pngBomb(): Promise<Buffer> {
   ihdr[8] = 8; // 8-bit greyscale
   // Only the first 500 rows of zeros: a decoder that trusted the header would allocate 400 MB before finding out.
   const rows = deflateSync(Buffer.alloc((side + 1) * 500));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', rows), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', rows),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 describe('uploads', () => {
@@ -520,7 +574,9 @@ describe('selfie checks at the kiosk', () => {
 
   it('a picture without a face answers 422 no-face', async () => {
     // A plain wall in normal light: bright enough that "too dark" is not the reason.
-    const wall = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 150, g: 140, b: 130 } } }).jpeg().toBuffer();
+    const wall = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 150, g: 140, b: 130 } } })
+      .jpeg()
+      .toBuffer();
     const res = await kiosk.search(sessionId, wall);
     expect(`${res.status} ${await errorCode(res)}`).toBe('422 no-face');
   });

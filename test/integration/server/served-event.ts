@@ -51,7 +51,10 @@ export async function startServedEvent(settings: SettingsInput = {}): Promise<Se
   await session.hotFolders.start();
   const server = await startServer(engine, { eventName: EVENT, version: 'test', port: 0, lan: false });
   const operator = (path: string, init: RequestInit = {}): Promise<Response> =>
-    fetch(server.url + path, { ...init, headers: { authorization: `Bearer ${server.operatorToken}`, ...(init.headers as Record<string, string> | undefined) } });
+    fetch(server.url + path, {
+      ...init,
+      headers: { authorization: `Bearer ${server.operatorToken}`, ...(init.headers as Record<string, string> | undefined) },
+    });
   return {
     engine,
     server,
@@ -75,7 +78,11 @@ export async function startServedEvent(settings: SettingsInput = {}): Promise<Se
 }
 
 export const jsonBody = (value: unknown): RequestInit => ({ body: JSON.stringify(value), headers: { 'content-type': 'application/json' } });
-export const imageBody = (bytes: Buffer, type = 'image/jpeg'): RequestInit => ({ method: 'POST', body: bytes, headers: { 'content-type': type } });
+export const imageBody = (bytes: Buffer, type = 'image/jpeg'): RequestInit => ({
+  method: 'POST',
+  body: bytes,
+  headers: { 'content-type': type },
+});
 
 /** Written under a temporary name and renamed, as tethering tools do, so the watcher takes it whole. */
 export async function dropPhoto(watchDir: string, name: string, bytes: Buffer | string): Promise<void> {
@@ -94,7 +101,11 @@ export async function listPhotos(ev: ServedEvent): Promise<PhotoCard[]> {
 }
 
 /** Waits until every named file is a photo in `status` (default ready), and returns them by name. */
-export async function waitForPhotos(ev: ServedEvent, names: string[], status: PhotoCard['status'] = 'ready'): Promise<Map<string, PhotoCard>> {
+export async function waitForPhotos(
+  ev: ServedEvent,
+  names: string[],
+  status: PhotoCard['status'] = 'ready',
+): Promise<Map<string, PhotoCard>> {
   return waitFor(
     async () => {
       const photos = await listPhotos(ev);
@@ -148,7 +159,10 @@ export async function pairKiosk(ev: ServedEvent, name: string, code?: string): P
   const secret = cookieValue(res, 'sf_kiosk');
   if (!secret) throw new Error(`pairing ${name} set no sf_kiosk cookie`);
   const kioskFetch = (path: string, init: RequestInit = {}): Promise<Response> =>
-    fetch(ev.url + path, { ...init, headers: { cookie: `sf_kiosk=${encodeURIComponent(secret)}`, ...(init.headers as Record<string, string> | undefined) } });
+    fetch(ev.url + path, {
+      ...init,
+      headers: { cookie: `sf_kiosk=${encodeURIComponent(secret)}`, ...(init.headers as Record<string, string> | undefined) },
+    });
   return {
     id: kioskId,
     secret,

@@ -1,13 +1,7 @@
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createRepositories,
-  currentSchemaVersion,
-  MIGRATIONS,
-  openDatabase,
-  type Database,
-} from '../../../src/store/index.js';
+import { createRepositories, currentSchemaVersion, MIGRATIONS, openDatabase, type Database } from '../../../src/store/index.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
 
 let dir: string;
@@ -31,7 +25,20 @@ describe('the installation database', () => {
 
   it('has every table the app needs, with vector tables ready for faces and CLIP', () => {
     const names = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
-    for (const t of ['events', 'sources', 'photos', 'duplicates', 'faces', 'persons', 'kiosk_sessions', 'deliveries', 'jobs', 'outbox', 'face_embeddings', 'clip_embeddings']) {
+    for (const t of [
+      'events',
+      'sources',
+      'photos',
+      'duplicates',
+      'faces',
+      'persons',
+      'kiosk_sessions',
+      'deliveries',
+      'jobs',
+      'outbox',
+      'face_embeddings',
+      'clip_embeddings',
+    ]) {
       expect(names).toContain(t);
     }
     const repos = createRepositories(db);
@@ -54,7 +61,11 @@ describe('the installation database', () => {
     expect(currentSchemaVersion(old)).toBe(MIGRATIONS.length - 1);
     // Raw SQL with version-1 columns only: the repositories speak the latest schema.
     old.prepare("INSERT INTO events (id, name, created_at) VALUES (7, 'Gala', 100)").run();
-    old.prepare("INSERT INTO sources (id, event_id, path, label, state, created_at, updated_at) VALUES (3, 7, '/Volumes/EOS/DCIM', 'Main body', 'watching', 100, 100)").run();
+    old
+      .prepare(
+        "INSERT INTO sources (id, event_id, path, label, state, created_at, updated_at) VALUES (3, 7, '/Volumes/EOS/DCIM', 'Main body', 'watching', 100, 100)",
+      )
+      .run();
     old
       .prepare(
         `INSERT INTO photos (id, event_id, source_id, path, file_name, format, sha256, size_bytes, mtime_ms, status, landed_at, updated_at)
@@ -66,8 +77,17 @@ describe('the installation database', () => {
     expect(currentSchemaVersion(db)).toBe(MIGRATIONS.length);
     const repos = createRepositories(db);
     expect(repos.events.listEvents()).toEqual([{ id: 7, name: 'Gala', createdAt: 100 }]);
-    expect(repos.sources.listSources(7)).toEqual([{ id: 3, eventId: 7, path: '/Volumes/EOS/DCIM', label: 'Main body', state: 'watching', error: null }]);
-    expect(repos.photos.getPhoto(12)).toMatchObject({ eventId: 7, sourceId: 3, path: '/Volumes/EOS/DCIM/IMG_0012.JPG', sha256: 'abc123', status: 'pending', landedAt: 110 });
+    expect(repos.sources.listSources(7)).toEqual([
+      { id: 3, eventId: 7, path: '/Volumes/EOS/DCIM', label: 'Main body', state: 'watching', error: null },
+    ]);
+    expect(repos.photos.getPhoto(12)).toMatchObject({
+      eventId: 7,
+      sourceId: 3,
+      path: '/Volumes/EOS/DCIM/IMG_0012.JPG',
+      sha256: 'abc123',
+      status: 'pending',
+      landedAt: 110,
+    });
     // Opening again changes nothing.
     db.close();
     db = openDatabase(path);
@@ -117,7 +137,16 @@ describe('the durable job queue', () => {
     const event = repos.events.ensureEvent('wedding', 0);
     const add = (n: number, priority: number) =>
       repos.photos.addPhotoWithJob(
-        { eventId: event.id, sourceId: null, path: `/cam/IMG_${n}.JPG`, sha256: `sha${n}`, format: 'jpeg', sizeBytes: 10, mtimeMs: 1, landedAt: n },
+        {
+          eventId: event.id,
+          sourceId: null,
+          path: `/cam/IMG_${n}.JPG`,
+          sha256: `sha${n}`,
+          format: 'jpeg',
+          sizeBytes: 10,
+          mtimeMs: 1,
+          landedAt: n,
+        },
         3,
         n,
         priority,
@@ -163,7 +192,12 @@ describe('the durable job queue', () => {
     expect(retry?.carried).toHaveLength(1);
     repos.photos.failPhotoWork(photoId, jobIds(retry), 'corrupt', 9100);
     expect(repos.photos.getPhoto(photoId)?.status).toBe('failed');
-    expect(repos.jobs.listFailedJobs(event.id).map((j) => j.kind).sort()).toEqual(['photo.faces', 'photo.previews']);
+    expect(
+      repos.jobs
+        .listFailedJobs(event.id)
+        .map((j) => j.kind)
+        .sort(),
+    ).toEqual(['photo.faces', 'photo.previews']);
     expect(repos.photos.retryFailedPhotoJobs(event.id, 9200)).toBe(1);
     expect(repos.photos.getPhoto(photoId)?.status).toBe('pending');
     const [again] = repos.jobs.claimWork('a', 9200, 60_000, 1);
@@ -181,7 +215,16 @@ describe('photos and duplicates', () => {
       0,
     );
     repos.photos.recordDuplicate(
-      { eventId: event.id, sourceId: null, path: '/cam/Smith_0001.CR3', sha256: 'abc', photoId: id, kind: 'rename', sizeBytes: 10, mtimeMs: 2 },
+      {
+        eventId: event.id,
+        sourceId: null,
+        path: '/cam/Smith_0001.CR3',
+        sha256: 'abc',
+        photoId: id,
+        kind: 'rename',
+        sizeBytes: 10,
+        mtimeMs: 2,
+      },
       5,
     );
     expect(repos.photos.getPhoto(id)?.path).toBe('/cam/Smith_0001.CR3');
@@ -191,7 +234,16 @@ describe('photos and duplicates', () => {
   it('replaces the error row of a file that could not be read once it is readable and recorded', () => {
     const repos = createRepositories(db);
     const event = repos.events.ensureEvent('wedding', 0);
-    const failed = { eventId: event.id, sourceId: null, path: '/cam/a.jpg', error: 'truncated', format: 'jpeg', sizeBytes: 5, mtimeMs: 1, landedAt: 0 };
+    const failed = {
+      eventId: event.id,
+      sourceId: null,
+      path: '/cam/a.jpg',
+      error: 'truncated',
+      format: 'jpeg',
+      sizeBytes: 5,
+      mtimeMs: 1,
+      landedAt: 0,
+    };
     repos.photos.recordFailedFile(failed, 1);
     repos.photos.recordFailedFile({ ...failed, error: 'still truncated' }, 2);
     expect(repos.photos.countPhotos(event.id)).toMatchObject({ total: 1, failed: 1 });

@@ -8,7 +8,6 @@ const DIMS = 128;
 
 const temp = useTempDatabase();
 
-
 function normalised(v: Float32Array): Float32Array {
   const n = Math.hypot(...v);
   return v.map((x) => x / n);
@@ -26,13 +25,28 @@ let photoCounter = 0;
 function addPhoto(eventId: number): number {
   photoCounter++;
   return createRepositories(temp.db).photos.addPhotoWithJob(
-    { eventId, sourceId: null, path: `/cam/IMG_${photoCounter}.JPG`, sha256: `sha-${photoCounter}`, format: 'jpeg', sizeBytes: 1, mtimeMs: 1, landedAt: 0 },
+    {
+      eventId,
+      sourceId: null,
+      path: `/cam/IMG_${photoCounter}.JPG`,
+      sha256: `sha-${photoCounter}`,
+      format: 'jpeg',
+      sizeBytes: 1,
+      mtimeMs: 1,
+      landedAt: 0,
+    },
     3,
     0,
   );
 }
 
-function addFace(repo: FaceVectorsRepository, eventId: number, photoId: number, embedding: Float32Array, box = [0.1, 0.2, 0.3, 0.4]): number {
+function addFace(
+  repo: FaceVectorsRepository,
+  eventId: number,
+  photoId: number,
+  embedding: Float32Array,
+  box = [0.1, 0.2, 0.3, 0.4],
+): number {
   const { lastInsertRowid } = temp.db
     .prepare('INSERT INTO faces (photo_id, event_id, box_x, box_y, box_w, box_h, score, created_at) VALUES (?, ?, ?, ?, ?, ?, 1, 0)')
     .run(photoId, eventId, ...box);
@@ -137,7 +151,8 @@ describe('the face vector store', () => {
       const common = normalised(Float32Array.from({ length: DIMS }, gauss));
       const person = Array.from({ length: PEOPLE }, () => normalised(Float32Array.from({ length: DIMS }, gauss)));
       // Norms: common 3, person 1, per-face spread about 0.5, so the mean of faces is ~0.9 x common.
-      const face = (p: number) => normalised(Float32Array.from({ length: DIMS }, (_, d) => 3 * common[d]! + person[p]![d]! + (0.5 * gauss()) / Math.sqrt(DIMS)));
+      const face = (p: number) =>
+        normalised(Float32Array.from({ length: DIMS }, (_, d) => 3 * common[d]! + person[p]![d]! + (0.5 * gauss()) / Math.sqrt(DIMS)));
       return { face, mean: common.map((x) => 0.9 * x) };
     }
 
@@ -173,7 +188,9 @@ describe('the face vector store', () => {
       const query = face(3);
       const blob = Buffer.from(query.buffer, query.byteOffset, query.byteLength);
       const theirs = temp.db
-        .prepare('SELECT face_id, distance FROM face_embeddings_bits WHERE embedding MATCH vec_quantize_binary(?) AND event_id = ? AND k = 300')
+        .prepare(
+          'SELECT face_id, distance FROM face_embeddings_bits WHERE embedding MATCH vec_quantize_binary(?) AND event_id = ? AND k = 300',
+        )
         .all(blob, BigInt(event.id)) as { face_id: number; distance: number }[];
       const chunks = temp.db
         .prepare(

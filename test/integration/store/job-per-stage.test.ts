@@ -3,7 +3,15 @@
 // one decode while a stage can still be run again on its own for a whole event.
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRepositories, currentSchemaVersion, MIGRATIONS, openDatabase, type Database, type NewFace, type Repositories } from '../../../src/store/index.js';
+import {
+  createRepositories,
+  currentSchemaVersion,
+  MIGRATIONS,
+  openDatabase,
+  type Database,
+  type NewFace,
+  type Repositories,
+} from '../../../src/store/index.js';
 import { useTempDatabase } from '../../support/database.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
 
@@ -36,7 +44,17 @@ describe('migration 0007: one job kind per stage', () => {
       [5, 'ready', null],
     ] as const;
     for (const [id, status, error] of states) {
-      photo.run(id, `/card/IMG_${id}.JPG`, `IMG_${id}.JPG`, `sha${id}`, status, error, T + id, status === 'ready' ? `previews/sha${id}.jpg` : null, T + id);
+      photo.run(
+        id,
+        `/card/IMG_${id}.JPG`,
+        `IMG_${id}.JPG`,
+        `sha${id}`,
+        status,
+        error,
+        T + id,
+        status === 'ready' ? `previews/sha${id}.jpg` : null,
+        T + id,
+      );
     }
     const job = old.prepare(
       `INSERT INTO jobs (id, kind, event_id, photo_id, state, priority, attempts, max_attempts, run_after, lease_owner, lease_expires_at, last_error, created_at, updated_at, finished_at)
@@ -44,9 +62,28 @@ describe('migration 0007: one job kind per stage', () => {
     );
     const base = { priority: 0, attempts: 1, runAfter: T, leaseOwner: null, leaseExpiresAt: null, lastError: null, finishedAt: null };
     job.run({ ...base, id: 1, kind: 'photo.process', photoId: 1, state: 'done', finishedAt: T + 5_000 });
-    job.run({ ...base, id: 2, kind: 'photo.process', photoId: 2, state: 'queued', priority: 10, attempts: 1, runAfter: T + 60_000, lastError: 'EBUSY: resource busy or locked' });
+    job.run({
+      ...base,
+      id: 2,
+      kind: 'photo.process',
+      photoId: 2,
+      state: 'queued',
+      priority: 10,
+      attempts: 1,
+      runAfter: T + 60_000,
+      lastError: 'EBUSY: resource busy or locked',
+    });
     job.run({ ...base, id: 3, kind: 'photo.process', photoId: 3, state: 'leased', leaseOwner: 'laptop:4242', leaseExpiresAt: T + 300_000 });
-    job.run({ ...base, id: 4, kind: 'photo.process', photoId: 4, state: 'failed', attempts: 3, lastError: states[3][2], finishedAt: T + 9_000 });
+    job.run({
+      ...base,
+      id: 4,
+      kind: 'photo.process',
+      photoId: 4,
+      state: 'failed',
+      attempts: 3,
+      lastError: states[3][2],
+      finishedAt: T + 9_000,
+    });
     job.run({ ...base, id: 5, kind: 'photo.process', photoId: 5, state: 'done', finishedAt: T + 6_000 });
     job.run({ ...base, id: 6, kind: 'photo.clip', photoId: 5, state: 'queued', priority: -10, attempts: 0 });
     job.run({ ...base, id: 7, kind: 'photo.clip', photoId: 1, state: 'done', priority: -10, finishedAt: T + 7_000 });
@@ -63,10 +100,28 @@ describe('migration 0007: one job kind per stage', () => {
     expect(repos.jobs.getJob(1)).toMatchObject({ kind: 'photo.previews', state: 'done', attempts: 1, note: null });
     expect(repos.jobs.getJob(5)).toMatchObject({ kind: 'photo.previews', state: 'done' });
     // Waiting out a backoff: it keeps its time, attempts and error.
-    expect(repos.jobs.getJob(2)).toMatchObject({ kind: 'photo.previews', state: 'queued', priority: 10, attempts: 1, runAfter: T + 60_000, lastError: 'EBUSY: resource busy or locked' });
+    expect(repos.jobs.getJob(2)).toMatchObject({
+      kind: 'photo.previews',
+      state: 'queued',
+      priority: 10,
+      attempts: 1,
+      runAfter: T + 60_000,
+      lastError: 'EBUSY: resource busy or locked',
+    });
     // The engine that leased it is gone: queued again, so its faces job goes with it.
-    expect(repos.jobs.getJob(3)).toMatchObject({ kind: 'photo.previews', state: 'queued', leaseOwner: null, leaseExpiresAt: null, attempts: 1 });
-    expect(repos.jobs.getJob(4)).toMatchObject({ kind: 'photo.previews', state: 'failed', attempts: 3, lastError: expect.stringMatching(/truncated/) });
+    expect(repos.jobs.getJob(3)).toMatchObject({
+      kind: 'photo.previews',
+      state: 'queued',
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      attempts: 1,
+    });
+    expect(repos.jobs.getJob(4)).toMatchObject({
+      kind: 'photo.previews',
+      state: 'failed',
+      attempts: 3,
+      lastError: expect.stringMatching(/truncated/),
+    });
     expect(repos.jobs.getJob(6)).toMatchObject({ kind: 'photo.scene', state: 'queued', priority: -10 });
     expect(repos.jobs.getJob(7)).toMatchObject({ kind: 'photo.scene', state: 'done' });
 
@@ -87,7 +142,9 @@ describe('migration 0007: one job kind per stage', () => {
       ['photo.scene', 5, []],
     ]);
     expect(repos.photos.retryFailedPhotoJobs(1, T + 70_000)).toBe(1);
-    expect(repos.jobs.claimWork('new-engine', T + 70_000, 60_000, 10).map((w) => [w.lead.id, w.carried.map((j) => j.kind)])).toEqual([[4, ['photo.faces']]]);
+    expect(repos.jobs.claimWork('new-engine', T + 70_000, 60_000, 10).map((w) => [w.lead.id, w.carried.map((j) => j.kind)])).toEqual([
+      [4, ['photo.faces']],
+    ]);
   });
 
   it('keeps one open job per photo and stage', () => {
@@ -107,20 +164,48 @@ describe('the queue with one job kind per stage', () => {
   function face(box: NewFace['box'], axis: number): NewFace {
     const embedding = new Float32Array(128);
     embedding[axis] = 1;
-    return { box, landmarks: new Float32Array(136), score: 0.99, quality: 0.8, sharpness: 0.6, frontal: 0.9, sizePx: box[2], cropPath: null, embedding };
+    return {
+      box,
+      landmarks: new Float32Array(136),
+      score: 0.99,
+      quality: 0.8,
+      sharpness: 0.6,
+      frontal: 0.9,
+      sizePx: box[2],
+      cropPath: null,
+      embedding,
+    };
   }
   const rendered = (sha: string) => ({
-    width: 6000, height: 4000, capturedAt: T, cameraMake: 'Canon', cameraModel: 'EOS R5', cameraSerial: '0123', lens: null, orientation: 1,
-    phash: '0f0f0f0f0f0f0f0f', previewPath: `previews/${sha}.jpg`, thumbnailPath: `thumbnails/${sha}.webp`,
+    width: 6000,
+    height: 4000,
+    capturedAt: T,
+    cameraMake: 'Canon',
+    cameraModel: 'EOS R5',
+    cameraSerial: '0123',
+    lens: null,
+    orientation: 1,
+    phash: '0f0f0f0f0f0f0f0f',
+    previewPath: `previews/${sha}.jpg`,
+    thumbnailPath: `thumbnails/${sha}.webp`,
   });
   const ids = (w: { lead: { id: number }; carried: { id: number }[] }) => [w.lead.id, ...w.carried.map((j) => j.id)];
 
   /** A photo processed once, the way the scheduler saves a first task: previews and faces together. */
   function readyPhoto(repos: Repositories, eventId: number, n: number, faces: NewFace[]): number {
-    const photoId = repos.photos.addPhotoWithJob({ eventId, sourceId: null, path: `/card/IMG_${n}.JPG`, sha256: `sha${n}`, format: 'jpeg', sizeBytes: 10, mtimeMs: 1, landedAt: T }, 3, T);
+    const photoId = repos.photos.addPhotoWithJob(
+      { eventId, sourceId: null, path: `/card/IMG_${n}.JPG`, sha256: `sha${n}`, format: 'jpeg', sizeBytes: 10, mtimeMs: 1, landedAt: T },
+      3,
+      T,
+    );
     const [work] = repos.jobs.claimWork('engine', T, 60_000, 1);
     expect(work?.lead.photoId).toBe(photoId);
-    repos.photos.completePhotoWork(photoId, ids(work!).map((jobId) => ({ jobId })), { rendered: rendered(`sha${n}`), faces }, T + 1_000);
+    repos.photos.completePhotoWork(
+      photoId,
+      ids(work!).map((jobId) => ({ jobId })),
+      { rendered: rendered(`sha${n}`), faces },
+      T + 1_000,
+    );
     return photoId;
   }
 
@@ -129,8 +214,16 @@ describe('the queue with one job kind per stage', () => {
     const eventId = repos.events.ensureEvent('wedding', T).id;
     const ready = [1, 2].map((n) => readyPhoto(repos, eventId, n, []));
     // Still waiting for its first task: its faces job is already queued.
-    const pending = repos.photos.addPhotoWithJob({ eventId, sourceId: null, path: '/card/IMG_3.JPG', sha256: 'sha3', format: 'jpeg', sizeBytes: 10, mtimeMs: 1, landedAt: T }, 3, T);
-    const failed = repos.photos.addPhotoWithJob({ eventId, sourceId: null, path: '/card/IMG_4.JPG', sha256: 'sha4', format: 'jpeg', sizeBytes: 10, mtimeMs: 1, landedAt: T }, 3, T);
+    const pending = repos.photos.addPhotoWithJob(
+      { eventId, sourceId: null, path: '/card/IMG_3.JPG', sha256: 'sha3', format: 'jpeg', sizeBytes: 10, mtimeMs: 1, landedAt: T },
+      3,
+      T,
+    );
+    const failed = repos.photos.addPhotoWithJob(
+      { eventId, sourceId: null, path: '/card/IMG_4.JPG', sha256: 'sha4', format: 'jpeg', sizeBytes: 10, mtimeMs: 1, landedAt: T },
+      3,
+      T,
+    );
     const [work] = repos.jobs.claimWork('engine', T, 60_000, 1);
     expect(work?.lead.photoId).toBe(pending);
     repos.jobs.releaseAllLeases(T);
@@ -142,7 +235,9 @@ describe('the queue with one job kind per stage', () => {
     expect(faces).toMatchObject({ photos: 3, failedPhotos: 1 });
     expect(faces.jobIds.map((id) => repos.jobs.getJob(id)?.photoId)).toEqual(ready);
     // Scene search works from the stored preview: only ready photos have one.
-    expect(repos.jobs.enqueueStageForEvent(eventId, 'scene', { priority: -5, maxAttempts: 3, now: T + 10_000 })).toMatchObject({ photos: 2 });
+    expect(repos.jobs.enqueueStageForEvent(eventId, 'scene', { priority: -5, maxAttempts: 3, now: T + 10_000 })).toMatchObject({
+      photos: 2,
+    });
     expect(repos.jobs.queueDepthByStage(eventId)).toEqual({ previews: 1, faces: 3, scene: 2 });
     // Asking again while they wait adds nothing.
     expect(repos.jobs.enqueueStageForEvent(eventId, 'faces', { priority: -5, maxAttempts: 3, now: T + 11_000 }).jobIds).toEqual([]);
@@ -183,15 +278,31 @@ describe('the queue with one job kind per stage', () => {
     repos.photos.requeuePhotoWork(photoId, ids(first!), 'EBUSY: resource busy or locked', T + 20_000, T + 10_500);
     expect(repos.photos.getPhoto(photoId)).toEqual(before);
     const [second] = repos.jobs.claimWork('engine', T + 20_000, 60_000, 1);
-    repos.photos.failPhotoWork(photoId, ids(second!), 'Cannot read IMG_1.JPG: the file is gone (moved or deleted after it landed)', T + 21_000);
+    repos.photos.failPhotoWork(
+      photoId,
+      ids(second!),
+      'Cannot read IMG_1.JPG: the file is gone (moved or deleted after it landed)',
+      T + 21_000,
+    );
     expect(repos.photos.getPhoto(photoId)).toEqual(before);
     expect(repos.jobs.listStageFailures(eventId, 10)).toEqual([
-      { photoId, path: '/card/IMG_1.JPG', stage: 'faces', error: 'Cannot read IMG_1.JPG: the file is gone (moved or deleted after it landed)', at: T + 21_000 },
+      {
+        photoId,
+        path: '/card/IMG_1.JPG',
+        stage: 'faces',
+        error: 'Cannot read IMG_1.JPG: the file is gone (moved or deleted after it landed)',
+        at: T + 21_000,
+      },
     ]);
 
     repos.jobs.enqueueStageForEvent(eventId, 'faces', { priority: -5, maxAttempts: 3, now: T + 30_000 });
     const [third] = repos.jobs.claimWork('engine', T + 30_000, 60_000, 1);
-    const replaced = repos.photos.completePhotoWork(photoId, ids(third!).map((jobId) => ({ jobId })), { faces: [face([102, 98, 200, 204], 0), face([900, 100, 150, 150], 1)] }, T + 31_000);
+    const replaced = repos.photos.completePhotoWork(
+      photoId,
+      ids(third!).map((jobId) => ({ jobId })),
+      { faces: [face([102, 98, 200, 204], 0), face([900, 100, 150, 150], 1)] },
+      T + 31_000,
+    );
     expect(replaced.faceIds).toHaveLength(2);
     expect(replaced.replacedFaceIds).toHaveLength(1);
     expect(repos.photos.getPhoto(photoId)).toEqual(before);
@@ -216,7 +327,12 @@ describe('the queue with one job kind per stage', () => {
     repos.jobs.enqueueStageForEvent(eventId, 'faces', { priority: -5, maxAttempts: 3, now: T + 10_000 });
     const [work] = repos.jobs.claimWork('engine', T + 10_000, 60_000, 1);
     // A new detector finds Anna a few pixels off, misses the stranger, and finds someone new.
-    const replaced = repos.photos.completePhotoWork(photoId, ids(work!).map((jobId) => ({ jobId })), { faces: [face([104, 96, 196, 206], 2), face([2000, 500, 120, 120], 3)] }, T + 11_000);
+    const replaced = repos.photos.completePhotoWork(
+      photoId,
+      ids(work!).map((jobId) => ({ jobId })),
+      { faces: [face([104, 96, 196, 206], 2), face([2000, 500, 120, 120], 3)] },
+      T + 11_000,
+    );
     const [annaAgain, newcomer] = repos.faces.facesOfPhoto(photoId);
     expect(replaced.faceIds).toEqual([annaAgain!.id, newcomer!.id]);
     expect(annaAgain!.personId).toBe(annaPerson);
@@ -230,10 +346,19 @@ describe('the queue with one job kind per stage', () => {
   it('finishes a skipped stage as done with a note, so it can be run later', () => {
     const { repos } = temp;
     const eventId = repos.events.ensureEvent('wedding', T).id;
-    const photoId = repos.photos.addPhotoWithJob({ eventId, sourceId: null, path: '/card/IMG_1.JPG', sha256: 'sha1', format: 'jpeg', sizeBytes: 10, mtimeMs: 1, landedAt: T }, 3, T);
+    const photoId = repos.photos.addPhotoWithJob(
+      { eventId, sourceId: null, path: '/card/IMG_1.JPG', sha256: 'sha1', format: 'jpeg', sizeBytes: 10, mtimeMs: 1, landedAt: T },
+      3,
+      T,
+    );
     const [work] = repos.jobs.claimWork('engine', T, 60_000, 1);
     const note = 'Skipped: face analysis is switched off';
-    repos.photos.completePhotoWork(photoId, [{ jobId: work!.lead.id }, { jobId: work!.carried[0]!.id, note }], { rendered: rendered('sha1') }, T + 1_000);
+    repos.photos.completePhotoWork(
+      photoId,
+      [{ jobId: work!.lead.id }, { jobId: work!.carried[0]!.id, note }],
+      { rendered: rendered('sha1') },
+      T + 1_000,
+    );
     expect(repos.jobs.getJob(work!.carried[0]!.id)).toMatchObject({ kind: 'photo.faces', state: 'done', note });
     expect(repos.photos.getPhoto(photoId)?.status).toBe('ready');
     expect(repos.jobs.enqueueStageForEvent(eventId, 'faces', { priority: -5, maxAttempts: 3, now: T + 2_000 }).jobIds).toHaveLength(1);

@@ -139,7 +139,14 @@ function landmarksIn(box: [number, number, number, number], seed: number): Float
   return Float32Array.from({ length: 136 }, (_, i) => (i % 2 === 0 ? box[0] + random() * box[2] : box[1] + random() * box[3]));
 }
 
-function readyPhoto(id: number, eventId: number, sourceId: number | null, path: string, capturedAt: number, camera: Pick<Photo, 'cameraMake' | 'cameraModel' | 'cameraSerial' | 'lens'>): Photo {
+function readyPhoto(
+  id: number,
+  eventId: number,
+  sourceId: number | null,
+  path: string,
+  capturedAt: number,
+  camera: Pick<Photo, 'cameraMake' | 'cameraModel' | 'cameraSerial' | 'lens'>,
+): Photo {
   const fileName = path.slice(path.lastIndexOf('/') + 1);
   return {
     id,
@@ -199,7 +206,12 @@ const KIND_BEFORE_0007: Partial<Record<Job['kind'], string>> = { 'photo.previews
 function insertJob(db: Database, j: Job): void {
   const { note, ...columns } = j;
   const row = currentSchemaVersion(db) < 7 ? { ...columns, kind: KIND_BEFORE_0007[j.kind] } : { ...columns, note };
-  insert(db, 'jobs', { ...row, createdAt: j.runAfter, updatedAt: j.runAfter + SECOND, finishedAt: j.state === 'done' || j.state === 'failed' ? j.runAfter + 5 * SECOND : null });
+  insert(db, 'jobs', {
+    ...row,
+    createdAt: j.runAfter,
+    updatedAt: j.runAfter + SECOND,
+    finishedAt: j.state === 'done' || j.state === 'failed' ? j.runAfter + 5 * SECOND : null,
+  });
 }
 
 /**
@@ -210,7 +222,13 @@ function insertJob(db: Database, j: Job): void {
 function carriedOverBy0007(x: Expected): Expected {
   const jobs = x.jobs.map((j): Job => (j.state === 'leased' ? { ...j, state: 'queued', leaseOwner: null, leaseExpiresAt: null } : j));
   let nextId = Math.max(0, ...jobs.map((j) => j.id)) + 1;
-  const facesBeside = (j: Job): Job => ({ ...j, id: nextId++, kind: 'photo.faces', attempts: 0, lastError: j.state === 'failed' ? j.lastError : null });
+  const facesBeside = (j: Job): Job => ({
+    ...j,
+    id: nextId++,
+    kind: 'photo.faces',
+    attempts: 0,
+    lastError: j.state === 'failed' ? j.lastError : null,
+  });
   const previews = jobs.filter((j) => j.kind === 'photo.previews').sort((a, b) => a.id - b.id);
   const latest = (j: Job) => !previews.some((k) => k.photoId === j.photoId && k.id > j.id);
   const queued = previews.filter((j) => j.state === 'queued').map(facesBeside);
@@ -218,7 +236,12 @@ function carriedOverBy0007(x: Expected): Expected {
   return { ...x, jobs: [...jobs, ...queued, ...failed] };
 }
 
-function readyOutbox(id: number, p: Photo, faces: number | null, sent: { sentAt: number | null; attempts: number; lastError: string | null }): OutboxRow {
+function readyOutbox(
+  id: number,
+  p: Photo,
+  faces: number | null,
+  sent: { sentAt: number | null; attempts: number; lastError: string | null },
+): OutboxRow {
   return {
     id,
     eventId: p.eventId,
@@ -266,9 +289,17 @@ function insertFace(db: Database, f: FaceSpec, binaryCode: boolean): ExpectedFac
     ...(f.pinned === undefined ? {} : { pinned: f.pinned ? 1 : 0 }),
   });
   // vec0 keys must be bound as INTEGER; better-sqlite3 binds JS numbers as REAL.
-  db.prepare('INSERT INTO face_embeddings (face_id, event_id, embedding) VALUES (?, ?, ?)').run(BigInt(f.id), BigInt(f.photo.eventId), blob(embedding));
+  db.prepare('INSERT INTO face_embeddings (face_id, event_id, embedding) VALUES (?, ?, ?)').run(
+    BigInt(f.id),
+    BigInt(f.photo.eventId),
+    blob(embedding),
+  );
   if (binaryCode) {
-    db.prepare('INSERT INTO face_embeddings_bits (face_id, event_id, embedding) VALUES (?, ?, vec_quantize_binary(?))').run(BigInt(f.id), BigInt(f.photo.eventId), blob(embedding));
+    db.prepare('INSERT INTO face_embeddings_bits (face_id, event_id, embedding) VALUES (?, ?, vec_quantize_binary(?))').run(
+      BigInt(f.id),
+      BigInt(f.photo.eventId),
+      blob(embedding),
+    );
   }
   return {
     face: {
@@ -293,12 +324,21 @@ function insertFace(db: Database, f: FaceSpec, binaryCode: boolean): ExpectedFac
 
 function insertClip(db: Database, photo: Photo): Expected['clip'][number] {
   const embedding = vector(512, 5000 + photo.id);
-  db.prepare('INSERT INTO clip_embeddings (photo_id, event_id, embedding) VALUES (?, ?, ?)').run(BigInt(photo.id), BigInt(photo.eventId), blob(embedding));
+  db.prepare('INSERT INTO clip_embeddings (photo_id, event_id, embedding) VALUES (?, ?, ?)').run(
+    BigInt(photo.id),
+    BigInt(photo.eventId),
+    blob(embedding),
+  );
   return { photoId: photo.id, eventId: photo.eventId, embedding };
 }
 
 /** What the person list shows: photo count is computed live, the rest is stored on the person. */
-function summaryOf(id: number, name: string | null, faces: readonly ExpectedFace[], stored: { faceCount: number; coverFaceId: number | null }): PersonSummary {
+function summaryOf(
+  id: number,
+  name: string | null,
+  faces: readonly ExpectedFace[],
+  stored: { faceCount: number; coverFaceId: number | null },
+): PersonSummary {
   const own = faces.filter((f) => f.face.personId === id);
   const cover = faces.find((f) => f.face.id === stored.coverFaceId);
   return {
@@ -313,10 +353,26 @@ function summaryOf(id: number, name: string | null, faces: readonly ExpectedFace
 
 /** A photo the pipeline has not (yet) read: nothing known from its pixels or EXIF. */
 function unprocessed(status: 'pending' | 'processing' | 'failed'): Partial<Photo> {
-  return { status, readyAt: null, width: null, height: null, capturedAt: null, cameraMake: null, cameraModel: null, cameraSerial: null, lens: null, orientation: null, phash: null, previewPath: null, thumbnailPath: null };
+  return {
+    status,
+    readyAt: null,
+    width: null,
+    height: null,
+    capturedAt: null,
+    cameraMake: null,
+    cameraModel: null,
+    cameraSerial: null,
+    lens: null,
+    orientation: null,
+    phash: null,
+    previewPath: null,
+    thumbnailPath: null,
+  };
 }
 
-function delivery(d: Omit<Delivery, 'error' | 'sentAt' | 'followsNewPhotos'> & Partial<Pick<Delivery, 'error' | 'sentAt' | 'followsNewPhotos'>>): Delivery {
+function delivery(
+  d: Omit<Delivery, 'error' | 'sentAt' | 'followsNewPhotos'> & Partial<Pick<Delivery, 'error' | 'sentAt' | 'followsNewPhotos'>>,
+): Delivery {
   return { error: null, sentAt: null, followsNewPhotos: false, ...d };
 }
 
@@ -333,14 +389,24 @@ type Fill = (db: Database, earlier: Expected) => Expected;
 /** Version 1: the whole first schema (events … outbox, both vec0 tables). */
 const fillVersion1: Fill = (db, earlier) => {
   const events = [
-    { event: { id: WEDDING, name: 'Smith–Jones wedding', createdAt: T - DAY }, settings: { faces: { matchThreshold: 0.42 }, kiosk: { followDays: 30 } } },
+    {
+      event: { id: WEDDING, name: 'Smith–Jones wedding', createdAt: T - DAY },
+      settings: { faces: { matchThreshold: 0.42 }, kiosk: { followDays: 30 } },
+    },
     { event: { id: RACE, name: 'Riverside 10k', createdAt: T - 2 * HOUR }, settings: {} },
   ];
   for (const e of events) insert(db, 'events', { ...e.event, settingsJson: JSON.stringify(e.settings) });
 
   const sources: Source[] = [
     { id: 1, eventId: WEDDING, path: '/Volumes/EOS_R5/DCIM/100EOSR5', label: 'Main body', state: 'watching', error: null },
-    { id: 2, eventId: WEDDING, path: '/Volumes/NIKON Z 6II/DCIM/100NCZ_6', label: null, state: 'offline', error: 'The card was removed while it was being watched' },
+    {
+      id: 2,
+      eventId: WEDDING,
+      path: '/Volumes/NIKON Z 6II/DCIM/100NCZ_6',
+      label: null,
+      state: 'offline',
+      error: 'The card was removed while it was being watched',
+    },
     { id: 3, eventId: RACE, path: '/Users/ana/Pictures/Tethered/10k', label: 'Finish line', state: 'watching', error: null },
   ];
   for (const s of sources) insert(db, 'sources', { ...s, createdAt: T - DAY, updatedAt: T });
@@ -348,7 +414,10 @@ const fillVersion1: Fill = (db, earlier) => {
   const p1 = readyPhoto(1, WEDDING, 1, '/Volumes/EOS_R5/DCIM/100EOSR5/IMG_0001.JPG', T, EOS_R5);
   // Renamed by the tethering tool after it landed: the photo moved to the new name.
   const p2 = readyPhoto(2, WEDDING, 1, '/Volumes/EOS_R5/DCIM/100EOSR5/Smith-Jones_0002.CR3', T + SECOND, EOS_R5);
-  const p3: Photo = { ...readyPhoto(3, WEDDING, 2, '/Volumes/NIKON Z 6II/DCIM/100NCZ_6/DSC_0003.JPG', T + 5 * MINUTE, Z6II), ...unprocessed('pending') };
+  const p3: Photo = {
+    ...readyPhoto(3, WEDDING, 2, '/Volumes/NIKON Z 6II/DCIM/100NCZ_6/DSC_0003.JPG', T + 5 * MINUTE, Z6II),
+    ...unprocessed('pending'),
+  };
   const p4: Photo = {
     ...readyPhoto(4, WEDDING, 2, '/Volumes/NIKON Z 6II/DCIM/100NCZ_6/DSC_0004.JPG', T + 6 * MINUTE, Z6II),
     ...unprocessed('failed'),
@@ -356,7 +425,10 @@ const fillVersion1: Fill = (db, earlier) => {
     error: 'Cannot read DSC_0004.JPG: the file ends before its JPEG data (card pulled while writing?)',
     admittedAt: null,
   };
-  const p5: Photo = { ...readyPhoto(5, WEDDING, 1, '/Volumes/EOS_R5/DCIM/100EOSR5/IMG_0005.JPG', T + 7 * MINUTE, EOS_R5), ...unprocessed('processing') };
+  const p5: Photo = {
+    ...readyPhoto(5, WEDDING, 1, '/Volumes/EOS_R5/DCIM/100EOSR5/IMG_0005.JPG', T + 7 * MINUTE, EOS_R5),
+    ...unprocessed('processing'),
+  };
   const p6: Photo = {
     ...readyPhoto(6, WEDDING, 1, '/Volumes/EOS_R5/DCIM/100EOSR5/IMG_0006.CR3', T + 8 * MINUTE, EOS_R5),
     ...unprocessed('failed'),
@@ -367,20 +439,40 @@ const fillVersion1: Fill = (db, earlier) => {
   for (const p of photos) insertPhoto(db, p);
 
   const duplicates: Expected['duplicates'] = [
-    { identity: { eventId: WEDDING, path: '/Volumes/EOS_R5/DCIM/100EOSR5/IMG_0001 copy.JPG', sizeBytes: p1.sizeBytes!, mtimeMs: T + HOUR }, known: { kind: 'duplicate', photoId: p1.id } },
+    {
+      identity: { eventId: WEDDING, path: '/Volumes/EOS_R5/DCIM/100EOSR5/IMG_0001 copy.JPG', sizeBytes: p1.sizeBytes!, mtimeMs: T + HOUR },
+      known: { kind: 'duplicate', photoId: p1.id },
+    },
     { identity: { eventId: WEDDING, path: p2.path, sizeBytes: p2.sizeBytes!, mtimeMs: p2.mtimeMs! }, known: { kind: 'photo', photo: p2 } },
   ];
   for (const [i, d] of duplicates.entries()) {
     const photoId = d.known.kind === 'photo' ? d.known.photo.id : d.known.photoId;
-    insert(db, 'duplicates', { ...d.identity, photoId, sha256: sha256(photos[photoId - 1]!.path), kind: i === 0 ? 'copy' : 'rename', seenAt: d.identity.mtimeMs + SECOND });
+    insert(db, 'duplicates', {
+      ...d.identity,
+      photoId,
+      sha256: sha256(photos[photoId - 1]!.path),
+      kind: i === 0 ? 'copy' : 'rename',
+      seenAt: d.identity.mtimeMs + SECOND,
+    });
   }
 
   const jobs: Job[] = [
     doneJob(1, p1),
     doneJob(2, p2),
-    { ...doneJob(3, p3), state: 'queued', attempts: 1, runAfter: T + 15 * MINUTE, lastError: 'EBUSY: resource busy or locked, open DSC_0003.JPG' },
+    {
+      ...doneJob(3, p3),
+      state: 'queued',
+      attempts: 1,
+      runAfter: T + 15 * MINUTE,
+      lastError: 'EBUSY: resource busy or locked, open DSC_0003.JPG',
+    },
     { ...doneJob(4, p5), state: 'leased', attempts: 1, leaseOwner: 'engine-4242/worker-2', leaseExpiresAt: T + 8 * MINUTE },
-    { ...doneJob(5, p6), state: 'failed', attempts: 3, lastError: 'Cannot read IMG_0006.CR3: no embedded JPEG preview (file may be truncated)' },
+    {
+      ...doneJob(5, p6),
+      state: 'failed',
+      attempts: 3,
+      lastError: 'Cannot read IMG_0006.CR3: no embedded JPEG preview (file may be truncated)',
+    },
     // A frame shot during the event jumps the backlog.
     doneJob(6, p7, 'photo.previews', 10),
     // Scene-search back-fill for a photo processed before the CLIP model was installed.
@@ -437,8 +529,28 @@ const fillVersion1: Fill = (db, earlier) => {
     endedAt: session.endedAt,
   });
   const deliveries: Delivery[] = [
-    delivery({ id: 1, eventId: WEDDING, kioskSessionId: session.id, channel: 'email', address: 'guest@example.com', state: 'sent', photoIds: [1, 2], createdAt: T + 3 * HOUR + 3 * MINUTE, sentAt: T + 3 * HOUR + 5 * MINUTE }),
-    delivery({ id: 2, eventId: WEDDING, kioskSessionId: null, channel: 'sms', address: '+44 7700 900123', state: 'failed', photoIds: [1], error: 'The SMS gateway refused +44 7700 900123: number not reachable', createdAt: T + 4 * HOUR }),
+    delivery({
+      id: 1,
+      eventId: WEDDING,
+      kioskSessionId: session.id,
+      channel: 'email',
+      address: 'guest@example.com',
+      state: 'sent',
+      photoIds: [1, 2],
+      createdAt: T + 3 * HOUR + 3 * MINUTE,
+      sentAt: T + 3 * HOUR + 5 * MINUTE,
+    }),
+    delivery({
+      id: 2,
+      eventId: WEDDING,
+      kioskSessionId: null,
+      channel: 'sms',
+      address: '+44 7700 900123',
+      state: 'failed',
+      photoIds: [1],
+      error: 'The SMS gateway refused +44 7700 900123: number not reachable',
+      createdAt: T + 4 * HOUR,
+    }),
   ];
   for (const d of deliveries) insertDelivery(db, d);
 
@@ -453,7 +565,14 @@ const fillVersion1: Fill = (db, earlier) => {
     outbox: [...earlier.outbox, ...outbox],
     faces: [...earlier.faces, ...faces],
     // Named persons read as confirmed: 0005 confirms them, and from version 5 naming did.
-    persons: [...earlier.persons, ...people.map((p) => ({ eventId: p.eventId, confirmed: p.name !== null, summary: summaryOf(p.id, p.name, faces, { faceCount: 0, coverFaceId: null }) }))],
+    persons: [
+      ...earlier.persons,
+      ...people.map((p) => ({
+        eventId: p.eventId,
+        confirmed: p.name !== null,
+        summary: summaryOf(p.id, p.name, faces, { faceCount: 0, coverFaceId: null }),
+      })),
+    ],
     clip: [...earlier.clip, ...clip],
     sessions: [...earlier.sessions, session],
     deliveries: [...earlier.deliveries, ...deliveries],
@@ -476,10 +595,40 @@ const fillVersion2: Fill = (db, earlier) => {
   ];
   for (const p of people) insert(db, 'persons', { ...p, createdAt: T + HOUR, updatedAt: T + HOUR });
   const faces = [
-    insertFace(db, { id: 5, photo: p8, personId: 4, box: [2900, 1200, 700, 880], score: 0.999, quality: 0.93, withLandmarks: true, detail: { sharpness: 0.87, frontal: 0.95, sizePx: 780 } }, true),
-    insertFace(db, { id: 6, photo: p8, personId: 5, box: [5200, 1700, 380, 470], score: 0.913, quality: 0.41, withLandmarks: true, detail: { sharpness: 0.35, frontal: 0.62, sizePx: 420 } }, true),
+    insertFace(
+      db,
+      {
+        id: 5,
+        photo: p8,
+        personId: 4,
+        box: [2900, 1200, 700, 880],
+        score: 0.999,
+        quality: 0.93,
+        withLandmarks: true,
+        detail: { sharpness: 0.87, frontal: 0.95, sizePx: 780 },
+      },
+      true,
+    ),
+    insertFace(
+      db,
+      {
+        id: 6,
+        photo: p8,
+        personId: 5,
+        box: [5200, 1700, 380, 470],
+        score: 0.913,
+        quality: 0.41,
+        withLandmarks: true,
+        detail: { sharpness: 0.35, frontal: 0.62, sizePx: 420 },
+      },
+      true,
+    ),
   ];
-  const runtime = { key: 'faces.provider', value: { active: 'cpu', fallbackReason: 'CUDA provider not available', detector: 'scrfd_500m' }, updatedAt: T + 30 * MINUTE };
+  const runtime = {
+    key: 'faces.provider',
+    value: { active: 'cpu', fallbackReason: 'CUDA provider not available', detector: 'scrfd_500m' },
+    updatedAt: T + 30 * MINUTE,
+  };
   insert(db, 'runtime_info', { key: runtime.key, value: JSON.stringify(runtime.value), updatedAt: runtime.updatedAt });
 
   return {
@@ -489,7 +638,10 @@ const fillVersion2: Fill = (db, earlier) => {
     jobs: [...earlier.jobs, job],
     outbox: [...earlier.outbox, outbox],
     faces: [...earlier.faces, ...faces],
-    persons: [...earlier.persons, ...people.map((p) => ({ eventId: p.eventId, confirmed: p.name !== null, summary: summaryOf(p.id, p.name, faces, p) }))],
+    persons: [
+      ...earlier.persons,
+      ...people.map((p) => ({ eventId: p.eventId, confirmed: p.name !== null, summary: summaryOf(p.id, p.name, faces, p) })),
+    ],
     runtime: [...earlier.runtime, runtime],
   };
 };
@@ -497,7 +649,15 @@ const fillVersion2: Fill = (db, earlier) => {
 /** Version 3: a burst of the two first frames of the wedding (same body, a second apart). */
 const fillVersion3: Fill = (db, earlier) => {
   const [p1, p2] = [earlier.photos[0]!, earlier.photos[1]!];
-  insert(db, 'bursts', { id: 1, eventId: WEDDING, bestPhotoId: p1.id, photoCount: 2, startedAt: p1.capturedAt, endedAt: p2.capturedAt, updatedAt: T + HOUR });
+  insert(db, 'bursts', {
+    id: 1,
+    eventId: WEDDING,
+    bestPhotoId: p1.id,
+    photoCount: 2,
+    startedAt: p1.capturedAt,
+    endedAt: p2.capturedAt,
+    updatedAt: T + HOUR,
+  });
   db.prepare('UPDATE photos SET burst_id = 1 WHERE id IN (?, ?)').run(p1.id, p2.id);
   const burst: StoredBurst = {
     id: 1,
@@ -513,14 +673,28 @@ const fillVersion3: Fill = (db, earlier) => {
 /** Version 4: paired kiosks, pairing codes, sessions with a selfie match and a follow-up, gallery links. */
 const fillVersion4: Fill = (db, earlier) => {
   const devices = [
-    { device: { id: 1, eventId: WEDDING, name: 'Kiosk by the bar', pairedAt: T + 2 * HOUR, lastSeenAt: T + 6 * HOUR }, tokenHash: sha256('kiosk-token-bar'), revoked: false },
-    { device: { id: 2, eventId: WEDDING, name: 'Lobby kiosk', pairedAt: T + 2 * HOUR + MINUTE, lastSeenAt: null }, tokenHash: sha256('kiosk-token-lobby'), revoked: true },
+    {
+      device: { id: 1, eventId: WEDDING, name: 'Kiosk by the bar', pairedAt: T + 2 * HOUR, lastSeenAt: T + 6 * HOUR },
+      tokenHash: sha256('kiosk-token-bar'),
+      revoked: false,
+    },
+    {
+      device: { id: 2, eventId: WEDDING, name: 'Lobby kiosk', pairedAt: T + 2 * HOUR + MINUTE, lastSeenAt: null },
+      tokenHash: sha256('kiosk-token-lobby'),
+      revoked: true,
+    },
   ];
   for (const d of devices) insert(db, 'kiosk_devices', { ...d.device, tokenHash: d.tokenHash, revokedAt: d.revoked ? T + 3 * HOUR : null });
 
   const pairingCodes = [
     { codeHash: sha256('482913'), redeemsTo: WEDDING, createdAt: READ_AT - MINUTE, expiresAt: READ_AT + 9 * MINUTE, usedAt: null },
-    { codeHash: sha256('118204'), redeemsTo: undefined, createdAt: T + 2 * HOUR - MINUTE, expiresAt: T + 2 * HOUR + 9 * MINUTE, usedAt: T + 2 * HOUR },
+    {
+      codeHash: sha256('118204'),
+      redeemsTo: undefined,
+      createdAt: T + 2 * HOUR - MINUTE,
+      expiresAt: T + 2 * HOUR + 9 * MINUTE,
+      usedAt: T + 2 * HOUR,
+    },
   ];
   for (const { redeemsTo: _, ...c } of pairingCodes) insert(db, 'pairing_codes', { ...c, eventId: WEDDING });
 
@@ -553,19 +727,40 @@ const fillVersion4: Fill = (db, earlier) => {
   };
   for (const s of [followed, running]) {
     const { selfieEmbedding, matchedPhotoIds, notifyOptIn, ...columns } = s;
-    insert(db, 'kiosk_sessions', { ...columns, notifyOptIn: notifyOptIn ? 1 : 0, selfieEmbedding: selfieEmbedding ? blob(selfieEmbedding) : null, matchedPhotoIdsJson: JSON.stringify(matchedPhotoIds) });
+    insert(db, 'kiosk_sessions', {
+      ...columns,
+      notifyOptIn: notifyOptIn ? 1 : 0,
+      selfieEmbedding: selfieEmbedding ? blob(selfieEmbedding) : null,
+      matchedPhotoIdsJson: JSON.stringify(matchedPhotoIds),
+    });
   }
 
   const galleryLinks = [
-    { tokenHash: sha256('gallery-token-c8a4'), link: { eventId: WEDDING, kioskSessionId: followed.id, photoIds: [1, 8], createdAt: followed.endedAt!, expiresAt: T + 30 * DAY } },
-    { tokenHash: sha256('gallery-token-operator'), link: { eventId: WEDDING, kioskSessionId: null, photoIds: [2], createdAt: T + 6 * HOUR, expiresAt: T + 7 * DAY } },
+    {
+      tokenHash: sha256('gallery-token-c8a4'),
+      link: { eventId: WEDDING, kioskSessionId: followed.id, photoIds: [1, 8], createdAt: followed.endedAt!, expiresAt: T + 30 * DAY },
+    },
+    {
+      tokenHash: sha256('gallery-token-operator'),
+      link: { eventId: WEDDING, kioskSessionId: null, photoIds: [2], createdAt: T + 6 * HOUR, expiresAt: T + 7 * DAY },
+    },
   ];
   for (const g of galleryLinks) {
     const { photoIds, ...columns } = g.link;
     insert(db, 'gallery_links', { tokenHash: g.tokenHash, ...columns, photoIdsJson: JSON.stringify(photoIds) });
   }
   // Waiting while the attendee is followed: new photos of them join it.
-  const waiting = delivery({ id: 3, eventId: WEDDING, kioskSessionId: followed.id, channel: 'sms', address: '+44 7700 900456', state: 'waiting', photoIds: [1, 8], createdAt: followed.endedAt!, followsNewPhotos: true });
+  const waiting = delivery({
+    id: 3,
+    eventId: WEDDING,
+    kioskSessionId: followed.id,
+    channel: 'sms',
+    address: '+44 7700 900456',
+    state: 'waiting',
+    photoIds: [1, 8],
+    createdAt: followed.endedAt!,
+    followsNewPhotos: true,
+  });
   insertDelivery(db, waiting);
 
   return {
@@ -592,10 +787,47 @@ const fillVersion5: Fill = (db, earlier) => {
   insert(db, 'outbox', { ...outbox });
 
   // Split off by the organiser: unnamed but confirmed, its faces pinned to it.
-  insert(db, 'persons', { id: 6, eventId: WEDDING, name: null, faceCount: 2, coverFaceId: 7, confirmed: 1, createdAt: T + 6 * HOUR, updatedAt: T + 6 * HOUR });
+  insert(db, 'persons', {
+    id: 6,
+    eventId: WEDDING,
+    name: null,
+    faceCount: 2,
+    coverFaceId: 7,
+    confirmed: 1,
+    createdAt: T + 6 * HOUR,
+    updatedAt: T + 6 * HOUR,
+  });
   const faces = [
-    insertFace(db, { id: 7, photo: p9, personId: 6, box: [2500, 1300, 640, 800], score: 0.996, quality: 0.89, withLandmarks: true, detail: { sharpness: 0.81, frontal: 0.9, sizePx: 800 }, pinned: true }, true),
-    insertFace(db, { id: 8, photo: p9, personId: 6, box: [4300, 1350, 500, 640], score: 0.981, quality: 0.71, withLandmarks: false, detail: { sharpness: 0.66, frontal: 0.58, sizePx: 640 }, pinned: true }, true),
+    insertFace(
+      db,
+      {
+        id: 7,
+        photo: p9,
+        personId: 6,
+        box: [2500, 1300, 640, 800],
+        score: 0.996,
+        quality: 0.89,
+        withLandmarks: true,
+        detail: { sharpness: 0.81, frontal: 0.9, sizePx: 800 },
+        pinned: true,
+      },
+      true,
+    ),
+    insertFace(
+      db,
+      {
+        id: 8,
+        photo: p9,
+        personId: 6,
+        box: [4300, 1350, 500, 640],
+        score: 0.981,
+        quality: 0.71,
+        withLandmarks: false,
+        detail: { sharpness: 0.66, frontal: 0.58, sizePx: 640 },
+        pinned: true,
+      },
+      true,
+    ),
   ];
   return {
     ...earlier,
@@ -604,7 +836,10 @@ const fillVersion5: Fill = (db, earlier) => {
     jobs: [...earlier.jobs, job],
     outbox: [...earlier.outbox, outbox],
     faces: [...earlier.faces, ...faces],
-    persons: [...earlier.persons, { eventId: WEDDING, confirmed: true, summary: summaryOf(6, null, faces, { faceCount: 2, coverFaceId: 7 }) }],
+    persons: [
+      ...earlier.persons,
+      { eventId: WEDDING, confirmed: true, summary: summaryOf(6, null, faces, { faceCount: 2, coverFaceId: 7 }) },
+    ],
   };
 };
 
@@ -615,7 +850,20 @@ const fillVersion6: Fill = (db, earlier) => {
   db.prepare('UPDATE photos SET face_count = 1 WHERE id = ?').run(p10.id);
   const job = doneJob(10, p10, 'photo.previews', 10);
   insertJob(db, job);
-  const face = insertFace(db, { id: 9, photo: p10, personId: 3, box: [2000, 900, 420, 520], score: 0.987, quality: 0.83, withLandmarks: true, detail: { sharpness: 0.74, frontal: 0.88, sizePx: 520 } }, true);
+  const face = insertFace(
+    db,
+    {
+      id: 9,
+      photo: p10,
+      personId: 3,
+      box: [2000, 900, 420, 520],
+      score: 0.987,
+      quality: 0.83,
+      withLandmarks: true,
+      detail: { sharpness: 0.74, frontal: 0.88, sizePx: 520 },
+    },
+    true,
+  );
   // What refreshPersons writes after the assignment: both faces counted, the better one the cover.
   db.prepare('UPDATE persons SET face_count = 2, cover_face_id = 9, updated_at = ? WHERE id = 3').run(T + 2 * HOUR + 5 * MINUTE);
   const faces = [...earlier.faces, face];
@@ -625,7 +873,9 @@ const fillVersion6: Fill = (db, earlier) => {
     photoFaceCounts: new Map([...earlier.photoFaceCounts, [p10.id, 1]]),
     jobs: [...earlier.jobs, job],
     faces,
-    persons: earlier.persons.map((p) => (p.summary.id === 3 ? { ...p, summary: summaryOf(3, null, faces, { faceCount: 2, coverFaceId: 9 }) } : p)),
+    persons: earlier.persons.map((p) =>
+      p.summary.id === 3 ? { ...p, summary: summaryOf(3, null, faces, { faceCount: 2, coverFaceId: 9 }) } : p,
+    ),
   };
 };
 
@@ -633,10 +883,20 @@ const fillVersion6: Fill = (db, earlier) => {
 const fillVersion7: Fill = (db, earlier) => {
   const photo = (id: number) => earlier.photos.find((p) => p.id === id)!;
   const jobs: Job[] = [
-    { ...doneJob(11, photo(8), 'photo.faces'), note: 'Skipped: face analysis is switched off (faces.enabled in settings.json); turn it on and run `shutterfind reprocess --stage faces`' },
+    {
+      ...doneJob(11, photo(8), 'photo.faces'),
+      note: 'Skipped: face analysis is switched off (faces.enabled in settings.json); turn it on and run `shutterfind reprocess --stage faces`',
+    },
     // `reprocess --stage faces` after a model change, behind new photos.
     { ...doneJob(12, photo(8), 'photo.faces', -5), state: 'queued', attempts: 0, runAfter: T + 7 * HOUR },
-    { ...doneJob(13, photo(9), 'photo.scene', -5), state: 'leased', attempts: 1, runAfter: T + 7 * HOUR, leaseOwner: 'laptop:5151', leaseExpiresAt: T + 7 * HOUR + 5 * MINUTE },
+    {
+      ...doneJob(13, photo(9), 'photo.scene', -5),
+      state: 'leased',
+      attempts: 1,
+      runAfter: T + 7 * HOUR,
+      leaseOwner: 'laptop:5151',
+      leaseExpiresAt: T + 7 * HOUR + 5 * MINUTE,
+    },
   ];
   for (const j of jobs) insertJob(db, j);
   return { ...earlier, jobs: [...earlier.jobs, ...jobs] };
@@ -644,7 +904,10 @@ const fillVersion7: Fill = (db, earlier) => {
 
 /** Keyed by schema version; `adds` names the rows in the test titles. */
 const FILLS: Record<number, { adds: string[]; fill: Fill }> = {
-  1: { adds: ['photos', 'jobs', 'outbox rows', 'duplicates', 'faces', 'persons', 'scene vectors', 'kiosk sessions', 'deliveries'], fill: fillVersion1 },
+  1: {
+    adds: ['photos', 'jobs', 'outbox rows', 'duplicates', 'faces', 'persons', 'scene vectors', 'kiosk sessions', 'deliveries'],
+    fill: fillVersion1,
+  },
   2: { adds: ['face codes', 'runtime facts'], fill: fillVersion2 },
   3: { adds: ['bursts'], fill: fillVersion3 },
   4: { adds: ['kiosks', 'pairing codes', 'selfie matches', 'gallery links'], fill: fillVersion4 },
@@ -680,12 +943,16 @@ function expectSameBytes(actual: Float32Array | null | undefined, expected: Floa
 
 /** Rows per table (vec0 tables and their shadow tables included). */
 function rowCounts(db: Database): Map<string, number> {
-  const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all();
+  const tables = db
+    .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .all();
   return new Map(tables.map(({ name }) => [name, db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM "${name}"`).get()!.n]));
 }
 
 function expectNoTableLostRows(before: Map<string, number>, after: Map<string, number>): void {
-  const lost = [...before].filter(([table, n]) => (after.get(table) ?? 0) < n).map(([table, n]) => `${table}: ${n} -> ${after.get(table) ?? 'gone'}`);
+  const lost = [...before]
+    .filter(([table, n]) => (after.get(table) ?? 0) < n)
+    .map(([table, n]) => `${table}: ${n} -> ${after.get(table) ?? 'gone'}`);
   expect(lost).toEqual([]);
 }
 
@@ -700,7 +967,14 @@ function expectEverythingReadable(db: Database, repos: Repositories, x: Expected
 
     const photos = x.photos.filter((p) => p.eventId === id).sort(byId);
     expect(repos.photos.listPhotos(id, { limit: 1000 })).toEqual(photos);
-    const counts = { total: photos.length, pending: 0, processing: 0, ready: 0, failed: 0, duplicates: x.duplicates.filter((d) => d.identity.eventId === id).length };
+    const counts = {
+      total: photos.length,
+      pending: 0,
+      processing: 0,
+      ready: 0,
+      failed: 0,
+      duplicates: x.duplicates.filter((d) => d.identity.eventId === id).length,
+    };
     for (const p of photos) counts[p.status] += 1;
     expect(repos.photos.countPhotos(id)).toEqual(counts);
   }
@@ -717,23 +991,39 @@ function expectEverythingReadable(db: Database, repos: Repositories, x: Expected
 
   // No repository reads the outbox yet (it is written with each ready photo), so SQL it is.
   const outbox = db.prepare<[], Record<string, unknown>>('SELECT * FROM outbox ORDER BY id').all();
-  expect(outbox.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.replace(/_(\w)/g, (_, c: string) => c.toUpperCase()), v])))).toEqual(x.outbox);
+  expect(
+    outbox.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.replace(/_(\w)/g, (_, c: string) => c.toUpperCase()), v]))),
+  ).toEqual(x.outbox);
 
   for (const p of x.photos) {
-    expect(repos.faces.facesOfPhoto(p.id), `faces of photo ${p.id}`).toEqual(x.faces.filter((f) => f.face.photoId === p.id).map((f) => f.face).sort(byId));
+    expect(repos.faces.facesOfPhoto(p.id), `faces of photo ${p.id}`).toEqual(
+      x.faces
+        .filter((f) => f.face.photoId === p.id)
+        .map((f) => f.face)
+        .sort(byId),
+    );
   }
   const vectors = repos.faceVectors.vectorsOf(x.faces.map((f) => f.face.id));
   x.faces.forEach((f, i) => expectSameBytes(vectors[i], f.embedding, `vector of face ${f.face.id}`));
   for (const f of x.faces) {
-    expect(repos.faceVectors.nearestFaces(f.face.eventId, f.embedding, 1, 'exact')[0]?.faceId, `exact search for face ${f.face.id}`).toBe(f.face.id);
+    expect(repos.faceVectors.nearestFaces(f.face.eventId, f.embedding, 1, 'exact')[0]?.faceId, `exact search for face ${f.face.id}`).toBe(
+      f.face.id,
+    );
     // The hamming pre-selection only sees faces with a binary code.
-    if (f.binaryCode) expect(repos.faceVectors.nearestFaces(f.face.eventId, f.embedding, 1, 'binary-rerank')[0]?.faceId, `binary search for face ${f.face.id}`).toBe(f.face.id);
+    if (f.binaryCode)
+      expect(
+        repos.faceVectors.nearestFaces(f.face.eventId, f.embedding, 1, 'binary-rerank')[0]?.faceId,
+        `binary search for face ${f.face.id}`,
+      ).toBe(f.face.id);
   }
   for (const id of eventIds) {
     expect(repos.faces.countFaces(id)).toBe(x.faces.filter((f) => f.face.eventId === id).length);
     const placements = repos.persons.eventFacePlacements(id).sort((a, b) => a.faceId - b.faceId);
     expect(placements).toEqual(
-      x.faces.filter((f) => f.face.eventId === id).map((f) => ({ faceId: f.face.id, photoId: f.face.photoId, personId: f.face.personId, pinned: f.pinned })).sort((a, b) => a.faceId - b.faceId),
+      x.faces
+        .filter((f) => f.face.eventId === id)
+        .map((f) => ({ faceId: f.face.id, photoId: f.face.photoId, personId: f.face.personId, pinned: f.pinned }))
+        .sort((a, b) => a.faceId - b.faceId),
     );
   }
 
@@ -744,7 +1034,14 @@ function expectEverythingReadable(db: Database, repos: Repositories, x: Expected
       const faces = x.faces.filter((f) => f.face.personId === p.summary.id);
       expect(repos.faces.photoIdsOfPerson(id, p.summary.id)).toEqual([...new Set(faces.map((f) => f.face.photoId))].sort((a, b) => a - b));
       expect(repos.persons.describeNeighbours(faces.map((f) => ({ faceId: f.face.id, distance: 0 })))).toEqual(
-        faces.map((f) => ({ faceId: f.face.id, photoId: f.face.photoId, personId: p.summary.id, personFaceCount: p.summary.faceCount, personConfirmed: p.confirmed, distance: 0 })),
+        faces.map((f) => ({
+          faceId: f.face.id,
+          photoId: f.face.photoId,
+          personId: p.summary.id,
+          personFaceCount: p.summary.faceCount,
+          personConfirmed: p.confirmed,
+          distance: 0,
+        })),
       );
     }
   }
@@ -781,7 +1078,8 @@ function expectEverythingReadable(db: Database, repos: Repositories, x: Expected
   for (const id of eventIds) expect(repos.bursts.listBursts(id)).toEqual(x.bursts.filter((b) => b.eventId === id));
   for (const b of x.bursts) for (const m of b.photos) expect(repos.bursts.burstOf(m.photoId)).toEqual(b);
 
-  for (const id of eventIds) expect(repos.kiosks.listDevices(id)).toEqual(x.devices.filter((d) => d.device.eventId === id && !d.revoked).map((d) => d.device));
+  for (const id of eventIds)
+    expect(repos.kiosks.listDevices(id)).toEqual(x.devices.filter((d) => d.device.eventId === id && !d.revoked).map((d) => d.device));
   for (const d of x.devices) expect(repos.kiosks.deviceByTokenHash(d.tokenHash)).toEqual(d.revoked ? undefined : d.device);
 
   for (const s of x.sessions) {
@@ -791,11 +1089,14 @@ function expectEverythingReadable(db: Database, repos: Repositories, x: Expected
   }
   for (const id of eventIds) {
     const following = x.sessions.filter((s) => s.eventId === id && s.followUntil !== null && s.followUntil > READ_AT && s.selfieEmbedding);
-    expect(repos.kiosks.followingSessions(id, READ_AT)).toEqual(following.map((s) => ({ id: s.id, embedding: s.selfieEmbedding, matchedPhotoIds: s.matchedPhotoIds })));
+    expect(repos.kiosks.followingSessions(id, READ_AT)).toEqual(
+      following.map((s) => ({ id: s.id, embedding: s.selfieEmbedding, matchedPhotoIds: s.matchedPhotoIds })),
+    );
   }
 
   for (const g of x.galleryLinks) expect(repos.galleries.linkByTokenHash(g.tokenHash)).toEqual(g.link);
-  for (const id of eventIds) expect(repos.galleries.listDeliveries(id).sort(byId)).toEqual(x.deliveries.filter((d) => d.eventId === id).sort(byId));
+  for (const id of eventIds)
+    expect(repos.galleries.listDeliveries(id).sort(byId)).toEqual(x.deliveries.filter((d) => d.eventId === id).sort(byId));
   for (const d of x.deliveries) expect(repos.galleries.getDelivery(d.id)).toEqual(d);
 
   // Last: redeeming uses a code up.
@@ -833,7 +1134,9 @@ function leaveFilledAt(version: number): { expected: Expected; rows: Map<string,
 
 describe('a database migrated with rows in it', () => {
   it('has a fill for every schema version, so each new migration meets the rows of every older one', () => {
-    const versions = Object.keys(FILLS).map(Number).sort((a, b) => a - b);
+    const versions = Object.keys(FILLS)
+      .map(Number)
+      .sort((a, b) => a - b);
     expect(versions, 'a new migration N needs FILLS[N] with the rows it adds').toEqual(Array.from({ length: LATEST }, (_, i) => i + 1));
   });
 
@@ -872,11 +1175,17 @@ describe('a migration that fails part-way', () => {
     const after = openDatabase(path, { readonly: true });
     try {
       expect(currentSchemaVersion(after)).toBe(1);
-      const columns = (table: string) => after.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`).all().map((c) => c.name);
+      const columns = (table: string) =>
+        after
+          .prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`)
+          .all()
+          .map((c) => c.name);
       expect(columns('faces')).not.toContain('sharpness');
       expect(columns('photos')).not.toContain('face_count');
       expect(columns('persons')).not.toContain('cover_face_id');
-      expect(after.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'face_embeddings_bits%' OR name = 'runtime_info'").all()).toEqual([]);
+      expect(
+        after.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'face_embeddings_bits%' OR name = 'runtime_info'").all(),
+      ).toEqual([]);
       expect(rowCounts(after)).toEqual(rows);
     } finally {
       after.close();

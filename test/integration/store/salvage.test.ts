@@ -32,7 +32,11 @@ function damagePages(file: string, pages: readonly number[]): void {
 }
 
 function leafPages(db: Database, table: string): { pageno: number; ncell: number }[] {
-  return db.prepare<[string], { pageno: number; ncell: number }>("SELECT pageno, ncell FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY path").all(table);
+  return db
+    .prepare<[string], { pageno: number; ncell: number }>(
+      "SELECT pageno, ncell FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY path",
+    )
+    .all(table);
 }
 
 beforeEach(async () => {
@@ -73,7 +77,10 @@ describe('a damaged database', () => {
     expect(leaves.length).toBeGreaterThan(100);
     // Two neighbouring pages in the middle, and the very last one (which also hides max(rowid)).
     const broken = [leaves[60]!, leaves[61]!, leaves.at(-1)!];
-    damagePages(path, broken.map((l) => l.pageno));
+    damagePages(
+      path,
+      broken.map((l) => l.pageno),
+    );
 
     const check = checkDatabase(path);
     expect(check.ok).toBe(false);
@@ -93,13 +100,20 @@ describe('a damaged database', () => {
     try {
       expect(currentSchemaVersion(rescued)).toBe(MIGRATIONS.length);
       expect(rescued.pragma('quick_check', { simple: true })).toBe('ok');
-      const ids = rescued.prepare<[], { entity_id: number }>('SELECT entity_id FROM outbox ORDER BY id').all().map((r) => r.entity_id);
+      const ids = rescued
+        .prepare<[], { entity_id: number }>('SELECT entity_id FROM outbox ORDER BY id')
+        .all()
+        .map((r) => r.entity_id);
       expect(ids[0]).toBe(1);
       // What is missing is exactly two stretches: the middle pages' rows and the last page's.
       const gaps = ids.slice(1).filter((id, i) => id !== ids[i]! + 1);
       expect(gaps).toHaveLength(1);
       expect(ids.at(-1)).toBe(OUTBOX_ROWS - broken[2]!.ncell);
-      expect(createRepositories(rescued).sources.listSources(1).map((s) => s.path)).toEqual(['/Volumes/EOS/DCIM']);
+      expect(
+        createRepositories(rescued)
+          .sources.listSources(1)
+          .map((s) => s.path),
+      ).toEqual(['/Volumes/EOS/DCIM']);
     } finally {
       rescued.close();
     }

@@ -35,7 +35,10 @@ afterAll(() => removeDir(root));
 
 let counter = 0;
 const freshModelsDir = () => join(root, `models-${++counter}`);
-const sha256 = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+const sha256 = async (path: string) =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 
 /** A copy of the fp32 model folder with one change applied. */
 async function brokenCopy(change: (dir: string) => Promise<void>): Promise<string> {
@@ -145,7 +148,9 @@ describe('installClipModel refuses a broken model and leaves nothing behind', ()
       await writeFile(join(dir, 'vision_model.onnx'), g.toBytes());
     });
     const modelsDir = freshModelsDir();
-    expect(await refusal(source, modelsDir)).toMatch(/vision_model\.onnx output "image_embeds" is float32 \[1,3\] for a batch of 1, expected float32 \[1,512\]/);
+    expect(await refusal(source, modelsDir)).toMatch(
+      /vision_model\.onnx output "image_embeds" is float32 \[1,3\] for a batch of 1, expected float32 \[1,512\]/,
+    );
     expect(await leftovers(modelsDir)).toEqual([]);
   });
 
@@ -155,7 +160,9 @@ describe('installClipModel refuses a broken model and leaves nothing behind', ()
       await truncate(path, Math.floor((await stat(path)).size / 2));
     });
     const modelsDir = freshModelsDir();
-    expect(await refusal(source, modelsDir)).toMatch(/text_model\.onnx cannot be loaded by ONNX Runtime \(truncated, or not an ONNX model\)/);
+    expect(await refusal(source, modelsDir)).toMatch(
+      /text_model\.onnx cannot be loaded by ONNX Runtime \(truncated, or not an ONNX model\)/,
+    );
     expect(await leftovers(modelsDir)).toEqual([]);
   });
 
@@ -244,7 +251,10 @@ describe('an installed tiny model on ONNX Runtime', () => {
           attention_mask: new ort.Tensor('int64', tokens.attentionMask, [tokens.batch, 77]),
         })
       ).text_embeds!;
-      expect([images.dims, texts.dims]).toEqual([[4, 512], [4, 512]]);
+      expect([images.dims, texts.dims]).toEqual([
+        [4, 512],
+        [4, 512],
+      ]);
       const row = (t: ort.Tensor, i: number) => (t.data as Float32Array).subarray(i * 512, (i + 1) * 512);
       const best = colours.map((_, q) => {
         const scores = colours.map((__, i) => cosine(row(texts, q), row(images, i)));

@@ -46,7 +46,11 @@ function transpose(src: Uint8Array, w: number, h: number): Uint8Array {
 function reference(rgb: Uint8Array, w: number, h: number): Float32Array {
   const g = clipGeometry(w, h);
   const horizontal = resampleRows(rgb, w, h, g.resized.width);
-  const vertical = transpose(resampleRows(transpose(horizontal, g.resized.width, h), h, g.resized.width, g.resized.height), g.resized.height, g.resized.width);
+  const vertical = transpose(
+    resampleRows(transpose(horizontal, g.resized.width, h), h, g.resized.width, g.resized.height),
+    g.resized.height,
+    g.resized.width,
+  );
   const out = new Float32Array(3 * 224 * 224);
   for (let y = 0; y < 224; y++)
     for (let x = 0; x < 224; x++)

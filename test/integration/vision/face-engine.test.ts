@@ -77,14 +77,22 @@ describe('face engine on the sample photos', () => {
       const { data, info } = await sharp(sample(n)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
       const photo = sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } });
       for (const face of await engine.detect({ data: new Uint8Array(data), width: info.width, height: info.height })) {
-        for (const [across, down] of [[1.5, 1], [1, 1.5]] as const) {
+        for (const [across, down] of [
+          [1.5, 1],
+          [1, 1.5],
+        ] as const) {
           // The face fills three quarters of the crop's short side, as in a headshot.
           const side = face.height / 0.75;
           const [width, height] = [Math.round(side * across), Math.round(side * down)];
           const left = Math.round(face.x + face.width / 2 - width / 2);
           const top = Math.round(face.y + face.height / 2 - height / 2);
           if (left < 0 || top < 0 || left + width > info.width || top + height > info.height) continue;
-          const crop = await photo.clone().extract({ left, top, width, height }).resize({ width: 512, height: 512, fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
+          const crop = await photo
+            .clone()
+            .extract({ left, top, width, height })
+            .resize({ width: 512, height: 512, fit: 'inside' })
+            .raw()
+            .toBuffer({ resolveWithObject: true });
           const squared = await sharp(crop.data, { raw: { width: crop.info.width, height: crop.info.height, channels: 3 } })
             .extend({ right: 512 - crop.info.width, bottom: 512 - crop.info.height, background: '#000' })
             .raw()
@@ -103,7 +111,9 @@ describe('face engine on the sample photos', () => {
   it('runs on the CPU here, saying why the GPU provider was not used', () => {
     // CI and this machine have no CUDA libraries; a developer's CUDA laptop gets the GPU.
     const expected =
-      engine.provider.active === 'cuda' ? { active: 'cuda' } : { active: 'cpu', fallbackReason: expect.stringMatching(/^cuda unavailable: /) };
+      engine.provider.active === 'cuda'
+        ? { active: 'cuda' }
+        : { active: 'cpu', fallbackReason: expect.stringMatching(/^cuda unavailable: /) };
     expect(engine.provider).toEqual(process.platform === 'linux' ? expected : engine.provider);
   });
 });
@@ -123,7 +133,13 @@ describe('event-grade detection: small faces in a 24 MP group shot', () => {
       })),
     );
     groupShot = join(dir, 'group.jpg');
-    await writeFile(groupShot, await sharp({ create: { width: 6000, height: 4000, channels: 3, background: '#556' } }).composite(tiles).jpeg({ quality: 92 }).toBuffer());
+    await writeFile(
+      groupShot,
+      await sharp({ create: { width: 6000, height: 4000, channels: 3, background: '#556' } })
+        .composite(tiles)
+        .jpeg({ quality: 92 })
+        .toBuffer(),
+    );
   });
 
   it('a single pass over the analysis image misses them; tiling finds them all', async () => {

@@ -40,7 +40,16 @@ describe('the link graph of a full re-cluster', () => {
     const b = new Float32Array(DIM);
     b[0] = Math.cos(angle);
     b[1] = Math.sin(angle);
-    expect(await linkGraphOnnx([{ faceId: 1, photoId: 1, embedding: a }, { faceId: 2, photoId: 2, embedding: b }], LINK, 1)).toEqual([[], []]);
+    expect(
+      await linkGraphOnnx(
+        [
+          { faceId: 1, photoId: 1, embedding: a },
+          { faceId: 2, photoId: 2, embedding: b },
+        ],
+        LINK,
+        1,
+      ),
+    ).toEqual([[], []]);
   });
 
   it('gives the same people as clusterAll', async () => {

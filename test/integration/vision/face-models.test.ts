@@ -30,11 +30,19 @@ interface FaceApi {
 
 let tf: Tf;
 let faceapi: FaceApi;
-let sessions: { detector: ort.InferenceSession; detectorInt8: ort.InferenceSession; landmarks: ort.InferenceSession; descriptor: ort.InferenceSession };
+let sessions: {
+  detector: ort.InferenceSession;
+  detectorInt8: ort.InferenceSession;
+  landmarks: ort.InferenceSession;
+  descriptor: ort.InferenceSession;
+};
 
 async function rgb(file: string, size: number, fit: 'fill' | 'pad'): Promise<Uint8Array> {
   let s = sharp(join(SAMPLES, file)).removeAlpha();
-  s = fit === 'fill' ? s.resize(size, size, { fit: 'fill' }) : s.resize(size, size, { fit: 'contain', position: 'left top', background: '#000' });
+  s =
+    fit === 'fill'
+      ? s.resize(size, size, { fit: 'fill' })
+      : s.resize(size, size, { fit: 'contain', position: 'left top', background: '#000' });
   return new Uint8Array(await s.raw().toBuffer());
 }
 
@@ -51,7 +59,11 @@ beforeAll(async () => {
   await tf.ready();
   faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
   const dir = faceApiWeightsDir();
-  await Promise.all([faceapi.nets.ssdMobilenetv1.loadFromDisk(dir), faceapi.nets.faceLandmark68Net.loadFromDisk(dir), faceapi.nets.faceRecognitionNet.loadFromDisk(dir)]);
+  await Promise.all([
+    faceapi.nets.ssdMobilenetv1.loadFromDisk(dir),
+    faceapi.nets.faceLandmark68Net.loadFromDisk(dir),
+    faceapi.nets.faceRecognitionNet.loadFromDisk(dir),
+  ]);
   const paths = await ensureFaceModels();
   sessions = {
     detector: await ort.InferenceSession.create(paths.detector),
@@ -78,7 +90,10 @@ describe('face model conversion', () => {
 
 describe('detector anchors', () => {
   it("are made for any input size by the rule face-api's 512x512 set was made with", () => {
-    const shipped = weight(loadTfjsWeights(join(faceApiWeightsDir(), 'ssd_mobilenetv1_model-weights_manifest.json')), 'Output/extra_dim').data;
+    const shipped = weight(
+      loadTfjsWeights(join(faceApiWeightsDir(), 'ssd_mobilenetv1_model-weights_manifest.json')),
+      'Output/extra_dim',
+    ).data;
     const ours = anchorsFor(512, 512);
     expect(ours.count * 4).toBe(shipped.length);
     let worst = 0;
@@ -112,14 +127,22 @@ describe('parity with face-api on tfjs-wasm', () => {
     const ours: ScoredBox[] = [];
     scores.forEach((score, i) => {
       if (score <= 0.5) return;
-      const [y0, x0, y1, x1] = decodeBox(encodings, anchors, i).map((v) => Math.min(512, Math.max(0, v))) as [number, number, number, number];
+      const [y0, x0, y1, x1] = decodeBox(encodings, anchors, i).map((v) => Math.min(512, Math.max(0, v))) as [
+        number,
+        number,
+        number,
+        number,
+      ];
       ours.push({ x: x0, y: y0, width: x1 - x0, height: y1 - y0, score });
     });
     return nonMaxSuppression(ours, 0.5, 1);
   }
 
   async function faceApiFaces(input: Uint8Array) {
-    return faceapi.nets.ssdMobilenetv1.locateFaces(tf.tensor3d(input, [512, 512, 3], 'int32'), new faceapi.SsdMobilenetv1Options({ minConfidence: 0.5 }));
+    return faceapi.nets.ssdMobilenetv1.locateFaces(
+      tf.tensor3d(input, [512, 512, 3], 'int32'),
+      new faceapi.SsdMobilenetv1Options({ minConfidence: 0.5 }),
+    );
   }
 
   it.each(['sample1.jpg', 'sample4.jpg', 'sample5.jpg'])('detector finds the same faces with the same boxes in %s', async (file) => {
@@ -138,15 +161,18 @@ describe('parity with face-api on tfjs-wasm', () => {
   // faces, with boxes that agree less tightly. Measured with its 7-bit matrix weights: IoU
   // 0.88-0.99 (mean 0.96); the one face at 0.88 (sample2) keeps its descriptor within 0.004 of
   // the float detector's through the engine (detector-int8.test.ts).
-  it.each(['sample1.jpg', 'sample2.jpg', 'sample4.jpg', 'sample5.jpg'])('int8 detector finds the same faces as face-api in %s', async (file) => {
-    const input = await rgb(file, 512, 'pad');
-    const mine = await detectWith(sessions.detectorInt8, input);
-    const theirs = await faceApiFaces(input);
-    expect(mine.length).toBe(theirs.length);
-    const overlaps = theirs.map((t) => Math.max(...mine.map((m) => iou(m, t.box))));
-    for (const o of overlaps) expect(o).toBeGreaterThanOrEqual(0.85);
-    expect(overlaps.reduce((a, b) => a + b, 0) / overlaps.length).toBeGreaterThanOrEqual(0.9);
-  });
+  it.each(['sample1.jpg', 'sample2.jpg', 'sample4.jpg', 'sample5.jpg'])(
+    'int8 detector finds the same faces as face-api in %s',
+    async (file) => {
+      const input = await rgb(file, 512, 'pad');
+      const mine = await detectWith(sessions.detectorInt8, input);
+      const theirs = await faceApiFaces(input);
+      expect(mine.length).toBe(theirs.length);
+      const overlaps = theirs.map((t) => Math.max(...mine.map((m) => iou(m, t.box))));
+      for (const o of overlaps) expect(o).toBeGreaterThanOrEqual(0.85);
+      expect(overlaps.reduce((a, b) => a + b, 0) / overlaps.length).toBeGreaterThanOrEqual(0.9);
+    },
+  );
 
   it.each(['sample2.jpg', 'sample6.jpg'])('landmark net gives the same 68 points for %s', async (file) => {
     const input = await rgb(file, 112, 'fill');
@@ -159,7 +185,9 @@ describe('parity with face-api on tfjs-wasm', () => {
   it.each(['sample3.jpg', 'sample5.jpg'])('descriptor net gives the same 128-d descriptor for %s', async (file) => {
     const input = await rgb(file, 150, 'fill');
     const ours = (await sessions.descriptor.run({ face: nchw(input, 150) })).descriptor!.data as Float32Array;
-    const theirs = faceapi.nets.faceRecognitionNet.forwardInput(await faceapi.toNetInput(tf.tensor3d(input, [150, 150, 3], 'int32'))).dataSync();
+    const theirs = faceapi.nets.faceRecognitionNet
+      .forwardInput(await faceapi.toNetInput(tf.tensor3d(input, [150, 150, 3], 'int32')))
+      .dataSync();
     let dot = 0;
     let a = 0;
     let b = 0;
@@ -170,5 +198,4 @@ describe('parity with face-api on tfjs-wasm', () => {
     });
     expect(dot / Math.sqrt(a * b)).toBeGreaterThanOrEqual(0.999);
   });
-
 });

@@ -9,7 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { ensureFaceModels } from '../../../src/vision/index.js';
 import { OnnxGraph } from '../../../src/vision/onnx-graph.js';
 import { sessionOptions } from '../../../src/vision/onnx-sessions.js';
-import { dequantise, quantisedConv, quantiseFilter, type OnnxFilter, type QuantisedTensor } from '../../../src/vision/face-networks/layers.js';
+import {
+  dequantise,
+  quantisedConv,
+  quantiseFilter,
+  type OnnxFilter,
+  type QuantisedTensor,
+} from '../../../src/vision/face-networks/layers.js';
 import { seededRandom } from '../../support/random-vectors.js';
 
 interface Layer {
@@ -53,7 +59,11 @@ function exactOutputs(layer: Layer, output: { scale: number; zeroPoint: number }
 async function onnxOutputs(layer: Layer, output: { scale: number; zeroPoint: number }): Promise<number[]> {
   const g = new OnnxGraph('int8_layer');
   const dims = { channels: layer.channels, height: layer.size, width: layer.size };
-  const name = g.op('QuantizeLinear', [g.input('x', [1, layer.channels, layer.size, layer.size]), g.constant('s', [], [1]), g.uint8Constant('zp', [], [0])]);
+  const name = g.op('QuantizeLinear', [
+    g.input('x', [1, layer.channels, layer.size, layer.size]),
+    g.constant('s', [], [1]),
+    g.uint8Constant('zp', [], [0]),
+  ]);
   const x: QuantisedTensor = { name, dims, ...layer.inputQuantisation };
   const y = quantisedConv(g, x, layer.filter, { stride: layer.stride, padding: 'valid', output });
   g.op('Identity', [dequantise(g, y).name], {}, 'y');
@@ -81,7 +91,14 @@ function makeLayer(kind: 'first' | 'depthwise' | 'pointwise', stride: number, se
   const cinPerGroup = kind === 'depthwise' ? 1 : s.channels;
   const input = Uint8Array.from({ length: s.channels * size * size }, () => s.low + Math.floor(next() * (256 - s.low)));
   const data = Float32Array.from({ length: s.cout * cinPerGroup * s.k * s.k }, () => (next() * 2 - 1) * 0.05);
-  return { input, channels: s.channels, size, inputQuantisation: s.quantisation, filter: { data, shape: [s.cout, cinPerGroup, s.k, s.k], group: kind === 'depthwise' ? s.channels : 1 }, stride };
+  return {
+    input,
+    channels: s.channels,
+    size,
+    inputQuantisation: s.quantisation,
+    filter: { data, shape: [s.cout, cinPerGroup, s.k, s.k], group: kind === 'depthwise' ? s.channels : 1 },
+    stride,
+  };
 }
 
 describe('int8 detector arithmetic on this CPU', () => {

@@ -31,9 +31,11 @@ describe('camera metadata', () => {
     expect(toPhotoMetadata({ DateTimeOriginal: wallClock, OffsetTimeOriginal: '-05:30' }).capturedAt).toBe(Date.UTC(2026, 5, 6, 20, 34, 5));
     expect(toPhotoMetadata({ DateTimeOriginal: wallClock }).capturedAt).toBe(wallClock.getTime());
     // Burst frames a fraction of a second apart keep their order and spacing.
-    expect(['3', '30', '045', ' 7 ', 12, 'x'].map((sub) => toPhotoMetadata({ DateTimeOriginal: wallClock, SubSecTimeOriginal: sub }).capturedAt! - wallClock.getTime())).toEqual([
-      300, 300, 45, 700, 120, 0,
-    ]);
+    expect(
+      ['3', '30', '045', ' 7 ', 12, 'x'].map(
+        (sub) => toPhotoMetadata({ DateTimeOriginal: wallClock, SubSecTimeOriginal: sub }).capturedAt! - wallClock.getTime(),
+      ),
+    ).toEqual([300, 300, 45, 700, 120, 0]);
   });
 
   it('leaves out what is missing or nonsense instead of guessing', () => {

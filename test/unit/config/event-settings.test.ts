@@ -32,12 +32,24 @@ describe('readEventSettings', () => {
   });
 
   it('reads a fully saved object back unchanged', () => {
-    const saved: EventSettings = { watermark: { enabled: true, text: 'Lumen' }, galleryLinkHours: 1, optInRetentionDays: 90, kioskIdleSeconds: 600, welcomeTitle: 'Hello' };
+    const saved: EventSettings = {
+      watermark: { enabled: true, text: 'Lumen' },
+      galleryLinkHours: 1,
+      optInRetentionDays: 90,
+      kioskIdleSeconds: 600,
+      welcomeTitle: 'Hello',
+    };
     expect(readEventSettings(saved)).toEqual(saved);
   });
 
   it('always returns settings within the limits, whatever is damaged', () => {
-    for (const saved of [{ galleryLinkHours: -5 }, { kioskIdleSeconds: 'soon' }, { watermark: null }, { welcomeTitle: '' }, { optInRetentionDays: 1e9 }]) {
+    for (const saved of [
+      { galleryLinkHours: -5 },
+      { kioskIdleSeconds: 'soon' },
+      { watermark: null },
+      { welcomeTitle: '' },
+      { optInRetentionDays: 1e9 },
+    ]) {
       const read = readEventSettings(saved);
       expect(read.galleryLinkHours).toBeGreaterThanOrEqual(1);
       expect(read.kioskIdleSeconds).toBeGreaterThanOrEqual(15);
@@ -50,7 +62,13 @@ describe('readEventSettings', () => {
   // The function's contract: "defaults for anything missing or wrong" — one damaged field
   // must not throw away the organiser's other settings.
   it('defaults only the damaged field and keeps the valid ones', () => {
-    expect(readEventSettings({ galleryLinkHours: 'three days', welcomeTitle: 'Welcome to the gala', watermark: { enabled: true, text: 'Lumen' } })).toEqual({
+    expect(
+      readEventSettings({
+        galleryLinkHours: 'three days',
+        welcomeTitle: 'Welcome to the gala',
+        watermark: { enabled: true, text: 'Lumen' },
+      }),
+    ).toEqual({
       ...DEFAULTS,
       welcomeTitle: 'Welcome to the gala',
       watermark: { enabled: true, text: 'Lumen' },

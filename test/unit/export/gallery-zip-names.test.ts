@@ -9,12 +9,20 @@ import { readZipEntries } from '../../e2e/support/zip-entries.js';
 describe('uniqueEntryNames', () => {
   it.each([
     ['leaves distinct names alone', ['IMG_0001.jpg', 'IMG_0002.jpg'], ['IMG_0001.jpg', 'IMG_0002.jpg']],
-    ['numbers a repeated name before its extension', ['IMG_0001.jpg', 'IMG_0001.jpg', 'IMG_0001.jpg'], ['IMG_0001.jpg', 'IMG_0001 (2).jpg', 'IMG_0001 (3).jpg']],
+    [
+      'numbers a repeated name before its extension',
+      ['IMG_0001.jpg', 'IMG_0001.jpg', 'IMG_0001.jpg'],
+      ['IMG_0001.jpg', 'IMG_0001 (2).jpg', 'IMG_0001 (3).jpg'],
+    ],
     ['numbers repeats wherever they are in the list', ['a.jpg', 'b.jpg', 'a.jpg'], ['a.jpg', 'b.jpg', 'a (2).jpg']],
     ['puts the number last for a name without an extension', ['README', 'README'], ['README', 'README (2)']],
     ['uses only the last dot as the extension', ['party.final.jpg', 'party.final.jpg'], ['party.final.jpg', 'party.final (2).jpg']],
     ['keeps an empty list empty', [], []],
-    ['numbers names that differ only in case (Windows and macOS unzip them to one file)', ['IMG_0001.jpg', 'img_0001.JPG'], ['IMG_0001.jpg', 'img_0001 (2).JPG']],
+    [
+      'numbers names that differ only in case (Windows and macOS unzip them to one file)',
+      ['IMG_0001.jpg', 'img_0001.JPG'],
+      ['IMG_0001.jpg', 'img_0001 (2).JPG'],
+    ],
   ])('%s', (_what, names, expected) => {
     expect(uniqueEntryNames(names)).toEqual(expected);
   });
@@ -37,7 +45,8 @@ function notPlain(name: string): string | null {
   return null;
 }
 
-const expectPlainFileName = (name: string): void => expect(`${JSON.stringify(name)}: ${notPlain(name) ?? 'plain'}`).toBe(`${JSON.stringify(name)}: plain`);
+const expectPlainFileName = (name: string): void =>
+  expect(`${JSON.stringify(name)}: ${notPlain(name) ?? 'plain'}`).toBe(`${JSON.stringify(name)}: plain`);
 
 describe('safeFileName', () => {
   it.each([
@@ -91,7 +100,15 @@ describe('safeFileName', () => {
 
 describe('zipEntryNames', () => {
   it('makes hostile names plain and distinct, even when they collide only after cleaning or in case', () => {
-    const names = zipEntryNames(['..\\..\\evil.jpg', '../evil.jpg', 'evil.jpg', 'IMG_0001.jpg', 'img_0001.JPG', 'CON.jpg', 'C:\\x\\CON.jpg']);
+    const names = zipEntryNames([
+      '..\\..\\evil.jpg',
+      '../evil.jpg',
+      'evil.jpg',
+      'IMG_0001.jpg',
+      'img_0001.JPG',
+      'CON.jpg',
+      'C:\\x\\CON.jpg',
+    ]);
     expect(names).toEqual(['evil.jpg', 'evil (2).jpg', 'evil (3).jpg', 'IMG_0001.jpg', 'img_0001 (2).JPG', '_CON.jpg', '_CON (2).jpg']);
     expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(names.length);
   });

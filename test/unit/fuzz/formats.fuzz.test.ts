@@ -125,7 +125,9 @@ describe('fuzzing the format checks', () => {
     // left out: a prefix can end just after an EXIF thumbnail's end marker.
     const structured = (): Uint8Array[] => [...tiffSeeds, ...containerSeeds.slice(1)];
     const formatOf = (bytes: Uint8Array): PhotoFormat =>
-      tiffSeeds.includes(bytes as Buffer) ? 'raw-tiff' : (['png', 'avif', 'cr3', 'raf'] as const)[containerSeeds.indexOf(bytes as Buffer) - 1]!;
+      tiffSeeds.includes(bytes as Buffer)
+        ? 'raw-tiff'
+        : (['png', 'avif', 'cr3', 'raf'] as const)[containerSeeds.indexOf(bytes as Buffer) - 1]!;
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...structured()), fc.double({ min: 0, max: 1, noNaN: true }), async (file, fraction) => {
         const cut = Math.min(file.length - 1, Math.floor(file.length * fraction));

@@ -21,7 +21,13 @@ const FRAGMENTS: readonly (readonly number[])[] = [
 ];
 
 const arbitraryRaw = fc
-  .array(fc.oneof(fc.constantFrom(...FRAGMENTS).map((f) => Uint8Array.from(f)), fc.uint8Array({ maxLength: 64 })), { maxLength: 64 })
+  .array(
+    fc.oneof(
+      fc.constantFrom(...FRAGMENTS).map((f) => Uint8Array.from(f)),
+      fc.uint8Array({ maxLength: 64 }),
+    ),
+    { maxLength: 64 },
+  )
   .map((parts) => Buffer.concat(parts));
 
 let seeds: Buffer[];

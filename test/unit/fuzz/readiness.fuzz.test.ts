@@ -60,25 +60,35 @@ function historyOf(steps: readonly Step[]): { history: ReadinessHistory; last: F
 describe('fuzzing the readiness decision', () => {
   it('always answers take, wait within the probe interval, or fail with a reason', () => {
     fc.assert(
-      fc.property(fc.array(stepArb, { minLength: 1, maxLength: 8 }), policyArb, fc.integer({ min: 0, max: 4_000_000 }), (steps, policy, laterMs) => {
-        const { history, last } = historyOf(steps);
-        const decision = decideReadiness(history, last.at + laterMs, policy);
-        assertDecision(decision, 'decideReadiness');
-        if (decision.action === 'wait') expect(decision.recheckInMs).toBeLessThanOrEqual(policy.probeIntervalMs);
-      }),
+      fc.property(
+        fc.array(stepArb, { minLength: 1, maxLength: 8 }),
+        policyArb,
+        fc.integer({ min: 0, max: 4_000_000 }),
+        (steps, policy, laterMs) => {
+          const { history, last } = historyOf(steps);
+          const decision = decideReadiness(history, last.at + laterMs, policy);
+          assertDecision(decision, 'decideReadiness');
+          if (decision.action === 'wait') expect(decision.recheckInMs).toBeLessThanOrEqual(policy.probeIntervalMs);
+        },
+      ),
       { seed: SEED, numRuns: RUNS },
     );
   });
 
   it('takes only a non-empty photo whose check said complete or had nothing to check', () => {
     fc.assert(
-      fc.property(fc.array(stepArb, { minLength: 1, maxLength: 8 }), policyArb, fc.integer({ min: 0, max: 4_000_000 }), (steps, policy, laterMs) => {
-        const { history, last } = historyOf(steps);
-        if (decideReadiness(history, last.at + laterMs, policy).action !== 'take') return;
-        expect(last.size).toBeGreaterThan(0);
-        expect(last.format).not.toBeNull();
-        expect(['complete', 'unknown']).toContain(last.completeness);
-      }),
+      fc.property(
+        fc.array(stepArb, { minLength: 1, maxLength: 8 }),
+        policyArb,
+        fc.integer({ min: 0, max: 4_000_000 }),
+        (steps, policy, laterMs) => {
+          const { history, last } = historyOf(steps);
+          if (decideReadiness(history, last.at + laterMs, policy).action !== 'take') return;
+          expect(last.size).toBeGreaterThan(0);
+          expect(last.format).not.toBeNull();
+          expect(['complete', 'unknown']).toContain(last.completeness);
+        },
+      ),
       { seed: SEED, numRuns: RUNS },
     );
   });

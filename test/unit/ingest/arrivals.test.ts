@@ -32,7 +32,10 @@ describe('following arriving files', () => {
       tracker.notice('/hot/IMG_0001.JPG');
       await waitFor(() => taken.length === 1 && failed.length === 1, 'the hung file reported and the next one taken', 5_000);
       expect(taken).toEqual(['/hot/IMG_0001.JPG']);
-      expect(failed[0]).toEqual({ path: '/hot/hung.jpg', reason: expect.stringMatching(/reading the file hung .*stopped answering.*shutterfind retry/) });
+      expect(failed[0]).toEqual({
+        path: '/hot/hung.jpg',
+        reason: expect.stringMatching(/reading the file hung .*stopped answering.*shutterfind retry/),
+      });
       await tracker.settled();
     } finally {
       tracker.close();

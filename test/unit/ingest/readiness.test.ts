@@ -33,11 +33,25 @@ function replay(
 describe('deciding when a file a camera tool writes is finished', () => {
   it('takes a file only after its end marker is there and its size stayed the same for a moment', () => {
     expect(replay([{ at: 0, size: 9_000_000 }], 0).action).toBe('wait');
-    expect(replay([{ at: 0, size: 9_000_000 }, { at: 120, size: 9_000_000, mtimeMs: 1_000_000 }], 120).action).toBe('take');
+    expect(
+      replay(
+        [
+          { at: 0, size: 9_000_000 },
+          { at: 120, size: 9_000_000, mtimeMs: 1_000_000 },
+        ],
+        120,
+      ).action,
+    ).toBe('take');
   });
 
   it('keeps waiting while the file is still growing, even if a JPEG end marker shows up early', () => {
-    const d = replay([{ at: 0, size: 4_000_000 }, { at: 120, size: 9_000_000 }], 130);
+    const d = replay(
+      [
+        { at: 0, size: 4_000_000 },
+        { at: 120, size: 9_000_000 },
+      ],
+      130,
+    );
     expect(d.action).toBe('wait');
   });
 
@@ -84,7 +98,8 @@ describe('deciding when a file a camera tool writes is finished', () => {
   });
 
   describe('a file whose structure is damaged (it can never become a photo)', () => {
-    const reason = 'TIFF directory at byte 3735928559 would end at byte 3735928561, but no photo is 2 GiB or larger and the file has 5000 bytes (the offset is corrupt)';
+    const reason =
+      'TIFF directory at byte 3735928559 would end at byte 3735928561, but no photo is 2 GiB or larger and the file has 5000 bytes (the offset is corrupt)';
     const observe = (at: number, size: number, mtimeMs = 0): FileObservation => ({
       at,
       size,

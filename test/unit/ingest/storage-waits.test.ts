@@ -22,7 +22,9 @@ describe('files waiting for space to be recorded', () => {
     const waits = createStorageWaits();
     waits.failed('/hot/a.jpg', 'SQLITE_FULL: database or disk is full', 1_000, 5_000);
     waits.failed('/hot/a.jpg', 'SQLITE_FULL: database or disk is full', 6_000, 5_000);
-    expect(waits.list()).toEqual([{ path: '/hot/a.jpg', error: 'SQLITE_FULL: database or disk is full', since: 1_000, attempts: 2, nextAttemptAt: 11_000 }]);
+    expect(waits.list()).toEqual([
+      { path: '/hot/a.jpg', error: 'SQLITE_FULL: database or disk is full', since: 1_000, attempts: 2, nextAttemptAt: 11_000 },
+    ]);
     expect(waits.cleared('/hot/a.jpg')).toMatchObject({ attempts: 2, since: 1_000 });
     expect(waits.list()).toEqual([]);
     // After the episode ends, the next failure is news again.

@@ -19,7 +19,6 @@ const DIM = 128;
 /** Step off a person's centre giving two of their faces about LINK/4 apart (distance ≈ step²). */
 const SAME_STEP = Math.sqrt(LINK) / 2;
 
-
 function normalise(v: Float32Array): Float32Array {
   const n = Math.hypot(...v);
   return v.map((x) => x / n);
@@ -251,7 +250,15 @@ describe('respectOrganiserPins', () => {
 
   it('gives a cluster with pinned faces to their person and leaves the other clusters to carry-over', () => {
     const faces = [face(1, 7, true), face(2, 7, true), face(3, 9), face(4, 9), face(5, null)];
-    expect(respectOrganiserPins([[1, 2, 3], [4, 5]], faces)).toEqual({
+    expect(
+      respectOrganiserPins(
+        [
+          [1, 2, 3],
+          [4, 5],
+        ],
+        faces,
+      ),
+    ).toEqual({
       pinned: [{ personId: 7, faceIds: [3] }],
       free: [[4, 5]],
       pinnedPersonIds: [7],

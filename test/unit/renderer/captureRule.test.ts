@@ -49,7 +49,10 @@ describe('judgeFace', () => {
   it('wants a face, and only one', () => {
     expect(judgeFace(sample([]))).toMatchObject({ ok: false, reason: 'no-face' });
     expect(judgeFace(sample([face(undefined, 0.3)]))).toMatchObject({ ok: false, reason: 'no-face' });
-    expect(judgeFace(sample([face(), face({ x: 10, y: 10, width: 60, height: 70 })]))).toMatchObject({ ok: false, reason: 'several-faces' });
+    expect(judgeFace(sample([face(), face({ x: 10, y: 10, width: 60, height: 70 })]))).toMatchObject({
+      ok: false,
+      reason: 'several-faces',
+    });
     // A weak second detection is not a second person.
     expect(judgeFace(sample([face(), face({ x: 10, y: 10, width: 60, height: 70 }, 0.2)]))).toMatchObject({ ok: true });
   });
@@ -90,7 +93,9 @@ describe('advanceSteady', () => {
       times.push({ t, reason: step.reason, progress: step.progress, capture: step.capture });
     }
     expect(times[0]).toMatchObject({ reason: 'moving', capture: false }); // nothing to compare with yet
-    expect(times.filter((s) => s.t <= 300 + STEADY_MS).map((s) => s.progress)).toEqual(times.filter((s) => s.t <= 300 + STEADY_MS).map(() => 0));
+    expect(times.filter((s) => s.t <= 300 + STEADY_MS).map((s) => s.progress)).toEqual(
+      times.filter((s) => s.t <= 300 + STEADY_MS).map(() => 0),
+    );
     // Good since the second sample (t = 300): the first capture is the first sample at or after 300 + STEADY_MS + HOLD_MS.
     const first = times.find((s) => s.capture);
     expect(first).toMatchObject({ t: 3000, reason: null, progress: 1 });
@@ -150,8 +155,8 @@ describe('guideInFrame', () => {
     const oval = { left: 152, top: 340, width: 496, height: 654 };
     const guide = guideInFrame(view, oval, 640, 480, 320, 240);
     const scale = 1280 / 480;
-    expect(guide.width).toBeCloseTo((496 / scale) / 2);
-    expect(guide.height).toBeCloseTo((654 / scale) / 2);
+    expect(guide.width).toBeCloseTo(496 / scale / 2);
+    expect(guide.height).toBeCloseTo(654 / scale / 2);
     // Centred on screen → centred in the frame, mirrored or not.
     expect(guide.x + guide.width / 2).toBeCloseTo(160);
     expect(guide.y).toBeCloseTo(340 / scale / 2);

@@ -2,9 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { FaceIndex, FACE_INDEX_DIMS, type FaceIndexOptions, type FaceIndexRow } from '../../../src/search/face-index.js';
 import { seededRandom as seeded, gaussian, unitVector as unit } from '../../support/random-vectors.js';
 
-
-
-
 /** Faces of `identities` people: a random unit centre each, faces = centre + noise, renormalised. */
 function clusteredFaces(count: number, identities: number, seed: number, noise = 0.05): FaceIndexRow[] {
   const random = seeded(seed);
@@ -35,7 +32,10 @@ const storedById = new Map(faces.map((r) => [r.faceId, r.embedding]));
 const paths: [string, FaceIndexOptions][] = [
   ['exact float scan', {}],
   ['hamming pool re-ranked in float', { exactScanUpTo: 0, minPool: 1500 }],
-  ['hamming pool re-ranked in int8, exact distances fetched', { exactScanUpTo: 0, minPool: 1500, keepFloatsUpTo: 0, exactVectorsOf: (ids) => ids.map((id) => storedById.get(id)) }],
+  [
+    'hamming pool re-ranked in int8, exact distances fetched',
+    { exactScanUpTo: 0, minPool: 1500, keepFloatsUpTo: 0, exactVectorsOf: (ids) => ids.map((id) => storedById.get(id)) },
+  ],
 ];
 
 describe.each(paths)('FaceIndex search by %s', (_name, options) => {
@@ -65,7 +65,12 @@ describe.each(paths)('FaceIndex search by %s', (_name, options) => {
 
   it('returns every face when k exceeds the index size', () => {
     const small = FaceIndex.build(faces.slice(0, 50), options);
-    expect(small.nearest(queries[0]!, 100).map((f) => f.faceId).sort((a, b) => a - b)).toEqual(faces.slice(0, 50).map((f) => f.faceId));
+    expect(
+      small
+        .nearest(queries[0]!, 100)
+        .map((f) => f.faceId)
+        .sort((a, b) => a - b),
+    ).toEqual(faces.slice(0, 50).map((f) => f.faceId));
   });
 });
 
@@ -100,7 +105,10 @@ describe('FaceIndex contents', () => {
 
   it('keeps no float copy above keepFloatsUpTo when exact vectors can be fetched', () => {
     const withFloats = FaceIndex.build(faces.slice(0, 1000));
-    const withoutFloats = FaceIndex.build(faces.slice(0, 1000), { keepFloatsUpTo: 0, exactVectorsOf: (ids) => ids.map((id) => storedById.get(id)) });
+    const withoutFloats = FaceIndex.build(faces.slice(0, 1000), {
+      keepFloatsUpTo: 0,
+      exactVectorsOf: (ids) => ids.map((id) => storedById.get(id)),
+    });
     // Per face: 8 bytes of id, 16 of sign bits, 128 of int8, and 512 of floats when kept.
     expect(withFloats.memoryBytes).toBe(1000 * (8 + 16 + 128 + 512));
     expect(withoutFloats.memoryBytes).toBe(1000 * (8 + 16 + 128));

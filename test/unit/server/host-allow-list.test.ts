@@ -25,15 +25,13 @@ describe('hostNameOf', () => {
 });
 
 describe('hostAllowed', () => {
-  it.each([
-    ['localhost:4000'],
-    ['127.0.0.1:4000'],
-    ['127.0.0.2'],
-    ['[::1]:4000'],
-  ])('answers the loopback name %s with LAN on and off', (header) => {
-    expect(hostAllowed(header, null)).toBe(true);
-    expect(hostAllowed(header, lanNames)).toBe(true);
-  });
+  it.each([['localhost:4000'], ['127.0.0.1:4000'], ['127.0.0.2'], ['[::1]:4000']])(
+    'answers the loopback name %s with LAN on and off',
+    (header) => {
+      expect(hostAllowed(header, null)).toBe(true);
+      expect(hostAllowed(header, lanNames)).toBe(true);
+    },
+  );
 
   it.each([
     ['evil.example:4000', 'a rebinding attacker’s name'],

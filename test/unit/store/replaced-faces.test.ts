@@ -12,7 +12,23 @@ describe('which new face is which old one after a faces re-run', () => {
   });
 
   it('pairs a face found a few pixels off with the old face in its place', () => {
-    expect(pairReplacedFaces([[100, 100, 200, 200], [900, 100, 150, 150]], [[900, 104, 148, 150], [104, 96, 196, 206]])).toEqual(new Map([[0, 1], [1, 0]]));
+    expect(
+      pairReplacedFaces(
+        [
+          [100, 100, 200, 200],
+          [900, 100, 150, 150],
+        ],
+        [
+          [900, 104, 148, 150],
+          [104, 96, 196, 206],
+        ],
+      ),
+    ).toEqual(
+      new Map([
+        [0, 1],
+        [1, 0],
+      ]),
+    );
   });
 
   it('leaves a newly found face and a face no longer found without a pair', () => {
@@ -22,6 +38,14 @@ describe('which new face is which old one after a faces re-run', () => {
 
   it('gives each old face to one new face only, the one that overlaps it most', () => {
     // Two detections over one old face: the closer one takes its person, the other starts afresh.
-    expect(pairReplacedFaces([[0, 0, 100, 100]], [[20, 0, 100, 100], [5, 0, 100, 100]])).toEqual(new Map([[1, 0]]));
+    expect(
+      pairReplacedFaces(
+        [[0, 0, 100, 100]],
+        [
+          [20, 0, 100, 100],
+          [5, 0, 100, 100],
+        ],
+      ),
+    ).toEqual(new Map([[1, 0]]));
   });
 });

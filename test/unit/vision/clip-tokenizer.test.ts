@@ -109,13 +109,17 @@ describe('ClipTokenizer on the tiny vocabulary', () => {
       writeFiles(slow, { 'vocab.json': JSON.stringify(tiny.vocab), 'merges.txt': `#version: 0.2\n${tiny.merges.join('\n')}\n` });
       writeFiles(fast, { 'tokenizer.json': JSON.stringify(clipTokenizerConfig(tiny.vocab, tiny.merges)) });
       const text = 'A Photo of the RED cake, on stage!';
-      expect(numbers(ClipTokenizer.fromDir(fast).encode(text).inputIds)).toEqual(numbers(ClipTokenizer.fromDir(slow).encode(text).inputIds));
+      expect(numbers(ClipTokenizer.fromDir(fast).encode(text).inputIds)).toEqual(
+        numbers(ClipTokenizer.fromDir(slow).encode(text).inputIds),
+      );
     });
 
     it('says which tokenizer files a folder lacks', () => {
       const half = join(dir, 'half');
       writeFiles(half, { 'vocab.json': JSON.stringify(tiny.vocab) });
-      expect(() => ClipTokenizer.fromDir(half)).toThrow(/expected tokenizer\.json, or vocab\.json and merges\.txt \(missing .*merges\.txt\)/);
+      expect(() => ClipTokenizer.fromDir(half)).toThrow(
+        /expected tokenizer\.json, or vocab\.json and merges\.txt \(missing .*merges\.txt\)/,
+      );
     });
 
     it('refuses a vocabulary without CLIP special tokens', () => {

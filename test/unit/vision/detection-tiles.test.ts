@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DETECTOR_INPUT, detectorPassSize, LEVEL_MAX_FACE, MAX_ONE_PASS_SIDE, needsFinerLevel, planDetectionLevels, touchesInnerEdge } from '../../../src/vision/detection-tiles.js';
+import {
+  DETECTOR_INPUT,
+  detectorPassSize,
+  LEVEL_MAX_FACE,
+  MAX_ONE_PASS_SIDE,
+  needsFinerLevel,
+  planDetectionLevels,
+  touchesInnerEdge,
+} from '../../../src/vision/detection-tiles.js';
 
 describe('planDetectionLevels', () => {
   it('sees a 2048 px photo whole, at 2x in one pass, then in overlapping 512 px tiles down to the smallest face asked for', () => {
@@ -75,7 +83,11 @@ describe('needsFinerLevel', () => {
 
   it('gives up on the finest level after two levels without a face (decor, venue, food), unless told to always tile', () => {
     const [, second, finest] = planDetectionLevels(2048, 1365, 40);
-    expect([needsFinerLevel([], second!, 'adaptive'), needsFinerLevel([], finest!, 'adaptive'), needsFinerLevel([], finest!, 'always')]).toEqual([true, false, true]);
+    expect([
+      needsFinerLevel([], second!, 'adaptive'),
+      needsFinerLevel([], finest!, 'adaptive'),
+      needsFinerLevel([], finest!, 'always'),
+    ]).toEqual([true, false, true]);
   });
 });
 

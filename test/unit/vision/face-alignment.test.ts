@@ -45,7 +45,11 @@ describe('warpAligned', () => {
         const along = dx * Math.cos(angle) + dy * Math.sin(angle);
         data.fill(along < 0 ? 0 : 255, (y * size + x) * 3, (y * size + x) * 3 + 3);
       }
-    const out = warpAligned({ data, width: size, height: size, scale: 1, offsetX: 0, offsetY: 0 }, { angle, centre: { x: 100, y: 100 }, side: 100 }, 50);
+    const out = warpAligned(
+      { data, width: size, height: size, scale: 1, offsetX: 0, offsetY: 0 },
+      { angle, centre: { x: 100, y: 100 }, side: 100 },
+      50,
+    );
     const at = (u: number, v: number) => out[(v * 50 + u) * 3]!;
     expect([at(10, 10), at(10, 40), at(40, 10), at(40, 40)]).toEqual([0, 0, 255, 255]);
   });
