@@ -3,12 +3,13 @@
 // A faces re-run decodes the same way and skips the files, so they stay byte for byte the same.
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import sharp, { type OutputInfo } from 'sharp';
+import sharp, { type OutputInfo, type Sharp, type SharpOptions } from 'sharp';
 import { mediaRelativePath } from '../config/index.js';
 // Worker-side code imports these two modules directly rather than through ingest/index.ts,
 // which would load the watcher (chokidar) and the rest of ingest into every worker thread.
 import { EMPTY_METADATA, mergeMetadata, readPhotoMetadata, type PhotoMetadata } from '../camera-files/index.js';
 import { extractEmbeddedJpeg, RawPreviewError } from '../camera-files/index.js';
+import { decodeHeif, HeifDecodeError, isMissingHeifCodec } from '../camera-files/index.js';
 import {
   OVERVIEW_LONG_SIDE,
   type AnalysisContext,
@@ -110,6 +111,23 @@ interface DecodeInput {
   metadata: PhotoMetadata;
   /** Orientation to apply by hand (RAW previews); null when sharp reads it from the JPEG itself. */
   manualOrientation: number | null;
+  /** Set when `input` is already-decoded RGBA (a HEIC sharp cannot read, decoded by libheif-js). */
+  raw?: { width: number; height: number; channels: 4 };
+}
+
+/** A sharp pipeline over the input, telling sharp the layout of already-decoded pixels. */
+function sharpOf(input: DecodeInput, options: SharpOptions): Sharp {
+  return sharp(input.input, input.raw ? { ...options, raw: input.raw } : options);
+}
+
+/**
+ * A HEIC decoded by libheif-js (sharp's prebuilt libvips has no HEVC decoder), once, to RGBA
+ * that every later step reads as raw pixels. libheif has already turned it upright (irot/imir),
+ * so no orientation is applied to it again.
+ */
+async function decodeHeicInput(task: PhotoTask, fileName: string, metadata: PhotoMetadata): Promise<DecodeInput> {
+  const { rgba, width, height } = decodeHeif(await readFile(task.path), fileName);
+  return { input: rgba, metadata, manualOrientation: null, raw: { width, height, channels: 4 } };
 }
 
 async function openInput(task: PhotoTask, fileName: string): Promise<DecodeInput> {
@@ -148,7 +166,7 @@ async function loadOriginalRegion(
   const width = Math.min(originalWidth - left, Math.ceil(region.width * scale));
   const height = Math.min(originalHeight - top, Math.ceil(region.height * scale));
   if (width < 1 || height < 1) return null;
-  let pipeline = sharp(input.input, { limitInputPixels: task.media.maxInputPixels, sequentialRead: true });
+  let pipeline = sharpOf(input, { limitInputPixels: task.media.maxInputPixels, sequentialRead: true });
   if (input.manualOrientation !== null) {
     const ops = orientationOps(input.manualOrientation);
     pipeline = pipeline.rotate(ops.angle);
@@ -220,7 +238,7 @@ async function decodeForPreview(
   task: PhotoTask,
   failOn: 'warning' | 'error',
 ): Promise<{ decoded: { data: Buffer; info: OutputInfo }; originalWidth: number; originalHeight: number }> {
-  const source = sharp(decodeInput.input, { limitInputPixels: task.media.maxInputPixels, failOn });
+  const source = sharpOf(decodeInput, { limitInputPixels: task.media.maxInputPixels, failOn });
   const header = await source.metadata();
   // autoOrient has already swapped these for 90° orientations.
   let originalWidth = header.autoOrient?.width ?? header.width ?? 0;
@@ -301,15 +319,20 @@ export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStag
       const fsErr = describeFsError(e, fileName);
       return { ok: false, failure: fsErr.kind, error: fsErr.message };
     }
-    if (task.format === 'heic' && !sharp.format.heif.input.fileSuffix?.includes('.heic')) {
-      // sharp's prebuilt libvips reads AVIF but has no HEVC decoder (patent licensing).
-      return {
-        ok: false,
-        failure: 'permanent',
-        error: `Cannot read ${fileName}: this build cannot decode HEIC (HEVC) images; export as JPEG from the phone or camera tool`,
-      };
+    if (!isMissingHeifCodec(e.message)) return { ok: false, failure: 'permanent', error: describeDecodeError(e, fileName) };
+    // sharp read the header (and its pixel limit held) but its libvips has no HEVC decoder.
+    try {
+      decodeInput = await decodeHeicInput(task, fileName, decodeInput.metadata);
+      ({ decoded, originalWidth, originalHeight } = await decodeForPreview(decodeInput, task, 'error'));
+    } catch (heifErr) {
+      if (heifErr instanceof HeifDecodeError) return { ok: false, failure: 'permanent', error: heifErr.message };
+      const fe = heifErr as NodeJS.ErrnoException;
+      if (fe.code) {
+        const fsErr = describeFsError(fe, fileName);
+        return { ok: false, failure: fsErr.kind, error: fsErr.message };
+      }
+      return { ok: false, failure: 'permanent', error: describeDecodeError(fe, fileName) };
     }
-    return { ok: false, failure: 'permanent', error: describeDecodeError(e, fileName) };
   }
   const decodeDone = performance.now();
 

@@ -1,11 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSettings } from '../../../src/config/index.js';
 import { createPhotoWorkerPool } from '../../../src/pipeline/index.js';
 import { type PhotoTask } from '../../../src/photo/index.js';
-import { judgeJpegWarning, renderPhoto } from '../../../src/photo/render-photo.js';
+import { fitInside, judgeJpegWarning, renderPhoto } from '../../../src/photo/render-photo.js';
 import { writeBadFiles } from '../../fixtures/bad-files.js';
 import { makeCameraJpeg, makeSmallPhoto, samplePhotoPaths } from '../../fixtures/camera-photos.js';
 import { makeCr3, makeTiffRaw } from '../../fixtures/raw-files.js';
@@ -157,7 +158,33 @@ describe('processing one photo in a worker', () => {
     expect(judgeJpegWarning(message).damaged).toBe(damaged);
   });
 
-  it('says plainly when a HEIC photo cannot be decoded by this build', async () => {
+  it.each([
+    ['heic-single.heic', 1440, 960, false],
+    ['heic-iphone7.heic', 4032, 3024, true],
+    ['heic-collection.heic', 1440, 960, false],
+  ])(
+    'renders the real HEIC %s (HEVC, decoded by libheif-js) to a preview and a thumbnail, upright',
+    async (name, width, height, hasExif) => {
+      const path = fileURLToPath(new URL(`../../fixtures/camera-files/${name}`, import.meta.url));
+      const result = await renderPhoto(task(path, 'heic', name.padEnd(64, 'h')), []);
+      if (!result.ok) throw new Error(result.error);
+      const rendered = result.photo.rendered!;
+      // None of these files declares a turn (no irot, EXIF Orientation 1 or none): landscape stays landscape.
+      expect(rendered).toMatchObject({ width, height });
+      const preview = await sharp(join(dir, 'data', rendered.previewPath)).metadata();
+      expect(preview).toMatchObject({ format: 'jpeg', ...fitInside(width, height, Math.min(media.previewLongSide, width)) });
+      const thumb = await sharp(join(dir, 'data', rendered.thumbnailPath)).metadata();
+      expect(thumb).toMatchObject({ format: 'webp', ...fitInside(width, height, media.thumbnailLongSide) });
+      const stats = await sharp(join(dir, 'data', rendered.previewPath)).stats();
+      expect(stats.channels[0]!.stdev).toBeGreaterThan(10);
+      if (hasExif) {
+        expect(rendered).toMatchObject({ cameraMake: 'Apple', cameraModel: 'iPhone 7', orientation: 1 });
+        expect(new Date(rendered.capturedAt!).getFullYear()).toBe(2019);
+      }
+    },
+  );
+
+  it('says plainly when a HEIC file holds no image that can be decoded', async () => {
     // A structurally complete HEIF container (ftyp 'heic' + meta + mdat) with no decodable image.
     const box = (type: string, body: Buffer) => {
       const head = Buffer.alloc(8);
