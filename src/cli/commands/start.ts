@@ -7,7 +7,7 @@ export type DesktopAvailability = { available: true; binary: string } | { availa
 
 /**
  * Where Electron's binary is, without loading the `electron` package: since Electron 42 its
- * index.js downloads the ~100 MB binary as a side effect of `require('electron')`. The package
+ * index.js downloads the ~100 MB binary as a side effect of loading the package. The package
  * records the binary's path relative to its dist/ folder in path.txt once it has been fetched.
  */
 export function findElectron(): DesktopAvailability {
