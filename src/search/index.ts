@@ -1,13 +1,11 @@
 // What other folders may use of search.
 export { dominantFace, SelfieError, DEFAULT_SELFIE_RULES, type SelfieProblem, type SelfieRules } from './selfie.js';
 export {
-  searchBySelfie,
   photosForEmbedding,
   tieredPhotosForEmbedding,
   MAYBE_LIMIT,
   type TieredMatches,
   type SelfieMatch,
-  type SelfieSearchResult,
   type SelfieSearchOptions,
 } from './selfie-search.js';
 export { FaceIndex, FACE_INDEX_DEFAULTS, type FaceIndexOptions, type FaceIndexRow, type IndexedFace } from './face-index.js';

@@ -1,11 +1,9 @@
-// Selfie search over one event: the selfie's dominant face against the event's stored faces,
+// Selfie search over one event: a selfie's embedding (selfie-matching.ts judged the picture) against the event's stored faces,
 // one entry per photo, best first, cut at the shared match threshold.
 import type { Repositories } from '../store/index.js';
 import type { FaceSearchModeChoice } from '../store/index.js';
-import { cosineDistance, type DetectOptions, type FaceEngine } from '../vision/index.js';
-import { analyseImage } from '../photo/index.js';
+import { cosineDistance } from '../vision/index.js';
 import { facesToAdd, vouchedPersons } from './person-expansion.js';
-import { dominantFace, type SelfieRules, DEFAULT_SELFIE_RULES } from './selfie.js';
 import type { FaceIndex } from './face-index.js';
 import { nearestPhotosInIndex } from './face-index-cache.js';
 
@@ -19,20 +17,10 @@ export interface SelfieMatch {
   via?: 'face' | 'person';
 }
 
-export interface SelfieSearchResult {
-  matches: SelfieMatch[];
-  /** Selfie in to ranked photos out. */
-  tookMs: number;
-  /** The vector search alone (embedding excluded). */
-  searchMs: number;
-}
-
 export interface SelfieSearchOptions {
   threshold: number;
   limit?: number;
   mode?: FaceSearchModeChoice;
-  detect: DetectOptions;
-  rules?: SelfieRules;
   /** The event's in-memory face index (FaceIndexCache.forEvent); without it sqlite-vec is searched. */
   index?: FaceIndex;
   /** Add photos of the persons the selfie clearly matches (default on). */
@@ -160,20 +148,4 @@ export function tieredPhotosForEmbedding(
       return photo ? [{ photoId: n.photoId, path: photo.path, distance: n.distance, box: n.box, via: 'face' as const }] : [];
     });
   return { sure, maybe };
-}
-
-export async function searchBySelfie(
-  engine: FaceEngine,
-  repos: Repositories,
-  eventId: number,
-  selfie: string | Buffer,
-  options: SelfieSearchOptions,
-): Promise<SelfieSearchResult> {
-  const started = performance.now();
-  const { faces } = await analyseImage(engine, selfie, options.detect);
-  const face = dominantFace(faces, options.rules ?? DEFAULT_SELFIE_RULES);
-  const searchStarted = performance.now();
-  const matches = photosForEmbedding(repos, eventId, face.embedding, options);
-  const done = performance.now();
-  return { matches, tookMs: Math.round((done - started) * 10) / 10, searchMs: Math.round((done - searchStarted) * 100) / 100 };
 }
