@@ -11,6 +11,8 @@ import { createPhotosRepository } from './photos-repository.js';
 import { createSourcesRepository } from './sources-repository.js';
 import { createKiosksRepository } from './kiosks-repository.js';
 import { createGalleriesRepository } from './galleries-repository.js';
+import { createPublishOptOutsRepository } from './publish-opt-outs-repository.js';
+import { createPhotoPairsRepository } from './photo-pairs-repository.js';
 
 export * from './types.js';
 export { openDatabase, checkpointAndClose, DatabaseOpenError, type Database, type OpenDatabaseOptions } from './database.js';
@@ -31,6 +33,17 @@ export type { BurstsRepository, BurstCandidate, NewBurst, StoredBurst, BurstPhot
 export type { RuntimeInfoRepository } from './runtime-info-repository.js';
 export type { KiosksRepository, KioskDevice, KioskSession, KioskSessionState, FollowingSession } from './kiosks-repository.js';
 export type { GalleriesRepository, GalleryLink, Delivery, DeliveryChannel, DeliveryState } from './galleries-repository.js';
+export type { PublishOptOutsRepository, PublishOptOut, NewOptOut, OptOutSource } from './publish-opt-outs-repository.js';
+export type {
+  PhotoPairsRepository,
+  PhotoFile,
+  PhotoFileRole,
+  PairedBy,
+  CaptureFile,
+  StoredPairCandidate,
+  PartnerTaken,
+  CaptureMerged,
+} from './photo-pairs-repository.js';
 export type {
   PhotosRepository,
   NewPhoto,
@@ -61,7 +74,9 @@ export function createRepositories(db: Database) {
     bursts: createBurstsRepository(db),
     kiosks: createKiosksRepository(db),
     galleries: createGalleriesRepository(db),
+    optOuts: createPublishOptOutsRepository(db),
     photos: createPhotosRepository(db, jobs, faces, clipVectors, persons),
+    pairs: createPhotoPairsRepository(db, jobs, faces, persons),
   };
 }
 

@@ -6,6 +6,8 @@ import { migration0004KiosksAndGalleries } from './0004-kiosks-and-galleries.js'
 import { migration0005OrganiserPeople } from './0005-organiser-people.js';
 import { migration0006FacesByPerson } from './0006-faces-by-person.js';
 import { migration0007JobPerStage } from './0007-job-per-stage.js';
+import { migration0008PhotoFiles } from './0008-photo-files.js';
+import { migration0009DoNotPublish } from './0009-do-not-publish.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   migration0001Initial,
@@ -15,4 +17,6 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0005OrganiserPeople,
   migration0006FacesByPerson,
   migration0007JobPerStage,
+  migration0008PhotoFiles,
+  migration0009DoNotPublish,
 ];

@@ -20,6 +20,7 @@ import {
   type KnownFile,
   type PersonSummary,
   type Photo,
+  type PhotoFile,
   type Repositories,
   type Source,
   type StoredBurst,
@@ -91,6 +92,7 @@ interface Expected {
   sessions: KioskSession[];
   galleryLinks: { tokenHash: string; link: GalleryLink }[];
   deliveries: Delivery[];
+  photoFiles: PhotoFile[];
 }
 
 const NOTHING: Expected = {
@@ -111,6 +113,7 @@ const NOTHING: Expected = {
   sessions: [],
   galleryLinks: [],
   deliveries: [],
+  photoFiles: [],
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -902,6 +905,28 @@ const fillVersion7: Fill = (db, earlier) => {
   return { ...earlier, jobs: [...earlier.jobs, ...jobs] };
 };
 
+/** Version 8 (the files of one capture): the RAW beside the JPEG of the race's photo 10. */
+const fillVersion8: Fill = (db, earlier) => {
+  const jpeg = earlier.photos.find((p) => p.id === 10)!;
+  const raw: PhotoFile = {
+    id: 1,
+    eventId: jpeg.eventId,
+    photoId: jpeg.id,
+    sourceId: jpeg.sourceId,
+    path: jpeg.path.replace(/\.JPG$/, '.NEF'),
+    fileName: jpeg.fileName.replace(/\.JPG$/, '.NEF'),
+    format: 'raw-tiff',
+    sha256: sha256('FIN_0010.NEF'),
+    sizeBytes: 27_300_112,
+    mtimeMs: jpeg.mtimeMs! - 400,
+    role: 'raw',
+    pairedBy: 'name',
+    addedAt: T + 2 * HOUR + 4 * MINUTE,
+  };
+  insert(db, 'photo_files', { ...raw });
+  return { ...earlier, photoFiles: [...earlier.photoFiles, raw] };
+};
+
 /** Keyed by schema version; `adds` names the rows in the test titles. */
 const FILLS: Record<number, { adds: string[]; fill: Fill }> = {
   1: {
@@ -914,6 +939,7 @@ const FILLS: Record<number, { adds: string[]; fill: Fill }> = {
   5: { adds: ['pinned faces'], fill: fillVersion5 },
   6: { adds: ['a person seen again'], fill: fillVersion6 },
   7: { adds: ['stage jobs with notes and re-runs'], fill: fillVersion7 },
+  8: { adds: ['a RAW beside its JPEG'], fill: fillVersion8 },
 };
 
 function fillUpTo(db: Database, version: number): Expected {
@@ -1098,6 +1124,12 @@ function expectEverythingReadable(db: Database, repos: Repositories, x: Expected
   for (const id of eventIds)
     expect(repos.galleries.listDeliveries(id).sort(byId)).toEqual(x.deliveries.filter((d) => d.eventId === id).sort(byId));
   for (const d of x.deliveries) expect(repos.galleries.getDelivery(d.id)).toEqual(d);
+
+  for (const f of x.photoFiles) {
+    expect(repos.pairs.filesOfPhoto(f.photoId)).toEqual(x.photoFiles.filter((g) => g.photoId === f.photoId));
+    expect(repos.pairs.findFileBySha(f.eventId, f.sha256)).toEqual(f);
+    expect(repos.pairs.findKnownFile(f.eventId, f.path, f.sizeBytes, f.mtimeMs)).toEqual(f);
+  }
 
   // Last: redeeming uses a code up.
   for (const c of x.pairingCodes) expect(repos.kiosks.redeemPairingCode(c.codeHash, READ_AT)).toBe(c.redeemsTo);
