@@ -340,3 +340,55 @@ export interface GalleryView {
   /** All photos as one ZIP. */
   zipUrl: string;
 }
+
+// ---------------------------------------------------------------- do not publish
+
+/** One record of the "Do not publish" list (opt-outs are revoked, never deleted). */
+export interface OptOutView {
+  id: number;
+  source: 'kiosk' | 'organiser';
+  /** The person opted out; null for a kiosk attendee's own face (their selfie's descriptor). */
+  personId: number | null;
+  /** The person's name now, or when the opt-out was made if the person is gone. */
+  personName: string | null;
+  /** An attendee's face descriptor is kept to find them in later photos. */
+  keepsFaceDescriptor: boolean;
+  kioskSessionId: string | null;
+  note: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+  revokedBy: string | null;
+  revokeReason: string | null;
+  /** Photos in which this record hides a face now (0 once revoked). */
+  photoCount: number;
+}
+
+/** GET /api/do-not-publish?event= */
+export interface OptOutList {
+  records: OptOutView[];
+}
+
+/** POST /api/people/:id/do-not-publish { note? } → OptOutView */
+export interface MarkDoNotPublishRequest {
+  note?: string | null;
+}
+
+/** POST /api/people/:id/publish { reason? } and POST /api/do-not-publish/:id/revoke { reason? } */
+export interface RevokeOptOutRequest {
+  reason?: string | null;
+}
+
+export interface RevokeOptOutResponse {
+  revoked: number;
+}
+
+/** POST /kiosk-api/sessions/:id/do-not-publish { confirm: true }, after a search. */
+export interface KioskOptOutRequest {
+  confirm: true;
+}
+
+export interface KioskOptOutResponse {
+  optedOut: true;
+  /** Photos in which the attendee's face is now hidden. */
+  photoCount: number;
+}

@@ -4,7 +4,7 @@ import type { EventBursts } from '../bursts/index.js';
 import type { Catalogue } from '../catalogue/index.js';
 import type { DataDirLayout, Settings, SettingsInput } from '../config/index.js';
 import type { Admission, HotFolders, Intake, IntakeMode } from '../ingest/index.js';
-import type { Galleries, KioskDevices, KioskSessions } from '../kiosk/index.js';
+import type { DoNotPublish, Galleries, KioskDevices, KioskSessions } from '../kiosk/index.js';
 import type { EventPeople } from '../people/index.js';
 import type { PhotoOutcome, PhotoProcessor, StageQueued } from '../pipeline/index.js';
 import type { EventSearch } from '../search/index.js';
@@ -53,6 +53,8 @@ export interface Engine {
   readonly bursts: EventBursts;
   readonly search: EventSearch;
   readonly kiosk: { devices: KioskDevices; sessions: KioskSessions; galleries: Galleries };
+  /** "Do not publish": opt-outs (organiser and kiosk), the faces they hide, blurred media for attendees. */
+  readonly publishing: DoNotPublish;
   /** Opens the selfie worker's face models now, so the first attendee does not wait for them. */
   warmUpSelfies(): Promise<void>;
   openEvent(name: string): Promise<EventSession>;

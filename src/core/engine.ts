@@ -7,7 +7,8 @@ import { hostname } from 'node:os';
 import { createEventBursts } from '../bursts/index.js';
 import { createCatalogue } from '../catalogue/index.js';
 import { dataDirLayout, loadSettingsFile, mergeSettings } from '../config/index.js';
-import { createGalleries, createKioskDevices, createKioskSessions, startKioskUpkeep } from '../kiosk/index.js';
+import { createDoNotPublish, createGalleries, createKioskDevices, createKioskSessions, startKioskUpkeep } from '../kiosk/index.js';
+import { blurFaces } from '../export/index.js';
 import { createEventPeople } from '../people/index.js';
 import {
   createPhotoWorkerPool,
@@ -113,7 +114,18 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     neighboursIn: (eventId) => (embedding, k) => faceIndexes.forEvent(eventId).nearest(embedding, k),
   });
   const bursts = createEventBursts({ repos, dataDir: layout.root, log });
-  const kioskSessions = createKioskSessions({ repos, search, threshold: thresholds.searchThreshold });
+  const publishing = createDoNotPublish({
+    repos,
+    threshold: thresholds.searchThreshold,
+    dataDir: layout.root,
+    blur: (image, boxes, boxesOf) => blurFaces(image, boxes, { boxesOf }),
+  });
+  const kioskSessions = createKioskSessions({
+    repos,
+    search,
+    threshold: thresholds.searchThreshold,
+    hiddenFaces: (eventId, photoIds) => publishing.hiddenFaces(eventId, photoIds),
+  });
   const kioskUpkeep = startKioskUpkeep(kioskSessions, log);
   const recordProvider = createProviderRecorder(repos, log);
 
@@ -191,6 +203,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     bursts,
     search,
     kiosk: { devices: createKioskDevices(repos), sessions: kioskSessions, galleries: createGalleries(repos) },
+    publishing,
     warmUpSelfies: () => selfieWorker.warmUp(),
     openEvent: (name) => sessions.open(name),
     status: (eventName) =>

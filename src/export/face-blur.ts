@@ -104,11 +104,19 @@ export function blurRegion(box: FaceBox, orientation: number, stored: { width: n
 type OutputFormat = 'jpeg' | 'png' | 'webp' | 'tiff' | 'avif';
 const WRITABLE: readonly string[] = ['jpeg', 'png', 'webp', 'tiff', 'avif'] satisfies OutputFormat[];
 
+export interface BlurOptions {
+  /**
+   * The upright size the boxes were measured on, when that is not this image: the engine's boxes
+   * are in pixels of the original photo, and a preview or thumbnail is smaller.
+   */
+  boxesOf?: { width: number; height: number };
+}
+
 /**
  * The image with every given face made unrecognisable, in the same format and size. Boxes are in
- * pixels of the image as seen upright (the engine's face boxes scaled to this image's size).
+ * pixels of the image as seen upright, or of an upright image of `options.boxesOf` size.
  */
-export async function blurFaces(image: Buffer, boxes: readonly FaceBox[]): Promise<Buffer> {
+export async function blurFaces(image: Buffer, boxes: readonly FaceBox[], options: BlurOptions = {}): Promise<Buffer> {
   if (boxes.length === 0) return image;
   const meta = await sharp(image).metadata();
   const { width, height, format } = meta;
@@ -120,7 +128,11 @@ export async function blurFaces(image: Buffer, boxes: readonly FaceBox[]): Promi
   }
   const orientation = meta.orientation ?? 1;
   const stored = { width, height };
+  const upright = orientation >= 5 ? { width: height, height: width } : stored;
+  const sx = options.boxesOf ? upright.width / options.boxesOf.width : 1;
+  const sy = options.boxesOf ? upright.height / options.boxesOf.height : 1;
   const faces = boxes
+    .map((b) => ({ x: b.x * sx, y: b.y * sy, w: b.w * sx, h: b.h * sy }))
     .map((box) => ({ box, region: blurRegion(box, orientation, stored) }))
     .filter((f): f is { box: FaceBox; region: PixelRegion } => f.region !== null);
   if (faces.length === 0) return image;

@@ -12,3 +12,11 @@ export { createKioskDevices, PAIRING_CODE_LIFETIME_MS, type KioskDevices } from 
 export { createGalleries, type Galleries, type OpenGallery } from './galleries.js';
 export { startKioskUpkeep, SWEEP_EVERY_MS, type KioskUpkeep } from './kiosk-upkeep.js';
 export { KioskError, type KioskProblem } from './kiosk-error.js';
+export {
+  createDoNotPublish,
+  type AttendeeOptOut,
+  type BlurFacesOf,
+  type DoNotPublish,
+  type HiddenFace,
+  type OptOutRecord,
+} from './do-not-publish.js';

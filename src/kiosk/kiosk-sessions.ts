@@ -18,6 +18,8 @@ export interface KioskSessionsDeps {
   search: Pick<EventSearch, 'bySelfie'>;
   /** The sure-match distance: an opted-in attendee gets a new photo only on a sure match. */
   threshold: number;
+  /** Faces hidden by "do not publish" in these photos (see do-not-publish.ts); none when not given. */
+  hiddenFaces?: (eventId: number, photoIds: readonly number[]) => Map<number, { box: [number, number, number, number] }[]>;
   now?: () => number;
 }
 
@@ -90,8 +92,20 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
           const p = repos.photos.getPhoto(m.photoId);
           return p && p.status === 'ready' ? [p] : [];
         });
-      const photos = ready(found.matches);
-      const maybe = ready(found.maybe);
+      // "Do not publish": a photo whose matching face is an opted-out face is withheld (it is a
+      // photo *of* that person, found by someone else's selfie: a lookalike, or a picture of them
+      // held up to the camera). A photo that matched the searcher's own face stays, with the
+      // opted-out bystander blurred in its images: withholding it would take the searcher's own
+      // photo from them to protect a face that is already made unrecognisable. An opted-out
+      // attendee searching again meets their own face as hidden too, so their new search is empty.
+      const hidden = deps.hiddenFaces?.(
+        session.eventId,
+        [...found.matches, ...found.maybe].map((m) => m.photoId),
+      );
+      const shown = (ms: typeof found.matches) =>
+        ms.filter((m) => !(hidden?.get(m.photoId) ?? []).some((f) => f.box.every((v, i) => v === m.box[i])));
+      const photos = ready(shown(found.matches));
+      const maybe = ready(shown(found.maybe));
       // "Maybe" photos are the session's too (to show and to choose); only the chosen ones go home.
       repos.kiosks.recordMatches(
         session.id,

@@ -1,5 +1,6 @@
 // Attendee galleries: the link's token is the only key. Unknown tokens are 404, expired ones
 // 410, and a gallery serves only the photos it was made with (plus new ones for opted-in attendees).
+import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { safeFileName, watermarkJpeg, zipGallery } from '../export/index.js';
@@ -13,6 +14,7 @@ const tokenParam = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a 
 const photoParam = tokenParam.extend({ photoId: z.coerce.number().int().positive(), kind: z.enum(['thumb', 'preview', 'download']) });
 
 export function registerGalleryRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const { publishing } = ctx.engine;
   /** A malformed token is as unknown as a wrong one (no hint which). */
   function openLink(params: unknown): OpenGallery & { token: string } {
     const parsed = tokenParam.safeParse(params);
@@ -46,11 +48,14 @@ export function registerGalleryRoutes(app: FastifyInstance, ctx: ServerContext):
     const { photos, watermark } = openLink(request.params);
     const photo = photos.find((p) => p.id === photoId);
     if (!photo) throw notFound('Photo');
-    if (kind === 'thumb') return sendMedia(reply, ctx.engine.layout.root, photo.thumbnailPath, { cache: 'no-store' });
+    // Faces of people who asked not to be published come blurred (engine.publishing).
+    if (kind === 'thumb')
+      return sendMedia(reply, ctx.engine.layout.root, await publishing.attendeeMedia(photo, 'thumb'), { cache: 'no-store' });
     const name = kind === 'download' ? downloadName(photo) : undefined;
-    if (!watermark) return sendMedia(reply, ctx.engine.layout.root, photo.previewPath, { cache: 'no-store', downloadName: name });
-    if (!photo.previewPath) throw notFound('Preview');
-    const bytes = await watermarkJpeg(mediaPath(ctx.engine.layout.root, photo.previewPath), watermark);
+    const preview = await publishing.attendeeMedia(photo, 'preview');
+    if (!watermark) return sendMedia(reply, ctx.engine.layout.root, preview, { cache: 'no-store', downloadName: name });
+    if (!preview) throw notFound('Preview');
+    const bytes = await watermarkJpeg(mediaPath(ctx.engine.layout.root, preview), watermark);
     reply.header('content-type', 'image/jpeg').header('cache-control', 'no-store');
     if (name) reply.header('content-disposition', contentDisposition(name));
     return reply.send(bytes);
@@ -58,16 +63,23 @@ export function registerGalleryRoutes(app: FastifyInstance, ctx: ServerContext):
 
   app.get('/gallery-api/:token/zip', async (request, reply) => {
     const { photos, event, watermark } = openLink(request.params);
+    // Photos with a face not to be published get their blurred preview, made as the ZIP is
+    // written (so the first bytes still leave at once); the others stream from the shared file.
+    const hidden = publishing.hiddenFaces(
+      event.id,
+      photos.map((p) => p.id),
+    );
     const entries = photos.flatMap((p) => {
       if (!p.previewPath) return [];
-      const path = mediaPath(ctx.engine.layout.root, p.previewPath);
-      return [
-        {
-          name: downloadName(p),
-          source: watermark ? { bytes: () => watermarkJpeg(path, watermark) } : { path },
-          mtime: new Date(p.capturedAt ?? p.landedAt),
-        },
-      ];
+      const shared = mediaPath(ctx.engine.layout.root, p.previewPath);
+      const blurred = async (): Promise<string> =>
+        mediaPath(ctx.engine.layout.root, (await publishing.attendeeMedia(p, 'preview')) ?? p.previewPath!);
+      const source = !hidden.has(p.id)
+        ? watermark
+          ? { bytes: () => watermarkJpeg(shared, watermark) }
+          : { path: shared }
+        : { bytes: async () => (watermark ? watermarkJpeg(await blurred(), watermark) : readFile(await blurred())) };
+      return [{ name: downloadName(p), source, mtime: new Date(p.capturedAt ?? p.landedAt) }];
     });
     const zipName = `${event.name.replace(/[^\p{L}\p{N} _-]+/gu, '').trim() || 'photos'} photos.zip`;
     reply

@@ -13,6 +13,7 @@ import { registerKioskRoutes } from './kiosk-routes.js';
 import { registerLiveEvents } from './live-events.js';
 import { registerOperatorRoutes } from './operator-routes.js';
 import { registerPeopleRoutes } from './people-routes.js';
+import { registerPublishingRoutes } from './publishing-routes.js';
 import { registerRendererPages } from './renderer-pages.js';
 import { sameSecret } from '../config/index.js';
 import type { ServerContext } from './server-context.js';
@@ -115,6 +116,7 @@ export async function buildHttpServer(ctx: ServerContext, options: HttpServerOpt
   registerPeopleRoutes(app, ctx);
   registerKioskRoutes(app, ctx, { max: options.kioskSearchesPerMinute });
   registerGalleryRoutes(app, ctx);
+  registerPublishingRoutes(app, ctx);
   registerLiveEvents(app, ctx);
   await registerRendererPages(app, ctx.rendererDir);
 

@@ -112,7 +112,8 @@ export function registerKioskRoutes(app: FastifyInstance, ctx: ServerContext, ra
   app.get('/kiosk-api/sessions/:id/photos/:photoId/:kind', async (request, reply) => {
     const { id, photoId, kind } = parseInput(photoParam, request.params, 'photo address');
     const photo = sessions.sessionPhoto(kioskOf(request), id, photoId);
-    return sendMedia(reply, ctx.engine.layout.root, kind === 'thumb' ? photo.thumbnailPath : photo.previewPath, { cache: 'no-store' });
+    // Faces of people who asked not to be published come blurred (engine.publishing).
+    return sendMedia(reply, ctx.engine.layout.root, await ctx.engine.publishing.attendeeMedia(photo, kind), { cache: 'no-store' });
   });
 
   app.post('/kiosk-api/sessions/:id/take-home', async (request): Promise<TakeHomeResponse> => {

@@ -21,6 +21,7 @@ import {
   type PersonSummary,
   type Photo,
   type PhotoFile,
+  type PublishOptOut,
   type Repositories,
   type Source,
   type StoredBurst,
@@ -93,6 +94,7 @@ interface Expected {
   galleryLinks: { tokenHash: string; link: GalleryLink }[];
   deliveries: Delivery[];
   photoFiles: PhotoFile[];
+  optOuts: PublishOptOut[];
 }
 
 const NOTHING: Expected = {
@@ -114,6 +116,7 @@ const NOTHING: Expected = {
   galleryLinks: [],
   deliveries: [],
   photoFiles: [],
+  optOuts: [],
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -927,6 +930,57 @@ const fillVersion8: Fill = (db, earlier) => {
   return { ...earlier, photoFiles: [...earlier.photoFiles, raw] };
 };
 
+/** Version 9 (do not publish): the organiser marked a guest, revoked an old mark, and an attendee opted out at the kiosk. */
+const fillVersion9: Fill = (db, earlier) => {
+  const attendee = earlier.sessions.find((s) => s.eventId === WEDDING && s.selfieEmbedding !== null)!;
+  const optOuts: PublishOptOut[] = [
+    {
+      id: 1,
+      eventId: WEDDING,
+      personId: 6,
+      personName: null,
+      faceEmbedding: null,
+      source: 'organiser',
+      kioskSessionId: null,
+      note: 'Asked by email before the ceremony',
+      createdAt: T + 6 * HOUR,
+      revokedAt: null,
+      revokedBy: null,
+      revokeReason: null,
+    },
+    {
+      id: 2,
+      eventId: WEDDING,
+      personId: 1,
+      personName: 'Anna Smith',
+      faceEmbedding: null,
+      source: 'organiser',
+      kioskSessionId: null,
+      note: null,
+      createdAt: T + 6 * HOUR + MINUTE,
+      revokedAt: T + 6 * HOUR + 2 * MINUTE,
+      revokedBy: 'organiser',
+      revokeReason: 'marked the wrong person',
+    },
+    {
+      id: 3,
+      eventId: WEDDING,
+      personId: null,
+      personName: null,
+      faceEmbedding: vector(128, 909),
+      source: 'kiosk',
+      kioskSessionId: attendee.id,
+      note: null,
+      createdAt: T + 6 * HOUR + 5 * MINUTE,
+      revokedAt: null,
+      revokedBy: null,
+      revokeReason: null,
+    },
+  ];
+  for (const o of optOuts) insert(db, 'publish_opt_outs', { ...o, faceEmbedding: o.faceEmbedding ? blob(o.faceEmbedding) : null });
+  return { ...earlier, optOuts: [...earlier.optOuts, ...optOuts] };
+};
+
 /** Keyed by schema version; `adds` names the rows in the test titles. */
 const FILLS: Record<number, { adds: string[]; fill: Fill }> = {
   1: {
@@ -940,6 +994,7 @@ const FILLS: Record<number, { adds: string[]; fill: Fill }> = {
   6: { adds: ['a person seen again'], fill: fillVersion6 },
   7: { adds: ['stage jobs with notes and re-runs'], fill: fillVersion7 },
   8: { adds: ['a RAW beside its JPEG'], fill: fillVersion8 },
+  9: { adds: ['do-not-publish records'], fill: fillVersion9 },
 };
 
 function fillUpTo(db: Database, version: number): Expected {
@@ -1129,6 +1184,14 @@ function expectEverythingReadable(db: Database, repos: Repositories, x: Expected
     expect(repos.pairs.filesOfPhoto(f.photoId)).toEqual(x.photoFiles.filter((g) => g.photoId === f.photoId));
     expect(repos.pairs.findFileBySha(f.eventId, f.sha256)).toEqual(f);
     expect(repos.pairs.findKnownFile(f.eventId, f.path, f.sizeBytes, f.mtimeMs)).toEqual(f);
+  }
+
+  for (const id of eventIds) {
+    const optOuts = x.optOuts.filter((o) => o.eventId === id);
+    const read = repos.optOuts.listOptOuts(id);
+    expect(read).toEqual(optOuts);
+    optOuts.forEach((o, i) => o.faceEmbedding && expectSameBytes(read[i]?.faceEmbedding, o.faceEmbedding, `opt-out face ${o.id}`));
+    expect(repos.optOuts.activeOptOuts(id)).toEqual(optOuts.filter((o) => o.revokedAt === null));
   }
 
   // Last: redeeming uses a code up.
