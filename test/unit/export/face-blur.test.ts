@@ -6,64 +6,11 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { blurFaces, type FaceBox } from '../../../src/export/index.js';
 import { blurRegion, uprightBoxToStored, BLUR_MARGIN } from '../../../src/export/face-blur.js';
+import { differenceOutside, faceDetail as detail } from '../../support/blur-measure.js';
 
 const SAMPLE = fileURLToPath(new URL('../../../node_modules/@vladmandic/face-api/demo/sample1.jpg', import.meta.url));
 /** The middle face of sample1.jpg (1920×1280) as the face detector boxes it. */
 const FACE: FaceBox = { x: 837, y: 412, w: 190, h: 234 };
-
-interface Grey {
-  data: Buffer;
-  width: number;
-  height: number;
-}
-
-async function grey(image: Buffer | string): Promise<Grey> {
-  const { data, info } = await sharp(image).greyscale().raw().toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height };
-}
-
-/**
- * Detail at the scale a face is recognised by: the box cut out and brought to 48 px across (eyes,
- * nostrils and mouth are a few pixels each; JPEG noise and sensor grain are averaged away), then
- * the mean absolute Laplacian of that.
- */
-async function detail(image: Buffer | string, b: FaceBox, upright = false): Promise<number> {
-  const region = { left: Math.round(b.x), top: Math.round(b.y), width: Math.round(b.w), height: Math.round(b.h) };
-  const base = upright ? sharp(await sharp(image).rotate().toBuffer()) : sharp(image);
-  const { data, info } = await base
-    .extract(region)
-    .resize(48, Math.round((48 * b.h) / b.w), { fit: 'fill' })
-    .greyscale()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  let sum = 0;
-  let n = 0;
-  for (let y = 1; y < info.height - 1; y++) {
-    for (let x = 1; x < info.width - 1; x++) {
-      const at = (dx: number, dy: number) => data[(y + dy) * info.width + x + dx]!;
-      sum += Math.abs(4 * at(0, 0) - at(-1, 0) - at(1, 0) - at(0, -1) - at(0, 1));
-      n++;
-    }
-  }
-  return sum / n;
-}
-
-/** Mean and largest absolute difference between two images, over pixels outside a box. */
-function differenceOutside(a: Grey, b: Grey, box: { left: number; top: number; width: number; height: number }) {
-  let sum = 0;
-  let max = 0;
-  let n = 0;
-  for (let y = 0; y < a.height; y++) {
-    for (let x = 0; x < a.width; x++) {
-      if (x >= box.left && x < box.left + box.width && y >= box.top && y < box.top + box.height) continue;
-      const d = Math.abs(a.data[y * a.width + x]! - b.data[y * b.width + x]!);
-      sum += d;
-      max = Math.max(max, d);
-      n++;
-    }
-  }
-  return { mean: sum / n, max };
-}
 
 const scaled = (b: FaceBox, k: number): FaceBox => ({ x: b.x * k, y: b.y * k, w: b.w * k, h: b.h * k });
 
@@ -90,7 +37,7 @@ describe('blurFaces', () => {
     const png = await sharp(SAMPLE).png().toBuffer();
     const blurred = await blurFaces(png, [FACE]);
     const region = blurRegion(FACE, 1, { width: 1920, height: 1280 })!;
-    const diff = differenceOutside(await grey(png), await grey(blurred), region);
+    const diff = await differenceOutside(png, blurred, region);
     expect(diff.max).toBe(0);
   });
 
@@ -98,7 +45,7 @@ describe('blurFaces', () => {
     const jpeg = await sharp(SAMPLE).toBuffer();
     const blurred = await blurFaces(jpeg, [FACE]);
     const region = blurRegion(FACE, 1, { width: 1920, height: 1280 })!;
-    const diff = differenceOutside(await grey(jpeg), await grey(blurred), region);
+    const diff = await differenceOutside(jpeg, blurred, region);
     expect(diff.mean).toBeLessThan(1);
   });
 
