@@ -52,7 +52,6 @@ let guest: StoredFace;
 let attendee: StoredFace;
 
 const facesOf = (photoId: number): StoredFace[] => engineRepositories(ev.engine).faces.facesOfPhoto(photoId);
-const asBox = ([x, y, w, h]: readonly number[]): Box => ({ x: x!, y: y!, w: w!, h: h! });
 const scaledBox = (box: readonly number[], k: number): Box => ({ x: box[0]! * k, y: box[1]! * k, w: box[2]! * k, h: box[3]! * k });
 const selfieOfFace = (path: string, f: StoredFace) =>
   composeSelfieFrame(path, { x: f.box[0], y: f.box[1], width: f.box[2], height: f.box[3] }).then((s) => s.jpeg);
