@@ -3,6 +3,7 @@
 // command with the common options (--data-dir, --json, --verbose) and one error path.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { runAsBackgroundWork } from '../core/index.js';
+import { formatExport, runExport } from './commands/export.js';
 import { formatBursts, formatRegroup, runListBursts, runRegroupBursts } from './commands/bursts.js';
 import { formatFaces, runFaces, runVerify } from './commands/faces.js';
 import { formatIngestSummary, runIngest } from './commands/ingest.js';
@@ -244,6 +245,37 @@ export const COMMANDS: CommandSpec[] = [
       const regrouped = o.regroup ? formatRegroup(await runRegroupBursts(ctx, str(o.event))) : null;
       const r = await runListBursts(ctx, str(o.event));
       return { json: r, human: [regrouped, formatBursts(r)].filter(Boolean).join('\n') };
+    },
+  },
+  {
+    name: 'export',
+    description: "hand an event to its organiser: a folder per person (or a ZIP, or an offline HTML gallery), a manifest and XMP; run it again to complete an interrupted export",
+    options: (cmd) =>
+      cmd
+        .requiredOption('--event <name>', 'event to export')
+        .requiredOption('--to <dir>', 'destination folder (a USB stick, a shared drive)')
+        .addOption(new Option('--as <layout>', 'folders, zip or html').choices(['folders', 'zip', 'html']).default('folders'))
+        .option('--people <ids or names>', 'only these people, comma-separated (ids or names from `shutterfind people`)')
+        .option('--originals', 'the camera files (hard links where possible, copies otherwise; never modified), with .xmp sidecars')
+        .option('--previews', 'the 2048 px JPEG previews, with XMP embedded (the default)')
+        .option('--only-picks', 'only the best frame of each burst (and photos outside bursts)')
+        .option('--named-only', 'no folder for people nobody has named yet')
+        .option('--no-xmp', 'no XMP face regions, keywords or picks'),
+    logs: 'summary',
+    run: async (ctx, o) => {
+      if (o.originals && o.previews) throw new UserFacingError('Choose --originals or --previews, not both.', 2);
+      const people = typeof o.people === 'string' ? o.people.split(',').map((p) => p.trim()).filter(Boolean) : [];
+      const report = await runExport(ctx, {
+        event: str(o.event),
+        to: str(o.to),
+        as: o.as as 'folders' | 'zip' | 'html',
+        files: o.originals ? 'originals' : 'previews',
+        people,
+        onlyPicks: Boolean(o.onlyPicks),
+        unnamedPeople: !o.namedOnly,
+        xmp: o.xmp !== false,
+      });
+      return shown(report, formatExport);
     },
   },
   {

@@ -9,6 +9,7 @@ import type { EventPeople } from '../people/index.js';
 import type { PhotoOutcome, PhotoProcessor, StageQueued } from '../pipeline/index.js';
 import type { EventSearch } from '../search/index.js';
 import type { Event, PhotoStage, Source } from '../store/index.js';
+import type { EventExports } from './event-exports.js';
 import type { Logger } from './logger.js';
 import type { EventStatus } from './status.js';
 
@@ -55,6 +56,8 @@ export interface Engine {
   readonly kiosk: { devices: KioskDevices; sessions: KioskSessions; galleries: Galleries };
   /** "Do not publish": opt-outs (organiser and kiosk), the faces they hide, blurred media for attendees. */
   readonly publishing: DoNotPublish;
+  /** The organiser's export: per-person folders, a ZIP or an offline gallery, resumable. */
+  readonly exports: EventExports;
   /** Opens the selfie worker's face models now, so the first attendee does not wait for them. */
   warmUpSelfies(): Promise<void>;
   openEvent(name: string): Promise<EventSession>;

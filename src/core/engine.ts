@@ -25,6 +25,7 @@ import { checkpointAndClose, createRepositories, openDatabase, type Database, ty
 import { intraOpThreads, loadMatchThreshold } from '../vision/index.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import type { Engine, EngineEvents, EngineOptions } from './engine-types.js';
+import { createEventExports } from './event-exports.js';
 import { createEventSessions } from './event-sessions.js';
 import { createProviderRecorder } from './face-provider.js';
 import { faceTaskOptions } from './face-task.js';
@@ -204,6 +205,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     search,
     kiosk: { devices: createKioskDevices(repos), sessions: kioskSessions, galleries: createGalleries(repos) },
     publishing,
+    exports: createEventExports({ repos, layout, hiddenFaces: (eventId, photoIds) => publishing.hiddenFaces(eventId, photoIds) }),
     warmUpSelfies: () => selfieWorker.warmUp(),
     openEvent: (name) => sessions.open(name),
     status: (eventName) =>

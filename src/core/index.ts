@@ -40,3 +40,13 @@ export { listPhotoFiles } from '../ingest/index.js';
 export { packageRoot } from '../config/index.js';
 export { PHOTO_STAGES, type PhotoStage } from '../store/index.js';
 export { StageOffError, type StageQueued } from '../pipeline/index.js';
+export {
+  ExportRequestError,
+  ExportWriteError,
+  type ExportLayout,
+  type ExportProgress,
+  type ExportSummary,
+  type ExportedFiles,
+  type OrganiserExportOptions,
+} from '../export/index.js';
+export type { EventExports } from './event-exports.js';

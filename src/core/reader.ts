@@ -6,11 +6,13 @@ import { existsSync } from 'node:fs';
 import { createEventBursts, type EventBursts } from '../bursts/index.js';
 import { createCatalogue, type Catalogue } from '../catalogue/index.js';
 import { dataDirLayout, loadSettingsFile, resolveSettings, type DataDirLayout } from '../config/index.js';
+import { createDoNotPublish } from '../kiosk/index.js';
 import { createEventPeople, type EventPeople } from '../people/index.js';
 import { createEventSearch, createFaceIndexCache, type EventSearch } from '../search/index.js';
 import { createRepositories, currentSchemaVersion, MIGRATIONS, openDatabase, type Database } from '../store/index.js';
 import { activeClipModel, loadMatchThreshold } from '../vision/index.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
+import { createEventExports, type EventExports } from './event-exports.js';
 import type { Logger } from './logger.js';
 import { createSelfieWorker } from './selfie-worker.js';
 import { readEventStatus, readStorageStatus, type EventStatus } from './status.js';
@@ -21,6 +23,8 @@ export interface DataDirReader {
   readonly people: Pick<EventPeople, 'list' | 'person' | 'find' | 'facesOf' | 'photoIdsOf'>;
   readonly bursts: Pick<EventBursts, 'list' | 'collapse'>;
   readonly search: EventSearch;
+  /** The organiser export: it only reads the data dir, so it runs beside a `serve`. */
+  readonly exports: EventExports;
   /** The event's status as a separate process sees it (files waiting to be recorded are the engine's alone). */
   status(eventName: string): EventStatus | undefined;
   close(): Promise<void>;
@@ -71,6 +75,13 @@ export async function openReader(dataDir: string, log: Logger): Promise<DataDirR
   const thresholds = loadMatchThreshold();
   const selfieWorker = createSelfieWorker(settings);
   const faceIndexes = createFaceIndexCache(repos.faceVectors);
+  // Only its reads are used here (which faces an export blurs); marking people goes through the engine.
+  const publishing = createDoNotPublish({
+    repos,
+    threshold: thresholds.searchThreshold,
+    dataDir: layout.root,
+    blur: () => Promise.reject(new Error('A read-only look at the data dir makes no blurred media')),
+  });
   return {
     layout,
     catalogue: createCatalogue(repos),
@@ -85,6 +96,7 @@ export async function openReader(dataDir: string, log: Logger): Promise<DataDirR
       clipModel: () => installedSceneModel(layout.models),
       provider: settings.faces.provider,
     }),
+    exports: createEventExports({ repos, layout, hiddenFaces: (eventId, photoIds) => publishing.hiddenFaces(eventId, photoIds) }),
     status: (eventName) =>
       readEventStatus(repos, eventName, Date.now(), readStorageStatus(layout.root), installedSceneModel(layout.models)?.name ?? null),
     async close() {

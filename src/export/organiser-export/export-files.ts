@@ -1,0 +1,147 @@
+// Writing one planned photo into the destination: each file under a temporary name, then renamed,
+// so a file under its final name is always complete and an interrupted export leaves nothing half
+// written that a re-run would take for done. The other places of a photo (its people's folders)
+// are hard links to the first where the disk allows, copies where it does not (FAT/exFAT sticks).
+import { copyFile, link, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import type { ExifTool } from 'exiftool-vendored';
+import sharp from 'sharp';
+import { blurHiddenFaces } from './blur-hidden-faces.js';
+import { sidecarOf, type PlannedFile, type PlannedPhoto } from './export-plan.js';
+import { xmpTagsFor } from './xmp-tags.js';
+
+/** Marks a file being written; the extension stays last so ExifTool still knows the file type. */
+export const PARTIAL_MARK = '.sf-part';
+export const partialOf = (path: string): string => join(dirname(path), `.${basename(path)}${PARTIAL_MARK}${extname(path)}`);
+export const isPartial = (name: string): boolean => name.startsWith('.') && name.includes(PARTIAL_MARK);
+
+export interface FileWriteContext {
+  root: string;
+  exiftool: ExifTool | null;
+  names: ReadonlyMap<number, string>;
+  /** Called with each file about to be written (relative), for progress and error messages. */
+  writing(file: string): void;
+}
+
+export interface PhotoWriteResult {
+  written: number;
+  alreadyThere: number;
+  hardLinks: number;
+  bytes: number;
+  blurredFaces: number;
+  /** The exported image's bytes when this run made them (for an HTML thumbnail), else null. */
+  image: Buffer | null;
+  imageSize: { width: number; height: number } | null;
+}
+
+/** Upright size of an image (EXIF orientation 5–8 swaps width and height). */
+async function uprightSize(image: Buffer | string): Promise<{ width: number; height: number }> {
+  const m = await sharp(image).metadata();
+  const swap = (m.orientation ?? 1) >= 5;
+  return { width: (swap ? m.height : m.width) ?? 0, height: (swap ? m.width : m.height) ?? 0 };
+}
+
+async function placeLinkOrCopy(from: string, to: string): Promise<'link' | 'copy'> {
+  const tmp = partialOf(to);
+  await unlink(tmp).catch(() => undefined); // a partial left by an interrupted run
+  let how: 'link' | 'copy' = 'link';
+  try {
+    await link(from, tmp);
+  } catch {
+    // EXDEV (another disk), EPERM/ENOTSUP (FAT, exFAT, some network shares): a copy instead.
+    how = 'copy';
+    await copyFile(from, tmp);
+  }
+  await rename(tmp, to);
+  return how;
+}
+
+async function writeBytes(to: string, bytes: Buffer, xmp: Record<string, unknown> | null, exiftool: ExifTool | null): Promise<void> {
+  const tmp = partialOf(to);
+  await writeFile(tmp, bytes);
+  // -overwrite_original: the temporary file is ours; ExifTool's own backup copy would be left beside it.
+  if (xmp && exiftool && Object.keys(xmp).length) await exiftool.write(tmp, xmp, { writeArgs: ['-overwrite_original'] });
+  await rename(tmp, to);
+}
+
+/** The first place of a file: made from its source (linked, copied, or re-encoded with faces blurred and XMP embedded). */
+async function writeFirst(
+  planned: PlannedPhoto,
+  file: PlannedFile,
+  to: string,
+  ctx: FileWriteContext,
+): Promise<{ how: 'link' | 'copy' | 'made'; image: Buffer | null; size: { width: number; height: number } }> {
+  const photoSize = { width: planned.photo.width, height: planned.photo.height };
+  if (file.source.kind === 'original') {
+    // The camera's file is never opened for writing: a hard link or a copy, metadata beside it.
+    const how = await placeLinkOrCopy(file.source.path, to);
+    return { how, image: null, size: photoSize };
+  }
+  const source = await readFile(file.source.path);
+  const size = file.source.kind === 'preview' ? await uprightSize(source) : photoSize;
+  const image = await blurHiddenFaces(source, planned.hidden, photoSize);
+  const xmp = file.xmp === 'embedded' && ctx.exiftool ? xmpTagsFor(planned, ctx.names, size, 'embedded') : null;
+  await writeBytes(to, image, xmp, ctx.exiftool);
+  return { how: 'made', image, size };
+}
+
+async function writeSidecar(
+  planned: PlannedPhoto,
+  place: string,
+  size: { width: number; height: number },
+  ctx: FileWriteContext,
+): Promise<boolean> {
+  const to = join(ctx.root, sidecarOf(place));
+  if (existsSync(to) || !ctx.exiftool) return false;
+  ctx.writing(sidecarOf(place));
+  const tmp = partialOf(to);
+  await unlink(tmp).catch(() => undefined); // a partial left by an interrupted run
+  await ctx.exiftool.write(tmp, xmpTagsFor(planned, ctx.names, size, 'sidecar'));
+  await rename(tmp, to);
+  return true;
+}
+
+/** Writes what is missing of one photo; what an earlier run finished is left as it is. */
+export async function writePlannedPhoto(planned: PlannedPhoto, ctx: FileWriteContext): Promise<PhotoWriteResult> {
+  const result: PhotoWriteResult = { written: 0, alreadyThere: 0, hardLinks: 0, bytes: 0, blurredFaces: 0, image: null, imageSize: null };
+  for (const file of planned.files) {
+    const [first, ...others] = file.places.map((p) => join(ctx.root, p));
+    const firstPlace = file.places[0]!;
+    let size: { width: number; height: number };
+    if (existsSync(first!)) {
+      result.alreadyThere += 1;
+      size = file.source.kind === 'preview' ? await uprightSize(first!) : { width: planned.photo.width, height: planned.photo.height };
+    } else {
+      ctx.writing(firstPlace);
+      await mkdir(dirname(first!), { recursive: true });
+      const made = await writeFirst(planned, file, first!, ctx);
+      size = made.size;
+      result.written += 1;
+      if (made.how !== 'link') result.bytes += (await stat(first!)).size;
+      if (made.how === 'link') result.hardLinks += 1;
+      result.blurredFaces += file.source.kind === 'original' ? 0 : planned.hidden.length;
+      if (made.image && result.image === null) result.image = made.image;
+    }
+    result.imageSize ??= size;
+    if (file.xmp === 'sidecar') await writeSidecar(planned, firstPlace, size, ctx);
+    for (const [i, place] of others.entries()) {
+      const relative = file.places[i + 1]!;
+      if (!existsSync(place)) {
+        ctx.writing(relative);
+        await mkdir(dirname(place), { recursive: true });
+        if ((await placeLinkOrCopy(first!, place)) === 'link') result.hardLinks += 1;
+        else result.bytes += (await stat(place)).size;
+      }
+      if (file.xmp === 'sidecar') {
+        const sidecar = join(ctx.root, sidecarOf(relative));
+        const firstSidecar = join(ctx.root, sidecarOf(firstPlace));
+        if (!existsSync(sidecar) && existsSync(firstSidecar)) {
+          ctx.writing(sidecarOf(relative));
+          await placeLinkOrCopy(firstSidecar, sidecar);
+        }
+      }
+    }
+  }
+  return result;
+}

@@ -1,0 +1,215 @@
+// One organiser export from start to end: plan, continue what an earlier run left, write every
+// photo (faces blurred, XMP), the manifest, then the gallery pages or the ZIP, with progress.
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { ExifTool } from 'exiftool-vendored';
+import sharp from 'sharp';
+import yazl from 'yazl';
+import { safeFileName } from '../file-names.js';
+import type { HtmlGalleryModel } from '../html-gallery/gallery-model.js';
+import type { EventToExport, ExportProgress, ExportSummary, OrganiserExportOptions } from './export-model.js';
+import { manifestCsv, manifestOf, type Manifest } from './export-manifest.js';
+import { planExport, sidecarOf, type ExportPlan } from './export-plan.js';
+import { checkResumable, readExportState, renamedFolders, stateOf, STATE_FILE, writeExportState } from './export-state.js';
+import { isPartial, partialOf, writePlannedPhoto } from './export-files.js';
+import { GALLERY_THUMBNAIL_PX, galleryModelOf, thumbnailOf } from './gallery-of-export.js';
+import { describeWriteError, ExportWriteError } from './write-errors.js';
+
+/** A ZIP export is built as folders here first (resumable), zipped, then this folder is removed. */
+export const ZIP_STAGING = '.shutterfind-export-staging';
+export const MANIFEST_JSON = 'manifest.json';
+export const MANIFEST_CSV = 'manifest.csv';
+
+export interface ExportRunDeps {
+  now?: () => number;
+  onProgress?: (p: ExportProgress) => void;
+  /** Stops between photos; what was written stays and a re-run continues from there. */
+  signal?: AbortSignal;
+  /** The offline gallery's writer (src/export/html-gallery), for `--as html`. */
+  writeGallery?: (dir: string, model: HtmlGalleryModel) => Promise<void>;
+}
+
+export const zipNameOf = (eventName: string): string => `${safeFileName(eventName.replace(/[/\\]/g, '_'), 'export')}.zip`;
+
+/** Files the manifest and gallery always rewrite would make every re-run "write" something; unchanged ones are left alone. */
+async function writeIfChanged(path: string, text: string): Promise<boolean> {
+  if (existsSync(path) && (await readFile(path, 'utf8')) === text) return false;
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(partialOf(path), text);
+  await rename(partialOf(path), path);
+  return true;
+}
+
+/** The manifest without the time it was written, to compare runs. */
+const sameManifest = (a: Manifest, b: Manifest): boolean =>
+  JSON.stringify({ ...a, exportedAt: '' }) === JSON.stringify({ ...b, exportedAt: '' });
+
+async function removePartials(root: string, plan: ExportPlan): Promise<void> {
+  const folders = new Set(plan.photos.flatMap((p) => p.files.flatMap((f) => f.places.map((place) => dirname(join(root, place))))));
+  folders.add(root);
+  for (const folder of folders) {
+    const names = await readdir(folder).catch(() => [] as string[]);
+    for (const name of names) if (isPartial(name)) await unlink(join(folder, name)).catch(() => undefined);
+  }
+}
+
+async function writeZip(root: string, plan: ExportPlan, to: string): Promise<void> {
+  const zip = new yazl.ZipFile();
+  const add = (relative: string, compress: boolean): void => {
+    const path = join(root, relative);
+    if (existsSync(path)) zip.addFile(path, relative, { compress });
+  };
+  for (const p of plan.photos) {
+    for (const f of p.files) {
+      for (const place of f.places) {
+        // JPEGs and RAWs are compressed already: stored, so the ZIP is written at disk speed.
+        add(place, false);
+        if (f.xmp === 'sidecar') add(sidecarOf(place), true);
+      }
+    }
+  }
+  add(MANIFEST_JSON, true);
+  add(MANIFEST_CSV, true);
+  zip.end();
+  const tmp = partialOf(to);
+  await pipeline(zip.outputStream as unknown as NodeJS.ReadableStream, createWriteStream(tmp));
+  await rename(tmp, to);
+}
+
+export async function runOrganiserExport(
+  data: EventToExport,
+  options: OrganiserExportOptions,
+  deps: ExportRunDeps = {},
+): Promise<ExportSummary> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const plan = planExport(data, options);
+  const destination = resolve(options.to);
+  const zipPath = join(destination, zipNameOf(plan.event.name));
+  let current: string = STATE_FILE;
+  const fail = (err: unknown): never => {
+    if (err instanceof ExportWriteError) throw err;
+    throw describeWriteError(err, current, destination, existsSync(destination));
+  };
+  if (options.as === 'html' && !deps.writeGallery) {
+    throw new Error('The offline HTML gallery is not part of this version yet: export --as folders or --as zip.');
+  }
+  await mkdir(destination, { recursive: true }).catch(fail);
+  const state = await readExportState(destination);
+  checkResumable(state, plan, options.as, options.files, destination);
+
+  const summary: ExportSummary = {
+    event: plan.event.name,
+    destination,
+    as: options.as,
+    files: options.files,
+    photos: plan.photos.length,
+    people: plan.people.length,
+    written: 0,
+    alreadyThere: 0,
+    hardLinks: 0,
+    bytes: 0,
+    blurredFaces: 0,
+    previewsInsteadOfOriginals: plan.previewsInsteadOfOriginals,
+    renamedFolders: [],
+    entry: options.as === 'zip' ? zipPath : options.as === 'html' ? join(destination, 'index.html') : destination,
+    elapsedMs: 0,
+  };
+  if (options.as === 'zip' && state?.complete && existsSync(zipPath)) {
+    summary.alreadyThere = plan.photos.reduce((n, p) => n + p.files.length, 0);
+    return { ...summary, elapsedMs: now() - started };
+  }
+
+  const root = options.as === 'zip' ? join(destination, ZIP_STAGING) : destination;
+  const exiftool = options.xmp ? new ExifTool({ maxProcs: 1 }) : null;
+  try {
+    // A person renamed since the last run: their folder moves, so nothing is exported twice.
+    for (const move of renamedFolders(state, plan)) {
+      current = move.to;
+      if (existsSync(join(root, move.from)) && !existsSync(join(root, move.to))) {
+        await mkdir(dirname(join(root, move.to)), { recursive: true }).catch(fail);
+        await rename(join(root, move.from), join(root, move.to)).catch(fail);
+        summary.renamedFolders.push(move);
+      }
+    }
+    // A finished export being completed again stays marked finished until something is missing.
+    await writeExportState(destination, stateOf(plan, options.as, options.files, state?.complete ?? false)).catch(fail);
+    await removePartials(root, plan);
+
+    const names = new Map(plan.people.map((p) => [p.id, p.name]));
+    const sizes = new Map<number, { width: number; height: number }>();
+    const ctx = { root, exiftool, names, writing: (file: string) => (current = file) };
+    const total = plan.photos.length;
+    let done = 0;
+    let writtenPhotos = 0;
+    let writingMs = 0;
+    for (const planned of plan.photos) {
+      deps.signal?.throwIfAborted();
+      // An unplugged stick's mount point disappears: never write the rest onto the laptop's own disk instead.
+      if (!existsSync(destination)) fail(Object.assign(new Error('destination missing'), { code: 'ENOENT' }));
+      const t0 = now();
+      const r = await writePlannedPhoto(planned, ctx).catch(fail);
+      summary.written += r.written;
+      summary.alreadyThere += r.alreadyThere;
+      summary.hardLinks += r.hardLinks;
+      summary.bytes += r.bytes;
+      summary.blurredFaces += r.blurredFaces;
+      if (r.imageSize) sizes.set(planned.photo.id, r.imageSize);
+      if (options.as === 'html') {
+        const thumb = join(root, thumbnailOf(planned.photo.id));
+        if (!existsSync(thumb)) {
+          current = thumbnailOf(planned.photo.id);
+          const image = r.image ?? (await readFile(join(root, planned.files[0]!.places[0]!)).catch(fail));
+          const bytes = await sharp(image)
+            .rotate()
+            .resize(GALLERY_THUMBNAIL_PX, GALLERY_THUMBNAIL_PX, { fit: 'inside' })
+            .jpeg({ quality: 80 })
+            .toBuffer();
+          await mkdir(dirname(thumb), { recursive: true }).catch(fail);
+          await writeFile(partialOf(thumb), bytes).catch(fail);
+          await rename(partialOf(thumb), thumb).catch(fail);
+        }
+      }
+      done += 1;
+      if (r.written > 0) {
+        writtenPhotos += 1;
+        writingMs += now() - t0;
+      }
+      const left = total - done;
+      deps.onProgress?.({
+        done,
+        total,
+        bytes: summary.bytes,
+        elapsedMs: now() - started,
+        leftMs: writtenPhotos > 0 ? Math.round((writingMs / writtenPhotos) * left) : null,
+        current,
+      });
+    }
+
+    current = MANIFEST_JSON;
+    const manifest = manifestOf(plan, options, now());
+    const manifestPath = join(root, MANIFEST_JSON);
+    const previous = existsSync(manifestPath) ? (JSON.parse(await readFile(manifestPath, 'utf8')) as Manifest) : null;
+    if (!previous || !sameManifest(previous, manifest)) {
+      await writeIfChanged(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`).catch(fail);
+      current = MANIFEST_CSV;
+      await writeIfChanged(join(root, MANIFEST_CSV), manifestCsv(manifest)).catch(fail);
+    }
+    if (options.as === 'html') {
+      current = 'index.html';
+      await deps.writeGallery!(root, galleryModelOf(plan, sizes, now())).catch(fail);
+    }
+    if (options.as === 'zip') {
+      current = zipNameOf(plan.event.name);
+      await writeZip(root, plan, zipPath).catch(fail);
+      await rm(root, { recursive: true, force: true });
+    }
+    current = STATE_FILE;
+    await writeExportState(destination, stateOf(plan, options.as, options.files, true)).catch(fail);
+  } finally {
+    await exiftool?.end();
+  }
+  return { ...summary, elapsedMs: now() - started };
+}

@@ -1,0 +1,89 @@
+// The metadata other tools read from an exported photo, as ExifTool tags: MWG face regions named
+// by person (Lightroom, digiKam, Photo Mechanic and ExifTool all read the MWG form), the names as
+// keywords, a burst's best frame as a rating and label, and the capture time.
+import type { ExportPhoto } from './export-model.js';
+import type { PlannedPhoto } from './export-plan.js';
+
+/** Lightroom's hierarchical keyword parent, so names sort under one "People" branch. */
+export const PEOPLE_KEYWORD_PARENT = 'People';
+/** The best frame of a burst: five stars and a label Lightroom shows in its filter bar. */
+export const PICK_RATING = 5;
+export const PICK_LABEL = 'Burst pick';
+
+export interface FaceRegion {
+  Area: { X: number; Y: number; W: number; H: number; Unit: 'normalized' };
+  Name: string;
+  Type: 'Face';
+}
+
+export type XmpTags = Record<string, unknown>;
+
+const clamp01 = (v: number): number => Math.min(1, Math.max(0, v));
+const round = (v: number): number => Math.round(v * 1e6) / 1e6;
+
+/**
+ * MWG regions: the centre of the box and its size, as fractions of the image (so the same
+ * regions fit the original and its 2048 px preview). Only the faces of exported people: an
+ * opted-out face gets no region and no name.
+ */
+export function faceRegions(photo: ExportPhoto, names: ReadonlyMap<number, string>, exported: readonly number[]): FaceRegion[] {
+  const W = photo.width || 1;
+  const H = photo.height || 1;
+  return photo.faces
+    .filter((f) => f.personId !== null && exported.includes(f.personId))
+    .map((f) => {
+      const [x, y, w, h] = f.box;
+      return {
+        Area: {
+          X: round(clamp01((x + w / 2) / W)),
+          Y: round(clamp01((y + h / 2) / H)),
+          W: round(clamp01(w / W)),
+          H: round(clamp01(h / H)),
+          Unit: 'normalized',
+        },
+        Name: names.get(f.personId!)!,
+        Type: 'Face',
+      };
+    });
+}
+
+/**
+ * The camera's wall-clock time as it wrote it: capture times are read (exifr) as local time of
+ * this machine when the camera gave no offset, so formatting in local time gives the same digits back.
+ */
+export function exifDateTime(ms: number): string {
+  const d = new Date(ms);
+  const p = (v: number, n = 2): string => String(v).padStart(n, '0');
+  return `${d.getFullYear()}:${p(d.getMonth() + 1)}:${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** Tags for one photo. `imageSize` is the exported image's upright size (AppliedToDimensions). */
+export function xmpTagsFor(
+  planned: PlannedPhoto,
+  names: ReadonlyMap<number, string>,
+  imageSize: { width: number; height: number },
+  into: 'embedded' | 'sidecar',
+): XmpTags {
+  const people = planned.people.map((id) => names.get(id)!);
+  const tags: XmpTags = {};
+  const regions = faceRegions(planned.photo, names, planned.people);
+  if (regions.length) {
+    tags.RegionInfo = { AppliedToDimensions: { W: imageSize.width, H: imageSize.height, Unit: 'pixel' }, RegionList: regions };
+  }
+  if (people.length) {
+    tags['XMP-dc:Subject'] = people;
+    tags['XMP-lr:HierarchicalSubject'] = people.map((n) => `${PEOPLE_KEYWORD_PARENT}|${n}`);
+    tags['XMP-iptcExt:PersonInImage'] = people;
+  }
+  if (planned.pick) {
+    tags['XMP-xmp:Rating'] = PICK_RATING;
+    tags['XMP-xmp:Label'] = PICK_LABEL;
+  }
+  if (planned.photo.capturedAt !== null) {
+    const when = exifDateTime(planned.photo.capturedAt);
+    tags['XMP-exif:DateTimeOriginal'] = when;
+    // A JPEG copy made from the preview lost its EXIF: the capture time goes back where every viewer looks.
+    if (into === 'embedded') tags['EXIF:DateTimeOriginal'] = when;
+  }
+  return tags;
+}
