@@ -61,6 +61,7 @@ const PACKAGE_HOMES = [
   { packages: ['piscina'], homes: ['pipeline'], why: 'worker pools live in src/pipeline' },
   { packages: ['onnxruntime-node'], homes: ['vision'], why: 'the networks live in src/vision' },
   { packages: ['electron'], homes: ['main'], why: 'only the Electron main process (src/main) may load electron' },
+  { packages: ['exiftool-vendored'], homes: ['export'], why: 'XMP is written by src/export (one ExifTool process per export)' },
 ];
 
 const folders = Object.keys(WALLS);
