@@ -16,6 +16,7 @@ import { findElectron } from './commands/start.js';
 import { formatStatus, runStatus } from './commands/status.js';
 import { formatRetry, runRetry } from './commands/retry.js';
 import { formatReprocess, runReprocess } from './commands/reprocess.js';
+import { formatMark, formatRecords, recordsCsv, runDoNotPublish, runPublish, runRecords } from './commands/records.js';
 import type { PhotoStage } from '../core/index.js';
 import type { CommandContext, TerminalLogs } from './context.js';
 import { human, UserFacingError } from './output.js';
@@ -234,6 +235,46 @@ export const COMMANDS: CommandSpec[] = [
         await runRenamePerson(ctx, str(o.event), o.person as number, str(o.name)),
         (r) => human`Person #${r.person.id} in "${r.event}" is now ${r.person.name ?? 'unnamed'}`,
       ),
+  },
+  {
+    name: 'do-not-publish',
+    description: "don't publish a person: their face is blurred in galleries, the kiosk, exports and ZIPs, in later photos too",
+    options: (cmd) =>
+      cmd
+        .requiredOption('--event <name>', 'event the person belongs to')
+        .requiredOption('--person <id>', 'person id, as `shutterfind people` lists it', parsePositive)
+        .option('--note <text>', 'why, for the record (e.g. "asked by email")'),
+    logs: 'none',
+    run: async (ctx, o) =>
+      shown(await runDoNotPublish(ctx, str(o.event), o.person as number, o.note === undefined ? null : str(o.note)), formatMark),
+  },
+  {
+    name: 'publish',
+    description: 'publish a person again after "do-not-publish" (the opt-out stays on record as revoked)',
+    options: (cmd) =>
+      cmd
+        .requiredOption('--event <name>', 'event the person belongs to')
+        .requiredOption('--person <id>', 'person id, as `shutterfind people` lists it', parsePositive)
+        .option('--reason <text>', 'why, for the record'),
+    logs: 'none',
+    run: async (ctx, o) =>
+      shown(await runPublish(ctx, str(o.event), o.person as number, o.reason === undefined ? null : str(o.reason)), formatMark),
+  },
+  {
+    name: 'records',
+    description: "the organiser's records: who asked not to be published (--opt-outs) or what went to which kiosk visit, with consent and contact (--deliveries)",
+    options: (cmd) =>
+      cmd
+        .requiredOption('--event <name>', 'event to report on')
+        .option('--opt-outs', '"do not publish" records, revoked ones included (the default)')
+        .option('--deliveries', 'kiosk visits: consent, photos taken home, deliveries, whether contact and selfie are kept')
+        .option('--csv', 'CSV for a spreadsheet instead of text (redirect it to a file)'),
+    logs: 'none',
+    run: async (ctx, o) => {
+      if (o.optOuts && o.deliveries) throw new UserFacingError('Give --opt-outs or --deliveries, not both.', 2);
+      const r = await runRecords(ctx, str(o.event), o.deliveries ? 'deliveries' : 'opt-outs');
+      return { json: r, human: o.csv ? recordsCsv(r).trimEnd() : formatRecords(r) };
+    },
   },
   {
     name: 'bursts',

@@ -36,6 +36,10 @@ export interface EngineEdits {
   queueSceneBackfill(): Promise<number>;
   /** One stage queued again for every photo of the event (the engine runs it in the background). */
   reprocess(eventName: string, stage: PhotoStage): Promise<StageQueued>;
+  /** "Do not publish" for a person (the organiser's mark); marking twice changes nothing. */
+  markDoNotPublish(eventName: string, personId: number, note: string | null): Promise<{ id: number; photoCount: number }>;
+  /** The person published again: their opt-outs revoked (kept on record); how many. */
+  publishPerson(eventName: string, personId: number, reason: string | null): Promise<number>;
 }
 
 /** The person is not in the event (both ways of editing say it the same way). */
@@ -95,6 +99,12 @@ function editsOnServe(info: z.infer<typeof serverInfoSchema>): EngineEdits {
     // The running engine looks at the models folder every few seconds and back-fills by itself.
     queueSceneBackfill: async () => 0,
     reprocess: (eventName, stage) => call<StageQueued>('POST', '/api/reprocess', eventName, { stage }),
+    markDoNotPublish: async (eventName, personId, note) => {
+      const r = await call<{ id: number; photoCount: number }>('POST', `/api/people/${personId}/do-not-publish`, eventName, { note });
+      return { id: r.id, photoCount: r.photoCount };
+    },
+    publishPerson: async (eventName, personId, reason) =>
+      (await call<{ revoked: number }>('POST', `/api/people/${personId}/publish`, eventName, { reason })).revoked,
   };
 }
 
@@ -112,6 +122,17 @@ function editsInEngine(engine: Engine): EngineEdits {
     regroupBursts: (eventName) => engine.bursts.regroup(event(eventName).id),
     queueSceneBackfill: async () => engine.backfillScenes(),
     reprocess: async (eventName, stage) => engine.reprocess(eventName, stage),
+    async markDoNotPublish(eventName, personId, note) {
+      const e = event(eventName);
+      if (!engine.people.find(e.id, personId)) throw new NoSuchPersonError(`There is no person ${personId} in this event.`);
+      const r = engine.publishing.markPerson(e.id, personId, note);
+      return { id: r.id, photoCount: r.photoCount };
+    },
+    async publishPerson(eventName, personId, reason) {
+      const e = event(eventName);
+      if (!engine.people.find(e.id, personId)) throw new NoSuchPersonError(`There is no person ${personId} in this event.`);
+      return engine.publishing.unmarkPerson(e.id, personId, reason);
+    },
   };
 }
 

@@ -4,7 +4,7 @@ import type { EventBursts } from '../bursts/index.js';
 import type { Catalogue } from '../catalogue/index.js';
 import type { DataDirLayout, Settings, SettingsInput } from '../config/index.js';
 import type { Admission, HotFolders, Intake, IntakeMode } from '../ingest/index.js';
-import type { DoNotPublish, Galleries, KioskDevices, KioskSessions } from '../kiosk/index.js';
+import type { DoNotPublish, Galleries, KioskDevices, KioskRecords, KioskSessions } from '../kiosk/index.js';
 import type { EventPeople } from '../people/index.js';
 import type { PhotoOutcome, PhotoProcessor, StageQueued } from '../pipeline/index.js';
 import type { EventSearch } from '../search/index.js';
@@ -53,7 +53,7 @@ export interface Engine {
   readonly people: EventPeople;
   readonly bursts: EventBursts;
   readonly search: EventSearch;
-  readonly kiosk: { devices: KioskDevices; sessions: KioskSessions; galleries: Galleries };
+  readonly kiosk: { devices: KioskDevices; sessions: KioskSessions; galleries: Galleries; records: KioskRecords };
   /** "Do not publish": opt-outs (organiser and kiosk), the faces they hide, blurred media for attendees. */
   readonly publishing: DoNotPublish;
   /** The organiser's export: per-person folders, a ZIP or an offline gallery, resumable. */

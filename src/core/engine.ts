@@ -7,7 +7,14 @@ import { hostname } from 'node:os';
 import { createEventBursts } from '../bursts/index.js';
 import { createCatalogue } from '../catalogue/index.js';
 import { dataDirLayout, loadSettingsFile, mergeSettings } from '../config/index.js';
-import { createDoNotPublish, createGalleries, createKioskDevices, createKioskSessions, startKioskUpkeep } from '../kiosk/index.js';
+import {
+  createDoNotPublish,
+  createGalleries,
+  createKioskDevices,
+  createKioskRecords,
+  createKioskSessions,
+  startKioskUpkeep,
+} from '../kiosk/index.js';
 import { blurFaces } from '../export/index.js';
 import { createEventPeople } from '../people/index.js';
 import {
@@ -203,7 +210,12 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     people,
     bursts,
     search,
-    kiosk: { devices: createKioskDevices(repos), sessions: kioskSessions, galleries: createGalleries(repos) },
+    kiosk: {
+      devices: createKioskDevices(repos),
+      sessions: kioskSessions,
+      galleries: createGalleries(repos),
+      records: createKioskRecords(repos),
+    },
     publishing,
     exports: createEventExports({ repos, layout, hiddenFaces: (eventId, photoIds) => publishing.hiddenFaces(eventId, photoIds) }),
     warmUpSelfies: () => selfieWorker.warmUp(),

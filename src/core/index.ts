@@ -27,7 +27,7 @@ export type { PhotoWithFaces, CameraCount } from '../catalogue/index.js';
 export type { PersonWithSamples } from '../people/index.js';
 export { MAX_PERSON_SAMPLES } from '../people/index.js';
 export type { MatchedSelfie, SceneResult } from '../search/index.js';
-export type { TakenHome, OpenGallery, OptOutRecord, HiddenFace } from '../kiosk/index.js';
+export type { TakenHome, OpenGallery, OptOutRecord, HiddenFace, DeliveryRecord } from '../kiosk/index.js';
 export { openReader, NoDataError, type DataDirReader } from './reader.js';
 export { DatabaseDamagedError, isDatabaseDamage } from '../store/index.js';
 export { UnknownEventError } from '../catalogue/index.js';

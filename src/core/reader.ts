@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { createEventBursts, type EventBursts } from '../bursts/index.js';
 import { createCatalogue, type Catalogue } from '../catalogue/index.js';
 import { dataDirLayout, loadSettingsFile, resolveSettings, type DataDirLayout } from '../config/index.js';
-import { createDoNotPublish } from '../kiosk/index.js';
+import { createDoNotPublish, createKioskRecords, type DoNotPublish, type KioskRecords } from '../kiosk/index.js';
 import { createEventPeople, type EventPeople } from '../people/index.js';
 import { createEventSearch, createFaceIndexCache, type EventSearch } from '../search/index.js';
 import { createRepositories, currentSchemaVersion, MIGRATIONS, openDatabase, type Database } from '../store/index.js';
@@ -25,6 +25,8 @@ export interface DataDirReader {
   readonly search: EventSearch;
   /** The organiser export: it only reads the data dir, so it runs beside a `serve`. */
   readonly exports: EventExports;
+  /** The "Do not publish" list and the kiosk's delivery records, read-only. */
+  readonly records: { optOuts: DoNotPublish['records']; deliveries: KioskRecords['deliveries'] };
   /** The event's status as a separate process sees it (files waiting to be recorded are the engine's alone). */
   status(eventName: string): EventStatus | undefined;
   close(): Promise<void>;
@@ -97,6 +99,7 @@ export async function openReader(dataDir: string, log: Logger): Promise<DataDirR
       provider: settings.faces.provider,
     }),
     exports: createEventExports({ repos, layout, hiddenFaces: (eventId, photoIds) => publishing.hiddenFaces(eventId, photoIds) }),
+    records: { optOuts: (eventId) => publishing.records(eventId), deliveries: createKioskRecords(repos).deliveries },
     status: (eventName) =>
       readEventStatus(repos, eventName, Date.now(), readStorageStatus(layout.root), installedSceneModel(layout.models)?.name ?? null),
     async close() {

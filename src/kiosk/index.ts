@@ -20,3 +20,4 @@ export {
   type HiddenFace,
   type OptOutRecord,
 } from './do-not-publish.js';
+export { createKioskRecords, maskContact, type DeliveryRecord, type KioskRecords } from './kiosk-records.js';

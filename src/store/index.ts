@@ -12,6 +12,7 @@ import { createSourcesRepository } from './sources-repository.js';
 import { createKiosksRepository } from './kiosks-repository.js';
 import { createGalleriesRepository } from './galleries-repository.js';
 import { createPublishOptOutsRepository } from './publish-opt-outs-repository.js';
+import { createKioskVisitsRepository } from './kiosk-visits-repository.js';
 import { createPhotoPairsRepository } from './photo-pairs-repository.js';
 
 export * from './types.js';
@@ -34,6 +35,7 @@ export type { RuntimeInfoRepository } from './runtime-info-repository.js';
 export type { KiosksRepository, KioskDevice, KioskSession, KioskSessionState, FollowingSession } from './kiosks-repository.js';
 export type { GalleriesRepository, GalleryLink, Delivery, DeliveryChannel, DeliveryState } from './galleries-repository.js';
 export type { PublishOptOutsRepository, PublishOptOut, NewOptOut, OptOutSource } from './publish-opt-outs-repository.js';
+export type { KioskVisitsRepository, KioskVisit } from './kiosk-visits-repository.js';
 export type {
   PhotoPairsRepository,
   PhotoFile,
@@ -75,6 +77,7 @@ export function createRepositories(db: Database) {
     kiosks: createKiosksRepository(db),
     galleries: createGalleriesRepository(db),
     optOuts: createPublishOptOutsRepository(db),
+    visits: createKioskVisitsRepository(db),
     photos: createPhotosRepository(db, jobs, faces, clipVectors, persons),
     pairs: createPhotoPairsRepository(db, jobs, faces, persons),
   };
