@@ -85,6 +85,7 @@ export function useLiveStream(enabled: boolean): void {
           source: () => store.bump('sources'),
           delivery: (e) => store.receiveDelivery(e.delivery),
           'kiosk-match': () => store.bump('kiosks'),
+          'photo-merged': (e) => store.removePhoto(e.droppedPhotoId),
         },
         (state) => {
           // Events sent while the stream was down are not replayed: fetch the feed again on reconnect.

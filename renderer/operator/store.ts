@@ -43,6 +43,8 @@ interface ConsoleState {
   showSection(section: SectionId): void;
   receiveOverview(overview: Overview): void;
   receivePhoto(photo: PhotoCard): void;
+  /** A photo that turned out to be half of another's capture (RAW+JPEG) is gone from the feed. */
+  removePhoto(photoId: number): void;
   receiveFeedPage(photos: PhotoCard[], nextBefore: number | null, older: boolean): void;
   receiveDeliveries(deliveries: DeliveryView[]): void;
   receiveDelivery(delivery: DeliveryView): void;
@@ -81,6 +83,7 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
       feed: upsertPhoto(s.feed ?? [], photo),
       revisions: photo.status === 'failed' ? { ...s.revisions, errors: s.revisions.errors + 1 } : s.revisions,
     })),
+  removePhoto: (photoId) => set((s) => (s.feed ? { feed: s.feed.filter((p) => p.id !== photoId) } : {})),
   receiveFeedPage: (photos, nextBefore, older) =>
     set((s) => ({ feed: older ? appendOlder(s.feed ?? [], photos) : photos, feedNextBefore: nextBefore })),
   receiveDeliveries: (deliveries) => set({ deliveries }),

@@ -52,7 +52,8 @@ export interface Overview {
   /** Where kiosks and phones reach this server: LAN address when LAN is on, else the local one. */
   publicUrl: string;
   lan: boolean;
-  photos: { total: number; pending: number; processing: number; ready: number; failed: number; duplicates: number };
+  /** withRaw: photos shot RAW+JPEG (one photo per capture, its RAW kept beside it). */
+  photos: { total: number; pending: number; processing: number; ready: number; failed: number; duplicates: number; withRaw: number };
   queue: { depth: number };
   throughput: { readyLastMinute: number; photosPerSecond: number };
   /** detector: 'int8' or 'float32', the face detector's arithmetic on that provider. */
@@ -85,6 +86,8 @@ export interface PhotoCard {
   thumbUrl: string | null;
   previewUrl: string | null;
   faces: PhotoFace[];
+  /** The capture's other files: the RAW kept beside the JPEG the photo is made from (RAW+JPEG shooting). */
+  otherFiles: { fileName: string; path: string; kind: 'raw' | 'rendered' }[];
 }
 
 /** GET /api/photos?event=&limit=&before=<photo id>&status= → newest first. */
@@ -243,7 +246,9 @@ export type LiveEvent =
   | { type: 'file-failed'; path: string; error: string }
   | { type: 'source'; source: SourceView }
   | { type: 'delivery'; delivery: DeliveryView }
-  | { type: 'kiosk-match'; sessionId: string; photos: number };
+  | { type: 'kiosk-match'; sessionId: string; photos: number }
+  /** The RAW and the JPEG of one capture, found in two folders, are one photo now: the dropped one's tile goes. */
+  | { type: 'photo-merged'; keptPhotoId: number; droppedPhotoId: number };
 
 // ---------------------------------------------------------------- kiosk
 

@@ -4,3 +4,4 @@ export * from './formats.js';
 export { readPhotoMetadata, toPhotoMetadata, mergeMetadata, EMPTY_METADATA, type PhotoMetadata } from './metadata.js';
 export { extractEmbeddedJpeg, RawPreviewError } from './raw-preview.js';
 export { decodeHeif, isMissingHeifCodec, HeifDecodeError, type HeifPixels } from './heif-decode.js';
+export * from './capture-pairs.js';

@@ -2,7 +2,7 @@
 // watched folders with their counts, cameras, settings and deliveries. Reads, plus the few
 // plain edits an operator makes (event settings). SQL stays in store/; this is the use-case face.
 import { applyEventSettingsPatch, readEventSettings, type EventSettings, type EventSettingsPatch } from '../config/index.js';
-import type { Delivery, Event, Photo, PhotoStatus, Repositories, Source, StoredFace } from '../store/index.js';
+import type { Delivery, Event, Photo, PhotoFile, PhotoStatus, Repositories, Source, StoredFace } from '../store/index.js';
 
 export interface CameraCount {
   make: string | null;
@@ -14,6 +14,8 @@ export interface CameraCount {
 export interface PhotoWithFaces {
   photo: Photo;
   faces: StoredFace[];
+  /** The capture's other files (its RAW beside the JPEG the photo is made from). */
+  files: PhotoFile[];
 }
 
 /** An event name nobody has used here: the message lists the ones that exist. */
@@ -43,7 +45,11 @@ export function createCatalogue(repos: Repositories) {
       return event;
     },
   };
-  const withFaces = (photo: Photo): PhotoWithFaces => ({ photo, faces: repos.faces.facesOfPhoto(photo.id) });
+  const withFaces = (photo: Photo): PhotoWithFaces => ({
+    photo,
+    faces: repos.faces.facesOfPhoto(photo.id),
+    files: repos.pairs.filesOfPhoto(photo.id),
+  });
   return {
     events,
     photo: (id: number): Photo | undefined => repos.photos.getPhoto(id),
@@ -56,6 +62,14 @@ export function createCatalogue(repos: Repositories) {
       q: { limit: number; before?: number | undefined; status?: PhotoStatus | undefined },
     ): PhotoWithFaces[] => repos.photos.listNewestPhotos(eventId, q).map(withFaces),
     photoCounts: (eventId: number) => repos.photos.countPhotos(eventId),
+    /** A photo's other files (its RAW), for exports and the console. */
+    filesOfPhoto: (photoId: number): PhotoFile[] => repos.pairs.filesOfPhoto(photoId),
+    /** Every photo's other files in the event, by photo. */
+    filesOfEvent(eventId: number): Map<number, PhotoFile[]> {
+      const byPhoto = new Map<number, PhotoFile[]>();
+      for (const f of repos.pairs.filesOfEvent(eventId)) byPhoto.set(f.photoId, [...(byPhoto.get(f.photoId) ?? []), f]);
+      return byPhoto;
+    },
     face: (id: number): StoredFace | undefined => repos.faces.getFace(id),
     sources(eventId: number): { source: Source; photos: number }[] {
       const counts = repos.photos.countBySource(eventId);

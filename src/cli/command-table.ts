@@ -132,7 +132,8 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'repair',
-    description: 'rescue a damaged database: copy everything still readable into a new one, keeping the damaged file beside it',
+    description:
+      'rescue a damaged database (copy everything still readable into a new one, keeping the damaged file beside it) and make RAW+JPEG captures stored as two photos one',
     options: (cmd) => cmd.option('--force', 'rebuild the database even when SQLite finds no damage'),
     logs: 'summary',
     run: async (ctx, o) => shown(await runRepair(ctx, { force: Boolean(o.force) }), formatRepair),

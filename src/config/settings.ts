@@ -32,6 +32,15 @@ const ingestSchema = z.object({
    * stay inside the folder are read either way.
    */
   followSymlinks: z.boolean().default(false),
+  /**
+   * A RAW that lands without its JPEG waits this long for it before it is processed on its own
+   * (then a late JPEG means rendering the photo twice). Tether tools write the pair back to back:
+   * EOS Utility and gphoto2 download the RAW and then the JPEG of one shot over the same cable,
+   * under a second apart for a 30 MB CR3 on USB 3; 2 s also covers USB 2 and Wi-Fi FTP bursts.
+   */
+  rawPairWaitMs: z.number().int().min(0).max(60_000).default(2_000),
+  /** After this many RAWs in a row got no JPEG, the camera shoots RAW only: stop waiting until a pair shows up. */
+  unpairedRawsBeforeNoWait: z.number().int().min(1).max(1_000).default(5),
 });
 
 const pipelineSchema = z.object({

@@ -18,6 +18,8 @@ export interface EngineEvents {
   admission: [{ eventId: number; path: string; admission: Admission }];
   'file-failed': [{ eventId: number; path: string; error: string }];
   source: [Source];
+  /** Two processed photos were found to be one RAW+JPEG capture (two card folders): the dropped one is gone, its RAW now a file of the kept one. */
+  'capture-merged': [{ eventId: number; keptPhotoId: number; droppedPhotoId: number }];
   /** An opted-in attendee got new photos (their gallery and waiting deliveries grew). */
   'kiosk-match': [{ eventId: number; sessionId: string; photoIds: number[]; deliveryIds: number[] }];
 }

@@ -17,6 +17,7 @@ import {
 } from '../kiosk/index.js';
 import { blurFaces } from '../export/index.js';
 import { createEventPeople } from '../people/index.js';
+import { pairByCapture } from '../ingest/index.js';
 import {
   createPhotoWorkerPool,
   createScheduler,
@@ -28,7 +29,14 @@ import {
   type Scheduler,
 } from '../pipeline/index.js';
 import { createEventSearch, createFaceIndexCache, type FaceIndexCache } from '../search/index.js';
-import { checkpointAndClose, createRepositories, openDatabase, type Database, type Repositories } from '../store/index.js';
+import {
+  checkpointAndClose,
+  createRepositories,
+  openDatabase,
+  type CaptureMerged,
+  type Database,
+  type Repositories,
+} from '../store/index.js';
 import { intraOpThreads, loadMatchThreshold } from '../vision/index.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import type { Engine, EngineEvents, EngineOptions } from './engine-types.js';
@@ -140,6 +148,9 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   /** The reactions to a processed photo; none of them may fail the photo. */
   const photoReady = (o: Extract<PhotoOutcome, { status: 'ready' }>): void => {
     faceIndexes.photoFacesChanged(o.eventId, o.faceIds, o.replacedFaceIds);
+    // The other half of this capture (RAW+JPEG written to two card folders) was ready already.
+    const merged = mergeCaptureOf(o.eventId, o.photoId);
+    if (merged?.droppedPhotoId === o.photoId) return;
     groupNewFaces(o.eventId, o.faceIds);
     for (const found of kioskUpkeep.photoReady(o.eventId, o.photoId, o.faceIds)) bus.emit('kiosk-match', { eventId: o.eventId, ...found });
     if (o.faceProvider) recordProvider(o.faceProvider);
@@ -149,6 +160,19 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       repos.clipVectors.enqueueBackfillOf(o.photoId, o.eventId, SCENE_BACKFILL_PRIORITY, settings.pipeline.maxAttempts, Date.now())
     ) {
       setImmediate(() => scheduler.wake());
+    }
+  };
+  const mergeCaptureOf = (eventId: number, photoId: number): CaptureMerged | null => {
+    try {
+      const merged = pairByCapture(repos.pairs, repos.photos, photoId, Date.now());
+      if (merged) {
+        faceIndexes.photoFacesChanged(eventId, [], merged.removedFaceIds);
+        bus.emit('capture-merged', { eventId, keptPhotoId: merged.keptPhotoId, droppedPhotoId: merged.droppedPhotoId });
+      }
+      return merged;
+    } catch (err) {
+      log.error({ err, eventId, photoId }, `Could not pair photo ${photoId} with its RAW or JPEG: ${(err as Error).message}.`);
+      return null;
     }
   };
   const groupNewFaces = (eventId: number, faceIds: readonly number[]): void => {

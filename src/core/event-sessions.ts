@@ -34,12 +34,14 @@ export function createEventSessions(deps: EventSessionsDeps) {
       const log = deps.log.child({ event: name });
       const intake = createIntake({
         photos: repos.photos,
+        pairs: repos.pairs,
         eventId: event.id,
         options: { ...settings.ingest, maxAttempts: settings.pipeline.maxAttempts },
         mode: deps.mode,
         log,
         onAdmission: (path, admission) => {
-          if (admission.outcome === 'added') deps.wake();
+          // A JPEG that joined its RAW's photo lets that photo's held job run now.
+          if (admission.outcome === 'added' || admission.outcome === 'paired') deps.wake();
           bus.emit('admission', { eventId: event.id, path, admission });
         },
         onFailure: (path, error) => bus.emit('file-failed', { eventId: event.id, path, error }),

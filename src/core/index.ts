@@ -22,7 +22,18 @@ export {
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { acquireDataDirLock, DataDirBusyError } from './data-dir-lock.js';
 export { runAsBackgroundWork, BACKGROUND_NICE } from './process-priority.js';
-export type { Delivery, Event, KioskDevice, Photo, PhotoStatus, Source, StoredBurst, StoredFace, PersonSummary } from '../store/index.js';
+export type {
+  Delivery,
+  Event,
+  KioskDevice,
+  Photo,
+  PhotoFile,
+  PhotoStatus,
+  Source,
+  StoredBurst,
+  StoredFace,
+  PersonSummary,
+} from '../store/index.js';
 export type { PhotoWithFaces, CameraCount } from '../catalogue/index.js';
 export type { PersonWithSamples } from '../people/index.js';
 export { MAX_PERSON_SAMPLES } from '../people/index.js';
@@ -36,7 +47,7 @@ export { PeopleEditError } from '../people/index.js';
 export { repairDataDir, NothingToRepairError, type RepairReport } from './repair.js';
 export { openFaceTools, type FaceTools } from './face-tools.js';
 export { KioskError, type KioskProblem } from '../kiosk/index.js';
-export { listPhotoFiles } from '../ingest/index.js';
+export { listPhotoFiles, type Admission } from '../ingest/index.js';
 export { packageRoot } from '../config/index.js';
 export { PHOTO_STAGES, type PhotoStage } from '../store/index.js';
 export { StageOffError, type StageQueued } from '../pipeline/index.js';

@@ -10,6 +10,8 @@ import { checkDatabase, createRepositories, openDatabase, salvageDatabase, type 
 import { createFaceIndexCache } from '../search/index.js';
 import { loadMatchThreshold } from '../vision/index.js';
 import { assignFacesToPersons } from '../people/index.js';
+import { mergeStoredPairs } from '../ingest/index.js';
+import { regroupEventBursts } from '../bursts/index.js';
 
 export interface RepairReport {
   database: string;
@@ -22,6 +24,8 @@ export interface RepairReport {
   salvage: SalvageReport | null;
   /** Faces that had lost their person and were grouped into people again. */
   regroupedFaces: number;
+  /** RAW+JPEG captures that were stored as two photos (before pairs were known) and are one photo now. */
+  mergedPairs: number;
 }
 
 const SQLITE_SIDE_FILES = ['', '-wal', '-shm'] as const;
@@ -52,6 +56,29 @@ function regroupFacesWithoutPerson(database: string): number {
   }
 }
 
+/**
+ * Photos of one capture stored as two (imported before Shutterfind knew RAW+JPEG pairs, or a
+ * folder added later) become one: the JPEG's photo keeps the RAW as its second file, and takes the
+ * RAW photo's kiosk matches, gallery links, deliveries and organiser-given names. Bursts are
+ * grouped again after, since the two halves of a capture looked like a burst of two frames.
+ */
+async function mergePairsStoredApart(database: string, dataDir: string, log: Logger): Promise<number> {
+  const db = openDatabase(database);
+  try {
+    const repos = createRepositories(db);
+    let merged = 0;
+    for (const event of repos.events.listEvents()) {
+      const done = mergeStoredPairs(repos.pairs, event.id, Date.now());
+      if (!done.length) continue;
+      merged += done.length;
+      await regroupEventBursts(repos.bursts, event.id, dataDir, log);
+    }
+    return merged;
+  } finally {
+    db.close();
+  }
+}
+
 /** There is no database to repair in this data dir. */
 export class NothingToRepairError extends Error {
   override name = 'NothingToRepairError';
@@ -67,8 +94,10 @@ export async function repairDataDir(dataDir: string, log: Logger, options: { for
   const lock = await acquireDataDirLock(layout.lock, dataDir);
   try {
     const check = checkDatabase(layout.database);
-    if (check.ok && !options.force)
-      return { database: layout.database, healthy: true, problems: [], damagedCopy: null, salvage: null, regroupedFaces: 0 };
+    if (check.ok && !options.force) {
+      const mergedPairs = await mergePairsStoredApart(layout.database, layout.root, log);
+      return { database: layout.database, healthy: true, problems: [], damagedCopy: null, salvage: null, regroupedFaces: 0, mergedPairs };
+    }
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const repaired = `${layout.database}.repaired-${stamp}`;
     const damagedCopy = `${layout.database}.damaged-${stamp}`;
@@ -79,8 +108,9 @@ export async function repairDataDir(dataDir: string, log: Logger, options: { for
     }
     renameSync(repaired, layout.database);
     const regroupedFaces = regroupFacesWithoutPerson(layout.database);
-    log.warn({ problems: check.problems, damagedCopy, salvage, regroupedFaces }, 'database repaired');
-    return { database: layout.database, healthy: false, problems: check.problems, damagedCopy, salvage, regroupedFaces };
+    const mergedPairs = await mergePairsStoredApart(layout.database, layout.root, log);
+    log.warn({ problems: check.problems, damagedCopy, salvage, regroupedFaces, mergedPairs }, 'database repaired');
+    return { database: layout.database, healthy: false, problems: check.problems, damagedCopy, salvage, regroupedFaces, mergedPairs };
   } finally {
     lock.release();
   }

@@ -5,7 +5,8 @@ import type { PhotoCounts, PhotoStage, Repositories, SourceState, StageCounts } 
 
 export interface EventStatus {
   event: string;
-  photos: PhotoCounts;
+  /** `withRaw`: photos shot RAW+JPEG, their RAW kept beside the JPEG (one photo per capture). */
+  photos: PhotoCounts & { withRaw: number };
   /** depth: jobs waiting or running, all stages together; byStage: the same per stage. */
   queue: { depth: number; byStage: StageCounts };
   throughput: { readyLastMinute: number; photosPerSecond: number };
@@ -81,7 +82,7 @@ export function readEventStatus(
   const readyLastMinute = repos.photos.countReadySince(event.id, now - THROUGHPUT_WINDOW_MS);
   return {
     event: event.name,
-    photos: repos.photos.countPhotos(event.id),
+    photos: { ...repos.photos.countPhotos(event.id), withRaw: repos.pairs.countFiles(event.id) },
     queue: { depth: repos.jobs.queueDepth(event.id), byStage: repos.jobs.queueDepthByStage(event.id) },
     throughput: {
       readyLastMinute,

@@ -1,18 +1,30 @@
 // Takes a complete file into an event exactly once: hash it, then record it as a new photo
-// (with its processing job), a duplicate of one the event has, or nothing new.
+// (with its processing job), the other file of a capture the event has (RAW+JPEG), a duplicate of
+// one the event has, or nothing new.
 import { stat } from 'node:fs/promises';
-import type { DuplicateKind, Photo, PhotosRepository } from '../store/index.js';
+import { captureRole, namePartner, splitCaptureName, type CaptureRole } from '../camera-files/index.js';
+import type { DuplicateKind, Photo, PhotoFile, PhotoPairsRepository, PhotosRepository } from '../store/index.js';
 import { sha256File } from './hashing.js';
+import type { RawWaits } from './raw-waits.js';
 import type { FileObservation } from './readiness.js';
 
 export type Admission =
   | { outcome: 'added'; photoId: number }
+  /**
+   * The file is the other half of a capture the event has: a RAW beside its JPEG, or the JPEG of
+   * a photo that had only its RAW (then the photo is made from the JPEG, `renderedAgain` when the
+   * RAW had been rendered already).
+   */
+  | { outcome: 'paired'; photoId: number; role: CaptureRole; renderedAgain: boolean }
   | { outcome: 'duplicate'; photoId: number; kind: DuplicateKind; originalPath: string }
   | { outcome: 'known'; photo: Photo }
   | { outcome: 'changed' };
 
 export interface AdmitDeps {
   photos: PhotosRepository;
+  pairs: PhotoPairsRepository;
+  /** RAWs that land alone wait a moment for their JPEG; absent, they never wait. */
+  rawWaits?: RawWaits;
   maxAttempts: number;
   now: () => number;
 }
@@ -51,44 +63,82 @@ export async function admitFile(deps: AdmitDeps, req: AdmitRequest): Promise<Adm
     const photo = deps.photos.getPhoto(known.photoId);
     if (photo) return { outcome: 'known', photo };
   }
+  const knownPartner = deps.pairs.findKnownFile(req.eventId, req.path, obs.size, obs.mtimeMs);
+  const partnerPhoto = knownPartner && deps.photos.getPhoto(knownPartner.photoId);
+  if (partnerPhoto) return { outcome: 'known', photo: partnerPhoto };
 
   const sha256 = await sha256File(req.path);
   const after = await stat(req.path);
   if (after.size !== obs.size || Math.floor(after.mtimeMs) !== obs.mtimeMs) return { outcome: 'changed' };
 
   const existing = deps.photos.findPhotoBySha(req.eventId, sha256);
-  if (!existing) {
-    const photoId = deps.photos.addPhotoWithJob(
-      {
-        eventId: req.eventId,
-        sourceId: req.sourceId,
-        path: req.path,
-        sha256,
-        format: obs.format ?? 'unknown',
-        sizeBytes: obs.size,
-        mtimeMs: obs.mtimeMs,
-        landedAt: req.landedAt,
-      },
-      deps.maxAttempts,
-      deps.now(),
-      req.priority,
-    );
-    return { outcome: 'added', photoId };
+  if (existing) return recordAgain(deps, req, sha256, { photoId: existing.id, path: existing.path, photo: existing, file: null });
+  const attached = deps.pairs.findFileBySha(req.eventId, sha256);
+  if (attached) {
+    const photo = deps.photos.getPhoto(attached.photoId);
+    if (photo) return recordAgain(deps, req, sha256, { photoId: photo.id, path: attached.path, photo, file: attached });
   }
-  const kind = classifyExisting(existing, req.path, existing.path === req.path || (await exists(existing.path)));
-  if (kind === 'known') return { outcome: 'known', photo: existing };
+
+  const format = obs.format ?? 'unknown';
+  const file = { sourceId: req.sourceId, path: req.path, format, sha256, sizeBytes: obs.size, mtimeMs: obs.mtimeMs };
+  const role = captureRole(format);
+  if (role !== null) {
+    const { folder, stem } = splitCaptureName(req.path);
+    const partner = namePartner(req.path, format, deps.pairs.nameCandidates(req.eventId, folder, stem));
+    if (partner) {
+      deps.rawWaits?.paired(req.path);
+      if (role === 'raw') {
+        deps.pairs.attachFile(req.eventId, partner.id, file, 'raw', 'name', deps.now());
+        return { outcome: 'paired', photoId: partner.id, role, renderedAgain: false };
+      }
+      const taken = deps.pairs.takePartnerFile(partner.id, file, 'name', {
+        now: deps.now(),
+        priority: req.priority,
+        maxAttempts: deps.maxAttempts,
+      });
+      return { outcome: 'paired', photoId: partner.id, role, renderedAgain: taken.renderedAgain };
+    }
+  }
+
+  const waitMs = role === 'raw' && deps.rawWaits ? await deps.rawWaits.waitFor(req.path) : 0;
+  if (role === 'raw') deps.rawWaits?.rawAlone(req.path);
+  const now = deps.now();
+  const photoId = deps.photos.addPhotoWithJob(
+    { ...file, eventId: req.eventId, landedAt: req.landedAt },
+    deps.maxAttempts,
+    now,
+    req.priority,
+    now + waitMs,
+  );
+  return { outcome: 'added', photoId };
+}
+
+/** Bytes the event already has (as a photo's own file or as a capture's other file) at another path, or at this one. */
+async function recordAgain(
+  deps: AdmitDeps,
+  req: AdmitRequest,
+  sha256: string,
+  had: { photoId: number; path: string; photo: Photo; file: PhotoFile | null },
+): Promise<Admission> {
+  const kind = classifyExisting({ ...had.photo, path: had.path }, req.path, had.path === req.path || (await exists(had.path)));
+  if (kind === 'known') return { outcome: 'known', photo: had.photo };
+  // A renamed RAW is followed (exports still find it); a copy is a duplicate of the photo.
+  if (had.file && kind === 'rename') {
+    deps.pairs.moveFile(had.file.id, req.path, req.observation.mtimeMs);
+    return { outcome: 'duplicate', photoId: had.photoId, kind, originalPath: had.path };
+  }
   deps.photos.recordDuplicate(
     {
       eventId: req.eventId,
       sourceId: req.sourceId,
       path: req.path,
       sha256,
-      photoId: existing.id,
-      kind,
-      sizeBytes: obs.size,
-      mtimeMs: obs.mtimeMs,
+      photoId: had.photoId,
+      kind: had.file ? 'copy' : kind,
+      sizeBytes: req.observation.size,
+      mtimeMs: req.observation.mtimeMs,
     },
     deps.now(),
   );
-  return { outcome: 'duplicate', photoId: existing.id, kind, originalPath: existing.path };
+  return { outcome: 'duplicate', photoId: had.photoId, kind, originalPath: had.path };
 }

@@ -15,3 +15,4 @@ export {
 } from './intake.js';
 export { STORAGE_REMINDER_MS, type WaitingFile } from './storage-waits.js';
 export { createHotFolders, type HotFolders } from './hot-folders.js';
+export { pairByCapture, mergeStoredPairs } from './capture-merge.js';

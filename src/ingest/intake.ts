@@ -2,10 +2,11 @@
 // then admission; every failure lands on a photo row the operator can see.
 import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
-import type { PhotosRepository } from '../store/index.js';
+import type { PhotoPairsRepository, PhotosRepository } from '../store/index.js';
 import { admitFile, type Admission } from './admit.js';
 import { ADMISSION_RETRY_MS, createArrivalTracker } from './arrivals.js';
 import { describeUnreadableFile, observeFile, type ProbeScope } from './probe.js';
+import { createRawWaits } from './raw-waits.js';
 import type { FileObservation, ReadinessPolicy } from './readiness.js';
 import { createStorageWaits, type WaitingFile } from './storage-waits.js';
 
@@ -22,10 +23,14 @@ export interface IntakeOptions {
   maxAttempts: number;
   /** settings ingest.followSymlinks: read links that lead out of the folder they are in. */
   followSymlinks: boolean;
+  /** settings ingest.rawPairWaitMs and unpairedRawsBeforeNoWait: how long a lone RAW waits for its JPEG. */
+  rawPairWaitMs: number;
+  unpairedRawsBeforeNoWait: number;
 }
 
 export interface IntakeDeps {
   photos: PhotosRepository;
+  pairs: PhotoPairsRepository;
   eventId: number;
   options: IntakeOptions;
   mode: IntakeMode;
@@ -87,6 +92,10 @@ export function createIntake(deps: IntakeDeps): Intake {
   };
 
   const storageWaits = createStorageWaits();
+  const rawWaits = createRawWaits(
+    { holdMs: deps.options.rawPairWaitMs, unpairedBeforeNoHold: deps.options.unpairedRawsBeforeNoWait },
+    deps.mode === 'watch',
+  );
 
   function recordFailure(path: string, reason: string, observation: FileObservation | null, landedAt: number): void {
     storageWaits.cleared(path);
@@ -119,7 +128,7 @@ export function createIntake(deps: IntakeDeps): Intake {
         let admission: Admission;
         try {
           admission = await admitFile(
-            { photos: deps.photos, maxAttempts: deps.options.maxAttempts, now },
+            { photos: deps.photos, pairs: deps.pairs, rawWaits, maxAttempts: deps.options.maxAttempts, now },
             {
               eventId: deps.eventId,
               sourceId: sourceOf.get(path)?.sourceId ?? null,

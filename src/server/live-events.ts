@@ -29,7 +29,8 @@ export function registerLiveEvents(app: FastifyInstance, ctx: ServerContext): Li
     if (card) publish(o.eventId, { type: 'photo', photo: card });
   };
   const onAdmission = (...[a]: EngineEvents['admission']): void => {
-    if (a.admission.outcome !== 'added' || !watched(a.eventId)) return;
+    // A JPEG joining its RAW's photo changes that photo's card (its file, maybe rendered again).
+    if ((a.admission.outcome !== 'added' && a.admission.outcome !== 'paired') || !watched(a.eventId)) return;
     const card = photoCardOf(ctx, a.admission.photoId);
     if (card) publish(a.eventId, { type: 'photo', photo: card });
   };
@@ -53,7 +54,14 @@ export function registerLiveEvents(app: FastifyInstance, ctx: ServerContext): Li
   ctx.engine.bus.on('file-failed', onFileFailed);
   ctx.engine.bus.on('source', onSource);
   ctx.engine.bus.on('kiosk-match', onKioskMatch);
+  const onCaptureMerged = (...[m]: EngineEvents['capture-merged']): void => {
+    publish(m.eventId, { type: 'photo-merged', keptPhotoId: m.keptPhotoId, droppedPhotoId: m.droppedPhotoId });
+    const card = watched(m.eventId) ? photoCardOf(ctx, m.keptPhotoId) : undefined;
+    if (card) publish(m.eventId, { type: 'photo', photo: card });
+  };
+  ctx.engine.bus.on('capture-merged', onCaptureMerged);
   app.addHook('onClose', async () => {
+    ctx.engine.bus.off('capture-merged', onCaptureMerged);
     ctx.engine.bus.off('kiosk-match', onKioskMatch);
     ctx.engine.bus.off('photo', onPhoto);
     ctx.engine.bus.off('admission', onAdmission);

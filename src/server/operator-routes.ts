@@ -37,7 +37,7 @@ const fileNameOf = (path: string): string => path.split(/[\\/]/).pop() ?? path;
 
 export function photoCardOf(ctx: ServerContext, photoId: number): PhotoCard | undefined {
   const found = ctx.engine.catalogue.photoWithFaces(photoId);
-  return found ? toPhotoCard(found.photo, found.faces) : undefined;
+  return found ? toPhotoCard(found.photo, found.faces, found.files) : undefined;
 }
 
 export function sourceViews(ctx: ServerContext, eventId: number): SourceView[] {
@@ -54,7 +54,7 @@ export function registerOperatorRoutes(app: FastifyInstance, ctx: ServerContext)
     const q = parseInput(photoPageQuery, request.query, 'photo query');
     const photos = catalogue.newestPhotos(event.id, q);
     return {
-      photos: photos.map((p) => toPhotoCard(p.photo, p.faces)),
+      photos: photos.map((p) => toPhotoCard(p.photo, p.faces, p.files)),
       nextBefore: photos.length === q.limit ? photos.at(-1)!.photo.id : null,
     };
   });

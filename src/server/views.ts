@@ -1,5 +1,5 @@
 // Store rows as the API shows them (api-types.ts). Pure: rows in, JSON-ready objects out.
-import type { Delivery, KioskDevice, PersonWithSamples, Photo, Source, StoredFace } from '../core/index.js';
+import type { Delivery, KioskDevice, PersonWithSamples, Photo, PhotoFile, Source, StoredFace } from '../core/index.js';
 import type { CameraCount, DeliveryView, KioskView, PersonView, PhotoCard, PhotoFace, RelativeBox, SourceView } from '../api/index.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -17,7 +17,7 @@ export function cameraName(make: string | null, model: string | null, serial: st
   return serial ? `${body} #${serial}` : body;
 }
 
-export function toPhotoCard(photo: Photo, faces: readonly StoredFace[]): PhotoCard {
+export function toPhotoCard(photo: Photo, faces: readonly StoredFace[], files: readonly PhotoFile[] = []): PhotoCard {
   const faceViews: PhotoFace[] = faces.map((f) => ({
     id: f.id,
     box: relativeBox(f.box, photo.width, photo.height),
@@ -39,6 +39,7 @@ export function toPhotoCard(photo: Photo, faces: readonly StoredFace[]): PhotoCa
     thumbUrl: photo.thumbnailPath ? `/api/media/photos/${photo.id}/thumb` : null,
     previewUrl: photo.previewPath ? `/api/media/photos/${photo.id}/preview` : null,
     faces: faceViews,
+    otherFiles: files.map((f) => ({ fileName: f.fileName, path: f.path, kind: f.role })),
   };
 }
 

@@ -59,6 +59,8 @@ export interface CaptureMerged {
   droppedPhotoId: number;
   /** Persons that lost or gained a face: their counts and covers were refreshed. */
   personIds: number[];
+  /** The dropped photo's faces, gone from the event. */
+  removedFaceIds: number[];
 }
 
 interface PhotoFileRow {
@@ -143,6 +145,9 @@ export function createPhotoPairsRepository(db: Database, jobs: JobsRepository, f
   );
   const byCapture = db.prepare<[number, number], CandidateRow>(
     `SELECT ${CANDIDATE_COLUMNS} FROM photos p WHERE p.event_id = ? AND p.captured_at = ? AND p.sha256 IS NOT NULL`,
+  );
+  const ofEventAll = db.prepare<[number], CandidateRow>(
+    `SELECT ${CANDIDATE_COLUMNS} FROM photos p WHERE p.event_id = ? AND p.sha256 IS NOT NULL ORDER BY p.id`,
   );
   const photoRow = db.prepare<
     [number],
@@ -252,6 +257,10 @@ export function createPhotoPairsRepository(db: Database, jobs: JobsRepository, f
       }
       return [...seen.values()];
     },
+    /** Every hashed photo of the event, for repair's search for pairs stored as two photos. */
+    eventCandidates(eventId: number): StoredPairCandidate[] {
+      return ofEventAll.all(eventId).map(toCandidate);
+    },
     captureCandidates(eventId: number, capturedAt: number): StoredPairCandidate[] {
       return byCapture.all(eventId, capturedAt).map(toCandidate);
     },
@@ -346,7 +355,7 @@ export function createPhotoPairsRepository(db: Database, jobs: JobsRepository, f
         const affected = new Set(personIds);
         for (const id of persons.emptyUnnamedPersonIds(drop.event_id)) if (affected.has(id)) persons.deletePerson(id);
       }
-      return { keptPhotoId: keepId, droppedPhotoId: dropId, personIds };
+      return { keptPhotoId: keepId, droppedPhotoId: dropId, personIds, removedFaceIds: removed.replacedFaceIds };
     }),
   };
 }

@@ -226,13 +226,13 @@ export function createPhotosRepository(
      * Records a new photo with its previews and faces jobs together, so a crash never leaves one
      * without the others. (Scene search joins the previews task by itself when a model is installed.)
      */
-    addPhotoWithJob(p: NewPhoto, maxAttempts: number, now: number, priority = 0): number {
+    addPhotoWithJob(p: NewPhoto, maxAttempts: number, now: number, priority = 0, runAfter = now): number {
       return db.transaction(() => {
         // The file was recorded as failed before (still being written, unreadable): it is good now.
         deleteUnhashedAtPath.run(p.eventId, p.path);
         const id = Number(insertPhoto.run({ ...p, fileName: basename(p.path), now }).lastInsertRowid);
         for (const kind of ['photo.previews', 'photo.faces'] as const) {
-          jobs.enqueueJob({ kind, eventId: p.eventId, photoId: id, maxAttempts, runAfter: now, priority }, now);
+          jobs.enqueueJob({ kind, eventId: p.eventId, photoId: id, maxAttempts, runAfter, priority }, now);
         }
         return id;
       })();

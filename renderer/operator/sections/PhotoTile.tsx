@@ -37,9 +37,14 @@ export function PhotoTile({ photo, onOpen }: PhotoTileProps) {
         )}
       </button>
       <div className="c-photo__meta">
-        <span className="c-photo__name" title={photo.path}>
+        <span className="c-photo__name" title={[photo.path, ...photo.otherFiles.map((f) => f.path)].join('\n')}>
           {photo.fileName}
         </span>
+        {photo.otherFiles.some((f) => f.kind === 'raw') && (
+          <span className="c-photo__pair" data-testid="photo-pair" title="Shot RAW+JPEG: one photo, the RAW kept beside it">
+            +RAW
+          </span>
+        )}
         <span className="c-photo__time">{timeAgo(photo.readyAt ?? photo.landedAt)}</span>
       </div>
       {photo.status === 'failed' && photo.error && (

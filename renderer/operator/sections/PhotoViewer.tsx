@@ -46,8 +46,16 @@ export function PhotoViewer({ photo, onClose }: { photo: PhotoCard; onClose: () 
         <dd>{photo.capturedAt ? formatDateTime(photo.capturedAt) : '—'}</dd>
         <dt>Landed</dt>
         <dd>{formatDateTime(photo.landedAt)}</dd>
-        <dt>File</dt>
-        <dd className="c-mono c-break">{photo.path}</dd>
+        <dt>{photo.otherFiles.length ? 'Files' : 'File'}</dt>
+        <dd className="c-mono c-break">
+          {photo.path}
+          {photo.otherFiles.map((f) => (
+            <span key={f.path} className="c-viewer__other-file">
+              <br />
+              {f.path} {f.kind === 'raw' ? '(RAW, kept for editing)' : '(camera JPEG)'}
+            </span>
+          ))}
+        </dd>
         {photo.error && (
           <>
             <dt>Problem</dt>

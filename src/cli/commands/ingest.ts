@@ -8,6 +8,8 @@ import { createProgress, human, UserFacingError } from '../output.js';
 export interface IngestSummary {
   event: string;
   added: number;
+  /** Files that joined their capture's photo: a RAW kept beside its JPEG (RAW+JPEG shooting). */
+  paired: number;
   duplicates: number;
   failed: { path: string; error: string }[];
   ready: number;
@@ -40,6 +42,7 @@ export async function runIngest(ctx: CommandContext, dirs: string[], eventName: 
     const photoOfPath = new Map<string, number>();
     const failedBeforeRead = new Map<string, string>();
     let added = 0;
+    let paired = 0;
     let duplicates = 0;
     const addedIds = new Set<number>();
 
@@ -51,12 +54,27 @@ export async function runIngest(ctx: CommandContext, dirs: string[], eventName: 
         photoOfPath.set(path, admission.photoId);
         return;
       }
+      if (admission.outcome === 'paired') {
+        paired += 1;
+        photoOfPath.set(path, admission.photoId);
+        progress.tick();
+        return;
+      }
       // A file whose bytes the event already has, at this path or another, is a duplicate here.
       duplicates += 1;
       const photoId =
         admission.outcome === 'known' ? admission.photo.id : admission.outcome === 'duplicate' ? admission.photoId : undefined;
       if (photoId !== undefined) photoOfPath.set(path, photoId);
       progress.tick();
+    });
+    // The RAW and the JPEG of one capture in two folders of the card: one photo, counted once.
+    engine.bus.on('capture-merged', ({ eventId: e, keptPhotoId, droppedPhotoId }) => {
+      if (e !== eventId) return;
+      for (const [path, id] of photoOfPath) if (id === droppedPhotoId) photoOfPath.set(path, keptPhotoId);
+      if (addedIds.delete(droppedPhotoId)) {
+        added -= 1;
+        paired += 1;
+      }
     });
     engine.bus.on('file-failed', ({ eventId: e, path, error }) => {
       if (e !== eventId) return;
@@ -88,7 +106,7 @@ export async function runIngest(ctx: CommandContext, dirs: string[], eventName: 
       else if (photo?.status === 'failed') failed.push({ path, error: photo.error ?? 'failed' });
     }
     failed.sort((a, b) => a.path.localeCompare(b.path));
-    return { event: eventName, added, duplicates, failed, ready: readyIds.size, tookMs: Date.now() - started };
+    return { event: eventName, added, paired, duplicates, failed, ready: readyIds.size, tookMs: Date.now() - started };
   } finally {
     progress.stop();
     await engine.stop();
@@ -98,6 +116,7 @@ export async function runIngest(ctx: CommandContext, dirs: string[], eventName: 
 export function formatIngestSummary(s: IngestSummary): string {
   const lines = [
     human`Event "${s.event}": ${s.added} new photo(s), ${s.ready} ready, ${s.duplicates} duplicate(s), ${s.failed.length} failed, in ${(s.tookMs / 1000).toFixed(1)} s`,
+    ...(s.paired ? [human`  ${s.paired} RAW file(s) kept beside their JPEG (RAW+JPEG: one photo per capture)`] : []),
   ];
   for (const f of s.failed) lines.push(human`  ✗ ${f.path}\n      ${f.error}`);
   return lines.join('\n');

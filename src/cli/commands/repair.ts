@@ -22,6 +22,7 @@ const TABLE_WORDS: Record<string, [string, string]> = {
   sources: ['hot folder', 'hot folders'],
   photos: ['photo', 'photos'],
   duplicates: ['duplicate file', 'duplicate files'],
+  photo_files: ['RAW file kept beside its JPEG', 'RAW files kept beside their JPEGs'],
   faces: ['face', 'faces'],
   persons: ['person', 'people'],
   bursts: ['burst', 'bursts'],
@@ -34,7 +35,13 @@ const TABLE_WORDS: Record<string, [string, string]> = {
 const PLURAL = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export function formatRepair(r: RepairReport): string {
-  if (r.healthy) return human`The database ${r.database} is sound (SQLite's check found no damage); nothing was changed.`;
+  const pairs = r.mergedPairs
+    ? human`${PLURAL(r.mergedPairs, 'RAW+JPEG capture')} stored as two photos ${r.mergedPairs === 1 ? 'is' : 'are'} one photo now (the RAW kept as its second file).`
+    : '';
+  if (r.healthy) {
+    const sound = human`The database ${r.database} is sound (SQLite's check found no damage)`;
+    return pairs ? `${sound}.\n  ${pairs}` : `${sound}; nothing was changed.`;
+  }
   const s = r.salvage!;
   const lines = [human`Repaired ${r.database}${r.problems.length ? human` (SQLite found: ${r.problems[0]})` : ''}`];
   if (!s.readable) {
@@ -71,6 +78,7 @@ export function formatRepair(r: RepairReport): string {
       '  Photos whose rows were lost are found again by the start-up scan of the watched folders, or by `shutterfind ingest` of the card.',
     );
   }
+  if (pairs) lines.push(`  ${pairs}`);
   lines.push(human`  The damaged file is kept as ${basename(r.damagedCopy!)} in the data dir: delete it once the event looks right.`);
   return lines.join('\n');
 }

@@ -19,7 +19,7 @@ export function formatStatus(s: EventStatus): string {
   const p = s.photos;
   const lines = [
     human`Event "${s.event}"`,
-    `  photos      ${p.total} total: ${p.ready} ready, ${p.pending} pending, ${p.processing} processing, ${p.failed} failed; ${p.duplicates} duplicate file(s)`,
+    `  photos      ${p.total} total: ${p.ready} ready, ${p.pending} pending, ${p.processing} processing, ${p.failed} failed; ${p.duplicates} duplicate file(s)${p.withRaw ? `; ${p.withRaw} shot RAW+JPEG (RAW kept beside)` : ''}`,
     `  queue       ${s.queue.depth} job(s) waiting${queueByStage(s.queue.byStage)}`,
     `  throughput  ${s.throughput.photosPerSecond} photos/s (${s.throughput.readyLastMinute} in the last minute)`,
   ];
