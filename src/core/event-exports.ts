@@ -12,7 +12,7 @@ import {
   type HiddenFace,
   type OrganiserExportOptions,
 } from '../export/index.js';
-import type { Photo, Repositories } from '../store/index.js';
+import type { Photo, PhotoFile, Repositories } from '../store/index.js';
 import { UnknownEventError } from '../catalogue/index.js';
 
 /** Faces that must not be published, by photo (the "do not publish" use case answers this). */
@@ -36,12 +36,11 @@ export function cameraName(make: string | null, model: string | null): string | 
 
 export function createEventExports(deps: EventExportsDeps) {
   const { repos, layout } = deps;
-  const toExportPhoto = (p: Photo): ExportPhoto => ({
+  const toExportPhoto = (p: Photo, pairs: ReadonlyMap<number, PhotoFile[]>): ExportPhoto => ({
     id: p.id,
     fileName: p.fileName,
-    // The camera files of the photo. RAW+JPEG pairs: list the pair's RAW here as { role: 'raw' }
-    // and `--originals` exports it beside the JPEG, with one sidecar for both.
-    originals: [{ path: p.path, role: 'photo' }],
+    // Every camera file of the capture: a RAW+JPEG pair exports both, with one sidecar for the two.
+    originals: [{ path: p.path, role: 'photo' }, ...(pairs.get(p.id) ?? []).map((f) => ({ path: f.path, role: f.role }))],
     previewPath: p.previewPath ? (isAbsolute(p.previewPath) ? p.previewPath : join(layout.root, p.previewPath)) : null,
     width: p.width ?? 0,
     height: p.height ?? 0,
@@ -56,7 +55,9 @@ export function createEventExports(deps: EventExportsDeps) {
         eventName,
         repos.events.listEvents().map((e) => e.name),
       );
-    const photos = repos.photos.listPhotos(event.id, { status: 'ready', limit: ALL }).map(toExportPhoto);
+    const pairs = new Map<number, PhotoFile[]>();
+    for (const f of repos.pairs.filesOfEvent(event.id)) pairs.set(f.photoId, [...(pairs.get(f.photoId) ?? []), f]);
+    const photos = repos.photos.listPhotos(event.id, { status: 'ready', limit: ALL }).map((p) => toExportPhoto(p, pairs));
     return {
       event: { id: event.id, name: event.name },
       photos,

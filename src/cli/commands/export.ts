@@ -55,6 +55,10 @@ export function formatExport(s: ExportSummary): string {
   if (s.previewsInsteadOfOriginals) {
     lines.push(human`  ${s.previewsInsteadOfOriginals} RAW file(s) with a face to blur went as their blurred JPEG preview`);
   }
+  if (s.filesWithheld)
+    lines.push(
+      human`  ${s.filesWithheld} RAW file(s) of RAW+JPEG pairs left out: a face in them must be blurred (their JPEG is exported, blurred)`,
+    );
   for (const r of s.renamedFolders) lines.push(human`  renamed since the last run: ${r.from} → ${r.to}`);
   lines.push(human`  Open: ${s.entry}`);
   return lines.join('\n');

@@ -12,10 +12,11 @@ export interface ExportFace {
 export interface ExportOriginal {
   path: string;
   /**
-   * 'photo' is the file the engine processed. A RAW+JPEG pair adds its RAW as 'raw' (the hook for
-   * the pairs work: core lists every file of a photo here and `--originals` exports each of them).
+   * 'photo' is the file the engine processed; the other files of the same capture (the RAW of a
+   * RAW+JPEG pair, or the camera's JPEG when the RAW is processed) come as 'raw' or 'rendered',
+   * and `--originals` exports each of them beside it.
    */
-  role: 'photo' | 'raw';
+  role: 'photo' | 'raw' | 'rendered';
 }
 
 export interface ExportPhoto {
@@ -108,6 +109,8 @@ export interface ExportSummary {
   blurredFaces: number;
   /** Photos whose RAW or other file could not be blurred, exported as their blurred preview instead. */
   previewsInsteadOfOriginals: number;
+  /** Other files of a capture (a pair's RAW) left out because a face in them must be blurred and cannot be. */
+  filesWithheld: number;
   /** Folders moved because their person was renamed since the last run. */
   renamedFolders: { from: string; to: string }[];
   /** What the organiser opens: the folder, the .zip or index.html. */

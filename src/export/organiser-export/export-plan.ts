@@ -61,6 +61,8 @@ export interface ExportPlan {
   photos: PlannedPhoto[];
   /** Photos that had to go as their blurred preview (a RAW cannot be blurred in place). */
   previewsInsteadOfOriginals: number;
+  /** A pair's RAW with a face to blur: left out (its JPEG goes, blurred). */
+  filesWithheld: number;
 }
 
 /** "Anna", or "Person 12" for someone nobody named yet. */
@@ -165,15 +167,20 @@ export function planExport(data: EventToExport, options: OrganiserExportOptions)
   // Names are made distinct across the whole export (in photo id order, so a re-run with new
   // photos keeps every earlier name): the same photo then has one name in every folder.
   let previewsInstead = 0;
+  let withheld = 0;
   const wanted = chosen.map(({ photo, hidden }) => {
     const originals = options.files === 'originals' && options.as !== 'html';
     if (!originals) return [{ name: `${stemOf(safeFileName(photo.fileName))}.jpg`, source: preview(photo) }];
-    return photo.originals.map((o): { name: string; source: FileSource } => {
+    return photo.originals.flatMap((o): { name: string; source: FileSource }[] => {
       const name = safeFileName(baseName(o.path));
-      if (hidden.length === 0) return { name, source: { kind: 'original', path: o.path } };
-      if (BLURRABLE.test(o.path)) return { name, source: { kind: 'blurred-original', path: o.path } };
+      if (hidden.length === 0) return [{ name, source: { kind: 'original', path: o.path } }];
+      if (BLURRABLE.test(o.path)) return [{ name, source: { kind: 'blurred-original', path: o.path } }];
+      if (o.role !== 'photo') {
+        withheld += 1;
+        return [];
+      }
       previewsInstead += 1;
-      return { name: `${stemOf(name)}.jpg`, source: preview(photo) };
+      return [{ name: `${stemOf(name)}.jpg`, source: preview(photo) }];
     });
   });
   const names = uniqueEntryNames(wanted.flat().map((w) => w.name));
@@ -192,7 +199,7 @@ export function planExport(data: EventToExport, options: OrganiserExportOptions)
     for (const id of inIt) byId.get(id)!.photoIds.push(photo.id);
     return { photo, fileName: baseName(files[0]!.places[0]!), people: inIt, pick: best.has(photo.id), hidden, files };
   });
-  return { event: data.event, people: plannedPeople, photos, previewsInsteadOfOriginals: previewsInstead };
+  return { event: data.event, people: plannedPeople, photos, previewsInsteadOfOriginals: previewsInstead, filesWithheld: withheld };
 }
 
 function preview(photo: ExportPhoto): FileSource {

@@ -113,6 +113,7 @@ export async function runOrganiserExport(
     bytes: 0,
     blurredFaces: 0,
     previewsInsteadOfOriginals: plan.previewsInsteadOfOriginals,
+    filesWithheld: plan.filesWithheld,
     renamedFolders: [],
     entry: options.as === 'zip' ? zipPath : options.as === 'html' ? join(destination, 'index.html') : destination,
     elapsedMs: 0,

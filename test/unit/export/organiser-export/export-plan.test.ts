@@ -9,6 +9,7 @@ import {
   type ExportPhoto,
   type OrganiserExportOptions,
 } from '../../../../src/export/index.js';
+import { sidecarOf } from '../../../../src/export/organiser-export/export-plan.js';
 import { csvField, manifestCsv, manifestOf } from '../../../../src/export/organiser-export/export-manifest.js';
 import { describeWriteError } from '../../../../src/export/organiser-export/write-errors.js';
 import { faceRegions, xmpTagsFor } from '../../../../src/export/organiser-export/xmp-tags.js';
@@ -155,6 +156,23 @@ describe('planning an organiser export', () => {
       ['original', 'IMG_3.JPG', 'sidecar'],
     ]);
     expect(plan.previewsInsteadOfOriginals).toBe(1);
+  });
+
+  it('exports both files of a RAW+JPEG pair with one sidecar, and leaves the RAW out when a face must be blurred', () => {
+    const pair = {
+      ...photo(1, [[11, 1]]),
+      originals: [
+        { path: '/cards/IMG_1.JPG', role: 'photo' as const },
+        { path: '/cards/raw/IMG_1.CR3', role: 'raw' as const },
+      ],
+    };
+    const plan = planExport(event({ photos: [pair] }), options({ files: 'originals' }));
+    expect(plan.photos[0]!.files.map((f) => f.places[0])).toEqual(['All photos/IMG_1.JPG', 'All photos/IMG_1.CR3']);
+    expect(new Set(plan.photos[0]!.files.map((f) => sidecarOf(f.places[0]!)))).toEqual(new Set(['All photos/IMG_1.xmp']));
+    const hidden = new Map([[1, [{ faceId: 11, box: [0, 0, 10, 10] as [number, number, number, number] }]]]);
+    const blurred = planExport(event({ photos: [pair], hidden }), options({ files: 'originals' }));
+    expect(blurred.photos[0]!.files.map((f) => f.source.kind)).toEqual(['blurred-original']);
+    expect(blurred.filesWithheld).toBe(1);
   });
 
   it('says an event with no photos has nothing to export yet', () => {
