@@ -4,6 +4,8 @@ import { create } from 'zustand';
 import type {
   KioskIdentity,
   KioskMatch,
+  KioskOptOutRequest,
+  KioskOptOutResponse,
   KioskResults,
   KioskSessionView,
   PairRequest,
@@ -42,6 +44,8 @@ interface KioskState {
   sentTo: string | null;
   /** The visitor asked for new photos: the selfie is kept (for the retention shown) instead of deleted. */
   optedIn: boolean;
+  /** The visitor asked not to be published: their face is blurred wherever photos are shared. */
+  optedOut: boolean;
   busy: boolean;
   error: string | null;
 
@@ -56,6 +60,8 @@ interface KioskState {
   selectAll(all: boolean): void;
   toTakeHome(): void;
   requestTakeHome(choice: TakeHomeChoice): Promise<TakeHomeResponse | null>;
+  /** "Don't publish photos of me", after the visitor confirmed it. */
+  optOut(): Promise<boolean>;
   /** The QR code for the chosen photos, asked for once when the take-home screen opens. */
   ensureQr(): void;
   finish(): void;
@@ -78,6 +84,7 @@ const freshVisit = () => ({
   takeHome: null,
   sentTo: null,
   optedIn: false,
+  optedOut: false,
   busy: false,
   error: null,
 });
@@ -181,6 +188,25 @@ export const useKiosk = create<KioskState>()((set, get) => ({
       }
       set({ busy: false, error: errorMessage(error) });
       return null;
+    }
+  },
+
+  optOut: async () => {
+    const { session } = get();
+    if (!session) return false;
+    set({ busy: true, error: null });
+    try {
+      const body: KioskOptOutRequest = { confirm: true };
+      await (await api()).post<KioskOptOutResponse>(`/kiosk-api/sessions/${encodeURIComponent(session.sessionId)}/do-not-publish`, body);
+      set({ busy: false, optedOut: true });
+      return true;
+    } catch (error) {
+      if (error instanceof ApiRequestError && SESSION_GONE.has(error.status)) {
+        get().startOver();
+        return false;
+      }
+      set({ busy: false, error: errorMessage(error) });
+      return false;
     }
   },
 

@@ -2,6 +2,7 @@
 import type { FormEvent } from 'react';
 import type { KioskMatch } from '@api';
 import { ContactFields, useContactEntry } from '../ContactField.js';
+import { DoNotPublishChoice } from '../DoNotPublishChoice.js';
 import { Icon } from '../../shared/Icon.js';
 import { KioskScreen } from '../KioskScreen.js';
 import { useKiosk } from '../store.js';
@@ -89,6 +90,7 @@ function NoResults() {
             Try again
           </button>
         </div>
+        <DoNotPublishChoice />
       </div>
       <NotifyMeForm />
     </div>
@@ -176,6 +178,7 @@ export function ResultsScreen() {
                 ? 'Tap a photo to leave it out.'
                 : "We're not sure these are you: tap the photos you are in to take them home."}
             </p>
+            <DoNotPublishChoice />
           </div>
           {matches.length > 0 && (
             <button type="button" className="k-button k-button--secondary" onClick={() => selectAll(!allSelected)} data-testid="select-all">

@@ -1,6 +1,14 @@
 // People: the faces found, grouped into persons; name them, merge duplicates, split mistakes.
 import { useMemo, useState } from 'react';
-import type { MergePeopleRequest, PeopleList, PersonView } from '@api';
+import type {
+  MarkDoNotPublishRequest,
+  MergePeopleRequest,
+  OptOutList,
+  OptOutView,
+  PeopleList,
+  PersonView,
+  RevokeOptOutRequest,
+} from '@api';
 import { errorMessage } from '../../shared/api.js';
 import { plural } from '../../shared/format.js';
 import { EmptyState, ErrorState, LoadingState } from '../../shared/StateViews.js';
@@ -9,6 +17,7 @@ import { operatorApi } from '../api.js';
 import { Icon } from '../../shared/Icon.js';
 import { SectionHeader } from '../SectionHeader.js';
 import { useConsole } from '../store.js';
+import { DoNotPublishList } from './DoNotPublishList.js';
 import { PersonCard } from './PersonCard.js';
 import { PersonFacesDialog } from './PersonFacesDialog.js';
 
@@ -24,6 +33,50 @@ export function PeopleSection() {
   const [open, setOpen] = useState<PersonView | null>(null);
   const [filter, setFilter] = useState('');
   const [merging, setMerging] = useState(false);
+
+  const optOuts = useResource(() => operatorApi.get<OptOutList>('/api/do-not-publish'));
+  /** Persons with an opt-out in force, and since when (the earliest). */
+  const optedOut = useMemo(() => {
+    const byPerson = new Map<number, { since: string; source: OptOutView['source'] }>();
+    for (const r of optOuts.resource.data?.records ?? []) {
+      if (r.revokedAt === null && r.personId !== null && !byPerson.has(r.personId))
+        byPerson.set(r.personId, { since: r.createdAt, source: r.source });
+    }
+    return byPerson;
+  }, [optOuts.resource.data]);
+
+  const setDoNotPublish = async (person: PersonView, doNotPublish: boolean) => {
+    const label = person.name ?? `Person ${person.id}`;
+    if (
+      doNotPublish &&
+      !window.confirm(`Don't publish ${label}? Their face will be blurred in galleries, on kiosks and in exports, in later photos too.`)
+    )
+      return;
+    try {
+      if (doNotPublish) {
+        const body: MarkDoNotPublishRequest = { note: null };
+        await operatorApi.post<OptOutView>(`/api/people/${person.id}/do-not-publish`, body);
+      } else {
+        const body: RevokeOptOutRequest = { reason: null };
+        await operatorApi.post(`/api/people/${person.id}/publish`, body);
+      }
+      optOuts.reload();
+      notify(doNotPublish ? `${label} will not be published: their face is blurred` : `${label} is published again`, 'success');
+    } catch (error) {
+      notify(errorMessage(error), 'error');
+    }
+  };
+
+  const revoke = async (record: OptOutView) => {
+    try {
+      const body: RevokeOptOutRequest = { reason: null };
+      await operatorApi.post(`/api/do-not-publish/${record.id}/revoke`, body);
+      optOuts.reload();
+      notify('Published again', 'success');
+    } catch (error) {
+      notify(errorMessage(error), 'error');
+    }
+  };
 
   const people = useMemo(() => {
     const all = resource.data?.people ?? [];
@@ -76,7 +129,15 @@ export function PeopleSection() {
               onChange={(e) => setFilter(e.target.value)}
               data-testid="people-filter"
             />
-            <button type="button" className="c-button" onClick={reload} data-testid="people-refresh">
+            <button
+              type="button"
+              className="c-button"
+              onClick={() => {
+                reload();
+                optOuts.reload();
+              }}
+              data-testid="people-refresh"
+            >
               <Icon name="retry" /> Refresh
             </button>
           </>
@@ -116,10 +177,13 @@ export function PeopleSection() {
                 onToggle={toggle}
                 onOpen={setOpen}
                 onRenamed={replacePerson}
+                optedOut={optedOut.get(p.id)}
+                onDoNotPublish={(person, on) => void setDoNotPublish(person, on)}
               />
             ))}
           </div>
         ))}
+      {optOuts.resource.data && <DoNotPublishList records={optOuts.resource.data.records} onRevoke={(r) => void revoke(r)} />}
       {open && <PersonFacesDialog person={open} onClose={() => setOpen(null)} onSplit={reload} />}
     </div>
   );

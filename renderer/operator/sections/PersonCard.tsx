@@ -9,12 +9,20 @@ interface PersonCardProps {
   onToggle: (id: number) => void;
   onOpen: (person: PersonView) => void;
   onRenamed: (person: PersonView) => void;
+  /** The person is not published (an opt-out in force), and since when. */
+  optedOut?: { since: string; source: 'kiosk' | 'organiser' } | undefined;
+  onDoNotPublish: (person: PersonView, doNotPublish: boolean) => void;
 }
 
-export function PersonCard({ person, selected, onToggle, onOpen, onRenamed }: PersonCardProps) {
+export function PersonCard({ person, selected, onToggle, onOpen, onRenamed, optedOut, onDoNotPublish }: PersonCardProps) {
   const [cover, ...more] = person.faceSamples;
   return (
-    <article className={`c-person${selected ? ' is-selected' : ''}`} data-testid="person-card" data-person-id={person.id}>
+    <article
+      className={`c-person${selected ? ' is-selected' : ''}${optedOut ? ' is-opted-out' : ''}`}
+      data-testid="person-card"
+      data-person-id={person.id}
+      data-opted-out={Boolean(optedOut)}
+    >
       <button
         type="button"
         className="c-person__faces"
@@ -44,6 +52,23 @@ export function PersonCard({ person, selected, onToggle, onOpen, onRenamed }: Pe
         <span className="c-muted c-small">
           {plural(person.photos, 'photo')} · {plural(person.faces, 'face')}
         </span>
+        {optedOut && (
+          <span
+            className="c-person__optout"
+            data-testid="person-opted-out"
+            title={`Asked ${optedOut.source === 'kiosk' ? 'at a kiosk' : 'by the organiser'}`}
+          >
+            Not published · face blurred
+          </span>
+        )}
+        <button
+          type="button"
+          className="c-button c-button--small c-button--ghost c-person__publish"
+          onClick={() => onDoNotPublish(person, !optedOut)}
+          data-testid={optedOut ? 'person-publish' : 'person-do-not-publish'}
+        >
+          {optedOut ? 'Publish again' : "Don't publish"}
+        </button>
       </div>
     </article>
   );
