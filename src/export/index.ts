@@ -3,6 +3,7 @@ export { watermarkJpeg, watermarkSvg } from './watermark.js';
 export { zipGallery, type ZipEntry } from './gallery-zip.js';
 export { safeFileName, uniqueEntryNames, zipEntryNames } from './file-names.js';
 export { blurFaces, type BlurOptions, type FaceBox } from './face-blur.js';
+export * from './html-gallery/index.js';
 export {
   runOrganiserExport,
   planExport,
