@@ -93,6 +93,11 @@ export interface AppScenarioResult {
   outcome: Outcome;
   outcomeDetail: string | null;
   counts: { placed: number; recorded: number; ready: number; failed: number; unfinished: number };
+  /**
+   * One photo per capture: photos in the event (RAW+JPEG must not count twice), RAW files kept
+   * beside their JPEG, and faces found per ready photo (must equal the JPEG-only run's).
+   */
+  captures: { photosInEvent: number; rawFilesKept: number; facesPerPhoto: number | null } | null;
   feed: { durationMs: number | null; achievedPerSecond: number | null; maxLateMs: number | null };
   /** ready photos / (last ready_at - first landed_at). */
   photosPerSecond: number | null;

@@ -22,6 +22,7 @@ import sharp from 'sharp';
 import { defaultSettings } from '../../src/config/index.js';
 import { renderPhoto } from '../../src/photo/index.js';
 import { uniqueVariant } from '../fixtures/camera-photos.js';
+import { makeCr3, makeSensorBytes } from '../fixtures/raw-files.js';
 import { describeAppBuild } from './ingest-app-build.js';
 import { startApp, type AppCpu, type AppProcess } from './ingest-app-process.js';
 import { loadCameraBases, type CameraBases } from './ingest-camera-bases.js';
@@ -46,7 +47,7 @@ const RESULTS_DIR = join(REPO_ROOT, 'test', 'bench', 'results');
 const CACHE_ROOT = join(REPO_ROOT, '.cache', 'bench');
 const EVENT_NAME = 'bench';
 
-const SCENARIOS = ['decode-baseline', 'sustained', 'latency', 'burst'] as const;
+const SCENARIOS = ['decode-baseline', 'sustained', 'latency', 'burst', 'jpeg-only', 'raw-jpeg'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 // The preview size the app decodes to (settings.media.previewLongSide), used by the baseline.
@@ -75,6 +76,8 @@ const MB = 1024 * 1024;
 const DEFAULTS = {
   sustained: 300,
   latencyCount: 120,
+  // The RAW+JPEG issue's card: 300 captures.
+  pairs: 300,
   // About 12 distinct frames (each in many byte-unique copies) keep the decoder from seeing one
   // image over and over, at a generation cost of a few seconds, cached after the first run.
   bases: 12,
@@ -87,6 +90,8 @@ interface BenchOptions {
   latencyRate: number;
   latencyCount: number;
   burst: number;
+  pairs: number;
+  pairsRate: number;
   bases: number;
   baselineRounds: number;
   only: ScenarioName[];
@@ -101,6 +106,8 @@ const HELP = `Usage: npm run bench:ingest -- [options]
   --latency-rate R     arrival rate in photos/s for the latency run (default ${TARGETS.latencyRatePerSecond})
   --latency-count N    files in the latency run (default ${DEFAULTS.latencyCount})
   --burst N            files in the burst (memory) run (default ${TARGETS.burstCount})
+  --pairs N            captures in the jpeg-only and raw-jpeg runs (default ${DEFAULTS.pairs})
+  --pairs-rate R       captures/s in those runs, a tether rate (default ${TARGETS.latencyRatePerSecond})
   --only LIST          comma-separated scenarios: ${SCENARIOS.join(', ')} (default: all)
   --bases N            distinct generated 24 MP photos to cycle through (default ${DEFAULTS.bases})
   --baseline-rounds N  times each base is decoded per baseline mode (default ${DEFAULTS.baselineRounds})
@@ -132,6 +139,8 @@ function parseStrictly(argv: string[]) {
       'latency-rate': { type: 'string' },
       'latency-count': { type: 'string' },
       burst: { type: 'string' },
+      pairs: { type: 'string' },
+      'pairs-rate': { type: 'string' },
       only: { type: 'string' },
       bases: { type: 'string' },
       'baseline-rounds': { type: 'string' },
@@ -173,6 +182,8 @@ function parseOptions(argv: string[]): BenchOptions | 'help' {
     latencyRate: positive('latency-rate', values['latency-rate'], TARGETS.latencyRatePerSecond, false),
     latencyCount: positive('latency-count', values['latency-count'], DEFAULTS.latencyCount),
     burst: positive('burst', values.burst, TARGETS.burstCount),
+    pairs: positive('pairs', values.pairs, DEFAULTS.pairs),
+    pairsRate: positive('pairs-rate', values['pairs-rate'], TARGETS.latencyRatePerSecond, false),
     bases: positive('bases', values.bases, DEFAULTS.bases),
     baselineRounds: positive('baseline-rounds', values['baseline-rounds'], DEFAULTS.baselineRounds),
     only,
@@ -377,6 +388,10 @@ interface AppScenarioSpec {
   deleteOriginalsWhenReady: boolean;
   namePrefix: string;
   deadlineMs: number;
+  /** Shoot RAW+JPEG: a CR3 (the same frame as its embedded preview) lands just before each JPEG, as EOS Utility writes them. */
+  rawPairs: boolean;
+  /** Run the face stage too (the pairs runs compare faces found); the other runs measure ingest alone. */
+  faces?: boolean;
 }
 
 interface PhotoRow {
@@ -390,6 +405,12 @@ interface PhotoRow {
 }
 
 const fileNameFor = (prefix: string, i: number): string => `${prefix}_${String(i + 1).padStart(5, '0')}.JPG`;
+
+// A 24 MP CR3 is 20-30 MB; its sensor data is only hashed by the app, never decoded, so one
+// block of realistic size, shared by every RAW, costs the app what real RAWs cost.
+const RAW_SENSOR_BYTES = 20 * MB;
+let rawSensorBlock: Buffer | null = null;
+const sensorBlock = (): Buffer => (rawSensorBlock ??= makeSensorBytes(RAW_SENSOR_BYTES, 0xc3));
 
 /** Groups error texts with the file name taken out, so 300 copies of one failure read as one line. */
 function groupErrors(rows: readonly PhotoRow[]): { error: string; count: number }[] {
@@ -514,6 +535,8 @@ function startFeeding(
       const name = fileNameFor(spec.namePrefix, i);
       const bytes = uniqueVariant(bases.jpegs[i % bases.jpegs.length] as Buffer, variantOffset + i);
       const staged = join(dirs.staging, name);
+      const rawName = name.replace(/\.JPG$/, '.CR3');
+      if (spec.rawPairs) await writeFile(join(dirs.staging, rawName), makeCr3(bytes, sensorBlock()));
       await writeFile(staged, bytes);
       if (spec.ratePerSecond !== null) {
         const due = started + (i * 1000) / spec.ratePerSecond;
@@ -522,8 +545,10 @@ function startFeeding(
         if (wait > 0) await sleep(wait);
         else feeder.maxLateMs = Math.max(feeder.maxLateMs ?? 0, -wait);
       }
-      await rename(staged, join(dirs.watch, name));
+      // The capture lands with its first file (the RAW, when shooting RAW+JPEG).
       feeder.placedAt.set(name, Date.now());
+      if (spec.rawPairs) await rename(join(dirs.staging, rawName), join(dirs.watch, rawName));
+      await rename(staged, join(dirs.watch, name));
     }
     feeder.durationMs = Date.now() - started;
     if (spec.ratePerSecond !== null) feeder.maxLateMs ??= 0;
@@ -540,6 +565,22 @@ function startFeeding(
 
 let variantCounter = 0;
 
+function readCaptures(db: Database.Database, eventId: number, readyPhotos: number): AppScenarioResult['captures'] {
+  const count = (sql: string): number => db.prepare<[number], { n: number }>(sql).get(eventId)?.n ?? 0;
+  const faces = count('SELECT COUNT(*) AS n FROM faces WHERE event_id = ?');
+  let rawFilesKept = 0;
+  try {
+    rawFilesKept = count('SELECT COUNT(*) AS n FROM photo_files WHERE event_id = ?');
+  } catch {
+    // A build from before RAW+JPEG pairs has no photo_files table: nothing kept.
+  }
+  return {
+    photosInEvent: count('SELECT COUNT(*) AS n FROM photos WHERE event_id = ?'),
+    rawFilesKept,
+    facesPerPhoto: readyPhotos ? round(faces / readyPhotos, 3) : null,
+  };
+}
+
 async function runAppScenario(
   spec: AppScenarioSpec,
   bases: CameraBases,
@@ -549,6 +590,7 @@ async function runAppScenario(
   const root = await mkdtemp(join(os.tmpdir(), `shutterfind-bench-${spec.name}-`));
   const dirs = { watch: join(root, 'watch'), data: join(root, 'data'), staging: join(root, 'staging') };
   await Promise.all(Object.values(dirs).map((d) => mkdir(d, { recursive: true })));
+  if (spec.faces) await writeFile(join(dirs.data, 'settings.json'), JSON.stringify({ faces: { enabled: true } }));
   let app: AppProcess | null = null;
   let db: Database.Database | null = null;
   let rssTimer: NodeJS.Timeout | undefined;
@@ -569,6 +611,7 @@ async function runAppScenario(
     outcome: 'harness-error',
     outcomeDetail: null,
     counts: { placed: 0, recorded: 0, ready: 0, failed: 0, unfinished: spec.count },
+    captures: null,
     feed: { durationMs: null, achievedPerSecond: null, maxLateMs: null },
     photosPerSecond: null,
     photosPerSecondSteady: null,
@@ -798,6 +841,7 @@ async function runAppScenario(
     result.counts.recorded = mine.length;
     result.counts.unfinished = spec.count - result.counts.ready - result.counts.failed;
     result.photoErrors = groupErrors(mine);
+    result.captures = readCaptures(db, event.id, readyRows.length);
     const log = await readAppLog(dirs.data, new Set(mine.map((r) => r.id)));
     result.workerTimings = log.timings;
     result.logProblems = log.problems;
@@ -845,6 +889,26 @@ async function writeResults(report: object, startedAt: Date): Promise<string> {
 
 // ---------------------------------------------------------------------------------------------
 
+/** RAW+JPEG against the same JPEGs alone, from one run of the benchmark (target: photos/s within 10%, same faces). */
+function compareRawJpeg(jpeg: AppScenarioResult | undefined, pairs: AppScenarioResult | undefined) {
+  if (!jpeg || !pairs) return null;
+  const cpuMsPerPhoto = (r: AppScenarioResult) =>
+    r.cpu.appCpuSeconds !== null && r.counts.ready > 0 ? round((r.cpu.appCpuSeconds * 1000) / r.counts.ready, 0) : null;
+  const ratio = jpeg.photosPerSecond && pairs.photosPerSecond ? round(pairs.photosPerSecond / jpeg.photosPerSecond, 3) : null;
+  return {
+    photosPerSecond: {
+      jpegOnly: jpeg.photosPerSecond,
+      rawJpeg: pairs.photosPerSecond,
+      ratio,
+      withinTenPercent: ratio === null ? null : ratio >= 0.9,
+    },
+    cpuMsPerPhoto: { jpegOnly: cpuMsPerPhoto(jpeg), rawJpeg: cpuMsPerPhoto(pairs) },
+    photosInEvent: { jpegOnly: jpeg.captures?.photosInEvent ?? null, rawJpeg: pairs.captures?.photosInEvent ?? null },
+    rawFilesKept: pairs.captures?.rawFilesKept ?? null,
+    facesPerPhoto: { jpegOnly: jpeg.captures?.facesPerPhoto ?? null, rawJpeg: pairs.captures?.facesPerPhoto ?? null },
+  };
+}
+
 async function main(): Promise<void> {
   const parsed = parseOptions(process.argv.slice(2));
   if (parsed === 'help') {
@@ -878,6 +942,7 @@ async function main(): Promise<void> {
       deleteOriginalsWhenReady: false,
       namePrefix: 'SUS',
       deadlineMs: deadlineFor(options.sustained, null),
+      rawPairs: false,
     },
     {
       name: 'latency',
@@ -886,6 +951,7 @@ async function main(): Promise<void> {
       deleteOriginalsWhenReady: false,
       namePrefix: 'LAT',
       deadlineMs: deadlineFor(options.latencyCount, options.latencyRate),
+      rawPairs: false,
     },
     {
       name: 'burst',
@@ -894,6 +960,29 @@ async function main(): Promise<void> {
       deleteOriginalsWhenReady: true,
       namePrefix: 'BST',
       deadlineMs: deadlineFor(options.burst, null),
+      rawPairs: false,
+    },
+    // The same frames at the same tether rate, shot JPEG only and then RAW+JPEG: pairs must cost
+    // within 10% of photos/s, and find the same faces.
+    {
+      name: 'jpeg-only',
+      count: options.pairs,
+      ratePerSecond: options.pairsRate,
+      deleteOriginalsWhenReady: false,
+      namePrefix: 'PAIR',
+      deadlineMs: deadlineFor(options.pairs, options.pairsRate),
+      rawPairs: false,
+      faces: true,
+    },
+    {
+      name: 'raw-jpeg',
+      count: options.pairs,
+      ratePerSecond: options.pairsRate,
+      deleteOriginalsWhenReady: false,
+      namePrefix: 'PAIR',
+      deadlineMs: deadlineFor(options.pairs, options.pairsRate),
+      rawPairs: true,
+      faces: true,
     },
   ];
   const waitForQuiet = async (scenario: string): Promise<QuietCheck> => {
@@ -918,6 +1007,7 @@ async function main(): Promise<void> {
   }
 
   const appResults = specs.map((s) => apps[s.name]).filter((r): r is AppScenarioResult => r !== undefined);
+  const rawJpeg = compareRawJpeg(apps['jpeg-only'], apps['raw-jpeg']);
   const targets = checkTargets(apps);
   const report = {
     benchmark: 'ingest',
@@ -929,13 +1019,22 @@ async function main(): Promise<void> {
     photos,
     targets: TARGETS,
     targetChecks: targets,
+    rawJpegAgainstJpegOnly: rawJpeg,
     scenarios: {
       'decode-baseline': baseline ?? (baselineError ? { error: baselineError } : null),
       ...Object.fromEntries(appResults.map((r) => [r.name, r])),
     },
   };
   const path = await writeResults(report, startedAt);
-  process.stdout.write(`\n${renderReport(machine, appBuild, options.appEnv, photos, baseline, appResults, targets)}\n\nResults: ${path}\n`);
+  const pairsLine = rawJpeg
+    ? `\nRAW+JPEG against JPEG only: ${fmt(rawJpeg.photosPerSecond.rawJpeg, 2)} vs ${fmt(rawJpeg.photosPerSecond.jpegOnly, 2)} photos/s ` +
+      `(ratio ${fmt(rawJpeg.photosPerSecond.ratio, 3)}), CPU ${fmt(rawJpeg.cpuMsPerPhoto.rawJpeg)} vs ${fmt(rawJpeg.cpuMsPerPhoto.jpegOnly)} ms/photo, ` +
+      `photos ${rawJpeg.photosInEvent.rawJpeg} vs ${rawJpeg.photosInEvent.jpegOnly}, RAW kept ${rawJpeg.rawFilesKept}, ` +
+      `faces/photo ${fmt(rawJpeg.facesPerPhoto.rawJpeg, 3)} vs ${fmt(rawJpeg.facesPerPhoto.jpegOnly, 3)}\n`
+    : '';
+  process.stdout.write(
+    `\n${renderReport(machine, appBuild, options.appEnv, photos, baseline, appResults, targets)}\n${pairsLine}\nResults: ${path}\n`,
+  );
 }
 
 main().catch((err: unknown) => {
