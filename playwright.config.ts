@@ -38,7 +38,7 @@ export default defineConfig({
   projects: [
     {
       name: 'kiosk',
-      testMatch: ['kiosk.spec.ts', 'kiosk-maybe.spec.ts'],
+      testMatch: ['kiosk.spec.ts', 'kiosk-maybe.spec.ts', 'kiosk-do-not-publish.spec.ts'],
       use: { launchOptions: { executablePath, args: [...CHROMIUM_ARGS, ...FAKE_CAMERA_ARGS] } },
     },
     {
