@@ -248,7 +248,9 @@ export type LiveEvent =
   | { type: 'delivery'; delivery: DeliveryView }
   | { type: 'kiosk-match'; sessionId: string; photos: number }
   /** The RAW and the JPEG of one capture, found in two folders, are one photo now: the dropped one's tile goes. */
-  | { type: 'photo-merged'; keptPhotoId: number; droppedPhotoId: number };
+  | { type: 'photo-merged'; keptPhotoId: number; droppedPhotoId: number }
+  /** An organiser export moved on, finished or failed. */
+  | { type: 'export'; export: ExportStatus };
 
 // ---------------------------------------------------------------- kiosk
 
@@ -396,4 +398,61 @@ export interface KioskOptOutResponse {
   optedOut: true;
   /** Photos in which the attendee's face is now hidden. */
   photoCount: number;
+}
+
+// ---------------------------------------------------------------- organiser export
+
+/** POST /api/exports: start exporting the event into a folder on this laptop (202; 409 while one runs). */
+export interface ExportRequest {
+  /** Destination folder on this laptop (a USB stick, a shared drive). */
+  to: string;
+  as: 'folders' | 'zip' | 'html';
+  files: 'previews' | 'originals';
+  /** Person ids or names; empty or absent for everyone. */
+  people?: string[];
+  onlyPicks?: boolean;
+  /** No folder for people nobody named. */
+  namedOnly?: boolean;
+  /** XMP face regions, keywords and picks (on unless false). */
+  xmp?: boolean;
+}
+
+export interface ExportProgressView {
+  done: number;
+  total: number;
+  bytes: number;
+  elapsedMs: number;
+  leftMs: number | null;
+  current: string | null;
+}
+
+export interface ExportSummaryView {
+  event: string;
+  destination: string;
+  as: 'folders' | 'zip' | 'html';
+  files: 'previews' | 'originals';
+  photos: number;
+  people: number;
+  written: number;
+  alreadyThere: number;
+  hardLinks: number;
+  bytes: number;
+  blurredFaces: number;
+  previewsInsteadOfOriginals: number;
+  filesWithheld: number;
+  renamedFolders: { from: string; to: string }[];
+  entry: string;
+  elapsedMs: number;
+}
+
+/** GET /api/exports/current → { export: ExportStatus | null }; live events `export` carry the same. */
+export interface ExportStatus {
+  id: number;
+  state: 'running' | 'done' | 'failed';
+  request: ExportRequest;
+  startedAt: number;
+  progress: ExportProgressView | null;
+  summary: ExportSummaryView | null;
+  /** What failed and what to do (the export continues when started again with the same choices). */
+  error: string | null;
 }

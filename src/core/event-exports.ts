@@ -11,6 +11,7 @@ import {
   type ExportSummary,
   type HiddenFace,
   type OrganiserExportOptions,
+  planExport,
 } from '../export/index.js';
 import type { Photo, PhotoFile, Repositories } from '../store/index.js';
 import { UnknownEventError } from '../catalogue/index.js';
@@ -69,6 +70,11 @@ export function createEventExports(deps: EventExportsDeps) {
   return {
     /** The event as an export sees it (for tests and the console's preview of what will be written). */
     read,
+    /** Throws ExportRequestError (unknown person, nothing to export) before anything is started. */
+    check(eventName: string, options: OrganiserExportOptions): { photos: number; people: number } {
+      const plan = planExport(read(eventName), options);
+      return { photos: plan.photos.length, people: plan.people.length };
+    },
     run: (eventName: string, options: OrganiserExportOptions, run: ExportRunDeps = {}): Promise<ExportSummary> =>
       runOrganiserExport(read(eventName), options, run),
   };

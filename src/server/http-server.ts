@@ -8,6 +8,7 @@ import type { LoginRequest } from '../api/index.js';
 import { installAuth, isOperator, OPERATOR_COOKIE } from './auth.js';
 import { HttpError, installErrorHandling, parseInput } from './http-errors.js';
 import { hostAllowed, ownLanNames } from './host-allow-list.js';
+import { registerExportRoutes } from './export-routes.js';
 import { registerGalleryRoutes } from './gallery-routes.js';
 import { registerKioskRoutes } from './kiosk-routes.js';
 import { registerLiveEvents } from './live-events.js';
@@ -117,7 +118,8 @@ export async function buildHttpServer(ctx: ServerContext, options: HttpServerOpt
   registerKioskRoutes(app, ctx, { max: options.kioskSearchesPerMinute });
   registerGalleryRoutes(app, ctx);
   registerPublishingRoutes(app, ctx);
-  registerLiveEvents(app, ctx);
+  const live = registerLiveEvents(app, ctx);
+  registerExportRoutes(app, ctx, live);
   await registerRendererPages(app, ctx.rendererDir);
 
   return app;

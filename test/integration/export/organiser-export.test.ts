@@ -369,3 +369,25 @@ describe('exporting as a ZIP', () => {
     expect((await stat(summary.entry)).mtimeMs).toBe(mtime);
   }, 120_000);
 });
+
+describe('exporting as an offline HTML gallery', () => {
+  it('writes index.html beside the blurred photos and their thumbnails, naming nobody who opted out', async () => {
+    const dest = join(root, 'gallery');
+    const summary = await engine.exports.run(EVENT, options(dest, { as: 'html' }));
+    expect(summary.entry).toBe(join(dest, 'index.html'));
+    const files = await filesUnder(dest);
+    expect(files.filter((f) => /^photos\/[^/]+\.jpg$/.test(f))).toHaveLength(photos.size);
+    expect(files.filter((f) => /^thumbnails\/\d+\.jpg$/.test(f))).toHaveLength(photos.size);
+    const html = await readFile(join(dest, 'index.html'), 'utf8');
+    expect(html).toContain(EVENT);
+    expect(html).toContain('Anna');
+    expect(html).not.toContain(names.get(optedOut)!);
+    for (const f of files.filter((f) => f.startsWith('thumbnails/'))) {
+      const { width = 0, height = 0 } = await sharp(join(dest, f)).metadata();
+      expect(Math.max(width, height)).toBeLessThanOrEqual(400);
+    }
+    const again = await engine.exports.run(EVENT, options(dest, { as: 'html' }));
+    expect(again.written).toBe(0);
+    expect(await filesUnder(dest)).toEqual(files);
+  }, 120_000);
+});
