@@ -79,6 +79,15 @@ describe('blurFaces', () => {
     expect(after).toBeLessThan(before * 0.1);
   });
 
+  it('takes boxes measured on the original photo and blurs the same face in a smaller preview of it', async () => {
+    const preview = await sharp(SAMPLE).resize(640).jpeg().toBuffer();
+    const blurred = await blurFaces(preview, [FACE], { boxesOf: { width: 1920, height: 1280 } });
+    const face = scaled(FACE, 640 / 1920);
+    expect(await detail(blurred, face)).toBeLessThan((await detail(preview, face)) * 0.1);
+    const region = blurRegion(face, 1, { width: 640, height: 427 })!;
+    expect((await differenceOutside(preview, blurred, region)).mean).toBeLessThan(1);
+  });
+
   it('returns the image unchanged when there is no face to blur', async () => {
     const jpeg = await sharp(SAMPLE).toBuffer();
     expect(await blurFaces(jpeg, [])).toBe(jpeg);
