@@ -146,15 +146,11 @@ function lightbox(): string {
 </div>`;
 }
 
-function masthead(gallery: Gallery, root: string, lines: { eyebrow: string; heading: string; summary: string }): string {
-  const logo = gallery.model.branding.logo;
-  const logoImage =
-    logo === undefined
-      ? ''
-      : `<img class="logo" src="${escapeHtml(root + pathToHref(logo))}" alt="${escapeHtml(gallery.model.branding.title)}">`;
+/** The page's header; `figure` is what stands beside the title (the event's logo, or the person's face). */
+function masthead(gallery: Gallery, figure: string, lines: { eyebrow: string; heading: string; summary: string }): string {
   return `<header class="masthead">
   <div class="wrap masthead-inner">
-    ${logoImage}
+    ${figure}
     <div>
       <p class="eyebrow">${escapeHtml(lines.eyebrow)}</p>
       <h1>${escapeHtml(lines.heading)}</h1>
@@ -164,13 +160,14 @@ function masthead(gallery: Gallery, root: string, lines: { eyebrow: string; head
 </header>`;
 }
 
-/** The event's dates: "Saturday 5 December 2026", or "5 December 2026 – 7 December 2026". */
+/** The event's dates for the summary line: "13 June 2026", or "13 June 2026 – 15 June 2026". */
 function dateSpan(gallery: Gallery): string | null {
   const times = gallery.model.photos.map((p) => p.capturedAt).filter((t): t is number => t !== null);
   if (times.length === 0) return null;
-  const first = formatDay(Math.min(...times), gallery.timeZone);
-  const last = formatDay(Math.max(...times), gallery.timeZone);
-  return first === last ? first : `${first.replace(/^\w+ /, '')} – ${last.replace(/^\w+ /, '')}`;
+  // Without the weekday: the summary stays on one line on a phone.
+  const day = (ms: number): string => formatDay(ms, gallery.timeZone).replace(/^\S+ /, '');
+  const [first, last] = [day(Math.min(...times)), day(Math.max(...times))];
+  return first === last ? first : `${first} – ${last}`;
 }
 
 function cover(gallery: Gallery, person: HtmlGalleryPerson): string | null {
@@ -179,10 +176,11 @@ function cover(gallery: Gallery, person: HtmlGalleryPerson): string | null {
   return first?.thumbnail ?? null;
 }
 
-function avatar(gallery: Gallery, person: HtmlGalleryPerson, root: string): string {
+function avatar(gallery: Gallery, person: HtmlGalleryPerson, root: string, size: 'small' | 'large' = 'small'): string {
   const image = cover(gallery, person);
-  if (image === null) return `<span class="avatar avatar-empty" aria-hidden="true">${escapeHtml([...person.name][0] ?? '?')}</span>`;
-  return `<span class="avatar"><img src="${escapeHtml(root + pathToHref(image))}" alt="" loading="lazy" decoding="async"></span>`;
+  const classes = size === 'large' ? 'avatar avatar-large' : 'avatar';
+  if (image === null) return `<span class="${classes} avatar-empty" aria-hidden="true">${escapeHtml([...person.name][0] ?? '?')}</span>`;
+  return `<span class="${classes}"><img src="${escapeHtml(root + pathToHref(image))}" alt="" loading="lazy" decoding="async"></span>`;
 }
 
 function tile(gallery: Gallery, photo: HtmlGalleryPhoto, root: string): string {
@@ -204,9 +202,16 @@ function tile(gallery: Gallery, photo: HtmlGalleryPhoto, root: string): string {
   );
 }
 
-function photoSections(gallery: Gallery, photos: readonly HtmlGalleryPhoto[], root: string): string {
+function logo(gallery: Gallery, root: string): string {
+  const path = gallery.model.branding.logo;
+  return path === undefined
+    ? ''
+    : `<img class="logo" src="${escapeHtml(root + pathToHref(path))}" alt="${escapeHtml(gallery.model.branding.title)}">`;
+}
+
+function photoSections(gallery: Gallery, photos: readonly HtmlGalleryPhoto[], root: string, by: 'hour-or-day' | 'day'): string {
   if (photos.length === 0) return '<p class="empty">No photos in this gallery.</p>';
-  return groupPhotosByTime(photos, gallery.timeZone)
+  return groupPhotosByTime(photos, gallery.timeZone, by)
     .map(
       (group) => `<section class="time-group">
   <h3>${escapeHtml(group.label)} <span class="count">${plural(group.photos.length, 'photo', 'photos')}</span></h3>
@@ -241,12 +246,12 @@ ${model.people
   </ul>
   <p class="no-match" id="no-match" hidden>No one matches “<span></span>”.</p>
 </section>`;
-  const body = `${masthead(gallery, '', { eyebrow: 'Photo gallery', heading: model.branding.title, summary })}
+  const body = `${masthead(gallery, logo(gallery, ''), { eyebrow: 'Photo gallery', heading: model.branding.title, summary })}
 <main class="wrap">
 ${people}
 <section class="photos-section" aria-labelledby="photos-heading">
   <div class="section-head"><h2 id="photos-heading">All photos</h2></div>
-${photoSections(gallery, model.photos, '')}
+${photoSections(gallery, model.photos, '', 'hour-or-day')}
 </section>
 </main>`;
   return page(gallery, '', model.branding.title, body);
@@ -255,7 +260,7 @@ ${photoSections(gallery, model.photos, '')}
 function personPage(gallery: Gallery, person: HtmlGalleryPerson): string {
   const root = '../';
   const photos = person.photos.map((id) => gallery.photos.get(id)).filter((p): p is HtmlGalleryPhoto => p !== undefined);
-  const body = `${masthead(gallery, root, {
+  const body = `${masthead(gallery, avatar(gallery, person, root, 'large'), {
     eyebrow: gallery.model.branding.title,
     heading: person.name,
     summary: plural(photos.length, 'photo', 'photos'),
@@ -263,7 +268,7 @@ function personPage(gallery: Gallery, person: HtmlGalleryPerson): string {
 <main class="wrap">
 <nav class="crumbs" aria-label="Gallery"><a class="back" href="../index.html">${ICONS.back}<span>All photos and people</span></a></nav>
 <section class="photos-section person-photos" aria-label="${escapeHtml(`Photos of ${person.name}`)}">
-${photoSections(gallery, photos, root)}
+${photoSections(gallery, photos, root, 'day')}
 </section>
 </main>`;
   return page(gallery, root, `${person.name} · ${gallery.model.branding.title}`, body);

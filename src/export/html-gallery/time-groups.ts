@@ -63,14 +63,19 @@ const hourLabel = (hour: number): string => `${String(hour).padStart(2, '0')}:00
 
 /**
  * Consecutive sections in the photos' order (already capture order): one per hour when every
- * dated photo falls on one calendar day, one per day otherwise, and photos without a capture
- * time last under "Time unknown".
+ * dated photo falls on one calendar day, one per day otherwise (or always, with `by: 'day'`: a
+ * person's page, where hours would cut their few photos into rows of one or two), and photos
+ * without a capture time last under "Time unknown".
  */
-export function groupPhotosByTime(photos: readonly HtmlGalleryPhoto[], timeZone: string): TimeGroup[] {
+export function groupPhotosByTime(
+  photos: readonly HtmlGalleryPhoto[],
+  timeZone: string,
+  by: 'hour-or-day' | 'day' = 'hour-or-day',
+): TimeGroup[] {
   const dated = photos.filter((p) => p.capturedAt !== null);
   const undated = photos.filter((p) => p.capturedAt === null);
   const times = new Map(dated.map((p) => [p.id, localTime(p.capturedAt!, timeZone)]));
-  const byDay = new Set([...times.values()].map((t) => t.day)).size > 1;
+  const byDay = by === 'day' || new Set([...times.values()].map((t) => t.day)).size > 1;
   const groups: (TimeGroup & { key: string })[] = [];
   for (const photo of dated) {
     const time = times.get(photo.id)!;

@@ -65,6 +65,7 @@ h2 { margin: 0; font-size: clamp(20px, 2.2vw, 26px); letter-spacing: -0.015em; f
   box-shadow: 0 0 0 3px var(--bg), 0 0 0 5px color-mix(in srgb, var(--accent) 70%, transparent);
 }
 .avatar img { width: 100%; height: 100%; object-fit: cover; display: block; }
+.avatar-large { width: clamp(72px, 10vw, 120px); height: clamp(72px, 10vw, 120px); }
 .avatar-empty { font-size: 36px; font-weight: 700; color: var(--accent); }
 .person-name { margin-top: 12px; font-weight: 650; line-height: 1.25; overflow-wrap: anywhere; }
 .person-count { margin-top: 2px; font-size: 13px; color: var(--muted); }
@@ -75,8 +76,7 @@ h2 { margin: 0; font-size: clamp(20px, 2.2vw, 26px); letter-spacing: -0.015em; f
 .time-group h3 {
   position: sticky; top: 0; z-index: 2; margin: 0 0 8px; padding: 10px 0;
   display: flex; align-items: baseline; gap: 10px; font-size: 16px; font-weight: 700;
-  background: color-mix(in srgb, var(--bg) 92%, transparent);
-  -webkit-backdrop-filter: blur(8px); backdrop-filter: blur(8px);
+  background: var(--bg);
 }
 .count { font-size: 13px; font-weight: 500; color: var(--muted); }
 
@@ -151,6 +151,9 @@ h2 { margin: 0; font-size: clamp(20px, 2.2vw, 26px); letter-spacing: -0.015em; f
   h1 { font-size: 28px; }
   .summary { font-size: 14px; margin-top: 6px; }
   .grid { --row: 96px; gap: 4px; }
+  .people-section { padding-bottom: 0; }
+  .photos-section { padding-top: 8px; }
+  .time-group h3 { font-size: 15px; }
   .tile { border-radius: 5px; }
   .people {
     display: flex; overflow-x: auto; gap: 2px; margin: 0 -16px; padding: 4px 10px 10px;
