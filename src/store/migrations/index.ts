@@ -8,6 +8,7 @@ import { migration0006FacesByPerson } from './0006-faces-by-person.js';
 import { migration0007JobPerStage } from './0007-job-per-stage.js';
 import { migration0008PhotoFiles } from './0008-photo-files.js';
 import { migration0009DoNotPublish } from './0009-do-not-publish.js';
+import { migration0010OptOutsFollowFaces } from './0010-opt-outs-follow-faces.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   migration0001Initial,
@@ -19,4 +20,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0007JobPerStage,
   migration0008PhotoFiles,
   migration0009DoNotPublish,
+  migration0010OptOutsFollowFaces,
 ];

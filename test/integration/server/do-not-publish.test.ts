@@ -285,3 +285,16 @@ describe('the organiser’s routes', () => {
     expect((await optOutList()).map((r) => r.id).sort(byNumber)).toHaveLength(3);
   });
 });
+
+describe('a mark follows the person’s faces', () => {
+  it('keeps a guest unpublished when the organiser merges them into another person', async () => {
+    const her = photos.get(NAMES.her)!;
+    const herFace = facesOf(her.id).sort((a, b) => b.box[0] - a.box[0])[0]!;
+    await ev.operatorJson(`/api/people/${guest.personId}/do-not-publish`, { method: 'POST', ...jsonBody({}) });
+    await ev.operatorJson('/api/people/merge', { method: 'POST', ...jsonBody({ into: herFace.personId, from: [guest.personId] }) });
+    const hidden = ev.engine.publishing.hiddenFaces(ev.eventId, [her.id]).get(her.id) ?? [];
+    expect(hidden.map((f) => f.faceId)).toContain(guest.id);
+    const carried = (await optOutList()).find((r) => r.personId === herFace.personId && r.revokedAt === null);
+    expect(carried?.note).toBe(`Carried over: faces of opted-out person ${guest.personId} were moved to this person`);
+  });
+});

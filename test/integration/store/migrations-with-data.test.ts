@@ -981,6 +981,9 @@ const fillVersion9: Fill = (db, earlier) => {
   return { ...earlier, optOuts: [...earlier.optOuts, ...optOuts] };
 };
 
+/** Version 10 (opt-outs follow faces): a trigger, no rows of its own. */
+const fillVersion10: Fill = (_db, earlier) => earlier;
+
 /** Keyed by schema version; `adds` names the rows in the test titles. */
 const FILLS: Record<number, { adds: string[]; fill: Fill }> = {
   1: {
@@ -995,6 +998,7 @@ const FILLS: Record<number, { adds: string[]; fill: Fill }> = {
   7: { adds: ['stage jobs with notes and re-runs'], fill: fillVersion7 },
   8: { adds: ['a RAW beside its JPEG'], fill: fillVersion8 },
   9: { adds: ['do-not-publish records'], fill: fillVersion9 },
+  10: { adds: ['(no rows: opt-outs follow moved faces)'], fill: fillVersion10 },
 };
 
 function fillUpTo(db: Database, version: number): Expected {
