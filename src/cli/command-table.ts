@@ -263,7 +263,8 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'records',
-    description: "the organiser's records: who asked not to be published (--opt-outs) or what went to which kiosk visit, with consent and contact (--deliveries)",
+    description:
+      "the organiser's records: who asked not to be published (--opt-outs) or what went to which kiosk visit, with consent and contact (--deliveries)",
     options: (cmd) =>
       cmd
         .requiredOption('--event <name>', 'event to report on')
