@@ -166,7 +166,7 @@ function dateSpan(gallery: Gallery): string | null {
   if (times.length === 0) return null;
   // Without the weekday: the summary stays on one line on a phone.
   const day = (ms: number): string => formatDay(ms, gallery.timeZone).replace(/^\S+ /, '');
-  const [first, last] = [day(Math.min(...times)), day(Math.max(...times))];
+  const [first, last] = [day(times.reduce((a, b) => Math.min(a, b))), day(times.reduce((a, b) => Math.max(a, b)))];
   return first === last ? first : `${first} – ${last}`;
 }
 
