@@ -51,6 +51,8 @@ export const WALLS = {
   ],
   server: ['core', 'config', 'api', 'export'],
   cli: ['core', 'config', 'api', 'server', 'vision'],
+  // The desktop shell: the engine's child process starts the engine and its server as `serve` does.
+  main: ['core', 'config', 'api', 'server'],
 };
 
 /** Packages only one or two folders may use: the rest of the code reaches them through those folders. */
