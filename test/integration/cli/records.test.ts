@@ -14,6 +14,7 @@ import {
   type RecordsReport,
 } from '../../../src/cli/commands/records.js';
 import { UserFacingError } from '../../../src/cli/output.js';
+import { runCli } from '../../support/cli.js';
 import { dataDirLayout } from '../../../src/config/index.js';
 import { createLogger } from '../../../src/core/index.js';
 import { createRepositories, openDatabase } from '../../../src/store/index.js';
@@ -130,5 +131,21 @@ describe('shutterfind records --deliveries', () => {
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(`${sessionId},Entrance kiosk,${new Date(T + 10 * MINUTE).toISOString()}`);
     expect(lines[1]).toContain(',11 12,');
+  });
+});
+
+describe('the shutterfind command', () => {
+  it('prints the deliveries as CSV on stdout, ready to redirect to a file', async () => {
+    const r = await runCli(['records', '--event', EVENT, '--deliveries', '--csv', '--data-dir', ctx.dataDir]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split(/\r?\n/);
+    expect(lines[0]).toMatch(/^visit,kiosk,consented_at,/);
+    expect(lines).toHaveLength(2);
+  });
+
+  it('refuses --opt-outs and --deliveries together', async () => {
+    const r = await runCli(['records', '--event', EVENT, '--opt-outs', '--deliveries', '--data-dir', ctx.dataDir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Give --opt-outs or --deliveries, not both.');
   });
 });
