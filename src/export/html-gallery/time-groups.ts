@@ -18,8 +18,9 @@ interface LocalTime {
 }
 
 /**
- * One formatter per zone and style: building an Intl.DateTimeFormat costs about 0.1 ms, and a
- * 2,000-photo gallery formats each photo's time once per page it is on (3.2 s → 0.3 s measured).
+ * One formatter per zone and style: building an Intl.DateTimeFormat is slow, and a gallery formats
+ * each photo's time once per page it is on. Writing a 2,000-photo, 200-person gallery took 3.2 s
+ * with a formatter per call and 0.5–1.2 s with these (2-core dev machine, shared).
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(timeZone: string, style: 'numeric' | 'long' | 'short'): Intl.DateTimeFormat {
