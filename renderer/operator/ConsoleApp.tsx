@@ -15,6 +15,7 @@ import { SearchSection } from './sections/SearchSection.js';
 import { KiosksSection } from './sections/KiosksSection.js';
 import { DeliveriesSection } from './sections/DeliveriesSection.js';
 import { SettingsSection } from './sections/SettingsSection.js';
+import { ExportSection } from './sections/ExportSection.js';
 import './console.css';
 
 const SECTION_VIEWS: Record<SectionId, () => ReactNode> = {
@@ -25,6 +26,7 @@ const SECTION_VIEWS: Record<SectionId, () => ReactNode> = {
   search: () => <SearchSection />,
   kiosks: () => <KiosksSection />,
   deliveries: () => <DeliveriesSection />,
+  export: () => <ExportSection />,
   settings: () => <SettingsSection />,
 };
 

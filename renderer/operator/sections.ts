@@ -7,6 +7,7 @@ export const SECTIONS = [
   { id: 'search', label: 'Search' },
   { id: 'kiosks', label: 'Kiosks' },
   { id: 'deliveries', label: 'Deliveries' },
+  { id: 'export', label: 'Export' },
   { id: 'settings', label: 'Settings' },
 ] as const;
 
