@@ -14,6 +14,8 @@ export interface GalleryTheme {
   surface: string;
   /** Text on the accent colour (buttons). */
   onAccent: string;
+  /** For the browser's own parts (scrollbars, the search field's clear button). */
+  scheme: 'light' | 'dark';
 }
 
 const DEFAULT_BACKGROUND = '#f7f5f2';
@@ -89,5 +91,6 @@ export function galleryTheme(branding: HtmlGalleryBranding): GalleryTheme {
     muted: light ? 'rgba(28, 25, 23, 0.62)' : 'rgba(245, 245, 244, 0.68)',
     surface: light ? 'rgba(255, 255, 255, 0.9)' : 'rgba(255, 255, 255, 0.08)',
     onAccent: isLight(accent, false) ? '#1c1917' : '#ffffff',
+    scheme: light ? 'light' : 'dark',
   };
 }

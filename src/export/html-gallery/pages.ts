@@ -101,7 +101,7 @@ function page(gallery: Gallery, root: string, title: string, body: string): stri
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
-<meta name="color-scheme" content="light dark">
+<meta name="color-scheme" content="${theme.scheme}">
 <meta name="generator" content="Shutterfind">
 <title>${escapeHtml(title)}</title>
 <link rel="stylesheet" href="${root}${GALLERY_STYLE_PATH}">
