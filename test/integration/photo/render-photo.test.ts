@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -10,6 +10,7 @@ import { fitInside, judgeJpegWarning, renderPhoto } from '../../../src/photo/ren
 import { writeBadFiles } from '../../fixtures/bad-files.js';
 import { makeCameraJpeg, makeSmallPhoto, samplePhotoPaths } from '../../fixtures/camera-photos.js';
 import { makeCr3, makeTiffRaw } from '../../fixtures/raw-files.js';
+import { rotateHeic } from '../../fixtures/rotated-heic.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
 
 let dir: string;
@@ -183,6 +184,17 @@ describe('processing one photo in a worker', () => {
       }
     },
   );
+
+  it('renders a HEIC stored sideways (a portrait shot, irot in its container) as a portrait preview', async () => {
+    const original = await readFile(fileURLToPath(new URL('../../fixtures/camera-files/heic-single.heic', import.meta.url)));
+    const path = join(dir, 'IMG_PORTRAIT.HEIC');
+    await writeFile(path, rotateHeic(original, 3));
+    const result = await renderPhoto(task(path, 'heic', 'r'.repeat(64)), []);
+    if (!result.ok) throw new Error(result.error);
+    expect(result.photo.rendered).toMatchObject({ width: 960, height: 1440 });
+    const preview = await sharp(join(dir, 'data', result.photo.rendered!.previewPath)).metadata();
+    expect(preview.height!).toBeGreaterThan(preview.width!);
+  });
 
   it('says plainly when a HEIC file holds no image that can be decoded', async () => {
     // A structurally complete HEIF container (ftyp 'heic' + meta + mdat) with no decodable image.

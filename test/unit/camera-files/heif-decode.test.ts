@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeHeif, HeifDecodeError, isMissingHeifCodec, readPhotoMetadata } from '../../../src/camera-files/index.js';
+import { rotateHeic } from '../../fixtures/rotated-heic.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/camera-files/${name}`, import.meta.url));
 
@@ -44,6 +45,27 @@ describe('decoding HEIC/HEIF files with libheif-js', () => {
     expect(m).toMatchObject({ cameraMake: 'Apple', cameraModel: 'iPhone 7', orientation: 1 });
     expect(m.capturedAt).not.toBeNull();
   });
+
+  it.each([
+    [1, 270],
+    [3, 90],
+  ] as const)(
+    'turns a HEIC stored sideways upright, as its container says (irot %i quarter turns anticlockwise)',
+    async (turns, clockwise) => {
+      const original = readFileSync(fixture('heic-single.heic'));
+      const upright = decodeHeif(original, 'heic-single.heic');
+      const rotated = decodeHeif(rotateHeic(original, turns), 'IMG_0042.HEIC');
+      expect({ width: rotated.width, height: rotated.height }).toEqual({ width: upright.height, height: upright.width });
+      // The same pixels, turned: compare with the unrotated decode turned by sharp.
+      const expected = await sharp(upright.rgba, { raw: { width: upright.width, height: upright.height, channels: 4 } })
+        .rotate(clockwise)
+        .raw()
+        .toBuffer();
+      let differing = 0;
+      for (let i = 0; i < expected.length; i += 4 * 101) if (Math.abs(expected[i]! - rotated.rgba[i]!) > 2) differing += 1;
+      expect(differing / (expected.length / (4 * 101))).toBeLessThan(0.01);
+    },
+  );
 
   it('refuses a HEIC cut inside its header with an error that names the file', () => {
     const bytes = readFileSync(fixture('heic-iphone7.heic')).subarray(0, 5000);
