@@ -180,7 +180,12 @@ export function createPhotoPairsRepository(db: Database, jobs: JobsRepository, f
     [number],
     { id: number; box_x: number; box_y: number; box_w: number; box_h: number; person_id: number | null; pinned: number }
   >('SELECT id, box_x, box_y, box_w, box_h, person_id, pinned FROM faces WHERE photo_id = ? ORDER BY id');
-  const namedPerson = db.prepare<[number], { named: number }>('SELECT name IS NOT NULL AS named FROM persons WHERE id = ?');
+  // A person the organiser named, or one who asked not to be published (publish_opt_outs, 0009):
+  // their mark must reach the kept photo's face, or the guest would be published from the JPEG.
+  const chosenPerson = db.prepare<[number], { chosen: number }>(
+    `SELECT name IS NOT NULL OR EXISTS (SELECT 1 FROM publish_opt_outs o WHERE o.person_id = persons.id AND o.revoked_at IS NULL) AS chosen
+       FROM persons WHERE id = ?`,
+  );
   const setFace = db.prepare('UPDATE faces SET person_id = ?, pinned = MAX(pinned, ?) WHERE id = ?');
   const dropClip = db.prepare('DELETE FROM clip_embeddings WHERE photo_id = ?');
   const keepBursts = db.prepare('UPDATE bursts SET best_photo_id = @keep WHERE best_photo_id = @drop');
@@ -200,8 +205,8 @@ export function createPhotoPairsRepository(db: Database, jobs: JobsRepository, f
   };
 
   /**
-   * Faces of the dropped photo that the organiser named or pinned keep their person on the kept
-   * photo's face in the same place (the JPEG and the RAW's preview show the same frame; boxes are
+   * Faces of the dropped photo that the organiser named or pinned, or whose person asked not to be
+   * published, keep their person on the kept photo's face in the same place (the JPEG and the RAW's preview show the same frame; boxes are
    * scaled when the two were rendered at different sizes).
    */
   const carryPersons = (dropId: number, keepId: number, scale: number): number[] => {
@@ -215,7 +220,7 @@ export function createPhotoPairsRepository(db: Database, jobs: JobsRepository, f
     kept.forEach((face, i) => {
       const was = old[sameFace.get(i) ?? -1];
       if (!was || was.person_id === null || was.person_id === face.person_id) return;
-      const chosen = was.pinned === 1 || namedPerson.get(was.person_id)?.named === 1;
+      const chosen = was.pinned === 1 || chosenPerson.get(was.person_id)?.chosen === 1;
       if (face.person_id !== null && !chosen) return;
       setFace.run(was.person_id, was.pinned, face.id);
       touched.push(was.person_id);

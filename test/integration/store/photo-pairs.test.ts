@@ -132,4 +132,41 @@ describe('repairing an event whose RAW+JPEG captures were stored as two photos',
     // Repair again: nothing left to merge.
     expect(await repairDataDir(temp.dir, createLogger({ logDir: null, terminal: 'none' }))).toMatchObject({ mergedPairs: 0 });
   });
+
+  it('keeps a guest who asked not to be published opted out on the kept photo', async () => {
+    const repos = temp.repos;
+    const eventId = repos.events.ensureEvent('wedding', T).id;
+    const raw = processedPhoto(repos, eventId, '/card/IMG_0500.CR3', 'cr3', {
+      capturedAt: T,
+      width: 6000,
+      faces: [face([900, 400, 300, 360], 2)],
+    });
+    const jpeg = processedPhoto(repos, eventId, '/card/IMG_0500.JPG', 'jpeg', {
+      capturedAt: T,
+      width: 6000,
+      faces: [face([900, 400, 300, 360], 2)],
+    });
+    // At the kiosk she opted out; her person (unnamed) held only the RAW photo's face.
+    const [rawFace] = repos.faces.facesOfPhoto(raw);
+    const [jpegFace] = repos.faces.facesOfPhoto(jpeg);
+    const her = repos.persons.createPerson(eventId, T);
+    repos.persons.setFacePerson([rawFace!.id], her);
+    const other = repos.persons.createPerson(eventId, T);
+    repos.persons.setFacePerson([jpegFace!.id], other);
+    repos.optOuts.addOptOuts([
+      { eventId, personId: her, personName: null, faceEmbedding: null, source: 'kiosk', kioskSessionId: null, note: null, createdAt: T },
+    ]);
+    temp.db.close();
+
+    expect(await repairDataDir(temp.dir, createLogger({ logDir: null, terminal: 'none' }))).toMatchObject({ mergedPairs: 1 });
+    const db = openDatabase(join(temp.dir, 'shutterfind.db'));
+    try {
+      const after = createRepositories(db);
+      const [kept] = after.faces.facesOfPhoto(jpeg);
+      expect(kept!.personId).toBe(her);
+      expect(after.optOuts.activeOptOuts(eventId).map((o) => o.personId)).toContain(her);
+    } finally {
+      db.close();
+    }
+  });
 });
