@@ -22,6 +22,10 @@ export interface FileWriteContext {
   names: ReadonlyMap<number, string>;
   /** Called with each file about to be written (relative), for progress and error messages. */
   writing(file: string): void;
+  /** The exported images' sizes are wanted (the HTML gallery's pages); otherwise only XMP needs them. */
+  needSizes: boolean;
+  /** Folders made during this run: a 2,000-photo export would otherwise ask for each folder 10,000 times. */
+  made: Set<string>;
 }
 
 export interface PhotoWriteResult {
@@ -42,9 +46,16 @@ async function uprightSize(image: Buffer | string): Promise<{ width: number; hei
   return { width: (swap ? m.height : m.width) ?? 0, height: (swap ? m.width : m.height) ?? 0 };
 }
 
+async function folderFor(path: string, ctx: FileWriteContext): Promise<void> {
+  const folder = dirname(path);
+  if (ctx.made.has(folder)) return;
+  await mkdir(folder, { recursive: true });
+  ctx.made.add(folder);
+}
+
+/** Partials of an interrupted run were removed when this run started (run-export.ts). */
 async function placeLinkOrCopy(from: string, to: string): Promise<'link' | 'copy'> {
   const tmp = partialOf(to);
-  await unlink(tmp).catch(() => undefined); // a partial left by an interrupted run
   let how: 'link' | 'copy' = 'link';
   try {
     await link(from, tmp);
@@ -78,10 +89,18 @@ async function writeFirst(
     const how = await placeLinkOrCopy(file.source.path, to);
     return { how, image: null, size: photoSize };
   }
+  const xmpHere = file.xmp === 'embedded' && ctx.exiftool !== null;
+  if (file.source.kind === 'preview' && planned.hidden.length === 0 && !xmpHere) {
+    // Nothing to change in the preview: the kernel copies it (no bytes through this process).
+    const tmp = partialOf(to);
+    await copyFile(file.source.path, tmp);
+    await rename(tmp, to);
+    return { how: 'copy', image: null, size: ctx.needSizes ? await uprightSize(to) : photoSize };
+  }
   const source = await readFile(file.source.path);
   const size = file.source.kind === 'preview' ? await uprightSize(source) : photoSize;
   const image = await blurHiddenFaces(source, planned.hidden, photoSize);
-  const xmp = file.xmp === 'embedded' && ctx.exiftool ? xmpTagsFor(planned, ctx.names, size, 'embedded') : null;
+  const xmp = xmpHere ? xmpTagsFor(planned, ctx.names, size, 'embedded') : null;
   await writeBytes(to, image, xmp, ctx.exiftool);
   return { how: 'made', image, size };
 }
@@ -111,10 +130,13 @@ export async function writePlannedPhoto(planned: PlannedPhoto, ctx: FileWriteCon
     let size: { width: number; height: number };
     if (existsSync(first!)) {
       result.alreadyThere += 1;
-      size = file.source.kind === 'preview' ? await uprightSize(first!) : { width: planned.photo.width, height: planned.photo.height };
+      size =
+        file.source.kind === 'preview' && ctx.needSizes
+          ? await uprightSize(first!)
+          : { width: planned.photo.width, height: planned.photo.height };
     } else {
       ctx.writing(firstPlace);
-      await mkdir(dirname(first!), { recursive: true });
+      await folderFor(first!, ctx);
       const made = await writeFirst(planned, file, first!, ctx);
       size = made.size;
       result.written += 1;
@@ -129,7 +151,7 @@ export async function writePlannedPhoto(planned: PlannedPhoto, ctx: FileWriteCon
       const relative = file.places[i + 1]!;
       if (!existsSync(place)) {
         ctx.writing(relative);
-        await mkdir(dirname(place), { recursive: true });
+        await folderFor(place, ctx);
         if ((await placeLinkOrCopy(first!, place)) === 'link') result.hardLinks += 1;
         else result.bytes += (await stat(place)).size;
       }
@@ -138,6 +160,7 @@ export async function writePlannedPhoto(planned: PlannedPhoto, ctx: FileWriteCon
         const firstSidecar = join(ctx.root, sidecarOf(firstPlace));
         if (!existsSync(sidecar) && existsSync(firstSidecar)) {
           ctx.writing(sidecarOf(relative));
+          await folderFor(sidecar, ctx);
           await placeLinkOrCopy(firstSidecar, sidecar);
         }
       }

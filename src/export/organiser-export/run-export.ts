@@ -138,7 +138,14 @@ export async function runOrganiserExport(
 
     const names = new Map(plan.people.map((p) => [p.id, p.name]));
     const sizes = new Map<number, { width: number; height: number }>();
-    const ctx = { root, exiftool, names, writing: (file: string) => (current = file) };
+    const ctx = {
+      root,
+      exiftool,
+      names,
+      writing: (file: string) => (current = file),
+      needSizes: options.as === 'html',
+      made: new Set<string>(),
+    };
     const total = plan.photos.length;
     let done = 0;
     let writtenPhotos = 0;
