@@ -225,7 +225,10 @@ export function createDoNotPublish(deps: DoNotPublishDeps) {
       const shared = kind === 'thumb' ? photo.thumbnailPath : photo.previewPath;
       if (!shared) return null;
       const hidden = hiddenFaces(photo.eventId, [photo.id]).get(photo.id);
-      if (!hidden?.length || !photo.width || !photo.height) return shared;
+      if (!hidden?.length) return shared;
+      // Without the photo's size its face boxes cannot be placed on the preview: show nothing
+      // rather than a face that must not be shown.
+      if (!photo.width || !photo.height) return null;
       const key = createHash('sha256')
         .update(JSON.stringify([BLUR_VERSION, shared, hidden.map((f) => [f.faceId, ...f.box.map((n) => Math.round(n))])]))
         .digest('hex')
