@@ -4,6 +4,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { EngineChannel, ShellMessage } from './engine-protocol.js';
 
 export interface ForkOptions {
+  /** The Node binary; by default the one running now. */
+  execPath?: string;
   execArgv?: string[];
   env?: NodeJS.ProcessEnv;
   /** Where the child's stderr goes: its log lines are the first place to look after a crash. */
@@ -13,6 +15,7 @@ export interface ForkOptions {
 export function forkEngineChannel(entry: string, options: ForkOptions = {}): EngineChannel {
   const child: ChildProcess = fork(entry, [], {
     execArgv: options.execArgv ?? [],
+    ...(options.execPath ? { execPath: options.execPath } : {}),
     env: options.env ?? process.env,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     serialization: 'advanced',

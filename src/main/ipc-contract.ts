@@ -11,6 +11,7 @@ export const IPC = {
   appVersion: 'shutterfind:app-version',
   updateState: 'shutterfind:update-state',
   chooseUpdate: 'shutterfind:choose-update',
+  completeSetup: 'shutterfind:complete-setup',
 } as const;
 
 export type IpcChannel = (typeof IPC)[keyof typeof IPC];
@@ -32,6 +33,9 @@ export const chooseUpdateArgs = z.tuple([
     .strict(),
 ]);
 
+/** The setup's fields are checked by checkFirstRunSetup, which names each problem for the page. */
+export const completeSetupArgs = z.tuple([z.record(z.string(), z.unknown())]);
+
 export const IPC_ARGS = {
   [IPC.pickFolder]: pickFolderArgs,
   [IPC.openKiosk]: openKioskArgs,
@@ -39,7 +43,26 @@ export const IPC_ARGS = {
   [IPC.appVersion]: noArgs,
   [IPC.updateState]: noArgs,
   [IPC.chooseUpdate]: chooseUpdateArgs,
+  [IPC.completeSetup]: completeSetupArgs,
 } as const satisfies Record<IpcChannel, z.ZodType>;
+
+/** Which of the shell's pages may make each call: the first-run page only picks folders and completes the setup. */
+export type ShellPage = 'engine' | 'setup';
+const PAGES_ALLOWED: Record<IpcChannel, readonly ShellPage[]> = {
+  [IPC.pickFolder]: ['engine', 'setup'],
+  [IPC.openKiosk]: ['engine'],
+  [IPC.listDisplays]: ['engine'],
+  [IPC.appVersion]: ['engine', 'setup'],
+  [IPC.updateState]: ['engine'],
+  [IPC.chooseUpdate]: ['engine'],
+  [IPC.completeSetup]: ['setup'],
+};
+
+/** Where the shell's pages live now: the engine's origin (null while it starts or reconnects) and the setup page's. */
+export interface ShellOrigins {
+  engine: string | null;
+  setup: string;
+}
 
 export type IpcArgs<C extends IpcChannel> = z.infer<(typeof IPC_ARGS)[C]>;
 
@@ -48,13 +71,12 @@ export class IpcRefusedError extends Error {
 }
 
 /** The arguments of a call, parsed; throws IpcRefusedError saying why for a wrong sender or wrong arguments. */
-export function acceptIpcCall<C extends IpcChannel>(
-  channel: C,
-  senderUrl: string,
-  engineOrigin: string | null,
-  args: unknown[],
-): IpcArgs<C> {
-  if (engineOrigin === null || !sameOrigin(senderUrl, engineOrigin)) {
+export function acceptIpcCall<C extends IpcChannel>(channel: C, senderUrl: string, origins: ShellOrigins, args: unknown[]): IpcArgs<C> {
+  const trusted = PAGES_ALLOWED[channel].some((page) => {
+    const origin = origins[page];
+    return origin !== null && sameOrigin(senderUrl, origin);
+  });
+  if (!trusted) {
     throw new IpcRefusedError(`${channel} refused: called from ${senderUrl || 'an unknown page'}, not from Shutterfind's own pages`);
   }
   const parsed = IPC_ARGS[channel].safeParse(args);

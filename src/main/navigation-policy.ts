@@ -2,9 +2,15 @@
 // in a photo's caption, a redirect) is denied, so no remote page ever runs in a window that has
 // the preload bridge.
 
+/** Scheme and host:port: the origin for http(s), and also for the shell's own shutterfind:// pages (whose URL origin is opaque). */
+function originOf(url: string): string {
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}`;
+}
+
 export function sameOrigin(url: string, engineOrigin: string): boolean {
   try {
-    return new URL(url).origin === new URL(engineOrigin).origin;
+    return originOf(url) === originOf(engineOrigin);
   } catch {
     // Not a URL at all: certainly not the engine's page.
     return false;

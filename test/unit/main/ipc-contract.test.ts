@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { acceptIpcCall, IPC, IpcRefusedError } from '../../../src/main/ipc-contract.js';
 
 const engine = 'http://127.0.0.1:4321';
+const origins = { engine, setup: 'shutterfind://setup' };
 const consolePage = `${engine}/console`;
 
 describe('calls through the preload bridge', () => {
@@ -13,7 +14,7 @@ describe('calls through the preload bridge', () => {
     ['the app version', IPC.appVersion, [], []],
     ['an update choice', IPC.chooseUpdate, [{ version: '1.4.0', choice: 'skip-version' }], [{ version: '1.4.0', choice: 'skip-version' }]],
   ])('accepts %s', (_what, channel, args, parsed) => {
-    expect(acceptIpcCall(channel, consolePage, engine, args)).toEqual(parsed);
+    expect(acceptIpcCall(channel, consolePage, origins, args)).toEqual(parsed);
   });
 
   it.each<[string, (typeof IPC)[keyof typeof IPC], unknown[], RegExp]>([
@@ -23,7 +24,7 @@ describe('calls through the preload bridge', () => {
     ['an update choice that does not exist', IPC.chooseUpdate, [{ version: '1.4.0', choice: 'downgrade' }], /choice/],
     ['a version that is not a version', IPC.chooseUpdate, [{ version: '../../x', choice: 'install-now' }], /a version such as 1\.2\.3/],
   ])('refuses %s, saying which argument', (_what, channel, args, message) => {
-    expect(() => acceptIpcCall(channel, consolePage, engine, args)).toThrow(message);
+    expect(() => acceptIpcCall(channel, consolePage, origins, args)).toThrow(message);
   });
 
   it.each([
@@ -31,10 +32,18 @@ describe('calls through the preload bridge', () => {
     ['another local server', 'http://127.0.0.1:8080/'],
     ['an empty sender (a detached frame)', ''],
   ])('refuses a call from %s, whatever its arguments', (_what, sender) => {
-    expect(() => acceptIpcCall(IPC.appVersion, sender, engine, [])).toThrow(IpcRefusedError);
+    expect(() => acceptIpcCall(IPC.appVersion, sender, origins, [])).toThrow(IpcRefusedError);
+  });
+
+  it('lets the first-run page pick folders and complete the setup, and nothing else', () => {
+    const setupPage = 'shutterfind://setup/';
+    expect(acceptIpcCall(IPC.pickFolder, setupPage, origins, [])).toEqual([]);
+    expect(acceptIpcCall(IPC.completeSetup, setupPage, origins, [{ eventName: 'Gala' }])).toEqual([{ eventName: 'Gala' }]);
+    expect(() => acceptIpcCall(IPC.openKiosk, setupPage, origins, [{}])).toThrow(/refused/);
+    expect(() => acceptIpcCall(IPC.completeSetup, consolePage, origins, [{}])).toThrow(/refused/);
   });
 
   it('refuses every call while the engine has no address', () => {
-    expect(() => acceptIpcCall(IPC.appVersion, consolePage, null, [])).toThrow(/not from Shutterfind's own pages/);
+    expect(() => acceptIpcCall(IPC.appVersion, consolePage, { ...origins, engine: null }, [])).toThrow(/not from Shutterfind's own pages/);
   });
 });
