@@ -84,18 +84,23 @@ export async function admitFile(deps: AdmitDeps, req: AdmitRequest): Promise<Adm
   const role = captureRole(format);
   if (role !== null) {
     const { folder, stem } = splitCaptureName(req.path);
-    const partner = namePartner(req.path, format, deps.pairs.nameCandidates(req.eventId, folder, stem));
+    const candidates = deps.pairs.nameCandidates(req.eventId, folder, stem);
+    const partner = candidates.find((c) => c.id === namePartner(req.path, format, candidates)?.id);
     if (partner) {
       deps.rawWaits?.paired(req.path);
-      if (role === 'raw') {
+      // The RAW of a photo whose JPEG could not be read (damaged on the card) saves the capture:
+      // the photo is made from the RAW's preview, the JPEG kept beside it.
+      if (role === 'raw' && partner.status !== 'failed') {
         deps.pairs.attachFile(req.eventId, partner.id, file, 'raw', 'name', deps.now());
         return { outcome: 'paired', photoId: partner.id, role, renderedAgain: false };
       }
-      const taken = deps.pairs.takePartnerFile(partner.id, file, 'name', {
-        now: deps.now(),
-        priority: req.priority,
-        maxAttempts: deps.maxAttempts,
-      });
+      const taken = deps.pairs.takePartnerFile(
+        partner.id,
+        file,
+        'name',
+        { now: deps.now(), priority: req.priority, maxAttempts: deps.maxAttempts },
+        role === 'raw' ? 'rendered' : 'raw',
+      );
       return { outcome: 'paired', photoId: partner.id, role, renderedAgain: taken.renderedAgain };
     }
   }

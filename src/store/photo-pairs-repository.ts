@@ -281,7 +281,14 @@ export function createPhotoPairsRepository(db: Database, jobs: JobsRepository, f
      * is running right now keeps that render: the next one could only start after it.
      */
     takePartnerFile: db.transaction(
-      (photoId: number, file: CaptureFile, pairedBy: PairedBy, o: { now: number; priority: number; maxAttempts: number }): PartnerTaken => {
+      (
+        photoId: number,
+        file: CaptureFile,
+        pairedBy: PairedBy,
+        o: { now: number; priority: number; maxAttempts: number },
+        /** What the photo's own file becomes: its RAW (the JPEG arrived), or its JPEG when that JPEG could not be read. */
+        oldFileRole: PhotoFileRole = 'raw',
+      ): PartnerTaken => {
         const photo = photoRow.get(photoId);
         if (!photo || photo.sha256 === null || photo.format === null) throw new Error(`Photo ${photoId} has no file to pair with`);
         attach(
@@ -295,7 +302,7 @@ export function createPhotoPairsRepository(db: Database, jobs: JobsRepository, f
             sizeBytes: photo.size_bytes ?? 0,
             mtimeMs: photo.mtime_ms ?? 0,
           },
-          'raw',
+          oldFileRole,
           pairedBy,
           o.now,
         );
@@ -306,6 +313,9 @@ export function createPhotoPairsRepository(db: Database, jobs: JobsRepository, f
           return { renderedAgain: false };
         }
         pendingAgain.run(o.now, photoId);
+        // A photo that failed on its first file runs again from the new one: its failed jobs go back
+        // to the queue rather than staying listed as failures beside a photo that is fine.
+        for (const job of jobs.listFailedJobs(photo.event_id)) if (job.photoId === photoId) jobs.retryJob(job.id, o.now);
         for (const kind of ['photo.previews', 'photo.faces'] as const) {
           jobs.enqueueJob(
             { kind, eventId: photo.event_id, photoId, maxAttempts: o.maxAttempts, runAfter: o.now, priority: o.priority },

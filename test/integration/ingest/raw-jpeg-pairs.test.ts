@@ -119,6 +119,26 @@ describe('a RAW+JPEG pair landing in a hot folder', () => {
     expect(admissions[1]!.admission).toMatchObject({ outcome: 'paired', renderedAgain: true });
   });
 
+  it('saves a capture whose JPEG is damaged with its RAW: the photo is made from the RAW, the JPEG kept beside it', async () => {
+    await open();
+    await session.hotFolders.add(hot);
+    // A JPEG damaged on the card: complete, but its Huffman table is garbage (no decoder reads it).
+    const damaged = Buffer.from(captures[0]!.jpeg);
+    const dht = damaged.indexOf(Buffer.from([0xff, 0xc4]));
+    damaged.fill(0xff, dht + 5, dht + 5 + 16);
+    await writeFile(join(hot, 'IMG_0999.JPG'), damaged);
+    await waitFor(() => photos()[0]?.status === 'failed' && settled(), 'the damaged JPEG failed');
+
+    await writeFile(join(hot, 'IMG_0999.CR3'), captures[0]!.cr3);
+    await waitFor(() => photos()[0]?.status === 'ready' && settled(), 'the capture rendered from its RAW');
+    const [photo] = photos();
+    expect(photos()).toHaveLength(1);
+    expect(photo).toMatchObject({ fileName: 'IMG_0999.CR3', format: 'cr3', error: null });
+    expect(filesOf(photo!.id).map((f) => [f.fileName, f.role])).toEqual([['IMG_0999.JPG', 'rendered']]);
+    expect(repos().jobs.listFailedJobs(session.event.id)).toEqual([]);
+    expect(engine!.status('wedding')?.errors).toEqual([]);
+  });
+
   it('keeps a RAW whose JPEG never comes as a photo of its own, processed after a short wait', async () => {
     await open({ ingest: { rawPairWaitMs: 1500 } });
     await session.hotFolders.add(hot);
