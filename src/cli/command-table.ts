@@ -1,6 +1,7 @@
 // Every `shutterfind` command in one table: its arguments and options, how much it logs on the
 // terminal, what it runs and how its result reads. cli/index.ts turns each row into a commander
 // command with the common options (--data-dir, --json, --verbose) and one error path.
+import { existsSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { runAsBackgroundWork } from '../core/index.js';
 import { formatExport, runExport } from './commands/export.js';
@@ -12,7 +13,7 @@ import { formatPeople, formatRecluster, runPeople, runRecluster, runRenamePerson
 import { formatRepair, runRepair } from './commands/repair.js';
 import { formatSceneSearch, runSceneSearch } from './commands/scene-search.js';
 import { formatSearch, runSearch } from './commands/search.js';
-import { findElectron } from './commands/start.js';
+import { desktopMainScript, findElectron, planStart, runDesktop } from './commands/start.js';
 import { formatStatus, runStatus } from './commands/status.js';
 import { formatRetry, runRetry } from './commands/retry.js';
 import { formatReprocess, runReprocess } from './commands/reprocess.js';
@@ -143,9 +144,13 @@ export const COMMANDS: CommandSpec[] = [
     description: 'start the desktop app, or the headless engine where Electron is not installed',
     logs: 'live',
     run: async (ctx) => {
-      const desktop = findElectron();
-      const why = desktop.available ? 'the desktop shell is not part of this version yet' : desktop.reason;
-      process.stderr.write(human`Desktop window unavailable (${why}): running the headless engine (\`shutterfind serve\`) instead.\n`);
+      const main = desktopMainScript();
+      const plan = planStart(findElectron(), main, existsSync(main));
+      if (plan.run === 'desktop') {
+        const exitCode = await runDesktop(plan.binary, plan.main);
+        return { json: { desktop: 'closed', exitCode }, exitCode };
+      }
+      process.stderr.write(human`Desktop window unavailable (${plan.why}): running the headless engine (\`shutterfind serve\`) instead.\n`);
       await (await loadServe()).runServe(ctx, { event: DEFAULT_EVENT, watch: [] });
     },
   },

@@ -1,7 +1,9 @@
 // `npm start`: the desktop app where Electron's binary is on disk, otherwise the headless engine.
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { packageRoot } from '../../config/index.js';
 
 export type DesktopAvailability = { available: true; binary: string } | { available: false; reason: string };
 
@@ -22,8 +24,38 @@ export function findElectron(): DesktopAvailability {
   try {
     relative = readFileSync(join(packageDir, 'path.txt'), 'utf8').trim();
   } catch {
-    return { available: false, reason: "Electron's binary has not been fetched yet" };
+    return { available: false, reason: "Electron's binary has not been fetched yet (`npx install-electron` fetches it)" };
   }
   const binary = join(packageDir, 'dist', relative);
   return existsSync(binary) ? { available: true, binary } : { available: false, reason: `Electron's binary is missing (${binary})` };
+}
+
+/** The desktop app's main process, built by `npm run build` (src/main/tsconfig.json). */
+export function desktopMainScript(root: string = packageRoot()): string {
+  return join(root, 'dist', 'src', 'main', 'main.js');
+}
+
+export type StartPlan = { run: 'desktop'; binary: string; main: string } | { run: 'headless'; why: string };
+
+export function planStart(desktop: DesktopAvailability, main: string, mainBuilt: boolean): StartPlan {
+  if (!desktop.available) return { run: 'headless', why: desktop.reason };
+  if (!mainBuilt) return { run: 'headless', why: `the desktop app is not built (${main} is missing: run \`npm run build\`)` };
+  return { run: 'desktop', binary: desktop.binary, main };
+}
+
+/**
+ * Runs the desktop app and waits for it to quit. SHUTTERFIND_NODE tells it which Node runs the
+ * engine from a checkout: native modules here are built for Node's ABI, not Electron's.
+ */
+export function runDesktop(binary: string, main: string): Promise<number> {
+  const child = spawn(binary, [main], { stdio: 'inherit', env: { ...process.env, SHUTTERFIND_NODE: process.execPath } });
+  const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, forward);
+  return new Promise((resolve, reject) => {
+    child.on('error', (err) => reject(new Error(`Could not start the desktop app (${binary}): ${err.message}`)));
+    child.on('exit', (code, signal) => {
+      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(s, forward);
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
 }
