@@ -87,7 +87,10 @@ function pathFacts(path: string): PathFacts {
  */
 function spawnEngine(): EngineChannel {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  if (app.isPackaged) env.SHUTTERFIND_FACE_MODEL_DIR = join(process.resourcesPath, 'models', 'face');
+  if (app.isPackaged) {
+    env.SHUTTERFIND_FACE_MODEL_DIR = join(process.resourcesPath, 'models', 'face');
+    env.SHUTTERFIND_MATCH_CONFIG = join(process.resourcesPath, 'models', 'face', 'match-threshold.json');
+  }
   const node = process.env.SHUTTERFIND_NODE;
   if (!app.isPackaged && node) return forkEngineChannel(ENGINE_ENTRY, { execPath: node, env, onStderr: (s) => process.stderr.write(s) });
   const child = utilityProcess.fork(ENGINE_ENTRY, [], { serviceName: 'Shutterfind engine', env, stdio: 'inherit' });
@@ -410,6 +413,29 @@ function buildTray(): void {
 }
 
 // ---- start ----
+
+// A separate profile (the desktop suite gives each test its own): preferences, cookies, first run.
+if (process.env.SHUTTERFIND_USER_DATA) app.setPath('userData', process.env.SHUTTERFIND_USER_DATA);
+
+/**
+ * What test/desktop drives that has no window of its own: an update arriving without a feed.
+ * Only from a checkout with SHUTTERFIND_TEST_HOOKS=1, never in the packaged app.
+ */
+export interface DesktopTestHooks {
+  updateDownloaded(version: string): void;
+  installs: number;
+}
+if (!app.isPackaged && process.env.SHUTTERFIND_TEST_HOOKS === '1') {
+  const hooks: DesktopTestHooks = {
+    installs: 0,
+    updateDownloaded: (version) => {
+      updater = { phase: 'downloaded', version };
+      applyUpdatePolicy();
+    },
+  };
+  autoUpdater.quitAndInstall = () => void (hooks.installs += 1);
+  (globalThis as { shutterfindTestHooks?: DesktopTestHooks }).shutterfindTestHooks = hooks;
+}
 
 protocol.registerSchemesAsPrivileged([{ scheme: 'shutterfind', privileges: { standard: true, secure: true } }]);
 
