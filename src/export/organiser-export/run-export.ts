@@ -20,6 +20,11 @@ import { describeWriteError, ExportWriteError } from './write-errors.js';
 /** A ZIP export is built as folders here first (resumable), zipped, then this folder is removed. */
 export const ZIP_STAGING = '.shutterfind-export-staging';
 export const MANIFEST_JSON = 'manifest.json';
+/**
+ * Photos written at once. Embedding XMP is ~20 ms of ExifTool per photo and blurring ~40 ms of
+ * sharp: with three in flight the ExifTool process and sharp's threads work side by side.
+ */
+export const PHOTOS_AT_ONCE = 3;
 export const MANIFEST_CSV = 'manifest.csv';
 
 export interface ExportRunDeps {
@@ -149,13 +154,17 @@ export async function runOrganiserExport(
     const total = plan.photos.length;
     let done = 0;
     let writtenPhotos = 0;
-    let writingMs = 0;
-    for (const planned of plan.photos) {
-      deps.signal?.throwIfAborted();
+    const loopStart = now();
+    const writeOne = async (planned: (typeof plan.photos)[number]): Promise<void> => {
+      // Each photo names its own file in an error (several are written at once).
+      let file = planned.files[0]!.places[0]!;
+      const failHere = (err: unknown): never => {
+        current = file;
+        return fail(err);
+      };
       // An unplugged stick's mount point disappears: never write the rest onto the laptop's own disk instead.
-      if (!existsSync(destination)) fail(Object.assign(new Error('destination missing'), { code: 'ENOENT' }));
-      const t0 = now();
-      const r = await writePlannedPhoto(planned, ctx).catch(fail);
+      if (!existsSync(destination)) failHere(Object.assign(new Error('destination missing'), { code: 'ENOENT' }));
+      const r = await writePlannedPhoto(planned, { ...ctx, writing: (f: string) => (file = f) }).catch(failHere);
       summary.written += r.written;
       summary.alreadyThere += r.alreadyThere;
       summary.hardLinks += r.hardLinks;
@@ -165,33 +174,49 @@ export async function runOrganiserExport(
       if (options.as === 'html') {
         const thumb = join(root, thumbnailOf(planned.photo.id));
         if (!existsSync(thumb)) {
-          current = thumbnailOf(planned.photo.id);
-          const image = r.image ?? (await readFile(join(root, planned.files[0]!.places[0]!)).catch(fail));
+          file = thumbnailOf(planned.photo.id);
+          const image = r.image ?? (await readFile(join(root, planned.files[0]!.places[0]!)).catch(failHere));
           const bytes = await sharp(image)
             .rotate()
             .resize(GALLERY_THUMBNAIL_PX, GALLERY_THUMBNAIL_PX, { fit: 'inside' })
             .jpeg({ quality: 80 })
             .toBuffer();
-          await mkdir(dirname(thumb), { recursive: true }).catch(fail);
-          await writeFile(partialOf(thumb), bytes).catch(fail);
-          await rename(partialOf(thumb), thumb).catch(fail);
+          await mkdir(dirname(thumb), { recursive: true }).catch(failHere);
+          await writeFile(partialOf(thumb), bytes).catch(failHere);
+          await rename(partialOf(thumb), thumb).catch(failHere);
         }
       }
       done += 1;
-      if (r.written > 0) {
-        writtenPhotos += 1;
-        writingMs += now() - t0;
-      }
+      if (r.written > 0) writtenPhotos += 1;
       const left = total - done;
       deps.onProgress?.({
         done,
         total,
         bytes: summary.bytes,
         elapsedMs: now() - started,
-        leftMs: writtenPhotos > 0 ? Math.round((writingMs / writtenPhotos) * left) : null,
-        current,
+        leftMs: writtenPhotos > 0 ? Math.round(((now() - loopStart) / done) * left) : null,
+        current: file,
       });
-    }
+    };
+    // A few photos at once: while ExifTool (its own process) writes one photo's XMP, sharp blurs
+    // or encodes the next on the other cores. Every worker stops at the first failure or abort,
+    // and the run ends only after the ones in flight have finished (nothing is written after it).
+    let next = 0;
+    let failure: { err: unknown } | null = null;
+    const worker = async (): Promise<void> => {
+      while (!failure && next < plan.photos.length) {
+        if (deps.signal?.aborted) {
+          failure = { err: deps.signal.reason };
+          return;
+        }
+        const planned = plan.photos[next++]!;
+        await writeOne(planned).catch((err: unknown) => {
+          failure ??= { err };
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: PHOTOS_AT_ONCE }, worker));
+    if (failure) throw (failure as { err: unknown }).err;
 
     current = MANIFEST_JSON;
     const manifest = manifestOf(plan, options, now());
