@@ -38,6 +38,7 @@ import { decideWindowOpen, mayNavigate, mayUseCamera } from './navigation-policy
 import { noticesFor } from './notification-rules.js';
 import { SETUP_ORIGIN, setupPageHtml } from './setup-page.js';
 import { trayCounts, trayTitle, type TrayCounts } from './tray-counts.js';
+import { TRAY_ICON_SIZE, trayIconBitmap } from './tray-icon.js';
 import { decideUpdate, type UpdateChoice, type UpdaterPhase } from './update-policy.js';
 
 const { autoUpdater } = electronUpdater;
@@ -211,6 +212,15 @@ function openKiosk(displayId: number | undefined): void {
   updateKeepAwake();
 }
 
+/** From the tray: a kiosk that cannot open says why in a box instead of failing silently. */
+function tryOpenKiosk(): void {
+  try {
+    openKiosk(undefined);
+  } catch (err) {
+    dialog.showErrorBox('The kiosk could not open', (err as Error).message);
+  }
+}
+
 async function leaveKiosk(): Promise<void> {
   const win = kioskWindow;
   if (!win) return;
@@ -374,7 +384,7 @@ function guardPermissions(): void {
     callback(mayUseCamera(permission, details.requestingUrl || contents.getURL(), engineOrigin)),
   );
   session.defaultSession.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) =>
-    mayUseCamera(permission === 'media' ? 'media' : permission, details.requestingUrl ?? requestingOrigin, engineOrigin),
+    mayUseCamera(permission, details.requestingUrl ?? requestingOrigin, engineOrigin),
   );
 }
 
@@ -400,12 +410,12 @@ function buildMenu(dataDir: string): void {
 }
 
 function buildTray(): void {
-  tray = new Tray(nativeImage.createEmpty());
+  tray = new Tray(nativeImage.createFromBitmap(trayIconBitmap(), { width: TRAY_ICON_SIZE, height: TRAY_ICON_SIZE }));
   tray.setToolTip(trayTitle(null, 'reconnecting'));
   tray.setContextMenu(
     Menu.buildFromTemplate([
       { label: 'Show the console', click: openOperatorWindow },
-      { label: 'Open the kiosk', click: () => openKiosk(undefined) },
+      { label: 'Open the kiosk', click: () => tryOpenKiosk() },
       { type: 'separator' },
       { label: 'Quit Shutterfind', role: 'quit' },
     ]),
@@ -450,8 +460,11 @@ if (!app.requestSingleInstanceLock()) {
   });
   app.on('web-contents-created', (_event, contents) => guardContents(contents));
   app.on('window-all-closed', () => {
-    // The tray keeps the engine (and the kiosk's photos) running; quitting is explicit.
+    // Once the engine runs, the tray keeps it (and the kiosk's photos) going and quitting is
+    // explicit; a first-run page closed before the setup was done simply ends the app.
+    if (!engine) app.quit();
   });
+  app.on('activate', openOperatorWindow);
   app.on('before-quit', (event) => {
     if (quitting || !engine) return;
     quitting = true;
