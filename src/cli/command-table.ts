@@ -297,7 +297,8 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'export',
-    description: "hand an event to its organiser: a folder per person (or a ZIP, or an offline HTML gallery), a manifest and XMP; run it again to complete an interrupted export",
+    description:
+      'hand an event to its organiser: a folder per person (or a ZIP, or an offline HTML gallery), a manifest and XMP; run it again to complete an interrupted export',
     options: (cmd) =>
       cmd
         .requiredOption('--event <name>', 'event to export')
@@ -312,7 +313,13 @@ export const COMMANDS: CommandSpec[] = [
     logs: 'summary',
     run: async (ctx, o) => {
       if (o.originals && o.previews) throw new UserFacingError('Choose --originals or --previews, not both.', 2);
-      const people = typeof o.people === 'string' ? o.people.split(',').map((p) => p.trim()).filter(Boolean) : [];
+      const people =
+        typeof o.people === 'string'
+          ? o.people
+              .split(',')
+              .map((p) => p.trim())
+              .filter(Boolean)
+          : [];
       const report = await runExport(ctx, {
         event: str(o.event),
         to: str(o.to),
