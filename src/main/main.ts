@@ -13,6 +13,7 @@ import {
   Menu,
   nativeImage,
   Notification,
+  powerMonitor,
   powerSaveBlocker,
   protocol,
   screen,
@@ -485,6 +486,8 @@ if (!app.requestSingleInstanceLock()) {
     buildMenu(dataDir);
     buildTray();
     setUpUpdates();
+    // After a sleep the engine's watcher carries on by itself; the tray and notifications look again at once.
+    powerMonitor.on('resume', () => void pollHealth());
     if (preferences.setup) {
       void startEngine(preferences.setup);
     } else {
