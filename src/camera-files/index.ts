@@ -5,3 +5,4 @@ export { readPhotoMetadata, toPhotoMetadata, mergeMetadata, EMPTY_METADATA, type
 export { extractEmbeddedJpeg, RawPreviewError } from './raw-preview.js';
 export { decodeHeif, isMissingHeifCodec, HeifDecodeError, type HeifPixels } from './heif-decode.js';
 export * from './capture-pairs.js';
+export { longestZeroRunInScan, ZEROED_RUN_BYTES } from './zeroed-scan.js';

@@ -9,7 +9,7 @@ import { mediaRelativePath } from '../config/index.js';
 // which would load the watcher (chokidar) and the rest of ingest into every worker thread.
 import { EMPTY_METADATA, mergeMetadata, readPhotoMetadata, type PhotoMetadata } from '../camera-files/index.js';
 import { extractEmbeddedJpeg, RawPreviewError } from '../camera-files/index.js';
-import { decodeHeif, HeifDecodeError, isMissingHeifCodec } from '../camera-files/index.js';
+import { decodeHeif, HeifDecodeError, isMissingHeifCodec, longestZeroRunInScan, ZEROED_RUN_BYTES } from '../camera-files/index.js';
 import {
   OVERVIEW_LONG_SIDE,
   type AnalysisContext,
@@ -131,6 +131,12 @@ async function decodeHeicInput(task: PhotoTask, fileName: string, metadata: Phot
 }
 
 async function openInput(task: PhotoTask, fileName: string): Promise<DecodeInput> {
+  if (task.format === 'jpeg') {
+    // Read once into memory (the file was just hashed: it is in the page cache) so its scan can
+    // be checked for zeroed stretches before libjpeg papers over them.
+    const file = await readFile(task.path);
+    return { input: file, metadata: await readPhotoMetadata(file), manualOrientation: null };
+  }
   if (!RAW_FORMATS.has(task.format)) {
     return { input: task.path, metadata: await readPhotoMetadata(task.path), manualOrientation: null };
   }
@@ -290,6 +296,16 @@ export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStag
     if (err instanceof RawPreviewError) return { ok: false, failure: 'permanent', error: err.message };
     const e = describeFsError(err as NodeJS.ErrnoException, fileName);
     return { ok: false, failure: e.kind, error: e.message };
+  }
+  // A JPEG (or a RAW's embedded one) with a stretch of its scan zeroed on the card: libjpeg
+  // decodes it without a warning into made-up texture (camera-files/zeroed-scan.ts).
+  const zeroed = typeof decodeInput.input === 'string' || decodeInput.raw ? 0 : longestZeroRunInScan(decodeInput.input);
+  if (zeroed >= ZEROED_RUN_BYTES) {
+    return {
+      ok: false,
+      failure: 'permanent',
+      error: `Cannot read ${fileName}: the image data is damaged: ${Math.round(zeroed / 1024)} KB of it are zeros, a stretch lost on the card (the picture would show made-up texture from there on); copy it from the card again`,
+    };
   }
   const readDone = performance.now();
 

@@ -185,6 +185,22 @@ describe('processing one photo in a worker', () => {
     },
   );
 
+  it('refuses a camera JPEG whose scan data was zeroed on the card, which libjpeg decodes with no warning', async () => {
+    const good = await makeSmallPhoto(samplePhotoPaths()[2]!, 1600, 5);
+    const zeroed = Buffer.from(good);
+    zeroed.fill(0x00, Math.floor(good.length * 0.45), good.length - 2);
+    const path = join(dir, 'IMG_ZERO.JPG');
+    await writeFile(path, zeroed);
+    const result = await renderPhoto(task(path, 'jpeg', 'z'.repeat(64)), []);
+    expect(result).toMatchObject({ ok: false, failure: 'permanent' });
+    expect(!result.ok && result.error).toMatch(
+      /^Cannot read IMG_ZERO\.JPG: the image data is damaged: \d+ KB of it are zeros, a stretch lost on the card/,
+    );
+    // The same photo whole renders.
+    await writeFile(path, good);
+    expect((await renderPhoto(task(path, 'jpeg', 'y'.repeat(64)), [])).ok).toBe(true);
+  });
+
   it('renders a HEIC stored sideways (a portrait shot, irot in its container) as a portrait preview', async () => {
     const original = await readFile(fileURLToPath(new URL('../../fixtures/camera-files/heic-single.heic', import.meta.url)));
     const path = join(dir, 'IMG_PORTRAIT.HEIC');
