@@ -62,18 +62,30 @@ async function placeLinkOrCopy(from: string, to: string): Promise<'link' | 'copy
   } catch {
     // EXDEV (another disk), EPERM/ENOTSUP (FAT, exFAT, some network shares): a copy instead.
     how = 'copy';
-    await copyFile(from, tmp);
+    await withoutPartial(tmp, () => copyFile(from, tmp));
   }
   await rename(tmp, to);
   return how;
 }
 
+/** A failed write leaves no partial behind (a full disk gets its space back for the message and the retry). */
+async function withoutPartial<T>(tmp: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined); // never written, or already gone with the destination
+    throw err;
+  }
+}
+
 async function writeBytes(to: string, bytes: Buffer, xmp: Record<string, unknown> | null, exiftool: ExifTool | null): Promise<void> {
   const tmp = partialOf(to);
-  await writeFile(tmp, bytes);
-  // -overwrite_original: the temporary file is ours; ExifTool's own backup copy would be left beside it.
-  if (xmp && exiftool && Object.keys(xmp).length) await exiftool.write(tmp, xmp, { writeArgs: ['-overwrite_original'] });
-  await rename(tmp, to);
+  await withoutPartial(tmp, async () => {
+    await writeFile(tmp, bytes);
+    // -overwrite_original: the temporary file is ours; ExifTool's own backup copy would be left beside it.
+    if (xmp && exiftool && Object.keys(xmp).length) await exiftool.write(tmp, xmp, { writeArgs: ['-overwrite_original'] });
+    await rename(tmp, to);
+  });
 }
 
 /** The first place of a file: made from its source (linked, copied, or re-encoded with faces blurred and XMP embedded). */
@@ -93,8 +105,10 @@ async function writeFirst(
   if (file.source.kind === 'preview' && planned.hidden.length === 0 && !xmpHere) {
     // Nothing to change in the preview: the kernel copies it (no bytes through this process).
     const tmp = partialOf(to);
-    await copyFile(file.source.path, tmp);
-    await rename(tmp, to);
+    await withoutPartial(tmp, async () => {
+      await copyFile(file.source.path, tmp);
+      await rename(tmp, to);
+    });
     return { how: 'copy', image: null, size: ctx.needSizes ? await uprightSize(to) : photoSize };
   }
   const source = await readFile(file.source.path);
@@ -116,8 +130,11 @@ async function writeSidecar(
   ctx.writing(sidecarOf(place));
   const tmp = partialOf(to);
   await unlink(tmp).catch(() => undefined); // a partial left by an interrupted run
-  await ctx.exiftool.write(tmp, xmpTagsFor(planned, ctx.names, size, 'sidecar'));
-  await rename(tmp, to);
+  const exiftool = ctx.exiftool;
+  await withoutPartial(tmp, async () => {
+    await exiftool.write(tmp, xmpTagsFor(planned, ctx.names, size, 'sidecar'));
+    await rename(tmp, to);
+  });
   return true;
 }
 

@@ -15,7 +15,7 @@ import { planExport, sidecarOf, type ExportPlan } from './export-plan.js';
 import { checkResumable, readExportState, renamedFolders, stateOf, STATE_FILE, writeExportState } from './export-state.js';
 import { isPartial, partialOf, writePlannedPhoto } from './export-files.js';
 import { GALLERY_THUMBNAIL_PX, galleryModelOf, thumbnailOf } from './gallery-of-export.js';
-import { describeWriteError, ExportWriteError } from './write-errors.js';
+import { describeWriteError, destinationFull, ExportWriteError } from './write-errors.js';
 
 /** A ZIP export is built as folders here first (resumable), zipped, then this folder is removed. */
 export const ZIP_STAGING = '.shutterfind-export-staging';
@@ -96,7 +96,11 @@ export async function runOrganiserExport(
   let current: string = STATE_FILE;
   const fail = (err: unknown): never => {
     if (err instanceof ExportWriteError) throw err;
-    throw describeWriteError(err, current, destination, existsSync(destination));
+    const there = existsSync(destination);
+    const code = (err as NodeJS.ErrnoException | null)?.code;
+    const seen =
+      there && code !== 'ENOSPC' && destinationFull(destination) ? Object.assign(new Error(String(err)), { code: 'ENOSPC' }) : err;
+    throw describeWriteError(seen, current, destination, there);
   };
   await mkdir(destination, { recursive: true }).catch(fail);
   const state = await readExportState(destination);

@@ -1,6 +1,6 @@
 // What went wrong writing an export, in the organiser's words: which file, why, and what to do.
 // Every message ends the same way because every export can be continued by running it again.
-import { existsSync } from 'node:fs';
+import { existsSync, statfsSync } from 'node:fs';
 
 export class ExportWriteError extends Error {
   override name = 'ExportWriteError';
@@ -54,3 +54,18 @@ export function describeWriteError(err: unknown, file: string, destination: stri
 }
 
 export const destinationExists = (destination: string): boolean => existsSync(destination);
+
+/**
+ * Less than this free on the destination after a failed write: it failed because the disk is full,
+ * whatever the error said (ExifTool reports a full disk as "Error writing output file").
+ */
+export const FULL_BELOW_BYTES = 4 * 1024 * 1024;
+
+export function destinationFull(destination: string): boolean {
+  try {
+    const s = statfsSync(destination);
+    return s.bavail * s.bsize < FULL_BELOW_BYTES;
+  } catch {
+    return false; // gone or unreadable: the caller says so
+  }
+}
