@@ -50,7 +50,9 @@ export const FACE_MODEL_ID = 'face-api-resnet34-128d';
 export type FaceModelPaths = Record<FaceNetwork, string>;
 
 export function faceModelDir(): string {
-  return join(packageRoot(), 'models', 'face');
+  // The packaged desktop app keeps the models outside its asar archive (extraResources) and
+  // says where (src/main/main.ts); from a checkout they are in the repository.
+  return process.env.SHUTTERFIND_FACE_MODEL_DIR || join(packageRoot(), 'models', 'face');
 }
 
 function checksumsPath(dir: string): string {
