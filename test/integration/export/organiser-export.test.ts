@@ -227,7 +227,9 @@ describe('exporting an event for its organiser as folders', () => {
       }
       expect([tags.Subject].flat().sort()).toEqual([...entry.people].sort());
       expect([tags.HierarchicalSubject].flat().sort()).toEqual(entry.people.map((n) => `People|${n}`).sort());
-      if (photo.capturedAt !== null) expect(tags.DateTimeOriginal).toBeDefined();
+      // The capture time as the camera's clock showed it, to the second (its UTC offset is not kept).
+      const original = (await exiftool.read(photo.path)) as unknown as XmpRead;
+      expect(String(tags.DateTimeOriginal).slice(0, 19)).toBe(String(original.DateTimeOriginal).slice(0, 19));
     }
   });
 
@@ -455,6 +457,20 @@ describe('exporting as an offline HTML gallery', () => {
     expect(html).toContain(EVENT);
     expect(html).toContain('Anna');
     expect(html).not.toContain(names.get(optedOut)!);
+    // The gallery's photos are blurred like the folders' ones.
+    for (const { photo, faces } of photos.values()) {
+      const hidden = faces.filter((f) => f.personId === optedOut);
+      const shown = files.find((f) => f.startsWith('photos/') && f.endsWith(`/${photo.fileName.replace(/\.[^.]+$/, '')}.jpg`));
+      for (const face of hidden) {
+        const region = {
+          left: Math.round(face.box[0]),
+          top: Math.round(face.box[1]),
+          width: Math.round(face.box[2]),
+          height: Math.round(face.box[3]),
+        };
+        expect(await differenceOf(join(root, 'data', photo.previewPath!), join(dest, shown!), region)).toBeGreaterThan(8);
+      }
+    }
     for (const f of files.filter((f) => f.startsWith('thumbnails/'))) {
       const { width = 0, height = 0 } = await sharp(join(dest, f)).metadata();
       expect(Math.max(width, height)).toBeLessThanOrEqual(400);

@@ -81,6 +81,11 @@ describe('planning an organiser export', () => {
     expect(planExport(event(), options({ unnamedPeople: false })).people.map((p) => p.name)).toEqual(['Anna', 'AC/DC', '..']);
   });
 
+  it('writes a unicode name in its composed form, as macOS and Windows show it', () => {
+    const plan = planExport(event({ people: [{ id: 1, name: 'Zoe\u0308 Ça' }] }), options({ unnamedPeople: false }));
+    expect(plan.people.map((p) => p.folder)).toEqual(['People/Zo\u00eb \u00c7a']);
+  });
+
   it('never lets a name make a path outside its folder', () => {
     const hostile = event({
       people: [
