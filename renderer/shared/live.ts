@@ -9,7 +9,16 @@ export type LiveHandlers = {
   [K in LiveEvent['type']]?: (event: Extract<LiveEvent, { type: K }>) => void;
 };
 
-const EVENT_TYPES: readonly LiveEvent['type'][] = ['photo', 'overview', 'file-failed', 'source', 'delivery', 'kiosk-match', 'export'];
+const EVENT_TYPES: readonly LiveEvent['type'][] = [
+  'photo',
+  'overview',
+  'file-failed',
+  'source',
+  'delivery',
+  'kiosk-match',
+  'export',
+  'photo-merged',
+];
 
 export function openLiveStream(url: string, handlers: LiveHandlers, onConnection: (state: LiveConnection) => void): () => void {
   const source = new EventSource(url);
