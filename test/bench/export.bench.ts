@@ -144,6 +144,8 @@ async function main(): Promise<void> {
   await buildEvent(dataDir, PHOTOS);
   const engine = await open(dataDir, false);
   const phases: Phase[] = [];
+  // The machine may be shared: the load before and after says how far the figures can be trusted.
+  const loadBefore = os.loadavg().map((l) => Math.round(l * 100) / 100);
   try {
     const event = engine.catalogue.events.named(EVENT);
     const data = engine.exports.read(EVENT);
@@ -208,7 +210,13 @@ async function main(): Promise<void> {
     const result = {
       bench: 'export',
       at: new Date().toISOString(),
-      machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+      machine: {
+        cores: os.cpus().length,
+        cpu: os.cpus()[0]?.model,
+        memoryGb: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+        loadAverage: { before: loadBefore, after: os.loadavg().map((l) => Math.round(l * 100) / 100) },
+      },
       event: {
         photos: data.photos.length,
         faces,
@@ -220,7 +228,8 @@ async function main(): Promise<void> {
         phases.slice(1).map((p) => [p.name, p.seconds ? Math.round((p.seconds / phases[0]!.seconds) * 10) / 10 : null]),
       ),
       notes: [
-        'RSS is this process only; ExifTool runs as one separate perl process for each export (not counted).',
+        'RSS is this process only. XMP is written by the export itself (a packet in a JPEG APP1 segment, .xmp sidecars); ExifTool is started only for a file that writer cannot take, none here.',
+        'loadAverage: 1, 5 and 15 minute load of the machine before the first phase and after the last (other work on a shared machine slows every phase).',
         'Each copy shares its sample preview, so the page cache holds the sources for every phase alike.',
       ],
     };

@@ -9,7 +9,9 @@ import type { ExifTool } from 'exiftool-vendored';
 import sharp from 'sharp';
 import { blurHiddenFaces } from './blur-hidden-faces.js';
 import { sidecarOf, type PlannedFile, type PlannedPhoto } from './export-plan.js';
-import { xmpTagsFor } from './xmp-tags.js';
+import { jpegWithXmp, JpegXmpError } from './jpeg-xmp.js';
+import { xmpPacketOf } from './xmp-packet.js';
+import { exifToolTagsOf, photoXmpOf, type PhotoXmp } from './xmp-tags.js';
 
 /** Marks a file being written; the extension stays last so ExifTool still knows the file type. */
 export const PARTIAL_MARK = '.sf-part';
@@ -18,7 +20,13 @@ export const isPartial = (name: string): boolean => name.startsWith('.') && name
 
 export interface FileWriteContext {
   root: string;
-  exiftool: ExifTool | null;
+  /** Face regions, keywords, pick and capture time go into the files (embedded or as sidecars). */
+  xmp: boolean;
+  /**
+   * ExifTool, started on first use: only for a copy our own writer cannot take (not a JPEG, a
+   * damaged header, a packet bigger than one JPEG segment). Most exports never start it.
+   */
+  exiftool: () => ExifTool;
   names: ReadonlyMap<number, string>;
   /** Called with each file about to be written (relative), for progress and error messages. */
   writing(file: string): void;
@@ -78,12 +86,25 @@ async function withoutPartial<T>(tmp: string, write: () => Promise<T>): Promise<
   }
 }
 
-async function writeBytes(to: string, bytes: Buffer, xmp: Record<string, unknown> | null, exiftool: ExifTool | null): Promise<void> {
+/** The image with its XMP embedded by our writer, or null when only ExifTool can embed it (see FileWriteContext.exiftool). */
+function withEmbeddedXmp(image: Buffer, xmp: PhotoXmp): Buffer | null {
+  try {
+    return jpegWithXmp(image, xmpPacketOf(xmp), xmp.capturedAt);
+  } catch (err) {
+    if (err instanceof JpegXmpError) return null;
+    throw err;
+  }
+}
+
+async function writeBytes(to: string, bytes: Buffer, xmp: PhotoXmp | null, ctx: FileWriteContext): Promise<void> {
   const tmp = partialOf(to);
   await withoutPartial(tmp, async () => {
-    await writeFile(tmp, bytes);
+    // Nothing to say (no exported people, no pick, no capture time): the file stays as it is, as with ExifTool.
+    const nothing = !xmp || (xmp.regions === null && xmp.people.length === 0 && !xmp.pick && xmp.capturedAt === null);
+    const embedded = nothing ? bytes : withEmbeddedXmp(bytes, xmp);
+    await writeFile(tmp, embedded ?? bytes);
     // -overwrite_original: the temporary file is ours; ExifTool's own backup copy would be left beside it.
-    if (xmp && exiftool && Object.keys(xmp).length) await exiftool.write(tmp, xmp, { writeArgs: ['-overwrite_original'] });
+    if (embedded === null && xmp) await ctx.exiftool().write(tmp, exifToolTagsOf(xmp, 'embedded'), { writeArgs: ['-overwrite_original'] });
     await rename(tmp, to);
   });
 }
@@ -101,7 +122,7 @@ async function writeFirst(
     const how = await placeLinkOrCopy(file.source.path, to);
     return { how, image: null, size: photoSize };
   }
-  const xmpHere = file.xmp === 'embedded' && ctx.exiftool !== null;
+  const xmpHere = file.xmp === 'embedded' && ctx.xmp;
   if (file.source.kind === 'preview' && planned.hidden.length === 0 && !xmpHere) {
     // Nothing to change in the preview: the kernel copies it (no bytes through this process).
     const tmp = partialOf(to);
@@ -114,8 +135,7 @@ async function writeFirst(
   const source = await readFile(file.source.path);
   const size = file.source.kind === 'preview' ? await uprightSize(source) : photoSize;
   const image = await blurHiddenFaces(source, planned.hidden, photoSize);
-  const xmp = xmpHere ? xmpTagsFor(planned, ctx.names, size, 'embedded') : null;
-  await writeBytes(to, image, xmp, ctx.exiftool);
+  await writeBytes(to, image, xmpHere ? photoXmpOf(planned, ctx.names, size) : null, ctx);
   return { how: 'made', image, size };
 }
 
@@ -126,13 +146,13 @@ async function writeSidecar(
   ctx: FileWriteContext,
 ): Promise<boolean> {
   const to = join(ctx.root, sidecarOf(place));
-  if (existsSync(to) || !ctx.exiftool) return false;
+  if (existsSync(to) || !ctx.xmp) return false;
   ctx.writing(sidecarOf(place));
   const tmp = partialOf(to);
   await unlink(tmp).catch(() => undefined); // a partial left by an interrupted run
-  const exiftool = ctx.exiftool;
   await withoutPartial(tmp, async () => {
-    await exiftool.write(tmp, xmpTagsFor(planned, ctx.names, size, 'sidecar'));
+    // The packet is the whole sidecar (no padding: a sidecar is rewritten whole by any editor).
+    await writeFile(tmp, xmpPacketOf(photoXmpOf(planned, ctx.names, size), 0));
     await rename(tmp, to);
   });
   return true;

@@ -21,8 +21,8 @@ import { describeWriteError, destinationFull, ExportWriteError } from './write-e
 export const ZIP_STAGING = '.shutterfind-export-staging';
 export const MANIFEST_JSON = 'manifest.json';
 /**
- * Photos written at once. Embedding XMP is ~20 ms of ExifTool per photo and blurring ~40 ms of
- * sharp: with three in flight the ExifTool process and sharp's threads work side by side.
+ * Photos written at once. Blurring is ~40 ms of sharp (its own threads) and the file writes wait
+ * on the disk: with three in flight sharp, the disk and this thread (XMP packets) work side by side.
  */
 export const PHOTOS_AT_ONCE = 3;
 export const MANIFEST_CSV = 'manifest.csv';
@@ -130,7 +130,9 @@ export async function runOrganiserExport(
   }
 
   const root = options.as === 'zip' ? join(destination, ZIP_STAGING) : destination;
-  const exiftool = options.xmp ? new ExifTool({ maxProcs: 1 }) : null;
+  // Started only if a photo needs it (see FileWriteContext.exiftool): our own writer embeds the rest.
+  let exiftool: ExifTool | null = null;
+  const startExifTool = (): ExifTool => (exiftool ??= new ExifTool({ maxProcs: 1 }));
   try {
     // A person renamed since the last run: their folder moves, so nothing is exported twice.
     for (const move of renamedFolders(state, plan)) {
@@ -149,7 +151,8 @@ export async function runOrganiserExport(
     const sizes = new Map<number, { width: number; height: number }>();
     const ctx = {
       root,
-      exiftool,
+      xmp: options.xmp,
+      exiftool: startExifTool,
       names,
       writing: (file: string) => (current = file),
       needSizes: options.as === 'html',
@@ -202,8 +205,8 @@ export async function runOrganiserExport(
         current: file,
       });
     };
-    // A few photos at once: while ExifTool (its own process) writes one photo's XMP, sharp blurs
-    // or encodes the next on the other cores. Every worker stops at the first failure or abort,
+    // A few photos at once: while one photo's files are written, sharp blurs or encodes the next
+    // on the other cores. Every worker stops at the first failure or abort,
     // and the run ends only after the ones in flight have finished (nothing is written after it).
     let next = 0;
     let failure: { err: unknown } | null = null;
@@ -243,7 +246,7 @@ export async function runOrganiserExport(
     current = STATE_FILE;
     await writeExportState(destination, stateOf(plan, options.as, options.files, true)).catch(fail);
   } finally {
-    await exiftool?.end();
+    await (exiftool as ExifTool | null)?.end();
   }
   return { ...summary, elapsedMs: now() - started };
 }

@@ -57,33 +57,63 @@ export function exifDateTime(ms: number): string {
   return `${d.getFullYear()}:${p(d.getMonth() + 1)}:${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-/** Tags for one photo. `imageSize` is the exported image's upright size (AppliedToDimensions). */
+/** What an exported photo says about itself, whichever way it is written (our packet, or ExifTool's tags). */
+export interface PhotoXmp {
+  /** MWG regions of the exported people's faces, on an image of `appliedTo` pixels; null when none. */
+  regions: { appliedTo: { width: number; height: number }; list: FaceRegion[] } | null;
+  /** The exported people in the photo, as keywords (dc:subject, People|Name, PersonInImage). */
+  people: string[];
+  /** The best frame of its burst: rating 5 and the "Burst pick" label. */
+  pick: boolean;
+  /** The capture time as EXIF writes it ("2024:06:01 12:34:56"), or null when unknown. */
+  capturedAt: string | null;
+}
+
+/** The metadata of one photo. `imageSize` is the exported image's upright size (AppliedToDimensions). */
+export function photoXmpOf(
+  planned: PlannedPhoto,
+  names: ReadonlyMap<number, string>,
+  imageSize: { width: number; height: number },
+): PhotoXmp {
+  const list = faceRegions(planned.photo, names, planned.people);
+  return {
+    regions: list.length ? { appliedTo: imageSize, list } : null,
+    people: planned.people.map((id) => names.get(id)!),
+    pick: planned.pick,
+    capturedAt: planned.photo.capturedAt === null ? null : exifDateTime(planned.photo.capturedAt),
+  };
+}
+
+/** The same metadata as ExifTool tags (the fallback writer for what our own packet cannot carry). */
+export function exifToolTagsOf(xmp: PhotoXmp, into: 'embedded' | 'sidecar'): XmpTags {
+  const tags: XmpTags = {};
+  if (xmp.regions) {
+    const { width, height } = xmp.regions.appliedTo;
+    tags.RegionInfo = { AppliedToDimensions: { W: width, H: height, Unit: 'pixel' }, RegionList: xmp.regions.list };
+  }
+  if (xmp.people.length) {
+    tags['XMP-dc:Subject'] = xmp.people;
+    tags['XMP-lr:HierarchicalSubject'] = xmp.people.map((n) => `${PEOPLE_KEYWORD_PARENT}|${n}`);
+    tags['XMP-iptcExt:PersonInImage'] = xmp.people;
+  }
+  if (xmp.pick) {
+    tags['XMP-xmp:Rating'] = PICK_RATING;
+    tags['XMP-xmp:Label'] = PICK_LABEL;
+  }
+  if (xmp.capturedAt !== null) {
+    tags['XMP-exif:DateTimeOriginal'] = xmp.capturedAt;
+    // A JPEG copy made from the preview lost its EXIF: the capture time goes back where every viewer looks.
+    if (into === 'embedded') tags['EXIF:DateTimeOriginal'] = xmp.capturedAt;
+  }
+  return tags;
+}
+
+/** Tags for one photo, as ExifTool writes them. `imageSize` is the exported image's upright size (AppliedToDimensions). */
 export function xmpTagsFor(
   planned: PlannedPhoto,
   names: ReadonlyMap<number, string>,
   imageSize: { width: number; height: number },
   into: 'embedded' | 'sidecar',
 ): XmpTags {
-  const people = planned.people.map((id) => names.get(id)!);
-  const tags: XmpTags = {};
-  const regions = faceRegions(planned.photo, names, planned.people);
-  if (regions.length) {
-    tags.RegionInfo = { AppliedToDimensions: { W: imageSize.width, H: imageSize.height, Unit: 'pixel' }, RegionList: regions };
-  }
-  if (people.length) {
-    tags['XMP-dc:Subject'] = people;
-    tags['XMP-lr:HierarchicalSubject'] = people.map((n) => `${PEOPLE_KEYWORD_PARENT}|${n}`);
-    tags['XMP-iptcExt:PersonInImage'] = people;
-  }
-  if (planned.pick) {
-    tags['XMP-xmp:Rating'] = PICK_RATING;
-    tags['XMP-xmp:Label'] = PICK_LABEL;
-  }
-  if (planned.photo.capturedAt !== null) {
-    const when = exifDateTime(planned.photo.capturedAt);
-    tags['XMP-exif:DateTimeOriginal'] = when;
-    // A JPEG copy made from the preview lost its EXIF: the capture time goes back where every viewer looks.
-    if (into === 'embedded') tags['EXIF:DateTimeOriginal'] = when;
-  }
-  return tags;
+  return exifToolTagsOf(photoXmpOf(planned, names, imageSize), into);
 }

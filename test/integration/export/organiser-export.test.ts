@@ -233,6 +233,34 @@ describe('exporting an event for its organiser as folders', () => {
     }
   });
 
+  it('shows Lightroom-style readers one clean XMP packet: people, pick rating and label, capture time in XMP and EXIF', async () => {
+    for (const entry of manifest.photos as ((typeof manifest.photos)[number] & { pick: boolean })[]) {
+      const { photo } = photos.get(entry.id)!;
+      const file = join(dest, 'All photos', entry.file);
+      const tags = (await exiftool.read(file)) as unknown as XmpRead & {
+        PersonInImage?: string | string[];
+        Rating?: number;
+        Label?: string;
+        warnings?: string[];
+      };
+      expect(tags.warnings ?? [], entry.file).toEqual([]);
+      if (entry.people.length) expect([tags.PersonInImage].flat().sort()).toEqual([...entry.people].sort());
+      else expect(tags.PersonInImage).toBeUndefined();
+      expect(tags.Rating).toBe(entry.pick ? 5 : undefined);
+      expect(tags.Label).toBe(entry.pick ? 'Burst pick' : undefined);
+      // Viewers that read only EXIF (the copy is made from a preview, which has none) and XMP readers see the same time.
+      const raw = (await exiftool.readRaw(file, {
+        readArgs: ['-G', '-a', '-EXIF:DateTimeOriginal', '-XMP:DateTimeOriginal', '-XMP:XMPToolkit'],
+      })) as Record<string, unknown>;
+      const original = (await exiftool.read(photo.path)) as unknown as XmpRead;
+      const camera = String(original.DateTimeOriginal).slice(0, 19).replace('T', ' ').replace(/-/g, ':');
+      expect(raw['EXIF:DateTimeOriginal']).toBe(camera);
+      expect(raw['XMP:DateTimeOriginal']).toBe(camera);
+      // Written by the export itself, not by ExifTool (which is only the reader here).
+      expect(raw['XMP:XMPToolkit']).toBe('Shutterfind');
+    }
+  });
+
   it("blurs the opted-out person's face in every exported file and leaves the rest of the photo alone", async () => {
     let checked = 0;
     for (const entry of manifest.photos) {
