@@ -417,6 +417,7 @@ describe('exporting originals', () => {
     const summary = await engine.exports.run(EVENT, options(dest, { files: 'originals' }));
     expect(await Promise.all(originals.map(sha))).toEqual(before);
     const files = await filesUnder(dest);
+    const manifest = JSON.parse(await readFile(join(dest, 'manifest.json'), 'utf8')) as { photos: { id: number; people: string[] }[] };
     for (const { photo, faces } of photos.values()) {
       const hidesAFace = faces.some((f) => f.personId === optedOut);
       const exported = join(dest, 'All photos', photo.fileName);
@@ -429,6 +430,12 @@ describe('exporting originals', () => {
       const tags = (await exiftool.read(join(dest, sidecar))) as unknown as XmpRead;
       const shown = faces.filter((f) => f.personId !== null && f.personId !== optedOut);
       expect(tags.RegionInfo?.RegionList ?? []).toHaveLength(shown.length);
+      // The sidecar says what the embedded packet says: the people as keywords and the capture time.
+      const entry = manifest.photos.find((p) => p.id === photo.id)!;
+      expect([tags.Subject ?? []].flat().sort()).toEqual([...entry.people].sort());
+      expect([tags.HierarchicalSubject ?? []].flat().sort()).toEqual(entry.people.map((n) => `People|${n}`).sort());
+      const original = (await exiftool.read(photo.path)) as unknown as XmpRead;
+      expect(String(tags.DateTimeOriginal).slice(0, 19)).toBe(String(original.DateTimeOriginal).slice(0, 19));
     }
     expect(summary.hardLinks).toBeGreaterThan(0);
   }, 120_000);
