@@ -9,7 +9,7 @@ import type { ExifTool } from 'exiftool-vendored';
 import sharp from 'sharp';
 import { blurHiddenFaces } from './blur-hidden-faces.js';
 import { sidecarOf, type PlannedFile, type PlannedPhoto } from './export-plan.js';
-import { jpegWithXmp, JpegXmpError } from './jpeg-xmp.js';
+import { jpegWithXmp, JpegXmpError, uprightSizeWithoutExif } from './jpeg-xmp.js';
 import { xmpPacketOf } from './xmp-packet.js';
 import { exifToolTagsOf, photoXmpOf, type PhotoXmp } from './xmp-tags.js';
 
@@ -133,7 +133,7 @@ async function writeFirst(
     return { how: 'copy', image: null, size: ctx.needSizes ? await uprightSize(to) : photoSize };
   }
   const source = await readFile(file.source.path);
-  const size = file.source.kind === 'preview' ? await uprightSize(source) : photoSize;
+  const size = file.source.kind === 'preview' ? (uprightSizeWithoutExif(source) ?? (await uprightSize(source))) : photoSize;
   const image = await blurHiddenFaces(source, planned.hidden, photoSize);
   await writeBytes(to, image, xmpHere ? photoXmpOf(planned, ctx.names, size) : null, ctx);
   return { how: 'made', image, size };

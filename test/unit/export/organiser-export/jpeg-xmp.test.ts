@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { ExifTool } from 'exiftool-vendored';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jpegWithXmp, JpegXmpError, MAX_SEGMENT_PAYLOAD, XMP_SIGNATURE } from '../../../../src/export/organiser-export/jpeg-xmp.js';
+import {
+  jpegWithXmp,
+  JpegXmpError,
+  MAX_SEGMENT_PAYLOAD,
+  uprightSizeWithoutExif,
+  XMP_SIGNATURE,
+} from '../../../../src/export/organiser-export/jpeg-xmp.js';
 import { xmpPacketOf } from '../../../../src/export/organiser-export/xmp-packet.js';
 import type { PhotoXmp } from '../../../../src/export/organiser-export/xmp-tags.js';
 import { makeTempDir, removeDir } from '../../../support/temp-dir.js';
@@ -202,5 +208,22 @@ describe('embedding XMP in a JPEG copy', () => {
       const truncated = withExif.subarray(0, cut);
       expect(() => jpegWithXmp(truncated, xmpPacketOf(XMP), null), `cut at ${cut}`).toThrow(/truncated|damaged/);
     }
+  });
+});
+
+describe("reading a preview's size from its header", () => {
+  it('gives the frame size of a JPEG without EXIF, the same as sharp reads', async () => {
+    for (const source of [plain, withJfif]) {
+      const { width, height } = await sharp(source).metadata();
+      expect(uprightSizeWithoutExif(source)).toEqual({ width, height });
+    }
+  });
+
+  it('leaves a JPEG with EXIF (it may be turned by its orientation) or a file that is not a JPEG to sharp', async () => {
+    const turned = await image().jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    expect(uprightSizeWithoutExif(turned)).toBeNull();
+    expect(uprightSizeWithoutExif(withExif)).toBeNull();
+    expect(uprightSizeWithoutExif(await image().png().toBuffer())).toBeNull();
+    expect(uprightSizeWithoutExif(plain.subarray(0, 30))).toBeNull();
   });
 });
