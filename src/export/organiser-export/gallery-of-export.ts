@@ -15,6 +15,8 @@ export function galleryModelOf(
   plan: ExportPlan,
   sizes: ReadonlyMap<number, { width: number; height: number }>,
   exportedAt: number,
+  /** Each person's face for their card (person-covers.ts); absent, the card shows their first photo. */
+  covers: ReadonlyMap<number, string> = new Map(),
 ): HtmlGalleryModel {
   const ordered = [...plan.photos].sort(byCaptureTime);
   const order = new Map(ordered.map((p, i) => [p.photo.id, i]));
@@ -43,7 +45,12 @@ export function galleryModelOf(
     }),
     people: people
       .filter((p) => p.photoIds.length > 0)
-      .map((p) => ({ id: p.id, name: p.name, photos: [...p.photoIds].sort((a, b) => order.get(a)! - order.get(b)!), cover: null })),
+      .map((p) => ({
+        id: p.id,
+        name: p.name,
+        photos: [...p.photoIds].sort((a, b) => order.get(a)! - order.get(b)!),
+        cover: covers.get(p.id) ?? null,
+      })),
     exportedAt,
   };
 }

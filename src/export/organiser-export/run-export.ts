@@ -15,6 +15,7 @@ import { planExport, sidecarOf, type ExportPlan } from './export-plan.js';
 import { checkResumable, readExportState, renamedFolders, stateOf, STATE_FILE, writeExportState } from './export-state.js';
 import { isPartial, partialOf, writePlannedPhoto } from './export-files.js';
 import { GALLERY_THUMBNAIL_PX, galleryModelOf, thumbnailOf } from './gallery-of-export.js';
+import { writePersonCovers } from './person-covers.js';
 import { describeWriteError, destinationFull, ExportWriteError } from './write-errors.js';
 
 /** A ZIP export is built as folders here first (resumable), zipped, then this folder is removed. */
@@ -236,7 +237,10 @@ export async function runOrganiserExport(
     }
     if (options.as === 'html') {
       current = 'index.html';
-      await (deps.writeGallery ?? writeHtmlGallery)(root, galleryModelOf(plan, sizes, now())).catch(fail);
+      current = 'faces';
+      const covers = await writePersonCovers(root, plan, sizes).catch(fail);
+      current = 'index.html';
+      await (deps.writeGallery ?? writeHtmlGallery)(root, galleryModelOf(plan, sizes, now(), covers)).catch(fail);
     }
     if (options.as === 'zip') {
       current = zipNameOf(plan.event.name);

@@ -1,0 +1,80 @@
+// A face for each person's card in the offline gallery: their largest face, cut from the image the
+// export wrote (so every blur of an opted-out bystander stays), squared with room for hair and chin.
+// Without it every card showed the whole first photo, and in a group photo five people's cards
+// looked the same.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import sharp, { type Metadata } from 'sharp';
+import type { ExportPlan, PlannedPhoto } from './export-plan.js';
+
+/** Card images: 240 px squares, shown at up to 120 CSS px (sharp on a phone's 2x screen). */
+export const COVER_PX = 240;
+/** Room around the face box on each side, as a share of its larger side. */
+const COVER_MARGIN = 0.45;
+export const coverOf = (personId: number): string => `faces/${personId}.jpg`;
+
+interface Chosen {
+  planned: PlannedPhoto;
+  box: [number, number, number, number];
+}
+
+/** Pure: each person's largest face among the photos exported, with the photo it is in. */
+export function chooseCovers(plan: ExportPlan): Map<number, Chosen> {
+  const chosen = new Map<number, Chosen>();
+  for (const planned of plan.photos) {
+    for (const face of planned.photo.faces) {
+      if (face.personId === null || !planned.people.includes(face.personId)) continue;
+      const was = chosen.get(face.personId);
+      if (!was || face.box[2] * face.box[3] > was.box[2] * was.box[3]) chosen.set(face.personId, { planned, box: face.box });
+    }
+  }
+  return chosen;
+}
+
+/** Pure: the square to cut, in pixels of the exported image (`size`), inside it. */
+export function coverSquare(
+  box: readonly [number, number, number, number],
+  photo: { width: number; height: number },
+  size: { width: number; height: number },
+): { left: number; top: number; width: number; height: number } {
+  const scale = size.width / photo.width;
+  const [x, y, w, h] = box.map((v) => v * scale) as [number, number, number, number];
+  const side = Math.min(Math.round(Math.max(w, h) * (1 + 2 * COVER_MARGIN)), size.width, size.height);
+  const left = Math.round(Math.min(Math.max(0, x + w / 2 - side / 2), size.width - side));
+  const top = Math.round(Math.min(Math.max(0, y + h / 2 - side / 2), size.height - side));
+  return { left, top, width: side, height: side };
+}
+
+/**
+ * Writes the cards' faces that are not there yet (a re-run keeps them) and says where each is.
+ * `sizes`: the exported images' upright sizes by photo id, when known.
+ */
+export async function writePersonCovers(
+  root: string,
+  plan: ExportPlan,
+  sizes: ReadonlyMap<number, { width: number; height: number }>,
+): Promise<Map<number, string>> {
+  const covers = new Map<number, string>();
+  for (const [personId, { planned, box }] of chooseCovers(plan)) {
+    const target = join(root, coverOf(personId));
+    if (!existsSync(target)) {
+      const image = sharp(await readFile(join(root, planned.files[0]!.places[0]!))).rotate();
+      const size = sizes.get(planned.photo.id) ?? upright(await image.clone().metadata());
+      const bytes = await image
+        .extract(coverSquare(box, planned.photo, size))
+        .resize(COVER_PX, COVER_PX)
+        .jpeg({ quality: 82 })
+        .toBuffer();
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(`${target}.partial`, bytes);
+      await rename(`${target}.partial`, target);
+    }
+    covers.set(personId, coverOf(personId));
+  }
+  return covers;
+}
+
+/** A JPEG's size as seen upright (EXIF orientations 5 to 8 swap width and height). */
+const upright = (m: Metadata): { width: number; height: number } =>
+  (m.orientation ?? 1) >= 5 ? { width: m.height!, height: m.width! } : { width: m.width!, height: m.height! };
