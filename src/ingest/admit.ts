@@ -71,6 +71,12 @@ export async function admitFile(deps: AdmitDeps, req: AdmitRequest): Promise<Adm
   const after = await stat(req.path);
   if (after.size !== obs.size || Math.floor(after.mtimeMs) !== obs.mtimeMs) return { outcome: 'changed' };
 
+  const format = obs.format ?? 'unknown';
+  const role = captureRole(format);
+  // Asked before anything is looked up: from the lookups to the insert nothing waits, so a JPEG
+  // admitted meanwhile (hashing runs two files at once) is seen and the pair is never split.
+  const waitMs = role === 'raw' && deps.rawWaits ? await deps.rawWaits.waitFor(req.path) : 0;
+
   const existing = deps.photos.findPhotoBySha(req.eventId, sha256);
   if (existing) return recordAgain(deps, req, sha256, { photoId: existing.id, path: existing.path, photo: existing, file: null });
   const attached = deps.pairs.findFileBySha(req.eventId, sha256);
@@ -79,9 +85,7 @@ export async function admitFile(deps: AdmitDeps, req: AdmitRequest): Promise<Adm
     if (photo) return recordAgain(deps, req, sha256, { photoId: photo.id, path: attached.path, photo, file: attached });
   }
 
-  const format = obs.format ?? 'unknown';
   const file = { sourceId: req.sourceId, path: req.path, format, sha256, sizeBytes: obs.size, mtimeMs: obs.mtimeMs };
-  const role = captureRole(format);
   if (role !== null) {
     const { folder, stem } = splitCaptureName(req.path);
     const candidates = deps.pairs.nameCandidates(req.eventId, folder, stem);
@@ -105,7 +109,6 @@ export async function admitFile(deps: AdmitDeps, req: AdmitRequest): Promise<Adm
     }
   }
 
-  const waitMs = role === 'raw' && deps.rawWaits ? await deps.rawWaits.waitFor(req.path) : 0;
   if (role === 'raw') deps.rawWaits?.rawAlone(req.path);
   const now = deps.now();
   const photoId = deps.photos.addPhotoWithJob(

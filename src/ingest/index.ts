@@ -1,7 +1,7 @@
 export { decideReadiness, recordObservation, type FileObservation, type ReadinessPolicy, type ReadinessDecision } from './readiness.js';
 export { observeFile, describeUnreadableFile } from './probe.js';
 export { sha256File } from './hashing.js';
-export { admitFile, classifyExisting, type Admission } from './admit.js';
+export { admitFile, classifyExisting, type Admission, type AdmitDeps } from './admit.js';
 export { listPhotoFiles, type ScanProblem } from './scan.js';
 export { watchFolder, type FolderWatch, type FolderWatchHandlers } from './watcher.js';
 export {
