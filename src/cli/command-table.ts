@@ -2,6 +2,7 @@
 // terminal, what it runs and how its result reads. cli/index.ts turns each row into a commander
 // command with the common options (--data-dir, --json, --verbose) and one error path.
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { runAsBackgroundWork } from '../core/index.js';
 import { formatExport, runExport } from './commands/export.js';
@@ -309,7 +310,14 @@ export const COMMANDS: CommandSpec[] = [
         .option('--previews', 'the 2048 px JPEG previews, with XMP embedded (the default)')
         .option('--only-picks', 'only the best frame of each burst (and photos outside bursts)')
         .option('--named-only', 'no folder for people nobody has named yet')
-        .option('--no-xmp', 'no XMP face regions, keywords or picks'),
+        .option('--no-xmp', 'no XMP face regions, keywords or picks')
+        .option(
+          '--watermark [text]',
+          "draw a watermark on every exported preview (the event's own text, or this one); originals stay untouched",
+        )
+        .option('--accent <colour>', "the HTML gallery's accent colour (a CSS colour: #c2410c, rgb(…), a name)")
+        .option('--background <colour>', "the HTML gallery's background colour")
+        .option('--logo <file>', 'a PNG, JPEG, SVG or WebP logo shown at the top of the HTML gallery'),
     logs: 'summary',
     run: async (ctx, o) => {
       if (o.originals && o.previews) throw new UserFacingError('Choose --originals or --previews, not both.', 2);
@@ -329,6 +337,12 @@ export const COMMANDS: CommandSpec[] = [
         onlyPicks: Boolean(o.onlyPicks),
         unnamedPeople: !o.namedOnly,
         xmp: o.xmp !== false,
+        branding: {
+          ...(typeof o.accent === 'string' ? { accent: o.accent } : {}),
+          ...(typeof o.background === 'string' ? { background: o.background } : {}),
+          ...(typeof o.logo === 'string' ? { logo: resolve(o.logo) } : {}),
+        },
+        ...(o.watermark === true || typeof o.watermark === 'string' ? { watermark: o.watermark } : {}),
       });
       return shown(report, formatExport);
     },

@@ -15,8 +15,9 @@ export function watermarkSvg(text: string, width: number, height: number): strin
 </svg>`;
 }
 
-export async function watermarkJpeg(path: string, text: string): Promise<Buffer> {
-  const image = sharp(path);
+/** The image (a file or its bytes) with the watermark, as a JPEG. */
+export async function watermarkJpeg(input: string | Buffer, text: string): Promise<Buffer> {
+  const image = sharp(input);
   const { width = 0, height = 0 } = await image.metadata();
   return image
     .composite([{ input: Buffer.from(watermarkSvg(text, width, height)), top: 0, left: 0 }])

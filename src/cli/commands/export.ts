@@ -21,6 +21,10 @@ export interface ExportCommandOptions {
   onlyPicks: boolean;
   unnamedPeople: boolean;
   xmp: boolean;
+  /** `--accent`, `--background`, `--logo` for the HTML gallery. */
+  branding?: { accent?: string; background?: string; logo?: string };
+  /** `--watermark [text]`: true takes the event's own watermark text (console → Settings). */
+  watermark?: string | true;
 }
 
 export async function runExport(ctx: CommandContext, o: ExportCommandOptions): Promise<ExportSummary> {
@@ -28,7 +32,8 @@ export async function runExport(ctx: CommandContext, o: ExportCommandOptions): P
   const progress = createProgress('Exporting', !ctx.json);
   let total = -1;
   try {
-    const { event, ...options } = o;
+    const { event, watermark, ...rest } = o;
+    const options = { ...rest, watermark: watermark === true ? eventWatermark(reader, event) : (watermark ?? null) };
     return await reader.exports.run(event, options, {
       onProgress: (p) => {
         if (p.total !== total) progress.setTotal((total = p.total));
@@ -42,6 +47,19 @@ export async function runExport(ctx: CommandContext, o: ExportCommandOptions): P
     progress.stop();
     await reader.close();
   }
+}
+
+/** The watermark the event's galleries use; `--watermark` alone asks for it. */
+function eventWatermark(reader: Awaited<ReturnType<typeof openReader>>, eventName: string): string {
+  const event = reader.catalogue.events.byName(eventName);
+  const text = event ? reader.catalogue.settings(event.id).watermark.text.trim() : '';
+  if (!text) {
+    throw new UserFacingError(
+      `The event "${eventName}" has no watermark text: set one in the console (Settings → Watermark), or give it: --watermark "© Studio Name".`,
+      2,
+    );
+  }
+  return text;
 }
 
 const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { ExifTool } from 'exiftool-vendored';
 import sharp from 'sharp';
+import { watermarkJpeg } from '../watermark.js';
 import { blurHiddenFaces } from './blur-hidden-faces.js';
 import { sidecarOf, type PlannedFile, type PlannedPhoto } from './export-plan.js';
 import { jpegWithXmp, JpegXmpError, uprightSizeWithoutExif } from './jpeg-xmp.js';
@@ -34,6 +35,8 @@ export interface FileWriteContext {
   needSizes: boolean;
   /** Folders made during this run: a 2,000-photo export would otherwise ask for each folder 10,000 times. */
   made: Set<string>;
+  /** Text drawn onto each exported preview, or null. */
+  watermark: string | null;
 }
 
 export interface PhotoWriteResult {
@@ -123,7 +126,7 @@ async function writeFirst(
     return { how, image: null, size: photoSize };
   }
   const xmpHere = file.xmp === 'embedded' && ctx.xmp;
-  if (file.source.kind === 'preview' && planned.hidden.length === 0 && !xmpHere) {
+  if (file.source.kind === 'preview' && planned.hidden.length === 0 && !xmpHere && !ctx.watermark) {
     // Nothing to change in the preview: the kernel copies it (no bytes through this process).
     const tmp = partialOf(to);
     await withoutPartial(tmp, async () => {
@@ -134,7 +137,9 @@ async function writeFirst(
   }
   const source = await readFile(file.source.path);
   const size = file.source.kind === 'preview' ? (uprightSizeWithoutExif(source) ?? (await uprightSize(source))) : photoSize;
-  const image = await blurHiddenFaces(source, planned.hidden, photoSize);
+  const blurred = await blurHiddenFaces(source, planned.hidden, photoSize);
+  // The watermark goes on after the blur, on previews only (an original is never changed).
+  const image = ctx.watermark && file.source.kind === 'preview' ? await watermarkJpeg(blurred, ctx.watermark) : blurred;
   await writeBytes(to, image, xmpHere ? photoXmpOf(planned, ctx.names, size) : null, ctx);
   return { how: 'made', image, size };
 }

@@ -77,6 +77,10 @@ export interface OrganiserExportOptions {
   unnamedPeople: boolean;
   /** XMP face regions, keywords and picks (sidecars for originals, embedded in JPEG copies). */
   xmp: boolean;
+  /** The gallery's look for `--as html`: CSS colours and a logo file (copied into the gallery). */
+  branding?: { accent?: string; background?: string; logo?: string };
+  /** Text drawn onto every exported preview (the event's watermark); originals are never marked. */
+  watermark?: string | null;
 }
 
 export interface ExportProgress {

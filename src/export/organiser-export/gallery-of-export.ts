@@ -1,6 +1,6 @@
 // The offline HTML gallery's model, made from an export plan: the images the export wrote (blurred
 // where someone opted out), their thumbnails, and the people with their photos in capture order.
-import type { HtmlGalleryModel } from '../html-gallery/gallery-model.js';
+import type { HtmlGalleryBranding, HtmlGalleryModel } from '../html-gallery/gallery-model.js';
 import type { ExportPlan, PlannedPhoto } from './export-plan.js';
 
 /** Thumbnails for the grid: ~400 px long side, as the model asks. */
@@ -17,6 +17,7 @@ export function galleryModelOf(
   exportedAt: number,
   /** Each person's face for their card (person-covers.ts); absent, the card shows their first photo. */
   covers: ReadonlyMap<number, string> = new Map(),
+  branding: HtmlGalleryBranding = { title: plan.event.name },
 ): HtmlGalleryModel {
   const ordered = [...plan.photos].sort(byCaptureTime);
   const order = new Map(ordered.map((p, i) => [p.photo.id, i]));
@@ -26,7 +27,7 @@ export function galleryModelOf(
     return aNamed !== bNamed ? (aNamed ? -1 : 1) : aNamed ? a.name.localeCompare(b.name) : a.id - b.id;
   });
   return {
-    branding: { title: plan.event.name },
+    branding,
     photos: ordered.map((p) => {
       const file = p.files[0]!.places[0]!;
       const size = sizes.get(p.photo.id) ?? { width: p.photo.width, height: p.photo.height };

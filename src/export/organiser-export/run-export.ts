@@ -1,8 +1,8 @@
 // One organiser export from start to end: plan, continue what an earlier run left, write every
 // photo (faces blurred, XMP), the manifest, then the gallery pages or the ZIP, with progress.
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { copyFile, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ExifTool } from 'exiftool-vendored';
 import sharp from 'sharp';
@@ -11,7 +11,7 @@ import { safeFileName } from '../file-names.js';
 import { writeHtmlGallery, type HtmlGalleryModel } from '../html-gallery/index.js';
 import type { EventToExport, ExportProgress, ExportSummary, OrganiserExportOptions } from './export-model.js';
 import { manifestCsv, manifestOf, type Manifest } from './export-manifest.js';
-import { planExport, sidecarOf, type ExportPlan } from './export-plan.js';
+import { ExportRequestError, planExport, sidecarOf, type ExportPlan } from './export-plan.js';
 import { checkResumable, readExportState, renamedFolders, stateOf, STATE_FILE, writeExportState } from './export-state.js';
 import { isPartial, partialOf, writePlannedPhoto } from './export-files.js';
 import { GALLERY_THUMBNAIL_PX, galleryModelOf, thumbnailOf } from './gallery-of-export.js';
@@ -84,6 +84,26 @@ async function writeZip(root: string, plan: ExportPlan, to: string): Promise<voi
   await rename(tmp, to);
 }
 
+const LOGO_FILE = 'assets/logo';
+const LOGO_TYPES = new Set(['.png', '.jpg', '.jpeg', '.svg', '.webp']);
+
+/** Checked before anything is written: a logo the gallery cannot show is the request's mistake. */
+function checkLogo(source: string | undefined): void {
+  if (source === undefined) return;
+  if (!LOGO_TYPES.has(extname(source).toLowerCase())) {
+    throw new ExportRequestError(`The logo ${basename(source)} is not a PNG, JPEG, SVG or WebP file: give the gallery one of those.`);
+  }
+  if (!existsSync(source)) throw new ExportRequestError(`The logo ${source} does not exist: check the path given to --logo.`);
+}
+
+/** The organiser's logo, copied into the gallery (it must open from a stick with no network). */
+async function copyLogo(source: string, root: string): Promise<string> {
+  const target = `${LOGO_FILE}${extname(source).toLowerCase()}`;
+  await mkdir(join(root, 'assets'), { recursive: true });
+  await copyFile(source, join(root, target));
+  return target;
+}
+
 export async function runOrganiserExport(
   data: EventToExport,
   options: OrganiserExportOptions,
@@ -92,6 +112,7 @@ export async function runOrganiserExport(
   const now = deps.now ?? Date.now;
   const started = now();
   const plan = planExport(data, options);
+  if (options.as === 'html') checkLogo(options.branding?.logo);
   const destination = resolve(options.to);
   const zipPath = join(destination, zipNameOf(plan.event.name));
   let current: string = STATE_FILE;
@@ -158,6 +179,7 @@ export async function runOrganiserExport(
       writing: (file: string) => (current = file),
       needSizes: options.as === 'html',
       made: new Set<string>(),
+      watermark: options.watermark?.trim() || null,
     };
     const total = plan.photos.length;
     let done = 0;
@@ -239,8 +261,11 @@ export async function runOrganiserExport(
       current = 'index.html';
       current = 'faces';
       const covers = await writePersonCovers(root, plan, sizes).catch(fail);
+      current = LOGO_FILE;
+      const logo = options.branding?.logo ? await copyLogo(options.branding.logo, root).catch(fail) : undefined;
       current = 'index.html';
-      await (deps.writeGallery ?? writeHtmlGallery)(root, galleryModelOf(plan, sizes, now(), covers)).catch(fail);
+      const branding = { title: plan.event.name, ...options.branding, ...(logo ? { logo } : {}) };
+      await (deps.writeGallery ?? writeHtmlGallery)(root, galleryModelOf(plan, sizes, now(), covers, branding)).catch(fail);
     }
     if (options.as === 'zip') {
       current = zipNameOf(plan.event.name);

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { ExifTool } from 'exiftool-vendored';
 import sharp from 'sharp';
@@ -514,4 +514,43 @@ describe('exporting as an offline HTML gallery', () => {
     expect(again.written).toBe(0);
     expect(await filesUnder(dest)).toEqual(files);
   }, 120_000);
+
+  it("carries the branding asked for: colours, the organiser's logo, a watermark on every photo, each person's face on their card", async () => {
+    const dest = join(root, 'branded');
+    const logo = join(root, 'studio-logo.png');
+    await sharp({ create: { width: 64, height: 64, channels: 3, background: '#123456' } })
+      .png()
+      .toFile(logo);
+    await engine.exports.run(EVENT, options(dest, { as: 'html', branding: { accent: '#0f766e', logo }, watermark: '© Studio Lumen' }));
+    const files = await filesUnder(dest);
+    const pages = await Promise.all(files.filter((f) => /\.(html|css)$/.test(f)).map((f) => readFile(join(dest, f), 'utf8')));
+    expect(pages.join('\n')).toContain('#0f766e');
+    expect(await readFile(join(dest, 'index.html'), 'utf8')).toContain('assets/logo.png');
+    expect((await readFile(join(dest, 'assets', 'logo.png'))).equals(await readFile(logo))).toBe(true);
+    // The watermark sits bottom right: there the photo changed, at the top left it did not.
+    const { photo } = [...photos.values()].find(({ faces }) => faces.every((f) => f.personId !== optedOut))!;
+    const shown = files.find((f) => f.startsWith('photos/') && f.endsWith(`/${photo.fileName.replace(/\.[^.]+$/, '')}.jpg`))!;
+    const w = photo.width!;
+    const h = photo.height!;
+    const corner = { left: Math.round(w * 0.55), top: Math.round(h * 0.9), width: Math.round(w * 0.43), height: Math.round(h * 0.08) };
+    const topLeft = { left: 0, top: 0, width: corner.width, height: corner.height };
+    const preview = join(root, 'data', photo.previewPath!);
+    expect(await differenceOf(preview, join(dest, shown), corner)).toBeGreaterThan(
+      3 * (await differenceOf(preview, join(dest, shown), topLeft)) + 1,
+    );
+    // A card per person with photos, showing their face.
+    const faces = files.filter((f) => /^faces\/\d+\.jpg$/.test(f));
+    expect(faces.length).toBeGreaterThan(0);
+    expect(await readFile(join(dest, 'index.html'), 'utf8')).toContain(faces[0]);
+  }, 120_000);
+
+  it('refuses a logo the gallery cannot show before writing anything', async () => {
+    const dest = join(root, 'no-logo');
+    const notes = join(root, 'logo.txt');
+    await writeFile(notes, 'not an image');
+    await expect(engine.exports.run(EVENT, options(dest, { as: 'html', branding: { logo: notes } }))).rejects.toThrow(
+      /The logo logo\.txt is not a PNG, JPEG, SVG or WebP file/,
+    );
+    expect(existsSync(join(dest, 'index.html'))).toBe(false);
+  });
 });

@@ -83,6 +83,7 @@ async function write(data: EventToExport, to: string, more: Partial<OrganiserExp
     writing: () => undefined,
     needSizes: false,
     made: new Set(),
+    watermark: null,
   };
   await writePlannedPhoto(plan.photos[0]!, ctx);
   return { exiftoolStarts };
