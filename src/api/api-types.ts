@@ -415,6 +415,8 @@ export interface ExportRequest {
   namedOnly?: boolean;
   /** XMP face regions, keywords and picks (on unless false). */
   xmp?: boolean;
+  /** Draw the event's watermark (Settings) on every exported preview; originals are never marked. */
+  watermark?: boolean;
 }
 
 export interface ExportProgressView {

@@ -19,7 +19,15 @@ const requestSchema = z.object({
   onlyPicks: z.boolean().default(false),
   namedOnly: z.boolean().default(false),
   xmp: z.boolean().default(true),
+  watermark: z.boolean().default(false),
 });
+
+/** The event's own watermark text (console → Settings); asking for it without one is the request's mistake. */
+function watermarkOf(ctx: ServerContext, eventId: number): string {
+  const text = ctx.engine.catalogue.settings(eventId).watermark.text.trim();
+  if (!text) throw new HttpError(400, 'bad-request', 'This event has no watermark text: set one in Settings → Watermark first.');
+  return text;
+}
 
 export function registerExportRoutes(app: FastifyInstance, ctx: ServerContext, live: LiveHub): void {
   let current: (ExportStatus & { eventId: number }) | null = null;
@@ -48,6 +56,7 @@ export function registerExportRoutes(app: FastifyInstance, ctx: ServerContext, l
       onlyPicks: body.onlyPicks,
       unnamedPeople: !body.namedOnly,
       xmp: body.xmp,
+      watermark: body.watermark ? watermarkOf(ctx, event.id) : null,
     };
     try {
       ctx.engine.exports.check(event.name, options);

@@ -29,6 +29,7 @@ export function ExportSection() {
   const [people, setPeople] = useState('');
   const [onlyPicks, setOnlyPicks] = useState(false);
   const [namedOnly, setNamedOnly] = useState(false);
+  const [watermark, setWatermark] = useState(false);
   const [status, setStatus] = useState<ExportStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
@@ -57,6 +58,7 @@ export function ExportSection() {
         .filter(Boolean),
       onlyPicks,
       namedOnly,
+      watermark,
     };
     operatorApi
       .post<ExportStatus>('/api/exports', request)
@@ -120,6 +122,10 @@ export function ExportSection() {
         <label className="c-check">
           <input type="checkbox" checked={namedOnly} onChange={(e) => setNamedOnly(e.target.checked)} />
           <span>No folders for people nobody has named</span>
+        </label>
+        <label className="c-check">
+          <input type="checkbox" checked={watermark} onChange={(e) => setWatermark(e.target.checked)} data-testid="export-watermark" />
+          <span>Watermark the photos (the event's watermark from Settings; originals stay untouched)</span>
         </label>
         {error && (
           <p className="c-form-error" role="alert" data-testid="export-error">

@@ -83,6 +83,13 @@ describe('exporting from the console', () => {
     expect(((await res.json()) as ApiError).error.message).toMatch(/No person "Nobody" in event "Garden party"/);
   });
 
+  it("watermarks with the event's own text, and says to set one when the event has none", async () => {
+    await ev.operator('/api/settings', { method: 'PATCH', ...jsonBody({ watermark: { text: '' } }) });
+    const refused = await ev.operator('/api/exports', { method: 'POST', ...jsonBody({ to: join(out, 'marked'), watermark: true }) });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as ApiError).error.message).toMatch(/no watermark text: set one in Settings/);
+  });
+
   it('refuses a request without a destination', async () => {
     const res = await ev.operator('/api/exports', { method: 'POST', ...jsonBody({ as: 'folders' }) });
     expect(res.status).toBe(400);
