@@ -43,6 +43,7 @@ export function createEventExports(deps: EventExportsDeps) {
     // Every camera file of the capture: a RAW+JPEG pair exports both, with one sidecar for the two.
     originals: [{ path: p.path, role: 'photo' }, ...(pairs.get(p.id) ?? []).map((f) => ({ path: f.path, role: f.role }))],
     previewPath: p.previewPath ? (isAbsolute(p.previewPath) ? p.previewPath : join(layout.root, p.previewPath)) : null,
+    thumbnailPath: p.thumbnailPath ? (isAbsolute(p.thumbnailPath) ? p.thumbnailPath : join(layout.root, p.thumbnailPath)) : null,
     width: p.width ?? 0,
     height: p.height ?? 0,
     capturedAt: p.capturedAt,

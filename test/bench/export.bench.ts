@@ -202,6 +202,7 @@ async function main(): Promise<void> {
     await rm(plainTo, { recursive: true, force: true });
     await run('folders, no XMP', { xmp: false });
     await run('folders + XMP', {});
+    await run('html + XMP', { as: 'html' });
     // The person in the most photos asks not to be published: their face is blurred in each.
     const busiest = engine.people.list(event.id).sort((a, b) => b.photoCount - a.photoCount)[0]!;
     engine.publishing.markPerson(event.id, busiest.id, 'bench');

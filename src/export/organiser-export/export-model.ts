@@ -26,6 +26,8 @@ export interface ExportPhoto {
   originals: ExportOriginal[];
   /** The 2048 px JPEG preview in the data dir (absolute), or null when it was never made. */
   previewPath: string | null;
+  /** The data dir's 400 px WebP thumbnail (absolute), or null/absent when there is none. */
+  thumbnailPath?: string | null;
   /** Size of the photo as seen upright: the space the face boxes are in. */
   width: number;
   height: number;

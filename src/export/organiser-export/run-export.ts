@@ -202,9 +202,16 @@ export async function runOrganiserExport(
       summary.blurredFaces += r.blurredFaces;
       if (r.imageSize) sizes.set(planned.photo.id, r.imageSize);
       if (options.as === 'html') {
-        const thumb = join(root, thumbnailOf(planned.photo.id));
-        if (!existsSync(thumb)) {
-          file = thumbnailOf(planned.photo.id);
+        file = thumbnailOf(planned);
+        const thumb = join(root, file);
+        // A thumbnail of the other kind from an earlier run goes: after a new opt-out it would still show the face.
+        const other = thumb.endsWith('.webp') ? thumb.replace(/\.webp$/, '.jpg') : thumb.replace(/\.jpg$/, '.webp');
+        await unlink(other).catch(() => undefined);
+        if (!existsSync(thumb) && file.endsWith('.webp')) {
+          await mkdir(dirname(thumb), { recursive: true }).catch(failHere);
+          await copyFile(planned.photo.thumbnailPath!, partialOf(thumb)).catch(failHere);
+          await rename(partialOf(thumb), thumb).catch(failHere);
+        } else if (!existsSync(thumb)) {
           const image = r.image ?? (await readFile(join(root, planned.files[0]!.places[0]!)).catch(failHere));
           const bytes = await sharp(image)
             .rotate()

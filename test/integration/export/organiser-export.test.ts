@@ -487,7 +487,12 @@ describe('exporting as an offline HTML gallery', () => {
     expect(summary.entry).toBe(join(dest, 'index.html'));
     const files = await filesUnder(dest);
     expect(files.filter((f) => /^photos\/[^/]+\.jpg$/.test(f))).toHaveLength(photos.size);
-    expect(files.filter((f) => /^thumbnails\/\d+\.jpg$/.test(f))).toHaveLength(photos.size);
+    // Thumbnails: the stored WebP for a photo shown as it is, one made from the blurred photo otherwise.
+    expect(files.filter((f) => /^thumbnails\/\d+\.(jpg|webp)$/.test(f))).toHaveLength(photos.size);
+    for (const { photo, faces } of photos.values()) {
+      const blurred = faces.some((f) => f.personId === optedOut);
+      expect(files, `thumbnail of ${photo.fileName}`).toContain(`thumbnails/${photo.id}.${blurred ? 'jpg' : 'webp'}`);
+    }
     const html = await readFile(join(dest, 'index.html'), 'utf8');
     expect(html).toContain(EVENT);
     expect(html).toContain('Anna');
