@@ -62,7 +62,9 @@ export function ExportSection() {
     };
     operatorApi
       .post<ExportStatus>('/api/exports', request)
-      .then(setStatus)
+      // A small export can finish, and its live 'export' events arrive, before this answer does:
+      // the answer ("running", no progress yet) must not turn a finished export back into a running one.
+      .then((started) => setStatus((seen) => (seen?.id === started.id ? seen : started)))
       .catch((err: unknown) => setError(errorMessage(err)))
       .finally(() => setStarting(false));
   };
