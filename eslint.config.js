@@ -33,6 +33,8 @@ export const WALLS = {
   catalogue: ['store', 'config'],
   kiosk: ['search', 'vision', 'store', 'config', 'api'],
   export: ['config'],
+  // The laptop side of sync: the operation log, the batcher and the resumable uploader.
+  sync: ['store', 'config', 'api', 'export'],
   core: [
     'api',
     'config',
@@ -48,9 +50,12 @@ export const WALLS = {
     'catalogue',
     'kiosk',
     'export',
+    'sync',
   ],
   server: ['core', 'config', 'api', 'export'],
-  cli: ['core', 'config', 'api', 'server', 'vision'],
+  cli: ['core', 'config', 'api', 'server', 'vision', 'cloud'],
+  // The reference cloud endpoint: its own database (PostgreSQL) and blob store; shares only the protocol.
+  cloud: ['api', 'config', 'export'],
   // The desktop shell: the engine's child process starts the engine and its server as `serve` does.
   main: ['core', 'config', 'api', 'server'],
 };
@@ -63,6 +68,10 @@ const PACKAGE_HOMES = [
   { packages: ['piscina'], homes: ['pipeline'], why: 'worker pools live in src/pipeline' },
   { packages: ['onnxruntime-node'], homes: ['vision'], why: 'the networks live in src/vision' },
   { packages: ['electron'], homes: ['main'], why: 'only the Electron main process (src/main) may load electron' },
+  { packages: ['pg'], homes: ['cloud'], why: 'PostgreSQL is the cloud endpoint’s database' },
+  { packages: ['@aws-sdk/*'], homes: ['cloud'], why: 'S3 blob storage belongs to the cloud endpoint' },
+  { packages: ['nodemailer'], homes: ['cloud'], why: 'emails are sent by the cloud endpoint' },
+  { packages: ['axios'], homes: ['sync'], why: 'the laptop talks to the cloud only through src/sync' },
   { packages: ['exiftool-vendored'], homes: ['export'], why: 'XMP is written by src/export (one ExifTool process per export)' },
 ];
 

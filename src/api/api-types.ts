@@ -250,7 +250,9 @@ export type LiveEvent =
   /** The RAW and the JPEG of one capture, found in two folders, are one photo now: the dropped one's tile goes. */
   | { type: 'photo-merged'; keptPhotoId: number; droppedPhotoId: number }
   /** An organiser export moved on, finished or failed. */
-  | { type: 'export'; export: ExportStatus };
+  | { type: 'export'; export: ExportStatus }
+  /** The event's sync to the cloud moved on (at most about once a second while it runs). */
+  | { type: 'sync'; sync: SyncView };
 
 // ---------------------------------------------------------------- kiosk
 
@@ -457,4 +459,46 @@ export interface ExportStatus {
   summary: ExportSummaryView | null;
   /** What failed and what to do (the export continues when started again with the same choices). */
   error: string | null;
+}
+
+/** Where an event's sync to the cloud stands (console Sync section, `status`, `shutterfind sync --json`). */
+export type SyncState = 'not-enrolled' | 'idle' | 'syncing' | 'paused' | 'offline' | 'error';
+
+export interface SyncView {
+  eventId: number;
+  state: SyncState;
+  /** The endpoint this event is enrolled with, its cloud event and where attendees reach it; null when not enrolled. */
+  endpoint: string | null;
+  cloudEventId: string | null;
+  publicBaseUrl: string | null;
+  deviceName: string | null;
+  /** Operations (metadata) not yet acknowledged by the endpoint. */
+  opsLeft: number;
+  /** Thumbnails, previews (and originals when the event opts in) not yet uploaded, and their bytes. */
+  blobsLeft: number;
+  bytesLeft: number;
+  bytesSent: number;
+  /** Upload rate over the last few seconds, bytes per second. */
+  rateBytesPerSecond: number;
+  lastSyncedAt: string | null;
+  lastError: string | null;
+  /** null: no cap. */
+  bandwidthCapBytesPerSecond: number | null;
+  uploadOriginals: boolean;
+  cloudFaceSearch: boolean;
+}
+
+/** POST /api/sync/enrol */
+export interface SyncEnrolRequest {
+  eventId: number;
+  endpoint: string;
+  joinCode: string;
+  deviceName?: string;
+}
+
+/** PUT /api/sync/settings */
+export interface SyncSettingsRequest {
+  eventId: number;
+  paused?: boolean;
+  bandwidthCapBytesPerSecond?: number | null;
 }
