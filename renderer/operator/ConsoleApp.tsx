@@ -16,6 +16,7 @@ import { KiosksSection } from './sections/KiosksSection.js';
 import { DeliveriesSection } from './sections/DeliveriesSection.js';
 import { SettingsSection } from './sections/SettingsSection.js';
 import { ExportSection } from './sections/ExportSection.js';
+import { SyncSection } from './sections/SyncSection.js';
 import './console.css';
 
 const SECTION_VIEWS: Record<SectionId, () => ReactNode> = {
@@ -27,6 +28,7 @@ const SECTION_VIEWS: Record<SectionId, () => ReactNode> = {
   kiosks: () => <KiosksSection />,
   deliveries: () => <DeliveriesSection />,
   export: () => <ExportSection />,
+  sync: () => <SyncSection />,
   settings: () => <SettingsSection />,
 };
 

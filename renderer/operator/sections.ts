@@ -8,6 +8,7 @@ export const SECTIONS = [
   { id: 'kiosks', label: 'Kiosks' },
   { id: 'deliveries', label: 'Deliveries' },
   { id: 'export', label: 'Export' },
+  { id: 'sync', label: 'Sync' },
   { id: 'settings', label: 'Settings' },
 ] as const;
 

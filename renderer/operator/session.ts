@@ -86,6 +86,7 @@ export function useLiveStream(enabled: boolean): void {
           delivery: (e) => store.receiveDelivery(e.delivery),
           'kiosk-match': () => store.bump('kiosks'),
           'photo-merged': (e) => store.removePhoto(e.droppedPhotoId),
+          sync: (e) => store.receiveSync(e.sync),
         },
         (state) => {
           // Events sent while the stream was down are not replayed: fetch the feed again on reconnect.

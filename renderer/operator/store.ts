@@ -1,7 +1,7 @@
 // The console's state: sign-in, the current section, and what the live stream keeps current
 // (overview, throughput history, the photo feed, deliveries). Section-only data is loaded by the section.
 import { create } from 'zustand';
-import type { DeliveryView, Overview, PhotoCard } from '@api';
+import type { DeliveryView, Overview, PhotoCard, SyncView } from '@api';
 import type { LiveConnection } from '../shared/live.js';
 import { appendOlder, upsertPhoto } from './feed.js';
 import { sectionFromHash, type SectionId } from './sections.js';
@@ -34,6 +34,8 @@ interface ConsoleState {
   feedNextBefore: number | null;
   live: LiveConnection;
   deliveries: DeliveryView[] | null;
+  /** Where the event's sync to the cloud stands; null until the Sync section first loads it. */
+  sync: SyncView | null;
   revisions: Revisions;
   toasts: Toast[];
 
@@ -48,6 +50,7 @@ interface ConsoleState {
   receiveFeedPage(photos: PhotoCard[], nextBefore: number | null, older: boolean): void;
   receiveDeliveries(deliveries: DeliveryView[]): void;
   receiveDelivery(delivery: DeliveryView): void;
+  receiveSync(sync: SyncView): void;
   setLive(state: LiveConnection): void;
   bump(list: keyof Revisions): void;
   notify(text: string, tone?: Toast['tone']): void;
@@ -67,6 +70,7 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
   feedNextBefore: null,
   live: 'connecting',
   deliveries: null,
+  sync: null,
   revisions: { errors: 0, sources: 0, kiosks: 0 },
   toasts: [],
 
@@ -93,6 +97,7 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
       const others = s.deliveries.filter((d) => d.id !== delivery.id);
       return { deliveries: [delivery, ...others].sort((a, b) => b.id - a.id) };
     }),
+  receiveSync: (sync) => set({ sync }),
   setLive: (live) => set({ live }),
   bump: (list) => set((s) => ({ revisions: { ...s.revisions, [list]: s.revisions[list] + 1 } })),
   notify: (text, tone = 'info') => {

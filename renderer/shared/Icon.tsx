@@ -26,6 +26,7 @@ const PATHS = {
   link: 'M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1m-2 7.4a4 4 0 0 0-5.7 0l-.3.3m5.7-5.7a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1',
   export: 'M12 15V3m0 0L7.5 7.5M12 3l4.5 4.5M4 13v7h16v-7',
   download: 'M12 4v11m0 0-4.5-4.5M12 15l4.5-4.5M5 19h14',
+  sync: 'M7 18a5 5 0 0 1-.6-10A6 6 0 0 1 18 9a4.5 4.5 0 0 1-.5 9M12 12v8m0-8-3 3m3-3 3 3',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -40,6 +40,7 @@ export interface ApiClient {
   get<T>(path: string): Promise<T>;
   post<T>(path: string, body?: unknown): Promise<T>;
   patch<T>(path: string, body: unknown): Promise<T>;
+  put<T>(path: string, body: unknown): Promise<T>;
   delete(path: string): Promise<void>;
   /** Sends a file or blob as the raw request body with its own content type (selfies, search photos). */
   upload<T>(path: string, file: Blob): Promise<T>;
@@ -69,6 +70,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     get: (path) => request('GET', path),
     post: (path, body) => request('POST', path, json(body)),
     patch: (path, body) => request('PATCH', path, json(body)),
+    put: (path, body) => request('PUT', path, json(body)),
     delete: (path) => request('DELETE', path),
     upload: (path, file) => request('POST', path, { body: file, headers: { 'content-type': file.type || 'application/octet-stream' } }),
   };

@@ -20,6 +20,7 @@ const LISTENED: Record<LiveEvent['type'], true> = {
   'kiosk-match': true,
   export: true,
   'photo-merged': true,
+  sync: true,
 };
 const EVENT_TYPES = Object.keys(LISTENED) as LiveEvent['type'][];
 
