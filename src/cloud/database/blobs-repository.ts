@@ -1,0 +1,75 @@
+// Which blobs an event holds (complete and verified), and the multipart uploads still open.
+import type pg from 'pg';
+import type { BlobKind } from '../../api/index.js';
+import type { Queryable } from './cloud-database.js';
+
+export interface BlobUploadRow {
+  uploadId: string;
+  cloudEventId: string;
+  sha256: string;
+  kind: BlobKind;
+  size: number;
+  contentType: string;
+  devicePk: number | null;
+  completedAt: Date | null;
+}
+
+const UPLOAD_COLUMNS =
+  'upload_id AS "uploadId", cloud_event_id AS "cloudEventId", sha256, kind, size, content_type AS "contentType", device_pk AS "devicePk", completed_at AS "completedAt"';
+
+export async function storedBlobHashes(q: Queryable, cloudEventId: string, sha256s: readonly string[]): Promise<Set<string>> {
+  const { rows } = await q.query<{ sha256: string }>('SELECT sha256 FROM blobs WHERE cloud_event_id = $1 AND sha256 = ANY($2::text[])', [
+    cloudEventId,
+    sha256s,
+  ]);
+  return new Set(rows.map((r) => r.sha256));
+}
+
+/**
+ * Serialises the start of uploads of one blob of one event (two laptops, or one laptop through two
+ * endpoint instances): the second finds the first's open upload instead of opening another.
+ */
+export async function lockBlob(client: pg.PoolClient, cloudEventId: string, sha256: string): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`blob:${cloudEventId}:${sha256}`]);
+}
+
+/** The newest upload of this blob still open, when it was started with the same size (a resumed laptop continues it). */
+export async function openUploadOf(q: Queryable, cloudEventId: string, sha256: string, size: number): Promise<BlobUploadRow | null> {
+  const { rows } = await q.query<BlobUploadRow>(
+    `SELECT ${UPLOAD_COLUMNS} FROM blob_uploads
+     WHERE cloud_event_id = $1 AND sha256 = $2 AND size = $3 AND completed_at IS NULL
+     ORDER BY started_at DESC LIMIT 1`,
+    [cloudEventId, sha256, size],
+  );
+  return rows[0] ?? null;
+}
+
+export async function insertUpload(q: Queryable, upload: Omit<BlobUploadRow, 'completedAt'>): Promise<void> {
+  await q.query(
+    `INSERT INTO blob_uploads (upload_id, cloud_event_id, sha256, kind, size, content_type, device_pk) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [upload.uploadId, upload.cloudEventId, upload.sha256, upload.kind, upload.size, upload.contentType, upload.devicePk],
+  );
+}
+
+/** An upload of this event (another event's upload id reads as unknown). */
+export async function uploadOfEvent(q: Queryable, cloudEventId: string, uploadId: string): Promise<BlobUploadRow | null> {
+  const { rows } = await q.query<BlobUploadRow>(`SELECT ${UPLOAD_COLUMNS} FROM blob_uploads WHERE cloud_event_id = $1 AND upload_id = $2`, [
+    cloudEventId,
+    uploadId,
+  ]);
+  return rows[0] ?? null;
+}
+
+export async function forgetUpload(q: Queryable, uploadId: string): Promise<void> {
+  await q.query('DELETE FROM blob_uploads WHERE upload_id = $1', [uploadId]);
+}
+
+/** Records a verified blob and closes its upload; true when the blob is new to the event. */
+export async function recordStoredBlob(q: Queryable, upload: BlobUploadRow): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `INSERT INTO blobs (cloud_event_id, sha256, kind, size) VALUES ($1, $2, $3, $4) ON CONFLICT (cloud_event_id, sha256) DO NOTHING`,
+    [upload.cloudEventId, upload.sha256, upload.kind, upload.size],
+  );
+  await q.query('UPDATE blob_uploads SET completed_at = COALESCE(completed_at, now()) WHERE upload_id = $1', [upload.uploadId]);
+  return (rowCount ?? 0) > 0;
+}

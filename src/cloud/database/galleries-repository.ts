@@ -1,0 +1,71 @@
+// Take-home links in the cloud: the kiosk's links (same token hash as on the laptop) and the
+// links minted for emails (alias_of the kiosk's link). What the cloud gallery pages show.
+import { hashSecret } from '../../config/index.js';
+import type { CloudDatabase } from './cloud-database.js';
+
+export interface GalleryPhoto {
+  /** The cloud's id for the photo (photos.id): what gallery URLs name. */
+  id: number;
+  sha256: string;
+  fileName: string;
+  capturedAt: Date | null;
+  width: number | null;
+  height: number | null;
+  thumbSha256: string | null;
+  previewSha256: string | null;
+  originalSha256: string | null;
+  /** Whether each blob has arrived (complete and verified); a page leaves out what it cannot show yet. */
+  thumbStored: boolean;
+  previewStored: boolean;
+  originalStored: boolean;
+}
+
+export interface OpenedGallery {
+  event: { id: string; name: string };
+  /** In the link's order. Left out: photos no laptop holds any more, and photos of a person who asked not to be published. */
+  photos: GalleryPhoto[];
+  expiresAt: Date;
+}
+
+/**
+ * Opens a take-home link by its token (hashed as the laptop hashes it, so the kiosk's token works
+ * here). An email's link follows `alias_of` to the kiosk link whose photos it shows, with its own
+ * expiry.
+ */
+export async function openGallery(
+  db: CloudDatabase,
+  token: string,
+  now: Date = new Date(),
+): Promise<OpenedGallery | 'not-found' | 'expired'> {
+  const { rows } = await db.pool.query<{ cloudEventId: string; eventName: string; expiresAt: Date; photoSha256s: string[] }>(
+    `SELECT l.cloud_event_id AS "cloudEventId", e.name AS "eventName", l.expires_at AS "expiresAt",
+            COALESCE(target.photo_sha256s, l.photo_sha256s) AS "photoSha256s"
+     FROM gallery_links l
+     JOIN cloud_events e ON e.id = l.cloud_event_id
+     LEFT JOIN gallery_links target ON target.token_hash = l.alias_of
+     WHERE l.token_hash = $1`,
+    [hashSecret(token)],
+  );
+  const link = rows[0];
+  if (!link) return 'not-found';
+  if (link.expiresAt.getTime() <= now.getTime()) return 'expired';
+  const photos = await db.pool.query<GalleryPhoto>(
+    `SELECT p.id, p.sha256, p.file_name AS "fileName", p.captured_at AS "capturedAt", p.width, p.height,
+            p.thumb_sha256 AS "thumbSha256", p.preview_sha256 AS "previewSha256", p.original_sha256 AS "originalSha256",
+            EXISTS (SELECT 1 FROM blobs b WHERE b.cloud_event_id = p.cloud_event_id AND b.sha256 = p.thumb_sha256) AS "thumbStored",
+            EXISTS (SELECT 1 FROM blobs b WHERE b.cloud_event_id = p.cloud_event_id AND b.sha256 = p.preview_sha256) AS "previewStored",
+            EXISTS (SELECT 1 FROM blobs b WHERE b.cloud_event_id = p.cloud_event_id AND b.sha256 = p.original_sha256) AS "originalStored"
+     FROM photos p
+     WHERE p.cloud_event_id = $1 AND p.sha256 = ANY($2::text[])
+       AND EXISTS (SELECT 1 FROM photo_sources s WHERE s.photo_id = p.id AND s.removed_hlc IS NULL)
+       AND NOT EXISTS (
+         SELECT 1 FROM faces f JOIN persons pe ON pe.device_pk = f.device_pk AND pe.local_id = f.person_local_id
+         WHERE f.photo_id = p.id AND f.removed_hlc IS NULL AND pe.removed_hlc IS NULL
+           AND (pe.do_not_publish OR EXISTS (
+             SELECT 1 FROM person_links k JOIN persons o ON o.id = CASE WHEN k.person_a = pe.id THEN k.person_b ELSE k.person_a END
+             WHERE k.state = 'confirmed' AND (k.person_a = pe.id OR k.person_b = pe.id) AND o.do_not_publish AND o.removed_hlc IS NULL)))
+     ORDER BY array_position($2::text[], p.sha256)`,
+    [link.cloudEventId, link.photoSha256s],
+  );
+  return { event: { id: link.cloudEventId, name: link.eventName }, photos: photos.rows, expiresAt: link.expiresAt };
+}

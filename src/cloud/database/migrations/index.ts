@@ -1,0 +1,5 @@
+// Every cloud migration in order. Add a new file and a line here; never edit a shipped one.
+import type { CloudMigration } from '../migrate.js';
+import { migration0001Initial } from './0001-initial.js';
+
+export const CLOUD_MIGRATIONS: readonly CloudMigration[] = [migration0001Initial];
