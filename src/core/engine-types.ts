@@ -8,6 +8,8 @@ import type { DoNotPublish, Galleries, KioskDevices, KioskRecords, KioskSessions
 import type { EventPeople } from '../people/index.js';
 import type { PhotoOutcome, PhotoProcessor, StageQueued } from '../pipeline/index.js';
 import type { EventSearch } from '../search/index.js';
+import type { EventSync } from '../sync/index.js';
+import type { SyncView } from '../api/index.js';
 import type { Event, PhotoStage, Source } from '../store/index.js';
 import type { EventExports } from './event-exports.js';
 import type { Logger } from './logger.js';
@@ -22,6 +24,8 @@ export interface EngineEvents {
   'capture-merged': [{ eventId: number; keptPhotoId: number; droppedPhotoId: number }];
   /** An opted-in attendee got new photos (their gallery and waiting deliveries grew). */
   'kiosk-match': [{ eventId: number; sessionId: string; photoIds: number[]; deliveryIds: number[] }];
+  /** Where an event's sync stands changed (at most about once a second per event). */
+  sync: [SyncView];
 }
 
 export interface EngineOptions {
@@ -60,6 +64,11 @@ export interface Engine {
   readonly publishing: DoNotPublish;
   /** The organiser's export: per-person folders, a ZIP or an offline gallery, resumable. */
   readonly exports: EventExports;
+  /**
+   * Sync to a cloud endpoint: enrol, view, pause, cap, run once; start() runs it continuously
+   * (serve), stop() comes with the engine's.
+   */
+  readonly sync: EventSync;
   /** Opens the selfie worker's face models now, so the first attendee does not wait for them. */
   warmUpSelfies(): Promise<void>;
   openEvent(name: string): Promise<EventSession>;

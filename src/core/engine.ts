@@ -42,6 +42,7 @@ import { acquireDataDirLock } from './data-dir-lock.js';
 import type { Engine, EngineEvents, EngineOptions } from './engine-types.js';
 import { createEventExports } from './event-exports.js';
 import { createEventSessions } from './event-sessions.js';
+import { createEngineSync } from './event-sync.js';
 import { createProviderRecorder } from './face-provider.js';
 import { faceTaskOptions } from './face-task.js';
 import { watchSceneModel } from './scene-model.js';
@@ -143,6 +144,10 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     hiddenFaces: (eventId, photoIds) => publishing.hiddenFaces(eventId, photoIds),
   });
   const kioskUpkeep = startKioskUpkeep(kioskSessions, log);
+  // Sync to the cloud: the differ runs after changes; the loops run only when started (serve).
+  const sync = createEngineSync({ repos, dataDir: layout.root, publishing, log, bus });
+  const eventOfKiosk = (args: unknown[]) => (args[0] as { eventId: number }).eventId;
+  const eventOfArgs = (args: unknown[]) => args[0] as number;
   const recordProvider = createProviderRecorder(repos, log);
 
   /** The reactions to a processed photo; none of them may fail the photo. */
@@ -231,16 +236,17 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     bus,
     threads,
     catalogue: createCatalogue(repos),
-    people,
+    people: sync.watch(people, ['rename', 'merge', 'split'], eventOfArgs),
     bursts,
     search,
     kiosk: {
       devices: createKioskDevices(repos),
-      sessions: kioskSessions,
+      sessions: sync.watch(kioskSessions, ['takeHome'], eventOfKiosk),
       galleries: createGalleries(repos),
       records: createKioskRecords(repos),
     },
-    publishing,
+    publishing: sync.watch(sync.watch(publishing, ['markPerson', 'unmarkPerson', 'revoke'], eventOfArgs), ['optOutAttendee'], eventOfKiosk),
+    sync: sync.sync,
     exports: createEventExports({ repos, layout, hiddenFaces: (eventId, photoIds) => publishing.hiddenFaces(eventId, photoIds) }),
     warmUpSelfies: () => selfieWorker.warmUp(),
     openEvent: (name) => sessions.open(name),
@@ -269,6 +275,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     backfillScenes: () => (sceneModel.current(true) ? repos.events.listEvents().reduce((n, e) => n + backfillScenes(e.id, e.name), 0) : 0),
     whenIdle: (eventId) => sessions.whenIdle(eventId),
     async stop() {
+      await sync.sync.stop();
       await sessions.close();
       await scheduler.drain();
       await bursts.flush();

@@ -61,3 +61,13 @@ export {
   type OrganiserExportOptions,
 } from '../export/index.js';
 export type { EventExports } from './event-exports.js';
+export {
+  NotEnrolledError,
+  SyncPausedError,
+  SyncRequestError,
+  SyncGapError,
+  NoDeviceTokenError,
+  type EventSync,
+  type SyncProgress,
+  type SyncSummary,
+} from '../sync/index.js';

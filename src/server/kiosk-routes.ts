@@ -120,7 +120,9 @@ export function registerKioskRoutes(app: FastifyInstance, ctx: ServerContext, ra
     const { id } = parseInput(sessionParam, request.params, 'session');
     const taken = sessions.takeHome(kioskOf(request), id, parseInput(takeHomeBody, request.body, 'take-home request'));
     // The address phones use (the LAN address when LAN is on), as a link and as a QR to scan.
-    const galleryUrl = `${ctx.publicUrl()}/g/${taken.galleryToken}`;
+    // Once the event is enrolled with a cloud endpoint the link points there: it keeps working after the event.
+    const galleryUrl =
+      ctx.engine.sync.publicGalleryUrl(kioskOf(request).eventId, taken.galleryToken) ?? `${ctx.publicUrl()}/g/${taken.galleryToken}`;
     const qrSvg = await QRCode.toString(galleryUrl, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
     return { galleryUrl, qrSvg, expiresAt: taken.expiresAt, deliveryId: taken.deliveryId };
   });

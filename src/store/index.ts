@@ -14,6 +14,7 @@ import { createGalleriesRepository } from './galleries-repository.js';
 import { createPublishOptOutsRepository } from './publish-opt-outs-repository.js';
 import { createKioskVisitsRepository } from './kiosk-visits-repository.js';
 import { createPhotoPairsRepository } from './photo-pairs-repository.js';
+import { createSyncRepository } from './sync-repository.js';
 
 export * from './types.js';
 export { openDatabase, checkpointAndClose, DatabaseOpenError, type Database, type OpenDatabaseOptions } from './database.js';
@@ -36,6 +37,24 @@ export type { KiosksRepository, KioskDevice, KioskSession, KioskSessionState, Fo
 export type { GalleriesRepository, GalleryLink, Delivery, DeliveryChannel, DeliveryState } from './galleries-repository.js';
 export type { PublishOptOutsRepository, PublishOptOut, NewOptOut, OptOutSource } from './publish-opt-outs-repository.js';
 export type { KioskVisitsRepository, KioskVisit } from './kiosk-visits-repository.js';
+export type {
+  SyncRepository,
+  SyncEnrolment,
+  NewSyncEnrolment,
+  StoredSyncOp,
+  SyncChangePlan,
+  NewSyncBlob,
+  SyncBlob,
+  SyncBlobKind,
+  SyncEntityKind,
+  SyncRunState,
+  SyncSourceRows,
+  SyncPhotoRow,
+  SyncFaceRow,
+  SyncPersonRow,
+  SyncLinkRow,
+  SyncDeliveryRow,
+} from './sync-repository.js';
 export type {
   PhotoPairsRepository,
   PhotoFile,
@@ -80,6 +99,7 @@ export function createRepositories(db: Database) {
     visits: createKioskVisitsRepository(db),
     photos: createPhotosRepository(db, jobs, faces, clipVectors, persons),
     pairs: createPhotoPairsRepository(db, jobs, faces, persons),
+    sync: createSyncRepository(db),
   };
 }
 

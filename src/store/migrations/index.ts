@@ -9,6 +9,7 @@ import { migration0007JobPerStage } from './0007-job-per-stage.js';
 import { migration0008PhotoFiles } from './0008-photo-files.js';
 import { migration0009DoNotPublish } from './0009-do-not-publish.js';
 import { migration0010OptOutsFollowFaces } from './0010-opt-outs-follow-faces.js';
+import { migration0011Sync } from './0011-sync.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   migration0001Initial,
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0008PhotoFiles,
   migration0009DoNotPublish,
   migration0010OptOutsFollowFaces,
+  migration0011Sync,
 ];

@@ -26,6 +26,7 @@ import {
   type Source,
   type StoredBurst,
   type StoredFace,
+  type SyncEnrolment,
 } from '../../../src/store/index.js';
 import { gaussian, seededRandom, unitVector } from '../../support/random-vectors.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
@@ -95,6 +96,7 @@ interface Expected {
   deliveries: Delivery[];
   photoFiles: PhotoFile[];
   optOuts: PublishOptOut[];
+  sync: { deviceId: string | null; enrolments: SyncEnrolment[]; ops: { eventId: number; seq: number; kind: string; json: string }[] };
 }
 
 const NOTHING: Expected = {
@@ -117,6 +119,7 @@ const NOTHING: Expected = {
   deliveries: [],
   photoFiles: [],
   optOuts: [],
+  sync: { deviceId: null, enrolments: [], ops: [] },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -984,6 +987,72 @@ const fillVersion9: Fill = (db, earlier) => {
 /** Version 10 (opt-outs follow faces): a trigger, no rows of its own. */
 const fillVersion10: Fill = (_db, earlier) => earlier;
 
+/** Version 11 (sync): the device id, an enrolment half-way through a sync, its log and an upload in progress. */
+const fillVersion11: Fill = (db, earlier) => {
+  const deviceId = 'Hx3kP9qLm2Vb8sT4wZ6y1A';
+  insert(db, 'sync_device', { id: 1, deviceId, createdAt: T + 8 * HOUR });
+  const enrolment: SyncEnrolment = {
+    eventId: WEDDING,
+    endpoint: 'https://cloud.example.org',
+    cloudEventId: 'c1oudEvent000001',
+    cloudEventName: 'Wedding',
+    publicBaseUrl: 'https://photos.example.org',
+    deviceName: 'Laptop A',
+    uploadOriginals: false,
+    cloudFaceSearch: true,
+    nextSeq: 43,
+    ackedSeq: 40,
+    hlc: { wall: T + 8 * HOUR + 5 * SECOND, counter: 2 },
+    paused: false,
+    bandwidthCap: 2_000_000,
+    state: 'offline',
+    lastError: 'the endpoint could not be reached',
+    lastSyncedAt: T + 8 * HOUR,
+    bytesSent: 123_456,
+    enrolledAt: T + 8 * HOUR - MINUTE,
+  };
+  const { hlc, uploadOriginals, cloudFaceSearch, paused, bandwidthCap, ...rest } = enrolment;
+  insert(db, 'sync_enrolments', {
+    ...rest,
+    uploadOriginals: uploadOriginals ? 1 : 0,
+    cloudFaceSearch: cloudFaceSearch ? 1 : 0,
+    paused: paused ? 1 : 0,
+    bandwidthCap,
+    hlcWall: hlc.wall,
+    hlcCounter: hlc.counter,
+  });
+  const ops = [41, 42].map((seq) => ({
+    eventId: WEDDING,
+    seq,
+    kind: 'person.put',
+    json: JSON.stringify({
+      seq,
+      hlc: `00${T + 8 * HOUR}-00000${seq - 41}-${deviceId}`,
+      kind: 'person.put',
+      personId: 1,
+      name: 'Ana',
+      doNotPublish: false,
+    }),
+  }));
+  for (const o of ops) insert(db, 'sync_ops', { eventId: o.eventId, seq: o.seq, kind: o.kind, opJson: o.json, createdAt: T + 8 * HOUR });
+  insert(db, 'sync_sent_state', { eventId: WEDDING, entityKind: 'person', entityKey: '1', digest: 'd'.repeat(32) });
+  insert(db, 'sync_blobs', {
+    eventId: WEDDING,
+    sha256: sha256('thumb 1'),
+    kind: 'thumb',
+    size: 30_000,
+    path: '/data/media/thumbs/1.webp',
+    contentType: 'image/webp',
+    uploadId: 'upload-1',
+    partSize: 8_388_608,
+    partCount: 1,
+    addedAt: T + 8 * HOUR,
+  });
+  insert(db, 'sync_blob_parts', { eventId: WEDDING, sha256: sha256('thumb 1'), uploadId: 'upload-1', partNumber: 1, etag: '"abc"' });
+  insert(db, 'media_hashes', { path: '/data/media/thumbs/1.webp', size: 30_000, mtimeMs: T, sha256: sha256('thumb 1') });
+  return { ...earlier, sync: { deviceId, enrolments: [enrolment], ops } };
+};
+
 /** Keyed by schema version; `adds` names the rows in the test titles. */
 const FILLS: Record<number, { adds: string[]; fill: Fill }> = {
   1: {
@@ -999,6 +1068,7 @@ const FILLS: Record<number, { adds: string[]; fill: Fill }> = {
   8: { adds: ['a RAW beside its JPEG'], fill: fillVersion8 },
   9: { adds: ['do-not-publish records'], fill: fillVersion9 },
   10: { adds: ['(no rows: opt-outs follow moved faces)'], fill: fillVersion10 },
+  11: { adds: ['a sync enrolment with its log and an upload half done'], fill: fillVersion11 },
 };
 
 function fillUpTo(db: Database, version: number): Expected {
@@ -1196,6 +1266,18 @@ function expectEverythingReadable(db: Database, repos: Repositories, x: Expected
     expect(read).toEqual(optOuts);
     optOuts.forEach((o, i) => o.faceEmbedding && expectSameBytes(read[i]?.faceEmbedding, o.faceEmbedding, `opt-out face ${o.id}`));
     expect(repos.optOuts.activeOptOuts(id)).toEqual(optOuts.filter((o) => o.revokedAt === null));
+  }
+
+  expect(repos.sync.enrolments()).toEqual(x.sync.enrolments);
+  if (x.sync.deviceId) expect(repos.sync.deviceId(() => 'a-new-id-that-must-not-be-made', READ_AT)).toBe(x.sync.deviceId);
+  for (const e of x.sync.enrolments) {
+    expect(repos.sync.opsFrom(e.eventId, e.ackedSeq + 1, 100)).toEqual(
+      x.sync.ops.filter((o) => o.eventId === e.eventId).map((o) => ({ seq: o.seq, kind: o.kind, json: o.json })),
+    );
+    const [upload] = repos.sync.pendingBlobs(e.eventId, 10);
+    expect(upload).toMatchObject({ sha256: sha256('thumb 1'), kind: 'thumb', uploadId: 'upload-1', partCount: 1 });
+    expect(repos.sync.partsDone(e.eventId, sha256('thumb 1'), 'upload-1')).toEqual([{ partNumber: 1, etag: '"abc"' }]);
+    expect(repos.sync.cachedHash('/data/media/thumbs/1.webp', 30_000, T)).toBe(sha256('thumb 1'));
   }
 
   // Last: redeeming uses a code up.

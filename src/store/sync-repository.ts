@@ -1,0 +1,551 @@
+// Sync to a cloud endpoint: the device id, each event's enrolment, the operation log (appended
+// with sequence numbers from a counter, in one transaction with the digests of what was sent),
+// the blobs the endpoint should hold with their resumable upload state, and the rows an event's
+// operations are made from, read in a few set-based queries.
+import type { Database } from 'better-sqlite3';
+
+export type SyncRunState = 'idle' | 'syncing' | 'offline' | 'error';
+export type SyncBlobKind = 'thumb' | 'preview' | 'original';
+export type SyncEntityKind = 'photo' | 'person' | 'face' | 'gallery' | 'delivery';
+
+export interface SyncEnrolment {
+  eventId: number;
+  endpoint: string;
+  cloudEventId: string;
+  cloudEventName: string;
+  publicBaseUrl: string;
+  deviceName: string;
+  uploadOriginals: boolean;
+  cloudFaceSearch: boolean;
+  nextSeq: number;
+  ackedSeq: number;
+  hlc: { wall: number; counter: number };
+  paused: boolean;
+  bandwidthCap: number | null;
+  state: SyncRunState;
+  lastError: string | null;
+  lastSyncedAt: number | null;
+  bytesSent: number;
+  enrolledAt: number;
+}
+
+export interface NewSyncEnrolment {
+  eventId: number;
+  endpoint: string;
+  cloudEventId: string;
+  cloudEventName: string;
+  publicBaseUrl: string;
+  deviceName: string;
+  uploadOriginals: boolean;
+  cloudFaceSearch: boolean;
+  /** The sequence number the endpoint expects next from this device. */
+  nextSeq: number;
+}
+
+export interface StoredSyncOp {
+  seq: number;
+  kind: string;
+  /** The whole operation as sent (seq and hlc included). */
+  json: string;
+}
+
+/** What one differ run puts in the log, decided from the enrolment row and the last digests. */
+export interface SyncChangePlan {
+  ops: { kind: string; json: string }[];
+  /** Digests to record (a put) or forget (null: a remove). */
+  digests: { entityKind: SyncEntityKind; entityKey: string; digest: string | null }[];
+  hlc: { wall: number; counter: number };
+  blobs: NewSyncBlob[];
+}
+
+export interface NewSyncBlob {
+  sha256: string;
+  kind: SyncBlobKind;
+  size: number;
+  /** Absolute, or relative to the data dir. */
+  path: string;
+  contentType: string;
+}
+
+export interface SyncBlob extends NewSyncBlob {
+  uploadId: string | null;
+  partSize: number | null;
+  partCount: number | null;
+}
+
+export interface SyncPhotoRow {
+  id: number;
+  sha256: string;
+  fileName: string;
+  path: string;
+  sizeBytes: number | null;
+  capturedAt: number | null;
+  width: number | null;
+  height: number | null;
+  format: string | null;
+}
+
+export interface SyncFaceRow {
+  id: number;
+  photoSha256: string;
+  box: [number, number, number, number];
+  personId: number | null;
+}
+
+export interface SyncPersonRow {
+  id: number;
+  name: string | null;
+  doNotPublish: boolean;
+}
+
+export interface SyncLinkRow {
+  tokenHash: string;
+  photoIds: number[];
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface SyncDeliveryRow {
+  id: number;
+  channel: 'email' | 'sms';
+  address: string;
+  galleryTokenHash: string | null;
+  photoIds: number[];
+  createdAt: number;
+}
+
+/** An event's current state, as the operations describe it. */
+export interface SyncSourceRows {
+  photos: SyncPhotoRow[];
+  faces: SyncFaceRow[];
+  persons: SyncPersonRow[];
+  links: SyncLinkRow[];
+  deliveries: SyncDeliveryRow[];
+}
+
+interface EnrolmentRow {
+  event_id: number;
+  endpoint: string;
+  cloud_event_id: string;
+  cloud_event_name: string;
+  public_base_url: string;
+  device_name: string;
+  upload_originals: number;
+  cloud_face_search: number;
+  next_seq: number;
+  acked_seq: number;
+  hlc_wall: number;
+  hlc_counter: number;
+  paused: number;
+  bandwidth_cap: number | null;
+  state: SyncRunState;
+  last_error: string | null;
+  last_synced_at: number | null;
+  bytes_sent: number;
+  enrolled_at: number;
+}
+
+const toEnrolment = (r: EnrolmentRow): SyncEnrolment => ({
+  eventId: r.event_id,
+  endpoint: r.endpoint,
+  cloudEventId: r.cloud_event_id,
+  cloudEventName: r.cloud_event_name,
+  publicBaseUrl: r.public_base_url,
+  deviceName: r.device_name,
+  uploadOriginals: r.upload_originals === 1,
+  cloudFaceSearch: r.cloud_face_search === 1,
+  nextSeq: r.next_seq,
+  ackedSeq: r.acked_seq,
+  hlc: { wall: r.hlc_wall, counter: r.hlc_counter },
+  paused: r.paused === 1,
+  bandwidthCap: r.bandwidth_cap,
+  state: r.state,
+  lastError: r.last_error,
+  lastSyncedAt: r.last_synced_at,
+  bytesSent: r.bytes_sent,
+  enrolledAt: r.enrolled_at,
+});
+
+interface BlobRow {
+  sha256: string;
+  kind: SyncBlobKind;
+  size: number;
+  path: string;
+  content_type: string;
+  upload_id: string | null;
+  part_size: number | null;
+  part_count: number | null;
+}
+
+const toBlob = (r: BlobRow): SyncBlob => ({
+  sha256: r.sha256,
+  kind: r.kind,
+  size: r.size,
+  path: r.path,
+  contentType: r.content_type,
+  uploadId: r.upload_id,
+  partSize: r.part_size,
+  partCount: r.part_count,
+});
+
+/** Thumbnails first (what an attendee sees first), then previews, then originals. */
+const BLOB_ORDER = `CASE kind WHEN 'thumb' THEN 0 WHEN 'preview' THEN 1 ELSE 2 END`;
+
+export function createSyncRepository(db: Database) {
+  const deviceRow = db.prepare<[], { device_id: string }>('SELECT device_id FROM sync_device WHERE id = 1');
+  const insertDevice = db.prepare('INSERT INTO sync_device (id, device_id, created_at) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING');
+  const enrolmentOf = db.prepare<[number], EnrolmentRow>('SELECT * FROM sync_enrolments WHERE event_id = ?');
+  const allEnrolments = db.prepare<[], EnrolmentRow>('SELECT * FROM sync_enrolments ORDER BY event_id');
+  const deleteEnrolment = db.prepare('DELETE FROM sync_enrolments WHERE event_id = ?');
+  const insertEnrolment = db.prepare(
+    `INSERT INTO sync_enrolments (event_id, endpoint, cloud_event_id, cloud_event_name, public_base_url, device_name,
+       upload_originals, cloud_face_search, next_seq, acked_seq, paused, bandwidth_cap, enrolled_at)
+     VALUES (@eventId, @endpoint, @cloudEventId, @cloudEventName, @publicBaseUrl, @deviceName,
+       @uploadOriginals, @cloudFaceSearch, @nextSeq, @nextSeq - 1, @paused, @bandwidthCap, @now)`,
+  );
+  const updatePolicy = db.prepare(
+    `UPDATE sync_enrolments SET cloud_event_name = ?, public_base_url = ?, upload_originals = ?, cloud_face_search = ? WHERE event_id = ?`,
+  );
+  const sentDigests = db.prepare<[number], { entity_kind: string; entity_key: string; digest: string }>(
+    'SELECT entity_kind, entity_key, digest FROM sync_sent_state WHERE event_id = ?',
+  );
+  const insertOp = db.prepare('INSERT INTO sync_ops (event_id, seq, kind, op_json, created_at) VALUES (?, ?, ?, ?, ?)');
+  const upsertDigest = db.prepare(
+    `INSERT INTO sync_sent_state (event_id, entity_kind, entity_key, digest) VALUES (?, ?, ?, ?)
+     ON CONFLICT (event_id, entity_kind, entity_key) DO UPDATE SET digest = excluded.digest`,
+  );
+  const deleteDigest = db.prepare('DELETE FROM sync_sent_state WHERE event_id = ? AND entity_kind = ? AND entity_key = ?');
+  const advance = db.prepare('UPDATE sync_enrolments SET next_seq = ?, hlc_wall = ?, hlc_counter = ? WHERE event_id = ?');
+  const upsertBlob = db.prepare(
+    `INSERT INTO sync_blobs (event_id, sha256, kind, size, path, content_type, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (event_id, sha256) DO UPDATE SET path = excluded.path
+       WHERE sync_blobs.state = 'pending' AND sync_blobs.upload_id IS NULL`,
+  );
+  const opsFrom = db.prepare<[number, number, number], { seq: number; kind: string; op_json: string }>(
+    'SELECT seq, kind, op_json FROM sync_ops WHERE event_id = ? AND seq >= ? ORDER BY seq LIMIT ?',
+  );
+  const deleteOpsUpTo = db.prepare('DELETE FROM sync_ops WHERE event_id = ? AND seq <= ?');
+  const setAcked = db.prepare('UPDATE sync_enrolments SET acked_seq = max(acked_seq, ?) WHERE event_id = ?');
+  const countOps = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM sync_ops WHERE event_id = ?');
+  const pendingBlobs = db.prepare<[number, number], BlobRow>(
+    `SELECT sha256, kind, size, path, content_type, upload_id, part_size, part_count FROM sync_blobs
+      WHERE event_id = ? AND state = 'pending' ORDER BY ${BLOB_ORDER}, added_at, sha256 LIMIT ?`,
+  );
+  const blobsLeft = db.prepare<[number], { n: number; bytes: number | null }>(
+    `SELECT count(*) AS n, sum(size) AS bytes FROM sync_blobs WHERE event_id = ? AND state = 'pending'`,
+  );
+  const startUpload = db.prepare('UPDATE sync_blobs SET upload_id = ?, part_size = ?, part_count = ? WHERE event_id = ? AND sha256 = ?');
+  const forgetParts = db.prepare('DELETE FROM sync_blob_parts WHERE event_id = ? AND sha256 = ?');
+  const insertPart = db.prepare(
+    `INSERT INTO sync_blob_parts (event_id, sha256, upload_id, part_number, etag) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (event_id, sha256, part_number) DO UPDATE SET etag = excluded.etag, upload_id = excluded.upload_id`,
+  );
+  const partsOf = db.prepare<[number, string, string], { part_number: number; etag: string }>(
+    'SELECT part_number, etag FROM sync_blob_parts WHERE event_id = ? AND sha256 = ? AND upload_id = ? ORDER BY part_number',
+  );
+  const blobDone = db.prepare(
+    `UPDATE sync_blobs SET state = 'uploaded', upload_id = NULL, part_size = NULL, part_count = NULL, uploaded_at = ? WHERE event_id = ? AND sha256 = ?`,
+  );
+  const dropBlob = db.prepare('DELETE FROM sync_blobs WHERE event_id = ? AND sha256 = ?');
+  const setState = db.prepare('UPDATE sync_enrolments SET state = ?, last_error = ? WHERE event_id = ?');
+  const setSynced = db.prepare(`UPDATE sync_enrolments SET last_synced_at = ?, state = 'idle', last_error = NULL WHERE event_id = ?`);
+  const addBytes = db.prepare('UPDATE sync_enrolments SET bytes_sent = bytes_sent + ? WHERE event_id = ?');
+  const setPaused = db.prepare('UPDATE sync_enrolments SET paused = ? WHERE event_id = ?');
+  const setCap = db.prepare('UPDATE sync_enrolments SET bandwidth_cap = ? WHERE event_id = ?');
+  const hashOf = db.prepare<[string, number, number], { sha256: string }>(
+    'SELECT sha256 FROM media_hashes WHERE path = ? AND size = ? AND mtime_ms = ?',
+  );
+  const saveHash = db.prepare(
+    `INSERT INTO media_hashes (path, size, mtime_ms, sha256) VALUES (?, ?, ?, ?)
+     ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, sha256 = excluded.sha256`,
+  );
+
+  // The rows operations are made from: ready photos with a content hash (a photo still being
+  // processed has no thumbnail to show), their faces, the event's persons with their "do not
+  // publish" mark, take-home links, and deliveries still waiting to be sent by email or SMS.
+  const photoRows = db.prepare<
+    [number],
+    {
+      id: number;
+      sha256: string;
+      file_name: string;
+      path: string;
+      size_bytes: number | null;
+      captured_at: number | null;
+      width: number | null;
+      height: number | null;
+      format: string | null;
+    }
+  >(
+    `SELECT id, sha256, file_name, path, size_bytes, captured_at, width, height, format FROM photos
+      WHERE event_id = ? AND status = 'ready' AND sha256 IS NOT NULL ORDER BY id`,
+  );
+  const faceRows = db.prepare<
+    [number],
+    { id: number; sha256: string; box_x: number; box_y: number; box_w: number; box_h: number; person_id: number | null }
+  >(
+    `SELECT f.id, p.sha256, f.box_x, f.box_y, f.box_w, f.box_h, f.person_id FROM faces f JOIN photos p ON p.id = f.photo_id
+      WHERE f.event_id = ? AND p.status = 'ready' AND p.sha256 IS NOT NULL ORDER BY f.id`,
+  );
+  const personRows = db.prepare<[number], { id: number; name: string | null; opted_out: number }>(
+    `SELECT p.id, p.name, EXISTS (SELECT 1 FROM publish_opt_outs o WHERE o.person_id = p.id AND o.revoked_at IS NULL) AS opted_out
+       FROM persons p WHERE p.event_id = ? ORDER BY p.id`,
+  );
+  const linkRows = db.prepare<[number], { token_hash: string; photo_ids_json: string; created_at: number; expires_at: number }>(
+    'SELECT token_hash, photo_ids_json, created_at, expires_at FROM gallery_links WHERE event_id = ? ORDER BY created_at, token_hash',
+  );
+  // A delivery's take-home link is the newest link of its kiosk session.
+  const deliveryRows = db.prepare<
+    [number],
+    {
+      id: number;
+      channel: 'email' | 'sms';
+      address: string;
+      photo_ids_json: string;
+      created_at: number;
+      token_hash: string | null;
+    }
+  >(
+    `SELECT d.id, d.channel, d.address, d.photo_ids_json, d.created_at,
+            (SELECT l.token_hash FROM gallery_links l WHERE l.kiosk_session_id = d.kiosk_session_id AND d.kiosk_session_id IS NOT NULL
+              ORDER BY l.created_at DESC LIMIT 1) AS token_hash
+       FROM deliveries d
+      WHERE d.event_id = ? AND d.state = 'waiting' AND d.channel IN ('email', 'sms') AND length(d.address) >= 3
+      ORDER BY d.id`,
+  );
+  const descriptors = db.prepare<[bigint], { face_id: number; embedding: Buffer }>(
+    'SELECT face_id, embedding FROM face_embeddings WHERE event_id = ?',
+  );
+  const markDelivery = db.prepare(
+    // The consent screen promises the address is deleted once the message is sent.
+    `UPDATE deliveries SET state = ?, sent_at = ?, error = ?, address = CASE WHEN ? = 'sent' THEN '' ELSE address END
+      WHERE id = ? AND event_id = ? AND state NOT IN ('sent', ?)`,
+  );
+
+  return {
+    /** This data dir's device id, made with `make` the first time. */
+    deviceId(make: () => string, now: number): string {
+      const existing = deviceRow.get();
+      if (existing) return existing.device_id;
+      insertDevice.run(make(), now);
+      return deviceRow.get()!.device_id;
+    },
+
+    enrolment(eventId: number): SyncEnrolment | undefined {
+      const r = enrolmentOf.get(eventId);
+      return r ? toEnrolment(r) : undefined;
+    },
+
+    enrolments(): SyncEnrolment[] {
+      return allEnrolments.all().map(toEnrolment);
+    },
+
+    /**
+     * Enrols the event, replacing an earlier enrolment: its log, digests and upload state go with
+     * it, so the new endpoint (or the same one again) receives the whole event from `nextSeq`.
+     * Pause and bandwidth cap are kept.
+     */
+    saveEnrolment(e: NewSyncEnrolment, now: number): SyncEnrolment {
+      return db.transaction(() => {
+        const before = enrolmentOf.get(e.eventId);
+        deleteEnrolment.run(e.eventId);
+        insertEnrolment.run({
+          ...e,
+          uploadOriginals: e.uploadOriginals ? 1 : 0,
+          cloudFaceSearch: e.cloudFaceSearch ? 1 : 0,
+          paused: before?.paused ?? 0,
+          bandwidthCap: before?.bandwidth_cap ?? null,
+          now,
+        });
+        return toEnrolment(enrolmentOf.get(e.eventId)!);
+      })();
+    },
+
+    /** The endpoint's policy read again (the organiser may have changed it). */
+    updatePolicy(
+      eventId: number,
+      p: { cloudEventName: string; publicBaseUrl: string; uploadOriginals: boolean; cloudFaceSearch: boolean },
+    ): void {
+      updatePolicy.run(p.cloudEventName, p.publicBaseUrl, p.uploadOriginals ? 1 : 0, p.cloudFaceSearch ? 1 : 0, eventId);
+    },
+
+    /**
+     * One differ run, in one transaction: `plan` sees the enrolment and the digests of what was
+     * last put in the log, and returns the operations to append (without seq), the digests to
+     * record, the clock's new state and the blobs the operations refer to. Sequence numbers come
+     * from the enrolment's counter here. Returns how many operations were appended.
+     */
+    appendChanges(eventId: number, now: number, plan: (enrolment: SyncEnrolment, sent: Map<string, string>) => SyncChangePlan): number {
+      return db.transaction(() => {
+        const row = enrolmentOf.get(eventId);
+        if (!row) return 0;
+        const sent = new Map<string, string>();
+        for (const d of sentDigests.iterate(eventId)) sent.set(`${d.entity_kind}:${d.entity_key}`, d.digest);
+        const enrolment = toEnrolment(row);
+        const changes = plan(enrolment, sent);
+        let seq = enrolment.nextSeq;
+        for (const op of changes.ops) {
+          // The seq goes first so the stored text is the operation exactly as sent.
+          insertOp.run(eventId, seq, op.kind, `{"seq":${seq},${op.json.slice(1)}`, now);
+          seq++;
+        }
+        for (const d of changes.digests) {
+          if (d.digest === null) deleteDigest.run(eventId, d.entityKind, d.entityKey);
+          else upsertDigest.run(eventId, d.entityKind, d.entityKey, d.digest);
+        }
+        for (const b of changes.blobs) upsertBlob.run(eventId, b.sha256, b.kind, b.size, b.path, b.contentType, now);
+        advance.run(seq, changes.hlc.wall, changes.hlc.counter, eventId);
+        return changes.ops.length;
+      })();
+    },
+
+    /** Operations from `fromSeq` on, in order. */
+    opsFrom(eventId: number, fromSeq: number, limit: number): StoredSyncOp[] {
+      return opsFrom.all(eventId, fromSeq, limit).map((r) => ({ seq: r.seq, kind: r.kind, json: r.op_json }));
+    },
+
+    /** The endpoint holds every operation up to `seq`: they leave the log. */
+    acknowledge(eventId: number, seq: number): void {
+      db.transaction(() => {
+        deleteOpsUpTo.run(eventId, seq);
+        setAcked.run(seq, eventId);
+      })();
+    },
+
+    opsLeft(eventId: number): number {
+      return countOps.get(eventId)!.n;
+    },
+
+    pendingBlobs(eventId: number, limit: number): SyncBlob[] {
+      return pendingBlobs.all(eventId, limit).map(toBlob);
+    },
+
+    blobsLeft(eventId: number): { count: number; bytes: number } {
+      const r = blobsLeft.get(eventId)!;
+      return { count: r.n, bytes: r.bytes ?? 0 };
+    },
+
+    /** A multipart upload began: recorded before its first part goes, so a restart resumes it. */
+    uploadStarted(eventId: number, sha256: string, upload: { uploadId: string; partSize: number; partCount: number }): void {
+      db.transaction(() => {
+        forgetParts.run(eventId, sha256);
+        startUpload.run(upload.uploadId, upload.partSize, upload.partCount, eventId, sha256);
+      })();
+    },
+
+    /** The endpoint no longer knows the upload: the next attempt starts a new one. */
+    forgetUpload(eventId: number, sha256: string): void {
+      db.transaction(() => {
+        forgetParts.run(eventId, sha256);
+        startUpload.run(null, null, null, eventId, sha256);
+      })();
+    },
+
+    partDone(eventId: number, sha256: string, uploadId: string, partNumber: number, etag: string): void {
+      insertPart.run(eventId, sha256, uploadId, partNumber, etag);
+    },
+
+    partsDone(eventId: number, sha256: string, uploadId: string): { partNumber: number; etag: string }[] {
+      return partsOf.all(eventId, sha256, uploadId).map((r) => ({ partNumber: r.part_number, etag: r.etag }));
+    },
+
+    blobUploaded(eventId: number, sha256: string, now: number): void {
+      db.transaction(() => {
+        forgetParts.run(eventId, sha256);
+        blobDone.run(now, eventId, sha256);
+      })();
+    },
+
+    /** A file that changed or vanished since it was listed: the next differ run lists its new content. */
+    dropBlob(eventId: number, sha256: string): void {
+      dropBlob.run(eventId, sha256);
+    },
+
+    setRunState(eventId: number, state: SyncRunState, lastError: string | null): void {
+      setState.run(state, lastError, eventId);
+    },
+
+    synced(eventId: number, now: number): void {
+      setSynced.run(now, eventId);
+    },
+
+    addBytesSent(eventId: number, bytes: number): void {
+      addBytes.run(bytes, eventId);
+    },
+
+    setPaused(eventId: number, paused: boolean): void {
+      setPaused.run(paused ? 1 : 0, eventId);
+    },
+
+    setBandwidthCap(eventId: number, bytesPerSecond: number | null): void {
+      setCap.run(bytesPerSecond, eventId);
+    },
+
+    cachedHash(path: string, size: number, mtimeMs: number): string | undefined {
+      return hashOf.get(path, size, Math.round(mtimeMs))?.sha256;
+    },
+
+    saveHash(path: string, size: number, mtimeMs: number, sha256: string): void {
+      saveHash.run(path, size, Math.round(mtimeMs), sha256);
+    },
+
+    /** The event as operations describe it, in five queries. */
+    sourceRows(eventId: number): SyncSourceRows {
+      return db.transaction(() => ({
+        photos: photoRows.all(eventId).map((r) => ({
+          id: r.id,
+          sha256: r.sha256,
+          fileName: r.file_name,
+          path: r.path,
+          sizeBytes: r.size_bytes,
+          capturedAt: r.captured_at,
+          width: r.width,
+          height: r.height,
+          format: r.format,
+        })),
+        faces: faceRows.all(eventId).map((r) => ({
+          id: r.id,
+          photoSha256: r.sha256,
+          box: [r.box_x, r.box_y, r.box_w, r.box_h] as [number, number, number, number],
+          personId: r.person_id,
+        })),
+        persons: personRows.all(eventId).map((r) => ({ id: r.id, name: r.name, doNotPublish: r.opted_out === 1 })),
+        links: linkRows.all(eventId).map((r) => ({
+          tokenHash: r.token_hash,
+          photoIds: JSON.parse(r.photo_ids_json) as number[],
+          createdAt: r.created_at,
+          expiresAt: r.expires_at,
+        })),
+        deliveries: deliveryRows.all(eventId).map((r) => ({
+          id: r.id,
+          channel: r.channel,
+          address: r.address,
+          galleryTokenHash: r.token_hash,
+          photoIds: JSON.parse(r.photo_ids_json) as number[],
+          createdAt: r.created_at,
+        })),
+      }))();
+    },
+
+    /** The event's face descriptors as stored (little-endian float32), by face id. */
+    faceDescriptors(eventId: number): Map<number, Buffer> {
+      const out = new Map<number, Buffer>();
+      for (const r of descriptors.iterate(BigInt(eventId))) out.set(r.face_id, r.embedding);
+      return out;
+    },
+
+    /** What the endpoint says became of deliveries: a sent one loses its address here too. */
+    markDeliveries(
+      eventId: number,
+      states: readonly { deliveryId: number; state: 'sent' | 'failed'; sentAt: number | null; error: string | null }[],
+    ): number {
+      return db.transaction(() => {
+        let changed = 0;
+        for (const s of states) changed += markDelivery.run(s.state, s.sentAt, s.error, s.state, s.deliveryId, eventId, s.state).changes;
+        return changed;
+      })();
+    },
+  };
+}
+
+export type SyncRepository = ReturnType<typeof createSyncRepository>;

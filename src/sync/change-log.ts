@@ -1,0 +1,98 @@
+// One differ run for an enrolled event: read what the event holds (rows in a few queries, the
+// attendee-visible media files hashed once and cached), turn it into operations, and append the
+// changes to the log with their sequence numbers and clock stamps, in one transaction. Runs
+// offline too, so each operation carries the time of its change within seconds.
+import { isAbsolute, join } from 'node:path';
+import type { NewSyncBlob, SyncBlobKind, SyncRepository } from '../store/index.js';
+import { eventPayloads, type BlobRef, type PhotoBlobs } from './event-payloads.js';
+import { formatStamp, tickClock } from './hybrid-clock.js';
+import { contentTypeOf, hashedFile } from './media-hashes.js';
+import { diffState } from './state-differ.js';
+
+export interface ChangeLogDeps {
+  repo: SyncRepository;
+  dataDir: string;
+  deviceId: string;
+  /**
+   * The file an attendee may see for the photo (relative to the data dir or absolute): the
+   * shared thumbnail or preview, or a copy with opted-out faces blurred. Core gives it (the
+   * "do not publish" rules), so nothing leaves the laptop that the local gallery would not show.
+   */
+  attendeeMediaPath(photoId: number, kind: 'thumb' | 'preview'): Promise<string | null>;
+  now(): number;
+}
+
+/** Photos between two yields of the event loop while hashing media: ingest and the kiosk keep the CPU. */
+const PHOTOS_PER_YIELD = 25;
+
+const yieldToOthers = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Appends the operations the event's changes since the last run call for; how many. */
+export async function recordChanges(deps: ChangeLogDeps, eventId: number): Promise<number> {
+  const { repo } = deps;
+  const enrolment = repo.enrolment(eventId);
+  if (!enrolment) return 0;
+  const rows = repo.sourceRows(eventId);
+  const blobs = new Map<number, PhotoBlobs>();
+  const files = new Map<string, NewSyncBlob>();
+  const absolute = (path: string) => (isAbsolute(path) ? path : join(deps.dataDir, path));
+  const refOf = async (kind: SyncBlobKind, path: string | null): Promise<BlobRef | null> => {
+    if (!path) return null;
+    const full = absolute(path);
+    const hashed = await hashedFile(repo, full);
+    if (!hashed || hashed.size === 0) return null;
+    if (!files.has(hashed.sha256))
+      files.set(hashed.sha256, { sha256: hashed.sha256, kind, size: hashed.size, path: full, contentType: contentTypeOf(full) });
+    return hashed;
+  };
+  let n = 0;
+  for (const photo of rows.photos) {
+    const thumb = await refOf('thumb', await deps.attendeeMediaPath(photo.id, 'thumb'));
+    const preview = await refOf('preview', await deps.attendeeMediaPath(photo.id, 'preview'));
+    // The original is the photo's own file, named by its content hash already.
+    let original: BlobRef | null = null;
+    if (enrolment.uploadOriginals && photo.sizeBytes) {
+      original = { sha256: photo.sha256, size: photo.sizeBytes };
+      if (!files.has(photo.sha256)) {
+        files.set(photo.sha256, {
+          sha256: photo.sha256,
+          kind: 'original',
+          size: photo.sizeBytes,
+          path: photo.path,
+          contentType: contentTypeOf(photo.path),
+        });
+      }
+    }
+    blobs.set(photo.id, { thumb, preview, original });
+    if (++n % PHOTOS_PER_YIELD === 0) await yieldToOthers();
+  }
+  const descriptors = new Map<number, string>();
+  if (enrolment.cloudFaceSearch) {
+    for (const [faceId, bytes] of repo.faceDescriptors(eventId)) descriptors.set(faceId, bytes.toString('base64'));
+  }
+  const payloads = eventPayloads({ rows, blobs, descriptors });
+  const now = deps.now();
+  return repo.appendChanges(eventId, now, (current, sent) => {
+    let clock = current.hlc;
+    const changes = diffState(payloads, sent);
+    const ops: { kind: string; json: string }[] = [];
+    const wanted: NewSyncBlob[] = [];
+    for (const c of changes) {
+      if (!c.op) continue;
+      clock = tickClock(clock, now);
+      ops.push({ kind: c.op.kind, json: JSON.stringify({ hlc: formatStamp(clock, deps.deviceId), ...c.op }) });
+      if (c.op.kind === 'photo.put') {
+        for (const ref of [c.op.thumb, c.op.preview, c.op.original]) {
+          const file = ref ? files.get(ref.sha256) : undefined;
+          if (file) wanted.push(file);
+        }
+      }
+    }
+    return {
+      ops,
+      digests: changes.map((c) => ({ entityKind: c.entityKind, entityKey: c.entityKey, digest: c.digest })),
+      hlc: clock,
+      blobs: wanted,
+    };
+  });
+}

@@ -1,0 +1,107 @@
+// What the event holds, as the protocol's operations: one canonical payload per photo, person,
+// face, take-home link and waiting delivery. Pure: the rows, the blob refs of each photo's
+// attendee-visible files and the descriptors (only when the event opts into cloud face search)
+// come in as data.
+import type { SyncSourceRows } from '../store/index.js';
+import type { EntityPayload } from './state-differ.js';
+
+export interface BlobRef {
+  sha256: string;
+  size: number;
+}
+
+export interface PhotoBlobs {
+  thumb: BlobRef | null;
+  preview: BlobRef | null;
+  original: BlobRef | null;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const positiveOrNull = (n: number | null): number | null => (n !== null && Number.isInteger(n) && n > 0 ? n : null);
+
+export interface PayloadInputs {
+  rows: SyncSourceRows;
+  /** By photo id; a photo without an entry is not sent yet (its media were not ready). */
+  blobs: ReadonlyMap<number, PhotoBlobs>;
+  /** By face id, base64 of little-endian float32s; empty unless the event opts into cloud face search. */
+  descriptors: ReadonlyMap<number, string>;
+}
+
+export function eventPayloads({ rows, blobs, descriptors }: PayloadInputs): EntityPayload[] {
+  const out: EntityPayload[] = [];
+  const shaOf = new Map<number, string>();
+  for (const p of rows.photos) {
+    const media = blobs.get(p.id);
+    if (!media) continue;
+    shaOf.set(p.id, p.sha256);
+    out.push({
+      entityKind: 'photo',
+      entityKey: p.sha256,
+      op: {
+        kind: 'photo.put',
+        sha256: p.sha256,
+        fileName: p.fileName.slice(0, 512),
+        capturedAt: p.capturedAt === null ? null : iso(p.capturedAt),
+        width: positiveOrNull(p.width),
+        height: positiveOrNull(p.height),
+        thumb: media.thumb,
+        preview: media.preview,
+        original: media.original,
+      },
+    });
+  }
+  const sentShas = new Set(shaOf.values());
+  const personIds = new Set(rows.persons.map((p) => p.id));
+  for (const p of rows.persons) {
+    out.push({
+      entityKind: 'person',
+      entityKey: String(p.id),
+      op: { kind: 'person.put', personId: p.id, name: p.name === null ? null : p.name.slice(0, 200), doNotPublish: p.doNotPublish },
+    });
+  }
+  for (const f of rows.faces) {
+    if (!sentShas.has(f.photoSha256)) continue;
+    out.push({
+      entityKind: 'face',
+      entityKey: String(f.id),
+      op: {
+        kind: 'face.put',
+        faceId: f.id,
+        photoSha256: f.photoSha256,
+        box: f.box,
+        personId: f.personId !== null && personIds.has(f.personId) ? f.personId : null,
+        descriptor: descriptors.get(f.id) ?? null,
+      },
+    });
+  }
+  const shasOf = (ids: readonly number[]): string[] => [...new Set(ids.flatMap((id) => (shaOf.has(id) ? [shaOf.get(id)!] : [])))];
+  for (const l of rows.links) {
+    out.push({
+      entityKind: 'gallery',
+      entityKey: l.tokenHash,
+      op: {
+        kind: 'gallery.put',
+        tokenHash: l.tokenHash,
+        photoSha256s: shasOf(l.photoIds),
+        createdAt: iso(l.createdAt),
+        expiresAt: iso(l.expiresAt),
+      },
+    });
+  }
+  for (const d of rows.deliveries) {
+    out.push({
+      entityKind: 'delivery',
+      entityKey: String(d.id),
+      op: {
+        kind: 'delivery.put',
+        deliveryId: d.id,
+        channel: d.channel,
+        address: d.address.slice(0, 320),
+        galleryTokenHash: d.galleryTokenHash,
+        photoSha256s: shasOf(d.photoIds),
+        createdAt: iso(d.createdAt),
+      },
+    });
+  }
+  return out;
+}

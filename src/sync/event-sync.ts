@@ -1,0 +1,410 @@
+// Sync as the engine offers it: enrol an event, see where its sync stands, pause it, cap its
+// bandwidth, run it once, and keep it running in the background while `serve` runs (one loop
+// per enrolled event: the differ a moment after each change, a sync when there is something to
+// send, backoff while offline, a stop on a refusal only the operator can fix).
+import { randomBytes } from 'node:crypto';
+import type { SyncView } from '../api/index.js';
+import type { SyncRepository } from '../store/index.js';
+import { fullBucket, takeTokens, type TokenBucket } from './bandwidth-bucket.js';
+import type { BatchLimits } from './batcher.js';
+import { recordChanges } from './change-log.js';
+import { createCloudClient, enrolDevice, SYNC_TIMEOUTS, SyncRequestError, type SyncTimeouts } from './cloud-client.js';
+import { readDeviceToken, saveDeviceToken } from './device-token.js';
+import { isRetryable, retryDelay, SYNC_BACKOFF, type BackoffPolicy } from './retry-policy.js';
+import { runSync, type SyncProgress, type SyncSummary } from './sync-run.js';
+import type { SyncBlob } from '../store/index.js';
+
+export interface SyncLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface EventSyncDeps {
+  repo: SyncRepository;
+  dataDir: string;
+  log: SyncLog;
+  /** The file an attendee may see for a photo (see ChangeLogDeps). */
+  attendeeMediaPath(photoId: number, kind: 'thumb' | 'preview'): Promise<string | null>;
+  /** Used when an enrolment names no device (the laptop's host name). */
+  defaultDeviceName: string;
+  /** Told when an event's sync view changes, at most once a second per event. */
+  onView?(view: SyncView): void;
+  now?: () => number;
+  random?: () => number;
+  timeouts?: SyncTimeouts;
+  backoff?: BackoffPolicy;
+  /** How long after a change the differ runs (changes come in bursts: a card import, a merge). */
+  debounceMs?: number;
+  /** How often an idle loop syncs anyway, to read back delivery states. */
+  idleResyncMs?: number;
+  limits?: BatchLimits;
+  blobsInFlight?: number;
+  /** After each part reaches the store (tests interrupt a sync mid-upload here). */
+  partSent?(blob: SyncBlob, partNumber: number): void;
+}
+
+export interface EnrolInput {
+  endpoint: string;
+  joinCode: string;
+  deviceName?: string;
+}
+
+/** Thrown for an event that is not enrolled. */
+export class NotEnrolledError extends Error {
+  override name = 'NotEnrolledError';
+}
+
+/** Thrown by runOnce for a paused event. */
+export class SyncPausedError extends Error {
+  override name = 'SyncPausedError';
+}
+
+/** A changed event's differ runs this long after the change (a card import is hundreds of changes). */
+export const SYNC_DEBOUNCE_MS = 2_000;
+/** An idle, enrolled event syncs this often anyway: delivery states come back only when asked. */
+export const IDLE_RESYNC_MS = 60_000;
+/** The upload rate shown is over this window. */
+const RATE_WINDOW_MS = 5_000;
+/** Live views at most this often per event. */
+const VIEW_INTERVAL_MS = 1_000;
+
+interface EventLoop {
+  timer: NodeJS.Timeout | null;
+  /** Why the loop waits: for the next idle resync, after a failure, or not at all (blocked until the operator acts). */
+  waiting: 'idle' | 'backoff' | 'blocked' | null;
+  attempt: number;
+  differTimer: NodeJS.Timeout | null;
+}
+
+export function createEventSync(deps: EventSyncDeps) {
+  const { repo, log } = deps;
+  const now = deps.now ?? Date.now;
+  const random = deps.random ?? Math.random;
+  const timeouts = deps.timeouts ?? SYNC_TIMEOUTS;
+  const backoff = deps.backoff ?? SYNC_BACKOFF;
+  const debounceMs = deps.debounceMs ?? SYNC_DEBOUNCE_MS;
+  const idleResyncMs = deps.idleResyncMs ?? IDLE_RESYNC_MS;
+  const deviceId = repo.deviceId(() => randomBytes(16).toString('base64url'), now());
+
+  const inFlight = new Map<number, Promise<unknown>>();
+  const running = new Set<number>();
+  const buckets = new Map<number, TokenBucket>();
+  const sentLog = new Map<number, { at: number; bytes: number }[]>();
+  const loops = new Map<number, EventLoop>();
+  const viewTimers = new Map<number, { last: number; timer: NodeJS.Timeout | null }>();
+  let started = false;
+
+  const changeDeps = { repo, dataDir: deps.dataDir, deviceId, attendeeMediaPath: deps.attendeeMediaPath, now };
+
+  function rate(eventId: number): number {
+    const entries = (sentLog.get(eventId) ?? []).filter((e) => e.at > now() - RATE_WINDOW_MS);
+    sentLog.set(eventId, entries);
+    return Math.round((entries.reduce((n, e) => n + e.bytes, 0) * 1000) / RATE_WINDOW_MS);
+  }
+
+  function view(eventId: number): SyncView {
+    const e = repo.enrolment(eventId);
+    if (!e) {
+      return {
+        eventId,
+        state: 'not-enrolled',
+        endpoint: null,
+        cloudEventId: null,
+        publicBaseUrl: null,
+        deviceName: null,
+        opsLeft: 0,
+        blobsLeft: 0,
+        bytesLeft: 0,
+        bytesSent: 0,
+        rateBytesPerSecond: 0,
+        lastSyncedAt: null,
+        lastError: null,
+        bandwidthCapBytesPerSecond: null,
+        uploadOriginals: false,
+        cloudFaceSearch: false,
+      };
+    }
+    const blobs = repo.blobsLeft(eventId);
+    return {
+      eventId,
+      state: running.has(eventId) ? 'syncing' : e.paused ? 'paused' : e.state === 'syncing' ? 'idle' : e.state,
+      endpoint: e.endpoint,
+      cloudEventId: e.cloudEventId,
+      publicBaseUrl: e.publicBaseUrl,
+      deviceName: e.deviceName,
+      opsLeft: repo.opsLeft(eventId),
+      blobsLeft: blobs.count,
+      bytesLeft: blobs.bytes,
+      bytesSent: e.bytesSent,
+      rateBytesPerSecond: rate(eventId),
+      lastSyncedAt: e.lastSyncedAt === null ? null : new Date(e.lastSyncedAt).toISOString(),
+      lastError: e.lastError,
+      bandwidthCapBytesPerSecond: e.bandwidthCap,
+      uploadOriginals: e.uploadOriginals,
+      cloudFaceSearch: e.cloudFaceSearch,
+    };
+  }
+
+  /** The live view, at most once a second per event (the last change always shown). */
+  function viewChanged(eventId: number): void {
+    if (!deps.onView) return;
+    const t = viewTimers.get(eventId) ?? { last: 0, timer: null };
+    viewTimers.set(eventId, t);
+    if (t.timer) return;
+    const wait = Math.max(0, t.last + VIEW_INTERVAL_MS - now());
+    t.timer = setTimeout(() => {
+      t.timer = null;
+      t.last = now();
+      deps.onView?.(view(eventId));
+    }, wait);
+    t.timer.unref();
+  }
+
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+  async function throttle(eventId: number, bytes: number): Promise<void> {
+    const cap = repo.enrolment(eventId)?.bandwidthCap ?? null;
+    if (cap === null) return;
+    const taken = takeTokens(buckets.get(eventId) ?? fullBucket(cap, now()), bytes, cap, now());
+    buckets.set(eventId, taken.bucket);
+    if (taken.waitMs > 0) await sleep(taken.waitMs);
+  }
+
+  function mustBeEnrolled(eventId: number) {
+    const e = repo.enrolment(eventId);
+    if (!e) throw new NotEnrolledError(`The event is not enrolled with a cloud endpoint: enrol it first (shutterfind sync enroll)`);
+    return e;
+  }
+
+  async function syncNow(eventId: number, onProgress?: (p: SyncProgress) => void): Promise<SyncSummary> {
+    const e = mustBeEnrolled(eventId);
+    const client = createCloudClient(e.endpoint, readDeviceToken(deps.dataDir, eventId), timeouts);
+    running.add(eventId);
+    repo.setRunState(eventId, 'syncing', e.lastError);
+    viewChanged(eventId);
+    try {
+      const summary = await runSync(
+        {
+          ...changeDeps,
+          client,
+          throttle: (bytes) => throttle(eventId, bytes),
+          sentBytes: (bytes) => {
+            repo.addBytesSent(eventId, bytes);
+            const entries = sentLog.get(eventId) ?? [];
+            entries.push({ at: now(), bytes });
+            sentLog.set(eventId, entries);
+            viewChanged(eventId);
+          },
+          log,
+          ...(deps.limits ? { limits: deps.limits } : {}),
+          ...(deps.blobsInFlight ? { blobsInFlight: deps.blobsInFlight } : {}),
+          ...(deps.partSent ? { partSent: deps.partSent } : {}),
+        },
+        eventId,
+        (p) => {
+          viewChanged(eventId);
+          onProgress?.(p);
+        },
+      );
+      log.info(
+        { eventId, ...summary },
+        `Sync: ${summary.opsSent} operation(s) and ${summary.blobsSent} file(s) sent in ${summary.tookMs} ms`,
+      );
+      return summary;
+    } catch (err) {
+      const offline = err instanceof SyncRequestError && err.kind === 'offline';
+      repo.setRunState(eventId, offline ? 'offline' : 'error', (err as Error).message);
+      throw err;
+    } finally {
+      running.delete(eventId);
+      client.close();
+      viewChanged(eventId);
+    }
+  }
+
+  /** One sync at a time per event: a second caller waits for the first, then runs. */
+  function runOnce(eventId: number, onProgress?: (p: SyncProgress) => void): Promise<SyncSummary> {
+    const e = mustBeEnrolled(eventId);
+    if (e.paused) return Promise.reject(new SyncPausedError('Sync of this event is paused: resume it first (console, Sync section)'));
+    const previous = inFlight.get(eventId) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(() => syncNow(eventId, onProgress));
+    inFlight.set(eventId, run);
+    void run.then(
+      () => inFlight.get(eventId) === run && inFlight.delete(eventId),
+      () => inFlight.get(eventId) === run && inFlight.delete(eventId),
+    );
+    return run;
+  }
+
+  // ---- the continuous loops ----------------------------------------------------------------
+
+  const loopOf = (eventId: number): EventLoop => {
+    let l = loops.get(eventId);
+    if (!l) loops.set(eventId, (l = { timer: null, waiting: null, attempt: 0, differTimer: null }));
+    return l;
+  };
+
+  function schedule(eventId: number, delayMs: number, waiting: EventLoop['waiting']): void {
+    const l = loopOf(eventId);
+    if (l.timer) clearTimeout(l.timer);
+    l.waiting = waiting;
+    l.timer = setTimeout(() => {
+      l.timer = null;
+      l.waiting = null;
+      void tick(eventId);
+    }, delayMs);
+    l.timer.unref();
+  }
+
+  async function tick(eventId: number): Promise<void> {
+    const e = repo.enrolment(eventId);
+    if (!started || !e || e.paused) return;
+    const l = loopOf(eventId);
+    try {
+      await runOnce(eventId);
+      l.attempt = 0;
+      schedule(eventId, idleResyncMs, 'idle');
+    } catch (err) {
+      if (!started) return;
+      if (err instanceof SyncRequestError && isRetryable(err.kind)) {
+        l.attempt++;
+        const delay = retryDelay(l.attempt, err.retryAfterMs, backoff, random());
+        log.warn({ eventId, attempt: l.attempt, delayMs: delay }, `${err.message}; trying again in ${Math.round(delay / 1000)} s`);
+        schedule(eventId, delay, 'backoff');
+      } else if (err instanceof SyncPausedError) {
+        l.waiting = null;
+      } else {
+        // A refusal only the operator can fix (a revoked token, a lost log): wait for them.
+        l.waiting = 'blocked';
+        log.error({ eventId, err }, `Sync stopped: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /** Something the event holds changed: the differ runs a moment later, and an idle loop syncs. */
+  function changed(eventId: number): void {
+    if (!repo.enrolment(eventId)) return;
+    const l = loopOf(eventId);
+    if (l.differTimer) return;
+    l.differTimer = setTimeout(() => {
+      l.differTimer = null;
+      recordChanges(changeDeps, eventId)
+        .then((appended) => {
+          if (appended) viewChanged(eventId);
+          // Send now unless offline (the backoff decides) or blocked (the operator decides).
+          if (started && appended && (l.waiting === 'idle' || l.waiting === null) && !running.has(eventId)) schedule(eventId, 0, null);
+        })
+        .catch((err: unknown) => log.error({ eventId, err }, `Could not record the event's changes for sync: ${(err as Error).message}`));
+    }, debounceMs);
+    l.differTimer.unref();
+  }
+
+  function wake(eventId: number): void {
+    if (started && repo.enrolment(eventId)) schedule(eventId, 0, null);
+  }
+
+  return {
+    deviceId,
+    view,
+
+    async enroll(eventId: number, input: EnrolInput): Promise<SyncView> {
+      let url: URL;
+      try {
+        url = new URL(input.endpoint);
+      } catch {
+        throw new SyncRequestError(
+          `${input.endpoint} is not an address: give the endpoint as https://host[:port]`,
+          'refused',
+          null,
+          'bad-endpoint',
+          null,
+        );
+      }
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new SyncRequestError(`${input.endpoint} is not an http(s) address`, 'refused', null, 'bad-endpoint', null);
+      }
+      const endpoint = url.toString().replace(/\/+$/, '');
+      const deviceName = input.deviceName?.trim() || deps.defaultDeviceName;
+      const answer = await enrolDevice(endpoint, { joinCode: input.joinCode.trim(), deviceId, deviceName }, timeouts);
+      saveDeviceToken(deps.dataDir, eventId, answer.deviceToken);
+      repo.saveEnrolment(
+        {
+          eventId,
+          endpoint,
+          cloudEventId: answer.cloudEventId,
+          cloudEventName: answer.eventName,
+          publicBaseUrl: answer.publicBaseUrl.replace(/\/+$/, ''),
+          deviceName,
+          uploadOriginals: answer.uploadOriginals,
+          cloudFaceSearch: answer.cloudFaceSearch,
+          nextSeq: answer.nextSeq,
+        },
+        now(),
+      );
+      log.info(
+        { eventId, endpoint, cloudEventId: answer.cloudEventId },
+        `Enrolled with ${endpoint} as "${deviceName}" (cloud event ${answer.cloudEventId})`,
+      );
+      await recordChanges(changeDeps, eventId);
+      loopOf(eventId).attempt = 0;
+      wake(eventId);
+      viewChanged(eventId);
+      return view(eventId);
+    },
+
+    setPaused(eventId: number, paused: boolean): SyncView {
+      mustBeEnrolled(eventId);
+      repo.setPaused(eventId, paused);
+      if (!paused) wake(eventId);
+      viewChanged(eventId);
+      return view(eventId);
+    },
+
+    setBandwidthCap(eventId: number, bytesPerSecond: number | null): SyncView {
+      mustBeEnrolled(eventId);
+      if (bytesPerSecond !== null && (!Number.isInteger(bytesPerSecond) || bytesPerSecond <= 0)) {
+        throw new RangeError('A bandwidth cap is a whole number of bytes per second above 0, or none');
+      }
+      repo.setBandwidthCap(eventId, bytesPerSecond);
+      buckets.delete(eventId);
+      viewChanged(eventId);
+      return view(eventId);
+    },
+
+    runOnce,
+    /** The differ alone (no network): the operations the event's changes call for; how many. */
+    recordChanges: (eventId: number) => recordChanges(changeDeps, eventId),
+    changed,
+
+    /** The take-home address attendees get: the cloud's once the event is enrolled, else null. */
+    publicGalleryUrl(eventId: number, token: string): string | null {
+      const e = repo.enrolment(eventId);
+      return e ? `${e.publicBaseUrl}/g/${token}` : null;
+    },
+
+    enrolledEventIds: (): number[] => repo.enrolments().map((e) => e.eventId),
+
+    /** Continuous sync of every enrolled event (serve). */
+    start(): void {
+      if (started) return;
+      started = true;
+      for (const e of repo.enrolments()) if (!e.paused) schedule(e.eventId, 0, null);
+    },
+
+    /** Stops the loops; a sync in flight finishes its current request and is awaited. */
+    async stop(): Promise<void> {
+      started = false;
+      for (const l of loops.values()) {
+        if (l.timer) clearTimeout(l.timer);
+        if (l.differTimer) clearTimeout(l.differTimer);
+        l.timer = null;
+        l.differTimer = null;
+      }
+      for (const t of viewTimers.values()) if (t.timer) clearTimeout(t.timer);
+      await Promise.allSettled([...inFlight.values()]);
+    },
+  };
+}
+
+export type EventSync = ReturnType<typeof createEventSync>;
