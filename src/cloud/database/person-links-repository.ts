@@ -9,6 +9,15 @@ export interface PersonDescriptors {
   descriptors: Buffer[];
 }
 
+/**
+ * Serialises link suggestion within an event: a batch suggesting links waits for another's commit,
+ * so it sees that batch's faces (without this, two laptops' concurrent batches could each miss the
+ * other's new persons).
+ */
+export async function lockEventLinks(q: Queryable, cloudEventId: string): Promise<void> {
+  await q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`links:${cloudEventId}`]);
+}
+
 /** Each live person's live faces' descriptors (only stored when the event opts into cloud face search). */
 export async function personDescriptors(q: Queryable, cloudEventId: string): Promise<PersonDescriptors[]> {
   const { rows } = await q.query<PersonDescriptors>(

@@ -1,0 +1,164 @@
+// Blobs by content hash: which the event lacks, and resumable multipart uploads into the blob
+// store. A finished upload is checked against the size and SHA-256 it claimed before the event
+// counts the blob as stored; an upload still open for the same blob is continued, not restarted.
+import type { z } from 'zod';
+import type { completeUploadRequest, startUploadRequest, StartUploadResponse } from '../api/index.js';
+import { BlobStoreError, type BlobStore, type SignedPart } from './blobs/index.js';
+import {
+  auditUpload,
+  forgetUpload,
+  insertUpload,
+  lockBlob,
+  openUploadOf,
+  recordStoredBlob,
+  storedBlobHashes,
+  uploadOfEvent,
+  type BlobUploadRow,
+  type CloudDatabase,
+} from './database/index.js';
+import { CloudRequestError } from './cloud-errors.js';
+import type { AuthenticatedLaptop } from './laptops.js';
+
+/** How long signed part addresses stay valid: long enough for a slow venue link, short enough to be worth little if leaked. */
+export const PART_URL_LIFETIME_MS = 60 * 60 * 1000;
+/** Part addresses handed out with the start of an upload; more come from /part-urls. */
+const FIRST_PARTS = 100;
+/** Originals of cameras top out well under this; anything larger is a mistake or an attack. */
+export const MAX_BLOB_BYTES = 4 * 1024 ** 3;
+
+export const blobKey = (cloudEventId: string, sha256: string): string => `events/${cloudEventId}/${sha256}`;
+
+export interface BlobDeps {
+  db: CloudDatabase;
+  blobs: BlobStore;
+  now?: () => number;
+}
+
+export async function missingBlobs(deps: BlobDeps, laptop: AuthenticatedLaptop, sha256s: readonly string[]): Promise<string[]> {
+  const stored = await storedBlobHashes(deps.db.pool, laptop.event.id, sha256s);
+  return [...new Set(sha256s)].filter((sha) => !stored.has(sha));
+}
+
+export async function startBlobUpload(
+  deps: BlobDeps,
+  laptop: AuthenticatedLaptop,
+  request: z.infer<typeof startUploadRequest>,
+): Promise<StartUploadResponse> {
+  const { event, device } = laptop;
+  if (request.kind === 'original' && !event.uploadOriginals) {
+    throw new CloudRequestError(
+      403,
+      'originals-not-accepted',
+      'This event does not accept originals: the organiser has not opted in. Send thumbnails and previews only.',
+    );
+  }
+  if (request.size > MAX_BLOB_BYTES) {
+    throw new CloudRequestError(413, 'blob-too-large', `A blob may be at most ${MAX_BLOB_BYTES} bytes; this one is ${request.size}.`);
+  }
+  const key = blobKey(event.id, request.sha256);
+  const uploadId = await deps.db.transaction(async (client) => {
+    await lockBlob(client, event.id, request.sha256);
+    if ((await storedBlobHashes(client, event.id, [request.sha256])).size > 0) {
+      throw new CloudRequestError(409, 'already-stored', 'This blob is already stored for the event: nothing to upload.');
+    }
+    const open = await openUploadOf(client, event.id, request.sha256, request.size);
+    if (open) return open.uploadId;
+    const started = await deps.blobs.startUpload(key, request.contentType);
+    await insertUpload(client, {
+      uploadId: started,
+      cloudEventId: event.id,
+      sha256: request.sha256,
+      kind: request.kind,
+      size: request.size,
+      contentType: request.contentType,
+      devicePk: device.pk,
+    });
+    return started;
+  });
+  const partCount = Math.max(1, Math.ceil(request.size / deps.blobs.partSize));
+  const expiresAt = (deps.now?.() ?? Date.now()) + PART_URL_LIFETIME_MS;
+  const numbers = Array.from({ length: Math.min(partCount, FIRST_PARTS) }, (_, i) => i + 1);
+  const parts = await deps.blobs.signParts(key, uploadId, numbers, expiresAt);
+  return { uploadId, partSize: deps.blobs.partSize, partCount, parts: parts.map(toPartUrl), expiresAt: new Date(expiresAt).toISOString() };
+}
+
+export async function signUploadParts(
+  deps: BlobDeps,
+  laptop: AuthenticatedLaptop,
+  uploadId: string,
+  partNumbers: readonly number[],
+): Promise<{ parts: SignedPart[]; expiresAt: string }> {
+  const upload = await openUploadOfLaptop(deps, laptop, uploadId);
+  const partCount = Math.max(1, Math.ceil(upload.size / deps.blobs.partSize));
+  const beyond = partNumbers.find((n) => n > partCount);
+  if (beyond !== undefined) {
+    throw new CloudRequestError(400, 'bad-part-number', `Part ${beyond} is beyond this upload's ${partCount} part(s).`);
+  }
+  const expiresAt = (deps.now?.() ?? Date.now()) + PART_URL_LIFETIME_MS;
+  const parts = await deps.blobs.signParts(blobKey(upload.cloudEventId, upload.sha256), uploadId, partNumbers, expiresAt);
+  return { parts: parts.map(toPartUrl), expiresAt: new Date(expiresAt).toISOString() };
+}
+
+/**
+ * Joins the parts, then checks the blob is what was claimed; a mismatch is deleted and the upload
+ * forgotten, so the laptop's next start opens a fresh one. Completing twice answers the same.
+ */
+export async function completeBlobUpload(
+  deps: BlobDeps,
+  laptop: AuthenticatedLaptop,
+  uploadId: string,
+  request: z.infer<typeof completeUploadRequest>,
+): Promise<{ sha256: string; size: number }> {
+  const upload = await uploadOfEvent(deps.db.pool, laptop.event.id, uploadId);
+  if (!upload) throw unknownUpload();
+  const done = { sha256: upload.sha256, size: upload.size };
+  if (upload.completedAt) return done;
+  // Another laptop (or this one, before a crash) finished the same blob meanwhile.
+  if ((await storedBlobHashes(deps.db.pool, upload.cloudEventId, [upload.sha256])).size > 0) {
+    await recordStoredBlob(deps.db.pool, upload);
+    return done;
+  }
+  const key = blobKey(upload.cloudEventId, upload.sha256);
+  const parts = [...request.parts].sort((a, b) => a.partNumber - b.partNumber);
+  try {
+    await deps.blobs.completeUpload(key, uploadId, parts);
+  } catch (err) {
+    if (err instanceof BlobStoreError && err.code === 'no-such-upload') {
+      await forgetUpload(deps.db.pool, uploadId);
+      throw new CloudRequestError(404, 'no-such-upload', 'This upload is no longer open (finished or aborted): start the upload again.');
+    }
+    if (err instanceof BlobStoreError) throw new CloudRequestError(422, err.code, `The upload could not be completed: ${err.message}`);
+    throw err;
+  }
+  const [stat, sha256] = await Promise.all([deps.blobs.stat(key), deps.blobs.sha256(key)]);
+  if (!stat || stat.size !== upload.size || sha256 !== upload.sha256) {
+    await deps.blobs.delete(key);
+    await forgetUpload(deps.db.pool, uploadId);
+    throw new CloudRequestError(
+      422,
+      'hash-mismatch',
+      `The upload did not match its hash (expected ${upload.size} bytes with SHA-256 ${upload.sha256}): send it again.`,
+    );
+  }
+  await deps.db.transaction(async (client) => {
+    if (await recordStoredBlob(client, upload)) {
+      await auditUpload(client, { cloudEventId: upload.cloudEventId, devicePk: laptop.device.pk }, 'blob', {
+        sha256: upload.sha256,
+        kind: upload.kind,
+        size: upload.size,
+      });
+    }
+  });
+  return done;
+}
+
+async function openUploadOfLaptop(deps: BlobDeps, laptop: AuthenticatedLaptop, uploadId: string): Promise<BlobUploadRow> {
+  const upload = await uploadOfEvent(deps.db.pool, laptop.event.id, uploadId);
+  if (!upload) throw unknownUpload();
+  if (upload.completedAt) throw new CloudRequestError(409, 'upload-finished', 'This upload is already complete: nothing more to send.');
+  return upload;
+}
+
+const unknownUpload = () => new CloudRequestError(404, 'no-such-upload', 'No such upload for this event: start the upload again.');
+
+const toPartUrl = (p: SignedPart) => ({ partNumber: p.partNumber, url: p.url, headers: p.headers });

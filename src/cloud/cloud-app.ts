@@ -1,0 +1,64 @@
+// The cloud endpoint's Fastify app: the laptops' sync routes, the organiser's routes, the part
+// route of a directory blob store, and one error mapping: every refusal is `{ code, message }`
+// with a sentence that says what to do.
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { MAX_BATCH_BYTES } from '../api/index.js';
+import { registerDirectoryPartRoutes, type BlobStore } from './blobs/index.js';
+import { CloudRequestError } from './cloud-errors.js';
+import type { CloudDatabase } from './database/index.js';
+import { registerOrganiserRoutes } from './organiser-routes.js';
+import { BATCH_TOO_LARGE, registerSyncRoutes } from './sync-routes.js';
+
+export interface CloudAppDeps {
+  db: CloudDatabase;
+  blobs: BlobStore;
+  /** Where laptops and attendees reach this endpoint (take-home links are `${publicBaseUrl}/g/<token>`). */
+  publicBaseUrl: string;
+  onDeliveries?: () => void;
+  /** Where unexpected failures are told (the request is answered 500 either way). */
+  onError?: (err: Error, where: string) => void;
+}
+
+export async function buildCloudApp(deps: CloudAppDeps): Promise<FastifyInstance> {
+  const app = Fastify({ bodyLimit: MAX_BATCH_BYTES, logger: false });
+
+  app.setErrorHandler((error: FastifyError | CloudRequestError, request, reply) => {
+    if (error instanceof CloudRequestError) {
+      return reply.status(error.status).send({ ...error.extra, code: error.code, message: error.message });
+    }
+    switch (error.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return reply.status(413).send({ code: 'too-large', message: BATCH_TOO_LARGE });
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return reply.status(415).send({ code: 'unsupported-media-type', message: 'Send the body as application/json.' });
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return reply
+          .status(400)
+          .send({ code: 'bad-request', message: 'The body is empty but says it is JSON: send a JSON object, or no Content-Type.' });
+    }
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      // Fastify's own refusals (a body that is not JSON, a bad header): still a clear sentence.
+      return reply
+        .status(error.statusCode)
+        .send({ code: 'bad-request', message: `The request is not valid: ${error.message}. Fix it and send it again.` });
+    }
+    deps.onError?.(error, `${request.method} ${request.url}`);
+    return reply
+      .status(500)
+      .send({ code: 'internal', message: 'The endpoint failed on this request (it is logged there): try again later.' });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .status(404)
+      .send({ code: 'not-found', message: `No such address on this endpoint: ${request.method} ${request.url.split('?')[0]}.` }),
+  );
+
+  app.get('/healthz', async () => {
+    await deps.db.pool.query('SELECT 1');
+    return { ok: true };
+  });
+  await registerDirectoryPartRoutes(app, deps.blobs);
+  await registerSyncRoutes(app, deps);
+  await registerOrganiserRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,63 @@
+// `cloud serve`: the database migrated (once, whichever instance starts first), the app listening,
+// and the email loop when SMTP is configured. Stateless: start as many as you like on one database.
+import type { BlobStore } from './blobs/index.js';
+import { buildCloudApp } from './cloud-app.js';
+import { migrateCloudDatabase, openCloudDatabase, type CloudDatabase } from './database/index.js';
+import { startDeliveryLoop, type DeliveryLoop, type Mailer } from './email/index.js';
+
+export interface CloudServerOptions {
+  databaseUrl: string;
+  blobs: BlobStore;
+  /** Where laptops and attendees reach this endpoint (behind a proxy: its public https address). */
+  publicBaseUrl: string;
+  host?: string;
+  port?: number;
+  /** Sends attendees' emails when given; without it deliveries wait in the database. */
+  mailer?: Mailer;
+  onError?: (err: Error, where: string) => void;
+}
+
+export interface CloudServer {
+  /** The address it listens on (http://host:port). */
+  url: string;
+  db: CloudDatabase;
+  close(): Promise<void>;
+}
+
+export async function startCloudServer(options: CloudServerOptions): Promise<CloudServer> {
+  const db = openCloudDatabase(options.databaseUrl);
+  let loop: DeliveryLoop | null = null;
+  try {
+    await migrateCloudDatabase(db);
+    if (options.mailer) {
+      loop = startDeliveryLoop({
+        pool: db.pool,
+        mailer: options.mailer,
+        publicBaseUrl: options.publicBaseUrl,
+        onError: (err) => options.onError?.(err, 'sending emails'),
+      });
+    }
+    const app = await buildCloudApp({
+      db,
+      blobs: options.blobs,
+      publicBaseUrl: options.publicBaseUrl,
+      ...(loop ? { onDeliveries: () => loop?.kick() } : {}),
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
+    const address = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8787 });
+    return {
+      url: address,
+      db,
+      async close() {
+        await app.close();
+        await loop?.stop();
+        options.mailer?.close();
+        await db.close();
+      },
+    };
+  } catch (err) {
+    await loop?.stop();
+    await db.close();
+    throw err;
+  }
+}

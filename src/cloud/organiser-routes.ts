@@ -1,0 +1,54 @@
+// The organiser's routes under /cloud-api/events/:id, behind the event's organiser token: the
+// summary of every laptop's work, join codes, revoking a laptop, the event's settings, and
+// decisions on suggested person links.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { addJoinCode, authenticateOrganiser, changeEventSettings, decideLink, organiserSummary } from './cloud-events.js';
+import { notFound } from './cloud-errors.js';
+import { revokeDevice, type CloudDatabase, type CloudEventRow } from './database/index.js';
+import { parseRequest } from './request-parsing.js';
+
+export const ORGANISER_API_PREFIX = '/cloud-api/events';
+
+const eventParams = z.object({ id: z.string().min(1).max(64) });
+const deviceParams = eventParams.extend({ pk: z.coerce.number().int().positive() });
+const linkParams = eventParams.extend({ linkId: z.coerce.number().int().positive(), decision: z.enum(['confirm', 'reject']) });
+const settingsBody = z.object({ uploadOriginals: z.boolean().optional(), cloudFaceSearch: z.boolean().optional() }).strict();
+
+export async function registerOrganiserRoutes(app: FastifyInstance, deps: { db: CloudDatabase }): Promise<void> {
+  const { db } = deps;
+  await app.register(async (scope) => {
+    const events = new WeakMap<FastifyRequest, CloudEventRow>();
+    scope.addHook('onRequest', async (request) => {
+      const { id } = parseRequest(eventParams, request.params, 'address');
+      events.set(request, await authenticateOrganiser(db, request.headers.authorization, id));
+    });
+    const eventOf = (request: FastifyRequest): CloudEventRow => events.get(request)!;
+
+    scope.get(`${ORGANISER_API_PREFIX}/:id`, async (request) => organiserSummary(db, eventOf(request)));
+
+    scope.post(`${ORGANISER_API_PREFIX}/:id/join-codes`, async (request) => {
+      const { joinCode, expiresAt } = await addJoinCode(db, eventOf(request).id);
+      return { joinCode, expiresAt: expiresAt.toISOString() };
+    });
+
+    scope.post(`${ORGANISER_API_PREFIX}/:id/devices/:pk/revoke`, async (request) => {
+      const { pk } = parseRequest(deviceParams, request.params, 'address');
+      if (!(await revokeDevice(db.pool, eventOf(request).id, { pk }))) throw notFound(`This event has no laptop ${pk}.`);
+      return { revoked: true };
+    });
+
+    scope.patch(`${ORGANISER_API_PREFIX}/:id/settings`, async (request) => {
+      const settings = parseRequest(settingsBody, request.body ?? {}, 'settings');
+      const event = await changeEventSettings(db, eventOf(request).id, settings);
+      return { uploadOriginals: event.uploadOriginals, cloudFaceSearch: event.cloudFaceSearch };
+    });
+
+    scope.post(`${ORGANISER_API_PREFIX}/:id/person-links/:linkId/:decision`, async (request) => {
+      const { linkId, decision } = parseRequest(linkParams, request.params, 'address');
+      const state = decision === 'confirm' ? 'confirmed' : 'rejected';
+      await decideLink(db, eventOf(request).id, linkId, state);
+      return { id: linkId, state };
+    });
+  });
+}
