@@ -17,3 +17,8 @@ export function isValidDirectoryUploadId(uploadId: string): boolean {
 export function bareEtag(etag: string): string {
   return etag.replace(/^W\//, '').replace(/^"+|"+$/g, '');
 }
+
+/** Where the endpoint keeps an event's blob: content-addressed, one namespace per cloud event. */
+export function blobKey(cloudEventId: string, sha256: string): string {
+  return `events/${cloudEventId}/${sha256}`;
+}

@@ -1,0 +1,146 @@
+// Attendees' take-home links, answered by the cloud after the event with the same token as at the
+// kiosk: the page, its GalleryView, each photo streamed from the blob store, and the whole gallery
+// as a ZIP. Unknown links are 404, expired ones 410, and a link serves only its own photos.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { pipeline } from 'node:stream';
+import { z } from 'zod';
+import type { ApiError, ErrorCode, GalleryView } from '../../api/index.js';
+import { safeFileName, zipGallery, type ZipEntry } from '../../export/index.js';
+import { blobKey, type BlobStore } from '../blobs/index.js';
+import { openGallery, type CloudDatabase, type GalleryPhoto, type OpenedGallery } from '../database/index.js';
+import { cloudGalleryView, mediaBlobOf, type PhotoMediaKind } from './cloud-gallery-view.js';
+import { builtGalleryPageDir, registerGalleryPage } from './gallery-page.js';
+import { peekImageType } from './image-type.js';
+import { ZipPacer } from './zip-pacer.js';
+
+export interface CloudGalleryDeps {
+  db: CloudDatabase;
+  blobs: BlobStore;
+  /** The built renderer (dist/renderer); by default the one shipped with this package. Null: the page answers 503. */
+  rendererDir?: string | null;
+  /** Told about a failure the attendee cannot be told about (a ZIP cut off mid-way). */
+  onError?: (err: Error, what: string) => void;
+  now?: () => Date;
+}
+
+const tokenParam = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
+const photoParam = tokenParam.extend({
+  photoId: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  kind: z.enum(['thumb', 'preview', 'download']),
+});
+
+const NOT_FOUND = 'This gallery link does not exist. Check the address, or ask at the photo kiosk.';
+const EXPIRED = 'This gallery link has expired. Ask the event organiser if you still need the photos.';
+
+class GalleryRefusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function registerCloudGalleryRoutes(app: FastifyInstance, deps: CloudGalleryDeps): Promise<void> {
+  const now = deps.now ?? (() => new Date());
+  const report = deps.onError ?? (() => undefined);
+
+  async function openLink(params: unknown): Promise<OpenedGallery & { token: string }> {
+    // A malformed token is as unknown as a wrong one (no hint which).
+    const parsed = tokenParam.safeParse(params);
+    if (!parsed.success) throw new GalleryRefusal(404, 'not-found', NOT_FOUND);
+    const opened = await openGallery(deps.db, parsed.data.token, now());
+    if (opened === 'not-found') throw new GalleryRefusal(404, 'not-found', NOT_FOUND);
+    if (opened === 'expired') throw new GalleryRefusal(410, 'expired', EXPIRED);
+    return { ...opened, token: parsed.data.token };
+  }
+
+  await registerGalleryPage(app, deps.rendererDir === undefined ? builtGalleryPageDir() : deps.rendererDir);
+
+  await app.register(async (scope) => {
+    scope.setErrorHandler((err, _request, reply) => {
+      if (err instanceof GalleryRefusal) return refuse(reply, err.status, err.code, err.message);
+      report(err instanceof Error ? err : new Error(String(err)), `gallery request ${_request.url}`);
+      return refuse(reply, 500, 'internal', 'The gallery could not be read just now. Try again in a moment.');
+    });
+    scope.addHook('onSend', async (_request, reply) => {
+      // Gallery tokens live in URLs: never hand them to another site as a referrer.
+      reply.header('referrer-policy', 'no-referrer');
+      reply.header('x-content-type-options', 'nosniff');
+      reply.header('x-frame-options', 'DENY');
+      reply.header('cache-control', 'no-store');
+    });
+
+    scope.get('/gallery-api/:token', async (request): Promise<GalleryView> => {
+      const gallery = await openLink(request.params);
+      return cloudGalleryView(gallery, gallery.token);
+    });
+
+    scope.get('/gallery-api/:token/photos/:photoId/:kind', async (request, reply) => {
+      const parsed = photoParam.safeParse(request.params);
+      if (!parsed.success) throw new GalleryRefusal(404, 'not-found', 'Photo not found.');
+      const { photos, event } = await openLink(request.params);
+      const photo = photos.find((p) => p.id === parsed.data.photoId);
+      const sha256 = photo ? mediaBlobOf(photo, parsed.data.kind) : null;
+      if (!photo || !sha256) throw new GalleryRefusal(404, 'not-found', 'Photo not found.');
+      return sendBlob(reply, deps.blobs, blobKey(event.id, sha256), photo, parsed.data.kind);
+    });
+
+    scope.get('/gallery-api/:token/zip', async (request, reply) => {
+      const { photos, event } = await openLink(request.params);
+      const pacer = new ZipPacer();
+      const entries: ZipEntry[] = photos.flatMap((p) => {
+        const sha256 = mediaBlobOf(p, 'download');
+        if (!sha256) return [];
+        const key = blobKey(event.id, sha256);
+        const bytes = () => pacer.admit(() => readWhole(deps.blobs, key));
+        // Previews are JPEG (src/photo renders them so); the type is not read here so the ZIP can start at once.
+        return [{ name: downloadName(p, '.jpg'), source: { bytes }, mtime: p.capturedAt ?? new Date() }];
+      });
+      const zipName = `${event.name.replace(/[^\p{L}\p{N} _-]+/gu, '').trim() || 'photos'} photos.zip`;
+      const zip = zipGallery(entries, (err) => report(err, `gallery ZIP of ${event.id}`));
+      // A photo that cannot be read cuts the download off (pipeline destroys the response), rather than leaving it hanging.
+      pipeline(zip, pacer.meter, () => undefined);
+      return reply.header('content-type', 'application/zip').header('content-disposition', contentDisposition(zipName)).send(pacer.meter);
+    });
+  });
+}
+
+async function sendBlob(
+  reply: FastifyReply,
+  blobs: BlobStore,
+  key: string,
+  photo: GalleryPhoto,
+  kind: PhotoMediaKind,
+): Promise<FastifyReply> {
+  const [size, stream] = await Promise.all([blobs.stat(key), blobs.read(key)]);
+  if (!size || !stream) throw new GalleryRefusal(404, 'not-found', 'This photo is not stored in the cloud yet. Try again later.');
+  const { type, stream: bytes } = await peekImageType(stream);
+  reply.header('content-type', type.contentType).header('content-length', size.size);
+  if (kind === 'download') reply.header('content-disposition', contentDisposition(downloadName(photo, type.extension)));
+  return reply.send(bytes);
+}
+
+async function readWhole(blobs: BlobStore, key: string): Promise<Buffer> {
+  const stream = await blobs.read(key);
+  if (!stream) throw new Error(`Blob ${key} is missing from ${blobs.description} although the database lists it as stored.`);
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function downloadName(photo: GalleryPhoto, extension: string): string {
+  return safeFileName(`${photo.fileName.replace(/\.[^.]+$/, '')}${extension}`);
+}
+
+/** An attachment header that survives quotes and non-ASCII file names. */
+function contentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+function refuse(reply: FastifyReply, status: number, code: ErrorCode | 'internal', message: string): FastifyReply {
+  const body: ApiError | { error: { code: string; message: string } } = { error: { code, message } };
+  return reply.status(status).send(body);
+}
