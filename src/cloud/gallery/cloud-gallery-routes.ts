@@ -13,14 +13,15 @@ import { builtGalleryPageDir, registerGalleryPage } from './gallery-page.js';
 import { peekImageType } from './image-type.js';
 import { ZipPacer } from './zip-pacer.js';
 
+/** What the gallery needs; the endpoint's own deps (db, blobs, onError) fit as they are. */
 export interface CloudGalleryDeps {
   db: CloudDatabase;
   blobs: BlobStore;
   /** The built renderer (dist/renderer); by default the one shipped with this package. Null: the page answers 503. */
-  rendererDir?: string | null;
+  rendererDir?: string | null | undefined;
   /** Told about a failure the attendee cannot be told about (a ZIP cut off mid-way). */
-  onError?: (err: Error, what: string) => void;
-  now?: () => Date;
+  onError?: ((err: Error, what: string) => void) | undefined;
+  now?: (() => Date) | undefined;
 }
 
 const tokenParam = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
