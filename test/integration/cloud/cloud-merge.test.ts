@@ -1,0 +1,313 @@
+// Several laptops, one cloud event: two endpoint instances on one database receive two laptops'
+// batches interleaved and at once. One merged event comes out: no duplicate photo, the union of
+// sources, tombstones per laptop, per-field last-writer-wins names, suggested person links, and
+// take-home links that open with the kiosk's token.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SyncOperation } from '../../../src/api/index.js';
+import { hashSecret } from '../../../src/config/index.js';
+import { openGallery } from '../../../src/cloud/database/index.js';
+import { encodeDescriptor } from '../../../src/cloud/merge/index.js';
+import type { CreatedCloudEvent, OrganiserSummary } from '../../../src/cloud/index.js';
+import { startPostgres, type TestPostgres } from '../../support/postgres.js';
+import { call, hlc, photoPut, postBatch, sha, startCloudHarness, type CloudHarness } from './cloud-harness.js';
+
+let postgres: TestPostgres;
+let cloud: CloudHarness;
+
+beforeAll(async () => {
+  postgres = await startPostgres();
+  cloud = await startCloudHarness(postgres, { instances: 2 });
+});
+afterAll(async () => {
+  await cloud?.close();
+  await postgres?.stop();
+});
+
+const T0 = 1_750_000_000_000;
+const A = 'laptop-alpha-01';
+const B = 'laptop-bravo-02';
+
+/** A laptop's operation log: sequence numbers and clock stamps as the laptop makes them. */
+function operationLog(device: string) {
+  let seq = 0;
+  let clock = 0;
+  const ops: SyncOperation[] = [];
+  return {
+    ops,
+    add(op: Record<string, unknown> & { kind: SyncOperation['kind'] }, at?: number): SyncOperation {
+      clock = Math.max(clock + 1, at ?? 0);
+      const full = { ...op, seq: ++seq, hlc: hlc(T0 + clock, device) } as SyncOperation;
+      ops.push(full);
+      return full;
+    },
+  };
+}
+
+function photo(log: ReturnType<typeof operationLog>, name: string, at?: number) {
+  const { seq: _seq, hlc: _hlc, ...rest } = photoPut(1, hlc(1, A), name);
+  return log.add(rest, at);
+}
+
+const descriptor = (direction: number, wobble = 0) => {
+  const v = Array.from({ length: 128 }, (_, i) => Math.sin(i * (direction + 1)) + (i === 0 ? wobble : 0));
+  return encodeDescriptor(v).toString('base64');
+};
+
+/** Sends a log in batches of `size`, alternating endpoint instances, each batch sent to both at once with one key. */
+async function sendLog(token: string, device: string, ops: readonly SyncOperation[], size: number, from = 0): Promise<void> {
+  for (let i = from; i < ops.length; i += size) {
+    const batch = ops.slice(i, i + size);
+    const key = `${device}-${batch[0]!.seq}-${batch.at(-1)!.seq}`;
+    const [x, y] = await Promise.all(cloud.urls.map((url) => postBatch(url, token, key, batch)));
+    expect(x!.status, JSON.stringify(x!.body)).toBe(200);
+    expect(y!.body).toEqual(x!.body);
+  }
+}
+
+async function summary(event: CreatedCloudEvent): Promise<OrganiserSummary> {
+  const res = await call(cloud.urls[1]!, 'GET', `/cloud-api/events/${event.cloudEventId}`, { token: event.organiserToken });
+  expect(res.status).toBe(200);
+  return res.body as OrganiserSummary;
+}
+
+describe('two laptops through two endpoint instances', () => {
+  let event: CreatedCloudEvent;
+  let tokenA: string;
+  let tokenB: string;
+  const logA = operationLog(A);
+  const logB = operationLog(B);
+
+  beforeAll(async () => {
+    event = await cloud.createEvent({ name: 'Harbour Gala', cloudFaceSearch: true });
+    tokenA = await cloud.enrol(event.joinCode, A, 'Alpha');
+    tokenB = await cloud.enrol(event.joinCode, B, 'Bravo');
+
+    // 40 photos both laptops hold (copied cards), and 30 of each laptop's own.
+    for (let i = 0; i < 40; i++) photo(logA, `shared-${i}`);
+    for (let i = 0; i < 30; i++) photo(logA, `alpha-${i}`);
+    for (let i = 0; i < 30; i++) photo(logB, `bravo-${i}`);
+    for (let i = 0; i < 40; i++) photo(logB, `shared-${i}`);
+
+    // The same attendee on both laptops (close descriptors), and someone only Bravo saw (far).
+    logA.add({ kind: 'person.put', personId: 1, name: 'Ana', doNotPublish: false }, 100);
+    logB.add({ kind: 'person.put', personId: 7, name: 'Anna Lee', doNotPublish: false }, 200);
+    logB.add({ kind: 'person.put', personId: 8, name: null, doNotPublish: false }, 201);
+    for (let f = 0; f < 3; f++) {
+      logA.add({
+        kind: 'face.put',
+        faceId: 10 + f,
+        photoSha256: sha(`shared-${f}`),
+        box: [1, 2, 3, 4],
+        personId: 1,
+        descriptor: descriptor(1, f * 0.01),
+      });
+      logB.add({
+        kind: 'face.put',
+        faceId: 70 + f,
+        photoSha256: sha(`shared-${f}`),
+        box: [1, 2, 3, 4],
+        personId: 7,
+        descriptor: descriptor(1, -f * 0.01),
+      });
+    }
+    logB.add({ kind: 'face.put', faceId: 80, photoSha256: sha('bravo-0'), box: [5, 6, 7, 8], personId: 8, descriptor: descriptor(9) });
+    // Alpha later flips only do-not-publish: its name "Ana" must not become newer than Bravo's "Anna Lee".
+    logA.add({ kind: 'person.put', personId: 1, name: 'Ana', doNotPublish: false }, 300);
+
+    // Tombstones: Alpha drops shared-0 (Bravo still has it) and alpha-0; both drop shared-1.
+    logA.add({ kind: 'photo.remove', sha256: sha('shared-0') });
+    logA.add({ kind: 'photo.remove', sha256: sha('alpha-0') });
+    logA.add({ kind: 'photo.remove', sha256: sha('shared-1') });
+    logB.add({ kind: 'photo.remove', sha256: sha('shared-1') });
+
+    // A take-home link and an email request from Alpha's kiosk.
+    logA.add({
+      kind: 'gallery.put',
+      tokenHash: hashSecret('kiosk-token-of-ana'),
+      photoSha256s: [sha('shared-3'), sha('shared-1'), sha('shared-2'), sha('alpha-5')],
+      createdAt: '2026-06-01T20:00:00.000Z',
+      expiresAt: '2099-01-01T00:00:00.000Z',
+    });
+    logA.add({
+      kind: 'delivery.put',
+      deliveryId: 1,
+      channel: 'email',
+      address: 'ana@example.org',
+      galleryTokenHash: hashSecret('kiosk-token-of-ana'),
+      photoSha256s: [sha('shared-3')],
+      createdAt: '2026-06-01T20:00:00.000Z',
+    });
+
+    // Both laptops at once, in batches of different sizes, each batch to both instances.
+    await Promise.all([sendLog(tokenA, A, logA.ops, 17), sendLog(tokenB, B, logB.ops, 11)]);
+  });
+
+  it('hold each photo once, with the union of the laptops that hold it', async () => {
+    const { rows } = await cloud.db.pool.query<{ sha256: string; n: number }>(
+      'SELECT sha256, count(*)::int AS n FROM photos WHERE cloud_event_id = $1 GROUP BY sha256 HAVING count(*) > 1',
+      [event.cloudEventId],
+    );
+    expect(rows).toEqual([]);
+    const s = await summary(event);
+    const shown = new Map(s.photos.map((p) => [p.sha256, p.devicePks.length]));
+    // 40 shared + 30 + 30, less shared-1 (dropped by both) and alpha-0 (dropped by its only laptop).
+    expect(s.photos).toHaveLength(98);
+    expect(shown.get(sha('shared-5'))).toBe(2);
+    expect(shown.get(sha('shared-0'))).toBe(1);
+    expect(shown.has(sha('shared-1'))).toBe(false);
+    expect(shown.has(sha('alpha-0'))).toBe(false);
+    expect(s.devices.map((d) => d.nextSeq).sort()).toEqual([logA.ops.length + 1, logB.ops.length + 1].sort());
+  });
+
+  it('bring a photo back when its laptop sends it again after removing it', async () => {
+    const back = photo(logA, 'alpha-0');
+    await sendLog(tokenA, A, logA.ops, 5, logA.ops.indexOf(back));
+    const s = await summary(event);
+    expect(s.photos.some((p) => p.sha256 === sha('alpha-0'))).toBe(true);
+  });
+
+  it('suggest the same attendee on both laptops as one person, and not the stranger', async () => {
+    const s = await summary(event);
+    const ana = s.people.find((p) => p.name === 'Ana')!;
+    const annaLee = s.people.find((p) => p.name === 'Anna Lee')!;
+    expect(ana.links).toEqual([{ id: expect.any(Number), otherPersonId: annaLee.id, state: 'suggested', distance: expect.any(Number) }]);
+    expect(s.people.find((p) => p.localId === 8)!.links).toEqual([]);
+  });
+
+  it('show the name written last across confirmed links, field by field', async () => {
+    const before = await summary(event);
+    const ana = before.people.find((p) => p.name === 'Ana')!;
+    const confirmed = await call(
+      cloud.urls[0]!,
+      'POST',
+      `/cloud-api/events/${event.cloudEventId}/person-links/${ana.links[0]!.id}/confirm`,
+      {
+        token: event.organiserToken,
+      },
+    );
+    expect(confirmed.body).toEqual({ id: ana.links[0]!.id, state: 'confirmed' });
+    const after = await summary(event);
+    // Bravo named her at 200; Alpha named her at 100 and at 300 only changed do-not-publish (unchanged name).
+    expect(after.people.filter((p) => p.localId === 1 || p.localId === 7).map((p) => p.merged.name)).toEqual(['Anna Lee', 'Anna Lee']);
+
+    // Alpha renames her later: its name wins now.
+    const rename = logA.add({ kind: 'person.put', personId: 1, name: 'Ana Lima', doNotPublish: false }, 400);
+    await sendLog(tokenA, A, logA.ops, 5, logA.ops.indexOf(rename));
+    const renamed = await summary(event);
+    expect(renamed.people.filter((p) => p.localId === 1 || p.localId === 7).map((p) => p.merged.name)).toEqual(['Ana Lima', 'Ana Lima']);
+  });
+
+  it('never suggest a rejected pair again', async () => {
+    const s = await summary(event);
+    const stranger = s.people.find((p) => p.localId === 8)!;
+    // The stranger's later faces look like Ana: suggested once, rejected, then more faces arrive.
+    const more = logB.add({
+      kind: 'face.put',
+      faceId: 81,
+      photoSha256: sha('bravo-1'),
+      box: [1, 1, 1, 1],
+      personId: 8,
+      descriptor: descriptor(1),
+    });
+    logB.add({ kind: 'face.remove', faceId: 80 });
+    await sendLog(tokenB, B, logB.ops, 5, logB.ops.indexOf(more));
+    const suggested = (await summary(event)).people.find((p) => p.id === stranger.id)!.links.filter((l) => l.state === 'suggested');
+    expect(suggested.length).toBeGreaterThan(0);
+    for (const link of suggested) {
+      await call(cloud.urls[1]!, 'POST', `/cloud-api/events/${event.cloudEventId}/person-links/${link.id}/reject`, {
+        token: event.organiserToken,
+      });
+    }
+    const again = logB.add({
+      kind: 'face.put',
+      faceId: 82,
+      photoSha256: sha('bravo-2'),
+      box: [1, 1, 1, 1],
+      personId: 8,
+      descriptor: descriptor(1),
+    });
+    await sendLog(tokenB, B, logB.ops, 5, logB.ops.indexOf(again));
+    const links = (await summary(event)).people.find((p) => p.id === stranger.id)!.links;
+    expect(links.every((l) => l.state === 'rejected')).toBe(true);
+  });
+
+  it("open the kiosk's take-home link with the kiosk's own token, leaving out photos no laptop holds", async () => {
+    const gallery = await openGallery(cloud.db, 'kiosk-token-of-ana');
+    if (typeof gallery === 'string') throw new Error(gallery);
+    expect(gallery.event).toEqual({ id: event.cloudEventId, name: 'Harbour Gala' });
+    expect(gallery.photos.map((p) => p.sha256)).toEqual([sha('shared-3'), sha('shared-2'), sha('alpha-5')]);
+    expect(gallery.photos[0]).toMatchObject({ fileName: 'IMG_shared-3.JPG', width: 6000, height: 4000, thumbStored: false });
+    expect(await openGallery(cloud.db, 'some-other-token')).toBe('not-found');
+  });
+
+  it('let no other laptop change a take-home link', async () => {
+    const hijack = logB.add({
+      kind: 'gallery.put',
+      tokenHash: hashSecret('kiosk-token-of-ana'),
+      photoSha256s: [sha('bravo-9')],
+      createdAt: '2026-06-01T20:00:00.000Z',
+      expiresAt: '2099-01-01T00:00:00.000Z',
+    });
+    await sendLog(tokenB, B, logB.ops, 5, logB.ops.indexOf(hijack));
+    const gallery = await openGallery(cloud.db, 'kiosk-token-of-ana');
+    if (typeof gallery === 'string') throw new Error(gallery);
+    expect(gallery.photos.map((p) => p.sha256)).not.toContain(sha('bravo-9'));
+  });
+
+  it('leave photos of a person who asked not to be published out of the gallery', async () => {
+    // Bravo's "Anna Lee" (linked to Alpha's Ana, who is on shared-0..2) asks not to be published.
+    const dnp = logB.add({ kind: 'person.put', personId: 7, name: 'Anna Lee', doNotPublish: true }, 500);
+    await sendLog(tokenB, B, logB.ops, 5, logB.ops.indexOf(dnp));
+    const gallery = await openGallery(cloud.db, 'kiosk-token-of-ana');
+    if (typeof gallery === 'string') throw new Error(gallery);
+    expect(gallery.photos.map((p) => p.sha256)).toEqual([sha('shared-3'), sha('alpha-5')]);
+  });
+
+  it('show deliveries to the organiser without their address, and never bring back an address deleted after sending', async () => {
+    const s = await summary(event);
+    expect(s.deliveries).toHaveLength(1);
+    expect(JSON.stringify(s)).not.toContain('ana@example.org');
+    // The email loop sent it and deleted the address; the laptop, not knowing yet, sends the delivery again.
+    await cloud.db.pool.query("UPDATE deliveries SET state = 'sent', sent_at = now(), address = NULL WHERE cloud_event_id = $1", [
+      event.cloudEventId,
+    ]);
+    const again = logA.add({
+      kind: 'delivery.put',
+      deliveryId: 1,
+      channel: 'email',
+      address: 'ana@example.org',
+      galleryTokenHash: hashSecret('kiosk-token-of-ana'),
+      photoSha256s: [sha('shared-3')],
+      createdAt: '2026-06-01T20:00:00.000Z',
+    });
+    await sendLog(tokenA, A, logA.ops, 5, logA.ops.indexOf(again));
+    const { rows } = await cloud.db.pool.query('SELECT address, state FROM deliveries WHERE cloud_event_id = $1', [event.cloudEventId]);
+    expect(rows).toEqual([{ address: null, state: 'sent' }]);
+    const states = await call(cloud.urls[0]!, 'GET', '/sync/v1/deliveries', { token: tokenA });
+    expect(states.body).toEqual({ deliveries: [{ deliveryId: 1, state: 'sent', sentAt: expect.any(String), error: null }] });
+  });
+});
+
+describe('an event without cloud face search', () => {
+  it('stores no face descriptor and suggests no link', async () => {
+    const event = await cloud.createEvent({ cloudFaceSearch: false });
+    const token = await cloud.enrol(event.joinCode, 'laptop-private');
+    const ops: SyncOperation[] = [
+      photoPut(1, hlc(T0 + 1, 'laptop-private'), 'private-1'),
+      { seq: 2, hlc: hlc(T0 + 2, 'laptop-private'), kind: 'person.put', personId: 1, name: null, doNotPublish: false },
+      {
+        seq: 3,
+        hlc: hlc(T0 + 3, 'laptop-private'),
+        kind: 'face.put',
+        faceId: 1,
+        photoSha256: sha('private-1'),
+        box: [1, 2, 3, 4],
+        personId: 1,
+        descriptor: descriptor(1),
+      },
+    ];
+    expect((await postBatch(cloud.urls[0]!, token, 'private-1', ops)).status).toBe(200);
+    const { rows } = await cloud.db.pool.query('SELECT descriptor FROM faces WHERE cloud_event_id = $1', [event.cloudEventId]);
+    expect(rows).toEqual([{ descriptor: null }]);
+  });
+});
