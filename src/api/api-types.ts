@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'too-dark'
   | 'conflict'
   | 'database-damaged'
+  /** The laptop could not reach the cloud endpoint it was asked to talk to (502). */
+  | 'cloud-unreachable'
   | 'internal';
 
 export interface ApiError {

@@ -2,7 +2,17 @@
 // sentence for the person reading it. Everything else becomes a logged 500.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { isDatabaseDamage, KioskError, PeopleEditError, SelfieError, StageOffError, type KioskProblem } from '../core/index.js';
+import {
+  isDatabaseDamage,
+  KioskError,
+  NotEnrolledError,
+  PeopleEditError,
+  SelfieError,
+  StageOffError,
+  SyncPausedError,
+  SyncRequestError,
+  type KioskProblem,
+} from '../core/index.js';
 import type { ApiError, ErrorCode } from '../api/index.js';
 
 export class HttpError extends Error {
@@ -50,6 +60,12 @@ export function asHttpError(err: unknown): unknown {
   if (err instanceof StageOffError) return new HttpError(409, 'conflict', err.message);
   if (err instanceof PeopleEditError)
     return err.problem === 'not-found' ? new HttpError(404, 'not-found', err.message) : new HttpError(400, 'bad-request', err.message);
+  if (err instanceof NotEnrolledError || err instanceof SyncPausedError) return new HttpError(409, 'conflict', err.message);
+  // The cloud endpoint did not answer, or could not now: a gateway's failure, not the request's.
+  if (err instanceof SyncRequestError)
+    return err.kind === 'offline' || err.kind === 'busy'
+      ? new HttpError(502, 'cloud-unreachable', err.message)
+      : new HttpError(400, 'bad-request', err.message);
   return err;
 }
 

@@ -16,6 +16,7 @@ import { registerOperatorRoutes } from './operator-routes.js';
 import { registerPeopleRoutes } from './people-routes.js';
 import { registerPublishingRoutes } from './publishing-routes.js';
 import { registerRendererPages } from './renderer-pages.js';
+import { registerSyncRoutes } from './sync-routes.js';
 import { sameSecret } from '../config/index.js';
 import type { ServerContext } from './server-context.js';
 import { z } from 'zod';
@@ -120,6 +121,7 @@ export async function buildHttpServer(ctx: ServerContext, options: HttpServerOpt
   registerPublishingRoutes(app, ctx);
   const live = registerLiveEvents(app, ctx);
   registerExportRoutes(app, ctx, live);
+  registerSyncRoutes(app, ctx);
   await registerRendererPages(app, ctx.rendererDir);
 
   return app;

@@ -60,7 +60,11 @@ export function registerLiveEvents(app: FastifyInstance, ctx: ServerContext): Li
     if (card) publish(m.eventId, { type: 'photo', photo: card });
   };
   ctx.engine.bus.on('capture-merged', onCaptureMerged);
+  // Sync's own throttle (about once a second per event) keeps this cheap: no card to build.
+  const onSync = (...[view]: EngineEvents['sync']): void => publish(view.eventId, { type: 'sync', sync: view });
+  ctx.engine.bus.on('sync', onSync);
   app.addHook('onClose', async () => {
+    ctx.engine.bus.off('sync', onSync);
     ctx.engine.bus.off('capture-merged', onCaptureMerged);
     ctx.engine.bus.off('kiosk-match', onKioskMatch);
     ctx.engine.bus.off('photo', onPhoto);
