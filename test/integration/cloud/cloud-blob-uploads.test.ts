@@ -1,0 +1,145 @@
+// Blobs by content hash through the endpoint: ask which are missing, upload in parts to the
+// addresses it signs (real HTTP PUTs into the directory store), resume after a restart, and a
+// blob that does not match its hash is refused and forgotten.
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PartUrl, StartUploadResponse } from '../../../src/api/index.js';
+import type { CreatedCloudEvent } from '../../../src/cloud/index.js';
+import { startPostgres, type TestPostgres } from '../../support/postgres.js';
+import { call, startCloudHarness, type CloudHarness } from './cloud-harness.js';
+
+const PART_SIZE = 64 * 1024;
+
+let postgres: TestPostgres;
+let cloud: CloudHarness;
+let event: CreatedCloudEvent;
+let token: string;
+
+beforeAll(async () => {
+  postgres = await startPostgres();
+  cloud = await startCloudHarness(postgres, { instances: 2, partSize: PART_SIZE });
+  event = await cloud.createEvent();
+  token = await cloud.enrol(event.joinCode, 'laptop-uploader');
+});
+afterAll(async () => {
+  await cloud?.close();
+  await postgres?.stop();
+});
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+async function start(base: string, bytes: Buffer, kind = 'preview', claimedSha = sha256(bytes)) {
+  return call(base, 'POST', '/sync/v1/blobs/uploads', {
+    token,
+    body: { sha256: claimedSha, size: bytes.length, kind, contentType: 'image/jpeg' },
+  });
+}
+
+async function putPart(part: PartUrl, bytes: Buffer): Promise<{ partNumber: number; etag: string }> {
+  const slice = bytes.subarray((part.partNumber - 1) * PART_SIZE, part.partNumber * PART_SIZE);
+  const res = await fetch(part.url, {
+    method: 'PUT',
+    headers: { ...part.headers, 'content-type': 'application/octet-stream' },
+    body: slice,
+  });
+  expect(res.status, await res.clone().text()).toBe(200);
+  return { partNumber: part.partNumber, etag: res.headers.get('etag')! };
+}
+
+async function missing(sha: string): Promise<string[]> {
+  const res = await call(cloud.urls[0]!, 'POST', '/sync/v1/blobs/missing', { token, body: { sha256s: [sha] } });
+  return (res.body as { missing: string[] }).missing;
+}
+
+describe('blob uploads', () => {
+  it('take a blob in parts, verify it, and stop listing it as missing', async () => {
+    const bytes = randomBytes(PART_SIZE * 2 + 1000);
+    expect(await missing(sha256(bytes))).toEqual([sha256(bytes)]);
+    const started = await start(cloud.urls[0]!, bytes);
+    expect(started.status).toBe(200);
+    const upload = started.body as StartUploadResponse;
+    expect(upload).toMatchObject({ partSize: PART_SIZE, partCount: 3 });
+    expect(upload.parts.map((p) => p.partNumber)).toEqual([1, 2, 3]);
+    const parts = await Promise.all(upload.parts.map((p) => putPart(p, bytes)));
+    // Completed through the other instance: any instance finishes any upload.
+    const done = await call(cloud.urls[1]!, 'POST', `/sync/v1/blobs/uploads/${upload.uploadId}/complete`, { token, body: { parts } });
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.body).toEqual({ sha256: sha256(bytes), size: bytes.length });
+    expect(await missing(sha256(bytes))).toEqual([]);
+
+    const again = await call(cloud.urls[0]!, 'POST', `/sync/v1/blobs/uploads/${upload.uploadId}/complete`, { token, body: { parts } });
+    expect(again.body).toEqual({ sha256: sha256(bytes), size: bytes.length });
+    const audit = await cloud.db.pool.query("SELECT detail FROM uploads_audit WHERE what = 'blob' AND detail->>'sha256' = $1", [
+      sha256(bytes),
+    ]);
+    expect(audit.rows).toEqual([{ detail: { sha256: sha256(bytes), kind: 'preview', size: bytes.length } }]);
+
+    const stored = await start(cloud.urls[0]!, bytes);
+    expect(stored.status).toBe(409);
+    expect(stored.body).toMatchObject({ code: 'already-stored' });
+  });
+
+  it('continue the open upload of a laptop that restarted mid-file, with fresh part addresses', async () => {
+    const bytes = randomBytes(PART_SIZE * 3);
+    const first = (await start(cloud.urls[0]!, bytes)).body as StartUploadResponse;
+    const part1 = await putPart(first.parts[0]!, bytes);
+    // The laptop restarts: it asks again, and is handed the same upload.
+    const resumed = (await start(cloud.urls[1]!, bytes)).body as StartUploadResponse;
+    expect(resumed.uploadId).toBe(first.uploadId);
+    const more = await call(cloud.urls[1]!, 'POST', `/sync/v1/blobs/uploads/${resumed.uploadId}/part-urls`, {
+      token,
+      body: { partNumbers: [2, 3] },
+    });
+    expect(more.status).toBe(200);
+    const rest = await Promise.all((more.body as { parts: PartUrl[] }).parts.map((p) => putPart(p, bytes)));
+    const done = await call(cloud.urls[0]!, 'POST', `/sync/v1/blobs/uploads/${resumed.uploadId}/complete`, {
+      token,
+      body: { parts: [part1, ...rest] },
+    });
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(await missing(sha256(bytes))).toEqual([]);
+  });
+
+  it('refuse part numbers beyond the upload', async () => {
+    const bytes = randomBytes(100);
+    const upload = (await start(cloud.urls[0]!, bytes)).body as StartUploadResponse;
+    const res = await call(cloud.urls[0]!, 'POST', `/sync/v1/blobs/uploads/${upload.uploadId}/part-urls`, {
+      token,
+      body: { partNumbers: [2] },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ code: 'bad-part-number', message: "Part 2 is beyond this upload's 1 part(s)." });
+  });
+
+  it('refuse a blob that does not match its hash, delete it, and open a new upload next time', async () => {
+    const claimed = randomBytes(1000);
+    const sent = randomBytes(1000);
+    const upload = (await start(cloud.urls[0]!, claimed)).body as StartUploadResponse;
+    const part = await putPart(upload.parts[0]!, sent);
+    const res = await call(cloud.urls[0]!, 'POST', `/sync/v1/blobs/uploads/${upload.uploadId}/complete`, {
+      token,
+      body: { parts: [part] },
+    });
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ code: 'hash-mismatch' });
+    expect((res.body as { message: string }).message).toMatch(/did not match its hash .*: send it again/);
+    expect(await missing(sha256(claimed))).toEqual([sha256(claimed)]);
+    const next = (await start(cloud.urls[0]!, claimed)).body as StartUploadResponse;
+    expect(next.uploadId).not.toBe(upload.uploadId);
+  });
+
+  it('take originals only once the organiser opts the event in', async () => {
+    const bytes = randomBytes(500);
+    const refused = await start(cloud.urls[0]!, bytes, 'original');
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ code: 'originals-not-accepted' });
+    const optIn = await call(cloud.urls[1]!, 'PATCH', `/cloud-api/events/${event.cloudEventId}/settings`, {
+      token: event.organiserToken,
+      body: { uploadOriginals: true },
+    });
+    expect(optIn.body).toEqual({ uploadOriginals: true, cloudFaceSearch: false });
+    const policy = await call(cloud.urls[0]!, 'GET', '/sync/v1/event', { token });
+    expect(policy.body).toMatchObject({ uploadOriginals: true });
+    expect((await start(cloud.urls[0]!, bytes, 'original')).status).toBe(200);
+  });
+});
