@@ -135,30 +135,42 @@ export class DirectoryBlobStore implements BlobStore {
       );
     }
     checkPartOrder(parts);
-    // Check every part before writing anything, so a wrong ETag leaves the upload as it was.
-    for (const part of parts) {
-      const actual = await md5OfFile(this.partPath(uploadId, part.partNumber));
-      if (actual === null)
-        throw new BlobStoreError('bad-parts', `Part ${part.partNumber} of upload ${uploadId} was never received: upload it again.`);
-      if (actual !== bareEtag(part.etag)) {
-        throw new BlobStoreError(
-          'bad-parts',
-          `Part ${part.partNumber} of upload ${uploadId} holds other bytes than ETag ${part.etag} says: upload it again.`,
-        );
-      }
-    }
     const blobPath = this.blobPath(key);
     await mkdir(dirname(blobPath), { recursive: true });
+    // One pass: each part is hashed as it is copied, so the bytes checked against their ETag are
+    // the bytes written (a part PUT again meanwhile cannot slip in), and a wrong ETag leaves only a
+    // temporary file to delete: the upload stays as it was, to be fixed and completed again.
     const tempPath = `${blobPath}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      const partPaths = parts.map((p) => this.partPath(uploadId, p.partNumber));
+      const out = createWriteStream(tempPath);
+      const partFiles = parts.map((p) => ({ ...p, path: this.partPath(uploadId, p.partNumber) }));
       await pipeline(async function* () {
-        for (const path of partPaths) yield* createReadStream(path);
-      }, createWriteStream(tempPath));
+        for (const part of partFiles) {
+          const md5 = createHash('md5');
+          try {
+            for await (const chunk of createReadStream(part.path)) {
+              md5.update(chunk as Buffer);
+              yield chunk as Buffer;
+            }
+          } catch (err) {
+            if (isMissing(err))
+              throw new BlobStoreError('bad-parts', `Part ${part.partNumber} of upload ${uploadId} was never received: upload it again.`);
+            throw err;
+          }
+          if (md5.digest('hex') !== bareEtag(part.etag)) {
+            throw new BlobStoreError(
+              'bad-parts',
+              `Part ${part.partNumber} of upload ${uploadId} holds other bytes than ETag ${part.etag} says: upload it again.`,
+            );
+          }
+        }
+      }, out);
       await fsyncFile(tempPath);
       await rename(tempPath, blobPath);
     } catch (err) {
       await rm(tempPath, { force: true });
+      // Another endpoint instance finished this very upload meanwhile (and removed its parts).
+      if ((await this.readUploadMeta(uploadId)) === null && (await this.stat(key)) !== null) return;
       throw err;
     }
     await rm(this.uploadFolder(uploadId), { recursive: true, force: true });
@@ -261,17 +273,6 @@ function checkPartOrder(parts: readonly FinishedPart[]): void {
       throw new BlobStoreError('bad-parts', 'Parts must be listed in ascending order of part number, each once.');
     }
   });
-}
-
-async function md5OfFile(path: string): Promise<string | null> {
-  const hash = createHash('md5');
-  try {
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  } catch (err) {
-    if (isMissing(err)) return null;
-    throw err;
-  }
-  return hash.digest('hex');
 }
 
 async function writeFileAtomically(path: string, text: string): Promise<void> {

@@ -326,6 +326,27 @@ describe("the directory store's part route", () => {
     await expect(store.completeUpload(key, uploadId, [{ partNumber: 1, etag }])).rejects.toMatchObject({ code: 'bad-parts' });
   });
 
+  it('two endpoint instances completing one upload at once both succeed, with one blob', async () => {
+    const key = 'events/e1/' + 'd'.repeat(64);
+    const bytes = randomBytes(partSize * 3);
+    const uploadId = await store.startUpload(key, 'image/jpeg');
+    const addresses = await store.signParts(key, uploadId, [1, 2, 3], Date.now() + HOUR);
+    const finished = [];
+    for (const address of addresses) {
+      const at = (address.partNumber - 1) * partSize;
+      finished.push({ partNumber: address.partNumber, etag: await putOk(address, bytes.subarray(at, at + partSize)) });
+    }
+    const other = new DirectoryBlobStore({
+      dir,
+      publicBaseUrl: 'http://127.0.0.1:1',
+      signingSecret: randomBytes(32).toString('hex'),
+      partSize,
+    });
+    await Promise.all([store.completeUpload(key, uploadId, finished), other.completeUpload(key, uploadId, finished)]);
+    expect(await store.sha256(key)).toBe(sha256(bytes));
+    expect((await readdir(join(dir, 'events', 'e1'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
   async function partFiles(uploadId: string): Promise<string[]> {
     return (await readdir(join(dir, '.uploads', uploadId))).filter((f) => f.endsWith('.part'));
   }
