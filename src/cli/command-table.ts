@@ -7,6 +7,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { runAsBackgroundWork } from '../core/index.js';
 import { formatExport, runExport } from './commands/export.js';
 import { formatBursts, formatRegroup, runListBursts, runRegroupBursts } from './commands/bursts.js';
+import { CLOUD_COMMANDS } from './commands/cloud.js';
 import { formatFaces, runFaces, runVerify } from './commands/faces.js';
 import { formatIngestSummary, runIngest } from './commands/ingest.js';
 import { formatModels, queueSceneBackfill, runModelsAdd, runModelsList } from './commands/models.js';
@@ -371,4 +372,6 @@ export const COMMANDS: CommandSpec[] = [
     logs: 'none',
     run: async (ctx) => shown(runModelsList(ctx), formatModels),
   },
+  // The cloud endpoint: cloud serve, cloud create-event, cloud revoke-device.
+  ...CLOUD_COMMANDS,
 ];
