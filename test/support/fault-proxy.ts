@@ -16,7 +16,7 @@ export type Fault =
   | { kind: 'reset-after-bytes'; bytes: number }
   /** Reset every new connection as soon as it is accepted; open ones keep working. */
   | { kind: 'refuse' }
-  /** One link of this speed shared by all connections, both directions (a token bucket). */
+  /** One link of this speed shared by all connections, both directions. */
   | { kind: 'bandwidth'; bitsPerSecond: number }
   /** Every chunk, both directions, arrives this much later than it was sent. */
   | { kind: 'latency'; ms: number };
@@ -44,31 +44,28 @@ const LANE_HIGH_WATER_BYTES = 64 * 1024;
  */
 const BANDWIDTH_SLICE_BYTES = 16 * 1024;
 /**
- * How far the bucket may fill while nobody sends: 50 ms of the link. It absorbs the lateness of
- * Node's timers and of the process itself on a loaded 2-core machine (at 20 ms, a load average of
- * 10 cost 3–8% of a 50 Mbit/s link), while an idle link cannot save up a burst that would distort
- * a measurement.
+ * A link that was busy until at most this long ago goes on from where its last slice ended, so a
+ * timer that fires late (a loaded 2-core machine delays Node by tens of ms) costs no link time: the
+ * sender catches up. A link idle for longer starts afresh, so it never saves up a burst above its
+ * speed (a token bucket that filled while idle overshot a 2 s measurement by 2.5%).
  */
-const BUCKET_FILL_SECONDS = 0.05;
+const CATCH_UP_MS = 50;
 
-/** A shared token bucket in bytes. Sending may overdraw it; the next sender waits off the debt. */
-class TokenBucket {
-  private tokens = 0;
-  private last = performance.now();
-  private readonly capacity: number;
+/**
+ * One link shared by every connection, as a timeline: each slice is booked after the one before
+ * and written when it would have come out of the far end of the link, never earlier.
+ */
+class SharedLink {
+  private freeAt = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly bytesPerSecond: number) {
-    this.capacity = Math.max(BANDWIDTH_SLICE_BYTES * 2, bytesPerSecond * BUCKET_FILL_SECONDS);
-  }
+  constructor(private readonly bytesPerMs: number) {}
 
-  /** Takes `n` bytes if the bucket is not in debt and returns 0, or returns the ms to wait first. */
-  take(n: number): number {
+  /** Books `bytes` on the link; returns when they are through it (performance.now() time). */
+  book(bytes: number): number {
     const now = performance.now();
-    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.bytesPerSecond);
-    this.last = now;
-    if (this.tokens < 0) return Math.max(1, Math.ceil((-this.tokens / this.bytesPerSecond) * 1000));
-    this.tokens -= n;
-    return 0;
+    const start = this.freeAt >= now - CATCH_UP_MS ? this.freeAt : now;
+    this.freeAt = start + bytes / this.bytesPerMs;
+    return this.freeAt;
   }
 }
 
@@ -88,11 +85,13 @@ interface Lane {
   /** Waiting for `to` to drain, or for a timer (latency, bandwidth); pump does nothing until then. */
   waiting: 'drain' | 'timer' | null;
   timer: NodeJS.Timeout | null;
+  /** Bytes of the head chunk booked on the capped link, written once the link has carried them. */
+  bookedBytes: number;
 }
 
 export async function startFaultProxy(options: { target: { host: string; port: number } }): Promise<FaultProxy> {
   let fault: Fault = { kind: 'none' };
-  let bucket: TokenBucket | null = null;
+  let link: SharedLink | null = null;
   let resetBudget = 0;
   const forwarded = { up: 0, down: 0 };
   let accepted = 0;
@@ -117,10 +116,14 @@ export async function startFaultProxy(options: { target: { host: string; port: n
         if (wait > 0) return waitTimer(lane, wait);
       }
       let piece = head.data;
-      if (current.kind === 'bandwidth' && bucket) {
-        piece = piece.subarray(0, BANDWIDTH_SLICE_BYTES);
-        const wait = bucket.take(piece.length);
-        if (wait > 0) return waitTimer(lane, wait);
+      if (current.kind === 'bandwidth' && link) {
+        if (lane.bookedBytes === 0) {
+          lane.bookedBytes = Math.min(piece.length, BANDWIDTH_SLICE_BYTES);
+          const wait = link.book(lane.bookedBytes) - performance.now();
+          if (wait > 0) return waitTimer(lane, Math.ceil(wait));
+        }
+        piece = piece.subarray(0, lane.bookedBytes);
+        lane.bookedBytes = 0;
       }
       let resetAfterWrite = false;
       if (current.kind === 'reset-after-bytes' && lane.direction === 'up') {
@@ -194,6 +197,7 @@ export async function startFaultProxy(options: { target: { host: string; port: n
       sourceEnded: false,
       waiting: null,
       timer: null,
+      bookedBytes: 0,
     };
     lanes.add(lane);
     from.on('data', (data: Buffer) => {
@@ -266,9 +270,10 @@ export async function startFaultProxy(options: { target: { host: string; port: n
     url: `http://127.0.0.1:${port}`,
     setFault(next: Fault): void {
       fault = next;
-      bucket = next.kind === 'bandwidth' ? new TokenBucket(next.bitsPerSecond / 8) : null;
+      link = next.kind === 'bandwidth' ? new SharedLink(next.bitsPerSecond / 8 / 1000) : null;
       resetBudget = next.kind === 'reset-after-bytes' ? next.bytes : 0;
       for (const lane of lanes) {
+        lane.bookedBytes = 0;
         if (lane.waiting === 'timer') {
           if (lane.timer) clearTimeout(lane.timer);
           lane.timer = null;
