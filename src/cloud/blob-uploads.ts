@@ -57,10 +57,10 @@ export async function startBlobUpload(
   }
   const key = blobKey(event.id, request.sha256);
   const uploadId = await deps.db.transaction(async (client) => {
+    // A blob stored meanwhile (another laptop, between this laptop's question and this start) is
+    // not refused: the upload opens as usual and its completion answers at once, so a laptop needs
+    // no special case for the race.
     await lockBlob(client, event.id, request.sha256);
-    if ((await storedBlobHashes(client, event.id, [request.sha256])).size > 0) {
-      throw new CloudRequestError(409, 'already-stored', 'This blob is already stored for the event: nothing to upload.');
-    }
     const open = await openUploadOf(client, event.id, request.sha256, request.size);
     if (open) return open.uploadId;
     const started = await deps.blobs.startUpload(key, request.contentType);
@@ -113,12 +113,13 @@ export async function completeBlobUpload(
   if (!upload) throw unknownUpload();
   const done = { sha256: upload.sha256, size: upload.size };
   if (upload.completedAt) return done;
-  // Another laptop (or this one, before a crash) finished the same blob meanwhile.
+  const key = blobKey(upload.cloudEventId, upload.sha256);
+  // Another upload of the same blob (another laptop's) finished first: this one is not needed.
   if ((await storedBlobHashes(deps.db.pool, upload.cloudEventId, [upload.sha256])).size > 0) {
+    await deps.blobs.abortUpload(key, uploadId).catch(() => undefined);
     await recordStoredBlob(deps.db.pool, upload);
     return done;
   }
-  const key = blobKey(upload.cloudEventId, upload.sha256);
   const parts = [...request.parts].sort((a, b) => a.partNumber - b.partNumber);
   try {
     await deps.blobs.completeUpload(key, uploadId, parts);

@@ -74,9 +74,19 @@ describe('blob uploads', () => {
     ]);
     expect(audit.rows).toEqual([{ detail: { sha256: sha256(bytes), kind: 'preview', size: bytes.length } }]);
 
-    const stored = await start(cloud.urls[0]!, bytes);
-    expect(stored.status).toBe(409);
-    expect(stored.body).toMatchObject({ code: 'already-stored' });
+    // A laptop that asked before the blob arrived still starts an upload: it completes at once.
+    const late = (await start(cloud.urls[0]!, bytes)).body as StartUploadResponse;
+    expect(late.uploadId).not.toBe(upload.uploadId);
+    const lateDone = await call(cloud.urls[1]!, 'POST', `/sync/v1/blobs/uploads/${late.uploadId}/complete`, {
+      token,
+      body: { parts: [{ partNumber: 1, etag: 'never-sent' }] },
+    });
+    expect(lateDone.body).toEqual({ sha256: sha256(bytes), size: bytes.length });
+    const blobs = await cloud.db.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM uploads_audit WHERE what = 'blob' AND detail->>'sha256' = $1",
+      [sha256(bytes)],
+    );
+    expect(blobs.rows[0]!.n).toBe(1);
   });
 
   it('continue the open upload of a laptop that restarted mid-file, with fresh part addresses', async () => {
