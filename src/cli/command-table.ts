@@ -17,6 +17,7 @@ import { formatSceneSearch, runSceneSearch } from './commands/scene-search.js';
 import { formatSearch, runSearch } from './commands/search.js';
 import { desktopMainScript, findElectron, planStart, runDesktop } from './commands/start.js';
 import { formatStatus, runStatus } from './commands/status.js';
+import { formatSync, formatSyncEnroll, runSyncEnroll, runSyncOnce } from './commands/sync.js';
 import { formatRetry, runRetry } from './commands/retry.js';
 import { formatReprocess, runReprocess } from './commands/reprocess.js';
 import { formatMark, formatRecords, recordsCsv, runDoNotPublish, runPublish, runRecords } from './commands/records.js';
@@ -347,6 +348,41 @@ export const COMMANDS: CommandSpec[] = [
       });
       return shown(report, formatExport);
     },
+  },
+  {
+    name: 'sync',
+    description:
+      'send an event to its cloud endpoint once (operations, then thumbnails, previews and originals when asked); exit 0 when all arrived',
+    // Positional (as the program is): `sync enroll --event E` gives --event to enroll, not to this command.
+    // Not a required option: commander checks a parent's required options for its subcommands too.
+    options: (cmd) => cmd.enablePositionalOptions().option('--event <name>', 'event to sync (required)'),
+    logs: 'summary',
+    run: async (ctx, o) => {
+      if (typeof o.event !== 'string') throw new UserFacingError('Name the event to sync: shutterfind sync --event <name>', 2);
+      const report = await runSyncOnce(ctx, o.event);
+      return { ...shown(report, formatSync), ...(report.complete ? {} : { exitCode: 1 }) };
+    },
+  },
+  {
+    name: 'sync enroll',
+    description: 'connect an event to a cloud endpoint with the join code its organiser gave',
+    options: (cmd) =>
+      cmd
+        .requiredOption('--event <name>', 'event to connect')
+        .requiredOption('--endpoint <url>', 'the cloud endpoint, e.g. https://photos.example.org')
+        .requiredOption('--code <join code>', 'the join code from the organiser')
+        .option('--name <device name>', "how the organiser sees this laptop (default: the computer's name)"),
+    logs: 'summary',
+    run: async (ctx, o) =>
+      shown(
+        await runSyncEnroll(ctx, {
+          event: str(o.event),
+          endpoint: str(o.endpoint),
+          code: str(o.code),
+          ...(typeof o.name === 'string' ? { name: o.name } : {}),
+        }),
+        formatSyncEnroll,
+      ),
   },
   {
     name: 'models add',

@@ -50,7 +50,7 @@ export class NoSuchPersonError extends Error {
 const serverInfoSchema = z.object({ url: z.string().url(), operatorToken: z.string().min(1), pid: z.number().int() });
 
 /** The `serve` that owns the data dir, as it described itself in server.json, if it answers. */
-async function runningServe(dataDir: string): Promise<z.infer<typeof serverInfoSchema> | null> {
+export async function runningServe(dataDir: string): Promise<z.infer<typeof serverInfoSchema> | null> {
   const path = dataDirLayout(dataDir).serverInfo;
   if (!existsSync(path)) return null;
   let info;

@@ -77,6 +77,8 @@ export function buildProgram(): Command {
   const program = new Command('shutterfind')
     .description('Event photography on your laptop: hot folders, previews, faces and kiosks')
     .version(appVersion())
+    // Options belong to the command they follow: `sync enroll --event E` is enroll's --event, not sync's.
+    .enablePositionalOptions()
     .showHelpAfterError();
   for (const spec of COMMANDS) register(program, spec);
   program.commands.find((c) => c.name() === 'models')?.description('CLIP models for scene search (installed into the data dir)');

@@ -286,6 +286,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       lock.release();
     },
   };
+  // A watching engine (serve, the desktop app) keeps enrolled events synced; one-shot commands sync on request.
+  if (options.mode === 'watch') engine.sync.start();
   repositoriesOfEngine.set(engine, repos);
   faceIndexesOfEngine.set(engine, faceIndexes);
   return engine;

@@ -16,6 +16,7 @@ export {
   LOW_SPACE_BYTES,
   TURN_ON_SCENE_SEARCH,
   type EventStatus,
+  type SyncStatus,
   type SceneStatus,
   type StorageStatus,
 } from './status.js';

@@ -24,6 +24,20 @@ export interface EventStatus {
   storage: StorageStatus | null;
   faces: FacesStatus;
   scene: SceneStatus;
+  /** Sync to the cloud endpoint; null when the event is not enrolled. */
+  sync: SyncStatus | null;
+}
+
+export interface SyncStatus {
+  endpoint: string;
+  /** As the last sync left it ('syncing' while one runs, or when one was cut off). */
+  state: 'idle' | 'syncing' | 'offline' | 'error' | 'paused';
+  /** Left in the operation log (changes since the last differ run are not counted yet). */
+  opsLeft: number;
+  blobsLeft: number;
+  bytesLeft: number;
+  lastSyncedAt: string | null;
+  lastError: string | null;
 }
 
 export interface SceneStatus {
@@ -113,6 +127,22 @@ export function readEventStatus(
       persons: repos.persons.countPersons(event.id),
       provider: providerOf(repos),
     },
+    sync: syncOf(repos, event.id),
+  };
+}
+
+function syncOf(repos: Repositories, eventId: number): SyncStatus | null {
+  const e = repos.sync.enrolment(eventId);
+  if (!e) return null;
+  const blobs = repos.sync.blobsLeft(eventId);
+  return {
+    endpoint: e.endpoint,
+    state: e.paused ? 'paused' : e.state,
+    opsLeft: repos.sync.opsLeft(eventId),
+    blobsLeft: blobs.count,
+    bytesLeft: blobs.bytes,
+    lastSyncedAt: e.lastSyncedAt === null ? null : new Date(e.lastSyncedAt).toISOString(),
+    lastError: e.lastError,
   };
 }
 

@@ -11,7 +11,7 @@ import { recordChanges } from './change-log.js';
 import { createCloudClient, enrolDevice, SYNC_TIMEOUTS, SyncRequestError, type SyncTimeouts } from './cloud-client.js';
 import { readDeviceToken, saveDeviceToken } from './device-token.js';
 import { isRetryable, retryDelay, SYNC_BACKOFF, type BackoffPolicy } from './retry-policy.js';
-import { runSync, type SyncProgress, type SyncSummary } from './sync-run.js';
+import { runSync, SyncStoppedError, type SyncProgress, type SyncSummary } from './sync-run.js';
 import type { SyncBlob } from '../store/index.js';
 
 export interface SyncLog {
@@ -88,12 +88,15 @@ export function createEventSync(deps: EventSyncDeps) {
   const deviceId = repo.deviceId(() => randomBytes(16).toString('base64url'), now());
 
   const inFlight = new Map<number, Promise<unknown>>();
-  const running = new Set<number>();
+  /** Runs asked for and not finished, per event: the view says 'syncing' from the moment one is asked for. */
+  const running = new Map<number, number>();
   const buckets = new Map<number, TokenBucket>();
   const sentLog = new Map<number, { at: number; bytes: number }[]>();
   const loops = new Map<number, EventLoop>();
   const viewTimers = new Map<number, { last: number; timer: NodeJS.Timeout | null }>();
   let started = false;
+  /** Set by stop(): a sync in flight ends between two requests. */
+  let stopping = false;
 
   const changeDeps = { repo, dataDir: deps.dataDir, deviceId, attendeeMediaPath: deps.attendeeMediaPath, now };
 
@@ -180,7 +183,6 @@ export function createEventSync(deps: EventSyncDeps) {
   async function syncNow(eventId: number, onProgress?: (p: SyncProgress) => void): Promise<SyncSummary> {
     const e = mustBeEnrolled(eventId);
     const client = createCloudClient(e.endpoint, readDeviceToken(deps.dataDir, eventId), timeouts);
-    running.add(eventId);
     repo.setRunState(eventId, 'syncing', e.lastError);
     viewChanged(eventId);
     try {
@@ -197,6 +199,7 @@ export function createEventSync(deps: EventSyncDeps) {
             viewChanged(eventId);
           },
           log,
+          stopped: () => stopping,
           ...(deps.limits ? { limits: deps.limits } : {}),
           ...(deps.blobsInFlight ? { blobsInFlight: deps.blobsInFlight } : {}),
           ...(deps.partSent ? { partSent: deps.partSent } : {}),
@@ -214,10 +217,10 @@ export function createEventSync(deps: EventSyncDeps) {
       return summary;
     } catch (err) {
       const offline = err instanceof SyncRequestError && err.kind === 'offline';
-      repo.setRunState(eventId, offline ? 'offline' : 'error', (err as Error).message);
+      if (err instanceof SyncStoppedError) repo.setRunState(eventId, 'idle', e.lastError);
+      else repo.setRunState(eventId, offline ? 'offline' : 'error', (err as Error).message);
       throw err;
     } finally {
-      running.delete(eventId);
       client.close();
       viewChanged(eventId);
     }
@@ -227,13 +230,18 @@ export function createEventSync(deps: EventSyncDeps) {
   function runOnce(eventId: number, onProgress?: (p: SyncProgress) => void): Promise<SyncSummary> {
     const e = mustBeEnrolled(eventId);
     if (e.paused) return Promise.reject(new SyncPausedError('Sync of this event is paused: resume it first (console, Sync section)'));
+    running.set(eventId, (running.get(eventId) ?? 0) + 1);
     const previous = inFlight.get(eventId) ?? Promise.resolve();
     const run = previous.catch(() => undefined).then(() => syncNow(eventId, onProgress));
     inFlight.set(eventId, run);
-    void run.then(
-      () => inFlight.get(eventId) === run && inFlight.delete(eventId),
-      () => inFlight.get(eventId) === run && inFlight.delete(eventId),
-    );
+    const finished = () => {
+      const left = (running.get(eventId) ?? 1) - 1;
+      if (left > 0) running.set(eventId, left);
+      else running.delete(eventId);
+      if (inFlight.get(eventId) === run) inFlight.delete(eventId);
+      viewChanged(eventId);
+    };
+    void run.then(finished, finished);
     return run;
   }
 
@@ -389,12 +397,14 @@ export function createEventSync(deps: EventSyncDeps) {
     start(): void {
       if (started) return;
       started = true;
+      stopping = false;
       for (const e of repo.enrolments()) if (!e.paused) schedule(e.eventId, 0, null);
     },
 
     /** Stops the loops; a sync in flight finishes its current request and is awaited. */
     async stop(): Promise<void> {
       started = false;
+      stopping = true;
       for (const l of loops.values()) {
         if (l.timer) clearTimeout(l.timer);
         if (l.differTimer) clearTimeout(l.differTimer);

@@ -42,6 +42,17 @@ export interface SyncRunDeps extends ChangeLogDeps {
   limits?: BatchLimits;
   blobsInFlight?: number;
   partSent?(blob: SyncBlob, partNumber: number): void;
+  /** True once the engine is closing. */
+  stopped?(): boolean;
+}
+
+/** The engine is closing: the sync stops between two requests, and the next one goes on from there. */
+export class SyncStoppedError extends Error {
+  override name = 'SyncStoppedError';
+}
+
+function stopIfAsked(deps: SyncRunDeps): void {
+  if (deps.stopped?.()) throw new SyncStoppedError('Sync stopped: Shutterfind is closing; it goes on from here next time');
 }
 
 /** The endpoint lost operations this laptop had its acknowledgement for: sync cannot go on by itself. */
@@ -93,6 +104,7 @@ async function sendOperations(deps: SyncRunDeps, eventId: number, progressed: ()
   const limits = deps.limits ?? BATCH_LIMITS;
   let sent = 0;
   for (;;) {
+    stopIfAsked(deps);
     const enrolment = repo.enrolment(eventId)!;
     const batch = nextBatch(repo.opsFrom(eventId, enrolment.ackedSeq + 1, limits.maxOps), limits);
     if (!batch.length) return sent;
@@ -144,34 +156,57 @@ async function sendBlobs(deps: SyncRunDeps, eventId: number, summary: SyncSummar
       if (missing.has(b.sha256)) toSend.push(b);
       else repo.blobUploaded(eventId, b.sha256, deps.now());
     }
-    let next = 0;
-    const worker = async () => {
-      while (next < toSend.length) {
-        const blob = toSend[next++]!;
-        const result = await uploadBlob(
-          {
-            repo,
-            client,
-            eventId,
-            throttle: deps.throttle,
-            sent: (bytes) => {
-              summary.bytesSent += bytes;
-              deps.sentBytes(bytes);
-            },
-            ...(deps.partSent ? { partSent: deps.partSent } : {}),
-            now: deps.now,
-          },
-          blob,
-        );
-        if (result === 'uploaded') summary.blobsSent++;
-        else
-          deps.log.info({ eventId, sha256: blob.sha256 }, `${blob.path} changed since it was listed: it is listed again at the next sync`);
-        progressed();
-        await yieldToOthers();
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(inFlight, toSend.length) }, worker));
+    // Kind by kind: every thumbnail is on the endpoint before the first preview goes (a gallery
+    // shows thumbnails first; a slow link should bring all of them before any preview).
+    for (const kind of ['thumb', 'preview', 'original'] as const) {
+      await sendInParallel(
+        deps,
+        eventId,
+        summary,
+        progressed,
+        toSend.filter((b) => b.kind === kind),
+        inFlight,
+      );
+    }
   }
+}
+
+async function sendInParallel(
+  deps: SyncRunDeps,
+  eventId: number,
+  summary: SyncSummary,
+  progressed: () => void,
+  toSend: readonly SyncBlob[],
+  inFlight: number,
+): Promise<void> {
+  const { repo, client } = deps;
+  let next = 0;
+  const worker = async () => {
+    while (next < toSend.length) {
+      stopIfAsked(deps);
+      const blob = toSend[next++]!;
+      const result = await uploadBlob(
+        {
+          repo,
+          client,
+          eventId,
+          throttle: deps.throttle,
+          sent: (bytes) => {
+            summary.bytesSent += bytes;
+            deps.sentBytes(bytes);
+          },
+          ...(deps.partSent ? { partSent: deps.partSent } : {}),
+          now: deps.now,
+        },
+        blob,
+      );
+      if (result === 'uploaded') summary.blobsSent++;
+      else deps.log.info({ eventId, sha256: blob.sha256 }, `${blob.path} changed since it was listed: it is listed again at the next sync`);
+      progressed();
+      await yieldToOthers();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, toSend.length) }, worker));
 }
 
 /** Deliveries the endpoint sent (or gave up on) are marked here too; a sent one's address is deleted. */

@@ -37,6 +37,12 @@ export function formatStatus(s: EventStatus): string {
   );
   lines.push(human`  faces       ${s.faces.found} found, ${s.faces.persons} people; face engine ${provider}`);
   for (const src of s.sources) lines.push(human`  folder      ${src.path} — ${src.state}${src.error ? `: ${src.error}` : ''}`);
+  if (s.sync) {
+    const y = s.sync;
+    lines.push(
+      human`  sync        ${y.state} with ${y.endpoint}: ${y.opsLeft} operation(s), ${y.blobsLeft} file(s) (${(y.bytesLeft / 1e6).toFixed(1)} MB) left; last synced ${y.lastSyncedAt ?? 'never'}${y.lastError ? `; last error: ${y.lastError}` : ''}`,
+    );
+  }
   if (s.retrying.length || s.waitingToRecord.length) {
     lines.push('  will retry');
     for (const r of s.retrying) lines.push(human`    ↻ ${r.path} (attempt ${r.attempts}, next at ${r.nextAttemptAt})\n        ${r.error}`);

@@ -1,0 +1,75 @@
+// A real cloud endpoint for the laptop's sync tests: PostgreSQL, a directory blob store that counts
+// the parts it receives (to prove a resumed upload does not send a recorded part again), and an
+// SMTP inbox when emails are wanted.
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { DirectoryBlobStore } from '../../../src/cloud/blobs/index.js';
+import { createCloudEvent, createMailer, startCloudServer, type CloudServer, type CreatedCloudEvent } from '../../../src/cloud/index.js';
+import { startPostgres, type TestPostgres } from '../../support/postgres.js';
+import { startSmtpInbox, type SmtpInbox } from '../../support/smtp-inbox.js';
+import { makeTempDir, removeDir } from '../../support/temp-dir.js';
+import { freePort } from '../cloud/cloud-harness.js';
+
+/** Every part PUT that reached the store, as `<uploadId>#<part>`. */
+class CountingBlobStore extends DirectoryBlobStore {
+  readonly received: string[] = [];
+  override async receivePart(address: Parameters<DirectoryBlobStore['receivePart']>[0], body: Readable) {
+    const result = await super.receivePart(address, body);
+    if (result.ok) this.received.push(`${address.uploadId}#${address.partNumber}`);
+    return result;
+  }
+}
+
+export interface TestCloud {
+  url: string;
+  server: CloudServer;
+  store: CountingBlobStore;
+  inbox: SmtpInbox | null;
+  createEvent(opts?: { uploadOriginals?: boolean; cloudFaceSearch?: boolean }): Promise<CreatedCloudEvent>;
+  query<T>(sql: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export async function startTestCloud(opts: { partSize?: number; emails?: boolean } = {}): Promise<TestCloud> {
+  const postgres: TestPostgres = await startPostgres();
+  const databaseUrl = await postgres.createDatabase();
+  const blobDir = await makeTempDir('shutterfind-sync-blobs-');
+  const port = await freePort();
+  const publicBaseUrl = `http://127.0.0.1:${port}`;
+  const store = new CountingBlobStore({
+    dir: join(blobDir, 'store'),
+    publicBaseUrl,
+    signingSecret: 'sync-test-signing-secret',
+    ...(opts.partSize ? { partSize: opts.partSize } : {}),
+  });
+  const inbox = opts.emails ? await startSmtpInbox() : null;
+  const server = await startCloudServer({
+    databaseUrl,
+    blobs: store,
+    publicBaseUrl,
+    port,
+    ...(inbox ? { mailer: createMailer({ smtpUrl: inbox.url, from: 'photos@example.org' }) } : {}),
+    onError: (err) => console.error(err),
+  });
+  return {
+    url: server.url,
+    server,
+    store,
+    inbox,
+    createEvent: (o = {}) =>
+      createCloudEvent(server.db, {
+        name: 'Garden party',
+        uploadOriginals: o.uploadOriginals ?? false,
+        cloudFaceSearch: o.cloudFaceSearch ?? false,
+      }),
+    async query<T>(sql: string, params: unknown[] = []) {
+      return (await server.db.pool.query(sql, params)).rows as T[];
+    },
+    async close() {
+      await server.close();
+      await inbox?.close();
+      await postgres.stop();
+      await removeDir(blobDir);
+    },
+  };
+}

@@ -1,0 +1,185 @@
+// An event on a real laptop engine (faces on, kiosk, take-home) synced to a real cloud endpoint on
+// a real PostgreSQL, with a real SMTP server: what the laptop holds arrives once, changes arrive
+// as changes, and what the endpoint did comes back.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GalleryView, KioskResults, PhotoCard, TakeHomeResponse } from '../../../src/api/index.js';
+import { hashSecret } from '../../../src/config/index.js';
+import { engineRepositories } from '../../../src/core/index.js';
+import { tokenPath } from '../../../src/sync/index.js';
+import { waitFor } from '../../support/temp-dir.js';
+import {
+  dropPhoto,
+  HER_PHOTO,
+  jsonBody,
+  pairKiosk,
+  SAMPLES,
+  selfieOf,
+  startServedEvent,
+  tokenOfGalleryUrl,
+  waitForPhotos,
+  withDatabase,
+  type ServedEvent,
+} from '../server/served-event.js';
+import { startTestCloud, type TestCloud } from './cloud-setup.js';
+
+const NAMES = { group: 'IMG_0001.jpg', her: 'IMG_0006.jpg' };
+const ADDRESS = 'ana@example.com';
+
+let ev: ServedEvent;
+let cloud: TestCloud;
+let photos: Map<string, PhotoCard>;
+let galleryToken: string;
+let deliveryId: number;
+
+const repos = () => engineRepositories(ev.engine);
+
+beforeAll(async () => {
+  [cloud, ev] = await Promise.all([startTestCloud({ emails: true }), startServedEvent()]);
+  await dropPhoto(ev.watchDir, NAMES.group, SAMPLES[0]!);
+  await dropPhoto(ev.watchDir, NAMES.her, HER_PHOTO);
+  photos = await waitForPhotos(ev, Object.values(NAMES));
+  // An attendee takes her photo home at the kiosk and leaves her email, before the event is enrolled.
+  const kiosk = await pairKiosk(ev, 'Entrance');
+  const { sessionId } = await kiosk.startSession();
+  const found = (await (await kiosk.search(sessionId, await selfieOf(photos.get(NAMES.her)!, HER_PHOTO))).json()) as KioskResults;
+  const res = await kiosk.fetch(`/kiosk-api/sessions/${sessionId}/take-home`, {
+    method: 'POST',
+    ...jsonBody({ photoIds: found.matches.map((m) => m.photoId), contact: { channel: 'email', address: ADDRESS }, notifyOptIn: false }),
+  });
+  const taken = (await res.json()) as TakeHomeResponse;
+  galleryToken = tokenOfGalleryUrl(taken.galleryUrl);
+  deliveryId = taken.deliveryId!;
+}, 180_000);
+
+afterAll(async () => {
+  await ev?.close();
+  await cloud?.close();
+});
+
+describe('an event synced to a cloud endpoint', () => {
+  it('enrols with a join code, keeping the device token in a file only this user can read, never in the database', async () => {
+    const created = await cloud.createEvent();
+    const view = await ev.engine.sync.enroll(ev.eventId, { endpoint: cloud.url, joinCode: created.joinCode, deviceName: 'Laptop A' });
+    expect(view).toMatchObject({ state: expect.stringMatching(/idle|syncing/), endpoint: cloud.url, cloudEventId: created.cloudEventId });
+    expect(view.opsLeft).toBeGreaterThan(0);
+    const path = tokenPath(ev.dataDir, ev.eventId);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const [device] = await cloud.query<{ token_hash: string }>('SELECT token_hash FROM devices');
+    const token = readFileSync(path, 'utf8');
+    expect(hashSecret(token)).toBe(device!.token_hash);
+    // Not in the database file nor in its write-ahead log: a copied database hands out no cloud access.
+    const database = ev.engine.layout.database;
+    const stored = Buffer.concat([
+      readFileSync(database),
+      existsSync(`${database}-wal`) ? readFileSync(`${database}-wal`) : Buffer.alloc(0),
+    ]);
+    expect(stored.includes(token)).toBe(false);
+  });
+
+  it('sends every photo, face, person, link and delivery once, and every thumbnail before the first preview', async () => {
+    await ev.engine.sync.runOnce(ev.eventId);
+    const local = repos();
+    const shas = [...photos.values()].map((p) => local.photos.getPhoto(p.id)!.sha256).sort();
+    const cloudPhotos = await cloud.query<{ sha256: string; thumb_sha256: string | null; preview_sha256: string | null }>(
+      'SELECT sha256, thumb_sha256, preview_sha256 FROM photos ORDER BY sha256',
+    );
+    expect(cloudPhotos.map((p) => p.sha256)).toEqual(shas);
+    expect(cloudPhotos.every((p) => p.thumb_sha256 && p.preview_sha256)).toBe(true);
+
+    const faceIds = [...photos.values()].flatMap((p) => local.faces.facesOfPhoto(p.id).map((f) => f.id)).sort((a, b) => a - b);
+    expect(faceIds.length).toBeGreaterThan(0);
+    const cloudFaces = await cloud.query<{ local_id: string }>('SELECT local_id FROM faces WHERE removed_hlc IS NULL ORDER BY local_id');
+    expect(cloudFaces.map((f) => Number(f.local_id))).toEqual(faceIds);
+
+    const personIds = local.persons
+      .listPersons(ev.eventId)
+      .map((p) => p.id)
+      .sort((a, b) => a - b);
+    const cloudPersons = await cloud.query<{ local_id: string }>('SELECT local_id FROM persons ORDER BY local_id');
+    expect(cloudPersons.map((p) => Number(p.local_id))).toEqual(personIds);
+
+    const links = await cloud.query<{ token_hash: string }>('SELECT token_hash FROM gallery_links WHERE device_pk IS NOT NULL');
+    expect(links.map((l) => l.token_hash)).toEqual([hashSecret(galleryToken)]);
+    const deliveries = await cloud.query<{ local_id: string }>('SELECT local_id FROM deliveries');
+    expect(deliveries.map((d) => Number(d.local_id))).toEqual([deliveryId]);
+
+    const blobs = await cloud.query<{ kind: string; stored_at: Date }>('SELECT kind, stored_at FROM blobs ORDER BY stored_at');
+    expect(blobs.filter((b) => b.kind === 'thumb')).toHaveLength(2);
+    expect(blobs.filter((b) => b.kind === 'preview')).toHaveLength(2);
+    const lastThumb = Math.max(...blobs.filter((b) => b.kind === 'thumb').map((b) => b.stored_at.getTime()));
+    const firstPreview = Math.min(...blobs.filter((b) => b.kind === 'preview').map((b) => b.stored_at.getTime()));
+    expect(lastThumb).toBeLessThanOrEqual(firstPreview);
+    expect(ev.engine.sync.view(ev.eventId)).toMatchObject({ opsLeft: 0, blobsLeft: 0, lastError: null });
+  });
+
+  it('sends nothing when run again with nothing changed', async () => {
+    const again = await ev.engine.sync.runOnce(ev.eventId);
+    expect(again).toMatchObject({ opsSent: 0, blobsSent: 0, bytesSent: 0 });
+  });
+
+  it('sends a rename on the laptop as the person’s new name', async () => {
+    const person = repos().persons.listPersons(ev.eventId)[0]!;
+    ev.engine.people.rename(ev.eventId, person.id, 'Ana Lima');
+    const summary = await ev.engine.sync.runOnce(ev.eventId);
+    expect(summary.opsSent).toBe(1);
+    const [named] = await cloud.query<{ name: string | null }>('SELECT name FROM persons WHERE local_id = $1', [person.id]);
+    expect(named!.name).toBe('Ana Lima');
+  });
+
+  it('opens the take-home link minted at the kiosk from the cloud with the same token, and new QR codes point there', async () => {
+    const res = await fetch(`${cloud.url}/gallery-api/${galleryToken}`);
+    expect(res.status).toBe(200);
+    const gallery = (await res.json()) as GalleryView;
+    expect(gallery.photos).toHaveLength(1);
+
+    const kiosk = await pairKiosk(ev, 'Exit');
+    const { sessionId } = await kiosk.startSession();
+    const found = (await (await kiosk.search(sessionId, await selfieOf(photos.get(NAMES.her)!, HER_PHOTO))).json()) as KioskResults;
+    const taken = (await (
+      await kiosk.fetch(`/kiosk-api/sessions/${sessionId}/take-home`, {
+        method: 'POST',
+        ...jsonBody({ photoIds: found.matches.map((m) => m.photoId), notifyOptIn: false }),
+      })
+    ).json()) as TakeHomeResponse;
+    const view = ev.engine.sync.view(ev.eventId);
+    expect(taken.galleryUrl).toBe(`${view.publicBaseUrl}/g/${tokenOfGalleryUrl(taken.galleryUrl)}`);
+    expect(taken.galleryUrl.startsWith(cloud.url)).toBe(true);
+  });
+
+  it('marks the delivery the endpoint emailed as sent here too, and deletes the address here as well', async () => {
+    await waitFor(() => cloud.inbox!.messages.find((m) => m.to.includes(ADDRESS)), 'the email to reach the inbox', 60_000);
+    await waitFor(
+      async () => (await cloud.query<{ state: string }>('SELECT state FROM deliveries'))[0]?.state === 'sent',
+      'the endpoint to mark it sent',
+    );
+    // This run reads the state back (or an earlier one did, if the email went out that fast).
+    await ev.engine.sync.runOnce(ev.eventId);
+    const local = repos().galleries.getDelivery(deliveryId)!;
+    expect(local).toMatchObject({ state: 'sent', address: '' });
+    expect(local.sentAt).not.toBeNull();
+  });
+
+  it('turns a photo removed on the laptop into a tombstone on the endpoint, its faces with it', async () => {
+    const group = photos.get(NAMES.group)!;
+    const sha = repos().photos.getPhoto(group.id)!.sha256!;
+    const faceIds = repos()
+      .faces.facesOfPhoto(group.id)
+      .map((f) => f.id);
+    withDatabase(ev, (db) => {
+      db.pragma('foreign_keys = ON');
+      db.prepare('DELETE FROM photos WHERE id = ?').run(group.id);
+    });
+    await ev.engine.sync.runOnce(ev.eventId);
+    const [source] = await cloud.query<{ removed_hlc: string | null }>(
+      'SELECT s.removed_hlc FROM photo_sources s JOIN photos p ON p.id = s.photo_id WHERE p.sha256 = $1',
+      [sha],
+    );
+    expect(source!.removed_hlc).not.toBeNull();
+    const faces = await cloud.query<{ local_id: string; removed_hlc: string | null }>(
+      'SELECT local_id, removed_hlc FROM faces WHERE local_id = ANY($1)',
+      [faceIds],
+    );
+    expect(faces.every((f) => f.removed_hlc !== null)).toBe(true);
+  });
+});
