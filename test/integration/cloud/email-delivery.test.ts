@@ -1,15 +1,20 @@
 // Emails to opted-in attendees, against a real PostgreSQL (the cloud's own migrations) and a
 // real SMTP server: each sent once, with a gallery link that opens, and the address forgotten.
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { GalleryView } from '../../../src/api/index.js';
+import { openBlobStore } from '../../../src/cloud/blobs/index.js';
+import { startCloudServer } from '../../../src/cloud/index.js';
 import { hashSecret } from '../../../src/config/index.js';
 import { migrateCloudDatabase, openCloudDatabase, openGallery, type CloudDatabase } from '../../../src/cloud/database/index.js';
 import { createMailer, sendWaitingDeliveries, startDeliveryLoop, type Mailer } from '../../../src/cloud/email/index.js';
 import { startPostgres, type TestPostgres } from '../../support/postgres.js';
 import { startSmtpInbox, type SmtpInbox } from '../../support/smtp-inbox.js';
-import { waitFor } from '../../support/temp-dir.js';
+import { makeTempDir, removeDir, waitFor } from '../../support/temp-dir.js';
+import { freePort } from './cloud-harness.js';
 
 const PUBLIC_BASE_URL = 'https://photos.example.org';
-const KIOSK_TOKEN = 'kiosk-token-of-the-take-home-link-0000000000';
+const KIOSK_TOKEN = 'kiosk-token-of-the-take-home-link-000000000';
 const sha = (n: number) => n.toString(16).padStart(64, '0');
 
 let postgres: TestPostgres;
@@ -28,8 +33,8 @@ interface Cloud {
 }
 
 /** A migrated cloud database with one event, one laptop, three photos and the kiosk's take-home link to two of them. */
-async function cloudWithEvent(): Promise<Cloud> {
-  const url = await postgres.createDatabase();
+async function cloudWithEvent(databaseUrl?: string): Promise<Cloud> {
+  const url = databaseUrl ?? (await postgres.createDatabase());
   const db = openCloudDatabase(url);
   await migrateCloudDatabase(db);
   const eventId = 'evt_summer_party';
@@ -279,5 +284,54 @@ describe('emails to attendees', () => {
     loop.kick();
     expect(inbox.messages).toHaveLength(1);
     expect((await deliveries(cloud))[1]).toMatchObject({ state: 'waiting' });
+  });
+});
+
+describe('emails sent by the running endpoint', () => {
+  it('go out from `cloud serve` on their own, and the link in the email opens the gallery there', async () => {
+    const databaseUrl = await postgres.createDatabase();
+    const blobDir = await makeTempDir('shutterfind-email-blobs-');
+    const inbox = await startSmtpInbox();
+    const port = await freePort();
+    const publicBaseUrl = `http://127.0.0.1:${port}`;
+    const server = await startCloudServer({
+      databaseUrl,
+      blobs: openBlobStore(join(blobDir, 'store'), { publicBaseUrl, signingSecret: 'email-test-signing-secret' }),
+      publicBaseUrl,
+      port,
+      mailer: createMailer({ smtpUrl: inbox.url, from: 'photos@example.org' }),
+    });
+    const cloud = await cloudWithEvent(databaseUrl);
+    try {
+      // The photos' thumbnails and previews have arrived, so the gallery shows them.
+      await cloud.db.pool.query(`UPDATE photos SET thumb_sha256 = 'a' || substr(sha256, 2), preview_sha256 = 'b' || substr(sha256, 2)`);
+      await cloud.db.pool.query(
+        `INSERT INTO blobs (cloud_event_id, sha256, kind, size)
+         SELECT cloud_event_id, thumb_sha256, 'thumb', 1000 FROM photos
+         UNION ALL SELECT cloud_event_id, preview_sha256, 'preview', 5000 FROM photos`,
+      );
+      await addDelivery(cloud, { localId: 1, address: 'ana@example.org' });
+      await waitFor(() => inbox.messages.length === 1, 'the endpoint to send the email', 20_000);
+
+      const link = /(http:\/\/127\.0\.0\.1:\d+\/g\/[A-Za-z0-9_-]{43})/.exec(inbox.messages[0]!.text)?.[1];
+      expect(link).toBeDefined();
+      const page = await fetch(link!);
+      expect(page.status).toBe(200);
+      const token = link!.split('/g/')[1]!;
+      const view = await fetch(`${publicBaseUrl}/gallery-api/${token}`);
+      expect(view.status).toBe(200);
+      const gallery = (await view.json()) as GalleryView;
+      expect(gallery.event).toBe('Summer Party');
+      // The same photos as the kiosk's take-home link it stands for.
+      const kiosk = (await (await fetch(`${publicBaseUrl}/gallery-api/${KIOSK_TOKEN}`)).json()) as GalleryView;
+      expect(gallery.photos).toHaveLength(2);
+      expect(gallery.photos.map((p) => p.photoId)).toEqual(kiosk.photos.map((p) => p.photoId));
+      expect((await deliveries(cloud))[0]).toMatchObject({ state: 'sent', address: null });
+    } finally {
+      await server.close();
+      await cloud.db.close();
+      await inbox.close();
+      await removeDir(blobDir);
+    }
   });
 });
