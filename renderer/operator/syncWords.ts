@@ -7,7 +7,7 @@ import { formatBytes } from '../shared/format.js';
 
 export type SyncStateName = 'not-enrolled' | 'idle' | 'syncing' | 'paused' | 'offline' | 'error';
 
-export type SyncTone = 'good' | 'busy' | 'warn' | 'danger' | 'muted';
+export type SyncTone = 'good' | 'busy' | 'waiting' | 'warn' | 'danger' | 'muted';
 
 export interface SyncStateWords {
   label: string;
@@ -37,7 +37,20 @@ const STATE_WORDS: Record<SyncStateName, SyncStateWords> = {
   },
 };
 
-export const syncStateWords = (state: SyncStateName): SyncStateWords => STATE_WORDS[state];
+/** Idle with something still to send: between runs (the next starts within a minute), not up to date. */
+const WAITING: SyncStateWords = {
+  label: 'Waiting to send',
+  tone: 'waiting',
+  hint: 'Changes are waiting for the next sync, which starts by itself within a minute; press Sync now to send them at once.',
+};
+
+export function syncStateWords(
+  state: SyncStateName,
+  left: { opsLeft: number; blobsLeft: number } = { opsLeft: 0, blobsLeft: 0 },
+): SyncStateWords {
+  if (state === 'idle' && (left.opsLeft > 0 || left.blobsLeft > 0)) return WAITING;
+  return STATE_WORDS[state];
+}
 
 /** Links are sold and capped in megabits per second, files are counted in bytes. */
 const BITS_PER_BYTE = 8;
@@ -55,10 +68,20 @@ export function formatMbit(bytesPerSecond: number): string {
   return `${mbit < 100 ? Number(mbit.toFixed(1)) : Math.round(mbit)} Mbit/s`;
 }
 
-/** "1.2 MB/s · 9.6 Mbit/s", or "—" when nothing is moving. */
-export function formatRate(bytesPerSecond: number): string {
-  if (bytesPerSecond <= 0) return '—';
-  return `${formatBytes(bytesPerSecond)}/s · ${formatMbit(bytesPerSecond)}`;
+/**
+ * The upload-rate figure: megabits per second while a sync runs (the rate of the last seconds means
+ * nothing once it has stopped), with bytes per second and the cap under it.
+ */
+export function rateFigure(view: { state: SyncStateName; rateBytesPerSecond: number; bandwidthCapBytesPerSecond: number | null }): {
+  value: string;
+  hint: string;
+} {
+  const moving = view.state === 'syncing' && view.rateBytesPerSecond > 0;
+  const cap = view.bandwidthCapBytesPerSecond === null ? 'no cap' : `capped at ${formatMbit(view.bandwidthCapBytesPerSecond)}`;
+  return {
+    value: moving ? formatMbit(view.rateBytesPerSecond) : '—',
+    hint: moving ? `${formatBytes(view.rateBytesPerSecond)}/s · ${cap}` : cap,
+  };
 }
 
 /** The cap field's text for a stored cap: empty for no cap. */
@@ -87,14 +110,18 @@ export function parseCapField(text: string): CapInput {
   return { ok: true, bytesPerSecond: Math.round((mbit * BITS_PER_MEGABIT) / BITS_PER_BYTE) };
 }
 
-/** "3 photos' files, 12 changes" (what is still to send), or null when nothing is. */
-export function leftToSend(view: { opsLeft: number; blobsLeft: number; bytesLeft: number }): string | null {
+const counted = (n: number, one: string, many: string): string => `${n.toLocaleString()} ${n === 1 ? one : many}`;
+
+/**
+ * What is still to send: `items` for the big figure ("26 items"), `detail` for under it
+ * ("6 files · 20 changes"); null when everything is sent.
+ */
+export function leftToSend(view: { opsLeft: number; blobsLeft: number }): { items: string; detail: string } | null {
   if (view.opsLeft === 0 && view.blobsLeft === 0) return null;
-  const parts: string[] = [];
-  if (view.blobsLeft > 0)
-    parts.push(`${view.blobsLeft.toLocaleString()} ${view.blobsLeft === 1 ? 'file' : 'files'} (${formatBytes(view.bytesLeft)})`);
-  if (view.opsLeft > 0) parts.push(`${view.opsLeft.toLocaleString()} ${view.opsLeft === 1 ? 'change' : 'changes'}`);
-  return parts.join(' and ');
+  return {
+    items: counted(view.opsLeft + view.blobsLeft, 'item', 'items'),
+    detail: `${counted(view.blobsLeft, 'file', 'files')} · ${counted(view.opsLeft, 'change', 'changes')}`,
+  };
 }
 
 /** At the current rate, how long the files still to send take; null when nothing moves or nothing is left. */

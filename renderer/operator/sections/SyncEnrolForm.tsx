@@ -27,7 +27,7 @@ export function SyncEnrolForm({ eventId, onEnrolled }: { eventId: number; onEnro
     try {
       const view = await operatorApi.post<SyncView>('/api/sync/enrol', request);
       onEnrolled(view);
-      notify('Connected to the cloud: sync starts now', 'success');
+      notify('Connected to the cloud', 'success');
     } catch (err) {
       setError(errorMessage(err));
     } finally {

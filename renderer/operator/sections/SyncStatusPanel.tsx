@@ -8,7 +8,7 @@ import { Icon } from '../../shared/Icon.js';
 import { Spinner } from '../../shared/StateViews.js';
 import { operatorApi } from '../api.js';
 import { useConsole } from '../store.js';
-import { formatRate, leftToSend, syncStateWords, timeLeftAt } from '../syncWords.js';
+import { leftToSend, rateFigure, syncStateWords, timeLeftAt } from '../syncWords.js';
 import { SyncCapForm } from './SyncCapForm.js';
 import { SyncCloudPanel } from './SyncCloudPanel.js';
 
@@ -38,9 +38,10 @@ export function SyncStatusPanel({ sync, onChange }: { sync: SyncView; onChange: 
   const notify = useConsole((s) => s.notify);
   const now = useNow(CLOCK_TICK_MS);
   const [busy, setBusy] = useState<'pause' | 'run' | null>(null);
-  const words = syncStateWords(sync.state);
+  const words = syncStateWords(sync.state, sync);
   const paused = sync.state === 'paused';
   const left = leftToSend(sync);
+  const rate = rateFigure(sync);
   const total = sync.bytesSent + sync.bytesLeft;
 
   const togglePause = async () => {
@@ -102,19 +103,19 @@ export function SyncStatusPanel({ sync, onChange }: { sync: SyncView; onChange: 
           <progress className="c-sync-progress" max={total} value={sync.bytesSent} aria-label="Sent so far" />
         )}
         <div className="c-stats">
-          <Figure testId="sync-items-left" label="Left to send" value={left ?? 'Nothing'} hint={left ? null : 'all sent'} />
+          <Figure
+            testId="sync-items-left"
+            label="Left to send"
+            value={left ? left.items : 'Nothing'}
+            hint={left ? left.detail : 'everything is in the cloud'}
+          />
           <Figure
             testId="sync-bytes-left"
             label="Data left"
             value={formatBytes(sync.bytesLeft)}
             hint={timeLeftAt(sync.bytesLeft, sync.rateBytesPerSecond) ?? `${formatBytes(sync.bytesSent)} sent`}
           />
-          <Figure
-            testId="sync-rate"
-            label="Upload rate"
-            value={formatRate(sync.rateBytesPerSecond)}
-            hint={sync.bandwidthCapBytesPerSecond === null ? 'no cap' : `capped at ${formatRate(sync.bandwidthCapBytesPerSecond)}`}
-          />
+          <Figure testId="sync-rate" label="Upload rate" value={rate.value} hint={rate.hint} />
           <Figure
             testId="sync-last-synced"
             label="Last synced"
@@ -130,9 +131,9 @@ export function SyncStatusPanel({ sync, onChange }: { sync: SyncView; onChange: 
           </div>
         )}
       </section>
-      <div className="c-settings-layout">
-        <SyncCapForm sync={sync} onChange={onChange} />
+      <div className="c-two-columns">
         <SyncCloudPanel sync={sync} />
+        <SyncCapForm sync={sync} onChange={onChange} />
       </div>
     </>
   );

@@ -4,7 +4,7 @@ import type { SyncState } from '../../../src/api/index.js';
 import {
   capFieldOf,
   formatMbit,
-  formatRate,
+  rateFigure,
   leftToSend,
   parseCapField,
   syncStateWords,
@@ -21,6 +21,13 @@ describe('the sync state in words', () => {
     ['error', 'Stopped by an error', 'danger'],
   ])('%s reads "%s"', (state, label, tone) => {
     expect(syncStateWords(state)).toMatchObject({ label, tone });
+  });
+
+  it('does not call an idle event up to date while something is still to send', () => {
+    expect(syncStateWords('idle', { opsLeft: 0, blobsLeft: 0 }).label).toBe('Up to date');
+    expect(syncStateWords('idle', { opsLeft: 3, blobsLeft: 0 })).toMatchObject({ label: 'Waiting to send', tone: 'waiting' });
+    expect(syncStateWords('idle', { opsLeft: 0, blobsLeft: 2 }).hint).toMatch(/press Sync now/);
+    expect(syncStateWords('paused', { opsLeft: 3, blobsLeft: 2 }).label).toBe('Paused');
   });
 
   it('tells the photographer what to do when sync stopped or cannot reach the cloud', () => {
@@ -41,9 +48,22 @@ describe('upload speeds', () => {
     expect(formatMbit(bytes)).toBe(words);
   });
 
-  it('shows bytes and megabits per second, and a dash when nothing moves', () => {
-    expect(formatRate(1_250_000)).toBe('1.2 MB/s · 10 Mbit/s');
-    expect(formatRate(0)).toBe('—');
+  it('shows the rate in Mbit/s while a sync runs, with bytes per second and the cap under it', () => {
+    expect(rateFigure({ state: 'syncing', rateBytesPerSecond: 1_250_000, bandwidthCapBytesPerSecond: 2_500_000 })).toEqual({
+      value: '10 Mbit/s',
+      hint: '1.2 MB/s · capped at 20 Mbit/s',
+    });
+    expect(rateFigure({ state: 'syncing', rateBytesPerSecond: 1_250_000, bandwidthCapBytesPerSecond: null }).hint).toBe(
+      '1.2 MB/s · no cap',
+    );
+  });
+
+  it('shows no rate once a sync has stopped, whatever its last seconds were', () => {
+    expect(rateFigure({ state: 'paused', rateBytesPerSecond: 137_000, bandwidthCapBytesPerSecond: 2_500_000 })).toEqual({
+      value: '—',
+      hint: 'capped at 20 Mbit/s',
+    });
+    expect(rateFigure({ state: 'syncing', rateBytesPerSecond: 0, bandwidthCapBytesPerSecond: null }).value).toBe('—');
   });
 });
 
@@ -77,11 +97,11 @@ describe('the bandwidth cap field', () => {
 });
 
 describe('what is left to send', () => {
-  it('names files with their size and changes, or nothing when all is sent', () => {
-    expect(leftToSend({ opsLeft: 12, blobsLeft: 3, bytesLeft: 3 * 1024 * 1024 })).toBe('3 files (3.0 MB) and 12 changes');
-    expect(leftToSend({ opsLeft: 1, blobsLeft: 0, bytesLeft: 0 })).toBe('1 change');
-    expect(leftToSend({ opsLeft: 0, blobsLeft: 1, bytesLeft: 2048 })).toBe('1 file (2.0 KB)');
-    expect(leftToSend({ opsLeft: 0, blobsLeft: 0, bytesLeft: 0 })).toBeNull();
+  it('counts files and changes as items, and says nothing when all is sent', () => {
+    expect(leftToSend({ opsLeft: 20, blobsLeft: 6 })).toEqual({ items: '26 items', detail: '6 files · 20 changes' });
+    expect(leftToSend({ opsLeft: 1, blobsLeft: 0 })).toEqual({ items: '1 item', detail: '0 files · 1 change' });
+    expect(leftToSend({ opsLeft: 0, blobsLeft: 1 })).toEqual({ items: '1 item', detail: '1 file · 0 changes' });
+    expect(leftToSend({ opsLeft: 0, blobsLeft: 0 })).toBeNull();
   });
 
   it('estimates the time left at the current rate, and nothing when the upload stands still', () => {
