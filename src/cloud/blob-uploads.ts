@@ -3,7 +3,7 @@
 // counts the blob as stored; an upload still open for the same blob is continued, not restarted.
 import type { z } from 'zod';
 import type { completeUploadRequest, startUploadRequest, StartUploadResponse } from '../api/index.js';
-import { BlobStoreError, type BlobStore, type SignedPart } from './blobs/index.js';
+import { blobKey, BlobStoreError, type BlobStore, type SignedPart } from './blobs/index.js';
 import {
   auditUpload,
   forgetUpload,
@@ -25,8 +25,6 @@ export const PART_URL_LIFETIME_MS = 60 * 60 * 1000;
 const FIRST_PARTS = 100;
 /** Originals of cameras top out well under this; anything larger is a mistake or an attack. */
 export const MAX_BLOB_BYTES = 4 * 1024 ** 3;
-
-export const blobKey = (cloudEventId: string, sha256: string): string => `events/${cloudEventId}/${sha256}`;
 
 export interface BlobDeps {
   db: CloudDatabase;

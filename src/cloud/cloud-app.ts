@@ -1,10 +1,11 @@
 // The cloud endpoint's Fastify app: the laptops' sync routes, the organiser's routes, the part
-// route of a directory blob store, and one error mapping: every refusal is `{ code, message }`
+// route of a directory blob store, the attendees' gallery, and one error mapping: every refusal is `{ code, message }`
 // with a sentence that says what to do.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { MAX_BATCH_BYTES } from '../api/index.js';
 import { registerDirectoryPartRoutes, type BlobStore } from './blobs/index.js';
 import { CloudRequestError } from './cloud-errors.js';
+import { registerCloudGalleryRoutes } from './gallery/index.js';
 import type { CloudDatabase } from './database/index.js';
 import { registerOrganiserRoutes } from './organiser-routes.js';
 import { BATCH_TOO_LARGE, registerSyncRoutes } from './sync-routes.js';
@@ -60,5 +61,7 @@ export async function buildCloudApp(deps: CloudAppDeps): Promise<FastifyInstance
   await registerDirectoryPartRoutes(app, deps.blobs);
   await registerSyncRoutes(app, deps);
   await registerOrganiserRoutes(app, deps);
+  // Attendees' take-home links (/g/:token and /gallery-api/:token/…), the kiosk's token unchanged.
+  await registerCloudGalleryRoutes(app, { db: deps.db, blobs: deps.blobs, onError: deps.onError });
   return app;
 }

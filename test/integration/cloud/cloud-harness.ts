@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { SyncOperation } from '../../../src/api/index.js';
 import { openBlobStore } from '../../../src/cloud/blobs/index.js';
-import { createCloudEvent, startCloudServer, type CloudServer, type CreatedCloudEvent } from '../../../src/cloud/index.js';
+import { createCloudEvent, createMailer, startCloudServer, type CloudServer, type CreatedCloudEvent } from '../../../src/cloud/index.js';
 import { openCloudDatabase, type CloudDatabase } from '../../../src/cloud/database/index.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
 import type { TestPostgres } from '../../support/postgres.js';
@@ -32,10 +32,14 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startCloudHarness(
-  postgres: TestPostgres,
-  opts: { instances?: number; partSize?: number } = {},
-): Promise<CloudHarness> {
+export interface CloudHarnessOptions {
+  instances?: number;
+  partSize?: number;
+  /** Each instance sends attendees' emails through this SMTP server. */
+  smtpUrl?: string;
+}
+
+export async function startCloudHarness(postgres: TestPostgres, opts: CloudHarnessOptions = {}): Promise<CloudHarness> {
   const databaseUrl = await postgres.createDatabase();
   const blobDir = await makeTempDir('shutterfind-cloud-blobs-');
   const servers: CloudServer[] = [];
@@ -49,7 +53,8 @@ export async function startCloudHarness(
         signingSecret: 'test-signing-secret-shared-by-instances',
         ...(opts.partSize ? { partSize: opts.partSize } : {}),
       });
-      return startCloudServer({ databaseUrl, blobs, publicBaseUrl, port, onError: (err) => console.error(err) });
+      const mailer = opts.smtpUrl ? { mailer: createMailer({ smtpUrl: opts.smtpUrl, from: 'Harbour Gala <photos@example.org>' }) } : {};
+      return startCloudServer({ databaseUrl, blobs, publicBaseUrl, port, ...mailer, onError: (err) => console.error(err) });
     }),
   );
   servers.push(...started);
