@@ -164,7 +164,8 @@ export function createEventSync(deps: EventSyncDeps) {
     t.timer.unref();
   }
 
-  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+  // Not unref'd: a sync waiting under the bandwidth cap is work in progress (a CLI must not exit on it).
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
   async function throttle(eventId: number, bytes: number): Promise<void> {
     const cap = repo.enrolment(eventId)?.bandwidthCap ?? null;
