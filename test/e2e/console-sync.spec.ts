@@ -13,7 +13,7 @@ import { expect, test } from './support/test.js';
 const GUIDE_SCREENSHOT = join(REPO_ROOT, 'docs', 'guide', 'images', 'console-sync.png');
 
 let postgres: TestPostgres;
-let cloud: CloudHarness;
+let cloud: CloudHarness | undefined;
 
 test.beforeAll(async () => {
   postgres = await startPostgres();
@@ -28,8 +28,8 @@ test.afterAll(async () => {
 test('the console connects the event to the cloud with a join code, shows where it stands and pauses it', async ({ page, server }) => {
   const photos = SAMPLE_PHOTOS.slice(0, 3);
   for (const photo of photos) await copyPhoto(server.watchDir, photo);
-  const created = await cloud.createEvent({ name: 'Smith wedding' });
-  const endpoint = cloud.urls[0]!;
+  const created = await cloud!.createEvent({ name: 'Smith wedding' });
+  const endpoint = cloud!.urls[0]!;
 
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto(`${server.url}/console?token=${encodeURIComponent(server.operatorToken)}`);
@@ -85,4 +85,13 @@ test('the console connects the event to the cloud with a join code, shows where 
   await page.getByTestId('sync-pause').click();
   await expect(page.getByTestId('sync-state')).not.toHaveAttribute('data-state', 'paused');
   await expect(page.getByTestId('sync-pause')).toHaveText('Pause');
+
+  // The endpoint goes away (the venue's uplink drops): Sync now ends offline, with the reason.
+  await cloud!.close();
+  cloud = undefined;
+  await page.getByTestId('sync-run').click();
+  await expect(page.getByTestId('sync-state')).toHaveText('Offline');
+  await expect(page.getByTestId('sync-hint')).toContainText('goes on by itself when the connection is back');
+  await expect(page.getByTestId('sync-last-error')).toContainText('could not be reached');
+  await page.screenshot({ path: screenshotPath('console-sync-offline'), fullPage: true });
 });

@@ -124,7 +124,11 @@ export function SyncStatusPanel({ sync, onChange }: { sync: SyncView; onChange: 
           />
         </div>
         {sync.lastError && (
-          <div className="c-form-error c-sync-error" role="alert" data-testid="sync-last-error">
+          <div
+            className={`c-sync-error c-sync-error--${sync.state === 'error' ? 'danger' : 'warn'}`}
+            role="alert"
+            data-testid="sync-last-error"
+          >
             <strong>Last error</strong>
             <span>{sync.lastError}</span>
             {sync.state === 'error' && <span className="c-small">{words.hint}</span>}
