@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GalleryView, KioskResults, PhotoCard, TakeHomeResponse } from '../../../src/api/index.js';
+import { addJoinCode, revokeDevice } from '../../../src/cloud/index.js';
 import { hashSecret } from '../../../src/config/index.js';
 import { engineRepositories } from '../../../src/core/index.js';
 import { tokenPath } from '../../../src/sync/index.js';
@@ -181,5 +182,26 @@ describe('an event synced to a cloud endpoint', () => {
       [faceIds],
     );
     expect(faces.every((f) => f.removed_hlc !== null)).toBe(true);
+  });
+
+  it('stops with what to do when the endpoint revoked this laptop, and goes on after a new enrolment', async () => {
+    const view = ev.engine.sync.view(ev.eventId);
+    await revokeDevice(cloud.server.db.pool, view.cloudEventId!, { deviceId: ev.engine.sync.deviceId });
+    const person = repos().persons.listPersons(ev.eventId)[0]!;
+    ev.engine.people.rename(ev.eventId, person.id, 'Ana L.');
+    await expect(ev.engine.sync.runOnce(ev.eventId)).rejects.toThrow(/revoked or is wrong: enrol again with a new join code/);
+    expect(ev.engine.sync.view(ev.eventId)).toMatchObject({ state: 'error', lastError: expect.stringMatching(/enrol again/) });
+
+    const code = (await addJoinCode(cloud.server.db, view.cloudEventId!)).joinCode;
+    await ev.engine.sync.enroll(ev.eventId, { endpoint: cloud.url, joinCode: code });
+    await ev.engine.sync.runOnce(ev.eventId);
+    const [named] = await cloud.query<{ name: string | null }>('SELECT name FROM persons WHERE local_id = $1', [person.id]);
+    expect(named!.name).toBe('Ana L.');
+    // The background loop (serve) may be running one more sync of its own after the enrolment.
+    const settled = await waitFor(() => {
+      const v = ev.engine.sync.view(ev.eventId);
+      return v.state === 'syncing' ? undefined : v;
+    }, 'sync to settle');
+    expect(settled).toMatchObject({ state: 'idle', opsLeft: 0, blobsLeft: 0, lastError: null });
   });
 });
