@@ -40,6 +40,11 @@ export function SyncStatusPanel({ sync, onChange }: { sync: SyncView; onChange: 
   const [busy, setBusy] = useState<'pause' | 'run' | null>(null);
   const words = syncStateWords(sync.state, sync);
   const paused = sync.state === 'paused';
+  // Pausing during a run: the view says 'syncing' until the run lets go, so the button says so too.
+  const [pausing, setPausing] = useState(false);
+  useEffect(() => {
+    if (sync.state !== 'syncing') setPausing(false);
+  }, [sync.state]);
   const left = leftToSend(sync);
   const rate = rateFigure(sync);
   const total = sync.bytesSent + sync.bytesLeft;
@@ -48,7 +53,9 @@ export function SyncStatusPanel({ sync, onChange }: { sync: SyncView; onChange: 
     setBusy('pause');
     try {
       const request: SyncSettingsRequest = { eventId: sync.eventId, paused: !paused };
-      onChange(await operatorApi.put<SyncView>('/api/sync/settings', request));
+      const view = await operatorApi.put<SyncView>('/api/sync/settings', request);
+      onChange(view);
+      setPausing(request.paused === true && view.state === 'syncing');
     } catch (error) {
       notify(errorMessage(error), 'error');
     } finally {
@@ -89,10 +96,10 @@ export function SyncStatusPanel({ sync, onChange }: { sync: SyncView; onChange: 
               type="button"
               className={`c-button${paused ? ' c-button--primary' : ''}`}
               onClick={() => void togglePause()}
-              disabled={busy !== null}
+              disabled={busy !== null || pausing}
               data-testid="sync-pause"
             >
-              {busy === 'pause' ? <Spinner size="small" /> : null} {paused ? 'Resume' : 'Pause'}
+              {busy === 'pause' || pausing ? <Spinner size="small" /> : null} {paused ? 'Resume' : pausing ? 'Pausing…' : 'Pause'}
             </button>
           </div>
         </div>

@@ -27,6 +27,19 @@ afterAll(async () => {
 const put = (body: unknown): RequestInit => ({ method: 'PUT', ...jsonBody(body) });
 const post = (body: unknown): RequestInit => ({ method: 'POST', ...jsonBody(body) });
 
+/** The event's sync view once it is in `state` (a background run may be finishing first). */
+function untilState(state: SyncView['state']): Promise<SyncView> {
+  return waitFor(
+    async () => {
+      const view = await ev.operatorJson<SyncView>('/api/sync');
+      return view.state === state ? view : undefined;
+    },
+    `the sync state to be ${state}`,
+    30_000,
+    100,
+  );
+}
+
 async function errorOf(res: Response): Promise<ApiError['error']> {
   return ((await res.json()) as ApiError).error;
 }
@@ -167,9 +180,9 @@ describe('once enrolled with the organiser’s join code', () => {
   });
 
   it('pauses and resumes, and GET says so', async () => {
-    const paused = await ev.operatorJson<SyncView>('/api/sync/settings', put({ eventId: ev.eventId, paused: true }));
-    expect(paused.state).toBe('paused');
-    expect((await ev.operatorJson<SyncView>('/api/sync')).state).toBe('paused');
+    await ev.operatorJson<SyncView>('/api/sync/settings', put({ eventId: ev.eventId, paused: true }));
+    // A run the background loop had started finishes first; then the event stays paused.
+    await untilState('paused');
 
     const run = await ev.operator('/api/sync/run', { method: 'POST' });
     expect(run.status).toBe(409);
@@ -178,6 +191,7 @@ describe('once enrolled with the organiser’s join code', () => {
     const resumed = await ev.operatorJson<SyncView>('/api/sync/settings', put({ eventId: ev.eventId, paused: false }));
     expect(resumed.state).not.toBe('paused');
     expect((await ev.operatorJson<SyncView>('/api/sync')).state).not.toBe('paused');
+    await untilState('idle');
   });
 
   it('keeps a bandwidth cap until it is taken off, and GET says so', async () => {
@@ -212,15 +226,16 @@ describe('once enrolled with the organiser’s join code', () => {
   });
 
   it('starts a sync now (202) and it ends up to date with nothing left to send', async () => {
+    const before = await untilState('idle');
     const res = await ev.operator('/api/sync/run', { method: 'POST' });
     expect(res.status).toBe(202);
     expect(((await res.json()) as SyncView).eventId).toBe(ev.eventId);
     const done = await waitFor(
       async () => {
         const view = await ev.operatorJson<SyncView>('/api/sync');
-        return view.state === 'idle' && view.lastSyncedAt !== null ? view : undefined;
+        return view.state === 'idle' && view.lastSyncedAt !== before.lastSyncedAt ? view : undefined;
       },
-      'the sync to finish',
+      'the requested sync to finish',
       30_000,
       100,
     );
