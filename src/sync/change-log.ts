@@ -45,10 +45,11 @@ export async function recordChanges(deps: ChangeLogDeps, eventId: number): Promi
       files.set(hashed.sha256, { sha256: hashed.sha256, kind, size: hashed.size, path: full, contentType: contentTypeOf(full) });
     return hashed;
   };
-  let n = 0;
-  for (const photo of rows.photos) {
-    const thumb = await refOf('thumb', await deps.attendeeMediaPath(photo.id, 'thumb'));
-    const preview = await refOf('preview', await deps.attendeeMediaPath(photo.id, 'preview'));
+  const mediaOf = async (photo: (typeof rows.photos)[number]): Promise<void> => {
+    const [thumb, preview] = await Promise.all([
+      deps.attendeeMediaPath(photo.id, 'thumb').then((path) => refOf('thumb', path)),
+      deps.attendeeMediaPath(photo.id, 'preview').then((path) => refOf('preview', path)),
+    ]);
     // The original is the photo's own file, named by its content hash already.
     let original: BlobRef | null = null;
     if (enrolment.uploadOriginals && photo.sizeBytes) {
@@ -64,7 +65,11 @@ export async function recordChanges(deps: ChangeLogDeps, eventId: number): Promi
       }
     }
     blobs.set(photo.id, { thumb, preview, original });
-    if (++n % PHOTOS_PER_YIELD === 0) await yieldToOthers();
+  };
+  // A few photos at a time (their file checks overlap), then the event loop is given back.
+  for (let i = 0; i < rows.photos.length; i += PHOTOS_PER_YIELD) {
+    await Promise.all(rows.photos.slice(i, i + PHOTOS_PER_YIELD).map(mediaOf));
+    await yieldToOthers();
   }
   const descriptors = new Map<number, string>();
   if (enrolment.cloudFaceSearch) {
