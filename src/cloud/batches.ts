@@ -9,6 +9,7 @@ import {
   insertSuggestedLinks,
   linkedPairs,
   lockEventLinks,
+  lockPhotos,
   lockDevice,
   personDescriptors,
   putDelivery,
@@ -30,8 +31,9 @@ import { decodeDescriptor, meanDescriptor, planBatch, suggestPersonLinks, type P
 import type { AuthenticatedLaptop } from './laptops.js';
 
 /**
- * Two laptops' batches touching the same photos in different orders can deadlock in PostgreSQL,
- * which then aborts one of them; it is simply run again. Serialisation failures likewise.
+ * Photos are locked in one order before a batch writes them (lockPhotos), so laptops do not
+ * deadlock each other; should PostgreSQL still abort a batch as a deadlock or a serialisation
+ * failure (a case not foreseen), the batch is simply run again.
  */
 const RETRYABLE = new Set(['40P01', '40001']);
 const ATTEMPTS = 5;
@@ -79,6 +81,7 @@ async function applyBatchOnce(
     );
   }
   const from: OperationOrigin = { cloudEventId: device.cloudEventId, devicePk: device.pk };
+  await lockPhotos(client, device.cloudEventId, photosTouched(plan.ops));
   const counts: Record<string, number> = {};
   for (const op of plan.ops) {
     await applyOperation(client, from, op, laptop.event.cloudFaceSearch);
@@ -94,6 +97,15 @@ async function applyBatchOnce(
     await suggestLinks(client, device.cloudEventId);
   }
   return response;
+}
+
+function photosTouched(ops: readonly SyncOperation[]): string[] {
+  const shas: string[] = [];
+  for (const op of ops) {
+    if (op.kind === 'photo.put' || op.kind === 'photo.remove') shas.push(op.sha256);
+    else if (op.kind === 'face.put') shas.push(op.photoSha256);
+  }
+  return shas;
 }
 
 async function applyOperation(client: pg.PoolClient, from: OperationOrigin, op: SyncOperation, keepDescriptors: boolean): Promise<void> {
