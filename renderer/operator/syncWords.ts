@@ -33,7 +33,7 @@ const STATE_WORDS: Record<SyncStateName, SyncStateWords> = {
   error: {
     label: 'Stopped by an error',
     tone: 'danger',
-    hint: 'The cloud refused what this laptop sent. Read the error below, fix it, then press Sync now.',
+    hint: 'The cloud refused what this laptop sent. Read the error below, fix it, then press Sync now; if its access was revoked, connect again with a new join code.',
   },
 };
 

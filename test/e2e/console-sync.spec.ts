@@ -2,7 +2,7 @@
 // an event that is not connected says so and offers the form; the organiser's join code connects
 // it, its photos go up, and the section shows the cloud address, the state, the cap and a pause.
 import { join } from 'node:path';
-import { startCloudHarness, type CloudHarness } from '../integration/cloud/cloud-harness.js';
+import { call, startCloudHarness, type CloudHarness } from '../integration/cloud/cloud-harness.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { copyPhoto } from './support/event-photos.js';
 import { REPO_ROOT, SAMPLE_PHOTOS, screenshotPath } from './support/paths.js';
@@ -85,6 +85,37 @@ test('the console connects the event to the cloud with a join code, shows where 
   await page.getByTestId('sync-pause').click();
   await expect(page.getByTestId('sync-state')).not.toHaveAttribute('data-state', 'paused');
   await expect(page.getByTestId('sync-pause')).toHaveText('Pause');
+
+  // The organiser revokes this laptop (it was lost, say): sync stops with the reason, and a new
+  // join code from the organiser connects it again.
+  const organiser = { token: created.organiserToken };
+  const devices = await cloud!.db.pool.query<{ pk: number }>('SELECT id AS pk FROM devices WHERE cloud_event_id = $1', [
+    created.cloudEventId,
+  ]);
+  expect(devices.rows).toHaveLength(1);
+  const revoked = await call(
+    endpoint,
+    'POST',
+    `/cloud-api/events/${created.cloudEventId}/devices/${devices.rows[0]!.pk}/revoke`,
+    organiser,
+  );
+  expect(revoked.status).toBe(200);
+  await expect(page.getByTestId('sync-run')).toBeEnabled();
+  await page.getByTestId('sync-run').click();
+  await expect(page.getByTestId('sync-state')).toHaveText('Stopped by an error');
+  await expect(page.getByTestId('sync-last-error')).toContainText('revoked');
+  await page.screenshot({ path: screenshotPath('console-sync-revoked'), fullPage: true });
+
+  const fresh = await call(endpoint, 'POST', `/cloud-api/events/${created.cloudEventId}/join-codes`, organiser);
+  await page.getByTestId('sync-connect-again').click();
+  await expect(page.getByTestId('sync-endpoint')).toHaveValue(endpoint);
+  await expect(page.getByTestId('sync-device-name')).toHaveValue('Second shooter');
+  await page.getByTestId('sync-join-code').fill((fresh.body as { joinCode: string }).joinCode);
+  await page.getByTestId('sync-enrol').click();
+  await expect(page.getByTestId('sync-enrol-form')).toHaveCount(0);
+  await page.getByTestId('sync-run').click();
+  await expect(page.getByTestId('sync-state')).toHaveText('Up to date');
+  await expect(page.getByTestId('sync-last-error')).toHaveCount(0);
 
   // The endpoint goes away (the venue's uplink drops): Sync now ends offline, with the reason.
   await cloud!.close();

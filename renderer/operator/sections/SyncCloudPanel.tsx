@@ -3,7 +3,7 @@
 import type { SyncView } from '@api';
 import { CopyButton } from '../CopyButton.js';
 
-export function SyncCloudPanel({ sync }: { sync: SyncView }) {
+export function SyncCloudPanel({ sync, onConnectAgain }: { sync: SyncView; onConnectAgain: () => void }) {
   return (
     <aside className="c-panel c-form" data-testid="sync-cloud">
       <h2>In the cloud</h2>
@@ -35,6 +35,11 @@ export function SyncCloudPanel({ sync }: { sync: SyncView }) {
         <dt>Face search in the cloud</dt>
         <dd>{sync.cloudFaceSearch ? 'On: face descriptors are sent' : 'Off: no face descriptors leave this laptop'}</dd>
       </dl>
+      <div className="c-form__actions">
+        <button type="button" className="c-button c-button--ghost" onClick={onConnectAgain} data-testid="sync-connect-again">
+          Connect again with a new join code…
+        </button>
+      </div>
     </aside>
   );
 }

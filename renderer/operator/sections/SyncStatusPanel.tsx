@@ -11,6 +11,7 @@ import { useConsole } from '../store.js';
 import { leftToSend, rateFigure, syncStateWords, timeLeftAt } from '../syncWords.js';
 import { SyncCapForm } from './SyncCapForm.js';
 import { SyncCloudPanel } from './SyncCloudPanel.js';
+import { SyncEnrolForm } from './SyncEnrolForm.js';
 
 /** "Last synced 2 min ago" is read again this often while nothing else changes on screen. */
 const CLOCK_TICK_MS = 15_000;
@@ -38,6 +39,7 @@ export function SyncStatusPanel({ sync, onChange }: { sync: SyncView; onChange: 
   const notify = useConsole((s) => s.notify);
   const now = useNow(CLOCK_TICK_MS);
   const [busy, setBusy] = useState<'pause' | 'run' | null>(null);
+  const [connectingAgain, setConnectingAgain] = useState(false);
   const words = syncStateWords(sync.state, sync);
   const paused = sync.state === 'paused';
   // Pausing during a run: the view says 'syncing' until the run lets go, so the button says so too.
@@ -138,12 +140,22 @@ export function SyncStatusPanel({ sync, onChange }: { sync: SyncView; onChange: 
           >
             <strong>Last error</strong>
             <span>{sync.lastError}</span>
-            {sync.state === 'error' && <span className="c-small">{words.hint}</span>}
           </div>
         )}
       </section>
       <div className="c-two-columns">
-        <SyncCloudPanel sync={sync} />
+        {connectingAgain ? (
+          <SyncEnrolForm
+            eventId={sync.eventId}
+            onEnrolled={(view) => {
+              setConnectingAgain(false);
+              onChange(view);
+            }}
+            again={{ endpoint: sync.endpoint, deviceName: sync.deviceName, onCancel: () => setConnectingAgain(false) }}
+          />
+        ) : (
+          <SyncCloudPanel sync={sync} onConnectAgain={() => setConnectingAgain(true)} />
+        )}
         <SyncCapForm sync={sync} onChange={onChange} />
       </div>
     </>
