@@ -6,9 +6,10 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventStatus } from '../../../src/core/index.js';
 import { createLogger, engineRepositories, openEngine } from '../../../src/core/index.js';
 import { samplePhotoPaths } from '../../fixtures/camera-photos.js';
-import { collectOutput, CLI } from '../../support/cli.js';
+import { collectOutput, CLI, runCli } from '../../support/cli.js';
 import { startTestEngine } from '../../support/engine.js';
 import { makeTempDir, removeDir, waitFor } from '../../support/temp-dir.js';
 import { startTestCloud, type TestCloud } from './cloud-setup.js';
@@ -45,17 +46,31 @@ beforeAll(async () => {
     .map((p) => p.sha256!)
     .sort();
   await engine.stop();
-  // Enrolled by an engine that does not sync continuously, with a bandwidth cap.
+  const created = await cloud.createEvent();
+  const enrolled = await runCli([
+    'sync',
+    'enroll',
+    '--event',
+    EVENT,
+    '--endpoint',
+    cloud.url,
+    '--code',
+    created.joinCode,
+    '--name',
+    'Laptop B',
+    '--data-dir',
+    dataDir,
+  ]);
+  expect(enrolled.code, enrolled.stderr).toBe(0);
+  expect(enrolled.stdout).toContain(`Enrolled with ${cloud.url} as "Laptop B"`);
+  // A bandwidth cap, set by an engine that does not sync by itself.
   const editor = await openEngine({
     dataDir,
     log: createLogger({ logDir: null, terminal: 'none' }),
     mode: 'one-shot',
     processPhotos: false,
   });
-  const eventId = editor.catalogue.events.named(EVENT).id;
-  const created = await cloud.createEvent();
-  await editor.sync.enroll(eventId, { endpoint: cloud.url, joinCode: created.joinCode });
-  editor.sync.setBandwidthCap(eventId, CAP_BYTES_PER_SECOND);
+  editor.sync.setBandwidthCap(editor.catalogue.events.named(EVENT).id, CAP_BYTES_PER_SECOND);
   await editor.stop();
 }, 240_000);
 
@@ -136,6 +151,14 @@ describe('a sync killed mid-upload and run again', () => {
     // The interrupted upload went on under the same id: it resumed rather than starting over.
     const resumedUpload = [...beforeKill][0]!.split('#')[0]!;
     const partsOfIt = [...receipts.keys()].filter((k) => k.startsWith(`${resumedUpload}#`));
+    const status = await runCli(['status', '--event', EVENT, '--data-dir', dataDir, '--json']);
+    expect((JSON.parse(status.stdout) as EventStatus).sync).toMatchObject({
+      endpoint: cloud.url,
+      state: 'idle',
+      opsLeft: 0,
+      blobsLeft: 0,
+      lastError: null,
+    });
     expect(partsOfIt.length).toBeGreaterThan([...beforeKill].filter((k) => k.startsWith(`${resumedUpload}#`)).length);
   }, 360_000);
 });
