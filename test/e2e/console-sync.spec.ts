@@ -110,6 +110,7 @@ test('the console connects the event to the cloud with a join code, shows where 
   await page.getByTestId('sync-connect-again').click();
   await expect(page.getByTestId('sync-endpoint')).toHaveValue(endpoint);
   await expect(page.getByTestId('sync-device-name')).toHaveValue('Second shooter');
+  await page.screenshot({ path: screenshotPath('console-sync-connect-again'), fullPage: true });
   await page.getByTestId('sync-join-code').fill((fresh.body as { joinCode: string }).joinCode);
   await page.getByTestId('sync-enrol').click();
   await expect(page.getByTestId('sync-enrol-form')).toHaveCount(0);
