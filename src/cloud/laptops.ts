@@ -6,6 +6,7 @@ import {
   cloudEventByJoinCode,
   deviceByTokenHash,
   enrolDevice,
+  revokedAfter,
   type CloudDatabase,
   type CloudEventRow,
   type DeviceRow,
@@ -24,9 +25,19 @@ export async function enrolLaptop(
   publicBaseUrl: string,
   now: Date = new Date(),
 ): Promise<EnrolResponse> {
-  const event = await cloudEventByJoinCode(db.pool, hashSecret(normaliseJoinCode(request.joinCode)), now);
-  if (!event) {
+  const opened = await cloudEventByJoinCode(db.pool, hashSecret(normaliseJoinCode(request.joinCode)), now);
+  if (!opened) {
     throw new CloudRequestError(403, 'bad-join-code', 'This join code is not valid or has expired: ask the organiser for a new one.');
+  }
+  const { event, codeCreatedAt } = opened;
+  // A revoked laptop comes back only with a join code made after its revocation: the organiser
+  // letting it back in on purpose, not the code it was enrolled with.
+  if (await revokedAfter(db.pool, event.id, request.deviceId, codeCreatedAt)) {
+    throw new CloudRequestError(
+      403,
+      'revoked',
+      "The organiser revoked this laptop's access: enrolling it again needs a join code they make after the revocation.",
+    );
   }
   const deviceToken = newToken();
   const device = await enrolDevice(db.pool, {

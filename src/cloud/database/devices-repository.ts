@@ -19,7 +19,8 @@ const DEVICE_COLUMNS =
 /**
  * Enrols a laptop, or enrols it again: the same device id gets a new token (the old one stops
  * working, its hash is replaced) and keeps its cursor, so a laptop that lost its token carries on
- * where the endpoint stopped.
+ * where the endpoint stopped. Whether a revoked laptop may come back is the caller's decision
+ * (revokedAfter).
  */
 export async function enrolDevice(
   q: Queryable,
@@ -33,6 +34,16 @@ export async function enrolDevice(
     [device.cloudEventId, device.deviceId, device.name, device.tokenHash],
   );
   return rows[0]!;
+}
+
+/** Whether the event's laptop `deviceId` was revoked at or after `since`. */
+export async function revokedAfter(q: Queryable, cloudEventId: string, deviceId: string, since: Date): Promise<boolean> {
+  const { rows } = await q.query('SELECT 1 FROM devices WHERE cloud_event_id = $1 AND device_id = $2 AND revoked_at >= $3', [
+    cloudEventId,
+    deviceId,
+    since,
+  ]);
+  return rows.length > 0;
 }
 
 export async function deviceByTokenHash(q: Queryable, tokenHash: string): Promise<DeviceRow | null> {

@@ -50,12 +50,19 @@ export async function insertJoinCode(q: Queryable, cloudEventId: string, codeHas
   await q.query('INSERT INTO join_codes (code_hash, cloud_event_id, expires_at) VALUES ($1, $2, $3)', [codeHash, cloudEventId, expiresAt]);
 }
 
-/** The event a join code opens, while the code is neither expired nor revoked. A code serves several laptops. */
-export async function cloudEventByJoinCode(q: Queryable, codeHash: string, now: Date): Promise<CloudEventRow | null> {
-  const { rows } = await q.query<CloudEventRow>(
-    `SELECT ${JOINED_EVENT_COLUMNS} FROM join_codes j JOIN cloud_events e ON e.id = j.cloud_event_id
+/** The event a join code opens (and when the code was made), while the code is neither expired nor revoked. A code serves several laptops. */
+export async function cloudEventByJoinCode(
+  q: Queryable,
+  codeHash: string,
+  now: Date,
+): Promise<{ event: CloudEventRow; codeCreatedAt: Date } | null> {
+  const { rows } = await q.query<CloudEventRow & { codeCreatedAt: Date }>(
+    `SELECT ${JOINED_EVENT_COLUMNS}, j.created_at AS "codeCreatedAt" FROM join_codes j JOIN cloud_events e ON e.id = j.cloud_event_id
      WHERE j.code_hash = $1 AND j.revoked_at IS NULL AND j.expires_at > $2`,
     [codeHash, now],
   );
-  return rows[0] ?? null;
+  const row = rows[0];
+  if (!row) return null;
+  const { codeCreatedAt, ...event } = row;
+  return { event, codeCreatedAt };
 }

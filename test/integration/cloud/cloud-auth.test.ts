@@ -249,6 +249,24 @@ describe('enrolment', () => {
     expect(res.status).toBe(403);
   });
 
+  it('let a revoked laptop back only with a join code made after its revocation', async () => {
+    const withOldCode = await call(base, 'POST', '/sync/v1/enrol', {
+      body: { joinCode: eventA.joinCode, deviceId: 'laptop-a-lost', deviceName: 'Lost' },
+    });
+    expect(withOldCode.status).toBe(403);
+    expect(withOldCode.body).toMatchObject({ code: 'revoked' });
+    expect((withOldCode.body as { message: string }).message).toMatch(/join code they make after the revocation/);
+
+    const fresh = await call(base, 'POST', `/cloud-api/events/${eventA.cloudEventId}/join-codes`, { token: eventA.organiserToken });
+    const back = await call(base, 'POST', '/sync/v1/enrol', {
+      body: { joinCode: (fresh.body as { joinCode: string }).joinCode, deviceId: 'laptop-a-lost', deviceName: 'Found' },
+    });
+    expect(back.status).toBe(200);
+    expect((await call(base, 'GET', '/sync/v1/event', { token: (back.body as { deviceToken: string }).deviceToken })).status).toBe(200);
+    // Its old token stays refused.
+    expect((await call(base, 'GET', '/sync/v1/event', { token: revokedLaptop })).status).toBe(401);
+  });
+
   it('store only hashes of tokens and join codes', async () => {
     const { rows } = await cloud.db.pool.query<{ t: string }>(
       `SELECT token_hash AS t FROM devices UNION ALL SELECT organiser_token_hash FROM cloud_events UNION ALL SELECT code_hash FROM join_codes`,
