@@ -20,6 +20,19 @@ export interface CloudAppDeps {
   onError?: (err: Error, where: string) => void;
 }
 
+/** How long a laptop waits before trying again when the database is away (a restart takes seconds). */
+const DATABASE_RETRY_AFTER_S = 30;
+
+/** PostgreSQL restarting or gone: connection refused or reset, or the server shutting down (SQLSTATE classes 57P and 08). */
+function isDatabaseUnreachable(error: Error & { code?: string }): boolean {
+  const code = error.code ?? '';
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code) ||
+    /^(57P0[1-3]|08\d\d\d)$/.test(code) ||
+    /Connection terminated|timeout exceeded when trying to connect/i.test(error.message)
+  );
+}
+
 export async function buildCloudApp(deps: CloudAppDeps): Promise<FastifyInstance> {
   const app = Fastify({ bodyLimit: MAX_BATCH_BYTES, logger: false });
 
@@ -44,6 +57,13 @@ export async function buildCloudApp(deps: CloudAppDeps): Promise<FastifyInstance
         .send({ code: 'bad-request', message: `The request is not valid: ${error.message}. Fix it and send it again.` });
     }
     deps.onError?.(error, `${request.method} ${request.url}`);
+    if (isDatabaseUnreachable(error)) {
+      // The laptop backs off and comes back: nothing of the request was applied (its transaction never committed).
+      return reply
+        .status(503)
+        .header('retry-after', String(DATABASE_RETRY_AFTER_S))
+        .send({ code: 'unavailable', message: 'The endpoint cannot reach its database right now: try again in a minute.' });
+    }
     return reply
       .status(500)
       .send({ code: 'internal', message: 'The endpoint failed on this request (it is logged there): try again later.' });
