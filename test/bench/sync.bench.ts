@@ -1,0 +1,294 @@
+// Sync benchmark (`npm run bench:sync`): an event of 2,000 camera-like photos (thumbnails,
+// previews, faces, people, a take-home link) synced from a real laptop engine to a real cloud
+// endpoint (PostgreSQL, directory blob store) through a link capped at 50 Mbit/s by the fault
+// proxy, with the endpoint, its database and the proxy in another process. Measures:
+//   - link utilisation: bytes the link carried / (its speed × the sync's time), target ≥ 90%;
+//   - time until the first take-home link works in the cloud (its gallery lists photos);
+//   - the slowdown of an ingest running at the same time as the sync, against the same ingest
+//     alone before and after (target ≤ 10%).
+// Reports honest numbers and asserts nothing.
+//
+//   npm run bench:sync                          (2,000 photos, 50 Mbit/s, 16 photos ingested per run)
+//   npm run bench:sync -- --photos 300 --ingest 8   (a quick look)
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { hashSecret, newToken } from '../../src/config/index.js';
+import { createLogger, openEngine, type Engine } from '../../src/core/index.js';
+import { checkpointAndClose, createRepositories, openDatabase } from '../../src/store/index.js';
+import type { SyncProgress } from '../../src/sync/index.js';
+import { makeCameraJpegPool, samplePhotoPaths, uniqueVariant } from '../fixtures/camera-photos.js';
+import { makeTempDir, removeDir } from '../support/temp-dir.js';
+
+const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const args = parseArgs({
+  options: {
+    photos: { type: 'string', default: '2000' },
+    mbit: { type: 'string', default: '50' },
+    ingest: { type: 'string', default: '16' },
+    label: { type: 'string' },
+  },
+}).values;
+const PHOTOS = Number(args.photos);
+const LINK_BITS_PER_SECOND = Number(args.mbit) * 1e6;
+const INGEST_PHOTOS = Number(args.ingest);
+/** Photos in the attendee's take-home link whose arrival in the cloud is timed. */
+const LINK_PHOTOS = 12;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const quiet = createLogger({ logDir: null, terminal: 'none' });
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+function openBenchEngine(dataDir: string): Promise<Engine> {
+  return openEngine({ dataDir, mode: 'one-shot', log: quiet, settings: { pipeline: { workers: 2 }, faces: { enabled: true } } });
+}
+
+/** The same WebP with a chunk of its own at the end (RIFF size updated): another hash, the same picture. */
+function uniqueWebp(webp: Buffer, index: number): Buffer {
+  const payload = Buffer.from(`bench-${String(index).padStart(6, '0')}`); // even length: no pad byte
+  const chunk = Buffer.alloc(8 + payload.length);
+  chunk.write('BNCH', 0, 'latin1');
+  chunk.writeUInt32LE(payload.length, 4);
+  payload.copy(chunk, 8);
+  const out = Buffer.concat([webp, chunk]);
+  out.writeUInt32LE(out.length - 8, 4);
+  return out;
+}
+
+/**
+ * The six samples processed for real, then stored photos up to `total`, each with its own preview
+ * and thumbnail files (distinct bytes, so every one is a blob to upload) and its sample's faces.
+ * Returns the take-home link's token.
+ */
+async function buildEvent(dataDir: string, total: number): Promise<{ eventId: number; galleryToken: string }> {
+  const engine = await openBenchEngine(dataDir);
+  try {
+    const session = await engine.openEvent('bench');
+    for (const p of samplePhotoPaths()) session.intake.submit(p, null);
+    await session.intake.settled();
+    await engine.whenIdle(session.event.id);
+  } finally {
+    await engine.stop();
+  }
+  const db = openDatabase(join(dataDir, 'shutterfind.db'));
+  try {
+    const repos = createRepositories(db);
+    const eventId = repos.events.findEventByName('bench')!.id;
+    const samples = repos.photos.listPhotos(eventId, { limit: 100 });
+    const bytesOf = new Map<number, { preview: Buffer; thumb: Buffer }>();
+    for (const s of samples) {
+      bytesOf.set(s.id, {
+        preview: await readFile(join(dataDir, s.previewPath!)),
+        thumb: await readFile(join(dataDir, s.thumbnailPath!)),
+      });
+    }
+    mkdirSync(join(dataDir, 'previews', 'bench'), { recursive: true });
+    mkdirSync(join(dataDir, 'thumbnails', 'bench'), { recursive: true });
+    const addPhoto = db.prepare(
+      `INSERT INTO photos (event_id, path, file_name, format, sha256, status, landed_at, admitted_at, ready_at, updated_at, width, height, preview_path, thumbnail_path, captured_at, camera_make, camera_model)
+       VALUES (?, ?, ?, 'jpeg', ?, 'ready', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'SONY', 'ILCE-7M2')`,
+    );
+    const addFace = db.prepare(
+      'INSERT INTO faces (photo_id, event_id, person_id, box_x, box_y, box_w, box_h, score, quality, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0.99, 0.8, ?)',
+    );
+    const now = Date.now();
+    const ids: number[] = [];
+    for (let n = samples.length; n < total; n++) {
+      const s = samples[n % samples.length]!;
+      const media = bytesOf.get(s.id)!;
+      const preview = `previews/bench/${n}.jpg`;
+      const thumb = `thumbnails/bench/${n}.webp`;
+      writeFileSync(join(dataDir, preview), uniqueVariant(media.preview, n));
+      writeFileSync(join(dataDir, thumb), uniqueWebp(media.thumb, n));
+      const name = `IMG_${String(n).padStart(5, '0')}.JPG`;
+      db.transaction(() => {
+        const sha = createHash('sha256').update(`bench-photo-${n}`).digest('hex');
+        const id = Number(
+          addPhoto.run(eventId, `/bench/${name}`, name, sha, now, now, now, now, s.width, s.height, preview, thumb, now + n * 1000)
+            .lastInsertRowid,
+        );
+        ids.push(id);
+        for (const f of repos.faces.facesOfPhoto(s.id)) addFace.run(id, eventId, f.personId, ...f.box, now);
+      })();
+    }
+    repos.persons.refreshPersons(repos.persons.personIds(eventId), now);
+    // An attendee's take-home link, made at the kiosk before any sync: photos spread over the event.
+    const galleryToken = newToken();
+    const linked = Array.from({ length: LINK_PHOTOS }, (_, i) => ids[Math.floor(((i + 0.5) * ids.length) / LINK_PHOTOS)]!);
+    repos.galleries.addLink(hashSecret(galleryToken), eventId, null, linked, now, now + 86_400_000);
+    return { eventId, galleryToken };
+  } finally {
+    checkpointAndClose(db);
+  }
+}
+
+interface CloudSide {
+  ready: { linkUrl: string; directUrl: string; joinCode: string; cloudEventId: string };
+  stats(): Promise<{ bytesUp: number; bytesDown: number }>;
+  stop(): Promise<void>;
+}
+
+async function startCloudSide(): Promise<CloudSide> {
+  const child = spawn(
+    join(REPO_ROOT, 'node_modules', '.bin', 'tsx'),
+    [join(REPO_ROOT, 'test/bench/sync-cloud-process.ts'), String(LINK_BITS_PER_SECOND)],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const next = async <T>(key: string): Promise<T> => {
+    for (;;) {
+      const { value, done } = await lines.next();
+      if (done) throw new Error(`The cloud side of the bench exited before answering ${key}`);
+      const parsed = JSON.parse(value as string) as Record<string, unknown>;
+      if (key in parsed) return parsed[key] as T;
+    }
+  };
+  const ready = await next<CloudSide['ready']>('ready');
+  return {
+    ready,
+    async stats() {
+      child.stdin!.write('stats\n');
+      return next('stats');
+    },
+    async stop() {
+      child.stdin!.write('stop\n');
+      await next('stopped');
+    },
+  };
+}
+
+/** `count` camera-like photos (24 MP, faces) written to a folder of their own, to ingest. */
+async function writeIngestSet(dir: string, bases: Buffer[], count: number, offset: number): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const paths: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const path = join(dir, `DSC_${String(offset + i).padStart(5, '0')}.JPG`);
+    await writeFile(path, uniqueVariant(bases[i % bases.length]!, offset + i));
+    paths.push(path);
+  }
+  return paths;
+}
+
+/** Seconds to ingest `paths` into a new event, from the first submit until every photo is processed. */
+async function timeIngest(engine: Engine, name: string, paths: string[]): Promise<{ seconds: number; cpuMs: number }> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const session = await engine.openEvent(name);
+  for (const p of paths) session.intake.submit(p, null);
+  await session.intake.settled();
+  await engine.whenIdle(session.event.id);
+  const cpu = process.cpuUsage(cpu0);
+  return { seconds: (performance.now() - t0) / 1000, cpuMs: Math.round((cpu.user + cpu.system) / 1000) };
+}
+
+async function main(): Promise<void> {
+  const root = await makeTempDir('shutterfind-bench-sync-');
+  const dataDir = join(root, 'data');
+  let cloud: CloudSide | null = null;
+  let engine: Engine | null = null;
+  try {
+    log(`building an event of ${PHOTOS} photos…`);
+    const { eventId, galleryToken } = await buildEvent(dataDir, PHOTOS);
+    log(`making ${INGEST_PHOTOS * 3} camera-like photos to ingest…`);
+    const bases = await makeCameraJpegPool(4);
+    const sets = await Promise.all(
+      ['before', 'during', 'after'].map((label, i) => writeIngestSet(join(root, `ingest-${label}`), bases, INGEST_PHOTOS, i * 1000)),
+    );
+    log('starting the cloud side (PostgreSQL, endpoint, capped link)…');
+    cloud = await startCloudSide();
+    engine = await openBenchEngine(dataDir);
+    // The first ingest of a process loads the face models into the workers: not part of any run timed.
+    log('warming up the engine…');
+    await timeIngest(engine, 'ingest-warm-up', await writeIngestSet(join(root, 'ingest-warm-up'), bases, 2, 9000));
+    log('ingest alone (before)…');
+    const before = await timeIngest(engine, 'ingest-before', sets[0]!);
+    log(`  ${round(before.seconds)} s`);
+
+    await engine.sync.enroll(eventId, { endpoint: cloud.ready.linkUrl, joinCode: cloud.ready.joinCode, deviceName: 'Bench laptop' });
+    const bytes0 = (await cloud.stats()).bytesUp;
+    const t0 = performance.now();
+    let firstLinkSeconds: number | null = null;
+    let lastProgress: SyncProgress | null = null;
+    let stopPolling = false;
+    // The attendee opens her take-home link at the cloud address, every half second, until it shows photos.
+    const polling = (async () => {
+      while (!stopPolling && firstLinkSeconds === null) {
+        const res = await fetch(`${cloud!.ready.directUrl}/gallery-api/${galleryToken}`).catch(() => null);
+        if (res?.ok) {
+          const view = (await res.json()) as { photos: unknown[] };
+          if (view.photos.length > 0) firstLinkSeconds = (performance.now() - t0) / 1000;
+        }
+        if (firstLinkSeconds === null) await sleep(500);
+      }
+    })();
+    const syncing = engine.sync.runOnce(eventId, (p) => (lastProgress = p));
+    log('syncing; ingest during the sync…');
+    const during = await timeIngest(engine, 'ingest-during', sets[1]!);
+    log(`  ${round(during.seconds)} s`);
+    const summary = await syncing;
+    const syncSeconds = (performance.now() - t0) / 1000;
+    stopPolling = true;
+    await polling;
+    const bytesUp = (await cloud.stats()).bytesUp - bytes0;
+    log(`synced in ${round(syncSeconds)} s; ingest alone (after)…`);
+    const after = await timeIngest(engine, 'ingest-after', sets[2]!);
+    log(`  ${round(after.seconds)} s`);
+
+    const alone = (before.seconds + after.seconds) / 2;
+    const linkBytesPerSecond = LINK_BITS_PER_SECOND / 8;
+    const result = {
+      bench: 'sync',
+      at: new Date().toISOString(),
+      label: args.label ?? null,
+      machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage: os.loadavg() },
+      setup: {
+        photos: PHOTOS,
+        linkMbitPerSecond: LINK_BITS_PER_SECOND / 1e6,
+        cloud: 'another process: PostgreSQL 15, the endpoint with a directory blob store, the fault proxy capping the link',
+        ingestPhotosPerRun: INGEST_PHOTOS,
+      },
+      sync: {
+        seconds: round(syncSeconds),
+        summary,
+        lastProgress,
+        bytesThroughLink: bytesUp,
+        linkUtilisation: round(bytesUp / (linkBytesPerSecond * syncSeconds), 3),
+        targetUtilisation: 0.9,
+        firstTakeHomeLinkSeconds: firstLinkSeconds === null ? null : round(firstLinkSeconds),
+      },
+      ingest: {
+        aloneBeforeSeconds: round(before.seconds),
+        duringSyncSeconds: round(during.seconds),
+        aloneAfterSeconds: round(after.seconds),
+        slowdown: round(during.seconds / alone - 1, 3),
+        targetSlowdown: 0.1,
+        mainThreadCpuMs: { before: before.cpuMs, during: during.cpuMs, after: after.cpuMs },
+      },
+    };
+    mkdirSync(RESULTS, { recursive: true });
+    const file = join(RESULTS, `sync-${result.at.replace(/[:.]/g, '').slice(0, 17)}Z.json`);
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    log(
+      `link ${round(result.sync.linkUtilisation * 100, 1)}% of ${args.mbit} Mbit/s over ${round(syncSeconds)} s; ` +
+        `first take-home link after ${result.sync.firstTakeHomeLinkSeconds ?? '—'} s; ` +
+        `ingest ${round(before.seconds)} / ${round(during.seconds)} / ${round(after.seconds)} s (before / during / after): ` +
+        `${round(result.ingest.slowdown * 100, 1)}% slower during sync`,
+    );
+    log(`→ ${file}`);
+  } finally {
+    await engine?.stop();
+    await cloud?.stop();
+    await removeDir(root);
+  }
+}
+
+await main();
