@@ -1,5 +1,6 @@
 // `cloud serve`: the database migrated (once, whichever instance starts first), the app listening,
 // and the email loop when SMTP is configured. Stateless: start as many as you like on one database.
+import type { FastifyBaseLogger } from 'fastify';
 import type { BlobStore } from './blobs/index.js';
 import { buildCloudApp } from './cloud-app.js';
 import { migrateCloudDatabase, openCloudDatabase, type CloudDatabase } from './database/index.js';
@@ -15,6 +16,8 @@ export interface CloudServerOptions {
   /** Sends attendees' emails when given; without it deliveries wait in the database. */
   mailer?: Mailer;
   onError?: (err: Error, where: string) => void;
+  /** Structured request log (see CloudAppDeps.logger). */
+  logger?: FastifyBaseLogger;
 }
 
 export interface CloudServer {
@@ -43,6 +46,7 @@ export async function startCloudServer(options: CloudServerOptions): Promise<Clo
       publicBaseUrl: options.publicBaseUrl,
       ...(loop ? { onDeliveries: () => loop?.kick() } : {}),
       ...(options.onError ? { onError: options.onError } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
     });
     const address = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8787 });
     return {

@@ -69,6 +69,10 @@ export async function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDe
       if (Array.isArray(ops) && ops.length > MAX_OPS_PER_BATCH) throw new CloudRequestError(400, 'too-many-operations', BATCH_TOO_LARGE);
       const batch = parseRequest(batchRequest, request.body, 'batch');
       const response = await applyBatch(db, laptop, parseRequest(idempotencyKey, key, 'Idempotency-Key header'), batch.ops);
+      request.log.info(
+        { cloudEventId: laptop.event.id, deviceId: laptop.device.deviceId, idempotencyKey: key, ...response },
+        'batch applied',
+      );
       if (response.applied > 0 && batch.ops.some((op) => op.kind === 'delivery.put')) deps.onDeliveries?.();
       return response;
     });

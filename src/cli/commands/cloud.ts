@@ -66,6 +66,7 @@ export async function runCloudServe(ctx: CommandContext, o: CloudServeOptions): 
       port,
       ...(mailer ? { mailer } : {}),
       onError: (err, where) => ctx.log.error({ err }, `cloud endpoint: ${where} failed: ${err.message}`),
+      logger: ctx.log,
     });
   } catch (err) {
     mailer?.close();

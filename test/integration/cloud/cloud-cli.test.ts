@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectOutput, parseJsonOutput, runCli, startCli } from '../../support/cli.js';
 import { startPostgres, type TestPostgres } from '../../support/postgres.js';
 import { makeTempDir, removeDir, waitFor } from '../../support/temp-dir.js';
-import { call, freePort } from './cloud-harness.js';
+import { call, freePort, photoPuts, postBatch } from './cloud-harness.js';
 
 let postgres: TestPostgres;
 let dir: string;
@@ -63,6 +63,7 @@ describe('shutterfind cloud', () => {
         publicBaseUrl: publicUrl,
       });
       const token = (enrolled.body as { deviceToken: string }).deviceToken;
+      expect((await postBatch(publicUrl, token, 'cli-batch-1', photoPuts(1, 3, 'laptop-cli-01'))).status).toBe(200);
 
       const revoked = await runCli(['cloud', 'revoke-device', ...common, '--event', created.cloudEventId, '--device', 'laptop-cli-01']);
       expect(revoked.code, revoked.stderr).toBe(0);
@@ -78,6 +79,9 @@ describe('shutterfind cloud', () => {
     const result = await served;
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('Stopped cleanly');
+    // The operator sees what arrived.
+    expect(result.stderr).toMatch(/batch applied/);
+    expect(result.stderr).toContain('laptop-cli-01');
   });
 
   it('says which option is missing when serve is started without a database', async () => {
