@@ -67,6 +67,7 @@ export {
   SyncPausedError,
   SyncRequestError,
   SyncGapError,
+  SyncStoppedError,
   NoDeviceTokenError,
   type EventSync,
   type SyncProgress,

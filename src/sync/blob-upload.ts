@@ -5,6 +5,7 @@ import { open, stat } from 'node:fs/promises';
 import type { SyncBlob, SyncRepository } from '../store/index.js';
 import { SyncRequestError, type CloudClient } from './cloud-client.js';
 import type { PartUrl } from '../api/index.js';
+import { stopIfAsked } from './sync-stop.js';
 
 export interface BlobUploadDeps {
   repo: SyncRepository;
@@ -16,6 +17,8 @@ export interface BlobUploadDeps {
   sent(bytes: number): void;
   /** Called after each part reaches the store (tests stop a sync mid-upload here). */
   partSent?(blob: SyncBlob, partNumber: number): void;
+  /** True when the sync should stop (paused, closing): checked before each part. */
+  stopped?(): boolean;
   now(): number;
 }
 
@@ -97,6 +100,7 @@ async function uploadParts(deps: BlobUploadDeps, blob: SyncBlob): Promise<void> 
       return found;
     };
     for (const partNumber of todo) {
+      stopIfAsked(deps.stopped);
       const offset = (partNumber - 1) * partSize;
       const length = Math.min(partSize, blob.size - offset);
       const bytes = Buffer.alloc(length);

@@ -200,7 +200,8 @@ export function createEventSync(deps: EventSyncDeps) {
             viewChanged(eventId);
           },
           log,
-          stopped: () => stopping,
+          // Closing, or paused meanwhile by the operator: the run ends between two requests.
+          stopped: () => stopping || repo.enrolment(eventId)?.paused === true,
           ...(deps.limits ? { limits: deps.limits } : {}),
           ...(deps.blobsInFlight ? { blobsInFlight: deps.blobsInFlight } : {}),
           ...(deps.partSent ? { partSent: deps.partSent } : {}),
@@ -281,7 +282,7 @@ export function createEventSync(deps: EventSyncDeps) {
         const delay = retryDelay(l.attempt, err.retryAfterMs, backoff, random());
         log.warn({ eventId, attempt: l.attempt, delayMs: delay }, `${err.message}; trying again in ${Math.round(delay / 1000)} s`);
         schedule(eventId, delay, 'backoff');
-      } else if (err instanceof SyncPausedError) {
+      } else if (err instanceof SyncPausedError || err instanceof SyncStoppedError) {
         l.waiting = null;
       } else {
         // A refusal only the operator can fix (a revoked token, a lost log): wait for them.

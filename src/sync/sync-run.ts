@@ -7,6 +7,9 @@ import { batchBody, BATCH_LIMITS, idempotencyKey, nextBatch, type BatchLimits } 
 import { uploadBlob } from './blob-upload.js';
 import { recordChanges, type ChangeLogDeps } from './change-log.js';
 import { SyncRequestError, type CloudClient } from './cloud-client.js';
+import { stopIfAsked } from './sync-stop.js';
+
+export { SyncStoppedError } from './sync-stop.js';
 
 /**
  * Blobs in flight at once: a thumbnail is ~30 kB, so one at a time spends most of a 50 Mbit/s
@@ -44,15 +47,6 @@ export interface SyncRunDeps extends ChangeLogDeps {
   partSent?(blob: SyncBlob, partNumber: number): void;
   /** True once the engine is closing. */
   stopped?(): boolean;
-}
-
-/** The engine is closing: the sync stops between two requests, and the next one goes on from there. */
-export class SyncStoppedError extends Error {
-  override name = 'SyncStoppedError';
-}
-
-function stopIfAsked(deps: SyncRunDeps): void {
-  if (deps.stopped?.()) throw new SyncStoppedError('Sync stopped: Shutterfind is closing; it goes on from here next time');
 }
 
 /** The endpoint lost operations this laptop had its acknowledgement for: sync cannot go on by itself. */
@@ -104,7 +98,7 @@ async function sendOperations(deps: SyncRunDeps, eventId: number, progressed: ()
   const limits = deps.limits ?? BATCH_LIMITS;
   let sent = 0;
   for (;;) {
-    stopIfAsked(deps);
+    stopIfAsked(deps.stopped);
     const enrolment = repo.enrolment(eventId)!;
     const batch = nextBatch(repo.opsFrom(eventId, enrolment.ackedSeq + 1, limits.maxOps), limits);
     if (!batch.length) return sent;
@@ -183,7 +177,7 @@ async function sendInParallel(
   let next = 0;
   const worker = async () => {
     while (next < toSend.length) {
-      stopIfAsked(deps);
+      stopIfAsked(deps.stopped);
       const blob = toSend[next++]!;
       const result = await uploadBlob(
         {
@@ -196,6 +190,7 @@ async function sendInParallel(
             deps.sentBytes(bytes);
           },
           ...(deps.partSent ? { partSent: deps.partSent } : {}),
+          ...(deps.stopped ? { stopped: deps.stopped } : {}),
           now: deps.now,
         },
         blob,

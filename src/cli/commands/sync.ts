@@ -8,6 +8,7 @@ import {
   NotEnrolledError,
   openEngine,
   SyncGapError,
+  SyncStoppedError,
   SyncPausedError,
   SyncRequestError,
   type Engine,
@@ -42,6 +43,7 @@ const explained = (err: unknown): boolean =>
   err instanceof SyncGapError ||
   err instanceof NotEnrolledError ||
   err instanceof SyncPausedError ||
+  err instanceof SyncStoppedError ||
   err instanceof NoDeviceTokenError ||
   err instanceof RangeError;
 

@@ -2,19 +2,31 @@
 // unreachable endpoint leaves the event 'offline' and the background loop gets through by itself
 // once the link is back; an endpoint that lost acknowledged operations stops sync with what to do.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEventSync, SyncGapError, SyncRequestError, type EventSync } from '../../../src/sync/index.js';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  createEventSync,
+  SyncGapError,
+  SyncRequestError,
+  SyncStoppedError,
+  type EventSync,
+  type EventSyncDeps,
+} from '../../../src/sync/index.js';
 import { useTempDatabase } from '../../support/database.js';
 import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js';
 import { waitFor } from '../../support/temp-dir.js';
 import { startTestCloud, type TestCloud } from './cloud-setup.js';
 
 const temp = useTempDatabase();
+/** Small parts: a 100 kB preview is seven of them. */
+const PART_SIZE = 16 * 1024;
 let cloud: TestCloud;
 let proxy: FaultProxy;
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 beforeAll(async () => {
-  cloud = await startTestCloud();
+  cloud = await startTestCloud({ partSize: PART_SIZE });
   proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: Number(new URL(cloud.url).port) } });
 }, 120_000);
 afterAll(async () => {
@@ -23,7 +35,7 @@ afterAll(async () => {
 });
 
 /** An event with three persons (no photos needed for operations), and sync over it. */
-function eventWithPersons(): { eventId: number; sync: EventSync } {
+function eventWithPersons(partSent?: EventSyncDeps['partSent']): { eventId: number; sync: EventSync } {
   const { db } = temp;
   const eventId = Number(db.prepare('INSERT INTO events (name, created_at) VALUES (?, ?)').run('Gala', Date.now()).lastInsertRowid);
   for (const name of ['Ana', 'Bo', null]) {
@@ -39,10 +51,14 @@ function eventWithPersons(): { eventId: number; sync: EventSync } {
     dataDir: temp.dir,
     log: quiet,
     defaultDeviceName: 'Test laptop',
-    attendeeMediaPath: async () => null,
     // Fast retries, so the test sees the loop come back within seconds.
     backoff: { baseMs: 100, maxMs: 500 },
     debounceMs: 50,
+    ...(partSent ? { partSent } : {}),
+    attendeeMediaPath: async (photoId, kind) => {
+      const p = temp.repos.photos.getPhoto(photoId);
+      return (kind === 'thumb' ? p?.thumbnailPath : p?.previewPath) ?? null;
+    },
   });
   return { eventId, sync };
 }
@@ -91,4 +107,67 @@ describe('sync when the link or the endpoint fails', () => {
     expect((failed as Error).message).toMatch(/lost operations 4–8 .*Enrol the event again/);
     expect(sync.view(eventId)).toMatchObject({ state: 'error', opsLeft: 1, lastError: expect.stringMatching(/Enrol the event again/) });
   });
+
+  it('starts an upload again when the endpoint forgot it, and the file arrives whole', async () => {
+    let crash = true;
+    const { eventId, sync } = eventWithPersons((blob) => {
+      // The laptop "dies" after the first recorded part of the preview.
+      if (crash && blob.kind === 'preview') {
+        crash = false;
+        throw new Error('simulated crash after the first part');
+      }
+    });
+    const sha = await addPhoto(eventId, 100_000);
+    const created = await cloud.createEvent();
+    await sync.enroll(eventId, { endpoint: cloud.url, joinCode: created.joinCode });
+    await expect(sync.runOnce(eventId)).rejects.toThrow(/simulated crash/);
+    const [first] = temp.repos.sync.pendingBlobs(eventId, 10);
+    expect(first).toMatchObject({ kind: 'preview', sha256: sha.preview });
+    expect(temp.repos.sync.partsDone(eventId, sha.preview, first!.uploadId!)).toHaveLength(1);
+
+    await cloud.query('DELETE FROM blob_uploads WHERE upload_id = $1', [first!.uploadId]);
+    await sync.runOnce(eventId);
+    const stored = await cloud.query<{ kind: string; size: string }>('SELECT kind, size FROM blobs WHERE sha256 = $1', [sha.preview]);
+    expect(stored).toEqual([{ kind: 'preview', size: 100_000 }]);
+    const newUploads = new Set(cloud.store.received.filter((r) => !r.startsWith(`${first!.uploadId}#`)).map((r) => r.split('#')[0]));
+    expect(newUploads.size).toBeGreaterThanOrEqual(1);
+    expect(sync.view(eventId)).toMatchObject({ blobsLeft: 0, opsLeft: 0 });
+  });
+
+  it('stops between two parts when the operator pauses, and goes on from there when resumed', async () => {
+    const pauseAfterPart2: { pause?: () => void } = {};
+    const { eventId, sync } = eventWithPersons((blob, part) => {
+      if (blob.kind === 'preview' && part === 2) pauseAfterPart2.pause?.();
+    });
+    pauseAfterPart2.pause = () => sync.setPaused(eventId, true);
+    const sha = await addPhoto(eventId, 120_000);
+    const created = await cloud.createEvent();
+    await sync.enroll(eventId, { endpoint: cloud.url, joinCode: created.joinCode });
+    await expect(sync.runOnce(eventId)).rejects.toBeInstanceOf(SyncStoppedError);
+    expect(sync.view(eventId)).toMatchObject({ state: 'paused', blobsLeft: 1 });
+    const [paused] = temp.repos.sync.pendingBlobs(eventId, 10);
+    expect(temp.repos.sync.partsDone(eventId, sha.preview, paused!.uploadId!).map((p) => p.partNumber)).toEqual([1, 2]);
+
+    sync.setPaused(eventId, false);
+    const resumed = await sync.runOnce(eventId);
+    expect(resumed.blobsSent).toBe(1);
+    // Parts 3… of the same upload: the two sent before the pause were not sent again.
+    expect(cloud.store.received.filter((r) => r.startsWith(`${paused!.uploadId}#`)).sort()).toEqual(
+      Array.from({ length: Math.ceil(120_000 / PART_SIZE) }, (_, i) => `${paused!.uploadId}#${i + 1}`).sort(),
+    );
+  });
 });
+
+/** A ready photo with a thumbnail and a preview of random bytes on disk (as big as asked). */
+async function addPhoto(eventId: number, previewBytes: number): Promise<{ preview: string }> {
+  const { db, dir } = temp;
+  await mkdir(join(dir, 'media'), { recursive: true });
+  const preview = randomBytes(previewBytes);
+  await writeFile(join(dir, 'media', 'p1.jpg'), preview);
+  await writeFile(join(dir, 'media', 't1.webp'), randomBytes(3000));
+  db.prepare(
+    `INSERT INTO photos (event_id, path, file_name, sha256, size_bytes, status, landed_at, width, height, preview_path, thumbnail_path, updated_at)
+     VALUES (?, '/cards/IMG_1.JPG', 'IMG_1.JPG', ?, 5000000, 'ready', ?, 6000, 4000, 'media/p1.jpg', 'media/t1.webp', ?)`,
+  ).run(eventId, 'f'.repeat(64), Date.now(), Date.now());
+  return { preview: createHash('sha256').update(preview).digest('hex') };
+}
