@@ -16,7 +16,7 @@ import {
   putFace,
   putGalleryLink,
   putPerson,
-  putPhoto,
+  putPhotos,
   recordBatch,
   removeFace,
   removePerson,
@@ -83,10 +83,24 @@ async function applyBatchOnce(
   const from: OperationOrigin = { cloudEventId: device.cloudEventId, devicePk: device.pk };
   await lockPhotos(client, device.cloudEventId, photosTouched(plan.ops));
   const counts: Record<string, number> = {};
+  // Consecutive photo.puts of distinct photos go as one statement; anything else flushes them
+  // first, so every operation still takes effect in its order.
+  let photoRun = new Map<string, Extract<SyncOperation, { kind: 'photo.put' }>>();
+  const flushPhotos = async () => {
+    await putPhotos(client, from, [...photoRun.values()]);
+    photoRun = new Map();
+  };
   for (const op of plan.ops) {
-    await applyOperation(client, from, op, laptop.event.cloudFaceSearch);
     counts[op.kind] = (counts[op.kind] ?? 0) + 1;
+    if (op.kind === 'photo.put') {
+      if (photoRun.has(op.sha256)) await flushPhotos();
+      photoRun.set(op.sha256, op);
+      continue;
+    }
+    await flushPhotos();
+    await applyOperation(client, from, op, laptop.event.cloudFaceSearch);
   }
+  await flushPhotos();
   const response: BatchResponse = { applied: plan.ops.length, skipped: plan.skipped, nextSeq: plan.nextSeq };
   await advanceDevice(client, device.pk, plan.nextSeq);
   await recordBatch(client, device.pk, idempotencyKey, response);
@@ -111,7 +125,7 @@ function photosTouched(ops: readonly SyncOperation[]): string[] {
 async function applyOperation(client: pg.PoolClient, from: OperationOrigin, op: SyncOperation, keepDescriptors: boolean): Promise<void> {
   switch (op.kind) {
     case 'photo.put':
-      return putPhoto(client, from, op);
+      return putPhotos(client, from, [op]);
     case 'photo.remove':
       return removePhotoSource(client, from, op);
     case 'person.put':

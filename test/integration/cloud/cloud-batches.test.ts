@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BATCH_BYTES } from '../../../src/api/index.js';
 import { startPostgres, type TestPostgres } from '../../support/postgres.js';
-import { call, hlc, photoPut, photoPuts, postBatch, startCloudHarness, type CloudHarness } from './cloud-harness.js';
+import { call, hlc, photoPut, photoPuts, postBatch, sha, startCloudHarness, type CloudHarness } from './cloud-harness.js';
 
 let postgres: TestPostgres;
 let cloud: CloudHarness;
@@ -125,6 +125,34 @@ describe('batches of operations', () => {
       skipped: 0,
       nextSeq: 6,
     });
+  });
+
+  it('apply the operations of one batch in their order, a photo put, removed and put again included', async () => {
+    const event = await cloud.createEvent();
+    const device = 'laptop-ordering';
+    const token = await cloud.enrol(event.joinCode, device);
+    const at = (n: number) => hlc(1_750_000_000_000 + n, device);
+    const thumb = { sha256: 'a'.repeat(64), size: 10 };
+    const res = await postBatch(base, token, 'ordering-1', [
+      photoPut(1, at(1), 'kept'),
+      photoPut(2, at(2), 'kept', { thumb }),
+      { seq: 3, hlc: at(3), kind: 'photo.remove', sha256: sha('kept') },
+      photoPut(4, at(4), 'other'),
+      photoPut(5, at(5), 'kept'),
+      photoPut(6, at(6), 'gone'),
+      { seq: 7, hlc: at(7), kind: 'photo.remove', sha256: sha('gone') },
+    ]);
+    expect(res.body).toEqual({ applied: 7, skipped: 0, nextSeq: 8 });
+    const { rows } = await cloud.db.pool.query<{ sha256: string; thumb: string | null; removed: boolean }>(
+      `SELECT p.sha256, p.thumb_sha256 AS thumb, s.removed_hlc IS NOT NULL AS removed
+       FROM photos p JOIN photo_sources s ON s.photo_id = p.id WHERE p.cloud_event_id = $1 ORDER BY p.file_name`,
+      [event.cloudEventId],
+    );
+    expect(rows).toEqual([
+      { sha256: sha('gone'), thumb: null, removed: true },
+      { sha256: sha('kept'), thumb: thumb.sha256, removed: false },
+      { sha256: sha('other'), thumb: null, removed: false },
+    ]);
   });
 
   it('record each applied batch in the upload audit with its counts by kind', async () => {
