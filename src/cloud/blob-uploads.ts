@@ -41,6 +41,7 @@ export async function startBlobUpload(
   deps: BlobDeps,
   laptop: AuthenticatedLaptop,
   request: z.infer<typeof startUploadRequest>,
+  retried = false,
 ): Promise<StartUploadResponse> {
   const { event, device } = laptop;
   if (request.kind === 'original' && !event.uploadOriginals) {
@@ -59,7 +60,7 @@ export async function startBlobUpload(
     // not refused: the upload opens as usual and its completion answers at once, so a laptop needs
     // no special case for the race.
     await lockBlob(client, event.id, request.sha256);
-    const open = await openUploadOf(client, event.id, request.sha256, request.size);
+    const open = await openUploadOf(client, event.id, request.sha256, request.size, device.pk);
     if (open) return open.uploadId;
     const started = await deps.blobs.startUpload(key, request.contentType);
     await insertUpload(client, {
@@ -76,7 +77,16 @@ export async function startBlobUpload(
   const partCount = Math.max(1, Math.ceil(request.size / deps.blobs.partSize));
   const expiresAt = (deps.now?.() ?? Date.now()) + PART_URL_LIFETIME_MS;
   const numbers = Array.from({ length: Math.min(partCount, FIRST_PARTS) }, (_, i) => i + 1);
-  const parts = await deps.blobs.signParts(key, uploadId, numbers, expiresAt);
+  let parts: SignedPart[];
+  try {
+    parts = await deps.blobs.signParts(key, uploadId, numbers, expiresAt);
+  } catch (err) {
+    // The store no longer has the upload this laptop had open (aborted by hand, a bucket's
+    // clean-up rule): forget it and open a new one, as a first start would.
+    if (!(err instanceof BlobStoreError && err.code === 'no-such-upload') || retried) throw err;
+    await forgetUpload(deps.db.pool, uploadId);
+    return startBlobUpload(deps, laptop, request, true);
+  }
   return { uploadId, partSize: deps.blobs.partSize, partCount, parts: parts.map(toPartUrl), expiresAt: new Date(expiresAt).toISOString() };
 }
 

@@ -34,12 +34,23 @@ export async function lockBlob(client: pg.PoolClient, cloudEventId: string, sha2
 }
 
 /** The newest upload of this blob still open, when it was started with the same size (a resumed laptop continues it). */
-export async function openUploadOf(q: Queryable, cloudEventId: string, sha256: string, size: number): Promise<BlobUploadRow | null> {
+/**
+ * The laptop's own open upload of a blob, to resume. Only its own: two laptops sending the same
+ * frame at once would otherwise share one upload, and the first to finish (or to find the blob
+ * stored and abort) would close it under the other (measured: a 500 on the second laptop's start).
+ */
+export async function openUploadOf(
+  q: Queryable,
+  cloudEventId: string,
+  sha256: string,
+  size: number,
+  devicePk: number,
+): Promise<BlobUploadRow | null> {
   const { rows } = await q.query<BlobUploadRow>(
     `SELECT ${UPLOAD_COLUMNS} FROM blob_uploads
-     WHERE cloud_event_id = $1 AND sha256 = $2 AND size = $3 AND completed_at IS NULL
+     WHERE cloud_event_id = $1 AND sha256 = $2 AND size = $3 AND device_pk = $4 AND completed_at IS NULL
      ORDER BY started_at DESC LIMIT 1`,
-    [cloudEventId, sha256, size],
+    [cloudEventId, sha256, size, devicePk],
   );
   return rows[0] ?? null;
 }
