@@ -8,9 +8,11 @@ import { addJoinCode, revokeDevice } from '../../../src/cloud/index.js';
 import { hashSecret } from '../../../src/config/index.js';
 import { engineRepositories } from '../../../src/core/index.js';
 import { tokenPath } from '../../../src/sync/index.js';
+import { runCli } from '../../support/cli.js';
 import { waitFor } from '../../support/temp-dir.js';
 import {
   dropPhoto,
+  EVENT,
   HER_PHOTO,
   jsonBody,
   pairKiosk,
@@ -126,6 +128,16 @@ describe('an event synced to a cloud endpoint', () => {
     expect(summary.opsSent).toBe(1);
     const [named] = await cloud.query<{ name: string | null }>('SELECT name FROM persons WHERE local_id = $1', [person.id]);
     expect(named!.name).toBe('Ana Lima');
+  });
+
+  it('lets `shutterfind sync` ask the running console to sync, and exit 0 once everything arrived', async () => {
+    const person = repos().persons.listPersons(ev.eventId)[0]!;
+    ev.engine.people.rename(ev.eventId, person.id, 'Ana M. Lima');
+    const r = await runCli(['sync', '--event', EVENT, '--data-dir', ev.dataDir, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ via: 'serve', complete: true, view: { opsLeft: 0, blobsLeft: 0 } });
+    const [named] = await cloud.query<{ name: string | null }>('SELECT name FROM persons WHERE local_id = $1', [person.id]);
+    expect(named!.name).toBe('Ana M. Lima');
   });
 
   it('opens the take-home link minted at the kiosk from the cloud with the same token, and new QR codes point there', async () => {
