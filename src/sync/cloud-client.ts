@@ -3,6 +3,7 @@
 // what the endpoint said and whether trying again can help.
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import type { Socket } from 'node:net';
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
 import {
@@ -29,7 +30,7 @@ import {
 import { classifyFailure, retryAfterMs, type FailureKind } from './retry-policy.js';
 
 export interface SyncTimeouts {
-  /** Connecting to the endpoint (TCP + TLS). */
+  /** Connecting to the endpoint (TCP): a venue network that swallows packets fails here, not after responseMs. */
   connectMs: number;
   /** A metadata request's whole answer (a batch is applied in one transaction of well under a second). */
   responseMs: number;
@@ -124,12 +125,35 @@ export interface CloudClient {
 
 const trimSlash = (url: string): string => url.replace(/\/+$/, '');
 
+/** A socket that has not connected within `ms` is destroyed (axios has a response timeout only). */
+function withConnectTimeout(socket: Socket, ms: number): Socket {
+  const timer = setTimeout(() => socket.destroy(new Error(`no connection within ${ms / 1000} s`)), ms);
+  socket.once('connect', () => clearTimeout(timer));
+  socket.once('close', () => clearTimeout(timer));
+  return socket;
+}
+
+class SyncHttpAgent extends HttpAgent {
+  constructor(private readonly connectMs: number) {
+    super({ keepAlive: true });
+  }
+  override createConnection(...args: Parameters<HttpAgent['createConnection']>): Socket {
+    return withConnectTimeout(super.createConnection(...args) as Socket, this.connectMs);
+  }
+}
+
+class SyncHttpsAgent extends HttpsAgent {
+  constructor(private readonly connectMs: number) {
+    super({ keepAlive: true });
+  }
+  override createConnection(...args: Parameters<HttpsAgent['createConnection']>): Socket {
+    return withConnectTimeout(super.createConnection(...args) as Socket, this.connectMs);
+  }
+}
+
 function agents(timeouts: SyncTimeouts) {
-  // keepAlive: a sync is hundreds of requests to one host; the connect timeout is the socket's.
-  return {
-    httpAgent: new HttpAgent({ keepAlive: true, timeout: timeouts.connectMs }),
-    httpsAgent: new HttpsAgent({ keepAlive: true, timeout: timeouts.connectMs }),
-  };
+  // keepAlive: a sync is hundreds of requests to one host.
+  return { httpAgent: new SyncHttpAgent(timeouts.connectMs), httpsAgent: new SyncHttpsAgent(timeouts.connectMs) };
 }
 
 function httpClient(baseURL: string, timeouts: SyncTimeouts): AxiosInstance {
