@@ -1,11 +1,11 @@
 // The organiser's routes under /cloud-api/events/:id, behind the event's organiser token: the
-// summary of every laptop's work, join codes, revoking a laptop, the event's settings, and
-// decisions on suggested person links.
+// summary of every laptop's work, join codes, revoking a laptop, the event's settings, a new
+// address for a failed email, and decisions on suggested person links.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { addJoinCode, authenticateOrganiser, changeEventSettings, decideLink, organiserSummary } from './cloud-events.js';
 import { notFound } from './cloud-errors.js';
-import { revokeDevice, type CloudDatabase, type CloudEventRow } from './database/index.js';
+import { readdressDelivery, revokeDevice, type CloudDatabase, type CloudEventRow } from './database/index.js';
 import { parseRequest } from './request-parsing.js';
 
 export const ORGANISER_API_PREFIX = '/cloud-api/events';
@@ -13,9 +13,11 @@ export const ORGANISER_API_PREFIX = '/cloud-api/events';
 const eventParams = z.object({ id: z.string().min(1).max(64) });
 const deviceParams = eventParams.extend({ pk: z.coerce.number().int().positive() });
 const linkParams = eventParams.extend({ linkId: z.coerce.number().int().positive(), decision: z.enum(['confirm', 'reject']) });
+const deliveryParams = eventParams.extend({ deliveryId: z.coerce.number().int().positive() });
+const addressBody = z.object({ address: z.string().email().max(320) }).strict();
 const settingsBody = z.object({ uploadOriginals: z.boolean().optional(), cloudFaceSearch: z.boolean().optional() }).strict();
 
-export async function registerOrganiserRoutes(app: FastifyInstance, deps: { db: CloudDatabase }): Promise<void> {
+export async function registerOrganiserRoutes(app: FastifyInstance, deps: { db: CloudDatabase; onDeliveries?: () => void }): Promise<void> {
   const { db } = deps;
   await app.register(async (scope) => {
     const events = new WeakMap<FastifyRequest, CloudEventRow>();
@@ -42,6 +44,17 @@ export async function registerOrganiserRoutes(app: FastifyInstance, deps: { db: 
       const settings = parseRequest(settingsBody, request.body ?? {}, 'settings');
       const event = await changeEventSettings(db, eventOf(request).id, settings);
       return { uploadOriginals: event.uploadOriginals, cloudFaceSearch: event.cloudFaceSearch };
+    });
+
+    // A failed email (a mistyped address) sent again to the address the attendee gives the organiser.
+    scope.patch(`${ORGANISER_API_PREFIX}/:id/deliveries/:deliveryId`, async (request) => {
+      const { deliveryId } = parseRequest(deliveryParams, request.params, 'address');
+      const { address } = parseRequest(addressBody, request.body ?? {}, 'delivery');
+      if (!(await readdressDelivery(db.pool, eventOf(request).id, deliveryId, address))) {
+        throw notFound(`This event has no delivery ${deliveryId} waiting or failed (a sent one cannot be changed).`);
+      }
+      deps.onDeliveries?.();
+      return { id: deliveryId, state: 'waiting' };
     });
 
     scope.post(`${ORGANISER_API_PREFIX}/:id/person-links/:linkId/:decision`, async (request) => {

@@ -15,3 +15,17 @@ export async function deliveryStatesOfDevice(q: Queryable, devicePk: number): Pr
   );
   return rows;
 }
+
+/**
+ * The organiser's fix for a delivery that failed (a mistyped address): the new address, and the
+ * delivery waits to be sent again. Only a failed or waiting one: a sent delivery's address is gone
+ * for good. False when the event has no such delivery in that state.
+ */
+export async function readdressDelivery(q: Queryable, cloudEventId: string, deliveryId: number, address: string): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `UPDATE deliveries SET address = $3, state = 'waiting', error = NULL, claimed_until = NULL
+     WHERE cloud_event_id = $1 AND id = $2 AND state IN ('failed', 'waiting')`,
+    [cloudEventId, deliveryId, address],
+  );
+  return (rowCount ?? 0) > 0;
+}

@@ -115,6 +115,11 @@ const organiserRoutes = (): RouteCase[] => {
       request: (token) => call(base, 'PATCH', `${e()}/settings`, { ...opt(token), body: { cloudFaceSearch: false } }),
     },
     {
+      name: 'PATCH …/deliveries/:id',
+      scopedToEventA: true,
+      request: (token) => call(base, 'PATCH', `${e()}/deliveries/1`, { ...opt(token), body: { address: 'ana@example.org' } }),
+    },
+    {
       name: 'POST …/person-links/:id/confirm',
       scopedToEventA: true,
       request: (token) => call(base, 'POST', `${e()}/person-links/1/confirm`, opt(token)),
@@ -207,9 +212,12 @@ describe('organiser tokens on the organiser routes', () => {
   it("answer every organiser route for the event's own token", async () => {
     for (const route of organiserRoutes()) {
       const res = await route.request(eventA.organiserToken);
-      if (route.name.includes('person-links')) {
-        // No link 1 in this event: past authentication, the link itself is not found.
-        expect(res.body).toMatchObject({ code: 'not-found', message: 'This event has no person link 1.' });
+      if (route.name.includes('person-links') || route.name.includes('deliveries')) {
+        // No link or delivery 1 in this event: past authentication, the thing itself is not found.
+        expect(res.body).toMatchObject({
+          code: 'not-found',
+          message: expect.stringMatching(/^This event has no (person link|delivery) 1/),
+        });
       } else {
         expect(res.status, `${route.name}: ${JSON.stringify(res.body)}`).toBe(200);
       }

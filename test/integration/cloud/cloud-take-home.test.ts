@@ -129,4 +129,50 @@ describe('take-home links and emails from the cloud', () => {
     expect(rows).toEqual([{ address: null }]);
     expect(inbox.messages.filter((m) => m.to.includes('ana@example.org'))).toHaveLength(1);
   });
+
+  it('let the organiser give a failed email a corrected address, and send it there once', async () => {
+    const event = await cloud.createEvent({ name: 'Harbour Gala' });
+    const laptop = await cloud.enrol(event.joinCode, 'laptop-kiosk-02');
+    inbox.refuseRecipients({ address: 'ana@exmaple.org', code: 550, message: 'No such mailbox' });
+    const res = await postBatch(cloud.urls[0]!, laptop, 'typo-1', [
+      {
+        seq: 1,
+        hlc: hlc(1_750_000_000_001, 'laptop-kiosk-02'),
+        kind: 'delivery.put',
+        deliveryId: 1,
+        channel: 'email',
+        address: 'ana@exmaple.org',
+        galleryTokenHash: null,
+        photoSha256s: [],
+        createdAt: '2026-06-01T19:45:00.000Z',
+      },
+    ]);
+    expect(res.status).toBe(200);
+    const summary = () => call(cloud.urls[1]!, 'GET', `/cloud-api/events/${event.cloudEventId}`, { token: event.organiserToken });
+    const failed = await waitFor(async () => {
+      const body = (await summary()).body as { deliveries: { id: number; state: string; error: string | null }[] };
+      return body.deliveries[0]?.state === 'failed' ? body.deliveries[0] : false;
+    }, 'the email to the mistyped address to fail');
+    expect(failed.error).toMatch(/550|No such mailbox/);
+
+    const fixed = await call(cloud.urls[1]!, 'PATCH', `/cloud-api/events/${event.cloudEventId}/deliveries/${failed.id}`, {
+      token: event.organiserToken,
+      body: { address: 'ana@example.org' },
+    });
+    expect(fixed.body).toEqual({ id: failed.id, state: 'waiting' });
+    await waitFor(
+      () => inbox.messages.filter((m) => m.to.includes('ana@example.org') && m.messageId.includes(`delivery-${failed.id}@`)).length === 1,
+      'the email at the corrected address',
+    );
+    const sent = await waitFor(async () => {
+      const body = (await summary()).body as { deliveries: { state: string }[] };
+      return body.deliveries[0]?.state === 'sent' ? body : false;
+    }, 'the delivery to read as sent');
+    expect(JSON.stringify(sent)).not.toContain('ana@');
+    const again = await call(cloud.urls[0]!, 'PATCH', `/cloud-api/events/${event.cloudEventId}/deliveries/${failed.id}`, {
+      token: event.organiserToken,
+      body: { address: 'someone@example.org' },
+    });
+    expect(again.status).toBe(404);
+  });
 });
