@@ -141,6 +141,9 @@ export interface OrganiserSummary {
 
 export async function organiserSummary(db: CloudDatabase, event: CloudEventRow): Promise<OrganiserSummary> {
   const rows = await eventSummaryRows(db.pool, event.id);
+  // A link to a person its laptop removed since is not shown (the person is not listed either).
+  const live = new Set(rows.persons.map((p) => p.id));
+  rows.links = rows.links.filter((l) => live.has(l.personA) && live.has(l.personB));
   const merged = mergePeople(
     rows.persons,
     rows.links.filter((l) => l.state === 'confirmed').map((l) => [l.personA, l.personB] as const),

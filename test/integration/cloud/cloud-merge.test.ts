@@ -231,6 +231,17 @@ describe('two laptops through two endpoint instances', () => {
     expect(links.every((l) => l.state === 'rejected')).toBe(true);
   });
 
+  it('drop a person its laptop removed from the people and from the links of others', async () => {
+    const before = await summary(event);
+    const stranger = before.people.find((p) => p.localId === 8)!;
+    expect(before.people.some((p) => p.links.some((l) => l.otherPersonId === stranger.id))).toBe(true);
+    const removal = logB.add({ kind: 'person.remove', personId: 8 });
+    await sendLog(tokenB, B, logB.ops, 5, logB.ops.indexOf(removal));
+    const after = await summary(event);
+    expect(after.people.some((p) => p.id === stranger.id)).toBe(false);
+    expect(after.people.some((p) => p.links.some((l) => l.otherPersonId === stranger.id))).toBe(false);
+  });
+
   it("open the kiosk's take-home link with the kiosk's own token, leaving out photos no laptop holds", async () => {
     const gallery = await openGallery(cloud.db, 'kiosk-token-of-ana');
     if (typeof gallery === 'string') throw new Error(gallery);
