@@ -1,7 +1,9 @@
 // An event on a real laptop engine (faces on, kiosk, take-home) synced to a real cloud endpoint on
 // a real PostgreSQL, with a real SMTP server: what the laptop holds arrives once, changes arrive
 // as changes, and what the endpoint did comes back.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GalleryView, KioskResults, PhotoCard, TakeHomeResponse } from '../../../src/api/index.js';
 import { addJoinCode, revokeDevice } from '../../../src/cloud/index.js';
@@ -158,6 +160,39 @@ describe('an event synced to a cloud endpoint', () => {
     const view = ev.engine.sync.view(ev.eventId);
     expect(taken.galleryUrl).toBe(`${view.publicBaseUrl}/g/${tokenOfGalleryUrl(taken.galleryUrl)}`);
     expect(taken.galleryUrl.startsWith(cloud.url)).toBe(true);
+  });
+
+  it('sends a person marked "do not publish" with the mark, and the photo with that face blurred, never the shared preview', async () => {
+    const her = photos.get(NAMES.her)!;
+    const face = repos()
+      .faces.facesOfPhoto(her.id)
+      .find((f) => f.personId !== null)!;
+    const shared = repos().photos.getPhoto(her.id)!;
+    const sharedPreview = createHash('sha256')
+      .update(readFileSync(join(ev.dataDir, shared.previewPath!)))
+      .digest('hex');
+    const [before] = await cloud.query<{ preview_sha256: string }>('SELECT preview_sha256 FROM photos WHERE sha256 = $1', [shared.sha256]);
+    expect(before!.preview_sha256).toBe(sharedPreview);
+
+    ev.engine.publishing.markPerson(ev.eventId, face.personId!, 'asked at the door');
+    await ev.engine.sync.runOnce(ev.eventId);
+    const [person] = await cloud.query<{ do_not_publish: boolean }>('SELECT do_not_publish FROM persons WHERE local_id = $1', [
+      face.personId,
+    ]);
+    expect(person!.do_not_publish).toBe(true);
+    const [after] = await cloud.query<{ preview_sha256: string; thumb_sha256: string }>(
+      'SELECT preview_sha256, thumb_sha256 FROM photos WHERE sha256 = $1',
+      [shared.sha256],
+    );
+    expect(after!.preview_sha256).not.toBe(sharedPreview);
+    const blurred = await ev.engine.publishing.attendeeMedia(shared, 'preview');
+    expect(after!.preview_sha256).toBe(
+      createHash('sha256')
+        .update(readFileSync(join(ev.dataDir, blurred!)))
+        .digest('hex'),
+    );
+    const stored = await cloud.query<{ sha256: string }>('SELECT sha256 FROM blobs WHERE sha256 = $1', [after!.preview_sha256]);
+    expect(stored).toHaveLength(1);
   });
 
   it('marks the delivery the endpoint emailed as sent here too, and deletes the address here as well', async () => {
