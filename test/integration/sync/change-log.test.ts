@@ -44,7 +44,7 @@ async function fillEvent(): Promise<number> {
   return eventId;
 }
 
-function enrol(eventId: number, nextSeq = 1): void {
+function enrol(eventId: number, nextSeq = 1, policy: { uploadOriginals?: boolean; cloudFaceSearch?: boolean } = {}): void {
   temp.repos.sync.saveEnrolment(
     {
       eventId,
@@ -53,8 +53,8 @@ function enrol(eventId: number, nextSeq = 1): void {
       cloudEventName: 'Gala',
       publicBaseUrl: 'http://127.0.0.1:1',
       deviceName: 'Laptop A',
-      uploadOriginals: false,
-      cloudFaceSearch: false,
+      uploadOriginals: policy.uploadOriginals ?? false,
+      cloudFaceSearch: policy.cloudFaceSearch ?? false,
       nextSeq,
     },
     T,
@@ -125,5 +125,37 @@ describe('the operation log of an enrolled event', () => {
     temp.db.prepare('DELETE FROM photos WHERE id = 1').run();
     expect(await recordChanges(deps(), eventId)).toBe(3);
     expect(temp.repos.sync.opsFrom(eventId, before, 10).map((o) => o.kind)).toEqual(['face.remove', 'face.remove', 'photo.remove']);
+  });
+
+  it('sends face descriptors and originals only when the cloud event opts in', async () => {
+    const eventId = await fillEvent();
+    const descriptor = Float32Array.from({ length: 128 }, (_, i) => i / 128);
+    temp.db
+      .prepare('INSERT INTO face_embeddings (face_id, event_id, embedding) VALUES (?, ?, ?)')
+      .run(1n, BigInt(eventId), Buffer.from(descriptor.buffer));
+    const firstOps = async (): Promise<{ face: { descriptor: string | null }; photo: { original: unknown } }> => {
+      const ops = temp.repos.sync
+        .opsFrom(eventId, 1, 100_000)
+        .map((o) => JSON.parse(o.json) as { kind: string; faceId?: number; sha256?: string });
+      return {
+        face: ops.find((o) => o.kind === 'face.put' && o.faceId === 1) as never,
+        photo: ops.find((o) => o.kind === 'photo.put') as never,
+      };
+    };
+
+    enrol(eventId);
+    await recordChanges(deps(), eventId);
+    const closed = await firstOps();
+    expect(closed.face.descriptor).toBeNull();
+    expect(closed.photo.original).toBeNull();
+    expect(temp.repos.sync.pendingBlobs(eventId, 10_000).some((b) => b.kind === 'original')).toBe(false);
+
+    enrol(eventId, 1, { uploadOriginals: true, cloudFaceSearch: true });
+    await recordChanges(deps(), eventId);
+    const open = await firstOps();
+    expect(Buffer.from(open.face.descriptor!, 'base64').equals(Buffer.from(descriptor.buffer))).toBe(true);
+    const photo = temp.repos.photos.getPhoto(1)!;
+    expect(open.photo.original).toEqual({ sha256: photo.sha256, size: 1000 });
+    expect(temp.repos.sync.pendingBlobs(eventId, 10_000).filter((b) => b.kind === 'original')).toHaveLength(PHOTOS);
   });
 });
