@@ -51,6 +51,12 @@ export async function runCloudServe(ctx: CommandContext, o: CloudServeOptions): 
   const cloud = await loadCloud();
   const host = o.host ?? '127.0.0.1';
   const port = o.port ?? DEFAULT_CLOUD_PORT;
+  if (!o.publicUrl && (host === '0.0.0.0' || host === '::')) {
+    throw new UserFacingError(
+      `Listening on all interfaces (--host ${host}) needs --public-url: the address laptops and attendees use, e.g. https://photos.example.org`,
+      2,
+    );
+  }
   const publicBaseUrl = (o.publicUrl ?? `http://${host}:${port}`).replace(/\/+$/, '');
   if (o.smtp && !o.from)
     throw new UserFacingError('--smtp needs --from: the sender attendees see, e.g. --from "Photos <photos@example.org>"', 2);

@@ -84,6 +84,15 @@ describe('shutterfind cloud', () => {
     expect(result.stderr).toContain('laptop-cli-01');
   });
 
+  it('asks for the public address when serving on all interfaces', async () => {
+    const res = await runCli(
+      ['cloud', 'serve', '--data-dir', `${dir}/data`, '--database', databaseUrl, '--blobs', `${dir}/blobs`, '--host', '0.0.0.0'],
+      60_000,
+    );
+    expect(res.code).toBe(2);
+    expect(res.stderr + res.stdout).toContain('needs --public-url');
+  });
+
   it('says which option is missing when serve is started without a database', async () => {
     const res = await runCli(['cloud', 'serve', '--data-dir', `${dir}/data`, '--blobs', `${dir}/blobs`], 60_000);
     expect(res.code).not.toBe(0);
