@@ -33,9 +33,8 @@ export async function lockBlob(client: pg.PoolClient, cloudEventId: string, sha2
   await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`blob:${cloudEventId}:${sha256}`]);
 }
 
-/** The newest upload of this blob still open, when it was started with the same size (a resumed laptop continues it). */
 /**
- * The laptop's own open upload of a blob, to resume. Only its own: two laptops sending the same
+ * The laptop's own newest upload of a blob still open with the same size, to resume. Only its own: two laptops sending the same
  * frame at once would otherwise share one upload, and the first to finish (or to find the blob
  * stored and abort) would close it under the other (measured: a 500 on the second laptop's start).
  */
