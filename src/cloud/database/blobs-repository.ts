@@ -26,17 +26,19 @@ export async function storedBlobHashes(q: Queryable, cloudEventId: string, sha25
 }
 
 /**
- * Serialises the start of uploads of one blob of one event (two laptops, or one laptop through two
- * endpoint instances): the second finds the first's open upload instead of opening another.
+ * Serialises the start of uploads of one blob of one event: a laptop whose start reaches two
+ * endpoint instances at once (a retry after a timeout) finds its own open upload instead of
+ * opening a second one.
  */
 export async function lockBlob(client: pg.PoolClient, cloudEventId: string, sha256: string): Promise<void> {
   await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`blob:${cloudEventId}:${sha256}`]);
 }
 
 /**
- * The laptop's own newest upload of a blob still open with the same size, to resume. Only its own: two laptops sending the same
- * frame at once would otherwise share one upload, and the first to finish (or to find the blob
- * stored and abort) would close it under the other (measured: a 500 on the second laptop's start).
+ * The laptop's own newest upload of a blob still open with the same size, to resume. Only its
+ * own: two laptops sending the same frame at once would otherwise share one upload, and the
+ * first to finish (or to find the blob stored and abort) would close it under the other
+ * (measured: a 500 on the second laptop's start).
  */
 export async function openUploadOf(
   q: Queryable,
