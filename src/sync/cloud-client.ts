@@ -257,7 +257,12 @@ export function createCloudClient(endpoint: string, deviceToken: string, timeout
       try {
         const response = await parts.put(part.url, bytes, {
           // Exactly the headers the endpoint signed, and the length: a presigned S3 URL refuses others.
-          headers: { ...part.headers, 'content-length': String(bytes.length) },
+          headers: {
+            // axios would add application/x-www-form-urlencoded: a header the URL was not signed with.
+            ...(Object.keys(part.headers).some((h) => h.toLowerCase() === 'content-type') ? {} : { 'Content-Type': false }),
+            ...part.headers,
+            'content-length': String(bytes.length),
+          },
           timeout: timeouts.responseMs + Math.ceil((bytes.length / timeouts.minPartBytesPerSecond) * 1000),
           transformRequest: [(data: unknown) => data],
           maxBodyLength: Infinity,
