@@ -293,19 +293,24 @@ export function createEventSync(deps: EventSyncDeps) {
   }
 
   /** Something the event holds changed: the differ runs a moment later, and an idle loop syncs. */
+  /** Differ runs started by changes, awaited by stop() (the database closes after it). */
+  const differRuns = new Set<Promise<void>>();
+
   function changed(eventId: number): void {
-    if (!repo.enrolment(eventId)) return;
+    if (stopping || !repo.enrolment(eventId)) return;
     const l = loopOf(eventId);
     if (l.differTimer) return;
     l.differTimer = setTimeout(() => {
       l.differTimer = null;
-      recordChanges(changeDeps, eventId)
+      const run = recordChanges(changeDeps, eventId)
         .then((appended) => {
           if (appended) viewChanged(eventId);
           // Send now unless offline (the backoff decides) or blocked (the operator decides).
           if (started && appended && (l.waiting === 'idle' || l.waiting === null) && !running.has(eventId)) schedule(eventId, 0, null);
         })
-        .catch((err: unknown) => log.error({ eventId, err }, `Could not record the event's changes for sync: ${(err as Error).message}`));
+        .catch((err: unknown) => log.error({ eventId, err }, `Could not record the event's changes for sync: ${(err as Error).message}`))
+        .finally(() => differRuns.delete(run));
+      differRuns.add(run);
     }, debounceMs);
     l.differTimer.unref();
   }
@@ -414,7 +419,7 @@ export function createEventSync(deps: EventSyncDeps) {
         l.differTimer = null;
       }
       for (const t of viewTimers.values()) if (t.timer) clearTimeout(t.timer);
-      await Promise.allSettled([...inFlight.values()]);
+      await Promise.allSettled([...inFlight.values(), ...differRuns]);
     },
   };
 }

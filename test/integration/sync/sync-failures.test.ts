@@ -89,6 +89,20 @@ describe('sync when the link or the endpoint fails', () => {
         [sync.deviceId],
       );
       expect(persons.map((p) => p.name)).toEqual(['Ana', 'Bo', null]);
+
+      // A change told to sync (as the engine does after an edit) is sent a moment later by the idle loop.
+      temp.db.prepare("UPDATE persons SET name = 'Bo Ek' WHERE name = 'Bo'").run();
+      sync.changed(eventId);
+      await waitFor(
+        async () =>
+          (
+            await cloud.query<{ name: string | null }>(
+              'SELECT p.name FROM persons p JOIN devices d ON d.id = p.device_pk WHERE d.device_id = $1 AND p.name = $2',
+              [sync.deviceId, 'Bo Ek'],
+            )
+          ).length === 1,
+        'the rename to reach the endpoint without a run being asked for',
+      );
     } finally {
       await sync.stop();
     }
