@@ -66,6 +66,10 @@ export const SYNC_DEBOUNCE_MS = 2_000;
 export const IDLE_RESYNC_MS = 60_000;
 /** The upload rate shown is over this window. */
 const RATE_WINDOW_MS = 5_000;
+/** Tries of a sync asked for, before it fails (backoff between them: about 15 s in all). */
+const RUN_ONCE_ATTEMPTS = 5;
+/** The longest a sync asked for waits between two tries, whatever Retry-After says. */
+const MAX_RUN_ONCE_WAIT_MS = 30_000;
 /** Live views at most this often per event. */
 const VIEW_INTERVAL_MS = 1_000;
 
@@ -228,13 +232,34 @@ export function createEventSync(deps: EventSyncDeps) {
     }
   }
 
-  /** One sync at a time per event: a second caller waits for the first, then runs. */
+  /**
+   * A sync asked for (the CLI, the console's "sync now"): a lost connection or a busy endpoint is
+   * tried again a few times with backoff before it fails, each time from where the last stopped.
+   */
+  async function syncWithRetries(eventId: number, onProgress?: (p: SyncProgress) => void): Promise<SyncSummary> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await syncNow(eventId, onProgress);
+      } catch (err) {
+        if (!(err instanceof SyncRequestError) || !isRetryable(err.kind) || attempt >= RUN_ONCE_ATTEMPTS || stopping) throw err;
+        const delay = Math.min(MAX_RUN_ONCE_WAIT_MS, retryDelay(attempt, err.retryAfterMs, backoff, random()));
+        log.warn({ eventId, attempt, delayMs: delay }, `${err.message}; trying again in ${Math.round(delay / 1000)} s`);
+        await sleep(delay);
+      }
+    }
+  }
+
   function runOnce(eventId: number, onProgress?: (p: SyncProgress) => void): Promise<SyncSummary> {
+    return runSerialized(eventId, () => syncWithRetries(eventId, onProgress));
+  }
+
+  /** One sync at a time per event: a second caller waits for the first, then runs. */
+  function runSerialized(eventId: number, sync: () => Promise<SyncSummary>): Promise<SyncSummary> {
     const e = mustBeEnrolled(eventId);
     if (e.paused) return Promise.reject(new SyncPausedError('Sync of this event is paused: resume it first (console, Sync section)'));
     running.set(eventId, (running.get(eventId) ?? 0) + 1);
     const previous = inFlight.get(eventId) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => syncNow(eventId, onProgress));
+    const run = previous.catch(() => undefined).then(sync);
     inFlight.set(eventId, run);
     const finished = () => {
       const left = (running.get(eventId) ?? 1) - 1;
@@ -272,7 +297,8 @@ export function createEventSync(deps: EventSyncDeps) {
     if (!started || !e || e.paused) return;
     const l = loopOf(eventId);
     try {
-      await runOnce(eventId);
+      // One try: the loop's own backoff decides when the next comes.
+      await runSerialized(eventId, () => syncNow(eventId));
       l.attempt = 0;
       schedule(eventId, idleResyncMs, 'idle');
     } catch (err) {

@@ -108,6 +108,20 @@ describe('sync when the link or the endpoint fails', () => {
     }
   });
 
+  it('gets through a connection reset in the middle of a request by trying again, when a sync is asked for', async () => {
+    const { eventId, sync } = eventWithPersons();
+    const created = await cloud.createEvent();
+    await sync.enroll(eventId, { endpoint: proxy.url, joinCode: created.joinCode });
+    // The next request is cut after 100 bytes (inside its headers), once.
+    proxy.setFault({ kind: 'reset-after-bytes', bytes: 100 });
+    const before = proxy.connections().accepted;
+    const summary = await sync.runOnce(eventId);
+    // One connection reset, a second one that got through (requests share a kept-alive connection).
+    expect(proxy.connections().accepted - before).toBeGreaterThanOrEqual(2);
+    expect(summary.opsSent).toBe(3);
+    expect(sync.view(eventId)).toMatchObject({ state: 'idle', opsLeft: 0, lastError: null });
+  });
+
   it('stops with what to do when the endpoint lost operations it had acknowledged', async () => {
     const { eventId, sync } = eventWithPersons();
     const created = await cloud.createEvent();
