@@ -199,9 +199,9 @@ export function createSyncRepository(db: Database) {
   const deleteEnrolment = db.prepare('DELETE FROM sync_enrolments WHERE event_id = ?');
   const insertEnrolment = db.prepare(
     `INSERT INTO sync_enrolments (event_id, endpoint, cloud_event_id, cloud_event_name, public_base_url, device_name,
-       upload_originals, cloud_face_search, next_seq, acked_seq, paused, bandwidth_cap, enrolled_at)
+       upload_originals, cloud_face_search, next_seq, acked_seq, hlc_wall, hlc_counter, paused, bandwidth_cap, enrolled_at)
      VALUES (@eventId, @endpoint, @cloudEventId, @cloudEventName, @publicBaseUrl, @deviceName,
-       @uploadOriginals, @cloudFaceSearch, @nextSeq, @nextSeq - 1, @paused, @bandwidthCap, @now)`,
+       @uploadOriginals, @cloudFaceSearch, @nextSeq, @nextSeq - 1, @hlcWall, @hlcCounter, @paused, @bandwidthCap, @now)`,
   );
   const updatePolicy = db.prepare(
     `UPDATE sync_enrolments SET cloud_event_name = ?, public_base_url = ?, upload_originals = ?, cloud_face_search = ? WHERE event_id = ?`,
@@ -343,7 +343,7 @@ export function createSyncRepository(db: Database) {
     /**
      * Enrols the event, replacing an earlier enrolment: its log, digests and upload state go with
      * it, so the new endpoint (or the same one again) receives the whole event from `nextSeq`.
-     * Pause and bandwidth cap are kept.
+     * Pause, bandwidth cap and the clock are kept.
      */
     saveEnrolment(e: NewSyncEnrolment, now: number): SyncEnrolment {
       return db.transaction(() => {
@@ -354,6 +354,9 @@ export function createSyncRepository(db: Database) {
           uploadOriginals: e.uploadOriginals ? 1 : 0,
           cloudFaceSearch: e.cloudFaceSearch ? 1 : 0,
           paused: before?.paused ?? 0,
+          // The clock goes on: stamps after a new enrolment still sort after the earlier ones.
+          hlcWall: before?.hlc_wall ?? 0,
+          hlcCounter: before?.hlc_counter ?? 0,
           bandwidthCap: before?.bandwidth_cap ?? null,
           now,
         });
