@@ -3,7 +3,7 @@
 // per enrolled event: the differ a moment after each change, a sync when there is something to
 // send, backoff while offline, a stop on a refusal only the operator can fix).
 import { randomBytes } from 'node:crypto';
-import type { SyncView } from '../api/index.js';
+import { enrolRequest, type SyncView } from '../api/index.js';
 import type { SyncRepository } from '../store/index.js';
 import { fullBucket, takeTokens, type TokenBucket } from './bandwidth-bucket.js';
 import type { BatchLimits } from './batcher.js';
@@ -366,8 +366,20 @@ export function createEventSync(deps: EventSyncDeps) {
         throw new SyncRequestError(`${input.endpoint} is not an http(s) address`, 'refused', null, 'bad-endpoint', null);
       }
       const endpoint = url.toString().replace(/\/+$/, '');
-      const deviceName = input.deviceName?.trim() || deps.defaultDeviceName;
-      const answer = await enrolDevice(endpoint, { joinCode: input.joinCode.trim(), deviceId, deviceName }, timeouts);
+      const deviceName = (input.deviceName?.trim() || deps.defaultDeviceName).slice(0, 120);
+      const request = enrolRequest.safeParse({ joinCode: input.joinCode.trim(), deviceId, deviceName });
+      if (!request.success) {
+        const issue = request.error.issues[0]!;
+        const what = issue.path[0] === 'joinCode' ? 'join code' : issue.path[0] === 'deviceName' ? 'device name' : 'enrolment';
+        throw new SyncRequestError(
+          `The ${what} is not valid (${issue.message}): check it and enrol again`,
+          'refused',
+          null,
+          'bad-enrolment',
+          null,
+        );
+      }
+      const answer = await enrolDevice(endpoint, request.data, timeouts);
       saveDeviceToken(deps.dataDir, eventId, answer.deviceToken);
       repo.saveEnrolment(
         {

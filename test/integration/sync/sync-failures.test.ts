@@ -108,6 +108,12 @@ describe('sync when the link or the endpoint fails', () => {
     }
   });
 
+  it('refuses a join code that cannot be one before asking the endpoint', async () => {
+    const { eventId, sync } = eventWithPersons();
+    await expect(sync.enroll(eventId, { endpoint: cloud.url, joinCode: 'abc' })).rejects.toThrow(/join code is not valid/);
+    expect(sync.view(eventId).state).toBe('not-enrolled');
+  });
+
   it('gets through a connection reset in the middle of a request by trying again, when a sync is asked for', async () => {
     const { eventId, sync } = eventWithPersons();
     const created = await cloud.createEvent();
