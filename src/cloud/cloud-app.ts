@@ -7,6 +7,7 @@ import { registerDirectoryPartRoutes, type BlobStore } from './blobs/index.js';
 import { CloudRequestError } from './cloud-errors.js';
 import { registerCloudGalleryRoutes } from './gallery/index.js';
 import type { CloudDatabase } from './database/index.js';
+import { registerOrganiserPage } from './organiser-page/index.js';
 import { registerOrganiserRoutes } from './organiser-routes.js';
 import { BATCH_TOO_LARGE, registerSyncRoutes } from './sync-routes.js';
 
@@ -97,6 +98,7 @@ export async function buildCloudApp(deps: CloudAppDeps): Promise<FastifyInstance
   await registerDirectoryPartRoutes(app, deps.blobs);
   await registerSyncRoutes(app, deps);
   await registerOrganiserRoutes(app, deps);
+  await registerOrganiserPage(app, deps);
   // Attendees' take-home links (/g/:token and /gallery-api/:token/…), the kiosk's token unchanged.
   await registerCloudGalleryRoutes(app, { db: deps.db, blobs: deps.blobs, onError: deps.onError });
   return app;

@@ -70,7 +70,8 @@ export async function eventSummaryRows(q: Queryable, cloudEventId: string): Prom
   const photos = await q.query<SummaryPhoto>(
     `SELECT p.id, p.sha256, p.file_name AS "fileName", p.captured_at AS "capturedAt", p.width, p.height,
             p.thumb_sha256 AS "thumbSha256", p.preview_sha256 AS "previewSha256",
-            array_agg(s.device_pk ORDER BY s.device_pk) AS "devicePks"
+            -- int4: pg parses an int8[] as strings (only single int8 values are read as numbers, cloud-database.ts).
+            array_agg(s.device_pk::int ORDER BY s.device_pk) AS "devicePks"
      FROM photos p JOIN photo_sources s ON s.photo_id = p.id AND s.removed_hlc IS NULL
      WHERE p.cloud_event_id = $1
      GROUP BY p.id ORDER BY p.captured_at NULLS LAST, p.id`,

@@ -10,4 +10,5 @@ export * from './person-links-repository.js';
 export * from './blobs-repository.js';
 export * from './deliveries-repository.js';
 export * from './event-summary-repository.js';
+export * from './organiser-photos-repository.js';
 export { openGallery, type GalleryPhoto, type OpenedGallery } from './galleries-repository.js';

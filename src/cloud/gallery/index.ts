@@ -2,3 +2,4 @@
 export { registerCloudGalleryRoutes, type CloudGalleryDeps } from './cloud-gallery-routes.js';
 export { cloudGalleryView, isShowable, mediaBlobOf } from './cloud-gallery-view.js';
 export { GALLERY_PAGE_CACHE, GALLERY_PAGE_CONTENT_SECURITY_POLICY } from './gallery-page.js';
+export { peekImageType, type ImageType } from './image-type.js';
