@@ -67,6 +67,8 @@ export default defineConfig({
     },
     { name: 'console', testMatch: ['console.spec.ts', 'export.spec.ts', 'console-do-not-publish.spec.ts', 'console-sync.spec.ts'] },
     { name: 'gallery', testMatch: 'gallery.spec.ts' },
+    // The organiser's page of a cloud event: a cloud endpoint only (PostgreSQL, SMTP), no laptop server.
+    { name: 'cloud-organiser', testMatch: 'cloud-organiser.spec.ts' },
     // The organiser's offline HTML gallery, opened from file:// (no server).
     { name: 'html-gallery', testMatch: 'html-gallery.spec.ts' },
   ],

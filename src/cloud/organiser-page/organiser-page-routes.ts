@@ -20,6 +20,7 @@ import { organiserPageStyle } from './organiser-page-style.js';
 import {
   ORGANISER_STYLESHEET_PATH,
   PHOTOS_PER_PAGE,
+  lifetime,
   renderOrganiserPage,
   renderProblem,
   renderSignIn,
@@ -99,7 +100,8 @@ export async function registerOrganiserPage(app: FastifyInstance, deps: Organise
     scope.addHook('onSend', async (_request, reply) => {
       reply.header('content-security-policy', ORGANISER_PAGE_CONTENT_SECURITY_POLICY);
       reply.header('cache-control', 'private, no-store');
-      reply.header('referrer-policy', 'no-referrer');
+      // Not no-referrer: Chromium then sends `Origin: null` with the forms, which the origin check must refuse.
+      reply.header('referrer-policy', 'same-origin');
       reply.header('x-content-type-options', 'nosniff');
       reply.header('x-frame-options', 'DENY');
     });
@@ -231,8 +233,8 @@ export async function registerOrganiserPage(app: FastifyInstance, deps: Organise
       const event = await requireOrganiser(request, reply);
       if (!event) return reply;
       const { joinCode, expiresAt } = await addJoinCode(db, event.id, now());
-      const hours = Math.round((expiresAt.getTime() - now().getTime()) / 3_600_000);
-      return backToPage(reply, event.id, { kind: 'join-code', text: `New join code, valid for ${hours} hours:`, joinCode });
+      const validFor = lifetime(expiresAt.getTime() - now().getTime());
+      return backToPage(reply, event.id, { kind: 'join-code', text: `New join code, valid for ${validFor}:`, joinCode });
     });
 
     scope.post('/organiser/:eventId/laptops/:pk/revoke', async (request, reply) => {

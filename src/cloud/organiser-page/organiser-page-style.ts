@@ -60,6 +60,7 @@ p { margin: 0 0 10px; }
 
 table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th { text-align: left; font-size: 11px; letter-spacing: 0.06em; text-transform: uppercase; color: var(--c-muted); font-weight: 600; padding: 6px 8px; border-bottom: 1px solid var(--c-border); }
+td.when, .photo figcaption .small { white-space: nowrap; }
 td { padding: 9px 8px; border-bottom: 1px solid var(--c-border); vertical-align: middle; }
 tr:last-child td { border-bottom: 0; }
 .number { text-align: right; }

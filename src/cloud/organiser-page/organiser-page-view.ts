@@ -28,12 +28,20 @@ export interface OrganiserPageInput {
   now: Date;
 }
 
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-GB')} ${n === 1 ? one : many}`;
+
 const dateTime = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' });
 
-/** "5 Jun 2026, 18:04 UTC": the endpoint does not know the organiser's time zone, so it says which one it uses. */
+/** "5 Jun 2026, 18:04", in UTC: the endpoint does not know the organiser's time zone (the page header says which it uses). */
 export function formatTime(at: Date | string | null): string {
   if (at === null) return '—';
-  return `${dateTime.format(new Date(at))} UTC`;
+  return dateTime.format(new Date(at));
+}
+
+/** "12 hours", "30 days": how long something stays valid. */
+export function lifetime(ms: number): string {
+  const hours = Math.round(ms / 3_600_000);
+  return hours >= 48 ? plural(Math.round(hours / 24), 'day') : plural(hours, 'hour');
 }
 
 /** "just now", "12 min ago", "3 h ago", "2 days ago". */
@@ -46,15 +54,12 @@ export function ago(at: Date | string, now: Date): string {
   return `${days} day${days === 1 ? '' : 's'} ago`;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-GB')} ${n === 1 ? one : many}`;
-
 function page(title: string, body: SafeHtml): string {
   return html`<!doctype html>
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
         <title>${title}</title>
         <link rel="stylesheet" href="${ORGANISER_STYLESHEET_PATH}" />
       </head>
@@ -106,6 +111,7 @@ export function renderOrganiserPage(input: OrganiserPageInput): string {
         <div class="top-inner">
           <p class="brand">Shutterfind <span>cloud</span></p>
           <h1 data-testid="event-name">${summary.event.name}</h1>
+          <span class="muted small">Times in UTC</span>
           <form method="post" action="${basePath}/sign-out"><button class="button quiet" type="submit">Sign out</button></form>
         </div>
       </header>
@@ -368,7 +374,7 @@ function deliveriesSection(deliveries: readonly SummaryDelivery[], basePath: str
   const row = (d: SummaryDelivery) =>
     html`<tr data-testid="delivery" data-state="${d.state}">
       <td><span class="badge ${STATE_TONE[d.state]}">${STATE_LABEL[d.state]}</span></td>
-      <td>
+      <td class="when">
         ${d.state === 'sent' ? formatTime(d.sentAt) : formatTime(d.createdAt)}
         <div class="muted small">${d.state === 'sent' ? 'sent' : 'asked at the kiosk'}</div>
       </td>
@@ -401,7 +407,7 @@ function deliveriesSection(deliveries: readonly SummaryDelivery[], basePath: str
                 <th>State</th>
                 <th>When</th>
                 <th class="number">Photos</th>
-                <th>By</th>
+                <th>Via</th>
                 <th>Laptop</th>
                 <th></th>
               </tr>
