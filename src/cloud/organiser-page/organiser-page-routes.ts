@@ -19,8 +19,8 @@ import {
 import { organiserPageStyle } from './organiser-page-style.js';
 import {
   ORGANISER_STYLESHEET_PATH,
-  PHOTOS_PER_PAGE,
   lifetime,
+  photoPageOf,
   renderOrganiserPage,
   renderProblem,
   renderSignIn,
@@ -99,7 +99,7 @@ export async function registerOrganiserPage(app: FastifyInstance, deps: Organise
 
     scope.addHook('onSend', async (_request, reply) => {
       reply.header('content-security-policy', ORGANISER_PAGE_CONTENT_SECURITY_POLICY);
-      reply.header('cache-control', 'private, no-store');
+      if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'private, no-store');
       // Not no-referrer: Chromium then sends `Origin: null` with the forms, which the origin check must refuse.
       reply.header('referrer-policy', 'same-origin');
       reply.header('x-content-type-options', 'nosniff');
@@ -178,7 +178,7 @@ export async function registerOrganiserPage(app: FastifyInstance, deps: Organise
       }
       const { photos: photoPage } = pageQuery.parse(request.query ?? {});
       const summary = await organiserSummary(db, event);
-      const onPage = summary.photos.slice((photoPage - 1) * PHOTOS_PER_PAGE, photoPage * PHOTOS_PER_PAGE);
+      const onPage = photoPageOf(summary.photos, photoPage).shown;
       const storedThumbs = await storedBlobHashes(
         db.pool,
         event.id,
@@ -226,7 +226,8 @@ export async function registerOrganiserPage(app: FastifyInstance, deps: Organise
           null,
         );
       const { type, stream: bytes } = await peekImageType(stream);
-      return reply.header('content-type', type.contentType).send(bytes);
+      // A few minutes in the organiser's own browser: a page of 240 thumbnails is not fetched again on every form.
+      return reply.header('content-type', type.contentType).header('cache-control', 'private, max-age=300').send(bytes);
     });
 
     scope.post('/organiser/:eventId/join-codes', async (request, reply) => {

@@ -234,10 +234,15 @@ function settingsSection(summary: OrganiserSummary, basePath: string): SafeHtml 
   </section>`;
 }
 
-function photosSection(photos: readonly SummaryPhoto[], input: OrganiserPageInput, deviceNames: ReadonlyMap<number, string>): SafeHtml {
+/** The photos on the asked page; a page past the end shows the last one. */
+export function photoPageOf<T>(photos: readonly T[], asked: number): { page: number; pages: number; shown: T[] } {
   const pages = Math.max(1, Math.ceil(photos.length / PHOTOS_PER_PAGE));
-  const current = Math.min(Math.max(1, input.photoPage), pages);
-  const shown = photos.slice((current - 1) * PHOTOS_PER_PAGE, current * PHOTOS_PER_PAGE);
+  const page = Math.min(Math.max(1, Math.floor(asked)), pages);
+  return { page, pages, shown: photos.slice((page - 1) * PHOTOS_PER_PAGE, page * PHOTOS_PER_PAGE) };
+}
+
+function photosSection(photos: readonly SummaryPhoto[], input: OrganiserPageInput, deviceNames: ReadonlyMap<number, string>): SafeHtml {
+  const { page: current, pages, shown } = photoPageOf(photos, input.photoPage);
   const tile = (p: SummaryPhoto) => {
     const holders = p.devicePks.map((pk) => deviceNames.get(pk) ?? `laptop ${pk}`).join(', ');
     const arrived = p.thumbSha256 !== null && input.storedThumbs.has(p.thumbSha256);
