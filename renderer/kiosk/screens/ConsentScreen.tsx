@@ -44,6 +44,13 @@ export function ConsentScreen() {
             </span>
           </li>
           <li>
+            <Icon name="deliveries" className="k-consent__icon" />
+            <span>
+              An email or phone number you leave is used <strong>only to send your photos</strong>, and{' '}
+              <strong>deleted once they are sent</strong>.
+            </span>
+          </li>
+          <li>
             <Icon name="lock" className="k-consent__icon" />
             <span>Nobody else at this kiosk can see your photos, and nothing is shared without your say.</span>
           </li>
