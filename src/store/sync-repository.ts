@@ -56,6 +56,8 @@ export interface SyncChangePlan {
   digests: { entityKind: SyncEntityKind; entityKey: string; digest: string | null }[];
   hlc: { wall: number; counter: number };
   blobs: NewSyncBlob[];
+  /** Files of photos an attendee now waits for (a new take-home link): they move up the queue if still waiting. */
+  waitedFor?: readonly string[];
 }
 
 export interface NewSyncBlob {
@@ -65,6 +67,8 @@ export interface NewSyncBlob {
   /** Absolute, or relative to the data dir. */
   path: string;
   contentType: string;
+  /** A photo of a take-home link or a delivery: an attendee is waiting, it goes before the rest. */
+  waitedFor: boolean;
 }
 
 export interface SyncBlob extends NewSyncBlob {
@@ -175,6 +179,7 @@ interface BlobRow {
   upload_id: string | null;
   part_size: number | null;
   part_count: number | null;
+  waited_for: number;
 }
 
 const toBlob = (r: BlobRow): SyncBlob => ({
@@ -186,6 +191,7 @@ const toBlob = (r: BlobRow): SyncBlob => ({
   uploadId: r.upload_id,
   partSize: r.part_size,
   partCount: r.part_count,
+  waitedFor: r.waited_for === 1,
 });
 
 /** Thumbnails first (what an attendee sees first), then previews, then originals. */
@@ -217,9 +223,10 @@ export function createSyncRepository(db: Database) {
   const deleteDigest = db.prepare('DELETE FROM sync_sent_state WHERE event_id = ? AND entity_kind = ? AND entity_key = ?');
   const advance = db.prepare('UPDATE sync_enrolments SET next_seq = ?, hlc_wall = ?, hlc_counter = ? WHERE event_id = ?');
   const upsertBlob = db.prepare(
-    `INSERT INTO sync_blobs (event_id, sha256, kind, size, path, content_type, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (event_id, sha256) DO UPDATE SET path = excluded.path
-       WHERE sync_blobs.state = 'pending' AND sync_blobs.upload_id IS NULL`,
+    `INSERT INTO sync_blobs (event_id, sha256, kind, size, path, content_type, added_at, waited_for) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (event_id, sha256) DO UPDATE SET path = CASE WHEN sync_blobs.upload_id IS NULL THEN excluded.path ELSE sync_blobs.path END,
+       waited_for = max(sync_blobs.waited_for, excluded.waited_for)
+       WHERE sync_blobs.state = 'pending'`,
   );
   const opsFrom = db.prepare<[number, number, number], { seq: number; kind: string; op_json: string }>(
     'SELECT seq, kind, op_json FROM sync_ops WHERE event_id = ? AND seq >= ? ORDER BY seq LIMIT ?',
@@ -227,9 +234,12 @@ export function createSyncRepository(db: Database) {
   const deleteOpsUpTo = db.prepare('DELETE FROM sync_ops WHERE event_id = ? AND seq <= ?');
   const setAcked = db.prepare('UPDATE sync_enrolments SET acked_seq = max(acked_seq, ?) WHERE event_id = ?');
   const countOps = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM sync_ops WHERE event_id = ?');
+  const markWaited = db.prepare(
+    `UPDATE sync_blobs SET waited_for = 1 WHERE event_id = ? AND sha256 = ? AND state = 'pending' AND waited_for = 0`,
+  );
   const pendingBlobs = db.prepare<[number, number], BlobRow>(
-    `SELECT sha256, kind, size, path, content_type, upload_id, part_size, part_count FROM sync_blobs
-      WHERE event_id = ? AND state = 'pending' ORDER BY ${BLOB_ORDER}, added_at, sha256 LIMIT ?`,
+    `SELECT sha256, kind, size, path, content_type, upload_id, part_size, part_count, waited_for FROM sync_blobs
+      WHERE event_id = ? AND state = 'pending' ORDER BY waited_for DESC, ${BLOB_ORDER}, added_at, sha256 LIMIT ?`,
   );
   const blobsLeft = db.prepare<[number], { n: number; bytes: number | null }>(
     `SELECT count(*) AS n, sum(size) AS bytes FROM sync_blobs WHERE event_id = ? AND state = 'pending'`,
@@ -396,7 +406,8 @@ export function createSyncRepository(db: Database) {
           if (d.digest === null) deleteDigest.run(eventId, d.entityKind, d.entityKey);
           else upsertDigest.run(eventId, d.entityKind, d.entityKey, d.digest);
         }
-        for (const b of changes.blobs) upsertBlob.run(eventId, b.sha256, b.kind, b.size, b.path, b.contentType, now);
+        for (const b of changes.blobs) upsertBlob.run(eventId, b.sha256, b.kind, b.size, b.path, b.contentType, now, b.waitedFor ? 1 : 0);
+        for (const sha of changes.waitedFor ?? []) markWaited.run(eventId, sha);
         advance.run(seq, changes.hlc.wall, changes.hlc.counter, eventId);
         return changes.ops.length;
       })();

@@ -36,19 +36,24 @@ export async function recordChanges(deps: ChangeLogDeps, eventId: number): Promi
   const blobs = new Map<number, PhotoBlobs>();
   const files = new Map<string, NewSyncBlob>();
   const absolute = (path: string) => (isAbsolute(path) ? path : join(deps.dataDir, path));
-  const refOf = async (kind: SyncBlobKind, path: string | null): Promise<BlobRef | null> => {
+  // Photos an attendee is waiting for (a take-home link, a delivery): their files go up first.
+  const waited = new Set([...rows.links, ...rows.deliveries].flatMap((x) => x.photoIds));
+  const refOf = async (kind: SyncBlobKind, path: string | null, waitedFor: boolean): Promise<BlobRef | null> => {
     if (!path) return null;
     const full = absolute(path);
     const hashed = await hashedFile(repo, full);
     if (!hashed || hashed.size === 0) return null;
-    if (!files.has(hashed.sha256))
-      files.set(hashed.sha256, { sha256: hashed.sha256, kind, size: hashed.size, path: full, contentType: contentTypeOf(full) });
+    const known = files.get(hashed.sha256);
+    if (!known)
+      files.set(hashed.sha256, { sha256: hashed.sha256, kind, size: hashed.size, path: full, contentType: contentTypeOf(full), waitedFor });
+    else if (waitedFor) known.waitedFor = true;
     return hashed;
   };
   const mediaOf = async (photo: (typeof rows.photos)[number]): Promise<void> => {
+    const waitedFor = waited.has(photo.id);
     const [thumb, preview] = await Promise.all([
-      deps.attendeeMediaPath(photo.id, 'thumb').then((path) => refOf('thumb', path)),
-      deps.attendeeMediaPath(photo.id, 'preview').then((path) => refOf('preview', path)),
+      deps.attendeeMediaPath(photo.id, 'thumb').then((path) => refOf('thumb', path, waitedFor)),
+      deps.attendeeMediaPath(photo.id, 'preview').then((path) => refOf('preview', path, waitedFor)),
     ]);
     // The original is the photo's own file, named by its content hash already.
     let original: BlobRef | null = null;
@@ -61,6 +66,7 @@ export async function recordChanges(deps: ChangeLogDeps, eventId: number): Promi
           size: photo.sizeBytes,
           path: photo.path,
           contentType: contentTypeOf(photo.path),
+          waitedFor: false,
         });
       }
     }
@@ -98,6 +104,7 @@ export async function recordChanges(deps: ChangeLogDeps, eventId: number): Promi
       digests: changes.map((c) => ({ entityKind: c.entityKind, entityKey: c.entityKey, digest: c.digest })),
       hlc: clock,
       blobs: wanted,
+      waitedFor: [...files.values()].filter((f) => f.waitedFor).map((f) => f.sha256),
     };
   });
 }

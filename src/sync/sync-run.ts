@@ -150,19 +150,24 @@ async function sendBlobs(deps: SyncRunDeps, eventId: number, summary: SyncSummar
       if (missing.has(b.sha256)) toSend.push(b);
       else repo.blobUploaded(eventId, b.sha256, deps.now());
     }
-    // Kind by kind: every thumbnail is on the endpoint before the first preview goes (a gallery
-    // shows thumbnails first; a slow link should bring all of them before any preview).
-    for (const kind of ['thumb', 'preview', 'original'] as const) {
-      await sendInParallel(
-        deps,
-        eventId,
-        summary,
-        progressed,
-        toSend.filter((b) => b.kind === kind),
-        inFlight,
-      );
-    }
+    // Group by group, in the page's order: first the thumbnails and then the previews of photos an
+    // attendee is waiting for (a take-home link, a delivery), then every other thumbnail before the
+    // first other preview (a gallery shows thumbnails first; a slow link brings all of them before
+    // any preview), then originals. Measured with bench:sync, 2,000 photos over 50 Mbit/s: without
+    // the first group a link minted at the kiosk worked in the cloud only after every thumbnail.
+    for (const group of inOrderGroups(toSend)) await sendInParallel(deps, eventId, summary, progressed, group, inFlight);
   }
+}
+
+/** Consecutive blobs of one kind and one urgency (the page comes ordered so). */
+function inOrderGroups(blobs: readonly SyncBlob[]): SyncBlob[][] {
+  const groups: SyncBlob[][] = [];
+  for (const b of blobs) {
+    const last = groups.at(-1);
+    if (last && last[0]!.kind === b.kind && last[0]!.waitedFor === b.waitedFor) last.push(b);
+    else groups.push([b]);
+  }
+  return groups;
 }
 
 async function sendInParallel(

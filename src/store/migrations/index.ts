@@ -10,6 +10,7 @@ import { migration0008PhotoFiles } from './0008-photo-files.js';
 import { migration0009DoNotPublish } from './0009-do-not-publish.js';
 import { migration0010OptOutsFollowFaces } from './0010-opt-outs-follow-faces.js';
 import { migration0011Sync } from './0011-sync.js';
+import { migration0012WaitedForBlobs } from './0012-waited-for-blobs.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   migration0001Initial,
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0009DoNotPublish,
   migration0010OptOutsFollowFaces,
   migration0011Sync,
+  migration0012WaitedForBlobs,
 ];

@@ -1053,6 +1053,9 @@ const fillVersion11: Fill = (db, earlier) => {
   return { ...earlier, sync: { deviceId, enrolments: [enrolment], ops } };
 };
 
+/** Version 12 (waited-for blobs): a column with a default on the rows of version 11, no rows of its own. */
+const fillVersion12: Fill = (_db, earlier) => earlier;
+
 /** Keyed by schema version; `adds` names the rows in the test titles. */
 const FILLS: Record<number, { adds: string[]; fill: Fill }> = {
   1: {
@@ -1069,6 +1072,7 @@ const FILLS: Record<number, { adds: string[]; fill: Fill }> = {
   9: { adds: ['do-not-publish records'], fill: fillVersion9 },
   10: { adds: ['(no rows: opt-outs follow moved faces)'], fill: fillVersion10 },
   11: { adds: ['a sync enrolment with its log and an upload half done'], fill: fillVersion11 },
+  12: { adds: ['(no rows: files an attendee waits for go first)'], fill: fillVersion12 },
 };
 
 function fillUpTo(db: Database, version: number): Expected {

@@ -158,4 +158,29 @@ describe('the operation log of an enrolled event', () => {
     expect(open.photo.original).toEqual({ sha256: photo.sha256, size: 1000 });
     expect(temp.repos.sync.pendingBlobs(eventId, 10_000).filter((b) => b.kind === 'original')).toHaveLength(PHOTOS);
   });
+
+  it('moves the files of photos an attendee takes home to the front of the queue, even when they were queued before', async () => {
+    const eventId = await fillEvent();
+    enrol(eventId);
+    await recordChanges(deps(), eventId);
+    const before = temp.repos.sync.pendingBlobs(eventId, 4);
+    expect(before.map((b) => b.kind)).toEqual(['thumb', 'thumb', 'thumb', 'thumb']);
+    // A take-home link for the last photo to land: nothing of the photo itself changed.
+    const last = temp.db
+      .prepare<[number], { id: number }>('SELECT id FROM photos WHERE event_id = ? ORDER BY id DESC LIMIT 1')
+      .get(eventId)!;
+    temp.repos.galleries.addLink('a'.repeat(64), eventId, null, [last.id], T + 1, T + 86_400_000);
+    await recordChanges(deps(), eventId);
+    const p = temp.repos.photos.getPhoto(last.id)!;
+    const sha = (path: string) =>
+      createHash('sha256')
+        .update(path.startsWith('media/t') ? `thumb ${path.slice(7, -5)}` : `preview ${path.slice(7, -4)}`)
+        .digest('hex');
+    const front = temp.repos.sync.pendingBlobs(eventId, 3);
+    expect(front.slice(0, 2).map((b) => [b.kind, b.sha256])).toEqual([
+      ['thumb', sha(p.thumbnailPath!)],
+      ['preview', sha(p.previewPath!)],
+    ]);
+    expect(front[2]!.kind).toBe('thumb');
+  });
 });

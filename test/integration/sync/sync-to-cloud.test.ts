@@ -82,7 +82,7 @@ describe('an event synced to a cloud endpoint', () => {
     expect(stored.includes(token)).toBe(false);
   });
 
-  it('sends every photo, face, person, link and delivery once, and every thumbnail before the first preview', async () => {
+  it('sends every photo, face, person, link and delivery once: the photo she took home first, then thumbnails before previews', async () => {
     await ev.engine.sync.runOnce(ev.eventId);
     const local = repos();
     const shas = [...photos.values()].map((p) => local.photos.getPhoto(p.id)!.sha256).sort();
@@ -109,12 +109,22 @@ describe('an event synced to a cloud endpoint', () => {
     const deliveries = await cloud.query<{ local_id: string }>('SELECT local_id FROM deliveries');
     expect(deliveries.map((d) => Number(d.local_id))).toEqual([deliveryId]);
 
-    const blobs = await cloud.query<{ kind: string; stored_at: Date }>('SELECT kind, stored_at FROM blobs ORDER BY stored_at');
+    const blobs = await cloud.query<{ sha256: string; kind: string; stored_at: Date }>(
+      'SELECT sha256, kind, stored_at FROM blobs ORDER BY stored_at',
+    );
     expect(blobs.filter((b) => b.kind === 'thumb')).toHaveLength(2);
     expect(blobs.filter((b) => b.kind === 'preview')).toHaveLength(2);
-    const lastThumb = Math.max(...blobs.filter((b) => b.kind === 'thumb').map((b) => b.stored_at.getTime()));
-    const firstPreview = Math.min(...blobs.filter((b) => b.kind === 'preview').map((b) => b.stored_at.getTime()));
-    expect(lastThumb).toBeLessThanOrEqual(firstPreview);
+    // Her photo, which she took home at the kiosk, goes first (thumbnail, then preview); then the
+    // other photo's thumbnail before its preview.
+    const [her] = await cloud.query<{ thumb_sha256: string; preview_sha256: string }>(
+      'SELECT thumb_sha256, preview_sha256 FROM photos WHERE sha256 = $1',
+      [local.photos.getPhoto(photos.get(NAMES.her)!.id)!.sha256],
+    );
+    const at = (sha: string) => blobs.find((b) => b.sha256 === sha)!.stored_at.getTime();
+    const others = blobs.filter((b) => b.sha256 !== her!.thumb_sha256 && b.sha256 !== her!.preview_sha256);
+    expect(at(her!.thumb_sha256)).toBeLessThanOrEqual(at(her!.preview_sha256));
+    for (const b of others) expect(at(her!.preview_sha256)).toBeLessThanOrEqual(b.stored_at.getTime());
+    expect(others.map((b) => b.kind)).toEqual(['thumb', 'preview']);
     expect(ev.engine.sync.view(ev.eventId)).toMatchObject({ opsLeft: 0, blobsLeft: 0, lastError: null });
   });
 
