@@ -2,8 +2,9 @@
 // PostgreSQL, the cloud endpoint with a directory blob store, and in front of it the fault proxy
 // capping the link. Talks to the bench over stdin/stdout, one JSON object per line:
 //   → {"ready": {...addresses, join code}}   on start
-//   ← "stats"  → {"stats": {"bytesUp": n, "bytesDown": n}}
+//   ← "stats"  → {"stats": {"bytesUp": n, "bytesDown": n, "cpuMs": n (this process; PostgreSQL's own processes not counted)}}
 //   ← "stop"   → {"stopped": true}, then exits
+import os from 'node:os';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { openBlobStore } from '../../src/cloud/blobs/index.js';
@@ -14,6 +15,9 @@ import { startPostgres } from '../support/postgres.js';
 import { makeTempDir, removeDir } from '../support/temp-dir.js';
 
 const bitsPerSecond = Number(process.argv[2] ?? 50e6);
+// The far side stands for another machine: on this one it takes only the CPU the laptop leaves
+// (PostgreSQL, started below, inherits the priority).
+os.setPriority(Number(process.argv[3] ?? 19));
 const say = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
 const postgres = await startPostgres();
@@ -29,7 +33,16 @@ const created = await createCloudEvent(server.db, { name: 'Bench gala', uploadOr
 say({ ready: { linkUrl: proxy.url, directUrl: server.url, joinCode: created.joinCode, cloudEventId: created.cloudEventId } });
 
 for await (const line of createInterface({ input: process.stdin })) {
-  if (line.trim() === 'stats') say({ stats: { bytesUp: proxy.bytesForwarded('up'), bytesDown: proxy.bytesForwarded('down') } });
+  if (line.trim() === 'stats') {
+    const cpu = process.cpuUsage();
+    say({
+      stats: {
+        bytesUp: proxy.bytesForwarded('up'),
+        bytesDown: proxy.bytesForwarded('down'),
+        cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+      },
+    });
+  }
   if (line.trim() === 'stop') break;
 }
 await server.close();

@@ -35,6 +35,8 @@ const args = parseArgs({
     mbit: { type: 'string', default: '50' },
     ingest: { type: 'string', default: '16' },
     label: { type: 'string' },
+    /** The far side's nice level (19: below the laptop; 0: an equal share of the cores). */
+    'far-side-nice': { type: 'string', default: '19' },
   },
 }).values;
 const PHOTOS = Number(args.photos);
@@ -44,6 +46,7 @@ const INGEST_PHOTOS = Number(args.ingest);
 const LINK_PHOTOS = 12;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const quiet = createLogger({ logDir: null, terminal: 'none' });
+const linkBytesPerSecondOf = () => LINK_BITS_PER_SECOND / 8;
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 function openBenchEngine(dataDir: string): Promise<Engine> {
@@ -131,17 +134,18 @@ async function buildEvent(dataDir: string, total: number): Promise<{ eventId: nu
 
 interface CloudSide {
   ready: { linkUrl: string; directUrl: string; joinCode: string; cloudEventId: string };
-  stats(): Promise<{ bytesUp: number; bytesDown: number }>;
+  stats(): Promise<{ bytesUp: number; bytesDown: number; cpuMs: number }>;
   stop(): Promise<void>;
 }
 
 async function startCloudSide(): Promise<CloudSide> {
+  // The far side stands for another machine. On this 2-core one it shares the cores with the
+  // laptop, so by default it runs at the lowest priority (nice 19, set by the child itself;
+  // PostgreSQL's processes inherit it) and gets the CPU the laptop leaves.
   const child = spawn(
     join(REPO_ROOT, 'node_modules', '.bin', 'tsx'),
-    [join(REPO_ROOT, 'test/bench/sync-cloud-process.ts'), String(LINK_BITS_PER_SECOND)],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
+    [join(REPO_ROOT, 'test/bench/sync-cloud-process.ts'), String(LINK_BITS_PER_SECOND), String(args['far-side-nice'])],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const next = async <T>(key: string): Promise<T> => {
@@ -164,6 +168,10 @@ async function startCloudSide(): Promise<CloudSide> {
       await next('stopped');
     },
   };
+}
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  while (!condition()) await sleep(100);
 }
 
 /** `count` camera-like photos (24 MP, faces) written to a folder of their own, to ingest. */
@@ -198,10 +206,12 @@ async function main(): Promise<void> {
   try {
     log(`building an event of ${PHOTOS} photos…`);
     const { eventId, galleryToken } = await buildEvent(dataDir, PHOTOS);
-    log(`making ${INGEST_PHOTOS * 3} camera-like photos to ingest…`);
+    log(`making ${INGEST_PHOTOS * 4} camera-like photos to ingest…`);
     const bases = await makeCameraJpegPool(4);
     const sets = await Promise.all(
-      ['before', 'during', 'after'].map((label, i) => writeIngestSet(join(root, `ingest-${label}`), bases, INGEST_PHOTOS, i * 1000)),
+      ['before', 'during-start', 'during-files', 'after'].map((label, i) =>
+        writeIngestSet(join(root, `ingest-${label}`), bases, INGEST_PHOTOS, i * 1000),
+      ),
     );
     log('starting the cloud side (PostgreSQL, endpoint, capped link)…');
     cloud = await startCloudSide();
@@ -214,7 +224,9 @@ async function main(): Promise<void> {
     log(`  ${round(before.seconds)} s`);
 
     await engine.sync.enroll(eventId, { endpoint: cloud.ready.linkUrl, joinCode: cloud.ready.joinCode, deviceName: 'Bench laptop' });
-    const bytes0 = (await cloud.stats()).bytesUp;
+    const stats0 = await cloud.stats();
+    const bytes0 = stats0.bytesUp;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     let firstLinkSeconds: number | null = null;
     let lastProgress: SyncProgress | null = null;
@@ -230,17 +242,33 @@ async function main(): Promise<void> {
         if (firstLinkSeconds === null) await sleep(500);
       }
     })();
-    const syncing = engine.sync.runOnce(eventId, (p) => (lastProgress = p));
-    log('syncing; ingest during the sync…');
-    const during = await timeIngest(engine, 'ingest-during', sets[1]!);
+    // When the files start going: before that the link carries only the metadata (small batches).
+    let filesFrom: { seconds: number; bytesUp: number } | null = null;
+    let askingStats = false;
+    const syncing = engine.sync.runOnce(eventId, (p) => {
+      lastProgress = p;
+      if (p.phase === 'blobs' && !filesFrom && !askingStats) {
+        askingStats = true;
+        const seconds = (performance.now() - t0) / 1000;
+        void cloud!.stats().then((s) => (filesFrom = { seconds, bytesUp: s.bytesUp - bytes0 }));
+      }
+    });
+    log('syncing; ingest as the sync starts (its differ run and metadata)…');
+    const duringStart = await timeIngest(engine, 'ingest-during-start', sets[1]!);
+    log(`  ${round(duringStart.seconds)} s`);
+    await waitUntil(() => filesFrom !== null && (performance.now() - t0) / 1000 > (filesFrom as { seconds: number }).seconds + 5);
+    log('ingest while files go up…');
+    const during = await timeIngest(engine, 'ingest-during-files', sets[2]!);
     log(`  ${round(during.seconds)} s`);
     const summary = await syncing;
     const syncSeconds = (performance.now() - t0) / 1000;
     stopPolling = true;
     await polling;
-    const bytesUp = (await cloud.stats()).bytesUp - bytes0;
+    const laptopCpu = process.cpuUsage(cpu0);
+    const stats1 = await cloud.stats();
+    const bytesUp = stats1.bytesUp - bytes0;
     log(`synced in ${round(syncSeconds)} s; ingest alone (after)…`);
-    const after = await timeIngest(engine, 'ingest-after', sets[2]!);
+    const after = await timeIngest(engine, 'ingest-after', sets[3]!);
     log(`  ${round(after.seconds)} s`);
 
     const alone = (before.seconds + after.seconds) / 2;
@@ -253,7 +281,7 @@ async function main(): Promise<void> {
       setup: {
         photos: PHOTOS,
         linkMbitPerSecond: LINK_BITS_PER_SECOND / 1e6,
-        cloud: 'another process: PostgreSQL 15, the endpoint with a directory blob store, the fault proxy capping the link',
+        cloud: `another process at nice ${args['far-side-nice']}: PostgreSQL 15, the endpoint with a directory blob store, the fault proxy capping the link`,
         ingestPhotosPerRun: INGEST_PHOTOS,
       },
       sync: {
@@ -264,14 +292,28 @@ async function main(): Promise<void> {
         linkUtilisation: round(bytesUp / (linkBytesPerSecond * syncSeconds), 3),
         targetUtilisation: 0.9,
         firstTakeHomeLinkSeconds: firstLinkSeconds === null ? null : round(firstLinkSeconds),
+        /** The metadata first (differ run with hashing, then the batches), then the files: the link's use while files go. */
+        metadataSeconds: filesFrom ? round((filesFrom as { seconds: number }).seconds) : null,
+        linkUtilisationWhileFilesGo: filesFrom
+          ? round(
+              (bytesUp - (filesFrom as { bytesUp: number }).bytesUp) /
+                (linkBytesPerSecondOf() * (syncSeconds - (filesFrom as { seconds: number }).seconds)),
+              3,
+            )
+          : null,
+        /** The laptop process's main thread and workers during the sync (the concurrent ingest included). */
+        laptopCpuMsDuringSync: Math.round((laptopCpu.user + laptopCpu.system) / 1000),
+        endpointProcessCpuMs: stats1.cpuMs - stats0.cpuMs,
       },
       ingest: {
         aloneBeforeSeconds: round(before.seconds),
-        duringSyncSeconds: round(during.seconds),
+        duringSyncStartSeconds: round(duringStart.seconds),
+        slowdownDuringSyncStart: round(duringStart.seconds / ((before.seconds + after.seconds) / 2) - 1, 3),
+        duringFileUploadSeconds: round(during.seconds),
         aloneAfterSeconds: round(after.seconds),
         slowdown: round(during.seconds / alone - 1, 3),
         targetSlowdown: 0.1,
-        mainThreadCpuMs: { before: before.cpuMs, during: during.cpuMs, after: after.cpuMs },
+        processCpuMs: { before: before.cpuMs, duringStart: duringStart.cpuMs, duringFiles: during.cpuMs, after: after.cpuMs },
       },
     };
     mkdirSync(RESULTS, { recursive: true });
@@ -280,8 +322,9 @@ async function main(): Promise<void> {
     log(
       `link ${round(result.sync.linkUtilisation * 100, 1)}% of ${args.mbit} Mbit/s over ${round(syncSeconds)} s; ` +
         `first take-home link after ${result.sync.firstTakeHomeLinkSeconds ?? '—'} s; ` +
-        `ingest ${round(before.seconds)} / ${round(during.seconds)} / ${round(after.seconds)} s (before / during / after): ` +
-        `${round(result.ingest.slowdown * 100, 1)}% slower during sync`,
+        `ingest ${round(before.seconds)} / ${round(duringStart.seconds)} / ${round(during.seconds)} / ${round(after.seconds)} s ` +
+        `(before / as the sync starts / while files go / after): ${round(result.ingest.slowdownDuringSyncStart * 100, 1)}% and ` +
+        `${round(result.ingest.slowdown * 100, 1)}% slower; link ${round((result.sync.linkUtilisationWhileFilesGo ?? 0) * 100, 1)}% used while files go`,
     );
     log(`→ ${file}`);
   } finally {
