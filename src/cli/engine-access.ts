@@ -142,28 +142,45 @@ export async function editsOnRunningServe(dataDir: string): Promise<EngineEdits 
   return serve ? editsOnServe(serve) : null;
 }
 
+/** The running `serve` that owns the data dir, as commands ask it: its address and operator token. */
+export type RunningServe = NonNullable<Awaited<ReturnType<typeof runningServe>>>;
+
 /**
- * Runs `edit` against the engine that owns the data dir: a running `serve`, or one opened here for
- * the command (and stopped after it). Another command holding the data dir means: wait.
+ * Runs a command against the engine that owns the data dir: one opened here for the command (and
+ * stopped after it), or the running `serve` (asked over its local API). Another command holding
+ * the data dir means: wait.
  */
-export async function withEngineEdits<T>(ctx: CommandContext, edit: (edits: EngineEdits) => Promise<T>): Promise<T> {
-  if (!existsSync(dataDirLayout(ctx.dataDir).database)) {
-    throw new UserFacingError(`No Shutterfind data in ${ctx.dataDir}: run \`shutterfind serve\` or \`shutterfind ingest\` first.`);
-  }
+export async function withDataDirOwner<T>(
+  ctx: CommandContext,
+  inEngine: (engine: Engine) => Promise<T>,
+  onServe: (serve: RunningServe) => Promise<T>,
+): Promise<T> {
   let engine: Engine;
   try {
     engine = await openEngine({ dataDir: ctx.dataDir, log: ctx.log, mode: 'one-shot', processPhotos: false });
   } catch (err) {
     if (!(err instanceof DataDirBusyError)) throw err;
     const serve = await runningServe(ctx.dataDir);
-    if (serve) return edit(editsOnServe(serve));
+    if (serve) return onServe(serve);
     throw new UserFacingError(
       `${err.message.replace(/ Stop it first, or pass a different --data-dir\.$/, '')} It is not a \`serve\` this command can ask: wait for it to finish, then run this again.`,
     );
   }
   try {
-    return await edit(editsInEngine(engine));
+    return await inEngine(engine);
   } finally {
     await engine.stop();
   }
+}
+
+/** Runs `edit` against the engine that owns the data dir (see withDataDirOwner). */
+export async function withEngineEdits<T>(ctx: CommandContext, edit: (edits: EngineEdits) => Promise<T>): Promise<T> {
+  if (!existsSync(dataDirLayout(ctx.dataDir).database)) {
+    throw new UserFacingError(`No Shutterfind data in ${ctx.dataDir}: run \`shutterfind serve\` or \`shutterfind ingest\` first.`);
+  }
+  return withDataDirOwner(
+    ctx,
+    (engine) => edit(editsInEngine(engine)),
+    async (serve) => edit(editsOnServe(serve)),
+  );
 }

@@ -3,10 +3,8 @@
 // rule: with no engine running they open one (no photo workers); when a `serve` owns the data dir
 // they ask it over its local API; when another command holds it, they say to wait.
 import {
-  DataDirBusyError,
   NoDeviceTokenError,
   NotEnrolledError,
-  openEngine,
   SyncGapError,
   SyncStoppedError,
   SyncPausedError,
@@ -16,7 +14,7 @@ import {
 } from '../../core/index.js';
 import type { SyncView } from '../../api/index.js';
 import type { CommandContext } from '../context.js';
-import { runningServe } from '../engine-access.js';
+import { withDataDirOwner } from '../engine-access.js';
 import { createProgress, human, UserFacingError } from '../output.js';
 
 export interface SyncReport {
@@ -52,25 +50,18 @@ async function withSyncEngine<T>(
   inEngine: (engine: Engine) => Promise<T>,
   onServe: (serve: ServeApi) => Promise<T>,
 ): Promise<T> {
-  let engine: Engine;
-  try {
-    engine = await openEngine({ dataDir: ctx.dataDir, log: ctx.log, mode: 'one-shot', processPhotos: false });
-  } catch (err) {
-    if (!(err instanceof DataDirBusyError)) throw err;
-    const serve = await runningServe(ctx.dataDir);
-    if (serve) return onServe(serveApi(serve));
-    throw new UserFacingError(
-      `${err.message.replace(/ Stop it first, or pass a different --data-dir\.$/, '')} It is not a \`serve\` this command can ask: wait for it to finish, then run this again.`,
-    );
-  }
-  try {
-    return await inEngine(engine);
-  } catch (err) {
-    if (explained(err)) throw new UserFacingError((err as Error).message);
-    throw err;
-  } finally {
-    await engine.stop();
-  }
+  return withDataDirOwner(
+    ctx,
+    async (engine) => {
+      try {
+        return await inEngine(engine);
+      } catch (err) {
+        if (explained(err)) throw new UserFacingError((err as Error).message);
+        throw err;
+      }
+    },
+    (serve) => onServe(serveApi(serve)),
+  );
 }
 
 interface ServeApi {
