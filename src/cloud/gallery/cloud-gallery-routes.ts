@@ -30,7 +30,13 @@ const photoParam = tokenParam.extend({
   kind: z.enum(['thumb', 'preview', 'download']),
 });
 
-const NOT_FOUND = 'This gallery link does not exist. Check the address, or ask at the photo kiosk.';
+/**
+ * A link minted at the kiosk while the venue was offline reaches the cloud only with the
+ * laptop's next sync: from here an unknown link and a not-yet-synced one look the same, so the
+ * sentence covers both.
+ */
+const NOT_FOUND =
+  'This gallery link is not here (yet). If you got it at the event just now, your photos arrive when the photographer’s laptop is next online: try again later. Otherwise check the address, or ask at the photo kiosk.';
 const EXPIRED = 'This gallery link has expired. Ask the event organiser if you still need the photos.';
 
 class GalleryRefusal extends Error {
