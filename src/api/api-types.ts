@@ -237,6 +237,29 @@ export interface EventSettings {
   kioskIdleSeconds: number;
   /** Shown on the kiosk's attract screen. */
   welcomeTitle: string;
+  /** The offline HTML gallery's colours (a CSS colour, or '' for the gallery's own look). */
+  gallery: { accent: string; background: string };
+}
+
+/** The logo an HTML export puts on the offline gallery, stored in the event's folder on this laptop. */
+export interface GalleryLogoView {
+  type: 'image/png' | 'image/jpeg' | 'image/webp';
+  width: number;
+  height: number;
+  bytes: number;
+  /** Changes with every upload: the console adds it to the logo's URL so a new one shows at once. */
+  updatedAt: number;
+}
+
+/**
+ * GET /api/events/current/gallery-look?event= : what the next HTML export looks like. Colours are
+ * changed with PATCH /api/settings { gallery }; the logo with POST (a PNG, JPEG or WebP body, up to
+ * 2 MB → GalleryLogoView) and DELETE (204) on /api/events/current/gallery-logo, and GET there serves it.
+ */
+export interface GalleryLookView {
+  accent: string;
+  background: string;
+  logo: GalleryLogoView | null;
 }
 
 // ---------------------------------------------------------------- live events

@@ -12,6 +12,7 @@ import type { EventSync } from '../sync/index.js';
 import type { SyncView } from '../api/index.js';
 import type { Event, PhotoStage, Source } from '../store/index.js';
 import type { EventExports } from './event-exports.js';
+import type { GalleryBranding } from './gallery-branding.js';
 import type { Logger } from './logger.js';
 import type { EventStatus } from './status.js';
 
@@ -64,6 +65,8 @@ export interface Engine {
   readonly publishing: DoNotPublish;
   /** The organiser's export: per-person folders, a ZIP or an offline gallery, resumable. */
   readonly exports: EventExports;
+  /** The offline gallery's look per event: colours (settings) and the organiser's logo (a file in the event's folder). */
+  readonly galleryBranding: GalleryBranding;
   /**
    * Sync to a cloud endpoint: enrol, view, pause, cap, run once; start() runs it continuously
    * (serve), stop() comes with the engine's.

@@ -41,6 +41,7 @@ import { intraOpThreads, loadMatchThreshold } from '../vision/index.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import type { Engine, EngineEvents, EngineOptions } from './engine-types.js';
 import { createEventExports } from './event-exports.js';
+import { createGalleryBranding } from './gallery-branding.js';
 import { createEventSessions } from './event-sessions.js';
 import { createEngineSync } from './event-sync.js';
 import { createProviderRecorder } from './face-provider.js';
@@ -248,6 +249,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     publishing: sync.watch(sync.watch(publishing, ['markPerson', 'unmarkPerson', 'revoke'], eventOfArgs), ['optOutAttendee'], eventOfKiosk),
     sync: sync.sync,
     exports: createEventExports({ repos, layout, hiddenFaces: (eventId, photoIds) => publishing.hiddenFaces(eventId, photoIds) }),
+    galleryBranding: createGalleryBranding({ repos, layout }),
     warmUpSelfies: () => selfieWorker.warmUp(),
     openEvent: (name) => sessions.open(name),
     status: (eventName) =>

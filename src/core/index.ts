@@ -63,6 +63,13 @@ export {
 } from '../export/index.js';
 export type { EventExports } from './event-exports.js';
 export {
+  GalleryLogoError,
+  MAX_GALLERY_LOGO_BYTES,
+  type GalleryBranding,
+  type GalleryLogo,
+  type GalleryLogoProblem,
+} from './gallery-branding.js';
+export {
   NotEnrolledError,
   SyncPausedError,
   SyncRequestError,

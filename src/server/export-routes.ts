@@ -57,6 +57,8 @@ export function registerExportRoutes(app: FastifyInstance, ctx: ServerContext, l
       unnamedPeople: !body.namedOnly,
       xmp: body.xmp,
       watermark: body.watermark ? watermarkOf(ctx, event.id) : null,
+      // The look set in the console's Export section (colours in Settings, the logo in the event's folder).
+      ...(body.as === 'html' ? { branding: ctx.engine.galleryBranding.exportBranding(event.id) } : {}),
     };
     try {
       ctx.engine.exports.check(event.name, options);

@@ -9,6 +9,7 @@ import { installAuth, isOperator, OPERATOR_COOKIE } from './auth.js';
 import { HttpError, installErrorHandling, parseInput } from './http-errors.js';
 import { hostAllowed, ownLanNames } from './host-allow-list.js';
 import { registerExportRoutes } from './export-routes.js';
+import { registerGalleryBrandingRoutes } from './gallery-branding-routes.js';
 import { registerGalleryRoutes } from './gallery-routes.js';
 import { registerKioskRoutes } from './kiosk-routes.js';
 import { registerLiveEvents } from './live-events.js';
@@ -121,6 +122,7 @@ export async function buildHttpServer(ctx: ServerContext, options: HttpServerOpt
   registerPublishingRoutes(app, ctx);
   const live = registerLiveEvents(app, ctx);
   registerExportRoutes(app, ctx, live);
+  registerGalleryBrandingRoutes(app, ctx);
   registerSyncRoutes(app, ctx);
   await registerRendererPages(app, ctx.rendererDir);
 

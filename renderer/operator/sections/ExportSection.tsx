@@ -9,6 +9,7 @@ import { openLiveStream } from '../../shared/live.js';
 import { Spinner } from '../../shared/StateViews.js';
 import { operatorApi } from '../api.js';
 import { SectionHeader } from '../SectionHeader.js';
+import { GalleryLook } from './GalleryLook.js';
 
 const LAYOUTS: { value: ExportRequest['as']; label: string; hint: string }[] = [
   { value: 'folders', label: 'Folders', hint: 'A folder per person and one with every photo, plus a manifest (CSV and JSON).' },
@@ -96,6 +97,7 @@ export function ExportSection() {
           </select>
           <small className="c-muted">{LAYOUTS.find((l) => l.value === as)!.hint}</small>
         </label>
+        {as === 'html' && <GalleryLook onError={setError} />}
         <label className="c-field">
           <span>Files</span>
           <select value={files} onChange={(e) => setFiles(e.target.value as ExportRequest['files'])} data-testid="export-files">

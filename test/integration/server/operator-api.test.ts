@@ -159,6 +159,7 @@ describe('event settings', () => {
     optInRetentionDays: 30,
     kioskIdleSeconds: 60,
     welcomeTitle: 'Find your photos',
+    gallery: { accent: '', background: '' },
   };
 
   it('starts from the defaults', async () => {
@@ -174,6 +175,7 @@ describe('event settings', () => {
     ['a retention of 91 days', { optInRetentionDays: 91 }],
     ['an empty welcome title', { welcomeTitle: '   ' }],
     ['a watermark text of 81 characters', { watermark: { text: 'x'.repeat(81) } }],
+    ['a gallery colour that would break out of the style block', { gallery: { accent: 'red; } body { display: none' } }],
     ['a setting that does not exist', { galleryLinkDays: 3 }],
     ['not an object', [1, 2]],
   ])('refuses %s with 400 and keeps the saved settings', async (_what, patch) => {

@@ -1,7 +1,14 @@
 // Per-event settings as saved in the event's row (src/config/event-settings.ts): read back
 // safely whatever an older version or a damaged row holds, and patched from the console.
 import { describe, expect, it } from 'vitest';
-import { applyEventSettingsPatch, readEventSettings, type EventSettings } from '../../../src/config/index.js';
+import {
+  applyEventSettingsPatch,
+  eventSettingsPatchSchema,
+  isGalleryColour,
+  readEventSettings,
+  type EventSettings,
+} from '../../../src/config/index.js';
+import { cssColour } from '../../../src/export/html-gallery/branding.js';
 
 const DEFAULTS: EventSettings = {
   watermark: { enabled: false, text: '' },
@@ -9,6 +16,7 @@ const DEFAULTS: EventSettings = {
   optInRetentionDays: 30,
   kioskIdleSeconds: 60,
   welcomeTitle: 'Find your photos',
+  gallery: { accent: '', background: '' },
 };
 
 describe('readEventSettings', () => {
@@ -38,6 +46,7 @@ describe('readEventSettings', () => {
       optInRetentionDays: 90,
       kioskIdleSeconds: 600,
       welcomeTitle: 'Hello',
+      gallery: { accent: '#1e3a8a', background: 'ivory' },
     };
     expect(readEventSettings(saved)).toEqual(saved);
   });
@@ -73,6 +82,56 @@ describe('readEventSettings', () => {
       welcomeTitle: 'Welcome to the gala',
       watermark: { enabled: true, text: 'Lumen' },
     });
+  });
+});
+
+describe('the offline gallery colours in the settings', () => {
+  it('reads settings saved before the gallery had colours as the default look', () => {
+    expect(readEventSettings({ galleryLinkHours: 24, watermark: { enabled: true, text: 'Lumen' } }).gallery).toEqual({
+      accent: '',
+      background: '',
+    });
+  });
+
+  it('keeps a valid colour and defaults only the damaged one', () => {
+    expect(readEventSettings({ welcomeTitle: 'Gala', gallery: { accent: 'url(javascript:x)', background: '#0b1f3a' } })).toEqual({
+      ...DEFAULTS,
+      welcomeTitle: 'Gala',
+      gallery: { accent: '', background: '#0b1f3a' },
+    });
+  });
+
+  it.each([null, 'navy', 42, []])('gives the default look for a gallery saved as %j', (gallery) => {
+    expect(readEventSettings({ gallery }).gallery).toEqual({ accent: '', background: '' });
+  });
+
+  it('saves a colour from the console and merges a partial change', () => {
+    const navy = applyEventSettingsPatch(DEFAULTS, { gallery: { background: '  #0b1f3a ' } });
+    expect(navy.gallery).toEqual({ accent: '', background: '#0b1f3a' });
+    expect(applyEventSettingsPatch(navy, { gallery: { accent: 'rgb(194, 65, 12)' } }).gallery).toEqual({
+      accent: 'rgb(194, 65, 12)',
+      background: '#0b1f3a',
+    });
+    expect(applyEventSettingsPatch(navy, { gallery: { background: '' } }).gallery.background).toBe('');
+  });
+
+  // The settings mirror the gallery's own rule (config may not import export): they must agree.
+  it.each([
+    '#fff',
+    '#1e3a8a',
+    '#1e3a8a80',
+    'rgb(30, 58, 138)',
+    'hsl(220 64% 33% / 0.5)',
+    'navy',
+    'red; } body { display: none',
+    'url(x)',
+    'expression(alert(1))',
+    '#12345',
+    'var(--x)',
+    '</style><script>',
+  ])('accepts %j exactly when the HTML gallery does', (colour) => {
+    expect(isGalleryColour(colour)).toBe(cssColour(colour) !== null);
+    expect(eventSettingsPatchSchema.safeParse({ gallery: { accent: colour } }).success).toBe(cssColour(colour) !== null);
   });
 });
 
