@@ -74,7 +74,7 @@ test("the gallery's colours and logo set in the console are in the offline galle
     await expect(page.getByTestId('gallery-accent-value')).toHaveText('#f97316');
     await expect(page.getByTestId('export-error')).toHaveCount(0);
     // The picture for the guide, without the focus ring of the last control used.
-    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.evaluate('document.activeElement?.blur()');
     await page
       .getByTestId('export-section')
       .screenshot({ path: join(REPO_ROOT, 'docs', 'guide', 'images', 'console-export-branding.png') });
@@ -94,8 +94,9 @@ test("the gallery's colours and logo set in the console are in the offline galle
     await gallery.goto(pathToFileURL(join(to, 'index.html')).href);
     const logo = gallery.locator('img.logo');
     await expect(logo).toBeVisible();
-    expect(await logo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(480);
-    expect(await gallery.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(11, 31, 58)');
+    // Decoded from the stick, at the size it was uploaded (a missing file decodes to 0).
+    await expect.poll(() => logo.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(480);
+    await expect(gallery.locator('body')).toHaveCSS('background-color', 'rgb(11, 31, 58)');
   } finally {
     await rm(join(to, '..'), { recursive: true, force: true });
   }
