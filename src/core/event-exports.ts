@@ -13,7 +13,7 @@ import {
   type OrganiserExportOptions,
   planExport,
 } from '../export/index.js';
-import type { Photo, PhotoFile, Repositories } from '../store/index.js';
+import type { Photo, PhotoFile, Repositories, StoredFace } from '../store/index.js';
 import { UnknownEventError } from '../catalogue/index.js';
 
 /** Faces that must not be published, by photo (the "do not publish" use case answers this). */
@@ -37,7 +37,7 @@ export function cameraName(make: string | null, model: string | null): string | 
 
 export function createEventExports(deps: EventExportsDeps) {
   const { repos, layout } = deps;
-  const toExportPhoto = (p: Photo, pairs: ReadonlyMap<number, PhotoFile[]>): ExportPhoto => ({
+  const toExportPhoto = (p: Photo, pairs: ReadonlyMap<number, PhotoFile[]>, faces: ReadonlyMap<number, StoredFace[]>): ExportPhoto => ({
     id: p.id,
     fileName: p.fileName,
     // Every camera file of the capture: a RAW+JPEG pair exports both, with one sidecar for the two.
@@ -48,7 +48,7 @@ export function createEventExports(deps: EventExportsDeps) {
     height: p.height ?? 0,
     capturedAt: p.capturedAt,
     camera: cameraName(p.cameraMake, p.cameraModel),
-    faces: repos.faces.facesOfPhoto(p.id).map((f) => ({ id: f.id, personId: f.personId, box: f.box })),
+    faces: (faces.get(p.id) ?? []).map((f) => ({ id: f.id, personId: f.personId, box: f.box })),
   });
   const read = (eventName: string): EventToExport => {
     const event = repos.events.findEventByName(eventName);
@@ -59,7 +59,8 @@ export function createEventExports(deps: EventExportsDeps) {
       );
     const pairs = new Map<number, PhotoFile[]>();
     for (const f of repos.pairs.filesOfEvent(event.id)) pairs.set(f.photoId, [...(pairs.get(f.photoId) ?? []), f]);
-    const photos = repos.photos.listPhotos(event.id, { status: 'ready', limit: ALL }).map((p) => toExportPhoto(p, pairs));
+    const faces = repos.faces.facesOfEventByPhoto(event.id);
+    const photos = repos.photos.listPhotos(event.id, { status: 'ready', limit: ALL }).map((p) => toExportPhoto(p, pairs, faces));
     return {
       event: { id: event.id, name: event.name },
       photos,

@@ -86,6 +86,7 @@ export function createFacesRepository(db: Database, vectors: FaceVectorsReposito
   );
   const setCount = db.prepare('UPDATE photos SET face_count = ? WHERE id = ?');
   const ofPhoto = db.prepare<[number], FaceRow>('SELECT * FROM faces WHERE photo_id = ? ORDER BY id');
+  const ofEvent = db.prepare<[number], FaceRow>('SELECT * FROM faces WHERE event_id = ? ORDER BY photo_id, id');
   const byId = db.prepare<[number], FaceRow>('SELECT * FROM faces WHERE id = ?');
   const unassigned = db.prepare<[number], { id: number }>('SELECT id FROM faces WHERE event_id = ? AND person_id IS NULL ORDER BY id');
   const photosOfPerson = db.prepare<[number, number], { photo_id: number }>(
@@ -161,6 +162,17 @@ export function createFacesRepository(db: Database, vectors: FaceVectorsReposito
     },
     facesOfPhoto(photoId: number): StoredFace[] {
       return ofPhoto.all(photoId).map(toFace);
+    },
+    /** Every face of the event by photo, in one read (an export asked photo by photo: 2,000 queries, ~0.1 s). */
+    facesOfEventByPhoto(eventId: number): Map<number, StoredFace[]> {
+      const byPhoto = new Map<number, StoredFace[]>();
+      for (const row of ofEvent.iterate(eventId)) {
+        const face = toFace(row);
+        const list = byPhoto.get(face.photoId);
+        if (list) list.push(face);
+        else byPhoto.set(face.photoId, [face]);
+      }
+      return byPhoto;
     },
     /** Faces not yet given a person (the engine stopped between saving them and clustering). */
     unassignedFaceIds(eventId: number): number[] {

@@ -52,17 +52,29 @@ function formatter(timeZone: string, style: 'numeric' | 'long' | 'short'): Intl.
   return format;
 }
 
-function localTime(ms: number, timeZone: string): LocalTime {
-  const parts = formatter(timeZone, 'numeric').formatToParts(ms);
-  const part = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
-  return { day: `${part('year')}-${part('month')}-${part('day')}`, hour: Number(part('hour')) };
-}
+/**
+ * Each moment's parts, kept: a photo with four people is on five pages, and formatToParts is
+ * ~10 µs. Bounded so a long-running engine exporting many events does not keep them all.
+ */
+const MOMENTS_KEPT = 50_000;
+const moments = new Map<string, Record<string, string>>();
 
 /** The named parts of a moment in `timeZone`; assembled by hand, since ICU versions differ on commas. */
-function parts(ms: number, timeZone: string, style: 'long' | 'short'): Record<string, string> {
-  const named: Record<string, string> = {};
-  for (const part of formatter(timeZone, style).formatToParts(ms)) named[part.type] = part.value;
+function parts(ms: number, timeZone: string, style: 'numeric' | 'long' | 'short'): Record<string, string> {
+  const key = `${ms}|${timeZone}|${style}`;
+  let named = moments.get(key);
+  if (named === undefined) {
+    named = {};
+    for (const part of formatter(timeZone, style).formatToParts(ms)) named[part.type] = part.value;
+    if (moments.size >= MOMENTS_KEPT) moments.clear();
+    moments.set(key, named);
+  }
   return named;
+}
+
+function localTime(ms: number, timeZone: string): LocalTime {
+  const p = parts(ms, timeZone, 'numeric');
+  return { day: `${p.year ?? ''}-${p.month ?? ''}-${p.day ?? ''}`, hour: Number(p.hour ?? '') };
 }
 
 /** "Saturday 5 December 2026" */

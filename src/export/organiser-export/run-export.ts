@@ -13,7 +13,8 @@ import type { EventToExport, ExportProgress, ExportSummary, OrganiserExportOptio
 import { manifestCsv, manifestOf, type Manifest } from './export-manifest.js';
 import { ExportRequestError, planExport, sidecarOf, type ExportPlan } from './export-plan.js';
 import { checkResumable, readExportState, renamedFolders, stateOf, STATE_FILE, writeExportState } from './export-state.js';
-import { isPartial, partialOf, writePlannedPhoto } from './export-files.js';
+import { DestinationListing } from './destination-listing.js';
+import { folderFor, isPartial, partialOf, writePlannedPhoto } from './export-files.js';
 import { GALLERY_THUMBNAIL_PX, galleryModelOf, thumbnailOf } from './gallery-of-export.js';
 import { writePersonCovers } from './person-covers.js';
 import { describeWriteError, destinationFull, ExportWriteError } from './write-errors.js';
@@ -179,6 +180,7 @@ export async function runOrganiserExport(
       writing: (file: string) => (current = file),
       needSizes: options.as === 'html',
       made: new Set<string>(),
+      listing: new DestinationListing(),
       watermark: options.watermark?.trim() || null,
     };
     const total = plan.photos.length;
@@ -206,21 +208,28 @@ export async function runOrganiserExport(
         const thumb = join(root, file);
         // A thumbnail of the other kind from an earlier run goes: after a new opt-out it would still show the face.
         const other = thumb.endsWith('.webp') ? thumb.replace(/\.webp$/, '.jpg') : thumb.replace(/\.jpg$/, '.webp');
-        await unlink(other).catch(() => undefined);
-        if (!existsSync(thumb) && file.endsWith('.webp')) {
-          await mkdir(dirname(thumb), { recursive: true }).catch(failHere);
+        const { listing } = ctx;
+        if (await listing.has(other).catch(failHere)) {
+          await unlink(other).catch(() => undefined);
+          await listing.remove(other);
+        }
+        const there = await listing.has(thumb).catch(failHere);
+        if (!there && file.endsWith('.webp')) {
+          await folderFor(thumb, ctx).catch(failHere);
           await copyFile(planned.photo.thumbnailPath!, partialOf(thumb)).catch(failHere);
           await rename(partialOf(thumb), thumb).catch(failHere);
-        } else if (!existsSync(thumb)) {
+          await listing.add(thumb);
+        } else if (!there) {
           const image = r.image ?? (await readFile(join(root, planned.files[0]!.places[0]!)).catch(failHere));
           const bytes = await sharp(image)
             .rotate()
             .resize(GALLERY_THUMBNAIL_PX, GALLERY_THUMBNAIL_PX, { fit: 'inside' })
             .jpeg({ quality: 80 })
             .toBuffer();
-          await mkdir(dirname(thumb), { recursive: true }).catch(failHere);
+          await folderFor(thumb, ctx).catch(failHere);
           await writeFile(partialOf(thumb), bytes).catch(failHere);
           await rename(partialOf(thumb), thumb).catch(failHere);
+          await listing.add(thumb);
         }
       }
       done += 1;

@@ -7,6 +7,7 @@ import { ExifTool } from 'exiftool-vendored';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planExport, type EventToExport, type ExportPhoto, type OrganiserExportOptions } from '../../../../src/export/index.js';
+import { DestinationListing } from '../../../../src/export/organiser-export/destination-listing.js';
 import { writePlannedPhoto, type FileWriteContext } from '../../../../src/export/organiser-export/export-files.js';
 import { makeTempDir, removeDir } from '../../../support/temp-dir.js';
 
@@ -83,6 +84,7 @@ async function write(data: EventToExport, to: string, more: Partial<OrganiserExp
     writing: () => undefined,
     needSizes: false,
     made: new Set(),
+    listing: new DestinationListing(),
     watermark: null,
   };
   await writePlannedPhoto(plan.photos[0]!, ctx);
