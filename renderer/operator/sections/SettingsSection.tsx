@@ -60,7 +60,10 @@ export function SettingsSection() {
     setSaving(true);
     setSaveError(null);
     try {
-      const saved = await operatorApi.patch<EventSettings>('/api/settings', draft);
+      // The gallery's look is edited in Export (GalleryLook): sending this page's copy of it would put
+      // back colours changed there since this page loaded.
+      const { gallery: _editedInExport, ...edited } = draft;
+      const saved = await operatorApi.patch<EventSettings>('/api/settings', edited);
       set(() => saved);
       notify('Settings saved', 'success');
     } catch (error) {
