@@ -7,6 +7,7 @@ export type PhotoMetadata = CameraMetadata;
 
 export const EMPTY_METADATA: PhotoMetadata = {
   capturedAt: null,
+  capturedOffsetMinutes: null,
   cameraMake: null,
   cameraModel: null,
   cameraSerial: null,
@@ -27,6 +28,8 @@ const PICK = [
   'Lens',
   'Orientation',
   'OffsetTimeOriginal',
+  'OffsetTimeDigitized',
+  'OffsetTime',
   'SubSecTimeOriginal',
 ];
 
@@ -34,15 +37,29 @@ type RawTags = Record<string, unknown>;
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
 
+/** "+02:00" → 120, "-05:30" → -330; null when it is not an offset. */
+function offsetMinutesOf(v: unknown): number | null {
+  const m = typeof v === 'string' ? /^([+-])(\d{2}):(\d{2})$/.exec(v.trim()) : null;
+  if (!m || Number(m[2]) > 23 || Number(m[3]) > 59) return null;
+  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+}
+
+interface Moment {
+  at: number;
+  /** The offset `at` was read in, or null when the camera gave none (the laptop's zone was used). */
+  offsetMinutes: number | null;
+}
+
 /**
  * EXIF times have no zone: exifr reads them as the laptop's local time, which is right for a
- * camera set to the venue's clock. When the camera also recorded its UTC offset
- * (OffsetTimeOriginal, "+02:00"), use it, so bodies set to different zones still line up.
+ * camera set to the venue's clock. When the camera also recorded its UTC offset ("+02:00"), use
+ * it, so bodies set to different zones still line up; the offset is kept with the time, so an
+ * export can write the camera's own wall clock back.
  */
-function time(v: unknown, offset?: unknown): number | null {
+function time(v: unknown, ...offsets: unknown[]): Moment | null {
   if (!(v instanceof Date) || Number.isNaN(v.getTime())) return null;
-  const m = typeof offset === 'string' ? /^([+-])(\d{2}):(\d{2})$/.exec(offset.trim()) : null;
-  if (!m) return v.getTime();
+  const offsetMinutes = offsets.map(offsetMinutesOf).find((o) => o !== null) ?? null;
+  if (offsetMinutes === null) return { at: v.getTime(), offsetMinutes: null };
   const wallClockAsUtc = Date.UTC(
     v.getFullYear(),
     v.getMonth(),
@@ -52,16 +69,15 @@ function time(v: unknown, offset?: unknown): number | null {
     v.getSeconds(),
     v.getMilliseconds(),
   );
-  const offsetMinutes = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
-  return wallClockAsUtc - offsetMinutes * 60_000;
+  return { at: wallClockAsUtc - offsetMinutes * 60_000, offsetMinutes };
 }
 
 /**
  * EXIF keeps fractions of a second apart (SubSecTimeOriginal, digits after the point: "3" is
  * 0.3 s, "045" 0.045 s). Bursts are several frames a second, so the fraction matters.
  */
-const withSubSecond = (ms: number | null, subSec: unknown): number | null =>
-  ms === null || ms % 1000 !== 0 ? ms : ms + subSecondMs(subSec);
+const withSubSecond = (m: Moment | null, subSec: unknown): Moment | null =>
+  m === null || m.at % 1000 !== 0 ? m : { ...m, at: m.at + subSecondMs(subSec) };
 
 export function subSecondMs(v: unknown): number {
   const digits = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : '';
@@ -72,11 +88,14 @@ export function subSecondMs(v: unknown): number {
 export function toPhotoMetadata(tags: RawTags | undefined | null): PhotoMetadata {
   if (!tags) return EMPTY_METADATA;
   const orientation = typeof tags.Orientation === 'number' && tags.Orientation >= 1 && tags.Orientation <= 8 ? tags.Orientation : null;
+  // Each time with the offset EXIF pairs it with, then the camera's general one (OffsetTime).
+  const captured =
+    withSubSecond(time(tags.DateTimeOriginal, tags.OffsetTimeOriginal, tags.OffsetTime), tags.SubSecTimeOriginal) ??
+    time(tags.CreateDate, tags.OffsetTimeDigitized, tags.OffsetTime) ??
+    time(tags.ModifyDate, tags.OffsetTime);
   return {
-    capturedAt:
-      withSubSecond(time(tags.DateTimeOriginal, tags.OffsetTimeOriginal), tags.SubSecTimeOriginal) ??
-      time(tags.CreateDate) ??
-      time(tags.ModifyDate),
+    capturedAt: captured?.at ?? null,
+    capturedOffsetMinutes: captured?.offsetMinutes ?? null,
     cameraMake: text(tags.Make),
     cameraModel: text(tags.Model),
     cameraSerial: text(tags.BodySerialNumber) ?? text(tags.SerialNumber) ?? text(tags.InternalSerialNumber),
@@ -108,6 +127,8 @@ export async function readPhotoMetadata(input: string | Uint8Array): Promise<Pho
 export function mergeMetadata(primary: PhotoMetadata, fallback: PhotoMetadata): PhotoMetadata {
   return {
     capturedAt: primary.capturedAt ?? fallback.capturedAt,
+    // The offset belongs to the time it was read with: never one file's time with the other's offset.
+    capturedOffsetMinutes: primary.capturedAt !== null ? primary.capturedOffsetMinutes : fallback.capturedOffsetMinutes,
     cameraMake: primary.cameraMake ?? fallback.cameraMake,
     cameraModel: primary.cameraModel ?? fallback.cameraModel,
     cameraSerial: primary.cameraSerial ?? fallback.cameraSerial,

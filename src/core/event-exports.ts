@@ -47,6 +47,7 @@ export function createEventExports(deps: EventExportsDeps) {
     width: p.width ?? 0,
     height: p.height ?? 0,
     capturedAt: p.capturedAt,
+    capturedOffsetMinutes: p.capturedOffsetMinutes,
     camera: cameraName(p.cameraMake, p.cameraModel),
     faces: (faces.get(p.id) ?? []).map((f) => ({ id: f.id, personId: f.personId, box: f.box })),
   });

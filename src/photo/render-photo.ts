@@ -431,6 +431,7 @@ export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStag
               width: originalWidth,
               height: originalHeight,
               capturedAt: m.capturedAt,
+              capturedOffsetMinutes: m.capturedOffsetMinutes,
               cameraMake: m.cameraMake,
               cameraModel: m.cameraModel,
               cameraSerial: m.cameraSerial,

@@ -24,6 +24,7 @@ interface PhotoRow {
   width: number | null;
   height: number | null;
   captured_at: number | null;
+  captured_offset_minutes: number | null;
   camera_make: string | null;
   camera_model: string | null;
   camera_serial: string | null;
@@ -52,6 +53,7 @@ const toPhoto = (r: PhotoRow): Photo => ({
   width: r.width,
   height: r.height,
   capturedAt: r.captured_at,
+  capturedOffsetMinutes: r.captured_offset_minutes,
   cameraMake: r.camera_make,
   cameraModel: r.camera_model,
   cameraSerial: r.camera_serial,
@@ -163,7 +165,8 @@ export function createPhotosRepository(
   const setReady = db.prepare(
     `UPDATE photos SET status = 'ready', error = NULL, updated_at = @now,
        ready_at = CASE WHEN status = 'ready' AND ready_at IS NOT NULL THEN ready_at ELSE @now END,
-       width = @width, height = @height, captured_at = @capturedAt, camera_make = @cameraMake,
+       width = @width, height = @height, captured_at = @capturedAt,
+       captured_offset_minutes = @capturedOffsetMinutes, camera_make = @cameraMake,
        camera_model = @cameraModel, camera_serial = @cameraSerial, lens = @lens, orientation = @orientation,
        phash = @phash, preview_path = @previewPath, thumbnail_path = @thumbnailPath
      WHERE id = @id`,

@@ -25,6 +25,11 @@ export type PhotoStatus = 'pending' | 'processing' | 'ready' | 'failed';
  */
 export interface CameraMetadata {
   capturedAt: number | null;
+  /**
+   * The camera's UTC offset when it took the shot, in minutes east of UTC (+02:00 → 120), or null
+   * when it recorded none (capturedAt then read its wall clock in the laptop's zone).
+   */
+  capturedOffsetMinutes: number | null;
   cameraMake: string | null;
   cameraModel: string | null;
   cameraSerial: string | null;

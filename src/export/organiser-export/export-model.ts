@@ -32,6 +32,11 @@ export interface ExportPhoto {
   width: number;
   height: number;
   capturedAt: number | null;
+  /**
+   * The camera's UTC offset at capture in minutes east of UTC (+02:00 → 120); null or absent when it
+   * recorded none (the export then writes the time in this laptop's zone, as ingest read it).
+   */
+  capturedOffsetMinutes?: number | null;
   /** "Canon EOS R6", or null. */
   camera: string | null;
   faces: ExportFace[];

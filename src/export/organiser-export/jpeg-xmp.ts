@@ -2,6 +2,7 @@
 // re-encoding it: the header segments are rewritten, everything from the start of scan on is the
 // same bytes. This is what ExifTool did for the export, at a fraction of the cost (no process, no
 // second read of the file).
+import type { CaptureTime } from './capture-time.js';
 import { EXIF_SIGNATURE, exifWithCaptureTime, exifWithCaptureTimeAdded } from './exif-capture-time.js';
 
 /** The APP1 signature of a standard XMP packet (XMP spec part 3, 1.1.3). */
@@ -108,11 +109,12 @@ export function uprightSizeWithoutExif(jpeg: Buffer): { width: number; height: n
 /**
  * The JPEG with `packet` as its only XMP segment, right after SOI, APP0 (JFIF) and the EXIF APP1
  * where the file has them; an XMP segment already there (standard or extended) is replaced. When
- * `captureTime` is given it goes into EXIF as DateTimeOriginal: a new EXIF segment first when the
- * file has none, added to the file's EXIF when that has no capture time, left alone when it has one.
+ * `captureTime` is given it goes into EXIF (DateTimeOriginal with its offset and fraction of a second):
+ * a new EXIF segment first when the file has none, added to the file's EXIF when that has no capture
+ * time, left alone when it has one.
  * The bytes from the start of scan to the end of the file are copied unchanged.
  */
-export function jpegWithXmp(jpeg: Buffer, packet: string, captureTime: string | null = null): Buffer {
+export function jpegWithXmp(jpeg: Buffer, packet: string, captureTime: CaptureTime | null = null): Buffer {
   const xmpPayload = Buffer.concat([XMP_SIGNATURE, Buffer.from(packet, 'utf8')]);
   if (xmpPayload.length > MAX_SEGMENT_PAYLOAD) {
     throw new JpegXmpError(

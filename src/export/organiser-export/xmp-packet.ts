@@ -2,7 +2,10 @@
 // ~22 ms a photo, 39x a plain copy). It carries the tags ExifTool wrote before, in the same
 // namespaces, so Lightroom, digiKam, Photo Mechanic and ExifTool read the same: MWG face regions,
 // dc:subject, lr:hierarchicalSubject, Iptc4xmpExt:PersonInImage, xmp:Rating/Label, exif:DateTimeOriginal.
+import { xmpDateOf } from './capture-time.js';
 import { PEOPLE_KEYWORD_PARENT, PICK_LABEL, PICK_RATING, type PhotoXmp } from './xmp-tags.js';
+
+export { xmpDateOf };
 
 /**
  * Characters XML 1.0 cannot carry at all (control characters other than tab, LF, CR; lone
@@ -26,9 +29,6 @@ export function xmlText(value: string): string {
 
 /** A region coordinate as plain decimals (never "1e-7", which XMP readers do not all parse). */
 const decimal = (v: number): string => (Number.isInteger(v) ? String(v) : v.toFixed(6).replace(/0+$/, ''));
-
-/** "2024:06:01 12:34:56" (EXIF) → "2024-06-01T12:34:56" (XMP's ISO 8601 form, as ExifTool writes it). */
-export const xmpDateOf = (exif: string): string => exif.replace(/^(\d{4}):(\d{2}):(\d{2}) /, '$1-$2-$3T');
 
 /** Space after the packet so a later editor can grow it in place (the XMP spec's advice: 2 KB). */
 export const XMP_PADDING = 2048;

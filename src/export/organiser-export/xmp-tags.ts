@@ -1,6 +1,7 @@
 // The metadata other tools read from an exported photo, as ExifTool tags: MWG face regions named
 // by person (Lightroom, digiKam, Photo Mechanic and ExifTool all read the MWG form), the names as
 // keywords, a burst's best frame as a rating and label, and the capture time.
+import { captureTimeOf, exifToolDateOf, type CaptureTime } from './capture-time.js';
 import type { ExportPhoto } from './export-model.js';
 import type { PlannedPhoto } from './export-plan.js';
 
@@ -47,16 +48,6 @@ export function faceRegions(photo: ExportPhoto, names: ReadonlyMap<number, strin
     });
 }
 
-/**
- * The camera's wall-clock time as it wrote it: capture times are read (exifr) as local time of
- * this machine when the camera gave no offset, so formatting in local time gives the same digits back.
- */
-export function exifDateTime(ms: number): string {
-  const d = new Date(ms);
-  const p = (v: number, n = 2): string => String(v).padStart(n, '0');
-  return `${d.getFullYear()}:${p(d.getMonth() + 1)}:${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-}
-
 /** What an exported photo says about itself, whichever way it is written (our packet, or ExifTool's tags). */
 export interface PhotoXmp {
   /** MWG regions of the exported people's faces, on an image of `appliedTo` pixels; null when none. */
@@ -65,8 +56,8 @@ export interface PhotoXmp {
   people: string[];
   /** The best frame of its burst: rating 5 and the "Burst pick" label. */
   pick: boolean;
-  /** The capture time as EXIF writes it ("2024:06:01 12:34:56"), or null when unknown. */
-  capturedAt: string | null;
+  /** The capture time: the camera's wall clock, its UTC offset and the fraction of a second; null when unknown. */
+  capturedAt: CaptureTime | null;
 }
 
 /** The metadata of one photo. `imageSize` is the exported image's upright size (AppliedToDimensions). */
@@ -80,7 +71,8 @@ export function photoXmpOf(
     regions: list.length ? { appliedTo: imageSize, list } : null,
     people: planned.people.map((id) => names.get(id)!),
     pick: planned.pick,
-    capturedAt: planned.photo.capturedAt === null ? null : exifDateTime(planned.photo.capturedAt),
+    capturedAt:
+      planned.photo.capturedAt === null ? null : captureTimeOf(planned.photo.capturedAt, planned.photo.capturedOffsetMinutes ?? null),
   };
 }
 
@@ -101,9 +93,13 @@ export function exifToolTagsOf(xmp: PhotoXmp, into: 'embedded' | 'sidecar'): Xmp
     tags['XMP-xmp:Label'] = PICK_LABEL;
   }
   if (xmp.capturedAt !== null) {
-    tags['XMP-exif:DateTimeOriginal'] = xmp.capturedAt;
+    tags['XMP-exif:DateTimeOriginal'] = exifToolDateOf(xmp.capturedAt);
     // A JPEG copy made from the preview lost its EXIF: the capture time goes back where every viewer looks.
-    if (into === 'embedded') tags['EXIF:DateTimeOriginal'] = xmp.capturedAt;
+    if (into === 'embedded') {
+      tags['EXIF:DateTimeOriginal'] = xmp.capturedAt.dateTime;
+      tags['EXIF:OffsetTimeOriginal'] = xmp.capturedAt.offset;
+      if (xmp.capturedAt.subSec !== null) tags['EXIF:SubSecTimeOriginal'] = xmp.capturedAt.subSec;
+    }
   }
   return tags;
 }

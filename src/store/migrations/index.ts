@@ -11,6 +11,7 @@ import { migration0009DoNotPublish } from './0009-do-not-publish.js';
 import { migration0010OptOutsFollowFaces } from './0010-opt-outs-follow-faces.js';
 import { migration0011Sync } from './0011-sync.js';
 import { migration0012WaitedForBlobs } from './0012-waited-for-blobs.js';
+import { migration0013CaptureOffset } from './0013-capture-offset.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   migration0001Initial,
@@ -25,4 +26,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0010OptOutsFollowFaces,
   migration0011Sync,
   migration0012WaitedForBlobs,
+  migration0013CaptureOffset,
 ];

@@ -180,6 +180,7 @@ describe('the queue with one job kind per stage', () => {
     width: 6000,
     height: 4000,
     capturedAt: T,
+    capturedOffsetMinutes: null,
     cameraMake: 'Canon',
     cameraModel: 'EOS R5',
     cameraSerial: '0123',

@@ -175,6 +175,7 @@ function readyPhoto(
     width: 8192,
     height: 5464,
     capturedAt,
+    capturedOffsetMinutes: null,
     ...camera,
     orientation: 1,
     phash: `c3a1${id.toString(16).padStart(12, '0')}`,
@@ -186,8 +187,11 @@ function readyPhoto(
 const EOS_R5 = { cameraMake: 'Canon', cameraModel: 'EOS R5', cameraSerial: '032021001234', lens: 'RF24-70mm F2.8 L IS USM' };
 const Z6II = { cameraMake: 'NIKON CORPORATION', cameraModel: 'NIKON Z 6_2', cameraSerial: '6012345', lens: 'NIKKOR Z 85mm f/1.8 S' };
 
+/** Written with the columns of the database's version (the camera's offset is there from 0013). */
 function insertPhoto(db: Database, p: Photo): void {
-  insert(db, 'photos', { ...p, updatedAt: p.readyAt ?? p.landedAt });
+  const { capturedOffsetMinutes, ...before0013 } = p;
+  const columns = currentSchemaVersion(db) < 13 ? before0013 : { ...before0013, capturedOffsetMinutes };
+  insert(db, 'photos', { ...columns, updatedAt: p.readyAt ?? p.landedAt });
 }
 
 function doneJob(id: number, photo: Photo, kind: Job['kind'] = 'photo.previews', priority = 0): Job {
@@ -368,6 +372,7 @@ function unprocessed(status: 'pending' | 'processing' | 'failed'): Partial<Photo
     width: null,
     height: null,
     capturedAt: null,
+    capturedOffsetMinutes: null,
     cameraMake: null,
     cameraModel: null,
     cameraSerial: null,
@@ -1056,6 +1061,26 @@ const fillVersion11: Fill = (db, earlier) => {
 /** Version 12 (waited-for blobs): a column with a default on the rows of version 11, no rows of its own. */
 const fillVersion12: Fill = (_db, earlier) => earlier;
 
+/**
+ * Version 13 (the camera's UTC offset): a wedding photo from a body set to +02:00, re-read after
+ * the upgrade, and a new one from a body set to -05:30 (a row written with the column).
+ */
+const fillVersion13: Fill = (db, earlier) => {
+  const reread = earlier.photos.find((p) => p.eventId === WEDDING && p.status === 'ready')!;
+  db.prepare('UPDATE photos SET captured_offset_minutes = 120 WHERE id = ?').run(reread.id);
+  const id = Math.max(...earlier.photos.map((p) => p.id)) + 1;
+  const fresh = {
+    ...readyPhoto(id, WEDDING, null, `/import/second-shooter/DSC_${id}.JPG`, T + 9 * HOUR, Z6II),
+    capturedOffsetMinutes: -330,
+  };
+  insertPhoto(db, fresh);
+  return {
+    ...earlier,
+    photos: [...earlier.photos.map((p) => (p.id === reread.id ? { ...p, capturedOffsetMinutes: 120 } : p)), fresh],
+    photoFaceCounts: new Map([...earlier.photoFaceCounts, [id, null]]),
+  };
+};
+
 /** Keyed by schema version; `adds` names the rows in the test titles. */
 const FILLS: Record<number, { adds: string[]; fill: Fill }> = {
   1: {
@@ -1073,6 +1098,7 @@ const FILLS: Record<number, { adds: string[]; fill: Fill }> = {
   10: { adds: ['(no rows: opt-outs follow moved faces)'], fill: fillVersion10 },
   11: { adds: ['a sync enrolment with its log and an upload half done'], fill: fillVersion11 },
   12: { adds: ['(no rows: files an attendee waits for go first)'], fill: fillVersion12 },
+  13: { adds: ["capture times with the camera's UTC offset"], fill: fillVersion13 },
 };
 
 function fillUpTo(db: Database, version: number): Expected {

@@ -51,6 +51,7 @@ function processedPhoto(
         previewPath: `previews/${id}.jpg`,
         thumbnailPath: `thumbnails/${id}.webp`,
         capturedAt: o.capturedAt,
+        capturedOffsetMinutes: null,
         cameraMake: 'Canon',
         cameraModel: 'Canon EOS R6',
         cameraSerial: '032021001234',

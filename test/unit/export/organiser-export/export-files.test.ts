@@ -120,7 +120,7 @@ describe('writing a photo with its XMP', () => {
       unknown
     >;
     expect(raw['EXIF:DateTimeOriginal']).toBe('2024:06:01 12:34:56');
-    expect(raw['XMP:DateTimeOriginal']).toBe('2024:06:01 12:34:56');
+    expect(raw['XMP:DateTimeOriginal']).toMatch(/^2024:06:01 12:34:56[+-]\d{2}:\d{2}$/); // with this laptop's offset
   });
 
   it('writes the .xmp sidecar of an original without starting ExifTool, and leaves the original as it was', async () => {

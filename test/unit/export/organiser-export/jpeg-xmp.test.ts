@@ -52,7 +52,8 @@ const XMP: PhotoXmp = {
   },
   people: ['Anna & <Bo>'],
   pick: false,
-  capturedAt: '2024:06:01 12:34:56',
+  // A camera at +02:00, a frame 0.3 s into its second (the second frame of a burst).
+  capturedAt: { dateTime: '2024:06:01 12:34:56', subSec: '300', offset: '+02:00' },
 };
 
 /** Where the image data starts (the SOS marker), found the plain way: the first FF DA after the header. */
@@ -102,7 +103,7 @@ describe('embedding XMP in a JPEG copy', () => {
     }
   });
 
-  it('gives a copy without EXIF its capture time as EXIF, then the XMP, and readers see both', async () => {
+  it("gives a copy without EXIF its capture time as EXIF (the camera's wall clock, offset and fraction), then the XMP, and readers see both", async () => {
     const out = jpegWithXmp(plain, xmpPacketOf(XMP), XMP.capturedAt);
     expect(headerMarkers(out).slice(0, 2)).toEqual(['EXIF', 'XMP']);
     const tags = await read(out);
@@ -112,11 +113,21 @@ describe('embedding XMP in a JPEG copy', () => {
     expect(String(tags.DateTimeOriginal)).toMatch(/^2024-06-01T12:34:56/);
     await writeFile(join(dir, 'exif-check.jpg'), out);
     const raw = (await exiftool.readRaw(join(dir, 'exif-check.jpg'), {
-      readArgs: ['-G', '-EXIF:DateTimeOriginal', '-XMP:DateTimeOriginal'],
+      readArgs: ['-G', '-EXIF:DateTimeOriginal', '-EXIF:SubSecTimeOriginal', '-EXIF:OffsetTimeOriginal', '-XMP:DateTimeOriginal'],
     })) as Record<string, unknown>;
     expect(raw['EXIF:DateTimeOriginal']).toBe('2024:06:01 12:34:56');
-    expect(raw['XMP:DateTimeOriginal']).toBe('2024:06:01 12:34:56');
+    expect(String(raw['EXIF:SubSecTimeOriginal'])).toBe('300');
+    expect(raw['EXIF:OffsetTimeOriginal']).toBe('+02:00');
+    expect(raw['XMP:DateTimeOriginal']).toBe('2024:06:01 12:34:56.300+02:00');
     expect(tags.warnings ?? []).toEqual([]);
+  });
+
+  it('writes no fraction of a second for a frame on a whole second', async () => {
+    const raw = await readRaw(jpegWithXmp(plain, xmpPacketOf(XMP), { dateTime: '2024:06:01 12:34:56', subSec: null, offset: '-05:30' }));
+    expect(raw['EXIF:DateTimeOriginal']).toBe('2024:06:01 12:34:56');
+    expect(raw['EXIF:OffsetTimeOriginal']).toBe('-05:30');
+    expect(raw['EXIF:SubSecTimeOriginal']).toBeUndefined();
+    expect(raw.Warning).toBeUndefined();
   });
 
   it('puts the XMP after the JFIF segment', () => {
@@ -146,8 +157,10 @@ describe('embedding XMP in a JPEG copy', () => {
     expect(scanOf(out).equals(scanOf(blurredLike))).toBe(true);
     const raw = await readRaw(out);
     expect(raw['EXIF:DateTimeOriginal']).toBe('2024:06:01 12:34:56');
-    const exifOf = (tags: Record<string, unknown>) =>
-      Object.entries(tags).filter(([k]) => k.startsWith('EXIF:') && k !== 'EXIF:DateTimeOriginal');
+    expect(String(raw['EXIF:SubSecTimeOriginal'])).toBe('300');
+    expect(raw['EXIF:OffsetTimeOriginal']).toBe('+02:00');
+    const added = ['EXIF:DateTimeOriginal', 'EXIF:SubSecTimeOriginal', 'EXIF:OffsetTimeOriginal'];
+    const exifOf = (tags: Record<string, unknown>) => Object.entries(tags).filter(([k]) => k.startsWith('EXIF:') && !added.includes(k));
     expect(exifOf(raw)).toEqual(exifOf(await readRaw(blurredLike)));
     expect(exifOf(raw).map(([k]) => k)).toContain('EXIF:Orientation');
     expect(raw.Warning).toBeUndefined();
@@ -176,6 +189,8 @@ describe('embedding XMP in a JPEG copy', () => {
       const source = Buffer.concat([plain.subarray(0, 2), head, payload, plain.subarray(2)]);
       const raw = await readRaw(jpegWithXmp(source, xmpPacketOf(XMP), XMP.capturedAt));
       expect(raw['EXIF:DateTimeOriginal'], order).toBe('2024:06:01 12:34:56');
+      expect(String(raw['EXIF:SubSecTimeOriginal']), order).toBe('300');
+      expect(raw['EXIF:OffsetTimeOriginal'], order).toBe('+02:00');
       expect(raw['EXIF:Orientation'], order).toBe(6);
       expect(raw.Warning, order).toBeUndefined();
     }

@@ -34,7 +34,7 @@ const photo = (more: Partial<PhotoXmp> = {}): PhotoXmp => ({
   },
   people: [HOSTILE, UNICODE],
   pick: true,
-  capturedAt: '2024:06:01 12:34:56',
+  capturedAt: { dateTime: '2024:06:01 12:34:56', subSec: null, offset: '+02:00' },
   ...more,
 });
 
@@ -138,7 +138,17 @@ describe('the XMP packet of an exported photo', () => {
 });
 
 describe('the capture time in XMP', () => {
-  it('is the EXIF time in ISO 8601 form, without a UTC offset the camera did not give', () => {
-    expect(xmpDateOf('2024:06:01 12:34:56')).toBe('2024-06-01T12:34:56');
+  it("is the camera's wall clock in ISO 8601 form with its UTC offset, and the fraction of a second when there is one", () => {
+    expect(xmpDateOf({ dateTime: '2024:06:01 12:34:56', subSec: null, offset: '+02:00' })).toBe('2024-06-01T12:34:56+02:00');
+    expect(xmpDateOf({ dateTime: '2026:06:01 14:32:10', subSec: '300', offset: '+02:00' })).toBe('2026-06-01T14:32:10.300+02:00');
+    expect(xmpDateOf({ dateTime: '2026:12:31 23:59:59', subSec: '045', offset: '-05:30' })).toBe('2026-12-31T23:59:59.045-05:30');
+  });
+
+  it('is read back by ExifTool as that wall clock, fraction and offset', async () => {
+    const capturedAt = { dateTime: '2026:06:01 14:32:10', subSec: '300', offset: '+02:00' };
+    const path = join(dir, 'burst-frame.xmp');
+    await writeFile(path, xmpPacketOf(photo({ capturedAt }), 0));
+    const raw = (await exiftool.readRaw(path, { readArgs: ['-G', '-XMP:DateTimeOriginal'] })) as Record<string, unknown>;
+    expect(raw['XMP:DateTimeOriginal']).toBe('2026:06:01 14:32:10.300+02:00');
   });
 });
