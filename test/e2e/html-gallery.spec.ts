@@ -1,7 +1,9 @@
 // The organiser's offline HTML gallery, opened the way a client opens it from a USB stick: from
 // file://, with no server and no network, in Chromium on a desktop and on a phone. Real images
 // (the face-api group photos, scaled to thumbnails and previews with sharp) and the real writer.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -288,11 +290,12 @@ test('on a phone a person’s page lists exactly their photos, a swipe shows the
     await swipe(300, 80);
     await expect(viewerFile(page)).toHaveText(third.fileName);
 
-    const link = page.getByRole('link', { name: 'Download this photo' });
+    // Chromium ignores `download` on a page from file://, so the link says it opens the full image in a
+    // tab of its own (where it can be saved), and the gallery stays where it was.
+    const link = page.getByRole('link', { name: 'Open this photo full size, to save it from there' });
+    await expect(link).toHaveText('Full size');
     await expect(link).toHaveAttribute('download', third.fileName);
     expect(await link.evaluate((a: { href: string }) => a.href)).toBe(pathToFileURL(join(galleryDir, third.download)).href);
-    // Chromium ignores `download` on a page from file://, so the full image opens in a tab of its own
-    // (where it can be saved) and the gallery stays where it was.
     const [opened] = await Promise.all([context.waitForEvent('page'), link.tap()]);
     await opened.waitForLoadState();
     expect(opened.url()).toBe(pathToFileURL(join(galleryDir, third.download)).href);
@@ -310,4 +313,37 @@ test('on a phone a person’s page lists exactly their photos, a swipe shows the
   expect(requests.filter((url) => !url.startsWith('file://'))).toEqual([]);
   expect(dirname(new URL(page.url()).pathname)).toBe(pathToFileURL(join(galleryDir, 'people')).pathname);
   await context.close();
+});
+
+test('put on a web server, the same gallery’s Download saves the photo’s own file under its own name', async ({ browser }) => {
+  // An organiser may also upload the folder to their website: there the browser honours `download`.
+  const server = createServer((request, response) => {
+    const path = join(galleryDir, ...decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname).split('/'));
+    if (!path.startsWith(galleryDir)) {
+      response.writeHead(403).end();
+      return;
+    }
+    readFile(path).then(
+      (body) => response.writeHead(200, { 'content-type': path.endsWith('.html') ? 'text/html' : 'application/octet-stream' }).end(body),
+      () => response.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const context = await browser.newContext({ ...DESKTOP, acceptDownloads: true });
+  try {
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/index.html`);
+    const third = model.photos[5]!;
+    expect(third.fileName).toBe('Party #2 (first dance).jpg');
+    await page.locator(`a.tile[data-photo="${third.id}"]`).click();
+    await expect(viewerFile(page)).toHaveText(third.fileName);
+    const link = page.getByRole('link', { name: 'Download this photo' });
+    await expect(link).toHaveText('Download');
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toBe(third.fileName);
+    expect(await readFile((await download.path())!)).toEqual(await readFile(join(galleryDir, third.download)));
+  } finally {
+    await context.close();
+    await new Promise((done) => server.close(done));
+  }
 });

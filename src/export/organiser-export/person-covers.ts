@@ -56,22 +56,39 @@ export async function writePersonCovers(
   sizes: ReadonlyMap<number, { width: number; height: number }>,
 ): Promise<Map<number, string>> {
   const covers = new Map<number, string>();
-  for (const [personId, { planned, box }] of chooseCovers(plan)) {
-    const target = join(root, coverOf(personId));
-    if (!existsSync(target)) {
-      const image = sharp(await readFile(join(root, planned.files[0]!.places[0]!))).rotate();
-      const size = sizes.get(planned.photo.id) ?? upright(await image.clone().metadata());
-      const bytes = await image
-        .extract(coverSquare(box, planned.photo, size))
-        .resize(COVER_PX, COVER_PX)
-        .jpeg({ quality: 82 })
-        .toBuffer();
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(`${target}.partial`, bytes);
-      await rename(`${target}.partial`, target);
+  const chosen = [...chooseCovers(plan)];
+  // Two at a time: each decodes a whole preview (~10 ms of sharp), and two keep both cores busy
+  // without holding many decoded images (21 one after another took 0.2–0.3 s of a 2,000-photo gallery).
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < chosen.length) {
+      const [personId, { planned, box }] = chosen[next++]!;
+      const target = join(root, coverOf(personId));
+      if (!existsSync(target)) {
+        const image = sharp(await readFile(join(root, planned.files[0]!.places[0]!))).rotate();
+        const size = sizes.get(planned.photo.id) ?? upright(await image.clone().metadata());
+        const bytes = await image
+          .extract(coverSquare(box, planned.photo, size))
+          .resize(COVER_PX, COVER_PX)
+          .jpeg({ quality: 82 })
+          .toBuffer();
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(`${target}.partial`, bytes);
+        await rename(`${target}.partial`, target);
+      }
     }
-    covers.set(personId, coverOf(personId));
-  }
+  };
+  // Both settle before a failure is reported (a full disk): nothing is written after the message.
+  const stopOnFailure = (err: unknown): never => {
+    failed = true;
+    throw err;
+  };
+  const settled = await Promise.allSettled([worker().catch(stopOnFailure), worker().catch(stopOnFailure)]);
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) throw failure.reason;
+  // In the order chosen, whatever order they were written in.
+  for (const [personId] of chosen) covers.set(personId, coverOf(personId));
   return covers;
 }
 

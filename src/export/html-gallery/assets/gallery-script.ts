@@ -37,6 +37,14 @@ export const GALLERY_SCRIPT = String.raw`/* Shutterfind offline gallery: people 
   var image = byId('lb-image');
   var count = byId('lb-count');
   var download = byId('lb-download');
+  // Browsers do not download from a page opened from a folder (file://: Chromium ignores the
+  // download attribute there), so the link opens the full photo in a tab of its own, and says so;
+  // served over HTTP it downloads the file under its own name.
+  if (location.protocol === 'file:' && download) {
+    download.querySelector('span').textContent = 'Full size';
+    download.setAttribute('aria-label', 'Open this photo full size, to save it from there');
+    download.title = 'Opens the photo in a new tab: save it from there';
+  }
   var title = byId('lb-title');
   var meta = byId('lb-meta');
   var chips = byId('lb-people');
