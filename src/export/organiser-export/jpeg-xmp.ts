@@ -115,6 +115,15 @@ export function uprightSizeWithoutExif(jpeg: Buffer): { width: number; height: n
  * The bytes from the start of scan to the end of the file are copied unchanged.
  */
 export function jpegWithXmp(jpeg: Buffer, packet: string, captureTime: CaptureTime | null = null): Buffer {
+  return Buffer.concat(jpegWithXmpParts(jpeg, packet, captureTime));
+}
+
+/**
+ * jpegWithXmp as the pieces of the file in order, most of them views of `jpeg` (the image data
+ * is not copied): written with one writev, it saves copying each 250 KB preview once more in memory
+ * (Buffer.concat was 0.1 s of a 2,000-photo export in bench:export's profile).
+ */
+export function jpegWithXmpParts(jpeg: Buffer, packet: string, captureTime: CaptureTime | null = null): Buffer[] {
   const xmpPayload = Buffer.concat([XMP_SIGNATURE, Buffer.from(packet, 'utf8')]);
   if (xmpPayload.length > MAX_SEGMENT_PAYLOAD) {
     throw new JpegXmpError(
@@ -145,11 +154,5 @@ export function jpegWithXmp(jpeg: Buffer, packet: string, captureTime: CaptureTi
     exifBytes = payload === exif.payload ? null : segmentOf(APP1, payload);
   }
   const bytesOf = (s: Segment): Buffer => (s === exif && exifBytes ? exifBytes : jpeg.subarray(s.start, s.end));
-  return Buffer.concat([
-    jpeg.subarray(0, 2),
-    ...kept.slice(0, lead).map(bytesOf),
-    ...added,
-    ...kept.slice(lead).map(bytesOf),
-    jpeg.subarray(scanAt),
-  ]);
+  return [jpeg.subarray(0, 2), ...kept.slice(0, lead).map(bytesOf), ...added, ...kept.slice(lead).map(bytesOf), jpeg.subarray(scanAt)];
 }
