@@ -317,9 +317,12 @@ export const COMMANDS: CommandSpec[] = [
           '--watermark [text]',
           "draw a watermark on every exported preview (the event's own text, or this one); originals stay untouched",
         )
-        .option('--accent <colour>', "the HTML gallery's accent colour (a CSS colour: #c2410c, rgb(…), a name)")
-        .option('--background <colour>', "the HTML gallery's background colour")
-        .option('--logo <file>', 'a PNG, JPEG, SVG or WebP logo shown at the top of the HTML gallery'),
+        .option(
+          '--accent <colour>',
+          "the HTML gallery's accent colour (a CSS colour: #c2410c, rgb(…), a name); default: the console's Export → Gallery look",
+        )
+        .option('--background <colour>', "the HTML gallery's background colour; default: the console's Gallery look")
+        .option('--logo <file>', "a PNG, JPEG, SVG or WebP logo shown at the top of the HTML gallery; default: the console's Gallery look"),
     logs: 'summary',
     run: async (ctx, o) => {
       if (o.originals && o.previews) throw new UserFacingError('Choose --originals or --previews, not both.', 2);

@@ -13,6 +13,7 @@ import { createRepositories, currentSchemaVersion, MIGRATIONS, openDatabase, typ
 import { activeClipModel, loadMatchThreshold } from '../vision/index.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { createEventExports, type EventExports } from './event-exports.js';
+import { createGalleryBranding, type GalleryBranding } from './gallery-branding.js';
 import type { Logger } from './logger.js';
 import { createSelfieWorker } from './selfie-worker.js';
 import { readEventStatus, readStorageStatus, type EventStatus } from './status.js';
@@ -25,6 +26,8 @@ export interface DataDirReader {
   readonly search: EventSearch;
   /** The organiser export: it only reads the data dir, so it runs beside a `serve`. */
   readonly exports: EventExports;
+  /** The offline gallery's look the organiser set in the console (colours, logo), for `export --as html`. */
+  readonly galleryBranding: Pick<GalleryBranding, 'exportBranding'>;
   /** The "Do not publish" list and the kiosk's delivery records, read-only. */
   readonly records: { optOuts: DoNotPublish['records']; deliveries: KioskRecords['deliveries'] };
   /** The event's status as a separate process sees it (files waiting to be recorded are the engine's alone). */
@@ -99,6 +102,7 @@ export async function openReader(dataDir: string, log: Logger): Promise<DataDirR
       provider: settings.faces.provider,
     }),
     exports: createEventExports({ repos, layout, hiddenFaces: (eventId, photoIds) => publishing.hiddenFaces(eventId, photoIds) }),
+    galleryBranding: { exportBranding: createGalleryBranding({ repos, layout }).exportBranding },
     records: { optOuts: (eventId) => publishing.records(eventId), deliveries: createKioskRecords(repos).deliveries },
     status: (eventName) =>
       readEventStatus(repos, eventName, Date.now(), readStorageStatus(layout.root), installedSceneModel(layout.models)?.name ?? null),

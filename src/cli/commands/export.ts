@@ -32,8 +32,13 @@ export async function runExport(ctx: CommandContext, o: ExportCommandOptions): P
   const progress = createProgress('Exporting', !ctx.json);
   let total = -1;
   try {
-    const { event, watermark, ...rest } = o;
-    const options = { ...rest, watermark: watermark === true ? eventWatermark(reader, event) : (watermark ?? null) };
+    const { event, watermark, branding, ...rest } = o;
+    const options = {
+      ...rest,
+      watermark: watermark === true ? eventWatermark(reader, event) : (watermark ?? null),
+      // The look set in the console (Export → Gallery look) unless a flag says otherwise.
+      ...(o.as === 'html' ? { branding: { ...storedBranding(reader, event), ...branding } } : branding ? { branding } : {}),
+    };
     return await reader.exports.run(event, options, {
       onProgress: (p) => {
         if (p.total !== total) progress.setTotal((total = p.total));
@@ -47,6 +52,12 @@ export async function runExport(ctx: CommandContext, o: ExportCommandOptions): P
     progress.stop();
     await reader.close();
   }
+}
+
+/** The colours and logo the organiser chose in the console for this event's HTML gallery (none for an unknown event: the export says so). */
+function storedBranding(reader: Awaited<ReturnType<typeof openReader>>, eventName: string): NonNullable<ExportCommandOptions['branding']> {
+  const event = reader.catalogue.events.byName(eventName);
+  return event ? reader.galleryBranding.exportBranding(event.id) : {};
 }
 
 /** The watermark the event's galleries use; `--watermark` alone asks for it. */

@@ -3,6 +3,7 @@
 // completing an export on a second run, and saying clearly what is wrong with a bad request.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePhotoPaths } from '../../fixtures/camera-photos.js';
 import { runCli } from '../../support/cli.js';
@@ -25,6 +26,12 @@ beforeAll(async () => {
     await engine.whenIdle(session.event.id);
     const [most] = engine.people.list(session.event.id).sort((a, b) => b.photoCount - a.photoCount);
     named = engine.people.rename(session.event.id, most!.id, 'Maria José').name!;
+    // The organiser's gallery look, as the console's Export → Gallery look saves it.
+    engine.catalogue.updateSettings(session.event.id, { gallery: { accent: '#0f766e', background: '#0b1f3a' } });
+    const logo = await sharp({ create: { width: 120, height: 60, channels: 3, background: '#fef3c7' } })
+      .png()
+      .toBuffer();
+    await engine.galleryBranding.saveLogo(session.event.id, logo);
   } finally {
     await engine.stop();
   }
@@ -57,6 +64,25 @@ describe('shutterfind export', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`No person "Nobody" in event "party"`);
     expect(r.stderr).toContain(named);
+  });
+
+  it('makes the HTML gallery with the look set in the console, and a flag changes one part of it', async () => {
+    const to = join(root, 'html');
+    const r = await runCli(['export', '--data-dir', dataDir, '--event', EVENT, '--to', to, '--as', 'html']);
+    expect(r.code, r.stderr).toBe(0);
+    const index = await readFile(join(to, 'index.html'), 'utf8');
+    expect(index).toContain('#0b1f3a');
+    expect(index).toContain('#0f766e');
+    expect(index).toMatch(/<img class="logo" src="assets\/logo\.png"/);
+    expect((await sharp(join(to, 'assets', 'logo.png')).metadata()).width).toBe(120);
+
+    const other = join(root, 'html-accent');
+    const flagged = await runCli(['export', '--data-dir', dataDir, '--event', EVENT, '--to', other, '--as', 'html', '--accent', '#c026d3']);
+    expect(flagged.code, flagged.stderr).toBe(0);
+    const page = await readFile(join(other, 'index.html'), 'utf8');
+    expect(page).toContain('#c026d3');
+    expect(page).not.toContain('#0f766e');
+    expect(page).toContain('#0b1f3a');
   });
 
   it('refuses --originals with --previews', async () => {
