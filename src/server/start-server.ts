@@ -10,8 +10,7 @@ import type { Engine } from '../core/index.js';
 import { buildHttpServer } from './http-server.js';
 import { loadOrCreateKioskCertificate, type KioskCertificate } from './kiosk-certificate.js';
 import { lanAddresses, pickLanAddress } from './lan-address.js';
-import { builtRendererDir } from './renderer-pages.js';
-import { loadOrCreateOperatorToken } from '../config/index.js';
+import { builtRendererDir, loadOrCreateOperatorToken } from '../config/index.js';
 import type { ServerContext } from './server-context.js';
 
 export interface StartServerOptions {

@@ -1,41 +1,19 @@
 // The attendee's gallery page in the cloud: the same built React page the laptop serves for
-// /g/<token> (it reads /gallery-api/<token> and draws the photos), with the laptop's security
-// and cache rules. They are repeated here because src/cloud may not import src/server; a unit
-// test holds the two copies equal.
+// /g/<token> (it reads /gallery-api/<token> and draws the photos), sent under the laptop's
+// security and cache rules, which both take from src/config so the two never drift apart.
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { existsSync } from 'node:fs';
 import { basename, join, sep } from 'node:path';
-import { packageRoot } from '../../config/index.js';
+import { PAGE_CONTENT_SECURITY_POLICY, assetCacheControl, builtRendererDir, PAGE_CACHE } from '../../config/index.js';
 
-/** Same as PAGE_CONTENT_SECURITY_POLICY in src/server/renderer-pages.ts. */
-export const GALLERY_PAGE_CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The laptop's policy for the same bundle: a directive it needs is needed here too. */
+export const GALLERY_PAGE_CONTENT_SECURITY_POLICY = PAGE_CONTENT_SECURITY_POLICY;
 
-/** The address holds the attendee's token: never kept by a shared cache (PAGE_CACHE.gallery on the laptop). */
-export const GALLERY_PAGE_CACHE = 'private, no-store';
-
-/** Vite names its output `name-<8-character hash>.ext`: such a name never changes meaning. */
-const CONTENT_HASHED = /-[A-Za-z0-9_-]{8}\.[A-Za-z0-9]+$/;
-
-export function galleryAssetCacheControl(fileName: string): string {
-  return CONTENT_HASHED.test(fileName) ? 'public, max-age=31536000, immutable' : 'no-cache';
-}
+/** The address holds the attendee's token: never kept by a shared cache. */
+export const GALLERY_PAGE_CACHE = PAGE_CACHE.gallery;
 
 /** The built renderer shipped with this package, or null when it was not built. */
-export function builtGalleryPageDir(): string | null {
-  const dir = join(packageRoot(), 'dist', 'renderer');
-  return existsSync(join(dir, 'index.html')) ? dir : null;
-}
+export const builtGalleryPageDir = builtRendererDir;
 
 /** GET /g/:token and the page's /assets/…, in a scope of their own (the static plugin decorates the reply). */
 export async function registerGalleryPage(app: FastifyInstance, rendererDir: string | null): Promise<void> {
@@ -48,7 +26,7 @@ export async function registerGalleryPage(app: FastifyInstance, rendererDir: str
         index: false,
         cacheControl: false,
         setHeaders: (reply, path) => {
-          if (path.startsWith(assetsDir + sep)) reply.header('cache-control', galleryAssetCacheControl(basename(path)));
+          if (path.startsWith(assetsDir + sep)) reply.header('cache-control', assetCacheControl(basename(path)));
         },
       });
     }

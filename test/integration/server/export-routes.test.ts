@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { copyFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiError, ExportStatus, LiveEvent } from '../../../src/api/index.js';
+import type { ApiError, ExportStatus } from '../../../src/api/index.js';
+import { watchLiveEvents } from '../../support/live-events.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
 import { jsonBody, SAMPLES, startServedEvent, waitForPhotos, type ServedEvent } from './served-event.js';
 
@@ -27,36 +28,13 @@ afterAll(async () => {
   await removeDir(out);
 });
 
-/** The live `export` events until one says the export ended. */
-async function exportEvents(): Promise<{ events: ExportStatus[]; stop: () => void; ended: Promise<ExportStatus> }> {
-  const controller = new AbortController();
-  const res = await ev.operator('/api/live', { signal: controller.signal });
-  const events: ExportStatus[] = [];
-  const reader = res.body!.getReader();
-  const ended = (async () => {
-    let buffer = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error('the live stream ended before the export did');
-      buffer += new TextDecoder().decode(value);
-      let at: number;
-      while ((at = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, at);
-        buffer = buffer.slice(at + 2);
-        const data = block.split('\n').find((l) => l.startsWith('data: '));
-        if (!block.startsWith('event: export') || !data) continue;
-        const e = JSON.parse(data.slice(6)) as Extract<LiveEvent, { type: 'export' }>;
-        events.push(e.export);
-        if (e.export.state !== 'running') return e.export;
-      }
-    }
-  })();
-  return { events, stop: () => controller.abort(), ended };
-}
-
 describe('exporting from the console', () => {
   it('starts an export, reports its progress live and ends with a summary', async () => {
-    const live = await exportEvents();
+    const live = await watchLiveEvents(
+      (signal) => ev.operator('/api/live', { signal }),
+      'export',
+      (e) => e.export.state !== 'running',
+    );
     try {
       const to = join(out, 'stick');
       const started = await ev.operatorJson<ExportStatus>('/api/exports', {
@@ -64,10 +42,10 @@ describe('exporting from the console', () => {
         ...jsonBody({ to, as: 'folders', files: 'previews' }),
       });
       expect(started).toMatchObject({ state: 'running', request: { to, as: 'folders', files: 'previews' } });
-      const end = await live.ended;
+      const end = (await live.awaited).export;
       expect(end.state).toBe('done');
       expect(end.summary).toMatchObject({ photos: 3, written: 3, destination: to });
-      expect(live.events.some((e) => e.progress?.done === 3 && e.progress.total === 3)).toBe(true);
+      expect(live.seen.some(({ export: e }) => e.progress?.done === 3 && e.progress.total === 3)).toBe(true);
       expect((await readdir(join(to, 'All photos'))).sort()).toEqual(['sample1.jpg', 'sample2.jpg', 'sample3.jpg']);
       expect(existsSync(join(to, 'manifest.csv'))).toBe(true);
       const current = await ev.operatorJson<{ export: ExportStatus }>('/api/exports/current');

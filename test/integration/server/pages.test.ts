@@ -4,7 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtRendererDir, PAGE_CONTENT_SECURITY_POLICY } from '../../../src/server/renderer-pages.js';
+import { builtRendererDir, PAGE_CONTENT_SECURITY_POLICY } from '../../../src/config/index.js';
 import { startServedEvent, type ServedEvent } from './served-event.js';
 
 const GALLERY_TOKEN = 'A'.repeat(43);

@@ -1,12 +1,12 @@
 // The console's Sync routes on a real engine and a real cloud endpoint (PostgreSQL, directory blob
 // store): where the event's sync stands, enrolment with the organiser's join code, pause/resume and
 // the bandwidth cap, and "sync now", all behind the operator token.
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiError, LiveEvent, SyncView } from '../../../src/api/index.js';
+import type { ApiError, SyncView } from '../../../src/api/index.js';
+import { watchLiveEvents } from '../../support/live-events.js';
 import { startPostgres, type TestPostgres } from '../../support/postgres.js';
 import { waitFor } from '../../support/temp-dir.js';
-import { startCloudHarness, type CloudHarness } from '../cloud/cloud-harness.js';
+import { freePort, startCloudHarness, type CloudHarness } from '../cloud/cloud-harness.js';
 import { jsonBody, startServedEvent, type ServedEvent } from './served-event.js';
 
 let ev: ServedEvent;
@@ -42,18 +42,6 @@ function untilState(state: SyncView['state']): Promise<SyncView> {
 
 async function errorOf(res: Response): Promise<ApiError['error']> {
   return ((await res.json()) as ApiError).error;
-}
-
-/** A loopback port nothing listens on: an endpoint that cannot be reached. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 describe('the sync routes are the operator’s', () => {
@@ -109,7 +97,8 @@ describe('before the event is enrolled', () => {
   });
 
   it('answers 502 with what to check when the endpoint cannot be reached', async () => {
-    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    // A loopback port just freed: nothing listens there, as on an endpoint that cannot be reached.
+    const endpoint = `http://127.0.0.1:${await freePort()}`;
     const res = await ev.operator('/api/sync/enrol', post({ eventId: ev.eventId, endpoint, joinCode: 'ABCDEFGHJK' }));
     expect(res.status).toBe(502);
     expect(await errorOf(res)).toEqual({
@@ -150,31 +139,16 @@ describe('once enrolled with the organiser’s join code', () => {
   });
 
   it('tells a watching console when sync is paused, through the live stream', async () => {
-    const controller = new AbortController();
-    const live = await ev.operator('/api/live', { signal: controller.signal });
+    const live = await watchLiveEvents(
+      (signal) => ev.operator('/api/live', { signal }),
+      'sync',
+      (e) => e.sync.state === 'paused',
+    );
     try {
-      const reader = live.body!.getReader();
-      const seen = (async (): Promise<SyncView> => {
-        let buffer = '';
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) throw new Error('the live stream ended before a paused sync event came');
-          buffer += new TextDecoder().decode(value);
-          let at: number;
-          while ((at = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, at);
-            buffer = buffer.slice(at + 2);
-            const data = block.split('\n').find((l) => l.startsWith('data: '));
-            if (!block.startsWith('event: sync') || !data) continue;
-            const e = JSON.parse(data.slice(6)) as Extract<LiveEvent, { type: 'sync' }>;
-            if (e.sync.state === 'paused') return e.sync;
-          }
-        }
-      })();
       await ev.operatorJson<SyncView>('/api/sync/settings', put({ eventId: ev.eventId, paused: true }));
-      expect(await seen).toMatchObject({ eventId: ev.eventId, state: 'paused', endpoint: cloud.urls[0] });
+      expect((await live.awaited).sync).toMatchObject({ eventId: ev.eventId, state: 'paused', endpoint: cloud.urls[0] });
     } finally {
-      controller.abort();
+      live.stop();
       await ev.operatorJson<SyncView>('/api/sync/settings', put({ eventId: ev.eventId, paused: false }));
     }
   });
