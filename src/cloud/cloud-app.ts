@@ -4,12 +4,13 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { MAX_BATCH_BYTES } from '../api/index.js';
 import { registerDirectoryPartRoutes, type BlobStore } from './blobs/index.js';
-import { CloudRequestError } from './cloud-errors.js';
+import { CloudRequestError, tooManyWrongGuesses } from './cloud-errors.js';
 import { registerCloudGalleryRoutes } from './gallery/index.js';
 import type { CloudDatabase } from './database/index.js';
 import { registerOrganiserPage } from './organiser-page/index.js';
 import { registerOrganiserRoutes } from './organiser-routes.js';
 import { BATCH_TOO_LARGE, registerSyncRoutes } from './sync-routes.js';
+import { allowGuessCounting, countWrongGuesses, GUESS_LIMITS, type GuessKind, type GuessLimit } from './wrong-guesses.js';
 
 export interface CloudAppDeps {
   db: CloudDatabase;
@@ -24,6 +25,13 @@ export interface CloudAppDeps {
    * each applied batch). `cloud serve` gives its own; none in tests.
    */
   logger?: FastifyBaseLogger;
+  /**
+   * Behind one reverse proxy (`cloud serve --trust-proxy`): the client's address is the one the
+   * proxy put last in X-Forwarded-For. Off, the header is ignored (anyone could write it).
+   */
+  trustProxy?: boolean;
+  /** Wrong guesses per address before a lock-out (GUESS_LIMITS by default). */
+  guessLimits?: Partial<Record<GuessKind, GuessLimit>>;
 }
 
 /** How long a laptop waits before trying again when the database is away (a restart takes seconds). */
@@ -46,7 +54,20 @@ export async function buildCloudApp(deps: CloudAppDeps): Promise<FastifyInstance
     // Fastify's own two lines per request are too many at info; one line at debug below. (Through
     // a LogController: the top-level disableRequestLogging option is deprecated and warns.)
     logController: new LogController({ disableRequestLogging: true }),
+    // Trust the socket's peer (the proxy) and nothing further: request.ip is the address it saw.
+    trustProxy: deps.trustProxy ? (_address: string, hop: number) => hop < 1 : false,
   });
+  // Only the secrets' routes are limited, and only by their wrong guesses (wrong-guesses.ts).
+  await allowGuessCounting(app);
+  const limits = { ...GUESS_LIMITS, ...deps.guessLimits };
+  const wrongJoinCodes = countWrongGuesses(app, limits.joinCode, (wait) =>
+    tooManyWrongGuesses(`Too many wrong join codes from this address: wait ${wait}, then type the code the organiser gave you.`),
+  );
+  const wrongOrganiserTokens = countWrongGuesses(app, limits.organiserToken, (wait) =>
+    tooManyWrongGuesses(
+      `Too many wrong organiser tokens from this address: wait ${wait}, then use the token printed when the event was created.`,
+    ),
+  );
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug(
       { method: request.method, url: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
@@ -97,10 +118,10 @@ export async function buildCloudApp(deps: CloudAppDeps): Promise<FastifyInstance
     return { ok: true };
   });
   await registerDirectoryPartRoutes(app, deps.blobs);
-  await registerSyncRoutes(app, deps);
-  await registerOrganiserRoutes(app, deps);
-  await registerOrganiserPage(app, deps);
+  await registerSyncRoutes(app, { ...deps, wrongJoinCodes });
+  await registerOrganiserRoutes(app, { ...deps, wrongOrganiserTokens });
+  await registerOrganiserPage(app, { ...deps, wrongOrganiserTokens });
   // Attendees' take-home links (/g/:token and /gallery-api/:token/…), the kiosk's token unchanged.
-  await registerCloudGalleryRoutes(app, { db: deps.db, blobs: deps.blobs, onError: deps.onError });
+  await registerCloudGalleryRoutes(app, { db: deps.db, blobs: deps.blobs, onError: deps.onError, galleryLinkLimit: limits.galleryLink });
   return app;
 }

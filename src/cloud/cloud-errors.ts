@@ -15,3 +15,6 @@ export class CloudRequestError extends Error {
 }
 
 export const notFound = (what = 'No such resource on this endpoint.') => new CloudRequestError(404, 'not-found', what);
+
+/** An address that made too many wrong guesses: what it tried, how long to wait, and what to do instead. */
+export const tooManyWrongGuesses = (sentence: string) => new CloudRequestError(429, 'rate-limited', sentence);

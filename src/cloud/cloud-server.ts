@@ -2,7 +2,7 @@
 // and the email loop when SMTP is configured. Stateless: start as many as you like on one database.
 import type { FastifyBaseLogger } from 'fastify';
 import type { BlobStore } from './blobs/index.js';
-import { buildCloudApp } from './cloud-app.js';
+import { buildCloudApp, type CloudAppDeps } from './cloud-app.js';
 import { migrateCloudDatabase, openCloudDatabase, type CloudDatabase } from './database/index.js';
 import { startDeliveryLoop, type DeliveryLoop, type Mailer } from './email/index.js';
 
@@ -18,6 +18,10 @@ export interface CloudServerOptions {
   onError?: (err: Error, where: string) => void;
   /** Structured request log (see CloudAppDeps.logger). */
   logger?: FastifyBaseLogger;
+  /** Behind one reverse proxy: client addresses from its X-Forwarded-For (see CloudAppDeps.trustProxy). */
+  trustProxy?: boolean;
+  /** Wrong guesses per address before a lock-out (see CloudAppDeps.guessLimits). */
+  guessLimits?: CloudAppDeps['guessLimits'];
 }
 
 export interface CloudServer {
@@ -47,6 +51,8 @@ export async function startCloudServer(options: CloudServerOptions): Promise<Clo
       ...(loop ? { onDeliveries: () => loop?.kick() } : {}),
       ...(options.onError ? { onError: options.onError } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.trustProxy ? { trustProxy: true } : {}),
+      ...(options.guessLimits ? { guessLimits: options.guessLimits } : {}),
     });
     const address = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8787 });
     return {

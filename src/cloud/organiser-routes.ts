@@ -4,9 +4,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { addJoinCode, authenticateOrganiser, changeEventSettings, decideLink, organiserSummary } from './cloud-events.js';
-import { notFound } from './cloud-errors.js';
+import { CloudRequestError, notFound } from './cloud-errors.js';
 import { readdressDelivery, revokeDevice, type CloudDatabase, type CloudEventRow } from './database/index.js';
 import { parseRequest } from './request-parsing.js';
+import type { WrongGuesses } from './wrong-guesses.js';
 
 export const ORGANISER_API_PREFIX = '/cloud-api/events';
 
@@ -17,13 +18,23 @@ const deliveryParams = eventParams.extend({ deliveryId: z.coerce.number().int().
 const addressBody = z.object({ address: z.string().email().max(320) }).strict();
 const settingsBody = z.object({ uploadOriginals: z.boolean().optional(), cloudFaceSearch: z.boolean().optional() }).strict();
 
-export async function registerOrganiserRoutes(app: FastifyInstance, deps: { db: CloudDatabase; onDeliveries?: () => void }): Promise<void> {
+export async function registerOrganiserRoutes(
+  app: FastifyInstance,
+  deps: { db: CloudDatabase; onDeliveries?: () => void; wrongOrganiserTokens: WrongGuesses },
+): Promise<void> {
   const { db } = deps;
   await app.register(async (scope) => {
     const events = new WeakMap<FastifyRequest, CloudEventRow>();
-    scope.addHook('onRequest', async (request) => {
+    scope.addHook('onRequest', async (request, reply) => {
       const { id } = parseRequest(eventParams, request.params, 'address');
-      events.set(request, await authenticateOrganiser(db, request.headers.authorization, id));
+      await deps.wrongOrganiserTokens.refuseIfLockedOut(request, reply);
+      try {
+        events.set(request, await authenticateOrganiser(db, request.headers.authorization, id));
+      } catch (err) {
+        // A wrong token is a guess; another event's right token (404) is not.
+        if (err instanceof CloudRequestError && err.status === 401) await deps.wrongOrganiserTokens.count(request);
+        throw err;
+      }
     });
     const eventOf = (request: FastifyRequest): CloudEventRow => events.get(request)!;
 

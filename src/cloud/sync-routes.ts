@@ -22,6 +22,7 @@ import { CloudRequestError } from './cloud-errors.js';
 import { deliveryStatesOfDevice, markDeviceSeen, type CloudDatabase } from './database/index.js';
 import { authenticateLaptop, enrolLaptop, type AuthenticatedLaptop } from './laptops.js';
 import { parseRequest } from './request-parsing.js';
+import type { WrongGuesses } from './wrong-guesses.js';
 
 export interface SyncRouteDeps {
   db: CloudDatabase;
@@ -29,6 +30,8 @@ export interface SyncRouteDeps {
   publicBaseUrl: string;
   /** Called after a batch that brought deliveries (the email loop sends them at once). */
   onDeliveries?: () => void;
+  /** Wrong join codes per address: enrolment is where a stranger would guess them. */
+  wrongJoinCodes: WrongGuesses;
 }
 
 const idempotencyKey = z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/, '1 to 200 letters, digits or _ . : -');
@@ -38,9 +41,15 @@ export const BATCH_TOO_LARGE = `Batch too large: send at most ${MAX_OPS_PER_BATC
 export async function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): Promise<void> {
   const { db, publicBaseUrl } = deps;
 
-  app.post(`${SYNC_API_PREFIX}/enrol`, async (request) =>
-    enrolLaptop(db, parseRequest(enrolRequest, request.body, 'enrolment request'), publicBaseUrl),
-  );
+  app.post(`${SYNC_API_PREFIX}/enrol`, async (request, reply) => {
+    await deps.wrongJoinCodes.refuseIfLockedOut(request, reply);
+    try {
+      return await enrolLaptop(db, parseRequest(enrolRequest, request.body, 'enrolment request'), publicBaseUrl);
+    } catch (err) {
+      if (err instanceof CloudRequestError && err.code === 'bad-join-code') await deps.wrongJoinCodes.count(request);
+      throw err;
+    }
+  });
 
   await app.register(async (scope) => {
     const laptops = new WeakMap<FastifyRequest, AuthenticatedLaptop>();

@@ -44,6 +44,7 @@ export interface CloudServeOptions {
   publicUrl?: string;
   smtp?: string;
   from?: string;
+  trustProxy?: boolean;
 }
 
 /** Runs the endpoint until SIGINT/SIGTERM; several instances may run on one database (and one blob store). */
@@ -71,6 +72,7 @@ export async function runCloudServe(ctx: CommandContext, o: CloudServeOptions): 
       host,
       port,
       ...(mailer ? { mailer } : {}),
+      ...(o.trustProxy ? { trustProxy: true } : {}),
       onError: (err, where) => ctx.log.error({ err }, `cloud endpoint: ${where} failed: ${err.message}`),
       logger: ctx.log,
     });
@@ -199,7 +201,8 @@ export const CLOUD_COMMANDS: CloudCommand[] = [
         .option('--host <address>', 'address to listen on (0.0.0.0 behind a reverse proxy on another machine)', '127.0.0.1')
         .option('--public-url <url>', 'the address laptops and attendees use, e.g. https://photos.example.org (default: http://host:port)')
         .option('--smtp <url>', "send attendees' emails through this SMTP server, e.g. smtp://user:pass@mail.example.org:587")
-        .option('--from <address>', 'the sender of those emails, e.g. "Photos <photos@example.org>"'),
+        .option('--from <address>', 'the sender of those emails, e.g. "Photos <photos@example.org>"')
+        .option('--trust-proxy', 'behind one reverse proxy: take the client address from its X-Forwarded-For (for per-address limits)'),
     logs: 'live',
     run: async (ctx, o) => {
       await runCloudServe(ctx, {
@@ -210,6 +213,7 @@ export const CLOUD_COMMANDS: CloudCommand[] = [
         ...(typeof o.publicUrl === 'string' ? { publicUrl: o.publicUrl } : {}),
         ...(typeof o.smtp === 'string' ? { smtp: o.smtp } : {}),
         ...(typeof o.from === 'string' ? { from: o.from } : {}),
+        ...(o.trustProxy === true ? { trustProxy: true } : {}),
       });
     },
   },

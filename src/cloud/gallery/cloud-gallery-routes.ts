@@ -1,7 +1,7 @@
 // Attendees' take-home links, answered by the cloud after the event with the same token as at the
 // kiosk: the page, its GalleryView, each photo streamed from the blob store, and the whole gallery
 // as a ZIP. Unknown links are 404, expired ones 410, and a link serves only its own photos.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pipeline } from 'node:stream';
 import { z } from 'zod';
 import type { ApiError, ErrorCode, GalleryView } from '../../api/index.js';
@@ -12,6 +12,7 @@ import { cloudGalleryView, mediaBlobOf, type PhotoMediaKind } from './cloud-gall
 import { builtGalleryPageDir, registerGalleryPage } from './gallery-page.js';
 import { peekImageType } from './image-type.js';
 import { ZipPacer } from './zip-pacer.js';
+import { allowGuessCounting, countWrongGuesses, GUESS_LIMITS, type GuessLimit } from '../wrong-guesses.js';
 
 /** What the gallery needs; the endpoint's own deps (db, blobs, onError) fit as they are. */
 export interface CloudGalleryDeps {
@@ -22,6 +23,8 @@ export interface CloudGalleryDeps {
   /** Told about a failure the attendee cannot be told about (a ZIP cut off mid-way). */
   onError?: ((err: Error, what: string) => void) | undefined;
   now?: (() => Date) | undefined;
+  /** Unknown links an address may open before it is locked out (GUESS_LIMITS.galleryLink by default). */
+  galleryLinkLimit?: GuessLimit | undefined;
 }
 
 const tokenParam = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
@@ -53,12 +56,28 @@ export async function registerCloudGalleryRoutes(app: FastifyInstance, deps: Clo
   const now = deps.now ?? (() => new Date());
   const report = deps.onError ?? (() => undefined);
 
-  async function openLink(params: unknown): Promise<OpenedGallery & { token: string }> {
+  await allowGuessCounting(app);
+  // Only unknown links count: a viewer scrolling a real gallery (page, view, every thumbnail) never does.
+  const unknownLinks = countWrongGuesses(
+    app,
+    deps.galleryLinkLimit ?? GUESS_LIMITS.galleryLink,
+    (wait) =>
+      new GalleryRefusal(
+        429,
+        'rate-limited',
+        `Too many gallery links from this network that are not here: wait ${wait}, then open the link you were given again.`,
+      ),
+  );
+
+  async function openLink(request: FastifyRequest, reply: FastifyReply): Promise<OpenedGallery & { token: string }> {
+    await unknownLinks.refuseIfLockedOut(request, reply);
     // A malformed token is as unknown as a wrong one (no hint which).
-    const parsed = tokenParam.safeParse(params);
-    if (!parsed.success) throw new GalleryRefusal(404, 'not-found', NOT_FOUND);
-    const opened = await openGallery(deps.db, parsed.data.token, now());
-    if (opened === 'not-found') throw new GalleryRefusal(404, 'not-found', NOT_FOUND);
+    const parsed = tokenParam.safeParse(request.params);
+    const opened = parsed.success ? await openGallery(deps.db, parsed.data.token, now()) : 'not-found';
+    if (opened === 'not-found' || !parsed.success) {
+      await unknownLinks.count(request);
+      throw new GalleryRefusal(404, 'not-found', NOT_FOUND);
+    }
     if (opened === 'expired') throw new GalleryRefusal(410, 'expired', EXPIRED);
     return { ...opened, token: parsed.data.token };
   }
@@ -79,15 +98,15 @@ export async function registerCloudGalleryRoutes(app: FastifyInstance, deps: Clo
       reply.header('cache-control', 'no-store');
     });
 
-    scope.get('/gallery-api/:token', async (request): Promise<GalleryView> => {
-      const gallery = await openLink(request.params);
+    scope.get('/gallery-api/:token', async (request, reply): Promise<GalleryView> => {
+      const gallery = await openLink(request, reply);
       return cloudGalleryView(gallery, gallery.token);
     });
 
     scope.get('/gallery-api/:token/photos/:photoId/:kind', async (request, reply) => {
       const parsed = photoParam.safeParse(request.params);
       if (!parsed.success) throw new GalleryRefusal(404, 'not-found', 'Photo not found.');
-      const { photos, event } = await openLink(request.params);
+      const { photos, event } = await openLink(request, reply);
       const photo = photos.find((p) => p.id === parsed.data.photoId);
       const sha256 = photo ? mediaBlobOf(photo, parsed.data.kind) : null;
       if (!photo || !sha256) throw new GalleryRefusal(404, 'not-found', 'Photo not found.');
@@ -95,7 +114,7 @@ export async function registerCloudGalleryRoutes(app: FastifyInstance, deps: Clo
     });
 
     scope.get('/gallery-api/:token/zip', async (request, reply) => {
-      const { photos, event } = await openLink(request.params);
+      const { photos, event } = await openLink(request, reply);
       const pacer = new ZipPacer();
       const entries: ZipEntry[] = photos.flatMap((p) => {
         const sha256 = mediaBlobOf(p, 'download');

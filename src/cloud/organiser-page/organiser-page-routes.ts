@@ -35,6 +35,7 @@ import {
   isForeignOrigin,
   organiserPagePath,
 } from './organiser-session.js';
+import type { WrongGuesses } from '../wrong-guesses.js';
 
 export interface OrganiserPageDeps {
   db: CloudDatabase;
@@ -44,6 +45,8 @@ export interface OrganiserPageDeps {
   onDeliveries?: (() => void) | undefined;
   onError?: ((err: Error, where: string) => void) | undefined;
   now?: (() => Date) | undefined;
+  /** Wrong organiser tokens per address, shared with the organiser API: typed in the form or held in a cookie. */
+  wrongOrganiserTokens: WrongGuesses;
 }
 
 /** Only what `self` serves: one stylesheet, the thumbnails, and forms posting back here. No script at all. */
@@ -142,21 +145,34 @@ export async function registerOrganiserPage(app: FastifyInstance, deps: Organise
     });
 
     /** The event this browser is signed in to, or null: no cookie, or one that is not this event's token. */
-    async function signedInEvent(request: FastifyRequest, eventId: string): Promise<CloudEventRow | null> {
+    async function signedInEvent(request: FastifyRequest, reply: FastifyReply, eventId: string): Promise<CloudEventRow | null> {
       const token = request.cookies[ORGANISER_COOKIE];
       if (!token) return null;
+      return checkOrganiserToken(request, reply, token, eventId);
+    }
+
+    /** The event this token opens, or null; a wrong token counts against the address, and a locked-out one is refused (429). */
+    async function checkOrganiserToken(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      token: string,
+      eventId: string,
+    ): Promise<CloudEventRow | null> {
+      await deps.wrongOrganiserTokens.refuseIfLockedOut(request, reply);
       try {
         return await authenticateOrganiser(db, `Bearer ${token}`, eventId);
       } catch (err) {
-        if (err instanceof CloudRequestError) return null;
-        throw err;
+        if (!(err instanceof CloudRequestError)) throw err;
+        // A wrong token is a guess; another event's right token (404) is not.
+        if (err.status === 401) await deps.wrongOrganiserTokens.count(request);
+        return null;
       }
     }
 
     /** For everything but the sign-in: the signed-in event, or the sign-in form (401) is sent. */
     async function requireOrganiser(request: FastifyRequest, reply: FastifyReply): Promise<CloudEventRow | null> {
       const eventId = parseEventId(request);
-      const event = await signedInEvent(request, eventId);
+      const event = await signedInEvent(request, reply, eventId);
       if (event) return event;
       await sendPage(reply.status(401), renderSignIn(organiserPagePath(eventId), request.cookies[ORGANISER_COOKIE] ? SIGN_IN_AGAIN : null));
       return null;
@@ -171,7 +187,7 @@ export async function registerOrganiserPage(app: FastifyInstance, deps: Organise
     scope.get('/organiser/:eventId', async (request, reply) => {
       const eventId = parseEventId(request);
       const token = request.cookies[ORGANISER_COOKIE];
-      const event = await signedInEvent(request, eventId);
+      const event = await signedInEvent(request, reply, eventId);
       if (!event) {
         // No cookie: simply the form. A cookie that does not open this event: the form, and why.
         return sendPage(reply.status(token ? 401 : 200), renderSignIn(organiserPagePath(eventId), token ? SIGN_IN_AGAIN : null));
@@ -196,12 +212,7 @@ export async function registerOrganiserPage(app: FastifyInstance, deps: Organise
       const eventId = parseEventId(request);
       const { token } = signInBody.parse(request.body);
       const path = organiserPagePath(eventId);
-      try {
-        await authenticateOrganiser(db, `Bearer ${token}`, eventId);
-      } catch (err) {
-        if (!(err instanceof CloudRequestError)) throw err;
-        return sendPage(reply.status(401), renderSignIn(path, WRONG_TOKEN));
-      }
+      if (!(await checkOrganiserToken(request, reply, token, eventId))) return sendPage(reply.status(401), renderSignIn(path, WRONG_TOKEN));
       reply.setCookie(ORGANISER_COOKIE, token, { ...cookieOptions(path, secure), maxAge: 7 * 24 * 3600 });
       return reply.redirect(path, 303);
     });

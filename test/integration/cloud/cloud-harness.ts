@@ -4,7 +4,14 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { SyncOperation } from '../../../src/api/index.js';
 import { openBlobStore } from '../../../src/cloud/blobs/index.js';
-import { createCloudEvent, createMailer, startCloudServer, type CloudServer, type CreatedCloudEvent } from '../../../src/cloud/index.js';
+import {
+  createCloudEvent,
+  createMailer,
+  startCloudServer,
+  type CloudServer,
+  type CloudServerOptions,
+  type CreatedCloudEvent,
+} from '../../../src/cloud/index.js';
 import { openCloudDatabase, type CloudDatabase } from '../../../src/cloud/database/index.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
 import type { TestPostgres } from '../../support/postgres.js';
@@ -37,6 +44,8 @@ export interface CloudHarnessOptions {
   partSize?: number;
   /** Each instance sends attendees' emails through this SMTP server. */
   smtpUrl?: string;
+  /** Wrong guesses per address before a lock-out (the endpoint's own limits by default). */
+  guessLimits?: CloudServerOptions['guessLimits'];
 }
 
 export async function startCloudHarness(postgres: TestPostgres, opts: CloudHarnessOptions = {}): Promise<CloudHarness> {
@@ -54,7 +63,8 @@ export async function startCloudHarness(postgres: TestPostgres, opts: CloudHarne
         ...(opts.partSize ? { partSize: opts.partSize } : {}),
       });
       const mailer = opts.smtpUrl ? { mailer: createMailer({ smtpUrl: opts.smtpUrl, from: 'Harbour Gala <photos@example.org>' }) } : {};
-      return startCloudServer({ databaseUrl, blobs, publicBaseUrl, port, ...mailer, onError: (err) => console.error(err) });
+      const limits = opts.guessLimits ? { guessLimits: opts.guessLimits } : {};
+      return startCloudServer({ databaseUrl, blobs, publicBaseUrl, port, ...mailer, ...limits, onError: (err) => console.error(err) });
     }),
   );
   servers.push(...started);
