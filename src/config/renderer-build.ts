@@ -2,6 +2,7 @@
 // laptop server and on the cloud endpoint, which both serve it.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { PAGE_CONTENT_SECURITY_POLICY } from './content-security-policy.js';
 import { packageRoot } from './package-root.js';
 
 /** The built renderer shipped with this package (dist/renderer), or null when it was not built. */
@@ -27,4 +28,9 @@ const CONTENT_HASHED = /-[A-Za-z0-9_-]{8}\.[A-Za-z0-9]+$/;
  */
 export function assetCacheControl(fileName: string): string {
   return CONTENT_HASHED.test(fileName) ? 'public, max-age=31536000, immutable' : 'no-cache';
+}
+
+/** The headers the app's index.html goes out with: the console's and kiosk's page (`app`) or an attendee's gallery. */
+export function pageHeaders(page: keyof typeof PAGE_CACHE): Record<string, string> {
+  return { 'cache-control': PAGE_CACHE[page], 'content-security-policy': PAGE_CONTENT_SECURITY_POLICY };
 }

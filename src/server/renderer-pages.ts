@@ -4,20 +4,17 @@
 import { basename, join, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { PAGE_CONTENT_SECURITY_POLICY, assetCacheControl, PAGE_CACHE } from '../config/index.js';
+import { assetCacheControl, pageHeaders } from '../config/index.js';
 
 export async function registerRendererPages(app: FastifyInstance, rendererDir: string | null): Promise<void> {
-  const page = (reply: FastifyReply, cache: string) => {
+  const page = (reply: FastifyReply, which: 'app' | 'gallery') => {
     if (!rendererDir) {
       return reply
         .status(503)
         .type('text/plain; charset=utf-8')
         .send('The Shutterfind screens are not built on this laptop. Run `npm run build` (npm install does it) and restart.');
     }
-    return reply
-      .header('cache-control', cache)
-      .header('content-security-policy', PAGE_CONTENT_SECURITY_POLICY)
-      .sendFile('index.html', rendererDir);
+    return reply.headers(pageHeaders(which)).sendFile('index.html', rendererDir);
   };
   if (rendererDir) {
     const assetsDir = join(rendererDir, 'assets');
@@ -34,7 +31,7 @@ export async function registerRendererPages(app: FastifyInstance, rendererDir: s
     });
   }
   app.get('/', (_request, reply) => reply.redirect('/console'));
-  app.get('/console', (_request, reply) => page(reply, PAGE_CACHE.app));
-  app.get('/kiosk', (_request, reply) => page(reply, PAGE_CACHE.app));
-  app.get('/g/:token', (_request, reply) => page(reply, PAGE_CACHE.gallery));
+  app.get('/console', (_request, reply) => page(reply, 'app'));
+  app.get('/kiosk', (_request, reply) => page(reply, 'app'));
+  app.get('/g/:token', (_request, reply) => page(reply, 'gallery'));
 }

@@ -4,7 +4,9 @@
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { basename, join, sep } from 'node:path';
-import { PAGE_CONTENT_SECURITY_POLICY, assetCacheControl, builtRendererDir, PAGE_CACHE } from '../../config/index.js';
+import { assetCacheControl, builtRendererDir, PAGE_CACHE, PAGE_CONTENT_SECURITY_POLICY, pageHeaders } from '../../config/index.js';
+
+// The cloud's names for the shared rules (what this folder's index and routes import).
 
 /** The laptop's policy for the same bundle: a directive it needs is needed here too. */
 export const GALLERY_PAGE_CONTENT_SECURITY_POLICY = PAGE_CONTENT_SECURITY_POLICY;
@@ -37,10 +39,7 @@ export async function registerGalleryPage(app: FastifyInstance, rendererDir: str
           .type('text/plain; charset=utf-8')
           .send('The gallery page is not built on this endpoint. Run `npm run build` in the Shutterfind folder and restart the endpoint.');
       }
-      return reply
-        .header('cache-control', GALLERY_PAGE_CACHE)
-        .header('content-security-policy', GALLERY_PAGE_CONTENT_SECURITY_POLICY)
-        .sendFile('index.html', rendererDir);
+      return reply.headers(pageHeaders('gallery')).sendFile('index.html', rendererDir);
     });
   });
 }

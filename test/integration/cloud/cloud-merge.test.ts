@@ -27,13 +27,18 @@ const T0 = 1_750_000_000_000;
 const A = 'laptop-alpha-01';
 const B = 'laptop-bravo-02';
 
-/** A laptop's operation log: sequence numbers and clock stamps as the laptop makes them. */
+/**
+ * A laptop's operation log: sequence numbers and clock stamps as the laptop makes them, and how
+ * much of it has reached the cloud (what the next `sendLog` sends).
+ */
 function operationLog(device: string) {
   let seq = 0;
   let clock = 0;
   const ops: SyncOperation[] = [];
   return {
+    device,
     ops,
+    sent: 0,
     add(op: Record<string, unknown> & { kind: SyncOperation['kind'] }, at?: number): SyncOperation {
       clock = Math.max(clock + 1, at ?? 0);
       const full = { ...op, seq: ++seq, hlc: hlc(T0 + clock, device) } as SyncOperation;
@@ -42,8 +47,9 @@ function operationLog(device: string) {
     },
   };
 }
+type OperationLog = ReturnType<typeof operationLog>;
 
-function photo(log: ReturnType<typeof operationLog>, name: string, at?: number) {
+function photo(log: OperationLog, name: string, at?: number) {
   const { seq: _seq, hlc: _hlc, ...rest } = photoPut(1, hlc(1, A), name);
   return log.add(rest, at);
 }
@@ -53,15 +59,51 @@ const descriptor = (direction: number, wobble = 0) => {
   return encodeDescriptor(v).toString('base64');
 };
 
-/** Sends a log in batches of `size`, alternating endpoint instances, each batch sent to both at once with one key. */
-async function sendLog(token: string, device: string, ops: readonly SyncOperation[], size: number, from = 0): Promise<void> {
-  for (let i = from; i < ops.length; i += size) {
-    const batch = ops.slice(i, i + size);
-    const key = `${device}-${batch[0]!.seq}-${batch.at(-1)!.seq}`;
+/** A face of `personId` on the photo named `photoName`, as the laptop sends it (`faceDescriptor` from `descriptor`). */
+function face(
+  faceId: number,
+  photoName: string,
+  personId: number,
+  faceDescriptor: string,
+  box: [number, number, number, number] = [1, 1, 1, 1],
+): Omit<Extract<SyncOperation, { kind: 'face.put' }>, 'seq' | 'hlc'> {
+  return { kind: 'face.put', faceId, photoSha256: sha(photoName), box, personId, descriptor: faceDescriptor };
+}
+
+const ANAS_KIOSK_TOKEN = 'kiosk-token-of-ana';
+
+/** The take-home link Ana's kiosk session made, with its photos by name, as a laptop sends it. */
+const anasTakeHomeLink = (photoNames: string[]) =>
+  ({
+    kind: 'gallery.put',
+    tokenHash: hashSecret(ANAS_KIOSK_TOKEN),
+    photoSha256s: photoNames.map(sha),
+    createdAt: '2026-06-01T20:00:00.000Z',
+    expiresAt: '2099-01-01T00:00:00.000Z',
+  }) as const;
+
+/** The email Ana asked for at Alpha's kiosk (her address, one photo), as the laptop sends it. */
+const anasEmail = () =>
+  ({
+    kind: 'delivery.put',
+    deliveryId: 1,
+    channel: 'email',
+    address: 'ana@example.org',
+    galleryTokenHash: hashSecret(ANAS_KIOSK_TOKEN),
+    photoSha256s: [sha('shared-3')],
+    createdAt: '2026-06-01T20:00:00.000Z',
+  }) as const;
+
+/** Sends what the log has not sent yet in batches of `size`, each batch to both endpoint instances at once with one key. */
+async function sendLog(token: string, log: OperationLog, size = 5): Promise<void> {
+  for (; log.sent < log.ops.length; log.sent += size) {
+    const batch = log.ops.slice(log.sent, log.sent + size);
+    const key = `${log.device}-${batch[0]!.seq}-${batch.at(-1)!.seq}`;
     const [x, y] = await Promise.all(cloud.urls.map((url) => postBatch(url, token, key, batch)));
     expect(x!.status, JSON.stringify(x!.body)).toBe(200);
     expect(y!.body).toEqual(x!.body);
   }
+  log.sent = log.ops.length;
 }
 
 async function summary(event: CreatedCloudEvent): Promise<OrganiserSummary> {
@@ -93,24 +135,10 @@ describe('two laptops through two endpoint instances', () => {
     logB.add({ kind: 'person.put', personId: 7, name: 'Anna Lee', doNotPublish: false }, 200);
     logB.add({ kind: 'person.put', personId: 8, name: null, doNotPublish: false }, 201);
     for (let f = 0; f < 3; f++) {
-      logA.add({
-        kind: 'face.put',
-        faceId: 10 + f,
-        photoSha256: sha(`shared-${f}`),
-        box: [1, 2, 3, 4],
-        personId: 1,
-        descriptor: descriptor(1, f * 0.01),
-      });
-      logB.add({
-        kind: 'face.put',
-        faceId: 70 + f,
-        photoSha256: sha(`shared-${f}`),
-        box: [1, 2, 3, 4],
-        personId: 7,
-        descriptor: descriptor(1, -f * 0.01),
-      });
+      logA.add(face(10 + f, `shared-${f}`, 1, descriptor(1, f * 0.01), [1, 2, 3, 4]));
+      logB.add(face(70 + f, `shared-${f}`, 7, descriptor(1, -f * 0.01), [1, 2, 3, 4]));
     }
-    logB.add({ kind: 'face.put', faceId: 80, photoSha256: sha('bravo-0'), box: [5, 6, 7, 8], personId: 8, descriptor: descriptor(9) });
+    logB.add(face(80, 'bravo-0', 8, descriptor(9), [5, 6, 7, 8]));
     // Alpha later flips only do-not-publish: its name "Ana" must not become newer than Bravo's "Anna Lee".
     logA.add({ kind: 'person.put', personId: 1, name: 'Ana', doNotPublish: false }, 300);
 
@@ -121,25 +149,11 @@ describe('two laptops through two endpoint instances', () => {
     logB.add({ kind: 'photo.remove', sha256: sha('shared-1') });
 
     // A take-home link and an email request from Alpha's kiosk.
-    logA.add({
-      kind: 'gallery.put',
-      tokenHash: hashSecret('kiosk-token-of-ana'),
-      photoSha256s: [sha('shared-3'), sha('shared-1'), sha('shared-2'), sha('alpha-5')],
-      createdAt: '2026-06-01T20:00:00.000Z',
-      expiresAt: '2099-01-01T00:00:00.000Z',
-    });
-    logA.add({
-      kind: 'delivery.put',
-      deliveryId: 1,
-      channel: 'email',
-      address: 'ana@example.org',
-      galleryTokenHash: hashSecret('kiosk-token-of-ana'),
-      photoSha256s: [sha('shared-3')],
-      createdAt: '2026-06-01T20:00:00.000Z',
-    });
+    logA.add(anasTakeHomeLink(['shared-3', 'shared-1', 'shared-2', 'alpha-5']));
+    logA.add(anasEmail());
 
     // Both laptops at once, in batches of different sizes, each batch to both instances.
-    await Promise.all([sendLog(tokenA, A, logA.ops, 17), sendLog(tokenB, B, logB.ops, 11)]);
+    await Promise.all([sendLog(tokenA, logA, 17), sendLog(tokenB, logB, 11)]);
   });
 
   it('hold each photo once, with the union of the laptops that hold it', async () => {
@@ -160,8 +174,8 @@ describe('two laptops through two endpoint instances', () => {
   });
 
   it('bring a photo back when its laptop sends it again after removing it', async () => {
-    const back = photo(logA, 'alpha-0');
-    await sendLog(tokenA, A, logA.ops, 5, logA.ops.indexOf(back));
+    photo(logA, 'alpha-0');
+    await sendLog(tokenA, logA);
     const s = await summary(event);
     expect(s.photos.some((p) => p.sha256 === sha('alpha-0'))).toBe(true);
   });
@@ -191,8 +205,8 @@ describe('two laptops through two endpoint instances', () => {
     expect(after.people.filter((p) => p.localId === 1 || p.localId === 7).map((p) => p.merged.name)).toEqual(['Anna Lee', 'Anna Lee']);
 
     // Alpha renames her later: its name wins now.
-    const rename = logA.add({ kind: 'person.put', personId: 1, name: 'Ana Lima', doNotPublish: false }, 400);
-    await sendLog(tokenA, A, logA.ops, 5, logA.ops.indexOf(rename));
+    logA.add({ kind: 'person.put', personId: 1, name: 'Ana Lima', doNotPublish: false }, 400);
+    await sendLog(tokenA, logA);
     const renamed = await summary(event);
     expect(renamed.people.filter((p) => p.localId === 1 || p.localId === 7).map((p) => p.merged.name)).toEqual(['Ana Lima', 'Ana Lima']);
   });
@@ -201,16 +215,9 @@ describe('two laptops through two endpoint instances', () => {
     const s = await summary(event);
     const stranger = s.people.find((p) => p.localId === 8)!;
     // The stranger's later faces look like Ana: suggested once, rejected, then more faces arrive.
-    const more = logB.add({
-      kind: 'face.put',
-      faceId: 81,
-      photoSha256: sha('bravo-1'),
-      box: [1, 1, 1, 1],
-      personId: 8,
-      descriptor: descriptor(1),
-    });
+    logB.add(face(81, 'bravo-1', 8, descriptor(1)));
     logB.add({ kind: 'face.remove', faceId: 80 });
-    await sendLog(tokenB, B, logB.ops, 5, logB.ops.indexOf(more));
+    await sendLog(tokenB, logB);
     const suggested = (await summary(event)).people.find((p) => p.id === stranger.id)!.links.filter((l) => l.state === 'suggested');
     expect(suggested.length).toBeGreaterThan(0);
     for (const link of suggested) {
@@ -218,15 +225,8 @@ describe('two laptops through two endpoint instances', () => {
         token: event.organiserToken,
       });
     }
-    const again = logB.add({
-      kind: 'face.put',
-      faceId: 82,
-      photoSha256: sha('bravo-2'),
-      box: [1, 1, 1, 1],
-      personId: 8,
-      descriptor: descriptor(1),
-    });
-    await sendLog(tokenB, B, logB.ops, 5, logB.ops.indexOf(again));
+    logB.add(face(82, 'bravo-2', 8, descriptor(1)));
+    await sendLog(tokenB, logB);
     const links = (await summary(event)).people.find((p) => p.id === stranger.id)!.links;
     expect(links.every((l) => l.state === 'rejected')).toBe(true);
   });
@@ -235,15 +235,15 @@ describe('two laptops through two endpoint instances', () => {
     const before = await summary(event);
     const stranger = before.people.find((p) => p.localId === 8)!;
     expect(before.people.some((p) => p.links.some((l) => l.otherPersonId === stranger.id))).toBe(true);
-    const removal = logB.add({ kind: 'person.remove', personId: 8 });
-    await sendLog(tokenB, B, logB.ops, 5, logB.ops.indexOf(removal));
+    logB.add({ kind: 'person.remove', personId: 8 });
+    await sendLog(tokenB, logB);
     const after = await summary(event);
     expect(after.people.some((p) => p.id === stranger.id)).toBe(false);
     expect(after.people.some((p) => p.links.some((l) => l.otherPersonId === stranger.id))).toBe(false);
   });
 
   it("open the kiosk's take-home link with the kiosk's own token, leaving out photos no laptop holds", async () => {
-    const gallery = await openGallery(cloud.db, 'kiosk-token-of-ana');
+    const gallery = await openGallery(cloud.db, ANAS_KIOSK_TOKEN);
     if (typeof gallery === 'string') throw new Error(gallery);
     expect(gallery.event).toEqual({ id: event.cloudEventId, name: 'Harbour Gala' });
     expect(gallery.photos.map((p) => p.sha256)).toEqual([sha('shared-3'), sha('shared-2'), sha('alpha-5')]);
@@ -252,24 +252,18 @@ describe('two laptops through two endpoint instances', () => {
   });
 
   it('let no other laptop change a take-home link', async () => {
-    const hijack = logB.add({
-      kind: 'gallery.put',
-      tokenHash: hashSecret('kiosk-token-of-ana'),
-      photoSha256s: [sha('bravo-9')],
-      createdAt: '2026-06-01T20:00:00.000Z',
-      expiresAt: '2099-01-01T00:00:00.000Z',
-    });
-    await sendLog(tokenB, B, logB.ops, 5, logB.ops.indexOf(hijack));
-    const gallery = await openGallery(cloud.db, 'kiosk-token-of-ana');
+    logB.add(anasTakeHomeLink(['bravo-9']));
+    await sendLog(tokenB, logB);
+    const gallery = await openGallery(cloud.db, ANAS_KIOSK_TOKEN);
     if (typeof gallery === 'string') throw new Error(gallery);
     expect(gallery.photos.map((p) => p.sha256)).not.toContain(sha('bravo-9'));
   });
 
   it('leave photos of a person who asked not to be published out of the gallery', async () => {
     // Bravo's "Anna Lee" (linked to Alpha's Ana, who is on shared-0..2) asks not to be published.
-    const dnp = logB.add({ kind: 'person.put', personId: 7, name: 'Anna Lee', doNotPublish: true }, 500);
-    await sendLog(tokenB, B, logB.ops, 5, logB.ops.indexOf(dnp));
-    const gallery = await openGallery(cloud.db, 'kiosk-token-of-ana');
+    logB.add({ kind: 'person.put', personId: 7, name: 'Anna Lee', doNotPublish: true }, 500);
+    await sendLog(tokenB, logB);
+    const gallery = await openGallery(cloud.db, ANAS_KIOSK_TOKEN);
     if (typeof gallery === 'string') throw new Error(gallery);
     expect(gallery.photos.map((p) => p.sha256)).toEqual([sha('shared-3'), sha('alpha-5')]);
   });
@@ -282,16 +276,8 @@ describe('two laptops through two endpoint instances', () => {
     await cloud.db.pool.query("UPDATE deliveries SET state = 'sent', sent_at = now(), address = NULL WHERE cloud_event_id = $1", [
       event.cloudEventId,
     ]);
-    const again = logA.add({
-      kind: 'delivery.put',
-      deliveryId: 1,
-      channel: 'email',
-      address: 'ana@example.org',
-      galleryTokenHash: hashSecret('kiosk-token-of-ana'),
-      photoSha256s: [sha('shared-3')],
-      createdAt: '2026-06-01T20:00:00.000Z',
-    });
-    await sendLog(tokenA, A, logA.ops, 5, logA.ops.indexOf(again));
+    logA.add(anasEmail());
+    await sendLog(tokenA, logA);
     const { rows } = await cloud.db.pool.query('SELECT address, state FROM deliveries WHERE cloud_event_id = $1', [event.cloudEventId]);
     expect(rows).toEqual([{ address: null, state: 'sent' }]);
     const states = await call(cloud.urls[0]!, 'GET', '/sync/v1/deliveries', { token: tokenA });
@@ -306,16 +292,7 @@ describe('an event without cloud face search', () => {
     const ops: SyncOperation[] = [
       photoPut(1, hlc(T0 + 1, 'laptop-private'), 'private-1'),
       { seq: 2, hlc: hlc(T0 + 2, 'laptop-private'), kind: 'person.put', personId: 1, name: null, doNotPublish: false },
-      {
-        seq: 3,
-        hlc: hlc(T0 + 3, 'laptop-private'),
-        kind: 'face.put',
-        faceId: 1,
-        photoSha256: sha('private-1'),
-        box: [1, 2, 3, 4],
-        personId: 1,
-        descriptor: descriptor(1),
-      },
+      { seq: 3, hlc: hlc(T0 + 3, 'laptop-private'), ...face(1, 'private-1', 1, descriptor(1), [1, 2, 3, 4]) },
     ];
     expect((await postBatch(cloud.urls[0]!, token, 'private-1', ops)).status).toBe(200);
     const { rows } = await cloud.db.pool.query('SELECT descriptor FROM faces WHERE cloud_event_id = $1', [event.cloudEventId]);
