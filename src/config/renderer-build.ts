@@ -1,7 +1,7 @@
 // Where the built React app lies and how long a browser may keep its files: the same rules on the
 // laptop server and on the cloud endpoint, which both serve it.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import { PAGE_CONTENT_SECURITY_POLICY } from './content-security-policy.js';
 import { packageRoot } from './package-root.js';
 
@@ -33,4 +33,23 @@ export function assetCacheControl(fileName: string): string {
 /** The headers the app's index.html goes out with: the console's and kiosk's page (`app`) or an attendee's gallery. */
 export function pageHeaders(page: keyof typeof PAGE_CACHE): Record<string, string> {
   return { 'cache-control': PAGE_CACHE[page], 'content-security-policy': PAGE_CONTENT_SECURITY_POLICY };
+}
+
+/**
+ * How the built app's /assets/… are served (@fastify/static options; src/config knows no Fastify,
+ * so the reply is only what sets a header). The plugin's own cache-control (one for every file)
+ * also landed on the pages sent with sendFile, over their no-store: each asset gets its own here,
+ * and pages keep theirs.
+ */
+export function rendererAssetsOptions(rendererDir: string) {
+  const root = join(rendererDir, 'assets');
+  return {
+    root,
+    prefix: '/assets/',
+    index: false,
+    cacheControl: false,
+    setHeaders: (reply: { header(name: string, value: string): unknown }, path: string): void => {
+      if (path.startsWith(root + sep)) reply.header('cache-control', assetCacheControl(basename(path)));
+    },
+  } as const;
 }

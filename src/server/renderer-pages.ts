@@ -1,10 +1,9 @@
 // The React app's pages: /console, /kiosk and /g/<token> are all the same index.html; the app
 // picks its surface from the path. Pages are never cached, content-hashed assets are cached for good.
 // The policy, cache rules and build folder live in src/config: the cloud endpoint serves the same page.
-import { basename, join, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { assetCacheControl, pageHeaders } from '../config/index.js';
+import { pageHeaders, rendererAssetsOptions } from '../config/index.js';
 
 export async function registerRendererPages(app: FastifyInstance, rendererDir: string | null): Promise<void> {
   const page = (reply: FastifyReply, which: 'app' | 'gallery') => {
@@ -16,20 +15,7 @@ export async function registerRendererPages(app: FastifyInstance, rendererDir: s
     }
     return reply.headers(pageHeaders(which)).sendFile('index.html', rendererDir);
   };
-  if (rendererDir) {
-    const assetsDir = join(rendererDir, 'assets');
-    await app.register(fastifyStatic, {
-      root: assetsDir,
-      prefix: '/assets/',
-      index: false,
-      // The plugin's own cache-control (one for every file) also landed on the pages sent with
-      // sendFile, over their no-store: each asset gets its own below, and pages keep theirs.
-      cacheControl: false,
-      setHeaders: (reply, path) => {
-        if (path.startsWith(assetsDir + sep)) reply.header('cache-control', assetCacheControl(basename(path)));
-      },
-    });
-  }
+  if (rendererDir) await app.register(fastifyStatic, rendererAssetsOptions(rendererDir));
   app.get('/', (_request, reply) => reply.redirect('/console'));
   app.get('/console', (_request, reply) => page(reply, 'app'));
   app.get('/kiosk', (_request, reply) => page(reply, 'app'));

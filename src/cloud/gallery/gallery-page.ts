@@ -3,8 +3,7 @@
 // security and cache rules, which both take from src/config so the two never drift apart.
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { basename, join, sep } from 'node:path';
-import { assetCacheControl, builtRendererDir, PAGE_CACHE, PAGE_CONTENT_SECURITY_POLICY, pageHeaders } from '../../config/index.js';
+import { builtRendererDir, PAGE_CACHE, PAGE_CONTENT_SECURITY_POLICY, pageHeaders, rendererAssetsOptions } from '../../config/index.js';
 
 // The cloud's names for the shared rules (what this folder's index and routes import).
 
@@ -20,18 +19,7 @@ export const builtGalleryPageDir = builtRendererDir;
 /** GET /g/:token and the page's /assets/…, in a scope of their own (the static plugin decorates the reply). */
 export async function registerGalleryPage(app: FastifyInstance, rendererDir: string | null): Promise<void> {
   await app.register(async (scope) => {
-    if (rendererDir) {
-      const assetsDir = join(rendererDir, 'assets');
-      await scope.register(fastifyStatic, {
-        root: assetsDir,
-        prefix: '/assets/',
-        index: false,
-        cacheControl: false,
-        setHeaders: (reply, path) => {
-          if (path.startsWith(assetsDir + sep)) reply.header('cache-control', assetCacheControl(basename(path)));
-        },
-      });
-    }
+    if (rendererDir) await scope.register(fastifyStatic, rendererAssetsOptions(rendererDir));
     scope.get('/g/:token', (_request, reply: FastifyReply) => {
       if (!rendererDir) {
         return reply
