@@ -17,6 +17,8 @@ export interface ClaimedDelivery {
   photoCount: number;
   /** This claim's attempt number: a later update must match it to prove the claim is still ours. */
   attempts: number;
+  /** Temporary refusals before this attempt (reset when the organiser gives a new address). */
+  failedTries: number;
 }
 
 interface ClaimedRow {
@@ -28,19 +30,21 @@ interface ClaimedRow {
   photo_sha256s: string[];
   photo_count: number;
   attempts: number;
+  failed_tries: number;
 }
 
 /**
- * Takes up to `limit` email deliveries that are waiting, or whose sender's claim ran out (it
- * crashed or lost the database mid-send), and claims them for `claimMs`. SKIP LOCKED lets two
- * instances claim at once without waiting on, or both taking, the same rows; the CTE runs the
- * locking select exactly once.
+ * Takes up to `limit` email deliveries that are waiting and due (`now` is past their backoff after
+ * a refusal), or whose sender's claim ran out (it crashed or lost the database mid-send), and
+ * claims them for `claimMs`. SKIP LOCKED lets two instances claim at once without waiting on, or
+ * both taking, the same rows; the CTE runs the locking select exactly once.
  */
-export async function claimWaitingDeliveries(db: Queryable, limit: number, claimMs: number): Promise<ClaimedDelivery[]> {
+export async function claimWaitingDeliveries(db: Queryable, limit: number, claimMs: number, now: Date): Promise<ClaimedDelivery[]> {
   const { rows } = await db.query<ClaimedRow>(
     `WITH picked AS (
        SELECT id FROM deliveries
-        WHERE (state = 'waiting' OR (state = 'sending' AND claimed_until < now()))
+        WHERE ((state = 'waiting' AND (next_attempt_at IS NULL OR next_attempt_at <= $3))
+               OR (state = 'sending' AND claimed_until < now()))
           AND address IS NOT NULL
           AND channel = 'email'
         ORDER BY id
@@ -57,8 +61,8 @@ export async function claimWaitingDeliveries(db: Queryable, limit: number, claim
             coalesce(nullif(cardinality(d.photo_sha256s), 0),
                      (SELECT cardinality(k.photo_sha256s) FROM gallery_links k WHERE k.token_hash = d.gallery_token_hash),
                      0) AS photo_count,
-            d.attempts`,
-    [limit, claimMs],
+            d.attempts, d.failed_tries`,
+    [limit, claimMs, now],
   );
   return rows
     .map((r) => ({
@@ -70,6 +74,7 @@ export async function claimWaitingDeliveries(db: Queryable, limit: number, claim
       photoSha256s: r.photo_sha256s,
       photoCount: Number(r.photo_count),
       attempts: Number(r.attempts),
+      failedTries: Number(r.failed_tries),
     }))
     .sort((a, b) => a.id - b.id);
 }
@@ -118,21 +123,43 @@ export async function markDeliverySent(
   return rowCount === 1;
 }
 
+/** How an attempt that did not send ends (send-waiting-deliveries.ts decides which). */
+export type NotSent =
+  /** Refused for good (5xx): failed, the address kept for the organiser to correct. */
+  | { kind: 'refused'; error: string }
+  /** Refused for now: waiting again, not to be claimed before `retryAt`. */
+  | { kind: 'retry'; error: string; retryAt: Date }
+  /** Refused for now once too often: failed, and the address forgotten as for a sent email. */
+  | { kind: 'given-up'; error: string };
+
 /**
- * Sending failed: 'failed' (address kept for the organiser to correct) when the server refused it
- * for good, else back to 'waiting' for the next round. The link minted for this attempt is
+ * Sending failed: the delivery is failed or waiting again as `outcome` says, with its reason, one
+ * more failed try counted when the refusal was temporary. The link minted for this attempt is
  * removed with it: nobody ever received its token.
  */
 export async function markDeliveryNotSent(
   db: Queryable,
   delivery: ClaimedDelivery,
-  failure: { permanent: boolean; error: string; unusedLinkHash: string },
+  outcome: NotSent,
+  unusedLinkHash: string,
 ): Promise<void> {
   await db.query(
     `WITH unused AS (DELETE FROM gallery_links WHERE token_hash = $5 AND device_pk IS NULL)
      UPDATE deliveries
-        SET state = $3, error = $4, claimed_until = NULL
+        SET state = $3, error = $4, claimed_until = NULL,
+            failed_tries = failed_tries + $6,
+            next_attempt_at = $7,
+            address = CASE WHEN $8 THEN NULL ELSE address END
       WHERE id = $1 AND state = 'sending' AND attempts = $2`,
-    [delivery.id, delivery.attempts, failure.permanent ? 'failed' : 'waiting', failure.error, failure.unusedLinkHash],
+    [
+      delivery.id,
+      delivery.attempts,
+      outcome.kind === 'retry' ? 'waiting' : 'failed',
+      outcome.error,
+      unusedLinkHash,
+      outcome.kind === 'refused' ? 0 : 1,
+      outcome.kind === 'retry' ? outcome.retryAt : null,
+      outcome.kind === 'given-up',
+    ],
   );
 }

@@ -11,3 +11,4 @@ export {
   type SendWaitingDeliveriesOptions,
 } from './send-waiting-deliveries.js';
 export { startDeliveryLoop, DELIVERY_LOOP_INTERVAL_MS, type DeliveryLoop, type DeliveryLoopOptions } from './delivery-loop.js';
+export { afterTemporaryRefusal, DELIVERY_RETRY_DELAYS_MS, MAX_DELIVERY_TRIES, type AfterRefusal } from './delivery-backoff.js';

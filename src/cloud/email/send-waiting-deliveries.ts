@@ -2,12 +2,14 @@
 // record. Run by every endpoint instance; the claim makes sure one of them sends each email.
 import { hashSecret, newToken } from '../../config/index.js';
 import { composeDeliveryEmail } from './compose-delivery-email.js';
+import { afterTemporaryRefusal, givenUpReason, MAX_DELIVERY_TRIES } from './delivery-backoff.js';
 import {
   claimWaitingDeliveries,
   insertEmailGalleryLink,
   markDeliveryNotSent,
   markDeliverySent,
   type ClaimedDelivery,
+  type NotSent,
   type Queryable,
 } from './delivery-queue.js';
 import type { Mailer } from './mailer.js';
@@ -30,12 +32,14 @@ export interface SendWaitingDeliveriesOptions {
   now?: () => Date;
   claimMs?: number;
   batchSize?: number;
+  /** Tries before an email refused for now is given up (MAX_DELIVERY_TRIES). */
+  maxTries?: number;
 }
 
 export interface DeliveryRound {
   sent: number;
   failed: number;
-  /** Back to waiting after a temporary failure (4xx, no connection); tried again next round. */
+  /** Back to waiting after a temporary failure (4xx, no connection); tried again after a backoff (delivery-backoff.ts). */
   retrying: number;
 }
 
@@ -51,7 +55,7 @@ export async function sendWaitingDeliveries(options: SendWaitingDeliveriesOption
   const claimMs = options.claimMs ?? DELIVERY_CLAIM_MS;
   const total: DeliveryRound = { sent: 0, failed: 0, retrying: 0 };
   for (;;) {
-    const claimed = await claimWaitingDeliveries(options.pool, batchSize, claimMs);
+    const claimed = await claimWaitingDeliveries(options.pool, batchSize, claimMs, options.now?.() ?? new Date());
     const outcomes = await Promise.all(claimed.map((delivery) => sendOne(options, delivery)));
     for (const outcome of outcomes) total[outcome] += 1;
     if (claimed.length < batchSize || outcomes.includes('retrying')) return total;
@@ -75,10 +79,16 @@ async function sendOne(options: SendWaitingDeliveriesOptions, delivery: ClaimedD
     await markDeliverySent(options.pool, delivery, { messageId: outcome.messageId, sentAt: now });
     return 'sent';
   }
-  await markDeliveryNotSent(options.pool, delivery, {
-    permanent: outcome.permanent,
-    error: `Email to the attendee not sent: ${outcome.reason}`,
-    unusedLinkHash: tokenHash,
-  });
-  return outcome.permanent ? 'failed' : 'retrying';
+  const notSent = whatNow(delivery, outcome, now, options.maxTries ?? MAX_DELIVERY_TRIES);
+  await markDeliveryNotSent(options.pool, delivery, notSent, tokenHash);
+  return notSent.kind === 'retry' ? 'retrying' : 'failed';
+}
+
+/** Failed for good, given up (a failed one, the last of its tries), or waiting for its next try. */
+function whatNow(delivery: ClaimedDelivery, outcome: { permanent: boolean; reason: string }, now: Date, maxTries: number): NotSent {
+  const error = `Email to the attendee not sent: ${outcome.reason}`;
+  if (outcome.permanent) return { kind: 'refused', error };
+  const tries = delivery.failedTries + 1;
+  const next = afterTemporaryRefusal(tries, now, maxTries);
+  return next.retry ? { kind: 'retry', error, retryAt: next.at } : { kind: 'given-up', error: givenUpReason(tries, outcome.reason) };
 }
