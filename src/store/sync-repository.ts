@@ -10,6 +10,8 @@ export type SyncEntityKind = 'photo' | 'person' | 'face' | 'gallery' | 'delivery
 
 export interface SyncEnrolment {
   eventId: number;
+  /** The device id the endpoint knows this event by; null for an event enrolled before each event had its own (the laptop's). */
+  deviceId: string | null;
   endpoint: string;
   cloudEventId: string;
   cloudEventName: string;
@@ -40,6 +42,8 @@ export interface NewSyncEnrolment {
   cloudFaceSearch: boolean;
   /** The sequence number the endpoint expects next from this device. */
   nextSeq: number;
+  /** The device id this event was enrolled as. */
+  deviceId: string;
 }
 
 export interface StoredSyncOp {
@@ -129,6 +133,7 @@ export interface SyncSourceRows {
 
 interface EnrolmentRow {
   event_id: number;
+  device_id: string | null;
   endpoint: string;
   cloud_event_id: string;
   cloud_event_name: string;
@@ -151,6 +156,7 @@ interface EnrolmentRow {
 
 const toEnrolment = (r: EnrolmentRow): SyncEnrolment => ({
   eventId: r.event_id,
+  deviceId: r.device_id,
   endpoint: r.endpoint,
   cloudEventId: r.cloud_event_id,
   cloudEventName: r.cloud_event_name,
@@ -204,9 +210,9 @@ export function createSyncRepository(db: Database) {
   const allEnrolments = db.prepare<[], EnrolmentRow>('SELECT * FROM sync_enrolments ORDER BY event_id');
   const deleteEnrolment = db.prepare('DELETE FROM sync_enrolments WHERE event_id = ?');
   const insertEnrolment = db.prepare(
-    `INSERT INTO sync_enrolments (event_id, endpoint, cloud_event_id, cloud_event_name, public_base_url, device_name,
+    `INSERT INTO sync_enrolments (event_id, device_id, endpoint, cloud_event_id, cloud_event_name, public_base_url, device_name,
        upload_originals, cloud_face_search, next_seq, acked_seq, hlc_wall, hlc_counter, paused, bandwidth_cap, enrolled_at)
-     VALUES (@eventId, @endpoint, @cloudEventId, @cloudEventName, @publicBaseUrl, @deviceName,
+     VALUES (@eventId, @deviceId, @endpoint, @cloudEventId, @cloudEventName, @publicBaseUrl, @deviceName,
        @uploadOriginals, @cloudFaceSearch, @nextSeq, @nextSeq - 1, @hlcWall, @hlcCounter, @paused, @bandwidthCap, @now)`,
   );
   const updatePolicy = db.prepare(

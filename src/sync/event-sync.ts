@@ -81,6 +81,13 @@ interface EventLoop {
   differTimer: NodeJS.Timeout | null;
 }
 
+/**
+ * The device id an event enrols as: the laptop's with the event's id, so two local events in one
+ * cloud event are two devices there (each its own token and operation log), and one event
+ * enrolling again is the same device again. Fits the protocol's device id (letters, digits, - and _).
+ */
+export const eventDeviceId = (laptopDeviceId: string, eventId: number): string => `${laptopDeviceId}-e${eventId}`;
+
 export function createEventSync(deps: EventSyncDeps) {
   const { repo, log } = deps;
   const now = deps.now ?? Date.now;
@@ -102,7 +109,17 @@ export function createEventSync(deps: EventSyncDeps) {
   /** Set by stop(): a sync in flight ends between two requests. */
   let stopping = false;
 
-  const changeDeps = { repo, dataDir: deps.dataDir, deviceId, attendeeMediaPath: deps.attendeeMediaPath, now };
+  /**
+   * The differ's and the sender's inputs for one event, as the device the endpoint knows it by: its
+   * own since each event is one device (migration 0014), the laptop's for an event enrolled before.
+   */
+  const changeDepsOf = (eventId: number) => ({
+    repo,
+    dataDir: deps.dataDir,
+    deviceId: repo.enrolment(eventId)?.deviceId ?? deviceId,
+    attendeeMediaPath: deps.attendeeMediaPath,
+    now,
+  });
 
   function rate(eventId: number): number {
     const entries = (sentLog.get(eventId) ?? []).filter((e) => e.at > now() - RATE_WINDOW_MS);
@@ -193,7 +210,7 @@ export function createEventSync(deps: EventSyncDeps) {
     try {
       const summary = await runSync(
         {
-          ...changeDeps,
+          ...changeDepsOf(eventId),
           client,
           throttle: (bytes) => throttle(eventId, bytes),
           sentBytes: (bytes) => {
@@ -328,7 +345,7 @@ export function createEventSync(deps: EventSyncDeps) {
     if (l.differTimer) return;
     l.differTimer = setTimeout(() => {
       l.differTimer = null;
-      const run = recordChanges(changeDeps, eventId)
+      const run = recordChanges(changeDepsOf(eventId), eventId)
         .then((appended) => {
           if (appended) viewChanged(eventId);
           // Send now unless offline (the backoff decides) or blocked (the operator decides).
@@ -346,7 +363,10 @@ export function createEventSync(deps: EventSyncDeps) {
   }
 
   return {
+    /** This laptop's id (each enrolled event is known to the endpoint by its own: deviceIdOf). */
     deviceId,
+    /** The device id the endpoint knows this event by. */
+    deviceIdOf: (eventId: number): string => changeDepsOf(eventId).deviceId,
     view,
 
     async enroll(eventId: number, input: EnrolInput): Promise<SyncView> {
@@ -367,7 +387,8 @@ export function createEventSync(deps: EventSyncDeps) {
       }
       const endpoint = url.toString().replace(/\/+$/, '');
       const deviceName = (input.deviceName?.trim() || deps.defaultDeviceName).slice(0, 120);
-      const request = enrolRequest.safeParse({ joinCode: input.joinCode.trim(), deviceId, deviceName });
+      // Each event its own device (see migration 0014), the same one again when this event re-enrols.
+      const request = enrolRequest.safeParse({ joinCode: input.joinCode.trim(), deviceId: eventDeviceId(deviceId, eventId), deviceName });
       if (!request.success) {
         const issue = request.error.issues[0]!;
         const what = issue.path[0] === 'joinCode' ? 'join code' : issue.path[0] === 'deviceName' ? 'device name' : 'enrolment';
@@ -392,6 +413,7 @@ export function createEventSync(deps: EventSyncDeps) {
           uploadOriginals: answer.uploadOriginals,
           cloudFaceSearch: answer.cloudFaceSearch,
           nextSeq: answer.nextSeq,
+          deviceId: request.data.deviceId,
         },
         now(),
       );
@@ -399,7 +421,7 @@ export function createEventSync(deps: EventSyncDeps) {
         { eventId, endpoint, cloudEventId: answer.cloudEventId },
         `Enrolled with ${endpoint} as "${deviceName}" (cloud event ${answer.cloudEventId})`,
       );
-      await recordChanges(changeDeps, eventId);
+      await recordChanges(changeDepsOf(eventId), eventId);
       loopOf(eventId).attempt = 0;
       wake(eventId);
       viewChanged(eventId);
@@ -427,7 +449,7 @@ export function createEventSync(deps: EventSyncDeps) {
 
     runOnce,
     /** The differ alone (no network): the operations the event's changes call for; how many. */
-    recordChanges: (eventId: number) => recordChanges(changeDeps, eventId),
+    recordChanges: (eventId: number) => recordChanges(changeDepsOf(eventId), eventId),
     changed,
 
     /** The take-home address attendees get: the cloud's once the event is enrolled, else null. */

@@ -2,6 +2,7 @@
 // resumable blob uploader and the HTTP client; core wires them as engine.sync.
 export {
   createEventSync,
+  eventDeviceId,
   NotEnrolledError,
   SyncPausedError,
   SYNC_DEBOUNCE_MS,

@@ -12,6 +12,7 @@ import { migration0010OptOutsFollowFaces } from './0010-opt-outs-follow-faces.js
 import { migration0011Sync } from './0011-sync.js';
 import { migration0012WaitedForBlobs } from './0012-waited-for-blobs.js';
 import { migration0013CaptureOffset } from './0013-capture-offset.js';
+import { migration0014DevicePerEvent } from './0014-device-per-event.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   migration0001Initial,
@@ -27,4 +28,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0011Sync,
   migration0012WaitedForBlobs,
   migration0013CaptureOffset,
+  migration0014DevicePerEvent,
 ];

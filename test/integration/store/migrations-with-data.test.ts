@@ -998,6 +998,8 @@ const fillVersion11: Fill = (db, earlier) => {
   insert(db, 'sync_device', { id: 1, deviceId, createdAt: T + 8 * HOUR });
   const enrolment: SyncEnrolment = {
     eventId: WEDDING,
+    // Enrolled before each event had its own device id: the laptop's (version 14 reads NULL as that).
+    deviceId: null,
     endpoint: 'https://cloud.example.org',
     cloudEventId: 'c1oudEvent000001',
     cloudEventName: 'Wedding',
@@ -1016,7 +1018,7 @@ const fillVersion11: Fill = (db, earlier) => {
     bytesSent: 123_456,
     enrolledAt: T + 8 * HOUR - MINUTE,
   };
-  const { hlc, uploadOriginals, cloudFaceSearch, paused, bandwidthCap, ...rest } = enrolment;
+  const { hlc, uploadOriginals, cloudFaceSearch, paused, bandwidthCap, deviceId: _noColumnYet, ...rest } = enrolment;
   insert(db, 'sync_enrolments', {
     ...rest,
     uploadOriginals: uploadOriginals ? 1 : 0,
@@ -1081,6 +1083,39 @@ const fillVersion13: Fill = (db, earlier) => {
   };
 };
 
+/**
+ * Version 14 (a device per event): the race enrolled into the same cloud event as the wedding, as
+ * a device of its own; the wedding's enrolment keeps reading as the laptop's device.
+ */
+const fillVersion14: Fill = (db, earlier) => {
+  const wedding = earlier.sync.enrolments.find((e) => e.eventId === WEDDING)!;
+  const race: SyncEnrolment = {
+    ...wedding,
+    eventId: RACE,
+    deviceId: `${earlier.sync.deviceId!}-e${RACE}`,
+    nextSeq: 1,
+    ackedSeq: 0,
+    hlc: { wall: T + 10 * HOUR, counter: 0 },
+    bandwidthCap: null,
+    state: 'idle',
+    lastError: null,
+    lastSyncedAt: null,
+    bytesSent: 0,
+    enrolledAt: T + 10 * HOUR,
+  };
+  const { hlc, uploadOriginals, cloudFaceSearch, paused, bandwidthCap, ...rest } = race;
+  insert(db, 'sync_enrolments', {
+    ...rest,
+    uploadOriginals: uploadOriginals ? 1 : 0,
+    cloudFaceSearch: cloudFaceSearch ? 1 : 0,
+    paused: paused ? 1 : 0,
+    bandwidthCap,
+    hlcWall: hlc.wall,
+    hlcCounter: hlc.counter,
+  });
+  return { ...earlier, sync: { ...earlier.sync, enrolments: [...earlier.sync.enrolments, race] } };
+};
+
 /** Keyed by schema version; `adds` names the rows in the test titles. */
 const FILLS: Record<number, { adds: string[]; fill: Fill }> = {
   1: {
@@ -1099,6 +1134,7 @@ const FILLS: Record<number, { adds: string[]; fill: Fill }> = {
   11: { adds: ['a sync enrolment with its log and an upload half done'], fill: fillVersion11 },
   12: { adds: ['(no rows: files an attendee waits for go first)'], fill: fillVersion12 },
   13: { adds: ["capture times with the camera's UTC offset"], fill: fillVersion13 },
+  14: { adds: ['a second event enrolled as a device of its own'], fill: fillVersion14 },
 };
 
 function fillUpTo(db: Database, version: number): Expected {
@@ -1304,6 +1340,8 @@ function expectEverythingReadable(db: Database, repos: Repositories, x: Expected
     expect(repos.sync.opsFrom(e.eventId, e.ackedSeq + 1, 100)).toEqual(
       x.sync.ops.filter((o) => o.eventId === e.eventId).map((o) => ({ seq: o.seq, kind: o.kind, json: o.json })),
     );
+    // The upload in progress is the wedding's (version 11); the race has sent nothing yet.
+    if (e.eventId !== WEDDING) continue;
     const [upload] = repos.sync.pendingBlobs(e.eventId, 10);
     expect(upload).toMatchObject({ sha256: sha256('thumb 1'), kind: 'thumb', uploadId: 'upload-1', partCount: 1 });
     expect(repos.sync.partsDone(e.eventId, sha256('thumb 1'), 'upload-1')).toEqual([{ partNumber: 1, etag: '"abc"' }]);

@@ -53,6 +53,7 @@ function enrol(eventId: number, nextSeq = 1, policy: { uploadOriginals?: boolean
       cloudEventName: 'Gala',
       publicBaseUrl: 'http://127.0.0.1:1',
       deviceName: 'Laptop A',
+      deviceId: 'laptopDevice0001-e1',
       uploadOriginals: policy.uploadOriginals ?? false,
       cloudFaceSearch: policy.cloudFaceSearch ?? false,
       nextSeq,

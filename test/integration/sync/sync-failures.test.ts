@@ -86,7 +86,7 @@ describe('sync when the link or the endpoint fails', () => {
       expect(synced.lastError).toBeNull();
       const persons = await cloud.query<{ name: string | null }>(
         'SELECT p.name FROM persons p JOIN devices d ON d.id = p.device_pk WHERE d.device_id = $1 ORDER BY p.local_id',
-        [sync.deviceId],
+        [sync.deviceIdOf(eventId)],
       );
       expect(persons.map((p) => p.name)).toEqual(['Ana', 'Bo', null]);
 
@@ -98,7 +98,7 @@ describe('sync when the link or the endpoint fails', () => {
           (
             await cloud.query<{ name: string | null }>(
               'SELECT p.name FROM persons p JOIN devices d ON d.id = p.device_pk WHERE d.device_id = $1 AND p.name = $2',
-              [sync.deviceId, 'Bo Ek'],
+              [sync.deviceIdOf(eventId), 'Bo Ek'],
             )
           ).length === 1,
         'the rename to reach the endpoint without a run being asked for',

@@ -156,7 +156,7 @@ async function syncUntilDone(ev: LaptopEvent, deadlineMs = 90_000): Promise<void
 
 /** Every photo, blob, operation and email of the event at the endpoint exactly once. */
 async function expectExactlyOnce(ev: LaptopEvent): Promise<void> {
-  const deviceId = ev.sync.deviceId;
+  const deviceId = ev.sync.deviceIdOf(ev.eventId);
   const view = ev.sync.view(ev.eventId);
   const photos = await query<{ n: string }>('SELECT count(*) AS n FROM photos WHERE cloud_event_id = $1', [view.cloudEventId]);
   expect(Number(photos[0]!.n)).toBe(PHOTOS);
@@ -253,7 +253,7 @@ describe('sync through a bad link', () => {
           Number(
             (
               await query<{ next_seq: string }>('SELECT next_seq FROM devices WHERE device_id = $1 ORDER BY id DESC LIMIT 1', [
-                ev.sync.deviceId,
+                ev.sync.deviceIdOf(ev.eventId),
               ])
             )[0]?.next_seq ?? 1,
           ) > 200,
@@ -271,7 +271,7 @@ describe('sync through a bad link', () => {
     }
     const [persons] = await query<{ n: string }>(
       'SELECT count(*) AS n FROM persons p JOIN devices d ON d.id = p.device_pk WHERE d.device_id = $1 AND d.cloud_event_id = $2',
-      [ev.sync.deviceId, ev.sync.view(ev.eventId).cloudEventId],
+      [ev.sync.deviceIdOf(ev.eventId), ev.sync.view(ev.eventId).cloudEventId],
     );
     expect(Number(persons!.n)).toBe(1_200);
     await expectExactlyOnce(ev);

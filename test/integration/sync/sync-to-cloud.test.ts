@@ -243,7 +243,7 @@ describe('an event synced to a cloud endpoint', () => {
 
   it('stops with what to do when the endpoint revoked this laptop, and goes on after a new enrolment', async () => {
     const view = ev.engine.sync.view(ev.eventId);
-    await revokeDevice(cloud.server.db.pool, view.cloudEventId!, { deviceId: ev.engine.sync.deviceId });
+    await revokeDevice(cloud.server.db.pool, view.cloudEventId!, { deviceId: ev.engine.sync.deviceIdOf(ev.eventId) });
     const person = repos().persons.listPersons(ev.eventId)[0]!;
     ev.engine.people.rename(ev.eventId, person.id, 'Ana L.');
     await expect(ev.engine.sync.runOnce(ev.eventId)).rejects.toThrow(/revoked or is wrong: enrol again with a new join code/);
