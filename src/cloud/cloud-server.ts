@@ -5,6 +5,7 @@ import type { BlobStore } from './blobs/index.js';
 import { buildCloudApp, type CloudAppDeps } from './cloud-app.js';
 import { migrateCloudDatabase, openCloudDatabase, type CloudDatabase } from './database/index.js';
 import { startDeliveryLoop, type DeliveryLoop, type Mailer } from './email/index.js';
+import { startUploadSweeper, type UploadSweeper } from './abandoned-uploads.js';
 
 export interface CloudServerOptions {
   databaseUrl: string;
@@ -34,8 +35,19 @@ export interface CloudServer {
 export async function startCloudServer(options: CloudServerOptions): Promise<CloudServer> {
   const db = openCloudDatabase(options.databaseUrl);
   let loop: DeliveryLoop | null = null;
+  let sweeper: UploadSweeper | null = null;
   try {
     await migrateCloudDatabase(db);
+    // Uploads laptops left half-done in a directory store: swept now and hourly (abandoned-uploads.ts).
+    sweeper = startUploadSweeper(
+      { db, blobs: options.blobs },
+      {
+        onError: (err) => options.onError?.(err, 'sweeping abandoned uploads'),
+        onSweep: ({ removed }) => {
+          if (removed.length > 0) options.logger?.info({ uploads: removed.length }, 'abandoned uploads swept');
+        },
+      },
+    );
     if (options.mailer) {
       loop = startDeliveryLoop({
         pool: db.pool,
@@ -60,12 +72,14 @@ export async function startCloudServer(options: CloudServerOptions): Promise<Clo
       db,
       async close() {
         await app.close();
+        await sweeper?.stop();
         await loop?.stop();
         options.mailer?.close();
         await db.close();
       },
     };
   } catch (err) {
+    await sweeper?.stop();
     await loop?.stop();
     await db.close();
     throw err;

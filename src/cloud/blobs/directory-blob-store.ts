@@ -5,7 +5,7 @@
 // leaves a part or a blob that looks complete.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -31,6 +31,15 @@ export interface DirectoryBlobStoreOptions {
   signingSecret: string;
   partSize?: number;
   now?: () => number;
+}
+
+/** An upload folder as the sweep of abandoned uploads sees it. */
+export interface OpenDirectoryUpload {
+  uploadId: string;
+  /** Null when the folder has no readable upload.json (a crash between making it and writing that). */
+  key: string | null;
+  /** When its newest file (a part, or upload.json) was written: the laptop's last sign of life here. */
+  lastWrittenAt: Date;
 }
 
 export type ReceivedPart =
@@ -181,6 +190,37 @@ export class DirectoryBlobStore implements BlobStore {
     if (!isValidDirectoryUploadId(uploadId)) return;
     const meta = await this.readUploadMeta(uploadId);
     if (meta !== null && meta.key !== key) throw new BlobStoreError('no-such-upload', `Upload ${uploadId} is not an upload of ${key}.`);
+    await rm(this.uploadFolder(uploadId), { recursive: true, force: true });
+  }
+
+  /** Every upload folder under `.uploads/`, with when it was last written to. */
+  async listOpenUploads(): Promise<OpenDirectoryUpload[]> {
+    let names: string[];
+    try {
+      names = await readdir(join(this.dir, UPLOADS_FOLDER));
+    } catch (err) {
+      if (isMissing(err)) return [];
+      throw err;
+    }
+    const uploads: OpenDirectoryUpload[] = [];
+    for (const uploadId of names.filter(isValidDirectoryUploadId)) {
+      const folder = this.uploadFolder(uploadId);
+      try {
+        const files = await readdir(folder);
+        const times = await Promise.all([folder, ...files.map((f) => join(folder, f))].map(async (path) => (await stat(path)).mtimeMs));
+        const meta = await this.readUploadMeta(uploadId).catch(() => null);
+        uploads.push({ uploadId, key: meta?.key ?? null, lastWrittenAt: new Date(Math.max(...times)) });
+      } catch (err) {
+        // Finished or aborted while we looked: not open any more.
+        if (!isMissing(err)) throw err;
+      }
+    }
+    return uploads;
+  }
+
+  /** Removes an upload folder and its parts, whatever it holds (the sweep of abandoned uploads). */
+  async discardUpload(uploadId: string): Promise<void> {
+    if (!isValidDirectoryUploadId(uploadId)) return;
     await rm(this.uploadFolder(uploadId), { recursive: true, force: true });
   }
 

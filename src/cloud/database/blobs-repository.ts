@@ -85,3 +85,10 @@ export async function recordStoredBlob(q: Queryable, upload: BlobUploadRow): Pro
   await q.query('UPDATE blob_uploads SET completed_at = COALESCE(completed_at, now()) WHERE upload_id = $1', [upload.uploadId]);
   return (rowCount ?? 0) > 0;
 }
+
+/** Forgets uploads swept as abandoned (a finished one is kept: it is the audit of a stored blob). */
+export async function forgetOpenUploads(q: Queryable, uploadIds: readonly string[]): Promise<number> {
+  if (uploadIds.length === 0) return 0;
+  const { rowCount } = await q.query('DELETE FROM blob_uploads WHERE upload_id = ANY($1::text[]) AND completed_at IS NULL', [uploadIds]);
+  return rowCount ?? 0;
+}
