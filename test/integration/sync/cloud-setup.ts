@@ -13,6 +13,16 @@ import { freePort } from '../cloud/cloud-harness.js';
 /** Every part PUT that reached the store, as `<uploadId>#<part>`. */
 class CountingBlobStore extends DirectoryBlobStore {
   readonly received: string[] = [];
+  /**
+   * How far the store's clock runs ahead when it checks a part address: set it past an address's
+   * life and the next part is refused as expired. New addresses (signParts) put it back, as if
+   * they were signed after the wait.
+   */
+  clockAheadMs = 0;
+  override async signParts(...args: Parameters<DirectoryBlobStore['signParts']>) {
+    this.clockAheadMs = 0;
+    return super.signParts(...args);
+  }
   override async receivePart(address: Parameters<DirectoryBlobStore['receivePart']>[0], body: Readable) {
     const result = await super.receivePart(address, body);
     if (result.ok) this.received.push(`${address.uploadId}#${address.partNumber}`);
@@ -36,7 +46,8 @@ export async function startTestCloud(opts: { partSize?: number; emails?: boolean
   const blobDir = await makeTempDir('shutterfind-sync-blobs-');
   const port = await freePort();
   const publicBaseUrl = `http://127.0.0.1:${port}`;
-  const store = new CountingBlobStore({
+  const store: CountingBlobStore = new CountingBlobStore({
+    now: () => Date.now() + store.clockAheadMs,
     dir: join(blobDir, 'store'),
     publicBaseUrl,
     signingSecret: 'sync-test-signing-secret',

@@ -168,6 +168,25 @@ describe('sync when the link or the endpoint fails', () => {
     expect(sync.view(eventId)).toMatchObject({ blobsLeft: 0, opsLeft: 0 });
   });
 
+  it('asks for a new address when a part address expired while the laptop waited, and sends the rest of the upload', async () => {
+    const { eventId, sync } = eventWithPersons((blob, part) => {
+      // Over a slow link a 20 MB original outlives its addresses (an hour): here the clock jumps after part 1.
+      if (blob.kind === 'preview' && part === 1) cloud.store.clockAheadMs = 2 * 60 * 60 * 1000;
+    });
+    const sha = await addPhoto(eventId, 60_000);
+    const created = await cloud.createEvent();
+    await sync.enroll(eventId, { endpoint: cloud.url, joinCode: created.joinCode });
+    const refused = cloud.store.received.length;
+    const summary = await sync.runOnce(eventId);
+    expect(summary.blobsSent).toBe(2);
+    const [upload] = await cloud.query<{ upload_id: string }>('SELECT upload_id FROM blob_uploads WHERE sha256 = $1', [sha.preview]);
+    const parts = cloud.store.received.slice(refused).filter((r) => r.startsWith(`${upload?.upload_id ?? ''}#`));
+    // Every part once: part 2 was refused (expired), asked for again and sent; nothing started over.
+    expect(parts.sort()).toEqual(Array.from({ length: Math.ceil(60_000 / PART_SIZE) }, (_, i) => `${upload!.upload_id}#${i + 1}`).sort());
+    const stored = await cloud.query<{ size: string }>('SELECT size FROM blobs WHERE sha256 = $1', [sha.preview]);
+    expect(stored).toEqual([{ size: 60_000 }]);
+  });
+
   it('stops between two parts when the operator pauses, and goes on from there when resumed', async () => {
     const pauseAfterPart2: { pause?: () => void } = {};
     const { eventId, sync } = eventWithPersons((blob, part) => {
