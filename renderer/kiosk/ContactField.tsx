@@ -10,17 +10,26 @@ export function useContactEntry() {
   return { channel, typed, setTyped, contact: contactFrom(channel, typed), setChannel };
 }
 
+/**
+ * The ways photos can be sent. Text messages are not among them until something sends them (the
+ * cloud endpoint sends email only): offering one would promise a text that never comes, and keep
+ * the number with nothing sent. The picker appears once there are two.
+ */
+export const OFFERED_CHANNELS: readonly Channel[] = ['email'];
+
 /** Channel picker and address field; switching channel clears the address (an email is not a phone number). */
 export function ContactFields({ entry }: { entry: ReturnType<typeof useContactEntry> }) {
   return (
     <>
-      <ChannelPicker
-        channel={entry.channel}
-        onChange={(c) => {
-          entry.setChannel(c);
-          entry.setTyped('');
-        }}
-      />
+      {OFFERED_CHANNELS.length > 1 && (
+        <ChannelPicker
+          channel={entry.channel}
+          onChange={(c) => {
+            entry.setChannel(c);
+            entry.setTyped('');
+          }}
+        />
+      )}
       <ContactInput channel={entry.channel} value={entry.typed} onChange={entry.setTyped} />
     </>
   );
@@ -34,7 +43,7 @@ interface ChannelPickerProps {
 export function ChannelPicker({ channel, onChange }: ChannelPickerProps) {
   return (
     <div className="k-segmented" role="radiogroup" aria-label="How to send">
-      {(['email', 'sms'] as const).map((c) => (
+      {OFFERED_CHANNELS.map((c) => (
         <button
           key={c}
           type="button"

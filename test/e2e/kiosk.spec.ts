@@ -159,6 +159,9 @@ test('an attendee takes a selfie and the kiosk shows exactly the photos they are
     const sent = JSON.parse(response.request().postData() ?? '{}') as TakeHomeRequest;
     expect([...sent.photoIds].sort(byNumber)).toEqual(expectedIds);
     await expect(page.getByTestId('take-home-qr').getByTestId('gallery-qr').locator('svg')).toBeVisible();
+    // Photos go by email only: nothing sends text messages, so the kiosk does not offer them.
+    await expect(page.getByTestId('contact-input')).toHaveAttribute('type', 'email');
+    await expect(page.getByRole('radio', { name: 'Text message' })).toHaveCount(0);
     await page.screenshot({ animations: 'disabled', path: screenshotPath('kiosk-take-home') });
   });
 

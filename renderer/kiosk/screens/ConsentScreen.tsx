@@ -46,8 +46,7 @@ export function ConsentScreen() {
           <li>
             <Icon name="deliveries" className="k-consent__icon" />
             <span>
-              An email or phone number you leave is used <strong>only to send your photos</strong>, and{' '}
-              <strong>deleted once they are sent</strong>.
+              An email address you leave is used <strong>only to send your photos</strong>, and <strong>deleted once they are sent</strong>.
             </span>
           </li>
           <li>

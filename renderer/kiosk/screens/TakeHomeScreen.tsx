@@ -1,5 +1,5 @@
 // Taking the photos home: a QR code to download them on the phone now, and/or an email address
-// or phone number to get them later (and, if asked, new photos of the visitor as they are taken).
+// to get them later (and, if asked, new photos of the visitor as they are taken).
 import { useEffect, useState, type FormEvent } from 'react';
 import { SvgMarkup } from '../../shared/SvgMarkup.js';
 import { ContactFields, useContactEntry } from '../ContactField.js';

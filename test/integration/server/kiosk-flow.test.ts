@@ -168,9 +168,30 @@ describe('a kiosk visit', () => {
       ...jsonBody({ photoIds: [], notifyOptIn: true }),
     });
     expect(nothing.status).toBe(400);
-    const later = await takeHome(sessionId, { photoIds: [], contact: { channel: 'sms', address: '+44 7700 900123' }, notifyOptIn: true });
+    const later = await takeHome(sessionId, {
+      photoIds: [],
+      contact: { channel: 'email', address: 'later@example.com' },
+      notifyOptIn: true,
+    });
     expect(later.deliveryId).not.toBeNull();
     expect(await galleryPhotoIds(tokenOfGalleryUrl(later.galleryUrl))).toEqual([]);
+  });
+
+  it('refuses a phone number, saying photos cannot be sent by text yet, and keeps nothing of it', async () => {
+    const { sessionId } = await kiosk.startSession();
+    await searchOk(kiosk, sessionId, selfie);
+    const before = (await ev.operatorJson<DeliveryList>('/api/deliveries')).deliveries.length;
+    const res = await kiosk.fetch(`/kiosk-api/sessions/${sessionId}/take-home`, {
+      method: 'POST',
+      ...jsonBody({ photoIds: herIds, contact: { channel: 'sms', address: '+44 7700 900123' }, notifyOptIn: false }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
+      'Photos cannot be sent by text message yet: give an email address instead.',
+    );
+    const deliveries = (await ev.operatorJson<DeliveryList>('/api/deliveries')).deliveries;
+    expect(deliveries).toHaveLength(before);
+    expect(JSON.stringify(deliveries)).not.toContain('7700');
   });
 
   it("the gallery's ZIP holds each chosen photo as the same JPEG its download link gives", async () => {
