@@ -206,12 +206,14 @@ async function main(): Promise<void> {
       await rm(to, { recursive: true, force: true });
     };
 
-    // The baseline: the same preview files copied once each, the way a file manager would. Run
-    // first and again last; the faster of the two is the one every phase is compared with (the
-    // first run of a process was up to 1.7× slower than the second on this machine).
+    // The baseline: the same preview files copied once each, the way a file manager would. This
+    // machine's disk drifts within a run (the same copy took 0.63 s first and 1.47 s last, kernel
+    // time 2.6× apart), so a copy runs right before each export phase and once after the last, and
+    // each phase is compared with the mean of the copies on either side of it.
     const plainTo = join(work, 'plain-copy');
-    const plainCopy = async (name: string): Promise<Phase> => {
-      const phase = await measure(name, data.photos.length, async () => {
+    const plainCopies: Phase[] = [];
+    const plainCopy = async (): Promise<void> => {
+      const phase = await measure(`plain copy of the previews (${plainCopies.length + 1})`, data.photos.length, async () => {
         await mkdir(plainTo, { recursive: true });
         let bytes = 0;
         for (const p of data.photos) {
@@ -222,23 +224,26 @@ async function main(): Promise<void> {
         return { files: data.photos.length, bytes };
       });
       await rm(plainTo, { recursive: true, force: true });
-      return phase;
+      plainCopies.push(phase);
     };
-    const firstCopy = await plainCopy('plain copy of the previews (first)');
-    await run('folders, no XMP', { xmp: false });
-    await run('folders + XMP', {});
-    await run('html + XMP', { as: 'html' });
+    const between = async (name: string, more: Partial<OrganiserExportOptions>): Promise<void> => {
+      await plainCopy();
+      await run(name, more);
+    };
+    await between('folders, no XMP', { xmp: false });
+    await between('folders + XMP', {});
+    await between('html + XMP', { as: 'html' });
     // The person in the most photos asks not to be published: their face is blurred in each.
     const busiest = engine.people.list(event.id).sort((a, b) => b.photoCount - a.photoCount)[0]!;
     if (!args['no-blurring']) {
       engine.publishing.markPerson(event.id, busiest.id, 'bench');
-      await run('folders + XMP + blurring one person', {});
-      await run('html + XMP + blurring one person', { as: 'html' });
+      await between('folders + XMP + blurring one person', {});
+      await between('html + XMP + blurring one person', { as: 'html' });
     }
-    const lastCopy = await plainCopy('plain copy of the previews (last)');
-    const baseline = lastCopy.seconds < firstCopy.seconds ? lastCopy : firstCopy;
-    phases.unshift(firstCopy);
-    phases.push(lastCopy);
+    await plainCopy();
+    /** Phase i ran between copies i and i + 1. */
+    const neighbours = (i: number, of: (p: Phase) => number): number => (of(plainCopies[i]!) + of(plainCopies[i + 1]!)) / 2;
+    const ratio = (value: number, base: number): number | null => (value && base ? Math.round((value / base) * 10) / 10 : null);
     const result = {
       bench: 'export',
       at: new Date().toISOString(),
@@ -256,18 +261,14 @@ async function main(): Promise<void> {
         optedOut: args['no-blurring'] ? null : { person: busiest.id, photos: busiest.photoCount },
       },
       phases,
-      baseline: baseline.name,
-      vsPlainCopy: Object.fromEntries(
-        phases.filter((p) => p !== baseline).map((p) => [p.name, p.seconds ? Math.round((p.seconds / baseline.seconds) * 10) / 10 : null]),
-      ),
-      cpuVsPlainCopy: Object.fromEntries(
-        phases.filter((p) => p !== baseline).map((p) => [p.name, p.cpuMs ? Math.round((p.cpuMs / baseline.cpuMs) * 10) / 10 : null]),
-      ),
+      plainCopies,
+      vsPlainCopy: Object.fromEntries(phases.map((p, i) => [p.name, ratio(p.seconds, neighbours(i, (c) => c.seconds))])),
+      cpuVsPlainCopy: Object.fromEntries(phases.map((p, i) => [p.name, ratio(p.cpuMs, neighbours(i, (c) => c.cpuMs))])),
       notes: [
         'RSS is this process only. XMP is written by the export itself (a packet in a JPEG APP1 segment, .xmp sidecars); ExifTool is started only for a file that writer cannot take, none here.',
         'loadAverage: 1, 5 and 15 minute load of the machine before the first phase and after the last (other work on a shared machine slows every phase).',
         'Each copy shares its sample preview, so the page cache holds the sources for every phase alike.',
-        'Every phase starts after `sync` (no earlier write-back charged to it); the plain copy runs first and last, and the faster of the two is the baseline.',
+        'Every phase starts after `sync` (no earlier write-back charged to it); a plain copy runs before each export phase and after the last, and each phase is compared with the mean of the two copies beside it (vsPlainCopy, cpuVsPlainCopy).',
       ],
     };
     if (!existsSync(RESULTS)) mkdirSync(RESULTS, { recursive: true });
@@ -280,6 +281,7 @@ async function main(): Promise<void> {
       `export-${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6)}${args.label ? `-${args.label}` : ''}.json`,
     );
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    for (const [name, r] of Object.entries(result.vsPlainCopy)) log(`  ${name}: ${r}× the copies beside it (CPU ${result.cpuVsPlainCopy[name]}×)`);
     log(`Wrote ${file}`);
   } finally {
     await engine.stop();
