@@ -33,17 +33,21 @@ function localEvent(name: string, guests: string[]): number {
   return eventId;
 }
 
+/** Sync of this laptop (one data dir), as the engine makes it. */
+const laptopSync = () =>
+  createEventSync({
+    repo: temp.repos.sync,
+    dataDir: temp.dir,
+    log: quiet,
+    defaultDeviceName: 'Studio laptop',
+    attendeeMediaPath: async () => null,
+  });
+
 describe('two local events sent to one cloud event', () => {
   it('are two devices there: both stay enrolled, both sync, and the organiser sees every guest of both days', async () => {
     const dayOne = localEvent('Day 1', ['Ana', 'Bo']);
     const dayTwo = localEvent('Day 2', ['Cleo', 'Dev', 'Eli']);
-    const sync = createEventSync({
-      repo: temp.repos.sync,
-      dataDir: temp.dir,
-      log: quiet,
-      defaultDeviceName: 'Studio laptop',
-      attendeeMediaPath: async () => null,
-    });
+    const sync = laptopSync();
     const created = await cloud.createEvent();
 
     await sync.enroll(dayOne, { endpoint: cloud.url, joinCode: created.joinCode });
@@ -73,13 +77,7 @@ describe('two local events sent to one cloud event', () => {
 
   it('enrolling an event again is the same device again, not one more', async () => {
     const day = localEvent('Rehearsal', ['Gus']);
-    const sync = createEventSync({
-      repo: temp.repos.sync,
-      dataDir: temp.dir,
-      log: quiet,
-      defaultDeviceName: 'Studio laptop',
-      attendeeMediaPath: async () => null,
-    });
+    const sync = laptopSync();
     const created = await cloud.createEvent();
     await sync.enroll(day, { endpoint: cloud.url, joinCode: created.joinCode });
     await sync.runOnce(day);

@@ -1,12 +1,11 @@
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ExifTool } from 'exiftool-vendored';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { classifyExisting } from '../../../src/ingest/index.js';
 import { mergeMetadata, readPhotoMetadata, toPhotoMetadata, EMPTY_METADATA } from '../../../src/camera-files/index.js';
 import type { Photo } from '../../../src/store/index.js';
 import { samplePhotoPaths } from '../../fixtures/camera-photos.js';
-import { makeTempDir, removeDir } from '../../support/temp-dir.js';
+import { useExifTool } from '../../support/exiftool.js';
 
 describe('camera metadata', () => {
   it('takes the shutter time, body, serial and lens from EXIF tags', () => {
@@ -79,21 +78,12 @@ describe('camera metadata', () => {
 });
 
 describe("a camera file's capture time", () => {
-  let dir: string;
-  let exiftool: ExifTool;
-  beforeAll(async () => {
-    dir = await makeTempDir();
-    exiftool = new ExifTool({ maxProcs: 1 });
-  });
-  afterAll(async () => {
-    await exiftool.end();
-    await removeDir(dir);
-  });
+  const tools = useExifTool();
 
   it('is the instant in UTC with the fraction of a second, and the offset the camera was set to', async () => {
-    const path = join(dir, 'DSC_0042.JPG');
+    const path = join(tools.dir, 'DSC_0042.JPG');
     await copyFile(samplePhotoPaths()[0]!, path);
-    await exiftool.write(
+    await tools.exiftool.write(
       path,
       { DateTimeOriginal: '2026:06:01 14:32:10', SubSecTimeOriginal: '3', OffsetTimeOriginal: '+02:00' },
       { writeArgs: ['-overwrite_original'] },

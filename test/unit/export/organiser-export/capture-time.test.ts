@@ -3,13 +3,12 @@
 // offset, the wall clock ingest read in the laptop's zone, on either side of a DST change.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ExifTool } from 'exiftool-vendored';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toPhotoMetadata } from '../../../../src/camera-files/index.js';
 import { captureTimeOf, laptopOffsetMinutes, offsetText, type ZoneOffsetAt } from '../../../../src/export/organiser-export/capture-time.js';
 import { exifToolTagsOf, type PhotoXmp } from '../../../../src/export/organiser-export/xmp-tags.js';
-import { makeTempDir, removeDir } from '../../../support/temp-dir.js';
+import { useExifTool } from '../../../support/exiftool.js';
 
 /** A zone's offset at an instant, from the IANA rules (what the laptop's zone would say there). */
 const zone =
@@ -100,16 +99,7 @@ describe('a capture time from a camera that recorded no offset', () => {
 });
 
 describe('the ExifTool tags of a capture time (the writer for files our own packet cannot carry)', () => {
-  let dir: string;
-  let exiftool: ExifTool;
-  beforeAll(async () => {
-    dir = await makeTempDir();
-    exiftool = new ExifTool({ maxProcs: 1 });
-  });
-  afterAll(async () => {
-    await exiftool.end();
-    await removeDir(dir);
-  });
+  const tools = useExifTool();
 
   const xmp: PhotoXmp = {
     regions: null,
@@ -119,15 +109,15 @@ describe('the ExifTool tags of a capture time (the writer for files our own pack
   };
 
   it('write the wall clock, fraction and offset into the EXIF and XMP of a JPEG copy', async () => {
-    const path = join(dir, 'copy.jpg');
+    const path = join(tools.dir, 'copy.jpg');
     await writeFile(
       path,
       await sharp({ create: { width: 32, height: 32, channels: 3, background: '#888' } })
         .jpeg()
         .toBuffer(),
     );
-    await exiftool.write(path, exifToolTagsOf(xmp, 'embedded'), { writeArgs: ['-overwrite_original'] });
-    const raw = (await exiftool.readRaw(path, {
+    await tools.exiftool.write(path, exifToolTagsOf(xmp, 'embedded'), { writeArgs: ['-overwrite_original'] });
+    const raw = (await tools.exiftool.readRaw(path, {
       readArgs: ['-G', '-EXIF:DateTimeOriginal', '-EXIF:SubSecTimeOriginal', '-EXIF:OffsetTimeOriginal', '-XMP:DateTimeOriginal'],
     })) as Record<string, unknown>;
     expect(raw['EXIF:DateTimeOriginal']).toBe('2026:06:01 14:32:10');
@@ -139,9 +129,9 @@ describe('the ExifTool tags of a capture time (the writer for files our own pack
   it("write only XMP into an original's sidecar", async () => {
     const tags = exifToolTagsOf(xmp, 'sidecar');
     expect(Object.keys(tags)).toEqual(['XMP-exif:DateTimeOriginal']);
-    const path = join(dir, 'IMG_0001.xmp');
-    await exiftool.write(path, tags);
-    const raw = (await exiftool.readRaw(path, { readArgs: ['-G', '-XMP:DateTimeOriginal'] })) as Record<string, unknown>;
+    const path = join(tools.dir, 'IMG_0001.xmp');
+    await tools.exiftool.write(path, tags);
+    const raw = (await tools.exiftool.readRaw(path, { readArgs: ['-G', '-XMP:DateTimeOriginal'] })) as Record<string, unknown>;
     expect(raw['XMP:DateTimeOriginal']).toBe('2026:06:01 14:32:10.300+02:00');
   });
 });

@@ -3,23 +3,12 @@
 // was meant: names with markup characters, quotes and unicode intact.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ExifTool } from 'exiftool-vendored';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { xmlText, xmpDateOf, xmpPacketOf, XMP_PADDING } from '../../../../src/export/organiser-export/xmp-packet.js';
 import type { PhotoXmp } from '../../../../src/export/organiser-export/xmp-tags.js';
-import { makeTempDir, removeDir } from '../../../support/temp-dir.js';
+import { useExifTool } from '../../../support/exiftool.js';
 
-let dir: string;
-let exiftool: ExifTool;
-
-beforeAll(async () => {
-  dir = await makeTempDir();
-  exiftool = new ExifTool({ maxProcs: 1 });
-});
-afterAll(async () => {
-  await exiftool.end();
-  await removeDir(dir);
-});
+const tools = useExifTool();
 
 const HOSTILE = `<b>Tom & "Jerry"</b> O'Neil`;
 const UNICODE = 'Zoe\u0308 Ünïcode 李 😀';
@@ -40,9 +29,9 @@ const photo = (more: Partial<PhotoXmp> = {}): PhotoXmp => ({
 
 /** What ExifTool reads from the packet written as a sidecar. */
 async function readBack(packet: string): Promise<Record<string, unknown>> {
-  const path = join(dir, `${Math.random().toString(36).slice(2)}.xmp`);
+  const path = join(tools.dir, `${Math.random().toString(36).slice(2)}.xmp`);
   await writeFile(path, packet);
-  return (await exiftool.read(path)) as unknown as Record<string, unknown>;
+  return (await tools.exiftool.read(path)) as unknown as Record<string, unknown>;
 }
 
 describe('escaping text for XML', () => {
@@ -146,9 +135,9 @@ describe('the capture time in XMP', () => {
 
   it('is read back by ExifTool as that wall clock, fraction and offset', async () => {
     const capturedAt = { dateTime: '2026:06:01 14:32:10', subSec: '300', offset: '+02:00' };
-    const path = join(dir, 'burst-frame.xmp');
+    const path = join(tools.dir, 'burst-frame.xmp');
     await writeFile(path, xmpPacketOf(photo({ capturedAt }), 0));
-    const raw = (await exiftool.readRaw(path, { readArgs: ['-G', '-XMP:DateTimeOriginal'] })) as Record<string, unknown>;
+    const raw = (await tools.exiftool.readRaw(path, { readArgs: ['-G', '-XMP:DateTimeOriginal'] })) as Record<string, unknown>;
     expect(raw['XMP:DateTimeOriginal']).toBe('2026:06:01 14:32:10.300+02:00');
   });
 });
