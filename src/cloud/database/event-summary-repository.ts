@@ -1,16 +1,9 @@
 // What the organiser's page of a cloud event lists: photos, people and links, laptops and
 // deliveries of every laptop. Deliveries never carry their address.
 import type { Queryable } from './cloud-database.js';
+import { CLOUD_PHOTO_COLUMNS, type CloudPhotoRow } from './photo-row.js';
 
-export interface SummaryPhoto {
-  id: number;
-  sha256: string;
-  fileName: string;
-  capturedAt: Date | null;
-  width: number | null;
-  height: number | null;
-  thumbSha256: string | null;
-  previewSha256: string | null;
+export interface SummaryPhoto extends CloudPhotoRow {
   /** The laptops that hold it (not removed there). */
   devicePks: number[];
 }
@@ -68,8 +61,7 @@ export interface EventSummaryRows {
 
 export async function eventSummaryRows(q: Queryable, cloudEventId: string): Promise<EventSummaryRows> {
   const photos = await q.query<SummaryPhoto>(
-    `SELECT p.id, p.sha256, p.file_name AS "fileName", p.captured_at AS "capturedAt", p.width, p.height,
-            p.thumb_sha256 AS "thumbSha256", p.preview_sha256 AS "previewSha256",
+    `SELECT ${CLOUD_PHOTO_COLUMNS},
             -- int4: pg parses an int8[] as strings (only single int8 values are read as numbers, cloud-database.ts).
             array_agg(s.device_pk::int ORDER BY s.device_pk) AS "devicePks"
      FROM photos p JOIN photo_sources s ON s.photo_id = p.id AND s.removed_hlc IS NULL

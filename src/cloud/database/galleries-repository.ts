@@ -2,17 +2,9 @@
 // links minted for emails (alias_of the kiosk's link). What the cloud gallery pages show.
 import { hashSecret } from '../../config/index.js';
 import type { CloudDatabase } from './cloud-database.js';
+import { CLOUD_PHOTO_COLUMNS, type CloudPhotoRow } from './photo-row.js';
 
-export interface GalleryPhoto {
-  /** The cloud's id for the photo (photos.id): what gallery URLs name. */
-  id: number;
-  sha256: string;
-  fileName: string;
-  capturedAt: Date | null;
-  width: number | null;
-  height: number | null;
-  thumbSha256: string | null;
-  previewSha256: string | null;
+export interface GalleryPhoto extends CloudPhotoRow {
   originalSha256: string | null;
   /** Whether each blob has arrived (complete and verified); a page leaves out what it cannot show yet. */
   thumbStored: boolean;
@@ -50,8 +42,7 @@ export async function openGallery(
   if (!link) return 'not-found';
   if (link.expiresAt.getTime() <= now.getTime()) return 'expired';
   const photos = await db.pool.query<GalleryPhoto>(
-    `SELECT p.id, p.sha256, p.file_name AS "fileName", p.captured_at AS "capturedAt", p.width, p.height,
-            p.thumb_sha256 AS "thumbSha256", p.preview_sha256 AS "previewSha256", p.original_sha256 AS "originalSha256",
+    `SELECT ${CLOUD_PHOTO_COLUMNS}, p.original_sha256 AS "originalSha256",
             EXISTS (SELECT 1 FROM blobs b WHERE b.cloud_event_id = p.cloud_event_id AND b.sha256 = p.thumb_sha256) AS "thumbStored",
             EXISTS (SELECT 1 FROM blobs b WHERE b.cloud_event_id = p.cloud_event_id AND b.sha256 = p.preview_sha256) AS "previewStored",
             EXISTS (SELECT 1 FROM blobs b WHERE b.cloud_event_id = p.cloud_event_id AND b.sha256 = p.original_sha256) AS "originalStored"
