@@ -5,11 +5,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pipeline } from 'node:stream';
 import { z } from 'zod';
 import type { ApiError, ErrorCode, GalleryView } from '../../api/index.js';
+import { builtRendererDir } from '../../config/index.js';
 import { safeFileName, zipGallery, type ZipEntry } from '../../export/index.js';
 import { blobKey, type BlobStore } from '../blobs/index.js';
 import { openGallery, type CloudDatabase, type GalleryPhoto, type OpenedGallery } from '../database/index.js';
 import { cloudGalleryView, mediaBlobOf, type PhotoMediaKind } from './cloud-gallery-view.js';
-import { builtGalleryPageDir, registerGalleryPage } from './gallery-page.js';
+import { registerGalleryPage } from './gallery-page.js';
 import { peekImageType } from './image-type.js';
 import { ZipPacer } from './zip-pacer.js';
 import { allowGuessCounting, countWrongGuesses, GUESS_LIMITS, type GuessLimit } from '../wrong-guesses.js';
@@ -82,7 +83,7 @@ export async function registerCloudGalleryRoutes(app: FastifyInstance, deps: Clo
     return { ...opened, token: parsed.data.token };
   }
 
-  await registerGalleryPage(app, deps.rendererDir === undefined ? builtGalleryPageDir() : deps.rendererDir);
+  await registerGalleryPage(app, deps.rendererDir === undefined ? builtRendererDir() : deps.rendererDir);
 
   await app.register(async (scope) => {
     scope.setErrorHandler((err, _request, reply) => {

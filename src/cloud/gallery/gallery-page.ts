@@ -3,18 +3,7 @@
 // security and cache rules, which both take from src/config so the two never drift apart.
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { builtRendererDir, PAGE_CACHE, PAGE_CONTENT_SECURITY_POLICY, pageHeaders, rendererAssetsOptions } from '../../config/index.js';
-
-// The cloud's names for the shared rules (what this folder's index and routes import).
-
-/** The laptop's policy for the same bundle: a directive it needs is needed here too. */
-export const GALLERY_PAGE_CONTENT_SECURITY_POLICY = PAGE_CONTENT_SECURITY_POLICY;
-
-/** The address holds the attendee's token: never kept by a shared cache. */
-export const GALLERY_PAGE_CACHE = PAGE_CACHE.gallery;
-
-/** The built renderer shipped with this package, or null when it was not built. */
-export const builtGalleryPageDir = builtRendererDir;
+import { pageHeaders, rendererAssetsOptions } from '../../config/index.js';
 
 /** GET /g/:token and the page's /assets/…, in a scope of their own (the static plugin decorates the reply). */
 export async function registerGalleryPage(app: FastifyInstance, rendererDir: string | null): Promise<void> {

@@ -20,7 +20,8 @@ import {
   recordStoredBlob,
   type CloudDatabase,
 } from '../../../src/cloud/database/index.js';
-import { GALLERY_PAGE_CONTENT_SECURITY_POLICY, registerCloudGalleryRoutes } from '../../../src/cloud/gallery/index.js';
+import { registerCloudGalleryRoutes } from '../../../src/cloud/gallery/index.js';
+import { PAGE_CONTENT_SECURITY_POLICY } from '../../../src/config/index.js';
 import { hashSecret } from '../../../src/config/index.js';
 import { readZipEntries } from '../../e2e/support/zip-entries.js';
 import { startPostgres, type TestPostgres } from '../../support/postgres.js';
@@ -224,7 +225,7 @@ describe('take-home links in the cloud', () => {
     const page = await get(`/g/${token}`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="root">');
-    expect(page.headers.get('content-security-policy')).toBe(GALLERY_PAGE_CONTENT_SECURITY_POLICY);
+    expect(page.headers.get('content-security-policy')).toBe(PAGE_CONTENT_SECURITY_POLICY);
     expect(page.headers.get('cache-control')).toBe('private, no-store');
     const asset = await get('/assets/gallery-AbCd1234.js');
     expect(asset.status).toBe(200);
