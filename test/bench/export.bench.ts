@@ -262,8 +262,24 @@ async function main(): Promise<void> {
       },
       phases,
       plainCopies,
-      vsPlainCopy: Object.fromEntries(phases.map((p, i) => [p.name, ratio(p.seconds, neighbours(i, (c) => c.seconds))])),
-      cpuVsPlainCopy: Object.fromEntries(phases.map((p, i) => [p.name, ratio(p.cpuMs, neighbours(i, (c) => c.cpuMs))])),
+      vsPlainCopy: Object.fromEntries(
+        phases.map((p, i) => [
+          p.name,
+          ratio(
+            p.seconds,
+            neighbours(i, (c) => c.seconds),
+          ),
+        ]),
+      ),
+      cpuVsPlainCopy: Object.fromEntries(
+        phases.map((p, i) => [
+          p.name,
+          ratio(
+            p.cpuMs,
+            neighbours(i, (c) => c.cpuMs),
+          ),
+        ]),
+      ),
       notes: [
         'RSS is this process only. XMP is written by the export itself (a packet in a JPEG APP1 segment, .xmp sidecars); ExifTool is started only for a file that writer cannot take, none here.',
         'loadAverage: 1, 5 and 15 minute load of the machine before the first phase and after the last (other work on a shared machine slows every phase).',
@@ -281,7 +297,8 @@ async function main(): Promise<void> {
       `export-${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6)}${args.label ? `-${args.label}` : ''}.json`,
     );
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-    for (const [name, r] of Object.entries(result.vsPlainCopy)) log(`  ${name}: ${r}× the copies beside it (CPU ${result.cpuVsPlainCopy[name]}×)`);
+    for (const [name, r] of Object.entries(result.vsPlainCopy))
+      log(`  ${name}: ${r}× the copies beside it (CPU ${result.cpuVsPlainCopy[name]}×)`);
     log(`Wrote ${file}`);
   } finally {
     await engine.stop();
