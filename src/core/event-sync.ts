@@ -32,7 +32,12 @@ export function createEngineSync(deps: EngineSyncDeps): EngineSync {
     repo: repos.sync,
     dataDir: deps.dataDir,
     log: deps.log,
-    defaultDeviceName: hostname(),
+    // Each enrolled event is a device of its own at the endpoint: "MacBook · Day 2" tells the
+    // organiser which laptop and which of its events, where the laptop's name alone would repeat.
+    defaultDeviceName: (eventId) => {
+      const event = repos.events.listEvents().find((e) => e.id === eventId);
+      return event ? `${hostname()} · ${event.name}` : hostname();
+    },
     async attendeeMediaPath(photoId, kind) {
       const photo = repos.photos.getPhoto(photoId);
       return photo ? publishing.attendeeMedia(photo, kind) : null;

@@ -27,7 +27,8 @@ export interface EventSyncDeps {
   /** The file an attendee may see for a photo (see ChangeLogDeps). */
   attendeeMediaPath(photoId: number, kind: 'thumb' | 'preview'): Promise<string | null>;
   /** Used when an enrolment names no device (the laptop's host name). */
-  defaultDeviceName: string;
+  /** The name an event enrols under when none is given: a text, or made from the event (the laptop's name and the event's). */
+  defaultDeviceName: string | ((eventId: number) => string);
   /** Told when an event's sync view changes, at most once a second per event. */
   onView?(view: SyncView): void;
   now?: () => number;
@@ -386,7 +387,8 @@ export function createEventSync(deps: EventSyncDeps) {
         throw new SyncRequestError(`${input.endpoint} is not an http(s) address`, 'refused', null, 'bad-endpoint', null);
       }
       const endpoint = url.toString().replace(/\/+$/, '');
-      const deviceName = (input.deviceName?.trim() || deps.defaultDeviceName).slice(0, 120);
+      const fallbackName = typeof deps.defaultDeviceName === 'function' ? deps.defaultDeviceName(eventId) : deps.defaultDeviceName;
+      const deviceName = (input.deviceName?.trim() || fallbackName).slice(0, 120);
       // Each event its own device (see migration 0014), the same one again when this event re-enrols.
       const request = enrolRequest.safeParse({ joinCode: input.joinCode.trim(), deviceId: eventDeviceId(deviceId, eventId), deviceName });
       if (!request.success) {

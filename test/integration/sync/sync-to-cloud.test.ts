@@ -3,6 +3,7 @@
 // as changes, and what the endpoint did comes back.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GalleryView, KioskResults, PhotoCard, TakeHomeResponse } from '../../../src/api/index.js';
@@ -239,6 +240,26 @@ describe('an event synced to a cloud endpoint', () => {
       [faceIds],
     );
     expect(faces.every((f) => f.removed_hlc !== null)).toBe(true);
+  });
+
+  it('enrols a second event of this laptop into the same cloud event as a device of its own, named after the laptop and the event', async () => {
+    const rehearsal = await ev.engine.openEvent('Rehearsal dinner');
+    const cloudEventId = ev.engine.sync.view(ev.eventId).cloudEventId!;
+    const { joinCode } = await addJoinCode(cloud.server.db, cloudEventId);
+    const view = await ev.engine.sync.enroll(rehearsal.event.id, { endpoint: cloud.url, joinCode });
+    expect(view.deviceName).toBe(`${hostname()} · Rehearsal dinner`);
+    await ev.engine.sync.runOnce(rehearsal.event.id);
+    const devices = await cloud.query<{ device_id: string; name: string; revoked: boolean }>(
+      'SELECT device_id, name, revoked_at IS NOT NULL AS revoked FROM devices WHERE cloud_event_id = $1 ORDER BY id',
+      [cloudEventId],
+    );
+    expect(devices).toEqual([
+      { device_id: ev.engine.sync.deviceIdOf(ev.eventId), name: 'Laptop A', revoked: false },
+      { device_id: ev.engine.sync.deviceIdOf(rehearsal.event.id), name: `${hostname()} · Rehearsal dinner`, revoked: false },
+    ]);
+    // The first event still syncs with its own token.
+    await ev.engine.sync.runOnce(ev.eventId);
+    expect(ev.engine.sync.view(ev.eventId).lastError).toBeNull();
   });
 
   it('stops with what to do when the endpoint revoked this laptop, and goes on after a new enrolment', async () => {
