@@ -390,7 +390,11 @@ export function createEventSync(deps: EventSyncDeps) {
       const fallbackName = typeof deps.defaultDeviceName === 'function' ? deps.defaultDeviceName(eventId) : deps.defaultDeviceName;
       const deviceName = (input.deviceName?.trim() || fallbackName).slice(0, 120);
       // Each event its own device (see migration 0014), the same one again when this event re-enrols.
-      const request = enrolRequest.safeParse({ joinCode: input.joinCode.trim(), deviceId: eventDeviceId(deviceId, eventId), deviceName });
+      // An event enrolled before that keeps the laptop's id: as a new device it would find the
+      // endpoint without the rows its old id sent, while this laptop's log says they were sent.
+      const before = repo.enrolment(eventId);
+      const enrolAs = before ? (before.deviceId ?? deviceId) : eventDeviceId(deviceId, eventId);
+      const request = enrolRequest.safeParse({ joinCode: input.joinCode.trim(), deviceId: enrolAs, deviceName });
       if (!request.success) {
         const issue = request.error.issues[0]!;
         const what = issue.path[0] === 'joinCode' ? 'join code' : issue.path[0] === 'deviceName' ? 'device name' : 'enrolment';

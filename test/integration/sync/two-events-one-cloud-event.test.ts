@@ -75,6 +75,32 @@ describe('two local events sent to one cloud event', () => {
     expect(names.map((n) => n.name)).toEqual(['Ana', 'Bo', 'Cleo', 'Dev', 'Eli', 'Fay']);
   });
 
+  it('an event enrolled before each event had its own device keeps the laptop’s id when it enrols again', async () => {
+    const day = localEvent('Welcome drinks', ['Hana']);
+    const sync = laptopSync();
+    const created = await cloud.createEvent();
+    await sync.enroll(day, { endpoint: cloud.url, joinCode: created.joinCode });
+    await sync.runOnce(day);
+    // As an older version left it: enrolled (and known to the endpoint) as the laptop's own device.
+    temp.db.prepare('UPDATE sync_enrolments SET device_id = NULL WHERE event_id = ?').run(day);
+    await cloud.query('UPDATE devices SET device_id = $1 WHERE cloud_event_id = $2', [sync.deviceId, created.cloudEventId]);
+    expect(sync.deviceIdOf(day)).toBe(sync.deviceId);
+
+    await sync.enroll(day, { endpoint: cloud.url, joinCode: created.joinCode });
+    localEventGuest(day, 'Ivo');
+    await sync.recordChanges(day);
+    await sync.runOnce(day);
+    expect(sync.view(day)).toMatchObject({ opsLeft: 0, lastError: null });
+    const devices = await cloud.query<{ device_id: string }>('SELECT device_id FROM devices WHERE cloud_event_id = $1', [
+      created.cloudEventId,
+    ]);
+    expect(devices).toEqual([{ device_id: sync.deviceId }]);
+    const names = await cloud.query<{ name: string }>('SELECT name FROM persons WHERE cloud_event_id = $1 ORDER BY name', [
+      created.cloudEventId,
+    ]);
+    expect(names.map((n) => n.name)).toEqual(['Hana', 'Ivo']);
+  });
+
   it('enrolling an event again is the same device again, not one more', async () => {
     const day = localEvent('Rehearsal', ['Gus']);
     const sync = laptopSync();
