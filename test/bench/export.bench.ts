@@ -244,6 +244,9 @@ async function main(): Promise<void> {
     /** Phase i ran between copies i and i + 1. */
     const neighbours = (i: number, of: (p: Phase) => number): number => (of(plainCopies[i]!) + of(plainCopies[i + 1]!)) / 2;
     const ratio = (value: number, base: number): number | null => (value && base ? Math.round((value / base) * 10) / 10 : null);
+    /** Each phase's figure over the mean of the copies beside it, by phase name. */
+    const vsCopiesBeside = (of: (p: Phase) => number): Record<string, number | null> =>
+      Object.fromEntries(phases.map((p, i) => [p.name, ratio(of(p), neighbours(i, of))]));
     const result = {
       bench: 'export',
       at: new Date().toISOString(),
@@ -262,24 +265,8 @@ async function main(): Promise<void> {
       },
       phases,
       plainCopies,
-      vsPlainCopy: Object.fromEntries(
-        phases.map((p, i) => [
-          p.name,
-          ratio(
-            p.seconds,
-            neighbours(i, (c) => c.seconds),
-          ),
-        ]),
-      ),
-      cpuVsPlainCopy: Object.fromEntries(
-        phases.map((p, i) => [
-          p.name,
-          ratio(
-            p.cpuMs,
-            neighbours(i, (c) => c.cpuMs),
-          ),
-        ]),
-      ),
+      vsPlainCopy: vsCopiesBeside((p) => p.seconds),
+      cpuVsPlainCopy: vsCopiesBeside((p) => p.cpuMs),
       notes: [
         'RSS is this process only. XMP is written by the export itself (a packet in a JPEG APP1 segment, .xmp sidecars); ExifTool is started only for a file that writer cannot take, none here.',
         'loadAverage: 1, 5 and 15 minute load of the machine before the first phase and after the last (other work on a shared machine slows every phase).',

@@ -992,6 +992,20 @@ const fillVersion9: Fill = (db, earlier) => {
 /** Version 10 (opt-outs follow faces): a trigger, no rows of its own. */
 const fillVersion10: Fill = (_db, earlier) => earlier;
 
+/** An enrolment row as the sync repository stores it (flags as 0/1, the clock in two columns). */
+function insertEnrolment(db: Database, e: SyncEnrolment, o: { withDeviceId: boolean }): void {
+  const { hlc, uploadOriginals, cloudFaceSearch, paused, deviceId, ...rest } = e;
+  insert(db, 'sync_enrolments', {
+    ...rest,
+    ...(o.withDeviceId ? { deviceId } : {}),
+    uploadOriginals: uploadOriginals ? 1 : 0,
+    cloudFaceSearch: cloudFaceSearch ? 1 : 0,
+    paused: paused ? 1 : 0,
+    hlcWall: hlc.wall,
+    hlcCounter: hlc.counter,
+  });
+}
+
 /** Version 11 (sync): the device id, an enrolment half-way through a sync, its log and an upload in progress. */
 const fillVersion11: Fill = (db, earlier) => {
   const deviceId = 'Hx3kP9qLm2Vb8sT4wZ6y1A';
@@ -1018,16 +1032,8 @@ const fillVersion11: Fill = (db, earlier) => {
     bytesSent: 123_456,
     enrolledAt: T + 8 * HOUR - MINUTE,
   };
-  const { hlc, uploadOriginals, cloudFaceSearch, paused, bandwidthCap, deviceId: _noColumnYet, ...rest } = enrolment;
-  insert(db, 'sync_enrolments', {
-    ...rest,
-    uploadOriginals: uploadOriginals ? 1 : 0,
-    cloudFaceSearch: cloudFaceSearch ? 1 : 0,
-    paused: paused ? 1 : 0,
-    bandwidthCap,
-    hlcWall: hlc.wall,
-    hlcCounter: hlc.counter,
-  });
+  // Version 11 has no device_id column: the enrolment reads it as NULL (the laptop's id).
+  insertEnrolment(db, enrolment, { withDeviceId: false });
   const ops = [41, 42].map((seq) => ({
     eventId: WEDDING,
     seq,
@@ -1103,16 +1109,7 @@ const fillVersion14: Fill = (db, earlier) => {
     bytesSent: 0,
     enrolledAt: T + 10 * HOUR,
   };
-  const { hlc, uploadOriginals, cloudFaceSearch, paused, bandwidthCap, ...rest } = race;
-  insert(db, 'sync_enrolments', {
-    ...rest,
-    uploadOriginals: uploadOriginals ? 1 : 0,
-    cloudFaceSearch: cloudFaceSearch ? 1 : 0,
-    paused: paused ? 1 : 0,
-    bandwidthCap,
-    hlcWall: hlc.wall,
-    hlcCounter: hlc.counter,
-  });
+  insertEnrolment(db, race, { withDeviceId: true });
   return { ...earlier, sync: { ...earlier.sync, enrolments: [...earlier.sync.enrolments, race] } };
 };
 
