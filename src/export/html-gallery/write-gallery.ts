@@ -28,18 +28,18 @@ export async function writeHtmlGallery(dir: string, model: HtmlGalleryModel, opt
   for (const name of existing) {
     if (PERSON_PAGE.test(name) && !wanted.has(`${PEOPLE_FOLDER}/${name}`)) await rm(join(peopleDir, name), { force: true });
   }
-  for (const file of files) {
-    const path = join(dir, ...file.path.split('/'));
-    await mkdir(dirname(path), { recursive: true });
-    try {
-      await writeFile(path, file.content);
-    } catch (error) {
-      throw new Error(
-        `Cannot write the HTML gallery's ${file.path} in ${dir}: ${(error as Error).message} (is the drive full or unplugged?)`,
-        {
-          cause: error,
-        },
-      );
-    }
+  // The folders first, then every page at once: libuv's threads write them side by side (one
+  // after another took 0.1 s of a 2,000-photo gallery, 7.6 MB of pages, in bench:export). All
+  // settle before the first failure is reported, so nothing is written after its message.
+  const paths = files.map((file) => join(dir, ...file.path.split('/')));
+  for (const folder of new Set(paths.map((path) => dirname(path)))) await mkdir(folder, { recursive: true });
+  const written = await Promise.allSettled(files.map((file, i) => writeFile(paths[i]!, file.content)));
+  const failed = written.findIndex((result) => result.status === 'rejected');
+  if (failed >= 0) {
+    const error = (written[failed] as PromiseRejectedResult).reason as Error;
+    throw new Error(
+      `Cannot write the HTML gallery's ${files[failed]!.path} in ${dir}: ${error.message} (is the drive full or unplugged?)`,
+      { cause: error },
+    );
   }
 }

@@ -14,7 +14,7 @@ export const COVER_PX = 240;
 const COVER_MARGIN = 0.45;
 export const coverOf = (personId: number): string => `faces/${personId}.jpg`;
 
-interface Chosen {
+export interface Chosen {
   planned: PlannedPhoto;
   box: [number, number, number, number];
 }
@@ -46,16 +46,55 @@ export function coverSquare(
   return { left, top, width: side, height: side };
 }
 
+/** Pure: where each person's card face is in the gallery, in the order chosen. */
+export const coversOf = (plan: ExportPlan): Map<number, string> =>
+  new Map([...chooseCovers(plan).keys()].map((personId) => [personId, coverOf(personId)]));
+
+/** Pure: the covers to cut from each photo, by photo id (a group photo can be several people's). */
+export function coversByPhoto(plan: ExportPlan): Map<number, Array<[number, Chosen]>> {
+  const byPhoto = new Map<number, Array<[number, Chosen]>>();
+  for (const [personId, chosen] of chooseCovers(plan)) {
+    const list = byPhoto.get(chosen.planned.photo.id) ?? [];
+    list.push([personId, chosen]);
+    byPhoto.set(chosen.planned.photo.id, list);
+  }
+  return byPhoto;
+}
+
 /**
- * Writes the cards' faces that are not there yet (a re-run keeps them) and says where each is.
- * `sizes`: the exported images' upright sizes by photo id, when known.
+ * Cuts one person's card face from the image the export wrote, unless an earlier run did.
+ * `image`: that image's bytes when in memory (read from the gallery otherwise); `size`: its upright size when known.
+ */
+export async function writeCover(
+  root: string,
+  personId: number,
+  { planned, box }: Chosen,
+  image?: Buffer | null,
+  size?: { width: number; height: number } | null,
+): Promise<void> {
+  const target = join(root, coverOf(personId));
+  if (existsSync(target)) return;
+  const decoded = sharp(image ?? (await readFile(join(root, planned.files[0]!.places[0]!)))).rotate();
+  const upright = size ?? uprightOf(await decoded.clone().metadata());
+  const bytes = await decoded
+    .extract(coverSquare(box, planned.photo, upright))
+    .resize(COVER_PX, COVER_PX)
+    .jpeg({ quality: 82 })
+    .toBuffer();
+  await mkdir(dirname(target), { recursive: true });
+  await writeFile(`${target}.partial`, bytes);
+  await rename(`${target}.partial`, target);
+}
+
+/**
+ * Writes the cards' faces that are not there yet (cut while their photos were written, or by an
+ * earlier run), where coversOf says. `sizes`: the exported images' upright sizes by photo id, when known.
  */
 export async function writePersonCovers(
   root: string,
   plan: ExportPlan,
   sizes: ReadonlyMap<number, { width: number; height: number }>,
-): Promise<Map<number, string>> {
-  const covers = new Map<number, string>();
+): Promise<void> {
   const chosen = [...chooseCovers(plan)];
   // Two at a time: each decodes a whole preview (~10 ms of sharp), and two keep both cores busy
   // without holding many decoded images (21 one after another took 0.2–0.3 s of a 2,000-photo gallery).
@@ -63,20 +102,8 @@ export async function writePersonCovers(
   let failed = false;
   const worker = async (): Promise<void> => {
     while (!failed && next < chosen.length) {
-      const [personId, { planned, box }] = chosen[next++]!;
-      const target = join(root, coverOf(personId));
-      if (!existsSync(target)) {
-        const image = sharp(await readFile(join(root, planned.files[0]!.places[0]!))).rotate();
-        const size = sizes.get(planned.photo.id) ?? upright(await image.clone().metadata());
-        const bytes = await image
-          .extract(coverSquare(box, planned.photo, size))
-          .resize(COVER_PX, COVER_PX)
-          .jpeg({ quality: 82 })
-          .toBuffer();
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(`${target}.partial`, bytes);
-        await rename(`${target}.partial`, target);
-      }
+      const [personId, cover] = chosen[next++]!;
+      await writeCover(root, personId, cover, null, sizes.get(cover.planned.photo.id));
     }
   };
   // Both settle before a failure is reported (a full disk): nothing is written after the message.
@@ -87,11 +114,8 @@ export async function writePersonCovers(
   const settled = await Promise.allSettled([worker().catch(stopOnFailure), worker().catch(stopOnFailure)]);
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failure) throw failure.reason;
-  // In the order chosen, whatever order they were written in.
-  for (const [personId] of chosen) covers.set(personId, coverOf(personId));
-  return covers;
 }
 
 /** A JPEG's size as seen upright (EXIF orientations 5 to 8 swap width and height). */
-const upright = (m: Metadata): { width: number; height: number } =>
+const uprightOf = (m: Metadata): { width: number; height: number } =>
   (m.orientation ?? 1) >= 5 ? { width: m.height!, height: m.width! } : { width: m.width!, height: m.height! };

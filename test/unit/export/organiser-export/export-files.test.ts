@@ -1,14 +1,14 @@
 // Writing one planned photo with its XMP, on real files: a preview copy gets the packet without
 // ExifTool being started and without its image data changing; an original gets a .xmp sidecar,
 // also without ExifTool; only a packet too big for a JPEG segment is handed to ExifTool.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExifTool } from 'exiftool-vendored';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planExport, type EventToExport, type ExportPhoto, type OrganiserExportOptions } from '../../../../src/export/index.js';
 import { DestinationListing } from '../../../../src/export/organiser-export/destination-listing.js';
-import { writePlannedPhoto, type FileWriteContext } from '../../../../src/export/organiser-export/export-files.js';
+import { placeThumbnail, writePlannedPhoto, type FileWriteContext } from '../../../../src/export/organiser-export/export-files.js';
 import { makeTempDir, removeDir } from '../../../support/temp-dir.js';
 
 let dir: string;
@@ -150,5 +150,40 @@ describe('writing a photo with its XMP', () => {
     };
     expect(tags.RegionInfo.RegionList).toHaveLength(150);
     expect(tags.Subject).toHaveLength(150);
+  });
+});
+
+describe('a gallery thumbnail shown as the engine made it', () => {
+  const thumbnailBytes = Buffer.from('RIFF-thumbnail-bytes-of-a-webp');
+
+  it('is a hard link to the stored thumbnail on the same disk, which the engine only ever replaces beside it', async () => {
+    const stored = join(dir, 'data', 'thumb-same-disk.webp');
+    await writeFile(stored, thumbnailBytes);
+    const exported = join(dir, 'gallery', 'thumbnails', '1.webp');
+    await mkdir(join(dir, 'gallery', 'thumbnails'), { recursive: true });
+    await placeThumbnail(stored, exported);
+    expect((await stat(exported)).ino).toBe((await stat(stored)).ino);
+    // The engine writes a new thumbnail under a temporary name and renames it over the old one:
+    // the exported gallery keeps what it was exported with.
+    await writeFile(`${stored}.tmp`, 'a newer thumbnail');
+    await rename(`${stored}.tmp`, stored);
+    expect(await readFile(exported)).toEqual(thumbnailBytes);
+  });
+
+  it('is a whole copy on another disk (a USB stick), with no partial file left beside it', async () => {
+    const stick = '/dev/shm';
+    // The copy path needs a destination on another file system than the data folder.
+    expect((await stat(stick)).dev).not.toBe((await stat(dir)).dev);
+    const stored = join(dir, 'data', 'thumb-other-disk.webp');
+    await writeFile(stored, thumbnailBytes);
+    const gallery = await mkdtemp(join(stick, 'sf-gallery-'));
+    try {
+      const exported = join(gallery, '1.webp');
+      await placeThumbnail(stored, exported);
+      expect(await readFile(exported)).toEqual(thumbnailBytes);
+      expect(await readdir(gallery)).toEqual(['1.webp']);
+    } finally {
+      await rm(gallery, { recursive: true, force: true });
+    }
   });
 });
