@@ -249,7 +249,7 @@ async function main(): Promise<void> {
     await plainCopy();
     /** Phase i ran between copies i and i + 1. */
     const neighbours = (i: number, of: (p: Phase) => number): number => (of(plainCopies[i]!) + of(plainCopies[i + 1]!)) / 2;
-    const ratio = (value: number, base: number): number | null => (value && base ? Math.round((value / base) * 10) / 10 : null);
+    const ratio = (value: number, base: number): number | null => (value && base ? Math.round((value / base) * 100) / 100 : null);
     /** Each run's figure over the mean of the copies beside it, by phase name (one per round). */
     const eachVsCopiesBeside = (of: (p: Phase) => number): Record<string, Array<number | null>> => {
       const each: Record<string, Array<number | null>> = {};
