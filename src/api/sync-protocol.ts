@@ -118,6 +118,11 @@ export const syncOperation = z.discriminatedUnion('kind', [
     photoSha256s: z.array(sha256).max(5000),
     createdAt: isoTime,
     expiresAt: isoTime,
+    /**
+     * The event's watermark when it is on: the cloud draws it on the previews, downloads and ZIP
+     * of this link as the laptop's gallery does. Absent from laptops that predate it: none.
+     */
+    watermark: z.string().trim().min(1).max(80).nullable().default(null),
   }),
   /** An attendee who asked for an email: the endpoint sends it once, then deletes the address. */
   z.object({

@@ -105,6 +105,10 @@ export function readEventSettings(saved: unknown): EventSettings {
   return eventSettingsSchema.parse(kept);
 }
 
+/** The text drawn on what attendees see (take-home previews, downloads, ZIPs), or null when watermarking is off. */
+export const attendeeWatermark = (settings: EventSettings): string | null =>
+  settings.watermark.enabled && settings.watermark.text ? settings.watermark.text : null;
+
 export function applyEventSettingsPatch(current: EventSettings, patch: EventSettingsPatch): EventSettings {
   return eventSettingsSchema.parse({
     ...current,

@@ -236,7 +236,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     log,
     bus,
     threads,
-    catalogue: createCatalogue(repos),
+    // A watermark switched on or off reaches the take-home links in the cloud with the next sync.
+    catalogue: sync.watch(createCatalogue(repos), ['updateSettings'], eventOfArgs),
     people: sync.watch(people, ['rename', 'merge', 'split'], eventOfArgs),
     bursts,
     search,

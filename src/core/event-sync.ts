@@ -3,6 +3,7 @@
 // cloud shows changes, and the live 'sync' event for the console.
 import type { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
+import { attendeeWatermark, readEventSettings } from '../config/index.js';
 import type { DoNotPublish } from '../kiosk/index.js';
 import type { Repositories } from '../store/index.js';
 import { createEventSync, type EventSync } from '../sync/index.js';
@@ -42,6 +43,7 @@ export function createEngineSync(deps: EngineSyncDeps): EngineSync {
       const photo = repos.photos.getPhoto(photoId);
       return photo ? publishing.attendeeMedia(photo, kind) : null;
     },
+    watermarkOf: (eventId) => attendeeWatermark(readEventSettings(repos.events.eventSettings(eventId))),
     onView: (view) => bus.emit('sync', view),
   });
   bus.on('photo', (o) => {

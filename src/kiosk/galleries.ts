@@ -1,7 +1,7 @@
 // Attendee galleries: a take-home link's token is the only key. An unknown token is "not found",
 // an expired one "expired", and a gallery holds only the photos it was made with (plus new ones
 // for attendees who asked for them), ready and of the link's own event.
-import { hashSecret, readEventSettings } from '../config/index.js';
+import { attendeeWatermark, hashSecret, readEventSettings } from '../config/index.js';
 import type { Event, GalleryLink, Photo, Repositories } from '../store/index.js';
 import { KioskError } from './kiosk-error.js';
 
@@ -26,8 +26,7 @@ export function createGalleries(repos: Repositories, now: () => number = Date.no
         const p = repos.photos.getPhoto(id);
         return p && p.status === 'ready' && p.eventId === link.eventId ? [p] : [];
       });
-      const w = readEventSettings(repos.events.eventSettings(link.eventId)).watermark;
-      return { event, link, photos, watermark: w.enabled && w.text ? w.text : null };
+      return { event, link, photos, watermark: attendeeWatermark(readEventSettings(repos.events.eventSettings(link.eventId))) };
     },
   };
 }

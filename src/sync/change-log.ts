@@ -19,6 +19,8 @@ export interface ChangeLogDeps {
    * "do not publish" rules), so nothing leaves the laptop that the local gallery would not show.
    */
   attendeeMediaPath(photoId: number, kind: 'thumb' | 'preview'): Promise<string | null>;
+  /** The event's watermark text when watermarking is on, else null: its take-home links in the cloud draw it too. */
+  watermarkOf?(eventId: number): string | null;
   now(): number;
 }
 
@@ -81,7 +83,7 @@ export async function recordChanges(deps: ChangeLogDeps, eventId: number): Promi
   if (enrolment.cloudFaceSearch) {
     for (const [faceId, bytes] of repo.faceDescriptors(eventId)) descriptors.set(faceId, bytes.toString('base64'));
   }
-  const payloads = eventPayloads({ rows, blobs, descriptors });
+  const payloads = eventPayloads({ rows, blobs, descriptors, watermark: deps.watermarkOf?.(eventId) ?? null });
   const now = deps.now();
   return repo.appendChanges(eventId, now, (current, sent) => {
     let clock = current.hlc;

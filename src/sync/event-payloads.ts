@@ -25,9 +25,11 @@ export interface PayloadInputs {
   blobs: ReadonlyMap<number, PhotoBlobs>;
   /** By face id, base64 of little-endian float32s; empty unless the event opts into cloud face search. */
   descriptors: ReadonlyMap<number, string>;
+  /** The event's watermark text when watermarking is on (its take-home links carry it), else null. */
+  watermark?: string | null;
 }
 
-export function eventPayloads({ rows, blobs, descriptors }: PayloadInputs): EntityPayload[] {
+export function eventPayloads({ rows, blobs, descriptors, watermark = null }: PayloadInputs): EntityPayload[] {
   const out: EntityPayload[] = [];
   const shaOf = new Map<number, string>();
   for (const p of rows.photos) {
@@ -85,6 +87,7 @@ export function eventPayloads({ rows, blobs, descriptors }: PayloadInputs): Enti
         photoSha256s: shasOf(l.photoIds),
         createdAt: iso(l.createdAt),
         expiresAt: iso(l.expiresAt),
+        watermark,
       },
     });
   }

@@ -26,6 +26,8 @@ export interface EventSyncDeps {
   log: SyncLog;
   /** The file an attendee may see for a photo (see ChangeLogDeps). */
   attendeeMediaPath(photoId: number, kind: 'thumb' | 'preview'): Promise<string | null>;
+  /** The event's watermark when it is on (see ChangeLogDeps). */
+  watermarkOf?(eventId: number): string | null;
   /** Used when an enrolment names no device (the laptop's host name). */
   /** The name an event enrols under when none is given: a text, or made from the event (the laptop's name and the event's). */
   defaultDeviceName: string | ((eventId: number) => string);
@@ -119,6 +121,7 @@ export function createEventSync(deps: EventSyncDeps) {
     dataDir: deps.dataDir,
     deviceId: repo.enrolment(eventId)?.deviceId ?? deviceId,
     attendeeMediaPath: deps.attendeeMediaPath,
+    ...(deps.watermarkOf ? { watermarkOf: deps.watermarkOf } : {}),
     now,
   });
 

@@ -17,6 +17,8 @@ export interface OpenedGallery {
   /** In the link's order. Left out: photos no laptop holds any more, and photos of a person who asked not to be published. */
   photos: GalleryPhoto[];
   expiresAt: Date;
+  /** Drawn on previews, downloads and the ZIP (the laptop's event setting, sent with its links); null: none. */
+  watermark: string | null;
 }
 
 /**
@@ -29,9 +31,24 @@ export async function openGallery(
   token: string,
   now: Date = new Date(),
 ): Promise<OpenedGallery | 'not-found' | 'expired'> {
-  const { rows } = await db.pool.query<{ cloudEventId: string; eventName: string; expiresAt: Date; photoSha256s: string[] }>(
+  // The watermark: the kiosk link's for an email's link that follows one; a link's own when a
+  // laptop sent it; for an email's link whose kiosk link never reached the cloud, any laptop's of
+  // the event that watermarks (rather than show unmarked photos a photographer chose to mark).
+  const { rows } = await db.pool.query<{
+    cloudEventId: string;
+    eventName: string;
+    expiresAt: Date;
+    photoSha256s: string[];
+    watermark: string | null;
+  }>(
     `SELECT l.cloud_event_id AS "cloudEventId", e.name AS "eventName", l.expires_at AS "expiresAt",
-            COALESCE(target.photo_sha256s, l.photo_sha256s) AS "photoSha256s"
+            COALESCE(target.photo_sha256s, l.photo_sha256s) AS "photoSha256s",
+            CASE WHEN target.token_hash IS NOT NULL THEN target.watermark
+                 WHEN l.device_pk IS NOT NULL THEN l.watermark
+                 ELSE (SELECT k.watermark FROM gallery_links k
+                       WHERE k.cloud_event_id = l.cloud_event_id AND k.device_pk IS NOT NULL AND k.watermark IS NOT NULL
+                       ORDER BY k.created_at DESC LIMIT 1)
+            END AS "watermark"
      FROM gallery_links l
      JOIN cloud_events e ON e.id = l.cloud_event_id
      LEFT JOIN gallery_links target ON target.token_hash = l.alias_of
@@ -58,5 +75,10 @@ export async function openGallery(
      ORDER BY array_position($2::text[], p.sha256)`,
     [link.cloudEventId, link.photoSha256s],
   );
-  return { event: { id: link.cloudEventId, name: link.eventName }, photos: photos.rows, expiresAt: link.expiresAt };
+  return {
+    event: { id: link.cloudEventId, name: link.eventName },
+    photos: photos.rows,
+    expiresAt: link.expiresAt,
+    watermark: link.watermark,
+  };
 }

@@ -189,13 +189,13 @@ export async function removeFace(client: pg.PoolClient, from: OperationOrigin, o
  */
 export async function putGalleryLink(client: pg.PoolClient, from: OperationOrigin, op: Op<'gallery.put'>): Promise<void> {
   await client.query(
-    `INSERT INTO gallery_links (token_hash, cloud_event_id, device_pk, photo_sha256s, created_at, expires_at, hlc)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
+    `INSERT INTO gallery_links (token_hash, cloud_event_id, device_pk, photo_sha256s, created_at, expires_at, hlc, watermark)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
      ON CONFLICT (token_hash) DO UPDATE SET
-       photo_sha256s = excluded.photo_sha256s, expires_at = excluded.expires_at, hlc = excluded.hlc
+       photo_sha256s = excluded.photo_sha256s, expires_at = excluded.expires_at, hlc = excluded.hlc, watermark = excluded.watermark
      WHERE gallery_links.device_pk = excluded.device_pk AND gallery_links.cloud_event_id = excluded.cloud_event_id
        AND (gallery_links.hlc IS NULL OR excluded.hlc COLLATE "C" > gallery_links.hlc COLLATE "C")`,
-    [op.tokenHash, from.cloudEventId, from.devicePk, op.photoSha256s, op.createdAt, op.expiresAt, op.hlc],
+    [op.tokenHash, from.cloudEventId, from.devicePk, op.photoSha256s, op.createdAt, op.expiresAt, op.hlc, op.watermark ?? null],
   );
 }
 

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream';
 import { z } from 'zod';
 import type { ApiError, ErrorCode, GalleryView } from '../../api/index.js';
 import { builtRendererDir } from '../../config/index.js';
-import { safeFileName, zipGallery, type ZipEntry } from '../../export/index.js';
+import { safeFileName, watermarkJpeg, zipGallery, type ZipEntry } from '../../export/index.js';
 import { blobKey, type BlobStore } from '../blobs/index.js';
 import { openGallery, type CloudDatabase, type GalleryPhoto, type OpenedGallery } from '../database/index.js';
 import { cloudGalleryView, mediaBlobOf, type PhotoMediaKind } from './cloud-gallery-view.js';
@@ -107,21 +107,29 @@ export async function registerCloudGalleryRoutes(app: FastifyInstance, deps: Clo
     scope.get('/gallery-api/:token/photos/:photoId/:kind', async (request, reply) => {
       const parsed = photoParam.safeParse(request.params);
       if (!parsed.success) throw new GalleryRefusal(404, 'not-found', 'Photo not found.');
-      const { photos, event } = await openLink(request, reply);
+      const { photos, event, watermark } = await openLink(request, reply);
       const photo = photos.find((p) => p.id === parsed.data.photoId);
       const sha256 = photo ? mediaBlobOf(photo, parsed.data.kind) : null;
       if (!photo || !sha256) throw new GalleryRefusal(404, 'not-found', 'Photo not found.');
-      return sendBlob(reply, deps.blobs, blobKey(event.id, sha256), photo, parsed.data.kind);
+      const key = blobKey(event.id, sha256);
+      // The preview (and a thumbnail standing in for one) is marked as at the venue; a real
+      // thumbnail is not (the laptop's gallery leaves its small thumbnails unmarked too).
+      if (watermark && sha256 === photo.previewSha256) return sendWatermarked(reply, deps.blobs, key, photo, parsed.data.kind, watermark);
+      return sendBlob(reply, deps.blobs, key, photo, parsed.data.kind);
     });
 
     scope.get('/gallery-api/:token/zip', async (request, reply) => {
-      const { photos, event } = await openLink(request, reply);
+      const { photos, event, watermark } = await openLink(request, reply);
       const pacer = new ZipPacer();
       const entries: ZipEntry[] = photos.flatMap((p) => {
         const sha256 = mediaBlobOf(p, 'download');
         if (!sha256) return [];
         const key = blobKey(event.id, sha256);
-        const bytes = () => pacer.admit(() => readWhole(deps.blobs, key));
+        const bytes = () =>
+          pacer.admit(async () => {
+            const whole = await readWhole(deps.blobs, key);
+            return watermark ? watermarkJpeg(whole, watermark) : whole;
+          });
         // Previews are JPEG (src/photo renders them so); the type is not read here so the ZIP can start at once.
         return [{ name: downloadName(p, '.jpg'), source: { bytes }, mtime: p.capturedAt ?? new Date() }];
       });
@@ -146,6 +154,22 @@ async function sendBlob(
   const { type, stream: bytes } = await peekImageType(stream);
   reply.header('content-type', type.contentType).header('content-length', size.size);
   if (kind === 'download') reply.header('content-disposition', contentDisposition(downloadName(photo, type.extension)));
+  return reply.send(bytes);
+}
+
+/** A preview with the event's watermark drawn on (a JPEG, as the laptop's gallery sends it). */
+async function sendWatermarked(
+  reply: FastifyReply,
+  blobs: BlobStore,
+  key: string,
+  photo: GalleryPhoto,
+  kind: PhotoMediaKind,
+  watermark: string,
+): Promise<FastifyReply> {
+  if (!(await blobs.stat(key))) throw new GalleryRefusal(404, 'not-found', 'This photo is not stored in the cloud yet. Try again later.');
+  const bytes = await watermarkJpeg(await readWhole(blobs, key), watermark);
+  reply.header('content-type', 'image/jpeg').header('content-length', bytes.length);
+  if (kind === 'download') reply.header('content-disposition', contentDisposition(downloadName(photo, '.jpg')));
   return reply.send(bytes);
 }
 

@@ -20,7 +20,9 @@ import {
   recordStoredBlob,
   type CloudDatabase,
 } from '../../../src/cloud/database/index.js';
+import { insertEmailGalleryLink } from '../../../src/cloud/email/delivery-queue.js';
 import { registerCloudGalleryRoutes } from '../../../src/cloud/gallery/index.js';
+import { watermarkJpeg } from '../../../src/export/index.js';
 import { PAGE_CONTENT_SECURITY_POLICY } from '../../../src/config/index.js';
 import { hashSecret } from '../../../src/config/index.js';
 import { readZipEntries } from '../../e2e/support/zip-entries.js';
@@ -162,7 +164,12 @@ async function sendBlob(to: { cloudEventId: string; devicePk: number }, bytes: B
   await recordStoredBlob(db.pool, { ...upload, completedAt: null });
 }
 
-async function sendLink(to: { cloudEventId: string; devicePk: number }, photos: SyncedPhoto[], expiresAt: Date): Promise<string> {
+async function sendLink(
+  to: { cloudEventId: string; devicePk: number },
+  photos: SyncedPhoto[],
+  expiresAt: Date,
+  watermark: string | null = null,
+): Promise<string> {
   const token = randomBytes(32).toString('base64url');
   await db.transaction((client) =>
     putGalleryLink(client, to, {
@@ -173,6 +180,7 @@ async function sendLink(to: { cloudEventId: string; devicePk: number }, photos: 
       photoSha256s: photos.map((p) => p.sha256),
       createdAt: new Date(expiresAt.getTime() - 72 * HOUR).toISOString(),
       expiresAt: expiresAt.toISOString(),
+      watermark,
     }),
   );
   return token;
@@ -302,7 +310,59 @@ describe('take-home links in the cloud', () => {
     expect(entries.map((e) => e.name)).toEqual(['IMG_0001.jpg', 'IMG_0002.jpg']);
     expect(entries.map((e) => sha256(e.bytes))).toEqual(mine.map((p) => sha256(p.preview)));
   });
+
+  it("draw the laptop's watermark on previews, downloads, the ZIP and a preview standing in for a thumbnail, never on a real thumbnail", async () => {
+    const text = '© Studio Lumen';
+    const thumbless = await makePhoto('IMG_0004.JPG', 173); // a colour no other photo here has: its thumbnail is its own
+    await sendPhoto(event, thumbless);
+    await sendBlob(event, thumbless.preview, 'preview'); // its thumbnail never arrived
+    const marked = await sendLink(event, [mine[0]!, thumbless], new Date(Date.now() + HOUR), text);
+    const [withThumb, withoutThumb] = (await viewOf(marked)).photos;
+    const bytes = async (path: string): Promise<Buffer> => Buffer.from(await (await get(path)).arrayBuffer());
+
+    const preview = await bytes(withThumb!.previewUrl);
+    // What the laptop's gallery sends for the same preview and text, and visibly marked.
+    expect(preview.equals(await watermarkJpeg(mine[0]!.preview, text))).toBe(true);
+    expect(await markedCorner(mine[0]!.preview, preview)).toBeGreaterThan(10);
+    expect((await bytes(withThumb!.downloadUrl)).equals(preview)).toBe(true);
+    expect((await bytes(withThumb!.thumbUrl)).equals(mine[0]!.thumb)).toBe(true);
+    expect((await bytes(withoutThumb!.thumbUrl)).equals(await watermarkJpeg(thumbless.preview, text))).toBe(true);
+    const zip = readZipEntries(Buffer.from(await (await get(`/gallery-api/${marked}/zip`)).arrayBuffer()));
+    expect(zip[0]!.bytes.equals(preview)).toBe(true);
+
+    // An email's link that follows the kiosk link is marked like it.
+    const emailToken = randomBytes(32).toString('base64url');
+    await insertEmailGalleryLink(db.pool, {
+      tokenHash: hashSecret(emailToken),
+      delivery: {
+        id: 1,
+        cloudEventId: event.cloudEventId,
+        eventName: 'Summer Gala',
+        address: 'ana@example.com',
+        galleryTokenHash: hashSecret(marked),
+        photoSha256s: [],
+        photoCount: 2,
+        attempts: 1,
+        failedTries: 0,
+      },
+      createdAt: new Date(),
+      expiresAt: new Date(Date.now() + HOUR),
+    });
+    const [viaEmail] = (await viewOf(emailToken)).photos;
+    expect((await bytes(viaEmail!.previewUrl)).equals(preview)).toBe(true);
+    // A link sent without a watermark stays unmarked.
+    expect((await bytes((await viewOf(token)).photos[0]!.previewUrl)).equals(mine[0]!.preview)).toBe(true);
+  });
 });
+
+/** How much the bottom-right corner (where the watermark goes) changed, as a mean per channel value. */
+async function markedCorner(before: Buffer, after: Buffer): Promise<number> {
+  const corner = async (image: Buffer) => sharp(image).extract({ left: 48, top: 40, width: 48, height: 24 }).removeAlpha().raw().toBuffer();
+  const [a, b] = await Promise.all([corner(before), corner(after)]);
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
+  return sum / a.length;
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

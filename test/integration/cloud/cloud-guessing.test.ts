@@ -176,6 +176,7 @@ describe('gallery links', () => {
       photoSha256s: [sha('gala-1'), sha(`gala-${1 + (i % 5)}`)].filter((s, j, all) => all.indexOf(s) === j),
       createdAt: '2026-06-01T20:00:00.000Z',
       expiresAt: '2099-01-01T00:00:00.000Z',
+      watermark: null,
     }));
     expect((await postBatch(base, laptop, 'gala-batch-1', [...photos, ...links])).status).toBe(200);
 

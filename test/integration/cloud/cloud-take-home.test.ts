@@ -83,6 +83,7 @@ describe('take-home links and emails from the cloud', () => {
         photoSha256s: [sha('IMG_0042')],
         createdAt: '2026-06-01T19:45:00.000Z',
         expiresAt: '2099-01-01T00:00:00.000Z',
+        watermark: null,
       },
       {
         seq: 3,

@@ -173,6 +173,31 @@ describe('an event synced to a cloud endpoint', () => {
     expect(taken.galleryUrl.startsWith(cloud.url)).toBe(true);
   });
 
+  it("draws the event's watermark on the take-home link's photos in the cloud as the laptop does, from the sync after it is switched on, and stops after it is switched off", async () => {
+    const bytesOf = async (url: string): Promise<Buffer> => {
+      const res = await fetch(url);
+      expect(res.status, url).toBe(200);
+      return Buffer.from(await res.arrayBuffer());
+    };
+    const [inCloud] = ((await (await fetch(`${cloud.url}/gallery-api/${galleryToken}`)).json()) as GalleryView).photos;
+    const [atVenue] = ((await (await fetch(`${ev.url}/gallery-api/${galleryToken}`)).json()) as GalleryView).photos;
+    const plain = await bytesOf(`${cloud.url}${inCloud!.previewUrl}`);
+
+    ev.engine.catalogue.updateSettings(ev.eventId, { watermark: { enabled: true, text: '© Studio Lumen' } });
+    await ev.engine.sync.runOnce(ev.eventId);
+    const marked = await bytesOf(`${cloud.url}${inCloud!.previewUrl}`);
+    expect(marked.equals(plain)).toBe(false);
+    // The same image the laptop's gallery shows at the venue, for the preview and the download alike.
+    expect(marked.equals(await bytesOf(`${ev.url}${atVenue!.previewUrl}`))).toBe(true);
+    expect((await bytesOf(`${cloud.url}${inCloud!.downloadUrl}`)).equals(marked)).toBe(true);
+    const zip = await bytesOf(`${cloud.url}/gallery-api/${galleryToken}/zip`);
+    expect(zip.includes(marked), 'the ZIP holds the marked preview').toBe(true);
+
+    ev.engine.catalogue.updateSettings(ev.eventId, { watermark: { enabled: false } });
+    await ev.engine.sync.runOnce(ev.eventId);
+    expect((await bytesOf(`${cloud.url}${inCloud!.previewUrl}`)).equals(plain)).toBe(true);
+  });
+
   it('sends a person marked "do not publish" with the mark, and the photo with that face blurred, never the shared preview', async () => {
     const her = photos.get(NAMES.her)!;
     const face = repos()

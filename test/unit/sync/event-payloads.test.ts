@@ -57,6 +57,21 @@ describe('what an event sends, as operations', () => {
     expect(link).toMatchObject({ kind: 'gallery.put', photoSha256s: [SHA('a')], createdAt: new Date(T).toISOString() });
   });
 
+  it("gives each take-home link the event's watermark when it is on, so a change of it is a change of every link", () => {
+    const marked = eventPayloads({
+      rows,
+      blobs: new Map([[1, { thumb, preview: null, original: null }]]),
+      descriptors: new Map(),
+      watermark: '© Studio Lumen',
+    });
+    expect(marked.find((p) => p.entityKind === 'gallery')!.op).toMatchObject({ kind: 'gallery.put', watermark: '© Studio Lumen' });
+    expect(payloads.find((p) => p.entityKind === 'gallery')!.op).toMatchObject({ kind: 'gallery.put', watermark: null });
+    expect(
+      syncOperation.safeParse({ seq: 1, hlc: '001700000000000-000000-device_1234', ...marked.find((p) => p.entityKind === 'gallery')!.op })
+        .success,
+    ).toBe(true);
+  });
+
   it('makes only operations the endpoint accepts', () => {
     for (const p of payloads)
       expect(syncOperation.safeParse({ seq: 1, hlc: '001700000000000-000000-device_1234', ...p.op }).success).toBe(true);

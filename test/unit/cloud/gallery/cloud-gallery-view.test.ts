@@ -50,6 +50,7 @@ describe('the cloud gallery view', () => {
       event: { id: 'ev1', name: 'Summer Gala' },
       expiresAt: new Date('2026-07-01T12:00:00Z'),
       photos: [photo(7), photo(3, { previewStored: false }), photo(5)],
+      watermark: null,
     };
     expect(cloudGalleryView(gallery, 'tok')).toEqual({
       event: 'Summer Gala',
