@@ -19,6 +19,7 @@ export interface SyncEnrolment {
   deviceName: string;
   uploadOriginals: boolean;
   cloudFaceSearch: boolean;
+  /** The sequence number the endpoint expects next from this device. */
   nextSeq: number;
   ackedSeq: number;
   hlc: { wall: number; counter: number };
@@ -31,20 +32,22 @@ export interface SyncEnrolment {
   enrolledAt: number;
 }
 
-export interface NewSyncEnrolment {
-  eventId: number;
-  endpoint: string;
-  cloudEventId: string;
-  cloudEventName: string;
-  publicBaseUrl: string;
-  deviceName: string;
-  uploadOriginals: boolean;
-  cloudFaceSearch: boolean;
-  /** The sequence number the endpoint expects next from this device. */
-  nextSeq: number;
+/** What an enrolment starts with: the endpoint's answer and the device id it was made for. */
+export type NewSyncEnrolment = Pick<
+  SyncEnrolment,
+  | 'eventId'
+  | 'endpoint'
+  | 'cloudEventId'
+  | 'cloudEventName'
+  | 'publicBaseUrl'
+  | 'deviceName'
+  | 'uploadOriginals'
+  | 'cloudFaceSearch'
+  | 'nextSeq'
+> & {
   /** The device id this event was enrolled as. */
   deviceId: string;
-}
+};
 
 export interface StoredSyncOp {
   seq: number;

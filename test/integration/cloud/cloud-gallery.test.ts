@@ -28,7 +28,7 @@ import { hashSecret } from '../../../src/config/index.js';
 import { readZipEntries } from '../../e2e/support/zip-entries.js';
 import { startPostgres, type TestPostgres } from '../../support/postgres.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
-import { createServer } from 'node:net';
+import { freePort } from './cloud-harness.js';
 
 const DEVICE_ID = 'laptop-one-1234';
 const HOUR = 3600_000;
@@ -362,15 +362,4 @@ async function markedCorner(before: Buffer, after: Buffer): Promise<number> {
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
   return sum / a.length;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('No free port'))));
-    });
-  });
 }
