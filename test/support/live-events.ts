@@ -40,6 +40,8 @@ export async function watchLiveEvents<T extends LiveEvent['type']>(
         const data = block.split('\n').find((l) => l.startsWith('data: '));
         if (!block.startsWith(`event: ${type}\n`) || !data) continue;
         const event = JSON.parse(data.slice('data: '.length)) as LiveEventOf<T>;
+        // The event line and the data's own type must agree: the console dispatches on the first.
+        if (event.type !== type) throw new Error(`A live event sent as "${type}" carries data of type "${event.type}".`);
         seen.push(event);
         if (isAwaited(event)) return event;
       }

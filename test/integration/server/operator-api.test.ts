@@ -7,7 +7,6 @@ import type {
   ErrorList,
   EventSettings,
   KioskIdentity,
-  LiveEvent,
   PeopleList,
   PersonFaces,
   PersonView,
@@ -15,6 +14,7 @@ import type {
   SourceList,
   SourceView,
 } from '../../../src/api/index.js';
+import { watchLiveEvents, type LiveEventOf } from '../../support/live-events.js';
 import { makeTempDir, removeDir, waitFor } from '../../support/temp-dir.js';
 import {
   byNumber,
@@ -270,48 +270,28 @@ describe('failed photos', () => {
 
 describe('live feed', () => {
   it('/api/live sends a photo event for a photo dropped into the watched folder', async () => {
-    const abort = new AbortController();
-    const deadline = setTimeout(() => abort.abort(new Error('no photo event before the deadline')), READY_DEADLINE_MS);
-    const seen: LiveEvent[] = [];
+    const isIt = (e: LiveEventOf<'photo'>) => e.photo.fileName === 'IMG_0005.jpg';
+    const live = await watchLiveEvents(
+      async (signal) => {
+        const res = await ev.operator('/api/live', { signal });
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+        return res;
+      },
+      'photo',
+      (e) => isIt(e) && e.photo.status === 'ready',
+    );
+    const deadline = setTimeout(live.stop, READY_DEADLINE_MS);
     try {
-      const res = await ev.operator('/api/live', { signal: abort.signal });
-      expect(res.status).toBe(200);
-      expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
-      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = '';
-      let dropped = false;
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`the live stream ended; events so far: ${seen.map((e) => e.type).join(', ')}`);
-        buffer += value;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          const type = /^event: (.*)$/m.exec(block)?.[1];
-          if (data && type) {
-            const event = JSON.parse(data) as LiveEvent;
-            expect(event.type).toBe(type);
-            seen.push(event);
-          }
-        }
-        // The stream is open (the first overview arrived): now drop the photo.
-        if (!dropped && seen.some((e) => e.type === 'overview')) {
-          dropped = true;
-          await dropPhoto(ev.watchDir, 'IMG_0005.jpg', SAMPLES[4]!);
-        }
-        const readyCard = seen.find((e) => e.type === 'photo' && e.photo.fileName === 'IMG_0005.jpg' && e.photo.status === 'ready');
-        if (readyCard) break;
-      }
-      await reader.cancel();
+      // The stream is open: now drop the photo.
+      await dropPhoto(ev.watchDir, 'IMG_0005.jpg', SAMPLES[4]!);
+      await live.awaited;
     } finally {
       clearTimeout(deadline);
-      abort.abort();
+      live.stop();
     }
-    const photoEvents = seen.filter(
-      (e): e is Extract<LiveEvent, { type: 'photo' }> => e.type === 'photo' && e.photo.fileName === 'IMG_0005.jpg',
-    );
+    const seen = live.seen.filter(isIt);
+    const photoEvents = seen;
     // First when it lands, last when it is ready with its faces and thumbnail.
     expect(photoEvents[0]!.photo.status).toMatch(/pending|processing|ready/);
     const last = photoEvents.at(-1)!.photo;
