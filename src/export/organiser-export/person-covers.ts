@@ -47,13 +47,13 @@ export function coverSquare(
 }
 
 /** Pure: where each person's card face is in the gallery, in the order chosen. */
-export const coversOf = (plan: ExportPlan): Map<number, string> =>
-  new Map([...chooseCovers(plan).keys()].map((personId) => [personId, coverOf(personId)]));
+export const coversOf = (chosen: ReadonlyMap<number, Chosen>): Map<number, string> =>
+  new Map([...chosen.keys()].map((personId) => [personId, coverOf(personId)]));
 
 /** Pure: the covers to cut from each photo, by photo id (a group photo can be several people's). */
-export function coversByPhoto(plan: ExportPlan): Map<number, Array<[number, Chosen]>> {
+export function coversByPhoto(chosenCovers: ReadonlyMap<number, Chosen>): Map<number, Array<[number, Chosen]>> {
   const byPhoto = new Map<number, Array<[number, Chosen]>>();
-  for (const [personId, chosen] of chooseCovers(plan)) {
+  for (const [personId, chosen] of chosenCovers) {
     const list = byPhoto.get(chosen.planned.photo.id) ?? [];
     list.push([personId, chosen]);
     byPhoto.set(chosen.planned.photo.id, list);
@@ -92,10 +92,10 @@ export async function writeCover(
  */
 export async function writePersonCovers(
   root: string,
-  plan: ExportPlan,
+  chosenCovers: ReadonlyMap<number, Chosen>,
   sizes: ReadonlyMap<number, { width: number; height: number }>,
 ): Promise<void> {
-  const chosen = [...chooseCovers(plan)];
+  const chosen = [...chosenCovers];
   // Two at a time: each decodes a whole preview (~10 ms of sharp), and two keep both cores busy
   // without holding many decoded images (21 one after another took 0.2–0.3 s of a 2,000-photo gallery).
   let next = 0;

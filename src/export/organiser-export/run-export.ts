@@ -16,7 +16,7 @@ import { checkResumable, readExportState, renamedFolders, stateOf, STATE_FILE, w
 import { DestinationListing } from './destination-listing.js';
 import { folderFor, isPartial, partialOf, placeThumbnail, rename as renameIntoPlace, writePlannedPhoto } from './export-files.js';
 import { GALLERY_THUMBNAIL_PX, galleryModelOf, thumbnailOf } from './gallery-of-export.js';
-import { coverOf, coversByPhoto, coversOf, writeCover, writePersonCovers } from './person-covers.js';
+import { chooseCovers, coverOf, coversByPhoto, coversOf, writeCover, writePersonCovers } from './person-covers.js';
 import { describeWriteError, destinationFull, ExportWriteError } from './write-errors.js';
 
 /** A ZIP export is built as folders here first (resumable), zipped, then this folder is removed. */
@@ -186,7 +186,9 @@ export async function runOrganiserExport(
       listing: new DestinationListing(),
       watermark: options.watermark?.trim() || null,
     };
-    const covers = options.as === 'html' ? coversByPhoto(plan) : new Map<number, never>();
+    // Each person's card face in the HTML gallery (their largest face), by the photo it is cut from.
+    const chosenCovers = options.as === 'html' ? chooseCovers(plan) : new Map<number, never>();
+    const covers = coversByPhoto(chosenCovers);
     const total = plan.photos.length;
     let done = 0;
     let writtenPhotos = 0;
@@ -287,11 +289,11 @@ export async function runOrganiserExport(
       current = LOGO_FILE;
       const logo = options.branding?.logo ? await copyLogo(options.branding.logo, root).catch(fail) : undefined;
       const branding = { title: plan.event.name, ...options.branding, ...(logo ? { logo } : {}) };
-      const model = galleryModelOf(plan, sizes, now(), coversOf(plan), branding);
-      // The face cards are cut by sharp on its own threads while this thread writes the pages
-      // (each about 0.2 s of a 2,000-photo gallery in bench:export); both settle before a failure is reported.
+      const model = galleryModelOf(plan, sizes, now(), coversOf(chosenCovers), branding);
+      // A card face not cut with its photo (the photo was there from an earlier run) is cut by
+      // sharp on its own threads while this thread writes the pages; both settle before a failure is reported.
       const parts = [
-        ['faces', writePersonCovers(root, plan, sizes)],
+        ['faces', writePersonCovers(root, chosenCovers, sizes)],
         ['index.html', (deps.writeGallery ?? writeHtmlGallery)(root, model)],
       ] as const;
       const settled = await Promise.allSettled(parts.map(([, part]) => part));
