@@ -3,3 +3,4 @@
 // schemas both sides parse with; the renderer never imports them). This folder imports nothing of ours.
 export type * from './api-types.js';
 export * from './sync-protocol.js';
+export * from './blob-bundle.js';

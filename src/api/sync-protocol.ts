@@ -9,7 +9,8 @@
 //      overlap applies nothing twice, a gap is refused with the position it expects;
 //   3. blobs (thumbnails, then previews, then originals when the event opts in) by content hash:
 //      ask which are missing, then a resumable multipart upload whose finished parts the laptop
-//      records, so a restart resumes mid-file.
+//      records, so a restart resumes mid-file; blobs smaller than one part go instead many to a
+//      request, in bundles (POST /sync/v1/blobs/bundles), when the endpoint offers them.
 // Photos are named by the SHA-256 of their original file, whoever sent them: two laptops that
 // hold the same file send the same photo. Faces, persons, links and deliveries are named by the
 // device that made them and their local id there.
@@ -59,6 +60,19 @@ export const cloudEventPolicy = z.object({
   cloudFaceSearch: z.boolean(),
   /** Where attendees reach the cloud: take-home links become `${publicBaseUrl}/g/<token>`. */
   publicBaseUrl: z.string().url(),
+  /**
+   * Small blobs many to a request (blob-bundle.ts). Absent from an endpoint older than bundles: the
+   * laptop then sends every blob as its own multipart upload.
+   */
+  blobBundles: z
+    .object({
+      /** Blobs of at most this many bytes may go in a bundle. */
+      maxBlobBytes: z.number().int().positive(),
+      /** A bundle's blob bytes, all together. */
+      maxBundleBytes: z.number().int().positive(),
+      maxBlobs: z.number().int().positive(),
+    })
+    .optional(),
 });
 export type CloudEventPolicy = z.infer<typeof cloudEventPolicy>;
 
@@ -191,6 +205,25 @@ export const completeUploadRequest = z.object({
   parts: z.array(z.object({ partNumber: z.number().int().positive(), etag: z.string().min(1).max(200) })).min(1),
 });
 export const completeUploadResponse = z.object({ sha256, size: z.number().int().positive() });
+
+/** One blob of a bundle, as its manifest lists it (the bytes follow in the manifest's order). */
+export const bundledBlob = z.object({
+  sha256,
+  size: z.number().int().positive(),
+  kind: blobKind,
+  contentType: z.string().max(100),
+});
+export type BundledBlob = z.infer<typeof bundledBlob>;
+export const bundleManifest = z.object({ blobs: z.array(bundledBlob).min(1).max(1000) });
+/**
+ * Each blob of a bundle is stored or refused on its own: a refused one (its bytes did not match
+ * its hash, an original the event does not accept) does not hold back the others.
+ */
+export const bundleResponse = z.object({
+  stored: z.array(sha256),
+  refused: z.array(z.object({ sha256, code: z.string(), message: z.string() })),
+});
+export type BundleResponse = z.infer<typeof bundleResponse>;
 
 // ---- delivery states back to the laptop -------------------------------------------------------
 

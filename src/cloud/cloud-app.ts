@@ -2,14 +2,14 @@
 // route of a directory blob store, the attendees' gallery, and one error mapping: every refusal is `{ code, message }`
 // with a sentence that says what to do.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import { MAX_BATCH_BYTES } from '../api/index.js';
+import { BUNDLE_CONTENT_TYPE, MAX_BATCH_BYTES } from '../api/index.js';
 import { registerDirectoryPartRoutes, type BlobStore } from './blobs/index.js';
 import { CloudRequestError, tooManyWrongGuesses } from './cloud-errors.js';
 import { registerCloudGalleryRoutes } from './gallery/index.js';
 import type { CloudDatabase } from './database/index.js';
 import { registerOrganiserPage } from './organiser-page/index.js';
 import { registerOrganiserRoutes } from './organiser-routes.js';
-import { BATCH_TOO_LARGE, registerSyncRoutes } from './sync-routes.js';
+import { BATCH_TOO_LARGE, BUNDLE_TOO_LARGE, registerSyncRoutes } from './sync-routes.js';
 import { allowGuessCounting, countWrongGuesses, GUESS_LIMITS, type GuessKind, type GuessLimit } from './wrong-guesses.js';
 
 export interface CloudAppDeps {
@@ -81,7 +81,10 @@ export async function buildCloudApp(deps: CloudAppDeps): Promise<FastifyInstance
     }
     switch (error.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return reply.status(413).send({ code: 'too-large', message: BATCH_TOO_LARGE });
+        return reply.status(413).send({
+          code: 'too-large',
+          message: request.headers['content-type']?.startsWith(BUNDLE_CONTENT_TYPE) ? BUNDLE_TOO_LARGE : BATCH_TOO_LARGE,
+        });
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return reply.status(415).send({ code: 'unsupported-media-type', message: 'Send the body as application/json.' });
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':

@@ -12,10 +12,12 @@ import {
   partUrlsRequest,
   startUploadRequest,
   SYNC_API_PREFIX,
+  BUNDLE_CONTENT_TYPE,
   type DeliveryStatesResponse,
 } from '../api/index.js';
 import type { BlobStore } from './blobs/index.js';
 import { applyBatch } from './batches.js';
+import { bundleLimits, MAX_BUNDLE_BYTES, storeBundle } from './blob-bundles.js';
 import { completeBlobUpload, missingBlobs, signUploadParts, startBlobUpload } from './blob-uploads.js';
 import { eventPolicy } from './cloud-events.js';
 import { CloudRequestError } from './cloud-errors.js';
@@ -37,6 +39,9 @@ export interface SyncRouteDeps {
 const idempotencyKey = z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/, '1 to 200 letters, digits or _ . : -');
 const uploadParams = z.object({ uploadId: z.string().min(1).max(1024) });
 export const BATCH_TOO_LARGE = `Batch too large: send at most ${MAX_OPS_PER_BATCH} operations / 2 MiB per batch.`;
+export const BUNDLE_TOO_LARGE = `Bundle too large: send at most ${MAX_BUNDLE_BYTES} bytes of blobs per bundle.`;
+/** The blobs, their manifest (at most 256 KiB) and its length. */
+const BUNDLE_BODY_LIMIT = MAX_BUNDLE_BYTES + 256 * 1024 + 4;
 
 export async function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): Promise<void> {
   const { db, publicBaseUrl } = deps;
@@ -61,7 +66,7 @@ export async function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDe
     scope.get(`${SYNC_API_PREFIX}/event`, async (request) => {
       const laptop = laptopOf(request);
       await markDeviceSeen(db.pool, laptop.device.pk);
-      return eventPolicy(laptop.event, publicBaseUrl);
+      return { ...eventPolicy(laptop.event, publicBaseUrl), blobBundles: bundleLimits(deps.blobs) };
     });
 
     scope.post(`${SYNC_API_PREFIX}/batches`, async (request) => {
@@ -89,6 +94,18 @@ export async function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDe
     scope.post(`${SYNC_API_PREFIX}/blobs/missing`, async (request) => {
       const { sha256s } = parseRequest(missingBlobsRequest, request.body, 'question');
       return { missing: await missingBlobs(deps, laptopOf(request), sha256s) };
+    });
+
+    // Bundles of small blobs (blob-bundles.ts): read whole (at most BUNDLE_BODY_LIMIT), after the
+    // device token was checked in onRequest.
+    scope.addContentTypeParser(BUNDLE_CONTENT_TYPE, { parseAs: 'buffer', bodyLimit: BUNDLE_BODY_LIMIT }, (_request, body, done) =>
+      done(null, body),
+    );
+    scope.post(`${SYNC_API_PREFIX}/blobs/bundles`, { bodyLimit: BUNDLE_BODY_LIMIT }, async (request) => {
+      if (!Buffer.isBuffer(request.body)) {
+        throw new CloudRequestError(415, 'unsupported-media-type', `Send a bundle as ${BUNDLE_CONTENT_TYPE}.`);
+      }
+      return storeBundle(deps, laptopOf(request), request.body);
     });
 
     scope.post(`${SYNC_API_PREFIX}/blobs/uploads`, async (request) =>

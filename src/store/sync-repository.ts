@@ -479,6 +479,16 @@ export function createSyncRepository(db: Database) {
       })();
     },
 
+    /** The blobs of a bundle the endpoint stored, in one transaction. */
+    blobsUploaded(eventId: number, sha256s: readonly string[], now: number): void {
+      db.transaction(() => {
+        for (const sha256 of sha256s) {
+          forgetParts.run(eventId, sha256);
+          blobDone.run(now, eventId, sha256);
+        }
+      })();
+    },
+
     /** A file that changed or vanished since it was listed: the next differ run lists its new content. */
     dropBlob(eventId: number, sha256: string): void {
       dropBlob.run(eventId, sha256);

@@ -8,6 +8,8 @@ import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios
 import type { z } from 'zod';
 import {
   batchResponse,
+  BUNDLE_CONTENT_TYPE,
+  bundleResponse,
   cloudErrorBody,
   cloudEventPolicy,
   completeUploadResponse,
@@ -20,6 +22,7 @@ import {
   SYNC_API_PREFIX,
   type BatchResponse,
   type BlobKind,
+  type BundleResponse,
   type CloudEventPolicy,
   type DeliveryStatesResponse,
   type EnrolRequest,
@@ -119,6 +122,8 @@ export interface CloudClient {
   /** PUTs one part's bytes; the ETag the store answered. */
   putPart(part: PartUrl, bytes: Buffer): Promise<string>;
   completeUpload(uploadId: string, parts: readonly { partNumber: number; etag: string }[]): Promise<void>;
+  /** Sends a bundle of small blobs (the body's pieces from encodeBundle); which were stored, which refused. */
+  sendBundle(body: readonly Buffer[], blobCount: number): Promise<BundleResponse>;
   deliveries(): Promise<DeliveryStatesResponse['deliveries']>;
   close(): void;
 }
@@ -285,6 +290,22 @@ export function createCloudClient(endpoint: string, deviceToken: string, timeout
           parts: doneParts,
         },
       );
+    },
+    async sendBundle(body, blobCount) {
+      const what = `Sending a bundle of ${blobCount} file(s)`;
+      const bytes = Buffer.concat(body);
+      try {
+        const response = await http.post(`${SYNC_API_PREFIX}/blobs/bundles`, bytes, {
+          headers: { 'content-type': BUNDLE_CONTENT_TYPE, 'content-length': String(bytes.length) },
+          // As long as a part of the same size may take.
+          timeout: timeouts.responseMs + Math.ceil((bytes.length / timeouts.minPartBytesPerSecond) * 1000),
+          transformRequest: [(data: unknown) => data],
+          maxBodyLength: Infinity,
+        });
+        return parsed(what, bundleResponse, response);
+      } catch (err) {
+        throw failure(what, err);
+      }
     },
     deliveries: async () => (await call('Reading delivery states', 'get', '/deliveries', deliveryStatesResponse)).deliveries,
     close() {

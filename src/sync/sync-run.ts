@@ -5,6 +5,7 @@ import { MAX_HASHES_PER_QUESTION } from '../api/index.js';
 import type { SyncBlob, SyncRepository } from '../store/index.js';
 import { batchBody, BATCH_LIMITS, idempotencyKey, nextBatch, type BatchLimits } from './batcher.js';
 import { uploadBlob } from './blob-upload.js';
+import { planUploads, sendBundle, type BundleOffer, type UploadItem } from './blob-bundles.js';
 import { recordChanges, type ChangeLogDeps } from './change-log.js';
 import { SyncRequestError, type CloudClient } from './cloud-client.js';
 import { stopIfAsked } from './sync-stop.js';
@@ -12,9 +13,9 @@ import { stopIfAsked } from './sync-stop.js';
 export { SyncStoppedError } from './sync-stop.js';
 
 /**
- * Blobs in flight at once: a thumbnail is ~30 kB, so one at a time spends most of a 50 Mbit/s
- * link waiting on round trips (a venue proxy adds 100–300 ms each); four keep the link full
- * while leaving the laptop's CPU and disk to ingest and the kiosk.
+ * Uploads in flight at once (a bundle of small blobs, or a large blob): one at a time spends most
+ * of a 50 Mbit/s link waiting on round trips (a venue proxy adds 100–300 ms each); four keep the
+ * link full while leaving the laptop's CPU and disk to ingest and the kiosk.
  */
 export const BLOBS_IN_FLIGHT = 4;
 
@@ -85,7 +86,7 @@ export async function runSync(deps: SyncRunDeps, eventId: number, onProgress?: (
   progress('operations');
   summary.opsSent = await sendOperations(deps, eventId, () => progress('operations'));
   progress('blobs');
-  await sendBlobs(deps, eventId, summary, () => progress('blobs'));
+  await sendBlobs(deps, eventId, summary, () => progress('blobs'), policy.blobBundles);
   progress('deliveries');
   summary.deliveriesSent = await readDeliveries(repo, client, eventId);
   repo.synced(eventId, deps.now());
@@ -136,7 +137,13 @@ async function sendOperations(deps: SyncRunDeps, eventId: number, progressed: ()
   }
 }
 
-async function sendBlobs(deps: SyncRunDeps, eventId: number, summary: SyncSummary, progressed: () => void): Promise<void> {
+async function sendBlobs(
+  deps: SyncRunDeps,
+  eventId: number,
+  summary: SyncSummary,
+  progressed: () => void,
+  bundles: BundleOffer | undefined,
+): Promise<void> {
   const { repo, client } = deps;
   const inFlight = Math.max(1, deps.blobsInFlight ?? BLOBS_IN_FLIGHT);
   for (;;) {
@@ -155,7 +162,9 @@ async function sendBlobs(deps: SyncRunDeps, eventId: number, summary: SyncSummar
     // first other preview (a gallery shows thumbnails first; a slow link brings all of them before
     // any preview), then originals. Measured with bench:sync, 2,000 photos over 50 Mbit/s: without
     // the first group a link minted at the kiosk worked in the cloud only after every thumbnail.
-    for (const group of inOrderGroups(toSend)) await sendInParallel(deps, eventId, summary, progressed, group, inFlight);
+    for (const group of inOrderGroups(toSend)) {
+      await sendInParallel(deps, eventId, summary, progressed, planUploads(group, bundles), inFlight);
+    }
   }
 }
 
@@ -175,38 +184,47 @@ async function sendInParallel(
   eventId: number,
   summary: SyncSummary,
   progressed: () => void,
-  toSend: readonly SyncBlob[],
+  items: readonly UploadItem[],
   inFlight: number,
 ): Promise<void> {
   const { repo, client } = deps;
   let next = 0;
+  const sent = (bytes: number) => {
+    summary.bytesSent += bytes;
+    deps.sentBytes(bytes);
+  };
+  const changed = (blob: SyncBlob) =>
+    deps.log.info({ eventId, sha256: blob.sha256 }, `${blob.path} changed since it was listed: it is listed again at the next sync`);
   const worker = async () => {
-    while (next < toSend.length) {
+    while (next < items.length) {
       stopIfAsked(deps.stopped);
-      const blob = toSend[next++]!;
-      const result = await uploadBlob(
-        {
-          repo,
-          client,
-          eventId,
-          throttle: deps.throttle,
-          sent: (bytes) => {
-            summary.bytesSent += bytes;
-            deps.sentBytes(bytes);
+      const item = items[next++]!;
+      if ('bundle' in item) {
+        const result = await sendBundle({ repo, client, eventId, throttle: deps.throttle, sent, now: deps.now }, item.bundle);
+        summary.blobsSent += result.stored;
+        result.changed.forEach(changed);
+      } else {
+        const result = await uploadBlob(
+          {
+            repo,
+            client,
+            eventId,
+            throttle: deps.throttle,
+            sent,
+            ...(deps.partSent ? { partSent: deps.partSent } : {}),
+            ...(deps.stopped ? { stopped: deps.stopped } : {}),
+            now: deps.now,
           },
-          ...(deps.partSent ? { partSent: deps.partSent } : {}),
-          ...(deps.stopped ? { stopped: deps.stopped } : {}),
-          now: deps.now,
-        },
-        blob,
-      );
-      if (result === 'uploaded') summary.blobsSent++;
-      else deps.log.info({ eventId, sha256: blob.sha256 }, `${blob.path} changed since it was listed: it is listed again at the next sync`);
+          item.single,
+        );
+        if (result === 'uploaded') summary.blobsSent++;
+        else changed(item.single);
+      }
       progressed();
       await yieldToOthers();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(inFlight, toSend.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(inFlight, items.length) }, worker));
 }
 
 /** Deliveries the endpoint sent (or gave up on) are marked here too; a sent one's address is deleted. */

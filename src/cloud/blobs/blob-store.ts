@@ -28,6 +28,11 @@ export interface BlobStore {
   /** Joins the parts into the blob. Parts must be given in order with the ETags their PUTs answered. */
   completeUpload(key: string, uploadId: string, parts: readonly FinishedPart[]): Promise<void>;
   abortUpload(key: string, uploadId: string): Promise<void>;
+  /**
+   * Stores a small blob whole, from the endpoint itself (a blob of a bundle: its bytes came in the
+   * laptop's request). Never visible half-written; storing the same key again replaces it.
+   */
+  put(key: string, bytes: Buffer, contentType: string): Promise<void>;
   /** Size in bytes, or null when there is no such blob. */
   stat(key: string): Promise<{ size: number } | null>;
   /** The blob's bytes as a stream (null when missing); `range` for HTTP range requests. */

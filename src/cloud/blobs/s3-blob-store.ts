@@ -7,6 +7,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  PutObjectCommand,
   S3Client,
   UploadPartCommand,
   type S3ClientConfig,
@@ -146,6 +147,20 @@ export class S3BlobStore implements BlobStore {
     } catch (err) {
       if (errorName(err) !== 'NoSuchUpload') throw err;
     }
+  }
+
+  async put(key: string, bytes: Buffer, contentType: string): Promise<void> {
+    // From the endpoint with its own credentials (not a presigned URL), so the SDK's checksum
+    // header is fine here: it is the SDK that signs and sends it.
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: this.objectKey(key),
+        Body: bytes,
+        ContentType: contentType,
+        ContentLength: bytes.length,
+      }),
+    );
   }
 
   async stat(key: string): Promise<{ size: number } | null> {

@@ -78,11 +78,20 @@ export async function forgetUpload(q: Queryable, uploadId: string): Promise<void
 
 /** Records a verified blob and closes its upload; true when the blob is new to the event. */
 export async function recordStoredBlob(q: Queryable, upload: BlobUploadRow): Promise<boolean> {
+  const inserted = await insertStoredBlob(q, upload);
+  await q.query('UPDATE blob_uploads SET completed_at = COALESCE(completed_at, now()) WHERE upload_id = $1', [upload.uploadId]);
+  return inserted;
+}
+
+/** Counts a blob as stored in its event; false when it already was (another laptop, a bundle sent again). */
+export async function insertStoredBlob(
+  q: Queryable,
+  blob: Pick<BlobUploadRow, 'cloudEventId' | 'sha256' | 'kind' | 'size'>,
+): Promise<boolean> {
   const { rowCount } = await q.query(
     `INSERT INTO blobs (cloud_event_id, sha256, kind, size) VALUES ($1, $2, $3, $4) ON CONFLICT (cloud_event_id, sha256) DO NOTHING`,
-    [upload.cloudEventId, upload.sha256, upload.kind, upload.size],
+    [blob.cloudEventId, blob.sha256, blob.kind, blob.size],
   );
-  await q.query('UPDATE blob_uploads SET completed_at = COALESCE(completed_at, now()) WHERE upload_id = $1', [upload.uploadId]);
   return (rowCount ?? 0) > 0;
 }
 

@@ -189,6 +189,18 @@ function contract(name: string, open: () => Promise<StoreUnderTest>, close: () =
       expect(await sut.store.stat(newKey())).toBeNull();
     });
 
+    it('a small blob put whole by the endpoint reads back byte for byte, and putting it again changes nothing', async () => {
+      const key = newKey();
+      const bytes = randomBytes(30_000);
+      await sut.store.put(key, bytes, 'image/webp');
+      expect(await sut.store.stat(key)).toEqual({ size: bytes.length });
+      expect(await sut.store.sha256(key)).toBe(createHash('sha256').update(bytes).digest('hex'));
+      // A bundle sent again (its answer was lost): the same bytes under the same key.
+      await sut.store.put(key, bytes, 'image/webp');
+      expect(Buffer.compare(await readAll(await sut.store.read(key)), bytes)).toBe(0);
+      await sut.store.delete(key);
+    });
+
     it('an aborted upload leaves nothing behind and takes no more parts', async () => {
       const key = newKey();
       const bytes = blobBytes();

@@ -209,6 +209,34 @@ describe('sync through a bad link', () => {
     await expectExactlyOnce(ev);
   });
 
+  it('gets every thumbnail through exactly once when a connection is reset in the middle of their bundle', async () => {
+    const ev = await laptopEvent('Bundle');
+    // Slowed, so the fault can be switched between the last batch and the thumbnails' bundle (10 × 4 kB, one request).
+    proxy.setFault({ kind: 'latency', ms: 40 });
+    ev.sync.start();
+    try {
+      await waitFor(() => (ev.sync.view(ev.eventId).opsLeft === 0 ? true : undefined), 'the operations to be acknowledged', 30_000, 5);
+      // The question of which files are missing is ~1.5 kB; 20 kB more is the middle of the bundle.
+      proxy.setFault({ kind: 'reset-after-bytes', bytes: 22_000 });
+      await waitFor(() => {
+        const v = ev.sync.view(ev.eventId);
+        return v.state === 'idle' && v.blobsLeft === 0 ? true : undefined;
+      }, 'the loop to deliver everything');
+    } finally {
+      await ev.sync.stop();
+      proxy.setFault({ kind: 'none' });
+    }
+    await expectExactlyOnce(ev);
+    const view = ev.sync.view(ev.eventId);
+    const bundled = await query<{ sha256: string; n: number }>(
+      `SELECT detail->>'sha256' AS sha256, count(*)::int AS n FROM uploads_audit
+        WHERE cloud_event_id = $1 AND what = 'blob' AND detail->>'bundled' = 'true' GROUP BY 1`,
+      [view.cloudEventId],
+    );
+    // The ten thumbnails came in bundles, each counted once; the 60 kB previews (four parts each) as uploads.
+    expect(bundled.map((b) => b.n)).toEqual(Array.from({ length: PHOTOS }, () => 1));
+  });
+
   it('times out on a stalled link, says it is offline, and finishes once the link moves again', async () => {
     const ev = await laptopEvent('Stall');
     proxy.setFault({ kind: 'stall' });
