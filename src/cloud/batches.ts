@@ -14,6 +14,7 @@ import {
   personDescriptors,
   putDelivery,
   putFace,
+  putFaces,
   putGalleryLink,
   putPerson,
   putPhotos,
@@ -83,24 +84,32 @@ async function applyBatchOnce(
   const from: OperationOrigin = { cloudEventId: device.cloudEventId, devicePk: device.pk };
   await lockPhotos(client, device.cloudEventId, photosTouched(plan.ops));
   const counts: Record<string, number> = {};
-  // Consecutive photo.puts of distinct photos go as one statement; anything else flushes them
-  // first, so every operation still takes effect in its order.
+  // Consecutive puts of one kind (photos, faces) of distinct entities go as one statement each;
+  // anything else flushes them first, so every operation still takes effect in its order.
   let photoRun = new Map<string, Extract<SyncOperation, { kind: 'photo.put' }>>();
-  const flushPhotos = async () => {
+  let faceRun = new Map<number, Extract<SyncOperation, { kind: 'face.put' }>>();
+  const flushRuns = async () => {
     await putPhotos(client, from, [...photoRun.values()]);
     photoRun = new Map();
+    await putFaces(client, from, [...faceRun.values()], laptop.event.cloudFaceSearch);
+    faceRun = new Map();
   };
   for (const op of plan.ops) {
     counts[op.kind] = (counts[op.kind] ?? 0) + 1;
     if (op.kind === 'photo.put') {
-      if (photoRun.has(op.sha256)) await flushPhotos();
+      if (photoRun.has(op.sha256) || faceRun.size > 0) await flushRuns();
       photoRun.set(op.sha256, op);
       continue;
     }
-    await flushPhotos();
+    if (op.kind === 'face.put') {
+      if (faceRun.has(op.faceId) || photoRun.size > 0) await flushRuns();
+      faceRun.set(op.faceId, op);
+      continue;
+    }
+    await flushRuns();
     await applyOperation(client, from, op, laptop.event.cloudFaceSearch);
   }
-  await flushPhotos();
+  await flushRuns();
   const response: BatchResponse = { applied: plan.ops.length, skipped: plan.skipped, nextSeq: plan.nextSeq };
   await advanceDevice(client, device.pk, plan.nextSeq);
   await recordBatch(client, device.pk, idempotencyKey, response);

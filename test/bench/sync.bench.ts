@@ -244,9 +244,12 @@ async function main(): Promise<void> {
     })();
     // When the files start going: before that the link carries only the metadata (small batches).
     let filesFrom: { seconds: number; bytesUp: number } | null = null;
+    /** When the first batch was ready: the differ run (hashing every file once) took this long. */
+    let differSeconds: number | null = null;
     let askingStats = false;
     const syncing = engine.sync.runOnce(eventId, (p) => {
       lastProgress = p;
+      if (p.phase === 'operations' && differSeconds === null) differSeconds = (performance.now() - t0) / 1000;
       if (p.phase === 'blobs' && !filesFrom && !askingStats) {
         askingStats = true;
         const seconds = (performance.now() - t0) / 1000;
@@ -294,6 +297,8 @@ async function main(): Promise<void> {
         firstTakeHomeLinkSeconds: firstLinkSeconds === null ? null : round(firstLinkSeconds),
         /** The metadata first (differ run with hashing, then the batches), then the files: the link's use while files go. */
         metadataSeconds: filesFrom ? round((filesFrom as { seconds: number }).seconds) : null,
+        /** Of which the differ run, before the first batch: reading the event and hashing its files. */
+        differSeconds: differSeconds === null ? null : round(differSeconds as number),
         linkUtilisationWhileFilesGo: filesFrom
           ? round(
               (bytesUp - (filesFrom as { bytesUp: number }).bytesUp) /

@@ -150,8 +150,8 @@ export class S3BlobStore implements BlobStore {
   }
 
   async put(key: string, bytes: Buffer, contentType: string): Promise<void> {
-    // From the endpoint with its own credentials (not a presigned URL), so the SDK's checksum
-    // header is fine here: it is the SDK that signs and sends it.
+    // A blob of a bundle: the endpoint already checked its SHA-256, so it goes in one PutObject with
+    // the endpoint's own credentials (a bundle's bytes came to the endpoint, not to the bucket).
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.bucket,

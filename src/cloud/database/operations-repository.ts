@@ -175,6 +175,53 @@ export async function putFace(client: pg.PoolClient, from: OperationOrigin, op: 
   );
 }
 
+/**
+ * Several face.puts of distinct faces in three statements instead of two or three each (the
+ * photos they sit on made first when a face arrives before its photo): a 2,000-photo event brings
+ * ~7,000 faces, and one statement per face kept its batches waiting on PostgreSQL round trips
+ * (bench:sync). The same rules as putFace, row by row.
+ */
+export async function putFaces(
+  client: pg.PoolClient,
+  from: OperationOrigin,
+  ops: readonly Op<'face.put'>[],
+  keepDescriptor: boolean,
+): Promise<void> {
+  if (ops.length === 0) return;
+  const column = <T>(pick: (op: Op<'face.put'>) => T): T[] => ops.map(pick);
+  await client.query(
+    `INSERT INTO photos (cloud_event_id, sha256, file_name)
+     SELECT $1, s, s FROM unnest($2::text[]) AS s
+     ON CONFLICT (cloud_event_id, sha256) DO NOTHING`,
+    [from.cloudEventId, [...new Set(column((op) => op.photoSha256))]],
+  );
+  await client.query(
+    `INSERT INTO faces (cloud_event_id, device_pk, local_id, photo_id, box, person_local_id, descriptor, hlc)
+     SELECT $1, $2, t.local_id, p.id, ARRAY[t.x, t.y, t.w, t.h]::real[], t.person_local_id, t.descriptor, t.hlc
+     FROM unnest($3::bigint[], $4::text[], $5::real[], $6::real[], $7::real[], $8::real[], $9::bigint[], $10::bytea[], $11::text[])
+       AS t(local_id, photo_sha256, x, y, w, h, person_local_id, descriptor, hlc)
+     JOIN photos p ON p.cloud_event_id = $1 AND p.sha256 = t.photo_sha256
+     ON CONFLICT (device_pk, local_id) DO UPDATE SET
+       photo_id = excluded.photo_id, box = excluded.box, person_local_id = excluded.person_local_id,
+       descriptor = excluded.descriptor, hlc = excluded.hlc,
+       removed_hlc = CASE WHEN faces.removed_hlc COLLATE "C" > excluded.hlc COLLATE "C" THEN faces.removed_hlc END
+     WHERE excluded.hlc COLLATE "C" > faces.hlc COLLATE "C"`,
+    [
+      from.cloudEventId,
+      from.devicePk,
+      column((op) => op.faceId),
+      column((op) => op.photoSha256),
+      column((op) => op.box[0]),
+      column((op) => op.box[1]),
+      column((op) => op.box[2]),
+      column((op) => op.box[3]),
+      column((op) => op.personId),
+      column((op) => (keepDescriptor && op.descriptor !== null ? Buffer.from(op.descriptor, 'base64') : null)),
+      column((op) => op.hlc),
+    ],
+  );
+}
+
 export async function removeFace(client: pg.PoolClient, from: OperationOrigin, op: Op<'face.remove'>): Promise<void> {
   await client.query(
     `UPDATE faces SET removed_hlc = $3

@@ -155,6 +155,54 @@ describe('batches of operations', () => {
     ]);
   });
 
+  it('apply the face puts of one batch as sent: a face before its photo, the same face twice, a face removed then sent with an older stamp', async () => {
+    const event = await cloud.createEvent({ cloudFaceSearch: true });
+    const device = 'laptop-faces';
+    const token = await cloud.enrol(event.joinCode, device);
+    const at = (n: number) => hlc(1_750_000_000_000 + n, device);
+    const descriptor = Buffer.from(new Float32Array([0.5, -0.25]).buffer).toString('base64');
+    const face = (seq: number, stamp: number, faceId: number, photo: string, x: number, personId: number | null = null) => ({
+      seq,
+      hlc: at(stamp),
+      kind: 'face.put' as const,
+      faceId,
+      photoSha256: sha(photo),
+      box: [x, 20, 30, 40] as [number, number, number, number],
+      personId,
+      descriptor,
+    });
+    const res = await postBatch(base, token, 'faces-1', [
+      // A face whose photo comes later in the batch: the photo is made, then filled in by its put.
+      face(1, 1, 101, 'later', 1),
+      face(2, 2, 102, 'later', 2, 7),
+      // The same face twice in one run: the second (later stamp) wins.
+      face(3, 3, 101, 'later', 3),
+      photoPut(4, at(4), 'later'),
+      face(5, 5, 103, 'other', 5),
+      { seq: 6, hlc: at(6), kind: 'face.remove', faceId: 103 },
+      // Sent again with a stamp older than its removal: it stays removed.
+      face(7, 4, 103, 'other', 7),
+    ]);
+    expect(res.body).toEqual({ applied: 7, skipped: 0, nextSeq: 8 });
+    const { rows } = await cloud.db.pool.query<{
+      local_id: string;
+      photo: string;
+      box: number[];
+      person: string | null;
+      removed: boolean;
+      descriptor: Buffer | null;
+    }>(
+      `SELECT f.local_id, p.file_name AS photo, f.box, f.person_local_id AS person, f.removed_hlc IS NOT NULL AS removed, f.descriptor
+       FROM faces f JOIN photos p ON p.id = f.photo_id WHERE f.cloud_event_id = $1 ORDER BY f.local_id`,
+      [event.cloudEventId],
+    );
+    expect(rows.map((r) => ({ ...r, descriptor: r.descriptor?.toString('base64') ?? null }))).toEqual([
+      { local_id: 101, photo: 'IMG_later.JPG', box: [3, 20, 30, 40], person: null, removed: false, descriptor },
+      { local_id: 102, photo: 'IMG_later.JPG', box: [2, 20, 30, 40], person: 7, removed: false, descriptor },
+      { local_id: 103, photo: sha('other'), box: [5, 20, 30, 40], person: null, removed: true, descriptor },
+    ]);
+  });
+
   it('record each applied batch in the upload audit with its counts by kind', async () => {
     const event = await cloud.createEvent();
     const token = await cloud.enrol(event.joinCode, 'laptop-audit');
