@@ -15,7 +15,7 @@ import { formatPeople, formatRecluster, runPeople, runRecluster, runRenamePerson
 import { formatRepair, runRepair } from './commands/repair.js';
 import { formatSceneSearch, runSceneSearch } from './commands/scene-search.js';
 import { formatSearch, runSearch } from './commands/search.js';
-import { desktopMainScript, findElectron, planStart, runDesktop } from './commands/start.js';
+import { desktopForStart, desktopMainScript, planStart, runDesktop } from './commands/start.js';
 import { formatStatus, runStatus } from './commands/status.js';
 import { formatSync, formatSyncEnroll, runSyncEnroll, runSyncOnce } from './commands/sync.js';
 import { formatRetry, runRetry } from './commands/retry.js';
@@ -148,7 +148,7 @@ export const COMMANDS: CommandSpec[] = [
     logs: 'live',
     run: async (ctx) => {
       const main = desktopMainScript();
-      const plan = planStart(findElectron(), main, existsSync(main));
+      const plan = planStart(await desktopForStart(main, existsSync(main)), main, existsSync(main));
       if (plan.run === 'desktop') {
         const exitCode = await runDesktop(plan.binary, plan.main);
         return { json: { desktop: 'closed', exitCode }, exitCode };
