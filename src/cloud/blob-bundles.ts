@@ -3,6 +3,7 @@
 // its event, on its own: one refused blob does not hold back the others. A bundle sent again (its
 // answer was lost) stores nothing twice: a blob already in the event is answered as stored.
 import { createHash } from 'node:crypto';
+import pLimit from 'p-limit';
 import { decodeBundle, BundleFormatError, type BundledBlob, type BundleResponse, type CloudEventPolicy } from '../api/index.js';
 import { blobKey, type BlobStore } from './blobs/index.js';
 import { auditUpload, insertStoredBlob, storedBlobHashes, type CloudDatabase } from './database/index.js';
@@ -79,11 +80,8 @@ export async function storeBundle(deps: BundleDeps, laptop: AuthenticatedLaptop,
     }
   }
   // Into the store first, then counted: a blob is never counted before its bytes are there.
-  for (let i = 0; i < toWrite.length; i += WRITES_AT_ONCE) {
-    await Promise.all(
-      toWrite.slice(i, i + WRITES_AT_ONCE).map((b) => deps.blobs.put(blobKey(event.id, b.entry.sha256), b.bytes, b.entry.contentType)),
-    );
-  }
+  const writing = pLimit(WRITES_AT_ONCE);
+  await Promise.all(toWrite.map((b) => writing(() => deps.blobs.put(blobKey(event.id, b.entry.sha256), b.bytes, b.entry.contentType))));
   if (toWrite.length > 0) {
     await deps.db.transaction(async (client) => {
       for (const { entry } of toWrite) {

@@ -76,12 +76,13 @@ export async function sendBundle(deps: BundleUploadDeps, blobs: readonly SyncBlo
   );
   const answer = await client.sendBundle(body, ready.length);
   const stored = new Set(answer.stored);
+  const landed = ready.filter((r) => stored.has(r.blob.sha256));
   repo.blobsUploaded(
     eventId,
-    ready.filter((r) => stored.has(r.blob.sha256)).map((r) => r.blob.sha256),
+    landed.map((r) => r.blob.sha256),
     deps.now(),
   );
-  deps.sent(ready.filter((r) => stored.has(r.blob.sha256)).reduce((sum, r) => sum + r.bytes.length, 0));
+  deps.sent(landed.reduce((sum, r) => sum + r.bytes.length, 0));
   for (const refusal of answer.refused) {
     const blob = ready.find((r) => r.blob.sha256 === refusal.sha256)?.blob;
     if (!blob) continue;
@@ -99,5 +100,5 @@ export async function sendBundle(deps: BundleUploadDeps, blobs: readonly SyncBlo
       null,
     );
   }
-  return { stored: stored.size, changed };
+  return { stored: landed.length, changed };
 }
