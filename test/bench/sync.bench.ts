@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { hashSecret, newToken } from '../../src/config/index.js';
 import { createLogger, openEngine, type Engine } from '../../src/core/index.js';
 import { checkpointAndClose, createRepositories, openDatabase } from '../../src/store/index.js';
-import type { SyncProgress } from '../../src/sync/index.js';
+import type { SyncProgress, SyncSummary } from '../../src/sync/index.js';
 import { makeCameraJpegPool, samplePhotoPaths, uniqueVariant } from '../fixtures/camera-photos.js';
 import { makeTempDir, removeDir } from '../support/temp-dir.js';
 
@@ -34,6 +34,8 @@ const args = parseArgs({
     photos: { type: 'string', default: '2000' },
     mbit: { type: 'string', default: '50' },
     ingest: { type: 'string', default: '16' },
+    /** Ingests while files go and with the sync paused, alternated: each pair under the same machine drift. */
+    pairs: { type: 'string', default: '3' },
     label: { type: 'string' },
     /** The far side's nice level (19: below the laptop; 0: an equal share of the cores). */
     'far-side-nice': { type: 'string', default: '19' },
@@ -42,12 +44,18 @@ const args = parseArgs({
 const PHOTOS = Number(args.photos);
 const LINK_BITS_PER_SECOND = Number(args.mbit) * 1e6;
 const INGEST_PHOTOS = Number(args.ingest);
+const PAIRS = Number(args.pairs);
 /** Photos in the attendee's take-home link whose arrival in the cloud is timed. */
 const LINK_PHOTOS = 12;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const quiet = createLogger({ logDir: null, terminal: 'none' });
 const linkBytesPerSecondOf = () => LINK_BITS_PER_SECOND / 8;
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : round((sorted[mid - 1]! + sorted[mid]!) / 2, 3);
+};
 
 function openBenchEngine(dataDir: string): Promise<Engine> {
   return openEngine({ dataDir, mode: 'one-shot', log: quiet, settings: { pipeline: { workers: 2 }, faces: { enabled: true } } });
@@ -213,6 +221,9 @@ async function main(): Promise<void> {
         writeIngestSet(join(root, `ingest-${label}`), bases, INGEST_PHOTOS, i * 1000),
       ),
     );
+    const pairSets = await Promise.all(
+      Array.from({ length: PAIRS * 2 }, (_, i) => writeIngestSet(join(root, `ingest-pair-${i}`), bases, INGEST_PHOTOS, (10 + i) * 1000)),
+    );
     log('starting the cloud side (PostgreSQL, endpoint, capped link)…');
     cloud = await startCloudSide();
     engine = await openBenchEngine(dataDir);
@@ -247,7 +258,7 @@ async function main(): Promise<void> {
     /** When the first batch was ready: the differ run (hashing every file once) took this long. */
     let differSeconds: number | null = null;
     let askingStats = false;
-    const syncing = engine.sync.runOnce(eventId, (p) => {
+    const onProgress = (p: SyncProgress) => {
       lastProgress = p;
       if (p.phase === 'operations' && differSeconds === null) differSeconds = (performance.now() - t0) / 1000;
       if (p.phase === 'blobs' && !filesFrom && !askingStats) {
@@ -255,7 +266,21 @@ async function main(): Promise<void> {
         const seconds = (performance.now() - t0) / 1000;
         void cloud!.stats().then((s) => (filesFrom = { seconds, bytesUp: s.bytesUp - bytes0 }));
       }
-    });
+    };
+    // The sync runs until paused for a paired ingest alone, then runs again from where it stopped.
+    const summaries: SyncSummary[] = [];
+    let finished = false;
+    const runSync = () =>
+      engine!.sync.runOnce(eventId, onProgress).then(
+        (done) => {
+          summaries.push(done);
+          finished = true;
+        },
+        (err: Error) => {
+          if (err.name !== 'SyncStoppedError') throw err;
+        },
+      );
+    let syncing = runSync();
     log('syncing; ingest as the sync starts (its differ run and metadata)…');
     const duringStart = await timeIngest(engine, 'ingest-during-start', sets[1]!);
     log(`  ${round(duringStart.seconds)} s`);
@@ -263,8 +288,40 @@ async function main(): Promise<void> {
     log('ingest while files go up…');
     const during = await timeIngest(engine, 'ingest-during-files', sets[2]!);
     log(`  ${round(during.seconds)} s`);
-    const summary = await syncing;
-    const syncSeconds = (performance.now() - t0) / 1000;
+    // Pairs: an ingest while files go, then one with the sync paused (nothing crosses the link and
+    // the far side idles), so both of a pair see the same drift of this shared machine.
+    const pairs: { during: number; alone: number; slowdown: number }[] = [];
+    let pausedMs = 0;
+    for (let i = 0; i < PAIRS && !finished; i++) {
+      const pairDuring = await timeIngest(engine, `ingest-pair-during-${i}`, pairSets[2 * i]!);
+      if (finished) break;
+      engine.sync.setPaused(eventId, true);
+      await syncing;
+      const pausedAt = performance.now();
+      const pairAlone = await timeIngest(engine, `ingest-pair-alone-${i}`, pairSets[2 * i + 1]!);
+      engine.sync.setPaused(eventId, false);
+      pausedMs += performance.now() - pausedAt;
+      if (!finished) syncing = runSync();
+      pairs.push({
+        during: round(pairDuring.seconds),
+        alone: round(pairAlone.seconds),
+        slowdown: round(pairDuring.seconds / pairAlone.seconds - 1, 3),
+      });
+      log(`  pair ${i + 1}: ${round(pairDuring.seconds)} s while files go, ${round(pairAlone.seconds)} s with the sync paused`);
+    }
+    await syncing;
+    const summary = summaries.reduce(
+      (sum, s) => ({
+        opsSent: sum.opsSent + s.opsSent,
+        blobsSent: sum.blobsSent + s.blobsSent,
+        bytesSent: sum.bytesSent + s.bytesSent,
+        deliveriesSent: sum.deliveriesSent + s.deliveriesSent,
+        tookMs: sum.tookMs + s.tookMs,
+      }),
+      { opsSent: 0, blobsSent: 0, bytesSent: 0, deliveriesSent: 0, tookMs: 0 },
+    );
+    /** Seconds the sync ran (its pauses for the paired ingests left out). */
+    const syncSeconds = (performance.now() - t0 - pausedMs) / 1000;
     stopPolling = true;
     await polling;
     const laptopCpu = process.cpuUsage(cpu0);
@@ -317,6 +374,9 @@ async function main(): Promise<void> {
         duringFileUploadSeconds: round(during.seconds),
         aloneAfterSeconds: round(after.seconds),
         slowdown: round(during.seconds / alone - 1, 3),
+        /** Each pair: while files go, then with the sync paused, one after the other. */
+        pairs,
+        pairedSlowdownMedian: pairs.length ? median(pairs.map((p) => p.slowdown)) : null,
         targetSlowdown: 0.1,
         processCpuMs: { before: before.cpuMs, duringStart: duringStart.cpuMs, duringFiles: during.cpuMs, after: after.cpuMs },
       },
@@ -329,7 +389,8 @@ async function main(): Promise<void> {
         `first take-home link after ${result.sync.firstTakeHomeLinkSeconds ?? '—'} s; ` +
         `ingest ${round(before.seconds)} / ${round(duringStart.seconds)} / ${round(during.seconds)} / ${round(after.seconds)} s ` +
         `(before / as the sync starts / while files go / after): ${round(result.ingest.slowdownDuringSyncStart * 100, 1)}% and ` +
-        `${round(result.ingest.slowdown * 100, 1)}% slower; link ${round((result.sync.linkUtilisationWhileFilesGo ?? 0) * 100, 1)}% used while files go`,
+        `${round(result.ingest.slowdown * 100, 1)}% slower; link ${round((result.sync.linkUtilisationWhileFilesGo ?? 0) * 100, 1)}% used while files go; ` +
+        `paired (while files go / paused): ${pairs.map((p) => `${round(p.slowdown * 100, 1)}%`).join(', ') || '—'}`,
     );
     log(`→ ${file}`);
   } finally {
