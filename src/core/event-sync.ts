@@ -43,6 +43,7 @@ export function createEngineSync(deps: EngineSyncDeps): EngineSync {
       const photo = repos.photos.getPhoto(photoId);
       return photo ? publishing.attendeeMedia(photo, kind) : null;
     },
+    showsEveryFace: (eventId) => publishing.showsEveryFace(eventId),
     watermarkOf: (eventId) => attendeeWatermark(readEventSettings(repos.events.eventSettings(eventId))),
     onView: (view) => bus.emit('sync', view),
   });

@@ -122,6 +122,9 @@ export function createDoNotPublish(deps: DoNotPublishDeps) {
   return {
     hiddenFaces,
 
+    /** True when no opt-out is in force: attendeeMedia is then every photo's shared file. */
+    showsEveryFace: (eventId: number): boolean => repos.optOuts.activeOptOuts(eventId).length === 0,
+
     /** Persons of the event with an opt-out in force, and since when (the console's badge). */
     optedOutPersons(eventId: number): Map<number, { since: number; source: PublishOptOut['source'] }> {
       const out = new Map<number, { since: number; source: PublishOptOut['source'] }>();

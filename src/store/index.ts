@@ -50,6 +50,7 @@ export type {
   SyncRunState,
   SyncSourceRows,
   SyncPhotoRow,
+  MediaHash,
   SyncFaceRow,
   SyncPersonRow,
   SyncLinkRow,

@@ -94,6 +94,16 @@ export interface SyncPhotoRow {
   width: number | null;
   height: number | null;
   format: string | null;
+  /** The shared thumbnail and preview (relative to the data dir), before any blurring for attendees. */
+  thumbnailPath: string | null;
+  previewPath: string | null;
+}
+
+/** A media file's content hash, valid while its size and modification time are these (mtime in whole ms). */
+export interface MediaHash {
+  size: number;
+  mtimeMs: number;
+  sha256: string;
 }
 
 export interface SyncFaceRow {
@@ -271,8 +281,8 @@ export function createSyncRepository(db: Database) {
   const addBytes = db.prepare('UPDATE sync_enrolments SET bytes_sent = bytes_sent + ? WHERE event_id = ?');
   const setPaused = db.prepare('UPDATE sync_enrolments SET paused = ? WHERE event_id = ?');
   const setCap = db.prepare('UPDATE sync_enrolments SET bandwidth_cap = ? WHERE event_id = ?');
-  const hashOf = db.prepare<[string, number, number], { sha256: string }>(
-    'SELECT sha256 FROM media_hashes WHERE path = ? AND size = ? AND mtime_ms = ?',
+  const allHashes = db.prepare<[], { path: string; size: number; mtime_ms: number; sha256: string }>(
+    'SELECT path, size, mtime_ms, sha256 FROM media_hashes',
   );
   const saveHash = db.prepare(
     `INSERT INTO media_hashes (path, size, mtime_ms, sha256) VALUES (?, ?, ?, ?)
@@ -294,9 +304,11 @@ export function createSyncRepository(db: Database) {
       width: number | null;
       height: number | null;
       format: string | null;
+      thumbnail_path: string | null;
+      preview_path: string | null;
     }
   >(
-    `SELECT id, sha256, file_name, path, size_bytes, captured_at, width, height, format FROM photos
+    `SELECT id, sha256, file_name, path, size_bytes, captured_at, width, height, format, thumbnail_path, preview_path FROM photos
       WHERE event_id = ? AND status = 'ready' AND sha256 IS NOT NULL ORDER BY id`,
   );
   const faceRows = db.prepare<
@@ -514,12 +526,22 @@ export function createSyncRepository(db: Database) {
       setCap.run(bytesPerSecond, eventId);
     },
 
-    cachedHash(path: string, size: number, mtimeMs: number): string | undefined {
-      return hashOf.get(path, size, Math.round(mtimeMs))?.sha256;
+    /**
+     * Every media file hashed before, by path, in one query: a differ run looks up 4,000 files, and
+     * a query each was a fifth of its time (bench:sync, 2,000 photos).
+     */
+    cachedHashes(): Map<string, MediaHash> {
+      const out = new Map<string, MediaHash>();
+      for (const r of allHashes.iterate()) out.set(r.path, { size: r.size, mtimeMs: r.mtime_ms, sha256: r.sha256 });
+      return out;
     },
 
-    saveHash(path: string, size: number, mtimeMs: number, sha256: string): void {
-      saveHash.run(path, size, Math.round(mtimeMs), sha256);
+    /** Files hashed in one differ run, saved in one transaction (one commit each was most of the first run's database time). */
+    saveHashes(hashes: readonly ({ path: string } & MediaHash)[]): void {
+      if (!hashes.length) return;
+      db.transaction(() => {
+        for (const h of hashes) saveHash.run(h.path, h.size, Math.round(h.mtimeMs), h.sha256);
+      })();
     },
 
     /** The event as operations describe it, in five queries. */
@@ -535,6 +557,8 @@ export function createSyncRepository(db: Database) {
           width: r.width,
           height: r.height,
           format: r.format,
+          thumbnailPath: r.thumbnail_path,
+          previewPath: r.preview_path,
         })),
         faces: faceRows.all(eventId).map((r) => ({
           id: r.id,

@@ -8,6 +8,7 @@ import type { SyncRepository } from '../store/index.js';
 import { fullBucket, takeTokens, type TokenBucket } from './bandwidth-bucket.js';
 import type { BatchLimits } from './batcher.js';
 import { recordChanges } from './change-log.js';
+import { differIsCurrent, nextDifferDelay, type DifferRun } from './differ-pacing.js';
 import { createCloudClient, enrolDevice, SYNC_TIMEOUTS, SyncRequestError, type SyncTimeouts } from './cloud-client.js';
 import { readDeviceToken, saveDeviceToken } from './device-token.js';
 import { isRetryable, retryDelay, SYNC_BACKOFF, type BackoffPolicy } from './retry-policy.js';
@@ -28,6 +29,8 @@ export interface EventSyncDeps {
   attendeeMediaPath(photoId: number, kind: 'thumb' | 'preview'): Promise<string | null>;
   /** The event's watermark when it is on (see ChangeLogDeps). */
   watermarkOf?(eventId: number): string | null;
+  /** True when attendees see every face of the event (see ChangeLogDeps). */
+  showsEveryFace?(eventId: number): boolean;
   /** Used when an enrolment names no device (the laptop's host name). */
   /** The name an event enrols under when none is given: a text, or made from the event (the laptop's name and the event's). */
   defaultDeviceName: string | ((eventId: number) => string);
@@ -82,6 +85,9 @@ interface EventLoop {
   waiting: 'idle' | 'backoff' | 'blocked' | null;
   attempt: number;
   differTimer: NodeJS.Timeout | null;
+  /** The last differ run that finished, and the last change signalled (paces the next run). */
+  lastDiffer: DifferRun | null;
+  lastChangeAt: number | null;
 }
 
 /**
@@ -122,6 +128,7 @@ export function createEventSync(deps: EventSyncDeps) {
     deviceId: repo.enrolment(eventId)?.deviceId ?? deviceId,
     attendeeMediaPath: deps.attendeeMediaPath,
     ...(deps.watermarkOf ? { watermarkOf: deps.watermarkOf } : {}),
+    ...(deps.showsEveryFace ? { showsEveryFace: deps.showsEveryFace } : {}),
     now,
   });
 
@@ -206,8 +213,26 @@ export function createEventSync(deps: EventSyncDeps) {
     return e;
   }
 
-  async function syncNow(eventId: number, onProgress?: (p: SyncProgress) => void): Promise<SyncSummary> {
+  /** One differ run, timed: the time it took spaces the next (differ-pacing.ts). */
+  async function runDiffer(eventId: number): Promise<number> {
+    const startedAt = now();
+    const appended = await recordChanges(changeDepsOf(eventId), eventId);
+    loopOf(eventId).lastDiffer = { startedAt, tookMs: now() - startedAt };
+    return appended;
+  }
+
+  /**
+   * One sync. `differ: 'unless-current'` (the continuous loop) skips the differ run when one since
+   * the last change already wrote the log; a sync asked for always runs it.
+   */
+  async function syncNow(
+    eventId: number,
+    onProgress?: (p: SyncProgress) => void,
+    differ: 'always' | 'unless-current' = 'always',
+  ): Promise<SyncSummary> {
     const e = mustBeEnrolled(eventId);
+    const l = loopOf(eventId);
+    const skipDiffer = differ === 'unless-current' && differIsCurrent(l.lastDiffer, l.lastChangeAt, now());
     const client = createCloudClient(e.endpoint, readDeviceToken(deps.dataDir, eventId), timeouts);
     repo.setRunState(eventId, 'syncing', e.lastError);
     viewChanged(eventId);
@@ -215,6 +240,7 @@ export function createEventSync(deps: EventSyncDeps) {
       const summary = await runSync(
         {
           ...changeDepsOf(eventId),
+          differ: () => (skipDiffer ? Promise.resolve(0) : runDiffer(eventId)),
           client,
           throttle: (bytes) => throttle(eventId, bytes),
           sentBytes: (bytes) => {
@@ -297,7 +323,7 @@ export function createEventSync(deps: EventSyncDeps) {
 
   const loopOf = (eventId: number): EventLoop => {
     let l = loops.get(eventId);
-    if (!l) loops.set(eventId, (l = { timer: null, waiting: null, attempt: 0, differTimer: null }));
+    if (!l) loops.set(eventId, (l = { timer: null, waiting: null, attempt: 0, differTimer: null, lastDiffer: null, lastChangeAt: null }));
     return l;
   };
 
@@ -319,9 +345,11 @@ export function createEventSync(deps: EventSyncDeps) {
     const l = loopOf(eventId);
     try {
       // One try: the loop's own backoff decides when the next comes.
-      await runSerialized(eventId, () => syncNow(eventId));
+      await runSerialized(eventId, () => syncNow(eventId, undefined, 'unless-current'));
       l.attempt = 0;
-      schedule(eventId, idleResyncMs, 'idle');
+      // Changes recorded while it ran (photos made ready meanwhile) go a moment later, not at the idle resync.
+      const left = repo.opsLeft(eventId) > 0 || repo.blobsLeft(eventId).count > 0;
+      schedule(eventId, left ? debounceMs : idleResyncMs, left ? null : 'idle');
     } catch (err) {
       if (!started) return;
       if (err instanceof SyncRequestError && isRetryable(err.kind)) {
@@ -346,19 +374,23 @@ export function createEventSync(deps: EventSyncDeps) {
   function changed(eventId: number): void {
     if (stopping || !repo.enrolment(eventId)) return;
     const l = loopOf(eventId);
+    l.lastChangeAt = now();
     if (l.differTimer) return;
-    l.differTimer = setTimeout(() => {
-      l.differTimer = null;
-      const run = recordChanges(changeDepsOf(eventId), eventId)
-        .then((appended) => {
-          if (appended) viewChanged(eventId);
-          // Send now unless offline (the backoff decides) or blocked (the operator decides).
-          if (started && appended && (l.waiting === 'idle' || l.waiting === null) && !running.has(eventId)) schedule(eventId, 0, null);
-        })
-        .catch((err: unknown) => log.error({ eventId, err }, `Could not record the event's changes for sync: ${(err as Error).message}`))
-        .finally(() => differRuns.delete(run));
-      differRuns.add(run);
-    }, debounceMs);
+    l.differTimer = setTimeout(
+      () => {
+        l.differTimer = null;
+        const run = runDiffer(eventId)
+          .then((appended) => {
+            if (appended) viewChanged(eventId);
+            // Send now unless offline (the backoff decides) or blocked (the operator decides).
+            if (started && appended && (l.waiting === 'idle' || l.waiting === null) && !running.has(eventId)) schedule(eventId, 0, null);
+          })
+          .catch((err: unknown) => log.error({ eventId, err }, `Could not record the event's changes for sync: ${(err as Error).message}`))
+          .finally(() => differRuns.delete(run));
+        differRuns.add(run);
+      },
+      nextDifferDelay(debounceMs, l.lastDiffer),
+    );
     l.differTimer.unref();
   }
 
@@ -430,7 +462,7 @@ export function createEventSync(deps: EventSyncDeps) {
         { eventId, endpoint, cloudEventId: answer.cloudEventId },
         `Enrolled with ${endpoint} as "${deviceName}" (cloud event ${answer.cloudEventId})`,
       );
-      await recordChanges(changeDepsOf(eventId), eventId);
+      await runDiffer(eventId);
       loopOf(eventId).attempt = 0;
       wake(eventId);
       viewChanged(eventId);
@@ -458,7 +490,7 @@ export function createEventSync(deps: EventSyncDeps) {
 
     runOnce,
     /** The differ alone (no network): the operations the event's changes call for; how many. */
-    recordChanges: (eventId: number) => recordChanges(changeDepsOf(eventId), eventId),
+    recordChanges: (eventId: number) => runDiffer(eventId),
     changed,
 
     /** The take-home address attendees get: the cloud's once the event is enrolled, else null. */

@@ -48,6 +48,8 @@ export interface SyncRunDeps extends ChangeLogDeps {
   partSent?(blob: SyncBlob, partNumber: number): void;
   /** True once the engine is closing. */
   stopped?(): boolean;
+  /** The differ run that starts the sync, when the caller paces it (event-sync); else recordChanges. */
+  differ?(): Promise<unknown>;
 }
 
 /** The endpoint lost operations this laptop had its acknowledgement for: sync cannot go on by itself. */
@@ -82,7 +84,7 @@ export async function runSync(deps: SyncRunDeps, eventId: number, onProgress?: (
     uploadOriginals: policy.uploadOriginals,
     cloudFaceSearch: policy.cloudFaceSearch,
   });
-  await recordChanges(deps, eventId);
+  await (deps.differ ? deps.differ() : recordChanges(deps, eventId));
   progress('operations');
   summary.opsSent = await sendOperations(deps, eventId, () => progress('operations'));
   progress('blobs');

@@ -10,7 +10,7 @@
 //
 //   npm run bench:sync                          (2,000 photos, 50 Mbit/s, 16 photos ingested per run)
 //   npm run bench:sync -- --photos 300 --ingest 8   (a quick look)
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -39,6 +39,16 @@ const args = parseArgs({
     label: { type: 'string' },
     /** The far side's nice level (19: below the laptop; 0: an equal share of the cores). */
     'far-side-nice': { type: 'string', default: '19' },
+    /** Run the far side under SCHED_IDLE (`chrt --idle`): it gets only CPU nothing else wants, as on another machine. */
+    'far-side-idle': { type: 'boolean', default: false },
+    /** Where the far side keeps PostgreSQL and its blob store (e.g. /dev/shm: its fsyncs then miss the laptop's disk). */
+    'far-side-tmp': { type: 'string' },
+    /**
+     * Two machines on this one: the laptop (this process and its threads) on core 0 only, the far
+     * side on core 1 only, so the far side's CPU cannot slow the laptop's ingest and what is left
+     * is the sync's own cost on the laptop (on one core: twice the share it takes of two).
+     */
+    'split-cores': { type: 'boolean', default: false },
   },
 }).values;
 const PHOTOS = Number(args.photos);
@@ -150,11 +160,18 @@ async function startCloudSide(): Promise<CloudSide> {
   // The far side stands for another machine. On this 2-core one it shares the cores with the
   // laptop, so by default it runs at the lowest priority (nice 19, set by the child itself;
   // PostgreSQL's processes inherit it) and gets the CPU the laptop leaves.
-  const child = spawn(
+  const command = [
     join(REPO_ROOT, 'node_modules', '.bin', 'tsx'),
-    [join(REPO_ROOT, 'test/bench/sync-cloud-process.ts'), String(LINK_BITS_PER_SECOND), String(args['far-side-nice'])],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
+    join(REPO_ROOT, 'test/bench/sync-cloud-process.ts'),
+    String(LINK_BITS_PER_SECOND),
+    String(args['far-side-nice']),
+  ];
+  if (args['far-side-idle']) command.unshift('chrt', '--idle', '0');
+  if (args['split-cores']) command.unshift('taskset', '--cpu-list', '1');
+  const child = spawn(command[0]!, command.slice(1), {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: args['far-side-tmp'] ? { ...process.env, TMPDIR: args['far-side-tmp'] } : process.env,
+  });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const next = async <T>(key: string): Promise<T> => {
     for (;;) {
@@ -207,6 +224,10 @@ async function timeIngest(engine: Engine, name: string, paths: string[]): Promis
 }
 
 async function main(): Promise<void> {
+  if (args['split-cores']) {
+    // Every thread of this process now and later (threads inherit their creator's affinity).
+    execFileSync('taskset', ['--all-tasks', '--cpu-list', '--pid', '0', String(process.pid)], { stdio: 'ignore' });
+  }
   const root = await makeTempDir('shutterfind-bench-sync-');
   const dataDir = join(root, 'data');
   let cloud: CloudSide | null = null;
@@ -270,16 +291,21 @@ async function main(): Promise<void> {
     // The sync runs until paused for a paired ingest alone, then runs again from where it stopped.
     const summaries: SyncSummary[] = [];
     let finished = false;
-    const runSync = () =>
-      engine!.sync.runOnce(eventId, onProgress).then(
-        (done) => {
-          summaries.push(done);
-          finished = true;
-        },
-        (err: Error) => {
-          if (err.name !== 'SyncStoppedError') throw err;
-        },
-      );
+    const runSync = (onFiles?: () => void) =>
+      engine!.sync
+        .runOnce(eventId, (p) => {
+          onProgress(p);
+          if (p.phase === 'blobs') onFiles?.();
+        })
+        .then(
+          (done) => {
+            summaries.push(done);
+            finished = true;
+          },
+          (err: Error) => {
+            if (err.name !== 'SyncStoppedError') throw err;
+          },
+        );
     let syncing = runSync();
     log('syncing; ingest as the sync starts (its differ run and metadata)…');
     const duringStart = await timeIngest(engine, 'ingest-during-start', sets[1]!);
@@ -291,17 +317,29 @@ async function main(): Promise<void> {
     // Pairs: an ingest while files go, then one with the sync paused (nothing crosses the link and
     // the far side idles), so both of a pair see the same drift of this shared machine.
     const pairs: { during: number; alone: number; slowdown: number }[] = [];
+    // Each pause, from asking for it until files flow again after it (the requests in flight
+    // finishing, the restart's differ run and question): its time and the bytes the link carried
+    // meanwhile are left out of the link's use. They are the bench's doing, not the sync's.
     let pausedMs = 0;
+    let pausedBytes = 0;
     for (let i = 0; i < PAIRS && !finished; i++) {
-      const pairDuring = await timeIngest(engine, `ingest-pair-during-${i}`, pairSets[2 * i]!);
+      // The photographer goes on shooting the event being synced: the ingest goes into it, so its
+      // photos' changes run the differ (as in `serve`) and their files join the upload.
+      const pairDuring = await timeIngest(engine, 'bench', pairSets[2 * i]!);
       if (finished) break;
       engine.sync.setPaused(eventId, true);
+      const pauseFrom = { at: performance.now(), bytesUp: (await cloud.stats()).bytesUp };
       await syncing;
-      const pausedAt = performance.now();
       const pairAlone = await timeIngest(engine, `ingest-pair-alone-${i}`, pairSets[2 * i + 1]!);
       engine.sync.setPaused(eventId, false);
-      pausedMs += performance.now() - pausedAt;
-      if (!finished) syncing = runSync();
+      if (!finished) {
+        // Timed again once files go: the restart's own differ run is what "as the sync starts" measures.
+        let filesGoing = false;
+        syncing = runSync(() => (filesGoing = true));
+        await waitUntil(() => filesGoing || finished);
+      }
+      pausedBytes += (await cloud.stats()).bytesUp - pauseFrom.bytesUp;
+      pausedMs += performance.now() - pauseFrom.at;
       pairs.push({
         during: round(pairDuring.seconds),
         alone: round(pairAlone.seconds),
@@ -310,6 +348,17 @@ async function main(): Promise<void> {
       log(`  pair ${i + 1}: ${round(pairDuring.seconds)} s while files go, ${round(pairAlone.seconds)} s with the sync paused`);
     }
     await syncing;
+    // The differ on the synced event when nothing changed: what every change costs `serve` (a
+    // photo made ready runs it a moment later, over the whole event).
+    const steadyDiffer: { ms: number; cpuMs: number }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const c0 = process.cpuUsage();
+      const t = performance.now();
+      await engine.sync.recordChanges(eventId);
+      const c = process.cpuUsage(c0);
+      steadyDiffer.push({ ms: Math.round(performance.now() - t), cpuMs: Math.round((c.user + c.system) / 1000) });
+    }
+    log(`  differ with nothing changed: ${steadyDiffer.map((d) => `${d.ms} ms (${d.cpuMs} CPU-ms)`).join(', ')}`);
     const summary = summaries.reduce(
       (sum, s) => ({
         opsSent: sum.opsSent + s.opsSent,
@@ -327,6 +376,8 @@ async function main(): Promise<void> {
     const laptopCpu = process.cpuUsage(cpu0);
     const stats1 = await cloud.stats();
     const bytesUp = stats1.bytesUp - bytes0;
+    /** What the link carried outside the pauses, over syncSeconds. */
+    const bytesUpSyncing = bytesUp - pausedBytes;
     log(`synced in ${round(syncSeconds)} s; ingest alone (after)…`);
     const after = await timeIngest(engine, 'ingest-after', sets[3]!);
     log(`  ${round(after.seconds)} s`);
@@ -341,24 +392,29 @@ async function main(): Promise<void> {
       setup: {
         photos: PHOTOS,
         linkMbitPerSecond: LINK_BITS_PER_SECOND / 1e6,
-        cloud: `another process at nice ${args['far-side-nice']}: PostgreSQL 15, the endpoint with a directory blob store, the fault proxy capping the link`,
+        cloud: `another process at nice ${args['far-side-nice']}${args['far-side-idle'] ? ' under SCHED_IDLE' : ''}: PostgreSQL 15, the endpoint with a directory blob store${args['far-side-tmp'] ? ` in ${args['far-side-tmp']}` : ''}, the fault proxy capping the link`,
         ingestPhotosPerRun: INGEST_PHOTOS,
+        cores: args['split-cores'] ? 'split: the laptop on core 0, the far side on core 1' : 'shared: both sides on every core',
       },
       sync: {
         seconds: round(syncSeconds),
         summary,
         lastProgress,
         bytesThroughLink: bytesUp,
-        linkUtilisation: round(bytesUp / (linkBytesPerSecond * syncSeconds), 3),
+        linkUtilisation: round(bytesUpSyncing / (linkBytesPerSecond * syncSeconds), 3),
+        /** The pauses for the paired ingests, left out of the figures above and below. */
+        pauses: { seconds: round(pausedMs / 1000), bytesThroughLink: pausedBytes },
         targetUtilisation: 0.9,
         firstTakeHomeLinkSeconds: firstLinkSeconds === null ? null : round(firstLinkSeconds),
         /** The metadata first (differ run with hashing, then the batches), then the files: the link's use while files go. */
         metadataSeconds: filesFrom ? round((filesFrom as { seconds: number }).seconds) : null,
         /** Of which the differ run, before the first batch: reading the event and hashing its files. */
         differSeconds: differSeconds === null ? null : round(differSeconds as number),
+        /** The differ run again after the sync, nothing changed: its wall and process CPU time. */
+        steadyDiffer,
         linkUtilisationWhileFilesGo: filesFrom
           ? round(
-              (bytesUp - (filesFrom as { bytesUp: number }).bytesUp) /
+              (bytesUpSyncing - (filesFrom as { bytesUp: number }).bytesUp) /
                 (linkBytesPerSecondOf() * (syncSeconds - (filesFrom as { seconds: number }).seconds)),
               3,
             )

@@ -17,6 +17,8 @@ const rows: SyncSourceRows = {
       width: 6000,
       height: 4000,
       format: 'jpeg',
+      thumbnailPath: null,
+      previewPath: null,
     },
     {
       id: 2,
@@ -28,6 +30,8 @@ const rows: SyncSourceRows = {
       width: null,
       height: null,
       format: 'jpeg',
+      thumbnailPath: null,
+      previewPath: null,
     },
   ],
   faces: [

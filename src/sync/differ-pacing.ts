@@ -1,0 +1,41 @@
+// When the differ runs while the photographer keeps shooting. Every photo made ready tells sync
+// that the event changed, and a differ run reads the whole event (every photo's rows, a stat of
+// each of its files, a digest of each entity): at 2,000 photos that is a few hundred ms of the
+// main thread each time. Run every couple of seconds during a card import, it took a steady share
+// of the CPU the ingest needed. Pure decisions; event-sync keeps the clock.
+
+/** The share of one core the differ may take while changes keep coming. */
+export const DIFFER_DUTY = 0.05;
+/** The longest a change waits for its differ run, however large the event (the idle resync's period). */
+export const MAX_DIFFER_DELAY_MS = 60_000;
+/** A sync loop's run trusts a differ run this recent that saw every change signalled; older, it runs its own. */
+export const DIFFER_FRESH_MS = 30_000;
+
+export interface DifferRun {
+  /** When it started (epoch ms): it saw every change signalled before then. */
+  startedAt: number;
+  /** How long it took, wall time (a busy machine makes it longer, and the runs further apart). */
+  tookMs: number;
+}
+
+/**
+ * How long after a change its differ run starts: the debounce, or long enough after the last run
+ * that the differ stays within DIFFER_DUTY of a core, whichever is longer, and never more than
+ * MAX_DIFFER_DELAY_MS.
+ */
+export function nextDifferDelay(debounceMs: number, last: DifferRun | null, duty = DIFFER_DUTY): number {
+  if (!last) return debounceMs;
+  const spacing = Math.round(last.tookMs * (1 / duty - 1));
+  return Math.min(MAX_DIFFER_DELAY_MS, Math.max(debounceMs, spacing));
+}
+
+/**
+ * True when the operation log already holds every change signalled: a differ run started after the
+ * last signal, recently enough that changes nobody signalled are left to the next idle resync.
+ * A sync loop's run then goes straight to sending instead of reading the whole event again.
+ */
+export function differIsCurrent(last: DifferRun | null, lastChangeAt: number | null, now: number): boolean {
+  if (!last) return false;
+  if (lastChangeAt !== null && lastChangeAt >= last.startedAt) return false;
+  return now - last.startedAt <= DIFFER_FRESH_MS;
+}
