@@ -183,7 +183,9 @@ export function createEventSync(deps: EventSyncDeps) {
 
   /** The live view, at most once a second per event (the last change always shown). */
   function viewChanged(eventId: number): void {
-    if (!deps.onView) return;
+    // Once stopping, no view is scheduled: a run finishing inside stop() would otherwise read the
+    // database a second later, after the engine closed it (an uncaught "connection is not open").
+    if (!deps.onView || stopping) return;
     const t = viewTimers.get(eventId) ?? { last: 0, timer: null };
     viewTimers.set(eventId, t);
     if (t.timer) return;

@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 /** An event with three persons (no photos needed for operations), and sync over it. */
-function eventWithPersons(partSent?: EventSyncDeps['partSent']): { eventId: number; sync: EventSync } {
+function eventWithPersons(partSent?: EventSyncDeps['partSent'], onView?: EventSyncDeps['onView']): { eventId: number; sync: EventSync } {
   const { db } = temp;
   const eventId = Number(db.prepare('INSERT INTO events (name, created_at) VALUES (?, ?)').run('Gala', Date.now()).lastInsertRowid);
   for (const name of ['Ana', 'Bo', null]) {
@@ -55,6 +55,7 @@ function eventWithPersons(partSent?: EventSyncDeps['partSent']): { eventId: numb
     backoff: { baseMs: 100, maxMs: 500 },
     debounceMs: 50,
     ...(partSent ? { partSent } : {}),
+    ...(onView ? { onView } : {}),
     attendeeMediaPath: async (photoId, kind) => {
       const p = temp.repos.photos.getPhoto(photoId);
       return (kind === 'thumb' ? p?.thumbnailPath : p?.previewPath) ?? null;
@@ -141,6 +142,43 @@ describe('sync when the link or the endpoint fails', () => {
     expect((failed as Error).message).toMatch(/lost operations 4–8 .*Enrol the event again/);
     expect(sync.view(eventId)).toMatchObject({ state: 'error', opsLeft: 1, lastError: expect.stringMatching(/Enrol the event again/) });
   });
+
+  it('sends a change made while a sync was running a moment after that sync, not at the idle resync a minute later', async () => {
+    let whenSent: (() => void) | null = null;
+    const { eventId, sync } = eventWithPersons(undefined, (view) => {
+      if (view.state === 'syncing' && view.opsLeft === 0) whenSent?.();
+    });
+    const created = await cloud.createEvent();
+    await sync.enroll(eventId, { endpoint: proxy.url, joinCode: created.joinCode });
+    // Every chunk waits a second in the proxy: the run's last request (the deliveries' states)
+    // is still under way when its view first shows the operations sent.
+    proxy.setFault({ kind: 'latency', ms: 1_000 });
+    let renamedAt = 0;
+    whenSent = () => {
+      whenSent = null;
+      temp.db.prepare("UPDATE persons SET name = 'Ana Lima' WHERE name = 'Ana'").run();
+      sync.changed(eventId);
+      renamedAt = Date.now();
+    };
+    sync.start();
+    try {
+      await waitFor(() => renamedAt > 0, 'the loop to send the first operations');
+      await waitFor(
+        async () =>
+          (
+            await cloud.query('SELECT 1 FROM persons p JOIN devices d ON d.id = p.device_pk WHERE d.device_id = $1 AND p.name = $2', [
+              sync.deviceIdOf(eventId),
+              'Ana Lima',
+            ])
+          ).length === 1,
+        'the rename to reach the endpoint (the idle resync would be a minute later)',
+        25_000,
+      );
+    } finally {
+      proxy.setFault({ kind: 'none' });
+      await sync.stop();
+    }
+  }, 60_000);
 
   it('starts an upload again when the endpoint forgot it, and the file arrives whole', async () => {
     let crash = true;
