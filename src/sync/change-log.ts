@@ -62,12 +62,14 @@ export async function recordChanges(deps: ChangeLogDeps, eventId: number): Promi
     else if (waitedFor) known.waitedFor = true;
     return hashed;
   };
-  const mediaOf = async (photo: (typeof rows.photos)[number]): Promise<void> => {
+  type Photo = (typeof rows.photos)[number];
+  const pathsOf = async (photo: Photo) => {
+    const [thumb, preview] = await Promise.all([mediaPath(photo, 'thumb'), mediaPath(photo, 'preview')]);
+    return { photo, thumb, preview };
+  };
+  const mediaOf = async ({ photo, ...paths }: Awaited<ReturnType<typeof pathsOf>>): Promise<void> => {
     const waitedFor = waited.has(photo.id);
-    const [thumb, preview] = await Promise.all([
-      mediaPath(photo, 'thumb').then((path) => refOf('thumb', path, waitedFor)),
-      mediaPath(photo, 'preview').then((path) => refOf('preview', path, waitedFor)),
-    ]);
+    const [thumb, preview] = await Promise.all([refOf('thumb', paths.thumb, waitedFor), refOf('preview', paths.preview, waitedFor)]);
     // The original is the photo's own file, named by its content hash already.
     let original: BlobRef | null = null;
     if (enrolment.uploadOriginals && photo.sizeBytes) {
@@ -85,9 +87,12 @@ export async function recordChanges(deps: ChangeLogDeps, eventId: number): Promi
     }
     blobs.set(photo.id, { thumb, preview, original });
   };
-  // A few photos at a time (their file checks overlap), then the event loop is given back.
+  // A few photos at a time (their files' known hashes in one query, their file checks
+  // overlapping), then the event loop is given back.
   for (let i = 0; i < rows.photos.length; i += PHOTOS_PER_YIELD) {
-    await Promise.all(rows.photos.slice(i, i + PHOTOS_PER_YIELD).map(mediaOf));
+    const chunk = await Promise.all(rows.photos.slice(i, i + PHOTOS_PER_YIELD).map(pathsOf));
+    hashes.lookUp(chunk.flatMap((c) => [c.thumb, c.preview]).flatMap((path) => (path ? [absolute(path)] : [])));
+    await Promise.all(chunk.map(mediaOf));
     await yieldToOthers();
   }
   hashes.save();

@@ -1,7 +1,7 @@
 // SHA-256 and size of the files a photo sends (thumbnail, preview, original), hashed once per
 // (path, size, mtime): the differ runs a few seconds after each change in `serve`, and 4,000 media
-// files must not be read again each time. A differ run opens one cache: every known hash read in
-// one query, the new ones saved together at the end.
+// files must not be read again each time. A differ run opens one cache: the known hashes of a
+// chunk of photos' files read in one query, the new ones saved together at the end.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -28,6 +28,8 @@ export async function sha256OfFile(path: string, size = Number.POSITIVE_INFINITY
 }
 
 export interface MediaHashCache {
+  /** Reads the known hashes of these files in one query (a file not looked up is looked up alone). */
+  lookUp(paths: readonly string[]): void;
   /** The file's hash and size, from the cache when unchanged; null when the file is not there. */
   hashedFile(path: string): Promise<HashedFile | null>;
   /** Saves the hashes made since the cache was opened (in one transaction). */
@@ -35,10 +37,19 @@ export interface MediaHashCache {
 }
 
 export function openMediaHashCache(repo: SyncRepository): MediaHashCache {
-  const known = repo.cachedHashes();
+  const known = new Map<string, MediaHash>();
+  const looked = new Set<string>();
   const made: ({ path: string } & MediaHash)[] = [];
+  const lookUp = (paths: readonly string[]) => {
+    const fresh = paths.filter((p) => !looked.has(p));
+    if (!fresh.length) return;
+    for (const [path, hash] of repo.cachedHashes(fresh)) known.set(path, hash);
+    for (const p of fresh) looked.add(p);
+  };
   return {
+    lookUp,
     async hashedFile(path) {
+      lookUp([path]);
       let info;
       try {
         info = await stat(path);

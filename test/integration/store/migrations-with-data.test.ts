@@ -1342,7 +1342,11 @@ function expectEverythingReadable(db: Database, repos: Repositories, x: Expected
     const [upload] = repos.sync.pendingBlobs(e.eventId, 10);
     expect(upload).toMatchObject({ sha256: sha256('thumb 1'), kind: 'thumb', uploadId: 'upload-1', partCount: 1 });
     expect(repos.sync.partsDone(e.eventId, sha256('thumb 1'), 'upload-1')).toEqual([{ partNumber: 1, etag: '"abc"' }]);
-    expect(repos.sync.cachedHashes().get('/data/media/thumbs/1.webp')).toEqual({ size: 30_000, mtimeMs: T, sha256: sha256('thumb 1') });
+    expect(repos.sync.cachedHashes(['/data/media/thumbs/1.webp']).get('/data/media/thumbs/1.webp')).toEqual({
+      size: 30_000,
+      mtimeMs: T,
+      sha256: sha256('thumb 1'),
+    });
   }
 
   // Last: redeeming uses a code up.

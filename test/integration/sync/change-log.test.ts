@@ -2,7 +2,7 @@
 // within 100 ms, media files are hashed once, unchanged state makes no operation, and sequence
 // numbers never repeat, even after the newest operations left the log.
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { syncOperation } from '../../../src/api/index.js';
@@ -101,6 +101,33 @@ describe('the operation log of an enrolled event', () => {
     const started = performance.now();
     expect(await recordChanges(deps(), eventId)).toBe(0);
     expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('hashes a media file again only when its size or modification time changed, and sends its photo again then', async () => {
+    const eventId = await fillEvent();
+    const thumb = (i: number) => join(temp.dir, 'media', `t${i}.webp`);
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+    const then = new Date(T + 1_000);
+    await utimes(thumb(0), then, then);
+    enrol(eventId);
+    await recordChanges(deps(), eventId);
+    const before = temp.repos.sync.enrolment(eventId)!.nextSeq;
+    // Rewritten with the same size and its old modification time: trusted from the cache, not read.
+    await writeFile(thumb(0), 'thumb X');
+    await utimes(thumb(0), then, then);
+    // Rewritten later (a blurred copy made again): read, hashed, and its photo sent again with it.
+    await writeFile(thumb(1), 'thumb Y');
+    await utimes(thumb(1), new Date(T + 5_000), new Date(T + 5_000));
+
+    expect(await recordChanges(deps(), eventId)).toBe(1);
+    const [put] = temp.repos.sync.opsFrom(eventId, before, 10);
+    expect(JSON.parse(put!.json)).toMatchObject({ kind: 'photo.put', thumb: { sha256: sha256('thumb Y') } });
+    expect(temp.repos.sync.cachedHashes([thumb(0), thumb(1)])).toEqual(
+      new Map([
+        [thumb(0), { size: 7, mtimeMs: T + 1_000, sha256: sha256('thumb 0') }],
+        [thumb(1), { size: 7, mtimeMs: T + 5_000, sha256: sha256('thumb Y') }],
+      ]),
+    );
   });
 
   it('never gives a sequence number twice, even after the newest operations were acknowledged and left the log', async () => {
