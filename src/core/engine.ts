@@ -35,6 +35,7 @@ import {
   openDatabase,
   type CaptureMerged,
   type Database,
+  type Event,
   type Repositories,
 } from '../store/index.js';
 import { intraOpThreads, loadMatchThreshold } from '../vision/index.js';
@@ -43,6 +44,7 @@ import type { Engine, EngineEvents, EngineOptions } from './engine-types.js';
 import { createEventExports } from './event-exports.js';
 import { createGalleryBranding } from './gallery-branding.js';
 import { createEventSessions } from './event-sessions.js';
+import { descriptorAction } from './face-descriptor-upgrade.js';
 import { createEngineSync } from './event-sync.js';
 import { createProviderRecorder } from './face-provider.js';
 import { faceTaskOptions } from './face-task.js';
@@ -224,11 +226,35 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     bus,
     wake: () => scheduler.wake(),
     beforeOpen: (event) => {
+      describeAgainIfStale(event);
       // Faces saved just before a crash may not have reached grouping; finish that first.
       groupNewFaces(event.id, people.facesWithoutPerson(event.id));
       if (sceneModel.taskOptions(true)) backfillScenes(event.id, event.name);
     },
   });
+
+  /** Faces described by an earlier network are described again (face-descriptor-upgrade.ts). */
+  function describeAgainIfStale(event: Event): void {
+    const recorded = repos.events.faceDescriptorOf(event.id);
+    const action = descriptorAction(recorded, thresholds.model, repos.photos.countPhotos(event.id).total);
+    if (action === 'none') return;
+    if (action === 'describe-again') {
+      if (!settings.faces.enabled) return; // Left as recorded: described again once faces are on.
+      const queued = queueStageAgain(
+        { jobs: repos.jobs, maxAttempts: settings.pipeline.maxAttempts, facesOn: true, sceneOn: false },
+        event.id,
+        'faces',
+        Date.now(),
+      );
+      log.warn(
+        { event: event.name, from: recorded, to: thresholds.model, photos: queued.photos },
+        `Faces of "${event.name}" were described by an earlier face network (${recorded}); describing its ${queued.photos} photo(s) again in the background. Until that ends, selfie search in this event may miss photos.`,
+      );
+      setImmediate(() => scheduler.wake());
+    }
+    repos.events.recordFaceDescriptor(event.id, thresholds.model, Date.now());
+  }
+  for (const event of repos.events.listEvents()) describeAgainIfStale(event);
 
   const engine: Engine = {
     layout,

@@ -15,6 +15,11 @@ export function createEventsRepository(db: Database) {
   const all = db.prepare<[], EventRow>('SELECT id, name, created_at FROM events ORDER BY created_at, id');
   const settingsOf = db.prepare<[number], { settings_json: string }>('SELECT settings_json FROM events WHERE id = ?');
   const setSettings = db.prepare('UPDATE events SET settings_json = ? WHERE id = ?');
+  const descriptorOf = db.prepare<[number], { model: string }>('SELECT model FROM event_face_descriptors WHERE event_id = ?');
+  const recordDescriptor = db.prepare(
+    `INSERT INTO event_face_descriptors (event_id, model, recorded_at) VALUES (?, ?, ?)
+     ON CONFLICT (event_id) DO UPDATE SET model = excluded.model, recorded_at = excluded.recorded_at`,
+  );
 
   return {
     findEventByName(name: string): Event | undefined {
@@ -37,6 +42,13 @@ export function createEventsRepository(db: Database) {
     },
     saveEventSettings(eventId: number, settings: unknown): void {
       setSettings.run(JSON.stringify(settings), eventId);
+    },
+    /** The descriptor model the event's stored face descriptors come from; null: none recorded yet (an event new since 0.3). */
+    faceDescriptorOf(eventId: number): string | null {
+      return descriptorOf.get(eventId)?.model ?? null;
+    },
+    recordFaceDescriptor(eventId: number, model: string, now: number): void {
+      recordDescriptor.run(eventId, model, now);
     },
   };
 }

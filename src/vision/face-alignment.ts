@@ -129,10 +129,64 @@ export function alignToMeanFace(landmarks: readonly Point[], padding = MEAN_FACE
   return { angle: -theta, centre: { x: sx + (cx * c - cy * s) / scale, y: sy + (cx * s + cy * c) / scale }, side: 1 / scale };
 }
 
-/** How the descriptor's chip is cut: dlib's mean face (what the net was trained on) or face-api's landmark box. */
-export type ChipAlignment = 'mean-face' | 'landmark-box';
+/**
+ * Where five points sit in the 112 x 112 chip of ArcFace-style recognition networks (eye
+ * centres, nose tip, mouth corners), as fractions of the chip: the reference every such network,
+ * the shipped descriptor included, was trained on.
+ */
+const FIVE_POINT_REFERENCE: readonly Point[] = [
+  { x: 38.2946 / 112, y: 51.6963 / 112 },
+  { x: 73.5318 / 112, y: 51.5014 / 112 },
+  { x: 56.0252 / 112, y: 71.7366 / 112 },
+  { x: 41.5493 / 112, y: 92.3655 / 112 },
+  { x: 70.729 / 112, y: 92.2041 / 112 },
+];
+
+/** The five points of that reference, from the 68 landmarks: eye centres, nose tip (30), mouth corners (outer and inner lip averaged). */
+export function fivePoints(landmarks: readonly Point[]): Point[] {
+  const { left, right } = eyeCentres(landmarks);
+  return [left, right, landmarks[30]!, meanPoint([landmarks[48]!, landmarks[60]!]), meanPoint([landmarks[54]!, landmarks[64]!])];
+}
+
+/**
+ * The least-squares similarity transform (rotation, uniform scale, translation; Umeyama without
+ * reflection) taking `points` in the image to `reference` in the unit chip, as the square crop it
+ * cuts.
+ */
+export function alignToReference(points: readonly Point[], reference: readonly Point[]): Alignment {
+  const n = reference.length;
+  const src = meanPoint(points);
+  const dst = meanPoint(reference);
+  let a = 0;
+  let b = 0;
+  let spread = 0;
+  for (let i = 0; i < n; i++) {
+    const px = points[i]!.x - src.x;
+    const py = points[i]!.y - src.y;
+    const qx = reference[i]!.x - dst.x;
+    const qy = reference[i]!.y - dst.y;
+    a += px * qx + py * qy;
+    b += px * qy - py * qx;
+    spread += px * px + py * py;
+  }
+  const scale = Math.hypot(a, b) / (spread || 1);
+  const theta = Math.atan2(b, a);
+  // The chip's centre (0.5, 0.5) taken back into the image.
+  const cx = 0.5 - dst.x;
+  const cy = 0.5 - dst.y;
+  const c = Math.cos(-theta);
+  const s = Math.sin(-theta);
+  return { angle: -theta, centre: { x: src.x + (cx * c - cy * s) / scale, y: src.y + (cx * s + cy * c) / scale }, side: 1 / scale };
+}
+
+/**
+ * How a descriptor's chip is cut: dlib's mean face (what face-api's port of dlib's net was trained
+ * on), face-api's landmark box (before 0.2), or the five-point reference of ArcFace-style networks.
+ */
+export type ChipAlignment = 'mean-face' | 'landmark-box' | 'five-point';
 
 export function alignChip(landmarks: readonly Point[], how: ChipAlignment): Alignment {
+  if (how === 'five-point') return alignToReference(fivePoints(landmarks), FIVE_POINT_REFERENCE);
   return how === 'mean-face' ? alignToMeanFace(landmarks) : alignFromLandmarks(landmarks);
 }
 

@@ -20,13 +20,14 @@ import {
   mirrorChip,
   squareAround,
   warpAligned,
-  type Alignment,
   type ChipAlignment,
   type PlacedImage,
   type RgbImage,
 } from './face-alignment.js';
 import { nonMaxSuppression, type Box, type Point, type ScoredBox } from './face-geometry.js';
-import { ensureFaceModels, type FaceModelPaths } from './face-model-files.js';
+import { descriptorNetworkPath, ensureFaceModels, faceModelDir, type FaceModelPaths } from './face-model-files.js';
+import { DESCRIPTOR_NETWORKS, type DescriptorNetwork, type DescriptorNetworkSpec } from './descriptor-networks.js';
+import { loadDescriptorProjection, project, type DescriptorProjection } from './descriptor-projection.js';
 import { DESCRIPTOR_INPUT_SIZE, LANDMARK_INPUT_SIZE } from './face-networks/input-sizes.js';
 import type { DetectorPrecision } from './face-networks/ssd-mobilenet-v1.js';
 import { faceQuality, laplacianVariance, type FaceQuality } from './face-quality.js';
@@ -48,6 +49,7 @@ export interface FaceEngineOptions {
 
 /** How a face becomes its 128-d descriptor. Part of the calibrated match configuration: a threshold holds only for the descriptors it was measured on. */
 export interface DescriptorSettings {
+  network: DescriptorNetwork;
   alignment: ChipAlignment;
   /**
    * Describe the mirrored chip too and average the two (test-time augmentation): one more
@@ -55,10 +57,15 @@ export interface DescriptorSettings {
    * 93.4% to 94.9% on held-out identities (bench:match).
    */
   flipAverage: boolean;
+  /** File under models/face mapping the network's output to the 128 numbers stored; none: the output as it is. */
+  projection?: string | undefined;
 }
 
 /** The descriptors of Shutterfind up to 0.1: face-api's landmark-box chip, one view. */
-export const LEGACY_DESCRIPTOR: DescriptorSettings = { alignment: 'landmark-box', flipAverage: false };
+export const LEGACY_DESCRIPTOR: DescriptorSettings = { network: 'dlib-resnet', alignment: 'landmark-box', flipAverage: false };
+
+/** The descriptors of Shutterfind 0.2: dlib's own chip, averaged with the mirrored chip's. */
+export const DLIB_CALIBRATED_DESCRIPTOR: DescriptorSettings = { network: 'dlib-resnet', alignment: 'mean-face', flipAverage: true };
 
 export interface DetectOptions {
   /** Smallest face to look for, in pixels of the image passed in. */
@@ -119,15 +126,15 @@ async function inBatches<T, R>(items: readonly T[], size: number, run: (batch: r
 /** A face narrower than this (in the pixels it is cropped from) is upsampled for the descriptor. */
 const DESCRIPTOR_DETAIL_PX = DESCRIPTOR_INPUT_SIZE;
 
-function toNchw(images: readonly Uint8Array[], size: number): Float32Array {
+function toNchw(images: readonly Uint8Array[], size: number, scale = 1, offset = 0): Float32Array {
   const plane = size * size;
   const out = new Float32Array(images.length * 3 * plane);
   images.forEach((img, b) => {
     const base = b * 3 * plane;
     for (let i = 0; i < plane; i++) {
-      out[base + i] = img[i * 3]!;
-      out[base + plane + i] = img[i * 3 + 1]!;
-      out[base + 2 * plane + i] = img[i * 3 + 2]!;
+      out[base + i] = img[i * 3]! * scale + offset;
+      out[base + plane + i] = img[i * 3 + 1]! * scale + offset;
+      out[base + 2 * plane + i] = img[i * 3 + 2]! * scale + offset;
     }
   });
   return out;
@@ -152,7 +159,12 @@ export class FaceEngine {
     readonly provider: ProviderChoice,
     readonly detectorPrecision: DetectorPrecision,
     readonly descriptor: DescriptorSettings,
-  ) {}
+    private readonly projection: DescriptorProjection | null,
+  ) {
+    this.network = DESCRIPTOR_NETWORKS[descriptor.network];
+  }
+
+  private readonly network: DescriptorNetworkSpec;
 
   /** Detector input buffers by pass area, and anchors by pass size: both repeat photo after photo. */
   private readonly inputBuffers = new Map<number, Float32Array>();
@@ -160,6 +172,9 @@ export class FaceEngine {
 
   static async open(options: FaceEngineOptions): Promise<FaceEngine> {
     const models = options.models ?? (await ensureFaceModels());
+    const descriptor = options.descriptor ?? loadMatchThreshold().descriptor;
+    const describerPath = descriptorNetworkPath(descriptor.network, models);
+    const projection = descriptor.projection ? loadDescriptorProjection(faceModelDir(), descriptor.projection) : null;
     let detectorPrecision: DetectorPrecision = 'float32';
     const open = async (provider: ProviderName) => {
       const session = sessionOptions(provider, options.threads);
@@ -167,11 +182,11 @@ export class FaceEngine {
       return Promise.all([
         ort.InferenceSession.create(detectorPrecision === 'int8' ? models.detectorInt8 : models.detector, session),
         ort.InferenceSession.create(models.landmarks, session),
-        ort.InferenceSession.create(models.descriptor, session),
+        ort.InferenceSession.create(describerPath, session),
       ]);
     };
     const { value, choice } = await chooseProvider(preferredProviders(options.provider), open);
-    return new FaceEngine(value[0], value[1], value[2], choice, detectorPrecision, options.descriptor ?? loadMatchThreshold().descriptor);
+    return new FaceEngine(value[0], value[1], value[2], choice, detectorPrecision, descriptor, projection);
   }
 
   async release(): Promise<void> {
@@ -366,26 +381,46 @@ export class FaceEngine {
     });
   }
 
-  /** Aligned crops and their L2-normalised descriptors (averaged with the mirrored chip's when configured). */
+  /**
+   * Each face's 150 px chip on dlib's mean face (for face thumbnails and the sharpness measure,
+   * whatever the network) and its L2-normalised descriptor: the network's own chip, averaged with
+   * the mirrored chip's when configured, then projected to 128 numbers when configured.
+   */
   async describe(
     sources: readonly PlacedImage[],
-    alignments: readonly Alignment[],
+    landmarks: readonly (readonly Point[])[],
   ): Promise<{ crops: Uint8Array[]; embeddings: Float32Array[] }> {
-    const crops = alignments.map((a, i) => warpAligned(sources[i]!, a, DESCRIPTOR_INPUT_SIZE));
+    const ownChip = this.network.alignments.includes(this.descriptor.alignment) && this.network.inputSize === DESCRIPTOR_INPUT_SIZE;
+    const cropAlignment: ChipAlignment = ownChip ? this.descriptor.alignment : 'mean-face';
+    const crops = landmarks.map((l, i) => warpAligned(sources[i]!, alignChip(l, cropAlignment), DESCRIPTOR_INPUT_SIZE));
+    const size = this.network.inputSize;
+    const chips = ownChip ? crops : landmarks.map((l, i) => warpAligned(sources[i]!, alignChip(l, this.descriptor.alignment), size));
     const flip = this.descriptor.flipAverage;
     // With the mirrored chips a run holds twice the images: half the faces keep the arena's peak as it was.
-    const embeddings = await inBatches(crops, flip ? FACE_BATCH / 2 : FACE_BATCH, async (batch) => {
-      const images = flip ? [...batch, ...batch.map((c) => mirrorChip(c, DESCRIPTOR_INPUT_SIZE))] : batch;
-      const tensor = new ort.Tensor('float32', toNchw(images, DESCRIPTOR_INPUT_SIZE), [
+    const perRun = Math.min(this.network.maxBatch, flip ? FACE_BATCH / 2 : FACE_BATCH);
+    const views = async (images: readonly Uint8Array[]): Promise<Float32Array[]> => {
+      const tensor = new ort.Tensor('float32', toNchw(images, size, this.network.scale, this.network.offset), [
         images.length,
         3,
-        DESCRIPTOR_INPUT_SIZE,
-        DESCRIPTOR_INPUT_SIZE,
+        size,
+        size,
       ]);
-      const out = (await this.describer.run({ face: tensor })).descriptor!.data as Float32Array;
+      const out = (await this.describer.run({ [this.network.inputName]: tensor }))[this.network.outputName]!.data as Float32Array;
       const dim = out.length / images.length;
-      const view = (i: number) => l2Normalise(out.slice(i * dim, (i + 1) * dim));
-      return batch.map((_, i) => (flip ? l2Normalise(addVectors(view(i), view(i + batch.length))) : view(i)));
+      return images.map((_, i) => l2Normalise(out.slice(i * dim, (i + 1) * dim)));
+    };
+    const embeddings = await inBatches(chips, perRun, async (batch) => {
+      let described: Float32Array[];
+      if (!flip) described = await views(batch);
+      else if (this.network.maxBatch >= batch.length * 2) {
+        const both = await views([...batch, ...batch.map((c) => mirrorChip(c, size))]);
+        described = batch.map((_, i) => l2Normalise(addVectors(both[i]!, both[i + batch.length]!)));
+      } else {
+        const straight = await views(batch);
+        const mirrored = await views(batch.map((c) => mirrorChip(c, size)));
+        described = batch.map((_, i) => l2Normalise(addVectors(straight[i]!, mirrored[i]!)));
+      }
+      return this.projection ? described.map((d) => l2Normalise(project(this.projection!, d))) : described;
     });
     return { crops, embeddings };
   }
@@ -418,9 +453,8 @@ export class FaceEngine {
       return inside ? detail : base;
     };
     const landmarks = await this.landmarks(sourceFor, boxes);
-    const alignments = landmarks.map((l) => alignChip(l, this.descriptor.alignment));
     const sources = boxes.map(sourceFor);
-    const { crops, embeddings } = await this.describe(sources, alignments);
+    const { crops, embeddings } = await this.describe(sources, landmarks);
     return boxes.map((b, i) => {
       const sizePx = Math.max(b.width, b.height) * options.originalScale;
       return {

@@ -8,6 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { packageRoot } from '../config/index.js';
 import { loadTfjsWeights, type WeightMap } from './tfjs-weights.js';
+import { FACEPLUGIN_FILE, FACEPLUGIN_SHA256, type DescriptorNetwork } from './descriptor-networks.js';
 
 /** `detectorInt8` is the detector with int8 convolutions, the fast choice on a CPU. */
 export type FaceNetwork = 'detector' | 'detectorInt8' | 'landmarks' | 'descriptor';
@@ -182,4 +183,26 @@ export async function ensureFaceModels(dir: string = faceModelDir()): Promise<Fa
     writeRecordedChecksums(sums, dir);
   }
   return paths;
+}
+
+/**
+ * The descriptor network's file: dlib's is converted with the others (`models.descriptor`); the
+ * faceplugin network ships as a file, checked against its sha256 (once per change of the file,
+ * like the converted ones).
+ */
+export function descriptorNetworkPath(network: DescriptorNetwork, models: FaceModelPaths, dir: string = faceModelDir()): string {
+  if (network === 'dlib-resnet') return models.descriptor;
+  const path = join(dir, FACEPLUGIN_FILE);
+  if (!existsSync(path))
+    throw new Error(
+      `The face descriptor network is missing at ${path}: it ships with Shutterfind; reinstall it or restore the file from git.`,
+    );
+  const verified = readVerified(dir);
+  const before = JSON.stringify(verified);
+  if (!fileMatches(path, FACEPLUGIN_SHA256, verified))
+    throw new Error(
+      `The face descriptor network at ${path} does not match its recorded sha256 (damaged or replaced): reinstall Shutterfind.`,
+    );
+  if (JSON.stringify(verified) !== before) writeVerified(dir, verified);
+  return path;
 }

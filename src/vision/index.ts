@@ -3,6 +3,7 @@ export {
   FaceEngine,
   DEFAULT_DETECT_OPTIONS,
   LEGACY_DESCRIPTOR,
+  DLIB_CALIBRATED_DESCRIPTOR,
   l2Normalise,
   type AnalysedFace,
   type DescriptorSettings,
@@ -47,3 +48,5 @@ export {
 } from './clip-model-files.js';
 export { linkGraphOnnx } from './face-links.js';
 export { DESCRIPTOR_INPUT_SIZE } from './face-networks/input-sizes.js';
+export { DESCRIPTOR_NETWORKS, type DescriptorNetwork } from './descriptor-networks.js';
+export { encodeProjectionMatrix, type DescriptorProjection } from './descriptor-projection.js';

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { packageRoot } from '../config/index.js';
+import { DESCRIPTOR_NETWORKS } from './descriptor-networks.js';
 
 const distance = z.number().gt(0).lt(2);
 
@@ -13,7 +14,18 @@ const thresholdSchema = z
   .object({
     model: z.string(),
     metric: z.literal('cosine'),
-    descriptor: z.object({ alignment: z.enum(['mean-face', 'landmark-box']), flipAverage: z.boolean() }),
+    descriptor: z
+      .object({
+        /** Which network makes descriptors; files calibrated before there was a choice mean dlib's. */
+        network: z.enum(['dlib-resnet', 'faceplugin-512']).default('dlib-resnet'),
+        alignment: z.enum(['mean-face', 'landmark-box', 'five-point']),
+        flipAverage: z.boolean(),
+        /** File under models/face mapping the network's descriptor to the 128 numbers stored (descriptor-projection.ts). */
+        projection: z.string().optional(),
+      })
+      .refine((d) => DESCRIPTOR_NETWORKS[d.network].alignments.includes(d.alignment), {
+        message: 'the alignment is not one the network was trained on',
+      }),
     /** Two photos, one decision (`verify`): the fewest false matches plus missed matches. */
     threshold: distance,
     /**

@@ -53,7 +53,7 @@ export function ratesAt(p: Pairs, threshold: number): Rates {
 }
 
 /** The threshold (on a 0.0005 grid) with the best pair accuracy, i.e. the least FMR + FNMR. */
-export function bestAccuracy(p: Pairs, to = 0.5, step = 0.0005): Rates {
+export function bestAccuracy(p: Pairs, to = 1.2, step = 0.0005): Rates {
   let best = ratesAt(p, 0);
   for (let t = step; t <= to; t += step) {
     const r = ratesAt(p, Math.round(t * 10_000) / 10_000);

@@ -8,9 +8,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { FaceEngine } from '../../../src/vision/index.js';
+import { FaceEngine, loadMatchThreshold } from '../../../src/vision/index.js';
 import { analyseImage } from '../../../src/photo/index.js';
-import { alignFromLandmarks, type Alignment, type PlacedImage } from '../../../src/vision/face-alignment.js';
+import { eyeCentres, type PlacedImage } from '../../../src/vision/face-alignment.js';
 import { seededRandom } from '../../support/random-vectors.js';
 
 export const SAMPLE_PHOTOS = [1, 2, 3, 4, 5, 6].map((n) =>
@@ -111,7 +111,9 @@ function jittered(box: [number, number, number, number], random: () => number) {
 }
 
 function cachePaths(dir: string, seed: number) {
-  const base = join(dir, `kiosk-faces-seed${seed}`);
+  // Per descriptor network: vectors of another network are another corpus.
+  const network = loadMatchThreshold().descriptor.network;
+  const base = join(dir, network === 'dlib-resnet' ? `kiosk-faces-seed${seed}` : `kiosk-faces-${network}-seed${seed}`);
   return { vectors: `${base}.f32`, meta: `${base}.json` };
 }
 
@@ -196,13 +198,20 @@ export async function loadKioskFaceCorpus(options: {
     if (!pending.length) return;
     const boxes = pending.map((p) => p.box);
     const landmarks = await engine.landmarks((b) => pending[boxes.indexOf(b)]!.placed, boxes);
-    const alignments: Alignment[] = landmarks.map((l, i) => {
-      const a = alignFromLandmarks(l);
-      return { ...a, angle: a.angle + pending[i]!.tilt };
+    // The head tilted by the round's angle: its landmarks turned about the eyes' midpoint.
+    const tilted = landmarks.map((l, i) => {
+      const { left, right } = eyeCentres(l);
+      const pivot = { x: (left.x + right.x) / 2, y: (left.y + right.y) / 2 };
+      const c = Math.cos(pending[i]!.tilt);
+      const s = Math.sin(pending[i]!.tilt);
+      return l.map((p) => ({
+        x: pivot.x + (p.x - pivot.x) * c - (p.y - pivot.y) * s,
+        y: pivot.y + (p.x - pivot.x) * s + (p.y - pivot.y) * c,
+      }));
     });
     const { embeddings } = await engine.describe(
       pending.map((p) => p.placed),
-      alignments,
+      tilted,
     );
     embeddings.forEach((e, i) => {
       rows.push(e);

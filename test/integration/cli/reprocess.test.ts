@@ -12,7 +12,7 @@ import type { CommandContext } from '../../../src/cli/context.js';
 import { createLogger, engineRepositories, openEngine, type Engine } from '../../../src/core/index.js';
 import type { PhotoOutcome } from '../../../src/pipeline/index.js';
 import { dataDirLayout } from '../../../src/config/index.js';
-import { installClipModel } from '../../../src/vision/index.js';
+import { installClipModel, loadMatchThreshold } from '../../../src/vision/index.js';
 import { samplePhotoPaths } from '../../fixtures/camera-photos.js';
 import { writeTinyClipModel } from '../../fixtures/tiny-clip.js';
 import { startTestEngine } from '../../support/engine.js';
@@ -209,6 +209,41 @@ describe('one job kind per stage', () => {
       expect(after.files).toEqual(before.files);
       expect(after.faces).toEqual(before.faces);
     });
+  });
+
+  it('describes the faces of an event again when an earlier face network described them, once, as the engine opens', async () => {
+    // Stand-ins for an earlier network's descriptors: another unit vector for every face, and the
+    // event recorded as described by face-api's dlib port (as migration 0015 records old events).
+    const stale = await withEngine(FACES_ON, async (engine) => {
+      const repos = engineRepositories(engine);
+      const { eventId, faces } = await snapshot(engine);
+      const faceIds = faces.flat().map((f) => f.id);
+      const current = repos.faceVectors.vectorsOf(faceIds);
+      repos.faceVectors.deleteFaces(faceIds);
+      repos.faceVectors.insertMany(
+        faceIds.map((faceId, i) => ({ faceId, eventId, embedding: current[i]!.map((x, d) => (d % 2 ? -x : x)) })),
+      );
+      repos.events.recordFaceDescriptor(eventId, 'face-api-resnet34-128d', Date.now());
+      return { eventId, faceIds, current };
+    });
+    expect(stale.faceIds.length).toBeGreaterThan(0);
+    await withEngine(FACES_ON, async (engine) => {
+      const repos = engineRepositories(engine);
+      await engine.whenIdle(stale.eventId);
+      expect(repos.events.faceDescriptorOf(stale.eventId)).toBe(loadMatchThreshold().model);
+      const { faces } = await snapshot(engine);
+      const now = repos.faceVectors.vectorsOf(faces.flat().map((f) => f.id));
+      // The same faces found again, each with the shipped network's descriptor of it.
+      expect(now).toHaveLength(stale.current.length);
+      now.forEach((v, i) => expect(1 - v!.reduce((dot, x, d) => dot + x * stale.current[i]![d]!, 0)).toBeLessThan(1e-4));
+    });
+    // Recorded: the next start queues nothing.
+    const idle = await openEngine({ dataDir, mode: 'one-shot', log: ctx.log, settings: FACES_ON, processPhotos: false });
+    try {
+      expect(idle.status(EVENT)!.queue).toEqual({ depth: 0, byStage: { previews: 0, faces: 0, scene: 0 } });
+    } finally {
+      await idle.stop();
+    }
   });
 
   it('names the events there are when the event does not exist, and creates none', async () => {

@@ -1113,6 +1113,19 @@ const fillVersion14: Fill = (db, earlier) => {
   return { ...earlier, sync: { ...earlier.sync, enrolments: [...earlier.sync.enrolments, race] } };
 };
 
+/**
+ * Version 15 (which network described an event's faces): the migration recorded both events as
+ * described by dlib's net; the race is then described again by the faceplugin network.
+ */
+const fillVersion15: Fill = (db, earlier) => {
+  db.prepare('UPDATE event_face_descriptors SET model = ?, recorded_at = ? WHERE event_id = ?').run(
+    'faceplugin-fr-feature-512d-pca128',
+    T + 11 * HOUR,
+    RACE,
+  );
+  return earlier;
+};
+
 /** Keyed by schema version; `adds` names the rows in the test titles. */
 const FILLS: Record<number, { adds: string[]; fill: Fill }> = {
   1: {
@@ -1132,6 +1145,7 @@ const FILLS: Record<number, { adds: string[]; fill: Fill }> = {
   12: { adds: ['(no rows: files an attendee waits for go first)'], fill: fillVersion12 },
   13: { adds: ["capture times with the camera's UTC offset"], fill: fillVersion13 },
   14: { adds: ['a second event enrolled as a device of its own'], fill: fillVersion14 },
+  15: { adds: ['an event described again by a newer face network'], fill: fillVersion15 },
 };
 
 function fillUpTo(db: Database, version: number): Expected {
@@ -1179,6 +1193,9 @@ function expectEverythingReadable(db: Database, repos: Repositories, x: Expected
 
   expect(repos.events.listEvents()).toEqual(x.events.map((e) => e.event));
   for (const e of x.events) expect(repos.events.eventSettings(e.event.id)).toEqual(e.settings);
+  // Every event keeps a record of the network that described its faces (dlib's before version 15).
+  for (const e of x.events)
+    expect(repos.events.faceDescriptorOf(e.event.id)).toMatch(/^(face-api-resnet34-128d|faceplugin-fr-feature-512d-pca128)$/);
 
   for (const id of eventIds) {
     expect(repos.sources.listSources(id)).toEqual(x.sources.filter((s) => s.eventId === id && s.state !== 'removed').sort(byId));
