@@ -38,7 +38,7 @@ import {
   type Event,
   type Repositories,
 } from '../store/index.js';
-import { intraOpThreads, loadMatchThreshold } from '../vision/index.js';
+import { EARLIER_SEARCH_THRESHOLDS, intraOpThreads, loadMatchThreshold } from '../vision/index.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import type { Engine, EngineEvents, EngineOptions } from './engine-types.js';
 import { createEventExports } from './event-exports.js';
@@ -240,6 +240,13 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     if (action === 'none') return;
     if (action === 'describe-again') {
       if (!settings.faces.enabled) return; // Left as recorded: described again once faces are on.
+      // Opt-outs found by a selfie's descriptor hold on through the persons their face belongs to.
+      const earlier = EARLIER_SEARCH_THRESHOLDS[recorded!];
+      const pinned = earlier === undefined ? [] : publishing.pinDescriptorOptOutsToPersons(event.id, earlier);
+      if (earlier === undefined)
+        log.warn({ event: event.name, from: recorded }, `No sure-match distance is known for ${recorded}: kiosk opt-outs of "${event.name}" hide only the persons they named.`);
+      else if (pinned.length)
+        log.info({ event: event.name, persons: pinned }, `"Do not publish": ${pinned.length} person(s) carried over from kiosk selfies before the faces are described again`);
       const queued = queueStageAgain(
         { jobs: repos.jobs, maxAttempts: settings.pipeline.maxAttempts, facesOn: true, sceneOn: false },
         event.id,

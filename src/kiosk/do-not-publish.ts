@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve, sep } from 'node:path';
-import type { KioskDevice, Photo, PublishOptOut, Repositories } from '../store/index.js';
+import type { KioskDevice, NewOptOut, Photo, PublishOptOut, Repositories } from '../store/index.js';
 import { MAX_KNN_K } from '../store/index.js';
 import { cosineDistance } from '../vision/index.js';
 import { KioskError } from './kiosk-error.js';
@@ -60,11 +60,11 @@ export function createDoNotPublish(deps: DoNotPublishDeps) {
   const now = deps.now ?? Date.now;
 
   /** Faces of the event within the threshold of a descriptor, nearest first (sqlite-vec, doubling k like nearestPhotos). */
-  function facesNear(eventId: number, embedding: Float32Array): number[] {
+  function facesNear(eventId: number, embedding: Float32Array, threshold = deps.threshold): number[] {
     let k = 64;
     for (;;) {
       const found = repos.faceVectors.nearestFaces(eventId, embedding, k, 'exact');
-      const within = found.filter((f) => f.distance <= deps.threshold);
+      const within = found.filter((f) => f.distance <= threshold);
       if (within.length < found.length || found.length < k || k >= MAX_KNN_K) return within.map((f) => f.faceId);
       k = Math.min(MAX_KNN_K, k * 2);
     }
@@ -121,6 +121,40 @@ export function createDoNotPublish(deps: DoNotPublishDeps) {
 
   return {
     hiddenFaces,
+
+    /**
+     * Before an event's faces are described by another network: a kiosk attendee's opt-out
+     * finds their face by the selfie's descriptor, which the new network's descriptors cannot be
+     * compared with (the selfie itself is never kept). So every person with a face that such a
+     * descriptor hides now (compared in the old network's space, at its own `threshold`) is
+     * opted out by name of person; persons survive the re-description (a re-described face keeps
+     * its person) and later faces join them. Returns the persons added.
+     */
+    pinDescriptorOptOutsToPersons(eventId: number, threshold: number): number[] {
+      const active = repos.optOuts.activeOptOuts(eventId);
+      const optedOut = new Set(active.flatMap((o) => (o.personId === null ? [] : [o.personId])));
+      const added: NewOptOut[] = [];
+      for (const o of active) {
+        if (!o.faceEmbedding) continue;
+        const persons = repos.faces.personsOfFaces(facesNear(eventId, o.faceEmbedding, threshold));
+        for (const personId of [...new Set(persons.values())].filter((p): p is number => p !== null).sort((a, b) => a - b)) {
+          if (optedOut.has(personId)) continue;
+          optedOut.add(personId);
+          added.push({
+            eventId,
+            personId,
+            personName: repos.persons.getPerson(eventId, personId)?.name ?? null,
+            faceEmbedding: null,
+            source: o.source,
+            kioskSessionId: o.kioskSessionId,
+            note: `Carried over: the face network changed, and opt-out ${o.id}'s selfie matched a face of this person`,
+            createdAt: now(),
+          });
+        }
+      }
+      if (added.length) repos.optOuts.addOptOuts(added);
+      return added.map((a) => a.personId!);
+    },
 
     /** True when no opt-out is in force: attendeeMedia is then every photo's shared file. */
     showsEveryFace: (eventId: number): boolean => repos.optOuts.activeOptOuts(eventId).length === 0,

@@ -34,6 +34,16 @@ export function photosForEmbedding(
   embedding: Float32Array,
   options: Pick<SelfieSearchOptions, 'threshold' | 'limit' | 'mode' | 'index' | 'expandByPerson'>,
 ): SelfieMatch[] {
+  return sureMatches(repos, eventId, embedding, options).matches;
+}
+
+/** The sure matches, and the query they were expanded to (the selfie itself when nothing matched). */
+function sureMatches(
+  repos: Repositories,
+  eventId: number,
+  embedding: Float32Array,
+  options: Pick<SelfieSearchOptions, 'threshold' | 'limit' | 'mode' | 'index' | 'expandByPerson'>,
+): { matches: SelfieMatch[]; expandedQuery: Float32Array | null } {
   const limit = options.limit ?? 500;
   const search = (query: Float32Array) =>
     options.index
@@ -46,14 +56,18 @@ export function photosForEmbedding(
     .vectorsOf(nearest.slice(0, QUERY_EXPANSION_SEEDS).map((n) => n.faceId))
     .filter((v): v is Float32Array => v !== undefined);
   const found = new Set(nearest.map((n) => n.photoId));
-  const expanded = seeds.length ? search(expandQuery(embedding, seeds)).filter((n) => !found.has(n.photoId)) : [];
+  const expandedQuery = seeds.length ? expandQuery(embedding, seeds) : null;
+  const expanded = expandedQuery ? search(expandedQuery).filter((n) => !found.has(n.photoId)) : [];
   const toMatch = (n: (typeof nearest)[number]): SelfieMatch[] => {
     const photo = repos.photos.getPhoto(n.photoId);
     return photo ? [{ photoId: n.photoId, path: photo.path, distance: n.distance, box: n.box, via: 'face' as const }] : [];
   };
   const direct = [...nearest.flatMap(toMatch), ...expanded.flatMap(toMatch)].slice(0, limit);
-  if (options.expandByPerson === false || direct.length >= limit) return direct;
-  return [...direct, ...viaPersons(repos, eventId, embedding, [...nearest, ...expanded], options.threshold)].slice(0, limit);
+  if (options.expandByPerson === false || direct.length >= limit) return { matches: direct, expandedQuery };
+  return {
+    matches: [...direct, ...viaPersons(repos, eventId, embedding, [...nearest, ...expanded], options.threshold)].slice(0, limit),
+    expandedQuery,
+  };
 }
 
 /**
@@ -132,15 +146,24 @@ export function tieredPhotosForEmbedding(
     maybeLimit?: number;
   },
 ): TieredMatches {
-  const sure = photosForEmbedding(repos, eventId, embedding, options);
+  const { matches: sure, expandedQuery } = sureMatches(repos, eventId, embedding, options);
   const maybeLimit = options.maybeLimit ?? MAYBE_LIMIT;
   if (options.maybeThreshold <= options.threshold || maybeLimit <= 0) return { sure, maybe: [] };
   const found = new Set(sure.map((m) => m.photoId));
   const limit = found.size + maybeLimit;
-  const wider = options.index
-    ? nearestPhotosInIndex(options.index, repos.faceVectors, embedding, { limit, maxDistance: options.maybeThreshold })
-    : repos.faceVectors.nearestPhotos(eventId, embedding, { limit, maxDistance: options.maybeThreshold, mode: options.mode ?? 'auto' });
-  const maybe = wider
+  const within = (query: Float32Array) =>
+    options.index
+      ? nearestPhotosInIndex(options.index, repos.faceVectors, query, { limit, maxDistance: options.maybeThreshold })
+      : repos.faceVectors.nearestPhotos(eventId, query, { limit, maxDistance: options.maybeThreshold, mode: options.mode ?? 'auto' });
+  // Around the selfie and around the query the sure tier was expanded to (its surest matches
+  // averaged in): a photo near either, nearest first.
+  const nearestFirst = new Map<number, ReturnType<typeof within>[number]>();
+  for (const n of [...within(embedding), ...(expandedQuery ? within(expandedQuery) : [])]) {
+    const known = nearestFirst.get(n.photoId);
+    if (!known || n.distance < known.distance) nearestFirst.set(n.photoId, n);
+  }
+  const maybe = [...nearestFirst.values()]
+    .sort((a, b) => a.distance - b.distance)
     .filter((n) => !found.has(n.photoId) && n.distance > options.threshold)
     .slice(0, maybeLimit)
     .flatMap((n) => {

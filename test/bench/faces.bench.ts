@@ -12,7 +12,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
-import { FaceEngine, DEFAULT_DETECT_OPTIONS, type DetectOptions, type DetectorPrecisionSetting } from '../../src/vision/index.js';
+import {
+  DEFAULT_DETECT_OPTIONS,
+  DLIB_CALIBRATED_DESCRIPTOR,
+  FaceEngine,
+  loadMatchThreshold,
+  type DescriptorSettings,
+  type DetectOptions,
+  type DetectorPrecisionSetting,
+} from '../../src/vision/index.js';
 import { makeCameraJpegPool, samplePhotoPaths, uniqueVariant } from '../fixtures/camera-photos.js';
 import { percentile } from './ingest-stats.js';
 
@@ -81,8 +89,9 @@ async function onnxRun(
   threads: number,
   detect: DetectOptions,
   detectorPrecision: DetectorPrecisionSetting = 'auto',
+  descriptor?: DescriptorSettings,
 ): Promise<Rate & { provider: string; detector: string }> {
-  const engine = await FaceEngine.open({ provider: 'auto', threads, detectorPrecision });
+  const engine = await FaceEngine.open({ provider: 'auto', threads, detectorPrecision, ...(descriptor ? { descriptor } : {}) });
   const round = async () => {
     let n = 0;
     for (const img of images) n += (await engine.analyse(img, { ...detect, originalScale: 1 })).length;
@@ -108,6 +117,9 @@ const onnx = {
   singlePass2Threads: await onnxRun(2, singlePass),
   // What ingest runs: tiles when the scene has small faces, small faces cropped from the original.
   adaptiveTiling1Thread: await onnxRun(1, DEFAULT_DETECT_OPTIONS),
+  // The same with the descriptor network of 0.2 (dlib's, batched 8 faces a run) in place of the
+  // shipped one (one face a run: its graph is fixed at batch 1).
+  adaptiveTiling1ThreadDlibDescriptor: await onnxRun(1, DEFAULT_DETECT_OPTIONS, 'auto', DLIB_CALIBRATED_DESCRIPTOR),
 };
 for (const [k, v] of Object.entries(onnx))
   log(`onnx ${k} (${v.provider}, ${v.detector} detector): ${v.photosPerSecond} photos/s, ${v.facesPerSecond} faces/s`);
@@ -221,11 +233,16 @@ function childrenCpuMs(): number | null {
 /** USER_HZ is 100 on every Linux build Node supports. */
 const CLOCK_TICK_MS = 10;
 
+/** The match configuration of 0.2 (dlib's descriptor), for the pipeline run that measures it beside the shipped one. */
+const dlibConfigFile = join(work, 'match-dlib.json');
+writeFileSync(dlibConfigFile, JSON.stringify({ ...loadMatchThreshold(), model: 'face-api-resnet34-128d', descriptor: DLIB_CALIBRATED_DESCRIPTOR }));
+
 function ingest(
   facesEnabled: boolean,
   detectorPrecision: DetectorPrecisionSetting = 'auto',
+  matchConfig?: string,
 ): Rate & { ready: number; steadyPhotosPerSecond: number; firstReadyAfterStartMs: number; cpuMsPerPhoto: number | null } {
-  const dataDir = join(work, facesEnabled ? `data-faces-${detectorPrecision}` : 'data-no-faces');
+  const dataDir = join(work, facesEnabled ? `data-faces-${detectorPrecision}${matchConfig ? '-other-descriptor' : ''}` : 'data-no-faces');
   // A fresh data dir each run: in the last one every photo is already there (duplicates).
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
@@ -236,6 +253,7 @@ function ingest(
   const run = spawnSync(process.execPath, [CLI, 'ingest', folder, '--event', 'bench', '--json', '--data-dir', dataDir], {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
+    env: matchConfig ? { ...process.env, SHUTTERFIND_MATCH_CONFIG: matchConfig } : process.env,
   });
   const ms = performance.now() - t0;
   const cpuAfter = childrenCpuMs();
@@ -281,6 +299,7 @@ const configurations = {
   withoutFaces: () => ingest(false),
   withFaces: () => ingest(true),
   withFacesFloatDetector: () => ingest(true, 'float32'),
+  withFacesDlibDescriptor: () => ingest(true, 'auto', dlibConfigFile),
 };
 type Configuration = keyof typeof configurations;
 const names = Object.keys(configurations) as Configuration[];

@@ -136,6 +136,28 @@ describe('"maybe you?" photos', () => {
     expect(found.maybe.map((m) => m.path)).toEqual(['/cam/maybe-near.jpg', '/cam/maybe-far.jpg']);
   });
 
+  it('include a photo near the ones she surely matched even when it is beyond the maybe distance from the selfie itself, and no stranger', () => {
+    const mix = (a: number, b: number, c: number): Float32Array => {
+      const v = new Float32Array(128);
+      v[0] = a;
+      v[1] = b;
+      v[3] = c;
+      const n = Math.hypot(a, b, c);
+      return v.map((x) => x / n);
+    };
+    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
+    // The selfie is e0; her event photos lean towards e1, one of them far; the stranger leans the other way as far.
+    photoWithFace(eventId, 'her-1.jpg', mix(1, 0.22, 0));
+    photoWithFace(eventId, 'her-2.jpg', mix(1, 0.24, 0));
+    photoWithFace(eventId, 'her-far.jpg', mix(1, 0.5, 0));
+    photoWithFace(eventId, 'stranger.jpg', mix(1, 0, 0.5));
+    const selfie = mix(1, 0, 0);
+    expect(cosineDistance(selfie, mix(1, 0.5, 0))).toBeGreaterThan(0.07);
+    const found = tieredPhotosForEmbedding(temp.repos, eventId, selfie, { threshold: 0.04, maybeThreshold: 0.07, mode: 'exact' });
+    expect(found.sure.map((m) => m.path).sort()).toEqual(['/cam/her-1.jpg', '/cam/her-2.jpg']);
+    expect(found.maybe.map((m) => m.path)).toEqual(['/cam/her-far.jpg']);
+  });
+
   it('never repeat a photo the person expansion already made sure', () => {
     const eventId = temp.repos.events.ensureEvent('gala', 0).id;
     const front = photoWithFace(eventId, 'front.jpg', at(0.01));
