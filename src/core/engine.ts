@@ -244,9 +244,15 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       const earlier = EARLIER_SEARCH_THRESHOLDS[recorded!];
       const pinned = earlier === undefined ? [] : publishing.pinDescriptorOptOutsToPersons(event.id, earlier);
       if (earlier === undefined)
-        log.warn({ event: event.name, from: recorded }, `No sure-match distance is known for ${recorded}: kiosk opt-outs of "${event.name}" hide only the persons they named.`);
+        log.warn(
+          { event: event.name, from: recorded },
+          `No sure-match distance is known for ${recorded}: kiosk opt-outs of "${event.name}" hide only the persons they named.`,
+        );
       else if (pinned.length)
-        log.info({ event: event.name, persons: pinned }, `"Do not publish": ${pinned.length} person(s) carried over from kiosk selfies before the faces are described again`);
+        log.info(
+          { event: event.name, persons: pinned },
+          `"Do not publish": ${pinned.length} person(s) carried over from kiosk selfies before the faces are described again`,
+        );
       const queued = queueStageAgain(
         { jobs: repos.jobs, maxAttempts: settings.pipeline.maxAttempts, facesOn: true, sceneOn: false },
         event.id,

@@ -235,7 +235,10 @@ const CLOCK_TICK_MS = 10;
 
 /** The match configuration of 0.2 (dlib's descriptor), for the pipeline run that measures it beside the shipped one. */
 const dlibConfigFile = join(work, 'match-dlib.json');
-writeFileSync(dlibConfigFile, JSON.stringify({ ...loadMatchThreshold(), model: 'face-api-resnet34-128d', descriptor: DLIB_CALIBRATED_DESCRIPTOR }));
+writeFileSync(
+  dlibConfigFile,
+  JSON.stringify({ ...loadMatchThreshold(), model: 'face-api-resnet34-128d', descriptor: DLIB_CALIBRATED_DESCRIPTOR }),
+);
 
 function ingest(
   facesEnabled: boolean,
