@@ -97,6 +97,8 @@ interface Expected {
   photoFiles: PhotoFile[];
   optOuts: PublishOptOut[];
   sync: { deviceId: string | null; enrolments: SyncEnrolment[]; ops: { eventId: number; seq: number; kind: string; json: string }[] };
+  /** Which network described each event's faces, written from version 15 (before it, migration 0015 records dlib's for every event). */
+  faceDescriptors?: Record<number, string | null>;
 }
 
 const NOTHING: Expected = {
@@ -1118,12 +1120,13 @@ const fillVersion14: Fill = (db, earlier) => {
  * described by dlib's net; the race is then described again by the faceplugin network.
  */
 const fillVersion15: Fill = (db, earlier) => {
-  db.prepare('UPDATE event_face_descriptors SET model = ?, recorded_at = ? WHERE event_id = ?').run(
+  db.prepare('INSERT OR REPLACE INTO event_face_descriptors (event_id, model, recorded_at) VALUES (?, ?, ?)').run(
+    RACE,
     'faceplugin-fr-feature-512d-pca128',
     T + 11 * HOUR,
-    RACE,
   );
-  return earlier;
+  // The wedding was created at this version and no engine has opened it: nothing recorded yet.
+  return { ...earlier, faceDescriptors: { [WEDDING]: null, [RACE]: 'faceplugin-fr-feature-512d-pca128' } };
 };
 
 /** Keyed by schema version; `adds` names the rows in the test titles. */
@@ -1193,9 +1196,12 @@ function expectEverythingReadable(db: Database, repos: Repositories, x: Expected
 
   expect(repos.events.listEvents()).toEqual(x.events.map((e) => e.event));
   for (const e of x.events) expect(repos.events.eventSettings(e.event.id)).toEqual(e.settings);
-  // Every event keeps a record of the network that described its faces (dlib's before version 15).
+  // Each event keeps the record of the network that described its faces: dlib's for every event
+  // older than version 15 (recorded by its migration), and as written after it.
   for (const e of x.events)
-    expect(repos.events.faceDescriptorOf(e.event.id)).toMatch(/^(face-api-resnet34-128d|faceplugin-fr-feature-512d-pca128)$/);
+    expect(repos.events.faceDescriptorOf(e.event.id)).toBe(
+      x.faceDescriptors ? (x.faceDescriptors[e.event.id] ?? null) : 'face-api-resnet34-128d',
+    );
 
   for (const id of eventIds) {
     expect(repos.sources.listSources(id)).toEqual(x.sources.filter((s) => s.eventId === id && s.state !== 'removed').sort(byId));
