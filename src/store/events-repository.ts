@@ -43,7 +43,7 @@ export function createEventsRepository(db: Database) {
     saveEventSettings(eventId: number, settings: unknown): void {
       setSettings.run(JSON.stringify(settings), eventId);
     },
-    /** The descriptor model the event's stored face descriptors come from; null: none recorded yet (an event new since 0.3). */
+    /** The descriptor model the event's stored face descriptors come from; null: none recorded yet (an event created since the record exists). */
     faceDescriptorOf(eventId: number): string | null {
       return descriptorOf.get(eventId)?.model ?? null;
     },

@@ -181,7 +181,7 @@ export function alignToReference(points: readonly Point[], reference: readonly P
 
 /**
  * How a descriptor's chip is cut: dlib's mean face (what face-api's port of dlib's net was trained
- * on), face-api's landmark box (before 0.2), or the five-point reference of ArcFace-style networks.
+ * on), face-api's landmark box (the first release), or the five-point reference of ArcFace-style networks.
  */
 export type ChipAlignment = 'mean-face' | 'landmark-box' | 'five-point';
 

@@ -64,7 +64,7 @@ export interface DescriptorSettings {
 /** The descriptors of Shutterfind up to 0.1: face-api's landmark-box chip, one view. */
 export const LEGACY_DESCRIPTOR: DescriptorSettings = { network: 'dlib-resnet', alignment: 'landmark-box', flipAverage: false };
 
-/** The descriptors of Shutterfind 0.2: dlib's own chip, averaged with the mirrored chip's. */
+/** dlib's descriptors as calibrated on real people, before the faceplugin network: dlib's own chip, averaged with the mirrored chip's. */
 export const DLIB_CALIBRATED_DESCRIPTOR: DescriptorSettings = { network: 'dlib-resnet', alignment: 'mean-face', flipAverage: true };
 
 export interface DetectOptions {

@@ -49,7 +49,8 @@ export type MatchThreshold = z.infer<typeof thresholdSchema>;
  * The sure-match distance of each descriptor model Shutterfind shipped before, by model id: the
  * distance at which an event still described by one is compared in that model's own space
  * (kiosk opt-outs are carried over to persons before its faces are described again). dlib's
- * port: 0.0465 in 0.2, looser than 0.1's 0.041, so more is hidden rather than less.
+ * port: 0.0465 once calibrated on real people, looser than the first release's 0.041, so more is
+ * hidden rather than less.
  */
 export const EARLIER_SEARCH_THRESHOLDS: Readonly<Record<string, number>> = { 'face-api-resnet34-128d': 0.0465 };
 

@@ -117,7 +117,7 @@ const onnx = {
   singlePass2Threads: await onnxRun(2, singlePass),
   // What ingest runs: tiles when the scene has small faces, small faces cropped from the original.
   adaptiveTiling1Thread: await onnxRun(1, DEFAULT_DETECT_OPTIONS),
-  // The same with the descriptor network of 0.2 (dlib's, batched 8 faces a run) in place of the
+  // The same with dlib's descriptor network (as calibrated before the faceplugin one, batched 8 faces a run) in place of the
   // shipped one (one face a run: its graph is fixed at batch 1).
   adaptiveTiling1ThreadDlibDescriptor: await onnxRun(1, DEFAULT_DETECT_OPTIONS, 'auto', DLIB_CALIBRATED_DESCRIPTOR),
 };
@@ -233,7 +233,7 @@ function childrenCpuMs(): number | null {
 /** USER_HZ is 100 on every Linux build Node supports. */
 const CLOCK_TICK_MS = 10;
 
-/** The match configuration of 0.2 (dlib's descriptor), for the pipeline run that measures it beside the shipped one. */
+/** dlib's calibrated match configuration, for the pipeline run that measures it beside the shipped one. */
 const dlibConfigFile = join(work, 'match-dlib.json');
 writeFileSync(
   dlibConfigFile,

@@ -80,7 +80,7 @@ const PREVIOUS: MatchThreshold = {
   clusterThreshold: 0.041 * (0.5 / 0.6) ** 2,
   method: 'previous release: minimum FMR+FNMR on augmented copies of the six face-api samples',
 };
-/** Shutterfind 0.2: dlib's net on its own chip with the mirrored chip averaged in, thresholds calibrated by this bench (2026-12-05). */
+/** Before the faceplugin network: dlib's net on its own chip with the mirrored chip averaged in, thresholds calibrated by this bench (2026-12-05). */
 const DLIB_CALIBRATED: MatchThreshold = {
   model: 'face-api-resnet34-128d',
   metric: 'cosine',
@@ -89,7 +89,7 @@ const DLIB_CALIBRATED: MatchThreshold = {
   searchThreshold: 0.0465,
   maybeThreshold: 0.0705,
   clusterThreshold: 0.0525,
-  method: 'Shutterfind 0.2: bench:match calibration of dlib descriptors (see match-2026-12-05T0131Z.json)',
+  method: 'dlib, calibrated: bench:match calibration of dlib descriptors (see match-2026-12-05T0131Z.json)',
 };
 const current = loadMatchThreshold();
 const configs: { name: string; config: MatchThreshold }[] = [

@@ -9,7 +9,7 @@ import { cosineDistance } from './descriptors.js';
  * match threshold; the organiser's confirmation catches the rest. Measured on the face-identities
  * portraits with the shipped descriptors (each person's photos in two halves, the mean of each, 582
  * people): the two halves of one person are within 0.35 for 96% of people, two different people
- * never (closest 0.483). With dlib's descriptors (before 0.3) every pair of people was within it.
+ * never (closest 0.483). With dlib's descriptors (before the faceplugin network) every pair of people was within it.
  */
 export const LINK_SUGGESTION_DISTANCE = 0.35;
 
