@@ -46,7 +46,8 @@ export const FACE_NETWORKS: Record<FaceNetwork, NetworkSpec> = {
   },
 };
 
-export const FACE_MODEL_ID = 'face-api-resnet34-128d';
+/** The model id of face-api's dlib descriptor in match configurations and in each event's record of what described its faces. */
+export const DLIB_MODEL_ID = 'face-api-resnet34-128d';
 
 export type FaceModelPaths = Record<FaceNetwork, string>;
 

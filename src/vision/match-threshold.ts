@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { packageRoot } from '../config/index.js';
 import { DESCRIPTOR_NETWORKS } from './descriptor-networks.js';
+import { DLIB_MODEL_ID } from './face-model-files.js';
 
 const distance = z.number().gt(0).lt(2);
 
@@ -52,7 +53,7 @@ export type MatchThreshold = z.infer<typeof thresholdSchema>;
  * port: 0.0465 once calibrated on real people, looser than the first release's 0.041, so more is
  * hidden rather than less.
  */
-export const EARLIER_SEARCH_THRESHOLDS: Readonly<Record<string, number>> = { 'face-api-resnet34-128d': 0.0465 };
+export const EARLIER_SEARCH_THRESHOLDS: Readonly<Record<string, number>> = { [DLIB_MODEL_ID]: 0.0465 };
 
 let cached: MatchThreshold | undefined;
 

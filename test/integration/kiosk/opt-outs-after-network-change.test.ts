@@ -4,41 +4,14 @@
 // every person its descriptor hides, so their faces stay hidden once re-described.
 import { describe, expect, it } from 'vitest';
 import { createDoNotPublish } from '../../../src/kiosk/do-not-publish.js';
-import type { NewFace } from '../../../src/store/index.js';
 import { useTempDatabase } from '../../support/database.js';
+import { photoWithFace as addPhotoWithFace, vectorAt } from '../../support/faces-in-database.js';
 
 const temp = useTempDatabase();
 
-/** A unit vector at cosine distance `d` from e0, in the e0-e<axis> plane. */
-function at(d: number, axis = 1): Float32Array {
-  const v = new Float32Array(128);
-  v[0] = 1 - d;
-  v[axis] = Math.sqrt(1 - (1 - d) ** 2);
-  return v;
-}
-
-function face(embedding: Float32Array): NewFace {
-  return {
-    box: [10, 20, 100, 120],
-    landmarks: new Float32Array(136),
-    score: 0.99,
-    quality: 0.8,
-    sharpness: 0.6,
-    frontal: 0.9,
-    sizePx: 120,
-    cropPath: null,
-    embedding,
-  };
-}
-
-function photoWithFace(eventId: number, name: string, embedding: Float32Array): number {
-  const photoId = temp.repos.photos.addPhotoWithJob(
-    { eventId, sourceId: null, path: `/cam/${name}`, sha256: `sha-${name}`, format: 'jpeg', sizeBytes: 1, mtimeMs: 1, landedAt: 0 },
-    3,
-    0,
-  );
-  return temp.repos.faces.replaceFacesOfPhoto(photoId, eventId, [face(embedding)], 0).faceIds[0]!;
-}
+const at = vectorAt;
+const photoWithFace = (eventId: number, name: string, embedding: Float32Array) =>
+  addPhotoWithFace(temp.repos, eventId, name, embedding).faceId;
 
 describe('"do not publish" when the face network changes', () => {
   it("opts out every person whose face the attendee's selfie hides, at the old network's distance, and nobody else", () => {

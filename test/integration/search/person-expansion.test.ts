@@ -3,45 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { photosForEmbedding, tieredPhotosForEmbedding } from '../../../src/search/index.js';
 import { cosineDistance } from '../../../src/vision/index.js';
-import type { NewFace } from '../../../src/store/index.js';
 import { useTempDatabase } from '../../support/database.js';
+import { photoWithFace as addPhotoWithFace, vectorAt, vectorMixing } from '../../support/faces-in-database.js';
 
 const temp = useTempDatabase();
 
-/**
- * A unit vector at cosine distance `d` from e0, in the e0-e<axis> plane. Faces on different axes
- * do not pull each other in through query expansion (the selfie plus its surest matches).
- */
-function at(d: number, axis = 1): Float32Array {
-  const v = new Float32Array(128);
-  v[0] = 1 - d;
-  v[axis] = Math.sqrt(1 - (1 - d) ** 2);
-  return v;
-}
-
-function face(embedding: Float32Array): NewFace {
-  return {
-    box: [10, 20, 100, 120],
-    landmarks: new Float32Array(136),
-    score: 0.99,
-    quality: 0.8,
-    sharpness: 0.6,
-    frontal: 0.9,
-    sizePx: 120,
-    cropPath: null,
-    embedding,
-  };
-}
-
-function photoWithFace(eventId: number, name: string, embedding: Float32Array): { photoId: number; faceId: number } {
-  const photoId = temp.repos.photos.addPhotoWithJob(
-    { eventId, sourceId: null, path: `/cam/${name}`, sha256: `sha-${name}`, format: 'jpeg', sizeBytes: 1, mtimeMs: 1, landedAt: 0 },
-    3,
-    0,
-  );
-  const [faceId] = temp.repos.faces.replaceFacesOfPhoto(photoId, eventId, [face(embedding)], 0).faceIds;
-  return { photoId, faceId: faceId! };
-}
+const at = vectorAt;
+const mix = vectorMixing;
+const photoWithFace = (eventId: number, name: string, embedding: Float32Array) => addPhotoWithFace(temp.repos, eventId, name, embedding);
 
 describe('selfie search through person clusters', () => {
   it("adds the clearly matched confirmed person's photos beyond the threshold, and nobody else's", () => {
@@ -90,16 +59,6 @@ describe('selfie search through person clusters', () => {
 });
 
 describe('selfie search through its own surest matches (query expansion)', () => {
-  /** A unit vector mixing e0, e1 and e3 with these weights. */
-  function mix(a: number, b: number, c: number): Float32Array {
-    const v = new Float32Array(128);
-    v[0] = a;
-    v[1] = b;
-    v[3] = c;
-    const n = Math.hypot(a, b, c);
-    return v.map((x) => x / n);
-  }
-
   it('finds a photo beyond the threshold from the selfie that looks like the photos it surely matched, and no stranger', () => {
     const eventId = temp.repos.events.ensureEvent('gala', 0).id;
     // The selfie is e0; her event photos lean towards e1; the stranger leans the other way.
@@ -137,14 +96,6 @@ describe('"maybe you?" photos', () => {
   });
 
   it('include a photo near the ones she surely matched even when it is beyond the maybe distance from the selfie itself, and no stranger', () => {
-    const mix = (a: number, b: number, c: number): Float32Array => {
-      const v = new Float32Array(128);
-      v[0] = a;
-      v[1] = b;
-      v[3] = c;
-      const n = Math.hypot(a, b, c);
-      return v.map((x) => x / n);
-    };
     const eventId = temp.repos.events.ensureEvent('gala', 0).id;
     // The selfie is e0; her event photos lean towards e1, one of them far; the stranger leans the other way as far.
     photoWithFace(eventId, 'her-1.jpg', mix(1, 0.22, 0));
