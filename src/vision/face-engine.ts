@@ -382,15 +382,17 @@ export class FaceEngine {
   }
 
   /**
-   * Each face's 150 px chip on dlib's mean face (for face thumbnails and the sharpness measure,
-   * whatever the network) and its L2-normalised descriptor: the network's own chip, averaged with
-   * the mirrored chip's when configured, then projected to 128 numbers when configured.
+   * Each face's 150 px chip (face thumbnails and the sharpness measure: dlib's own chip, or dlib's
+   * mean face when another network describes) and its L2-normalised descriptor: the network's own
+   * chip, averaged with the mirrored chip's when configured, then projected to 128 numbers when
+   * configured.
    */
   async describe(
     sources: readonly PlacedImage[],
     landmarks: readonly (readonly Point[])[],
   ): Promise<{ crops: Uint8Array[]; embeddings: Float32Array[] }> {
-    const ownChip = this.network.alignments.includes(this.descriptor.alignment) && this.network.inputSize === DESCRIPTOR_INPUT_SIZE;
+    // dlib's network reads the 150 px chip itself (its alignment is validated with the configuration).
+    const ownChip = this.network.inputSize === DESCRIPTOR_INPUT_SIZE;
     const cropAlignment: ChipAlignment = ownChip ? this.descriptor.alignment : 'mean-face';
     const crops = landmarks.map((l, i) => warpAligned(sources[i]!, alignChip(l, cropAlignment), DESCRIPTOR_INPUT_SIZE));
     const size = this.network.inputSize;
