@@ -37,7 +37,21 @@ export function photosForEmbedding(
   return sureMatches(repos, eventId, embedding, options).matches;
 }
 
-/** The sure matches, and the query they were expanded to (the selfie itself when nothing matched). */
+/** Photos with a face within `maxDistance` of the query, nearest first: the event's in-memory index when given, else sqlite-vec. */
+function photosWithin(
+  repos: Repositories,
+  eventId: number,
+  options: Pick<SelfieSearchOptions, 'mode' | 'index'>,
+  query: Float32Array,
+  limit: number,
+  maxDistance: number,
+) {
+  return options.index
+    ? nearestPhotosInIndex(options.index, repos.faceVectors, query, { limit, maxDistance })
+    : repos.faceVectors.nearestPhotos(eventId, query, { limit, maxDistance, mode: options.mode ?? 'auto' });
+}
+
+/** The sure matches, and the query they were expanded to (null when nothing matched). */
 function sureMatches(
   repos: Repositories,
   eventId: number,
@@ -45,10 +59,7 @@ function sureMatches(
   options: Pick<SelfieSearchOptions, 'threshold' | 'limit' | 'mode' | 'index' | 'expandByPerson'>,
 ): { matches: SelfieMatch[]; expandedQuery: Float32Array | null } {
   const limit = options.limit ?? 500;
-  const search = (query: Float32Array) =>
-    options.index
-      ? nearestPhotosInIndex(options.index, repos.faceVectors, query, { limit, maxDistance: options.threshold })
-      : repos.faceVectors.nearestPhotos(eventId, query, { limit, maxDistance: options.threshold, mode: options.mode ?? 'auto' });
+  const search = (query: Float32Array) => photosWithin(repos, eventId, options, query, limit, options.threshold);
   const nearest = search(embedding);
   // The selfie sharpened by its own surest matches (query expansion): the event's photos of the
   // attendee look more like one another than like the selfie.
@@ -151,10 +162,7 @@ export function tieredPhotosForEmbedding(
   if (options.maybeThreshold <= options.threshold || maybeLimit <= 0) return { sure, maybe: [] };
   const found = new Set(sure.map((m) => m.photoId));
   const limit = found.size + maybeLimit;
-  const within = (query: Float32Array) =>
-    options.index
-      ? nearestPhotosInIndex(options.index, repos.faceVectors, query, { limit, maxDistance: options.maybeThreshold })
-      : repos.faceVectors.nearestPhotos(eventId, query, { limit, maxDistance: options.maybeThreshold, mode: options.mode ?? 'auto' });
+  const within = (query: Float32Array) => photosWithin(repos, eventId, options, query, limit, options.maybeThreshold);
   // Around the selfie and around the query the sure tier was expanded to (its surest matches
   // averaged in): a photo near either, nearest first.
   const nearestFirst = new Map<number, ReturnType<typeof within>[number]>();

@@ -88,45 +88,9 @@ export const MEAN_FACE_PADDING = 0.25;
  * uniform scale, translation; Umeyama without reflection) from landmarks 17–67 to the mean face.
  */
 export function alignToMeanFace(landmarks: readonly Point[], padding = MEAN_FACE_PADDING): Alignment {
-  const n = MEAN_FACE_X.length;
   const unit = 1 + 2 * padding;
-  let sx = 0;
-  let sy = 0;
-  let dx = 0;
-  let dy = 0;
-  for (let i = 0; i < n; i++) {
-    const p = landmarks[MEAN_FACE_FIRST + i]!;
-    sx += p.x;
-    sy += p.y;
-    dx += (padding + MEAN_FACE_X[i]!) / unit;
-    dy += (padding + MEAN_FACE_Y[i]!) / unit;
-  }
-  sx /= n;
-  sy /= n;
-  dx /= n;
-  dy /= n;
-  // Chip (unit square) = scale · R(theta) · (image - mean) + chip mean.
-  let a = 0;
-  let b = 0;
-  let spread = 0;
-  for (let i = 0; i < n; i++) {
-    const p = landmarks[MEAN_FACE_FIRST + i]!;
-    const px = p.x - sx;
-    const py = p.y - sy;
-    const qx = (padding + MEAN_FACE_X[i]!) / unit - dx;
-    const qy = (padding + MEAN_FACE_Y[i]!) / unit - dy;
-    a += px * qx + py * qy;
-    b += px * qy - py * qx;
-    spread += px * px + py * py;
-  }
-  const scale = Math.hypot(a, b) / (spread || 1);
-  const theta = Math.atan2(b, a);
-  // The chip's centre (0.5, 0.5) taken back into the image.
-  const cx = 0.5 - dx;
-  const cy = 0.5 - dy;
-  const c = Math.cos(-theta);
-  const s = Math.sin(-theta);
-  return { angle: -theta, centre: { x: sx + (cx * c - cy * s) / scale, y: sy + (cx * s + cy * c) / scale }, side: 1 / scale };
+  const reference = MEAN_FACE_X.map((x, i) => ({ x: (padding + x) / unit, y: (padding + MEAN_FACE_Y[i]!) / unit }));
+  return alignToReference(landmarks.slice(MEAN_FACE_FIRST, MEAN_FACE_FIRST + reference.length), reference);
 }
 
 /**
