@@ -1,5 +1,5 @@
 // Where an installation keeps its database, media and logs.
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import envPaths from 'env-paths';
 
 export interface DataDirLayout {
@@ -59,4 +59,14 @@ const MEDIA_EXTENSIONS: Record<MediaKind, string> = { previews: '.jpg', thumbnai
  */
 export function mediaRelativePath(kind: MediaKind, sha256: string, suffix = ''): string {
   return join('media', kind, sha256.slice(0, 2), `${sha256}${suffix}${MEDIA_EXTENSIONS[kind]}`);
+}
+
+/**
+ * A media path made absolute: relative ones (as photos rows keep them) are inside the data dir,
+ * absolute ones are left as they are. The photo worker writes previews and thumbnails here and records
+ * their content hashes under this path, and the sync differ looks them up by it: one function,
+ * so the two never disagree (a mismatch would only make the differ hash every file again).
+ */
+export function mediaFilePath(root: string, path: string): string {
+  return isAbsolute(path) ? path : join(root, path);
 }

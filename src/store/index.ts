@@ -51,6 +51,7 @@ export type {
   SyncSourceRows,
   SyncPhotoRow,
   MediaHash,
+  MediaFileHash,
   SyncFaceRow,
   SyncPersonRow,
   SyncLinkRow,
@@ -84,6 +85,7 @@ export function createRepositories(db: Database) {
   const faces = createFacesRepository(db, faceVectors);
   const clipVectors = createClipVectorsRepository(db, jobs);
   const persons = createPersonsRepository(db);
+  const sync = createSyncRepository(db);
   return {
     events: createEventsRepository(db),
     sources: createSourcesRepository(db),
@@ -98,9 +100,9 @@ export function createRepositories(db: Database) {
     galleries: createGalleriesRepository(db),
     optOuts: createPublishOptOutsRepository(db),
     visits: createKioskVisitsRepository(db),
-    photos: createPhotosRepository(db, jobs, faces, clipVectors, persons),
+    photos: createPhotosRepository(db, jobs, faces, clipVectors, persons, sync),
     pairs: createPhotoPairsRepository(db, jobs, faces, persons),
-    sync: createSyncRepository(db),
+    sync,
   };
 }
 

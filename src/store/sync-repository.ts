@@ -106,6 +106,11 @@ export interface MediaHash {
   sha256: string;
 }
 
+/** A media file's content hash under its absolute path, the key the differ looks it up by. */
+export interface MediaFileHash extends MediaHash {
+  path: string;
+}
+
 export interface SyncFaceRow {
   id: number;
   photoSha256: string;
@@ -539,7 +544,7 @@ export function createSyncRepository(db: Database) {
     },
 
     /** Files hashed in one differ run, saved in one transaction (one commit each was most of the first run's database time). */
-    saveHashes(hashes: readonly ({ path: string } & MediaHash)[]): void {
+    saveHashes(hashes: readonly MediaFileHash[]): void {
       if (!hashes.length) return;
       db.transaction(() => {
         for (const h of hashes) saveHash.run(h.path, h.size, Math.round(h.mtimeMs), h.sha256);

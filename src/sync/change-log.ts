@@ -2,7 +2,7 @@
 // attendee-visible media files hashed once and cached), turn it into operations, and append the
 // changes to the log with their sequence numbers and clock stamps, in one transaction. Runs
 // offline too, so each operation carries the time of its change within seconds.
-import { isAbsolute, join } from 'node:path';
+import { mediaFilePath } from '../config/index.js';
 import type { NewSyncBlob, SyncBlobKind, SyncRepository } from '../store/index.js';
 import { eventPayloads, type BlobRef, type PhotoBlobs } from './event-payloads.js';
 import { formatStamp, tickClock } from './hybrid-clock.js';
@@ -48,7 +48,8 @@ export async function recordChanges(deps: ChangeLogDeps, eventId: number): Promi
     asShared ? Promise.resolve(kind === 'thumb' ? photo.thumbnailPath : photo.previewPath) : deps.attendeeMediaPath(photo.id, kind);
   const blobs = new Map<number, PhotoBlobs>();
   const files = new Map<string, NewSyncBlob>();
-  const absolute = (path: string) => (isAbsolute(path) ? path : join(deps.dataDir, path));
+  // The form the pipeline records thumbnails' and previews' hashes under as it writes them.
+  const absolute = (path: string) => mediaFilePath(deps.dataDir, path);
   // Photos an attendee is waiting for (a take-home link, a delivery): their files go up first.
   const waited = new Set([...rows.links, ...rows.deliveries].flatMap((x) => x.photoIds));
   const refOf = async (kind: SyncBlobKind, path: string | null, waitedFor: boolean): Promise<BlobRef | null> => {

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import type { MediaHash, SyncRepository } from '../store/index.js';
+import type { MediaFileHash, MediaHash, SyncRepository } from '../store/index.js';
 
 export interface HashedFile {
   sha256: string;
@@ -39,7 +39,7 @@ export interface MediaHashCache {
 export function openMediaHashCache(repo: SyncRepository): MediaHashCache {
   const known = new Map<string, MediaHash>();
   const looked = new Set<string>();
-  const made: ({ path: string } & MediaHash)[] = [];
+  const made: MediaFileHash[] = [];
   const lookUp = (paths: readonly string[]) => {
     const fresh = paths.filter((p) => !looked.has(p));
     if (!fresh.length) return;

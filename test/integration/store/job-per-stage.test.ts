@@ -189,6 +189,7 @@ describe('the queue with one job kind per stage', () => {
     phash: '0f0f0f0f0f0f0f0f',
     previewPath: `previews/${sha}.jpg`,
     thumbnailPath: `thumbnails/${sha}.webp`,
+    fileHashes: [],
   });
   const ids = (w: { lead: { id: number }; carried: { id: number }[] }) => [w.lead.id, ...w.carried.map((j) => j.id)];
 

@@ -50,6 +50,7 @@ function processedPhoto(
         phash: '0'.repeat(16),
         previewPath: `previews/${id}.jpg`,
         thumbnailPath: `thumbnails/${id}.webp`,
+        fileHashes: [],
         capturedAt: o.capturedAt,
         capturedOffsetMinutes: null,
         cameraMake: 'Canon',
