@@ -7,6 +7,7 @@ import type { PhotoFormat } from '../camera-files/index.js';
 import { join } from 'node:path';
 import {
   isDatabaseDamage,
+  isStorageTrouble,
   stageOfJob,
   type ClaimedWork,
   type ClipVectorsRepository,
@@ -108,13 +109,18 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   /**
    * Saving a result can fail when the data drive is full (SQLITE_FULL). The result is small:
    * keep it and try again until the photographer frees space, instead of losing the work.
+   * With `giveUpOnFault`, an error that is not the storage's (a fault of the program: a
+   * TypeError, a constraint) is returned instead of retried: it would fail the same way every
+   * 5 s for ever, the photo stuck as "processing" under advice to free space (seen when photo
+   * workers older than the engine sent a result without a field the engine saves).
    */
-  const save = async (what: string, write: () => void): Promise<void> => {
+  const save = async (what: string, write: () => void, giveUpOnFault = false): Promise<Error | null> => {
     for (let attempt = 1; ; attempt++) {
       try {
         write();
-        return;
+        return null;
       } catch (err) {
+        if (giveUpOnFault && !isStorageTrouble(err)) return err instanceof Error ? err : new Error(String(err));
         // At shutdown stop trying: the job keeps its lease, which the next start releases.
         if (draining && attempt >= SAVE_ATTEMPTS_WHILE_STOPPING) throw err;
         // A full drive clears when space is freed; a damaged file never does, and needs the operator.
@@ -267,9 +273,24 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const processed = result.photo;
       const done = jobs.map((j) => ({ jobId: j.id, note: notes.get(j.id) ?? null }));
       let saved: FacesReplaced = { faceIds: [], replacedFaceIds: [], personIds: [] };
-      await save(what, () => {
-        saved = deps.photos.completePhotoWork(photo.id, done, processed, now());
-      });
+      const fault = await save(
+        what,
+        () => {
+          saved = deps.photos.completePhotoWork(photo.id, done, processed, now());
+        },
+        true,
+      );
+      if (fault) {
+        // The photo is marked failed with the reason; its original is untouched and
+        // `shutterfind reprocess` tries it again once the fault is fixed.
+        const error =
+          `Could not save what was found in ${photo.fileName}: ${fault.message}. This is a fault in Shutterfind, not in the photo: ` +
+          'report it with the log; `shutterfind reprocess` tries the photo again after an update.';
+        deps.log.error({ photoId: photo.id, jobIds, err: fault }, error);
+        await save(what, () => deps.photos.failPhotoWork(photo.id, jobIds, error, now()));
+        deps.onOutcome?.(wasReady ? { status: 'stage-failed', ...base, error } : { status: 'failed', ...base, error });
+        return;
+      }
       const { faceIds, replacedFaceIds } = saved;
       deps.log.debug({ photoId: photo.id, jobIds, stages, faces: faceIds.length, timings: result.timings }, 'photo ready');
       deps.onOutcome?.({

@@ -20,7 +20,7 @@ export * from './types.js';
 export { openDatabase, checkpointAndClose, DatabaseOpenError, type Database, type OpenDatabaseOptions } from './database.js';
 export { migrate, currentSchemaVersion, MigrationError, type Migration } from './migrate.js';
 export { MIGRATIONS } from './migrations/index.js';
-export { DatabaseDamagedError, isDatabaseDamage } from './database-damage.js';
+export { DatabaseDamagedError, isDatabaseDamage, isStorageTrouble } from './database-damage.js';
 export { checkDatabase, salvageDatabase, type SalvageReport, type TableSalvage } from './salvage.js';
 export type { EventsRepository } from './events-repository.js';
 export type { SourcesRepository } from './sources-repository.js';
