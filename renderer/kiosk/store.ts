@@ -2,6 +2,7 @@
 // → take-home → thanks → attract. Every visitor's session ends (and its selfie is deleted) on the way back.
 import { create } from 'zustand';
 import type {
+  ConfirmMaybeRequest,
   KioskIdentity,
   KioskMatch,
   KioskOptOutRequest,
@@ -15,6 +16,7 @@ import type {
 } from '@api';
 import { ApiRequestError, errorMessage } from '../shared/api.js';
 import { guidanceFor, type Guidance } from './guidance.js';
+import { mergeConfirmedResults } from './maybeTaps.js';
 
 export type KioskScreen =
   'loading' | 'offline' | 'pairing' | 'attract' | 'consent' | 'camera' | 'searching' | 'results' | 'take-home' | 'thanks';
@@ -36,6 +38,10 @@ interface KioskState {
   matches: KioskMatch[];
   /** "Maybe you?" photos: shown apart, unselected; they go home only when tapped in. */
   maybe: KioskMatch[];
+  /** Photos found because the visitor tapped "Maybe you?" photos in (their faces searched with the selfie). */
+  foundByTaps: number;
+  /** Counts the selfie searches of this kiosk: an answer to taps on an earlier search's photos is dropped. */
+  searchNumber: number;
   selected: ReadonlySet<number>;
   /** Why the last selfie could not be used; shown on the camera screen. */
   guidance: Guidance | null;
@@ -57,6 +63,8 @@ interface KioskState {
   searchSelfie(selfie: Blob): Promise<void>;
   retake(): void;
   toggle(photoId: number): void;
+  /** Searches again with the "Maybe you?" photos the visitor tapped in: more of their photos come back, selected. */
+  confirmMaybe(): Promise<void>;
   selectAll(all: boolean): void;
   toTakeHome(): void;
   requestTakeHome(choice: TakeHomeChoice): Promise<TakeHomeResponse | null>;
@@ -79,6 +87,8 @@ const freshVisit = () => ({
   session: null,
   matches: [],
   maybe: [],
+  foundByTaps: 0,
+  searchNumber: 0,
   selected: new Set<number>(),
   guidance: null,
   takeHome: null,
@@ -140,7 +150,14 @@ export const useKiosk = create<KioskState>()((set, get) => ({
         await api()
       ).upload<KioskResults>(`/kiosk-api/sessions/${encodeURIComponent(session.sessionId)}/selfie`, selfie);
       // The sure photos start selected (most visitors want all of theirs); "maybe" photos never do.
-      set({ screen: 'results', matches: results.matches, maybe: results.maybe, selected: new Set(results.matches.map((m) => m.photoId)) });
+      set({
+        screen: 'results',
+        matches: results.matches,
+        maybe: results.maybe,
+        foundByTaps: 0,
+        searchNumber: get().searchNumber + 1,
+        selected: new Set(results.matches.map((m) => m.photoId)),
+      });
     } catch (error) {
       if (error instanceof ApiRequestError && SESSION_GONE.has(error.status)) return get().startOver();
       const code = error instanceof ApiRequestError ? error.code : null;
@@ -148,15 +165,38 @@ export const useKiosk = create<KioskState>()((set, get) => ({
     }
   },
 
-  retake: () => set({ screen: 'camera', guidance: null, matches: [], maybe: [], selected: new Set(), error: null }),
+  retake: () => set({ screen: 'camera', guidance: null, matches: [], maybe: [], foundByTaps: 0, selected: new Set(), error: null }),
 
-  toggle: (photoId) =>
+  toggle: (photoId) => {
+    const tappedIn = !get().selected.has(photoId) && get().maybe.some((m) => m.photoId === photoId);
     set((s) => {
       const selected = new Set(s.selected);
       if (selected.has(photoId)) selected.delete(photoId);
       else selected.add(photoId);
       return { selected };
-    }),
+    });
+    if (tappedIn) void get().confirmMaybe();
+  },
+
+  confirmMaybe: async () => {
+    const { session, searchNumber } = get();
+    if (!session) return;
+    const confirmed = get()
+      .maybe.map((m) => m.photoId)
+      .filter((id) => get().selected.has(id));
+    try {
+      const body: ConfirmMaybeRequest = { photoIds: confirmed };
+      const results = await (
+        await api()
+      ).post<KioskResults>(`/kiosk-api/sessions/${encodeURIComponent(session.sessionId)}/confirm-maybe`, body);
+      const now = get();
+      if (now.session?.sessionId === session.sessionId && now.searchNumber === searchNumber && now.screen === 'results')
+        set((s) => mergeConfirmedResults(s, results));
+    } catch (error) {
+      if (error instanceof ApiRequestError && SESSION_GONE.has(error.status)) return get().startOver();
+      // The tapped photo stays chosen; only the extra search failed, which the visitor need not hear about.
+    }
+  },
 
   // The sure photos only: "maybe" photos the visitor tapped in stay as they are.
   selectAll: (all) =>

@@ -337,6 +337,11 @@ export interface KioskResults {
  * gallery (same URL) and the same delivery. `photoIds` may be empty only with a contact and
  * notifyOptIn (an attendee with no photos yet who wants new ones).
  */
+/** "Maybe you?" photos the attendee tapped in: their faces are searched with the selfie for more photos of them. */
+export interface ConfirmMaybeRequest {
+  photoIds: number[];
+}
+
 export interface TakeHomeRequest {
   photoIds: number[];
   /** Optional: saved for delivery after sync. */

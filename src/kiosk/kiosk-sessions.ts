@@ -8,14 +8,14 @@ import { cosineDistance } from '../vision/index.js';
 import type { KioskMatch, KioskResults, KioskSessionView, TakeHomeRequest } from '../api/index.js';
 import { KioskError } from './kiosk-error.js';
 import { hashSecret, newToken } from '../config/index.js';
-import type { EventSearch } from '../search/index.js';
+import type { EventSearch, MatchedSelfie } from '../search/index.js';
 
 /** A kiosk session never needs longer; one left open (a crash, a pulled plug) is ended by the sweep. */
 export const SESSION_LIFETIME_MS = 15 * 60 * 1000;
 
 export interface KioskSessionsDeps {
   repos: Repositories;
-  search: Pick<EventSearch, 'bySelfie'>;
+  search: Pick<EventSearch, 'bySelfie' | 'withConfirmedFaces'>;
   /** The sure-match distance: an opted-in attendee gets a new photo only on a sure match. */
   threshold: number;
   /** Faces hidden by "do not publish" in these photos (see do-not-publish.ts); none when not given. */
@@ -43,6 +43,9 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
   // The gallery token of each running session, so a second take-home shows the same link. Only
   // the hash is stored; after a restart a session simply gets a new link.
   const linkOfSession = new Map<string, { token: string; expiresAt: number }>();
+  // The face each shown photo matched by, per running session, so a "Maybe you?" photo tapped in
+  // names the attendee's face in it. After a restart the face nearest the selfie is taken instead.
+  const facesOfSession = new Map<string, Map<number, number>>();
 
   /**
    * Ends a session however it ends (done, idle reset, timeout, a kiosk that crashed): the selfie's
@@ -50,6 +53,7 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
    */
   function close(session: KioskSession): void {
     linkOfSession.delete(session.id);
+    facesOfSession.delete(session.id);
     const followUntil = session.notifyOptIn ? now() + settingsOf(session.eventId).optInRetentionDays * 86_400_000 : null;
     repos.kiosks.endSession(session.id, followUntil, now());
   }
@@ -74,6 +78,59 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
     height: photo.height,
   });
 
+  /** The face of a photo nearest to the selfie (a confirmed photo whose matching face is not remembered). */
+  function nearestFaceIn(photoId: number, embedding: Float32Array): number | undefined {
+    const faces = repos.faces.facesOfPhoto(photoId);
+    const vectors = repos.faceVectors.vectorsOf(faces.map((f) => f.id));
+    let best: { faceId: number; distance: number } | undefined;
+    faces.forEach((f, i) => {
+      const v = vectors[i];
+      const distance = v ? cosineDistance(embedding, v) : Infinity;
+      if (v && (!best || distance < best.distance)) best = { faceId: f.id, distance };
+    });
+    return best?.faceId;
+  }
+
+  /** A search's answer as the kiosk shows it: ready photos only, "do not publish" applied, the session's photos recorded. */
+  function present(
+    session: KioskSession,
+    found: Pick<MatchedSelfie, 'matches' | 'maybe' | 'tookMs'>,
+    embedding: Float32Array,
+    shownBefore: readonly number[],
+  ): KioskResults {
+    const ready = (ms: readonly { photoId: number }[]) =>
+      ms.flatMap((m) => {
+        const p = repos.photos.getPhoto(m.photoId);
+        return p && p.status === 'ready' ? [p] : [];
+      });
+    // "Do not publish": a photo whose matching face is an opted-out face is withheld (it is a
+    // photo *of* that person, found by someone else's selfie: a lookalike, or a picture of them
+    // held up to the camera). A photo that matched the searcher's own face stays, with the
+    // opted-out bystander blurred in its images: withholding it would take the searcher's own
+    // photo from them to protect a face that is already made unrecognisable. An opted-out
+    // attendee searching again meets their own face as hidden too, so their new search is empty.
+    const hidden = deps.hiddenFaces?.(
+      session.eventId,
+      [...found.matches, ...found.maybe].map((m) => m.photoId),
+    );
+    const shown = (ms: typeof found.matches) =>
+      ms.filter((m) => !(hidden?.get(m.photoId) ?? []).some((f) => f.box.every((v, i) => v === m.box[i])));
+    const photos = ready(shown(found.matches));
+    const maybe = ready(shown(found.maybe));
+    const faces = facesOfSession.get(session.id) ?? new Map<number, number>();
+    for (const m of [...found.matches, ...found.maybe]) if (!faces.has(m.photoId)) faces.set(m.photoId, m.faceId);
+    facesOfSession.set(session.id, faces);
+    // "Maybe" photos are the session's too (to show and to choose); only the chosen ones go home.
+    repos.kiosks.recordMatches(session.id, embedding, [
+      ...new Set([...shownBefore, ...photos.map((p) => p.id), ...maybe.map((p) => p.id)]),
+    ]);
+    return {
+      matches: photos.map((p) => kioskMatch(session.id, p)),
+      maybe: maybe.map((p) => kioskMatch(session.id, p)),
+      tookMs: found.tookMs,
+    };
+  }
+
   return {
     settingsOf,
 
@@ -87,38 +144,28 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
     async search(kiosk: KioskDevice, sessionId: string, image: Buffer): Promise<KioskResults> {
       const session = ownSession(kiosk, sessionId);
       const found = await deps.search.bySelfie(session.eventId, image);
-      const ready = (ms: readonly { photoId: number }[]) =>
-        ms.flatMap((m) => {
-          const p = repos.photos.getPhoto(m.photoId);
-          return p && p.status === 'ready' ? [p] : [];
-        });
-      // "Do not publish": a photo whose matching face is an opted-out face is withheld (it is a
-      // photo *of* that person, found by someone else's selfie: a lookalike, or a picture of them
-      // held up to the camera). A photo that matched the searcher's own face stays, with the
-      // opted-out bystander blurred in its images: withholding it would take the searcher's own
-      // photo from them to protect a face that is already made unrecognisable. An opted-out
-      // attendee searching again meets their own face as hidden too, so their new search is empty.
-      const hidden = deps.hiddenFaces?.(
-        session.eventId,
-        [...found.matches, ...found.maybe].map((m) => m.photoId),
-      );
-      const shown = (ms: typeof found.matches) =>
-        ms.filter((m) => !(hidden?.get(m.photoId) ?? []).some((f) => f.box.every((v, i) => v === m.box[i])));
-      const photos = ready(shown(found.matches));
-      const maybe = ready(shown(found.maybe));
-      // "Maybe" photos are the session's too (to show and to choose); only the chosen ones go home.
-      repos.kiosks.recordMatches(
-        session.id,
-        found.embedding,
-        [...photos, ...maybe].map((p) => p.id),
-      );
-      return {
-        matches: photos.map((p) => kioskMatch(session.id, p)),
-        maybe: maybe.map((p) => kioskMatch(session.id, p)),
-        tookMs: found.tookMs,
-      };
+      facesOfSession.delete(session.id);
+      return present(session, found, found.embedding, []);
     },
 
+    /**
+     * "Maybe you?" photos the attendee tapped in: their faces join the search, which then finds
+     * more photos near them. Every photo shown before stays the session's (chosen ones go home).
+     */
+    confirmMaybe(kiosk: KioskDevice, sessionId: string, photoIds: readonly number[]): KioskResults {
+      const session = ownSession(kiosk, sessionId);
+      const embedding = session.selfieEmbedding;
+      if (!embedding) throw new KioskError('bad-request', 'Take a selfie first.');
+      const allowed = new Set(session.matchedPhotoIds);
+      const chosen = [...new Set(photoIds)];
+      if (chosen.some((id) => !allowed.has(id))) throw new KioskError('forbidden', 'Only photos from this search can be confirmed.');
+      const faceIds = chosen.flatMap((id) => {
+        const faceId = facesOfSession.get(session.id)?.get(id) ?? nearestFaceIn(id, embedding);
+        return faceId === undefined ? [] : [faceId];
+      });
+      const found = deps.search.withConfirmedFaces(session.eventId, embedding, faceIds);
+      return present(session, found, embedding, session.matchedPhotoIds);
+    },
     /** A photo of the session's matches (for its thumbnails and previews); anything else is not found. */
     sessionPhoto(kiosk: KioskDevice, sessionId: string, photoId: number): Photo {
       const session = ownSession(kiosk, sessionId);

@@ -4,7 +4,7 @@ import type { Repositories } from '../store/index.js';
 import { ClipEngine, type InstalledClipModel, type ProviderSetting } from '../vision/index.js';
 import type { FaceIndexCache } from './face-index-cache.js';
 import { rankScenes, type SceneResult } from './scene-search.js';
-import { matchSelfie, type AnalyseSelfie, type MatchedSelfie } from './selfie-matching.js';
+import { matchSelfie, matchWithConfirmedFaces, type AnalyseSelfie, type MatchedSelfie } from './selfie-matching.js';
 
 export interface EventSearchDeps {
   repos: Repositories;
@@ -45,6 +45,10 @@ export function createEventSearch(deps: EventSearchDeps) {
   return {
     /** The kiosk's search: quality rules, sure and "maybe" tiers, at most MAX_MATCHES photos. */
     bySelfie: (eventId: number, image: Buffer): Promise<MatchedSelfie> => matchSelfie(deps, eventId, image),
+
+    /** The selfie's search again with the faces the attendee confirmed as theirs ("Maybe you?" photos tapped in). */
+    withConfirmedFaces: (eventId: number, embedding: Float32Array, confirmedFaceIds: readonly number[]): Omit<MatchedSelfie, 'embedding'> =>
+      matchWithConfirmedFaces(deps, eventId, embedding, confirmedFaceIds),
 
     async byScene(eventId: number, q: SceneQueryInput): Promise<SceneResult[]> {
       const model = deps.clipModel();

@@ -9,6 +9,8 @@ import { nearestPhotosInIndex } from './face-index-cache.js';
 
 export interface SelfieMatch {
   photoId: number;
+  /** The face in the photo that matched (the attendee's, by this search). */
+  faceId: number;
   path: string;
   distance: number;
   /** The matching face in the photo, [x, y, w, h] in original pixels. */
@@ -25,6 +27,11 @@ export interface SelfieSearchOptions {
   index?: FaceIndex;
   /** Add photos of the persons the selfie clearly matches (default on). */
   expandByPerson?: boolean;
+  /**
+   * Faces the attendee said are theirs (a "Maybe you?" photo tapped in): they join the query
+   * expansion's seeds, so the search looks again around faces the selfie alone did not reach.
+   */
+  confirmedFaces?: readonly Float32Array[];
 }
 
 /** Ranked photos of the event for an embedding (already from a validated selfie). */
@@ -32,7 +39,7 @@ export function photosForEmbedding(
   repos: Repositories,
   eventId: number,
   embedding: Float32Array,
-  options: Pick<SelfieSearchOptions, 'threshold' | 'limit' | 'mode' | 'index' | 'expandByPerson'>,
+  options: Pick<SelfieSearchOptions, 'threshold' | 'limit' | 'mode' | 'index' | 'expandByPerson' | 'confirmedFaces'>,
 ): SelfieMatch[] {
   return sureMatches(repos, eventId, embedding, options).matches;
 }
@@ -56,22 +63,27 @@ function sureMatches(
   repos: Repositories,
   eventId: number,
   embedding: Float32Array,
-  options: Pick<SelfieSearchOptions, 'threshold' | 'limit' | 'mode' | 'index' | 'expandByPerson'>,
+  options: Pick<SelfieSearchOptions, 'threshold' | 'limit' | 'mode' | 'index' | 'expandByPerson' | 'confirmedFaces'>,
 ): { matches: SelfieMatch[]; expandedQuery: Float32Array | null } {
   const limit = options.limit ?? 500;
   const search = (query: Float32Array) => photosWithin(repos, eventId, options, query, limit, options.threshold);
   const nearest = search(embedding);
   // The selfie sharpened by its own surest matches (query expansion): the event's photos of the
   // attendee look more like one another than like the selfie.
-  const seeds = repos.faceVectors
-    .vectorsOf(nearest.slice(0, QUERY_EXPANSION_SEEDS).map((n) => n.faceId))
-    .filter((v): v is Float32Array => v !== undefined);
+  const seeds = [
+    ...repos.faceVectors
+      .vectorsOf(nearest.slice(0, QUERY_EXPANSION_SEEDS).map((n) => n.faceId))
+      .filter((v): v is Float32Array => v !== undefined),
+    ...(options.confirmedFaces ?? []),
+  ];
   const found = new Set(nearest.map((n) => n.photoId));
   const expandedQuery = seeds.length ? expandQuery(embedding, seeds) : null;
   const expanded = expandedQuery ? search(expandedQuery).filter((n) => !found.has(n.photoId)) : [];
   const toMatch = (n: (typeof nearest)[number]): SelfieMatch[] => {
     const photo = repos.photos.getPhoto(n.photoId);
-    return photo ? [{ photoId: n.photoId, path: photo.path, distance: n.distance, box: n.box, via: 'face' as const }] : [];
+    return photo
+      ? [{ photoId: n.photoId, faceId: n.faceId, path: photo.path, distance: n.distance, box: n.box, via: 'face' as const }]
+      : [];
   };
   const direct = [...nearest.flatMap(toMatch), ...expanded.flatMap(toMatch)].slice(0, limit);
   if (options.expandByPerson === false || direct.length >= limit) return { matches: direct, expandedQuery };
@@ -130,7 +142,18 @@ function viaPersons(
   const boxOf = new Map(candidates.map((c) => [c.faceId, c.box]));
   return facesToAdd(candidates, vouched, new Set(nearest.map((n) => n.photoId)), threshold).flatMap((c) => {
     const photo = repos.photos.getPhoto(c.photoId);
-    return photo ? [{ photoId: c.photoId, path: photo.path, distance: c.distance, box: boxOf.get(c.faceId)!, via: 'person' as const }] : [];
+    return photo
+      ? [
+          {
+            photoId: c.photoId,
+            faceId: c.faceId,
+            path: photo.path,
+            distance: c.distance,
+            box: boxOf.get(c.faceId)!,
+            via: 'person' as const,
+          },
+        ]
+      : [];
   });
 }
 
@@ -152,7 +175,7 @@ export function tieredPhotosForEmbedding(
   repos: Repositories,
   eventId: number,
   embedding: Float32Array,
-  options: Pick<SelfieSearchOptions, 'threshold' | 'limit' | 'mode' | 'index' | 'expandByPerson'> & {
+  options: Pick<SelfieSearchOptions, 'threshold' | 'limit' | 'mode' | 'index' | 'expandByPerson' | 'confirmedFaces'> & {
     maybeThreshold: number;
     maybeLimit?: number;
   },
@@ -176,7 +199,9 @@ export function tieredPhotosForEmbedding(
     .slice(0, maybeLimit)
     .flatMap((n) => {
       const photo = repos.photos.getPhoto(n.photoId);
-      return photo ? [{ photoId: n.photoId, path: photo.path, distance: n.distance, box: n.box, via: 'face' as const }] : [];
+      return photo
+        ? [{ photoId: n.photoId, faceId: n.faceId, path: photo.path, distance: n.distance, box: n.box, via: 'face' as const }]
+        : [];
     });
   return { sure, maybe };
 }

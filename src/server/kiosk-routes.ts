@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import QRCode from 'qrcode';
-import type { KioskIdentity, TakeHomeResponse } from '../api/index.js';
+import type { KioskIdentity, KioskResults, TakeHomeResponse } from '../api/index.js';
 import { KIOSK_COOKIE, kioskOf } from './auth.js';
 import { HttpError, parseInput, tooManyRequests } from './http-errors.js';
 import { sendMedia } from './media-files.js';
@@ -18,6 +18,9 @@ const pairBody = z.object({
     .regex(/^\d{6}$/, 'a 6-digit code'),
   name: z.string().trim().min(1).max(60),
 });
+/** At most a results screen's worth (MAX_MATCHES): "Maybe you?" photos grow a little with each tap. */
+const confirmMaybeBody = z.object({ photoIds: z.array(z.number().int().positive()).min(1).max(200) });
+
 const takeHomeBody = z
   .object({
     photoIds: z.array(z.number().int().positive()).max(500),
@@ -108,6 +111,14 @@ export function registerKioskRoutes(app: FastifyInstance, ctx: ServerContext, ra
       return sessions.search(kioskOf(request), id, image);
     },
   );
+
+  // "Maybe you?" photos tapped in: the same search with their faces added (no image, no face
+  // engine: a look-up in the event's index, within the selfie route's budget).
+  app.post('/kiosk-api/sessions/:id/confirm-maybe', async (request): Promise<KioskResults> => {
+    const { id } = parseInput(sessionParam, request.params, 'session');
+    const { photoIds } = parseInput(confirmMaybeBody, request.body, 'confirmed photos');
+    return sessions.confirmMaybe(kioskOf(request), id, photoIds);
+  });
 
   app.get('/kiosk-api/sessions/:id/photos/:photoId/:kind', async (request, reply) => {
     const { id, photoId, kind } = parseInput(photoParam, request.params, 'photo address');

@@ -435,6 +435,11 @@ async function runChild(config: MatchThreshold, name: string, composed: Composed
   if (!args.reuse) await rm(dataDir, { recursive: true, force: true });
   const selfies = join(CACHE_DIR, 'selfies.json');
   writeFileSync(selfies, JSON.stringify(composed.selfies));
+  // Which photos each person is in, for the attendee who taps in the "Maybe you?" photos she is in.
+  const truth = join(CACHE_DIR, 'truth.json');
+  const photosOf: Record<string, string[]> = {};
+  for (const p of composed.photos) for (const t of p.people) (photosOf[t.identity] ??= []).push(p.name);
+  writeFileSync(truth, JSON.stringify(photosOf));
   const out = join(CACHE_DIR, `run-${name}.json`);
   const child = spawn(
     process.execPath,
@@ -452,6 +457,8 @@ async function runChild(config: MatchThreshold, name: string, composed: Composed
       out,
       '--subsets',
       args.subsets,
+      '--truth',
+      truth,
       ...(args.reuse ? ['--reuse'] : []),
     ],
     { stdio: 'inherit', env: { ...process.env, SHUTTERFIND_MATCH_CONFIG: configFile } },
@@ -480,6 +487,8 @@ interface EventRun {
     refused?: string;
     sure?: string[];
     maybe?: string[];
+    /** After the attendee tapped in the "Maybe you?" photos she is in: what the kiosk searched again. */
+    afterTaps?: { tapped: string[]; sure: string[]; maybe: string[] };
     subsets?: { photos: number; sure: string[]; maybe: string[] }[];
   }[];
 }
@@ -544,6 +553,21 @@ async function measureEvent(): Promise<Record<string, unknown>> {
       faces: run.faces.length,
       sure: score((a) => a.sure!),
       sureAndMaybe: score((a) => [...a.sure!, ...a.maybe!]),
+      // What the kiosk shows after the attendee tapped in her "Maybe you?" photos (each once): the
+      // first sure photos, the tapped ones, and the sure photos of the search again; then its "maybe".
+      afterTaps: {
+        attendeesWhoTapped: answered.filter((a) => a.afterTaps?.tapped.length).length,
+        sure: score((a) => [...new Set([...a.sure!, ...(a.afterTaps?.tapped ?? []), ...(a.afterTaps?.sure ?? [])])]),
+        sureAndMaybe: score((a) => [
+          ...new Set([
+            ...a.sure!,
+            ...a.maybe!,
+            ...(a.afterTaps?.tapped ?? []),
+            ...(a.afterTaps?.sure ?? []),
+            ...(a.afterTaps?.maybe ?? []),
+          ]),
+        ]),
+      },
     };
     // Precision at 100k faces, projected: wrong photos grow with the distractor faces (each is an
     // independent chance of a false match), right ones do not.
@@ -571,7 +595,15 @@ async function measureEvent(): Promise<Record<string, unknown>> {
         falseFacesOutsidePortraits: labelled.filter((f) => f.truth === null).length,
       },
       selfies: { answered: answered.length, refused: run.answers.length - answered.length },
-      retrieval: { full, subsets: subsetScores, projected100k: { sure: projected(full.sure), sureAndMaybe: projected(full.sureAndMaybe) } },
+      retrieval: {
+        full,
+        subsets: subsetScores,
+        projected100k: {
+          sure: projected(full.sure),
+          sureAndMaybe: projected(full.sureAndMaybe),
+          afterTapsSure: projected(full.afterTaps.sure),
+        },
+      },
       people: { live: people('livePerson'), reclustered: people('recluster') },
     };
     const r = results[name] as {
@@ -580,7 +612,8 @@ async function measureEvent(): Promise<Record<string, unknown>> {
     };
     log(
       `  ${name}: faces ${run.faces.length} (${tilesFound}/${placed} placed found); sure P ${full.sure.precision.toFixed(3)} R ${full.sure.recall.toFixed(3)}; ` +
-        `sure+maybe P ${full.sureAndMaybe.precision.toFixed(3)} R ${full.sureAndMaybe.recall.toFixed(3)}; people F live ${r.people.live.f.toFixed(3)}, re-clustered ${r.people.reclustered.f.toFixed(3)} (${r.people.reclustered.clustersPerIdentity.toFixed(2)} persons per person)`,
+        `sure+maybe P ${full.sureAndMaybe.precision.toFixed(3)} R ${full.sureAndMaybe.recall.toFixed(3)}; ` +
+        `after "Maybe you?" taps: sure P ${full.afterTaps.sure.precision.toFixed(3)} R ${full.afterTaps.sure.recall.toFixed(3)}, sure+maybe R ${full.afterTaps.sureAndMaybe.recall.toFixed(3)}; people F live ${r.people.live.f.toFixed(3)}, re-clustered ${r.people.reclustered.f.toFixed(3)} (${r.people.reclustered.clustersPerIdentity.toFixed(2)} persons per person)`,
     );
   }
   return results;

@@ -1,12 +1,14 @@
 // "Maybe you?": photos just beyond the sure match are shown apart, start unselected, and go home
 // only when the attendee taps them in. The server runs with a match configuration whose sure
 // threshold nothing can reach, so every photo of the attendee lands in the "maybe" tier (the
-// shipped sure threshold becomes the maybe one): what is tested is the tier, not a distance.
+// shipped sure threshold becomes the maybe one): what is tested is the tier, not a distance. A
+// tapped-in photo is searched again with the selfie (what it adds is tested on stored vectors in
+// person-expansion.test.ts and on the kiosk API in kiosk-flow.test.ts).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page, Response } from '@playwright/test';
-import type { KioskResults, TakeHomeRequest } from '../../src/api/index.js';
+import type { ConfirmMaybeRequest, KioskResults, TakeHomeRequest } from '../../src/api/index.js';
 import { matchThresholdPath } from '../../src/vision/index.js';
 import { dropEventPhotos, photoIdsByName } from './support/event-photos.js';
 import { newPairingCode } from './support/kiosk.js';
@@ -65,8 +67,17 @@ test('photos the kiosk is not sure of are shown apart, unselected, and only the 
   // The attendee recognises herself in one of them and taps it in.
   const chosen = maybe.getByTestId('maybe-photo').nth(1);
   const chosenId = Number(await chosen.getAttribute('data-photo-id'));
+  const confirmed = page.waitForResponse((r) => /\/kiosk-api\/sessions\/[^/]+\/confirm-maybe$/.test(new URL(r.url()).pathname));
   await chosen.click();
   await expect(chosen).toHaveAttribute('data-selected', 'true');
+  // Her tapped-in face is searched with the selfie; nothing here can be sure, so nothing is added
+  // for her: a tap never delivers a photo she did not choose.
+  const confirmation = await confirmed;
+  expect(confirmation.status(), await confirmation.text()).toBe(200);
+  expect((JSON.parse(confirmation.request().postData() ?? '{}') as ConfirmMaybeRequest).photoIds).toEqual([chosenId]);
+  expect(((await confirmation.json()) as KioskResults).matches).toEqual([]);
+  await expect(page.getByTestId('found-by-taps')).toHaveCount(0);
+  await expect(page.getByTestId('result-photo')).toHaveCount(0);
   const takeHome = page.waitForResponse((r) => /\/kiosk-api\/sessions\/[^/]+\/take-home$/.test(new URL(r.url()).pathname));
   await page.getByTestId('take-home-button').click();
   const response = await takeHome;

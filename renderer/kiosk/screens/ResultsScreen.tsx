@@ -142,6 +142,7 @@ function MaybeSection({
 export function ResultsScreen() {
   const matches = useKiosk((s) => s.matches);
   const maybe = useKiosk((s) => s.maybe);
+  const foundByTaps = useKiosk((s) => s.foundByTaps);
   const selected = useKiosk((s) => s.selected);
   const toggle = useKiosk((s) => s.toggle);
   const selectAll = useKiosk((s) => s.selectAll);
@@ -173,6 +174,11 @@ export function ResultsScreen() {
                   ? 'We found a photo of you!'
                   : `We found ${matches.length} photos of you!`}
             </h1>
+            {foundByTaps > 0 && (
+              <p className="k-found-by-taps" role="status" data-testid="found-by-taps">
+                {foundByTaps === 1 ? '1 more photo' : `${foundByTaps} more photos`} found from the ones you tapped.
+              </p>
+            )}
             <p className="k-lead">
               {matches.length
                 ? 'Tap a photo to leave it out.'

@@ -25,6 +25,8 @@ const { values: args } = parseArgs({
     reuse: { type: 'boolean', default: false },
     /** Photo-count prefixes to answer the selfies on as well (smaller events, same faces). */
     subsets: { type: 'string', default: '' },
+    /** Each person's photo names: the attendee taps in the "Maybe you?" photos they are in, and the kiosk searches again. */
+    truth: { type: 'string' },
   },
 });
 const EVENT = 'match';
@@ -70,6 +72,7 @@ const subsetIndexes = subsets.map((n) => {
   const rows = [...engineRepositories(engine).faceVectors.eachVector(eventId)].filter((r) => keep.has(photoOfFace.get(r.faceId)!));
   return { photos: n, keep, index: FaceIndex.build(rows) };
 });
+const truth = args.truth ? (JSON.parse(readFileSync(args.truth, 'utf8')) as Record<string, string[]>) : null;
 const answers = [];
 for (const s of selfies) {
   const analysed = await analyseSelfie(faceEngine, readFileSync(s.file), DEFAULT_DETECT_OPTIONS);
@@ -89,10 +92,26 @@ for (const s of selfies) {
     });
   const full = search(engineFaceIndexes(engine).forEvent(eventId));
   const names = (ms: { photoId: number }[]) => ms.map((m) => nameOf.get(m.photoId)!);
+  // The attendee recognises herself in some "Maybe you?" photos and taps each in (the kiosk's
+  // confirm-maybe: the faces those photos matched by join the selfie's query expansion).
+  const theirs = new Set(truth?.[s.identity] ?? []);
+  const tapped = truth ? full.maybe.filter((m) => theirs.has(nameOf.get(m.photoId)!)) : [];
+  const again = tapped.length
+    ? tieredPhotosForEmbedding(engineRepositories(engine), eventId, embedding, {
+        threshold: config.searchThreshold,
+        maybeThreshold: config.maybeThreshold,
+        limit: 500,
+        index: engineFaceIndexes(engine).forEvent(eventId),
+        confirmedFaces: engineRepositories(engine)
+          .faceVectors.vectorsOf(tapped.map((m) => m.faceId))
+          .filter((v): v is Float32Array => v !== undefined),
+      })
+    : null;
   answers.push({
     identity: s.identity,
     sure: names(full.sure),
     maybe: names(full.maybe),
+    ...(truth ? { afterTaps: { tapped: names(tapped), sure: names(again?.sure ?? []), maybe: names(again?.maybe ?? []) } } : {}),
     subsets: subsetIndexes.map((sub) => {
       const r = search(sub.index);
       // Person expansion reads the whole event's persons: keep what a smaller event could have.

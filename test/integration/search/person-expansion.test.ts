@@ -121,3 +121,29 @@ describe('"maybe you?" photos', () => {
     expect(found.maybe).toEqual([]);
   });
 });
+
+describe('"Maybe you?" faces the attendee confirms', () => {
+  it('bring back the photos near them as sure ones, and no stranger', () => {
+    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
+    const T = 0.04;
+    const maybeThreshold = 0.08;
+    // The selfie is e0. Her photo in the "maybe" band leans towards e1; a second photo of her
+    // leans further, beyond even the "maybe" band from the selfie; the stranger leans towards e3.
+    const maybe = photoWithFace(eventId, 'her-maybe.jpg', mix(1, 0.4, 0));
+    photoWithFace(eventId, 'her-further.jpg', mix(1, 0.5, 0));
+    photoWithFace(eventId, 'stranger.jpg', mix(1, 0, 0.5));
+    const selfie = mix(1, 0, 0);
+    expect(cosineDistance(selfie, mix(1, 0.5, 0))).toBeGreaterThan(maybeThreshold);
+    expect(cosineDistance(selfie, mix(1, 0, 0.5))).toBeGreaterThan(maybeThreshold);
+    const options = { threshold: T, maybeThreshold, mode: 'exact' as const };
+
+    const before = tieredPhotosForEmbedding(temp.repos, eventId, selfie, options);
+    expect(before.sure).toEqual([]);
+    expect(before.maybe.map((m) => [m.path, m.faceId])).toEqual([['/cam/her-maybe.jpg', maybe.faceId]]);
+
+    const confirmed = temp.repos.faceVectors.vectorsOf([maybe.faceId]).filter((v): v is Float32Array => v !== undefined);
+    const after = tieredPhotosForEmbedding(temp.repos, eventId, selfie, { ...options, confirmedFaces: confirmed });
+    expect(after.sure.map((m) => m.path).sort()).toEqual(['/cam/her-further.jpg', '/cam/her-maybe.jpg']);
+    expect([...after.sure, ...after.maybe].map((m) => m.path)).not.toContain('/cam/stranger.jpg');
+  });
+});

@@ -118,6 +118,27 @@ describe('a kiosk visit', () => {
     }
   });
 
+  it('photos the attendee confirms are searched with the selfie; only photos shown to this session can be confirmed', async () => {
+    const { sessionId } = await kiosk.startSession();
+    expect(await searchOk(kiosk, sessionId, selfie)).toEqual(herIds);
+    const confirm = (photoIds: unknown) =>
+      kiosk.fetch(`/kiosk-api/sessions/${sessionId}/confirm-maybe`, { method: 'POST', ...jsonBody({ photoIds }) });
+
+    const res = await confirm([ids.herMirrored]);
+    expect(res.status, await res.clone().text()).toBe(200);
+    const results = (await res.json()) as KioskResults;
+    // Her face confirmed: her photos still, and never the stranger's.
+    expect(results.matches.map((m) => m.photoId).sort(byNumber)).toEqual(herIds);
+    expect([...results.matches, ...results.maybe].map((m) => m.photoId)).not.toContain(ids.other);
+
+    // A photo this session was never shown (someone else's) cannot be confirmed to reach their photos.
+    const other = await confirm([ids.other]);
+    expect(other.status).toBe(403);
+    expect(await other.text()).toMatch(/Only photos from this search/);
+    expect((await confirm([])).status).toBe(400);
+    expect((await confirm(['1; DROP TABLE photos'])).status).toBe(400);
+  });
+
   it("take-home gives a gallery URL on the server's public address whose token opens exactly the chosen photos", async () => {
     const { sessionId } = await kiosk.startSession();
     expect(await searchOk(kiosk, sessionId, selfie)).toEqual(herIds);
