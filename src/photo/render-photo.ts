@@ -119,8 +119,9 @@ async function writeAtomically(target: string, data: Uint8Array): Promise<{ size
  * Writes a preview or thumbnail and hashes the bytes written, here on the worker thread (both
  * files of a photo, ~270 kB: 0.2 ms on one core with SHA extensions), for the sync differ's
  * cache (sync/media-hashes.ts): its first run after an event is enrolled then reads none of
- * them, where it used to read and hash 535 MB for 2,000 photos on the engine's main thread,
- * slowing an ingest running beside it (bench:sync).
+ * them, where it used to read and hash them all on the engine's main thread. For bench:sync's
+ * 2,000 photos (535 MB, in the page cache) that was about 0.35 s of SHA-256 plus the reads, too
+ * little for the bench to see; what it saves is reading every file of a large event from disk.
  */
 async function writeMediaFile(target: string, data: Uint8Array): Promise<MediaFileHash> {
   const sha256 = createHash('sha256').update(data).digest('hex');

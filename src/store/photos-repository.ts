@@ -277,8 +277,8 @@ export function createPhotosRepository(
           const { fileHashes, ...columns } = rendered;
           setReady.run({ ...columns, id: photoId, now });
           // Kept whether or not the event is enrolled for sync: an event is often enrolled after it
-          // was shot, and its first differ run then reads none of its files (535 MB for 2,000
-          // photos, on the main thread). A row measured about 400 bytes (its path is stored twice,
+          // was shot, and its first differ run then reads none of its files again (535 MB for
+          // 2,000 photos in bench:sync, on the main thread). A row measured about 400 bytes (its path is stored twice,
           // in the row and in the key), 1.6 MB for those 2,000 photos; in this transaction it costs
           // no commit of its own. A re-render writes the same path: its row is replaced.
           mediaHashes.saveHashes(fileHashes);

@@ -12,7 +12,7 @@
 //   npm run bench:sync -- --photos 300 --ingest 8   (a quick look)
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +49,12 @@ const args = parseArgs({
      * is the sync's own cost on the laptop (on one core: twice the share it takes of two).
      */
     'split-cores': { type: 'boolean', default: false },
+    /**
+     * Leave the copied photos' thumbnail and preview hashes unrecorded, as before the pipeline
+     * recorded them when writing (the first differ run then reads and hashes every file): the
+     * baseline for that change.
+     */
+    'no-recorded-hashes': { type: 'boolean', default: false },
   },
 }).values;
 const PHOTOS = Number(args.photos);
@@ -126,8 +132,26 @@ async function buildEvent(dataDir: string, total: number): Promise<{ eventId: nu
       const media = bytesOf.get(s.id)!;
       const preview = `previews/bench/${n}.jpg`;
       const thumb = `thumbnails/bench/${n}.webp`;
-      writeFileSync(join(dataDir, preview), uniqueVariant(media.preview, n));
-      writeFileSync(join(dataDir, thumb), uniqueWebp(media.thumb, n));
+      const files = [
+        { path: preview, bytes: uniqueVariant(media.preview, n) },
+        { path: thumb, bytes: uniqueWebp(media.thumb, n) },
+      ];
+      for (const f of files) writeFileSync(join(dataDir, f.path), f.bytes);
+      // What the pipeline records as its worker writes a photo's files (render-photo.ts): the
+      // photos copied here stand for photos the pipeline made.
+      if (!args['no-recorded-hashes'])
+        repos.sync.saveHashes(
+          files.map((f) => {
+            const at = join(dataDir, f.path);
+            const info = statSync(at);
+            return {
+              path: at,
+              size: info.size,
+              mtimeMs: Math.round(info.mtimeMs),
+              sha256: createHash('sha256').update(f.bytes).digest('hex'),
+            };
+          }),
+        );
       const name = `IMG_${String(n).padStart(5, '0')}.JPG`;
       db.transaction(() => {
         const sha = createHash('sha256').update(`bench-photo-${n}`).digest('hex');
@@ -395,6 +419,8 @@ async function main(): Promise<void> {
         cloud: `another process at nice ${args['far-side-nice']}${args['far-side-idle'] ? ' under SCHED_IDLE' : ''}: PostgreSQL 15, the endpoint with a directory blob store${args['far-side-tmp'] ? ` in ${args['far-side-tmp']}` : ''}, the fault proxy capping the link`,
         ingestPhotosPerRun: INGEST_PHOTOS,
         cores: args['split-cores'] ? 'split: the laptop on core 0, the far side on core 1' : 'shared: both sides on every core',
+        /** Whether the copied photos' file hashes were recorded as the pipeline records them (false: the baseline before it did). */
+        recordedHashes: !args['no-recorded-hashes'],
       },
       sync: {
         seconds: round(syncSeconds),
