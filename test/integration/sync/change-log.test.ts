@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { syncOperation } from '../../../src/api/index.js';
 import { recordChanges } from '../../../src/sync/change-log.js';
 import { useTempDatabase } from '../../support/database.js';
+import { enrolForTest } from '../../support/sync-enrolment.js';
 
 const PHOTOS = 2000;
 const T = Date.UTC(2026, 5, 1, 18, 0, 0);
@@ -45,21 +46,7 @@ async function fillEvent(): Promise<number> {
 }
 
 function enrol(eventId: number, nextSeq = 1, policy: { uploadOriginals?: boolean; cloudFaceSearch?: boolean } = {}): void {
-  temp.repos.sync.saveEnrolment(
-    {
-      eventId,
-      endpoint: 'http://127.0.0.1:1',
-      cloudEventId: 'cloudEvent000001',
-      cloudEventName: 'Gala',
-      publicBaseUrl: 'http://127.0.0.1:1',
-      deviceName: 'Laptop A',
-      deviceId: 'laptopDevice0001-e1',
-      uploadOriginals: policy.uploadOriginals ?? false,
-      cloudFaceSearch: policy.cloudFaceSearch ?? false,
-      nextSeq,
-    },
-    T,
-  );
+  enrolForTest(temp.repos, eventId, T, { nextSeq, ...policy });
 }
 
 const deps = (now = () => T + 60_000) => ({

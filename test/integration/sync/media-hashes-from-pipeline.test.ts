@@ -13,6 +13,7 @@ import { recordChanges } from '../../../src/sync/change-log.js';
 import { makeSmallPhoto, samplePhotoPaths } from '../../fixtures/camera-photos.js';
 import { startTestEngine } from '../../support/engine.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
+import { enrolForTest } from '../../support/sync-enrolment.js';
 
 const EVENT = 'gala';
 const PHOTOS = 3;
@@ -97,21 +98,7 @@ describe('media hashes recorded by the pipeline', () => {
       }
       const eventId = repos.events.findEventByName(EVENT)!.id;
       const now = Date.now();
-      repos.sync.saveEnrolment(
-        {
-          eventId,
-          endpoint: 'http://127.0.0.1:1',
-          cloudEventId: 'cloudEvent000001',
-          cloudEventName: 'Gala',
-          publicBaseUrl: 'http://127.0.0.1:1',
-          deviceName: 'Laptop A',
-          deviceId: 'laptopDevice0001-e1',
-          uploadOriginals: false,
-          cloudFaceSearch: false,
-          nextSeq: 1,
-        },
-        now,
-      );
+      enrolForTest(repos, eventId, now);
       await recordChanges(
         {
           repo: repos.sync,
