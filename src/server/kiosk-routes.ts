@@ -90,31 +90,32 @@ export function registerKioskRoutes(app: FastifyInstance, ctx: ServerContext, ra
     return sessions.start(kioskOf(request));
   });
 
-  app.post(
-    '/kiosk-api/sessions/:id/selfie',
-    {
-      config: {
-        rateLimit: {
-          max: rateLimit.max,
-          timeWindow: '1 minute',
-          keyGenerator: (request: { kiosk: { id: number } | null; ip: string }) =>
-            request.kiosk ? `kiosk:${request.kiosk.id}` : request.ip,
-          errorResponseBuilder: tooManyRequests((wait) => `Too many searches from this kiosk: wait ${wait} and try again.`),
-        },
-      },
-    },
-    async (request) => {
-      const { id } = parseInput(sessionParam, request.params, 'session');
-      const image = request.body;
-      if (!Buffer.isBuffer(image))
-        throw new HttpError(415, 'unsupported-media', 'Send the selfie as the request body (image/jpeg, image/png or image/webp).');
-      return sessions.search(kioskOf(request), id, image);
-    },
-  );
+  // Selfie searches per kiosk (the face engine runs on each).
+  const searchLimit = {
+    max: rateLimit.max,
+    timeWindow: '1 minute',
+    keyGenerator: (request: { kiosk: { id: number } | null; ip: string }) => (request.kiosk ? `kiosk:${request.kiosk.id}` : request.ip),
+    errorResponseBuilder: tooManyRequests((wait) => `Too many searches from this kiosk: wait ${wait} and try again.`),
+  };
+  // "Maybe you?" taps, counted apart: an attendee may tap in two dozen photos in a minute, each a
+  // look-up in the event's index (no face engine), and must not use up the next attendee's selfie.
+  const tapLimit = {
+    ...searchLimit,
+    max: rateLimit.max * 10,
+    keyGenerator: (request: { kiosk: { id: number } | null; ip: string }) => `taps:${searchLimit.keyGenerator(request)}`,
+  };
+
+  app.post('/kiosk-api/sessions/:id/selfie', { config: { rateLimit: searchLimit } }, async (request) => {
+    const { id } = parseInput(sessionParam, request.params, 'session');
+    const image = request.body;
+    if (!Buffer.isBuffer(image))
+      throw new HttpError(415, 'unsupported-media', 'Send the selfie as the request body (image/jpeg, image/png or image/webp).');
+    return sessions.search(kioskOf(request), id, image);
+  });
 
   // "Maybe you?" photos tapped in: the same search with their faces added (no image, no face
-  // engine: a look-up in the event's index, within the selfie route's budget).
-  app.post('/kiosk-api/sessions/:id/confirm-maybe', async (request): Promise<KioskResults> => {
+  // engine: a look-up in the event's index).
+  app.post('/kiosk-api/sessions/:id/confirm-maybe', { config: { rateLimit: tapLimit } }, async (request): Promise<KioskResults> => {
     const { id } = parseInput(sessionParam, request.params, 'session');
     const { photoIds } = parseInput(confirmMaybeBody, request.body, 'confirmed photos');
     return sessions.confirmMaybe(kioskOf(request), id, photoIds);
