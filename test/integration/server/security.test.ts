@@ -610,19 +610,18 @@ describe('rate limit', () => {
     const other = await pairKiosk(ev, 'Quiet kiosk');
     const otherSession = (await other.startSession()).sessionId;
     expect(await searchOk(other, otherSession, selfie)).toEqual(herIds);
-  });
 
-  it('"Maybe you?" taps are counted apart from selfies: an attendee tapping many in does not use up the next selfie', async () => {
-    const tapper = await pairKiosk(ev, 'Tapping kiosk');
-    const { sessionId } = await tapper.startSession();
-    expect(await searchOk(tapper, sessionId, selfie)).toEqual(herIds);
-    const statuses: number[] = [];
-    for (let i = 0; i < SEARCHES_PER_MINUTE * 2; i++)
-      statuses.push(
-        (await tapper.fetch(`/kiosk-api/sessions/${sessionId}/confirm-maybe`, { method: 'POST', ...jsonBody({ photoIds: [ids.her] }) }))
-          .status,
-      );
-    expect(statuses).toEqual(Array(SEARCHES_PER_MINUTE * 2).fill(200));
-    expect(await searchOk(tapper, sessionId, selfie)).toEqual(herIds);
+    // "Maybe you?" taps are counted apart: an attendee tapping many in does not use up the next
+    // selfie. (The same kiosk: pairing another one here would meet the pairing limit.)
+    const taps: number[] = [];
+    for (let i = 0; i < SEARCHES_PER_MINUTE * 2; i++) {
+      const res = await other.fetch(`/kiosk-api/sessions/${otherSession}/confirm-maybe`, {
+        method: 'POST',
+        ...jsonBody({ photoIds: [ids.her] }),
+      });
+      taps.push(res.status);
+    }
+    expect(taps).toEqual(Array(SEARCHES_PER_MINUTE * 2).fill(200));
+    expect(await searchOk(other, otherSession, selfie)).toEqual(herIds);
   });
 });
