@@ -57,13 +57,25 @@ export async function matchSelfie(deps: SelfieMatching, eventId: number, image: 
     }
     throw err;
   }
-  const { sure: matches, maybe } = tieredPhotosForEmbedding(deps.repos, eventId, face.embedding, {
+  return { ...searchEvent(deps, eventId, face.embedding, [], started), embedding: face.embedding };
+}
+
+/** The kiosk's tiers for an embedding in the event's index, timed from `started`. */
+function searchEvent(
+  deps: Omit<SelfieMatching, 'analyseSelfie'>,
+  eventId: number,
+  embedding: Float32Array,
+  confirmedFaces: readonly Float32Array[],
+  started: number,
+): Omit<MatchedSelfie, 'embedding'> {
+  const { sure: matches, maybe } = tieredPhotosForEmbedding(deps.repos, eventId, embedding, {
     threshold: deps.threshold,
     maybeThreshold: deps.maybeThreshold,
     limit: MAX_MATCHES,
     index: deps.faceIndexes.forEvent(eventId),
+    confirmedFaces,
   });
-  return { matches, maybe, embedding: face.embedding, tookMs: Math.round((performance.now() - started) * 10) / 10 };
+  return { matches, maybe, tookMs: Math.round((performance.now() - started) * 10) / 10 };
 }
 
 /**
@@ -82,12 +94,5 @@ export function matchWithConfirmedFaces(
 ): Omit<MatchedSelfie, 'embedding'> {
   const started = performance.now();
   const confirmedFaces = deps.repos.faceVectors.vectorsOf(confirmedFaceIds).filter((v): v is Float32Array => v !== undefined);
-  const { sure: matches, maybe } = tieredPhotosForEmbedding(deps.repos, eventId, embedding, {
-    threshold: deps.threshold,
-    maybeThreshold: deps.maybeThreshold,
-    limit: MAX_MATCHES,
-    index: deps.faceIndexes.forEvent(eventId),
-    confirmedFaces,
-  });
-  return { matches, maybe, tookMs: Math.round((performance.now() - started) * 10) / 10 };
+  return searchEvent(deps, eventId, embedding, confirmedFaces, started);
 }
