@@ -53,8 +53,18 @@ export function openMediaHashCache(repo: SyncRepository): MediaHashCache {
       let info;
       try {
         info = await stat(path);
-      } catch {
-        return null;
+      } catch (err) {
+        // Gone (a photo removed meanwhile, a preview not written yet): nothing to send. Anything
+        // else (no permission, a failing disk) must not pass for "no file": the photo would go up
+        // without it and never be sent again.
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+        throw new Error(
+          `Could not read ${path} to send it to the cloud (${code ?? (err as Error).message}): check the data folder's permissions and disk, then sync again.`,
+          {
+            cause: err,
+          },
+        );
       }
       if (!info.isFile()) return null;
       const mtimeMs = Math.round(info.mtimeMs);

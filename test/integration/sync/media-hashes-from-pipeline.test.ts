@@ -2,7 +2,7 @@
 // so the first differ run after an event is enrolled reads none of them (it used to hash them all
 // on the engine's main thread), and a preview rendered again brings its new hash with it.
 import { createHash } from 'node:crypto';
-import { readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncOperation } from '../../../src/api/index.js';
@@ -117,6 +117,51 @@ describe('media hashes recorded by the pipeline', () => {
         .map((o) => syncOperation.parse(JSON.parse(o.json)))
         .flatMap((op) => (op.kind === 'photo.put' ? [op.thumb?.sha256, op.preview?.sha256] : []));
       expect(sent.sort()).toEqual(files.map((path) => recorded.get(path)!.sha256).sort());
+    });
+  }, 120_000);
+
+  it('stops with an error naming the file when a preview cannot be read, instead of sending its photo without it; a file that is gone is left out', async () => {
+    const dataDir = join(root, 'unreadable');
+    await ingest(dataDir);
+    await withRepos(dataDir, async (repos) => {
+      const eventId = repos.events.findEventByName(EVENT)!.id;
+      const [first, second] = repos.photos.listPhotos(eventId, { limit: 100 });
+      const now = Date.now();
+      enrolForTest(repos, eventId, now);
+      const record = () =>
+        recordChanges(
+          {
+            repo: repos.sync,
+            dataDir,
+            deviceId: 'laptopA_0123456789abcd',
+            attendeeMediaPath: async (photoId, kind) => {
+              const photo = repos.photos.getPhoto(photoId)!;
+              return kind === 'thumb' ? photo.thumbnailPath : photo.previewPath;
+            },
+            now: () => now,
+          },
+          eventId,
+        );
+      // A preview the disk cannot give back (here a link to itself: ELOOP; on a laptop, a failing
+      // disk or lost permissions): had it passed for "no preview", the photo would go up without
+      // one and never be sent again.
+      const broken = join(dataDir, first!.previewPath!);
+      await rm(broken);
+      await symlink(broken, broken);
+      await expect(record()).rejects.toThrow(`Could not read ${broken} to send it to the cloud (ELOOP)`);
+      expect(repos.sync.opsFrom(eventId, 1, 100)).toEqual([]);
+
+      // A preview that is simply gone (deleted meanwhile) is left out; the photo still goes.
+      await rm(broken);
+      await rm(join(dataDir, second!.previewPath!));
+      expect(await record()).toBeGreaterThan(0);
+      const puts = repos.sync
+        .opsFrom(eventId, 1, 100)
+        .map((o) => syncOperation.parse(JSON.parse(o.json)))
+        .flatMap((op) => (op.kind === 'photo.put' ? [op] : []));
+      expect(puts).toHaveLength(PHOTOS);
+      expect(puts.filter((op) => op.preview === null || op.preview === undefined)).toHaveLength(2);
+      expect(puts.every((op) => op.thumb)).toBe(true);
     });
   }, 120_000);
 
