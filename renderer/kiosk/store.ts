@@ -15,6 +15,7 @@ import type {
   TakeHomeResponse,
 } from '@api';
 import { ApiRequestError, errorMessage } from '../shared/api.js';
+import { coalesced } from './coalescedCalls.js';
 import { guidanceFor, type Guidance } from './guidance.js';
 import { mergeConfirmedResults } from './maybeTaps.js';
 
@@ -178,7 +179,8 @@ export const useKiosk = create<KioskState>()((set, get) => ({
     if (tappedIn) void get().confirmMaybe();
   },
 
-  confirmMaybe: async () => {
+  // Quick taps coalesce: one search in flight, one more after it with every photo tapped by then.
+  confirmMaybe: coalesced(async () => {
     const { session, searchNumber } = get();
     if (!session) return;
     const confirmed = get()
@@ -196,7 +198,7 @@ export const useKiosk = create<KioskState>()((set, get) => ({
       if (error instanceof ApiRequestError && SESSION_GONE.has(error.status)) return get().startOver();
       // The tapped photo stays chosen; only the extra search failed, which the visitor need not hear about.
     }
-  },
+  }),
 
   // The sure photos only: "maybe" photos the visitor tapped in stay as they are.
   selectAll: (all) =>
