@@ -35,7 +35,7 @@ const args = parseArgs({
     mbit: { type: 'string', default: '50' },
     ingest: { type: 'string', default: '16' },
     /** Ingests while files go and with the sync paused, alternated: each pair under the same machine drift. */
-    pairs: { type: 'string', default: '3' },
+    pairs: { type: 'string', default: '6' },
     label: { type: 'string' },
     /** The far side's nice level (19: below the laptop; 0: an equal share of the cores). */
     'far-side-nice': { type: 'string', default: '19' },
@@ -61,6 +61,8 @@ const PHOTOS = Number(args.photos);
 const LINK_BITS_PER_SECOND = Number(args.mbit) * 1e6;
 const INGEST_PHOTOS = Number(args.ingest);
 const PAIRS = Number(args.pairs);
+/** How long files go before an ingest is timed "while files go" (after the start or a restart of the sync). */
+const STEADY_FILES_MS = 5000;
 /** Photos in the attendee's take-home link whose arrival in the cloud is timed. */
 const LINK_PHOTOS = 12;
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -334,42 +336,75 @@ async function main(): Promise<void> {
     log('syncing; ingest as the sync starts (its differ run and metadata)…');
     const duringStart = await timeIngest(engine, 'ingest-during-start', sets[1]!);
     log(`  ${round(duringStart.seconds)} s`);
-    await waitUntil(() => filesFrom !== null && (performance.now() - t0) / 1000 > (filesFrom as { seconds: number }).seconds + 5);
+    await waitUntil(
+      () => filesFrom !== null && performance.now() - t0 > (filesFrom as { seconds: number }).seconds * 1000 + STEADY_FILES_MS,
+    );
     log('ingest while files go up…');
     const during = await timeIngest(engine, 'ingest-during-files', sets[2]!);
     log(`  ${round(during.seconds)} s`);
-    // Pairs: an ingest while files go, then one with the sync paused (nothing crosses the link and
-    // the far side idles), so both of a pair see the same drift of this shared machine.
-    const pairs: { during: number; alone: number; slowdown: number }[] = [];
+    // Pairs: an ingest while files go and one with the sync paused (nothing crosses the link and
+    // the far side idles), one right after the other, so both of a pair see the same drift of this
+    // shared machine.
+    const pairs: { order: 'files going first' | 'paused first'; during: number; alone: number; slowdown: number }[] = [];
     // Each pause, from asking for it until files flow again after it (the requests in flight
     // finishing, the restart's differ run and question): its time and the bytes the link carried
     // meanwhile are left out of the link's use. They are the bench's doing, not the sync's.
     let pausedMs = 0;
     let pausedBytes = 0;
-    for (let i = 0; i < PAIRS && !finished; i++) {
-      // The photographer goes on shooting the event being synced: the ingest goes into it, so its
-      // photos' changes run the differ (as in `serve`) and their files join the upload.
-      const pairDuring = await timeIngest(engine, 'bench', pairSets[2 * i]!);
-      if (finished) break;
-      engine.sync.setPaused(eventId, true);
-      const pauseFrom = { at: performance.now(), bytesUp: (await cloud.stats()).bytesUp };
+    /** An ingest with the sync paused (nothing crosses the link, the far side idles); the sync then runs again until files go. */
+    const ingestPaused = async (i: number) => {
+      engine!.sync.setPaused(eventId, true);
+      const pauseFrom = { at: performance.now(), bytesUp: (await cloud!.stats()).bytesUp };
       await syncing;
-      const pairAlone = await timeIngest(engine, `ingest-pair-alone-${i}`, pairSets[2 * i + 1]!);
-      engine.sync.setPaused(eventId, false);
+      const alone = await timeIngest(engine!, `ingest-pair-alone-${i}`, pairSets[2 * i + 1]!);
+      engine!.sync.setPaused(eventId, false);
       if (!finished) {
         // Timed again once files go: the restart's own differ run is what "as the sync starts" measures.
         let filesGoing = false;
         syncing = runSync(() => (filesGoing = true));
         await waitUntil(() => filesGoing || finished);
       }
-      pausedBytes += (await cloud.stats()).bytesUp - pauseFrom.bytesUp;
+      pausedBytes += (await cloud!.stats()).bytesUp - pauseFrom.bytesUp;
       pausedMs += performance.now() - pauseFrom.at;
+      return alone;
+    };
+    for (let i = 0; i < PAIRS && !finished; i++) {
+      // The photographer goes on shooting the event being synced: the ingest goes into it, so its
+      // photos' changes run the differ (as in `serve`) and their files join the upload.
+      const ingestWhileFilesGo = () => timeIngest(engine!, 'bench', pairSets[2 * i]!);
+      // Every other pair times the paused ingest first: this shared machine's speed drifts over a
+      // run (the ingest alone took 7.3 s before one run and 5.7 s after it), and with the same
+      // order in every pair that drift would always count for or against the sync.
+      const aloneFirst = i % 2 === 1;
+      let pairDuring: { seconds: number };
+      let pairAlone: { seconds: number };
+      if (aloneFirst) {
+        pairAlone = await ingestPaused(i);
+        if (finished) break;
+        // As the first ingest while files go, this one starts once files have gone for a while:
+        // right after the restart it would time the restart (its differ run, the question which
+        // files the endpoint lacks), which "as the sync starts" measures. Measured without this
+        // wait: 19-20% slower in these pairs against -3-5% in the others, in the same run.
+        const steadyFrom = performance.now() + STEADY_FILES_MS;
+        await waitUntil(() => performance.now() >= steadyFrom || finished);
+        if (finished) break;
+        pairDuring = await ingestWhileFilesGo();
+        // The sync ended during this ingest: it was not all "while files go".
+        if (finished) break;
+      } else {
+        pairDuring = await ingestWhileFilesGo();
+        if (finished) break;
+        pairAlone = await ingestPaused(i);
+      }
       pairs.push({
+        order: aloneFirst ? 'paused first' : 'files going first',
         during: round(pairDuring.seconds),
         alone: round(pairAlone.seconds),
         slowdown: round(pairDuring.seconds / pairAlone.seconds - 1, 3),
       });
-      log(`  pair ${i + 1}: ${round(pairDuring.seconds)} s while files go, ${round(pairAlone.seconds)} s with the sync paused`);
+      log(
+        `  pair ${i + 1}: ${round(pairDuring.seconds)} s while files go, ${round(pairAlone.seconds)} s with the sync paused (${pairs.at(-1)!.order})`,
+      );
     }
     await syncing;
     // The differ on the synced event when nothing changed: what every change costs `serve` (a
@@ -456,7 +491,7 @@ async function main(): Promise<void> {
         duringFileUploadSeconds: round(during.seconds),
         aloneAfterSeconds: round(after.seconds),
         slowdown: round(during.seconds / alone - 1, 3),
-        /** Each pair: while files go, then with the sync paused, one after the other. */
+        /** Each pair: an ingest while files go and one with the sync paused, one after the other, in alternating order. */
         pairs,
         pairedSlowdownMedian: pairs.length ? median(pairs.map((p) => p.slowdown)) : null,
         targetSlowdown: 0.1,
