@@ -55,8 +55,8 @@ export function openMediaHashCache(repo: SyncRepository): MediaHashCache {
         // Synchronous on purpose: a differ run looks at every thumbnail and preview of the event
         // (4,000 files at 2,000 photos) each time photos arrive, and an asynchronous stat costs a
         // round trip through libuv's thread pool. 4,000 of them took 155 CPU-ms one at a time
-        // against 16 ms for statSync on this machine, and were the differ's largest single cost
-        // in a profile of bench:sync. These are the data folder's own files, just written: their
+        // against 16 ms for statSync on this machine, and were about a fifth of a differ run in a
+        // profile of bench:sync. These are the data folder's own files, just written: their
         // metadata is in the kernel's cache, so the event loop waits microseconds.
         info = statSync(path);
       } catch (err) {
