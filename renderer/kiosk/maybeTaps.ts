@@ -30,3 +30,12 @@ export function mergeConfirmedResults<M extends { photoId: number }>(
     foundByTaps: shown.foundByTaps + found.length,
   };
 }
+
+/**
+ * Whether a search made with these tapped-in photos still speaks for the visitor: not when she
+ * has left one of them out again while it ran (a quick tap in and out of a stranger's photo), as
+ * it would bring that stranger's photos in, selected.
+ */
+export function tapsStillHold(searchedWith: readonly number[], selected: ReadonlySet<number>): boolean {
+  return searchedWith.every((photoId) => selected.has(photoId));
+}

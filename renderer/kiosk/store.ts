@@ -17,7 +17,7 @@ import type {
 import { ApiRequestError, errorMessage } from '../shared/api.js';
 import { coalesced } from './coalescedCalls.js';
 import { guidanceFor, type Guidance } from './guidance.js';
-import { mergeConfirmedResults } from './maybeTaps.js';
+import { mergeConfirmedResults, tapsStillHold } from './maybeTaps.js';
 
 export type KioskScreen =
   'loading' | 'offline' | 'pairing' | 'attract' | 'consent' | 'camera' | 'searching' | 'results' | 'take-home' | 'thanks';
@@ -186,14 +186,22 @@ export const useKiosk = create<KioskState>()((set, get) => ({
     const confirmed = get()
       .maybe.map((m) => m.photoId)
       .filter((id) => get().selected.has(id));
+    // All tapped out again before this run began: nothing to search with.
+    if (!confirmed.length) return;
     try {
       const body: ConfirmMaybeRequest = { photoIds: confirmed };
       const results = await (
         await api()
       ).post<KioskResults>(`/kiosk-api/sessions/${encodeURIComponent(session.sessionId)}/confirm-maybe`, body);
       const now = get();
-      if (now.session?.sessionId === session.sessionId && now.searchNumber === searchNumber && now.screen === 'results')
-        set((s) => mergeConfirmedResults(s, results));
+      if (now.session?.sessionId !== session.sessionId || now.searchNumber !== searchNumber || now.screen !== 'results') return;
+      // She left out one of these photos while the search ran: its finds may be a stranger's.
+      // Search again with the ones she still has in (the next run of this coalesced call).
+      if (!tapsStillHold(confirmed, now.selected)) {
+        if (now.maybe.some((m) => now.selected.has(m.photoId))) void get().confirmMaybe();
+        return;
+      }
+      set((s) => mergeConfirmedResults(s, results));
     } catch (error) {
       if (error instanceof ApiRequestError && SESSION_GONE.has(error.status)) return get().startOver();
       // The tapped photo stays chosen; only the extra search failed, which the visitor need not hear about.

@@ -2,7 +2,7 @@
 // at the end, selected when sure, and nothing the visitor already sees moves or changes.
 import { describe, expect, it } from 'vitest';
 import type { KioskMatch } from '../../../src/api/index.js';
-import { mergeConfirmedResults, type ShownResults } from '../../../renderer/kiosk/maybeTaps.js';
+import { mergeConfirmedResults, tapsStillHold, type ShownResults } from '../../../renderer/kiosk/maybeTaps.js';
 
 const m = (photoId: number): KioskMatch => ({ photoId, thumbUrl: `/t/${photoId}`, previewUrl: `/p/${photoId}`, width: 600, height: 400 });
 const ids = (ms: readonly KioskMatch[]) => ms.map((x) => x.photoId);
@@ -63,5 +63,15 @@ describe('mergeConfirmedResults', () => {
     const twice = mergeConfirmedResults(once, { matches: [m(20), m(21), m(22)], maybe: [] });
     expect(twice.foundByTaps).toBe(3);
     expect(ids(twice.matches)).toEqual([1, 2, 20, 21, 22]);
+  });
+});
+
+describe('tapsStillHold', () => {
+  it.each([
+    { name: 'every photo searched with is still chosen', searchedWith: [10, 12], selected: [1, 10, 12], holds: true },
+    { name: 'one was left out again while the search ran', searchedWith: [10, 12], selected: [1, 10], holds: false },
+    { name: 'more were tapped in meanwhile (searched next)', searchedWith: [10], selected: [1, 10, 12], holds: true },
+  ])('$name', ({ searchedWith, selected, holds }) => {
+    expect(tapsStillHold(searchedWith, new Set(selected))).toBe(holds);
   });
 });
