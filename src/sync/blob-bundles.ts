@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { encodeBundle, type CloudEventPolicy } from '../api/index.js';
 import type { SyncBlob, SyncRepository } from '../store/index.js';
 import { SyncRequestError, type CloudClient } from './cloud-client.js';
+import { cannotRead, isGone } from './media-hashes.js';
 
 /**
  * Blob bytes per bundle: 1 MiB is ~35 thumbnails or ~4 previews, a fifth of a second at
@@ -66,7 +67,10 @@ export async function sendBundle(deps: BundleUploadDeps, blobs: readonly SyncBlo
     let bytes: Buffer | null;
     try {
       bytes = readFileSync(blob.path);
-    } catch {
+    } catch (err) {
+      // Gone since it was listed: listed again by the next differ run if it comes back. Unreadable
+      // is another matter: dropped and listed again it would fail the same way at every sync.
+      if (!isGone(err)) throw cannotRead(blob.path, err);
       bytes = null;
     }
     // A file that changed since it was listed (a blurred copy made again) is not what its hash says.

@@ -6,6 +6,7 @@ import type { SyncBlob, SyncRepository } from '../store/index.js';
 import { SyncRequestError, type CloudClient } from './cloud-client.js';
 import type { PartUrl } from '../api/index.js';
 import { stopIfAsked } from './sync-stop.js';
+import { cannotRead, isGone } from './media-hashes.js';
 
 export interface BlobUploadDeps {
   repo: SyncRepository;
@@ -35,7 +36,10 @@ const isAddressRefused = (err: unknown): boolean => err instanceof SyncRequestEr
 export async function uploadBlob(deps: BlobUploadDeps, listed: SyncBlob): Promise<BlobUploadResult> {
   const { repo, client, eventId } = deps;
   // A file that changed since it was listed (a blurred copy made again) is not what its hash says.
-  const info = await stat(listed.path).catch(() => null);
+  const info = await stat(listed.path).catch((err: unknown) => {
+    if (isGone(err)) return null;
+    throw cannotRead(listed.path, err);
+  });
   if (!info || info.size !== listed.size) {
     repo.dropBlob(eventId, listed.sha256);
     return 'changed';

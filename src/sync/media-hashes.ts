@@ -27,6 +27,21 @@ export async function sha256OfFile(path: string, size = Number.POSITIVE_INFINITY
   return hash.digest('hex');
 }
 
+/** A file that is no longer there (removed, or its folder gone): nothing to send, not a fault. */
+export function isGone(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** A media file that is there but cannot be read (no permission, a failing disk): sync stops and names it. */
+export function cannotRead(path: string, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return new Error(
+    `Could not read ${path} to send it to the cloud (${code ?? (err as Error).message}): check the data folder's permissions and disk, then sync again.`,
+    { cause: err },
+  );
+}
+
 export interface MediaHashCache {
   /** Reads the known hashes of these files in one query (a file not looked up is looked up alone). */
   lookUp(paths: readonly string[]): void;
@@ -63,14 +78,8 @@ export function openMediaHashCache(repo: SyncRepository): MediaHashCache {
         // Gone (a photo removed meanwhile, a preview not written yet): nothing to send. Anything
         // else (no permission, a failing disk) must not pass for "no file": the photo would go up
         // without it and never be sent again.
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-        throw new Error(
-          `Could not read ${path} to send it to the cloud (${code ?? (err as Error).message}): check the data folder's permissions and disk, then sync again.`,
-          {
-            cause: err,
-          },
-        );
+        if (isGone(err)) return null;
+        throw cannotRead(path, err);
       }
       if (!info.isFile()) return null;
       const mtimeMs = Math.round(info.mtimeMs);
