@@ -185,7 +185,9 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   };
   const groupNewFaces = (eventId: number, faceIds: readonly number[]): void => {
     try {
-      people.assignNewFaces(eventId, faceIds);
+      // A merge moves faces of earlier photos to another person: sync reads the whole event
+      // again (a photo made ready alone calls only for the photo's own rows).
+      if (people.assignNewFaces(eventId, faceIds).some((a) => a.decision === 'merge')) sync.sync.changed(eventId);
     } catch (err) {
       log.error(
         { err, eventId },

@@ -48,7 +48,9 @@ export function createEngineSync(deps: EngineSyncDeps): EngineSync {
     onView: (view) => bus.emit('sync', view),
   });
   bus.on('photo', (o) => {
-    if (o.status === 'ready') sync.changed(o.eventId);
+    // The photo's own rows alone, unless it replaced faces (a re-run of faces): their removal
+    // is found by reading the whole event.
+    if (o.status === 'ready') sync.changed(o.eventId, o.replacedFaceIds.length ? undefined : [o.photoId]);
   });
   bus.on('capture-merged', (m) => sync.changed(m.eventId));
   bus.on('kiosk-match', (m) => sync.changed(m.eventId));

@@ -8,6 +8,7 @@ import {
   PeopleEditError,
   reclusterEvent,
   splitPerson,
+  type AssignedFace,
   type NeighbourSearch,
   type ReclusterSummary,
 } from './persons.js';
@@ -67,11 +68,11 @@ export function createEventPeople(deps: EventPeopleDeps) {
       return person(eventId, splitPerson(repos.persons, eventId, personId, faceIds, own, now()));
     },
     recluster: (eventId: number): Promise<ReclusterSummary> => reclusterEvent(repos.persons, eventId, deps.clusterThreshold),
-    /** New faces of a ready photo join, start or merge persons (the engine calls this as photos land). */
-    assignNewFaces(eventId: number, faceIds: readonly number[]): void {
-      if (!faceIds.length) return;
+    /** New faces of a ready photo join, start or merge persons (the engine calls this as photos land); what each did. */
+    assignNewFaces(eventId: number, faceIds: readonly number[]): AssignedFace[] {
+      if (!faceIds.length) return [];
       const neighbours = deps.neighboursIn?.(eventId);
-      assignFacesToPersons(repos.persons, eventId, faceIds, deps.clusterThreshold, neighbours ? { neighbours } : {});
+      return assignFacesToPersons(repos.persons, eventId, faceIds, deps.clusterThreshold, neighbours ? { neighbours } : {});
     },
     /** Faces saved just before a crash may not have reached clustering. */
     facesWithoutPerson: (eventId: number): number[] => repos.faces.unassignedFaceIds(eventId),

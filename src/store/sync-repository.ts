@@ -149,6 +149,51 @@ export interface SyncSourceRows {
   deliveries: SyncDeliveryRow[];
 }
 
+interface PhotoRow {
+  id: number;
+  sha256: string;
+  file_name: string;
+  path: string;
+  size_bytes: number | null;
+  captured_at: number | null;
+  width: number | null;
+  height: number | null;
+  format: string | null;
+  thumbnail_path: string | null;
+  preview_path: string | null;
+}
+
+interface FaceRow {
+  id: number;
+  sha256: string;
+  box_x: number;
+  box_y: number;
+  box_w: number;
+  box_h: number;
+  person_id: number | null;
+}
+
+const toPhoto = (r: PhotoRow): SyncPhotoRow => ({
+  id: r.id,
+  sha256: r.sha256,
+  fileName: r.file_name,
+  path: r.path,
+  sizeBytes: r.size_bytes,
+  capturedAt: r.captured_at,
+  width: r.width,
+  height: r.height,
+  format: r.format,
+  thumbnailPath: r.thumbnail_path,
+  previewPath: r.preview_path,
+});
+
+const toFace = (r: FaceRow): SyncFaceRow => ({
+  id: r.id,
+  photoSha256: r.sha256,
+  box: [r.box_x, r.box_y, r.box_w, r.box_h],
+  personId: r.person_id,
+});
+
 interface EnrolmentRow {
   event_id: number;
   device_id: string | null;
@@ -239,6 +284,12 @@ export function createSyncRepository(db: Database) {
   const sentDigests = db.prepare<[number], { entity_kind: string; entity_key: string; digest: string }>(
     'SELECT entity_kind, entity_key, digest FROM sync_sent_state WHERE event_id = ?',
   );
+  // The digests of a few entities ([kind, key] pairs as a JSON array), by the primary key.
+  const sentDigestsOf = db.prepare<[string, number], { entity_kind: string; entity_key: string; digest: string }>(
+    // CROSS JOIN keeps json_each outside: one primary-key lookup per entity, not a scan of the event's digests per entity.
+    `SELECT s.entity_kind, s.entity_key, s.digest FROM json_each(?) j
+       CROSS JOIN sync_sent_state s ON s.event_id = ? AND s.entity_kind = j.value ->> 0 AND s.entity_key = j.value ->> 1`,
+  );
   const insertOp = db.prepare('INSERT INTO sync_ops (event_id, seq, kind, op_json, created_at) VALUES (?, ?, ?, ?, ?)');
   const upsertDigest = db.prepare(
     `INSERT INTO sync_sent_state (event_id, entity_kind, entity_key, digest) VALUES (?, ?, ?, ?)
@@ -297,31 +348,24 @@ export function createSyncRepository(db: Database) {
   // The rows operations are made from: ready photos with a content hash (a photo still being
   // processed has no thumbnail to show), their faces, the event's persons with their "do not
   // publish" mark, take-home links, and deliveries still waiting to be sent by email or SMS.
-  const photoRows = db.prepare<
-    [number],
-    {
-      id: number;
-      sha256: string;
-      file_name: string;
-      path: string;
-      size_bytes: number | null;
-      captured_at: number | null;
-      width: number | null;
-      height: number | null;
-      format: string | null;
-      thumbnail_path: string | null;
-      preview_path: string | null;
-    }
-  >(
+  const photoRows = db.prepare<[number], PhotoRow>(
     `SELECT id, sha256, file_name, path, size_bytes, captured_at, width, height, format, thumbnail_path, preview_path FROM photos
       WHERE event_id = ? AND status = 'ready' AND sha256 IS NOT NULL ORDER BY id`,
   );
-  const faceRows = db.prepare<
-    [number],
-    { id: number; sha256: string; box_x: number; box_y: number; box_w: number; box_h: number; person_id: number | null }
-  >(
+  const faceRows = db.prepare<[number], FaceRow>(
     `SELECT f.id, p.sha256, f.box_x, f.box_y, f.box_w, f.box_h, f.person_id FROM faces f JOIN photos p ON p.id = f.photo_id
       WHERE f.event_id = ? AND p.status = 'ready' AND p.sha256 IS NOT NULL ORDER BY f.id`,
+  );
+  // The same rows for a few photos just made ready (a JSON array of ids), for a differ run over them alone.
+  const readyPhotoRows = db.prepare<[string, number], PhotoRow>(
+    `SELECT p.id, p.sha256, p.file_name, p.path, p.size_bytes, p.captured_at, p.width, p.height, p.format, p.thumbnail_path, p.preview_path
+       FROM json_each(?) j CROSS JOIN photos p ON p.id = j.value
+      WHERE p.event_id = ? AND p.status = 'ready' AND p.sha256 IS NOT NULL ORDER BY p.id`,
+  );
+  const readyPhotoFaceRows = db.prepare<[string, number], FaceRow>(
+    `SELECT f.id, p.sha256, f.box_x, f.box_y, f.box_w, f.box_h, f.person_id FROM json_each(?) j
+       CROSS JOIN photos p ON p.id = j.value CROSS JOIN faces f ON f.photo_id = p.id
+      WHERE p.event_id = ? AND p.status = 'ready' AND p.sha256 IS NOT NULL ORDER BY f.id`,
   );
   const personRows = db.prepare<[number], { id: number; name: string | null; opted_out: number }>(
     `SELECT p.id, p.name, EXISTS (SELECT 1 FROM publish_opt_outs o WHERE o.person_id = p.id AND o.revoked_at IS NULL) AS opted_out
@@ -414,12 +458,19 @@ export function createSyncRepository(db: Database) {
      * record, the clock's new state and the blobs the operations refer to. Sequence numbers come
      * from the enrolment's counter here. Returns how many operations were appended.
      */
-    appendChanges(eventId: number, now: number, plan: (enrolment: SyncEnrolment, sent: Map<string, string>) => SyncChangePlan): number {
+    appendChanges(
+      eventId: number,
+      now: number,
+      plan: (enrolment: SyncEnrolment, sent: Map<string, string>) => SyncChangePlan,
+      /** Only these entities' digests (a run over a few photos): reading all 9,000 of an event was most of such a run. */
+      only?: readonly (readonly [SyncEntityKind, string])[],
+    ): number {
       return db.transaction(() => {
         const row = enrolmentOf.get(eventId);
         if (!row) return 0;
         const sent = new Map<string, string>();
-        for (const d of sentDigests.iterate(eventId)) sent.set(`${d.entity_kind}:${d.entity_key}`, d.digest);
+        const digests = only ? sentDigestsOf.iterate(JSON.stringify(only), eventId) : sentDigests.iterate(eventId);
+        for (const d of digests) sent.set(`${d.entity_kind}:${d.entity_key}`, d.digest);
         const enrolment = toEnrolment(row);
         const changes = plan(enrolment, sent);
         let seq = enrolment.nextSeq;
@@ -554,25 +605,8 @@ export function createSyncRepository(db: Database) {
     /** The event as operations describe it, in five queries. */
     sourceRows(eventId: number): SyncSourceRows {
       return db.transaction(() => ({
-        photos: photoRows.all(eventId).map((r) => ({
-          id: r.id,
-          sha256: r.sha256,
-          fileName: r.file_name,
-          path: r.path,
-          sizeBytes: r.size_bytes,
-          capturedAt: r.captured_at,
-          width: r.width,
-          height: r.height,
-          format: r.format,
-          thumbnailPath: r.thumbnail_path,
-          previewPath: r.preview_path,
-        })),
-        faces: faceRows.all(eventId).map((r) => ({
-          id: r.id,
-          photoSha256: r.sha256,
-          box: [r.box_x, r.box_y, r.box_w, r.box_h] as [number, number, number, number],
-          personId: r.person_id,
-        })),
+        photos: photoRows.all(eventId).map(toPhoto),
+        faces: faceRows.all(eventId).map(toFace),
         persons: personRows.all(eventId).map((r) => ({ id: r.id, name: r.name, doNotPublish: r.opted_out === 1 })),
         links: linkRows.all(eventId).map((r) => ({
           tokenHash: r.token_hash,
@@ -588,6 +622,22 @@ export function createSyncRepository(db: Database) {
           photoIds: JSON.parse(r.photo_ids_json) as number[],
           createdAt: r.created_at,
         })),
+      }))();
+    },
+
+    /**
+     * The rows of a few photos just made ready, with their faces and every person of the event
+     * (a face names its person only when the person is sent too; persons are few): what a differ
+     * run over those photos alone needs. No links or deliveries.
+     */
+    readyPhotoRows(eventId: number, photoIds: readonly number[]): SyncSourceRows {
+      const ids = JSON.stringify(photoIds);
+      return db.transaction(() => ({
+        photos: readyPhotoRows.all(ids, eventId).map(toPhoto),
+        faces: readyPhotoFaceRows.all(ids, eventId).map(toFace),
+        persons: personRows.all(eventId).map((r) => ({ id: r.id, name: r.name, doNotPublish: r.opted_out === 1 })),
+        links: [],
+        deliveries: [],
       }))();
     },
 

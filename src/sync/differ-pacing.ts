@@ -39,3 +39,42 @@ export function differIsCurrent(last: DifferRun | null, lastChangeAt: number | n
   if (lastChangeAt !== null && lastChangeAt >= last.startedAt) return false;
   return now - last.startedAt <= DIFFER_FRESH_MS;
 }
+
+/**
+ * What a differ run reads: the whole event, only the photos made ready since the last run (their
+ * files, faces and the persons; a few ms, where the whole event at 2,000 photos is a few hundred),
+ * or nothing.
+ */
+export type DifferScope = 'whole-event' | 'ready-photos' | 'nothing';
+
+export interface DifferState {
+  /** The last run over the whole event. */
+  lastWhole: DifferRun | null;
+  /** The last change signalled other than photos made ready (a rename, a merge, a take-home link). */
+  lastChangeAt: number | null;
+  /** Photos made ready that no run has read yet. */
+  readyPhotos: number;
+}
+
+/**
+ * What the operation log lacks: the whole event unless a recent whole run saw every other change
+ * signalled (so a stale log is read whole at least every DIFFER_FRESH_MS while photos keep
+ * arriving, which finds changes nobody signalled), else the photos made ready, if any.
+ */
+export function differScope(s: DifferState, now: number): DifferScope {
+  if (!differIsCurrent(s.lastWhole, s.lastChangeAt, now)) return 'whole-event';
+  return s.readyPhotos > 0 ? 'ready-photos' : 'nothing';
+}
+
+/**
+ * When a differ timer fires (a debounce after photos were made ready, or the paced delay after
+ * another change): the run to do now, and, when the whole event is due but the last whole run
+ * was too recent for DIFFER_DUTY, how long until it may run. The photos made ready go meanwhile.
+ */
+export function differDue(s: DifferState, now: number): { run: DifferScope; againInMs: number | null } {
+  const scope = differScope(s, now);
+  if (scope !== 'whole-event' || !s.lastWhole) return { run: scope, againInMs: null };
+  const pacedAt = s.lastWhole.startedAt + Math.min(MAX_DIFFER_DELAY_MS, Math.round(s.lastWhole.tookMs / DIFFER_DUTY));
+  if (now >= pacedAt) return { run: 'whole-event', againInMs: null };
+  return { run: s.readyPhotos > 0 ? 'ready-photos' : 'nothing', againInMs: pacedAt - now };
+}

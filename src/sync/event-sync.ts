@@ -8,7 +8,7 @@ import type { SyncRepository } from '../store/index.js';
 import { fullBucket, takeTokens, type TokenBucket } from './bandwidth-bucket.js';
 import type { BatchLimits } from './batcher.js';
 import { recordChanges } from './change-log.js';
-import { differIsCurrent, nextDifferDelay, type DifferRun } from './differ-pacing.js';
+import { differDue, differScope, nextDifferDelay, type DifferRun, type DifferScope, type DifferState } from './differ-pacing.js';
 import { createCloudClient, enrolDevice, SYNC_TIMEOUTS, SyncRequestError, type SyncTimeouts } from './cloud-client.js';
 import { readDeviceToken, saveDeviceToken } from './device-token.js';
 import { isRetryable, retryDelay, SYNC_BACKOFF, type BackoffPolicy } from './retry-policy.js';
@@ -85,9 +85,11 @@ interface EventLoop {
   waiting: 'idle' | 'backoff' | 'blocked' | null;
   attempt: number;
   differTimer: NodeJS.Timeout | null;
-  /** The last differ run that finished, and the last change signalled (paces the next run). */
+  /** The last differ run over the whole event that finished, and the last change signalled other than photos made ready (paces the next run). */
   lastDiffer: DifferRun | null;
   lastChangeAt: number | null;
+  /** Photos made ready since the last differ run began: the next run may read them alone. */
+  readyPhotos: Set<number>;
 }
 
 /**
@@ -215,12 +217,31 @@ export function createEventSync(deps: EventSyncDeps) {
     return e;
   }
 
-  /** One differ run, timed: the time it took spaces the next (differ-pacing.ts). */
-  async function runDiffer(eventId: number): Promise<number> {
+  const differState = (l: EventLoop): DifferState => ({
+    lastWhole: l.lastDiffer,
+    lastChangeAt: l.lastChangeAt,
+    readyPhotos: l.readyPhotos.size,
+  });
+
+  /**
+   * One differ run. A run over the whole event is timed: the time it took spaces the next
+   * (differ-pacing.ts). Either reads the photos made ready so far (the whole event reads them
+   * with the rest, at its start); a run that fails leaves them for the next.
+   */
+  async function runDiffer(eventId: number, scope: Exclude<DifferScope, 'nothing'> = 'whole-event'): Promise<number> {
+    const l = loopOf(eventId);
+    const photos = [...l.readyPhotos];
+    l.readyPhotos.clear();
     const startedAt = now();
-    const appended = await recordChanges(changeDepsOf(eventId), eventId);
-    loopOf(eventId).lastDiffer = { startedAt, tookMs: now() - startedAt };
-    return appended;
+    try {
+      if (scope === 'ready-photos') return photos.length ? await recordChanges(changeDepsOf(eventId), eventId, photos) : 0;
+      const appended = await recordChanges(changeDepsOf(eventId), eventId);
+      l.lastDiffer = { startedAt, tookMs: now() - startedAt };
+      return appended;
+    } catch (err) {
+      for (const id of photos) l.readyPhotos.add(id);
+      throw err;
+    }
   }
 
   /**
@@ -234,7 +255,7 @@ export function createEventSync(deps: EventSyncDeps) {
   ): Promise<SyncSummary> {
     const e = mustBeEnrolled(eventId);
     const l = loopOf(eventId);
-    const skipDiffer = differ === 'unless-current' && differIsCurrent(l.lastDiffer, l.lastChangeAt, now());
+    const scope: DifferScope = differ === 'always' ? 'whole-event' : differScope(differState(l), now());
     const client = createCloudClient(e.endpoint, readDeviceToken(deps.dataDir, eventId), timeouts);
     repo.setRunState(eventId, 'syncing', e.lastError);
     viewChanged(eventId);
@@ -242,7 +263,7 @@ export function createEventSync(deps: EventSyncDeps) {
       const summary = await runSync(
         {
           ...changeDepsOf(eventId),
-          differ: () => (skipDiffer ? Promise.resolve(0) : runDiffer(eventId)),
+          differ: () => (scope === 'nothing' ? Promise.resolve(0) : runDiffer(eventId, scope)),
           client,
           throttle: (bytes) => throttle(eventId, bytes),
           sentBytes: (bytes) => {
@@ -325,7 +346,11 @@ export function createEventSync(deps: EventSyncDeps) {
 
   const loopOf = (eventId: number): EventLoop => {
     let l = loops.get(eventId);
-    if (!l) loops.set(eventId, (l = { timer: null, waiting: null, attempt: 0, differTimer: null, lastDiffer: null, lastChangeAt: null }));
+    if (!l)
+      loops.set(
+        eventId,
+        (l = { timer: null, waiting: null, attempt: 0, differTimer: null, lastDiffer: null, lastChangeAt: null, readyPhotos: new Set() }),
+      );
     return l;
   };
 
@@ -369,30 +394,43 @@ export function createEventSync(deps: EventSyncDeps) {
     }
   }
 
-  /** Something the event holds changed: the differ runs a moment later, and an idle loop syncs. */
   /** Differ runs started by changes, awaited by stop() (the database closes after it). */
   const differRuns = new Set<Promise<void>>();
 
-  function changed(eventId: number): void {
+  /**
+   * Something the event holds changed: the differ runs a moment later, and an idle loop syncs.
+   * `readyPhotos`: only these photos changed (made ready: new files, new faces), so a run may read
+   * them alone; anything else (a rename, a merge, a take-home link) calls for the whole event.
+   */
+  function changed(eventId: number, readyPhotos?: readonly number[]): void {
     if (stopping || !repo.enrolment(eventId)) return;
     const l = loopOf(eventId);
-    l.lastChangeAt = now();
+    if (readyPhotos) for (const id of readyPhotos) l.readyPhotos.add(id);
+    else l.lastChangeAt = now();
     if (l.differTimer) return;
-    l.differTimer = setTimeout(
-      () => {
-        l.differTimer = null;
-        const run = runDiffer(eventId)
-          .then((appended) => {
-            if (appended) viewChanged(eventId);
-            // Send now unless offline (the backoff decides) or blocked (the operator decides).
-            if (started && appended && (l.waiting === 'idle' || l.waiting === null) && !running.has(eventId)) schedule(eventId, 0, null);
-          })
-          .catch((err: unknown) => log.error({ eventId, err }, `Could not record the event's changes for sync: ${(err as Error).message}`))
-          .finally(() => differRuns.delete(run));
-        differRuns.add(run);
-      },
-      nextDifferDelay(debounceMs, l.lastDiffer),
-    );
+    const scope = differScope(differState(l), now());
+    if (scope !== 'nothing') armDiffer(eventId, scope === 'whole-event' ? nextDifferDelay(debounceMs, l.lastDiffer) : debounceMs);
+  }
+
+  function armDiffer(eventId: number, delayMs: number): void {
+    const l = loopOf(eventId);
+    l.differTimer = setTimeout(() => {
+      l.differTimer = null;
+      if (stopping) return;
+      const due = differDue(differState(l), now());
+      // The whole event is due but its last run was too recent: the new photos go now, it later.
+      if (due.againInMs !== null) armDiffer(eventId, due.againInMs);
+      if (due.run === 'nothing') return;
+      const run = runDiffer(eventId, due.run)
+        .then((appended) => {
+          if (appended) viewChanged(eventId);
+          // Send now unless offline (the backoff decides) or blocked (the operator decides).
+          if (started && appended && (l.waiting === 'idle' || l.waiting === null) && !running.has(eventId)) schedule(eventId, 0, null);
+        })
+        .catch((err: unknown) => log.error({ eventId, err }, `Could not record the event's changes for sync: ${(err as Error).message}`))
+        .finally(() => differRuns.delete(run));
+      differRuns.add(run);
+    }, delayMs);
     l.differTimer.unref();
   }
 

@@ -198,4 +198,44 @@ describe('the operation log of an enrolled event', () => {
     ]);
     expect(front[2]!.kind).toBe('thumb');
   });
+
+  it('reads a photo just made ready alone: the operations a whole-event run would give for it, and nothing taken for gone', async () => {
+    const eventId = await fillEvent();
+    enrol(eventId);
+    await recordChanges(deps(), eventId);
+    const before = temp.repos.sync.enrolment(eventId)!.nextSeq;
+    // Meanwhile, unsignalled: a photo removed. Then a photo made ready, with a face of a new person.
+    temp.db.prepare('DELETE FROM photos WHERE id = 1').run();
+    const { db, dir } = temp;
+    const person = Number(
+      db.prepare('INSERT INTO persons (event_id, name, created_at, updated_at) VALUES (?, NULL, ?, ?)').run(eventId, T, T).lastInsertRowid,
+    );
+    await writeFile(join(dir, 'media', 'tnew.webp'), 'thumb new');
+    await writeFile(join(dir, 'media', 'pnew.jpg'), 'preview new');
+    const photoId = Number(
+      db
+        .prepare(
+          `INSERT INTO photos (event_id, path, file_name, sha256, size_bytes, status, landed_at, width, height, captured_at, preview_path, thumbnail_path, updated_at)
+           VALUES (?, '/cards/IMG_NEW.JPG', 'IMG_NEW.JPG', ?, 1000, 'ready', ?, 6000, 4000, ?, 'media/pnew.jpg', 'media/tnew.webp', ?)`,
+        )
+        .run(eventId, 'e'.repeat(64), T, T, T).lastInsertRowid,
+    );
+    const face = db.prepare(
+      'INSERT INTO faces (photo_id, event_id, person_id, box_x, box_y, box_w, box_h, score, created_at) VALUES (?, ?, ?, 1, 2, 3, 4, 0.9, ?)',
+    );
+    face.run(photoId, eventId, person, T);
+    face.run(photoId, eventId, 1, T);
+
+    expect(await recordChanges(deps(), eventId, [photoId])).toBe(4);
+    const ops = temp.repos.sync.opsFrom(eventId, before, 10).map((o) => JSON.parse(o.json) as { kind: string; personId?: number });
+    expect(ops.map((o) => o.kind)).toEqual(['person.put', 'photo.put', 'face.put', 'face.put']);
+    expect(ops[0]).toMatchObject({ personId: person });
+    expect(ops[2]).toMatchObject({ personId: person });
+    expect(temp.repos.sync.pendingBlobs(eventId, 10_000).filter((b) => b.path.includes('new'))).toHaveLength(2);
+
+    // The whole event read next finds the removal, and the new photo exactly as sent.
+    const next = temp.repos.sync.enrolment(eventId)!.nextSeq;
+    expect(await recordChanges(deps(), eventId)).toBe(3);
+    expect(temp.repos.sync.opsFrom(eventId, next, 10).map((o) => o.kind)).toEqual(['face.remove', 'face.remove', 'photo.remove']);
+  });
 });

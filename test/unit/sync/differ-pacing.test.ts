@@ -2,7 +2,16 @@
 // twentieth of a core for the differ however large the event, never a change left waiting more
 // than a minute, and never a skipped run that would miss a change signalled after the last one.
 import { describe, expect, it } from 'vitest';
-import { DIFFER_FRESH_MS, differIsCurrent, MAX_DIFFER_DELAY_MS, nextDifferDelay } from '../../../src/sync/differ-pacing.js';
+import {
+  DIFFER_FRESH_MS,
+  differDue,
+  differIsCurrent,
+  differScope,
+  MAX_DIFFER_DELAY_MS,
+  nextDifferDelay,
+  type DifferScope,
+  type DifferState,
+} from '../../../src/sync/differ-pacing.js';
 
 describe('the delay before a differ run', () => {
   it.each<[string, number, { startedAt: number; tookMs: number } | null, number]>([
@@ -41,5 +50,67 @@ describe('whether a sync loop run needs its own differ run', () => {
     ],
   ])('%s', (_what, last, lastChangeAt, at, expected) => {
     expect(differIsCurrent(last, lastChangeAt, at)).toBe(expected);
+  });
+});
+
+describe('what a differ run reads while the photographer keeps shooting', () => {
+  const now = 1_000_000;
+  const whole = (startedAt: number, tookMs = 300) => ({ startedAt, tookMs });
+  it.each<[string, DifferState, DifferScope]>([
+    ['the first change of a session: the whole event', { lastWhole: null, lastChangeAt: null, readyPhotos: 3 }, 'whole-event'],
+    [
+      'photos made ready after a recent whole run: those photos alone',
+      { lastWhole: whole(now - 5_000), lastChangeAt: null, readyPhotos: 3 },
+      'ready-photos',
+    ],
+    [
+      'a rename after the last whole run: the whole event, photos or not',
+      { lastWhole: whole(now - 5_000), lastChangeAt: now - 1_000, readyPhotos: 3 },
+      'whole-event',
+    ],
+    [
+      'the last whole run is stale: the whole event again (changes nobody signalled)',
+      { lastWhole: whole(now - DIFFER_FRESH_MS - 1), lastChangeAt: null, readyPhotos: 3 },
+      'whole-event',
+    ],
+    [
+      'nothing signalled since a recent whole run: nothing',
+      { lastWhole: whole(now - 5_000), lastChangeAt: now - 9_000, readyPhotos: 0 },
+      'nothing',
+    ],
+  ])('%s', (_what, state, expected) => {
+    expect(differScope(state, now)).toBe(expected);
+  });
+
+  it('sends new photos at once while a whole run due is held back by the pacing, and says when it may run', () => {
+    // A 300 ms whole run 2 s ago: at 5% of a core the next may start 6 s after it.
+    const state: DifferState = { lastWhole: whole(now - 2_000), lastChangeAt: now - 1_000, readyPhotos: 2 };
+    expect(differDue(state, now)).toEqual({ run: 'ready-photos', againInMs: 4_000 });
+    expect(differDue({ ...state, readyPhotos: 0 }, now)).toEqual({ run: 'nothing', againInMs: 4_000 });
+    expect(differDue(state, now + 4_000)).toEqual({ run: 'whole-event', againInMs: null });
+    // However slow the last run, the whole event is read again within a minute.
+    expect(differDue({ ...state, lastWhole: whole(now - 2_000, 10_000) }, now)).toEqual({
+      run: 'ready-photos',
+      againInMs: MAX_DIFFER_DELAY_MS - 2_000,
+    });
+  });
+
+  it('keeps whole runs within the differ share of a core however often photos arrive', () => {
+    // Photos every 500 ms for two minutes, each whole run taking 300 ms: whole runs start only
+    // when due, and are never closer than the pacing allows.
+    let state: DifferState = { lastWhole: null, lastChangeAt: null, readyPhotos: 0 };
+    const wholeStarts: number[] = [];
+    for (let t = 0; t < 120_000; t += 500) {
+      state = { ...state, readyPhotos: state.readyPhotos + 1 };
+      const due = differDue(state, t);
+      if (due.run === 'whole-event') {
+        wholeStarts.push(t);
+        state = { ...state, lastWhole: { startedAt: t, tookMs: 300 }, readyPhotos: 0 };
+      } else if (due.run === 'ready-photos') state = { ...state, readyPhotos: 0 };
+    }
+    const gaps = wholeStarts.slice(1).map((t, i) => t - wholeStarts[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(300 / 0.05);
+    // Read whole about every DIFFER_FRESH_MS (changes nobody signalled are found), not every photo.
+    expect(wholeStarts.length).toBeLessThanOrEqual(Math.ceil(120_000 / DIFFER_FRESH_MS) + 1);
   });
 });
