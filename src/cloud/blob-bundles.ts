@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import { decodeBundle, BundleFormatError, type BundledBlob, type BundleResponse, type CloudEventPolicy } from '../api/index.js';
 import { blobKey, type BlobStore } from './blobs/index.js';
-import { auditUpload, insertStoredBlob, storedBlobHashes, type CloudDatabase } from './database/index.js';
+import { auditUploads, insertStoredBlobs, storedBlobHashes, type CloudDatabase } from './database/index.js';
 import { CloudRequestError } from './cloud-errors.js';
 import type { AuthenticatedLaptop } from './laptops.js';
 
@@ -83,18 +83,17 @@ export async function storeBundle(deps: BundleDeps, laptop: AuthenticatedLaptop,
   const writing = pLimit(WRITES_AT_ONCE);
   await Promise.all(toWrite.map((b) => writing(() => deps.blobs.put(blobKey(event.id, b.entry.sha256), b.bytes, b.entry.contentType))));
   if (toWrite.length > 0) {
+    // Counted and audited in two statements for the whole bundle; a blob another request counted
+    // meanwhile is not audited again.
     await deps.db.transaction(async (client) => {
-      for (const { entry } of toWrite) {
-        const blob = { cloudEventId: event.id, sha256: entry.sha256, kind: entry.kind, size: entry.size };
-        if (await insertStoredBlob(client, blob)) {
-          await auditUpload(client, { cloudEventId: event.id, devicePk: device.pk }, 'blob', {
-            sha256: entry.sha256,
-            kind: entry.kind,
-            size: entry.size,
-            bundled: true,
-          });
-        }
-      }
+      const entries = toWrite.map((b) => b.entry);
+      const added = await insertStoredBlobs(client, event.id, entries);
+      await auditUploads(
+        client,
+        { cloudEventId: event.id, devicePk: device.pk },
+        'blob',
+        entries.filter((e) => added.has(e.sha256)).map((e) => ({ sha256: e.sha256, kind: e.kind, size: e.size, bundled: true })),
+      );
     });
   }
   response.stored.push(...toWrite.map((b) => b.entry.sha256));

@@ -265,6 +265,21 @@ export async function putDelivery(client: pg.PoolClient, from: OperationOrigin, 
   );
 }
 
+/** Audit rows of one device, in one statement and in this order (a bundle's stored blobs). */
+export async function auditUploads(
+  q: Pick<pg.PoolClient, 'query'>,
+  from: OperationOrigin,
+  what: 'ops' | 'blob',
+  details: readonly Record<string, unknown>[],
+): Promise<void> {
+  if (details.length === 0) return;
+  await q.query(
+    `INSERT INTO uploads_audit (cloud_event_id, device_pk, what, detail)
+       SELECT $1, $2, $3, u.detail FROM unnest($4::jsonb[]) WITH ORDINALITY AS u (detail, n) ORDER BY u.n`,
+    [from.cloudEventId, from.devicePk, what, details.map((d) => JSON.stringify(d))],
+  );
+}
+
 /** One audit row: what a device uploaded and when (a batch's counts by kind, or a finished blob). */
 export async function auditUpload(
   q: Pick<pg.PoolClient, 'query'>,
