@@ -26,6 +26,7 @@ import { checkpointAndClose, createRepositories, openDatabase } from '../../src/
 import type { SyncProgress, SyncSummary } from '../../src/sync/index.js';
 import { makeCameraJpegPool, samplePhotoPaths, uniqueVariant } from '../fixtures/camera-photos.js';
 import { makeTempDir, removeDir } from '../support/temp-dir.js';
+import { threadCpu, threadCpuSince, type ThreadCpu } from './support/thread-cpu.js';
 
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -238,7 +239,12 @@ async function writeIngestSet(dir: string, bases: Buffer[], count: number, offse
 }
 
 /** Seconds to ingest `paths` into a new event, from the first submit until every photo is processed. */
-async function timeIngest(engine: Engine, name: string, paths: string[]): Promise<{ seconds: number; cpuMs: number }> {
+async function timeIngest(
+  engine: Engine,
+  name: string,
+  paths: string[],
+): Promise<{ seconds: number; cpuMs: number; threads: ThreadCpu | null }> {
+  const threads0 = threadCpu();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const session = await engine.openEvent(name);
@@ -246,7 +252,27 @@ async function timeIngest(engine: Engine, name: string, paths: string[]): Promis
   await session.intake.settled();
   await engine.whenIdle(session.event.id);
   const cpu = process.cpuUsage(cpu0);
-  return { seconds: (performance.now() - t0) / 1000, cpuMs: Math.round((cpu.user + cpu.system) / 1000) };
+  const threads = threadCpuSince(threads0);
+  return { seconds: (performance.now() - t0) / 1000, cpuMs: Math.round((cpu.user + cpu.system) / 1000), threads };
+}
+
+/**
+ * A pair's slowdown with this machine's drift taken out. The photos of both ingests are the same
+ * work (16 variants of the same four camera photos), yet what the photo threads spent on them moved
+ * by up to a fifth between neighbouring ingests, with the sync paused as much as with files going:
+ * the speed of this shared machine, not the sync. So the ingest while files go is scaled by how
+ * much more (or less) its photo threads spent than the paused one's did, leaving in it every other
+ * thread's work: the sync on the main thread, libuv's and V8's threads, and whatever the far side
+ * took from the cores. What it cannot see: the sync making the photo threads themselves slower
+ * (caches); their CPU per photo showed no such rise next to the paused ingests of the same phase.
+ */
+function driftCorrected(
+  during: { seconds: number; threads: ThreadCpu | null },
+  alone: { seconds: number; threads: ThreadCpu | null },
+): { driftCorrectedSlowdown: number; threadCpuMs: { during: ThreadCpu; alone: ThreadCpu } } | Record<string, never> {
+  if (!during.threads || !alone.threads || during.threads.photosMs <= 0 || alone.threads.photosMs <= 0) return {};
+  const scaled = during.seconds * (alone.threads.photosMs / during.threads.photosMs);
+  return { driftCorrectedSlowdown: round(scaled / alone.seconds - 1, 3), threadCpuMs: { during: during.threads, alone: alone.threads } };
 }
 
 async function main(): Promise<void> {
@@ -345,7 +371,9 @@ async function main(): Promise<void> {
     // Pairs: an ingest while files go and one with the sync paused (nothing crosses the link and
     // the far side idles), one right after the other, so both of a pair see the same drift of this
     // shared machine.
-    const pairs: { order: 'files going first' | 'paused first'; during: number; alone: number; slowdown: number }[] = [];
+    const pairs: ({ order: 'files going first' | 'paused first'; during: number; alone: number; slowdown: number } & Partial<
+      ReturnType<typeof driftCorrected>
+    >)[] = [];
     // Each pause, from asking for it until files flow again after it (the requests in flight
     // finishing, the restart's differ run and question): its time and the bytes the link carried
     // meanwhile are left out of the link's use. They are the bench's doing, not the sync's.
@@ -376,8 +404,8 @@ async function main(): Promise<void> {
       // run (the ingest alone took 7.3 s before one run and 5.7 s after it), and with the same
       // order in every pair that drift would always count for or against the sync.
       const aloneFirst = i % 2 === 1;
-      let pairDuring: { seconds: number };
-      let pairAlone: { seconds: number };
+      let pairDuring: Awaited<ReturnType<typeof timeIngest>>;
+      let pairAlone: Awaited<ReturnType<typeof timeIngest>>;
       if (aloneFirst) {
         pairAlone = await ingestPaused(i);
         if (finished) break;
@@ -401,6 +429,7 @@ async function main(): Promise<void> {
         during: round(pairDuring.seconds),
         alone: round(pairAlone.seconds),
         slowdown: round(pairDuring.seconds / pairAlone.seconds - 1, 3),
+        ...driftCorrected(pairDuring, pairAlone),
       });
       log(
         `  pair ${i + 1}: ${round(pairDuring.seconds)} s while files go, ${round(pairAlone.seconds)} s with the sync paused (${pairs.at(-1)!.order})`,
@@ -494,6 +523,10 @@ async function main(): Promise<void> {
         /** Each pair: an ingest while files go and one with the sync paused, one after the other, in alternating order. */
         pairs,
         pairedSlowdownMedian: pairs.length ? median(pairs.map((p) => p.slowdown)) : null,
+        /** The same pairs with the machine's drift taken out (driftCorrected above); null without /proc. */
+        pairedDriftCorrectedMedian: pairs.every((p) => p.driftCorrectedSlowdown !== undefined)
+          ? median(pairs.map((p) => p.driftCorrectedSlowdown!))
+          : null,
         targetSlowdown: 0.1,
         processCpuMs: { before: before.cpuMs, duringStart: duringStart.cpuMs, duringFiles: during.cpuMs, after: after.cpuMs },
       },
@@ -507,7 +540,10 @@ async function main(): Promise<void> {
         `ingest ${round(before.seconds)} / ${round(duringStart.seconds)} / ${round(during.seconds)} / ${round(after.seconds)} s ` +
         `(before / as the sync starts / while files go / after): ${round(result.ingest.slowdownDuringSyncStart * 100, 1)}% and ` +
         `${round(result.ingest.slowdown * 100, 1)}% slower; link ${round((result.sync.linkUtilisationWhileFilesGo ?? 0) * 100, 1)}% used while files go; ` +
-        `paired (while files go / paused): ${pairs.map((p) => `${round(p.slowdown * 100, 1)}%`).join(', ') || '—'}`,
+        `paired (while files go / paused): ${pairs.map((p) => `${round(p.slowdown * 100, 1)}%`).join(', ') || '—'}` +
+        (result.ingest.pairedDriftCorrectedMedian === null
+          ? ''
+          : `; drift taken out: ${pairs.map((p) => `${round(p.driftCorrectedSlowdown! * 100, 1)}%`).join(', ')} (median ${round(result.ingest.pairedDriftCorrectedMedian * 100, 1)}%)`),
     );
     log(`→ ${file}`);
   } finally {
