@@ -19,10 +19,16 @@ export function encodeBundle(blobs: readonly { entry: BundledBlob; bytes: Buffer
     if (b.bytes.length !== b.entry.size)
       throw new Error(`Blob ${b.entry.sha256} is ${b.bytes.length} bytes but its entry says ${b.entry.size}`);
   }
-  const manifest = Buffer.from(JSON.stringify({ blobs: blobs.map((b) => b.entry) }), 'utf8');
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(manifest.length, 0);
-  return [length, manifest, ...blobs.map((b) => b.bytes)];
+  return [bundleHead(blobs.map((b) => b.entry)), ...blobs.map((b) => b.bytes)];
+}
+
+/** What comes before the blob bytes: the manifest's length and the manifest. */
+export function bundleHead(entries: readonly BundledBlob[]): Buffer {
+  const manifest = Buffer.from(JSON.stringify({ blobs: entries }), 'utf8');
+  const head = Buffer.allocUnsafe(4 + manifest.length);
+  head.writeUInt32BE(manifest.length, 0);
+  manifest.copy(head, 4);
+  return head;
 }
 
 export class BundleFormatError extends Error {

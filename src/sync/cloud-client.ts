@@ -123,7 +123,8 @@ export interface CloudClient {
   putPart(part: PartUrl, bytes: Buffer): Promise<string>;
   completeUpload(uploadId: string, parts: readonly { partNumber: number; etag: string }[]): Promise<void>;
   /** Sends a bundle of small blobs (the body's pieces from encodeBundle); which were stored, which refused. */
-  sendBundle(body: readonly Buffer[], blobCount: number): Promise<BundleResponse>;
+  /** `body` is sent as it is (sync/blob-bundles.ts reads the files straight into it). */
+  sendBundle(body: Buffer, blobCount: number): Promise<BundleResponse>;
   deliveries(): Promise<DeliveryStatesResponse['deliveries']>;
   close(): void;
 }
@@ -293,12 +294,11 @@ export function createCloudClient(endpoint: string, deviceToken: string, timeout
     },
     async sendBundle(body, blobCount) {
       const what = `Sending a bundle of ${blobCount} file(s)`;
-      const bytes = Buffer.concat(body);
       try {
-        const response = await http.post(`${SYNC_API_PREFIX}/blobs/bundles`, bytes, {
-          headers: { 'content-type': BUNDLE_CONTENT_TYPE, 'content-length': String(bytes.length) },
+        const response = await http.post(`${SYNC_API_PREFIX}/blobs/bundles`, body, {
+          headers: { 'content-type': BUNDLE_CONTENT_TYPE, 'content-length': String(body.length) },
           // As long as a part of the same size may take.
-          timeout: timeouts.responseMs + Math.ceil((bytes.length / timeouts.minPartBytesPerSecond) * 1000),
+          timeout: timeouts.responseMs + Math.ceil((body.length / timeouts.minPartBytesPerSecond) * 1000),
           transformRequest: [(data: unknown) => data],
           maxBodyLength: Infinity,
         });
