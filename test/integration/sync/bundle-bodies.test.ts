@@ -7,13 +7,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { blobKey } from '../../../src/cloud/blobs/index.js';
-import { createEventSync } from '../../../src/sync/index.js';
 import { useTempDatabase } from '../../support/database.js';
-import { startTestCloud, type TestCloud } from './cloud-setup.js';
+import { laptopSync, startTestCloud, type TestCloud } from './cloud-setup.js';
 
 const temp = useTempDatabase();
 let cloud: TestCloud;
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 beforeAll(async () => {
   cloud = await startTestCloud();
@@ -34,7 +32,7 @@ async function storedBytes(cloudEventId: string, sha: string): Promise<Buffer | 
 
 describe('bundle bodies', () => {
   it('bring 80 files of different sizes byte for byte through bodies used again, and leave out one rewritten since it was listed', async () => {
-    const { db, dir, repos } = temp;
+    const { db, dir } = temp;
     const eventId = Number(db.prepare('INSERT INTO events (name, created_at) VALUES (?, ?)').run('Gala', Date.now()).lastInsertRowid);
     await mkdir(join(dir, 'media'), { recursive: true });
     const files = new Map<string, Buffer>();
@@ -60,18 +58,8 @@ describe('bundle bodies', () => {
         Date.now(),
       );
     }
-    const sync = createEventSync({
-      repo: repos.sync,
-      dataDir: dir,
-      log: quiet,
-      defaultDeviceName: 'Test laptop',
-      // One bundle at a time: each one after the first is read into the body the one before used.
-      blobsInFlight: 1,
-      attendeeMediaPath: async (photoId, kind) => {
-        const p = repos.photos.getPhoto(photoId);
-        return (kind === 'thumb' ? p?.thumbnailPath : p?.previewPath) ?? null;
-      },
-    });
+    // One bundle at a time: each one after the first is read into the body the one before used.
+    const sync = laptopSync(temp, { blobsInFlight: 1 });
     const created = await cloud.createEvent();
     await sync.enroll(eventId, { endpoint: cloud.url, joinCode: created.joinCode });
     await sync.recordChanges(eventId);

@@ -9,6 +9,8 @@ import { startPostgres, type TestPostgres } from '../../support/postgres.js';
 import { startSmtpInbox, type SmtpInbox } from '../../support/smtp-inbox.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
 import { freePort } from '../cloud/cloud-harness.js';
+import { createEventSync, type EventSync, type EventSyncDeps } from '../../../src/sync/index.js';
+import type { TempDatabase } from '../../support/database.js';
 
 /** Every part PUT that reached the store, as `<uploadId>#<part>`. */
 class CountingBlobStore extends DirectoryBlobStore {
@@ -83,4 +85,23 @@ export async function startTestCloud(opts: { partSize?: number; emails?: boolean
       await removeDir(blobDir);
     },
   };
+}
+
+/**
+ * The laptop's sync over a test database, quiet, each photo's thumbnail and preview taken from its
+ * row (no "do not publish" in these tests). `overrides` changes any dependency (a counted
+ * repository, fewer blobs in flight, a shorter debounce).
+ */
+export function laptopSync(temp: TempDatabase, overrides: Partial<EventSyncDeps> = {}): EventSync {
+  return createEventSync({
+    repo: temp.repos.sync,
+    dataDir: temp.dir,
+    log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    defaultDeviceName: 'Test laptop',
+    attendeeMediaPath: async (photoId, kind) => {
+      const p = temp.repos.photos.getPhoto(photoId);
+      return (kind === 'thumb' ? p?.thumbnailPath : p?.previewPath) ?? null;
+    },
+    ...overrides,
+  });
 }

@@ -7,15 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createEventSync } from '../../../src/sync/index.js';
 import type { SyncRepository } from '../../../src/store/index.js';
 import { useTempDatabase } from '../../support/database.js';
 import { waitFor } from '../../support/temp-dir.js';
-import { startTestCloud, type TestCloud } from './cloud-setup.js';
+import { laptopSync, startTestCloud, type TestCloud } from './cloud-setup.js';
 
 const temp = useTempDatabase();
 let cloud: TestCloud;
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 beforeAll(async () => {
   cloud = await startTestCloud();
@@ -69,17 +67,7 @@ describe('sync while the photographer keeps shooting', () => {
         return repos.sync.readyPhotoRows(id, photoIds);
       },
     };
-    const sync = createEventSync({
-      repo,
-      dataDir: temp.dir,
-      log: quiet,
-      defaultDeviceName: 'Test laptop',
-      debounceMs: 50,
-      attendeeMediaPath: async (photoId, kind) => {
-        const p = repos.photos.getPhoto(photoId);
-        return (kind === 'thumb' ? p?.thumbnailPath : p?.previewPath) ?? null;
-      },
-    });
+    const sync = laptopSync(temp, { repo, debounceMs: 50 });
     const created = await cloud.createEvent();
     await sync.enroll(eventId, { endpoint: cloud.url, joinCode: created.joinCode });
     const inCloud = async (sha256s: string[]) =>
