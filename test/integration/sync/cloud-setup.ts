@@ -39,6 +39,8 @@ export interface TestCloud {
   inbox: SmtpInbox | null;
   createEvent(opts?: { uploadOriginals?: boolean; cloudFaceSearch?: boolean }): Promise<CreatedCloudEvent>;
   query<T>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** True once the endpoint holds a person of this laptop device under this name. */
+  hasPersonNamed(deviceId: string, name: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -77,6 +79,13 @@ export async function startTestCloud(opts: { partSize?: number; emails?: boolean
       }),
     async query<T>(sql: string, params: unknown[] = []) {
       return (await server.db.pool.query(sql, params)).rows as T[];
+    },
+    async hasPersonNamed(deviceId: string, name: string) {
+      const { rows } = await server.db.pool.query(
+        'SELECT 1 FROM persons p JOIN devices d ON d.id = p.device_pk WHERE d.device_id = $1 AND p.name = $2',
+        [deviceId, name],
+      );
+      return rows.length === 1;
     },
     async close() {
       await server.close();

@@ -100,17 +100,7 @@ describe('sync while the photographer keeps shooting', () => {
 
       db.prepare("UPDATE persons SET name = 'Ana Lima' WHERE event_id = ?").run(eventId);
       sync.changed(eventId);
-      await waitFor(
-        async () =>
-          (
-            await cloud.query('SELECT 1 FROM persons p JOIN devices d ON d.id = p.device_pk WHERE d.device_id = $1 AND p.name = $2', [
-              sync.deviceIdOf(eventId),
-              'Ana Lima',
-            ])
-          ).length === 1,
-        'the rename to reach the endpoint',
-        15_000,
-      );
+      await waitFor(() => cloud.hasPersonNamed(sync.deviceIdOf(eventId), 'Ana Lima'), 'the rename to reach the endpoint', 15_000);
       expect(reads.whole).toBe(2);
     } finally {
       await sync.stop();

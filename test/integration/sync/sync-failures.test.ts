@@ -164,13 +164,7 @@ describe('sync when the link or the endpoint fails', () => {
     try {
       await waitFor(() => renamedAt > 0, 'the loop to send the first operations');
       await waitFor(
-        async () =>
-          (
-            await cloud.query('SELECT 1 FROM persons p JOIN devices d ON d.id = p.device_pk WHERE d.device_id = $1 AND p.name = $2', [
-              sync.deviceIdOf(eventId),
-              'Ana Lima',
-            ])
-          ).length === 1,
+        () => cloud.hasPersonNamed(sync.deviceIdOf(eventId), 'Ana Lima'),
         'the rename to reach the endpoint (the idle resync would be a minute later)',
         25_000,
       );
