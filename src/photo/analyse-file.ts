@@ -2,6 +2,7 @@
 // Decodes once to the analysis size; small faces get pixels from the original, as in ingest.
 import sharp, { type OutputInfo } from 'sharp';
 import { FaceEngine, DEFAULT_DETECT_OPTIONS, type AnalysedFace, type DetectOptions } from '../vision/index.js';
+import { meanLuma } from './image-brightness.js';
 
 export const ANALYSIS_LONG_SIDE = 2048;
 
@@ -10,6 +11,8 @@ export interface AnalysedFile {
   height: number;
   /** Boxes, landmarks and sizes in pixels of the (oriented) original. */
   faces: AnalysedFace[];
+  /** Mean luma 0..255 of the whole picture (image-brightness.ts), from the pixels decoded for the faces. */
+  meanLuma: number;
 }
 
 export class ImageReadError extends Error {
@@ -41,8 +44,9 @@ export async function analyseImage(
   }
   const { data, info } = decoded;
   const scale = width / info.width;
+  const pixels = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const faces = await engine.analyse(
-    { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height },
+    { data: pixels, width: info.width, height: info.height },
     {
       ...options,
       originalScale: scale,
@@ -76,5 +80,5 @@ export async function analyseImage(
     box: { x: f.box.x * scale, y: f.box.y * scale, width: f.box.width * scale, height: f.box.height * scale },
     landmarks: f.landmarks.map((p) => ({ x: p.x * scale, y: p.y * scale })),
   });
-  return { width, height, faces: faces.map(toOriginal) };
+  return { width, height, faces: faces.map(toOriginal), meanLuma: meanLuma(pixels, info.channels) };
 }

@@ -20,4 +20,5 @@ export { OVERVIEW_LONG_SIDE } from './analysis-stages.js';
 export { createFaceStage, reusableFaceEngine } from './face-stage.js';
 export { createClipStage, reusableClipEngine, embedPreview } from './clip-stage.js';
 export { analyseImage, ImageReadError, ANALYSIS_LONG_SIDE, type AnalysedFile } from './analyse-file.js';
+export { meanLuma } from './image-brightness.js';
 export { analyseSelfie, SELFIE_DETECT, type AnalysedSelfie, type SelfieFace, type SelfieTask } from './selfie-analysis.js';

@@ -1,6 +1,5 @@
 // A kiosk or console selfie analysed as the kiosk needs it: its faces (embeddings, boxes,
 // quality) and how bright the picture is, so "too dark" can be told apart from "no face".
-import sharp from 'sharp';
 import { analyseImage } from './analyse-file.js';
 import type { DetectOptions, DetectorPrecisionSetting, FaceEngine, FaceQuality, ProviderSetting } from '../vision/index.js';
 
@@ -36,11 +35,10 @@ export const SELFIE_DETECT: Pick<DetectOptions, 'tiling' | 'minFacePx'> = { tili
 
 export async function analyseSelfie(engine: FaceEngine, image: Buffer, detect: DetectOptions): Promise<AnalysedSelfie> {
   const analysed = await analyseImage(engine, image, { ...detect, ...SELFIE_DETECT });
-  const stats = await sharp(image).resize({ width: 64, height: 64, fit: 'inside' }).greyscale().stats();
   return {
     width: analysed.width,
     height: analysed.height,
-    meanLuma: stats.channels[0]?.mean ?? 0,
+    meanLuma: analysed.meanLuma,
     faces: analysed.faces.map((f) => ({ box: f.box, score: f.score, quality: f.quality, embedding: f.embedding })),
   };
 }
