@@ -79,7 +79,10 @@ const facesSchema = z.object({
    * original). Each halving adds a level of detector tiles (about 4x the detector work).
    */
   minFacePx: z.number().min(10).max(400).default(40),
-  /** Detector score below which a box is not a face. 0.5 is face-api's own default. */
+  /**
+   * Detector score below which a box is not a face. 0.5 is face-api's own default. The tiles that
+   * look for small faces take boxes from 0.1 lower (TILED_SCORE_RELIEF in vision/detection-tiles.ts).
+   */
   minScore: z.number().gt(0).lt(1).default(0.5),
   /**
    * adaptive: tile finer only when the coarser pass found no faces or small ones (portraits and

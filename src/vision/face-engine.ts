@@ -6,6 +6,7 @@ import {
   DETECTOR_INPUT,
   detectorPassSize,
   LEVEL_MAX_FACE,
+  levelMinScore,
   needsFinerLevel,
   planDetectionLevels,
   touchesInnerEdge,
@@ -284,7 +285,9 @@ export class FaceEngine {
         const square = run.pass.height === DETECTOR_INPUT && run.pass.width === DETECTOR_INPUT;
         if (level.level === 0 && !square && scoresFrom(run.scores, run.pass.anchors.paddingSensitiveFrom, options.minScore))
           run = await this.detectorPass(pixels, { height: DETECTOR_INPUT, width: DETECTOR_INPUT });
-        found.push(...this.boxesOf(tile, run.pass, run.encodings, run.scores, level.level > 0, image, options.minScore));
+        found.push(
+          ...this.boxesOf(tile, run.pass, run.encodings, run.scores, level.level > 0, image, levelMinScore(level, options.minScore)),
+        );
       }
     }
     if (!found.length && options.zoomOutWhenEmpty !== false) found.push(...(await this.zoomedOutPass(image, options.minScore)));

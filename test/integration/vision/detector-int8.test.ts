@@ -71,9 +71,13 @@ describe('int8 detector', () => {
     await writeFile(crowd, await makeSmallFaceCrowd());
     const a = await analyseImage(float32, crowd);
     const b = await analyseImage(int8, crowd);
-    // Measured: 19 and 19, all 19 the same faces (the float detector found 20 on an Intel Xeon).
+    // The six samples hold 22 faces. Measured with 0.5 on every level: 19 and 19, all 19 the same
+    // faces (the float detector found 20 on an Intel Xeon). Since tiled levels take boxes from 0.4
+    // (TILED_SCORE_RELIEF), the float detector finds 21 and int8 still 19: int8 scores the two
+    // faintest faces under 0.4, where float gives them 0.42-0.43.
     expect(b.faces.length).toBeGreaterThanOrEqual(19);
-    expect(Math.abs(b.faces.length - a.faces.length)).toBeLessThanOrEqual(1);
+    expect(a.faces.length - b.faces.length).toBeLessThanOrEqual(2);
+    expect(b.faces.length - a.faces.length).toBeLessThanOrEqual(1);
     expect(pair(a, b).filter((p) => p.overlap >= 0.5).length).toBeGreaterThanOrEqual(18);
   });
 });

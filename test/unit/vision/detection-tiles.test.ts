@@ -3,6 +3,7 @@ import {
   DETECTOR_INPUT,
   detectorPassSize,
   LEVEL_MAX_FACE,
+  levelMinScore,
   MAX_ONE_PASS_SIDE,
   needsFinerLevel,
   planDetectionLevels,
@@ -88,6 +89,19 @@ describe('needsFinerLevel', () => {
       needsFinerLevel([], finest!, 'adaptive'),
       needsFinerLevel([], finest!, 'always'),
     ]).toEqual([true, false, true]);
+  });
+});
+
+describe('levelMinScore', () => {
+  it("takes faint boxes only on tiled levels, where faces are under the detector's reliable size", () => {
+    const [whole, onePass, tiled] = planDetectionLevels(6000 / 2.93, 4000 / 2.93, 40);
+    expect([whole!.level, onePass!.onePass, tiled!.onePass]).toEqual([0, true, false]);
+    expect(levelMinScore(whole!, 0.5)).toBe(0.5);
+    expect(levelMinScore(onePass!, 0.5)).toBe(0.5);
+    expect(levelMinScore(tiled!, 0.5)).toBeCloseTo(0.4, 10);
+    // A stricter photographer's bar moves the tiled one with it, and a loose one never reaches zero.
+    expect(levelMinScore(tiled!, 0.7)).toBeCloseTo(0.6, 10);
+    expect(levelMinScore(tiled!, 0.1)).toBe(0.05);
   });
 });
 
