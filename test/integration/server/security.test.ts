@@ -565,6 +565,12 @@ describe('JSON bodies', () => {
   });
 });
 
+/** A 640x480 JPEG of one colour: a wall, no face. */
+const plainPicture = (background: { r: number; g: number; b: number }): Promise<Buffer> =>
+  sharp({ create: { width: 640, height: 480, channels: 3, background } })
+    .jpeg()
+    .toBuffer();
+
 describe('selfie checks at the kiosk', () => {
   let kiosk: Kiosk;
   let sessionId: string;
@@ -575,10 +581,7 @@ describe('selfie checks at the kiosk', () => {
 
   it('a picture without a face answers 422 no-face', async () => {
     // A plain wall in normal light: bright enough that "too dark" is not the reason.
-    const wall = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 150, g: 140, b: 130 } } })
-      .jpeg()
-      .toBuffer();
-    const res = await kiosk.search(sessionId, wall);
+    const res = await kiosk.search(sessionId, await plainPicture({ r: 150, g: 140, b: 130 }));
     expect(`${res.status} ${await errorCode(res)}`).toBe('422 no-face');
   });
 
@@ -591,10 +594,7 @@ describe('selfie checks at the kiosk', () => {
   it('a dim picture in warm light answers 422 too-dark, not no-face', async () => {
     // Brightness is what the eye sees (luma about 35), not the red channel alone (64): until the
     // server read the red channel's mean, this answered "no face".
-    const warm = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 64, g: 24, b: 16 } } })
-      .jpeg()
-      .toBuffer();
-    const res = await kiosk.search(sessionId, warm);
+    const res = await kiosk.search(sessionId, await plainPicture({ r: 64, g: 24, b: 16 }));
     expect(`${res.status} ${await errorCode(res)}`).toBe('422 too-dark');
   });
 
