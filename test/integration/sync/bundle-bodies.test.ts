@@ -2,23 +2,16 @@
 // every file must still arrive byte for byte, bundle after bundle, and a file rewritten with
 // another size since it was listed must leave its bundle without taking the others with it.
 // Real endpoint (PostgreSQL, directory blob store) and real files.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { blobKey } from '../../../src/cloud/blobs/index.js';
 import { useTempDatabase } from '../../support/database.js';
-import { laptopSync, startTestCloud, type TestCloud } from './cloud-setup.js';
+import { laptopSync, useTestCloud } from './cloud-setup.js';
 
 const temp = useTempDatabase();
-let cloud: TestCloud;
-
-beforeAll(async () => {
-  cloud = await startTestCloud();
-}, 120_000);
-afterAll(async () => {
-  await cloud?.close();
-});
+const cloud = useTestCloud();
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 

@@ -2,6 +2,7 @@
 // the parts it receives (to prove a resumed upload does not send a recorded part again), and an
 // SMTP inbox when emails are wanted.
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import type { Readable } from 'node:stream';
 import { DirectoryBlobStore } from '../../../src/cloud/blobs/index.js';
 import { createCloudEvent, createMailer, startCloudServer, type CloudServer, type CreatedCloudEvent } from '../../../src/cloud/index.js';
@@ -42,6 +43,42 @@ export interface TestCloud {
   /** True once the endpoint holds a person of this laptop device under this name. */
   hasPersonNamed(deviceId: string, name: string): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/**
+ * A test cloud for the whole file: started before its tests, closed after them. The object stands
+ * for it from the first test on (reading it earlier is a mistake, and says so).
+ */
+export function useTestCloud(opts: { partSize?: number; emails?: boolean } = {}): TestCloud {
+  let cloud: TestCloud | undefined;
+  beforeAll(async () => {
+    cloud = await startTestCloud(opts);
+  }, 120_000);
+  afterAll(async () => {
+    await cloud?.close();
+  });
+  const started = (): TestCloud => {
+    if (!cloud) throw new Error('The test cloud starts in beforeAll: use it inside a test or a hook after it');
+    return cloud;
+  };
+  return {
+    get url() {
+      return started().url;
+    },
+    get server() {
+      return started().server;
+    },
+    get store() {
+      return started().store;
+    },
+    get inbox() {
+      return started().inbox;
+    },
+    createEvent: (o) => started().createEvent(o),
+    query: (sql, params) => started().query(sql, params),
+    hasPersonNamed: (deviceId, name) => started().hasPersonNamed(deviceId, name),
+    close: () => started().close(),
+  };
 }
 
 export async function startTestCloud(opts: { partSize?: number; emails?: boolean } = {}): Promise<TestCloud> {

@@ -3,24 +3,17 @@
 // the whole event each time (a few hundred ms of the laptop's main thread at 2,000 photos);
 // anything else that changes (a rename here) reads the whole event again. Real SQLite, real
 // endpoint with PostgreSQL; the repository is only counted, not replaced.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SyncRepository } from '../../../src/store/index.js';
 import { useTempDatabase } from '../../support/database.js';
 import { waitFor } from '../../support/temp-dir.js';
-import { laptopSync, startTestCloud, type TestCloud } from './cloud-setup.js';
+import { laptopSync, useTestCloud } from './cloud-setup.js';
 
 const temp = useTempDatabase();
-let cloud: TestCloud;
-
-beforeAll(async () => {
-  cloud = await startTestCloud();
-}, 120_000);
-afterAll(async () => {
-  await cloud?.close();
-});
+const cloud = useTestCloud();
 
 /** A photo made ready by the pipeline: its files on disk, its row, a face of the event's first person. */
 async function photoMadeReady(eventId: number, n: number): Promise<{ id: number; sha256: string }> {

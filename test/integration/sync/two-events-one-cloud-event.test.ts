@@ -2,21 +2,14 @@
 // "Day 2", one gallery for the couple): each local event is a device of its own at the endpoint,
 // so enrolling the second does not revoke the first, and both logs arrive whole. Before, both
 // enrolled as the laptop's one device: the second enrolment revoked the first event's token.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEventSync, eventDeviceId } from '../../../src/sync/index.js';
 import { useTempDatabase } from '../../support/database.js';
-import { startTestCloud, type TestCloud } from './cloud-setup.js';
+import { useTestCloud } from './cloud-setup.js';
 
 const temp = useTempDatabase();
-let cloud: TestCloud;
+const cloud = useTestCloud();
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-beforeAll(async () => {
-  cloud = await startTestCloud();
-}, 120_000);
-afterAll(async () => {
-  await cloud?.close();
-});
 
 /** A local event with named guests (operations are enough; no photos needed). */
 function localEvent(name: string, guests: string[]): number {
