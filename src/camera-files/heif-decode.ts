@@ -40,6 +40,8 @@ interface LibHeif {
   heif_context_read_from_memory(ctx: unknown, bytes: Uint8Array): HeifError;
   heif_js_context_get_primary_image_handle(ctx: unknown): Handle;
   heif_image_handle_release(handle: Handle): void;
+  heif_image_handle_get_width(handle: Handle): number;
+  heif_image_handle_get_height(handle: Handle): number;
   heif_js_decode_image2(handle: Handle, colorspace: unknown, chroma: unknown): HeifImage;
   heif_image_release(image: unknown): void;
   heif_colorspace: { heif_colorspace_RGB: unknown };
@@ -75,7 +77,7 @@ const failed = (v: { code?: unknown }): boolean => v.code !== undefined && v.cod
  * upright: the EXIF Orientation inside a HEIC describes the same turn and must not be applied
  * again (HEIF spec; libvips does the same for the HEICs it can read).
  */
-export function decodeHeif(bytes: Uint8Array, fileName: string): HeifPixels {
+export function decodeHeif(bytes: Uint8Array, fileName: string, options: { maxPixels?: number } = {}): HeifPixels {
   let lib: LibHeif;
   try {
     lib = libheif();
@@ -95,6 +97,15 @@ export function decodeHeif(bytes: Uint8Array, fileName: string): HeifPixels {
       throw new HeifDecodeError(`Cannot read ${fileName}: the HEIC file has no primary image (${primary.message?.trim() ?? 'none'})`);
     }
     handle = primary;
+    // The same decompression-bomb guard as sharp's limitInputPixels, read from the header before
+    // any pixel is decoded.
+    const width = lib.heif_image_handle_get_width(handle);
+    const height = lib.heif_image_handle_get_height(handle);
+    if (options.maxPixels !== undefined && width * height > options.maxPixels) {
+      throw new HeifDecodeError(
+        `Cannot read ${fileName}: image dimensions are too large (${width}x${height}, over the pixel limit of ${options.maxPixels}; possible decompression bomb)`,
+      );
+    }
     const image = lib.heif_js_decode_image2(handle, lib.heif_colorspace.heif_colorspace_RGB, lib.heif_chroma.heif_chroma_interleaved_RGBA);
     if (!image || failed(image) || !image.channels) {
       throw new HeifDecodeError(

@@ -150,7 +150,7 @@ function sharpOf(input: DecodeInput, options: SharpOptions): Sharp {
  * so no orientation is applied to it again.
  */
 async function decodeHeicInput(task: PhotoTask, fileName: string, metadata: PhotoMetadata): Promise<DecodeInput> {
-  const { rgba, width, height } = decodeHeif(await readFile(task.path), fileName);
+  const { rgba, width, height } = decodeHeif(await readFile(task.path), fileName, { maxPixels: task.media.maxInputPixels });
   return { input: rgba, metadata, manualOrientation: null, raw: { width, height, channels: 4 } };
 }
 
@@ -359,8 +359,14 @@ export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStag
       const fsErr = describeFsError(e, fileName);
       return { ok: false, failure: fsErr.kind, error: fsErr.message };
     }
-    if (!isMissingHeifCodec(e.message)) return { ok: false, failure: 'permanent', error: describeDecodeError(e, fileName) };
-    // sharp read the header (and its pixel limit held) but its libvips has no HEVC decoder.
+    // sharp's libvips has no HEVC decoder, so an HEVC HEIC always lands here. Its message cannot
+    // be trusted to say so: libvips keeps one error buffer per process, and while another photo
+    // worker's decode fails at the same time, this one reads "Unknown error" or the other file's
+    // message (reproduced with four threads decoding HEICs: about a third of the failures; it
+    // failed a good HEIC in CI). So an HEVC file goes to libheif-js whatever the message said, and
+    // libheif-js checks the pixel limit itself.
+    if (task.format !== 'heic' && !isMissingHeifCodec(e.message))
+      return { ok: false, failure: 'permanent', error: describeDecodeError(e, fileName) };
     try {
       decodeInput = await decodeHeicInput(task, fileName, decodeInput.metadata);
       ({ decoded, originalWidth, originalHeight } = await decodeForPreview(decodeInput, task, 'error'));

@@ -33,6 +33,15 @@ describe('decoding HEIC/HEIF files with libheif-js', () => {
     },
   );
 
+  it('refuses a HEIC over the pixel limit from its header, as sharp does, before decoding it', () => {
+    const bytes = readFileSync(fixture('heic-single.heic'));
+    // 1440 x 960 = 1,382,400 pixels: one under the limit passes, the limit one under refuses.
+    expect(decodeHeif(bytes, 'IMG_0001.HEIC', { maxPixels: 1440 * 960 }).width).toBe(1440);
+    expect(() => decodeHeif(bytes, 'IMG_0001.HEIC', { maxPixels: 1440 * 960 - 1 })).toThrow(
+      /IMG_0001\.HEIC: image dimensions are too large \(1440x960, over the pixel limit/,
+    );
+  });
+
   it('decodes one picture, the primary image, from a collection of several', async () => {
     const bytes = readFileSync(fixture('heic-collection.heic'));
     expect((await sharp(bytes).metadata()).pages).toBeGreaterThan(1);
