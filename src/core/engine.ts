@@ -131,6 +131,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const people = createEventPeople({
     repos,
     clusterThreshold: thresholds.clusterThreshold,
+    groupThreshold: thresholds.groupThreshold,
     neighboursIn: (eventId) => (embedding, k) => faceIndexes.forEvent(eventId).nearest(embedding, k),
   });
   const bursts = createEventBursts({ repos, dataDir: layout.root, log });

@@ -90,7 +90,7 @@ export async function openReader(dataDir: string, log: Logger): Promise<DataDirR
   return {
     layout,
     catalogue: createCatalogue(repos),
-    people: createEventPeople({ repos, clusterThreshold: thresholds.clusterThreshold }),
+    people: createEventPeople({ repos, clusterThreshold: thresholds.clusterThreshold, groupThreshold: thresholds.groupThreshold }),
     bursts: createEventBursts({ repos, dataDir: layout.root, log }),
     search: createEventSearch({
       repos,

@@ -20,8 +20,10 @@ export interface PersonWithSamples extends PersonSummary {
 
 export interface EventPeopleDeps {
   repos: Repositories;
-  /** The calibrated distance that links two faces into one person (match-threshold.json). */
+  /** The calibrated distance that links two faces into one person live (match-threshold.json). */
   clusterThreshold: number;
+  /** The calibrated mean distance within which a re-cluster makes two groups one person. */
+  groupThreshold: number;
   /** Nearest faces of an event, from the engine's in-memory index when it has one. */
   neighboursIn?: (eventId: number) => NeighbourSearch;
   now?: () => number;
@@ -67,7 +69,7 @@ export function createEventPeople(deps: EventPeopleDeps) {
       const own = repos.faces.facesOfPersons(eventId, [person(eventId, personId).id]).map((f) => f.id);
       return person(eventId, splitPerson(repos.persons, eventId, personId, faceIds, own, now()));
     },
-    recluster: (eventId: number): Promise<ReclusterSummary> => reclusterEvent(repos.persons, eventId, deps.clusterThreshold),
+    recluster: (eventId: number): Promise<ReclusterSummary> => reclusterEvent(repos.persons, eventId, deps.groupThreshold),
     /** New faces of a ready photo join, start or merge persons (the engine calls this as photos land); what each did. */
     assignNewFaces(eventId: number, faceIds: readonly number[]): AssignedFace[] {
       if (!faceIds.length) return [];

@@ -6,10 +6,10 @@
 // and "nothing is deleted without an explicit operator action", so a named person stays listed with
 // 0 faces (the people view shows it, and the organiser can rename or drop it).
 import type { NearFace, PersonsRepository } from '../store/index.js';
+import { groupByAverageDistance } from './average-distance-grouping.js';
 import {
   assignIncrementally,
   carryOverPersonIds,
-  clusterGraph,
   respectOrganiserPins,
   type Assignment,
   type ClusterFace,
@@ -110,27 +110,29 @@ export interface ReclusterSummary {
 export type LinkFinder = (faces: readonly ClusterFace[], linkThreshold: number) => Promise<number[][]> | number[][];
 
 /**
- * Re-clusters every face of the event from scratch, keeping person ids (and names) stable. The
- * links between faces (every pair compared: 12 s at 100k faces with ONNX Runtime) are found
- * before the write transaction, so a running engine is not held up meanwhile; faces it adds in
- * between keep the person it gave them, and persons and pins are read again inside.
+ * Re-clusters every face of the event from scratch by average distance
+ * (average-distance-grouping.ts), keeping person ids (and names) stable. The links between faces
+ * (every pair compared: 12 s at 100k faces with ONNX Runtime) are found before the write
+ * transaction, so a running engine is not held up meanwhile; faces it adds in between keep the
+ * person it gave them, and persons and pins are read again inside.
  */
 export async function reclusterEvent(
   repo: PersonsRepository,
   eventId: number,
-  linkThreshold: number,
+  /** The calibrated mean distance within which two groups of faces are one person (groupThreshold). */
+  groupThreshold: number,
   options: { now?: number; links?: LinkFinder } = {},
 ): Promise<ReclusterSummary> {
   const now = options.now ?? Date.now();
   // Face-id order, so the result does not depend on the order rows came from the database.
   const snapshot = [...repo.eventFaceVectors(eventId)].sort((a, b) => a.faceId - b.faceId);
-  const adjacency = await (options.links ?? linkGraphOnnx)(snapshot, linkThreshold);
+  const adjacency = await (options.links ?? linkGraphOnnx)(snapshot, groupThreshold);
   return repo.transaction(() => {
     const fresh = new Map(repo.eventFacePlacements(eventId).map((f) => [f.faceId, f]));
     // Faces deleted since (a photo processed again) stay in place so the links still line up;
     // writes to them change nothing.
     const faces = snapshot.map((f) => ({ ...f, ...fresh.get(f.faceId) }));
-    const clusters = clusterGraph(faces, adjacency);
+    const clusters = groupByAverageDistance(faces, adjacency, groupThreshold);
     // Where the organiser placed faces (merges, splits), their persons hold those clusters; only
     // the rest is matched to earlier persons by overlap.
     const { pinned, free, pinnedPersonIds } = respectOrganiserPins(clusters, faces);

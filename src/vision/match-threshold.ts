@@ -37,8 +37,13 @@ const thresholdSchema = z
     searchThreshold: distance,
     /** "Maybe you?": shown apart at the kiosk, delivered only when the attendee picks them. */
     maybeThreshold: distance,
-    /** Two faces are linked when building persons (clusters) at or below this. */
+    /** Two faces are linked when building persons live, as photos land, at or below this. */
     clusterThreshold: distance,
+    /**
+     * A re-cluster of a whole event makes two groups of faces one person while the mean distance
+     * over all their pairs is at or below this (average linkage, average-distance-grouping.ts).
+     */
+    groupThreshold: distance,
     method: z.string(),
     provenance: z.record(z.string(), z.unknown()).optional(),
   })

@@ -41,6 +41,8 @@ import { analyseImage } from '../../src/photo/index.js';
 import { composeEvent, type ComposedEvent } from './match/event-photos.js';
 import { findFaceIdentities, loadFaceIdentities, splitOf, type Portrait } from './match/face-identities.js';
 import { clusterGraph } from '../../src/people/face-clustering.js';
+import { groupByAverageDistance } from '../../src/people/average-distance-grouping.js';
+import { peopleAtScale } from './match/people-at-scale.js';
 import { atFalseMatchRate, bcubed, bestAccuracy, distance, pairsOf, ratesAt, retrieval, roc, type Pairs } from './match/scores.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -62,6 +64,8 @@ const { values: args } = parseArgs({
     /** Fit the shipped configuration's descriptor projection on the calibration half and write it (then re-run to calibrate). */
     'fit-projection': { type: 'boolean', default: false },
     seed: { type: 'string', default: '18' },
+    /** Faces of the held-out people turned into an event of this size for the re-cluster (0: skip). */
+    'people-at-scale': { type: 'string', default: '100000' },
   },
 });
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -69,8 +73,13 @@ const MACHINE = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length };
 mkdirSync(CACHE_DIR, { recursive: true });
 mkdirSync(RESULTS_DIR, { recursive: true });
 
+/**
+ * A configuration from before the whole-event re-cluster by average distance: its groupThreshold
+ * is calibrated by this run, on the calibration half, the same way as the shipped one's.
+ */
+type EarlierConfiguration = Omit<MatchThreshold, 'groupThreshold'>;
 /** The configuration Shutterfind shipped before this calibration: face-api's chip, one threshold from augmented copies of one photo. */
-const PREVIOUS: MatchThreshold = {
+const PREVIOUS: EarlierConfiguration = {
   model: 'face-api-resnet34-128d',
   metric: 'cosine',
   descriptor: LEGACY_DESCRIPTOR,
@@ -81,7 +90,7 @@ const PREVIOUS: MatchThreshold = {
   method: 'previous release: minimum FMR+FNMR on augmented copies of the six face-api samples',
 };
 /** Before the faceplugin network: dlib's net on its own chip with the mirrored chip averaged in, thresholds calibrated by this bench (2026-12-05). */
-const DLIB_CALIBRATED: MatchThreshold = {
+const DLIB_CALIBRATED: EarlierConfiguration = {
   model: 'face-api-resnet34-128d',
   metric: 'cosine',
   descriptor: DLIB_CALIBRATED_DESCRIPTOR,
@@ -92,9 +101,10 @@ const DLIB_CALIBRATED: MatchThreshold = {
   method: 'dlib, calibrated: bench:match calibration of dlib descriptors (see match-2026-12-05T0131Z.json)',
 };
 const current = loadMatchThreshold();
+/** Until calibrated below, the earlier configurations' groupThreshold is NaN (never used before then). */
 const configs: { name: string; config: MatchThreshold }[] = [
-  ...(args['skip-legacy'] ? [] : [{ name: 'previous', config: PREVIOUS }]),
-  ...(current.descriptor.network === 'dlib-resnet' ? [] : [{ name: 'dlib', config: DLIB_CALIBRATED }]),
+  ...(args['skip-legacy'] ? [] : [{ name: 'previous', config: { ...PREVIOUS, groupThreshold: Number.NaN } }]),
+  ...(current.descriptor.network === 'dlib-resnet' ? [] : [{ name: 'dlib', config: { ...DLIB_CALIBRATED, groupThreshold: Number.NaN } }]),
   { name: 'shipped', config: current },
 ];
 
@@ -346,6 +356,32 @@ function calibrate(name: string) {
       if (d <= pairThreshold * 1.05) near.push([i, j, d]);
     }
   let bestCluster = { threshold: 0, f: -1, precision: 0, recall: 0, personsPerPerson: 0 };
+  // The re-cluster's mean distance: the calibration people's faces grouped by the engine's own
+  // average linkage, each portrait once (average linkage gives the same means with copies), in 41
+  // steps between the search threshold and the pair threshold's neighbourhood.
+  const groupHigh = pairThreshold * 1.05;
+  const groupLow = atFalseMatchRate(calibration, SEARCH_FMR).threshold;
+  let bestGroup = { threshold: 0, f: -1, precision: 0, recall: 0, personsPerPerson: 0 };
+  const singles = faces.map((f, i) => ({ faceId: i + 1, photoId: i + 1, embedding: f.embedding }));
+  for (let k = 0; k <= 40; k++) {
+    const t = groupLow + (k * (groupHigh - groupLow)) / 40;
+    const adjacency = singles.map((): number[] => []);
+    for (const [i, j, d] of near)
+      if (i !== j && d <= t) {
+        adjacency[i]!.push(j);
+        adjacency[j]!.push(i);
+      }
+    const persons = groupByAverageDistance(singles, adjacency, t);
+    const b = bcubed(persons.flatMap((c, k) => c.map((id) => ({ cluster: String(k), truth: faces[id - 1]!.identity }))));
+    if (b.f > bestGroup.f)
+      bestGroup = {
+        threshold: Math.round(t * 10_000) / 10_000,
+        f: b.f,
+        precision: b.precision,
+        recall: b.recall,
+        personsPerPerson: b.clustersPerIdentity,
+      };
+  }
   for (let k = 0; k <= 24; k++) {
     const t = low + k * step;
     const adjacency = copies.map((): number[] => []);
@@ -380,19 +416,26 @@ function calibrate(name: string) {
     searchThreshold: round4(atFalseMatchRate(calibration, SEARCH_FMR).threshold),
     maybeThreshold: round4(atFalseMatchRate(calibration, MAYBE_FMR).threshold),
     clusterThreshold: bestCluster.threshold,
+    groupThreshold: bestGroup.threshold,
     evidence: {
       pairs: { genuine: calibration.genuine.length, impostor: calibration.impostor.length },
       threshold: pair,
       searchThreshold: atFalseMatchRate(calibration, SEARCH_FMR),
       maybeThreshold: atFalseMatchRate(calibration, MAYBE_FMR),
       clusterThreshold: bestCluster,
+      groupThreshold: bestGroup,
     },
   };
 }
 const calibrated = calibrate('shipped');
 log(
-  `Calibrated on ${calibrated.evidence.pairs.genuine} same-person and ${calibrated.evidence.pairs.impostor} different-person pairs: threshold ${calibrated.threshold}, search ${calibrated.searchThreshold}, maybe ${calibrated.maybeThreshold}, cluster ${calibrated.clusterThreshold} (BCubed F ${calibrated.evidence.clusterThreshold.f.toFixed(3)})`,
+  `Calibrated on ${calibrated.evidence.pairs.genuine} same-person and ${calibrated.evidence.pairs.impostor} different-person pairs: threshold ${calibrated.threshold}, search ${calibrated.searchThreshold}, maybe ${calibrated.maybeThreshold}, cluster ${calibrated.clusterThreshold} (BCubed F ${calibrated.evidence.clusterThreshold.f.toFixed(3)}), group ${calibrated.groupThreshold} (BCubed F ${calibrated.evidence.groupThreshold.f.toFixed(3)})`,
 );
+for (const c of configs)
+  if (Number.isNaN(c.config.groupThreshold)) {
+    c.config = { ...c.config, groupThreshold: calibrate(c.name).groupThreshold };
+    log(`  ${c.name}: re-cluster group distance calibrated the same way: ${c.config.groupThreshold}`);
+  }
 if (args.write) {
   const file = join(REPO_ROOT, 'models', 'face', 'match-threshold.json');
   const written: MatchThreshold = {
@@ -403,9 +446,10 @@ if (args.write) {
     searchThreshold: calibrated.searchThreshold,
     maybeThreshold: calibrated.maybeThreshold,
     clusterThreshold: calibrated.clusterThreshold,
+    groupThreshold: calibrated.groupThreshold,
     method:
       'bench:match on real, different photos of each person, calibration half of an identity-disjoint split: threshold = least FMR+FNMR (pair decision); ' +
-      `searchThreshold = FMR ${SEARCH_FMR}; maybeThreshold = FMR ${MAYBE_FMR}; clusterThreshold = best BCubed F of the event clustering rule. See docs/engineering/match-calibration.md.`,
+      `searchThreshold = FMR ${SEARCH_FMR}; maybeThreshold = FMR ${MAYBE_FMR}; clusterThreshold = best BCubed F of the live clustering rule; groupThreshold = best BCubed F of the re-cluster's average linkage. See docs/engineering/match-calibration.md.`,
     provenance: {
       dataSet: 'face-identities (LFW deep-funneled subset, 606 people, 2,808 photos; evaluation data, not shipped)',
       split: 'sha1(identity)[0] % 2 == 0: calibration; odd: held-out (reported only)',
@@ -481,6 +525,7 @@ interface EventRun {
     sizePx: number | null;
     livePerson: number | null;
     recluster: number | null;
+    embedding?: number[] | null;
   }[];
   answers: {
     identity: string;
@@ -584,6 +629,7 @@ async function measureEvent(): Promise<Record<string, unknown>> {
         threshold: config.threshold,
         maybeThreshold: config.maybeThreshold,
         clusterThreshold: config.clusterThreshold,
+        groupThreshold: config.groupThreshold,
         descriptor: config.descriptor,
       },
       ingest: { seconds: run.ingestMs / 1000, photosPerSecond: run.photos / (run.ingestMs / 1000), failed: run.failed.length },
@@ -606,6 +652,21 @@ async function measureEvent(): Promise<Record<string, unknown>> {
       },
       people: { live: people('livePerson'), reclustered: people('recluster') },
     };
+    const atScaleFaces = Number(args['people-at-scale']);
+    if (name === 'shipped' && atScaleFaces > 0) {
+      log(`  ${name}: re-clustering the held-out people's faces turned into an event of ${atScaleFaces} faces...`);
+      const atScale = await peopleAtScale(
+        ofPeople.flatMap((f) => (f.embedding ? [{ photo: f.photo, truth: f.truth!, embedding: f.embedding }] : [])),
+        config,
+        atScaleFaces,
+      );
+      (results[name] as Record<string, unknown>).peopleAtScale = atScale;
+      const line = (g: typeof atScale.recluster) =>
+        `F ${g.f.toFixed(3)} (P ${g.precision.toFixed(3)} R ${g.recall.toFixed(3)}), ${g.personsPerPerson.toFixed(2)} persons per person, links ${g.linkSeconds.toFixed(1)} s (${g.links}), grouping ${g.groupingSeconds.toFixed(1)} s`;
+      log(
+        `    ${atScale.faces} faces of ${atScale.people} people: recluster ${line(atScale.recluster)}; as before ${line(atScale.reclusterBefore)}`,
+      );
+    }
     const r = results[name] as {
       retrieval: { full: typeof full };
       people: { live: { f: number }; reclustered: { f: number; clustersPerIdentity: number } };

@@ -122,11 +122,18 @@ for (const s of selfies) {
 }
 await faceEngine.release();
 
-const recluster = await reclusterEvent(engineRepositories(engine).persons, eventId, config.clusterThreshold);
+const recluster = await reclusterEvent(engineRepositories(engine).persons, eventId, config.groupThreshold);
 const afterRecluster = new Map(
   engineRepositories(engine)
     .persons.eventFacePlacements(eventId)
     .map((f) => [f.faceId, f.personId]),
+);
+// The descriptors too: the parent builds an event of 100k faces from them (people-at-scale.ts).
+const embeddingOf = new Map(
+  [...engineRepositories(engine).faceVectors.eachVector(eventId)].map((r) => [
+    r.faceId,
+    Array.from(r.embedding, (x) => Math.round(x * 1e6) / 1e6),
+  ]),
 );
 const out = {
   config,
@@ -134,7 +141,7 @@ const out = {
   cpuMs: (cpu.user + cpu.system) / 1000,
   photos: photos.length,
   failed: photos.filter((p) => p.status !== 'ready').map((p) => ({ name: basename(p.path), status: p.status, error: p.error })),
-  faces: faces.map((f) => ({ ...f, recluster: afterRecluster.get(f.faceId) ?? null })),
+  faces: faces.map((f) => ({ ...f, recluster: afterRecluster.get(f.faceId) ?? null, embedding: embeddingOf.get(f.faceId) ?? null })),
   recluster,
   answers,
 };

@@ -13,7 +13,7 @@ import { loadMatchThreshold } from '../../../src/vision/index.js';
 import { assignFacesToPersons, mergePersons, reclusterEvent, splitPerson } from '../../../src/people/index.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
 
-const LINK = loadMatchThreshold().clusterThreshold;
+const { clusterThreshold: LINK, groupThreshold: GROUP } = loadMatchThreshold();
 const LINK_ANGLE = Math.acos(1 - LINK);
 const DIM = 128;
 
@@ -175,7 +175,7 @@ describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an 
     const strayId = Number(Object.keys(ana).find((p) => ana[Number(p)]!.includes(stranger!)));
     persons.refreshPersons(persons.personIds(eventId), 2);
 
-    const summary = await reclusterEvent(persons, eventId, LINK);
+    const summary = await reclusterEvent(persons, eventId, GROUP);
 
     expect(summary).toEqual({ persons: 2, faces: 3, kept: 1, created: 1, removed: 1 });
     const after = groups();
@@ -196,7 +196,7 @@ describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an 
     const [bridge] = photoWithFaces([{ embedding: onArc(0.65) }]);
 
     expect(groups()).toEqual({ [larger]: [...p1, ...q1, bridge] });
-    expect(await reclusterEvent(persons, eventId, LINK)).toEqual({ persons: 1, faces: 6, kept: 1, created: 0, removed: 0 });
+    expect(await reclusterEvent(persons, eventId, GROUP)).toEqual({ persons: 1, faces: 6, kept: 1, created: 0, removed: 0 });
     expect(groups()).toEqual({ [larger]: [...p1, ...q1, bridge] });
   });
 
@@ -236,7 +236,7 @@ describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an 
     const [ana1] = photoWithFaces([{ embedding: axis(10) }]);
     photoWithFaces([{ embedding: axis(10, 0.1) }]);
     let late: number[] = [];
-    const summary = await reclusterEvent(persons, eventId, LINK, {
+    const summary = await reclusterEvent(persons, eventId, GROUP, {
       links: async (faces, threshold) => {
         // The engine stores and groups a new photo while the comparison runs.
         late = photoWithFaces([{ embedding: axis(10, 0.2) }, { embedding: axis(40) }]);
@@ -261,7 +261,7 @@ describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an 
     const before = groups();
     expect(before).toEqual({ [personP!]: [p1[0], p1[1], ...q1], [splitOff]: [p1[2]] });
 
-    await reclusterEvent(persons, eventId, LINK);
+    await reclusterEvent(persons, eventId, GROUP);
 
     expect(groups()).toEqual(before);
   });
