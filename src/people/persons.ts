@@ -15,7 +15,7 @@ import {
   type ClusterFace,
   type PersonFacts,
 } from './face-clustering.js';
-import { linkGraphOnnx } from '../vision/index.js';
+import { linkGraphOnnx, TooManyLinksError } from '../vision/index.js';
 
 /**
  * Neighbours read per new face. The density rule needs at most 2 links per person, and a face
@@ -110,6 +110,14 @@ export interface ReclusterSummary {
 export type LinkFinder = (faces: readonly ClusterFace[], linkThreshold: number) => Promise<number[][]> | number[][];
 
 /**
+ * Linked pairs a re-cluster holds at most: about 20 times those of an event of 100k faces of 4,000
+ * people (1.35 M, bench:match's peopleAtScale), and well inside the engine's memory (each pair is
+ * two list entries). Past it the event is refused with a reason rather than the process running
+ * out of memory.
+ */
+export const RECLUSTER_MAX_LINKS = 20_000_000;
+
+/**
  * Re-clusters every face of the event from scratch by average distance
  * (average-distance-grouping.ts), keeping person ids (and names) stable. The links between faces
  * (every pair compared: 12 s at 100k faces with ONNX Runtime) are found before the write
@@ -121,12 +129,25 @@ export async function reclusterEvent(
   eventId: number,
   /** The calibrated mean distance within which two groups of faces are one person (groupThreshold). */
   groupThreshold: number,
-  options: { now?: number; links?: LinkFinder } = {},
+  options: { now?: number; links?: LinkFinder; maxLinks?: number } = {},
 ): Promise<ReclusterSummary> {
   const now = options.now ?? Date.now();
   // Face-id order, so the result does not depend on the order rows came from the database.
   const snapshot = [...repo.eventFaceVectors(eventId)].sort((a, b) => a.faceId - b.faceId);
-  const adjacency = await (options.links ?? linkGraphOnnx)(snapshot, groupThreshold);
+  const maxLinks = options.maxLinks ?? RECLUSTER_MAX_LINKS;
+  let adjacency: number[][];
+  try {
+    adjacency = await (options.links ?? ((faces, threshold) => linkGraphOnnx(faces, threshold, undefined, { maxLinks })))(
+      snapshot,
+      groupThreshold,
+    );
+  } catch (err) {
+    if (!(err instanceof TooManyLinksError)) throw err;
+    throw new PeopleEditError(
+      `Cannot re-cluster this event: ${err.message} (a few people in very many photos), too many to compare in memory. ` +
+        'Nothing was changed: people stay as they were grouped while the photos arrived, and merging or splitting them still works.',
+    );
+  }
   return repo.transaction(() => {
     const fresh = new Map(repo.eventFacePlacements(eventId).map((f) => [f.faceId, f]));
     // Faces deleted since (a photo processed again) stay in place so the links still line up;

@@ -43,16 +43,29 @@ function unitRows(faces: readonly LinkedFace[], dims: number): Float32Array {
   return unit;
 }
 
+/** More linked pairs than the caller can hold: the lists would not fit in memory. */
+export class TooManyLinksError extends Error {
+  override name = 'TooManyLinksError';
+  constructor(readonly maxLinks: number) {
+    super(`more than ${maxLinks.toLocaleString('en-US')} pairs of faces are within the link distance`);
+  }
+}
+
 /**
  * The same neighbour lists as face-clustering.ts's linkGraph (indices into `faces`, each list
  * ascending), computed in float32 by ONNX Runtime. Pairs whose similarity is within float32
- * rounding of the threshold may differ from the double-precision loop.
+ * rounding of the threshold may differ from the double-precision loop. Throws TooManyLinksError
+ * past `maxLinks` pairs: a few people photographed very many times link nearly every pair of their
+ * faces (bench:search's corpus of the sample photos ran the process out of memory at 100k faces).
  */
 export async function linkGraphOnnx<F extends LinkedFace>(
   faces: readonly F[],
   linkThreshold: number,
   threads = availableParallelism(),
+  options: { maxLinks?: number } = {},
 ): Promise<number[][]> {
+  const maxLinks = options.maxLinks ?? Infinity;
+  let links = 0;
   const n = faces.length;
   const adjacency = faces.map((): number[] => []);
   if (n < 2) return adjacency;
@@ -74,6 +87,7 @@ export async function linkGraphOnnx<F extends LinkedFace>(
         const i = start + Number(found[p]);
         const j = start + Number(found[k + p]);
         if (j <= i) continue;
+        if (++links > maxLinks) throw new TooManyLinksError(maxLinks);
         adjacency[i]!.push(j);
         adjacency[j]!.push(i);
       }

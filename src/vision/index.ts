@@ -46,7 +46,7 @@ export {
   type ClipModelFile,
   type ClipPrecision,
 } from './clip-model-files.js';
-export { linkGraphOnnx } from './face-links.js';
+export { linkGraphOnnx, TooManyLinksError } from './face-links.js';
 export { DESCRIPTOR_INPUT_SIZE } from './face-networks/input-sizes.js';
 export { DESCRIPTOR_NETWORKS, type DescriptorNetwork } from './descriptor-networks.js';
 export { encodeProjectionMatrix, type DescriptorProjection } from './descriptor-projection.js';

@@ -37,7 +37,8 @@ import { FACE_INDEX_DEFAULTS } from '../../src/search/index.js';
 import { assignFacesToPersons, type NeighbourSearch } from '../../src/people/index.js';
 import { clusterGraph, linkGraph } from '../../src/people/face-clustering.js';
 import { groupByAverageDistance } from '../../src/people/average-distance-grouping.js';
-import { linkGraphOnnx } from '../../src/vision/index.js';
+import { linkGraphOnnx, TooManyLinksError } from '../../src/vision/index.js';
+import { RECLUSTER_MAX_LINKS } from '../../src/people/persons.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RESULTS_DIR = join(REPO_ROOT, 'test', 'bench', 'results');
@@ -121,7 +122,7 @@ interface SizeResult {
   nearestPhotosAutoMs: Distribution;
   inMemoryIndex: InMemoryIndexResult;
   liveClustering: LiveClusteringResult | null;
-  reclusterLinks?: ReclusterLinksResult;
+  reclusterLinks?: ReclusterLinksResult | { refused: string };
 }
 
 /** `shutterfind recluster`: its all-pairs links (ONNX Runtime blocks, and the plain loop where affordable), then its grouping. */
@@ -385,6 +386,17 @@ function measureInMemoryIndex(
   return result;
 }
 
+/** recluster as the engine runs it, or why it refuses (more linked pairs than it holds). */
+async function measureRecluster(db: Database, eventId: number, size: number): Promise<ReclusterLinksResult | { refused: string }> {
+  try {
+    return await measureReclusterLinks(db, eventId, size);
+  } catch (err) {
+    if (!(err instanceof TooManyLinksError)) throw err;
+    log(`  recluster at ${size} faces: refused, ${err.message}`);
+    return { refused: err.message };
+  }
+}
+
 async function measureReclusterLinks(db: Database, eventId: number, size: number): Promise<ReclusterLinksResult> {
   const faces = createRepositories(db)
     .persons.eventFaceVectors(eventId)
@@ -393,7 +405,7 @@ async function measureReclusterLinks(db: Database, eventId: number, size: number
   // this measured them at the pair threshold, which on this corpus of few people photographed
   // many times ran out of memory at 100k faces with the faceplugin network).
   let started = performance.now();
-  const adjacency = await linkGraphOnnx(faces, SHIPPED_MATCH.groupThreshold);
+  const adjacency = await linkGraphOnnx(faces, SHIPPED_MATCH.groupThreshold, undefined, { maxLinks: RECLUSTER_MAX_LINKS });
   const onnxSeconds = round((performance.now() - started) / 1000, 2)!;
   let plainLoopSeconds: number | null = null;
   if (size <= PLAIN_LINKS_UP_TO) {
@@ -409,7 +421,7 @@ async function measureReclusterLinks(db: Database, eventId: number, size: number
     `  recluster at ${size} faces: links (all pairs, at ${SHIPPED_MATCH.groupThreshold}) ONNX Runtime ${onnxSeconds} s, plain loop ${plainLoopSeconds ?? '-'} s, ${links} links; grouping ${groupingSeconds} s into ${persons.length} persons`,
   );
   started = performance.now();
-  const clusterLinks = await linkGraphOnnx(faces, SHIPPED_MATCH.clusterThreshold);
+  const clusterLinks = await linkGraphOnnx(faces, SHIPPED_MATCH.clusterThreshold, undefined, { maxLinks: RECLUSTER_MAX_LINKS });
   const clusterOnnxSeconds = round((performance.now() - started) / 1000, 2)!;
   started = performance.now();
   const clusters = clusterGraph(faces, clusterLinks);
@@ -467,7 +479,7 @@ async function main(): Promise<void> {
       buildMs += performance.now() - started;
       log(`${size} faces stored (${(buildMs / 1000).toFixed(1)} s building so far)`);
       const result = measureSize(db, centre, event.id, size, heldOut, Math.min(size, kept.count), buildMs / 1000);
-      if (size <= LIVE_CLUSTERING_UP_TO) result.reclusterLinks = await measureReclusterLinks(db, event.id, size);
+      if (size <= LIVE_CLUSTERING_UP_TO) result.reclusterLinks = await measureRecluster(db, event.id, size);
       results.push(result);
     }
     db.close();

@@ -251,6 +251,17 @@ describe.each<NeighbourSource>(['sqlite-vec', 'in-memory index'])('people of an 
     expect(g[-1]).toBeUndefined();
   });
 
+  it('a re-cluster of an event with too many look-alike pairs is refused with a reason, and changes nothing', async () => {
+    [0, 0.05, 0.1].map((a) => photoWithFaces([{ embedding: onArc(a) }]));
+    photoWithFaces([{ embedding: onArc(1.2) }]);
+    const before = groups();
+    // Three linked pairs against a limit of two.
+    await expect(reclusterEvent(persons, eventId, GROUP, { maxLinks: 2 })).rejects.toThrow(
+      /^Cannot re-cluster this event: more than 2 pairs of faces are within the link distance .*Nothing was changed/,
+    );
+    expect(groups()).toEqual(before);
+  });
+
   it("a re-cluster keeps the organiser's split and merge as they made them", async () => {
     const p1 = [0, 0.05, 0.1].map((a) => photoWithFaces([{ embedding: onArc(a) }])[0]!);
     const q1 = [1.2, 1.25].map((a) => photoWithFaces([{ embedding: onArc(a) }])[0]!);

@@ -2,7 +2,7 @@
 // plain double-precision loop it replaces, and a re-cluster while the engine keeps adding faces.
 import { describe, expect, it } from 'vitest';
 import { clusterAll, clusterGraph, linkGraph, type ClusterFace } from '../../../src/people/face-clustering.js';
-import { linkGraphOnnx } from '../../../src/vision/index.js';
+import { linkGraphOnnx, TooManyLinksError } from '../../../src/vision/index.js';
 import { loadMatchThreshold } from '../../../src/vision/index.js';
 import { gaussian, seededRandom, unitVector } from '../../support/random-vectors.js';
 
@@ -50,6 +50,16 @@ describe('the link graph of a full re-cluster', () => {
         1,
       ),
     ).toEqual([[], []]);
+  });
+
+  it('stops with a reason instead of filling memory once the pairs pass the limit it is given', async () => {
+    const faces = event(300, 5, 0.004, 11);
+    const links = linkGraph(faces, LINK).reduce((n, l) => n + l.length, 0) / 2;
+    await expect(linkGraphOnnx(faces, LINK, 1, { maxLinks: links - 1 })).rejects.toThrow(TooManyLinksError);
+    await expect(linkGraphOnnx(faces, LINK, 1, { maxLinks: links - 1 })).rejects.toThrow(
+      /more than [\d,]+ pairs of faces are within the link distance/,
+    );
+    expect((await linkGraphOnnx(faces, LINK, 1, { maxLinks: links })).flat()).toHaveLength(2 * links);
   });
 
   it('gives the same people as clusterAll', async () => {
