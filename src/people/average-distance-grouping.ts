@@ -96,7 +96,11 @@ export function groupByAverageDistance(
     sharedPhotoPairs.set(a, m);
   };
   const facesOfPhoto = new Map<number, number[]>();
-  faces.forEach((f, i) => facesOfPhoto.set(f.photoId, [...(facesOfPhoto.get(f.photoId) ?? []), i]));
+  faces.forEach((f, i) => {
+    const list = facesOfPhoto.get(f.photoId);
+    if (list) list.push(i);
+    else facesOfPhoto.set(f.photoId, [i]);
+  });
   for (const list of facesOfPhoto.values()) for (const i of list) for (const j of list) if (i !== j) addShared(i, j, 1);
 
   const meanDistance = (a: number, b: number): number => {
@@ -204,7 +208,9 @@ export function groupByAverageDistance(
   faces.forEach((f, i) => {
     const g = find(i);
     const photos = byGroup.get(g) ?? new Map<number, number[]>();
-    photos.set(f.photoId, [...(photos.get(f.photoId) ?? []), i]);
+    const list = photos.get(f.photoId);
+    if (list) list.push(i);
+    else photos.set(f.photoId, [i]);
     byGroup.set(g, photos);
   });
   const towardsCentre = (i: number, g: number): number => {

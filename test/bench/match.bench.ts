@@ -355,13 +355,25 @@ function calibrate(name: string) {
       const d = i === j ? 0 : distance(faces[i]!.embedding, faces[j]!.embedding);
       if (d <= pairThreshold * 1.05) near.push([i, j, d]);
     }
-  let bestCluster = { threshold: 0, f: -1, precision: 0, recall: 0, personsPerPerson: 0 };
+  type BestF = { threshold: number; f: number; precision: number; recall: number; personsPerPerson: number };
+  /** The better of the best so far and the grouping at `t` scored `b` (the first of equal F stays). */
+  const better = (best: BestF, t: number, b: ReturnType<typeof bcubed>): BestF =>
+    b.f > best.f
+      ? {
+          threshold: Math.round(t * 10_000) / 10_000,
+          f: b.f,
+          precision: b.precision,
+          recall: b.recall,
+          personsPerPerson: b.clustersPerIdentity,
+        }
+      : best;
+  let bestCluster: BestF = { threshold: 0, f: -1, precision: 0, recall: 0, personsPerPerson: 0 };
   // The re-cluster's mean distance: the calibration people's faces grouped by the engine's own
   // average linkage, each portrait once (average linkage gives the same means with copies), in 41
   // steps between the search threshold and the pair threshold's neighbourhood.
   const groupHigh = pairThreshold * 1.05;
   const groupLow = atFalseMatchRate(calibration, SEARCH_FMR).threshold;
-  let bestGroup = { threshold: 0, f: -1, precision: 0, recall: 0, personsPerPerson: 0 };
+  let bestGroup: BestF = { threshold: 0, f: -1, precision: 0, recall: 0, personsPerPerson: 0 };
   const singles = faces.map((f, i) => ({ faceId: i + 1, photoId: i + 1, embedding: f.embedding }));
   for (let k = 0; k <= 40; k++) {
     const t = groupLow + (k * (groupHigh - groupLow)) / 40;
@@ -372,15 +384,11 @@ function calibrate(name: string) {
         adjacency[j]!.push(i);
       }
     const persons = groupByAverageDistance(singles, adjacency, t);
-    const b = bcubed(persons.flatMap((c, k) => c.map((id) => ({ cluster: String(k), truth: faces[id - 1]!.identity }))));
-    if (b.f > bestGroup.f)
-      bestGroup = {
-        threshold: Math.round(t * 10_000) / 10_000,
-        f: b.f,
-        precision: b.precision,
-        recall: b.recall,
-        personsPerPerson: b.clustersPerIdentity,
-      };
+    bestGroup = better(
+      bestGroup,
+      t,
+      bcubed(persons.flatMap((c, k) => c.map((id) => ({ cluster: String(k), truth: faces[id - 1]!.identity })))),
+    );
   }
   for (let k = 0; k <= 24; k++) {
     const t = low + k * step;
@@ -399,15 +407,7 @@ function calibrate(name: string) {
     }
     const clusters = clusterGraph(copies, adjacency);
     const items = clusters.flatMap((c, k) => c.map((id) => ({ cluster: String(k), truth: copies[id - 1]!.face.identity })));
-    const b = bcubed(items);
-    if (b.f > bestCluster.f)
-      bestCluster = {
-        threshold: Math.round(t * 10_000) / 10_000,
-        f: b.f,
-        precision: b.precision,
-        recall: b.recall,
-        personsPerPerson: b.clustersPerIdentity,
-      };
+    bestCluster = better(bestCluster, t, bcubed(items));
   }
   const round4 = (x: number) => Math.floor(x * 10_000) / 10_000;
   const pair = bestAccuracy(calibration);
