@@ -241,6 +241,16 @@ const DAMAGED_SCAN_WARNINGS = [
  */
 const EXTRANEOUS_BYTES_OF_DAMAGE = 4096;
 
+/** Decodes again to read a warning whose message came back without libjpeg's words. */
+const WARNING_REREADS = 3;
+
+/** Pure: whether sharp's message carries a libjpeg warning at all (not only libvips' "treated as error" line). */
+export function namesAJpegWarning(message: string): boolean {
+  return /Corrupt JPEG data|Premature end|Invalid SOS|extraneous bytes|Huffman|instead of RST|arithmetic code|VipsJpeg|jpeg/i.test(
+    message.replace(/Warning treated as error due to failOn setting/gi, ''),
+  );
+}
+
 /** Pure: whether a libjpeg warning (raised as an error by failOn 'warning') means damaged image data. */
 export function judgeJpegWarning(message: string): { damaged: boolean; warning: string } {
   const warning = (
@@ -341,7 +351,21 @@ export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStag
       ({ decoded, originalWidth, originalHeight } = await decodeForPreview(decodeInput, task, failOnFor(task.format)));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code || failOnFor(task.format) !== 'warning') throw err;
-      const verdict = judgeJpegWarning((err as Error).message);
+      let message = (err as Error).message;
+      // libvips keeps one error buffer per process: while other photo workers' decodes fail at the
+      // same moment, this one may read only "Warning treated as error due to failOn setting" (or
+      // "Unknown error"), without libjpeg's warning, and a damaged photo went on as a grey picture
+      // (about 7% of concurrent damaged decodes with four threads). Such a message is read again.
+      let clean: Awaited<ReturnType<typeof decodeForPreview>> | null = null;
+      for (let tries = 0; !namesAJpegWarning(message) && tries < WARNING_REREADS && !clean; tries += 1) {
+        try {
+          clean = await decodeForPreview(decodeInput, task, 'warning'); // the warning was another file's
+        } catch (again) {
+          if ((again as NodeJS.ErrnoException).code) throw again;
+          message = (again as Error).message;
+        }
+      }
+      const verdict = clean ? { damaged: false, warning: '' } : judgeJpegWarning(message);
       if (verdict.damaged) {
         return {
           ok: false,
@@ -351,7 +375,7 @@ export async function renderPhoto(task: PhotoTask, stages: readonly AnalysisStag
       }
       // A quirk of the encoder, not damage (or an error that stops the tolerant decode too):
       // decoded a second time, which happens only for such files.
-      ({ decoded, originalWidth, originalHeight } = await decodeForPreview(decodeInput, task, 'error'));
+      ({ decoded, originalWidth, originalHeight } = clean ?? (await decodeForPreview(decodeInput, task, 'error')));
     }
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

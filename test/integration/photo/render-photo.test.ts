@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSettings } from '../../../src/config/index.js';
 import { createPhotoWorkerPool } from '../../../src/pipeline/index.js';
 import { type PhotoTask } from '../../../src/photo/index.js';
-import { fitInside, judgeJpegWarning, renderPhoto } from '../../../src/photo/render-photo.js';
+import { fitInside, judgeJpegWarning, namesAJpegWarning, renderPhoto } from '../../../src/photo/render-photo.js';
 import { writeBadFiles } from '../../fixtures/bad-files.js';
 import { makeCameraJpeg, makeSmallPhoto, samplePhotoPaths } from '../../fixtures/camera-photos.js';
 import { makeCr3, makeTiffRaw } from '../../fixtures/raw-files.js';
@@ -127,6 +127,28 @@ describe('processing one photo in a worker', () => {
     }
   });
 
+  it('reports damaged JPEGs as damaged when several worker threads decode them at once', async () => {
+    // libvips keeps one error buffer per process: a thread may read "Warning treated as error due
+    // to failOn setting" without libjpeg's warning, which said nothing damaged, and the photo went
+    // on as a grey picture (about 7% of concurrent damaged decodes in a four-thread trial).
+    const good = await makeSmallPhoto(samplePhotoPaths()[3]!, 1600, 7);
+    const bytes = overwriteScan(good, 40_000, 20_000, 0xff);
+    const pool = createPhotoWorkerPool(4);
+    try {
+      const tasks = await Promise.all(
+        Array.from({ length: 24 }, async (_, i) => {
+          const path = join(dir, `IMG_HOLE_${i}.JPG`);
+          await writeFile(path, bytes);
+          return task(path, 'jpeg', `${i}hole`.padEnd(64, 'd'));
+        }),
+      );
+      const results = await Promise.all(tasks.map((t) => pool.process(t)));
+      expect(results.filter((r) => r.ok || !/the image data is damaged \(Corrupt JPEG data: /.test(r.error))).toEqual([]);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('still renders JPEGs from ordinary encoders: baseline, progressive, 4:4:4, mozjpeg, padding before the end marker', async () => {
     const good = await makeSmallPhoto(samplePhotoPaths()[4]!, 1600, 8);
     const eoi = Buffer.from([0xff, 0xd9]);
@@ -157,6 +179,17 @@ describe('processing one photo in a worker', () => {
     ['VipsJpeg: Warning: unknown JFIF revision number 1.09', false],
   ])('judges the decoder warning "%s" as damage: %s', (message, damaged) => {
     expect(judgeJpegWarning(message).damaged).toBe(damaged);
+  });
+
+  it.each<[string, boolean]>([
+    ['VipsJpeg: Corrupt JPEG data: premature end of data segment', true],
+    ['Warning treated as error due to failOn setting\nVipsJpeg: Premature end of JPEG file', true],
+    ['VipsJpeg: Warning: unknown JFIF revision number 1.09', true],
+    ['Warning treated as error due to failOn setting', false],
+    ['Warning treated as error due to failOn setting\nerror in tile 0 x 664', false],
+    ['Unknown error', false],
+  ])('tells whether "%s" carries libjpeg\'s warning (else it is read again): %s', (message, names) => {
+    expect(namesAJpegWarning(message)).toBe(names);
   });
 
   it.each([
