@@ -132,10 +132,10 @@ export function groupByAverageDistance(
     nearest[g] = candidate;
     queue.push(candidate);
   };
-  /** The group's neighbours as live groups, each once, then its nearest among them; the distances, in that order. */
   // Marks groups already listed in the current look around (cheaper than a Set per look).
   const listedIn = new Int32Array(n).fill(-1);
   let look = 0;
+  /** The group's neighbours as live groups, each once, then its nearest among them; the distances, in that order. */
   const lookAround = (g: number): Float64Array => {
     look += 1;
     const list: number[] = [];
