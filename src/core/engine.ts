@@ -28,7 +28,7 @@ import {
   type PhotoOutcome,
   type Scheduler,
 } from '../pipeline/index.js';
-import { createEventSearch, createFaceIndexCache, type FaceIndexCache } from '../search/index.js';
+import { createEventSearch, createFaceIndexCache, kioskDistances, type FaceIndexCache } from '../search/index.js';
 import {
   checkpointAndClose,
   createRepositories,
@@ -121,8 +121,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     repos,
     faceIndexes,
     analyseSelfie: (image) => selfieWorker.analyse(image),
-    threshold: thresholds.searchThreshold,
-    maybeThreshold: thresholds.maybeThreshold,
+    distances: kioskDistances(thresholds),
     clipModel: () => sceneModel.current(),
     provider: settings.faces.provider,
   });

@@ -8,7 +8,7 @@ import { createCatalogue, type Catalogue } from '../catalogue/index.js';
 import { dataDirLayout, loadSettingsFile, resolveSettings, type DataDirLayout } from '../config/index.js';
 import { createDoNotPublish, createKioskRecords, type DoNotPublish, type KioskRecords } from '../kiosk/index.js';
 import { createEventPeople, type EventPeople } from '../people/index.js';
-import { createEventSearch, createFaceIndexCache, type EventSearch } from '../search/index.js';
+import { createEventSearch, createFaceIndexCache, kioskDistances, type EventSearch } from '../search/index.js';
 import { createRepositories, currentSchemaVersion, MIGRATIONS, openDatabase, type Database } from '../store/index.js';
 import { activeClipModel, loadMatchThreshold } from '../vision/index.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
@@ -96,8 +96,7 @@ export async function openReader(dataDir: string, log: Logger): Promise<DataDirR
       repos,
       faceIndexes,
       analyseSelfie: (image) => selfieWorker.analyse(image),
-      threshold: thresholds.searchThreshold,
-      maybeThreshold: thresholds.maybeThreshold,
+      distances: kioskDistances(thresholds),
       clipModel: () => installedSceneModel(layout.models),
       provider: settings.faces.provider,
     }),

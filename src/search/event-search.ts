@@ -4,15 +4,14 @@ import type { Repositories } from '../store/index.js';
 import { ClipEngine, type InstalledClipModel, type ProviderSetting } from '../vision/index.js';
 import type { FaceIndexCache } from './face-index-cache.js';
 import { rankScenes, type SceneResult } from './scene-search.js';
-import { matchSelfie, matchWithConfirmedFaces, type AnalyseSelfie, type MatchedSelfie } from './selfie-matching.js';
+import { matchSelfie, matchWithConfirmedFaces, type AnalyseSelfie, type KioskDistances, type MatchedSelfie } from './selfie-matching.js';
 
 export interface EventSearchDeps {
   repos: Repositories;
   faceIndexes: FaceIndexCache;
   analyseSelfie: AnalyseSelfie;
-  /** Sure matches (searchThreshold) and "Maybe you?" ones (maybeThreshold), from match-threshold.json. */
-  threshold: number;
-  maybeThreshold: number;
+  /** Sure, "Maybe you?" and person-centre distances, from match-threshold.json (kioskDistances). */
+  distances: KioskDistances;
   /** The installed CLIP model now, or null (scene search off). */
   clipModel: () => InstalledClipModel | null;
   provider: ProviderSetting;

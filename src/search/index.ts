@@ -17,7 +17,16 @@ export {
   type FacesLookup,
 } from './face-index-cache.js';
 export { rankScenes, type SceneQuery, type SceneResult } from './scene-search.js';
-export { matchSelfie, TOO_DARK_LUMA, MAX_MATCHES, type MatchedSelfie, type SelfieMatching, type AnalyseSelfie } from './selfie-matching.js';
+export {
+  matchSelfie,
+  kioskDistances,
+  TOO_DARK_LUMA,
+  MAX_MATCHES,
+  type KioskDistances,
+  type MatchedSelfie,
+  type SelfieMatching,
+  type AnalyseSelfie,
+} from './selfie-matching.js';
 export {
   createEventSearch,
   SceneSearchError,

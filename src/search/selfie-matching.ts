@@ -8,6 +8,7 @@ import { dominantFace, SelfieError } from './selfie.js';
 import { tieredPhotosForEmbedding, type SelfieMatch } from './selfie-search.js';
 import type { FaceIndexCache } from './face-index-cache.js';
 import type { AnalysedSelfie } from '../photo/index.js';
+import type { MatchThreshold } from '../vision/index.js';
 
 /** Runs the face engine on a selfie (the engine's selfie worker, off the main thread). */
 export type AnalyseSelfie = (image: Buffer) => Promise<AnalysedSelfie>;
@@ -16,9 +17,31 @@ export interface SelfieMatching {
   repos: Repositories;
   faceIndexes: FaceIndexCache;
   analyseSelfie: AnalyseSelfie;
+  distances: KioskDistances;
+}
+
+/** The distances of a kiosk search, from the one calibrated configuration (kioskDistances). */
+export interface KioskDistances {
+  /** Sure photos (searchThreshold). */
   threshold: number;
-  /** "Maybe you?" photos: a face beyond `threshold` but within this. */
+  /** "Maybe you?" photos: a face beyond `threshold` but within this (maybeThreshold). */
   maybeThreshold: number;
+  /** A person vouches for its other photos when its faces' centre is this close to the expanded selfie (personThreshold). */
+  personThreshold: number;
+  /** How far such a person's face may be from the selfie or its expanded query (`verify`'s pair threshold). */
+  personReach: number;
+}
+
+/** match-threshold.json's distances as the kiosk's search uses them: every selfie search reads them from here. */
+export function kioskDistances(
+  config: Pick<MatchThreshold, 'threshold' | 'searchThreshold' | 'maybeThreshold' | 'personThreshold'>,
+): KioskDistances {
+  return {
+    threshold: config.searchThreshold,
+    maybeThreshold: config.maybeThreshold,
+    personThreshold: config.personThreshold,
+    personReach: config.threshold,
+  };
 }
 
 export interface MatchedSelfie {
@@ -69,8 +92,7 @@ function searchEvent(
   started: number,
 ): Omit<MatchedSelfie, 'embedding'> {
   const { sure: matches, maybe } = tieredPhotosForEmbedding(deps.repos, eventId, embedding, {
-    threshold: deps.threshold,
-    maybeThreshold: deps.maybeThreshold,
+    ...deps.distances,
     limit: MAX_MATCHES,
     index: deps.faceIndexes.forEvent(eventId),
     confirmedFaces,

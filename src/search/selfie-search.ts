@@ -3,7 +3,7 @@
 import type { Repositories } from '../store/index.js';
 import type { FaceSearchModeChoice } from '../store/index.js';
 import { cosineDistance } from '../vision/index.js';
-import { facesToAdd, vouchedPersons } from './person-expansion.js';
+import { facesToAdd, facesWithin, personsNearQuery, vouchedPersons, type ClusterFace } from './person-expansion.js';
 import type { FaceIndex } from './face-index.js';
 import { nearestPhotosInIndex } from './face-index-cache.js';
 
@@ -32,17 +32,25 @@ export interface SelfieSearchOptions {
    * expansion's seeds, so the search looks again around faces the selfie alone did not reach.
    */
   confirmedFaces?: readonly Float32Array[];
+  /**
+   * Any person (automatic ones too) whose faces' centre is within this distance of the expanded
+   * query vouches for its other photos (personThreshold of match-threshold.json; see
+   * personsNearQuery). Absent: only persons the organiser confirmed vouch.
+   */
+  personThreshold?: number;
+  /** Such a person's face joins when within this of the selfie or the expanded query (the pair threshold, `verify`'s). */
+  personReach?: number;
 }
 
 /** Ranked photos of the event for an embedding (already from a validated selfie). */
-export function photosForEmbedding(
-  repos: Repositories,
-  eventId: number,
-  embedding: Float32Array,
-  options: Pick<SelfieSearchOptions, 'threshold' | 'limit' | 'mode' | 'index' | 'expandByPerson' | 'confirmedFaces'>,
-): SelfieMatch[] {
+export function photosForEmbedding(repos: Repositories, eventId: number, embedding: Float32Array, options: SearchOptions): SelfieMatch[] {
   return sureMatches(repos, eventId, embedding, options).matches;
 }
+
+type SearchOptions = Pick<
+  SelfieSearchOptions,
+  'threshold' | 'limit' | 'mode' | 'index' | 'expandByPerson' | 'confirmedFaces' | 'personThreshold' | 'personReach'
+>;
 
 /** Photos with a face within `maxDistance` of the query, nearest first: the event's in-memory index when given, else sqlite-vec. */
 function photosWithin(
@@ -63,7 +71,7 @@ function sureMatches(
   repos: Repositories,
   eventId: number,
   embedding: Float32Array,
-  options: Pick<SelfieSearchOptions, 'threshold' | 'limit' | 'mode' | 'index' | 'expandByPerson' | 'confirmedFaces'>,
+  options: SearchOptions,
 ): { matches: SelfieMatch[]; expandedQuery: Float32Array | null } {
   const limit = options.limit ?? 500;
   const search = (query: Float32Array) => photosWithin(repos, eventId, options, query, limit, options.threshold);
@@ -88,7 +96,7 @@ function sureMatches(
   const direct = [...nearest.flatMap(toMatch), ...expanded.flatMap(toMatch)].slice(0, limit);
   if (options.expandByPerson === false || direct.length >= limit) return { matches: direct, expandedQuery };
   return {
-    matches: [...direct, ...viaPersons(repos, eventId, embedding, [...nearest, ...expanded], options.threshold)].slice(0, limit),
+    matches: [...direct, ...viaPersons(repos, eventId, embedding, expandedQuery, [...nearest, ...expanded], options)].slice(0, limit),
     expandedQuery,
   };
 }
@@ -113,48 +121,83 @@ export function expandQuery(query: Float32Array, seeds: readonly Float32Array[])
 }
 
 /**
- * Photos of the persons that strong direct matches belong to (see person-expansion.ts): only
- * persons the organiser confirmed (named, merged or split). Automatic persons are grouped at a
- * looser link than the search threshold; through them, precision fell from 0.99 to 0.94 on
- * bench:match's event, so the attendee gets their photos from query expansion instead.
+ * Photos of the persons that the direct matches belong to (see person-expansion.ts), where their
+ * face is beyond the threshold. Persons the organiser confirmed (named, merged or split) vouch
+ * through one strong match. Automatic persons vouch only through their centre
+ * (`personThreshold`): they are grouped at a looser link than the search threshold, and vouching
+ * through one face pulled in strangers (precision 0.99 to 0.94 on bench:match's event).
  */
 function viaPersons(
   repos: Repositories,
   eventId: number,
   embedding: Float32Array,
+  expandedQuery: Float32Array | null,
   nearest: readonly { faceId: number; photoId: number; distance: number }[],
-  threshold: number,
+  options: Pick<SearchOptions, 'threshold' | 'personThreshold' | 'personReach'>,
 ): SelfieMatch[] {
+  const { threshold } = options;
   const described = repos.persons.describeNeighbours(nearest.map((n) => ({ faceId: n.faceId, distance: n.distance })));
-  const vouched = vouchedPersons(
+  const confirmed = vouchedPersons(
     described.filter((d) => d.personConfirmed).map((d) => ({ faceId: d.faceId, distance: d.distance, personId: d.personId })),
     threshold,
   );
-  if (!vouched.size) return [];
-  const faces = repos.faces.facesOfPersons(eventId, [...vouched]);
+  const byCentre = options.personThreshold !== undefined && expandedQuery !== null;
+  // The persons the matches touched: the candidates for the centre rule.
+  const touched = byCentre ? [...new Set(described.flatMap((d) => (d.personId !== null ? [d.personId] : [])))] : [];
+  const persons = [...new Set([...confirmed, ...touched])];
+  if (!persons.length) return [];
+  const faces = repos.faces.facesOfPersons(eventId, persons);
   const vectors = repos.faceVectors.vectorsOf(faces.map((f) => f.id));
-  const candidates = faces.flatMap((f, i) => {
+  const facesOf = new Map<number, Float32Array[]>();
+  const candidates: (ClusterFace & { box: SelfieMatch['box']; vector: Float32Array })[] = [];
+  faces.forEach((f, i) => {
     const v = vectors[i];
-    return v && f.personId !== null
-      ? [{ faceId: f.id, photoId: f.photoId, personId: f.personId, distance: cosineDistance(embedding, v), box: f.box }]
-      : [];
+    if (!v || f.personId === null) return;
+    const list = facesOf.get(f.personId);
+    if (list) list.push(v);
+    else facesOf.set(f.personId, [v]);
+    candidates.push({
+      faceId: f.id,
+      photoId: f.photoId,
+      personId: f.personId,
+      distance: cosineDistance(embedding, v),
+      box: f.box,
+      vector: v,
+    });
   });
+  const found = new Set(nearest.map((n) => n.photoId));
+  const added = new Map<number, ClusterFace>();
+  const keep = (list: readonly ClusterFace[]) => {
+    for (const c of list) {
+      const seen = added.get(c.photoId);
+      if (!seen || c.distance < seen.distance) added.set(c.photoId, c);
+    }
+  };
+  keep(facesToAdd(candidates, confirmed, found, threshold));
+  if (byCentre) {
+    const near = personsNearQuery(new Map(touched.map((id) => [id, facesOf.get(id) ?? []])), expandedQuery, options.personThreshold!);
+    // A face of such a person is measured against the selfie and against the expanded query, the nearer counting.
+    const nearer = candidates.map((c) => ({ ...c, distance: Math.min(c.distance, cosineDistance(expandedQuery, c.vector)) }));
+    keep(facesWithin(nearer, near, found, options.personReach ?? threshold));
+  }
   const boxOf = new Map(candidates.map((c) => [c.faceId, c.box]));
-  return facesToAdd(candidates, vouched, new Set(nearest.map((n) => n.photoId)), threshold).flatMap((c) => {
-    const photo = repos.photos.getPhoto(c.photoId);
-    return photo
-      ? [
-          {
-            photoId: c.photoId,
-            faceId: c.faceId,
-            path: photo.path,
-            distance: c.distance,
-            box: boxOf.get(c.faceId)!,
-            via: 'person' as const,
-          },
-        ]
-      : [];
-  });
+  return [...added.values()]
+    .sort((a, b) => a.distance - b.distance || a.photoId - b.photoId)
+    .flatMap((c) => {
+      const photo = repos.photos.getPhoto(c.photoId);
+      return photo
+        ? [
+            {
+              photoId: c.photoId,
+              faceId: c.faceId,
+              path: photo.path,
+              distance: c.distance,
+              box: boxOf.get(c.faceId)!,
+              via: 'person' as const,
+            },
+          ]
+        : [];
+    });
 }
 
 /** "Maybe you?" photos shown at most: a few to tap in, not a second gallery. */
@@ -175,7 +218,7 @@ export function tieredPhotosForEmbedding(
   repos: Repositories,
   eventId: number,
   embedding: Float32Array,
-  options: Pick<SelfieSearchOptions, 'threshold' | 'limit' | 'mode' | 'index' | 'expandByPerson' | 'confirmedFaces'> & {
+  options: SearchOptions & {
     maybeThreshold: number;
     maybeLimit?: number;
   },

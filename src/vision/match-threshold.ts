@@ -44,6 +44,11 @@ const thresholdSchema = z
      * over all their pairs is at or below this (average linkage, average-distance-grouping.ts).
      */
     groupThreshold: distance,
+    /**
+     * In a selfie search, a person (automatic ones too) vouches for its other photos when the
+     * centre of its faces is within this of the selfie's expanded query (personsNearQuery).
+     */
+    personThreshold: distance,
     method: z.string(),
     provenance: z.record(z.string(), z.unknown()).optional(),
   })

@@ -43,6 +43,7 @@ import { findFaceIdentities, loadFaceIdentities, splitOf, type Portrait } from '
 import { clusterGraph } from '../../src/people/face-clustering.js';
 import { groupByAverageDistance } from '../../src/people/average-distance-grouping.js';
 import { peopleAtScale } from './match/people-at-scale.js';
+import { calibratePersonThreshold } from './match/person-threshold.js';
 import { atFalseMatchRate, bcubed, bestAccuracy, distance, pairsOf, ratesAt, retrieval, roc, type Pairs } from './match/scores.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -77,7 +78,7 @@ mkdirSync(RESULTS_DIR, { recursive: true });
  * A configuration from before the whole-event re-cluster by average distance: its groupThreshold
  * is calibrated by this run, on the calibration half, the same way as the shipped one's.
  */
-type EarlierConfiguration = Omit<MatchThreshold, 'groupThreshold'>;
+type EarlierConfiguration = Omit<MatchThreshold, 'groupThreshold' | 'personThreshold'>;
 /** The configuration Shutterfind shipped before this calibration: face-api's chip, one threshold from augmented copies of one photo. */
 const PREVIOUS: EarlierConfiguration = {
   model: 'face-api-resnet34-128d',
@@ -101,10 +102,14 @@ const DLIB_CALIBRATED: EarlierConfiguration = {
   method: 'dlib, calibrated: bench:match calibration of dlib descriptors (see match-2026-12-05T0131Z.json)',
 };
 const current = loadMatchThreshold();
-/** Until calibrated below, the earlier configurations' groupThreshold is NaN (never used before then). */
+/**
+ * Until calibrated below, the earlier configurations' groupThreshold and personThreshold are NaN
+ * (never used before then). Each configuration is also answered without the person-centre rule.
+ */
+const EARLIER = { groupThreshold: Number.NaN, personThreshold: Number.NaN };
 const configs: { name: string; config: MatchThreshold }[] = [
-  ...(args['skip-legacy'] ? [] : [{ name: 'previous', config: { ...PREVIOUS, groupThreshold: Number.NaN } }]),
-  ...(current.descriptor.network === 'dlib-resnet' ? [] : [{ name: 'dlib', config: { ...DLIB_CALIBRATED, groupThreshold: Number.NaN } }]),
+  ...(args['skip-legacy'] ? [] : [{ name: 'previous', config: { ...PREVIOUS, ...EARLIER } }]),
+  ...(current.descriptor.network === 'dlib-resnet' ? [] : [{ name: 'dlib', config: { ...DLIB_CALIBRATED, ...EARLIER } }]),
   { name: 'shipped', config: current },
 ];
 
@@ -411,12 +416,16 @@ function calibrate(name: string) {
   }
   const round4 = (x: number) => Math.floor(x * 10_000) / 10_000;
   const pair = bestAccuracy(calibration);
+  // A person vouches for its photos in a selfie search when its centre is this close to the
+  // expanded selfie: searched as the kiosk does among the calibration portraits (person-threshold.ts).
+  const person = calibratePersonThreshold(faces, round4(atFalseMatchRate(calibration, SEARCH_FMR).threshold), bestGroup.threshold);
   return {
     threshold: pair.threshold,
     searchThreshold: round4(atFalseMatchRate(calibration, SEARCH_FMR).threshold),
     maybeThreshold: round4(atFalseMatchRate(calibration, MAYBE_FMR).threshold),
     clusterThreshold: bestCluster.threshold,
     groupThreshold: bestGroup.threshold,
+    personThreshold: person.threshold,
     evidence: {
       pairs: { genuine: calibration.genuine.length, impostor: calibration.impostor.length },
       threshold: pair,
@@ -424,17 +433,19 @@ function calibrate(name: string) {
       maybeThreshold: atFalseMatchRate(calibration, MAYBE_FMR),
       clusterThreshold: bestCluster,
       groupThreshold: bestGroup,
+      personThreshold: person,
     },
   };
 }
 const calibrated = calibrate('shipped');
 log(
-  `Calibrated on ${calibrated.evidence.pairs.genuine} same-person and ${calibrated.evidence.pairs.impostor} different-person pairs: threshold ${calibrated.threshold}, search ${calibrated.searchThreshold}, maybe ${calibrated.maybeThreshold}, cluster ${calibrated.clusterThreshold} (BCubed F ${calibrated.evidence.clusterThreshold.f.toFixed(3)}), group ${calibrated.groupThreshold} (BCubed F ${calibrated.evidence.groupThreshold.f.toFixed(3)})`,
+  `Calibrated on ${calibrated.evidence.pairs.genuine} same-person and ${calibrated.evidence.pairs.impostor} different-person pairs: threshold ${calibrated.threshold}, search ${calibrated.searchThreshold}, maybe ${calibrated.maybeThreshold}, cluster ${calibrated.clusterThreshold} (BCubed F ${calibrated.evidence.clusterThreshold.f.toFixed(3)}), group ${calibrated.groupThreshold} (BCubed F ${calibrated.evidence.groupThreshold.f.toFixed(3)}), person centre ${calibrated.personThreshold} (own persons up to ${calibrated.evidence.personThreshold.own.farthest.toFixed(3)}, nearest stranger ${calibrated.evidence.personThreshold.strangers.nearest?.toFixed(3) ?? 'none'})`,
 );
 for (const c of configs)
   if (Number.isNaN(c.config.groupThreshold)) {
-    c.config = { ...c.config, groupThreshold: calibrate(c.name).groupThreshold };
-    log(`  ${c.name}: re-cluster group distance calibrated the same way: ${c.config.groupThreshold}`);
+    const { groupThreshold, personThreshold } = calibrate(c.name);
+    c.config = { ...c.config, groupThreshold, personThreshold };
+    log(`  ${c.name}: re-cluster group distance and person centre calibrated the same way: ${groupThreshold}, ${personThreshold}`);
   }
 if (args.write) {
   const file = join(REPO_ROOT, 'models', 'face', 'match-threshold.json');
@@ -447,9 +458,10 @@ if (args.write) {
     maybeThreshold: calibrated.maybeThreshold,
     clusterThreshold: calibrated.clusterThreshold,
     groupThreshold: calibrated.groupThreshold,
+    personThreshold: calibrated.personThreshold,
     method:
       'bench:match on real, different photos of each person, calibration half of an identity-disjoint split: threshold = least FMR+FNMR (pair decision); ' +
-      `searchThreshold = FMR ${SEARCH_FMR}; maybeThreshold = FMR ${MAYBE_FMR}; clusterThreshold = best BCubed F of the live clustering rule; groupThreshold = best BCubed F of the re-cluster's average linkage. See docs/engineering/match-calibration.md.`,
+      `searchThreshold = FMR ${SEARCH_FMR}; maybeThreshold = FMR ${MAYBE_FMR}; clusterThreshold = best BCubed F of the live clustering rule; groupThreshold = best BCubed F of the re-cluster's average linkage; personThreshold = halfway between the farthest of a calibration selfie's own persons and the nearest stranger's person its sure matches touched. See docs/engineering/match-calibration.md.`,
     provenance: {
       dataSet: 'face-identities (LFW deep-funneled subset, 606 people, 2,808 photos; evaluation data, not shipped)',
       split: 'sha1(identity)[0] % 2 == 0: calibration; odd: held-out (reported only)',
@@ -534,8 +546,20 @@ interface EventRun {
     maybe?: string[];
     /** After the attendee tapped in the "Maybe you?" photos she is in: what the kiosk searched again. */
     afterTaps?: { tapped: string[]; sure: string[]; maybe: string[] };
+    /** The same search without the person-centre rule (personThreshold), as before it. */
+    withoutCentres?: { sure: string[]; maybe: string[] };
+    /** The same search once the event was re-clustered (the centre rule reads the persons). */
+    afterRecluster?: { sure: string[]; maybe: string[] };
+    searchMs?: { withCentres: number; withoutCentres: number };
     subsets?: { photos: number; sure: string[]; maybe: string[] }[];
   }[];
+}
+
+/** p50 and p95 of some milliseconds, to 0.1 ms. */
+function percentiles(ms: readonly number[]): { p50: number; p95: number } {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const at = (q: number) => Math.round((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0) * 10) / 10;
+  return { p50: at(0.5), p95: at(0.95) };
 }
 
 async function measureEvent(): Promise<Record<string, unknown>> {
@@ -598,6 +622,19 @@ async function measureEvent(): Promise<Record<string, unknown>> {
       faces: run.faces.length,
       sure: score((a) => a.sure!),
       sureAndMaybe: score((a) => [...a.sure!, ...a.maybe!]),
+      withoutPersonCentres: {
+        sure: score((a) => a.withoutCentres!.sure),
+        sureAndMaybe: score((a) => [...a.withoutCentres!.sure, ...a.withoutCentres!.maybe]),
+      },
+      afterRecluster: {
+        sure: score((a) => a.afterRecluster!.sure),
+        sureAndMaybe: score((a) => [...a.afterRecluster!.sure, ...a.afterRecluster!.maybe]),
+      },
+      // The search alone, the selfie already described: what the person-centre rule costs a kiosk.
+      searchMs: {
+        withPersonCentres: percentiles(answered.map((a) => a.searchMs!.withCentres)),
+        withoutPersonCentres: percentiles(answered.map((a) => a.searchMs!.withoutCentres)),
+      },
       // What the kiosk shows after the attendee tapped in her "Maybe you?" photos (each once): the
       // first sure photos, the tapped ones, and the sure photos of the search again; then its "maybe".
       afterTaps: {
@@ -630,6 +667,7 @@ async function measureEvent(): Promise<Record<string, unknown>> {
         maybeThreshold: config.maybeThreshold,
         clusterThreshold: config.clusterThreshold,
         groupThreshold: config.groupThreshold,
+        personThreshold: config.personThreshold,
         descriptor: config.descriptor,
       },
       ingest: { seconds: run.ingestMs / 1000, photosPerSecond: run.photos / (run.ingestMs / 1000), failed: run.failed.length },
@@ -646,6 +684,8 @@ async function measureEvent(): Promise<Record<string, unknown>> {
         subsets: subsetScores,
         projected100k: {
           sure: projected(full.sure),
+          sureWithoutPersonCentres: projected(full.withoutPersonCentres.sure),
+          sureAfterRecluster: projected(full.afterRecluster.sure),
           sureAndMaybe: projected(full.sureAndMaybe),
           afterTapsSure: projected(full.afterTaps.sure),
         },
@@ -672,7 +712,8 @@ async function measureEvent(): Promise<Record<string, unknown>> {
       people: { live: { f: number }; reclustered: { f: number; clustersPerIdentity: number } };
     };
     log(
-      `  ${name}: faces ${run.faces.length} (${tilesFound}/${placed} placed found); sure P ${full.sure.precision.toFixed(3)} R ${full.sure.recall.toFixed(3)}; ` +
+      `  ${name}: faces ${run.faces.length} (${tilesFound}/${placed} placed found); sure P ${full.sure.precision.toFixed(3)} R ${full.sure.recall.toFixed(3)} ` +
+        `(without person centres P ${full.withoutPersonCentres.sure.precision.toFixed(3)} R ${full.withoutPersonCentres.sure.recall.toFixed(3)}; after a re-cluster P ${full.afterRecluster.sure.precision.toFixed(3)} R ${full.afterRecluster.sure.recall.toFixed(3)}); ` +
         `sure+maybe P ${full.sureAndMaybe.precision.toFixed(3)} R ${full.sureAndMaybe.recall.toFixed(3)}; ` +
         `after "Maybe you?" taps: sure P ${full.afterTaps.sure.precision.toFixed(3)} R ${full.afterTaps.sure.recall.toFixed(3)}, sure+maybe R ${full.afterTaps.sureAndMaybe.recall.toFixed(3)}; people F live ${r.people.live.f.toFixed(3)}, re-clustered ${r.people.reclustered.f.toFixed(3)} (${r.people.reclustered.clustersPerIdentity.toFixed(2)} persons per person)`,
     );

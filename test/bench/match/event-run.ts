@@ -11,7 +11,7 @@ import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openEngine, createLogger, engineRepositories, engineFaceIndexes } from '../../../src/core/index.js';
-import { dominantFace, tieredPhotosForEmbedding, FaceIndex } from '../../../src/search/index.js';
+import { dominantFace, kioskDistances, tieredPhotosForEmbedding, FaceIndex } from '../../../src/search/index.js';
 import { DEFAULT_DETECT_OPTIONS, FaceEngine, loadMatchThreshold } from '../../../src/vision/index.js';
 import { analyseSelfie } from '../../../src/photo/index.js';
 import { reclusterEvent } from '../../../src/people/index.js';
@@ -73,7 +73,15 @@ const subsetIndexes = subsets.map((n) => {
   return { photos: n, keep, index: FaceIndex.build(rows) };
 });
 const truth = args.truth ? (JSON.parse(readFileSync(args.truth, 'utf8')) as Record<string, string[]>) : null;
-const answers = [];
+/** The kiosk's distances, with or without the person-centre rule. */
+const kioskThresholds = (centres: boolean) => {
+  const { personThreshold, personReach, ...others } = kioskDistances(config);
+  return centres ? { ...others, personThreshold, personReach } : others;
+};
+const answers: ({ identity: string; embedding?: Float32Array; afterRecluster?: { sure: string[]; maybe: string[] } } & Record<
+  string,
+  unknown
+>)[] = [];
 for (const s of selfies) {
   const analysed = await analyseSelfie(faceEngine, readFileSync(s.file), DEFAULT_DETECT_OPTIONS);
   let embedding: Float32Array;
@@ -83,14 +91,19 @@ for (const s of selfies) {
     answers.push({ identity: s.identity, refused: (err as Error).message });
     continue;
   }
-  const search = (index: FaceIndex) =>
+  const search = (index: FaceIndex, centres = true) =>
     tieredPhotosForEmbedding(engineRepositories(engine), eventId, embedding, {
-      threshold: config.searchThreshold,
-      maybeThreshold: config.maybeThreshold,
+      ...kioskThresholds(centres),
       limit: 500,
       index,
     });
+  let t0 = performance.now();
   const full = search(engineFaceIndexes(engine).forEvent(eventId));
+  const withCentresMs = performance.now() - t0;
+  // The same search without the person-centre rule (as before it), for the same run's before/after.
+  t0 = performance.now();
+  const withoutCentres = search(engineFaceIndexes(engine).forEvent(eventId), false);
+  const withoutCentresMs = performance.now() - t0;
   const names = (ms: { photoId: number }[]) => ms.map((m) => nameOf.get(m.photoId)!);
   // The attendee recognises herself in some "Maybe you?" photos and taps each in (the kiosk's
   // confirm-maybe: the faces those photos matched by join the selfie's query expansion).
@@ -98,8 +111,7 @@ for (const s of selfies) {
   const tapped = truth ? full.maybe.filter((m) => theirs.has(nameOf.get(m.photoId)!)) : [];
   const again = tapped.length
     ? tieredPhotosForEmbedding(engineRepositories(engine), eventId, embedding, {
-        threshold: config.searchThreshold,
-        maybeThreshold: config.maybeThreshold,
+        ...kioskThresholds(true),
         limit: 500,
         index: engineFaceIndexes(engine).forEvent(eventId),
         confirmedFaces: engineRepositories(engine)
@@ -109,8 +121,12 @@ for (const s of selfies) {
     : null;
   answers.push({
     identity: s.identity,
+    embedding,
     sure: names(full.sure),
     maybe: names(full.maybe),
+    withoutCentres: { sure: names(withoutCentres.sure), maybe: names(withoutCentres.maybe) },
+    // The search alone (selfie already described), to price the person-centre rule.
+    searchMs: { withCentres: withCentresMs, withoutCentres: withoutCentresMs },
     ...(truth ? { afterTaps: { tapped: names(tapped), sure: names(again?.sure ?? []), maybe: names(again?.maybe ?? []) } } : {}),
     subsets: subsetIndexes.map((sub) => {
       const r = search(sub.index);
@@ -123,6 +139,18 @@ for (const s of selfies) {
 await faceEngine.release();
 
 const recluster = await reclusterEvent(engineRepositories(engine).persons, eventId, config.groupThreshold);
+// The same selfies once the organiser has re-clustered: the person-centre rule reads the persons.
+for (const a of answers) {
+  if (!a.embedding) continue;
+  const r = tieredPhotosForEmbedding(engineRepositories(engine), eventId, a.embedding, {
+    ...kioskThresholds(true),
+    limit: 500,
+    index: engineFaceIndexes(engine).forEvent(eventId),
+  });
+  const names = (ms: { photoId: number }[]) => ms.map((m) => nameOf.get(m.photoId)!);
+  a.afterRecluster = { sure: names(r.sure), maybe: names(r.maybe) };
+  delete a.embedding;
+}
 const afterRecluster = new Map(
   engineRepositories(engine)
     .persons.eventFacePlacements(eventId)

@@ -36,7 +36,7 @@ describe('selfie search through person clusters', () => {
     expect(facesOnly.map((m) => m.path)).toEqual(['/cam/front.jpg']);
   });
 
-  it("does not pull in an automatic person's photos: clustering links faces more loosely than a search may", () => {
+  it("does not pull in an automatic person's photos through one clear match: clustering links faces more loosely than a search may", () => {
     const T = 0.04;
     const eventId = temp.repos.events.ensureEvent('gala', 0).id;
     const front = photoWithFace(eventId, 'front.jpg', at(0.01));
@@ -55,6 +55,70 @@ describe('selfie search through person clusters', () => {
     temp.repos.persons.setFacePerson([near.faceId, far.faceId], person);
     temp.repos.persons.confirmPersons([person], 0);
     expect(photosForEmbedding(temp.repos, eventId, at(0), { threshold: T, mode: 'exact' }).map((m) => m.path)).toEqual(['/cam/near.jpg']);
+  });
+});
+
+describe("selfie search through an automatic person's centre", () => {
+  // Search distance, the person-centre distance and the reach of a vouched person's face (the pair threshold).
+  const T = 0.04;
+  const options = { threshold: T, mode: 'exact' as const, personThreshold: 0.03, personReach: 0.1 };
+
+  it("adds her automatic person's photo beyond every search distance, and not a look-alike's whose face she matched", () => {
+    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
+    // Her person: two clear photos and one side-on, beyond the search distance on an axis of its own.
+    const her = [
+      photoWithFace(eventId, 'her-1.jpg', at(0.01)),
+      photoWithFace(eventId, 'her-2.jpg', at(0.02)),
+      photoWithFace(eventId, 'her-side-on.jpg', at(0.08, 2)),
+    ];
+    // A look-alike: one photo close enough to match her selfie, his others leaning his own way.
+    const lookAlike = [
+      photoWithFace(eventId, 'look-alike-close.jpg', at(0.038, 3)),
+      photoWithFace(eventId, 'look-alike-2.jpg', at(0.09, 3)),
+      photoWithFace(eventId, 'look-alike-3.jpg', at(0.095, 3)),
+      photoWithFace(eventId, 'look-alike-4.jpg', at(0.095, 3)),
+    ];
+    const hers = temp.repos.persons.createPerson(eventId, 0);
+    temp.repos.persons.setFacePerson(
+      her.map((f) => f.faceId),
+      hers,
+    );
+    const his = temp.repos.persons.createPerson(eventId, 0);
+    temp.repos.persons.setFacePerson(
+      lookAlike.map((f) => f.faceId),
+      his,
+    );
+    const selfie = at(0);
+    // His other photos are as near the selfie as her side-on one: only the centres tell them apart.
+    expect(cosineDistance(selfie, at(0.095, 3))).toBeLessThan(options.personReach);
+
+    const found = photosForEmbedding(temp.repos, eventId, selfie, options);
+    expect(found.map((m) => [m.path, m.via])).toEqual([
+      ['/cam/her-1.jpg', 'face'],
+      ['/cam/her-2.jpg', 'face'],
+      ['/cam/look-alike-close.jpg', 'face'],
+      ['/cam/her-side-on.jpg', 'person'],
+    ]);
+    // Without the rule (as before it, and for automatic persons under the face-by-face rule) the side-on photo is missed.
+    const withoutCentres = photosForEmbedding(temp.repos, eventId, selfie, { threshold: T, mode: 'exact' });
+    expect(withoutCentres.map((m) => m.path)).not.toContain('/cam/her-side-on.jpg');
+  });
+
+  it('does not add a face of her person beyond the pair threshold: the centre vouches for the person, not for every face in it', () => {
+    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
+    const faces = [
+      photoWithFace(eventId, 'her-1.jpg', at(0.01)),
+      photoWithFace(eventId, 'her-2.jpg', at(0.015)),
+      photoWithFace(eventId, 'her-3.jpg', at(0.02)),
+      photoWithFace(eventId, 'stranger-grouped-in.jpg', at(0.3, 2)),
+    ];
+    const person = temp.repos.persons.createPerson(eventId, 0);
+    temp.repos.persons.setFacePerson(
+      faces.map((f) => f.faceId),
+      person,
+    );
+    const found = photosForEmbedding(temp.repos, eventId, at(0), options);
+    expect(found.map((m) => m.path)).toEqual(['/cam/her-1.jpg', '/cam/her-2.jpg', '/cam/her-3.jpg']);
   });
 });
 

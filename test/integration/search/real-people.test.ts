@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../src/core/index.js';
-import { dominantFace, tieredPhotosForEmbedding } from '../../../src/search/index.js';
+import { dominantFace, kioskDistances, tieredPhotosForEmbedding } from '../../../src/search/index.js';
 import { DEFAULT_DETECT_OPTIONS, FaceEngine, loadMatchThreshold } from '../../../src/vision/index.js';
 import { analyseSelfie } from '../../../src/photo/index.js';
 import { startTestEngine } from '../../support/engine.js';
@@ -77,10 +77,8 @@ afterAll(async () => {
 
 async function kioskSearch(selfie: string) {
   const analysed = await analyseSelfie(faceEngine, await sharp(selfie).toBuffer(), DEFAULT_DETECT_OPTIONS);
-  const { searchThreshold, maybeThreshold } = loadMatchThreshold();
   const found = tieredPhotosForEmbedding(engineRepositories(engine), eventId, dominantFace(analysed.faces).embedding, {
-    threshold: searchThreshold,
-    maybeThreshold,
+    ...kioskDistances(loadMatchThreshold()),
     index: engineFaceIndexes(engine).forEvent(eventId),
   });
   const names = (ms: { photoId: number }[]) => ms.map((m) => photoOf.get(m.photoId)!).sort();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { facesToAdd, vouchedPersons } from '../../../src/search/person-expansion.js';
+import { facesToAdd, personCentre, personsNearQuery, vouchedPersons } from '../../../src/search/person-expansion.js';
+import { cosineDistance } from '../../../src/vision/index.js';
 
 const T = 0.04;
 
@@ -29,5 +30,37 @@ describe('facesToAdd', () => {
       [104, 15],
       [101, 12],
     ]);
+  });
+});
+
+describe('personsNearQuery', () => {
+  const unit = (...xs: number[]) => {
+    const v = Float32Array.from(xs);
+    const n = Math.hypot(...xs);
+    return v.map((x) => x / n);
+  };
+
+  it('keeps a person whose faces centre on the query though each face is far from it, and not one with a single face near it', () => {
+    const query = unit(1, 0, 0, 0);
+    // Hers: spread around the query on both sides. His: one face near the query, the others leaning his way.
+    const hers = [unit(1, 0.6, 0, 0), unit(1, -0.6, 0, 0), unit(1, 0, 0.6, 0)];
+    const his = [unit(1, 0, 0, 0.2), unit(1, 0, 0, 0.9), unit(1, 0, 0, 1)];
+    expect(Math.min(...hers.map((v) => cosineDistance(v, query)))).toBeGreaterThan(Math.min(...his.map((v) => cosineDistance(v, query))));
+    const near = personsNearQuery(
+      new Map([
+        [1, hers],
+        [2, his],
+      ]),
+      query,
+      0.05,
+    );
+    expect([...near]).toEqual([1]);
+  });
+
+  it('weighs every face alike, however long its descriptor', () => {
+    const a = Float32Array.from([3, 0]);
+    const b = Float32Array.from([0, 1]);
+    expect(cosineDistance(personCentre([a, b])!, Float32Array.from([1, 1]))).toBeCloseTo(0, 6);
+    expect(personCentre([])).toBeNull();
   });
 });
