@@ -11,6 +11,7 @@ import {
   type AssignedFace,
   type NeighbourSearch,
   type ReclusterSummary,
+  type Grouper,
 } from './persons.js';
 
 export interface PersonWithSamples extends PersonSummary {
@@ -26,6 +27,8 @@ export interface EventPeopleDeps {
   groupThreshold: number;
   /** Nearest faces of an event, from the engine's in-memory index when it has one. */
   neighboursIn?: (eventId: number) => NeighbourSearch;
+  /** Where a re-cluster groups the faces: the engine's grouping thread; this thread when absent. */
+  group?: Grouper;
   now?: () => number;
 }
 
@@ -69,7 +72,8 @@ export function createEventPeople(deps: EventPeopleDeps) {
       const own = repos.faces.facesOfPersons(eventId, [person(eventId, personId).id]).map((f) => f.id);
       return person(eventId, splitPerson(repos.persons, eventId, personId, faceIds, own, now()));
     },
-    recluster: (eventId: number): Promise<ReclusterSummary> => reclusterEvent(repos.persons, eventId, deps.groupThreshold),
+    recluster: (eventId: number): Promise<ReclusterSummary> =>
+      reclusterEvent(repos.persons, eventId, deps.groupThreshold, deps.group ? { group: deps.group } : {}),
     /** New faces of a ready photo join, start or merge persons (the engine calls this as photos land); what each did. */
     assignNewFaces(eventId: number, faceIds: readonly number[]): AssignedFace[] {
       if (!faceIds.length) return [];

@@ -8,5 +8,7 @@ export {
   PeopleEditError,
   type NeighbourSearch,
   type ReclusterSummary,
+  type Grouper,
 } from './persons.js';
 export { createEventPeople, MAX_PERSON_SAMPLES, type EventPeople, type EventPeopleDeps, type PersonWithSamples } from './event-people.js';
+export { regroupDue, QUIET_REGROUP_RULES, type QuietRegroupRules, type EventActivity } from './quiet-regroup.js';

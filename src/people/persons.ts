@@ -6,7 +6,6 @@
 // and "nothing is deleted without an explicit operator action", so a named person stays listed with
 // 0 faces (the people view shows it, and the organiser can rename or drop it).
 import type { NearFace, PersonsRepository } from '../store/index.js';
-import { groupByAverageDistance } from './average-distance-grouping.js';
 import {
   assignIncrementally,
   carryOverPersonIds,
@@ -15,7 +14,17 @@ import {
   type ClusterFace,
   type PersonFacts,
 } from './face-clustering.js';
-import { linkGraphOnnx, TooManyLinksError } from '../vision/index.js';
+import { groupByAverageDistance, linkGraphOnnx, TooManyLinksError, type GroupedFace } from '../vision/index.js';
+
+/**
+ * Compares every pair of faces and groups them by average distance somewhere else than the calling
+ * thread (the engine's grouping thread): persons, or the pairs limit that stopped it.
+ */
+export type Grouper = (
+  faces: readonly GroupedFace[],
+  groupThreshold: number,
+  maxLinks: number,
+) => Promise<{ persons: number[][] } | { tooManyLinks: string }>;
 
 /**
  * Neighbours read per new face. The density rule needs at most 2 links per person, and a face
@@ -129,31 +138,43 @@ export async function reclusterEvent(
   eventId: number,
   /** The calibrated mean distance within which two groups of faces are one person (groupThreshold). */
   groupThreshold: number,
-  options: { now?: number; links?: LinkFinder; maxLinks?: number } = {},
+  options: {
+    now?: number;
+    links?: LinkFinder;
+    maxLinks?: number;
+    /** Where the comparing and grouping run: the engine's worker thread (grouping-pool.ts); this thread by default. */
+    group?: Grouper;
+  } = {},
 ): Promise<ReclusterSummary> {
   const now = options.now ?? Date.now();
   // Face-id order, so the result does not depend on the order rows came from the database.
   const snapshot = [...repo.eventFaceVectors(eventId)].sort((a, b) => a.faceId - b.faceId);
   const maxLinks = options.maxLinks ?? RECLUSTER_MAX_LINKS;
-  let adjacency: number[][];
-  try {
-    adjacency = await (options.links ?? ((faces, threshold) => linkGraphOnnx(faces, threshold, undefined, { maxLinks })))(
-      snapshot,
-      groupThreshold,
-    );
-  } catch (err) {
-    if (!(err instanceof TooManyLinksError)) throw err;
-    throw new PeopleEditError(
-      `Cannot re-cluster this event: ${err.message} (a few people in very many photos), too many to compare in memory. ` +
+  // Grouped from the snapshot, before the write transaction: only descriptors and photos count,
+  // and neither changes for a face that is still there. Faces deleted since (a photo processed
+  // again) stay in place so the links still line up; writes to them change nothing.
+  const refuse = (limit: string) =>
+    new PeopleEditError(
+      `Cannot re-cluster this event: ${limit} (a few people in very many photos), too many to compare in memory. ` +
         'Nothing was changed: people stay as they were grouped while the photos arrived, and merging or splitting them still works.',
     );
+  let clusters: number[][];
+  if (options.group) {
+    const grouped = await options.group(snapshot, groupThreshold, maxLinks);
+    if ('tooManyLinks' in grouped) throw refuse(grouped.tooManyLinks);
+    clusters = grouped.persons;
+  } else {
+    const links = options.links ?? ((faces, threshold) => linkGraphOnnx(faces, threshold, undefined, { maxLinks }));
+    try {
+      clusters = groupByAverageDistance(snapshot, await links(snapshot, groupThreshold), groupThreshold);
+    } catch (err) {
+      if (!(err instanceof TooManyLinksError)) throw err;
+      throw refuse(err.message);
+    }
   }
   return repo.transaction(() => {
     const fresh = new Map(repo.eventFacePlacements(eventId).map((f) => [f.faceId, f]));
-    // Faces deleted since (a photo processed again) stay in place so the links still line up;
-    // writes to them change nothing.
     const faces = snapshot.map((f) => ({ ...f, ...fresh.get(f.faceId) }));
-    const clusters = groupByAverageDistance(faces, adjacency, groupThreshold);
     // Where the organiser placed faces (merges, splits), their persons hold those clusters; only
     // the rest is matched to earlier persons by overlap.
     const { pinned, free, pinnedPersonIds } = respectOrganiserPins(clusters, faces);

@@ -1,5 +1,6 @@
 export { nextRetryAt, retryPolicyFor, shouldRetry, STORAGE_RETRY_MAX_MS, type BackoffPolicy, type FailureKind } from './backoff.js';
 export { createSelfiePool, type SelfieAnalyser } from './selfie-pool.js';
+export { createGroupingThread, type GroupingThread } from './grouping-pool.js';
 export {
   createPhotoWorkerPool,
   defaultWorkerThreads,

@@ -41,7 +41,7 @@ const thresholdSchema = z
     clusterThreshold: distance,
     /**
      * A re-cluster of a whole event makes two groups of faces one person while the mean distance
-     * over all their pairs is at or below this (average linkage, average-distance-grouping.ts).
+     * over all their pairs is at or below this (average linkage, vision/average-distance-grouping.ts).
      */
     groupThreshold: distance,
     /**

@@ -41,7 +41,7 @@ import { analyseImage } from '../../src/photo/index.js';
 import { composeEvent, type ComposedEvent } from './match/event-photos.js';
 import { findFaceIdentities, loadFaceIdentities, splitOf, type Portrait } from './match/face-identities.js';
 import { clusterGraph } from '../../src/people/face-clustering.js';
-import { groupByAverageDistance } from '../../src/people/average-distance-grouping.js';
+import { groupByAverageDistance } from '../../src/vision/average-distance-grouping.js';
 import { peopleAtScale } from './match/people-at-scale.js';
 import { calibratePersonThreshold } from './match/person-threshold.js';
 import { atFalseMatchRate, bcubed, bestAccuracy, distance, pairsOf, ratesAt, retrieval, roc, type Pairs } from './match/scores.js';
@@ -704,7 +704,8 @@ async function measureEvent(): Promise<Record<string, unknown>> {
       const line = (g: typeof atScale.recluster) =>
         `F ${g.f.toFixed(3)} (P ${g.precision.toFixed(3)} R ${g.recall.toFixed(3)}), ${g.personsPerPerson.toFixed(2)} persons per person, links ${g.linkSeconds.toFixed(1)} s (${g.links}), grouping ${g.groupingSeconds.toFixed(1)} s`;
       log(
-        `    ${atScale.faces} faces of ${atScale.people} people: recluster ${line(atScale.recluster)}; as before ${line(atScale.reclusterBefore)}`,
+        `    ${atScale.faces} faces of ${atScale.people} people: recluster ${line(atScale.recluster)} (main thread held ${atScale.recluster.mainThreadHeldMs} ms); as before ${line(atScale.reclusterBefore)}; ` +
+          `on the grouping thread ${atScale.groupingThread.seconds.toFixed(1)} s, main thread held ${atScale.groupingThread.mainThreadHeldMs} ms, same persons: ${atScale.groupingThread.samePersons}`,
       );
     }
     const r = results[name] as {

@@ -36,7 +36,7 @@ import { createFaceIndexCache, nearestPhotosInIndex } from '../../src/search/ind
 import { FACE_INDEX_DEFAULTS } from '../../src/search/index.js';
 import { assignFacesToPersons, type NeighbourSearch } from '../../src/people/index.js';
 import { clusterGraph, linkGraph } from '../../src/people/face-clustering.js';
-import { groupByAverageDistance } from '../../src/people/average-distance-grouping.js';
+import { groupByAverageDistance } from '../../src/vision/average-distance-grouping.js';
 import { linkGraphOnnx, TooManyLinksError } from '../../src/vision/index.js';
 import { RECLUSTER_MAX_LINKS } from '../../src/people/persons.js';
 

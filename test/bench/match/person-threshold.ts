@@ -9,7 +9,7 @@
 // Halfway, not "at a false-match rate": strangers are touched only where the selfie already
 // matched some of their faces, a few per hundred selfies, too few for a rate, and each one that
 // passes brings a whole stranger's photos.
-import { groupByAverageDistance } from '../../../src/people/average-distance-grouping.js';
+import { groupByAverageDistance } from '../../../src/vision/average-distance-grouping.js';
 import { personCentre } from '../../../src/search/person-expansion.js';
 import { expandQuery, QUERY_EXPANSION_SEEDS } from '../../../src/search/selfie-search.js';
 import { cosineDistance } from '../../../src/vision/index.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupByAverageDistance, type GroupedFace } from '../../../src/people/average-distance-grouping.js';
+import { groupByAverageDistance, type GroupedFace } from '../../../src/vision/average-distance-grouping.js';
 import { clusterAll, cosineDistance, linkGraph } from '../../../src/people/face-clustering.js';
 import { loadMatchThreshold } from '../../../src/vision/index.js';
 import { seededRandom as rng } from '../../support/random-vectors.js';

@@ -1,0 +1,48 @@
+// A re-cluster's comparing and grouping on the engine's worker thread (workers/grouping-worker.ts,
+// built by `npm run build`) make exactly the persons the calling thread makes, and the pairs limit
+// still refuses.
+import { afterAll, describe, expect, it } from 'vitest';
+import { groupByAverageDistance, type GroupedFace } from '../../../src/vision/average-distance-grouping.js';
+import { linkGraph } from '../../../src/people/face-clustering.js';
+import { createGroupingThread } from '../../../src/pipeline/index.js';
+import { RECLUSTER_MAX_LINKS } from '../../../src/people/persons.js';
+import { loadMatchThreshold, TooManyLinksError } from '../../../src/vision/index.js';
+import { seededRandom } from '../../support/random-vectors.js';
+
+const { groupThreshold } = loadMatchThreshold();
+const thread = createGroupingThread();
+afterAll(() => thread.close());
+
+function unit(v: Float32Array): Float32Array {
+  const n = Math.hypot(...v);
+  return v.map((x) => x / n);
+}
+
+describe('the grouping thread', () => {
+  it('groups 40 guests in 60 group photos as the calling thread does', async () => {
+    const rand = seededRandom(5);
+    const guests = Array.from({ length: 40 }, () => unit(Float32Array.from({ length: 128 }, () => rand() - 0.5)));
+    const faces: GroupedFace[] = [];
+    for (let photo = 1; photo <= 60; photo++)
+      for (let k = 0; k < 5; k++) {
+        const guest = guests[Math.floor(rand() * guests.length)]!;
+        const noise = Float32Array.from({ length: 128 }, () => rand() - 0.5);
+        faces.push({ faceId: faces.length + 1, photoId: photo, embedding: unit(guest.map((x, i) => x + 0.06 * noise[i]!)) });
+      }
+    const adjacency = linkGraph(faces, groupThreshold);
+    const here = groupByAverageDistance(faces, adjacency, groupThreshold);
+    expect(here.length).toBeGreaterThan(30);
+    expect(here.length).toBeLessThan(faces.length);
+    expect(await thread.group(faces, groupThreshold, RECLUSTER_MAX_LINKS)).toEqual({ persons: here });
+  });
+
+  it('groups an event without faces', async () => {
+    expect(await thread.group([], groupThreshold, RECLUSTER_MAX_LINKS)).toEqual({ persons: [] });
+  });
+
+  it('stops past the pairs limit and says so', async () => {
+    const same = new Float32Array(128).fill(1 / Math.sqrt(128));
+    const faces = Array.from({ length: 20 }, (_, i) => ({ faceId: i + 1, photoId: i + 1, embedding: same }));
+    expect(await thread.group(faces, groupThreshold, 50)).toEqual({ tooManyLinks: new TooManyLinksError(50).message });
+  });
+});
