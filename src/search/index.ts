@@ -6,6 +6,7 @@ export {
   MAYBE_LIMIT,
   type TieredMatches,
   type SelfieMatch,
+  type PersonCentres,
   type SelfieSearchOptions,
 } from './selfie-search.js';
 export { FaceIndex, FACE_INDEX_DEFAULTS, type FaceIndexOptions, type FaceIndexRow, type IndexedFace } from './face-index.js';

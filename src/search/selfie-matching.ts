@@ -5,7 +5,7 @@
 import sharp from 'sharp';
 import type { Repositories } from '../store/index.js';
 import { dominantFace, SelfieError } from './selfie.js';
-import { tieredPhotosForEmbedding, type SelfieMatch } from './selfie-search.js';
+import { tieredPhotosForEmbedding, type PersonCentres, type SelfieMatch } from './selfie-search.js';
 import type { FaceIndexCache } from './face-index-cache.js';
 import type { AnalysedSelfie } from '../photo/index.js';
 import type { MatchThreshold } from '../vision/index.js';
@@ -26,10 +26,8 @@ export interface KioskDistances {
   threshold: number;
   /** "Maybe you?" photos: a face beyond `threshold` but within this (maybeThreshold). */
   maybeThreshold: number;
-  /** A person vouches for its other photos when its faces' centre is this close to the expanded selfie (personThreshold). */
-  personThreshold: number;
-  /** How far such a person's face may be from the selfie or its expanded query (`verify`'s pair threshold). */
-  personReach: number;
+  /** Persons vouching for their photos through their centre (personThreshold, and `verify`'s pair threshold as reach). */
+  personCentres: PersonCentres;
 }
 
 /** match-threshold.json's distances as the kiosk's search uses them: every selfie search reads them from here. */
@@ -39,8 +37,7 @@ export function kioskDistances(
   return {
     threshold: config.searchThreshold,
     maybeThreshold: config.maybeThreshold,
-    personThreshold: config.personThreshold,
-    personReach: config.threshold,
+    personCentres: { threshold: config.personThreshold, reach: config.threshold },
   };
 }
 

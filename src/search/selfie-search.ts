@@ -32,14 +32,16 @@ export interface SelfieSearchOptions {
    * expansion's seeds, so the search looks again around faces the selfie alone did not reach.
    */
   confirmedFaces?: readonly Float32Array[];
-  /**
-   * Any person (automatic ones too) whose faces' centre is within this distance of the expanded
-   * query vouches for its other photos (personThreshold of match-threshold.json; see
-   * personsNearQuery). Absent: only persons the organiser confirmed vouch.
-   */
-  personThreshold?: number;
-  /** Such a person's face joins when within this of the selfie or the expanded query (the pair threshold, `verify`'s). */
-  personReach?: number;
+  /** Persons vouching through their centre (personsNearQuery); absent: only persons the organiser confirmed vouch. */
+  personCentres?: PersonCentres;
+}
+
+/** Any person (automatic ones too) whose faces' centre is near the expanded query vouches for its other photos. */
+export interface PersonCentres {
+  /** How near the centre must be (personThreshold of match-threshold.json). */
+  threshold: number;
+  /** A face of such a person joins when within this of the selfie or the expanded query (`verify`'s pair threshold). */
+  reach: number;
 }
 
 /** Ranked photos of the event for an embedding (already from a validated selfie). */
@@ -49,7 +51,7 @@ export function photosForEmbedding(repos: Repositories, eventId: number, embeddi
 
 type SearchOptions = Pick<
   SelfieSearchOptions,
-  'threshold' | 'limit' | 'mode' | 'index' | 'expandByPerson' | 'confirmedFaces' | 'personThreshold' | 'personReach'
+  'threshold' | 'limit' | 'mode' | 'index' | 'expandByPerson' | 'confirmedFaces' | 'personCentres'
 >;
 
 /** Photos with a face within `maxDistance` of the query, nearest first: the event's in-memory index when given, else sqlite-vec. */
@@ -133,15 +135,15 @@ function viaPersons(
   embedding: Float32Array,
   expandedQuery: Float32Array | null,
   nearest: readonly { faceId: number; photoId: number; distance: number }[],
-  options: Pick<SearchOptions, 'threshold' | 'personThreshold' | 'personReach'>,
+  options: Pick<SearchOptions, 'threshold' | 'personCentres'>,
 ): SelfieMatch[] {
-  const { threshold } = options;
+  const { threshold, personCentres } = options;
   const described = repos.persons.describeNeighbours(nearest.map((n) => ({ faceId: n.faceId, distance: n.distance })));
   const confirmed = vouchedPersons(
     described.filter((d) => d.personConfirmed).map((d) => ({ faceId: d.faceId, distance: d.distance, personId: d.personId })),
     threshold,
   );
-  const byCentre = options.personThreshold !== undefined && expandedQuery !== null;
+  const byCentre = personCentres && expandedQuery ? { ...personCentres, query: expandedQuery } : null;
   // The persons the matches touched: the candidates for the centre rule.
   const touched = byCentre ? [...new Set(described.flatMap((d) => (d.personId !== null ? [d.personId] : [])))] : [];
   const persons = [...new Set([...confirmed, ...touched])];
@@ -175,10 +177,12 @@ function viaPersons(
   };
   keep(facesToAdd(candidates, confirmed, found, threshold));
   if (byCentre) {
-    const near = personsNearQuery(new Map(touched.map((id) => [id, facesOf.get(id) ?? []])), expandedQuery, options.personThreshold!);
+    const near = personsNearQuery(new Map(touched.map((id) => [id, facesOf.get(id) ?? []])), byCentre.query, byCentre.threshold);
     // A face of such a person is measured against the selfie and against the expanded query, the nearer counting.
-    const nearer = candidates.map((c) => ({ ...c, distance: Math.min(c.distance, cosineDistance(expandedQuery, c.vector)) }));
-    keep(facesWithin(nearer, near, found, options.personReach ?? threshold));
+    const nearer = candidates
+      .filter((c) => near.has(c.personId))
+      .map((c) => ({ ...c, distance: Math.min(c.distance, cosineDistance(byCentre.query, c.vector)) }));
+    keep(facesWithin(nearer, near, found, byCentre.reach));
   }
   const boxOf = new Map(candidates.map((c) => [c.faceId, c.box]));
   return [...added.values()]

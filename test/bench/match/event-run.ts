@@ -75,8 +75,8 @@ const subsetIndexes = subsets.map((n) => {
 const truth = args.truth ? (JSON.parse(readFileSync(args.truth, 'utf8')) as Record<string, string[]>) : null;
 /** The kiosk's distances, with or without the person-centre rule. */
 const kioskThresholds = (centres: boolean) => {
-  const { personThreshold, personReach, ...others } = kioskDistances(config);
-  return centres ? { ...others, personThreshold, personReach } : others;
+  const { personCentres, ...others } = kioskDistances(config);
+  return centres ? { ...others, personCentres } : others;
 };
 const answers: ({ identity: string; embedding?: Float32Array; afterRecluster?: { sure: string[]; maybe: string[] } } & Record<
   string,

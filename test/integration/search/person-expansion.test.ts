@@ -61,7 +61,7 @@ describe('selfie search through person clusters', () => {
 describe("selfie search through an automatic person's centre", () => {
   // Search distance, the person-centre distance and the reach of a vouched person's face (the pair threshold).
   const T = 0.04;
-  const options = { threshold: T, mode: 'exact' as const, personThreshold: 0.03, personReach: 0.1 };
+  const options = { threshold: T, mode: 'exact' as const, personCentres: { threshold: 0.03, reach: 0.1 } };
 
   it("adds her automatic person's photo beyond every search distance, and not a look-alike's whose face she matched", () => {
     const eventId = temp.repos.events.ensureEvent('gala', 0).id;
@@ -90,7 +90,7 @@ describe("selfie search through an automatic person's centre", () => {
     );
     const selfie = at(0);
     // His other photos are as near the selfie as her side-on one: only the centres tell them apart.
-    expect(cosineDistance(selfie, at(0.095, 3))).toBeLessThan(options.personReach);
+    expect(cosineDistance(selfie, at(0.095, 3))).toBeLessThan(options.personCentres.reach);
 
     const found = photosForEmbedding(temp.repos, eventId, selfie, options);
     expect(found.map((m) => [m.path, m.via])).toEqual([
