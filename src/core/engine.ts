@@ -347,8 +347,11 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       await scheduler.drain();
       await bursts.flush();
       kioskUpkeep.stop();
-      await peopleUpkeep?.stop();
+      // A re-cluster in flight is abandoned, not waited for (35 s at 100k faces): closing its
+      // thread ends it before it writes anything.
+      const upkeepStopped = peopleUpkeep?.stop();
       await groupingThread.close();
+      await upkeepStopped;
       await selfieWorker.close();
       await processor?.close();
       checkpointAndClose(db);

@@ -25,6 +25,7 @@ export interface PeopleUpkeep {
   photoReady(eventId: number, newFaces: number): void;
   /** Looks at every event now; resolves when any re-cluster it started has ended. */
   checkNow(): Promise<void>;
+  /** No more re-clusters; resolves when one in flight has ended (close the grouping thread to end it at once). */
   stop(): Promise<void>;
 }
 
@@ -48,6 +49,11 @@ export function startPeopleUpkeep(deps: PeopleUpkeepDeps): PeopleUpkeep {
       );
       deps.regrouped(eventId);
     } catch (err) {
+      // Quitting ends the grouping thread under a re-cluster: nothing was written, nothing is wrong.
+      if (stopped) {
+        deps.log.info({ eventId }, 'People were not grouped again: the engine stopped first. They stay as they were.');
+        return;
+      }
       deps.log.warn(
         { err, eventId },
         `Could not group people again while the cameras paused: ${(err as Error).message} People stay as grouped while photos arrived; \`shutterfind recluster\` can be run by hand.`,

@@ -40,6 +40,25 @@ describe('the grouping thread', () => {
     expect(await thread.group([], groupThreshold, RECLUSTER_MAX_LINKS)).toEqual({ persons: [] });
   });
 
+  it('ends a grouping at once when the engine closes the thread (quitting does not wait for a re-cluster)', async () => {
+    const rand = seededRandom(9);
+    const faces = Array.from({ length: 40_000 }, (_, i) => ({
+      faceId: i + 1,
+      photoId: i + 1,
+      embedding: unit(Float32Array.from({ length: 128 }, () => rand() - 0.5)),
+    }));
+    const closing = createGroupingThread();
+    const outcome = closing.group(faces, groupThreshold, RECLUSTER_MAX_LINKS).then(
+      () => 'grouped',
+      (err: Error) => err.message,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = performance.now();
+    await closing.close();
+    expect(await outcome).toMatch(/terminat/i);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
   it('stops past the pairs limit and says so', async () => {
     const same = new Float32Array(128).fill(1 / Math.sqrt(128));
     const faces = Array.from({ length: 20 }, (_, i) => ({ faceId: i + 1, photoId: i + 1, embedding: same }));
