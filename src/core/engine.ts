@@ -127,10 +127,10 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     clipModel: () => sceneModel.current(),
     provider: settings.faces.provider,
   });
+  // A re-cluster compares and groups the faces on a thread of its own: 22 s of one core at 100k faces.
+  const groupingThread = createGroupingThread();
   // The selfie search's in-memory index (it holds a photo's faces by the time they are grouped)
   // answers the neighbour queries of live grouping.
-  // A re-cluster groups the faces on a thread of its own: 24 s of one core at 100k faces.
-  const groupingThread = createGroupingThread();
   const people = createEventPeople({
     repos,
     clusterThreshold: thresholds.clusterThreshold,

@@ -56,7 +56,7 @@ export function startPeopleUpkeep(deps: PeopleUpkeepDeps): PeopleUpkeep {
       }
       deps.log.warn(
         { err, eventId },
-        `Could not group people again while the cameras paused: ${(err as Error).message} People stay as grouped while photos arrived; \`shutterfind recluster\` can be run by hand.`,
+        `Could not group people again while the cameras paused (${(err as Error).message}). People stay as grouped while photos arrived; \`shutterfind recluster\` can be run by hand.`,
       );
     }
     // Faces that landed meanwhile count towards the next one; a failure waits as long as a success.
