@@ -65,7 +65,16 @@ export default defineConfig({
         },
       },
     },
-    { name: 'console', testMatch: ['console.spec.ts', 'export.spec.ts', 'console-do-not-publish.spec.ts', 'console-sync.spec.ts'] },
+    {
+      name: 'console',
+      testMatch: [
+        'console.spec.ts',
+        'export.spec.ts',
+        'console-do-not-publish.spec.ts',
+        'console-sync.spec.ts',
+        'console-people-regrouped.spec.ts',
+      ],
+    },
     { name: 'gallery', testMatch: 'gallery.spec.ts' },
     // The organiser's page of a cloud event: a cloud endpoint only (PostgreSQL, SMTP), no laptop server.
     { name: 'cloud-organiser', testMatch: 'cloud-organiser.spec.ts' },

@@ -87,6 +87,7 @@ export function useLiveStream(enabled: boolean): void {
           'kiosk-match': () => store.bump('kiosks'),
           'photo-merged': (e) => store.removePhoto(e.droppedPhotoId),
           sync: (e) => store.receiveSync(e.sync),
+          'people-regrouped': () => store.bump('people'),
         },
         (state) => {
           // Events sent while the stream was down are not replayed: fetch the feed again on reconnect.

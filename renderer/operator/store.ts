@@ -21,6 +21,7 @@ export interface Revisions {
   errors: number;
   sources: number;
   kiosks: number;
+  people: number;
 }
 
 interface ConsoleState {
@@ -71,7 +72,7 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
   live: 'connecting',
   deliveries: null,
   sync: null,
-  revisions: { errors: 0, sources: 0, kiosks: 0 },
+  revisions: { errors: 0, sources: 0, kiosks: 0, people: 0 },
   toasts: [],
 
   signedIn: () => set({ auth: 'signed-in', loginNotice: null }),

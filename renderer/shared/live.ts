@@ -18,6 +18,7 @@ const LISTENED: Record<LiveEvent['type'], true> = {
   source: true,
   delivery: true,
   'kiosk-match': true,
+  'people-regrouped': true,
   export: true,
   'photo-merged': true,
   sync: true,

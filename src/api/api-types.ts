@@ -277,7 +277,9 @@ export type LiveEvent =
   /** An organiser export moved on, finished or failed. */
   | { type: 'export'; export: ExportStatus }
   /** The event's sync to the cloud moved on (at most about once a second while it runs). */
-  | { type: 'sync'; sync: SyncView };
+  | { type: 'sync'; sync: SyncView }
+  /** The event's people were grouped again from scratch (`recluster`, or by themselves while the cameras paused). */
+  | { type: 'people-regrouped'; persons: number };
 
 // ---------------------------------------------------------------- kiosk
 

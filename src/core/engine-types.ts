@@ -27,6 +27,8 @@ export interface EngineEvents {
   'kiosk-match': [{ eventId: number; sessionId: string; photoIds: number[]; deliveryIds: number[] }];
   /** Where an event's sync stands changed (at most about once a second per event). */
   sync: [SyncView];
+  /** An event's people were grouped again from scratch (`recluster`, or while the cameras paused). */
+  'people-regrouped': [{ eventId: number; persons: number }];
 }
 
 export interface EngineOptions {

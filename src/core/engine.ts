@@ -137,6 +137,11 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     groupThreshold: thresholds.groupThreshold,
     neighboursIn: (eventId) => (embedding, k) => faceIndexes.forEvent(eventId).nearest(embedding, k),
     group: groupingThread.group,
+    // The console's people page reloads; sync reads the whole event again (faces changed person).
+    regrouped: (eventId, summary) => {
+      bus.emit('people-regrouped', { eventId, persons: summary.persons });
+      sync.sync.changed(eventId);
+    },
   });
   const bursts = createEventBursts({ repos, dataDir: layout.root, log });
   const publishing = createDoNotPublish({
@@ -170,7 +175,6 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
               .all()
               .find((s) => s.event.id === eventId)
               ?.intake.pending() ?? 0),
-          regrouped: (eventId) => sync.sync.changed(eventId),
           log,
         })
       : null;

@@ -12,8 +12,6 @@ export interface PeopleUpkeepDeps {
   faces(eventId: number): number;
   /** Photos of the event waiting to be processed. */
   waiting(eventId: number): number;
-  /** After a re-cluster changed persons (sync reads the whole event again). */
-  regrouped(eventId: number): void;
   log: Logger;
   now?: () => number;
   rules?: QuietRegroupRules;
@@ -47,7 +45,6 @@ export function startPeopleUpkeep(deps: PeopleUpkeepDeps): PeopleUpkeep {
         { eventId, ...summary, seconds: Math.round((now() - started) / 100) / 10 },
         `People grouped again while the cameras paused: ${summary.persons} people from ${summary.faces} faces (names, merges and splits kept)`,
       );
-      deps.regrouped(eventId);
     } catch (err) {
       // Quitting ends the grouping thread under a re-cluster: nothing was written, nothing is wrong.
       if (stopped) {

@@ -29,6 +29,8 @@ export interface EventPeopleDeps {
   neighboursIn?: (eventId: number) => NeighbourSearch;
   /** Where a re-cluster groups the faces: the engine's grouping thread; this thread when absent. */
   group?: Grouper;
+  /** After every re-cluster, by hand or while the cameras paused (the console reloads its people, sync reads the event). */
+  regrouped?: (eventId: number, summary: ReclusterSummary) => void;
   now?: () => number;
 }
 
@@ -72,8 +74,11 @@ export function createEventPeople(deps: EventPeopleDeps) {
       const own = repos.faces.facesOfPersons(eventId, [person(eventId, personId).id]).map((f) => f.id);
       return person(eventId, splitPerson(repos.persons, eventId, personId, faceIds, own, now()));
     },
-    recluster: (eventId: number): Promise<ReclusterSummary> =>
-      reclusterEvent(repos.persons, eventId, deps.groupThreshold, deps.group ? { group: deps.group } : {}),
+    async recluster(eventId: number): Promise<ReclusterSummary> {
+      const summary = await reclusterEvent(repos.persons, eventId, deps.groupThreshold, deps.group ? { group: deps.group } : {});
+      deps.regrouped?.(eventId, summary);
+      return summary;
+    },
     /** New faces of a ready photo join, start or merge persons (the engine calls this as photos land); what each did. */
     assignNewFaces(eventId: number, faceIds: readonly number[]): AssignedFace[] {
       if (!faceIds.length) return [];

@@ -54,6 +54,9 @@ export function registerLiveEvents(app: FastifyInstance, ctx: ServerContext): Li
   ctx.engine.bus.on('file-failed', onFileFailed);
   ctx.engine.bus.on('source', onSource);
   ctx.engine.bus.on('kiosk-match', onKioskMatch);
+  const onPeopleRegrouped = (...[r]: EngineEvents['people-regrouped']): void =>
+    publish(r.eventId, { type: 'people-regrouped', persons: r.persons });
+  ctx.engine.bus.on('people-regrouped', onPeopleRegrouped);
   const onCaptureMerged = (...[m]: EngineEvents['capture-merged']): void => {
     publish(m.eventId, { type: 'photo-merged', keptPhotoId: m.keptPhotoId, droppedPhotoId: m.droppedPhotoId });
     const card = watched(m.eventId) ? photoCardOf(ctx, m.keptPhotoId) : undefined;
@@ -67,6 +70,7 @@ export function registerLiveEvents(app: FastifyInstance, ctx: ServerContext): Li
     ctx.engine.bus.off('sync', onSync);
     ctx.engine.bus.off('capture-merged', onCaptureMerged);
     ctx.engine.bus.off('kiosk-match', onKioskMatch);
+    ctx.engine.bus.off('people-regrouped', onPeopleRegrouped);
     ctx.engine.bus.off('photo', onPhoto);
     ctx.engine.bus.off('admission', onAdmission);
     ctx.engine.bus.off('file-failed', onFileFailed);

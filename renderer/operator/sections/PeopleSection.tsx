@@ -17,6 +17,7 @@ import { operatorApi } from '../api.js';
 import { Icon } from '../../shared/Icon.js';
 import { SectionHeader } from '../SectionHeader.js';
 import { useConsole } from '../store.js';
+import { useRevision } from '../useRevision.js';
 import { DoNotPublishList } from './DoNotPublishList.js';
 import { PersonCard } from './PersonCard.js';
 import { PersonFacesDialog } from './PersonFacesDialog.js';
@@ -28,7 +29,9 @@ function mergeTarget(people: readonly PersonView[]): PersonView | undefined {
 
 export function PeopleSection() {
   const notify = useConsole((s) => s.notify);
-  const { resource, reload, set } = useResource(() => operatorApi.get<PeopleList>('/api/people'));
+  // Grouped again from scratch (by hand or while the cameras paused): the list reloads itself.
+  const revision = useRevision('people');
+  const { resource, reload, set } = useResource(() => operatorApi.get<PeopleList>('/api/people'), [revision]);
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
   const [open, setOpen] = useState<PersonView | null>(null);
   const [filter, setFilter] = useState('');

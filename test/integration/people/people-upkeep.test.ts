@@ -44,13 +44,18 @@ function twoGuestsInOnePerson() {
 }
 
 function start(clock: { now: number }, waiting = () => 0) {
-  const people = createEventPeople({ repos: temp.repos, clusterThreshold, groupThreshold, group: grouping.group });
   const regrouped: number[] = [];
+  const people = createEventPeople({
+    repos: temp.repos,
+    clusterThreshold,
+    groupThreshold,
+    group: grouping.group,
+    regrouped: (eventId) => regrouped.push(eventId),
+  });
   upkeep = startPeopleUpkeep({
     recluster: (eventId) => people.recluster(eventId),
     faces: (eventId) => temp.repos.faces.countFaces(eventId),
     waiting: () => waiting(),
-    regrouped: (eventId) => regrouped.push(eventId),
     log: createLogger({ logDir: null, terminal: 'none' }),
     now: () => clock.now,
     rules: RULES,

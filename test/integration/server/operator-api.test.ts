@@ -302,4 +302,23 @@ describe('live feed', () => {
     });
     expect(last.faces.length).toBeGreaterThan(0);
   });
+
+  it('/api/live tells the console when the event was re-clustered, so its people page reloads', async () => {
+    const live = await watchLiveEvents(
+      (signal) => ev.operator('/api/live', { signal }),
+      'people-regrouped',
+      () => true,
+    );
+    const deadline = setTimeout(live.stop, READY_DEADLINE_MS);
+    try {
+      const res = await send('POST', '/api/people/recluster');
+      expect(res.status).toBe(200);
+      const summary = (await res.json()) as { persons: number };
+      expect(await live.awaited).toEqual({ type: 'people-regrouped', persons: summary.persons });
+      expect((await ev.operatorJson<PeopleList>('/api/people')).people).toHaveLength(summary.persons);
+    } finally {
+      clearTimeout(deadline);
+      live.stop();
+    }
+  });
 });
