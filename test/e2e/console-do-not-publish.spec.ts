@@ -1,21 +1,13 @@
 // The organiser marks a person "do not publish" in the console's People page: the card says so,
 // the "Do not publish" list records who, by whom, when and in how many photos, and "Publish
 // again" undoes it while the list keeps the revoked request.
-import type { PeopleList } from '../../src/api/index.js';
-import { copyPhoto } from './support/event-photos.js';
-import { SAMPLE_PHOTOS, screenshotPath } from './support/paths.js';
-import { waitForReadyPhotos } from './support/server.js';
+import { screenshotPath } from './support/paths.js';
+import { openPeoplePage } from './support/people-page.js';
 import { expect, test } from './support/test.js';
 
 test('the organiser marks a person "do not publish" and publishes them again', async ({ page, server }) => {
   await page.setViewportSize({ width: 1440, height: 900 });
-  for (const photo of SAMPLE_PHOTOS.slice(0, 2)) await copyPhoto(server.watchDir, photo);
-  await waitForReadyPhotos(server, 2);
-  const { people } = await server.api.get<PeopleList>(server.api.withEvent('/api/people'));
-  const person = people[0]!;
-
-  await page.goto(`${server.url}/console?token=${encodeURIComponent(server.operatorToken)}`);
-  await page.getByTestId('nav-people').click();
+  const person = await openPeoplePage(page, server);
   const card = page.locator(`[data-testid="person-card"][data-person-id="${person.id}"]`);
   await expect(card).toHaveAttribute('data-opted-out', 'false');
 

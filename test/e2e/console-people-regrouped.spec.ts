@@ -1,20 +1,11 @@
 // When the event's people are grouped again from scratch (`shutterfind recluster`, or by
 // themselves while the cameras pause), an open People page reloads by itself: a name given
 // meanwhile from the command line shows without pressing Refresh.
-import type { PeopleList } from '../../src/api/index.js';
-import { copyPhoto } from './support/event-photos.js';
-import { SAMPLE_PHOTOS } from './support/paths.js';
-import { waitForReadyPhotos } from './support/server.js';
+import { openPeoplePage } from './support/people-page.js';
 import { expect, test } from './support/test.js';
 
 test('the People page reloads by itself once the event is re-clustered', async ({ page, server }) => {
-  for (const photo of SAMPLE_PHOTOS.slice(0, 2)) await copyPhoto(server.watchDir, photo);
-  await waitForReadyPhotos(server, 2);
-  const { people } = await server.api.get<PeopleList>(server.api.withEvent('/api/people'));
-  const person = people[0]!;
-
-  await page.goto(`${server.url}/console?token=${encodeURIComponent(server.operatorToken)}`);
-  await page.getByTestId('nav-people').click();
+  const person = await openPeoplePage(page, server);
   const card = page.locator(`[data-testid="person-card"][data-person-id="${person.id}"]`);
   await expect(card).toBeVisible();
   await expect(card.getByTestId('person-name')).not.toContainText('Aunt May');
