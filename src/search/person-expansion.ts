@@ -1,7 +1,8 @@
 // Recall from people: once the selfie clearly matches a face of a person cluster, that person's
 // other photos are likely the attendee too even where their face there is farther than the
 // threshold (profile, motion blur, a grimace). Pure: takes the facts, returns what to add.
-import { cosineDistance } from '../vision/index.js';
+import { linkGraph } from '../people/index.js';
+import { cosineDistance, groupByAverageDistance } from '../vision/index.js';
 
 export interface ExpansionRules {
   /** A direct match this close (as a fraction of the threshold) vouches for its person. */
@@ -104,4 +105,119 @@ export function personCentre(vectors: readonly Float32Array[]): Float32Array | n
     for (let i = 0; i < sum.length; i++) sum[i]! += v[i]! / norm;
   }
   return sum;
+}
+
+/**
+ * Persons whose faces are, on average, within `groupThreshold` of the query: those the re-cluster's
+ * own rule (average distance, `groupThreshold`) would put with it. The mean of a person's distances
+ * is never below its nearest face's, so searching the event for faces within `groupThreshold` finds
+ * every such person.
+ */
+export function personsAroundQuery(
+  facesOfPerson: ReadonlyMap<number, readonly Float32Array[]>,
+  query: Float32Array,
+  groupThreshold: number,
+): Set<number> {
+  const around = new Set<number>();
+  for (const [personId, vectors] of facesOfPerson) {
+    if (!vectors.length) continue;
+    const mean = vectors.reduce((sum, v) => sum + cosineDistance(query, v), 0) / vectors.length;
+    if (mean <= groupThreshold) around.add(personId);
+  }
+  return around;
+}
+
+export interface FaceToRegroup {
+  faceId: number;
+  photoId: number;
+  personId: number;
+  vector: Float32Array;
+}
+
+/**
+ * Faces a selfie search groups again at most. The grouping compares every pair, and one person's
+ * faces all linked to one another are its dearest case: 200 such faces took about 120 ms on the
+ * 2-core dev box (400 faces 280 ms, 800 almost a second), where bench:match's searches read at
+ * most 145 (median 26, pools of real people). Past it the persons are taken as they are: between
+ * bursts of shooting they are the re-cluster's anyway (the engine re-clusters when the cameras pause).
+ */
+export const REGROUP_MAX_FACES = 200;
+
+/**
+ * The faces grouped again by the re-cluster's rule (average distance within `groupThreshold`, two
+ * faces of one photo kept apart), as face-id lists; more than `maxFaces` faces keep their persons.
+ */
+export function regroupFaces(faces: readonly FaceToRegroup[], groupThreshold: number, maxFaces = REGROUP_MAX_FACES): number[][] {
+  const sorted = [...faces].sort((a, b) => a.faceId - b.faceId);
+  if (sorted.length > maxFaces) {
+    const byPerson = new Map<number, number[]>();
+    for (const f of sorted) {
+      const list = byPerson.get(f.personId);
+      if (list) list.push(f.faceId);
+      else byPerson.set(f.personId, [f.faceId]);
+    }
+    return [...byPerson.values()];
+  }
+  const grouped = sorted.map((f) => ({ faceId: f.faceId, photoId: f.photoId, embedding: f.vector }));
+  return groupByAverageDistance(grouped, linkGraph(grouped, groupThreshold), groupThreshold);
+}
+
+/** The person-centre rule's distances (kioskDistances, from match-threshold.json). */
+export interface CentreRule {
+  /** How near a person's centre must be to the expanded query (personThreshold). */
+  threshold: number;
+  /** A face of such a person joins when within this of the selfie or the expanded query (`verify`'s pair threshold). */
+  reach: number;
+  /**
+   * The re-cluster's average distance (groupThreshold): the persons the sure matches touched, and
+   * persons this near the expanded query on average, are grouped again by it before their centres
+   * are measured.
+   */
+  regroup: number;
+  /** Faces grouped again at most (REGROUP_MAX_FACES); past it, and at 0, the persons are taken as they are. */
+  regroupMaxFaces?: number;
+}
+
+/** A face of a person the search read: `distance` is from the selfie. */
+export interface PersonFace extends ClusterFace {
+  vector: Float32Array;
+}
+
+/**
+ * Faces to add through persons' centres: the faces of `persons` grouped again (regroupFaces), and
+ * of each regrouped person that holds a sure match and whose centre is near the expanded query,
+ * the faces within `reach` of the selfie or that query (the nearer counting), in photos not found
+ * yet; best per photo, nearest first, `personId` being the regrouped person's index.
+ */
+export function facesVouchedByCentres(
+  candidates: readonly PersonFace[],
+  facts: {
+    persons: ReadonlySet<number>;
+    sureFaces: ReadonlySet<number>;
+    alreadyFound: ReadonlySet<number>;
+    query: Float32Array;
+    rule: CentreRule;
+  },
+): ClusterFace[] {
+  const { rule, query } = facts;
+  const pool = candidates.filter((c) => facts.persons.has(c.personId));
+  const groupOf = new Map<number, number>();
+  regroupFaces(pool, rule.regroup, rule.regroupMaxFaces).forEach((ids, group) => {
+    if (ids.some((id) => facts.sureFaces.has(id))) for (const id of ids) groupOf.set(id, group);
+  });
+  const inGroups = pool.flatMap((c) => {
+    const group = groupOf.get(c.faceId);
+    return group === undefined ? [] : [{ ...c, personId: group }];
+  });
+  const vectorsOfGroup = new Map<number, Float32Array[]>();
+  for (const c of inGroups) {
+    const list = vectorsOfGroup.get(c.personId);
+    if (list) list.push(c.vector);
+    else vectorsOfGroup.set(c.personId, [c.vector]);
+  }
+  const near = personsNearQuery(vectorsOfGroup, query, rule.threshold);
+  const nearer = inGroups
+    .filter((c) => near.has(c.personId))
+    .map((c) => ({ ...c, distance: Math.min(c.distance, cosineDistance(query, c.vector)) }));
+  return facesWithin(nearer, near, facts.alreadyFound, rule.reach);
 }

@@ -26,18 +26,18 @@ export interface KioskDistances {
   threshold: number;
   /** "Maybe you?" photos: a face beyond `threshold` but within this (maybeThreshold). */
   maybeThreshold: number;
-  /** Persons vouching for their photos through their centre (personThreshold, and `verify`'s pair threshold as reach). */
+  /** Persons vouching for their photos through their centre (personThreshold; `verify`'s pair threshold as reach; regrouped at groupThreshold). */
   personCentres: PersonCentres;
 }
 
 /** match-threshold.json's distances as the kiosk's search uses them: every selfie search reads them from here. */
 export function kioskDistances(
-  config: Pick<MatchThreshold, 'threshold' | 'searchThreshold' | 'maybeThreshold' | 'personThreshold'>,
+  config: Pick<MatchThreshold, 'threshold' | 'searchThreshold' | 'maybeThreshold' | 'personThreshold' | 'groupThreshold'>,
 ): KioskDistances {
   return {
     threshold: config.searchThreshold,
     maybeThreshold: config.maybeThreshold,
-    personCentres: { threshold: config.personThreshold, reach: config.threshold },
+    personCentres: { threshold: config.personThreshold, reach: config.threshold, regroup: config.groupThreshold },
   };
 }
 

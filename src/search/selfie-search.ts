@@ -3,7 +3,14 @@
 import type { Repositories } from '../store/index.js';
 import type { FaceSearchModeChoice } from '../store/index.js';
 import { cosineDistance } from '../vision/index.js';
-import { facesToAdd, facesWithin, personsNearQuery, vouchedPersons, type ClusterFace } from './person-expansion.js';
+import {
+  facesToAdd,
+  facesVouchedByCentres,
+  personsAroundQuery,
+  vouchedPersons,
+  type CentreRule,
+  type ClusterFace,
+} from './person-expansion.js';
 import type { FaceIndex } from './face-index.js';
 import { nearestPhotosInIndex } from './face-index-cache.js';
 
@@ -37,12 +44,7 @@ export interface SelfieSearchOptions {
 }
 
 /** Any person (automatic ones too) whose faces' centre is near the expanded query vouches for its other photos. */
-export interface PersonCentres {
-  /** How near the centre must be (personThreshold of match-threshold.json). */
-  threshold: number;
-  /** A face of such a person joins when within this of the selfie or the expanded query (`verify`'s pair threshold). */
-  reach: number;
-}
+export type PersonCentres = CentreRule;
 
 /** Ranked photos of the event for an embedding (already from a validated selfie). */
 export function photosForEmbedding(repos: Repositories, eventId: number, embedding: Float32Array, options: SearchOptions): SelfieMatch[] {
@@ -98,7 +100,10 @@ function sureMatches(
   const direct = [...nearest.flatMap(toMatch), ...expanded.flatMap(toMatch)].slice(0, limit);
   if (options.expandByPerson === false || direct.length >= limit) return { matches: direct, expandedQuery };
   return {
-    matches: [...direct, ...viaPersons(repos, eventId, embedding, expandedQuery, [...nearest, ...expanded], options)].slice(0, limit),
+    matches: [...direct, ...viaPersons(repos, eventId, embedding, expandedQuery, [...nearest, ...expanded], { ...options, limit })].slice(
+      0,
+      limit,
+    ),
     expandedQuery,
   };
 }
@@ -128,6 +133,17 @@ export function expandQuery(query: Float32Array, seeds: readonly Float32Array[])
  * through one strong match. Automatic persons vouch only through their centre
  * (`personThreshold`): they are grouped at a looser link than the search threshold, and vouching
  * through one face pulled in strangers (precision 0.99 to 0.94 on bench:match's event).
+ *
+ * Before their centres are measured, the persons the matches touched, and any person whose faces
+ * are on average within the re-cluster's distance of the expanded query, are grouped again here by
+ * the re-cluster's rule. While photos land, persons are the live grouping's, which links a face at a
+ * time: on bench:match's held-out event it had put two look-alikes into one person (12 faces of the
+ * attendee, 32 of a look-alike), whose centre then brought in 18 of the look-alike's photos, and it
+ * splits a person more (1.81 persons per real person against 1.59 re-clustered), leaving pieces
+ * her sure matches never touch. Grouped again here, the live persons answered 0.994 / 0.951
+ * (precision / recall of the sure tier) instead of 0.992 / 0.947, about as re-clustered ones do
+ * (0.995 / 0.951; match-2026-12-06T1553Z.json, match-calibration.md). Past REGROUP_MAX_FACES the
+ * persons are taken as grouped.
  */
 function viaPersons(
   repos: Repositories,
@@ -135,7 +151,7 @@ function viaPersons(
   embedding: Float32Array,
   expandedQuery: Float32Array | null,
   nearest: readonly { faceId: number; photoId: number; distance: number }[],
-  options: Pick<SearchOptions, 'threshold' | 'personCentres'>,
+  options: Pick<SearchOptions, 'threshold' | 'personCentres' | 'mode' | 'index'> & { limit: number },
 ): SelfieMatch[] {
   const { threshold, personCentres } = options;
   const described = repos.persons.describeNeighbours(nearest.map((n) => ({ faceId: n.faceId, distance: n.distance })));
@@ -144,9 +160,22 @@ function viaPersons(
     threshold,
   );
   const byCentre = personCentres && expandedQuery ? { ...personCentres, query: expandedQuery } : null;
-  // The persons the matches touched: the candidates for the centre rule.
-  const touched = byCentre ? [...new Set(described.flatMap((d) => (d.personId !== null ? [d.personId] : [])))] : [];
-  const persons = [...new Set([...confirmed, ...touched])];
+  const personsOf = (found: ReturnType<typeof repos.persons.describeNeighbours>) => [
+    ...new Set(found.flatMap((d) => (d.personId !== null ? [d.personId] : []))),
+  ];
+  // The persons the matches touched, and those with a face near enough to be around the query on average.
+  const touched = byCentre ? personsOf(described) : [];
+  const aroundCandidates = byCentre
+    ? personsOf(
+        repos.persons.describeNeighbours(
+          photosWithin(repos, eventId, options, byCentre.query, options.limit, byCentre.regroup).map((n) => ({
+            faceId: n.faceId,
+            distance: n.distance,
+          })),
+        ),
+      )
+    : [];
+  const persons = [...new Set([...confirmed, ...touched, ...aroundCandidates])];
   if (!persons.length) return [];
   const faces = repos.faces.facesOfPersons(eventId, persons);
   const vectors = repos.faceVectors.vectorsOf(faces.map((f) => f.id));
@@ -177,12 +206,16 @@ function viaPersons(
   };
   keep(facesToAdd(candidates, confirmed, found, threshold));
   if (byCentre) {
-    const near = personsNearQuery(new Map(touched.map((id) => [id, facesOf.get(id) ?? []])), byCentre.query, byCentre.threshold);
-    // A face of such a person is measured against the selfie and against the expanded query, the nearer counting.
-    const nearer = candidates
-      .filter((c) => near.has(c.personId))
-      .map((c) => ({ ...c, distance: Math.min(c.distance, cosineDistance(byCentre.query, c.vector)) }));
-    keep(facesWithin(nearer, near, found, byCentre.reach));
+    const around = personsAroundQuery(new Map(aroundCandidates.map((id) => [id, facesOf.get(id) ?? []])), byCentre.query, byCentre.regroup);
+    keep(
+      facesVouchedByCentres(candidates, {
+        persons: new Set([...touched, ...around]),
+        sureFaces: new Set(nearest.map((n) => n.faceId)),
+        alreadyFound: found,
+        query: byCentre.query,
+        rule: byCentre,
+      }),
+    );
   }
   const boxOf = new Map(candidates.map((c) => [c.faceId, c.box]));
   return [...added.values()]

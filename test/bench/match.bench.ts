@@ -548,9 +548,11 @@ interface EventRun {
     afterTaps?: { tapped: string[]; sure: string[]; maybe: string[] };
     /** The same search without the person-centre rule (personThreshold), as before it. */
     withoutCentres?: { sure: string[]; maybe: string[] };
+    /** The same search with the persons taken as grouped, not grouped again at search (as before that). */
+    withoutRegroup?: { sure: string[]; maybe: string[] };
     /** The same search once the event was re-clustered (the centre rule reads the persons). */
     afterRecluster?: { sure: string[]; maybe: string[] };
-    searchMs?: { withCentres: number; withoutCentres: number };
+    searchMs?: { withCentres: number; withoutCentres: number; withoutRegroup?: number };
     subsets?: { photos: number; sure: string[]; maybe: string[] }[];
   }[];
 }
@@ -626,6 +628,11 @@ async function measureEvent(): Promise<Record<string, unknown>> {
         sure: score((a) => a.withoutCentres!.sure),
         sureAndMaybe: score((a) => [...a.withoutCentres!.sure, ...a.withoutCentres!.maybe]),
       },
+      // Older runs (--reuse of an earlier ingest) have no such answers: scored as empty.
+      withoutRegroup: {
+        sure: score((a) => a.withoutRegroup?.sure ?? []),
+        sureAndMaybe: score((a) => [...(a.withoutRegroup?.sure ?? []), ...(a.withoutRegroup?.maybe ?? [])]),
+      },
       afterRecluster: {
         sure: score((a) => a.afterRecluster!.sure),
         sureAndMaybe: score((a) => [...a.afterRecluster!.sure, ...a.afterRecluster!.maybe]),
@@ -634,6 +641,7 @@ async function measureEvent(): Promise<Record<string, unknown>> {
       searchMs: {
         withPersonCentres: percentiles(answered.map((a) => a.searchMs!.withCentres)),
         withoutPersonCentres: percentiles(answered.map((a) => a.searchMs!.withoutCentres)),
+        withoutRegroup: percentiles(answered.map((a) => a.searchMs!.withoutRegroup ?? 0)),
       },
       // What the kiosk shows after the attendee tapped in her "Maybe you?" photos (each once): the
       // first sure photos, the tapped ones, and the sure photos of the search again; then its "maybe".
@@ -685,6 +693,7 @@ async function measureEvent(): Promise<Record<string, unknown>> {
         projected100k: {
           sure: projected(full.sure),
           sureWithoutPersonCentres: projected(full.withoutPersonCentres.sure),
+          sureWithoutRegroup: projected(full.withoutRegroup.sure),
           sureAfterRecluster: projected(full.afterRecluster.sure),
           sureAndMaybe: projected(full.sureAndMaybe),
           afterTapsSure: projected(full.afterTaps.sure),
@@ -714,7 +723,7 @@ async function measureEvent(): Promise<Record<string, unknown>> {
     };
     log(
       `  ${name}: faces ${run.faces.length} (${tilesFound}/${placed} placed found); sure P ${full.sure.precision.toFixed(3)} R ${full.sure.recall.toFixed(3)} ` +
-        `(without person centres P ${full.withoutPersonCentres.sure.precision.toFixed(3)} R ${full.withoutPersonCentres.sure.recall.toFixed(3)}; after a re-cluster P ${full.afterRecluster.sure.precision.toFixed(3)} R ${full.afterRecluster.sure.recall.toFixed(3)}); ` +
+        `(without person centres P ${full.withoutPersonCentres.sure.precision.toFixed(3)} R ${full.withoutPersonCentres.sure.recall.toFixed(3)}; persons not regrouped P ${full.withoutRegroup.sure.precision.toFixed(3)} R ${full.withoutRegroup.sure.recall.toFixed(3)}; after a re-cluster P ${full.afterRecluster.sure.precision.toFixed(3)} R ${full.afterRecluster.sure.recall.toFixed(3)}); ` +
         `sure+maybe P ${full.sureAndMaybe.precision.toFixed(3)} R ${full.sureAndMaybe.recall.toFixed(3)}; ` +
         `after "Maybe you?" taps: sure P ${full.afterTaps.sure.precision.toFixed(3)} R ${full.afterTaps.sure.recall.toFixed(3)}, sure+maybe R ${full.afterTaps.sureAndMaybe.recall.toFixed(3)}; people F live ${r.people.live.f.toFixed(3)}, re-clustered ${r.people.reclustered.f.toFixed(3)} (${r.people.reclustered.clustersPerIdentity.toFixed(2)} persons per person)`,
     );

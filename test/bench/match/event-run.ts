@@ -73,10 +73,15 @@ const subsetIndexes = subsets.map((n) => {
   return { photos: n, keep, index: FaceIndex.build(rows) };
 });
 const truth = args.truth ? (JSON.parse(readFileSync(args.truth, 'utf8')) as Record<string, string[]>) : null;
-/** The kiosk's distances, with or without the person-centre rule. */
-const kioskThresholds = (centres: boolean) => {
+/**
+ * The kiosk's distances: the person-centre rule as shipped, without it, or with the persons taken
+ * as they are (not grouped again at search), for the same run's before/after.
+ */
+type Centres = 'shipped' | 'none' | 'as-grouped';
+const kioskThresholds = (centres: Centres) => {
   const { personCentres, ...others } = kioskDistances(config);
-  return centres ? { ...others, personCentres } : others;
+  if (centres === 'none') return others;
+  return { ...others, personCentres: centres === 'as-grouped' ? { ...personCentres, regroupMaxFaces: 0 } : personCentres };
 };
 const answers: ({ identity: string; embedding?: Float32Array; afterRecluster?: { sure: string[]; maybe: string[] } } & Record<
   string,
@@ -91,7 +96,7 @@ for (const s of selfies) {
     answers.push({ identity: s.identity, refused: (err as Error).message });
     continue;
   }
-  const search = (index: FaceIndex, centres = true) =>
+  const search = (index: FaceIndex, centres: Centres = 'shipped') =>
     tieredPhotosForEmbedding(engineRepositories(engine), eventId, embedding, {
       ...kioskThresholds(centres),
       limit: 500,
@@ -102,8 +107,12 @@ for (const s of selfies) {
   const withCentresMs = performance.now() - t0;
   // The same search without the person-centre rule (as before it), for the same run's before/after.
   t0 = performance.now();
-  const withoutCentres = search(engineFaceIndexes(engine).forEvent(eventId), false);
+  const withoutCentres = search(engineFaceIndexes(engine).forEvent(eventId), 'none');
   const withoutCentresMs = performance.now() - t0;
+  // And with the persons as grouped, not grouped again at search (as before that).
+  t0 = performance.now();
+  const asGrouped = search(engineFaceIndexes(engine).forEvent(eventId), 'as-grouped');
+  const asGroupedMs = performance.now() - t0;
   const names = (ms: { photoId: number }[]) => ms.map((m) => nameOf.get(m.photoId)!);
   // The attendee recognises herself in some "Maybe you?" photos and taps each in (the kiosk's
   // confirm-maybe: the faces those photos matched by join the selfie's query expansion).
@@ -111,7 +120,7 @@ for (const s of selfies) {
   const tapped = truth ? full.maybe.filter((m) => theirs.has(nameOf.get(m.photoId)!)) : [];
   const again = tapped.length
     ? tieredPhotosForEmbedding(engineRepositories(engine), eventId, embedding, {
-        ...kioskThresholds(true),
+        ...kioskThresholds('shipped'),
         limit: 500,
         index: engineFaceIndexes(engine).forEvent(eventId),
         confirmedFaces: engineRepositories(engine)
@@ -125,8 +134,9 @@ for (const s of selfies) {
     sure: names(full.sure),
     maybe: names(full.maybe),
     withoutCentres: { sure: names(withoutCentres.sure), maybe: names(withoutCentres.maybe) },
-    // The search alone (selfie already described), to price the person-centre rule.
-    searchMs: { withCentres: withCentresMs, withoutCentres: withoutCentresMs },
+    withoutRegroup: { sure: names(asGrouped.sure), maybe: names(asGrouped.maybe) },
+    // The search alone (selfie already described), to price the person-centre rule and the regrouping.
+    searchMs: { withCentres: withCentresMs, withoutCentres: withoutCentresMs, withoutRegroup: asGroupedMs },
     ...(truth ? { afterTaps: { tapped: names(tapped), sure: names(again?.sure ?? []), maybe: names(again?.maybe ?? []) } } : {}),
     subsets: subsetIndexes.map((sub) => {
       const r = search(sub.index);
@@ -143,7 +153,7 @@ const recluster = await reclusterEvent(engineRepositories(engine).persons, event
 for (const a of answers) {
   if (!a.embedding) continue;
   const r = tieredPhotosForEmbedding(engineRepositories(engine), eventId, a.embedding, {
-    ...kioskThresholds(true),
+    ...kioskThresholds('shipped'),
     limit: 500,
     index: engineFaceIndexes(engine).forEvent(eventId),
   });

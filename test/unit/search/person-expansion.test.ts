@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { facesToAdd, personCentre, personsNearQuery, vouchedPersons } from '../../../src/search/person-expansion.js';
+import {
+  facesToAdd,
+  personCentre,
+  personsAroundQuery,
+  personsNearQuery,
+  regroupFaces,
+  vouchedPersons,
+} from '../../../src/search/person-expansion.js';
 import { cosineDistance } from '../../../src/vision/index.js';
 
 const T = 0.04;
@@ -62,5 +69,53 @@ describe('personsNearQuery', () => {
     const b = Float32Array.from([0, 1]);
     expect(cosineDistance(personCentre([a, b])!, Float32Array.from([1, 1]))).toBeCloseTo(0, 6);
     expect(personCentre([])).toBeNull();
+  });
+});
+
+describe('regrouping the persons a search read', () => {
+  const unit = (...xs: number[]) => {
+    const v = new Float32Array(8);
+    xs.forEach((x, i) => (v[i] = x));
+    const n = Math.hypot(...xs);
+    return v.map((x) => x / n);
+  };
+  // Two people the live grouping put into one person (7), and a second piece of the first (8).
+  const faces = [
+    { faceId: 1, photoId: 1, personId: 7, vector: unit(1, 0.1, 0) },
+    { faceId: 2, photoId: 2, personId: 7, vector: unit(1, 0.15, 0) },
+    { faceId: 3, photoId: 3, personId: 7, vector: unit(0, 0.1, 1) },
+    { faceId: 4, photoId: 4, personId: 7, vector: unit(0, 0.15, 1) },
+    { faceId: 5, photoId: 5, personId: 8, vector: unit(1, 0.2, 0) },
+  ];
+
+  it("splits a person of two people and joins a person's pieces, by the re-cluster's average distance", () => {
+    expect(regroupFaces(faces, 0.3)).toEqual([
+      [1, 2, 5],
+      [3, 4],
+    ]);
+  });
+
+  it('keeps two faces of one photo apart, as the re-cluster does', () => {
+    const samePhoto = faces.map((f) => (f.faceId === 5 ? { ...f, photoId: 1 } : f));
+    const groups = regroupFaces(samePhoto, 0.3);
+    expect(groups.find((g) => g.includes(1))).not.toContain(5);
+    expect(groups).toContainEqual([3, 4]);
+  });
+
+  it('takes the persons as they are past the most faces it groups', () => {
+    expect(regroupFaces(faces, 0.3, 4)).toEqual([[1, 2, 3, 4], [5]]);
+  });
+
+  it('finds the persons whose faces are on average near the query, not one whose nearest face is', () => {
+    const query = unit(1, 0, 0);
+    const around = personsAroundQuery(
+      new Map([
+        [8, [unit(1, 0.2, 0), unit(1, 0.3, 0)]],
+        [9, [unit(1, 0.2, 0), unit(0, 0, 1), unit(0, 1, 1)]],
+      ]),
+      query,
+      0.3,
+    );
+    expect([...around]).toEqual([8]);
   });
 });
