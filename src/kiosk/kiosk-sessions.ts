@@ -9,6 +9,7 @@ import type { KioskMatch, KioskResults, KioskSessionView, TakeHomeRequest } from
 import { KioskError } from './kiosk-error.js';
 import { hashSecret, newToken } from '../config/index.js';
 import type { EventSearch, MatchedSelfie } from '../search/index.js';
+import { createFollowerMatching, type NewPhotosForFollower } from './follower-matching.js';
 
 /** A kiosk session never needs longer; one left open (a crash, a pulled plug) is ended by the sweep. */
 export const SESSION_LIFETIME_MS = 15 * 60 * 1000;
@@ -30,15 +31,10 @@ export interface TakenHome {
   deliveryId: number | null;
 }
 
-export interface NewPhotosForFollower {
-  sessionId: string;
-  photoIds: number[];
-  deliveryIds: number[];
-}
-
 export function createKioskSessions(deps: KioskSessionsDeps) {
   const { repos } = deps;
   const now = deps.now ?? Date.now;
+  const followers = createFollowerMatching({ repos, threshold: deps.threshold, now });
   const settingsOf = (eventId: number): EventSettings => readEventSettings(repos.events.eventSettings(eventId));
   // The gallery token of each running session, so a second take-home shows the same link. Only
   // the hash is stored; after a restart a session simply gets a new link.
@@ -223,20 +219,9 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
       if (session && session.kioskId === kiosk.id && session.state !== 'ended') close(session);
     },
 
-    /** New faces of a processed photo checked against opted-in attendees; their galleries and deliveries grow. */
+    /** New faces of a processed photo checked against opted-in attendees (follower-matching.ts); their galleries and deliveries grow. */
     newFaces(eventId: number, photoId: number, faceIds: readonly number[]): NewPhotosForFollower[] {
-      if (!faceIds.length) return [];
-      const followers = repos.kiosks.followingSessions(eventId, now());
-      if (!followers.length) return [];
-      const vectors = repos.faceVectors.vectorsOf(faceIds).filter((v): v is Float32Array => v !== undefined);
-      const found: NewPhotosForFollower[] = [];
-      for (const f of followers) {
-        if (f.matchedPhotoIds.includes(photoId)) continue;
-        if (!vectors.some((v) => cosineDistance(f.embedding, v) <= deps.threshold)) continue;
-        repos.kiosks.setMatchedPhotos(f.id, [...f.matchedPhotoIds, photoId]);
-        found.push({ sessionId: f.id, photoIds: [photoId], deliveryIds: repos.galleries.addPhotosForSession(f.id, [photoId]) });
-      }
-      return found;
+      return followers.newFaces(eventId, photoId, faceIds);
     },
 
     /** Ends sessions kiosks abandoned and forgets opted-in embeddings past their retention. */
@@ -247,7 +232,9 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
         const session = repos.kiosks.getSession(id);
         if (session) close(session);
       }
-      return { ended: abandoned.length, forgotten: repos.kiosks.forgetExpiredFollowers(at) };
+      const forgotten = repos.kiosks.forgetExpiredFollowers(at);
+      if (forgotten) followers.forget();
+      return { ended: abandoned.length, forgotten };
     },
   };
 }

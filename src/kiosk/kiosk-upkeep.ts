@@ -3,7 +3,8 @@
 // sweep that ends abandoned sessions and deletes selfie data past its retention. Before this
 // lived in the HTTP server, retention was enforced only while a server ran.
 import type { Logger } from 'pino';
-import type { KioskSessions, NewPhotosForFollower } from './kiosk-sessions.js';
+import type { KioskSessions } from './kiosk-sessions.js';
+import type { NewPhotosForFollower } from './follower-matching.js';
 
 /** The privacy sweep runs this often (and once at start). */
 export const SWEEP_EVERY_MS = 60_000;

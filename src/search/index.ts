@@ -3,6 +3,7 @@ export { dominantFace, SelfieError, DEFAULT_SELFIE_RULES, type SelfieProblem, ty
 export {
   photosForEmbedding,
   tieredPhotosForEmbedding,
+  expandedSelfie,
   MAYBE_LIMIT,
   type TieredMatches,
   type SelfieMatch,

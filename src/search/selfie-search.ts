@@ -118,6 +118,25 @@ function sureMatches(
  */
 export const QUERY_EXPANSION_SEEDS = 10;
 
+/**
+ * The query the sure tier was expanded to, rebuilt from faces the selfie matched earlier: the selfie
+ * plus its QUERY_EXPANSION_SEEDS nearest faces within `threshold` (null when none is). What the
+ * re-match of opted-in attendees compares new faces with, beside the selfie.
+ */
+export function expandedSelfie(
+  selfie: Float32Array,
+  matchedFaces: readonly { vector: Float32Array }[],
+  threshold: number,
+): Float32Array | null {
+  const seeds = matchedFaces
+    .map((f) => ({ vector: f.vector, distance: cosineDistance(selfie, f.vector) }))
+    .filter((f) => f.distance <= threshold)
+    .sort((a, b) => a.distance - b.distance)
+    .slice(0, QUERY_EXPANSION_SEEDS)
+    .map((f) => f.vector);
+  return seeds.length ? expandQuery(selfie, seeds) : null;
+}
+
 export function expandQuery(query: Float32Array, seeds: readonly Float32Array[]): Float32Array {
   const sum = Float32Array.from(query);
   for (const s of seeds) for (let i = 0; i < sum.length; i++) sum[i]! += s[i]!;
