@@ -73,6 +73,7 @@ export default defineConfig({
         'console-do-not-publish.spec.ts',
         'console-sync.spec.ts',
         'console-people-regrouped.spec.ts',
+        'console-people-new-photos.spec.ts',
       ],
     },
     { name: 'gallery', testMatch: 'gallery.spec.ts' },

@@ -63,6 +63,12 @@ export async function loadFeed(older: boolean): Promise<void> {
   receiveFeedPage(page.photos, page.nextBefore, older);
 }
 
+/**
+ * How often at most an open People page reloads while photos with faces land: their faces join
+ * persons as they are stored, and a burst of a photo a second would otherwise reload it each time.
+ */
+const PEOPLE_REFRESH_MS = 5_000;
+
 /** While signed in: the SSE stream feeds the store; a refused stream re-checks the session. */
 export function useLiveStream(enabled: boolean): void {
   useEffect(() => {
@@ -71,13 +77,26 @@ export function useLiveStream(enabled: boolean): void {
     let close: (() => void) | null = null;
     let retry: number | undefined;
     let hadOpened = false;
+    // New faces join persons as each photo is stored: the People page reloads at most every
+    // PEOPLE_REFRESH_MS while photos with faces land, not once per photo of a burst.
+    let peopleRefresh: number | undefined;
+    const newFacesLanded = () => {
+      if (peopleRefresh !== undefined) return;
+      peopleRefresh = window.setTimeout(() => {
+        peopleRefresh = undefined;
+        store.bump('people');
+      }, PEOPLE_REFRESH_MS);
+    };
 
     const connect = () => {
       close = openLiveStream(
         '/api/live',
         {
           overview: (e) => store.receiveOverview(e.overview),
-          photo: (e) => store.receivePhoto(e.photo),
+          photo: (e) => {
+            store.receivePhoto(e.photo);
+            if (e.photo.status === 'ready' && e.photo.faces.length) newFacesLanded();
+          },
           'file-failed': (e) => {
             store.bump('errors');
             store.notify(`Could not process ${e.path.split(/[\\/]/).pop() ?? e.path}: ${e.error}`, 'error');
@@ -116,6 +135,7 @@ export function useLiveStream(enabled: boolean): void {
     });
     return () => {
       window.clearTimeout(retry);
+      window.clearTimeout(peopleRefresh);
       close?.();
     };
   }, [enabled]);

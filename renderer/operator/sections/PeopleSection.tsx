@@ -29,7 +29,7 @@ function mergeTarget(people: readonly PersonView[]): PersonView | undefined {
 
 export function PeopleSection() {
   const notify = useConsole((s) => s.notify);
-  // Grouped again from scratch (by hand or while the cameras paused): the list reloads itself.
+  // Grouped again from scratch (by hand or while the cameras paused), or new faces landed: the list reloads itself.
   const revision = useRevision('people');
   const { resource, reload, set } = useResource(() => operatorApi.get<PeopleList>('/api/people'), [revision]);
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
