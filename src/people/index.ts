@@ -12,5 +12,3 @@ export {
 } from './persons.js';
 export { createEventPeople, MAX_PERSON_SAMPLES, type EventPeople, type EventPeopleDeps, type PersonWithSamples } from './event-people.js';
 export { regroupDue, QUIET_REGROUP_RULES, type QuietRegroupRules, type EventActivity } from './quiet-regroup.js';
-// The link graph by brute force, for a few hundred faces (the selfie search's regrouping); face-links.ts does whole events.
-export { linkGraph } from './face-clustering.js';

@@ -1,8 +1,7 @@
 // Recall from people: once the selfie clearly matches a face of a person cluster, that person's
 // other photos are likely the attendee too even where their face there is farther than the
 // threshold (profile, motion blur, a grimace). Pure: takes the facts, returns what to add.
-import { linkGraph } from '../people/index.js';
-import { cosineDistance, groupByAverageDistance } from '../vision/index.js';
+import { cosineDistance, groupByAverageDistanceInTable } from '../vision/index.js';
 
 export interface ExpansionRules {
   /** A direct match this close (as a fraction of the threshold) vouches for its person. */
@@ -107,26 +106,6 @@ export function personCentre(vectors: readonly Float32Array[]): Float32Array | n
   return sum;
 }
 
-/**
- * Persons whose faces are, on average, within `groupThreshold` of the query: those the re-cluster's
- * own rule (average distance, `groupThreshold`) would put with it. The mean of a person's distances
- * is never below its nearest face's, so searching the event for faces within `groupThreshold` finds
- * every such person.
- */
-export function personsAroundQuery(
-  facesOfPerson: ReadonlyMap<number, readonly Float32Array[]>,
-  query: Float32Array,
-  groupThreshold: number,
-): Set<number> {
-  const around = new Set<number>();
-  for (const [personId, vectors] of facesOfPerson) {
-    if (!vectors.length) continue;
-    const mean = vectors.reduce((sum, v) => sum + cosineDistance(query, v), 0) / vectors.length;
-    if (mean <= groupThreshold) around.add(personId);
-  }
-  return around;
-}
-
 export interface FaceToRegroup {
   faceId: number;
   photoId: number;
@@ -136,16 +115,18 @@ export interface FaceToRegroup {
 
 /**
  * Faces a selfie search groups again at most. The grouping compares every pair, and one person's
- * faces all linked to one another are its dearest case: 200 such faces took about 120 ms on the
- * 2-core dev box (400 faces 280 ms, 800 almost a second), where bench:match's searches read at
- * most 145 (median 26, pools of real people). Past it the persons are taken as they are: between
- * bursts of shooting they are the re-cluster's anyway (the engine re-clusters when the cameras pause).
+ * faces all near one another is its dearest case: on the 2-core dev box 400 such faces took about
+ * 33 ms, 800 about 126 ms (groupByAverageDistanceInTable; the re-cluster's own code took 205 ms for
+ * 400). bench:match's searches read at most 60 faces (median 25). Past it the persons are taken as
+ * they are: between bursts of shooting they are the re-cluster's anyway (the engine re-clusters
+ * when the cameras pause).
  */
-export const REGROUP_MAX_FACES = 200;
+export const REGROUP_MAX_FACES = 500;
 
 /**
  * The faces grouped again by the re-cluster's rule (average distance within `groupThreshold`, two
- * faces of one photo kept apart), as face-id lists; more than `maxFaces` faces keep their persons.
+ * faces of one photo kept apart: the same persons the re-cluster's code makes, from a table of
+ * every pair), as face-id lists; more than `maxFaces` faces keep their persons.
  */
 export function regroupFaces(faces: readonly FaceToRegroup[], groupThreshold: number, maxFaces = REGROUP_MAX_FACES): number[][] {
   const sorted = [...faces].sort((a, b) => a.faceId - b.faceId);
@@ -158,8 +139,10 @@ export function regroupFaces(faces: readonly FaceToRegroup[], groupThreshold: nu
     }
     return [...byPerson.values()];
   }
-  const grouped = sorted.map((f) => ({ faceId: f.faceId, photoId: f.photoId, embedding: f.vector }));
-  return groupByAverageDistance(grouped, linkGraph(grouped, groupThreshold), groupThreshold);
+  return groupByAverageDistanceInTable(
+    sorted.map((f) => ({ faceId: f.faceId, photoId: f.photoId, embedding: f.vector })),
+    groupThreshold,
+  );
 }
 
 /** The person-centre rule's distances (kioskDistances, from match-threshold.json). */
@@ -168,11 +151,7 @@ export interface CentreRule {
   threshold: number;
   /** A face of such a person joins when within this of the selfie or the expanded query (`verify`'s pair threshold). */
   reach: number;
-  /**
-   * The re-cluster's average distance (groupThreshold): the persons the sure matches touched, and
-   * persons this near the expanded query on average, are grouped again by it before their centres
-   * are measured.
-   */
+  /** The re-cluster's average distance (groupThreshold): the persons the sure matches touched are grouped again by it before their centres are measured. */
   regroup: number;
   /** Faces grouped again at most (REGROUP_MAX_FACES); past it, and at 0, the persons are taken as they are. */
   regroupMaxFaces?: number;

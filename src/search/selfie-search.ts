@@ -3,14 +3,7 @@
 import type { Repositories } from '../store/index.js';
 import type { FaceSearchModeChoice } from '../store/index.js';
 import { cosineDistance } from '../vision/index.js';
-import {
-  facesToAdd,
-  facesVouchedByCentres,
-  personsAroundQuery,
-  vouchedPersons,
-  type CentreRule,
-  type ClusterFace,
-} from './person-expansion.js';
+import { facesToAdd, facesVouchedByCentres, vouchedPersons, type CentreRule, type ClusterFace } from './person-expansion.js';
 import type { FaceIndex } from './face-index.js';
 import { nearestPhotosInIndex } from './face-index-cache.js';
 
@@ -100,10 +93,7 @@ function sureMatches(
   const direct = [...nearest.flatMap(toMatch), ...expanded.flatMap(toMatch)].slice(0, limit);
   if (options.expandByPerson === false || direct.length >= limit) return { matches: direct, expandedQuery };
   return {
-    matches: [...direct, ...viaPersons(repos, eventId, embedding, expandedQuery, [...nearest, ...expanded], { ...options, limit })].slice(
-      0,
-      limit,
-    ),
+    matches: [...direct, ...viaPersons(repos, eventId, embedding, expandedQuery, [...nearest, ...expanded], options)].slice(0, limit),
     expandedQuery,
   };
 }
@@ -153,16 +143,14 @@ export function expandQuery(query: Float32Array, seeds: readonly Float32Array[])
  * (`personThreshold`): they are grouped at a looser link than the search threshold, and vouching
  * through one face pulled in strangers (precision 0.99 to 0.94 on bench:match's event).
  *
- * Before their centres are measured, the persons the matches touched, and any person whose faces
- * are on average within the re-cluster's distance of the expanded query, are grouped again here by
- * the re-cluster's rule. While photos land, persons are the live grouping's, which links a face at a
- * time: on bench:match's held-out event it had put two look-alikes into one person (12 faces of the
- * attendee, 32 of a look-alike), whose centre then brought in 18 of the look-alike's photos, and it
- * splits a person more (1.81 persons per real person against 1.59 re-clustered), leaving pieces
- * her sure matches never touch. Grouped again here, the live persons answered 0.994 / 0.951
- * (precision / recall of the sure tier) instead of 0.992 / 0.947, about as re-clustered ones do
- * (0.995 / 0.951; match-2026-12-06T1553Z.json, match-calibration.md). Past REGROUP_MAX_FACES the
- * persons are taken as grouped.
+ * Before their centres are measured, the faces of the persons the matches touched are grouped
+ * again here by the re-cluster's rule. While photos land, persons are the live grouping's, which
+ * links a face at a time: on bench:match's held-out event it had put two look-alikes into one person
+ * (12 faces of the attendee, 32 of a look-alike), whose centre then brought in 18 of the look-alike's
+ * photos. Grouped again here the two are apart, and the live persons answered 0.995 / 0.947
+ * (precision / recall of the sure tier) instead of 0.992 / 0.947 (match-calibration.md). Persons
+ * the matches did not touch are not read: grouped here with hers on their own, without the rest of
+ * the event, a look-alike's piece joined her (more photos of hers found, and of his).
  */
 function viaPersons(
   repos: Repositories,
@@ -170,7 +158,7 @@ function viaPersons(
   embedding: Float32Array,
   expandedQuery: Float32Array | null,
   nearest: readonly { faceId: number; photoId: number; distance: number }[],
-  options: Pick<SearchOptions, 'threshold' | 'personCentres' | 'mode' | 'index'> & { limit: number },
+  options: Pick<SearchOptions, 'threshold' | 'personCentres'>,
 ): SelfieMatch[] {
   const { threshold, personCentres } = options;
   const described = repos.persons.describeNeighbours(nearest.map((n) => ({ faceId: n.faceId, distance: n.distance })));
@@ -179,33 +167,16 @@ function viaPersons(
     threshold,
   );
   const byCentre = personCentres && expandedQuery ? { ...personCentres, query: expandedQuery } : null;
-  const personsOf = (found: ReturnType<typeof repos.persons.describeNeighbours>) => [
-    ...new Set(found.flatMap((d) => (d.personId !== null ? [d.personId] : []))),
-  ];
-  // The persons the matches touched, and those with a face near enough to be around the query on average.
-  const touched = byCentre ? personsOf(described) : [];
-  const aroundCandidates = byCentre
-    ? personsOf(
-        repos.persons.describeNeighbours(
-          photosWithin(repos, eventId, options, byCentre.query, options.limit, byCentre.regroup).map((n) => ({
-            faceId: n.faceId,
-            distance: n.distance,
-          })),
-        ),
-      )
-    : [];
-  const persons = [...new Set([...confirmed, ...touched, ...aroundCandidates])];
+  // The persons the matches touched: the candidates for the centre rule.
+  const touched = byCentre ? [...new Set(described.flatMap((d) => (d.personId !== null ? [d.personId] : [])))] : [];
+  const persons = [...new Set([...confirmed, ...touched])];
   if (!persons.length) return [];
   const faces = repos.faces.facesOfPersons(eventId, persons);
   const vectors = repos.faceVectors.vectorsOf(faces.map((f) => f.id));
-  const facesOf = new Map<number, Float32Array[]>();
   const candidates: (ClusterFace & { box: SelfieMatch['box']; vector: Float32Array })[] = [];
   faces.forEach((f, i) => {
     const v = vectors[i];
     if (!v || f.personId === null) return;
-    const list = facesOf.get(f.personId);
-    if (list) list.push(v);
-    else facesOf.set(f.personId, [v]);
     candidates.push({
       faceId: f.id,
       photoId: f.photoId,
@@ -225,10 +196,9 @@ function viaPersons(
   };
   keep(facesToAdd(candidates, confirmed, found, threshold));
   if (byCentre) {
-    const around = personsAroundQuery(new Map(aroundCandidates.map((id) => [id, facesOf.get(id) ?? []])), byCentre.query, byCentre.regroup);
     keep(
       facesVouchedByCentres(candidates, {
-        persons: new Set([...touched, ...around]),
+        persons: new Set(touched),
         sureFaces: new Set(nearest.map((n) => n.faceId)),
         alreadyFound: found,
         query: byCentre.query,

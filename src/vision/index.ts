@@ -47,7 +47,7 @@ export {
   type ClipPrecision,
 } from './clip-model-files.js';
 export { linkGraphOnnx, TooManyLinksError } from './face-links.js';
-export { groupByAverageDistance, type GroupedFace } from './average-distance-grouping.js';
+export { groupByAverageDistance, groupByAverageDistanceInTable, type GroupedFace } from './average-distance-grouping.js';
 export { DESCRIPTOR_INPUT_SIZE } from './face-networks/input-sizes.js';
 export { DESCRIPTOR_NETWORKS, type DescriptorNetwork } from './descriptor-networks.js';
 export { encodeProjectionMatrix, type DescriptorProjection } from './descriptor-projection.js';

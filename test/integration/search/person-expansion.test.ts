@@ -133,23 +133,6 @@ describe("selfie search through an automatic person's centre", () => {
     expect(asGrouped.map((m) => m.path)).toContain('/cam/look-alike-3.jpg');
   });
 
-  it('finds her photos in a second automatic person that none of her sure matches is in', () => {
-    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
-    const [one, two, sideOn] = herPhotos(eventId);
-    const more = photoWithFace(eventId, 'her-side-on-2.jpg', lean([1, 0.32], [2, 0.33]));
-    automaticPerson(eventId, [one!, two!]);
-    automaticPerson(eventId, [sideOn!, more]);
-    automaticPerson(eventId, lookAlikePhotos(eventId));
-
-    const found = photosForEmbedding(temp.repos, eventId, selfie, options);
-    expect(found.map((m) => m.path).sort()).toEqual([...sureOnes, '/cam/her-side-on-2.jpg', '/cam/her-side-on.jpg'].sort());
-    const asGrouped = photosForEmbedding(temp.repos, eventId, selfie, {
-      ...options,
-      personCentres: { ...options.personCentres, regroupMaxFaces: 0 },
-    });
-    expect(asGrouped.map((m) => m.path)).toEqual(sureOnes);
-  });
-
   it('does not add a face of her person beyond the pair threshold: the centre vouches for the person, not for every face in it', () => {
     const eventId = temp.repos.events.ensureEvent('gala', 0).id;
     const faces = [

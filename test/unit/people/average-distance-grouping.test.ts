@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupByAverageDistance, type GroupedFace } from '../../../src/vision/average-distance-grouping.js';
+import { groupByAverageDistance, groupByAverageDistanceInTable, type GroupedFace } from '../../../src/vision/average-distance-grouping.js';
 import { clusterAll, cosineDistance, linkGraph } from '../../../src/people/face-clustering.js';
 import { loadMatchThreshold } from '../../../src/vision/index.js';
 import { seededRandom as rng } from '../../support/random-vectors.js';
@@ -30,13 +30,24 @@ const faceNear = (centre: Float32Array, rand: () => number, step: number) => {
 
 const face = (faceId: number, embedding: Float32Array, photoId = faceId): GroupedFace => ({ faceId, photoId, embedding });
 
+type Grouping = (faces: readonly GroupedFace[], threshold?: number) => number[][];
 /** What reclusterEvent does: faces in id order, links at the group threshold, then the grouping. */
-function group(faces: readonly GroupedFace[], threshold = GROUP): number[][] {
+const byLinks: Grouping = (faces, threshold = GROUP) => {
   const sorted = [...faces].sort((a, b) => a.faceId - b.faceId);
   return groupByAverageDistance(sorted, linkGraph(sorted, threshold), threshold);
-}
+};
+/** What a selfie search does with the persons it read: the table of every pair, faces in id order. */
+const inTable: Grouping = (faces, threshold = GROUP) =>
+  groupByAverageDistanceInTable(
+    [...faces].sort((a, b) => a.faceId - b.faceId),
+    threshold,
+  );
 
-describe('groupByAverageDistance (the whole-event re-cluster)', () => {
+// Both ways of grouping must make the same persons: every case runs on each.
+describe.each([
+  ['groupByAverageDistance (the whole-event re-cluster)', byLinks],
+  ["groupByAverageDistanceInTable (a selfie search's regrouping)", inTable],
+])('%s', (_, group) => {
   it('finds as many persons as there are, without being told how many, singletons included', () => {
     const rand = rng(7);
     const faces: GroupedFace[] = [];

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  facesToAdd,
-  personCentre,
-  personsAroundQuery,
-  personsNearQuery,
-  regroupFaces,
-  vouchedPersons,
-} from '../../../src/search/person-expansion.js';
+import { facesToAdd, personCentre, personsNearQuery, regroupFaces, vouchedPersons } from '../../../src/search/person-expansion.js';
 import { cosineDistance } from '../../../src/vision/index.js';
 
 const T = 0.04;
@@ -104,18 +97,5 @@ describe('regrouping the persons a search read', () => {
 
   it('takes the persons as they are past the most faces it groups', () => {
     expect(regroupFaces(faces, 0.3, 4)).toEqual([[1, 2, 3, 4], [5]]);
-  });
-
-  it('finds the persons whose faces are on average near the query, not one whose nearest face is', () => {
-    const query = unit(1, 0, 0);
-    const around = personsAroundQuery(
-      new Map([
-        [8, [unit(1, 0.2, 0), unit(1, 0.3, 0)]],
-        [9, [unit(1, 0.2, 0), unit(0, 0, 1), unit(0, 1, 1)]],
-      ]),
-      query,
-      0.3,
-    );
-    expect([...around]).toEqual([8]);
   });
 });
