@@ -221,7 +221,7 @@ export function groupByAverageDistance(
  * groups that always merging the nearest pair first makes (only exactly equal distances may be
  * taken in another order). groupByAverageDistance re-measures a merged group against each
  * neighbour from the groups' sums, about 3.5 n² dot products when every face is near every other
- * (one person photographed many times): 400 such faces took 250–350 ms. The table costs n²/2 dot
+ * (one person photographed many times): 400 such faces took 205–350 ms. The table costs n²/2 dot
  * products and n² numbers of memory (8 MB at 1,000 faces), a merge one pass over a row.
  */
 export function groupByAverageDistanceInTable(faces: readonly GroupedFace[], groupThreshold: number): number[][] {
