@@ -3,6 +3,10 @@
 // /assets/face-models/ (copied from node_modules at build time by vite.config.ts); nothing is
 // fetched from outside the kiosk's own server.
 import { DETECT_INPUT_WIDTH, type SeenFace } from './captureRule.js';
+import { within } from './timeLimit.js';
+
+/** How long one tfjs backend may take to start and run the nets once before the next is tried. */
+export const BACKEND_START_MS = 10_000;
 
 /** Where the build puts the model manifests and weights. */
 export const FACE_MODELS_URL = '/assets/face-models';
@@ -45,16 +49,22 @@ async function load(): Promise<FaceFinder> {
     }));
   };
   // WebGL where the browser has it (a real tablet); the CPU backend otherwise (headless, no GPU).
-  // A backend that initialises but cannot run the nets is caught by the warm-up run.
+  // A backend that initialises but cannot run the nets is caught by the warm-up run, and one that
+  // takes longer than BACKEND_START_MS to get there is left for the next. Once, in the browser tests
+  // (Chromium without a GPU), the detector had still not started 30 s after its models had arrived,
+  // with no backend failing: the selfie was never taken by itself. Most likely WebGL in software.
   const warmUp = document.createElement('canvas');
   warmUp.width = DETECT_INPUT_WIDTH;
   warmUp.height = (DETECT_INPUT_WIDTH * 3) / 4;
   for (const backend of ['webgl', 'cpu']) {
     try {
-      if (!(await tf.setBackend(backend))) continue;
-      await tf.ready();
-      await find(warmUp);
-      return find;
+      const started = async () => {
+        if (!(await tf.setBackend(backend))) return false;
+        await tf.ready();
+        await find(warmUp);
+        return true;
+      };
+      if (await within(started(), BACKEND_START_MS, `Face detection: the ${backend} backend`)) return find;
     } catch (error) {
       console.warn(`Face detection: the ${backend} backend failed`, error);
     }
