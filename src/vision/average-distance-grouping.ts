@@ -210,7 +210,11 @@ export function groupByAverageDistance(
     if (list) list.push(i);
     else members.set(g, [i]);
   });
-  return onePerPhoto(faces, [...members.values()]);
+  // Each group's sum of unit descriptors is already kept: it is the centre the last step needs.
+  return onePerPhoto(
+    faces,
+    [...members].map(([g, group]) => ({ group, centre: sums.subarray(g * dim, (g + 1) * dim) })),
+  );
 }
 
 /**
@@ -303,7 +307,14 @@ export function groupByAverageDistanceInTable(faces: readonly GroupedFace[], gro
       // The chain below the pair is still a chain of nearer and nearer groups: go on from its top.
     }
   }
-  return onePerPhoto(faces, done);
+  return onePerPhoto(
+    faces,
+    done.map((group) => {
+      const centre = new Float64Array(dim);
+      for (const i of group) for (let k = 0; k < dim; k++) centre[k] = centre[k]! + unit[i]![k]!;
+      return { group, centre };
+    }),
+  );
 }
 
 /**
@@ -311,16 +322,13 @@ export function groupByAverageDistanceInTable(faces: readonly GroupedFace[], gro
  * one face per photo in each: the one nearest the group's centre stays, the others become persons
  * of their own.
  */
-function onePerPhoto(faces: readonly GroupedFace[], groups: readonly (readonly number[])[]): number[][] {
+function onePerPhoto(
+  faces: readonly GroupedFace[],
+  groups: readonly { group: readonly number[]; centre: ArrayLike<number> }[],
+): number[][] {
   const dim = faces[0]?.embedding.length ?? 0;
   const persons: number[][] = [];
-  for (const group of groups) {
-    const centre = new Float64Array(dim);
-    for (const i of group) {
-      const x = faces[i]!.embedding;
-      const norm = Math.hypot(...x) || 1;
-      for (let k = 0; k < dim; k++) centre[k] = centre[k]! + x[k]! / norm;
-    }
+  for (const { group, centre } of groups) {
     const towardsCentre = (i: number): number => {
       const x = faces[i]!.embedding;
       let dot = 0;
