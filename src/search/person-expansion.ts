@@ -155,7 +155,21 @@ export interface CentreRule {
   regroup: number;
   /** Faces grouped again at most (REGROUP_MAX_FACES); past it, and at 0, the persons are taken as they are. */
   regroupMaxFaces?: number;
+  /**
+   * Whether the persons near the expanded query that the sure matches did not touch (pieces of
+   * her the live grouping split off), and the persons near each of those, are grouped with hers
+   * (default true; false: only the touched persons, as before).
+   */
+  joinPieces?: boolean;
 }
+
+/**
+ * Faces of her own that a piece needs beside it in a regrouped person to join it: its faces are then
+ * judged by their average distance to several of hers, never to one. In the six sample photos a
+ * stranger's only face, within the group distance of an attendee's only face, grouped with it and
+ * came into her sure photos; on bench:match's event any value from 1 to 12 found the same photos.
+ */
+export const PIECE_MIN_OWN_FACES = 3;
 
 /** A face of a person the search read: `distance` is from the selfie. */
 export interface PersonFace extends ClusterFace {
@@ -166,12 +180,18 @@ export interface PersonFace extends ClusterFace {
  * Faces to add through persons' centres: the faces of `persons` grouped again (regroupFaces), and
  * of each regrouped person that holds a sure match and whose centre is near the expanded query,
  * the faces within `reach` of the selfie or that query (the nearer counting), in photos not found
- * yet; best per photo, nearest first, `personId` being the regrouped person's index.
+ * yet; best per photo, nearest first, `personId` being the regrouped person's index. Faces of
+ * `untouched` persons count only where PIECE_MIN_OWN_FACES of the touched ones are grouped with them.
  */
 export function facesVouchedByCentres(
   candidates: readonly PersonFace[],
   facts: {
     persons: ReadonlySet<number>;
+    /**
+     * Of `persons`, those the sure matches did not touch (pieces and their neighbours): their faces
+     * count only in a regrouped person with PIECE_MIN_OWN_FACES faces of the touched ones.
+     */
+    untouched?: ReadonlySet<number>;
     sureFaces: ReadonlySet<number>;
     alreadyFound: ReadonlySet<number>;
     query: Float32Array;
@@ -184,9 +204,17 @@ export function facesVouchedByCentres(
   regroupFaces(pool, rule.regroup, rule.regroupMaxFaces).forEach((ids, group) => {
     if (ids.some((id) => facts.sureFaces.has(id))) for (const id of ids) groupOf.set(id, group);
   });
+  const untouched = facts.untouched ?? new Set<number>();
+  const touchedFaces = new Map<number, number>();
+  for (const c of pool) {
+    const group = groupOf.get(c.faceId);
+    if (group !== undefined && !untouched.has(c.personId)) touchedFaces.set(group, (touchedFaces.get(group) ?? 0) + 1);
+  }
   const inGroups = pool.flatMap((c) => {
     const group = groupOf.get(c.faceId);
-    return group === undefined ? [] : [{ ...c, personId: group }];
+    if (group === undefined) return [];
+    if (untouched.has(c.personId) && (touchedFaces.get(group) ?? 0) < PIECE_MIN_OWN_FACES) return [];
+    return [{ ...c, personId: group }];
   });
   const vectorsOfGroup = new Map<number, Float32Array[]>();
   for (const c of inGroups) {

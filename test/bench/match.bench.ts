@@ -550,9 +550,11 @@ interface EventRun {
     withoutCentres?: { sure: string[]; maybe: string[] };
     /** The same search with the persons taken as grouped, not grouped again at search (as before that). */
     withoutRegroup?: { sure: string[]; maybe: string[] };
+    /** The same search grouping again only the persons the sure matches touched (before pieces of her and their neighbours were read). */
+    withoutPieces?: { sure: string[]; maybe: string[] };
     /** The same search once the event was re-clustered (the centre rule reads the persons). */
     afterRecluster?: { sure: string[]; maybe: string[] };
-    searchMs?: { withCentres: number; withoutCentres: number; withoutRegroup?: number };
+    searchMs?: { withCentres: number; withoutCentres: number; withoutRegroup?: number; withoutPieces?: number };
     subsets?: { photos: number; sure: string[]; maybe: string[] }[];
   }[];
 }
@@ -610,6 +612,14 @@ async function measureEvent(): Promise<Record<string, unknown>> {
         })),
       );
     };
+    // A before/after answer older runs (--reuse of an earlier ingest) do not have: null, not scored as empty.
+    type Answer = EventRun['answers'][number];
+    const variant = (pick: (a: Answer) => { sure: string[]; maybe: string[] } | undefined) =>
+      answered.every((a) => pick(a))
+        ? { sure: score((a) => pick(a)!.sure), sureAndMaybe: score((a) => [...pick(a)!.sure, ...pick(a)!.maybe]) }
+        : null;
+    const variantMs = (pick: (a: Answer) => number | undefined) =>
+      answered.every((a) => pick(a) !== undefined) ? percentiles(answered.map((a) => pick(a)!)) : null;
     const subsetScores = (args.subsets ? args.subsets.split(',').map(Number) : []).map((n, i) => {
       const faces = labelled.filter((f) => composed.photos.slice(0, n).some((p) => p.name === f.photo)).length;
       return {
@@ -628,11 +638,8 @@ async function measureEvent(): Promise<Record<string, unknown>> {
         sure: score((a) => a.withoutCentres!.sure),
         sureAndMaybe: score((a) => [...a.withoutCentres!.sure, ...a.withoutCentres!.maybe]),
       },
-      // Older runs (--reuse of an earlier ingest) have no such answers: scored as empty.
-      withoutRegroup: {
-        sure: score((a) => a.withoutRegroup?.sure ?? []),
-        sureAndMaybe: score((a) => [...(a.withoutRegroup?.sure ?? []), ...(a.withoutRegroup?.maybe ?? [])]),
-      },
+      withoutRegroup: variant((a) => a.withoutRegroup),
+      withoutPieces: variant((a) => a.withoutPieces),
       afterRecluster: {
         sure: score((a) => a.afterRecluster!.sure),
         sureAndMaybe: score((a) => [...a.afterRecluster!.sure, ...a.afterRecluster!.maybe]),
@@ -641,7 +648,8 @@ async function measureEvent(): Promise<Record<string, unknown>> {
       searchMs: {
         withPersonCentres: percentiles(answered.map((a) => a.searchMs!.withCentres)),
         withoutPersonCentres: percentiles(answered.map((a) => a.searchMs!.withoutCentres)),
-        withoutRegroup: percentiles(answered.map((a) => a.searchMs!.withoutRegroup ?? 0)),
+        withoutRegroup: variantMs((a) => a.searchMs!.withoutRegroup),
+        withoutPieces: variantMs((a) => a.searchMs!.withoutPieces),
       },
       // What the kiosk shows after the attendee tapped in her "Maybe you?" photos (each once): the
       // first sure photos, the tapped ones, and the sure photos of the search again; then its "maybe".
@@ -693,7 +701,8 @@ async function measureEvent(): Promise<Record<string, unknown>> {
         projected100k: {
           sure: projected(full.sure),
           sureWithoutPersonCentres: projected(full.withoutPersonCentres.sure),
-          sureWithoutRegroup: projected(full.withoutRegroup.sure),
+          sureWithoutRegroup: full.withoutRegroup && projected(full.withoutRegroup.sure),
+          sureWithoutPieces: full.withoutPieces && projected(full.withoutPieces.sure),
           sureAfterRecluster: projected(full.afterRecluster.sure),
           sureAndMaybe: projected(full.sureAndMaybe),
           afterTapsSure: projected(full.afterTaps.sure),
@@ -721,9 +730,11 @@ async function measureEvent(): Promise<Record<string, unknown>> {
       retrieval: { full: typeof full };
       people: { live: { f: number }; reclustered: { f: number; clustersPerIdentity: number } };
     };
+    const pr = (r: { precision: number; recall: number } | undefined) =>
+      r ? `P ${r.precision.toFixed(3)} R ${r.recall.toFixed(3)}` : 'not in this run';
     log(
       `  ${name}: faces ${run.faces.length} (${tilesFound}/${placed} placed found); sure P ${full.sure.precision.toFixed(3)} R ${full.sure.recall.toFixed(3)} ` +
-        `(without person centres P ${full.withoutPersonCentres.sure.precision.toFixed(3)} R ${full.withoutPersonCentres.sure.recall.toFixed(3)}; persons not regrouped P ${full.withoutRegroup.sure.precision.toFixed(3)} R ${full.withoutRegroup.sure.recall.toFixed(3)}; after a re-cluster P ${full.afterRecluster.sure.precision.toFixed(3)} R ${full.afterRecluster.sure.recall.toFixed(3)}); ` +
+        `(without person centres P ${full.withoutPersonCentres.sure.precision.toFixed(3)} R ${full.withoutPersonCentres.sure.recall.toFixed(3)}; persons not regrouped ${pr(full.withoutRegroup?.sure)}; only touched persons regrouped ${pr(full.withoutPieces?.sure)}; after a re-cluster P ${full.afterRecluster.sure.precision.toFixed(3)} R ${full.afterRecluster.sure.recall.toFixed(3)}); ` +
         `sure+maybe P ${full.sureAndMaybe.precision.toFixed(3)} R ${full.sureAndMaybe.recall.toFixed(3)}; ` +
         `after "Maybe you?" taps: sure P ${full.afterTaps.sure.precision.toFixed(3)} R ${full.afterTaps.sure.recall.toFixed(3)}, sure+maybe R ${full.afterTaps.sureAndMaybe.recall.toFixed(3)}; people F live ${r.people.live.f.toFixed(3)}, re-clustered ${r.people.reclustered.f.toFixed(3)} (${r.people.reclustered.clustersPerIdentity.toFixed(2)} persons per person)`,
     );

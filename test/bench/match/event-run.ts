@@ -74,14 +74,17 @@ const subsetIndexes = subsets.map((n) => {
 });
 const truth = args.truth ? (JSON.parse(readFileSync(args.truth, 'utf8')) as Record<string, string[]>) : null;
 /**
- * The kiosk's distances: the person-centre rule as shipped, without it, or with the persons taken
- * as they are (not grouped again at search), for the same run's before/after.
+ * The kiosk's distances: the person-centre rule as shipped, without it, with the persons taken as
+ * they are (not grouped again at search), or with only the persons the sure matches touched
+ * grouped again (no pieces of her and their neighbours), for the same run's before/after.
  */
-type Centres = 'shipped' | 'none' | 'as-grouped';
+type Centres = 'shipped' | 'none' | 'as-grouped' | 'touched-only';
 const kioskThresholds = (centres: Centres) => {
   const { personCentres, ...others } = kioskDistances(config);
   if (centres === 'none') return others;
-  return { ...others, personCentres: centres === 'as-grouped' ? { ...personCentres, regroupMaxFaces: 0 } : personCentres };
+  if (centres === 'as-grouped') return { ...others, personCentres: { ...personCentres, regroupMaxFaces: 0, joinPieces: false } };
+  if (centres === 'touched-only') return { ...others, personCentres: { ...personCentres, joinPieces: false } };
+  return { ...others, personCentres };
 };
 const answers: ({ identity: string; embedding?: Float32Array; afterRecluster?: { sure: string[]; maybe: string[] } } & Record<
   string,
@@ -113,6 +116,10 @@ for (const s of selfies) {
   t0 = performance.now();
   const asGrouped = search(engineFaceIndexes(engine).forEvent(eventId), 'as-grouped');
   const asGroupedMs = performance.now() - t0;
+  // And grouping again only the persons the sure matches touched (as before pieces were joined).
+  t0 = performance.now();
+  const touchedOnly = search(engineFaceIndexes(engine).forEvent(eventId), 'touched-only');
+  const touchedOnlyMs = performance.now() - t0;
   const names = (ms: { photoId: number }[]) => ms.map((m) => nameOf.get(m.photoId)!);
   // The attendee recognises herself in some "Maybe you?" photos and taps each in (the kiosk's
   // confirm-maybe: the faces those photos matched by join the selfie's query expansion).
@@ -135,8 +142,9 @@ for (const s of selfies) {
     maybe: names(full.maybe),
     withoutCentres: { sure: names(withoutCentres.sure), maybe: names(withoutCentres.maybe) },
     withoutRegroup: { sure: names(asGrouped.sure), maybe: names(asGrouped.maybe) },
+    withoutPieces: { sure: names(touchedOnly.sure), maybe: names(touchedOnly.maybe) },
     // The search alone (selfie already described), to price the person-centre rule and the regrouping.
-    searchMs: { withCentres: withCentresMs, withoutCentres: withoutCentresMs, withoutRegroup: asGroupedMs },
+    searchMs: { withCentres: withCentresMs, withoutCentres: withoutCentresMs, withoutRegroup: asGroupedMs, withoutPieces: touchedOnlyMs },
     ...(truth ? { afterTaps: { tapped: names(tapped), sure: names(again?.sure ?? []), maybe: names(again?.maybe ?? []) } } : {}),
     subsets: subsetIndexes.map((sub) => {
       const r = search(sub.index);

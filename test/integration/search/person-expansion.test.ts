@@ -133,6 +133,71 @@ describe("selfie search through an automatic person's centre", () => {
     expect(asGrouped.map((m) => m.path)).toContain('/cam/look-alike-3.jpg');
   });
 
+  it('finds the photos of a piece of her that the live grouping split off and no sure match touched', () => {
+    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
+    automaticPerson(eventId, herPhotos(eventId));
+    // Her from behind and turned away: beyond the search distance of the selfie and of its expanded
+    // query, within the group distance of both and of her other photos, in a person of their own.
+    automaticPerson(eventId, [
+      photoWithFace(eventId, 'her-turned.jpg', lean([1, 0.4], [7, 0.25])),
+      photoWithFace(eventId, 'her-turned-2.jpg', lean([1, 0.42], [8, 0.22])),
+    ]);
+    const found = photosForEmbedding(temp.repos, eventId, selfie, options);
+    expect(found.map((m) => m.path).sort()).toEqual(
+      ['/cam/her-1.jpg', '/cam/her-2.jpg', '/cam/her-side-on.jpg', '/cam/her-turned.jpg', '/cam/her-turned-2.jpg'].sort(),
+    );
+    // Reading only the persons the sure matches touched (as before), the piece is missed.
+    const touchedOnly = photosForEmbedding(temp.repos, eventId, selfie, {
+      ...options,
+      personCentres: { ...options.personCentres, joinPieces: false },
+    });
+    expect(touchedOnly.map((m) => m.path).sort()).toEqual(['/cam/her-1.jpg', '/cam/her-2.jpg', '/cam/her-side-on.jpg']);
+  });
+
+  it("does not group a stranger's lone face with her only photo: a piece joins several of her faces, never one", () => {
+    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
+    const herOnly = lean([1, 0.2]);
+    const stranger = lean([1, 0.25], [12, 0.3]);
+    // The stranger is beyond the search distance of the selfie and of its expanded query, within
+    // the group distance of both and of her one photo, and in a person of his own.
+    const query = lean([1, 0.1]); // the expanded query: the selfie and her one photo averaged
+    expect(cosineDistance(query, stranger)).toBeGreaterThan(T);
+    expect(cosineDistance(query, stranger)).toBeLessThan(options.personCentres.regroup);
+    expect(cosineDistance(herOnly, stranger)).toBeLessThan(options.personCentres.regroup);
+    automaticPerson(eventId, [photoWithFace(eventId, 'her-1.jpg', herOnly)]);
+    automaticPerson(eventId, [photoWithFace(eventId, 'stranger.jpg', stranger)]);
+    expect(photosForEmbedding(temp.repos, eventId, selfie, options).map((m) => m.path)).toEqual(['/cam/her-1.jpg']);
+  });
+
+  describe("a look-alike's piece near her", () => {
+    // His lone face: beyond the search distances, within the group distance of the expanded query
+    // and of her photos, but nearer his own person, whose photos are all beyond the group distance
+    // of her query (so only a piece's neighbours bring them into the search).
+    const hisPiece = lean([1, 0.3], [3, 0.25], [11, 0.15]);
+    const hisOwn = [lean([1, 0.1], [3, 0.4]), lean([1, 0.12], [3, 0.4], [9, 0.1]), lean([1, 0.08], [3, 0.4], [10, 0.1])];
+    const event = (withHisOwnPhotos: boolean) => {
+      const eventId = temp.repos.events.ensureEvent('gala', 0).id;
+      automaticPerson(eventId, herPhotos(eventId));
+      automaticPerson(eventId, [photoWithFace(eventId, 'his-piece.jpg', hisPiece)]);
+      if (withHisOwnPhotos)
+        automaticPerson(
+          eventId,
+          hisOwn.map((v, i) => photoWithFace(eventId, `his-${i + 1}.jpg`, v)),
+        );
+      return eventId;
+    };
+
+    it('joins his own person, not hers', () => {
+      const found = photosForEmbedding(temp.repos, event(true), selfie, options);
+      expect(found.map((m) => m.path).sort()).toEqual(['/cam/her-1.jpg', '/cam/her-2.jpg', '/cam/her-side-on.jpg']);
+    });
+
+    it('the geometry: without his own photos in the event it would be grouped with hers', () => {
+      const found = photosForEmbedding(temp.repos, event(false), selfie, options);
+      expect(found.map((m) => m.path)).toContain('/cam/his-piece.jpg');
+    });
+  });
+
   it('does not add a face of her person beyond the pair threshold: the centre vouches for the person, not for every face in it', () => {
     const eventId = temp.repos.events.ensureEvent('gala', 0).id;
     const faces = [
