@@ -3,7 +3,15 @@
 import type { Repositories } from '../store/index.js';
 import type { FaceSearchModeChoice } from '../store/index.js';
 import { cosineDistance, l2Normalise } from '../vision/index.js';
-import { facesToAdd, facesVouchedByCentres, personCentre, vouchedPersons, type CentreRule, type ClusterFace } from './person-expansion.js';
+import {
+  facesToAdd,
+  facesVouchedByCentres,
+  personCentre,
+  REGROUP_MAX_FACES,
+  vouchedPersons,
+  type CentreRule,
+  type ClusterFace,
+} from './person-expansion.js';
 import type { FaceIndex } from './face-index.js';
 import { nearestPhotosInIndex } from './face-index-cache.js';
 
@@ -169,8 +177,9 @@ function viaPersons(
   );
   const byCentre = personCentres && expandedQuery ? { ...personCentres, query: expandedQuery } : null;
   // The persons the matches touched: the candidates for the centre rule.
-  const touched = byCentre ? [...new Set(described.flatMap((d) => (d.personId !== null ? [d.personId] : [])))] : [];
-  const untouched = byCentre && byCentre.joinPieces !== false ? piecesAndNeighbours(repos, eventId, options, byCentre, touched) : [];
+  const touchedCounts = new Map(described.flatMap((d) => (d.personId !== null ? [[d.personId, d.personFaceCount] as const] : [])));
+  const touched = byCentre ? [...touchedCounts.keys()] : [];
+  const untouched = byCentre && byCentre.joinPieces !== false ? piecesAndNeighbours(repos, eventId, options, byCentre, touchedCounts) : [];
   const persons = [...new Set([...confirmed, ...touched, ...untouched])];
   if (!persons.length) return [];
   const faces = repos.faces.facesOfPersons(eventId, persons);
@@ -242,22 +251,31 @@ export const PIECE_NEIGHBOUR_PHOTOS = 20;
  * where the whole event's re-cluster joins it to the rest of its own person (bench:match's event,
  * live persons: 6 wrong photos more without them, none with them). With them the search finds
  * on live persons what it finds once the event is re-clustered (match-calibration.md).
+ *
+ * None when they and the touched persons hold more faces than are grouped again
+ * (REGROUP_MAX_FACES): the touched persons are then still grouped again on their own, where adding
+ * the pieces would have every person taken as it is.
  */
 function piecesAndNeighbours(
   repos: Repositories,
   eventId: number,
   options: SearchOptions,
   rule: CentreRule & { query: Float32Array },
-  touched: readonly number[],
+  touched: ReadonlyMap<number, number>,
 ): number[] {
-  const personsOf = (found: readonly { faceId: number }[]) =>
-    repos.persons
-      .describeNeighbours(found.map((f) => ({ faceId: f.faceId, distance: 0 })))
-      .flatMap((d) => (d.personId !== null ? [d.personId] : []));
-  const known = new Set(touched);
-  const pieces = [...new Set(personsOf(photosWithin(repos, eventId, options, rule.query, PIECE_PHOTOS, rule.regroup)))].filter(
-    (p) => !known.has(p),
-  );
+  let room = (rule.regroupMaxFaces ?? REGROUP_MAX_FACES) - [...touched.values()].reduce((a, b) => a + b, 0);
+  const read = new Set<number>();
+  /** Reads the persons of these faces that are not read yet; false once they would not fit. */
+  const readPersonsOf = (found: readonly { faceId: number }[]): boolean => {
+    for (const d of repos.persons.describeNeighbours(found.map((f) => ({ faceId: f.faceId, distance: 0 })))) {
+      if (d.personId === null || touched.has(d.personId) || read.has(d.personId)) continue;
+      read.add(d.personId);
+      room -= d.personFaceCount;
+    }
+    return room >= 0;
+  };
+  if (!readPersonsOf(photosWithin(repos, eventId, options, rule.query, PIECE_PHOTOS, rule.regroup))) return [];
+  const pieces = [...read];
   if (!pieces.length) return [];
   const faces = repos.faces.facesOfPersons(eventId, pieces);
   const vectors = repos.faceVectors.vectorsOf(faces.map((f) => f.id));
@@ -269,12 +287,11 @@ function piecesAndNeighbours(
     if (list) list.push(v);
     else vectorsOf.set(f.personId, [v]);
   });
-  const read = new Set(pieces);
   for (const list of vectorsOf.values()) {
     const centre = l2Normalise(personCentre(list)!);
-    for (const p of personsOf(photosWithin(repos, eventId, options, centre, PIECE_NEIGHBOUR_PHOTOS, rule.regroup))) read.add(p);
+    if (!readPersonsOf(photosWithin(repos, eventId, options, centre, PIECE_NEIGHBOUR_PHOTOS, rule.regroup))) return [];
   }
-  return [...read].filter((p) => !known.has(p));
+  return [...read];
 }
 
 /** "Maybe you?" photos shown at most: a few to tap in, not a second gallery. */

@@ -83,6 +83,8 @@ describe("selfie search through an automatic person's centre", () => {
       faces.map((f) => f.faceId),
       person,
     );
+    // Its face count, as the engine keeps it.
+    temp.repos.persons.refreshPersons([person], 0);
     return person;
   };
   const herPhotos = (eventId: number) => [
@@ -152,6 +154,22 @@ describe("selfie search through an automatic person's centre", () => {
       personCentres: { ...options.personCentres, joinPieces: false },
     });
     expect(touchedOnly.map((m) => m.path).sort()).toEqual(['/cam/her-1.jpg', '/cam/her-2.jpg', '/cam/her-side-on.jpg']);
+  });
+
+  it('still groups the touched persons again when the pieces near her would take the faces past the bound', () => {
+    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
+    automaticPerson(eventId, [...herPhotos(eventId), ...lookAlikePhotos(eventId)]);
+    automaticPerson(eventId, [
+      photoWithFace(eventId, 'her-turned.jpg', lean([1, 0.4], [7, 0.25])),
+      photoWithFace(eventId, 'her-turned-2.jpg', lean([1, 0.42], [8, 0.22])),
+    ]);
+    // 7 faces touched, 2 more in the piece: past a bound of 8 the piece is left out, and the
+    // mixed person is still grouped again (taken as it is, it would vouch for his photos).
+    const found = photosForEmbedding(temp.repos, eventId, selfie, {
+      ...options,
+      personCentres: { ...options.personCentres, regroupMaxFaces: 8 },
+    });
+    expect(found.map((m) => m.path)).toEqual([...sureOnes, '/cam/her-side-on.jpg']);
   });
 
   it("does not group a stranger's lone face with her only photo: a piece joins several of her faces, never one", () => {
