@@ -264,6 +264,7 @@ function piecesAndNeighbours(
   touched: ReadonlyMap<number, number>,
 ): number[] {
   let room = (rule.regroupMaxFaces ?? REGROUP_MAX_FACES) - [...touched.values()].reduce((a, b) => a + b, 0);
+  if (room < 0) return [];
   const read = new Set<number>();
   /** Reads the persons of these faces that are not read yet; false once they would not fit. */
   const readPersonsOf = (found: readonly { faceId: number }[]): boolean => {
