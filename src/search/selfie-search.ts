@@ -267,8 +267,8 @@ function piecesAndNeighbours(
   if (room < 0) return [];
   const read = new Set<number>();
   /** Reads the persons of these faces that are not read yet; false once they would not fit. */
-  const readPersonsOf = (found: readonly { faceId: number }[]): boolean => {
-    for (const d of repos.persons.describeNeighbours(found.map((f) => ({ faceId: f.faceId, distance: 0 })))) {
+  const readPersonsOf = (found: readonly { faceId: number; distance: number }[]): boolean => {
+    for (const d of repos.persons.describeNeighbours(found)) {
       if (d.personId === null || touched.has(d.personId) || read.has(d.personId)) continue;
       read.add(d.personId);
       room -= d.personFaceCount;
