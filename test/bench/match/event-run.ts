@@ -46,6 +46,36 @@ if (!(args.reuse && already >= files.length)) {
   ingestMs = performance.now() - started;
 }
 const cpu = process.cpuUsage();
+if (args.reuse && ingestMs === 0 && existsSync(args.out!)) restoreLivePersons(JSON.parse(readFileSync(args.out!, 'utf8')) as EarlierRun);
+
+interface EarlierRun {
+  faces: { faceId: number; livePerson: number | null }[];
+}
+
+/**
+ * The persons as the earlier run's ingest grouped them live: that run re-clustered the event at
+ * its end, and answering again on the re-cluster's persons would report them as the live ones.
+ */
+function restoreLivePersons(earlier: EarlierRun): void {
+  const persons = engineRepositories(engine).persons;
+  const facesOf = new Map<number, number[]>();
+  for (const f of earlier.faces) {
+    if (f.livePerson === null) continue;
+    const list = facesOf.get(f.livePerson);
+    if (list) list.push(f.faceId);
+    else facesOf.set(f.livePerson, [f.faceId]);
+  }
+  persons.transaction(() => {
+    const now = Date.now();
+    const created = [...facesOf.values()].map((faceIds) => {
+      const id = persons.createPerson(eventId, now);
+      persons.setFacePerson(faceIds, id);
+      return id;
+    });
+    persons.refreshPersons(created, now);
+    for (const id of persons.emptyUnnamedPersonIds(eventId)) persons.deletePerson(id);
+  });
+}
 
 const photos = engineRepositories(engine).photos.listPhotos(eventId, { limit: 100_000 });
 const nameOf = new Map(photos.map((p) => [p.id, basename(p.path)]));
