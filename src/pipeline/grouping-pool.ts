@@ -4,7 +4,7 @@
 // after the last.
 import { Piscina } from 'piscina';
 import { groupingTask, type GroupingResult, type GroupingTask } from '../photo/index.js';
-import { workerScriptPath } from './worker-pool.js';
+import { untilThreadsLoaded, workerScriptPath } from './worker-pool.js';
 
 export interface GroupingThread {
   group(
@@ -17,20 +17,27 @@ export interface GroupingThread {
 
 export function createGroupingThread(): GroupingThread {
   let pool: Piscina<GroupingTask, GroupingResult> | null = null;
+  let loaded: () => Promise<void> = async () => undefined;
   return {
     group: (faces, groupThreshold, maxLinks) => {
-      pool ??= new Piscina<GroupingTask, GroupingResult>({
-        filename: workerScriptPath('grouping-worker'),
-        minThreads: 0,
-        maxThreads: 1,
-        idleTimeout: 60_000,
-      });
+      if (!pool) {
+        pool = new Piscina<GroupingTask, GroupingResult>({
+          filename: workerScriptPath('grouping-worker'),
+          minThreads: 0,
+          maxThreads: 1,
+          idleTimeout: 60_000,
+        });
+        loaded = untilThreadsLoaded(pool);
+      }
       const task = groupingTask(faces, groupThreshold, maxLinks);
       // The arrays are built for this task alone: handed over, not copied.
       const buffers = [task.faceIds, task.photoIds, task.embeddings].map((a) => a.buffer as ArrayBuffer);
       return pool.run(task, { transferList: buffers });
     },
+    // A re-cluster in flight is ended, not waited for; a thread still loading its script is let
+    // finish loading first (untilThreadsLoaded: ending it then aborts the process).
     close: async () => {
+      await loaded();
       await pool?.destroy();
       pool = null;
     },

@@ -35,6 +35,29 @@ export function workerScriptPath(name: string): string {
   return script;
 }
 
+/** How long closing a pool waits at most for a thread that is still loading its script. */
+export const SCRIPT_LOAD_WAIT_MS = 15_000;
+
+/**
+ * For a pool whose threads start on demand (minThreads 0): a function that resolves once every
+ * thread the pool has started has loaded its script (or SCRIPT_LOAD_WAIT_MS has passed). Ending a
+ * thread while Node is still loading its ES module script aborts the whole process (V8 "FATAL
+ * ERROR: v8::Module::IsGraphAsync must be used on an instantiated module", from piscina's
+ * require() of the script): CI saw it when a re-cluster's thread was closed 200 ms after it
+ * started on a loaded machine. Piscina says a thread started on demand is ready (workerCreate)
+ * only after it has loaded its script; the threads it starts with the pool it counts as ready at
+ * once, so those pools rely on a first task (their warm-ups) instead.
+ */
+export function untilThreadsLoaded(pool: Piscina): () => Promise<void> {
+  let ready = 0;
+  pool.on('workerCreate', () => (ready += 1));
+  pool.on('workerDestroy', () => (ready -= 1));
+  return async () => {
+    const giveUpAt = Date.now() + SCRIPT_LOAD_WAIT_MS;
+    while (pool.threads.length > ready && Date.now() < giveUpAt) await new Promise((resolve) => setTimeout(resolve, 10));
+  };
+}
+
 /**
  * Memory one photo worker adds at its peak with faces on: ~300 MB measured (a 24 MP decode and
  * three ONNX sessions; 477 MB for the whole process with one worker, 772 MB with two), plus
