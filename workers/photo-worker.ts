@@ -51,3 +51,6 @@ export function embedClip(task: ClipJobTask): Promise<ClipJobResult> {
 export async function warmUp(faces: FaceTaskOptions): Promise<void> {
   await faceEngines(faces);
 }
+
+/** Answered once this thread has loaded this script: the pool's close() waits for it (piscina task name 'loaded'; see untilThreadsLoaded). */
+export function loaded(): void {}

@@ -17,3 +17,6 @@ export default async function analyseSelfieTask(task: SelfieTask): Promise<Analy
 export async function warmUp(task: Omit<SelfieTask, 'image' | 'detect'>): Promise<void> {
   await engines(task);
 }
+
+/** Answered once this thread has loaded this script: the pool's close() waits for it (piscina task name 'loaded'; see untilThreadsLoaded). */
+export function loaded(): void {}

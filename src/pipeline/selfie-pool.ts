@@ -1,6 +1,6 @@
 // The engine's handle on the selfie worker (workers/selfie-worker.ts).
 import { Piscina } from 'piscina';
-import { FAIR_QUEUE, workerScriptPath } from './worker-pool.js';
+import { FAIR_QUEUE, untilThreadsLoaded, workerScriptPath } from './worker-pool.js';
 import type { AnalysedSelfie, SelfieTask } from '../photo/index.js';
 
 export interface SelfieAnalyser {
@@ -20,6 +20,7 @@ export function createSelfiePool(options: Omit<SelfieTask, 'image'>): SelfieAnal
     // Attendees are answered in the order they pressed the button (see FAIR_QUEUE).
     ...FAIR_QUEUE,
   });
+  const loaded = untilThreadsLoaded(pool, 1);
   let warming: Promise<unknown> = Promise.resolve();
   return {
     analyse: (image) => pool.run({ ...options, image: new Uint8Array(image) }) as Promise<AnalysedSelfie>,
@@ -31,8 +32,10 @@ export function createSelfiePool(options: Omit<SelfieTask, 'image'>): SelfieAnal
       warming = run.catch(() => undefined);
       await run;
     },
-    // Ending the thread while ONNX Runtime is still opening the models aborts the process.
+    // Ending the thread while it loads its script or while ONNX Runtime is still opening the
+    // models aborts the process (untilThreadsLoaded).
     close: async () => {
+      await loaded();
       await warming;
       await pool.destroy();
     },

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { packageRoot } from '../config/index.js';
 import { Piscina } from 'piscina';
@@ -38,23 +39,32 @@ export function workerScriptPath(name: string): string {
 /** How long closing a pool waits at most for a thread that is still loading its script. */
 export const SCRIPT_LOAD_WAIT_MS = 15_000;
 
+/** Piscina task name every worker script exports: a no-op, answered once its thread has loaded the script. */
+export const LOADED_TASK = 'loaded';
+
 /**
- * For a pool whose threads start on demand (minThreads 0): a function that resolves once every
- * thread the pool has started has loaded its script (or SCRIPT_LOAD_WAIT_MS has passed). Ending a
- * thread while Node is still loading its ES module script aborts the whole process (V8 "FATAL
- * ERROR: v8::Module::IsGraphAsync must be used on an instantiated module", from piscina's
+ * A function that resolves once every thread the pool has started has loaded its script (or
+ * SCRIPT_LOAD_WAIT_MS has passed): each pool's close() awaits it before ending its threads.
+ * Ending a thread while Node is still loading its ES module script aborts the whole process (V8
+ * "FATAL ERROR: v8::Module::IsGraphAsync must be used on an instantiated module", from piscina's
  * require() of the script): CI saw it when a re-cluster's thread was closed 200 ms after it
- * started on a loaded machine. Piscina says a thread started on demand is ready (workerCreate)
- * only after it has loaded its script; the threads it starts with the pool it counts as ready at
- * once, so those pools rely on a first task (their warm-ups) instead.
+ * started on a loaded machine, and a Ctrl+C right after start could do it to the photo threads.
+ *
+ * Piscina has two kinds of thread. One started on demand or to replace a thread that died is
+ * reported ready (workerCreate) only once it has loaded its script, so counting those events
+ * covers it. One started with the pool (minThreads) it counts as ready at once, so for those
+ * `startedWith` no-op tasks go out now, one to each idle thread (piscina's least-busy balancer),
+ * and each is answered only once its thread has loaded.
  */
-export function untilThreadsLoaded(pool: Piscina): () => Promise<void> {
+export function untilThreadsLoaded(pool: Piscina, startedWith = 0): () => Promise<void> {
   let ready = 0;
   pool.on('workerCreate', () => (ready += 1));
   pool.on('workerDestroy', () => (ready -= 1));
+  const firstThreads = Array.from({ length: startedWith }, () => pool.run(undefined, { name: LOADED_TASK }).catch(() => undefined));
   return async () => {
     const giveUpAt = Date.now() + SCRIPT_LOAD_WAIT_MS;
-    while (pool.threads.length > ready && Date.now() < giveUpAt) await new Promise((resolve) => setTimeout(resolve, 10));
+    await Promise.race([Promise.all(firstThreads), sleep(SCRIPT_LOAD_WAIT_MS)]);
+    while (pool.threads.length > ready && Date.now() < giveUpAt) await sleep(10);
   };
 }
 
@@ -118,6 +128,7 @@ export function createPhotoWorkerPool(threads: number): PhotoProcessor {
     idleTimeout: 60 * 60 * 1000,
     ...FAIR_QUEUE,
   });
+  const loaded = untilThreadsLoaded(pool, threads);
   const warming: Promise<unknown>[] = [];
   return {
     threads,
@@ -127,9 +138,10 @@ export function createPhotoWorkerPool(threads: number): PhotoProcessor {
       // One task per thread: each takes 100+ ms, so every idle thread picks one up.
       for (let i = 0; i < threads; i++) warming.push(pool.run(faces, { name: 'warmUp' }).catch(() => undefined));
     },
-    // A thread ended while ONNX Runtime is still opening its models aborts the whole process
-    // (SIGABRT on a Ctrl+C right after start), so the warm-ups finish first.
+    // A thread ended while it loads its script or while ONNX Runtime is still opening its models
+    // aborts the whole process (SIGABRT on a Ctrl+C right after start), so both finish first.
     close: async () => {
+      await loaded();
       await Promise.all(warming);
       await pool.destroy();
     },
