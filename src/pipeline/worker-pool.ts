@@ -63,7 +63,8 @@ export function untilThreadsLoaded(pool: Piscina, startedWith = 0): () => Promis
   const firstThreads = Array.from({ length: startedWith }, () => pool.run(undefined, { name: LOADED_TASK }).catch(() => undefined));
   return async () => {
     const giveUpAt = Date.now() + SCRIPT_LOAD_WAIT_MS;
-    await Promise.race([Promise.all(firstThreads), sleep(SCRIPT_LOAD_WAIT_MS)]);
+    // Unref'd: the give-up timer outlives the race, and must not keep a stopped process alive.
+    await Promise.race([Promise.all(firstThreads), sleep(SCRIPT_LOAD_WAIT_MS, undefined, { ref: false })]);
     while (pool.threads.length > ready && Date.now() < giveUpAt) await sleep(10);
   };
 }

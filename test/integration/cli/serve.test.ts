@@ -75,5 +75,9 @@ describe('shutterfind serve (the main job, headless)', () => {
     expect(stderr).toMatch(/Desktop window unavailable \(.+\): running the headless engine/);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+    // It ends because everything it opened was closed, not because the exit guard gave up on a
+    // timer or thread still holding it.
+    expect(stderr).toMatch(/Stopped cleanly/);
+    expect(stderr).not.toMatch(/still pending/);
   });
 });
