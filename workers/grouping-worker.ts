@@ -20,6 +20,3 @@ if (nice !== null && getPriority(0) < nice) {
 export default function groupTask(task: GroupingTask): Promise<GroupingResult> {
   return runGroupingTask(task);
 }
-
-/** Answered once this thread has loaded this script: the pool's close() waits for it (piscina task name 'loaded'; see untilThreadsLoaded). */
-export function loaded(): void {}

@@ -39,7 +39,7 @@ export function workerScriptPath(name: string): string {
 /** How long closing a pool waits at most for a thread that is still loading its script. */
 export const SCRIPT_LOAD_WAIT_MS = 15_000;
 
-/** Piscina task name every worker script exports: a no-op, answered once its thread has loaded the script. */
+/** Piscina task name the scripts of pools that start their threads with them export: a no-op, answered once its thread has loaded the script. */
 export const LOADED_TASK = 'loaded';
 
 /**
