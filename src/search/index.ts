@@ -7,9 +7,9 @@ export {
   MAYBE_LIMIT,
   type TieredMatches,
   type SelfieMatch,
-  type PersonCentres,
   type SelfieSearchOptions,
 } from './selfie-search.js';
+export type { CentreRule } from './person-expansion.js';
 export { FaceIndex, FACE_INDEX_DEFAULTS, type FaceIndexOptions, type FaceIndexRow, type IndexedFace } from './face-index.js';
 export {
   createFaceIndexCache,

@@ -5,7 +5,8 @@
 import sharp from 'sharp';
 import type { Repositories } from '../store/index.js';
 import { dominantFace, SelfieError } from './selfie.js';
-import { tieredPhotosForEmbedding, type PersonCentres, type SelfieMatch } from './selfie-search.js';
+import type { CentreRule } from './person-expansion.js';
+import { tieredPhotosForEmbedding, type SelfieMatch } from './selfie-search.js';
 import type { FaceIndexCache } from './face-index-cache.js';
 import type { AnalysedSelfie } from '../photo/index.js';
 import type { MatchThreshold } from '../vision/index.js';
@@ -27,7 +28,7 @@ export interface KioskDistances {
   /** "Maybe you?" photos: a face beyond `threshold` but within this (maybeThreshold). */
   maybeThreshold: number;
   /** Persons vouching for their photos through their centre (personThreshold; `verify`'s pair threshold as reach; regrouped at groupThreshold). */
-  personCentres: PersonCentres;
+  personCentres: CentreRule;
 }
 
 /** match-threshold.json's distances as the kiosk's search uses them: every selfie search reads them from here. */

@@ -40,12 +40,12 @@ export interface SelfieSearchOptions {
    * expansion's seeds, so the search looks again around faces the selfie alone did not reach.
    */
   confirmedFaces?: readonly Float32Array[];
-  /** Persons vouching through their centre (personsNearQuery); absent: only persons the organiser confirmed vouch. */
-  personCentres?: PersonCentres;
+  /**
+   * Any person (automatic ones too) whose faces' centre is near the expanded query vouches for its
+   * other photos (personsNearQuery); absent: only persons the organiser confirmed vouch.
+   */
+  personCentres?: CentreRule;
 }
-
-/** Any person (automatic ones too) whose faces' centre is near the expanded query vouches for its other photos. */
-export type PersonCentres = CentreRule;
 
 /** Ranked photos of the event for an embedding (already from a validated selfie). */
 export function photosForEmbedding(repos: Repositories, eventId: number, embedding: Float32Array, options: SearchOptions): SelfieMatch[] {
