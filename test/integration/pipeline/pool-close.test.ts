@@ -4,13 +4,7 @@
 // running the real worker scripts; every close must end cleanly, with the process still up.
 import { describe, expect, it } from 'vitest';
 import { createPhotoWorkerPool, createSelfiePool } from '../../../src/pipeline/index.js';
-
-const selfieOptions = {
-  provider: 'cpu',
-  detectorPrecision: 'auto',
-  threads: 1,
-  detect: { minFacePx: 40, minScore: 0.5, tiling: 'adaptive', maxFaces: 200 },
-} as const;
+import { SELFIE_POOL_OPTIONS } from '../../support/selfie-pool-options.js';
 
 describe('closing a pool whose threads are still loading', () => {
   it('the photo pool closes cleanly at once, again and again', async () => {
@@ -25,7 +19,7 @@ describe('closing a pool whose threads are still loading', () => {
 
   it('the selfie pool closes cleanly at once, also with a selfie queued', async () => {
     for (let round = 0; round < 5; round++) {
-      const pool = createSelfiePool(selfieOptions);
+      const pool = createSelfiePool(SELFIE_POOL_OPTIONS);
       const outcome = pool.analyse(Buffer.from('not a photo')).then(
         () => 'answered',
         (err: Error) => err.message,

@@ -13,6 +13,7 @@ import { PHOTO_THREAD_NICE } from '../../../src/photo/index.js';
 import { createSelfiePool } from '../../../src/pipeline/index.js';
 import { makeSmallPhoto, samplePhotoPaths } from '../../fixtures/camera-photos.js';
 import { makeTempDir, removeDir } from '../../support/temp-dir.js';
+import { SELFIE_POOL_OPTIONS } from '../../support/selfie-pool-options.js';
 
 let dir: string;
 const photoPaths: string[] = [];
@@ -27,12 +28,6 @@ const faces: FaceTaskOptions = {
   tiling: 'adaptive',
   maxFaces: 200,
 };
-const selfieOptions = {
-  provider: 'cpu',
-  detectorPrecision: 'auto',
-  threads: 1,
-  detect: { minFacePx: 40, minScore: 0.5, tiling: 'adaptive', maxFaces: 200 },
-} as const;
 
 // Enough waiting tasks that piscina's default (a task it could not place goes to the back of the
 // queue, every time a thread frees up) visibly reorders them.
@@ -97,7 +92,7 @@ describe('fair scheduling in the worker pools', () => {
   });
 
   it('answers selfies that queue up at a busy selfie worker in the order they arrived', async () => {
-    const pool = createSelfiePool(selfieOptions);
+    const pool = createSelfiePool(SELFIE_POOL_OPTIONS);
     try {
       await pool.warmUp();
       const order = await finishingOrder(Array.from({ length: QUEUED + 1 }, (_, i) => () => pool.analyse(selfies[i % selfies.length]!)));
@@ -109,7 +104,7 @@ describe('fair scheduling in the worker pools', () => {
 
   it('answers a selfie taken during a busy ingest before photos that arrive after it', async () => {
     const photos = createPhotoWorkerPool(2);
-    const selfiePool = createSelfiePool(selfieOptions);
+    const selfiePool = createSelfiePool(SELFIE_POOL_OPTIONS);
     try {
       photos.warmUp(faces);
       await selfiePool.warmUp();
@@ -134,7 +129,7 @@ describe('fair scheduling in the worker pools', () => {
   it.runIf(process.platform === 'linux')('runs photo work below the priority of kiosk selfies', async () => {
     const before = threadNiceValues().filter((n) => n === PHOTO_THREAD_NICE).length;
     const photos = createPhotoWorkerPool(2);
-    const selfiePool = createSelfiePool(selfieOptions);
+    const selfiePool = createSelfiePool(SELFIE_POOL_OPTIONS);
     try {
       await Promise.all([photos.process(photoTask(0, true)), photos.process(photoTask(1, true)), selfiePool.warmUp()]);
       // Both photo threads, while the thread that made the pools (as the server's) keeps its own.
