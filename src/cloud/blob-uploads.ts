@@ -129,6 +129,25 @@ export async function completeBlobUpload(
     return done;
   }
   const parts = [...request.parts].sort((a, b) => a.partNumber - b.partNumber);
+  // Joined short, the blob would fail its hash and be deleted: refused first, with the upload kept
+  // open for the parts left out (a laptop that lost track of its parts starts the upload again).
+  const partCount = Math.max(1, Math.ceil(upload.size / deps.blobs.partSize));
+  const listed = new Set(parts.map((p) => p.partNumber));
+  const left = Array.from({ length: partCount }, (_, i) => i + 1).filter((n) => !listed.has(n));
+  if (listed.size !== parts.length) {
+    throw new CloudRequestError(
+      400,
+      'missing-parts',
+      `The completion lists a part twice: list each of the upload's ${partCount} part(s) once.`,
+    );
+  }
+  if (left.length > 0) {
+    throw new CloudRequestError(
+      400,
+      'missing-parts',
+      `This upload has ${partCount} part(s) and the completion leaves out ${describeParts(left)}: send them and complete again, or start the upload again.`,
+    );
+  }
   try {
     await deps.blobs.completeUpload(key, uploadId, parts);
   } catch (err) {
@@ -166,6 +185,13 @@ async function openUploadOfLaptop(deps: BlobDeps, laptop: AuthenticatedLaptop, u
   if (!upload) throw unknownUpload();
   if (upload.completedAt) throw new CloudRequestError(409, 'upload-finished', 'This upload is already complete: nothing more to send.');
   return upload;
+}
+
+/** "part 2", "parts 2, 5, 7", "parts 2, 5, 7 … (40 in all)". */
+function describeParts(numbers: readonly number[]): string {
+  if (numbers.length === 1) return `part ${numbers[0]}`;
+  const shown = numbers.slice(0, 5).join(', ');
+  return numbers.length > 5 ? `parts ${shown} … (${numbers.length} in all)` : `parts ${shown}`;
 }
 
 const unknownUpload = () => new CloudRequestError(404, 'no-such-upload', 'No such upload for this event: start the upload again.');

@@ -7,6 +7,7 @@ import { bundleHead, type CloudEventPolicy } from '../api/index.js';
 import type { SyncBlob, SyncRepository } from '../store/index.js';
 import { SyncRequestError, type CloudClient } from './cloud-client.js';
 import { cannotRead, isGone } from './media-hashes.js';
+import { stopIfAsked } from './sync-stop.js';
 
 /**
  * Blob bytes per bundle: 1 MiB is ~35 thumbnails or ~4 previews, a fifth of a second at
@@ -51,6 +52,8 @@ export interface BundleUploadDeps {
   eventId: number;
   throttle(bytes: number): Promise<void>;
   sent(bytes: number): void;
+  /** True when the run should stop (paused, closing, another upload failed): checked after the wait under the cap. */
+  stopped?(): boolean;
   now(): number;
 }
 
@@ -112,6 +115,12 @@ export async function sendBundle(deps: BundleUploadDeps, blobs: readonly SyncBlo
   }
   // The cap counts the files' bytes, as a multipart upload's parts do.
   await deps.throttle(ready.reduce((sum, b) => sum + b.size, 0));
+  try {
+    stopIfAsked(deps.stopped);
+  } catch (err) {
+    giveBackBody(body); // nothing was sent from it
+    throw err;
+  }
   const answer = await client.sendBundle(body.subarray(0, length), ready.length);
   giveBackBody(body);
   const stored = new Set(answer.stored);

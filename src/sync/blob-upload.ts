@@ -28,8 +28,12 @@ const PART_URLS_PER_ASK = 100;
 
 export type BlobUploadResult = 'uploaded' | 'changed';
 
-/** The endpoint refused the upload it had started (it forgot it, or it expired): start again. */
-const isUploadGone = (err: unknown): boolean => err instanceof SyncRequestError && err.status === 404;
+/**
+ * Start again: the endpoint forgot the upload (404: expired, aborted), or the completion left out
+ * parts this laptop had no record of (400 missing-parts: its records of the upload are not whole).
+ */
+const mustStartAgain = (err: unknown): boolean =>
+  err instanceof SyncRequestError && (err.status === 404 || (err.status === 400 && err.code === 'missing-parts'));
 /** A part address that expired or was refused: ask for a new one. */
 const isAddressRefused = (err: unknown): boolean => err instanceof SyncRequestError && err.status === 403;
 
@@ -53,8 +57,8 @@ export async function uploadBlob(deps: BlobUploadDeps, listed: SyncBlob): Promis
       repo.blobUploaded(eventId, blob.sha256, deps.now());
       return 'uploaded';
     } catch (err) {
-      if (attempt < 2 && isUploadGone(err) && blob.uploadId) {
-        // The endpoint forgot the upload: a new one, from the first part.
+      if (attempt < 2 && mustStartAgain(err) && blob.uploadId) {
+        // A new upload (the endpoint hands back the same one while it is open), from the first part.
         repo.forgetUpload(eventId, blob.sha256);
         blob = { ...blob, uploadId: null, partSize: null, partCount: null };
         continue;
@@ -111,6 +115,8 @@ async function uploadParts(deps: BlobUploadDeps, blob: SyncBlob): Promise<void> 
       const { bytesRead } = await file.read(bytes, 0, length, offset);
       if (bytesRead !== length) throw new Error(`${blob.path} is shorter than when it was listed: it changed during the upload`);
       await deps.throttle(length);
+      // The wait under a cap can be long: the run may have been stopped meanwhile.
+      stopIfAsked(deps.stopped);
       let etag: string;
       try {
         etag = await client.putPart(await addressOf(partNumber), bytes);

@@ -197,36 +197,47 @@ async function sendInParallel(
   };
   const changed = (blob: SyncBlob) =>
     deps.log.info({ eventId, sha256: blob.sha256 }, `${blob.path} changed since it was listed: it is listed again at the next sync`);
+  // The first upload that fails stops the others at their next step, and the run ends only once
+  // every one has stopped. A run that ended at the first failure left the others going on their
+  // own, beside the next run's uploads of the same files: one such overlap sent a part list the
+  // laptop had not recorded, the completed file failed its hash, and a preview was lost (CI).
+  let failure: { err: unknown } | null = null;
+  const stopped = () => failure !== null || deps.stopped?.() === true;
   const worker = async () => {
-    while (next < items.length) {
-      stopIfAsked(deps.stopped);
-      const item = items[next++]!;
-      if ('bundle' in item) {
-        const result = await sendBundle({ repo, client, eventId, throttle: deps.throttle, sent, now: deps.now }, item.bundle);
-        summary.blobsSent += result.stored;
-        result.changed.forEach(changed);
-      } else {
-        const result = await uploadBlob(
-          {
-            repo,
-            client,
-            eventId,
-            throttle: deps.throttle,
-            sent,
-            ...(deps.partSent ? { partSent: deps.partSent } : {}),
-            ...(deps.stopped ? { stopped: deps.stopped } : {}),
-            now: deps.now,
-          },
-          item.single,
-        );
-        if (result === 'uploaded') summary.blobsSent++;
-        else changed(item.single);
+    try {
+      while (next < items.length) {
+        stopIfAsked(stopped);
+        const item = items[next++]!;
+        if ('bundle' in item) {
+          const result = await sendBundle({ repo, client, eventId, throttle: deps.throttle, sent, stopped, now: deps.now }, item.bundle);
+          summary.blobsSent += result.stored;
+          result.changed.forEach(changed);
+        } else {
+          const result = await uploadBlob(
+            {
+              repo,
+              client,
+              eventId,
+              throttle: deps.throttle,
+              sent,
+              ...(deps.partSent ? { partSent: deps.partSent } : {}),
+              stopped,
+              now: deps.now,
+            },
+            item.single,
+          );
+          if (result === 'uploaded') summary.blobsSent++;
+          else changed(item.single);
+        }
+        progressed();
+        await yieldToOthers();
       }
-      progressed();
-      await yieldToOthers();
+    } catch (err) {
+      failure ??= { err };
     }
   };
   await Promise.all(Array.from({ length: Math.min(inFlight, items.length) }, worker));
+  if (failure) throw (failure as { err: unknown }).err;
 }
 
 /** Deliveries the endpoint sent (or gave up on) are marked here too; a sent one's address is deleted. */

@@ -35,7 +35,11 @@ afterAll(async () => {
 });
 
 /** An event with three persons (no photos needed for operations), and sync over it. */
-function eventWithPersons(partSent?: EventSyncDeps['partSent'], onView?: EventSyncDeps['onView']): { eventId: number; sync: EventSync } {
+function eventWithPersons(
+  partSent?: EventSyncDeps['partSent'],
+  onView?: EventSyncDeps['onView'],
+  blobsInFlight?: number,
+): { eventId: number; sync: EventSync } {
   const { db } = temp;
   const eventId = Number(db.prepare('INSERT INTO events (name, created_at) VALUES (?, ?)').run('Gala', Date.now()).lastInsertRowid);
   for (const name of ['Ana', 'Bo', null]) {
@@ -56,6 +60,7 @@ function eventWithPersons(partSent?: EventSyncDeps['partSent'], onView?: EventSy
     debounceMs: 50,
     ...(partSent ? { partSent } : {}),
     ...(onView ? { onView } : {}),
+    ...(blobsInFlight ? { blobsInFlight } : {}),
     attendeeMediaPath: async (photoId, kind) => {
       const p = temp.repos.photos.getPhoto(photoId);
       return (kind === 'thumb' ? p?.thumbnailPath : p?.previewPath) ?? null;
@@ -200,6 +205,27 @@ describe('sync when the link or the endpoint fails', () => {
     expect(sync.view(eventId)).toMatchObject({ blobsLeft: 0, opsLeft: 0 });
   });
 
+  it('sends the upload again when its record of the parts sent is not whole, and the file arrives whole', async () => {
+    const partCount = Math.ceil(100_000 / PART_SIZE);
+    let lost = false;
+    const { eventId, sync } = eventWithPersons((blob, part) => {
+      // The record of part 1 is lost just before the completion (as when two runs overlapped).
+      if (!lost && blob.kind === 'preview' && part === partCount) {
+        lost = true;
+        temp.db.prepare('DELETE FROM sync_blob_parts WHERE sha256 = ? AND part_number = 1').run(blob.sha256);
+      }
+    });
+    const sha = await addPhoto(eventId, 100_000);
+    const created = await cloud.createEvent();
+    await sync.enroll(eventId, { endpoint: cloud.url, joinCode: created.joinCode });
+    const summary = await sync.runOnce(eventId);
+    expect(lost).toBe(true);
+    expect(summary.blobsSent).toBe(2);
+    const stored = await cloud.query<{ size: string }>('SELECT size FROM blobs WHERE sha256 = $1', [sha.preview]);
+    expect(stored).toEqual([{ size: 100_000 }]);
+    expect(sync.view(eventId)).toMatchObject({ state: 'idle', blobsLeft: 0, lastError: null });
+  });
+
   it('asks for a new address when a part address expired while the laptop waited, and sends the rest of the upload', async () => {
     const { eventId, sync } = eventWithPersons((blob, part) => {
       // Over a slow link a 20 MB original outlives its addresses (an hour): here the clock jumps after part 1.
@@ -217,6 +243,47 @@ describe('sync when the link or the endpoint fails', () => {
     expect(parts.sort()).toEqual(Array.from({ length: Math.ceil(60_000 / PART_SIZE) }, (_, i) => `${upload!.upload_id}#${i + 1}`).sort());
     const stored = await cloud.query<{ size: string }>('SELECT size FROM blobs WHERE sha256 = $1', [sha.preview]);
     expect(stored).toEqual([{ size: 60_000 }]);
+  });
+
+  it('ends a failed run only once its other uploads have stopped: nothing of it reaches the endpoint after it failed', async () => {
+    // Two previews upload side by side under a bandwidth cap, so one waits for the cap while the
+    // other fails. A run that ended at the first failure left the waiting upload going on its own,
+    // beside the next run's upload of the same file (a part list it did not record, once, made a
+    // completed file fail its hash, and the laptop dropped it: the CI's lost preview).
+    // The failure comes once both previews have a part at the endpoint: the other one is then
+    // waiting for the cap (a part every third of a second), not in the middle of a request.
+    const partsOf = new Map<string, number>();
+    let failed = false;
+    const { eventId, sync } = eventWithPersons(
+      (blob) => {
+        if (blob.kind !== 'preview') return;
+        partsOf.set(blob.sha256, (partsOf.get(blob.sha256) ?? 0) + 1);
+        if (!failed && partsOf.size === 2 && (partsOf.get(blob.sha256) ?? 0) >= 2) {
+          failed = true;
+          throw new Error('simulated disk error after a part');
+        }
+      },
+      undefined,
+      2,
+    );
+    await addPhoto(eventId, 100_000, 'a');
+    await addPhoto(eventId, 100_000, 'b');
+    const created = await cloud.createEvent();
+    await sync.enroll(eventId, { endpoint: cloud.url, joinCode: created.joinCode });
+    sync.setBandwidthCap(eventId, 48 * 1024);
+    await expect(sync.runOnce(eventId)).rejects.toThrow(/simulated disk error/);
+    const receivedWhenFailed = cloud.store.received.length;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(cloud.store.received.length).toBe(receivedWhenFailed);
+    expect(sync.view(eventId)).toMatchObject({ state: 'error', lastError: expect.stringMatching(/simulated disk error/) });
+
+    // The next run sends the rest, and both previews arrive whole.
+    sync.setBandwidthCap(eventId, null);
+    await sync.runOnce(eventId);
+    const previews = await cloud.query<{ size: string }>("SELECT size FROM blobs WHERE kind = 'preview' AND cloud_event_id = $1", [
+      sync.view(eventId).cloudEventId,
+    ]);
+    expect(previews).toEqual([{ size: 100_000 }, { size: 100_000 }]);
   });
 
   it('stops between two parts when the operator pauses, and goes on from there when resumed', async () => {
@@ -244,15 +311,24 @@ describe('sync when the link or the endpoint fails', () => {
 });
 
 /** A ready photo with a thumbnail and a preview of random bytes on disk (as big as asked). */
-async function addPhoto(eventId: number, previewBytes: number): Promise<{ preview: string }> {
+async function addPhoto(eventId: number, previewBytes: number, name = '1'): Promise<{ preview: string }> {
   const { db, dir } = temp;
   await mkdir(join(dir, 'media'), { recursive: true });
   const preview = randomBytes(previewBytes);
-  await writeFile(join(dir, 'media', 'p1.jpg'), preview);
-  await writeFile(join(dir, 'media', 't1.webp'), randomBytes(3000));
+  await writeFile(join(dir, 'media', `p${name}.jpg`), preview);
+  await writeFile(join(dir, 'media', `t${name}.webp`), randomBytes(3000));
   db.prepare(
     `INSERT INTO photos (event_id, path, file_name, sha256, size_bytes, status, landed_at, width, height, preview_path, thumbnail_path, updated_at)
-     VALUES (?, '/cards/IMG_1.JPG', 'IMG_1.JPG', ?, 5000000, 'ready', ?, 6000, 4000, 'media/p1.jpg', 'media/t1.webp', ?)`,
-  ).run(eventId, 'f'.repeat(64), Date.now(), Date.now());
+     VALUES (?, ?, ?, ?, 5000000, 'ready', ?, 6000, 4000, ?, ?, ?)`,
+  ).run(
+    eventId,
+    `/cards/IMG_${name}.JPG`,
+    `IMG_${name}.JPG`,
+    createHash('sha256').update(name).digest('hex'),
+    Date.now(),
+    `media/p${name}.jpg`,
+    `media/t${name}.webp`,
+    Date.now(),
+  );
   return { preview: createHash('sha256').update(preview).digest('hex') };
 }
