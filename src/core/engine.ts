@@ -29,7 +29,7 @@ import {
   type PhotoOutcome,
   type Scheduler,
 } from '../pipeline/index.js';
-import { createEventSearch, createFaceIndexCache, kioskDistances, type FaceIndexCache } from '../search/index.js';
+import { createEventSearch, createFaceIndexCache, kioskDistances, sureDistanceFor, type FaceIndexCache } from '../search/index.js';
 import {
   checkpointAndClose,
   createRepositories,
@@ -146,6 +146,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const bursts = createEventBursts({ repos, dataDir: layout.root, log });
   const publishing = createDoNotPublish({
     repos,
+    // The calibrated sure distance whatever the event's size: hiding too many faces of an
+    // attendee who opted out is the safe side, unlike showing strangers' photos at the kiosk.
     threshold: thresholds.searchThreshold,
     dataDir: layout.root,
     blur: (image, boxes, boxesOf) => blurFaces(image, boxes, { boxesOf }),
@@ -153,7 +155,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const kioskSessions = createKioskSessions({
     repos,
     search,
-    threshold: thresholds.searchThreshold,
+    sureDistance: (eventId) => sureDistanceFor(thresholds.searchThreshold, thresholds.sureAtScale, faceIndexes.forEvent(eventId).size),
     hiddenFaces: (eventId, photoIds) => publishing.hiddenFaces(eventId, photoIds),
   });
   const kioskUpkeep = startKioskUpkeep(kioskSessions, log);

@@ -12,26 +12,26 @@ export interface NewPhotosForFollower {
 
 export interface FollowerMatchingDeps {
   repos: Repositories;
-  /** The sure-match distance: an opted-in attendee gets a new photo only on a sure match. */
-  threshold: number;
+  /** The event's sure-match distance (it tightens as the event grows): an opted-in attendee gets a new photo only on a sure match. */
+  sureDistance(eventId: number): number;
   now?: () => number;
 }
 
 export function createFollowerMatching(deps: FollowerMatchingDeps) {
-  const { repos, threshold } = deps;
+  const { repos } = deps;
   const now = deps.now ?? Date.now;
   /**
    * Each follower's expanded query (the selfie and its surest matches among the photos she was
    * shown), kept while her photos stay the same: a new photo of hers makes it again.
    */
-  const expandedQueries = new Map<string, { photos: number; query: Float32Array | null }>();
-  const expandedQueryOf = (follower: { id: string; embedding: Float32Array; matchedPhotoIds: readonly number[] }) => {
+  const expandedQueries = new Map<string, { photos: number; threshold: number; query: Float32Array | null }>();
+  const expandedQueryOf = (follower: { id: string; embedding: Float32Array; matchedPhotoIds: readonly number[] }, threshold: number) => {
     const known = expandedQueries.get(follower.id);
-    if (known && known.photos === follower.matchedPhotoIds.length) return known.query;
+    if (known && known.photos === follower.matchedPhotoIds.length && known.threshold === threshold) return known.query;
     const faces = follower.matchedPhotoIds.flatMap((id) => repos.faces.facesOfPhoto(id));
     const vectors = repos.faceVectors.vectorsOf(faces.map((f) => f.id)).flatMap((v) => (v ? [{ vector: v }] : []));
     const query = expandedSelfie(follower.embedding, vectors, threshold);
-    expandedQueries.set(follower.id, { photos: follower.matchedPhotoIds.length, query });
+    expandedQueries.set(follower.id, { photos: follower.matchedPhotoIds.length, threshold, query });
     return query;
   };
 
@@ -51,10 +51,11 @@ export function createFollowerMatching(deps: FollowerMatchingDeps) {
       const following = repos.kiosks.followingSessions(eventId, now());
       if (!following.length) return [];
       const vectors = repos.faceVectors.vectorsOf(faceIds).filter((v): v is Float32Array => v !== undefined);
+      const threshold = deps.sureDistance(eventId);
       const found: NewPhotosForFollower[] = [];
       for (const f of following) {
         if (f.matchedPhotoIds.includes(photoId)) continue;
-        const expanded = expandedQueryOf(f);
+        const expanded = expandedQueryOf(f, threshold);
         const hers = (v: Float32Array) =>
           cosineDistance(f.embedding, v) <= threshold || (expanded !== null && cosineDistance(expanded, v) <= threshold);
         if (!vectors.some(hers)) continue;

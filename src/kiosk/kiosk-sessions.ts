@@ -17,8 +17,8 @@ export const SESSION_LIFETIME_MS = 15 * 60 * 1000;
 export interface KioskSessionsDeps {
   repos: Repositories;
   search: Pick<EventSearch, 'bySelfie' | 'withConfirmedFaces'>;
-  /** The sure-match distance: an opted-in attendee gets a new photo only on a sure match. */
-  threshold: number;
+  /** The event's sure-match distance (it tightens as the event grows): an opted-in attendee gets a new photo only on a sure match. */
+  sureDistance(eventId: number): number;
   /** Faces hidden by "do not publish" in these photos (see do-not-publish.ts); none when not given. */
   hiddenFaces?: (eventId: number, photoIds: readonly number[]) => Map<number, { box: [number, number, number, number] }[]>;
   now?: () => number;
@@ -34,7 +34,7 @@ export interface TakenHome {
 export function createKioskSessions(deps: KioskSessionsDeps) {
   const { repos } = deps;
   const now = deps.now ?? Date.now;
-  const followers = createFollowerMatching({ repos, threshold: deps.threshold, now });
+  const followers = createFollowerMatching({ repos, sureDistance: deps.sureDistance, now });
   const settingsOf = (eventId: number): EventSettings => readEventSettings(repos.events.eventSettings(eventId));
   // The gallery token of each running session, so a second take-home shows the same link. Only
   // the hash is stored; after a restart a session simply gets a new link.

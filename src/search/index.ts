@@ -10,6 +10,7 @@ export {
   type SelfieSearchOptions,
 } from './selfie-search.js';
 export type { CentreRule } from './person-expansion.js';
+export { sureDistanceFor, type SureAtScale } from './sure-distance.js';
 export { FaceIndex, FACE_INDEX_DEFAULTS, type FaceIndexOptions, type FaceIndexRow, type IndexedFace } from './face-index.js';
 export {
   createFaceIndexCache,

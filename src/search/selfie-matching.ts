@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import type { Repositories } from '../store/index.js';
 import { dominantFace, SelfieError } from './selfie.js';
 import type { CentreRule } from './person-expansion.js';
+import type { SureAtScale } from './sure-distance.js';
 import { tieredPhotosForEmbedding, type SelfieMatch } from './selfie-search.js';
 import type { FaceIndexCache } from './face-index-cache.js';
 import type { AnalysedSelfie } from '../photo/index.js';
@@ -29,16 +30,19 @@ export interface KioskDistances {
   maybeThreshold: number;
   /** Persons vouching for their photos through their centre (personThreshold; `verify`'s pair threshold as reach; regrouped at groupThreshold). */
   personCentres: CentreRule;
+  /** The sure distance tightens in events larger than it was calibrated for (sureAtScale; none for older configurations). */
+  sureAtScale?: SureAtScale;
 }
 
 /** match-threshold.json's distances as the kiosk's search uses them: every selfie search reads them from here. */
 export function kioskDistances(
-  config: Pick<MatchThreshold, 'threshold' | 'searchThreshold' | 'maybeThreshold' | 'personThreshold' | 'groupThreshold'>,
+  config: Pick<MatchThreshold, 'threshold' | 'searchThreshold' | 'maybeThreshold' | 'personThreshold' | 'groupThreshold' | 'sureAtScale'>,
 ): KioskDistances {
   return {
     threshold: config.searchThreshold,
     maybeThreshold: config.maybeThreshold,
     personCentres: { threshold: config.personThreshold, reach: config.threshold, regroup: config.groupThreshold },
+    ...(config.sureAtScale ? { sureAtScale: config.sureAtScale } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 // Selfie search over one event: a selfie's embedding (selfie-matching.ts judged the picture) against the event's stored faces,
 // one entry per photo, best first, cut at the shared match threshold.
+import { sureDistanceFor, type SureAtScale } from './sure-distance.js';
 import type { Repositories } from '../store/index.js';
 import type { FaceSearchModeChoice } from '../store/index.js';
 import { cosineDistance, l2Normalise } from '../vision/index.js';
@@ -313,11 +314,17 @@ export function tieredPhotosForEmbedding(
   repos: Repositories,
   eventId: number,
   embedding: Float32Array,
-  options: SearchOptions & {
+  searchOptions: SearchOptions & {
     maybeThreshold: number;
     maybeLimit?: number;
+    /** The sure distance tightens past an event size (sure-distance.ts); the event's size is its index's. */
+    sureAtScale?: SureAtScale;
+    /** The event's size in faces, when not its index's (bench:match asks as if the event were larger). */
+    eventFaces?: number;
   },
 ): TieredMatches {
+  const faces = searchOptions.eventFaces ?? searchOptions.index?.size ?? 0;
+  const options = { ...searchOptions, threshold: sureDistanceFor(searchOptions.threshold, searchOptions.sureAtScale, faces) };
   const { matches: sure, expandedQuery } = sureMatches(repos, eventId, embedding, options);
   const maybeLimit = options.maybeLimit ?? MAYBE_LIMIT;
   if (options.maybeThreshold <= options.threshold || maybeLimit <= 0) return { sure, maybe: [] };

@@ -49,6 +49,12 @@ const thresholdSchema = z
      * centre of its faces is within this of the selfie's expanded query (personsNearQuery).
      */
     personThreshold: distance,
+    /**
+     * Past `referenceFaces` faces in an event, the sure distance (`searchThreshold`) tightens by
+     * `distancePerDecade` for each tenfold, so a selfie's expected false sure matches stay as at
+     * the calibrated rate (search/sure-distance.ts). Absent in configurations from before it.
+     */
+    sureAtScale: z.object({ referenceFaces: z.number().int().positive(), distancePerDecade: z.number().gt(0).lt(1) }).optional(),
     method: z.string(),
     provenance: z.record(z.string(), z.unknown()).optional(),
   })

@@ -333,6 +333,8 @@ const SEARCH_FMR = 1e-5;
 const CLUSTER_REPEATS = 3;
 /** "Maybe you?" may be wrong more often: the attendee decides. */
 const MAYBE_FMR = 1e-3;
+/** A selfie's expected false faces the sure distance keeps in larger events: SEARCH_FMR's at 10,000 faces. */
+const SURE_FALSE_FACES_PER_SELFIE = 0.1;
 
 function calibrate(name: string) {
   const { calibration } = pairsByConfig.get(name)!;
@@ -426,6 +428,15 @@ function calibrate(name: string) {
     clusterThreshold: bestCluster.threshold,
     groupThreshold: bestGroup.threshold,
     personThreshold: person.threshold,
+    // Past this many faces the sure distance tightens by the distance a decade of false-match rate
+    // spans between the sure and maybe distances, keeping a selfie's expected false faces (sure-distance.ts).
+    sureAtScale: {
+      referenceFaces: Math.round(SURE_FALSE_FACES_PER_SELFIE / SEARCH_FMR),
+      distancePerDecade: round4(
+        (atFalseMatchRate(calibration, MAYBE_FMR).threshold - atFalseMatchRate(calibration, SEARCH_FMR).threshold) /
+          Math.log10(MAYBE_FMR / SEARCH_FMR),
+      ),
+    },
     evidence: {
       pairs: { genuine: calibration.genuine.length, impostor: calibration.impostor.length },
       threshold: pair,
@@ -459,9 +470,11 @@ if (args.write) {
     clusterThreshold: calibrated.clusterThreshold,
     groupThreshold: calibrated.groupThreshold,
     personThreshold: calibrated.personThreshold,
+    sureAtScale: calibrated.sureAtScale,
     method:
       'bench:match on real, different photos of each person, calibration half of an identity-disjoint split: threshold = least FMR+FNMR (pair decision); ' +
-      `searchThreshold = FMR ${SEARCH_FMR}; maybeThreshold = FMR ${MAYBE_FMR}; clusterThreshold = best BCubed F of the live clustering rule; groupThreshold = best BCubed F of the re-cluster's average linkage; personThreshold = halfway between the farthest of a calibration selfie's own persons and the nearest stranger's person its sure matches touched. See docs/engineering/match-calibration.md.`,
+      `searchThreshold = FMR ${SEARCH_FMR}; maybeThreshold = FMR ${MAYBE_FMR}; clusterThreshold = best BCubed F of the live clustering rule; groupThreshold = best BCubed F of the re-cluster's average linkage; personThreshold = halfway between the farthest of a calibration selfie's own persons and the nearest stranger's person its sure matches touched. ` +
+      `sureAtScale: referenceFaces = ${SURE_FALSE_FACES_PER_SELFIE} expected false faces per selfie at the searchThreshold's FMR; distancePerDecade = (maybeThreshold - searchThreshold) / log10(FMR ratio) on the calibration pairs. See docs/engineering/match-calibration.md.`,
     provenance: {
       dataSet: 'face-identities (LFW deep-funneled subset, 606 people, 2,808 photos; evaluation data, not shipped)',
       split: 'sha1(identity)[0] % 2 == 0: calibration; odd: held-out (reported only)',
@@ -552,6 +565,8 @@ interface EventRun {
     withoutRegroup?: { sure: string[]; maybe: string[] };
     /** The same search grouping again only the persons the sure matches touched (before pieces of her and their neighbours were read). */
     withoutPieces?: { sure: string[]; maybe: string[] };
+    /** The same search as if the event held 100k faces: the sure distance tightened as the kiosk would (sureAtScale). */
+    asIf100k?: { sure: string[]; maybe: string[] };
     /** The same search once the event was re-clustered (the centre rule reads the persons). */
     afterRecluster?: { sure: string[]; maybe: string[] };
     searchMs?: { withCentres: number; withoutCentres: number; withoutRegroup?: number; withoutPieces?: number };
@@ -640,6 +655,8 @@ async function measureEvent(): Promise<Record<string, unknown>> {
       },
       withoutRegroup: variant((a) => a.withoutRegroup),
       withoutPieces: variant((a) => a.withoutPieces),
+      // Answered as if the event held 100k faces (the sure distance tightened as the kiosk would).
+      asIf100k: variant((a) => a.asIf100k),
       afterRecluster: {
         sure: score((a) => a.afterRecluster!.sure),
         sureAndMaybe: score((a) => [...a.afterRecluster!.sure, ...a.afterRecluster!.maybe]),
@@ -705,6 +722,9 @@ async function measureEvent(): Promise<Record<string, unknown>> {
           sureWithoutPieces: full.withoutPieces && projected(full.withoutPieces.sure),
           sureAfterRecluster: projected(full.afterRecluster.sure),
           sureAndMaybe: projected(full.sureAndMaybe),
+          // What the kiosk answers at 100k faces: the sure distance tightened there (sureAtScale).
+          sureAtThatSize: full.asIf100k && projected(full.asIf100k.sure),
+          sureAndMaybeAtThatSize: full.asIf100k && projected(full.asIf100k.sureAndMaybe),
           afterTapsSure: projected(full.afterTaps.sure),
         },
       },
@@ -736,6 +756,7 @@ async function measureEvent(): Promise<Record<string, unknown>> {
       `  ${name}: faces ${run.faces.length} (${tilesFound}/${placed} placed found); sure P ${full.sure.precision.toFixed(3)} R ${full.sure.recall.toFixed(3)} ` +
         `(without person centres P ${full.withoutPersonCentres.sure.precision.toFixed(3)} R ${full.withoutPersonCentres.sure.recall.toFixed(3)}; persons not regrouped ${pr(full.withoutRegroup?.sure)}; only touched persons regrouped ${pr(full.withoutPieces?.sure)}; after a re-cluster P ${full.afterRecluster.sure.precision.toFixed(3)} R ${full.afterRecluster.sure.recall.toFixed(3)}); ` +
         `sure+maybe P ${full.sureAndMaybe.precision.toFixed(3)} R ${full.sureAndMaybe.recall.toFixed(3)}; ` +
+        `as if 100k faces: sure ${pr(full.asIf100k?.sure)}, sure+maybe R ${full.asIf100k?.sureAndMaybe.recall.toFixed(3) ?? '–'}; ` +
         `after "Maybe you?" taps: sure P ${full.afterTaps.sure.precision.toFixed(3)} R ${full.afterTaps.sure.recall.toFixed(3)}, sure+maybe R ${full.afterTaps.sureAndMaybe.recall.toFixed(3)}; people F live ${r.people.live.f.toFixed(3)}, re-clustered ${r.people.reclustered.f.toFixed(3)} (${r.people.reclustered.clustersPerIdentity.toFixed(2)} persons per person)`,
     );
   }

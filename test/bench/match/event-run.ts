@@ -109,6 +109,8 @@ const truth = args.truth ? (JSON.parse(readFileSync(args.truth, 'utf8')) as Reco
  * grouped again (no pieces of her and their neighbours), for the same run's before/after.
  */
 type Centres = 'shipped' | 'none' | 'as-grouped' | 'touched-only';
+/** The event size the parent projects precision to. */
+const PROJECTED_FACES = 100_000;
 const kioskThresholds = (centres: Centres) => {
   const { personCentres, ...others } = kioskDistances(config);
   if (centres === 'none') return others;
@@ -129,11 +131,12 @@ for (const s of selfies) {
     answers.push({ identity: s.identity, refused: (err as Error).message });
     continue;
   }
-  const search = (index: FaceIndex, centres: Centres = 'shipped') =>
+  const search = (index: FaceIndex, centres: Centres = 'shipped', eventFaces?: number) =>
     tieredPhotosForEmbedding(engineRepositories(engine), eventId, embedding, {
       ...kioskThresholds(centres),
       limit: 500,
       index,
+      ...(eventFaces ? { eventFaces } : {}),
     });
   let t0 = performance.now();
   const full = search(engineFaceIndexes(engine).forEvent(eventId));
@@ -150,6 +153,9 @@ for (const s of selfies) {
   t0 = performance.now();
   const touchedOnly = search(engineFaceIndexes(engine).forEvent(eventId), 'touched-only');
   const touchedOnlyMs = performance.now() - t0;
+  // As the kiosk would answer in an event of 100k faces: the sure distance tightens (sureAtScale);
+  // the parent projects its wrong photos to that many faces.
+  const asIf100k = search(engineFaceIndexes(engine).forEvent(eventId), 'shipped', PROJECTED_FACES);
   const names = (ms: { photoId: number }[]) => ms.map((m) => nameOf.get(m.photoId)!);
   // The attendee recognises herself in some "Maybe you?" photos and taps each in (the kiosk's
   // confirm-maybe: the faces those photos matched by join the selfie's query expansion).
@@ -173,6 +179,7 @@ for (const s of selfies) {
     withoutCentres: { sure: names(withoutCentres.sure), maybe: names(withoutCentres.maybe) },
     withoutRegroup: { sure: names(asGrouped.sure), maybe: names(asGrouped.maybe) },
     withoutPieces: { sure: names(touchedOnly.sure), maybe: names(touchedOnly.maybe) },
+    asIf100k: { sure: names(asIf100k.sure), maybe: names(asIf100k.maybe) },
     // The search alone (selfie already described), to price the person-centre rule and the regrouping.
     searchMs: { withCentres: withCentresMs, withoutCentres: withoutCentresMs, withoutRegroup: asGroupedMs, withoutPieces: touchedOnlyMs },
     ...(truth ? { afterTaps: { tapped: names(tapped), sure: names(again?.sure ?? []), maybe: names(again?.maybe ?? []) } } : {}),

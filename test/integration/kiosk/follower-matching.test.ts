@@ -37,7 +37,7 @@ describe('new photos for an attendee who asked for them', () => {
       shown.map((p) => p.photoId),
       now,
     );
-    const matching = createFollowerMatching({ repos: temp.repos, threshold: T, now: () => now });
+    const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
 
     const profile = photoWithFace(temp.repos, eventId, 'her-profile.jpg', mix(1, 0.36, 0));
     const stranger = photoWithFace(temp.repos, eventId, 'stranger.jpg', mix(1, 0, 0.36));
@@ -58,7 +58,7 @@ describe('new photos for an attendee who asked for them', () => {
     const eventId = temp.repos.events.ensureEvent('gala', 0).id;
     const maybeOnly = photoWithFace(temp.repos, eventId, 'maybe.jpg', mix(1, 0.36, 0));
     follower(eventId, 'ben', mix(1, 0, 0), [maybeOnly.photoId], now);
-    const matching = createFollowerMatching({ repos: temp.repos, threshold: T, now: () => now });
+    const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
 
     const far = photoWithFace(temp.repos, eventId, 'far.jpg', mix(1, 0.42, 0));
     const near = photoWithFace(temp.repos, eventId, 'near.jpg', mix(1, 0.1, 0));
