@@ -317,7 +317,7 @@ export function tieredPhotosForEmbedding(
   searchOptions: SearchOptions & {
     maybeThreshold: number;
     maybeLimit?: number;
-    /** The sure distance tightens past an event size (sure-distance.ts); the event's size is its index's. */
+    /** The sure distance tightens past an event size (sure-distance.ts); the event's size is its index's (none without one). */
     sureAtScale?: SureAtScale;
     /** The event's size in faces, when not its index's (bench:match asks as if the event were larger). */
     eventFaces?: number;

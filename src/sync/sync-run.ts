@@ -199,8 +199,9 @@ async function sendInParallel(
     deps.log.info({ eventId, sha256: blob.sha256 }, `${blob.path} changed since it was listed: it is listed again at the next sync`);
   // The first upload that fails stops the others at their next step, and the run ends only once
   // every one has stopped. A run that ended at the first failure left the others going on their
-  // own, beside the next run's uploads of the same files: one such overlap sent a part list the
-  // laptop had not recorded, the completed file failed its hash, and a preview was lost (CI).
+  // own, beside the next run's uploads of the same files, sharing their part records: the likely
+  // cause of a preview lost in CI (a completion short of a part fails its hash, and the laptop
+  // drops the file as changed).
   let failure: { err: unknown } | null = null;
   const stopped = () => failure !== null || deps.stopped?.() === true;
   const worker = async () => {
