@@ -48,7 +48,10 @@ test('with nobody in front of the camera the kiosk takes no selfie by itself and
 
   await test.step('the face detector runs on the live picture and sees no face', async () => {
     await expect(page.getByTestId('capture-hint')).toHaveText(/can.t see a face/i);
-    expect(warnings.filter((w) => /face detection/i.test(w))).toEqual([]);
+    // The detector ran on its last resort, the CPU backend, if not on WebGL. Without a GPU, WebGL is
+    // software and may take longer than its 10 s to start on a loaded machine (a CI run did): the
+    // kiosk then says so and goes on with the CPU, which is what this step must not lose.
+    expect(warnings.filter((w) => /face detection/i.test(w) && !/the webgl backend/i.test(w))).toEqual([]);
   });
 
   await test.step('no selfie is taken of the empty view', async () => {
