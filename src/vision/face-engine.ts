@@ -27,7 +27,7 @@ import {
 } from './face-alignment.js';
 import { nonMaxSuppression, type Box, type Point, type ScoredBox } from './face-geometry.js';
 import { descriptorNetworkPath, ensureFaceModels, faceModelDir, type FaceModelPaths } from './face-model-files.js';
-import { DESCRIPTOR_NETWORKS, type DescriptorNetwork, type DescriptorNetworkSpec } from './descriptor-networks.js';
+import { DESCRIPTOR_NETWORKS, DESCRIPTOR_PARTS, type DescriptorNetwork, type DescriptorPartSpec } from './descriptor-networks.js';
 import { loadDescriptorProjection, project, type DescriptorProjection } from './descriptor-projection.js';
 import { DESCRIPTOR_INPUT_SIZE, LANDMARK_INPUT_SIZE } from './face-networks/input-sizes.js';
 import type { DetectorPrecision } from './face-networks/ssd-mobilenet-v1.js';
@@ -67,6 +67,14 @@ export const LEGACY_DESCRIPTOR: DescriptorSettings = { network: 'dlib-resnet', a
 
 /** dlib's descriptors as calibrated on real people, before the faceplugin network: dlib's own chip, averaged with the mirrored chip's. */
 export const DLIB_CALIBRATED_DESCRIPTOR: DescriptorSettings = { network: 'dlib-resnet', alignment: 'mean-face', flipAverage: true };
+
+/** The faceplugin network alone, projected to 128 numbers: the shipped descriptor before MobileFaceNet joined it (2026-12-07). */
+export const FACEPLUGIN_DESCRIPTOR: DescriptorSettings = {
+  network: 'faceplugin-512',
+  alignment: 'five-point',
+  flipAverage: true,
+  projection: 'descriptor-projection.json',
+};
 
 export interface DetectOptions {
   /** Smallest face to look for, in pixels of the image passed in. */
@@ -152,20 +160,32 @@ function addVectors(a: Float32Array, b: Float32Array): Float32Array {
   return a.map((x, i) => x + b[i]!);
 }
 
+/** Unit vectors end to end, each scaled by `weight` (1/sqrt(n) keeps the result a unit vector). */
+function joinDescriptors(parts: readonly Float32Array[], weight: number): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    for (let i = 0; i < p.length; i++) out[at + i] = p[i]! * weight;
+    at += p.length;
+  }
+  return out;
+}
+
 export class FaceEngine {
   private constructor(
     private readonly detector: ort.InferenceSession,
     private readonly landmarker: ort.InferenceSession,
-    private readonly describer: ort.InferenceSession,
+    /** One session per network of the descriptor (DESCRIPTOR_NETWORKS[network].parts), in order. */
+    private readonly describers: readonly ort.InferenceSession[],
     readonly provider: ProviderChoice,
     readonly detectorPrecision: DetectorPrecision,
     readonly descriptor: DescriptorSettings,
     private readonly projection: DescriptorProjection | null,
   ) {
-    this.network = DESCRIPTOR_NETWORKS[descriptor.network];
+    this.parts = DESCRIPTOR_NETWORKS[descriptor.network].parts.map((p) => DESCRIPTOR_PARTS[p]);
   }
 
-  private readonly network: DescriptorNetworkSpec;
+  private readonly parts: readonly DescriptorPartSpec[];
 
   /** Detector input buffers by pass area, and anchors by pass size: both repeat photo after photo. */
   private readonly inputBuffers = new Map<number, Float32Array>();
@@ -174,7 +194,7 @@ export class FaceEngine {
   static async open(options: FaceEngineOptions): Promise<FaceEngine> {
     const models = options.models ?? (await ensureFaceModels());
     const descriptor = options.descriptor ?? loadMatchThreshold().descriptor;
-    const describerPath = descriptorNetworkPath(descriptor.network, models);
+    const describerPaths = DESCRIPTOR_NETWORKS[descriptor.network].parts.map((p) => descriptorNetworkPath(p, models));
     const projection = descriptor.projection ? loadDescriptorProjection(faceModelDir(), descriptor.projection) : null;
     let detectorPrecision: DetectorPrecision = 'float32';
     const open = async (provider: ProviderName) => {
@@ -183,7 +203,7 @@ export class FaceEngine {
       return Promise.all([
         ort.InferenceSession.create(detectorPrecision === 'int8' ? models.detectorInt8 : models.detector, session),
         ort.InferenceSession.create(models.landmarks, session),
-        ort.InferenceSession.create(describerPath, session),
+        Promise.all(describerPaths.map((path) => ort.InferenceSession.create(path, session))),
       ]);
     };
     const { value, choice } = await chooseProvider(preferredProviders(options.provider), open);
@@ -191,7 +211,7 @@ export class FaceEngine {
   }
 
   async release(): Promise<void> {
-    await Promise.all([this.detector.release(), this.landmarker.release(), this.describer.release()]);
+    await Promise.all([this.detector.release(), this.landmarker.release(), ...this.describers.map((d) => d.release())]);
   }
 
   /**
@@ -386,48 +406,73 @@ export class FaceEngine {
 
   /**
    * Each face's 150 px chip (face thumbnails and the sharpness measure: dlib's own chip, or dlib's
-   * mean face when another network describes) and its L2-normalised descriptor: the network's own
-   * chip, averaged with the mirrored chip's when configured, then projected to 128 numbers when
-   * configured.
+   * mean face when other networks describe) and its L2-normalised descriptor: each network's
+   * descriptor of its own chip, averaged with the mirrored chip's when configured; several
+   * networks' descriptors joined, each L2-normalised and weighted 1/sqrt(n) so that the cosine of
+   * two joined descriptors is the mean of the networks' cosines; then projected to 128 numbers
+   * when configured.
    */
   async describe(
     sources: readonly PlacedImage[],
     landmarks: readonly (readonly Point[])[],
   ): Promise<{ crops: Uint8Array[]; embeddings: Float32Array[] }> {
     // dlib's network reads the 150 px chip itself (its alignment is validated with the configuration).
-    const ownChip = this.network.inputSize === DESCRIPTOR_INPUT_SIZE;
+    const ownChip = this.parts.length === 1 && this.parts[0]!.inputSize === DESCRIPTOR_INPUT_SIZE;
     const cropAlignment: ChipAlignment = ownChip ? this.descriptor.alignment : 'mean-face';
     const crops = landmarks.map((l, i) => warpAligned(sources[i]!, alignChip(l, cropAlignment), DESCRIPTOR_INPUT_SIZE));
-    const size = this.network.inputSize;
-    const chips = ownChip ? crops : landmarks.map((l, i) => warpAligned(sources[i]!, alignChip(l, this.descriptor.alignment), size));
+    // Every network of a joined descriptor reads the same alignment; chips are made once per size.
+    const chipsBySize = new Map<number, Uint8Array[]>();
+    const chipsOf = (size: number): Uint8Array[] => {
+      if (ownChip) return crops;
+      let chips = chipsBySize.get(size);
+      if (!chips) {
+        chips = landmarks.map((l, i) => warpAligned(sources[i]!, alignChip(l, this.descriptor.alignment), size));
+        chipsBySize.set(size, chips);
+      }
+      return chips;
+    };
+    const byPart: Float32Array[][] = [];
+    for (const [k, part] of this.parts.entries()) byPart.push(await this.describeWith(this.describers[k]!, part, chipsOf(part.inputSize)));
+    const weight = 1 / Math.sqrt(this.parts.length);
+    const embeddings = landmarks.map((_, i) => {
+      const joined =
+        byPart.length === 1
+          ? byPart[0]![i]!
+          : joinDescriptors(
+              byPart.map((d) => d[i]!),
+              weight,
+            );
+      return this.projection ? l2Normalise(project(this.projection, joined)) : joined;
+    });
+    return { crops, embeddings };
+  }
+
+  /** One network's L2-normalised descriptor of each chip (averaged with the mirrored chip's when configured). */
+  private async describeWith(
+    session: ort.InferenceSession,
+    part: DescriptorPartSpec,
+    chips: readonly Uint8Array[],
+  ): Promise<Float32Array[]> {
+    const size = part.inputSize;
     const flip = this.descriptor.flipAverage;
     // With the mirrored chips a run holds twice the images: half the faces keep the arena's peak as it was.
-    const perRun = Math.min(this.network.maxBatch, flip ? FACE_BATCH / 2 : FACE_BATCH);
+    const perRun = Math.min(part.maxBatch, flip ? FACE_BATCH / 2 : FACE_BATCH);
     const views = async (images: readonly Uint8Array[]): Promise<Float32Array[]> => {
-      const tensor = new ort.Tensor('float32', toNchw(images, size, this.network.scale, this.network.offset), [
-        images.length,
-        3,
-        size,
-        size,
-      ]);
-      const out = (await this.describer.run({ [this.network.inputName]: tensor }))[this.network.outputName]!.data as Float32Array;
+      const tensor = new ort.Tensor('float32', toNchw(images, size, part.scale, part.offset), [images.length, 3, size, size]);
+      const out = (await session.run({ [part.inputName]: tensor }))[part.outputName]!.data as Float32Array;
       const dim = out.length / images.length;
       return images.map((_, i) => l2Normalise(out.slice(i * dim, (i + 1) * dim)));
     };
-    const embeddings = await inBatches(chips, perRun, async (batch) => {
-      let described: Float32Array[];
-      if (!flip) described = await views(batch);
-      else if (this.network.maxBatch >= batch.length * 2) {
+    return inBatches(chips, perRun, async (batch) => {
+      if (!flip) return views(batch);
+      if (part.maxBatch >= batch.length * 2) {
         const both = await views([...batch, ...batch.map((c) => mirrorChip(c, size))]);
-        described = batch.map((_, i) => l2Normalise(addVectors(both[i]!, both[i + batch.length]!)));
-      } else {
-        const straight = await views(batch);
-        const mirrored = await views(batch.map((c) => mirrorChip(c, size)));
-        described = batch.map((_, i) => l2Normalise(addVectors(straight[i]!, mirrored[i]!)));
+        return batch.map((_, i) => l2Normalise(addVectors(both[i]!, both[i + batch.length]!)));
       }
-      return this.projection ? described.map((d) => l2Normalise(project(this.projection!, d))) : described;
+      const straight = await views(batch);
+      const mirrored = await views(batch.map((c) => mirrorChip(c, size)));
+      return batch.map((_, i) => l2Normalise(addVectors(straight[i]!, mirrored[i]!)));
     });
-    return { crops, embeddings };
   }
 
   /** Everything about every face in an image. */

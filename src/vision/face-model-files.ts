@@ -1,6 +1,8 @@
-// The three face networks (the detector also in int8) as ONNX files under models/face/, converted from the TF.js weights
-// that @vladmandic/face-api ships. Conversion is deterministic; checksums.json (committed)
-// records the sha256 of each file so a changed conversion or a corrupted file is caught.
+// The face networks as ONNX files under models/face/: face-api's three (the detector also in int8)
+// converted from the TF.js weights that @vladmandic/face-api ships, and MobileFaceNet converted
+// from the TFLite file shipped in models/face/mobilefacenet/. Conversion is deterministic;
+// checksums.json (committed) records the sha256 of each file so a changed conversion or a
+// corrupted file is caught.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -8,16 +10,26 @@ import { basename, dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { packageRoot } from '../config/index.js';
 import { loadTfjsWeights, type WeightMap } from './tfjs-weights.js';
-import { FACEPLUGIN_FILE, FACEPLUGIN_SHA256, type DescriptorNetwork } from './descriptor-networks.js';
+import {
+  FACEPLUGIN_FILE,
+  FACEPLUGIN_SHA256,
+  MOBILEFACENET_SOURCE,
+  MOBILEFACENET_SOURCE_SHA256,
+  type DescriptorPart,
+} from './descriptor-networks.js';
 
-/** `detectorInt8` is the detector with int8 convolutions, the fast choice on a CPU. */
-export type FaceNetwork = 'detector' | 'detectorInt8' | 'landmarks' | 'descriptor';
+/**
+ * `detectorInt8` is the detector with int8 convolutions, the fast choice on a CPU; `descriptor` is
+ * face-api's dlib port; `mobileFaceNet` the second network of the fused descriptor.
+ */
+export type FaceNetwork = 'detector' | 'detectorInt8' | 'landmarks' | 'descriptor' | 'mobileFaceNet';
 
-interface NetworkSpec {
-  file: string;
-  manifest: string;
-  build: (w: WeightMap) => Promise<Uint8Array>;
-}
+/** What a network is converted from: face-api's TF.js weights, or a file shipped under models/face. */
+type NetworkSource =
+  | { manifest: string; build: (w: WeightMap) => Promise<Uint8Array> }
+  | { shipped: string; sha256: string; build: (bytes: Uint8Array) => Promise<Uint8Array> };
+
+type NetworkSpec = { file: string } & NetworkSource;
 
 // The graph builders (and onnx-proto) load only to convert: every engine start, in every photo
 // worker, only checks the files, and loading them cost ~100 ms there.
@@ -27,27 +39,35 @@ export const FACE_NETWORKS: Record<FaceNetwork, NetworkSpec> = {
   detector: {
     file: 'ssd_mobilenetv1.onnx',
     manifest: 'ssd_mobilenetv1_model-weights_manifest.json',
-    build: async (w) => (await ssdMobilenetV1()).buildSsdMobilenetV1(w, 'float32'),
+    build: async (w: WeightMap) => (await ssdMobilenetV1()).buildSsdMobilenetV1(w, 'float32'),
   },
   detectorInt8: {
     file: 'ssd_mobilenetv1_int8.onnx',
     manifest: 'ssd_mobilenetv1_model-weights_manifest.json',
-    build: async (w) => (await ssdMobilenetV1()).buildSsdMobilenetV1(w, 'int8'),
+    build: async (w: WeightMap) => (await ssdMobilenetV1()).buildSsdMobilenetV1(w, 'int8'),
   },
   landmarks: {
     file: 'face_landmark_68.onnx',
     manifest: 'face_landmark_68_model-weights_manifest.json',
-    build: async (w) => (await import('./face-networks/landmarks-68.js')).buildLandmarks68(w),
+    build: async (w: WeightMap) => (await import('./face-networks/landmarks-68.js')).buildLandmarks68(w),
   },
   descriptor: {
     file: 'face_recognition.onnx',
     manifest: 'face_recognition_model-weights_manifest.json',
-    build: async (w) => (await import('./face-networks/face-descriptor.js')).buildFaceDescriptor(w),
+    build: async (w: WeightMap) => (await import('./face-networks/face-descriptor.js')).buildFaceDescriptor(w),
+  },
+  mobileFaceNet: {
+    file: 'mobilefacenet.onnx',
+    shipped: MOBILEFACENET_SOURCE,
+    sha256: MOBILEFACENET_SOURCE_SHA256,
+    build: async (bytes: Uint8Array) => (await import('./face-networks/mobilefacenet.js')).buildMobileFaceNet(bytes),
   },
 };
 
 /** The model id of face-api's dlib descriptor in match configurations and in each event's record of what described its faces. */
 export const DLIB_MODEL_ID = 'face-api-resnet34-128d';
+/** The faceplugin network alone, projected to 128 numbers: the shipped descriptor from 2026-12-05 to 2026-12-07. */
+export const FACEPLUGIN_MODEL_ID = 'faceplugin-fr-feature-512d-pca128';
 
 export type FaceModelPaths = Record<FaceNetwork, string>;
 
@@ -69,16 +89,37 @@ export function faceApiWeightsDir(): string {
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-/** Converts every network into `dir`, returning each file's sha256. */
-export async function convertFaceModels(dir: string, weightsDir: string = faceApiWeightsDir()): Promise<Record<FaceNetwork, string>> {
-  mkdirSync(dir, { recursive: true });
-  const sums = {} as Record<FaceNetwork, string>;
-  for (const [name, spec] of Object.entries(FACE_NETWORKS) as [FaceNetwork, NetworkSpec][]) {
+/** A network's converted bytes, from face-api's weights or from its file shipped under `shippedDir`. */
+async function convertNetwork(spec: NetworkSpec, weightsDir: string, shippedDir: string): Promise<Uint8Array> {
+  if ('manifest' in spec) {
     const manifest = join(weightsDir, spec.manifest);
     if (!existsSync(manifest)) {
       throw new Error(`Face model weights not found at ${manifest}: run \`npm install\` (they come with @vladmandic/face-api).`);
     }
-    const bytes = await spec.build(loadTfjsWeights(manifest));
+    return spec.build(loadTfjsWeights(manifest));
+  }
+  const source = join(shippedDir, spec.shipped);
+  if (!existsSync(source))
+    throw new Error(`The face network file ${source} is missing: it ships with Shutterfind; reinstall it or restore the file from git.`);
+  const bytes = readFileSync(source);
+  if (sha256(bytes) !== spec.sha256)
+    throw new Error(`The face network file ${source} does not match its recorded sha256 (damaged or replaced): reinstall Shutterfind.`);
+  return spec.build(bytes);
+}
+
+/**
+ * Converts every network into `dir`, returning each file's sha256. `shippedDir` holds the shipped
+ * source files (models/face; a test converts into a temporary `dir` from the repository's).
+ */
+export async function convertFaceModels(
+  dir: string,
+  weightsDir: string = faceApiWeightsDir(),
+  shippedDir: string = faceModelDir(),
+): Promise<Record<FaceNetwork, string>> {
+  mkdirSync(dir, { recursive: true });
+  const sums = {} as Record<FaceNetwork, string>;
+  for (const [name, spec] of Object.entries(FACE_NETWORKS) as [FaceNetwork, NetworkSpec][]) {
+    const bytes = await convertNetwork(spec, weightsDir, shippedDir);
     const target = join(dir, spec.file);
     // Per thread: the photo and selfie workers of one process may convert at the same time.
     const temp = `${target}.${process.pid}.${threadId}.part`;
@@ -187,12 +228,13 @@ export async function ensureFaceModels(dir: string = faceModelDir()): Promise<Fa
 }
 
 /**
- * The descriptor network's file: dlib's is converted with the others (`models.descriptor`); the
- * faceplugin network ships as a file, checked against its sha256 (once per change of the file,
- * like the converted ones).
+ * A descriptor network's file: dlib's and MobileFaceNet are converted with the others
+ * (`models.descriptor`, `models.mobileFaceNet`); the faceplugin network ships as a file, checked
+ * against its sha256 (once per change of the file, like the converted ones).
  */
-export function descriptorNetworkPath(network: DescriptorNetwork, models: FaceModelPaths, dir: string = faceModelDir()): string {
+export function descriptorNetworkPath(network: DescriptorPart, models: FaceModelPaths, dir: string = faceModelDir()): string {
   if (network === 'dlib-resnet') return models.descriptor;
+  if (network === 'mobilefacenet-192') return models.mobileFaceNet;
   const path = join(dir, FACEPLUGIN_FILE);
   if (!existsSync(path))
     throw new Error(

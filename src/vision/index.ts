@@ -4,6 +4,7 @@ export {
   DEFAULT_DETECT_OPTIONS,
   LEGACY_DESCRIPTOR,
   DLIB_CALIBRATED_DESCRIPTOR,
+  FACEPLUGIN_DESCRIPTOR,
   l2Normalise,
   type AnalysedFace,
   type DescriptorSettings,
@@ -13,7 +14,14 @@ export {
 } from './face-engine.js';
 export type { FaceQuality } from './face-quality.js';
 export { intraOpThreads, preferredProviders, type ProviderChoice, type ProviderName, type ProviderSetting } from './execution-providers.js';
-export { ensureFaceModels, convertFaceModels, faceModelDir, DLIB_MODEL_ID, type FaceModelPaths } from './face-model-files.js';
+export {
+  ensureFaceModels,
+  convertFaceModels,
+  faceModelDir,
+  DLIB_MODEL_ID,
+  FACEPLUGIN_MODEL_ID,
+  type FaceModelPaths,
+} from './face-model-files.js';
 export { loadMatchThreshold, matchThresholdPath, EARLIER_SEARCH_THRESHOLDS, type MatchThreshold } from './match-threshold.js';
 export { cosineDistance } from './face-vectors.js';
 export { ClipEngine, type ClipEngineOptions } from './clip-engine.js';

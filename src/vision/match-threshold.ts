@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { packageRoot } from '../config/index.js';
 import { DESCRIPTOR_NETWORKS } from './descriptor-networks.js';
-import { DLIB_MODEL_ID } from './face-model-files.js';
+import { DLIB_MODEL_ID, FACEPLUGIN_MODEL_ID } from './face-model-files.js';
 
 const distance = z.number().gt(0).lt(2);
 
@@ -18,7 +18,7 @@ const thresholdSchema = z
     descriptor: z
       .object({
         /** Which network makes descriptors; files calibrated before there was a choice mean dlib's. */
-        network: z.enum(['dlib-resnet', 'faceplugin-512']).default('dlib-resnet'),
+        network: z.enum(['dlib-resnet', 'faceplugin-512', 'faceplugin-512+mobilefacenet-192']).default('dlib-resnet'),
         alignment: z.enum(['mean-face', 'landmark-box', 'five-point']),
         flipAverage: z.boolean(),
         /** File under models/face mapping the network's descriptor to the 128 numbers stored (descriptor-projection.ts). */
@@ -67,9 +67,13 @@ export type MatchThreshold = z.infer<typeof thresholdSchema>;
  * distance at which an event still described by one is compared in that model's own space
  * (kiosk opt-outs are carried over to persons before its faces are described again). dlib's
  * port: 0.0465 once calibrated on real people, looser than the first release's 0.041, so more is
- * hidden rather than less.
+ * hidden rather than less. The faceplugin network alone (projected to 128): 0.5129, its calibrated
+ * sure distance until the second network joined it (2026-12-07).
  */
-export const EARLIER_SEARCH_THRESHOLDS: Readonly<Record<string, number>> = { [DLIB_MODEL_ID]: 0.0465 };
+export const EARLIER_SEARCH_THRESHOLDS: Readonly<Record<string, number>> = {
+  [DLIB_MODEL_ID]: 0.0465,
+  [FACEPLUGIN_MODEL_ID]: 0.5129,
+};
 
 let cached: MatchThreshold | undefined;
 

@@ -31,6 +31,8 @@ import sharp from 'sharp';
 import {
   DEFAULT_DETECT_OPTIONS,
   DLIB_CALIBRATED_DESCRIPTOR,
+  FACEPLUGIN_DESCRIPTOR,
+  FACEPLUGIN_MODEL_ID,
   FaceEngine,
   encodeProjectionMatrix,
   LEGACY_DESCRIPTOR,
@@ -101,15 +103,36 @@ const DLIB_CALIBRATED: EarlierConfiguration = {
   clusterThreshold: 0.0525,
   method: 'dlib, calibrated: bench:match calibration of dlib descriptors (see match-2026-12-05T0131Z.json)',
 };
+/**
+ * The faceplugin network alone, projected to 128 numbers: the shipped configuration from 2026-12-05
+ * until MobileFaceNet joined it (2026-12-07), as calibrated then (match-2026-12-06T2358Z.json).
+ */
+const FACEPLUGIN_CALIBRATED: EarlierConfiguration = {
+  model: FACEPLUGIN_MODEL_ID,
+  metric: 'cosine',
+  descriptor: FACEPLUGIN_DESCRIPTOR,
+  threshold: 0.7275,
+  searchThreshold: 0.5129,
+  maybeThreshold: 0.6523,
+  clusterThreshold: 0.4948,
+  sureAtScale: { referenceFaces: 10000, distancePerDecade: 0.0697 },
+  method:
+    'faceplugin alone, calibrated: bench:match calibration of the faceplugin network projected to 128 numbers (see match-2026-12-06T2358Z.json)',
+};
 const current = loadMatchThreshold();
+const fitting = args['fit-projection'];
 /**
  * Until calibrated below, the earlier configurations' groupThreshold and personThreshold are NaN
  * (never used before then). Each configuration is also answered without the person-centre rule.
  */
 const EARLIER = { groupThreshold: Number.NaN, personThreshold: Number.NaN };
+// Fitting the projection needs only the shipped network's own descriptors.
 const configs: { name: string; config: MatchThreshold }[] = [
-  ...(args['skip-legacy'] ? [] : [{ name: 'previous', config: { ...PREVIOUS, ...EARLIER } }]),
-  ...(current.descriptor.network === 'dlib-resnet' ? [] : [{ name: 'dlib', config: { ...DLIB_CALIBRATED, ...EARLIER } }]),
+  ...(args['skip-legacy'] || fitting ? [] : [{ name: 'previous', config: { ...PREVIOUS, ...EARLIER } }]),
+  ...(current.descriptor.network === 'dlib-resnet' || fitting ? [] : [{ name: 'dlib', config: { ...DLIB_CALIBRATED, ...EARLIER } }]),
+  ...(current.descriptor.network !== 'faceplugin-512+mobilefacenet-192' || fitting
+    ? []
+    : [{ name: 'faceplugin', config: { ...FACEPLUGIN_CALIBRATED, ...EARLIER } }]),
   { name: 'shipped', config: current },
 ];
 
@@ -148,19 +171,20 @@ async function analysePortraits(portraits: readonly Portrait[]): Promise<Portrai
     args['fit-projection'],
   ]);
   // The whole configuration in the name (a prefix of it once named two runs alike), and the projection's bytes: a refit is another run.
-  const projection = current.descriptor.projection ? readFileSync(join(REPO_ROOT, 'models', 'face', current.descriptor.projection)) : '';
+  const projectionFile = current.descriptor.projection ? join(REPO_ROOT, 'models', 'face', current.descriptor.projection) : null;
+  const projection = projectionFile && existsSync(projectionFile) ? readFileSync(projectionFile) : '';
   const cache = join(CACHE_DIR, `portraits-${createHash('sha256').update(key).update(projection).digest('hex').slice(0, 24)}.json`);
   if (existsSync(cache)) return JSON.parse(readFileSync(cache, 'utf8')) as PortraitResult[];
   // One detection and landmark pass (the app's own, as `shutterfind faces` runs it), then each
   // configuration's descriptor of that face. The previous release found a face only at score ≥ 0.5.
+  // When fitting the projection (--fit-projection), the shipped engine gives the network's own
+  // descriptors, before any projection (the file to fit need not exist yet).
   const engines = new Map<string, FaceEngine>();
-  for (const c of configs) engines.set(c.name, await FaceEngine.open({ provider: 'cpu', threads: 2, descriptor: c.config.descriptor }));
+  for (const c of configs) {
+    const descriptor = fitting && c.name === 'shipped' ? { ...c.config.descriptor, projection: undefined } : c.config.descriptor;
+    engines.set(c.name, await FaceEngine.open({ provider: 'cpu', threads: 2, descriptor }));
+  }
   const main = engines.get('shipped')!;
-  // The network's own descriptors before the projection, to fit it (--fit-projection).
-  const fitting =
-    args['fit-projection'] && current.descriptor.projection
-      ? await FaceEngine.open({ provider: 'cpu', threads: 2, descriptor: { ...current.descriptor, projection: undefined } })
-      : null;
   const out: PortraitResult[] = [];
   const started = performance.now();
   for (const [i, p] of portraits.entries()) {
@@ -168,7 +192,7 @@ async function analysePortraits(portraits: readonly Portrait[]): Promise<Portrai
     const face = central(analysed.faces, analysed.width, analysed.height);
     const result: PortraitResult = { path: p.path, identity: p.identity, score: face?.score ?? null, embeddings: {} };
     if (face) {
-      result.embeddings.shipped = Array.from(face.embedding);
+      result.embeddings[fitting ? 'unprojected' : 'shipped'] = Array.from(face.embedding);
       const { data, info } = await sharp(p.file).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
       const image = { data: new Uint8Array(data), width: info.width, height: info.height, scale: 1, offsetX: 0, offsetY: 0 };
       for (const c of configs) {
@@ -176,27 +200,23 @@ async function analysePortraits(portraits: readonly Portrait[]): Promise<Portrai
         const { embeddings } = await engines.get(c.name)!.describe([image], [face.landmarks]);
         result.embeddings[c.name] = Array.from(embeddings[0]!);
       }
-      if (fitting) {
-        const { embeddings } = await fitting.describe([image], [face.landmarks]);
-        result.embeddings.unprojected = Array.from(embeddings[0]!);
-      }
     }
     out.push(result);
     if ((i + 1) % 250 === 0)
       log(`  analysed ${i + 1} of ${portraits.length} portraits (${((performance.now() - started) / (i + 1)).toFixed(0)} ms each)`);
   }
   for (const e of engines.values()) await e.release();
-  await fitting?.release();
   writeFileSync(cache, JSON.stringify(out));
   return out;
 }
 
 const portraits = await analysePortraits(set.portraits);
 
-if (args['fit-projection']) {
+if (fitting) {
   // The principal axes of the calibration half's descriptors (L2-normalised, flip-averaged as the
   // engine makes them), the first 128 as the rows of the projection. Applied without centring:
-  // on held-out pairs that kept 0.905 of genuine pairs at FMR 1e-5 against 0.898 centred.
+  // on held-out pairs that kept 0.905 of genuine pairs at FMR 1e-5 against 0.898 centred for the
+  // faceplugin network alone, and 0.946 against 0.947 (two pairs) for it joined with MobileFaceNet.
   const file = current.descriptor.projection;
   if (!file) throw new Error('The shipped configuration has no descriptor projection to fit.');
   const rows = portraits.filter(
@@ -227,7 +247,7 @@ if (args['fit-projection']) {
         from,
         to,
         matrix: encodeProjectionMatrix(matrix),
-        method: `bench:match --fit-projection: the ${to} principal axes (largest variance first) of the L2-normalised, flip-averaged descriptors of the calibration half's portraits; applied without centring, then L2-normalised`,
+        method: `bench:match --fit-projection: the ${to} principal axes (largest variance first) of the descriptors of the calibration half's portraits as the network gives them (each network's L2-normalised and flip-averaged, several joined with equal weight); applied without centring, then L2-normalised`,
         provenance: {
           dataSet: 'face-identities (LFW deep-funneled subset; evaluation data, not shipped: only these axes are)',
           split: 'sha1(identity)[0] % 2 == 0: calibration (fitted here); odd: held-out (never seen)',
@@ -335,6 +355,8 @@ const CLUSTER_REPEATS = 3;
 const MAYBE_FMR = 1e-3;
 /** A selfie's expected false faces the sure distance keeps in larger events: SEARCH_FMR's at 10,000 faces. */
 const SURE_FALSE_FACES_PER_SELFIE = 0.1;
+/** The re-cluster's distance merges no two calibration people: BCubed precision at least this. */
+const GROUP_MIN_PRECISION = 0.999;
 
 function calibrate(name: string) {
   const { calibration } = pairsByConfig.get(name)!;
@@ -377,7 +399,12 @@ function calibrate(name: string) {
   let bestCluster: BestF = { threshold: 0, f: -1, precision: 0, recall: 0, personsPerPerson: 0 };
   // The re-cluster's mean distance: the calibration people's faces grouped by the engine's own
   // average linkage, each portrait once (average linkage gives the same means with copies), in 41
-  // steps between the search threshold and the pair threshold's neighbourhood.
+  // steps between the search threshold and the pair threshold's neighbourhood. The best BCubed F
+  // among the distances that merge no two calibration people (BCubed precision ≥ 0.999): a merged
+  // person puts a stranger's photos in a guest's folder of an export and lets them vouch in her
+  // selfie search, while a split only makes two persons of her. The faceplugin network's best F was
+  // already there (0.6196, precision 1); with MobileFaceNet joined the best F overall (0.5858,
+  // precision 0.989) merged five pairs of calibration people (2026-12-07).
   const groupHigh = pairThreshold * 1.05;
   const groupLow = atFalseMatchRate(calibration, SEARCH_FMR).threshold;
   let bestGroup: BestF = { threshold: 0, f: -1, precision: 0, recall: 0, personsPerPerson: 0 };
@@ -391,12 +418,10 @@ function calibrate(name: string) {
         adjacency[j]!.push(i);
       }
     const persons = groupByAverageDistance(singles, adjacency, t);
-    bestGroup = better(
-      bestGroup,
-      t,
-      bcubed(persons.flatMap((c, k) => c.map((id) => ({ cluster: String(k), truth: faces[id - 1]!.identity })))),
-    );
+    const scored = bcubed(persons.flatMap((c, k) => c.map((id) => ({ cluster: String(k), truth: faces[id - 1]!.identity }))));
+    if (scored.precision >= GROUP_MIN_PRECISION) bestGroup = better(bestGroup, t, scored);
   }
+  if (bestGroup.f < 0) throw new Error(`No re-cluster distance keeps BCubed precision ${GROUP_MIN_PRECISION} on the calibration half.`);
   for (let k = 0; k <= 24; k++) {
     const t = low + k * step;
     const adjacency = copies.map((): number[] => []);
@@ -473,7 +498,7 @@ if (args.write) {
     sureAtScale: calibrated.sureAtScale,
     method:
       'bench:match on real, different photos of each person, calibration half of an identity-disjoint split: threshold = least FMR+FNMR (pair decision); ' +
-      `searchThreshold = FMR ${SEARCH_FMR}; maybeThreshold = FMR ${MAYBE_FMR}; clusterThreshold = best BCubed F of the live clustering rule; groupThreshold = best BCubed F of the re-cluster's average linkage; personThreshold = halfway between the farthest of a calibration selfie's own persons and the nearest stranger's person its sure matches touched. ` +
+      `searchThreshold = FMR ${SEARCH_FMR}; maybeThreshold = FMR ${MAYBE_FMR}; clusterThreshold = best BCubed F of the live clustering rule; groupThreshold = best BCubed F of the re-cluster's average linkage among the distances with BCubed precision >= ${GROUP_MIN_PRECISION}; personThreshold = halfway between the farthest of a calibration selfie's own persons and the nearest stranger's person its sure matches touched (persons mixing hers and a stranger's faces reported apart). ` +
       `sureAtScale: referenceFaces = ${SURE_FALSE_FACES_PER_SELFIE} expected false faces per selfie at the searchThreshold's FMR; distancePerDecade = (maybeThreshold - searchThreshold) / log10(FMR ratio) on the calibration pairs. See docs/engineering/match-calibration.md.`,
     provenance: {
       dataSet: 'face-identities (LFW deep-funneled subset, 606 people, 2,808 photos; evaluation data, not shipped)',

@@ -3,8 +3,15 @@
 // each calibration person's first portrait is a selfie, searched as the kiosk does (sure
 // matches, then the query expanded by the surest of them) among all the other calibration
 // portraits, grouped into persons by the re-cluster's own average linkage. Every person a sure
-// match touched is one of the selfie's own or a stranger's; the threshold is halfway between the
-// farthest own person nearer than every stranger and the nearest stranger.
+// match touched is one of the selfie's own (most of its faces are hers), a stranger's (none of
+// them are hers) or mixed (hers and a stranger's, grouped as one); the threshold is halfway
+// between the farthest own person nearer than every stranger and the nearest stranger.
+//
+// Mixed persons are counted apart, not as strangers: their centre lies between the two people, so
+// no person distance can keep them out and her own persons in. One mixed person at 0.121 would
+// have set the threshold under most of her own persons (0.114 against own persons up to 0.215,
+// with both networks joined, 2026-12-07). Keeping people apart is the re-cluster distance's job
+// (its calibration merges no two calibration people, match.bench.ts).
 //
 // Halfway, not "at a false-match rate": strangers are touched only where the selfie already
 // matched some of their faces, a few per hundred selfies, too few for a rate, and each one that
@@ -22,6 +29,8 @@ export interface PersonThresholdEvidence {
   own: { persons: number; farthest: number; median: number };
   /** Strangers' persons touched by a sure match, and the nearest centre among them (null: none touched). */
   strangers: { persons: number; nearest: number | null };
+  /** Persons holding her faces and a stranger's, touched by a sure match, and the nearest centre (not used for the threshold). */
+  mixed: { persons: number; nearest: number | null };
 }
 
 export function calibratePersonThreshold(
@@ -56,6 +65,7 @@ export function calibratePersonThreshold(
 
   const own: number[] = [];
   const strangers: number[] = [];
+  const mixed: number[] = [];
   for (const s of selfies) {
     const q = faces[s]!.embedding;
     const within = (query: Float32Array) =>
@@ -72,7 +82,9 @@ export function calibratePersonThreshold(
     const touched = new Set([...direct, ...within(expanded)].map((n) => personOf[n.k]!));
     for (const p of touched) {
       if (members[p]!.length < 2) continue; // a person of one face adds nothing
-      (identityOf[p] === faces[s]!.identity ? own : strangers).push(cosineDistance(centres[p]!, expanded));
+      const hers = members[p]!.filter((k) => faces[event[k]!]!.identity === faces[s]!.identity).length;
+      const kind = identityOf[p] === faces[s]!.identity ? own : hers > 0 ? mixed : strangers;
+      kind.push(cosineDistance(centres[p]!, expanded));
     }
   }
   own.sort((a, b) => a - b);
@@ -85,6 +97,7 @@ export function calibratePersonThreshold(
     selfies: selfies.length,
     own: { persons: own.length, farthest: own.at(-1) ?? 0, median: own[Math.floor(own.length / 2)] ?? 0 },
     strangers: { persons: strangers.length, nearest: nearestStranger },
+    mixed: { persons: mixed.length, nearest: mixed.length ? Math.min(...mixed) : null },
   };
 }
 

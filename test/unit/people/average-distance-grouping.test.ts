@@ -110,7 +110,8 @@ describe.each([
   });
 
   it('never puts two faces of the same photo in one person, however alike they look', () => {
-    const faces = [face(1, onArc(0), 100), face(2, onArc(0.1), 100), face(3, onArc(0.05), 101)];
+    // Face 3 is nearer face 1 (an equal tie was decided by rounding, differently at each calibrated distance).
+    const faces = [face(1, onArc(0), 100), face(2, onArc(0.1), 100), face(3, onArc(0.04), 101)];
     expect(group(faces)).toEqual([[1, 3], [2]]);
   });
 

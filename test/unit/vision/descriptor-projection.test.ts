@@ -26,10 +26,10 @@ describe('the descriptor projection', () => {
     expect(() => parseDescriptorProjection({ from: 3 }, '/x/p.json')).toThrow(/not valid \(network: .*reinstall/);
   });
 
-  it('ships 128 orthonormal axes of the 512-d descriptor, so distances inside them are kept', () => {
+  it('ships 128 orthonormal axes of the joined 704-d descriptor (512 + 192), so distances inside them are kept', () => {
     const shipped = JSON.parse(readFileSync(`${MODELS}match-threshold.json`, 'utf8')) as { descriptor: { projection?: string } };
     const p = loadDescriptorProjection(MODELS, shipped.descriptor.projection!);
-    expect([p.from, p.to]).toEqual([512, 128]);
+    expect([p.from, p.to]).toEqual([704, 128]);
     for (const [a, b] of [
       [0, 0],
       [0, 1],
@@ -37,7 +37,7 @@ describe('the descriptor projection', () => {
       [127, 127],
     ] as const) {
       let dot = 0;
-      for (let c = 0; c < 512; c++) dot += p.matrix[a * 512 + c]! * p.matrix[b * 512 + c]!;
+      for (let c = 0; c < 704; c++) dot += p.matrix[a * 704 + c]! * p.matrix[b * 704 + c]!;
       expect(dot).toBeCloseTo(a === b ? 1 : 0, 4);
     }
   });
