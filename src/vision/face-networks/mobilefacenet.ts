@@ -50,10 +50,11 @@ export function buildMobileFaceNet(tflite: Uint8Array): Uint8Array {
     throw new Error(`The MobileFaceNet file fuses activation ${activation}, which the converter does not know.`);
   };
 
+  const converting: Converting = { g, model, valueOf, activate };
   for (const op of model.operators) {
     const [out] = op.outputs;
     if (out === undefined) throw new Error('A MobileFaceNet operator has no output.');
-    names.set(out, convert(g, model, op, valueOf, activate));
+    names.set(out, convert(converting, op));
   }
   g.op('Identity', [names.get(output)!], {}, MOBILEFACENET_OUTPUT);
   const size = model.tensors[output]!.shape.at(-1);
@@ -62,18 +63,21 @@ export function buildMobileFaceNet(tflite: Uint8Array): Uint8Array {
   return g.toBytes();
 }
 
-function convert(
-  g: OnnxGraph,
-  model: TfliteGraph,
-  op: TfliteOperator,
-  valueOf: (index: number) => string,
-  activate: (value: string, activation: number) => string,
-): string {
+/** The graph being written, the file being read, and how a tensor or a fused activation becomes an ONNX value. */
+interface Converting {
+  g: OnnxGraph;
+  model: TfliteGraph;
+  valueOf: (index: number) => string;
+  activate: (value: string, activation: number) => string;
+}
+
+function convert(converting: Converting, op: TfliteOperator): string {
+  const { g, model, valueOf, activate } = converting;
   const fused = (field: number) => (op.options ? model.uint8(op.options, field, 0) : 0);
   switch (op.code) {
     case OP.CONV_2D:
     case OP.DEPTHWISE_CONV_2D:
-      return convolution(g, model, op, valueOf, activate);
+      return convolution(converting, op);
     case OP.ADD:
       return activate(g.op('Add', op.inputs.map(valueOf)), fused(0));
     case OP.SUB:
@@ -99,13 +103,7 @@ function convert(
  * dilation; DepthwiseConv2DOptions 0 padding, 1 stride_w, 2 stride_h, 3 depth_multiplier,
  * 4 activation, 5/6 dilation.
  */
-function convolution(
-  g: OnnxGraph,
-  model: TfliteGraph,
-  op: TfliteOperator,
-  valueOf: (index: number) => string,
-  activate: (value: string, activation: number) => string,
-): string {
+function convolution({ g, model, valueOf, activate }: Converting, op: TfliteOperator): string {
   const depthwise = op.code === OP.DEPTHWISE_CONV_2D;
   const [x, w, bias] = op.inputs as [number, number, number];
   const weights = model.tensors[w]!;
