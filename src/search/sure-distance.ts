@@ -4,9 +4,10 @@
 // 1 at 100,000. Past the event size it was calibrated for, the distance tightens by the distance
 // one decade of false-match rate spans on the calibration pairs, so the expected false faces per
 // selfie stay where they were; the photos it lets go move to "Maybe you?", where the attendee picks.
-// Measured on bench:match's held-out event (8,948 faces, match-calibration.md): the sure distance
-// for 100,000 faces (0.4432) keeps 0.936 of her photos at precision 0.9996, which projects to 0.995
-// at 100,000 faces, where the calibrated distance projected 0.947.
+// Measured on bench:match's held-out event (8,948 faces, match-calibration.md), with the two
+// networks' descriptors joined: the sure distance for 100,000 faces (0.3789) keeps 0.937 of her
+// photos at precision 0.9996, which projects to 0.995 at 100,000 faces, where the calibrated
+// distance projected 0.957 (the faceplugin network alone: 0.4432, 0.936 and 0.995, against 0.947).
 
 /** How the sure distance tightens with the event's size (match-threshold.json's `sureAtScale`). */
 export interface SureAtScale {

@@ -20,7 +20,7 @@ import {
 
 /**
  * `detectorInt8` is the detector with int8 convolutions, the fast choice on a CPU; `descriptor` is
- * face-api's dlib port; `mobileFaceNet` the second network of the fused descriptor.
+ * face-api's dlib port; `mobileFaceNet` the second network of the joined descriptor.
  */
 export type FaceNetwork = 'detector' | 'detectorInt8' | 'landmarks' | 'descriptor' | 'mobileFaceNet';
 
