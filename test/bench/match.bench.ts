@@ -404,7 +404,7 @@ function calibrate(name: string) {
   // person puts a stranger's photos in a guest's folder of an export and lets them vouch in her
   // selfie search, while a split only makes two persons of her. The faceplugin network's best F was
   // already there (0.6196, precision 1); with MobileFaceNet joined the best F overall (0.5858,
-  // precision 0.989) merged five pairs of calibration people (2026-12-07).
+  // precision 0.989) merged three pairs of calibration people (2026-12-07).
   const groupHigh = pairThreshold * 1.05;
   const groupLow = atFalseMatchRate(calibration, SEARCH_FMR).threshold;
   let bestGroup: BestF = { threshold: 0, f: -1, precision: 0, recall: 0, personsPerPerson: 0 };
