@@ -15,6 +15,7 @@ import {
   uploadOfEvent,
   type BlobUploadRow,
   type CloudDatabase,
+  type Queryable,
 } from './database/index.js';
 import { CloudRequestError } from './cloud-errors.js';
 import type { AuthenticatedLaptop } from './laptops.js';
@@ -110,6 +111,12 @@ export async function signUploadParts(
 /**
  * Joins the parts, then checks the blob is what was claimed; a mismatch is deleted and the upload
  * forgotten, so the laptop's next start opens a fresh one. Completing twice answers the same.
+ *
+ * Every upload of a blob joins into the same key, so completions of one blob take turns under
+ * the blob's lock. Without it, a laptop whose bytes changed mid-upload could join them over a
+ * copy another laptop had just stored and verified, then delete the key for the mismatch: the
+ * event would count a blob whose bytes were gone. The lock holds a database connection while
+ * the store joins and hashes the blob; only completions of the same blob wait for it.
  */
 export async function completeBlobUpload(
   deps: BlobDeps,
@@ -122,12 +129,15 @@ export async function completeBlobUpload(
   const done = { sha256: upload.sha256, size: upload.size };
   if (upload.completedAt) return done;
   const key = blobKey(upload.cloudEventId, upload.sha256);
-  // Another upload of the same blob (another laptop's) finished first: this one is not needed.
-  if ((await storedBlobHashes(deps.db.pool, upload.cloudEventId, [upload.sha256])).size > 0) {
+  // Another upload of the same blob (another laptop's) finished first: this one is not needed,
+  // whatever parts it lists. Asked again under the lock below, for a completion meanwhile.
+  const storedAlready = async (q: Queryable): Promise<boolean> => {
+    if ((await storedBlobHashes(q, upload.cloudEventId, [upload.sha256])).size === 0) return false;
     await deps.blobs.abortUpload(key, uploadId).catch(() => undefined);
-    await recordStoredBlob(deps.db.pool, upload);
-    return done;
-  }
+    await recordStoredBlob(q, upload);
+    return true;
+  };
+  if (await storedAlready(deps.db.pool)) return done;
   const parts = [...request.parts].sort((a, b) => a.partNumber - b.partNumber);
   // Joined short, the blob would fail its hash and be deleted: refused first, with the upload kept
   // open for the parts left out (a laptop that lost track of its parts starts the upload again).
@@ -148,27 +158,30 @@ export async function completeBlobUpload(
       `This upload has ${partCount} part(s) and the completion leaves out ${describeParts(left)}: send them and complete again, or start the upload again.`,
     );
   }
-  try {
-    await deps.blobs.completeUpload(key, uploadId, parts);
-  } catch (err) {
-    if (err instanceof BlobStoreError && err.code === 'no-such-upload') {
-      await forgetUpload(deps.db.pool, uploadId);
-      throw new CloudRequestError(404, 'no-such-upload', 'This upload is no longer open (finished or aborted): start the upload again.');
+  // Decided under the lock; a refusal is thrown after the commit, so that forgetting the upload holds.
+  const refusal = await deps.db.transaction(async (client): Promise<CloudRequestError | null> => {
+    await lockBlob(client, upload.cloudEventId, upload.sha256);
+    if (await storedAlready(client)) return null;
+    try {
+      await deps.blobs.completeUpload(key, uploadId, parts);
+    } catch (err) {
+      if (err instanceof BlobStoreError && err.code === 'no-such-upload') {
+        await forgetUpload(client, uploadId);
+        return new CloudRequestError(404, 'no-such-upload', 'This upload is no longer open (finished or aborted): start the upload again.');
+      }
+      if (err instanceof BlobStoreError) throw new CloudRequestError(422, err.code, `The upload could not be completed: ${err.message}`);
+      throw err;
     }
-    if (err instanceof BlobStoreError) throw new CloudRequestError(422, err.code, `The upload could not be completed: ${err.message}`);
-    throw err;
-  }
-  const [stat, sha256] = await Promise.all([deps.blobs.stat(key), deps.blobs.sha256(key)]);
-  if (!stat || stat.size !== upload.size || sha256 !== upload.sha256) {
-    await deps.blobs.delete(key);
-    await forgetUpload(deps.db.pool, uploadId);
-    throw new CloudRequestError(
-      422,
-      'hash-mismatch',
-      `The upload did not match its hash (expected ${upload.size} bytes with SHA-256 ${upload.sha256}): send it again.`,
-    );
-  }
-  await deps.db.transaction(async (client) => {
+    const [stat, sha256] = await Promise.all([deps.blobs.stat(key), deps.blobs.sha256(key)]);
+    if (!stat || stat.size !== upload.size || sha256 !== upload.sha256) {
+      await deps.blobs.delete(key);
+      await forgetUpload(client, uploadId);
+      return new CloudRequestError(
+        422,
+        'hash-mismatch',
+        `The upload did not match its hash (expected ${upload.size} bytes with SHA-256 ${upload.sha256}): send it again.`,
+      );
+    }
     if (await recordStoredBlob(client, upload)) {
       await auditUpload(client, { cloudEventId: upload.cloudEventId, devicePk: laptop.device.pk }, 'blob', {
         sha256: upload.sha256,
@@ -176,7 +189,9 @@ export async function completeBlobUpload(
         size: upload.size,
       });
     }
+    return null;
   });
+  if (refusal) throw refusal;
   return done;
 }
 

@@ -1,10 +1,13 @@
 // Blobs by content hash through the endpoint: ask which are missing, upload in parts to the
 // addresses it signs (real HTTP PUTs into the directory store), resume after a restart, and a
-// blob that does not match its hash is refused and forgotten.
+// blob that does not match its hash is refused and forgotten, never at the cost of a copy another
+// laptop stored meanwhile.
 import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PartUrl, StartUploadResponse } from '../../../src/api/index.js';
 import type { CreatedCloudEvent } from '../../../src/cloud/index.js';
+import { blobKey, type BlobStore } from '../../../src/cloud/blobs/index.js';
 import { startPostgres, type TestPostgres } from '../../support/postgres.js';
 import { call, startCloudHarness, type CloudHarness } from './cloud-harness.js';
 
@@ -14,10 +17,42 @@ let postgres: TestPostgres;
 let cloud: CloudHarness;
 let event: CreatedCloudEvent;
 let token: string;
+/** The second instance's blob store, as the endpoint sees it. */
+let secondStore: BlobStore;
+
+/**
+ * One completion the second instance holds inside the blob store's join, until `release` or at
+ * most HOLD_MS, so that another completion can be sent while it is under way. Unset: no hold.
+ */
+const HOLD_MS = 1500;
+const hold: { uploadId?: string | undefined; entered?: () => void; release?: Promise<unknown> } = {};
+
+function holdingCompletions(store: BlobStore): BlobStore {
+  return new Proxy(store, {
+    get(target, name, receiver) {
+      if (name !== 'completeUpload') {
+        const value: unknown = Reflect.get(target, name, receiver);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      }
+      return async (...args: Parameters<BlobStore['completeUpload']>) => {
+        if (args[1] === hold.uploadId) {
+          hold.uploadId = undefined;
+          hold.entered?.();
+          await Promise.race([hold.release, sleep(HOLD_MS)]);
+        }
+        return target.completeUpload(...args);
+      };
+    },
+  });
+}
 
 beforeAll(async () => {
   postgres = await startPostgres();
-  cloud = await startCloudHarness(postgres, { instances: 2, partSize: PART_SIZE });
+  cloud = await startCloudHarness(postgres, {
+    instances: 2,
+    partSize: PART_SIZE,
+    wrapBlobs: (store, instance) => (instance === 1 ? (secondStore = holdingCompletions(store)) : store),
+  });
   event = await cloud.createEvent();
   token = await cloud.enrol(event.joinCode, 'laptop-uploader');
 });
@@ -169,6 +204,45 @@ describe('blob uploads', () => {
     expect(await missing(sha256(claimed))).toEqual([sha256(claimed)]);
     const next = (await start(cloud.urls[0]!, claimed)).body as StartUploadResponse;
     expect(next.uploadId).not.toBe(upload.uploadId);
+  });
+
+  it("keep the copy one laptop stored when another laptop's upload of the same blob turns out damaged", async () => {
+    const otherToken = await cloud.enrol(event.joinCode, 'laptop-second-photographer');
+    const bytes = randomBytes(1000);
+    const good = (await start(cloud.urls[0]!, bytes)).body as StartUploadResponse;
+    const damaged = (
+      await call(cloud.urls[1]!, 'POST', '/sync/v1/blobs/uploads', {
+        token: otherToken,
+        body: { sha256: sha256(bytes), size: bytes.length, kind: 'preview', contentType: 'image/jpeg' },
+      })
+    ).body as StartUploadResponse;
+    expect(damaged.uploadId).not.toBe(good.uploadId);
+    const goodPart = await putPart(good.parts[0]!, bytes);
+    // The second laptop's file changed while it was being sent: same size, other bytes.
+    const damagedPart = await putPart(damaged.parts[0]!, randomBytes(1000));
+
+    // The damaged upload is being joined when the good one completes through the other instance.
+    let goodDone!: (v: unknown) => void;
+    hold.release = new Promise((resolve) => (goodDone = resolve));
+    const entered = new Promise<void>((resolve) => (hold.entered = resolve));
+    hold.uploadId = damaged.uploadId;
+    const damagedCompletion = call(cloud.urls[1]!, 'POST', `/sync/v1/blobs/uploads/${damaged.uploadId}/complete`, {
+      token: otherToken,
+      body: { parts: [damagedPart] },
+    });
+    await entered;
+    const goodCompletion = call(cloud.urls[0]!, 'POST', `/sync/v1/blobs/uploads/${good.uploadId}/complete`, {
+      token,
+      body: { parts: [goodPart] },
+    }).finally(() => goodDone(undefined));
+    const [damagedRes, goodRes] = await Promise.all([damagedCompletion, goodCompletion]);
+
+    expect(damagedRes.status).toBe(422);
+    expect(damagedRes.body).toMatchObject({ code: 'hash-mismatch' });
+    expect(goodRes.status, JSON.stringify(goodRes.body)).toBe(200);
+    expect(await missing(sha256(bytes))).toEqual([]);
+    // The event counts the blob, and its bytes are there, unharmed, for galleries and exports.
+    expect(await secondStore.sha256(blobKey(event.cloudEventId, sha256(bytes)))).toBe(sha256(bytes));
   });
 
   it('take originals only once the organiser opts the event in', async () => {

@@ -3,7 +3,7 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { SyncOperation } from '../../../src/api/index.js';
-import { openBlobStore } from '../../../src/cloud/blobs/index.js';
+import { openBlobStore, type BlobStore } from '../../../src/cloud/blobs/index.js';
 import {
   createCloudEvent,
   createMailer,
@@ -46,6 +46,8 @@ export interface CloudHarnessOptions {
   smtpUrl?: string;
   /** Wrong guesses per address before a lock-out (the endpoint's own limits by default). */
   guessLimits?: CloudServerOptions['guessLimits'];
+  /** Wraps each instance's (real, directory) blob store, to hold one of its calls at a chosen moment. */
+  wrapBlobs?: (store: BlobStore, instance: number) => BlobStore;
 }
 
 export async function startCloudHarness(postgres: TestPostgres, opts: CloudHarnessOptions = {}): Promise<CloudHarness> {
@@ -54,14 +56,15 @@ export async function startCloudHarness(postgres: TestPostgres, opts: CloudHarne
   const servers: CloudServer[] = [];
   // Started together, as several instances of one deployment would be (migrations run once).
   const started = await Promise.all(
-    Array.from({ length: opts.instances ?? 1 }, async () => {
+    Array.from({ length: opts.instances ?? 1 }, async (_, instance) => {
       const port = await freePort();
       const publicBaseUrl = `http://127.0.0.1:${port}`;
-      const blobs = openBlobStore(join(blobDir, 'store'), {
+      const store = openBlobStore(join(blobDir, 'store'), {
         publicBaseUrl,
         signingSecret: 'test-signing-secret-shared-by-instances',
         ...(opts.partSize ? { partSize: opts.partSize } : {}),
       });
+      const blobs = opts.wrapBlobs ? opts.wrapBlobs(store, instance) : store;
       const mailer = opts.smtpUrl ? { mailer: createMailer({ smtpUrl: opts.smtpUrl, from: 'Harbour Gala <photos@example.org>' }) } : {};
       const limits = opts.guessLimits ? { guessLimits: opts.guessLimits } : {};
       return startCloudServer({ databaseUrl, blobs, publicBaseUrl, port, ...mailer, ...limits, onError: (err) => console.error(err) });
