@@ -353,7 +353,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       await scheduler.drain();
       await bursts.flush();
       kioskUpkeep.stop();
-      // A re-cluster in flight is abandoned, not waited for (35 s at 100k faces): closing its
+      // A re-cluster in flight is abandoned, not waited for (about 20 s at 100k faces): closing its
       // thread ends it before it writes anything.
       const upkeepStopped = peopleUpkeep?.stop();
       await groupingThread.close();

@@ -12,9 +12,9 @@ export interface QuietRegroupRules {
   /** No photo of the event has been ready for this long, and none is waiting: the cameras paused. */
   quietMs: number;
   /**
-   * At least this long between two re-clusters of one event: at 100k faces one takes about 35 s of
-   * CPU (11 s of links on ONNX Runtime's threads, 24 s of grouping on its own thread), so at most
-   * about 6% of a core.
+   * At least this long between two re-clusters of one event: at 100k faces one takes about 20 s of
+   * CPU (11–12 s of links on ONNX Runtime's threads, 9 s of grouping on its own thread; bench:match
+   * `match-2026-12-07T0420Z.json`), so at most about 3.5% of a core.
    */
   minGapMs: number;
   /** New faces needed since the last re-cluster: at least this many ... */

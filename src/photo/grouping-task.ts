@@ -1,7 +1,7 @@
 // A re-cluster's comparing and grouping as one task for a worker thread (workers/grouping-worker.ts):
 // the faces' descriptors in one array, so 100k faces cross to the thread as a few typed arrays
 // instead of 100k objects. The comparing (ONNX Runtime, every core) and the grouping (one core,
-// about 24 s at 100k faces) then run off the engine's main thread, at a photo worker's priority.
+// about 9 s at 100k faces) then run off the engine's main thread, at a photo worker's priority.
 import { groupByAverageDistance, linkGraphOnnx, TooManyLinksError, type GroupedFace } from '../vision/index.js';
 
 export interface GroupingTask {

@@ -88,26 +88,31 @@ export function groupByAverageDistance(
   const version = new Int32Array(n);
   /** Groups linked to each group; may hold merged-away groups until the list is next tidied. */
   const neighbours: (readonly number[])[] = [...adjacency];
-  /** Pairs of faces from one photo between two groups, for the groups that have any. */
-  const sharedPhotoPairs = new Map<number, Map<number, number>>();
-  const addShared = (a: number, b: number, count: number) => {
-    const m = sharedPhotoPairs.get(a) ?? new Map<number, number>();
-    m.set(b, (m.get(b) ?? 0) + count);
-    sharedPhotoPairs.set(a, m);
+  /**
+   * Faces per photo of each group of two faces or more (a single face: its own photo). Pairs of
+   * faces from one photo between two groups are counted from these when measured. Keeping the
+   * count for every pair of groups instead, moved along at each merge, was most of the grouping's
+   * time: at bench:match's 100k faces (people about 56 to a photo) 8 million counts moved, and the
+   * grouping took 25.7 s against 9.3 s now, with the same persons (`match-2026-12-07T0420Z.json`).
+   */
+  const photoCounts: (Map<number, number> | null)[] = new Array<Map<number, number> | null>(n).fill(null);
+  const sharedPhotoPairs = (a: number, b: number): number => {
+    const ofA = photoCounts[a];
+    const ofB = photoCounts[b];
+    if (!ofA && !ofB) return faces[a]!.photoId === faces[b]!.photoId ? 1 : 0;
+    if (!ofA) return ofB!.get(faces[a]!.photoId) ?? 0;
+    if (!ofB) return ofA.get(faces[b]!.photoId) ?? 0;
+    const [fewer, more] = ofA.size <= ofB.size ? [ofA, ofB] : [ofB, ofA];
+    let pairs = 0;
+    for (const [photo, count] of fewer) pairs += count * (more.get(photo) ?? 0);
+    return pairs;
   };
-  const facesOfPhoto = new Map<number, number[]>();
-  faces.forEach((f, i) => {
-    const list = facesOfPhoto.get(f.photoId);
-    if (list) list.push(i);
-    else facesOfPhoto.set(f.photoId, [i]);
-  });
-  for (const list of facesOfPhoto.values()) for (const i of list) for (const j of list) if (i !== j) addShared(i, j, 1);
 
   const meanDistance = (a: number, b: number): number => {
     const pairs = size[a]! * size[b]!;
     let dot = 0;
     for (let k = 0, x = a * dim, y = b * dim; k < dim; k++) dot += sums[x + k]! * sums[y + k]!;
-    return (pairs - dot + penalty * (sharedPhotoPairs.get(a)?.get(b) ?? 0)) / pairs;
+    return (pairs - dot + penalty * sharedPhotoPairs(a, b)) / pairs;
   };
 
   const nearest: (Nearest | null)[] = new Array<Nearest | null>(n).fill(null);
@@ -178,14 +183,11 @@ export function groupByAverageDistance(
     version[keep] = version[keep]! + 1;
     nearest[gone] = null;
     for (let k = 0; k < dim; k++) sums[keep * dim + k] = sums[keep * dim + k]! + sums[gone * dim + k]!;
-    for (const [other, count] of sharedPhotoPairs.get(gone) ?? []) {
-      const theirs = sharedPhotoPairs.get(other)!;
-      theirs.delete(gone);
-      if (other === keep) continue;
-      theirs.set(keep, (theirs.get(keep) ?? 0) + count);
-      addShared(keep, other, count);
-    }
-    sharedPhotoPairs.delete(gone);
+    const photos = photoCounts[keep] ?? new Map([[faces[keep]!.photoId, 1]]);
+    for (const [photo, count] of photoCounts[gone] ?? [[faces[gone]!.photoId, 1] as const])
+      photos.set(photo, (photos.get(photo) ?? 0) + count);
+    photoCounts[keep] = photos;
+    photoCounts[gone] = null;
     neighbours[keep] = [...neighbours[keep]!, ...neighbours[gone]!];
     neighbours[gone] = [];
     const distances = lookAround(keep);
