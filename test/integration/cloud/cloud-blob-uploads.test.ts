@@ -63,9 +63,9 @@ afterAll(async () => {
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
-async function start(base: string, bytes: Buffer, kind = 'preview', claimedSha = sha256(bytes)) {
+async function start(base: string, bytes: Buffer, kind = 'preview', claimedSha = sha256(bytes), laptopToken = token) {
   return call(base, 'POST', '/sync/v1/blobs/uploads', {
-    token,
+    token: laptopToken,
     body: { sha256: claimedSha, size: bytes.length, kind, contentType: 'image/jpeg' },
   });
 }
@@ -210,12 +210,7 @@ describe('blob uploads', () => {
     const otherToken = await cloud.enrol(event.joinCode, 'laptop-second-photographer');
     const bytes = randomBytes(1000);
     const good = (await start(cloud.urls[0]!, bytes)).body as StartUploadResponse;
-    const damaged = (
-      await call(cloud.urls[1]!, 'POST', '/sync/v1/blobs/uploads', {
-        token: otherToken,
-        body: { sha256: sha256(bytes), size: bytes.length, kind: 'preview', contentType: 'image/jpeg' },
-      })
-    ).body as StartUploadResponse;
+    const damaged = (await start(cloud.urls[1]!, bytes, 'preview', sha256(bytes), otherToken)).body as StartUploadResponse;
     expect(damaged.uploadId).not.toBe(good.uploadId);
     const goodPart = await putPart(good.parts[0]!, bytes);
     // The second laptop's file changed while it was being sent: same size, other bytes.
