@@ -264,6 +264,9 @@ export function createEventSync(deps: EventSyncDeps) {
         {
           ...changeDepsOf(eventId),
           differ: () => (scope === 'nothing' ? Promise.resolve(0) : runDiffer(eventId, scope)),
+          // Without it the file waited for the next whole read of the event, up to a minute, with
+          // the view showing nothing left to send meanwhile.
+          fileChanged: () => changed(eventId),
           client,
           throttle: (bytes) => throttle(eventId, bytes),
           sentBytes: (bytes) => {

@@ -50,6 +50,11 @@ export interface SyncRunDeps extends ChangeLogDeps {
   stopped?(): boolean;
   /** The differ run that starts the sync, when the caller paces it (event-sync); else recordChanges. */
   differ?(): Promise<unknown>;
+  /**
+   * A listed file was dropped because it changed after it was listed (its bytes no longer have
+   * the listed hash): the caller has the event read again, so that the file is listed anew.
+   */
+  fileChanged?(): void;
 }
 
 /** The endpoint lost operations this laptop had its acknowledgement for: sync cannot go on by itself. */
@@ -195,8 +200,10 @@ async function sendInParallel(
     summary.bytesSent += bytes;
     deps.sentBytes(bytes);
   };
-  const changed = (blob: SyncBlob) =>
+  const changed = (blob: SyncBlob) => {
     deps.log.info({ eventId, sha256: blob.sha256 }, `${blob.path} changed since it was listed: it is listed again at the next sync`);
+    deps.fileChanged?.();
+  };
   // The first upload that fails stops the others at their next step, and the run ends only once
   // every one has stopped. A run that ended at the first failure left the others going on their
   // own, beside the next run's uploads of the same files, sharing their part records: the likely

@@ -3,6 +3,7 @@
 // once the link is back; an endpoint that lost acknowledged operations stops sync with what to do.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -175,6 +176,35 @@ describe('sync when the link or the endpoint fails', () => {
       );
     } finally {
       proxy.setFault({ kind: 'none' });
+      await sync.stop();
+    }
+  }, 60_000);
+
+  it('lists a file that changed while it went up again at once, not at the idle resync a minute later', async () => {
+    let now: string | null = null;
+    const { eventId, sync } = eventWithPersons((blob, partNumber) => {
+      if (now === null && blob.kind === 'preview' && partNumber === 1) {
+        // The preview is written again while it goes up (same size, other bytes): the upload's
+        // later parts are the new bytes, so it fails its hash at the endpoint.
+        const bytes = randomBytes(100_000);
+        writeFileSync(join(temp.dir, 'media', 'p1.jpg'), bytes);
+        now = createHash('sha256').update(bytes).digest('hex');
+      }
+    });
+    const first = await addPhoto(eventId, 100_000);
+    const created = await cloud.createEvent();
+    await sync.enroll(eventId, { endpoint: cloud.url, joinCode: created.joinCode });
+    sync.start();
+    try {
+      const current = await waitFor(() => now, 'the preview to start going up');
+      await waitFor(
+        async () => (await cloud.query('SELECT 1 FROM blobs WHERE sha256 = $1', [current])).length > 0,
+        'the preview as it is now to reach the endpoint (the idle resync would be a minute later)',
+        25_000,
+      );
+      expect(await cloud.query('SELECT 1 FROM blobs WHERE sha256 = $1', [first.preview])).toEqual([]);
+      expect(sync.view(eventId)).toMatchObject({ blobsLeft: 0 });
+    } finally {
       await sync.stop();
     }
   }, 60_000);
