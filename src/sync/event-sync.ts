@@ -12,7 +12,7 @@ import { differDue, differScope, nextDifferDelay, type DifferRun, type DifferSco
 import { createCloudClient, enrolDevice, SYNC_TIMEOUTS, SyncRequestError, type SyncTimeouts } from './cloud-client.js';
 import { readDeviceToken, saveDeviceToken } from './device-token.js';
 import { isRetryable, retryDelay, SYNC_BACKOFF, type BackoffPolicy } from './retry-policy.js';
-import { runSync, SyncStoppedError, type SyncProgress, type SyncSummary } from './sync-run.js';
+import { addSyncSummaries, runSync, SyncStoppedError, type SyncProgress, type SyncSummary } from './sync-run.js';
 import type { SyncBlob } from '../store/index.js';
 
 export interface SyncLog {
@@ -74,6 +74,8 @@ export const IDLE_RESYNC_MS = 60_000;
 const RATE_WINDOW_MS = 5_000;
 /** Tries of a sync asked for, before it fails (backoff between them: about 15 s in all). */
 const RUN_ONCE_ATTEMPTS = 5;
+/** Runs a sync asked for adds for files that changed while they went up; one changing all the time is left to the loop. */
+const CHANGED_FILE_RUNS = 2;
 /** The longest a sync asked for waits between two tries, whatever Retry-After says. */
 const MAX_RUN_ONCE_WAIT_MS = 30_000;
 /** Live views at most this often per event. */
@@ -310,6 +312,17 @@ export function createEventSync(deps: EventSyncDeps) {
    * tried again a few times with backoff before it fails, each time from where the last stopped.
    */
   async function syncWithRetries(eventId: number, onProgress?: (p: SyncProgress) => void): Promise<SyncSummary> {
+    let summary = await syncWithRetriesOnce(eventId, onProgress);
+    // A file that changed while it went up was dropped from this run. A sync asked for runs again
+    // for it (its differ run lists it anew), so that it ends with the file sent rather than
+    // saying everything is on the endpoint while the file waits for a later sync.
+    for (let again = 0; summary.filesChanged > 0 && again < CHANGED_FILE_RUNS && !stopping; again++) {
+      summary = addSyncSummaries(summary, await syncWithRetriesOnce(eventId, onProgress));
+    }
+    return summary;
+  }
+
+  async function syncWithRetriesOnce(eventId: number, onProgress?: (p: SyncProgress) => void): Promise<SyncSummary> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await syncNow(eventId, onProgress);

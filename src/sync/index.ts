@@ -13,7 +13,7 @@ export {
   type SyncLog,
 } from './event-sync.js';
 export { SyncRequestError, SYNC_TIMEOUTS, type SyncTimeouts } from './cloud-client.js';
-export { SyncGapError, SyncStoppedError, BLOBS_IN_FLIGHT, type SyncProgress, type SyncSummary } from './sync-run.js';
+export { addSyncSummaries, SyncGapError, SyncStoppedError, BLOBS_IN_FLIGHT, type SyncProgress, type SyncSummary } from './sync-run.js';
 export { NoDeviceTokenError, tokenPath } from './device-token.js';
 export { SYNC_BACKOFF, type BackoffPolicy } from './retry-policy.js';
 export { BATCH_LIMITS, type BatchLimits } from './batcher.js';

@@ -34,7 +34,25 @@ export interface SyncSummary {
   blobsSent: number;
   bytesSent: number;
   deliveriesSent: number;
+  /**
+   * Files dropped because they changed after they were listed (their bytes no longer have the
+   * listed hash): the next read of the event lists them anew. Of the last run, for a sync that ran
+   * again for them.
+   */
+  filesChanged: number;
   tookMs: number;
+}
+
+/** Two runs' summaries as one: counts added, `filesChanged` the later run's (what is still to send). */
+export function addSyncSummaries(earlier: SyncSummary, later: SyncSummary): SyncSummary {
+  return {
+    opsSent: earlier.opsSent + later.opsSent,
+    blobsSent: earlier.blobsSent + later.blobsSent,
+    bytesSent: earlier.bytesSent + later.bytesSent,
+    deliveriesSent: earlier.deliveriesSent + later.deliveriesSent,
+    filesChanged: later.filesChanged,
+    tookMs: earlier.tookMs + later.tookMs,
+  };
 }
 
 export interface SyncRunDeps extends ChangeLogDeps {
@@ -67,7 +85,7 @@ const yieldToOthers = (): Promise<void> => new Promise((resolve) => setImmediate
 export async function runSync(deps: SyncRunDeps, eventId: number, onProgress?: (p: SyncProgress) => void): Promise<SyncSummary> {
   const { repo, client } = deps;
   const started = deps.now();
-  const summary: SyncSummary = { opsSent: 0, blobsSent: 0, bytesSent: 0, deliveriesSent: 0, tookMs: 0 };
+  const summary: SyncSummary = { opsSent: 0, blobsSent: 0, bytesSent: 0, deliveriesSent: 0, filesChanged: 0, tookMs: 0 };
   const progress = (phase: SyncProgress['phase']) => {
     if (!onProgress) return;
     const left = repo.blobsLeft(eventId);
@@ -201,6 +219,7 @@ async function sendInParallel(
     deps.sentBytes(bytes);
   };
   const changed = (blob: SyncBlob) => {
+    summary.filesChanged++;
     deps.log.info({ eventId, sha256: blob.sha256 }, `${blob.path} changed since it was listed: it is listed again at the next sync`);
     deps.fileChanged?.();
   };

@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { hashSecret, newToken } from '../../src/config/index.js';
 import { createLogger, openEngine, type Engine } from '../../src/core/index.js';
 import { checkpointAndClose, createRepositories, openDatabase } from '../../src/store/index.js';
-import type { SyncProgress, SyncSummary } from '../../src/sync/index.js';
+import { addSyncSummaries, type SyncProgress, type SyncSummary } from '../../src/sync/index.js';
 import { makeCameraJpegPool, samplePhotoPaths, uniqueVariant } from '../fixtures/camera-photos.js';
 import { makeTempDir, removeDir } from '../support/temp-dir.js';
 import { threadCpu, threadCpuSince, type ThreadCpu } from './support/thread-cpu.js';
@@ -459,16 +459,14 @@ async function main(): Promise<void> {
       steadyDiffer.push({ ms: Math.round(performance.now() - t), cpuMs: Math.round((c.user + c.system) / 1000) });
     }
     log(`  differ with nothing changed: ${steadyDiffer.map((d) => `${d.ms} ms (${d.cpuMs} CPU-ms)`).join(', ')}`);
-    const summary = summaries.reduce(
-      (sum, s) => ({
-        opsSent: sum.opsSent + s.opsSent,
-        blobsSent: sum.blobsSent + s.blobsSent,
-        bytesSent: sum.bytesSent + s.bytesSent,
-        deliveriesSent: sum.deliveriesSent + s.deliveriesSent,
-        tookMs: sum.tookMs + s.tookMs,
-      }),
-      { opsSent: 0, blobsSent: 0, bytesSent: 0, deliveriesSent: 0, tookMs: 0 },
-    );
+    const summary = summaries.reduce(addSyncSummaries, {
+      opsSent: 0,
+      blobsSent: 0,
+      bytesSent: 0,
+      deliveriesSent: 0,
+      filesChanged: 0,
+      tookMs: 0,
+    });
     /** Seconds the sync ran (its pauses for the paired ingests left out). */
     const syncSeconds = (performance.now() - t0 - pausedMs) / 1000;
     stopPolling = true;

@@ -130,7 +130,7 @@ export async function runSyncOnce(ctx: CommandContext, eventName: string): Promi
         const event = engine.catalogue.events.named(eventName);
         const summary = await engine.sync.runOnce(event.id, (p) => show(p.opsSent + p.blobsSent, p.opsLeft + p.blobsLeft));
         const view = engine.sync.view(event.id);
-        return { event: eventName, via: 'engine', summary, view, complete: isComplete(view) };
+        return { event: eventName, via: 'engine', summary, view, complete: isComplete(view) && summary.filesChanged === 0 };
       },
       async (serve) => {
         await serve.call<SyncView>('POST', `/api/sync/run?${eventQuery(eventName)}`);
@@ -169,10 +169,13 @@ export function formatSync(r: SyncReport): string {
   } else {
     lines.push(human`The running console synced "${r.event}" with ${r.view.endpoint}.`);
   }
+  const changing = r.summary?.filesChanged ?? 0;
   lines.push(
     r.complete
       ? 'Everything is on the endpoint.'
-      : human`Not everything arrived: ${r.view.opsLeft} operation(s) and ${r.view.blobsLeft} file(s) left${r.view.lastError ? ` (${r.view.lastError})` : ''}.`,
+      : changing > 0 && isComplete(r.view)
+        ? human`${changing} file(s) changed each time they were sent (being written again?): run the sync again once they are written.`
+        : human`Not everything arrived: ${r.view.opsLeft} operation(s) and ${r.view.blobsLeft} file(s) left${r.view.lastError ? ` (${r.view.lastError})` : ''}.`,
   );
   return lines.join('\n');
 }

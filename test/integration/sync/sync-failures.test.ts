@@ -181,22 +181,14 @@ describe('sync when the link or the endpoint fails', () => {
   }, 60_000);
 
   it('lists a file that changed while it went up again at once, not at the idle resync a minute later', async () => {
-    let now: string | null = null;
-    const { eventId, sync } = eventWithPersons((blob, partNumber) => {
-      if (now === null && blob.kind === 'preview' && partNumber === 1) {
-        // The preview is written again while it goes up (same size, other bytes): the upload's
-        // later parts are the new bytes, so it fails its hash at the endpoint.
-        const bytes = randomBytes(100_000);
-        writeFileSync(join(temp.dir, 'media', 'p1.jpg'), bytes);
-        now = createHash('sha256').update(bytes).digest('hex');
-      }
-    });
+    const rewrite = rewritingThePreviewOnce();
+    const { eventId, sync } = eventWithPersons(rewrite.partSent);
     const first = await addPhoto(eventId, 100_000);
     const created = await cloud.createEvent();
     await sync.enroll(eventId, { endpoint: cloud.url, joinCode: created.joinCode });
     sync.start();
     try {
-      const current = await waitFor(() => now, 'the preview to start going up');
+      const current = await waitFor(() => rewrite.now(), 'the preview to start going up');
       await waitFor(
         async () => (await cloud.query('SELECT 1 FROM blobs WHERE sha256 = $1', [current])).length > 0,
         'the preview as it is now to reach the endpoint (the idle resync would be a minute later)',
@@ -208,6 +200,19 @@ describe('sync when the link or the endpoint fails', () => {
       await sync.stop();
     }
   }, 60_000);
+
+  it('ends a sync asked for with a file that changed while it went up sent as it is now, not left for a later sync', async () => {
+    const rewrite = rewritingThePreviewOnce();
+    const { eventId, sync } = eventWithPersons(rewrite.partSent);
+    await addPhoto(eventId, 100_000);
+    const created = await cloud.createEvent();
+    await sync.enroll(eventId, { endpoint: cloud.url, joinCode: created.joinCode });
+    const summary = await sync.runOnce(eventId);
+    expect(rewrite.now()).not.toBeNull();
+    expect(await cloud.query('SELECT 1 FROM blobs WHERE sha256 = $1', [rewrite.now()])).toHaveLength(1);
+    expect(summary.filesChanged).toBe(0);
+    expect(sync.view(eventId)).toMatchObject({ opsLeft: 0, blobsLeft: 0 });
+  });
 
   it('starts an upload again when the endpoint forgot it, and the file arrives whole', async () => {
     let crash = true;
@@ -348,6 +353,24 @@ describe('sync when the link or the endpoint fails', () => {
 });
 
 /** A ready photo with a thumbnail and a preview of random bytes on disk (as big as asked). */
+/**
+ * A part-sent hook that writes photo 1's preview again (same size, other bytes) once its first
+ * part has gone up: the upload's later parts are the new bytes, so it fails its hash at the
+ * endpoint. `now()`: the SHA-256 of the preview as it is now, once written again.
+ */
+function rewritingThePreviewOnce(): { partSent: NonNullable<EventSyncDeps['partSent']>; now: () => string | null } {
+  let now: string | null = null;
+  return {
+    partSent: (blob, partNumber) => {
+      if (now !== null || blob.kind !== 'preview' || partNumber !== 1) return;
+      const bytes = randomBytes(100_000);
+      writeFileSync(join(temp.dir, 'media', 'p1.jpg'), bytes);
+      now = createHash('sha256').update(bytes).digest('hex');
+    },
+    now: () => now,
+  };
+}
+
 async function addPhoto(eventId: number, previewBytes: number, name = '1'): Promise<{ preview: string }> {
   const { db, dir } = temp;
   await mkdir(join(dir, 'media'), { recursive: true });
