@@ -220,7 +220,7 @@ async function sendInParallel(
   };
   const changed = (blob: SyncBlob) => {
     summary.filesChanged++;
-    deps.log.info({ eventId, sha256: blob.sha256 }, `${blob.path} changed since it was listed: it is listed again at the next sync`);
+    deps.log.info({ eventId, sha256: blob.sha256 }, `${blob.path} changed since it was listed: it is listed anew and sent as it is now`);
     deps.fileChanged?.();
   };
   // The first upload that fails stops the others at their next step, and the run ends only once
