@@ -116,7 +116,8 @@ export async function signUploadParts(
  * the blob's lock. Without it, a laptop whose bytes changed mid-upload could join them over a
  * copy another laptop had just stored and verified, then delete the key for the mismatch: the
  * event would count a blob whose bytes were gone. The lock holds a database connection while
- * the store joins and hashes the blob; only completions of the same blob wait for it.
+ * the store joins and hashes the blob; only completions of the same blob wait for it, and the
+ * connection is one of the completions' own (`blobTransaction`), so requests never queue behind it.
  */
 export async function completeBlobUpload(
   deps: BlobDeps,
@@ -159,7 +160,7 @@ export async function completeBlobUpload(
     );
   }
   // Decided under the lock; a refusal is thrown after the commit, so that forgetting the upload holds.
-  const refusal = await deps.db.transaction(async (client): Promise<CloudRequestError | null> => {
+  const refusal = await deps.db.blobTransaction(async (client): Promise<CloudRequestError | null> => {
     await lockBlob(client, upload.cloudEventId, upload.sha256);
     if (await storedAlready(client)) return null;
     try {

@@ -3,7 +3,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { BlobStore } from './blobs/index.js';
 import { buildCloudApp, type CloudAppDeps } from './cloud-app.js';
-import { migrateCloudDatabase, openCloudDatabase, type CloudDatabase } from './database/index.js';
+import { migrateCloudDatabase, openCloudDatabase, type CloudDatabase, type OpenCloudDatabaseOptions } from './database/index.js';
 import { startDeliveryLoop, type DeliveryLoop, type Mailer } from './email/index.js';
 import { startUploadSweeper, type UploadSweeper } from './abandoned-uploads.js';
 
@@ -23,6 +23,8 @@ export interface CloudServerOptions {
   trustProxy?: boolean;
   /** Wrong guesses per address before a lock-out (see CloudAppDeps.guessLimits). */
   guessLimits?: CloudAppDeps['guessLimits'];
+  /** Connections to the database (see OpenCloudDatabaseOptions; the defaults suit most). */
+  database?: OpenCloudDatabaseOptions;
 }
 
 export interface CloudServer {
@@ -33,7 +35,7 @@ export interface CloudServer {
 }
 
 export async function startCloudServer(options: CloudServerOptions): Promise<CloudServer> {
-  const db = openCloudDatabase(options.databaseUrl);
+  const db = openCloudDatabase(options.databaseUrl, options.database);
   let loop: DeliveryLoop | null = null;
   let sweeper: UploadSweeper | null = null;
   try {

@@ -12,6 +12,13 @@ export interface CloudDatabase {
   readonly pool: pg.Pool;
   /** Runs `work` in one transaction: COMMIT when it resolves, ROLLBACK when it throws. */
   transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  /**
+   * A transaction that keeps its connection while the blob store works (a completion joins and
+   * hashes a blob under the blob's lock: seconds for an original read back from S3). It runs on
+   * connections of its own, so that laptops completing many originals at once queue behind one
+   * another, never in front of attendees' galleries and every other request.
+   */
+  blobTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -28,38 +35,59 @@ const types = {
 };
 
 export interface OpenCloudDatabaseOptions {
-  /** Connections per endpoint process. */
+  /** Connections per endpoint process for requests. */
   maxConnections?: number;
+  /** Connections per endpoint process for blob completions (`blobTransaction`), on top of those. */
+  blobConnections?: number;
 }
 
+/**
+ * Blob completions at once per endpoint process: four laptops' worth of uploads in flight (each
+ * sends four at a time) finish with at most a few seconds' wait each, and the store is not asked
+ * to read back more originals at once than a small instance's disk or link carries.
+ */
+export const BLOB_CONNECTIONS = 4;
+
 export function openCloudDatabase(databaseUrl: string, opts: OpenCloudDatabaseOptions = {}): CloudDatabase {
+  const pool = openPool(databaseUrl, opts.maxConnections ?? 10, 10_000);
+  // A completion queued behind others waits longer than a request should for a database that does
+  // not answer, yet answers (503, try again) before the laptop's own 30 s response timeout.
+  const blobPool = openPool(databaseUrl, opts.blobConnections ?? BLOB_CONNECTIONS, 25_000);
+  const inTransaction = async <T>(on: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const client = await on.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  };
+  return {
+    pool,
+    transaction: (work) => inTransaction(pool, work),
+    blobTransaction: (work) => inTransaction(blobPool, work),
+    close: async () => {
+      await Promise.all([pool.end(), blobPool.end()]);
+    },
+  };
+}
+
+function openPool(databaseUrl: string, max: number, connectionTimeoutMillis: number): pg.Pool {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
-    max: opts.maxConnections ?? 10,
+    max,
     // A database that does not answer should fail a request with a sentence, not hang it.
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis,
     idleTimeoutMillis: 30_000,
     types,
   });
   // An idle client losing its connection (database restarted) must not crash the endpoint: the
   // pool drops it and the next request opens a new one.
   pool.on('error', () => undefined);
-  return {
-    pool,
-    async transaction(work) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await work(client);
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    },
-    close: () => pool.end(),
-  };
+  return pool;
 }

@@ -21,11 +21,15 @@ let token: string;
 let secondStore: BlobStore;
 
 /**
- * One completion the second instance holds inside the blob store's join, until `release` or at
- * most HOLD_MS, so that another completion can be sent while it is under way. Unset: no hold.
+ * Completions the second instance holds inside the blob store's join, until `release` or at most
+ * `ms`, so that other requests can be sent while they are under way. Empty: no hold.
  */
-const HOLD_MS = 1500;
-const hold: { uploadId?: string | undefined; entered?: () => void; release?: Promise<unknown> } = {};
+const hold: { uploadIds: Set<string>; ms: number; entered?: ((uploadId: string) => void) | undefined; release?: Promise<unknown> } = {
+  uploadIds: new Set(),
+  ms: 1500,
+};
+/** Connections per instance for requests: a few, so that holding them all takes few uploads. */
+const REQUEST_CONNECTIONS = 2;
 
 function holdingCompletions(store: BlobStore): BlobStore {
   return new Proxy(store, {
@@ -35,10 +39,9 @@ function holdingCompletions(store: BlobStore): BlobStore {
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       }
       return async (...args: Parameters<BlobStore['completeUpload']>) => {
-        if (args[1] === hold.uploadId) {
-          hold.uploadId = undefined;
-          hold.entered?.();
-          await Promise.race([hold.release, sleep(HOLD_MS)]);
+        if (hold.uploadIds.delete(args[1])) {
+          hold.entered?.(args[1]);
+          await Promise.race([hold.release, sleep(hold.ms)]);
         }
         return target.completeUpload(...args);
       };
@@ -52,6 +55,7 @@ beforeAll(async () => {
     instances: 2,
     partSize: PART_SIZE,
     wrapBlobs: (store, instance) => (instance === 1 ? (secondStore = holdingCompletions(store)) : store),
+    database: { maxConnections: REQUEST_CONNECTIONS },
   });
   event = await cloud.createEvent();
   token = await cloud.enrol(event.joinCode, 'laptop-uploader');
@@ -219,8 +223,8 @@ describe('blob uploads', () => {
     // The damaged upload is being joined when the good one completes through the other instance.
     let goodDone!: (v: unknown) => void;
     hold.release = new Promise((resolve) => (goodDone = resolve));
-    const entered = new Promise<void>((resolve) => (hold.entered = resolve));
-    hold.uploadId = damaged.uploadId;
+    const entered = new Promise<void>((resolve) => (hold.entered = () => resolve()));
+    hold.uploadIds.add(damaged.uploadId);
     const damagedCompletion = call(cloud.urls[1]!, 'POST', `/sync/v1/blobs/uploads/${damaged.uploadId}/complete`, {
       token: otherToken,
       body: { parts: [damagedPart] },
@@ -238,6 +242,51 @@ describe('blob uploads', () => {
     expect(await missing(sha256(bytes))).toEqual([]);
     // The event counts the blob, and its bytes are there, unharmed, for galleries and exports.
     expect(await secondStore.sha256(blobKey(event.cloudEventId, sha256(bytes)))).toBe(sha256(bytes));
+  });
+
+  it('answer other requests while more laptops complete uploads than the endpoint has connections for requests', async () => {
+    // Three photographers' laptops finish an original each; the store takes its time joining them
+    // (on S3 the endpoint reads each one back to hash it).
+    const uploads = await Promise.all(
+      Array.from({ length: REQUEST_CONNECTIONS + 1 }, async () => {
+        const bytes = randomBytes(2000);
+        const upload = (await start(cloud.urls[1]!, bytes)).body as StartUploadResponse;
+        return { bytes, upload, part: await putPart(upload.parts[0]!, bytes) };
+      }),
+    );
+    let answered!: (v: unknown) => void;
+    hold.release = new Promise((resolve) => (answered = resolve));
+    hold.ms = 5000;
+    const joining = new Set<string>();
+    const allJoining = new Promise<void>((resolve) => {
+      hold.entered = (uploadId) => {
+        joining.add(uploadId);
+        if (joining.size === uploads.length) resolve();
+      };
+    });
+    for (const u of uploads) hold.uploadIds.add(u.upload.uploadId);
+    let completed = 0;
+    const completions = uploads.map((u) =>
+      call(cloud.urls[1]!, 'POST', `/sync/v1/blobs/uploads/${u.upload.uploadId}/complete`, { token, body: { parts: [u.part] } }).finally(
+        () => completed++,
+      ),
+    );
+    await Promise.race([allJoining, sleep(1000)]);
+
+    // Meanwhile another laptop asks what the event lacks (an attendee's gallery asks alike).
+    const asked = call(cloud.urls[1]!, 'POST', '/sync/v1/blobs/missing', { token, body: { sha256s: [sha256(uploads[0]!.bytes)] } });
+    const answer = await asked;
+    const completedMeanwhile = completed;
+    answered(undefined);
+    hold.ms = 1500;
+    hold.entered = undefined;
+
+    expect(answer.status).toBe(200);
+    expect(joining.size, 'every completion was being joined at once').toBe(uploads.length);
+    expect(completedMeanwhile, 'the request was answered only once completions let go of their connections').toBe(0);
+    const done = await Promise.all(completions);
+    expect(done.map((r) => r.status)).toEqual(uploads.map(() => 200));
+    expect(await missing(sha256(uploads[2]!.bytes))).toEqual([]);
   });
 
   it('take originals only once the organiser opts the event in', async () => {

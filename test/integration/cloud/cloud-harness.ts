@@ -48,6 +48,8 @@ export interface CloudHarnessOptions {
   guessLimits?: CloudServerOptions['guessLimits'];
   /** Wraps each instance's (real, directory) blob store, to hold one of its calls at a chosen moment. */
   wrapBlobs?: (store: BlobStore, instance: number) => BlobStore;
+  /** Each instance's connections to the database (the endpoint's defaults unless given). */
+  database?: CloudServerOptions['database'];
 }
 
 export async function startCloudHarness(postgres: TestPostgres, opts: CloudHarnessOptions = {}): Promise<CloudHarness> {
@@ -67,7 +69,17 @@ export async function startCloudHarness(postgres: TestPostgres, opts: CloudHarne
       const blobs = opts.wrapBlobs ? opts.wrapBlobs(store, instance) : store;
       const mailer = opts.smtpUrl ? { mailer: createMailer({ smtpUrl: opts.smtpUrl, from: 'Harbour Gala <photos@example.org>' }) } : {};
       const limits = opts.guessLimits ? { guessLimits: opts.guessLimits } : {};
-      return startCloudServer({ databaseUrl, blobs, publicBaseUrl, port, ...mailer, ...limits, onError: (err) => console.error(err) });
+      const database = opts.database ? { database: opts.database } : {};
+      return startCloudServer({
+        databaseUrl,
+        blobs,
+        publicBaseUrl,
+        port,
+        ...mailer,
+        ...limits,
+        ...database,
+        onError: (err) => console.error(err),
+      });
     }),
   );
   servers.push(...started);
