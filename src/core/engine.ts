@@ -284,6 +284,23 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
           { event: event.name, persons: pinned },
           `"Do not publish": ${pinned.length} person(s) carried over from kiosk selfies before the faces are described again`,
         );
+      // Attendees waiting for new photos of them are matched again from their own faces.
+      const followers = earlier === undefined ? null : kioskSessions.anchorFollowers(event.id, earlier);
+      if (earlier === undefined && repos.kiosks.followingSessions(event.id, Date.now()).length)
+        log.warn(
+          { event: event.name, from: recorded },
+          `No sure-match distance is known for ${recorded}: attendees of "${event.name}" who asked for new photos of them will get none.`,
+        );
+      if (followers?.anchored)
+        log.info(
+          { event: event.name, ...followers },
+          `"New photos of me": ${followers.anchored} attendee(s) will be matched from their faces in the photos they got, as those are described again`,
+        );
+      if (followers?.withoutFaces)
+        log.warn(
+          { event: event.name, attendees: followers.withoutFaces },
+          `"New photos of me": ${followers.withoutFaces} attendee(s) of "${event.name}" got no photo surely of them, so no new photo can be found for them after the faces are described again.`,
+        );
       const queued = queueStageAgain(
         { jobs: repos.jobs, maxAttempts: settings.pipeline.maxAttempts, facesOn: true, sceneOn: false },
         event.id,

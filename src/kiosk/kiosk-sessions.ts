@@ -9,7 +9,7 @@ import type { KioskMatch, KioskResults, KioskSessionView, TakeHomeRequest } from
 import { KioskError } from './kiosk-error.js';
 import { hashSecret, newToken } from '../config/index.js';
 import type { EventSearch, MatchedSelfie } from '../search/index.js';
-import { createFollowerMatching, type NewPhotosForFollower } from './follower-matching.js';
+import { createFollowerMatching, type AnchoredFollowers, type NewPhotosForFollower } from './follower-matching.js';
 
 /** A kiosk session never needs longer; one left open (a crash, a pulled plug) is ended by the sweep. */
 export const SESSION_LIFETIME_MS = 15 * 60 * 1000;
@@ -222,6 +222,11 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
     /** New faces of a processed photo checked against opted-in attendees (follower-matching.ts); their galleries and deliveries grow. */
     newFaces(eventId: number, photoId: number, faceIds: readonly number[]): NewPhotosForFollower[] {
       return followers.newFaces(eventId, photoId, faceIds);
+    },
+
+    /** Before the event's faces are described by another network: followers' faces noted, to rebuild them from (follower-matching.ts). */
+    anchorFollowers(eventId: number, earlierSureDistance: number): AnchoredFollowers {
+      return followers.anchorFollowers(eventId, earlierSureDistance);
     },
 
     /** Ends sessions kiosks abandoned and forgets opted-in embeddings past their retention. */

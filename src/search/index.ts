@@ -4,6 +4,7 @@ export {
   photosForEmbedding,
   tieredPhotosForEmbedding,
   expandedSelfie,
+  expandQuery,
   MAYBE_LIMIT,
   type TieredMatches,
   type SelfieMatch,

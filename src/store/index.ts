@@ -33,7 +33,14 @@ export type { NearFace, PersonsRepository, PersonSummary } from './persons-repos
 export type { ClipVectorsRepository, SceneMatch } from './clip-vectors-repository.js';
 export type { BurstsRepository, BurstCandidate, NewBurst, StoredBurst, BurstPhoto } from './bursts-repository.js';
 export type { RuntimeInfoRepository } from './runtime-info-repository.js';
-export type { KiosksRepository, KioskDevice, KioskSession, KioskSessionState, FollowingSession } from './kiosks-repository.js';
+export type {
+  KiosksRepository,
+  KioskDevice,
+  KioskSession,
+  KioskSessionState,
+  FollowingSession,
+  FollowerAnchor,
+} from './kiosks-repository.js';
 export type { GalleriesRepository, GalleryLink, Delivery, DeliveryChannel, DeliveryState } from './galleries-repository.js';
 export type { PublishOptOutsRepository, PublishOptOut, NewOptOut, OptOutSource } from './publish-opt-outs-repository.js';
 export type { KioskVisitsRepository, KioskVisit } from './kiosk-visits-repository.js';

@@ -32,6 +32,19 @@ export interface FollowingSession {
   id: string;
   embedding: Float32Array;
   matchedPhotoIds: number[];
+  /**
+   * Her faces in the photos she got, when her description came from an earlier face network
+   * (migration 0016): her description is rebuilt from them as they are described again. Null
+   * when her description is current.
+   */
+  anchors: FollowerAnchor[] | null;
+}
+
+/** One of her faces, by place; `faceId` once that photo's faces were described again. */
+export interface FollowerAnchor {
+  photoId: number;
+  box: [x: number, y: number, width: number, height: number];
+  faceId: number | null;
 }
 
 interface DeviceRow {
@@ -55,6 +68,7 @@ interface SessionRow {
   expires_at: number;
   ended_at: number | null;
   follow_until: number | null;
+  follow_anchors_json: string | null;
 }
 
 const toDevice = (r: DeviceRow): KioskDevice => ({
@@ -127,7 +141,12 @@ export function createKiosksRepository(db: Database) {
   const setMatches = db.prepare('UPDATE kiosk_sessions SET matched_photo_ids_json = ? WHERE id = ?');
   const abandoned = db.prepare<[number], { id: string }>(`SELECT id FROM kiosk_sessions WHERE state != 'ended' AND expires_at < ?`);
   const forgetFollowed = db.prepare(
-    'UPDATE kiosk_sessions SET selfie_embedding = NULL, follow_until = NULL WHERE follow_until IS NOT NULL AND follow_until <= ?',
+    `UPDATE kiosk_sessions SET selfie_embedding = NULL, follow_until = NULL, follow_anchors_json = NULL
+      WHERE follow_until IS NOT NULL AND follow_until <= ?`,
+  );
+  const setAnchors = db.prepare('UPDATE kiosk_sessions SET follow_anchors_json = ? WHERE id = ? AND selfie_embedding IS NOT NULL');
+  const setDescription = db.prepare(
+    'UPDATE kiosk_sessions SET selfie_embedding = ?, follow_anchors_json = ? WHERE id = ? AND selfie_embedding IS NOT NULL',
   );
 
   return {
@@ -187,7 +206,16 @@ export function createKiosksRepository(db: Database) {
         id: r.id,
         embedding: fromBlob(r.selfie_embedding!),
         matchedPhotoIds: JSON.parse(r.matched_photo_ids_json) as number[],
+        anchors: r.follow_anchors_json === null ? null : (JSON.parse(r.follow_anchors_json) as FollowerAnchor[]),
       }));
+    },
+    /** Notes (or updates) her faces to rebuild her description from; see FollowingSession.anchors. */
+    setFollowerAnchors(id: string, anchors: readonly FollowerAnchor[]): void {
+      setAnchors.run(JSON.stringify(anchors), id);
+    },
+    /** Her description rebuilt, in the current network's terms, from the anchors found so far. */
+    rebuildFollowerDescription(id: string, embedding: Float32Array, anchors: readonly FollowerAnchor[]): void {
+      setDescription.run(toBlob(embedding), JSON.stringify(anchors), id);
     },
     setMatchedPhotos(id: string, photoIds: readonly number[]): void {
       setMatches.run(JSON.stringify(photoIds), id);

@@ -14,6 +14,7 @@ import { migration0012WaitedForBlobs } from './0012-waited-for-blobs.js';
 import { migration0013CaptureOffset } from './0013-capture-offset.js';
 import { migration0014DevicePerEvent } from './0014-device-per-event.js';
 import { migration0015FaceDescriptorPerEvent } from './0015-face-descriptor-per-event.js';
+import { migration0016FollowerAnchors } from './0016-follower-anchors.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   migration0001Initial,
@@ -31,4 +32,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0013CaptureOffset,
   migration0014DevicePerEvent,
   migration0015FaceDescriptorPerEvent,
+  migration0016FollowerAnchors,
 ];

@@ -224,6 +224,18 @@ describe('one job kind per stage', () => {
         faceIds.map((faceId, i) => ({ faceId, eventId, embedding: current[i]!.map((x, d) => (d % 2 ? -x : x)) })),
       );
       repos.events.recordFaceDescriptor(eventId, 'face-api-resnet34-128d', Date.now());
+      // An attendee who took her photo home and asked for new ones: her selfie's description,
+      // by the earlier network, is kept (the picture never is).
+      const hers = faces.flat()[0]!;
+      const kiosk = repos.kiosks.addDevice(eventId, 'Kiosk', 'token-hash', Date.now());
+      repos.kiosks.startSession('ana', eventId, kiosk, Date.now(), Date.now() + 600_000);
+      repos.kiosks.recordMatches(
+        'ana',
+        current[0]!.map((x, d) => (d % 2 ? -x : x)),
+        [hers.photoId],
+      );
+      repos.kiosks.recordTakeHome('ana', true, 'email:ana@example.com');
+      repos.kiosks.endSession('ana', Date.now() + 30 * 86_400_000, Date.now());
       return { eventId, faceIds, current };
     });
     expect(stale.faceIds.length).toBeGreaterThan(0);
@@ -236,6 +248,11 @@ describe('one job kind per stage', () => {
       // The same faces found again, each with the shipped network's descriptor of it.
       expect(now).toHaveLength(stale.current.length);
       now.forEach((v, i) => expect(1 - v!.reduce((dot, x, d) => dot + x * stale.current[i]![d]!, 0)).toBeLessThan(1e-4));
+      // Her description is rebuilt from her face as the shipped network describes it, so new
+      // photos of her can still be found.
+      const [ana] = repos.kiosks.followingSessions(stale.eventId, Date.now());
+      expect(ana?.anchors?.map((a) => a.faceId)).toEqual([faces.flat()[0]!.id]);
+      expect(1 - ana!.embedding.reduce((dot, x, d) => dot + x * stale.current[0]![d]!, 0)).toBeLessThan(1e-4);
     });
     // Recorded: the next start queues nothing.
     const idle = await openEngine({ dataDir, mode: 'one-shot', log: ctx.log, settings: FACES_ON, processPhotos: false });

@@ -66,3 +66,125 @@ describe('new photos for an attendee who asked for them', () => {
     expect(matching.newFaces(eventId, near.photoId, [near.faceId]).map((f) => f.sessionId)).toEqual(['ben']);
   });
 });
+
+/**
+ * Descriptors of two face networks: the same mixing, on axes of their own, so that a description
+ * of one is as far from every face of the other as from a stranger (as measured between real
+ * networks: match-calibration.md, "events described by another network").
+ */
+const network = (first: number) => (a: number, b: number, c: number) => {
+  const v = new Float32Array(128);
+  const n = Math.hypot(a, b, c);
+  v[first] = a / n;
+  v[first + 1] = b / n;
+  v[first + 3] = c / n;
+  return v;
+};
+const before = network(40);
+const after = network(0);
+
+type Box = [number, number, number, number];
+const LEFT: Box = [100, 200, 300, 360];
+const RIGHT: Box = [900, 220, 280, 340];
+
+/** Faces of a photo described (again): each at its place, with its descriptor. */
+function describeFaces(eventId: number, photoId: number, faces: readonly { box: Box; embedding: Float32Array }[]): number[] {
+  const described = faces.map(({ box, embedding }) => ({
+    box,
+    landmarks: new Float32Array(136),
+    score: 0.99,
+    quality: 0.8,
+    sharpness: 0.6,
+    frontal: 0.9,
+    sizePx: box[2],
+    cropPath: null,
+    embedding,
+  }));
+  return temp.repos.faces.replaceFacesOfPhoto(photoId, eventId, described, 0).faceIds;
+}
+
+function photoOf(eventId: number, name: string, faces: readonly { box: Box; embedding: Float32Array }[]): number {
+  const { photoId } = photoWithFace(temp.repos, eventId, name, faces[0]!.embedding);
+  describeFaces(eventId, photoId, faces);
+  return photoId;
+}
+
+describe('new photos for an attendee who asked for them, when the face network changes', () => {
+  it('rebuilds her description from her faces in the photos she got, and goes on delivering her new photos and no stranger’s', () => {
+    const now = Date.now();
+    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
+    // Described by the earlier network: her two photos with a stranger beside her, and one of
+    // her the kiosk missed (beyond the sure distance of her selfie then).
+    const got = [
+      photoOf(eventId, 'her-and-him-1.jpg', [
+        { box: LEFT, embedding: before(1, 0.2, 0) },
+        { box: RIGHT, embedding: before(0, 0, 1) },
+      ]),
+      photoOf(eventId, 'her-and-him-2.jpg', [
+        { box: RIGHT, embedding: before(1, 0.22, 0) },
+        { box: LEFT, embedding: before(0.1, 0, 1) },
+      ]),
+    ];
+    const missed = photoOf(eventId, 'her-missed.jpg', [{ box: LEFT, embedding: before(1, 0.5, 0) }]);
+    follower(eventId, 'ana', before(1, 0, 0), got, now);
+    const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
+
+    // Before the faces are described again: her face in each of her photos, noted by place.
+    expect(matching.anchorFollowers(eventId, T)).toEqual({ anchored: 1, faces: 2, withoutFaces: 0 });
+
+    // Described again by the new network, her photos last (new photos go first in the queue).
+    // Meanwhile nothing is hers: her kept description is of the earlier network.
+    const missedAgain = describeFaces(eventId, missed, [{ box: LEFT, embedding: after(1, 0.3, 0) }]);
+    expect(matching.newFaces(eventId, missed, missedAgain)).toEqual([]);
+    const firstAgain = describeFaces(eventId, got[0]!, [
+      { box: [104, 196, 296, 366], embedding: after(1, 0.2, 0) },
+      { box: RIGHT, embedding: after(0, 0, 1) },
+    ]);
+    expect(matching.newFaces(eventId, got[0]!, firstAgain)).toEqual([]);
+
+    // From her first face described again she is matched in the new network's terms.
+    const stranger = photoOf(eventId, 'him-alone.jpg', [{ box: LEFT, embedding: after(0.1, 0, 1) }]);
+    expect(
+      matching.newFaces(
+        eventId,
+        stranger,
+        temp.repos.faces.facesOfPhoto(stranger).map((f) => f.id),
+      ),
+    ).toEqual([]);
+    const newOne = photoOf(eventId, 'her-dancing.jpg', [{ box: RIGHT, embedding: after(1, 0.18, 0) }]);
+    const delivered = matching.newFaces(
+      eventId,
+      newOne,
+      temp.repos.faces.facesOfPhoto(newOne).map((f) => f.id),
+    );
+    expect(delivered.map((d) => [d.sessionId, d.photoIds])).toEqual([['ana', [newOne]]]);
+
+    // Her last photo described again: her photos described before it are looked for once.
+    const secondAgain = describeFaces(eventId, got[1]!, [
+      { box: RIGHT, embedding: after(1, 0.22, 0) },
+      { box: LEFT, embedding: after(0.1, 0, 1) },
+    ]);
+    const caughtUp = matching.newFaces(eventId, got[1]!, secondAgain);
+    expect(caughtUp.map((d) => [d.sessionId, d.photoIds])).toEqual([['ana', [missed]]]);
+    expect(temp.repos.kiosks.getSession('ana')?.matchedPhotoIds.sort()).toEqual([...got, newOne, missed].sort());
+  });
+
+  it('says so for an attendee none of whose photos surely shows her, and delivers her nothing wrong', () => {
+    const now = Date.now();
+    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
+    const maybeOnly = photoOf(eventId, 'maybe.jpg', [{ box: LEFT, embedding: before(1, 0.5, 0) }]);
+    follower(eventId, 'ben', before(1, 0, 0), [maybeOnly], now);
+    const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
+    expect(matching.anchorFollowers(eventId, T)).toEqual({ anchored: 0, faces: 0, withoutFaces: 1 });
+    const again = describeFaces(eventId, maybeOnly, [{ box: LEFT, embedding: after(1, 0.5, 0) }]);
+    expect(matching.newFaces(eventId, maybeOnly, again)).toEqual([]);
+    const anyone = photoOf(eventId, 'near-old-selfie.jpg', [{ box: LEFT, embedding: before(1, 0, 0) }]);
+    expect(
+      matching.newFaces(
+        eventId,
+        anyone,
+        temp.repos.faces.facesOfPhoto(anyone).map((f) => f.id),
+      ),
+    ).toEqual([]);
+  });
+});

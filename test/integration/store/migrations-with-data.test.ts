@@ -16,6 +16,7 @@ import {
   type GalleryLink,
   type Job,
   type KioskDevice,
+  type FollowerAnchor,
   type KioskSession,
   type KnownFile,
   type PersonSummary,
@@ -99,6 +100,8 @@ interface Expected {
   sync: { deviceId: string | null; enrolments: SyncEnrolment[]; ops: { eventId: number; seq: number; kind: string; json: string }[] };
   /** Which network described each event's faces, written from version 15 (before it, migration 0015 records dlib's for every event). */
   faceDescriptors?: Record<number, string | null>;
+  /** Followers' faces noted before a change of face network, by session, from version 16 (none before). */
+  followerAnchors?: Record<string, FollowerAnchor[]>;
 }
 
 const NOTHING: Expected = {
@@ -1129,6 +1132,20 @@ const fillVersion15: Fill = (db, earlier) => {
   return { ...earlier, faceDescriptors: { [WEDDING]: null, [RACE]: 'faceplugin-fr-feature-512d-pca128' } };
 };
 
+/**
+ * Version 16 (followers' faces noted before their event is described by another network): the
+ * wedding's follower, one of her two faces already found again.
+ */
+const fillVersion16: Fill = (db, earlier) => {
+  const followed = earlier.sessions.find((x) => x.followUntil !== null && x.selfieEmbedding !== null)!;
+  const anchors: FollowerAnchor[] = [
+    { photoId: followed.matchedPhotoIds[0]!, box: [120, 80, 64, 72], faceId: 1 },
+    { photoId: followed.matchedPhotoIds[1]!, box: [410.5, 96, 58, 66.25], faceId: null },
+  ];
+  db.prepare('UPDATE kiosk_sessions SET follow_anchors_json = ? WHERE id = ?').run(JSON.stringify(anchors), followed.id);
+  return { ...earlier, followerAnchors: { [followed.id]: anchors } };
+};
+
 /** Keyed by schema version; `adds` names the rows in the test titles. */
 const FILLS: Record<number, { adds: string[]; fill: Fill }> = {
   1: {
@@ -1149,6 +1166,7 @@ const FILLS: Record<number, { adds: string[]; fill: Fill }> = {
   13: { adds: ["capture times with the camera's UTC offset"], fill: fillVersion13 },
   14: { adds: ['a second event enrolled as a device of its own'], fill: fillVersion14 },
   15: { adds: ['an event described again by a newer face network'], fill: fillVersion15 },
+  16: { adds: ["a follower's faces noted before a change of face network"], fill: fillVersion16 },
 };
 
 function fillUpTo(db: Database, version: number): Expected {
@@ -1331,7 +1349,12 @@ function expectEverythingReadable(db: Database, repos: Repositories, x: Expected
   for (const id of eventIds) {
     const following = x.sessions.filter((s) => s.eventId === id && s.followUntil !== null && s.followUntil > READ_AT && s.selfieEmbedding);
     expect(repos.kiosks.followingSessions(id, READ_AT)).toEqual(
-      following.map((s) => ({ id: s.id, embedding: s.selfieEmbedding, matchedPhotoIds: s.matchedPhotoIds })),
+      following.map((s) => ({
+        id: s.id,
+        embedding: s.selfieEmbedding,
+        matchedPhotoIds: s.matchedPhotoIds,
+        anchors: x.followerAnchors?.[s.id] ?? null,
+      })),
     );
   }
 
