@@ -117,14 +117,11 @@ export function createFollowerMatching(deps: FollowerMatchingDeps) {
           for (const photoId of f.matchedPhotoIds) {
             const faces = repos.faces.facesOfPhoto(photoId);
             const vectors = repos.faceVectors.vectorsOf(faces.map((face) => face.id));
-            let nearest: { box: FollowerAnchor['box']; distance: number } | null = null;
-            faces.forEach((face, i) => {
-              const v = vectors[i];
-              if (!v) return;
-              const distance = cosineDistance(f.embedding, v);
-              if (distance <= threshold && (!nearest || distance < nearest.distance)) nearest = { box: face.box, distance };
-            });
-            if (nearest) anchors.push({ photoId, box: (nearest as { box: FollowerAnchor['box'] }).box, faceId: null });
+            const nearest = faces
+              .map((face, i) => ({ box: face.box, distance: vectors[i] ? cosineDistance(f.embedding, vectors[i]) : Infinity }))
+              .filter((c) => c.distance <= threshold)
+              .sort((x, y) => x.distance - y.distance)[0];
+            if (nearest) anchors.push({ photoId, box: nearest.box, faceId: null });
           }
         }
         repos.kiosks.setFollowerAnchors(f.id, anchors);
