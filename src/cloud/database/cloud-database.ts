@@ -42,9 +42,10 @@ export interface OpenCloudDatabaseOptions {
 }
 
 /**
- * Blob completions at once per endpoint process: four laptops' worth of uploads in flight (each
- * sends four at a time) finish with at most a few seconds' wait each, and the store is not asked
- * to read back more originals at once than a small instance's disk or link carries.
+ * Blob completions at once per endpoint process: as many as one laptop has uploads in flight
+ * (BLOBS_IN_FLIGHT in sync/sync-run.ts), so one laptop's completions never wait for one another;
+ * several laptops take turns, and the store is never asked to join and read back more blobs at
+ * once than that. Not measured under load: the S3 store reads each original back to hash it.
  */
 export const BLOB_CONNECTIONS = 4;
 
