@@ -23,15 +23,16 @@ export function vectorMixing(a: number, b: number, c: number): Float32Array {
   return v.map((x) => x / n);
 }
 
-function face(embedding: Float32Array): NewFace {
+/** A clear face of this descriptor at `box` (as the face stage would write it). */
+export function faceAt(embedding: Float32Array, box: NewFace['box'] = [10, 20, 100, 120]): NewFace {
   return {
-    box: [10, 20, 100, 120],
+    box,
     landmarks: new Float32Array(136),
     score: 0.99,
     quality: 0.8,
     sharpness: 0.6,
     frontal: 0.9,
-    sizePx: 120,
+    sizePx: box[2],
     cropPath: null,
     embedding,
   };
@@ -49,6 +50,6 @@ export function photoWithFace(
     3,
     0,
   );
-  const [faceId] = repos.faces.replaceFacesOfPhoto(photoId, eventId, [face(embedding)], 0).faceIds;
+  const [faceId] = repos.faces.replaceFacesOfPhoto(photoId, eventId, [faceAt(embedding)], 0).faceIds;
   return { photoId, faceId: faceId! };
 }

@@ -2,10 +2,10 @@
 // hers by the kiosk's sure tier: near her selfie, or near the selfie sharpened by the photos she
 // was surely in.
 import { describe, expect, it } from 'vitest';
-import { createFollowerMatching } from '../../../src/kiosk/index.js';
+import { createFollowerMatching, type FollowerMatching } from '../../../src/kiosk/index.js';
 import { cosineDistance } from '../../../src/vision/index.js';
 import { useTempDatabase } from '../../support/database.js';
-import { photoWithFace, vectorMixing as mix } from '../../support/faces-in-database.js';
+import { faceAt, photoWithFace, vectorMixing as mix } from '../../support/faces-in-database.js';
 
 const temp = useTempDatabase();
 const T = 0.04;
@@ -89,17 +89,7 @@ const RIGHT: Box = [900, 220, 280, 340];
 
 /** Faces of a photo described (again): each at its place, with its descriptor. */
 function describeFaces(eventId: number, photoId: number, faces: readonly { box: Box; embedding: Float32Array }[]): number[] {
-  const described = faces.map(({ box, embedding }) => ({
-    box,
-    landmarks: new Float32Array(136),
-    score: 0.99,
-    quality: 0.8,
-    sharpness: 0.6,
-    frontal: 0.9,
-    sizePx: box[2],
-    cropPath: null,
-    embedding,
-  }));
+  const described = faces.map(({ box, embedding }) => faceAt(embedding, box));
   return temp.repos.faces.replaceFacesOfPhoto(photoId, eventId, described, 0).faceIds;
 }
 
@@ -107,6 +97,17 @@ function photoOf(eventId: number, name: string, faces: readonly { box: Box; embe
   const { photoId } = photoWithFace(temp.repos, eventId, name, faces[0]!.embedding);
   describeFaces(eventId, photoId, faces);
   return photoId;
+}
+
+/** A new photo processed: what the attendees following got from it. */
+function arrives(matching: FollowerMatching, eventId: number, name: string, faces: readonly { box: Box; embedding: Float32Array }[]) {
+  const photoId = photoOf(eventId, name, faces);
+  const found = matching.newFaces(
+    eventId,
+    photoId,
+    temp.repos.faces.facesOfPhoto(photoId).map((f) => f.id),
+  );
+  return { photoId, found: found.map((d) => [d.sessionId, d.photoIds]) };
 }
 
 describe('new photos for an attendee who asked for them, when the face network changes', () => {
@@ -143,21 +144,9 @@ describe('new photos for an attendee who asked for them, when the face network c
     expect(matching.newFaces(eventId, got[0]!, firstAgain)).toEqual([]);
 
     // From her first face described again she is matched in the new network's terms.
-    const stranger = photoOf(eventId, 'him-alone.jpg', [{ box: LEFT, embedding: after(0.1, 0, 1) }]);
-    expect(
-      matching.newFaces(
-        eventId,
-        stranger,
-        temp.repos.faces.facesOfPhoto(stranger).map((f) => f.id),
-      ),
-    ).toEqual([]);
-    const newOne = photoOf(eventId, 'her-dancing.jpg', [{ box: RIGHT, embedding: after(1, 0.18, 0) }]);
-    const delivered = matching.newFaces(
-      eventId,
-      newOne,
-      temp.repos.faces.facesOfPhoto(newOne).map((f) => f.id),
-    );
-    expect(delivered.map((d) => [d.sessionId, d.photoIds])).toEqual([['ana', [newOne]]]);
+    expect(arrives(matching, eventId, 'him-alone.jpg', [{ box: LEFT, embedding: after(0.1, 0, 1) }]).found).toEqual([]);
+    const newOne = arrives(matching, eventId, 'her-dancing.jpg', [{ box: RIGHT, embedding: after(1, 0.18, 0) }]);
+    expect(newOne.found).toEqual([['ana', [newOne.photoId]]]);
 
     // Her last photo described again: her photos described before it are looked for once.
     const secondAgain = describeFaces(eventId, got[1]!, [
@@ -166,7 +155,7 @@ describe('new photos for an attendee who asked for them, when the face network c
     ]);
     const caughtUp = matching.newFaces(eventId, got[1]!, secondAgain);
     expect(caughtUp.map((d) => [d.sessionId, d.photoIds])).toEqual([['ana', [missed]]]);
-    expect(temp.repos.kiosks.getSession('ana')?.matchedPhotoIds.sort()).toEqual([...got, newOne, missed].sort());
+    expect(temp.repos.kiosks.getSession('ana')?.matchedPhotoIds.sort()).toEqual([...got, newOne.photoId, missed].sort());
   });
 
   it('says so for an attendee none of whose photos surely shows her, and delivers her nothing wrong', () => {
@@ -178,13 +167,6 @@ describe('new photos for an attendee who asked for them, when the face network c
     expect(matching.anchorFollowers(eventId, T)).toEqual({ anchored: 0, faces: 0, withoutFaces: 1 });
     const again = describeFaces(eventId, maybeOnly, [{ box: LEFT, embedding: after(1, 0.5, 0) }]);
     expect(matching.newFaces(eventId, maybeOnly, again)).toEqual([]);
-    const anyone = photoOf(eventId, 'near-old-selfie.jpg', [{ box: LEFT, embedding: before(1, 0, 0) }]);
-    expect(
-      matching.newFaces(
-        eventId,
-        anyone,
-        temp.repos.faces.facesOfPhoto(anyone).map((f) => f.id),
-      ),
-    ).toEqual([]);
+    expect(arrives(matching, eventId, 'near-old-selfie.jpg', [{ box: LEFT, embedding: before(1, 0, 0) }]).found).toEqual([]);
   });
 });
