@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import { decodeBundle, BundleFormatError, type BundledBlob, type BundleResponse, type CloudEventPolicy } from '../api/index.js';
 import { blobKey, type BlobStore } from './blobs/index.js';
-import { auditUploads, insertStoredBlobs, storedBlobHashes, type CloudDatabase } from './database/index.js';
+import { auditUploads, insertStoredBlobs, lockBlobs, storedBlobHashes, type CloudDatabase } from './database/index.js';
 import { CloudRequestError } from './cloud-errors.js';
 import type { AuthenticatedLaptop } from './laptops.js';
 
@@ -79,14 +79,24 @@ export async function storeBundle(deps: BundleDeps, laptop: AuthenticatedLaptop,
       toWrite.push(blob);
     }
   }
-  // Into the store first, then counted: a blob is never counted before its bytes are there.
-  const writing = pLimit(WRITES_AT_ONCE);
-  await Promise.all(toWrite.map((b) => writing(() => deps.blobs.put(blobKey(event.id, b.entry.sha256), b.bytes, b.entry.contentType))));
   if (toWrite.length > 0) {
-    // Counted and audited in two statements for the whole bundle; a blob another request counted
-    // meanwhile is not audited again.
-    await deps.db.transaction(async (client) => {
-      const entries = toWrite.map((b) => b.entry);
+    // Written and counted under the blobs' locks, as a completed upload is (blob-uploads.ts). Without
+    // them, another laptop's damaged upload of the same blob, completing between this write and the
+    // count, would join its bytes over these and delete the key for its mismatch: the event would
+    // count a blob whose bytes were gone. The locks hold a connection of the completions' own pool
+    // while the store writes, so requests never queue behind a bundle.
+    await deps.db.blobTransaction(async (client) => {
+      const sha256s = toWrite.map((b) => b.entry.sha256);
+      await lockBlobs(client, event.id, sha256s);
+      // A completion that held a lock may have stored the blob meanwhile: not written again.
+      const storedMeanwhile = await storedBlobHashes(client, event.id, sha256s);
+      const writes = toWrite.filter((b) => !storedMeanwhile.has(b.entry.sha256));
+      // Into the store first, then counted: a blob is never counted before its bytes are there.
+      const writing = pLimit(WRITES_AT_ONCE);
+      await Promise.all(writes.map((b) => writing(() => deps.blobs.put(blobKey(event.id, b.entry.sha256), b.bytes, b.entry.contentType))));
+      // Counted and audited in two statements for the whole bundle; a blob another request counted
+      // meanwhile is not audited again.
+      const entries = writes.map((b) => b.entry);
       const added = await insertStoredBlobs(client, event.id, entries);
       await auditUploads(
         client,

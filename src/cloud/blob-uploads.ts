@@ -116,8 +116,9 @@ export async function signUploadParts(
  * the blob's lock. Without it, a laptop whose bytes changed mid-upload could join them over a
  * copy another laptop had just stored and verified, then delete the key for the mismatch: the
  * event would count a blob whose bytes were gone. The lock holds a database connection while
- * the store joins and hashes the blob; only completions of the same blob wait for it, and the
- * connection is one of the completions' own (`blobTransaction`), so requests never queue behind it.
+ * the store joins and hashes the blob; only completions and bundles (blob-bundles.ts) of the same
+ * blob wait for it, and the connection is one of the blob pool's own (`blobTransaction`), so
+ * requests never queue behind it.
  */
 export async function completeBlobUpload(
   deps: BlobDeps,

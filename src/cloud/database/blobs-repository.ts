@@ -31,7 +31,21 @@ export async function storedBlobHashes(q: Queryable, cloudEventId: string, sha25
  * opening a second one.
  */
 export async function lockBlob(client: pg.PoolClient, cloudEventId: string, sha256: string): Promise<void> {
-  await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`blob:${cloudEventId}:${sha256}`]);
+  await lockBlobs(client, cloudEventId, [sha256]);
+}
+
+/**
+ * The locks of several blobs of one event, taken in the order of the locks' own numbers, so that
+ * two bundles sharing blobs wait for one another instead of each holding a lock the other needs.
+ */
+export async function lockBlobs(client: pg.PoolClient, cloudEventId: string, sha256s: readonly string[]): Promise<void> {
+  if (sha256s.length === 0) return;
+  await client.query(
+    `SELECT pg_advisory_xact_lock(lock) FROM (
+       SELECT DISTINCT hashtextextended('blob:' || $1 || ':' || sha256, 0) AS lock FROM unnest($2::text[]) AS sha256 ORDER BY lock
+     ) AS locks`,
+    [cloudEventId, sha256s],
+  );
 }
 
 /**

@@ -14,9 +14,10 @@ export interface CloudDatabase {
   transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   /**
    * A transaction that keeps its connection while the blob store works (a completion joins and
-   * hashes a blob under the blob's lock: seconds for an original read back from S3). It runs on
-   * connections of its own, so that laptops completing many originals at once queue behind one
-   * another, never in front of attendees' galleries and every other request.
+   * hashes a blob under the blob's lock: seconds for an original read back from S3; a bundle
+   * writes its blobs under theirs). It runs on connections of its own, so that laptops sending
+   * many blobs at once queue behind one another, never in front of attendees' galleries and every
+   * other request.
    */
   blobTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -37,7 +38,7 @@ const types = {
 export interface OpenCloudDatabaseOptions {
   /** Connections per endpoint process for requests. */
   maxConnections?: number;
-  /** Connections per endpoint process for blob completions (`blobTransaction`), on top of those. */
+  /** Connections per endpoint process for blob completions and bundles (`blobTransaction`), on top of those. */
   blobConnections?: number;
 }
 

@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PartUrl, StartUploadResponse } from '../../../src/api/index.js';
+import { BUNDLE_CONTENT_TYPE, encodeBundle, type BundleResponse, type PartUrl, type StartUploadResponse } from '../../../src/api/index.js';
 import type { CreatedCloudEvent } from '../../../src/cloud/index.js';
 import { blobKey, type BlobStore } from '../../../src/cloud/blobs/index.js';
 import { startPostgres, type TestPostgres } from '../../support/postgres.js';
@@ -241,6 +241,46 @@ describe('blob uploads', () => {
     expect(goodRes.status, JSON.stringify(goodRes.body)).toBe(200);
     expect(await missing(sha256(bytes))).toEqual([]);
     // The event counts the blob, and its bytes are there, unharmed, for galleries and exports.
+    expect(await secondStore.sha256(blobKey(event.cloudEventId, sha256(bytes)))).toBe(sha256(bytes));
+  });
+
+  it("keep the copy one laptop sent in a bundle when another laptop's upload of the same blob turns out damaged", async () => {
+    // One laptop sends a preview in a bundle while another, with other settings, uploads the same
+    // preview in parts; the second laptop's file changed while it was being sent.
+    const otherToken = await cloud.enrol(event.joinCode, 'laptop-third-photographer');
+    const bytes = randomBytes(1500);
+    const damaged = (await start(cloud.urls[1]!, bytes, 'preview', sha256(bytes), otherToken)).body as StartUploadResponse;
+    const damagedPart = await putPart(damaged.parts[0]!, randomBytes(1500));
+
+    // The damaged upload is being joined when the bundle arrives.
+    let bundleDone!: (v: unknown) => void;
+    hold.release = new Promise((resolve) => (bundleDone = resolve));
+    const entered = new Promise<void>((resolve) => (hold.entered = () => resolve()));
+    hold.uploadIds.add(damaged.uploadId);
+    const damagedCompletion = call(cloud.urls[1]!, 'POST', `/sync/v1/blobs/uploads/${damaged.uploadId}/complete`, {
+      token: otherToken,
+      body: { parts: [damagedPart] },
+    });
+    await entered;
+    const bundle = Buffer.concat(
+      encodeBundle([{ entry: { sha256: sha256(bytes), size: bytes.length, kind: 'preview', contentType: 'image/jpeg' }, bytes }]),
+    );
+    const bundled = fetch(`${cloud.urls[0]!}/sync/v1/blobs/bundles`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': BUNDLE_CONTENT_TYPE },
+      body: bundle,
+    })
+      .then(async (res) => ({ status: res.status, body: (await res.json()) as BundleResponse }))
+      .finally(() => bundleDone(undefined));
+    const [damagedRes, bundleRes] = await Promise.all([damagedCompletion, bundled]);
+    hold.entered = undefined;
+
+    expect(damagedRes.status).toBe(422);
+    expect(damagedRes.body).toMatchObject({ code: 'hash-mismatch' });
+    expect(bundleRes.status).toBe(200);
+    expect(bundleRes.body).toEqual({ stored: [sha256(bytes)], refused: [] });
+    expect(await missing(sha256(bytes))).toEqual([]);
+    // The event counts the preview, and its bytes are there for the attendees' galleries.
     expect(await secondStore.sha256(blobKey(event.cloudEventId, sha256(bytes)))).toBe(sha256(bytes));
   });
 
