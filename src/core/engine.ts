@@ -244,6 +244,10 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
         clipVectors: repos.clipVectors,
         onOutcome: (outcome) => {
           if (outcome.status === 'ready') photoReady(outcome);
+          if (outcome.status === 'stage-failed' && outcome.stages.includes('faces')) {
+            for (const found of kioskUpkeep.facesNotDescribedAgain(outcome.eventId, outcome.photoId))
+              bus.emit('kiosk-match', { eventId: outcome.eventId, ...found });
+          }
           if (outcome.status === 'ready' || outcome.status === 'scene-indexed') bursts.photoChanged(outcome.eventId);
           bus.emit('photo', outcome);
         },

@@ -54,13 +54,17 @@ export function createFollowerMatching(deps: FollowerMatchingDeps) {
 
   /**
    * Her faces in a photo whose faces were just described again, found by place among its new
-   * faces. Her description is then rebuilt from every face of hers found so far: the mean of
-   * their descriptors. Returns the follower as she is now, and whether this photo completed it.
+   * faces (none when the photo could not be described again). Her description is then rebuilt from
+   * every face of hers found so far: the mean of their descriptors. Returns the follower as she is
+   * now, and whether this photo completed it.
    */
-  const rebuildFrom = (f: FollowingSession, photoId: number): { follower: FollowingSession; completed: boolean } => {
+  const rebuildFrom = (
+    f: FollowingSession,
+    photoId: number,
+    faces: readonly { id: number; box: FollowerAnchor['box'] }[],
+  ): { follower: FollowingSession; completed: boolean } => {
     const anchors = f.anchors!;
     if (!anchors.some((a) => a.photoId === photoId)) return { follower: f, completed: false };
-    const faces = repos.faces.facesOfPhoto(photoId);
     const taken = new Set<number>();
     const updated: FollowerAnchor[] = [];
     for (const a of anchors) {
@@ -94,6 +98,20 @@ export function createFollowerMatching(deps: FollowerMatchingDeps) {
   const deliver = (f: FollowingSession, photoIds: readonly number[]): NewPhotosForFollower => {
     repos.kiosks.setMatchedPhotos(f.id, [...f.matchedPhotoIds, ...photoIds]);
     return { sessionId: f.id, photoIds: [...photoIds], deliveryIds: repos.galleries.addPhotosForSession(f.id, photoIds) };
+  };
+
+  /**
+   * Once her last noted face is described again (or its photo could not be): the event searched
+   * for her once, for her photos described again before her description was ready.
+   */
+  const catchUp = (eventId: number, f: FollowingSession, threshold: number, found: NewPhotosForFollower[]): FollowingSession => {
+    const missed = repos.faceVectors
+      .nearestPhotos(eventId, f.embedding, { limit: CATCH_UP_PHOTOS, maxDistance: threshold })
+      .map((p) => p.photoId)
+      .filter((id) => !f.matchedPhotoIds.includes(id));
+    if (!missed.length) return f;
+    found.push(deliver(f, missed));
+    return { ...f, matchedPhotoIds: [...f.matchedPhotoIds, ...missed] };
   };
 
   return {
@@ -153,39 +171,45 @@ export function createFollowerMatching(deps: FollowerMatchingDeps) {
      * searched for her once, for the photos described again before it.
      */
     newFaces(eventId: number, photoId: number, faceIds: readonly number[]): NewPhotosForFollower[] {
-      if (!faceIds.length) return [];
       const following = repos.kiosks.followingSessions(eventId, now());
       if (!following.length) return [];
-      const vectors = repos.faceVectors.vectorsOf(faceIds).filter((v): v is Float32Array => v !== undefined);
+      const vectors = faceIds.length ? repos.faceVectors.vectorsOf(faceIds).filter((v): v is Float32Array => v !== undefined) : [];
       const threshold = deps.sureDistance(eventId);
       const found: NewPhotosForFollower[] = [];
       for (const followed of following) {
         let f = followed;
         if (f.anchors) {
-          const rebuilt = rebuildFrom(f, photoId);
+          // A photo of hers described again with no face (the new detector finds none) settles
+          // its place too: without it her one catch-up search would never run.
+          const rebuilt = rebuildFrom(f, photoId, faceIds.length ? repos.faces.facesOfPhoto(photoId) : []);
           f = rebuilt.follower;
           if (!f.anchors!.some((a) => a.faceId !== null)) continue;
-          if (rebuilt.completed) {
-            const missed = repos.faceVectors
-              .nearestPhotos(eventId, f.embedding, { limit: CATCH_UP_PHOTOS, maxDistance: threshold })
-              .map((p) => p.photoId)
-              .filter((id) => !f.matchedPhotoIds.includes(id));
-            if (missed.length) {
-              found.push(deliver(f, missed));
-              f = { ...f, matchedPhotoIds: [...f.matchedPhotoIds, ...missed] };
-            }
-          }
+          if (rebuilt.completed) f = catchUp(eventId, f, threshold, found);
           if (f.matchedPhotoIds.includes(photoId)) continue;
           if (!vectors.some((v) => cosineDistance(f.embedding, v) <= threshold)) continue;
           found.push(deliver(f, [photoId]));
           continue;
         }
-        if (f.matchedPhotoIds.includes(photoId)) continue;
+        if (!vectors.length || f.matchedPhotoIds.includes(photoId)) continue;
         const expanded = expandedQueryOf(f, threshold);
         const hers = (v: Float32Array) =>
           cosineDistance(f.embedding, v) <= threshold || (expanded !== null && cosineDistance(expanded, v) <= threshold);
         if (!vectors.some(hers)) continue;
         found.push(deliver(f, [photoId]));
+      }
+      return found;
+    },
+    /**
+     * A photo whose faces could not be described again (its file is gone or unreadable now): it
+     * keeps its earlier faces, of the earlier network, which cannot rebuild her description. Its
+     * place is settled without a face, so that her catch-up search still runs when it was the last.
+     */
+    facesNotDescribedAgain(eventId: number, photoId: number): NewPhotosForFollower[] {
+      const found: NewPhotosForFollower[] = [];
+      for (const followed of repos.kiosks.followingSessions(eventId, now())) {
+        if (!followed.anchors) continue;
+        const rebuilt = rebuildFrom(followed, photoId, []);
+        if (rebuilt.completed) catchUp(eventId, rebuilt.follower, deps.sureDistance(eventId), found);
       }
       return found;
     },

@@ -224,6 +224,11 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
       return followers.newFaces(eventId, photoId, faceIds);
     },
 
+    /** A photo whose faces could not be described again after a change of face network (follower-matching.ts). */
+    facesNotDescribedAgain(eventId: number, photoId: number): NewPhotosForFollower[] {
+      return followers.facesNotDescribedAgain(eventId, photoId);
+    },
+
     /** Before the event's faces are described by another network: followers' faces noted, to rebuild them from (follower-matching.ts). */
     anchorFollowers(eventId: number, earlierSureDistance: number): AnchoredFollowers {
       return followers.anchorFollowers(eventId, earlierSureDistance);

@@ -10,8 +10,10 @@ import type { NewPhotosForFollower } from './follower-matching.js';
 export const SWEEP_EVERY_MS = 60_000;
 
 export interface KioskUpkeep {
-  /** Call for every ready photo with its new faces; returns what attendees newly got. */
+  /** Call for every ready photo with its new faces (none too); returns what attendees newly got. */
   photoReady(eventId: number, photoId: number, faceIds: readonly number[]): NewPhotosForFollower[];
+  /** Call when a ready photo's faces could not be described again; returns what attendees newly got. */
+  facesNotDescribedAgain(eventId: number, photoId: number): NewPhotosForFollower[];
   sweepNow(): { ended: number; forgotten: number };
   stop(): void;
 }
@@ -27,19 +29,26 @@ export function startKioskUpkeep(sessions: KioskSessions, log: Logger, every = S
       return { ended: 0, forgotten: 0 };
     }
   };
+  const forFollowers = (photoId: number, work: () => NewPhotosForFollower[]): NewPhotosForFollower[] => {
+    try {
+      return work();
+    } catch (err) {
+      log.error({ err, photoId }, `Could not check photo ${photoId} for attendees waiting for new photos: ${(err as Error).message}`);
+      return [];
+    }
+  };
   sweepNow();
   const timer = setInterval(sweepNow, every);
   // The sweep never keeps a finished one-shot command alive.
   timer.unref();
   return {
     photoReady(eventId, photoId, faceIds) {
-      if (!faceIds.length) return [];
-      try {
-        return sessions.newFaces(eventId, photoId, faceIds);
-      } catch (err) {
-        log.error({ err, photoId }, `Could not check photo ${photoId} for attendees waiting for new photos: ${(err as Error).message}`);
-        return [];
-      }
+      // A photo without faces is passed on too: after a change of face network it may be one an
+      // attendee's description waits for (follower-matching.ts).
+      return forFollowers(photoId, () => sessions.newFaces(eventId, photoId, faceIds));
+    },
+    facesNotDescribedAgain(eventId, photoId) {
+      return forFollowers(photoId, () => sessions.facesNotDescribedAgain(eventId, photoId));
     },
     sweepNow,
     stop: () => clearInterval(timer),

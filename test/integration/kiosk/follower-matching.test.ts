@@ -158,6 +158,55 @@ describe('new photos for an attendee who asked for them, when the face network c
     expect(temp.repos.kiosks.getSession('ana')?.matchedPhotoIds.sort()).toEqual([...got, newOne.photoId, missed].sort());
   });
 
+  /**
+   * Her two photos noted, her missed photo and her first photo described again: only her second
+   * photo is left for her description to wait for.
+   */
+  function waitingForHerLastPhoto(now: number) {
+    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
+    const got = [
+      photoOf(eventId, 'her-and-him.jpg', [
+        { box: LEFT, embedding: before(1, 0.2, 0) },
+        { box: RIGHT, embedding: before(0, 0, 1) },
+      ]),
+      photoOf(eventId, 'her-in-the-dark.jpg', [{ box: RIGHT, embedding: before(1, 0.22, 0) }]),
+    ];
+    const missed = photoOf(eventId, 'her-missed.jpg', [{ box: LEFT, embedding: before(1, 0.5, 0) }]);
+    follower(eventId, 'ana', before(1, 0, 0), got, now);
+    const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
+    expect(matching.anchorFollowers(eventId, T)).toEqual({ anchored: 1, faces: 2, withoutFaces: 0 });
+    const missedAgain = describeFaces(eventId, missed, [{ box: LEFT, embedding: after(1, 0.3, 0) }]);
+    expect(matching.newFaces(eventId, missed, missedAgain)).toEqual([]);
+    const firstAgain = describeFaces(eventId, got[0]!, [
+      { box: LEFT, embedding: after(1, 0.2, 0) },
+      { box: RIGHT, embedding: after(0, 0, 1) },
+    ]);
+    expect(matching.newFaces(eventId, got[0]!, firstAgain)).toEqual([]);
+    return { eventId, got, missed, matching };
+  }
+
+  it('still looks for her missed photos when her last photo holds no face once described again', () => {
+    const now = Date.now();
+    const { eventId, got, missed, matching } = waitingForHerLastPhoto(now);
+    // The new network's detector finds no face in her dark photo.
+    expect(describeFaces(eventId, got[1]!, [])).toEqual([]);
+    const caughtUp = matching.newFaces(eventId, got[1]!, []);
+    expect(caughtUp.map((d) => [d.sessionId, d.photoIds])).toEqual([['ana', [missed]]]);
+    expect(temp.repos.kiosks.getSession('ana')?.matchedPhotoIds.sort()).toEqual([...got, missed].sort());
+  });
+
+  it('still looks for her missed photos when her last photo cannot be described again', () => {
+    const now = Date.now();
+    const { eventId, got, missed, matching } = waitingForHerLastPhoto(now);
+    // Its file was moved away: it keeps its faces of the earlier network, which cannot rebuild her.
+    const caughtUp = matching.facesNotDescribedAgain(eventId, got[1]!);
+    expect(caughtUp.map((d) => [d.sessionId, d.photoIds])).toEqual([['ana', [missed]]]);
+    // Matched from her one face described again: her new photo is delivered, a stranger's is not.
+    expect(arrives(matching, eventId, 'him-alone.jpg', [{ box: LEFT, embedding: after(0.1, 0, 1) }]).found).toEqual([]);
+    const newOne = arrives(matching, eventId, 'her-dancing.jpg', [{ box: RIGHT, embedding: after(1, 0.18, 0) }]);
+    expect(newOne.found).toEqual([['ana', [newOne.photoId]]]);
+  });
+
   it('says so for an attendee none of whose photos surely shows her, and delivers her nothing wrong', () => {
     const now = Date.now();
     const eventId = temp.repos.events.ensureEvent('gala', 0).id;
