@@ -18,13 +18,21 @@ export interface FollowerMatchingDeps {
   now?: () => number;
 }
 
+/** The distances of the network that described an event's faces before (match-threshold.ts). */
+export interface EarlierDistances {
+  /** Its sure-match distance. */
+  sure: number;
+  /** Its "Maybe you?" distance. */
+  maybe: number;
+}
+
 /** What noting followers' faces before a change of face network found (see `anchorFollowers`). */
 export interface AnchoredFollowers {
   /** Attendees whose description will be rebuilt from their faces. */
   anchored: number;
   /** Their faces noted, in all. */
   faces: number;
-  /** Attendees none of whose photos holds a face surely theirs: no new photo can be found for them. */
+  /** Attendees with no face of theirs to note (none surely theirs, none in a photo they took home): no new photo can be found for them. */
   withoutFaces: number;
 }
 
@@ -120,10 +128,12 @@ export function createFollowerMatching(deps: FollowerMatchingDeps) {
      * photos she got, noted by place, so that her description can be rebuilt from them once they
      * are described again. Her kept description (the selfie itself is never kept) cannot be
      * compared with faces of another network, and without this she would silently get no new
-     * photo. A face is hers when it is the photo's nearest to her description and within
-     * `threshold`, the sure distance of the network that described them both.
+     * photo. A face is hers when it is the photo's nearest to her description and within the
+     * sure distance of the network that described them both; in a photo she took home (she chose
+     * it, "Maybe you?" photos included) within its "Maybe you?" distance, so that an attendee
+     * whose selfie found her only among "Maybe you?" photos is not left with nothing.
      */
-    anchorFollowers(eventId: number, threshold: number): AnchoredFollowers {
+    anchorFollowers(eventId: number, earlier: EarlierDistances): AnchoredFollowers {
       const result: AnchoredFollowers = { anchored: 0, faces: 0, withoutFaces: 0 };
       for (const f of repos.kiosks.followingSessions(eventId, now())) {
         let anchors: FollowerAnchor[];
@@ -132,7 +142,9 @@ export function createFollowerMatching(deps: FollowerMatchingDeps) {
           anchors = f.anchors.map((a) => ({ ...a, faceId: null }));
         } else {
           anchors = [];
+          const takenHome = repos.galleries.photosTakenHome(f.id);
           for (const photoId of f.matchedPhotoIds) {
+            const threshold = takenHome.has(photoId) ? earlier.maybe : earlier.sure;
             const faces = repos.faces.facesOfPhoto(photoId);
             const vectors = repos.faceVectors.vectorsOf(faces.map((face) => face.id));
             const nearest = faces

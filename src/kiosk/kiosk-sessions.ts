@@ -9,7 +9,7 @@ import type { KioskMatch, KioskResults, KioskSessionView, TakeHomeRequest } from
 import { KioskError } from './kiosk-error.js';
 import { hashSecret, newToken } from '../config/index.js';
 import type { EventSearch, MatchedSelfie } from '../search/index.js';
-import { createFollowerMatching, type AnchoredFollowers, type NewPhotosForFollower } from './follower-matching.js';
+import { createFollowerMatching, type AnchoredFollowers, type EarlierDistances, type NewPhotosForFollower } from './follower-matching.js';
 
 /** A kiosk session never needs longer; one left open (a crash, a pulled plug) is ended by the sweep. */
 export const SESSION_LIFETIME_MS = 15 * 60 * 1000;
@@ -230,8 +230,8 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
     },
 
     /** Before the event's faces are described by another network: followers' faces noted, to rebuild them from (follower-matching.ts). */
-    anchorFollowers(eventId: number, earlierSureDistance: number): AnchoredFollowers {
-      return followers.anchorFollowers(eventId, earlierSureDistance);
+    anchorFollowers(eventId: number, earlier: EarlierDistances): AnchoredFollowers {
+      return followers.anchorFollowers(eventId, earlier);
     },
 
     /** Ends sessions kiosks abandoned and forgets opted-in embeddings past their retention. */

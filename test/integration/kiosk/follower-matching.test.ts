@@ -9,6 +9,8 @@ import { faceAt, photoWithFace, vectorMixing as mix } from '../../support/faces-
 
 const temp = useTempDatabase();
 const T = 0.04;
+/** The earlier network's sure and "Maybe you?" distances. */
+const EARLIER = { sure: T, maybe: 0.1 };
 const DAY = 86_400_000;
 
 /** An attendee who took her shown photos home and asked for new ones: her selfie is kept. */
@@ -131,7 +133,7 @@ describe('new photos for an attendee who asked for them, when the face network c
     const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
 
     // Before the faces are described again: her face in each of her photos, noted by place.
-    expect(matching.anchorFollowers(eventId, T)).toEqual({ anchored: 1, faces: 2, withoutFaces: 0 });
+    expect(matching.anchorFollowers(eventId, EARLIER)).toEqual({ anchored: 1, faces: 2, withoutFaces: 0 });
 
     // Described again by the new network, her photos last (new photos go first in the queue).
     // Meanwhile nothing is hers: her kept description is of the earlier network.
@@ -174,7 +176,7 @@ describe('new photos for an attendee who asked for them, when the face network c
     const missed = photoOf(eventId, 'her-missed.jpg', [{ box: LEFT, embedding: before(1, 0.5, 0) }]);
     follower(eventId, 'ana', before(1, 0, 0), got, now);
     const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
-    expect(matching.anchorFollowers(eventId, T)).toEqual({ anchored: 1, faces: 2, withoutFaces: 0 });
+    expect(matching.anchorFollowers(eventId, EARLIER)).toEqual({ anchored: 1, faces: 2, withoutFaces: 0 });
     const missedAgain = describeFaces(eventId, missed, [{ box: LEFT, embedding: after(1, 0.3, 0) }]);
     expect(matching.newFaces(eventId, missed, missedAgain)).toEqual([]);
     const firstAgain = describeFaces(eventId, got[0]!, [
@@ -207,13 +209,38 @@ describe('new photos for an attendee who asked for them, when the face network c
     expect(newOne.found).toEqual([['ana', [newOne.photoId]]]);
   });
 
-  it('says so for an attendee none of whose photos surely shows her, and delivers her nothing wrong', () => {
+  it('rebuilds her from a "Maybe you?" photo she took home when her selfie surely found none', () => {
     const now = Date.now();
     const eventId = temp.repos.events.ensureEvent('gala', 0).id;
-    const maybeOnly = photoOf(eventId, 'maybe.jpg', [{ box: LEFT, embedding: before(1, 0.5, 0) }]);
+    // Beyond the sure distance of her selfie, within the "Maybe you?" one; she chose it.
+    const chosen = photoOf(eventId, 'her-with-him.jpg', [
+      { box: LEFT, embedding: before(1, 0.4, 0) },
+      { box: RIGHT, embedding: before(0, 0, 1) },
+    ]);
+    expect(cosineDistance(before(1, 0, 0), before(1, 0.4, 0))).toBeGreaterThan(EARLIER.sure);
+    expect(cosineDistance(before(1, 0, 0), before(1, 0.4, 0))).toBeLessThan(EARLIER.maybe);
+    follower(eventId, 'cara', before(1, 0, 0), [chosen], now);
+    temp.repos.galleries.addLink('link-hash-cara', eventId, 'cara', [chosen], now, now + DAY);
+    const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
+    expect(matching.anchorFollowers(eventId, EARLIER)).toEqual({ anchored: 1, faces: 1, withoutFaces: 0 });
+
+    const again = describeFaces(eventId, chosen, [
+      { box: LEFT, embedding: after(1, 0.4, 0) },
+      { box: RIGHT, embedding: after(0, 0, 1) },
+    ]);
+    expect(matching.newFaces(eventId, chosen, again)).toEqual([]);
+    expect(arrives(matching, eventId, 'him-alone.jpg', [{ box: LEFT, embedding: after(0, 0, 1) }]).found).toEqual([]);
+    const newOne = arrives(matching, eventId, 'her-dancing.jpg', [{ box: RIGHT, embedding: after(1, 0.45, 0) }]);
+    expect(newOne.found).toEqual([['cara', [newOne.photoId]]]);
+  });
+
+  it('says so for an attendee none of whose photos surely shows her and who took none home, and delivers her nothing wrong', () => {
+    const now = Date.now();
+    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
+    const maybeOnly = photoOf(eventId, 'maybe.jpg', [{ box: LEFT, embedding: before(1, 0.4, 0) }]);
     follower(eventId, 'ben', before(1, 0, 0), [maybeOnly], now);
     const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
-    expect(matching.anchorFollowers(eventId, T)).toEqual({ anchored: 0, faces: 0, withoutFaces: 1 });
+    expect(matching.anchorFollowers(eventId, EARLIER)).toEqual({ anchored: 0, faces: 0, withoutFaces: 1 });
     const again = describeFaces(eventId, maybeOnly, [{ box: LEFT, embedding: after(1, 0.5, 0) }]);
     expect(matching.newFaces(eventId, maybeOnly, again)).toEqual([]);
     expect(arrives(matching, eventId, 'near-old-selfie.jpg', [{ box: LEFT, embedding: before(1, 0, 0) }]).found).toEqual([]);
