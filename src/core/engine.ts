@@ -156,6 +156,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     repos,
     search,
     sureDistance: (eventId) => sureDistanceFor(thresholds.searchThreshold, thresholds.sureAtScale, faceIndexes.forEvent(eventId).size),
+    maybeDistance: thresholds.maybeThreshold,
     hiddenFaces: (eventId, photoIds) => publishing.hiddenFaces(eventId, photoIds),
   });
   const kioskUpkeep = startKioskUpkeep(kioskSessions, log);

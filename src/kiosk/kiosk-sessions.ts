@@ -19,6 +19,8 @@ export interface KioskSessionsDeps {
   search: Pick<EventSearch, 'bySelfie' | 'withConfirmedFaces'>;
   /** The event's sure-match distance (it tightens as the event grows): an opted-in attendee gets a new photo only on a sure match. */
   sureDistance(eventId: number): number;
+  /** The "Maybe you?" distance: her faces in the "Maybe you?" photos she took home sharpen her new photos' matching too. */
+  maybeDistance: number;
   /** Faces hidden by "do not publish" in these photos (see do-not-publish.ts); none when not given. */
   hiddenFaces?: (eventId: number, photoIds: readonly number[]) => Map<number, { box: [number, number, number, number] }[]>;
   now?: () => number;
@@ -34,7 +36,7 @@ export interface TakenHome {
 export function createKioskSessions(deps: KioskSessionsDeps) {
   const { repos } = deps;
   const now = deps.now ?? Date.now;
-  const followers = createFollowerMatching({ repos, sureDistance: deps.sureDistance, now });
+  const followers = createFollowerMatching({ repos, sureDistance: deps.sureDistance, maybeDistance: deps.maybeDistance, now });
   const settingsOf = (eventId: number): EventSettings => readEventSettings(repos.events.eventSettings(eventId));
   // The gallery token of each running session, so a second take-home shows the same link. Only
   // the hash is stored; after a restart a session simply gets a new link.

@@ -9,9 +9,14 @@ import { faceAt, photoWithFace, vectorMixing as mix } from '../../support/faces-
 
 const temp = useTempDatabase();
 const T = 0.04;
+const MAYBE = 0.1;
 /** The earlier network's sure and "Maybe you?" distances. */
-const EARLIER = { sure: T, maybe: 0.1 };
+const EARLIER = { sure: T, maybe: MAYBE };
 const DAY = 86_400_000;
+
+/** Follower matching at the sure distance T and the "Maybe you?" distance MAYBE, at `now`. */
+const matchingAt = (now: number) =>
+  createFollowerMatching({ repos: temp.repos, sureDistance: () => T, maybeDistance: MAYBE, now: () => now });
 
 /** An attendee who took her shown photos home and asked for new ones: her selfie is kept. */
 function follower(eventId: number, id: string, selfie: Float32Array, shown: readonly number[], now: number) {
@@ -39,7 +44,7 @@ describe('new photos for an attendee who asked for them', () => {
       shown.map((p) => p.photoId),
       now,
     );
-    const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
+    const matching = matchingAt(now);
 
     const profile = photoWithFace(temp.repos, eventId, 'her-profile.jpg', mix(1, 0.36, 0));
     const stranger = photoWithFace(temp.repos, eventId, 'stranger.jpg', mix(1, 0, 0.36));
@@ -55,12 +60,33 @@ describe('new photos for an attendee who asked for them', () => {
     expect(matching.newFaces(eventId, profile.photoId, [profile.faceId])).toEqual([]);
   });
 
+  it('delivers her new photo that looks like a "Maybe you?" photo she took home, and not to an attendee who was shown it and left it', () => {
+    const now = Date.now();
+    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
+    // Beyond the sure distance of the selfie, within the "Maybe you?" one.
+    const maybe = photoWithFace(temp.repos, eventId, 'her-maybe.jpg', mix(1, 0.3, 0));
+    expect(cosineDistance(mix(1, 0, 0), mix(1, 0.3, 0))).toBeGreaterThan(T);
+    expect(cosineDistance(mix(1, 0, 0), mix(1, 0.3, 0))).toBeLessThan(MAYBE);
+    follower(eventId, 'ana', mix(1, 0, 0), [maybe.photoId], now);
+    temp.repos.galleries.addLink('link-hash-ana', eventId, 'ana', [maybe.photoId], now, now + DAY);
+    // Another attendee with the same selfie was shown it too and did not take it home.
+    follower(eventId, 'dee', mix(1, 0, 0), [maybe.photoId], now);
+    const matching = matchingAt(now);
+
+    const stranger = photoWithFace(temp.repos, eventId, 'stranger.jpg', mix(1, 0, 0.36));
+    const profile = photoWithFace(temp.repos, eventId, 'her-profile.jpg', mix(1, 0.36, 0));
+    expect(cosineDistance(mix(1, 0, 0), mix(1, 0.36, 0))).toBeGreaterThan(T);
+    expect(matching.newFaces(eventId, stranger.photoId, [stranger.faceId])).toEqual([]);
+    const found = matching.newFaces(eventId, profile.photoId, [profile.faceId]);
+    expect(found.map((f) => [f.sessionId, f.photoIds])).toEqual([['ana', [profile.photoId]]]);
+  });
+
   it('delivers on the selfie alone when none of the photos she was shown is surely hers', () => {
     const now = Date.now();
     const eventId = temp.repos.events.ensureEvent('gala', 0).id;
     const maybeOnly = photoWithFace(temp.repos, eventId, 'maybe.jpg', mix(1, 0.36, 0));
     follower(eventId, 'ben', mix(1, 0, 0), [maybeOnly.photoId], now);
-    const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
+    const matching = matchingAt(now);
 
     const far = photoWithFace(temp.repos, eventId, 'far.jpg', mix(1, 0.42, 0));
     const near = photoWithFace(temp.repos, eventId, 'near.jpg', mix(1, 0.1, 0));
@@ -130,7 +156,7 @@ describe('new photos for an attendee who asked for them, when the face network c
     ];
     const missed = photoOf(eventId, 'her-missed.jpg', [{ box: LEFT, embedding: before(1, 0.5, 0) }]);
     follower(eventId, 'ana', before(1, 0, 0), got, now);
-    const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
+    const matching = matchingAt(now);
 
     // Before the faces are described again: her face in each of her photos, noted by place.
     expect(matching.anchorFollowers(eventId, EARLIER)).toEqual({ anchored: 1, faces: 2, withoutFaces: 0 });
@@ -175,7 +201,7 @@ describe('new photos for an attendee who asked for them, when the face network c
     ];
     const missed = photoOf(eventId, 'her-missed.jpg', [{ box: LEFT, embedding: before(1, 0.5, 0) }]);
     follower(eventId, 'ana', before(1, 0, 0), got, now);
-    const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
+    const matching = matchingAt(now);
     expect(matching.anchorFollowers(eventId, EARLIER)).toEqual({ anchored: 1, faces: 2, withoutFaces: 0 });
     const missedAgain = describeFaces(eventId, missed, [{ box: LEFT, embedding: after(1, 0.3, 0) }]);
     expect(matching.newFaces(eventId, missed, missedAgain)).toEqual([]);
@@ -221,7 +247,7 @@ describe('new photos for an attendee who asked for them, when the face network c
     expect(cosineDistance(before(1, 0, 0), before(1, 0.4, 0))).toBeLessThan(EARLIER.maybe);
     follower(eventId, 'cara', before(1, 0, 0), [chosen], now);
     temp.repos.galleries.addLink('link-hash-cara', eventId, 'cara', [chosen], now, now + DAY);
-    const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
+    const matching = matchingAt(now);
     expect(matching.anchorFollowers(eventId, EARLIER)).toEqual({ anchored: 1, faces: 1, withoutFaces: 0 });
 
     const again = describeFaces(eventId, chosen, [
@@ -239,7 +265,7 @@ describe('new photos for an attendee who asked for them, when the face network c
     const eventId = temp.repos.events.ensureEvent('gala', 0).id;
     const maybeOnly = photoOf(eventId, 'maybe.jpg', [{ box: LEFT, embedding: before(1, 0.4, 0) }]);
     follower(eventId, 'ben', before(1, 0, 0), [maybeOnly], now);
-    const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
+    const matching = matchingAt(now);
     expect(matching.anchorFollowers(eventId, EARLIER)).toEqual({ anchored: 0, faces: 0, withoutFaces: 1 });
     const again = describeFaces(eventId, maybeOnly, [{ box: LEFT, embedding: after(1, 0.5, 0) }]);
     expect(matching.newFaces(eventId, maybeOnly, again)).toEqual([]);
