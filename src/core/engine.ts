@@ -39,7 +39,7 @@ import {
   type Event,
   type Repositories,
 } from '../store/index.js';
-import { EARLIER_MAYBE_THRESHOLDS, EARLIER_SEARCH_THRESHOLDS, intraOpThreads, loadMatchThreshold } from '../vision/index.js';
+import { EARLIER_SEARCH_THRESHOLDS, intraOpThreads, loadMatchThreshold } from '../vision/index.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import type { Engine, EngineEvents, EngineOptions } from './engine-types.js';
 import { createEventExports } from './event-exports.js';
@@ -156,7 +156,6 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     repos,
     search,
     sureDistance: (eventId) => sureDistanceFor(thresholds.searchThreshold, thresholds.sureAtScale, faceIndexes.forEvent(eventId).size),
-    maybeDistance: thresholds.maybeThreshold,
     hiddenFaces: (eventId, photoIds) => publishing.hiddenFaces(eventId, photoIds),
   });
   const kioskUpkeep = startKioskUpkeep(kioskSessions, log);
@@ -290,10 +289,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
           `"Do not publish": ${pinned.length} person(s) carried over from kiosk selfies before the faces are described again`,
         );
       // Attendees waiting for new photos of them are matched again from their own faces.
-      const followers =
-        earlier === undefined
-          ? null
-          : kioskSessions.anchorFollowers(event.id, { sure: earlier, maybe: EARLIER_MAYBE_THRESHOLDS[recorded!] ?? earlier });
+      const followers = earlier === undefined ? null : kioskSessions.anchorFollowers(event.id, earlier);
       if (earlier === undefined && repos.kiosks.followingSessions(event.id, Date.now()).length)
         log.warn(
           { event: event.name, from: recorded },
@@ -307,7 +303,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       if (followers?.withoutFaces)
         log.warn(
           { event: event.name, attendees: followers.withoutFaces },
-          `"New photos of me": ${followers.withoutFaces} attendee(s) of "${event.name}" got no photo surely of them and took none home, so no new photo can be found for them after the faces are described again.`,
+          `"New photos of me": ${followers.withoutFaces} attendee(s) of "${event.name}" got no photo surely of them, so no new photo can be found for them after the faces are described again.`,
         );
       const queued = queueStageAgain(
         { jobs: repos.jobs, maxAttempts: settings.pipeline.maxAttempts, facesOn: true, sceneOn: false },

@@ -15,22 +15,7 @@ export interface FollowerMatchingDeps {
   repos: Repositories;
   /** The event's sure-match distance (it tightens as the event grows): an opted-in attendee gets a new photo only on a sure match. */
   sureDistance(eventId: number): number;
-  /**
-   * The "Maybe you?" distance: her face in a "Maybe you?" photo she took home is the nearest within
-   * it, and sharpens her query as her sure matches do. Simulated on bench:match's held-out event
-   * (as below, each attendee taking home her own "Maybe you?" photos among the first 40): 95.6% of
-   * her new photos delivered instead of 94.8%, at the same 54 wrong photos (match-calibration.md).
-   */
-  maybeDistance: number;
   now?: () => number;
-}
-
-/** The distances of the network that described an event's faces before (match-threshold.ts). */
-export interface EarlierDistances {
-  /** Its sure-match distance. */
-  sure: number;
-  /** Its "Maybe you?" distance. */
-  maybe: number;
 }
 
 /** What noting followers' faces before a change of face network found (see `anchorFollowers`). */
@@ -39,7 +24,7 @@ export interface AnchoredFollowers {
   anchored: number;
   /** Their faces noted, in all. */
   faces: number;
-  /** Attendees with no face of theirs to note (none surely theirs, none in a photo they took home): no new photo can be found for them. */
+  /** Attendees none of whose photos holds a face surely theirs: no new photo can be found for them. */
   withoutFaces: number;
 }
 
@@ -54,31 +39,15 @@ export function createFollowerMatching(deps: FollowerMatchingDeps) {
   const now = deps.now ?? Date.now;
   /**
    * Each follower's expanded query (the selfie and its surest matches among the photos she was
-   * shown, and her faces in the "Maybe you?" photos she took home), kept while her photos stay
-   * the same: a new photo of hers makes it again.
+   * shown), kept while her photos stay the same: a new photo of hers makes it again.
    */
   const expandedQueries = new Map<string, { photos: number; threshold: number; query: Float32Array | null }>();
   const expandedQueryOf = (follower: { id: string; embedding: Float32Array; matchedPhotoIds: readonly number[] }, threshold: number) => {
     const known = expandedQueries.get(follower.id);
     if (known && known.photos === follower.matchedPhotoIds.length && known.threshold === threshold) return known.query;
-    const photos = follower.matchedPhotoIds.map((photoId) => {
-      const faces = repos.faces.facesOfPhoto(photoId);
-      const vectors = repos.faceVectors.vectorsOf(faces.map((f) => f.id)).filter((v): v is Float32Array => v !== undefined);
-      return { photoId, vectors: vectors.map((vector) => ({ vector, distance: cosineDistance(follower.embedding, vector) })) };
-    });
-    const takenHome = repos.galleries.photosTakenHome(follower.id);
-    const chosen = photos
-      .filter((p) => takenHome.has(p.photoId) && !p.vectors.some((v) => v.distance <= threshold))
-      .flatMap((p) => {
-        const nearest = p.vectors.filter((v) => v.distance <= deps.maybeDistance).sort((a, b) => a.distance - b.distance)[0];
-        return nearest ? [nearest.vector] : [];
-      });
-    const query = expandedSelfie(
-      follower.embedding,
-      photos.flatMap((p) => p.vectors),
-      threshold,
-      chosen,
-    );
+    const faces = follower.matchedPhotoIds.flatMap((id) => repos.faces.facesOfPhoto(id));
+    const vectors = repos.faceVectors.vectorsOf(faces.map((f) => f.id)).flatMap((v) => (v ? [{ vector: v }] : []));
+    const query = expandedSelfie(follower.embedding, vectors, threshold);
     expandedQueries.set(follower.id, { photos: follower.matchedPhotoIds.length, threshold, query });
     return query;
   };
@@ -151,12 +120,10 @@ export function createFollowerMatching(deps: FollowerMatchingDeps) {
      * photos she got, noted by place, so that her description can be rebuilt from them once they
      * are described again. Her kept description (the selfie itself is never kept) cannot be
      * compared with faces of another network, and without this she would silently get no new
-     * photo. A face is hers when it is the photo's nearest to her description and within the
-     * sure distance of the network that described them both; in a photo she took home (she chose
-     * it, "Maybe you?" photos included) within its "Maybe you?" distance, so that an attendee
-     * whose selfie found her only among "Maybe you?" photos is not left with nothing.
+     * photo. A face is hers when it is the photo's nearest to her description and within
+     * `threshold`, the sure distance of the network that described them both.
      */
-    anchorFollowers(eventId: number, earlier: EarlierDistances): AnchoredFollowers {
+    anchorFollowers(eventId: number, threshold: number): AnchoredFollowers {
       const result: AnchoredFollowers = { anchored: 0, faces: 0, withoutFaces: 0 };
       for (const f of repos.kiosks.followingSessions(eventId, now())) {
         let anchors: FollowerAnchor[];
@@ -165,9 +132,7 @@ export function createFollowerMatching(deps: FollowerMatchingDeps) {
           anchors = f.anchors.map((a) => ({ ...a, faceId: null }));
         } else {
           anchors = [];
-          const takenHome = repos.galleries.photosTakenHome(f.id);
           for (const photoId of f.matchedPhotoIds) {
-            const threshold = takenHome.has(photoId) ? earlier.maybe : earlier.sure;
             const faces = repos.faces.facesOfPhoto(photoId);
             const vectors = repos.faceVectors.vectorsOf(faces.map((face) => face.id));
             const nearest = faces

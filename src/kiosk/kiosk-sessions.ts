@@ -9,7 +9,7 @@ import type { KioskMatch, KioskResults, KioskSessionView, TakeHomeRequest } from
 import { KioskError } from './kiosk-error.js';
 import { hashSecret, newToken } from '../config/index.js';
 import type { EventSearch, MatchedSelfie } from '../search/index.js';
-import { createFollowerMatching, type AnchoredFollowers, type EarlierDistances, type NewPhotosForFollower } from './follower-matching.js';
+import { createFollowerMatching, type AnchoredFollowers, type NewPhotosForFollower } from './follower-matching.js';
 
 /** A kiosk session never needs longer; one left open (a crash, a pulled plug) is ended by the sweep. */
 export const SESSION_LIFETIME_MS = 15 * 60 * 1000;
@@ -19,8 +19,6 @@ export interface KioskSessionsDeps {
   search: Pick<EventSearch, 'bySelfie' | 'withConfirmedFaces'>;
   /** The event's sure-match distance (it tightens as the event grows): an opted-in attendee gets a new photo only on a sure match. */
   sureDistance(eventId: number): number;
-  /** The "Maybe you?" distance: her faces in the "Maybe you?" photos she took home sharpen her new photos' matching too. */
-  maybeDistance: number;
   /** Faces hidden by "do not publish" in these photos (see do-not-publish.ts); none when not given. */
   hiddenFaces?: (eventId: number, photoIds: readonly number[]) => Map<number, { box: [number, number, number, number] }[]>;
   now?: () => number;
@@ -36,7 +34,7 @@ export interface TakenHome {
 export function createKioskSessions(deps: KioskSessionsDeps) {
   const { repos } = deps;
   const now = deps.now ?? Date.now;
-  const followers = createFollowerMatching({ repos, sureDistance: deps.sureDistance, maybeDistance: deps.maybeDistance, now });
+  const followers = createFollowerMatching({ repos, sureDistance: deps.sureDistance, now });
   const settingsOf = (eventId: number): EventSettings => readEventSettings(repos.events.eventSettings(eventId));
   // The gallery token of each running session, so a second take-home shows the same link. Only
   // the hash is stored; after a restart a session simply gets a new link.
@@ -232,8 +230,8 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
     },
 
     /** Before the event's faces are described by another network: followers' faces noted, to rebuild them from (follower-matching.ts). */
-    anchorFollowers(eventId: number, earlier: EarlierDistances): AnchoredFollowers {
-      return followers.anchorFollowers(eventId, earlier);
+    anchorFollowers(eventId: number, earlierSureDistance: number): AnchoredFollowers {
+      return followers.anchorFollowers(eventId, earlierSureDistance);
     },
 
     /** Ends sessions kiosks abandoned and forgets opted-in embeddings past their retention. */

@@ -92,10 +92,6 @@ export function createGalleriesRepository(db: Database) {
     `SELECT id, photo_ids_json FROM deliveries WHERE kiosk_session_id = ? AND state = 'waiting'`,
   );
   const setDeliveryPhotos = db.prepare('UPDATE deliveries SET photo_ids_json = ? WHERE id = ?');
-  const photosOfSession = db.prepare<[string, string], { photo_ids_json: string }>(
-    `SELECT photo_ids_json FROM gallery_links WHERE kiosk_session_id = ?
-     UNION ALL SELECT photo_ids_json FROM deliveries WHERE kiosk_session_id = ?`,
-  );
   const updateDelivery = db.prepare('UPDATE deliveries SET channel = ?, address = ?, photo_ids_json = ? WHERE id = ?');
 
   return {
@@ -157,10 +153,6 @@ export function createGalleriesRepository(db: Database) {
     },
     listDeliveries(eventId: number, limit = 500): Delivery[] {
       return deliveriesOfEvent.all(eventId, limit).map(toDelivery);
-    },
-    /** The photos an attendee took home from her kiosk session (her gallery links and deliveries, sent or not). */
-    photosTakenHome(kioskSessionId: string): Set<number> {
-      return new Set(photosOfSession.all(kioskSessionId, kioskSessionId).flatMap((r) => JSON.parse(r.photo_ids_json) as number[]));
     },
     /**
      * New photos of an opted-in attendee join their gallery links and waiting deliveries.

@@ -22,13 +22,7 @@ export {
   FACEPLUGIN_MODEL_ID,
   type FaceModelPaths,
 } from './face-model-files.js';
-export {
-  loadMatchThreshold,
-  matchThresholdPath,
-  EARLIER_SEARCH_THRESHOLDS,
-  EARLIER_MAYBE_THRESHOLDS,
-  type MatchThreshold,
-} from './match-threshold.js';
+export { loadMatchThreshold, matchThresholdPath, EARLIER_SEARCH_THRESHOLDS, type MatchThreshold } from './match-threshold.js';
 export { cosineDistance } from './face-vectors.js';
 export { ClipEngine, type ClipEngineOptions } from './clip-engine.js';
 export { preprocessForClip, clipCrop, clipGeometry, normaliseForClip, CLIP_INPUT_SIZE, CLIP_MEAN, CLIP_STD } from './clip-preprocess.js';

@@ -75,16 +75,6 @@ export const EARLIER_SEARCH_THRESHOLDS: Readonly<Record<string, number>> = {
   [FACEPLUGIN_MODEL_ID]: 0.5129,
 };
 
-/**
- * The "Maybe you?" distance of each earlier descriptor model, as shipped with the sure distance
- * above: a photo an attendee took home from the kiosk is hers, and her face in it is the nearest
- * within this distance of her selfie (follower-matching.ts).
- */
-export const EARLIER_MAYBE_THRESHOLDS: Readonly<Record<string, number>> = {
-  [DLIB_MODEL_ID]: 0.0705,
-  [FACEPLUGIN_MODEL_ID]: 0.6523,
-};
-
 let cached: MatchThreshold | undefined;
 
 /**

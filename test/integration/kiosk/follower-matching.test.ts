@@ -9,14 +9,7 @@ import { faceAt, photoWithFace, vectorMixing as mix } from '../../support/faces-
 
 const temp = useTempDatabase();
 const T = 0.04;
-const MAYBE = 0.1;
-/** The earlier network's sure and "Maybe you?" distances. */
-const EARLIER = { sure: T, maybe: MAYBE };
 const DAY = 86_400_000;
-
-/** Follower matching at the sure distance T and the "Maybe you?" distance MAYBE, at `now`. */
-const matchingAt = (now: number) =>
-  createFollowerMatching({ repos: temp.repos, sureDistance: () => T, maybeDistance: MAYBE, now: () => now });
 
 /** An attendee who took her shown photos home and asked for new ones: her selfie is kept. */
 function follower(eventId: number, id: string, selfie: Float32Array, shown: readonly number[], now: number) {
@@ -44,7 +37,7 @@ describe('new photos for an attendee who asked for them', () => {
       shown.map((p) => p.photoId),
       now,
     );
-    const matching = matchingAt(now);
+    const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
 
     const profile = photoWithFace(temp.repos, eventId, 'her-profile.jpg', mix(1, 0.36, 0));
     const stranger = photoWithFace(temp.repos, eventId, 'stranger.jpg', mix(1, 0, 0.36));
@@ -60,33 +53,12 @@ describe('new photos for an attendee who asked for them', () => {
     expect(matching.newFaces(eventId, profile.photoId, [profile.faceId])).toEqual([]);
   });
 
-  it('delivers her new photo that looks like a "Maybe you?" photo she took home, and not to an attendee who was shown it and left it', () => {
-    const now = Date.now();
-    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
-    // Beyond the sure distance of the selfie, within the "Maybe you?" one.
-    const maybe = photoWithFace(temp.repos, eventId, 'her-maybe.jpg', mix(1, 0.3, 0));
-    expect(cosineDistance(mix(1, 0, 0), mix(1, 0.3, 0))).toBeGreaterThan(T);
-    expect(cosineDistance(mix(1, 0, 0), mix(1, 0.3, 0))).toBeLessThan(MAYBE);
-    follower(eventId, 'ana', mix(1, 0, 0), [maybe.photoId], now);
-    temp.repos.galleries.addLink('link-hash-ana', eventId, 'ana', [maybe.photoId], now, now + DAY);
-    // Another attendee with the same selfie was shown it too and did not take it home.
-    follower(eventId, 'dee', mix(1, 0, 0), [maybe.photoId], now);
-    const matching = matchingAt(now);
-
-    const stranger = photoWithFace(temp.repos, eventId, 'stranger.jpg', mix(1, 0, 0.36));
-    const profile = photoWithFace(temp.repos, eventId, 'her-profile.jpg', mix(1, 0.36, 0));
-    expect(cosineDistance(mix(1, 0, 0), mix(1, 0.36, 0))).toBeGreaterThan(T);
-    expect(matching.newFaces(eventId, stranger.photoId, [stranger.faceId])).toEqual([]);
-    const found = matching.newFaces(eventId, profile.photoId, [profile.faceId]);
-    expect(found.map((f) => [f.sessionId, f.photoIds])).toEqual([['ana', [profile.photoId]]]);
-  });
-
   it('delivers on the selfie alone when none of the photos she was shown is surely hers', () => {
     const now = Date.now();
     const eventId = temp.repos.events.ensureEvent('gala', 0).id;
     const maybeOnly = photoWithFace(temp.repos, eventId, 'maybe.jpg', mix(1, 0.36, 0));
     follower(eventId, 'ben', mix(1, 0, 0), [maybeOnly.photoId], now);
-    const matching = matchingAt(now);
+    const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
 
     const far = photoWithFace(temp.repos, eventId, 'far.jpg', mix(1, 0.42, 0));
     const near = photoWithFace(temp.repos, eventId, 'near.jpg', mix(1, 0.1, 0));
@@ -156,10 +128,10 @@ describe('new photos for an attendee who asked for them, when the face network c
     ];
     const missed = photoOf(eventId, 'her-missed.jpg', [{ box: LEFT, embedding: before(1, 0.5, 0) }]);
     follower(eventId, 'ana', before(1, 0, 0), got, now);
-    const matching = matchingAt(now);
+    const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
 
     // Before the faces are described again: her face in each of her photos, noted by place.
-    expect(matching.anchorFollowers(eventId, EARLIER)).toEqual({ anchored: 1, faces: 2, withoutFaces: 0 });
+    expect(matching.anchorFollowers(eventId, T)).toEqual({ anchored: 1, faces: 2, withoutFaces: 0 });
 
     // Described again by the new network, her photos last (new photos go first in the queue).
     // Meanwhile nothing is hers: her kept description is of the earlier network.
@@ -201,8 +173,8 @@ describe('new photos for an attendee who asked for them, when the face network c
     ];
     const missed = photoOf(eventId, 'her-missed.jpg', [{ box: LEFT, embedding: before(1, 0.5, 0) }]);
     follower(eventId, 'ana', before(1, 0, 0), got, now);
-    const matching = matchingAt(now);
-    expect(matching.anchorFollowers(eventId, EARLIER)).toEqual({ anchored: 1, faces: 2, withoutFaces: 0 });
+    const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
+    expect(matching.anchorFollowers(eventId, T)).toEqual({ anchored: 1, faces: 2, withoutFaces: 0 });
     const missedAgain = describeFaces(eventId, missed, [{ box: LEFT, embedding: after(1, 0.3, 0) }]);
     expect(matching.newFaces(eventId, missed, missedAgain)).toEqual([]);
     const firstAgain = describeFaces(eventId, got[0]!, [
@@ -235,38 +207,13 @@ describe('new photos for an attendee who asked for them, when the face network c
     expect(newOne.found).toEqual([['ana', [newOne.photoId]]]);
   });
 
-  it('rebuilds her from a "Maybe you?" photo she took home when her selfie surely found none', () => {
+  it('says so for an attendee none of whose photos surely shows her, and delivers her nothing wrong', () => {
     const now = Date.now();
     const eventId = temp.repos.events.ensureEvent('gala', 0).id;
-    // Beyond the sure distance of her selfie, within the "Maybe you?" one; she chose it.
-    const chosen = photoOf(eventId, 'her-with-him.jpg', [
-      { box: LEFT, embedding: before(1, 0.4, 0) },
-      { box: RIGHT, embedding: before(0, 0, 1) },
-    ]);
-    expect(cosineDistance(before(1, 0, 0), before(1, 0.4, 0))).toBeGreaterThan(EARLIER.sure);
-    expect(cosineDistance(before(1, 0, 0), before(1, 0.4, 0))).toBeLessThan(EARLIER.maybe);
-    follower(eventId, 'cara', before(1, 0, 0), [chosen], now);
-    temp.repos.galleries.addLink('link-hash-cara', eventId, 'cara', [chosen], now, now + DAY);
-    const matching = matchingAt(now);
-    expect(matching.anchorFollowers(eventId, EARLIER)).toEqual({ anchored: 1, faces: 1, withoutFaces: 0 });
-
-    const again = describeFaces(eventId, chosen, [
-      { box: LEFT, embedding: after(1, 0.4, 0) },
-      { box: RIGHT, embedding: after(0, 0, 1) },
-    ]);
-    expect(matching.newFaces(eventId, chosen, again)).toEqual([]);
-    expect(arrives(matching, eventId, 'him-alone.jpg', [{ box: LEFT, embedding: after(0, 0, 1) }]).found).toEqual([]);
-    const newOne = arrives(matching, eventId, 'her-dancing.jpg', [{ box: RIGHT, embedding: after(1, 0.45, 0) }]);
-    expect(newOne.found).toEqual([['cara', [newOne.photoId]]]);
-  });
-
-  it('says so for an attendee none of whose photos surely shows her and who took none home, and delivers her nothing wrong', () => {
-    const now = Date.now();
-    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
-    const maybeOnly = photoOf(eventId, 'maybe.jpg', [{ box: LEFT, embedding: before(1, 0.4, 0) }]);
+    const maybeOnly = photoOf(eventId, 'maybe.jpg', [{ box: LEFT, embedding: before(1, 0.5, 0) }]);
     follower(eventId, 'ben', before(1, 0, 0), [maybeOnly], now);
-    const matching = matchingAt(now);
-    expect(matching.anchorFollowers(eventId, EARLIER)).toEqual({ anchored: 0, faces: 0, withoutFaces: 1 });
+    const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
+    expect(matching.anchorFollowers(eventId, T)).toEqual({ anchored: 0, faces: 0, withoutFaces: 1 });
     const again = describeFaces(eventId, maybeOnly, [{ box: LEFT, embedding: after(1, 0.5, 0) }]);
     expect(matching.newFaces(eventId, maybeOnly, again)).toEqual([]);
     expect(arrives(matching, eventId, 'near-old-selfie.jpg', [{ box: LEFT, embedding: before(1, 0, 0) }]).found).toEqual([]);
