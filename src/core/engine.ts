@@ -303,7 +303,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       if (followers?.withoutFaces)
         log.warn(
           { event: event.name, attendees: followers.withoutFaces },
-          `"New photos of me": ${followers.withoutFaces} attendee(s) of "${event.name}" got no photo surely of them, so no new photo can be found for them after the faces are described again.`,
+          `"New photos of me": ${followers.withoutFaces} attendee(s) of "${event.name}" got no photo surely of them and took no "Maybe you?" photo home, so no new photo can be found for them after the faces are described again.`,
         );
       const queued = queueStageAgain(
         { jobs: repos.jobs, maxAttempts: settings.pipeline.maxAttempts, facesOn: true, sceneOn: false },

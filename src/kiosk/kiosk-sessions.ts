@@ -3,7 +3,7 @@
 // session's selfie embedding lives only while the session runs, unless the attendee opted in.
 import { randomBytes } from 'node:crypto';
 import { readEventSettings, type EventSettings } from '../config/index.js';
-import type { KioskDevice, KioskSession, Photo, Repositories } from '../store/index.js';
+import type { ChosenFace, KioskDevice, KioskSession, Photo, Repositories } from '../store/index.js';
 import { cosineDistance } from '../vision/index.js';
 import type { KioskMatch, KioskResults, KioskSessionView, TakeHomeRequest } from '../api/index.js';
 import { KioskError } from './kiosk-error.js';
@@ -42,6 +42,8 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
   // The face each shown photo matched by, per running session, so a "Maybe you?" photo tapped in
   // names the attendee's face in it. After a restart the face nearest the selfie is taken instead.
   const facesOfSession = new Map<string, Map<number, number>>();
+  // The photos shown under "Maybe you?" per running session: one taken home is a face she said is hers.
+  const maybeOfSession = new Map<string, Set<number>>();
 
   /**
    * Ends a session however it ends (done, idle reset, timeout, a kiosk that crashed): the selfie's
@@ -50,6 +52,7 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
   function close(session: KioskSession): void {
     linkOfSession.delete(session.id);
     facesOfSession.delete(session.id);
+    maybeOfSession.delete(session.id);
     const followUntil = session.notifyOptIn ? now() + settingsOf(session.eventId).optInRetentionDays * 86_400_000 : null;
     repos.kiosks.endSession(session.id, followUntil, now());
   }
@@ -87,6 +90,22 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
     return best?.faceId;
   }
 
+  /**
+   * Her faces in the "Maybe you?" photos she chose to take home: the face each matched by (the
+   * one nearest her selfie after a restart). Kept with her description when she asks for new
+   * photos of her (follower-matching.ts).
+   */
+  function chosenMaybeFaces(session: KioskSession, chosen: readonly number[]): ChosenFace[] {
+    const shownMaybe = maybeOfSession.get(session.id);
+    if (!shownMaybe || !session.selfieEmbedding) return [];
+    return chosen.flatMap((photoId) => {
+      if (!shownMaybe.has(photoId)) return [];
+      const faceId = facesOfSession.get(session.id)?.get(photoId) ?? nearestFaceIn(photoId, session.selfieEmbedding!);
+      const face = faceId === undefined ? undefined : repos.faces.facesOfPhoto(photoId).find((f) => f.id === faceId);
+      return face ? [{ photoId, faceId: face.id, box: face.box }] : [];
+    });
+  }
+
   /** A search's answer as the kiosk shows it: ready photos only, "do not publish" applied, the session's photos recorded. */
   function present(
     session: KioskSession,
@@ -116,6 +135,9 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
     const faces = facesOfSession.get(session.id) ?? new Map<number, number>();
     for (const m of [...found.matches, ...found.maybe]) if (!faces.has(m.photoId)) faces.set(m.photoId, m.faceId);
     facesOfSession.set(session.id, faces);
+    const shownMaybe = maybeOfSession.get(session.id) ?? new Set<number>();
+    for (const p of maybe) shownMaybe.add(p.id);
+    maybeOfSession.set(session.id, shownMaybe);
     // "Maybe" photos are the session's too (to show and to choose); only the chosen ones go home.
     repos.kiosks.recordMatches(session.id, embedding, [
       ...new Set([...shownBefore, ...photos.map((p) => p.id), ...maybe.map((p) => p.id)]),
@@ -141,6 +163,7 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
       const session = ownSession(kiosk, sessionId);
       const found = await deps.search.bySelfie(session.eventId, image);
       facesOfSession.delete(session.id);
+      maybeOfSession.delete(session.id);
       return present(session, found, found.embedding, []);
     },
 
@@ -210,6 +233,7 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
         request.notifyOptIn,
         request.contact ? `${request.contact.channel}:${request.contact.address}` : null,
       );
+      repos.kiosks.recordChosenFaces(session.id, request.notifyOptIn ? chosenMaybeFaces(session, chosen) : []);
       return { galleryToken: link.token, expiresAt: new Date(link.expiresAt).toISOString(), deliveryId };
     },
 

@@ -119,13 +119,15 @@ export const QUERY_EXPANSION_SEEDS = 10;
 
 /**
  * The query the sure tier was expanded to, rebuilt from faces the selfie matched earlier: the selfie
- * plus its QUERY_EXPANSION_SEEDS nearest faces within `threshold` (null when none is). What the
- * re-match of opted-in attendees compares new faces with, beside the selfie.
+ * plus its QUERY_EXPANSION_SEEDS nearest faces within `threshold`, and the faces the attendee said
+ * are hers (`chosenFaces`: in "Maybe you?" photos she took home). Null when there is no seed. What
+ * the re-match of opted-in attendees compares new faces with, beside the selfie.
  */
 export function expandedSelfie(
   selfie: Float32Array,
   matchedFaces: readonly { vector: Float32Array }[],
   threshold: number,
+  chosenFaces: readonly Float32Array[] = [],
 ): Float32Array | null {
   const seeds = matchedFaces
     .map((f) => ({ vector: f.vector, distance: cosineDistance(selfie, f.vector) }))
@@ -133,6 +135,7 @@ export function expandedSelfie(
     .sort((a, b) => a.distance - b.distance)
     .slice(0, QUERY_EXPANSION_SEEDS)
     .map((f) => f.vector);
+  seeds.push(...chosenFaces);
   return seeds.length ? expandQuery(selfie, seeds) : null;
 }
 

@@ -40,6 +40,7 @@ export type {
   KioskSessionState,
   FollowingSession,
   FollowerAnchor,
+  ChosenFace,
 } from './kiosks-repository.js';
 export type { GalleriesRepository, GalleryLink, Delivery, DeliveryChannel, DeliveryState } from './galleries-repository.js';
 export type { PublishOptOutsRepository, PublishOptOut, NewOptOut, OptOutSource } from './publish-opt-outs-repository.js';

@@ -38,6 +38,15 @@ export interface FollowingSession {
    * when her description is current.
    */
   anchors: FollowerAnchor[] | null;
+  /** Her faces in the "Maybe you?" photos she took home (migration 0017): she said they are hers. */
+  chosenFaces: ChosenFace[];
+}
+
+/** A face an attendee said is hers by taking its "Maybe you?" photo home. */
+export interface ChosenFace {
+  photoId: number;
+  faceId: number;
+  box: [x: number, y: number, width: number, height: number];
 }
 
 /** One of her faces, by place; `faceId` once that photo's faces were described again. */
@@ -69,6 +78,7 @@ interface SessionRow {
   ended_at: number | null;
   follow_until: number | null;
   follow_anchors_json: string | null;
+  chosen_faces_json: string | null;
 }
 
 const toDevice = (r: DeviceRow): KioskDevice => ({
@@ -132,7 +142,8 @@ export function createKiosksRepository(db: Database) {
   const setTakeHome = db.prepare('UPDATE kiosk_sessions SET notify_opt_in = ?, contact = ? WHERE id = ?');
   const endStmt = db.prepare(
     `UPDATE kiosk_sessions SET state = 'ended', ended_at = ?, follow_until = ?,
-       selfie_embedding = CASE WHEN ? IS NULL THEN NULL ELSE selfie_embedding END
+       selfie_embedding = CASE WHEN ? IS NULL THEN NULL ELSE selfie_embedding END,
+       chosen_faces_json = CASE WHEN ? IS NULL THEN NULL ELSE chosen_faces_json END
      WHERE id = ? AND state != 'ended'`,
   );
   const following = db.prepare<[number, number], SessionRow>(
@@ -141,9 +152,10 @@ export function createKiosksRepository(db: Database) {
   const setMatches = db.prepare('UPDATE kiosk_sessions SET matched_photo_ids_json = ? WHERE id = ?');
   const abandoned = db.prepare<[number], { id: string }>(`SELECT id FROM kiosk_sessions WHERE state != 'ended' AND expires_at < ?`);
   const forgetFollowed = db.prepare(
-    `UPDATE kiosk_sessions SET selfie_embedding = NULL, follow_until = NULL, follow_anchors_json = NULL
+    `UPDATE kiosk_sessions SET selfie_embedding = NULL, follow_until = NULL, follow_anchors_json = NULL, chosen_faces_json = NULL
       WHERE follow_until IS NOT NULL AND follow_until <= ?`,
   );
+  const setChosenFaces = db.prepare(`UPDATE kiosk_sessions SET chosen_faces_json = ? WHERE id = ? AND state != 'ended'`);
   const setAnchors = db.prepare('UPDATE kiosk_sessions SET follow_anchors_json = ? WHERE id = ? AND selfie_embedding IS NOT NULL');
   const setDescription = db.prepare(
     'UPDATE kiosk_sessions SET selfie_embedding = ?, follow_anchors_json = ? WHERE id = ? AND selfie_embedding IS NOT NULL',
@@ -197,9 +209,9 @@ export function createKiosksRepository(db: Database) {
     recordTakeHome(id: string, notifyOptIn: boolean, contact: string | null): void {
       setTakeHome.run(notifyOptIn ? 1 : 0, contact, id);
     },
-    /** Ends the session; its embedding is deleted now unless `followUntil` keeps it for new photos. */
+    /** Ends the session; its embedding and chosen faces are deleted now unless `followUntil` keeps them for new photos. */
     endSession(id: string, followUntil: number | null, now: number): boolean {
-      return endStmt.run(now, followUntil, followUntil, id).changes > 0;
+      return endStmt.run(now, followUntil, followUntil, followUntil, id).changes > 0;
     },
     followingSessions(eventId: number, now: number): FollowingSession[] {
       return following.all(eventId, now).map((r) => ({
@@ -207,7 +219,12 @@ export function createKiosksRepository(db: Database) {
         embedding: fromBlob(r.selfie_embedding!),
         matchedPhotoIds: JSON.parse(r.matched_photo_ids_json) as number[],
         anchors: r.follow_anchors_json === null ? null : (JSON.parse(r.follow_anchors_json) as FollowerAnchor[]),
+        chosenFaces: r.chosen_faces_json === null ? [] : (JSON.parse(r.chosen_faces_json) as ChosenFace[]),
       }));
+    },
+    /** Her faces in the "Maybe you?" photos she took home, while her session runs (replacing any before). */
+    recordChosenFaces(id: string, faces: readonly ChosenFace[]): void {
+      setChosenFaces.run(faces.length ? JSON.stringify(faces) : null, id);
     },
     /** Notes (or updates) her faces to rebuild her description from; see FollowingSession.anchors. */
     setFollowerAnchors(id: string, anchors: readonly FollowerAnchor[]): void {

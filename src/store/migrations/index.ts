@@ -15,6 +15,7 @@ import { migration0013CaptureOffset } from './0013-capture-offset.js';
 import { migration0014DevicePerEvent } from './0014-device-per-event.js';
 import { migration0015FaceDescriptorPerEvent } from './0015-face-descriptor-per-event.js';
 import { migration0016FollowerAnchors } from './0016-follower-anchors.js';
+import { migration0017ChosenMaybeFaces } from './0017-chosen-maybe-faces.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   migration0001Initial,
@@ -33,4 +34,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0014DevicePerEvent,
   migration0015FaceDescriptorPerEvent,
   migration0016FollowerAnchors,
+  migration0017ChosenMaybeFaces,
 ];

@@ -3,6 +3,7 @@
 // was surely in.
 import { describe, expect, it } from 'vitest';
 import { createFollowerMatching, type FollowerMatching } from '../../../src/kiosk/index.js';
+import type { ChosenFace } from '../../../src/store/index.js';
 import { cosineDistance } from '../../../src/vision/index.js';
 import { useTempDatabase } from '../../support/database.js';
 import { faceAt, photoWithFace, vectorMixing as mix } from '../../support/faces-in-database.js';
@@ -11,14 +12,24 @@ const temp = useTempDatabase();
 const T = 0.04;
 const DAY = 86_400_000;
 
-/** An attendee who took her shown photos home and asked for new ones: her selfie is kept. */
-function follower(eventId: number, id: string, selfie: Float32Array, shown: readonly number[], now: number) {
+/**
+ * An attendee who took her shown photos home and asked for new ones: her selfie is kept, with her
+ * faces in the "Maybe you?" photos she took home (`chosen`).
+ */
+function follower(eventId: number, id: string, selfie: Float32Array, shown: readonly number[], now: number, chosen: ChosenFace[] = []) {
   const kiosk = temp.repos.kiosks.addDevice(eventId, `Kiosk ${id}`, `token-hash-${id}`, now - DAY);
   temp.repos.kiosks.startSession(id, eventId, kiosk, now - 60_000, now + 600_000);
   temp.repos.kiosks.recordMatches(id, selfie, shown);
   temp.repos.kiosks.recordTakeHome(id, true, `email:${id}@example.com`);
+  temp.repos.kiosks.recordChosenFaces(id, chosen);
   temp.repos.kiosks.endSession(id, now + 30 * DAY, now);
 }
+
+/** Her face in a photo, as the kiosk records it when she takes that "Maybe you?" photo home. */
+const chosenFace = (photoId: number): ChosenFace => {
+  const face = temp.repos.faces.facesOfPhoto(photoId)[0]!;
+  return { photoId, faceId: face.id, box: face.box };
+};
 
 describe('new photos for an attendee who asked for them', () => {
   it("delivers her new photo that looks like the photos she was surely in though it is beyond the sure distance from her selfie, and not a stranger's", () => {
@@ -51,6 +62,25 @@ describe('new photos for an attendee who asked for them', () => {
     expect(temp.repos.kiosks.getSession('ana')?.matchedPhotoIds).toEqual([...shown.map((p) => p.photoId), profile.photoId]);
     // Delivered once: the same photo processed again brings nothing new.
     expect(matching.newFaces(eventId, profile.photoId, [profile.faceId])).toEqual([]);
+  });
+
+  it('delivers her new photo that looks like a "Maybe you?" photo she took home, and not to an attendee who was shown it and left it', () => {
+    const now = Date.now();
+    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
+    // Beyond the sure distance of the selfie: shown under "Maybe you?".
+    const maybe = photoWithFace(temp.repos, eventId, 'her-maybe.jpg', mix(1, 0.3, 0));
+    expect(cosineDistance(mix(1, 0, 0), mix(1, 0.3, 0))).toBeGreaterThan(T);
+    follower(eventId, 'ana', mix(1, 0, 0), [maybe.photoId], now, [chosenFace(maybe.photoId)]);
+    // Another attendee with the same selfie was shown it too and left it.
+    follower(eventId, 'dee', mix(1, 0, 0), [maybe.photoId], now);
+    const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
+
+    const stranger = photoWithFace(temp.repos, eventId, 'stranger.jpg', mix(1, 0, 0.36));
+    const profile = photoWithFace(temp.repos, eventId, 'her-profile.jpg', mix(1, 0.36, 0));
+    expect(cosineDistance(mix(1, 0, 0), mix(1, 0.36, 0))).toBeGreaterThan(T);
+    expect(matching.newFaces(eventId, stranger.photoId, [stranger.faceId])).toEqual([]);
+    const found = matching.newFaces(eventId, profile.photoId, [profile.faceId]);
+    expect(found.map((f) => [f.sessionId, f.photoIds])).toEqual([['ana', [profile.photoId]]]);
   });
 
   it('delivers on the selfie alone when none of the photos she was shown is surely hers', () => {
@@ -207,7 +237,30 @@ describe('new photos for an attendee who asked for them, when the face network c
     expect(newOne.found).toEqual([['ana', [newOne.photoId]]]);
   });
 
-  it('says so for an attendee none of whose photos surely shows her, and delivers her nothing wrong', () => {
+  it('rebuilds her from her face in a "Maybe you?" photo she took home when none of her photos surely shows her', () => {
+    const now = Date.now();
+    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
+    // Beyond the sure distance of her selfie, beside a stranger; she took it home.
+    const chosen = photoOf(eventId, 'her-with-him.jpg', [
+      { box: LEFT, embedding: before(1, 0.4, 0) },
+      { box: RIGHT, embedding: before(0.2, 0, 1) },
+    ]);
+    const hers = temp.repos.faces.facesOfPhoto(chosen).find((f) => f.box[0] === LEFT[0])!;
+    follower(eventId, 'cara', before(1, 0, 0), [chosen], now, [{ photoId: chosen, faceId: hers.id, box: hers.box }]);
+    const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
+    expect(matching.anchorFollowers(eventId, T)).toEqual({ anchored: 1, faces: 1, withoutFaces: 0 });
+
+    const again = describeFaces(eventId, chosen, [
+      { box: LEFT, embedding: after(1, 0.4, 0) },
+      { box: RIGHT, embedding: after(0.2, 0, 1) },
+    ]);
+    expect(matching.newFaces(eventId, chosen, again)).toEqual([]);
+    expect(arrives(matching, eventId, 'him-alone.jpg', [{ box: LEFT, embedding: after(0.2, 0, 1) }]).found).toEqual([]);
+    const newOne = arrives(matching, eventId, 'her-dancing.jpg', [{ box: RIGHT, embedding: after(1, 0.45, 0) }]);
+    expect(newOne.found).toEqual([['cara', [newOne.photoId]]]);
+  });
+
+  it('says so for an attendee none of whose photos surely shows her and who took none home, and delivers her nothing wrong', () => {
     const now = Date.now();
     const eventId = temp.repos.events.ensureEvent('gala', 0).id;
     const maybeOnly = photoOf(eventId, 'maybe.jpg', [{ box: LEFT, embedding: before(1, 0.5, 0) }]);

@@ -36,11 +36,13 @@ describe('selfie retention without a server', () => {
       repos.kiosks.startSession('expired-follower', event.id, kiosk, now - 31 * DAY, now - 31 * DAY + 60_000);
       repos.kiosks.recordMatches('expired-follower', embedding, []);
       repos.kiosks.recordTakeHome('expired-follower', true, 'email:ana@example.com');
+      repos.kiosks.recordChosenFaces('expired-follower', [{ photoId: 1, faceId: 1, box: [10, 10, 80, 90] }]);
       repos.kiosks.endSession('expired-follower', now - DAY, now - 31 * DAY);
       // Opted in yesterday: kept.
       repos.kiosks.startSession('recent-follower', event.id, kiosk, now - DAY, now - DAY + 60_000);
       repos.kiosks.recordMatches('recent-follower', embedding, []);
       repos.kiosks.recordTakeHome('recent-follower', true, 'email:ben@example.com');
+      repos.kiosks.recordChosenFaces('recent-follower', [{ photoId: 2, faceId: 2, box: [20, 10, 80, 90] }]);
       repos.kiosks.endSession('recent-follower', now + 29 * DAY, now - DAY);
       // A kiosk that crashed mid-session an hour ago: its selfie must not outlive the session.
       repos.kiosks.startSession('abandoned', event.id, kiosk, now - 3_600_000, now - 3_000_000);
@@ -56,6 +58,14 @@ describe('selfie retention without a server', () => {
       const repos = createRepositories(db);
       expect(repos.kiosks.getSession('expired-follower')?.selfieEmbedding).toBeNull();
       expect(repos.kiosks.getSession('recent-follower')?.selfieEmbedding).not.toBeNull();
+      // Her faces in the "Maybe you?" photos she took home go with her description.
+      const chosen = db.prepare<[], { id: string; kept: 0 | 1 }>(
+        "SELECT id, chosen_faces_json IS NOT NULL AS kept FROM kiosk_sessions WHERE id LIKE '%-follower' ORDER BY id",
+      );
+      expect(chosen.all()).toEqual([
+        { id: 'expired-follower', kept: 0 },
+        { id: 'recent-follower', kept: 1 },
+      ]);
       const abandoned = repos.kiosks.getSession('abandoned')!;
       expect(abandoned.state).toBe('ended');
       expect(abandoned.selfieEmbedding).toBeNull();

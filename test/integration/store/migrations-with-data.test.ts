@@ -16,6 +16,7 @@ import {
   type GalleryLink,
   type Job,
   type KioskDevice,
+  type ChosenFace,
   type FollowerAnchor,
   type KioskSession,
   type KnownFile,
@@ -102,6 +103,8 @@ interface Expected {
   faceDescriptors?: Record<number, string | null>;
   /** Followers' faces noted before a change of face network, by session, from version 16 (none before). */
   followerAnchors?: Record<string, FollowerAnchor[]>;
+  /** Followers' faces in the "Maybe you?" photos they took home, by session, from version 17 (none before). */
+  chosenFaces?: Record<string, ChosenFace[]>;
 }
 
 const NOTHING: Expected = {
@@ -1146,6 +1149,14 @@ const fillVersion16: Fill = (db, earlier) => {
   return { ...earlier, followerAnchors: { [followed.id]: anchors } };
 };
 
+/** Version 17 (faces in "Maybe you?" photos a follower took home): the wedding's follower chose one. */
+const fillVersion17: Fill = (db, earlier) => {
+  const followed = earlier.sessions.find((x) => x.followUntil !== null && x.selfieEmbedding !== null)!;
+  const chosen: ChosenFace[] = [{ photoId: followed.matchedPhotoIds[1]!, faceId: 2, box: [410.5, 96, 58, 66.25] }];
+  db.prepare('UPDATE kiosk_sessions SET chosen_faces_json = ? WHERE id = ?').run(JSON.stringify(chosen), followed.id);
+  return { ...earlier, chosenFaces: { [followed.id]: chosen } };
+};
+
 /** Keyed by schema version; `adds` names the rows in the test titles. */
 const FILLS: Record<number, { adds: string[]; fill: Fill }> = {
   1: {
@@ -1167,6 +1178,7 @@ const FILLS: Record<number, { adds: string[]; fill: Fill }> = {
   14: { adds: ['a second event enrolled as a device of its own'], fill: fillVersion14 },
   15: { adds: ['an event described again by a newer face network'], fill: fillVersion15 },
   16: { adds: ["a follower's faces noted before a change of face network"], fill: fillVersion16 },
+  17: { adds: ['a face in a "Maybe you?" photo a follower took home'], fill: fillVersion17 },
 };
 
 function fillUpTo(db: Database, version: number): Expected {
@@ -1354,6 +1366,7 @@ function expectEverythingReadable(db: Database, repos: Repositories, x: Expected
         embedding: s.selfieEmbedding,
         matchedPhotoIds: s.matchedPhotoIds,
         anchors: x.followerAnchors?.[s.id] ?? null,
+        chosenFaces: x.chosenFaces?.[s.id] ?? [],
       })),
     );
   }

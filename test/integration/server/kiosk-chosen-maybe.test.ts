@@ -1,0 +1,106 @@
+// A "Maybe you?" photo the attendee takes home is a face she said is hers: when she also asks for
+// new photos of her, the kiosk keeps that face with her description (what it adds to her new
+// photos is tested on stored vectors in follower-matching.test.ts), and keeps nothing of it when
+// she does not. The server runs with a match configuration whose sure threshold nothing can reach,
+// so every photo of her lands under "Maybe you?" (as kiosk-maybe.spec.ts does).
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChosenFace } from '../../../src/store/index.js';
+import type { KioskResults } from '../../../src/api/index.js';
+import { matchThresholdPath } from '../../../src/vision/index.js';
+import type { FaceBox } from '../../fixtures/fake-camera.js';
+import {
+  byNumber,
+  dropPhoto,
+  HER_PHOTO,
+  jsonBody,
+  mirroredHer,
+  pairKiosk,
+  rightmostFaceOf,
+  SAMPLES,
+  selfieOf,
+  startServedEvent,
+  waitForPhotos,
+  withDatabase,
+  type Kiosk,
+  type ServedEvent,
+} from './served-event.js';
+
+function onlyMaybeConfig(): string {
+  const shipped = JSON.parse(readFileSync(matchThresholdPath(), 'utf8')) as { searchThreshold: number };
+  const file = join(mkdtempSync(join(tmpdir(), 'shutterfind-maybe-')), 'match-threshold.json');
+  writeFileSync(file, JSON.stringify({ ...shipped, searchThreshold: 1e-6, maybeThreshold: shipped.searchThreshold }));
+  return file;
+}
+
+const NAMES = { other: 'IMG_0001.jpg', her: 'IMG_0006.jpg', herMirrored: 'IMG_0006-mirrored.jpg' };
+
+let ev: ServedEvent;
+let ids: Record<keyof typeof NAMES, number>;
+let selfie: Buffer;
+let kiosk: Kiosk;
+/** Her face in her photo, in the original's pixels. */
+let herFace: FaceBox;
+
+beforeAll(async () => {
+  // Read when the engine loads its thresholds, in this test file's own worker.
+  process.env.SHUTTERFIND_MATCH_CONFIG = onlyMaybeConfig();
+  ev = await startServedEvent();
+  await dropPhoto(ev.watchDir, NAMES.other, SAMPLES[0]!);
+  await dropPhoto(ev.watchDir, NAMES.her, HER_PHOTO);
+  await dropPhoto(ev.watchDir, NAMES.herMirrored, await mirroredHer());
+  const photos = await waitForPhotos(ev, Object.values(NAMES));
+  ids = { other: photos.get(NAMES.other)!.id, her: photos.get(NAMES.her)!.id, herMirrored: photos.get(NAMES.herMirrored)!.id };
+  selfie = await selfieOf(photos.get(NAMES.her)!, HER_PHOTO);
+  herFace = rightmostFaceOf(photos.get(NAMES.her)!);
+  kiosk = await pairKiosk(ev, 'Entrance kiosk');
+});
+
+afterAll(async () => {
+  await ev?.close();
+  delete process.env.SHUTTERFIND_MATCH_CONFIG;
+});
+
+const chosenFaces = (sessionId: string): ChosenFace[] | null =>
+  withDatabase(ev, (db) => {
+    const row = db.prepare('SELECT chosen_faces_json FROM kiosk_sessions WHERE id = ?').get(sessionId) as {
+      chosen_faces_json: string | null;
+    };
+    return row.chosen_faces_json === null ? null : (JSON.parse(row.chosen_faces_json) as ChosenFace[]);
+  });
+
+/** A visit: her selfie, the one "Maybe you?" photo taken home, the session ended. */
+async function visit(notifyOptIn: boolean): Promise<string> {
+  const { sessionId } = await kiosk.startSession();
+  const res = await kiosk.search(sessionId, selfie);
+  const results = (await res.json()) as KioskResults;
+  expect(results.matches).toEqual([]);
+  expect(results.maybe.map((m) => m.photoId).sort(byNumber)).toEqual([ids.her, ids.herMirrored].sort(byNumber));
+  const taken = await kiosk.fetch(`/kiosk-api/sessions/${sessionId}/take-home`, {
+    method: 'POST',
+    ...jsonBody({ photoIds: [ids.her], contact: { channel: 'email', address: 'her@example.com' }, notifyOptIn }),
+  });
+  expect(taken.status).toBe(200);
+  expect((await kiosk.fetch(`/kiosk-api/sessions/${sessionId}/end`, { method: 'POST' })).status).toBe(204);
+  return sessionId;
+}
+
+describe('a "Maybe you?" photo taken home', () => {
+  it('keeps her face in it with her description when she asks for new photos of her', async () => {
+    const sessionId = await visit(true);
+    const kept = chosenFaces(sessionId);
+    expect(kept).toHaveLength(1);
+    expect(kept![0]).toMatchObject({ photoId: ids.her, faceId: expect.any(Number) });
+    // The face the kiosk matched her by: the one the selfie was cut from, not the other person's.
+    const [x, y] = kept![0]!.box;
+    expect(x).toBeCloseTo(herFace.x, 0);
+    expect(y).toBeCloseTo(herFace.y, 0);
+  });
+
+  it('keeps nothing of it when she does not', async () => {
+    const sessionId = await visit(false);
+    expect(chosenFaces(sessionId)).toBeNull();
+  });
+});
