@@ -90,6 +90,33 @@ async function missing(sha: string): Promise<string[]> {
   return (res.body as { missing: string[] }).missing;
 }
 
+/**
+ * Completes a laptop's upload through the second instance, held inside the store's join while
+ * `meanwhile` is sent (and released once it is answered, or after `hold.ms`): both answers.
+ */
+async function whileJoining<T>(
+  uploadId: string,
+  part: { partNumber: number; etag: string },
+  laptopToken: string,
+  meanwhile: () => Promise<T>,
+): Promise<[Awaited<ReturnType<typeof call>>, T]> {
+  let answered!: (v: unknown) => void;
+  hold.release = new Promise((resolve) => (answered = resolve));
+  const entered = new Promise<void>((resolve) => (hold.entered = () => resolve()));
+  hold.uploadIds.add(uploadId);
+  const completion = call(cloud.urls[1]!, 'POST', `/sync/v1/blobs/uploads/${uploadId}/complete`, {
+    token: laptopToken,
+    body: { parts: [part] },
+  });
+  await entered;
+  const other = meanwhile().finally(() => answered(undefined));
+  try {
+    return await Promise.all([completion, other]);
+  } finally {
+    hold.entered = undefined;
+  }
+}
+
 describe('blob uploads', () => {
   it('take a blob in parts, verify it, and stop listing it as missing', async () => {
     const bytes = randomBytes(PART_SIZE * 2 + 1000);
@@ -221,20 +248,9 @@ describe('blob uploads', () => {
     const damagedPart = await putPart(damaged.parts[0]!, randomBytes(1000));
 
     // The damaged upload is being joined when the good one completes through the other instance.
-    let goodDone!: (v: unknown) => void;
-    hold.release = new Promise((resolve) => (goodDone = resolve));
-    const entered = new Promise<void>((resolve) => (hold.entered = () => resolve()));
-    hold.uploadIds.add(damaged.uploadId);
-    const damagedCompletion = call(cloud.urls[1]!, 'POST', `/sync/v1/blobs/uploads/${damaged.uploadId}/complete`, {
-      token: otherToken,
-      body: { parts: [damagedPart] },
-    });
-    await entered;
-    const goodCompletion = call(cloud.urls[0]!, 'POST', `/sync/v1/blobs/uploads/${good.uploadId}/complete`, {
-      token,
-      body: { parts: [goodPart] },
-    }).finally(() => goodDone(undefined));
-    const [damagedRes, goodRes] = await Promise.all([damagedCompletion, goodCompletion]);
+    const [damagedRes, goodRes] = await whileJoining(damaged.uploadId, damagedPart, otherToken, () =>
+      call(cloud.urls[0]!, 'POST', `/sync/v1/blobs/uploads/${good.uploadId}/complete`, { token, body: { parts: [goodPart] } }),
+    );
 
     expect(damagedRes.status).toBe(422);
     expect(damagedRes.body).toMatchObject({ code: 'hash-mismatch' });
@@ -253,27 +269,17 @@ describe('blob uploads', () => {
     const damagedPart = await putPart(damaged.parts[0]!, randomBytes(1500));
 
     // The damaged upload is being joined when the bundle arrives.
-    let bundleDone!: (v: unknown) => void;
-    hold.release = new Promise((resolve) => (bundleDone = resolve));
-    const entered = new Promise<void>((resolve) => (hold.entered = () => resolve()));
-    hold.uploadIds.add(damaged.uploadId);
-    const damagedCompletion = call(cloud.urls[1]!, 'POST', `/sync/v1/blobs/uploads/${damaged.uploadId}/complete`, {
-      token: otherToken,
-      body: { parts: [damagedPart] },
-    });
-    await entered;
     const bundle = Buffer.concat(
       encodeBundle([{ entry: { sha256: sha256(bytes), size: bytes.length, kind: 'preview', contentType: 'image/jpeg' }, bytes }]),
     );
-    const bundled = fetch(`${cloud.urls[0]!}/sync/v1/blobs/bundles`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': BUNDLE_CONTENT_TYPE },
-      body: bundle,
-    })
-      .then(async (res) => ({ status: res.status, body: (await res.json()) as BundleResponse }))
-      .finally(() => bundleDone(undefined));
-    const [damagedRes, bundleRes] = await Promise.all([damagedCompletion, bundled]);
-    hold.entered = undefined;
+    const [damagedRes, bundleRes] = await whileJoining(damaged.uploadId, damagedPart, otherToken, async () => {
+      const res = await fetch(`${cloud.urls[0]!}/sync/v1/blobs/bundles`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': BUNDLE_CONTENT_TYPE },
+        body: bundle,
+      });
+      return { status: res.status, body: (await res.json()) as BundleResponse };
+    });
 
     expect(damagedRes.status).toBe(422);
     expect(damagedRes.body).toMatchObject({ code: 'hash-mismatch' });

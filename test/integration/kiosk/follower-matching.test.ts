@@ -141,37 +141,47 @@ function arrives(matching: FollowerMatching, eventId: number, name: string, face
 }
 
 describe('new photos for an attendee who asked for them, when the face network changes', () => {
-  it('rebuilds her description from her faces in the photos she got, and goes on delivering her new photos and no stranger’s', () => {
-    const now = Date.now();
+  /**
+   * Described by the earlier network: her photo with a stranger beside her, her `last` photo, and
+   * one of her the kiosk missed (beyond the sure distance of her selfie then). Her faces noted;
+   * then the missed photo and her first photo described again by the new network (new photos go
+   * first in the queue), so that only her last photo is left for her description to wait for.
+   */
+  function waitingForHerLastPhoto(now: number, last: { name: string; faces: { box: Box; embedding: Float32Array }[] }) {
     const eventId = temp.repos.events.ensureEvent('gala', 0).id;
-    // Described by the earlier network: her two photos with a stranger beside her, and one of
-    // her the kiosk missed (beyond the sure distance of her selfie then).
     const got = [
-      photoOf(eventId, 'her-and-him-1.jpg', [
+      photoOf(eventId, 'her-and-him.jpg', [
         { box: LEFT, embedding: before(1, 0.2, 0) },
         { box: RIGHT, embedding: before(0, 0, 1) },
       ]),
-      photoOf(eventId, 'her-and-him-2.jpg', [
-        { box: RIGHT, embedding: before(1, 0.22, 0) },
-        { box: LEFT, embedding: before(0.1, 0, 1) },
-      ]),
+      photoOf(eventId, last.name, last.faces),
     ];
     const missed = photoOf(eventId, 'her-missed.jpg', [{ box: LEFT, embedding: before(1, 0.5, 0) }]);
     follower(eventId, 'ana', before(1, 0, 0), got, now);
     const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
-
     // Before the faces are described again: her face in each of her photos, noted by place.
     expect(matching.anchorFollowers(eventId, T)).toEqual({ anchored: 1, faces: 2, withoutFaces: 0 });
-
-    // Described again by the new network, her photos last (new photos go first in the queue).
     // Meanwhile nothing is hers: her kept description is of the earlier network.
     const missedAgain = describeFaces(eventId, missed, [{ box: LEFT, embedding: after(1, 0.3, 0) }]);
     expect(matching.newFaces(eventId, missed, missedAgain)).toEqual([]);
+    // Found again a little off its earlier place.
     const firstAgain = describeFaces(eventId, got[0]!, [
       { box: [104, 196, 296, 366], embedding: after(1, 0.2, 0) },
       { box: RIGHT, embedding: after(0, 0, 1) },
     ]);
     expect(matching.newFaces(eventId, got[0]!, firstAgain)).toEqual([]);
+    return { eventId, got, missed, matching };
+  }
+
+  it('rebuilds her description from her faces in the photos she got, and goes on delivering her new photos and no stranger’s', () => {
+    const now = Date.now();
+    const { eventId, got, missed, matching } = waitingForHerLastPhoto(now, {
+      name: 'her-and-him-2.jpg',
+      faces: [
+        { box: RIGHT, embedding: before(1, 0.22, 0) },
+        { box: LEFT, embedding: before(0.1, 0, 1) },
+      ],
+    });
 
     // From her first face described again she is matched in the new network's terms.
     expect(arrives(matching, eventId, 'him-alone.jpg', [{ box: LEFT, embedding: after(0.1, 0, 1) }]).found).toEqual([]);
@@ -188,36 +198,12 @@ describe('new photos for an attendee who asked for them, when the face network c
     expect(temp.repos.kiosks.getSession('ana')?.matchedPhotoIds.sort()).toEqual([...got, newOne.photoId, missed].sort());
   });
 
-  /**
-   * Her two photos noted, her missed photo and her first photo described again: only her second
-   * photo is left for her description to wait for.
-   */
-  function waitingForHerLastPhoto(now: number) {
-    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
-    const got = [
-      photoOf(eventId, 'her-and-him.jpg', [
-        { box: LEFT, embedding: before(1, 0.2, 0) },
-        { box: RIGHT, embedding: before(0, 0, 1) },
-      ]),
-      photoOf(eventId, 'her-in-the-dark.jpg', [{ box: RIGHT, embedding: before(1, 0.22, 0) }]),
-    ];
-    const missed = photoOf(eventId, 'her-missed.jpg', [{ box: LEFT, embedding: before(1, 0.5, 0) }]);
-    follower(eventId, 'ana', before(1, 0, 0), got, now);
-    const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
-    expect(matching.anchorFollowers(eventId, T)).toEqual({ anchored: 1, faces: 2, withoutFaces: 0 });
-    const missedAgain = describeFaces(eventId, missed, [{ box: LEFT, embedding: after(1, 0.3, 0) }]);
-    expect(matching.newFaces(eventId, missed, missedAgain)).toEqual([]);
-    const firstAgain = describeFaces(eventId, got[0]!, [
-      { box: LEFT, embedding: after(1, 0.2, 0) },
-      { box: RIGHT, embedding: after(0, 0, 1) },
-    ]);
-    expect(matching.newFaces(eventId, got[0]!, firstAgain)).toEqual([]);
-    return { eventId, got, missed, matching };
-  }
+  /** Her last photo: alone, in a dark corner. */
+  const IN_THE_DARK = { name: 'her-in-the-dark.jpg', faces: [{ box: RIGHT, embedding: before(1, 0.22, 0) }] };
 
   it('still looks for her missed photos when her last photo holds no face once described again', () => {
     const now = Date.now();
-    const { eventId, got, missed, matching } = waitingForHerLastPhoto(now);
+    const { eventId, got, missed, matching } = waitingForHerLastPhoto(now, IN_THE_DARK);
     // The new network's detector finds no face in her dark photo.
     expect(describeFaces(eventId, got[1]!, [])).toEqual([]);
     const caughtUp = matching.newFaces(eventId, got[1]!, []);
@@ -227,7 +213,7 @@ describe('new photos for an attendee who asked for them, when the face network c
 
   it('still looks for her missed photos when her last photo cannot be described again', () => {
     const now = Date.now();
-    const { eventId, got, missed, matching } = waitingForHerLastPhoto(now);
+    const { eventId, got, missed, matching } = waitingForHerLastPhoto(now, IN_THE_DARK);
     // Its file was moved away: it keeps its faces of the earlier network, which cannot rebuild her.
     const caughtUp = matching.facesNotDescribedAgain(eventId, got[1]!);
     expect(caughtUp.map((d) => [d.sessionId, d.photoIds])).toEqual([['ana', [missed]]]);

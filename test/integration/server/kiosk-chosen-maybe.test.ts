@@ -13,16 +13,11 @@ import { matchThresholdPath } from '../../../src/vision/index.js';
 import type { FaceBox } from '../../fixtures/fake-camera.js';
 import {
   byNumber,
-  dropPhoto,
-  HER_PHOTO,
+  dropHerPhotos,
   jsonBody,
-  mirroredHer,
   pairKiosk,
   rightmostFaceOf,
-  SAMPLES,
-  selfieOf,
   startServedEvent,
-  waitForPhotos,
   withDatabase,
   type Kiosk,
   type ServedEvent,
@@ -35,10 +30,8 @@ function onlyMaybeConfig(): string {
   return file;
 }
 
-const NAMES = { other: 'IMG_0001.jpg', her: 'IMG_0006.jpg', herMirrored: 'IMG_0006-mirrored.jpg' };
-
 let ev: ServedEvent;
-let ids: Record<keyof typeof NAMES, number>;
+let ids: Awaited<ReturnType<typeof dropHerPhotos>>['ids'];
 let selfie: Buffer;
 let kiosk: Kiosk;
 /** Her face in her photo, in the original's pixels. */
@@ -48,13 +41,9 @@ beforeAll(async () => {
   // Read when the engine loads its thresholds, in this test file's own worker.
   process.env.SHUTTERFIND_MATCH_CONFIG = onlyMaybeConfig();
   ev = await startServedEvent();
-  await dropPhoto(ev.watchDir, NAMES.other, SAMPLES[0]!);
-  await dropPhoto(ev.watchDir, NAMES.her, HER_PHOTO);
-  await dropPhoto(ev.watchDir, NAMES.herMirrored, await mirroredHer());
-  const photos = await waitForPhotos(ev, Object.values(NAMES));
-  ids = { other: photos.get(NAMES.other)!.id, her: photos.get(NAMES.her)!.id, herMirrored: photos.get(NAMES.herMirrored)!.id };
-  selfie = await selfieOf(photos.get(NAMES.her)!, HER_PHOTO);
-  herFace = rightmostFaceOf(photos.get(NAMES.her)!);
+  const dropped = await dropHerPhotos(ev);
+  ({ ids, selfie } = dropped);
+  herFace = rightmostFaceOf(dropped.her);
   kiosk = await pairKiosk(ev, 'Entrance kiosk');
 });
 

@@ -10,16 +10,14 @@ import { waitFor } from '../../support/temp-dir.js';
 import {
   brighterHer,
   byNumber,
+  dropHerPhotos,
   dropPhoto,
   EVENT,
-  HER_PHOTO,
   jsonBody,
-  mirroredHer,
   pairKiosk,
   READY_DEADLINE_MS,
   SAMPLES,
   searchOk,
-  selfieOf,
   startServedEvent,
   tokenOfGalleryUrl,
   waitForPhotos,
@@ -28,26 +26,19 @@ import {
   type ServedEvent,
 } from './served-event.js';
 
-const NAMES = { other: 'IMG_0001.jpg', her: 'IMG_0006.jpg', herMirrored: 'IMG_0006-mirrored.jpg' };
 const LATER = { her: 'IMG_0106-brighter.jpg', other: 'IMG_0103.jpg' };
 const OPT_IN_RETENTION_DAYS = 30;
 const DAY_MS = 86_400_000;
 
 let ev: ServedEvent;
-let ids: Record<keyof typeof NAMES, number>;
+let ids: Awaited<ReturnType<typeof dropHerPhotos>>['ids'];
 let herIds: number[];
 let selfie: Buffer;
 let kiosk: Kiosk;
 
 beforeAll(async () => {
   ev = await startServedEvent();
-  await dropPhoto(ev.watchDir, NAMES.other, SAMPLES[0]!);
-  await dropPhoto(ev.watchDir, NAMES.her, HER_PHOTO);
-  await dropPhoto(ev.watchDir, NAMES.herMirrored, await mirroredHer());
-  const photos = await waitForPhotos(ev, Object.values(NAMES));
-  ids = { other: photos.get(NAMES.other)!.id, her: photos.get(NAMES.her)!.id, herMirrored: photos.get(NAMES.herMirrored)!.id };
-  herIds = [ids.her, ids.herMirrored].sort(byNumber);
-  selfie = await selfieOf(photos.get(NAMES.her)!, HER_PHOTO);
+  ({ ids, herIds, selfie } = await dropHerPhotos(ev));
   kiosk = await pairKiosk(ev, 'Entrance kiosk');
 });
 

@@ -100,6 +100,28 @@ export async function listPhotos(ev: ServedEvent): Promise<PhotoCard[]> {
   return (await ev.operatorJson<PhotoPage>('/api/photos?limit=500')).photos;
 }
 
+/** The photos of `dropHerPhotos`, by file name. */
+export const HER_PHOTO_NAMES = { other: 'IMG_0001.jpg', her: 'IMG_0006.jpg', herMirrored: 'IMG_0006-mirrored.jpg' };
+
+/**
+ * Two photos of her (a sample and its mirror image) and one of someone else, dropped into the hot
+ * folder and processed: their ids, hers sorted, her photo as the console shows it, and a kiosk
+ * selfie of her.
+ */
+export async function dropHerPhotos(ev: ServedEvent) {
+  await dropPhoto(ev.watchDir, HER_PHOTO_NAMES.other, SAMPLES[0]!);
+  await dropPhoto(ev.watchDir, HER_PHOTO_NAMES.her, HER_PHOTO);
+  await dropPhoto(ev.watchDir, HER_PHOTO_NAMES.herMirrored, await mirroredHer());
+  const photos = await waitForPhotos(ev, Object.values(HER_PHOTO_NAMES));
+  const ids = {
+    other: photos.get(HER_PHOTO_NAMES.other)!.id,
+    her: photos.get(HER_PHOTO_NAMES.her)!.id,
+    herMirrored: photos.get(HER_PHOTO_NAMES.herMirrored)!.id,
+  };
+  const her = photos.get(HER_PHOTO_NAMES.her)!;
+  return { ids, herIds: [ids.her, ids.herMirrored].sort(byNumber), her, selfie: await selfieOf(her, HER_PHOTO) };
+}
+
 /** Waits until every named file is a photo in `status` (default ready), and returns them by name. */
 export async function waitForPhotos(
   ev: ServedEvent,
