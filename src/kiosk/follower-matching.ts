@@ -34,6 +34,14 @@ export interface AnchoredFollowers {
  */
 const CATCH_UP_PHOTOS = 2000;
 
+/** The face in `box`'s place among `faces` (the box overlap rule that carries persons and pins over a re-run), if any. */
+function faceInPlace<F extends { box: FollowerAnchor['box'] }>(box: FollowerAnchor['box'], faces: readonly F[]): F | undefined {
+  return faces
+    .map((face) => ({ face, overlap: boxOverlap(box, face.box) }))
+    .filter((c) => c.overlap >= SAME_FACE_MIN_OVERLAP)
+    .sort((x, y) => y.overlap - x.overlap)[0]?.face;
+}
+
 export function createFollowerMatching(deps: FollowerMatchingDeps) {
   const { repos } = deps;
   const now = deps.now ?? Date.now;
@@ -48,7 +56,9 @@ export function createFollowerMatching(deps: FollowerMatchingDeps) {
     if (known && known.photos === follower.matchedPhotoIds.length && known.threshold === threshold) return known.query;
     const faces = follower.matchedPhotoIds.flatMap((id) => repos.faces.facesOfPhoto(id));
     const vectors = repos.faceVectors.vectorsOf(faces.map((f) => f.id)).flatMap((v) => (v ? [{ vector: v }] : []));
-    const chosen = repos.faceVectors.vectorsOf(follower.chosenFaces.map((f) => f.faceId)).filter((v): v is Float32Array => v !== undefined);
+    // Found by place, as her faces are after a re-run: the photo's faces may have been found again since.
+    const chosenIds = follower.chosenFaces.flatMap((c) => faceInPlace(c.box, repos.faces.facesOfPhoto(c.photoId))?.id ?? []);
+    const chosen = repos.faceVectors.vectorsOf(chosenIds).filter((v): v is Float32Array => v !== undefined);
     const query = expandedSelfie(follower.embedding, vectors, threshold, chosen);
     expandedQueries.set(follower.id, { photos: follower.matchedPhotoIds.length, threshold, query });
     return query;
@@ -74,15 +84,14 @@ export function createFollowerMatching(deps: FollowerMatchingDeps) {
         updated.push(a);
         continue;
       }
-      const best = faces
-        .filter((face) => !taken.has(face.id))
-        .map((face) => ({ face, overlap: boxOverlap(a.box, face.box) }))
-        .filter((c) => c.overlap >= SAME_FACE_MIN_OVERLAP)
-        .sort((x, y) => y.overlap - x.overlap)[0];
+      const face = faceInPlace(
+        a.box,
+        faces.filter((candidate) => !taken.has(candidate.id)),
+      );
       // A face not found again in its place is no longer one to rebuild her from.
-      if (!best) continue;
-      taken.add(best.face.id);
-      updated.push({ ...a, faceId: best.face.id });
+      if (!face) continue;
+      taken.add(face.id);
+      updated.push({ ...a, faceId: face.id });
     }
     const found = updated.filter((a) => a.faceId !== null);
     const vectors = repos.faceVectors.vectorsOf(found.map((a) => a.faceId!)).filter((v): v is Float32Array => v !== undefined);

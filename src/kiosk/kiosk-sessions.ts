@@ -102,7 +102,7 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
       if (!shownMaybe.has(photoId)) return [];
       const faceId = facesOfSession.get(session.id)?.get(photoId) ?? nearestFaceIn(photoId, session.selfieEmbedding!);
       const face = faceId === undefined ? undefined : repos.faces.facesOfPhoto(photoId).find((f) => f.id === faceId);
-      return face ? [{ photoId, faceId: face.id, box: face.box }] : [];
+      return face ? [{ photoId, box: face.box }] : [];
     });
   }
 

@@ -42,11 +42,10 @@ export interface FollowingSession {
   chosenFaces: ChosenFace[];
 }
 
-/** A face an attendee said is hers by taking its "Maybe you?" photo home. */
+/** A face an attendee said is hers by taking its "Maybe you?" photo home, by place (as anchors are). */
 export interface ChosenFace {
   photoId: number;
-  faceId: number;
-  box: [x: number, y: number, width: number, height: number];
+  box: FollowerAnchor['box'];
 }
 
 /** One of her faces, by place; `faceId` once that photo's faces were described again. */

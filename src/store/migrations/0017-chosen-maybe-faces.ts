@@ -1,5 +1,5 @@
 // An attendee who takes home a "Maybe you?" photo has said that face is hers. When she also asks
-// for new photos of her, those faces are kept with her description ([{photoId, faceId, box}]):
+// for new photos of her, those faces are kept with her description, by place ([{photoId, box}]):
 // they sharpen the query her new photos are matched by, and after a change of face network her
 // description is rebuilt from them too (kiosk/follower-matching.ts). NULL when she chose none, and
 // deleted with her description.

@@ -36,13 +36,13 @@ describe('selfie retention without a server', () => {
       repos.kiosks.startSession('expired-follower', event.id, kiosk, now - 31 * DAY, now - 31 * DAY + 60_000);
       repos.kiosks.recordMatches('expired-follower', embedding, []);
       repos.kiosks.recordTakeHome('expired-follower', true, 'email:ana@example.com');
-      repos.kiosks.recordChosenFaces('expired-follower', [{ photoId: 1, faceId: 1, box: [10, 10, 80, 90] }]);
+      repos.kiosks.recordChosenFaces('expired-follower', [{ photoId: 1, box: [10, 10, 80, 90] }]);
       repos.kiosks.endSession('expired-follower', now - DAY, now - 31 * DAY);
       // Opted in yesterday: kept.
       repos.kiosks.startSession('recent-follower', event.id, kiosk, now - DAY, now - DAY + 60_000);
       repos.kiosks.recordMatches('recent-follower', embedding, []);
       repos.kiosks.recordTakeHome('recent-follower', true, 'email:ben@example.com');
-      repos.kiosks.recordChosenFaces('recent-follower', [{ photoId: 2, faceId: 2, box: [20, 10, 80, 90] }]);
+      repos.kiosks.recordChosenFaces('recent-follower', [{ photoId: 2, box: [20, 10, 80, 90] }]);
       repos.kiosks.endSession('recent-follower', now + 29 * DAY, now - DAY);
       // A kiosk that crashed mid-session an hour ago: its selfie must not outlive the session.
       repos.kiosks.startSession('abandoned', event.id, kiosk, now - 3_600_000, now - 3_000_000);

@@ -1152,7 +1152,7 @@ const fillVersion16: Fill = (db, earlier) => {
 /** Version 17 (faces in "Maybe you?" photos a follower took home): the wedding's follower chose one. */
 const fillVersion17: Fill = (db, earlier) => {
   const followed = earlier.sessions.find((x) => x.followUntil !== null && x.selfieEmbedding !== null)!;
-  const chosen: ChosenFace[] = [{ photoId: followed.matchedPhotoIds[1]!, faceId: 2, box: [410.5, 96, 58, 66.25] }];
+  const chosen: ChosenFace[] = [{ photoId: followed.matchedPhotoIds[1]!, box: [410.5, 96, 58, 66.25] }];
   db.prepare('UPDATE kiosk_sessions SET chosen_faces_json = ? WHERE id = ?').run(JSON.stringify(chosen), followed.id);
   return { ...earlier, chosenFaces: { [followed.id]: chosen } };
 };
