@@ -132,6 +132,14 @@ function photoOf(eventId: number, name: string, faces: readonly { box: Box; embe
   return photoId;
 }
 
+/** A photo of a stranger alone arrives, then a new photo of her: she gets hers, and nobody his. */
+function expectHersOnly(matching: FollowerMatching, eventId: number, sessionId: string, his: Float32Array, hers: Float32Array): number {
+  expect(arrives(matching, eventId, 'him-alone.jpg', [{ box: LEFT, embedding: his }]).found).toEqual([]);
+  const newOne = arrives(matching, eventId, 'her-dancing.jpg', [{ box: RIGHT, embedding: hers }]);
+  expect(newOne.found).toEqual([[sessionId, [newOne.photoId]]]);
+  return newOne.photoId;
+}
+
 /** A new photo processed: what the attendees following got from it. */
 function arrives(matching: FollowerMatching, eventId: number, name: string, faces: readonly { box: Box; embedding: Float32Array }[]) {
   const photoId = photoOf(eventId, name, faces);
@@ -187,9 +195,7 @@ describe('new photos for an attendee who asked for them, when the face network c
     });
 
     // From her first face described again she is matched in the new network's terms.
-    expect(arrives(matching, eventId, 'him-alone.jpg', [{ box: LEFT, embedding: after(0.1, 0, 1) }]).found).toEqual([]);
-    const newOne = arrives(matching, eventId, 'her-dancing.jpg', [{ box: RIGHT, embedding: after(1, 0.18, 0) }]);
-    expect(newOne.found).toEqual([['ana', [newOne.photoId]]]);
+    const newOne = expectHersOnly(matching, eventId, 'ana', after(0.1, 0, 1), after(1, 0.18, 0));
 
     // Her last photo described again: her photos described before it are looked for once.
     const secondAgain = describeFaces(eventId, got[1]!, [
@@ -198,7 +204,7 @@ describe('new photos for an attendee who asked for them, when the face network c
     ]);
     const caughtUp = matching.newFaces(eventId, got[1]!, secondAgain);
     expect(caughtUp.map((d) => [d.sessionId, d.photoIds])).toEqual([['ana', [missed]]]);
-    expect(temp.repos.kiosks.getSession('ana')?.matchedPhotoIds.sort()).toEqual([...got, newOne.photoId, missed].sort());
+    expect(temp.repos.kiosks.getSession('ana')?.matchedPhotoIds.sort()).toEqual([...got, newOne, missed].sort());
   });
 
   /** Her last photo: alone, in a dark corner. */
@@ -221,9 +227,7 @@ describe('new photos for an attendee who asked for them, when the face network c
     const caughtUp = matching.facesNotDescribedAgain(eventId, got[1]!);
     expect(caughtUp.map((d) => [d.sessionId, d.photoIds])).toEqual([['ana', [missed]]]);
     // Matched from her one face described again: her new photo is delivered, a stranger's is not.
-    expect(arrives(matching, eventId, 'him-alone.jpg', [{ box: LEFT, embedding: after(0.1, 0, 1) }]).found).toEqual([]);
-    const newOne = arrives(matching, eventId, 'her-dancing.jpg', [{ box: RIGHT, embedding: after(1, 0.18, 0) }]);
-    expect(newOne.found).toEqual([['ana', [newOne.photoId]]]);
+    expectHersOnly(matching, eventId, 'ana', after(0.1, 0, 1), after(1, 0.18, 0));
   });
 
   it('rebuilds her from her face in a "Maybe you?" photo she took home when none of her photos surely shows her', () => {
@@ -244,9 +248,7 @@ describe('new photos for an attendee who asked for them, when the face network c
       { box: RIGHT, embedding: after(0.2, 0, 1) },
     ]);
     expect(matching.newFaces(eventId, chosen, again)).toEqual([]);
-    expect(arrives(matching, eventId, 'him-alone.jpg', [{ box: LEFT, embedding: after(0.2, 0, 1) }]).found).toEqual([]);
-    const newOne = arrives(matching, eventId, 'her-dancing.jpg', [{ box: RIGHT, embedding: after(1, 0.45, 0) }]);
-    expect(newOne.found).toEqual([['cara', [newOne.photoId]]]);
+    expectHersOnly(matching, eventId, 'cara', after(0.2, 0, 1), after(1, 0.45, 0));
   });
 
   it('says so for an attendee none of whose photos surely shows her and who took none home, and delivers her nothing wrong', () => {
