@@ -1,7 +1,7 @@
 // New photos for attendees who asked for them ("send me new photos of me"): each new face of a
 // processed photo checked against the selfies kept for them, as the kiosk's sure tier would.
 import type { FollowerAnchor, FollowingSession, Repositories } from '../store/index.js';
-import { boxOverlap, SAME_FACE_MIN_OVERLAP } from '../store/index.js';
+import { pairReplacedFaces } from '../store/index.js';
 import { cosineDistance } from '../vision/index.js';
 import { expandedSelfie, expandQuery } from '../search/index.js';
 
@@ -34,12 +34,19 @@ export interface AnchoredFollowers {
  */
 const CATCH_UP_PHOTOS = 2000;
 
-/** The face in `box`'s place among `faces` (the box overlap rule that carries persons and pins over a re-run), if any. */
-function faceInPlace<F extends { box: FollowerAnchor['box'] }>(box: FollowerAnchor['box'], faces: readonly F[]): F | undefined {
-  return faces
-    .map((face) => ({ face, overlap: boxOverlap(box, face.box) }))
-    .filter((c) => c.overlap >= SAME_FACE_MIN_OVERLAP)
-    .sort((x, y) => y.overlap - x.overlap)[0]?.face;
+/**
+ * Which of `faces` is in each earlier place (`places`, by index), by the rule that carries persons
+ * and pins over a re-run (store/replaced-faces.ts): best overlap first, each face in one place.
+ */
+function facesInPlaces<F extends { box: FollowerAnchor['box'] }>(
+  places: readonly FollowerAnchor['box'][],
+  faces: readonly F[],
+): Map<number, F> {
+  const pairs = pairReplacedFaces(
+    places,
+    faces.map((f) => f.box),
+  );
+  return new Map([...pairs].map(([faceIndex, placeIndex]) => [placeIndex, faces[faceIndex]!]));
 }
 
 export function createFollowerMatching(deps: FollowerMatchingDeps) {
@@ -57,7 +64,7 @@ export function createFollowerMatching(deps: FollowerMatchingDeps) {
     const faces = follower.matchedPhotoIds.flatMap((id) => repos.faces.facesOfPhoto(id));
     const vectors = repos.faceVectors.vectorsOf(faces.map((f) => f.id)).flatMap((v) => (v ? [{ vector: v }] : []));
     // Found by place, as her faces are after a re-run: the photo's faces may have been found again since.
-    const chosenIds = follower.chosenFaces.flatMap((c) => faceInPlace(c.box, repos.faces.facesOfPhoto(c.photoId))?.id ?? []);
+    const chosenIds = follower.chosenFaces.flatMap((c) => facesInPlaces([c.box], repos.faces.facesOfPhoto(c.photoId)).get(0)?.id ?? []);
     const chosen = repos.faceVectors.vectorsOf(chosenIds).filter((v): v is Float32Array => v !== undefined);
     const query = expandedSelfie(follower.embedding, vectors, threshold, chosen);
     expandedQueries.set(follower.id, { photos: follower.matchedPhotoIds.length, threshold, query });
@@ -66,33 +73,28 @@ export function createFollowerMatching(deps: FollowerMatchingDeps) {
 
   /**
    * Her faces in a photo whose faces were just described again, found by place among its new
-   * faces (none when the photo could not be described again). Her description is then rebuilt from
-   * every face of hers found so far: the mean of their descriptors. Returns the follower as she is
-   * now, and whether this photo completed it.
+   * faces (`faces`, read only when she waits for this photo; none when it could not be described
+   * again). Her description is then rebuilt from every face of hers found so far: the mean of
+   * their descriptors. Returns the follower as she is now, and whether this photo completed it.
    */
   const rebuildFrom = (
     f: FollowingSession,
     photoId: number,
-    faces: readonly { id: number; box: FollowerAnchor['box'] }[],
+    faces: () => readonly { id: number; box: FollowerAnchor['box'] }[],
   ): { follower: FollowingSession; completed: boolean } => {
     const anchors = f.anchors!;
-    if (!anchors.some((a) => a.photoId === photoId)) return { follower: f, completed: false };
-    const taken = new Set<number>();
-    const updated: FollowerAnchor[] = [];
-    for (const a of anchors) {
-      if (a.photoId !== photoId) {
-        updated.push(a);
-        continue;
-      }
-      const face = faceInPlace(
-        a.box,
-        faces.filter((candidate) => !taken.has(candidate.id)),
-      );
-      // A face not found again in its place is no longer one to rebuild her from.
-      if (!face) continue;
-      taken.add(face.id);
-      updated.push({ ...a, faceId: face.id });
-    }
+    const here = anchors.filter((a) => a.photoId === photoId);
+    if (!here.length) return { follower: f, completed: false };
+    const inPlace = facesInPlaces(
+      here.map((a) => a.box),
+      faces(),
+    );
+    // A face not found again in its place is no longer one to rebuild her from.
+    const updated = anchors.flatMap((a): FollowerAnchor[] => {
+      if (a.photoId !== photoId) return [a];
+      const face = inPlace.get(here.indexOf(a));
+      return face ? [{ ...a, faceId: face.id }] : [];
+    });
     const found = updated.filter((a) => a.faceId !== null);
     const vectors = repos.faceVectors.vectorsOf(found.map((a) => a.faceId!)).filter((v): v is Float32Array => v !== undefined);
     if (!vectors.length) {
@@ -196,12 +198,15 @@ export function createFollowerMatching(deps: FollowerMatchingDeps) {
       const vectors = faceIds.length ? repos.faceVectors.vectorsOf(faceIds).filter((v): v is Float32Array => v !== undefined) : [];
       const threshold = deps.sureDistance(eventId);
       const found: NewPhotosForFollower[] = [];
+      // The photo's faces with their places, read once for every follower waiting for it.
+      let placed: ReturnType<Repositories['faces']['facesOfPhoto']> | undefined;
+      const photoFaces = () => (placed ??= faceIds.length ? repos.faces.facesOfPhoto(photoId) : []);
       for (const followed of following) {
         let f = followed;
         if (f.anchors) {
           // A photo of hers described again with no face (the new detector finds none) settles
           // its place too: without it her one catch-up search would never run.
-          const rebuilt = rebuildFrom(f, photoId, faceIds.length ? repos.faces.facesOfPhoto(photoId) : []);
+          const rebuilt = rebuildFrom(f, photoId, photoFaces);
           f = rebuilt.follower;
           if (!f.anchors!.some((a) => a.faceId !== null)) continue;
           if (rebuilt.completed) f = catchUp(eventId, f, threshold, found);
@@ -228,7 +233,7 @@ export function createFollowerMatching(deps: FollowerMatchingDeps) {
       const found: NewPhotosForFollower[] = [];
       for (const followed of repos.kiosks.followingSessions(eventId, now())) {
         if (!followed.anchors) continue;
-        const rebuilt = rebuildFrom(followed, photoId, []);
+        const rebuilt = rebuildFrom(followed, photoId, () => []);
         if (rebuilt.completed) catchUp(eventId, rebuilt.follower, deps.sureDistance(eventId), found);
       }
       return found;

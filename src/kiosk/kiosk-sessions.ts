@@ -91,16 +91,14 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
   }
 
   /**
-   * Her faces in the "Maybe you?" photos she chose to take home: the face each matched by (the
-   * one nearest her selfie after a restart). Kept with her description when she asks for new
-   * photos of her (follower-matching.ts).
+   * Her faces in the "Maybe you?" photos she chose to take home: the face each matched by. Kept
+   * with her description when she asks for new photos of her (follower-matching.ts).
    */
   function chosenMaybeFaces(session: KioskSession, chosen: readonly number[]): ChosenFace[] {
     const shownMaybe = maybeOfSession.get(session.id);
-    if (!shownMaybe || !session.selfieEmbedding) return [];
+    const faces = facesOfSession.get(session.id);
     return chosen.flatMap((photoId) => {
-      if (!shownMaybe.has(photoId)) return [];
-      const faceId = facesOfSession.get(session.id)?.get(photoId) ?? nearestFaceIn(photoId, session.selfieEmbedding!);
+      const faceId = shownMaybe?.has(photoId) ? faces?.get(photoId) : undefined;
       const face = faceId === undefined ? undefined : repos.faces.facesOfPhoto(photoId).find((f) => f.id === faceId);
       return face ? [{ photoId, box: face.box }] : [];
     });
