@@ -205,12 +205,17 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       if (merged) {
         faceIndexes.photoFacesChanged(eventId, [], merged.removedFaceIds);
         bus.emit('capture-merged', { eventId, keptPhotoId: merged.keptPhotoId, droppedPhotoId: merged.droppedPhotoId });
+        followersWithoutGonePhotos(eventId);
       }
       return merged;
     } catch (err) {
       log.error({ err, eventId, photoId }, `Could not pair photo ${photoId} with its RAW or JPEG: ${(err as Error).message}.`);
       return null;
     }
+  };
+  /** Attendees whose description, after a change of face network, waited for a photo now merged away (follower-matching.ts). */
+  const followersWithoutGonePhotos = (eventId: number): void => {
+    for (const found of kioskUpkeep.photosGone(eventId)) bus.emit('kiosk-match', { eventId, ...found });
   };
   const groupNewFaces = (eventId: number, faceIds: readonly number[]): void => {
     try {
@@ -262,6 +267,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     wake: () => scheduler.wake(),
     beforeOpen: (event) => {
       describeAgainIfStale(event);
+      // Captures `repair` merged while the engine was closed.
+      followersWithoutGonePhotos(event.id);
       // Faces saved just before a crash may not have reached grouping; finish that first.
       groupNewFaces(event.id, people.facesWithoutPerson(event.id));
       if (sceneModel.taskOptions(true)) backfillScenes(event.id, event.name);

@@ -61,11 +61,13 @@ export function createFollowerMatching(deps: FollowerMatchingDeps) {
   const expandedQueryOf = (follower: FollowingSession, threshold: number) => {
     const known = expandedQueries.get(follower.id);
     if (known && known.photos === follower.matchedPhotoIds.length && known.threshold === threshold) return known.query;
-    const faces = follower.matchedPhotoIds.flatMap((id) => repos.faces.facesOfPhoto(id));
-    const vectors = repos.faceVectors.vectorsOf(faces.map((f) => f.id)).flatMap((v) => (v ? [{ vector: v }] : []));
     // Found by place, as her faces are after a re-run: the photo's faces may have been found again since.
     const chosenIds = follower.chosenFaces.flatMap((c) => facesInPlaces([c.box], repos.faces.facesOfPhoto(c.photoId)).get(0)?.id ?? []);
     const chosen = repos.faceVectors.vectorsOf(chosenIds).filter((v): v is Float32Array => v !== undefined);
+    // A chosen face is a seed once: it is a face of her photos too, and would be among her surest
+    // matches as well if the event's sure distance were looser now than when the kiosk showed it.
+    const faces = follower.matchedPhotoIds.flatMap((id) => repos.faces.facesOfPhoto(id)).filter((f) => !chosenIds.includes(f.id));
+    const vectors = repos.faceVectors.vectorsOf(faces.map((f) => f.id)).flatMap((v) => (v ? [{ vector: v }] : []));
     const query = expandedSelfie(follower.embedding, vectors, threshold, chosen);
     expandedQueries.set(follower.id, { photos: follower.matchedPhotoIds.length, threshold, query });
     return query;
@@ -235,6 +237,28 @@ export function createFollowerMatching(deps: FollowerMatchingDeps) {
         if (!followed.anchors) continue;
         const rebuilt = rebuildFrom(followed, photoId, () => []);
         if (rebuilt.completed) catchUp(eventId, rebuilt.follower, deps.sureDistance(eventId), found);
+      }
+      return found;
+    },
+    /**
+     * Photos gone from the event since her faces were noted: a RAW merged into its capture's JPEG
+     * (capture-merge.ts, and `repair` while the engine was closed). Their places are settled
+     * without a face, as above: a gone photo was never re-checked, so when it was the last one her
+     * description waited for, her catch-up search never ran. The kept photo is not searched for
+     * her here: its faces may still be the earlier network's.
+     */
+    photosGone(eventId: number): NewPhotosForFollower[] {
+      const found: NewPhotosForFollower[] = [];
+      for (const followed of repos.kiosks.followingSessions(eventId, now())) {
+        const gone = new Set(followed.anchors?.filter((a) => repos.photos.getPhoto(a.photoId) === undefined).map((a) => a.photoId));
+        let f = followed;
+        let completed = false;
+        for (const photoId of gone) {
+          const rebuilt = rebuildFrom(f, photoId, () => []);
+          f = rebuilt.follower;
+          completed ||= rebuilt.completed;
+        }
+        if (completed) catchUp(eventId, f, deps.sureDistance(eventId), found);
       }
       return found;
     },

@@ -251,6 +251,11 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
       return followers.facesNotDescribedAgain(eventId, photoId);
     },
 
+    /** Photos gone from the event (a RAW merged into its JPEG) that followers' descriptions waited for (follower-matching.ts). */
+    photosGone(eventId: number): NewPhotosForFollower[] {
+      return followers.photosGone(eventId);
+    },
+
     /** Before the event's faces are described by another network: followers' faces noted, to rebuild them from (follower-matching.ts). */
     anchorFollowers(eventId: number, earlierSureDistance: number): AnchoredFollowers {
       return followers.anchorFollowers(eventId, earlierSureDistance);

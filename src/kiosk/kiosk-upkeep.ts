@@ -14,6 +14,8 @@ export interface KioskUpkeep {
   photoReady(eventId: number, photoId: number, faceIds: readonly number[]): NewPhotosForFollower[];
   /** Call when a ready photo's faces could not be described again; returns what attendees newly got. */
   facesNotDescribedAgain(eventId: number, photoId: number): NewPhotosForFollower[];
+  /** Call after photos left the event (a capture's RAW merged into its JPEG); returns what attendees newly got. */
+  photosGone(eventId: number): NewPhotosForFollower[];
   sweepNow(): { ended: number; forgotten: number };
   stop(): void;
 }
@@ -49,6 +51,14 @@ export function startKioskUpkeep(sessions: KioskSessions, log: Logger, every = S
     },
     facesNotDescribedAgain(eventId, photoId) {
       return forFollowers(photoId, () => sessions.facesNotDescribedAgain(eventId, photoId));
+    },
+    photosGone(eventId) {
+      try {
+        return sessions.photosGone(eventId);
+      } catch (err) {
+        log.error({ err, eventId }, `Could not check attendees waiting for new photos after photos were merged: ${(err as Error).message}`);
+        return [];
+      }
     },
     sweepNow,
     stop: () => clearInterval(timer),

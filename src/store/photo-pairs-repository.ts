@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { FacesRepository } from './faces-repository.js';
 import type { JobsRepository } from './jobs-repository.js';
+import type { ChosenFace } from './kiosks-repository.js';
 import type { PersonsRepository } from './persons-repository.js';
 import { pairReplacedFaces } from './replaced-faces.js';
 
@@ -195,6 +196,11 @@ export function createPhotoPairsRepository(db: Database, jobs: JobsRepository, f
   const remapSessions = db.prepare(remapIds('kiosk_sessions', 'matched_photo_ids_json'));
   const remapLinks = db.prepare(remapIds('gallery_links', 'photo_ids_json'));
   const remapDeliveries = db.prepare(remapIds('deliveries', 'photo_ids_json'));
+  const choosingDropped = db.prepare<[number], { id: string; chosen_faces_json: string }>(
+    `SELECT id, chosen_faces_json FROM kiosk_sessions
+      WHERE EXISTS (SELECT 1 FROM json_each(kiosk_sessions.chosen_faces_json) WHERE json_extract(value, '$.photoId') = ?)`,
+  );
+  const setChosenFaces = db.prepare('UPDATE kiosk_sessions SET chosen_faces_json = ? WHERE id = ?');
   const moveDuplicates = db.prepare('UPDATE duplicates SET photo_id = @keep WHERE photo_id = @drop');
   const moveFiles = db.prepare('UPDATE photo_files SET photo_id = @keep WHERE photo_id = @drop');
   const deletePhoto = db.prepare('DELETE FROM photos WHERE id = ?');
@@ -202,6 +208,23 @@ export function createPhotoPairsRepository(db: Database, jobs: JobsRepository, f
 
   const attach = (eventId: number, photoId: number, file: CaptureFile, role: PhotoFileRole, pairedBy: PairedBy, now: number): void => {
     insert.run({ ...file, eventId, photoId, fileName: basename(file.path), role, pairedBy, now });
+  };
+
+  /**
+   * Her face in a "Maybe you?" photo an attendee took home, when that photo is the dropped one:
+   * moved to the kept photo, in its pixels, so that her new photos are still matched by it
+   * (follower-matching.ts finds it there by place). A face she chose in both keeps the kept one's.
+   */
+  const moveChosenFaces = (dropId: number, keepId: number, scale: number): void => {
+    for (const row of choosingDropped.all(dropId)) {
+      const faces = JSON.parse(row.chosen_faces_json) as ChosenFace[];
+      const inKept = faces.some((f) => f.photoId === keepId);
+      const moved = faces.flatMap((f): ChosenFace[] => {
+        if (f.photoId !== dropId) return [f];
+        return inKept ? [] : [{ photoId: keepId, box: f.box.map((v) => v * scale) as ChosenFace['box'] }];
+      });
+      setChosenFaces.run(JSON.stringify(moved), row.id);
+    }
   };
 
   /**
@@ -327,8 +350,9 @@ export function createPhotoPairsRepository(db: Database, jobs: JobsRepository, f
     ),
     /**
      * Two photos that are one capture become one: the kept photo (made from the JPEG) takes the
-     * dropped one's file (its RAW), its kiosk matches, gallery links, deliveries and duplicates; the
-     * dropped photo's faces go, their organiser-given names carried to the kept photo's faces.
+     * dropped one's file (its RAW), its kiosk matches (and the faces attendees chose in it), gallery
+     * links, deliveries and duplicates; the dropped photo's faces go, their organiser-given names
+     * carried to the kept photo's faces.
      */
     mergeCapture: db.transaction((keepId: number, dropId: number, pairedBy: PairedBy, now: number): CaptureMerged => {
       const keep = photoRow.get(keepId);
@@ -343,6 +367,7 @@ export function createPhotoPairsRepository(db: Database, jobs: JobsRepository, f
       keepBurstOf.run(ids);
       keepBursts.run(ids);
       remapSessions.run(ids);
+      moveChosenFaces(dropId, keepId, scale);
       remapLinks.run(ids);
       remapDeliveries.run(ids);
       moveDuplicates.run(ids);

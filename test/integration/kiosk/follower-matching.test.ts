@@ -86,6 +86,25 @@ describe('new photos for an attendee who asked for them', () => {
     expect(found.map((f) => [f.sessionId, f.photoIds])).toEqual([['ana', [profile.photoId]]]);
   });
 
+  it('goes on matching her new photos by the face she chose in a "Maybe you?" photo once its RAW and JPEG became one photo', () => {
+    const now = Date.now();
+    const eventId = temp.repos.events.ensureEvent('gala', 0).id;
+    // The kiosk showed her the photo made from the capture's RAW; its JPEG, written to another card
+    // folder and ready later, is the photo kept.
+    const raw = photoWithFace(temp.repos, eventId, 'IMG_0412.CR3', mix(1, 0.3, 0));
+    const jpeg = photoWithFace(temp.repos, eventId, 'IMG_0412.JPG', mix(1, 0.3, 0));
+    follower(eventId, 'ana', mix(1, 0, 0), [raw.photoId], now, [chosenFace(raw.photoId)]);
+    temp.repos.pairs.mergeCapture(jpeg.photoId, raw.photoId, 'capture', now);
+    expect(temp.repos.kiosks.getSession('ana')?.matchedPhotoIds).toEqual([jpeg.photoId]);
+    const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
+
+    const stranger = photoWithFace(temp.repos, eventId, 'stranger.jpg', mix(1, 0, 0.36));
+    const profile = photoWithFace(temp.repos, eventId, 'her-profile.jpg', mix(1, 0.36, 0));
+    expect(matching.newFaces(eventId, stranger.photoId, [stranger.faceId])).toEqual([]);
+    const found = matching.newFaces(eventId, profile.photoId, [profile.faceId]);
+    expect(found.map((f) => [f.sessionId, f.photoIds])).toEqual([['ana', [profile.photoId]]]);
+  });
+
   it('delivers on the selfie alone when none of the photos she was shown is surely hers', () => {
     const now = Date.now();
     const eventId = temp.repos.events.ensureEvent('gala', 0).id;
@@ -228,6 +247,20 @@ describe('new photos for an attendee who asked for them, when the face network c
     expect(caughtUp.map((d) => [d.sessionId, d.photoIds])).toEqual([['ana', [missed]]]);
     // Matched from her one face described again: her new photo is delivered, a stranger's is not.
     expectHersOnly(matching, eventId, 'ana', after(0.1, 0, 1), after(1, 0.18, 0));
+  });
+
+  it("still looks for her missed photos when her last photo is merged into its capture's JPEG", () => {
+    const now = Date.now();
+    const { eventId, got, missed, matching } = waitingForHerLastPhoto(now, IN_THE_DARK);
+    // Her last photo was made from a RAW; its JPEG, from another card folder, is kept, and the
+    // photo her description waited for is gone.
+    const jpeg = photoOf(eventId, 'her-in-the-dark-jpeg.jpg', [{ box: RIGHT, embedding: after(1, 0.22, 0) }]);
+    temp.repos.pairs.mergeCapture(jpeg, got[1]!, 'capture', now);
+    const caughtUp = matching.photosGone(eventId);
+    expect(caughtUp.map((d) => [d.sessionId, d.photoIds])).toEqual([['ana', [missed]]]);
+    expect(temp.repos.kiosks.getSession('ana')?.matchedPhotoIds.sort()).toEqual([got[0]!, jpeg, missed].sort());
+    // Nothing more the next time photos leave the event.
+    expect(matching.photosGone(eventId)).toEqual([]);
   });
 
   it('rebuilds her from her face in a "Maybe you?" photo she took home when none of her photos surely shows her', () => {

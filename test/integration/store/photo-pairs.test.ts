@@ -101,6 +101,12 @@ describe('repairing an event whose RAW+JPEG captures were stored as two photos',
     repos.kiosks.recordMatches('s1', new Float32Array(128), [raw, other]);
     repos.galleries.addLink('hash-1', eventId, 's1', [raw, jpeg, other], T, T + 86_400_000);
     const delivery = repos.galleries.addDelivery(eventId, 's1', 'email', 'ana@example.com', [raw], T);
+    // Another took the RAW's photo home from "Maybe you?" and asked for new photos of her.
+    repos.kiosks.startSession('s2', eventId, kiosk, T, T + 3_600_000);
+    repos.kiosks.recordMatches('s2', new Float32Array(128), [raw]);
+    repos.kiosks.recordTakeHome('s2', true, 'email:bea@example.com');
+    repos.kiosks.recordChosenFaces('s2', [{ photoId: raw, box: [1000, 500, 200, 240] }]);
+    repos.kiosks.endSession('s2', T + 30 * 86_400_000, T);
     temp.db.close();
 
     const report = await repairDataDir(temp.dir, createLogger({ logDir: null, terminal: 'none' }));
@@ -124,6 +130,9 @@ describe('repairing an event whose RAW+JPEG captures were stored as two photos',
       expect(after.kiosks.getSession('s1')?.matchedPhotoIds).toEqual([jpeg, other]);
       expect(after.galleries.linkByTokenHash('hash-1')?.photoIds).toEqual([jpeg, other]);
       expect(after.galleries.getDelivery(delivery)?.photoIds).toEqual([jpeg]);
+      // The face she chose is on the kept photo, in its pixels (the JPEG is twice the RAW's preview).
+      const bea = after.kiosks.followingSessions(eventId, T).find((f) => f.id === 's2');
+      expect(bea?.chosenFaces).toEqual([{ photoId: jpeg, box: [2000, 1000, 400, 480] }]);
 
       // A RAW file seen again (a re-import of the card) is known, not a new photo.
       expect(after.pairs.findFileBySha(eventId, 'sha-/card/IMG_0412.CR3')?.photoId).toBe(jpeg);
