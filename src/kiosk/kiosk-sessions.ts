@@ -3,8 +3,7 @@
 // session's selfie embedding lives only while the session runs, unless the attendee opted in.
 import { randomBytes } from 'node:crypto';
 import { readEventSettings, type EventSettings } from '../config/index.js';
-import type { ChosenFace, KioskDevice, KioskSession, Photo, Repositories } from '../store/index.js';
-import { cosineDistance } from '../vision/index.js';
+import type { ChosenFace, KioskDevice, KioskSession, Photo, Repositories, ShownFace } from '../store/index.js';
 import type { KioskMatch, KioskResults, KioskSessionView, TakeHomeRequest } from '../api/index.js';
 import { KioskError } from './kiosk-error.js';
 import { hashSecret, newToken } from '../config/index.js';
@@ -39,11 +38,9 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
   // The gallery token of each running session, so a second take-home shows the same link. Only
   // the hash is stored; after a restart a session simply gets a new link.
   const linkOfSession = new Map<string, { token: string; expiresAt: number }>();
-  // The face each shown photo matched by, per running session, so a "Maybe you?" photo tapped in
-  // names the attendee's face in it. After a restart the face nearest the selfie is taken instead.
-  const facesOfSession = new Map<string, Map<number, number>>();
-  // The photos shown under "Maybe you?" per running session: one taken home is a face she said is hers.
-  const maybeOfSession = new Map<string, Set<number>>();
+  // The face each shown photo matched by, and which were shown under "Maybe you?", are the
+  // session's rows (`recordShownFaces`): a "Maybe you?" photo tapped in searches by her face in it,
+  // and one taken home is a face she said is hers, even after the engine restarted mid-session.
 
   /**
    * Ends a session however it ends (done, idle reset, timeout, a kiosk that crashed): the selfie's
@@ -51,8 +48,6 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
    */
   function close(session: KioskSession): void {
     linkOfSession.delete(session.id);
-    facesOfSession.delete(session.id);
-    maybeOfSession.delete(session.id);
     const followUntil = session.notifyOptIn ? now() + settingsOf(session.eventId).optInRetentionDays * 86_400_000 : null;
     repos.kiosks.endSession(session.id, followUntil, now());
   }
@@ -77,39 +72,28 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
     height: photo.height,
   });
 
-  /** The face of a photo nearest to the selfie (a confirmed photo whose matching face is not remembered). */
-  function nearestFaceIn(photoId: number, embedding: Float32Array): number | undefined {
-    const faces = repos.faces.facesOfPhoto(photoId);
-    const vectors = repos.faceVectors.vectorsOf(faces.map((f) => f.id));
-    let best: { faceId: number; distance: number } | undefined;
-    faces.forEach((f, i) => {
-      const v = vectors[i];
-      const distance = v ? cosineDistance(embedding, v) : Infinity;
-      if (v && (!best || distance < best.distance)) best = { faceId: f.id, distance };
-    });
-    return best?.faceId;
-  }
-
   /**
    * Her faces in the "Maybe you?" photos she chose to take home: the face each matched by. Kept
    * with her description when she asks for new photos of her (follower-matching.ts).
    */
   function chosenMaybeFaces(session: KioskSession, chosen: readonly number[]): ChosenFace[] {
-    const shownMaybe = maybeOfSession.get(session.id);
-    const faces = facesOfSession.get(session.id);
+    const shown = new Map(repos.kiosks.shownFacesOf(session.id).map((s) => [s.photoId, s]));
     return chosen.flatMap((photoId) => {
-      const faceId = shownMaybe?.has(photoId) ? faces?.get(photoId) : undefined;
+      const faceId = shown.get(photoId)?.maybe ? shown.get(photoId)!.faceId : undefined;
       const face = faceId === undefined ? undefined : repos.faces.facesOfPhoto(photoId).find((f) => f.id === faceId);
       return face ? [{ photoId, box: face.box }] : [];
     });
   }
 
-  /** A search's answer as the kiosk shows it: ready photos only, "do not publish" applied, the session's photos recorded. */
+  /**
+   * A search's answer as the kiosk shows it: ready photos only, "do not publish" applied, the
+   * session's photos recorded with what it showed before (none after a new selfie).
+   */
   function present(
     session: KioskSession,
     found: Pick<MatchedSelfie, 'matches' | 'maybe' | 'tookMs'>,
     embedding: Float32Array,
-    shownBefore: readonly number[],
+    before: { photoIds: readonly number[]; faces: readonly ShownFace[] },
   ): KioskResults {
     const ready = (ms: readonly { photoId: number }[]) =>
       ms.flatMap((m) => {
@@ -130,16 +114,24 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
       ms.filter((m) => !(hidden?.get(m.photoId) ?? []).some((f) => f.box.every((v, i) => v === m.box[i])));
     const photos = ready(shown(found.matches));
     const maybe = ready(shown(found.maybe));
-    const faces = facesOfSession.get(session.id) ?? new Map<number, number>();
-    for (const m of [...found.matches, ...found.maybe]) if (!faces.has(m.photoId)) faces.set(m.photoId, m.faceId);
-    facesOfSession.set(session.id, faces);
-    const shownMaybe = maybeOfSession.get(session.id) ?? new Set<number>();
-    for (const p of maybe) shownMaybe.add(p.id);
-    maybeOfSession.set(session.id, shownMaybe);
+    // The face each photo was first shown by; a photo once shown under "Maybe you?" stays one.
+    const shownFaces = new Map(before.faces.map((f) => [f.photoId, { ...f }]));
+    const matchedBy = new Map([...found.matches, ...found.maybe].map((m) => [m.photoId, m.faceId]));
+    for (const [list, maybeNow] of [
+      [photos, false],
+      [maybe, true],
+    ] as const) {
+      for (const p of list) {
+        const known = shownFaces.get(p.id);
+        if (known) known.maybe ||= maybeNow;
+        else shownFaces.set(p.id, { photoId: p.id, faceId: matchedBy.get(p.id)!, maybe: maybeNow });
+      }
+    }
     // "Maybe" photos are the session's too (to show and to choose); only the chosen ones go home.
     repos.kiosks.recordMatches(session.id, embedding, [
-      ...new Set([...shownBefore, ...photos.map((p) => p.id), ...maybe.map((p) => p.id)]),
+      ...new Set([...before.photoIds, ...photos.map((p) => p.id), ...maybe.map((p) => p.id)]),
     ]);
+    repos.kiosks.recordShownFaces(session.id, [...shownFaces.values()]);
     return {
       matches: photos.map((p) => kioskMatch(session.id, p)),
       maybe: maybe.map((p) => kioskMatch(session.id, p)),
@@ -160,9 +152,7 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
     async search(kiosk: KioskDevice, sessionId: string, image: Buffer): Promise<KioskResults> {
       const session = ownSession(kiosk, sessionId);
       const found = await deps.search.bySelfie(session.eventId, image);
-      facesOfSession.delete(session.id);
-      maybeOfSession.delete(session.id);
-      return present(session, found, found.embedding, []);
+      return present(session, found, found.embedding, { photoIds: [], faces: [] });
     },
 
     /**
@@ -176,12 +166,11 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
       const allowed = new Set(session.matchedPhotoIds);
       const chosen = [...new Set(photoIds)];
       if (chosen.some((id) => !allowed.has(id))) throw new KioskError('forbidden', 'Only photos from this search can be confirmed.');
-      const faceIds = chosen.flatMap((id) => {
-        const faceId = facesOfSession.get(session.id)?.get(id) ?? nearestFaceIn(id, embedding);
-        return faceId === undefined ? [] : [faceId];
-      });
+      const shown = repos.kiosks.shownFacesOf(session.id);
+      const faceOf = new Map(shown.map((s) => [s.photoId, s.faceId]));
+      const faceIds = chosen.flatMap((id) => faceOf.get(id) ?? []);
       const found = deps.search.withConfirmedFaces(session.eventId, embedding, faceIds);
-      return present(session, found, embedding, session.matchedPhotoIds);
+      return present(session, found, embedding, { photoIds: session.matchedPhotoIds, faces: shown });
     },
     /** A photo of the session's matches (for its thumbnails and previews); anything else is not found. */
     sessionPhoto(kiosk: KioskDevice, sessionId: string, photoId: number): Photo {

@@ -41,6 +41,7 @@ export type {
   FollowingSession,
   FollowerAnchor,
   ChosenFace,
+  ShownFace,
 } from './kiosks-repository.js';
 export type { GalleriesRepository, GalleryLink, Delivery, DeliveryChannel, DeliveryState } from './galleries-repository.js';
 export type { PublishOptOutsRepository, PublishOptOut, NewOptOut, OptOutSource } from './publish-opt-outs-repository.js';

@@ -48,6 +48,13 @@ export interface ChosenFace {
   box: FollowerAnchor['box'];
 }
 
+/** A photo a running session showed, with the face it matched by; `maybe` once shown under "Maybe you?" (migration 0018). */
+export interface ShownFace {
+  photoId: number;
+  faceId: number;
+  maybe: boolean;
+}
+
 /** One of her faces, by place; `faceId` once that photo's faces were described again. */
 export interface FollowerAnchor {
   photoId: number;
@@ -78,6 +85,7 @@ interface SessionRow {
   follow_until: number | null;
   follow_anchors_json: string | null;
   chosen_faces_json: string | null;
+  shown_faces_json: string | null;
 }
 
 const toDevice = (r: DeviceRow): KioskDevice => ({
@@ -142,7 +150,8 @@ export function createKiosksRepository(db: Database) {
   const endStmt = db.prepare(
     `UPDATE kiosk_sessions SET state = 'ended', ended_at = ?, follow_until = ?,
        selfie_embedding = CASE WHEN ? IS NULL THEN NULL ELSE selfie_embedding END,
-       chosen_faces_json = CASE WHEN ? IS NULL THEN NULL ELSE chosen_faces_json END
+       chosen_faces_json = CASE WHEN ? IS NULL THEN NULL ELSE chosen_faces_json END,
+       shown_faces_json = NULL
      WHERE id = ? AND state != 'ended'`,
   );
   const following = db.prepare<[number, number], SessionRow>(
@@ -155,6 +164,8 @@ export function createKiosksRepository(db: Database) {
       WHERE follow_until IS NOT NULL AND follow_until <= ?`,
   );
   const setChosenFaces = db.prepare(`UPDATE kiosk_sessions SET chosen_faces_json = ? WHERE id = ? AND state != 'ended'`);
+  const setShownFaces = db.prepare(`UPDATE kiosk_sessions SET shown_faces_json = ? WHERE id = ? AND state != 'ended'`);
+  const shownFaces = db.prepare<[string], { shown_faces_json: string | null }>('SELECT shown_faces_json FROM kiosk_sessions WHERE id = ?');
   const setAnchors = db.prepare('UPDATE kiosk_sessions SET follow_anchors_json = ? WHERE id = ? AND selfie_embedding IS NOT NULL');
   const setDescription = db.prepare(
     'UPDATE kiosk_sessions SET selfie_embedding = ?, follow_anchors_json = ? WHERE id = ? AND selfie_embedding IS NOT NULL',
@@ -208,7 +219,10 @@ export function createKiosksRepository(db: Database) {
     recordTakeHome(id: string, notifyOptIn: boolean, contact: string | null): void {
       setTakeHome.run(notifyOptIn ? 1 : 0, contact, id);
     },
-    /** Ends the session; its embedding and chosen faces are deleted now unless `followUntil` keeps them for new photos. */
+    /**
+     * Ends the session; its embedding and chosen faces are deleted now unless `followUntil` keeps
+     * them for new photos, and what it showed is deleted in any case.
+     */
     endSession(id: string, followUntil: number | null, now: number): boolean {
       return endStmt.run(now, followUntil, followUntil, followUntil, id).changes > 0;
     },
@@ -220,6 +234,15 @@ export function createKiosksRepository(db: Database) {
         anchors: r.follow_anchors_json === null ? null : (JSON.parse(r.follow_anchors_json) as FollowerAnchor[]),
         chosenFaces: r.chosen_faces_json === null ? [] : (JSON.parse(r.chosen_faces_json) as ChosenFace[]),
       }));
+    },
+    /** What a running session showed (replacing what it showed before); deleted when it ends. */
+    recordShownFaces(id: string, faces: readonly ShownFace[]): void {
+      setShownFaces.run(faces.length ? JSON.stringify(faces) : null, id);
+    },
+    /** What the session showed while it ran; nothing once it ended. */
+    shownFacesOf(id: string): ShownFace[] {
+      const json = shownFaces.get(id)?.shown_faces_json;
+      return json ? (JSON.parse(json) as ShownFace[]) : [];
     },
     /** Her faces in the "Maybe you?" photos she took home, while her session runs (replacing any before). */
     recordChosenFaces(id: string, faces: readonly ChosenFace[]): void {

@@ -16,6 +16,7 @@ import { migration0014DevicePerEvent } from './0014-device-per-event.js';
 import { migration0015FaceDescriptorPerEvent } from './0015-face-descriptor-per-event.js';
 import { migration0016FollowerAnchors } from './0016-follower-anchors.js';
 import { migration0017ChosenMaybeFaces } from './0017-chosen-maybe-faces.js';
+import { migration0018KioskShownFaces } from './0018-kiosk-shown-faces.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   migration0001Initial,
@@ -35,4 +36,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0015FaceDescriptorPerEvent,
   migration0016FollowerAnchors,
   migration0017ChosenMaybeFaces,
+  migration0018KioskShownFaces,
 ];

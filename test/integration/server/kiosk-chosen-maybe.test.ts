@@ -60,13 +60,14 @@ const chosenFaces = (sessionId: string): ChosenFace[] | null =>
     return row.chosen_faces_json === null ? null : (JSON.parse(row.chosen_faces_json) as ChosenFace[]);
   });
 
-/** A visit: her selfie, the one "Maybe you?" photo taken home, the session ended. */
-async function visit(notifyOptIn: boolean): Promise<string> {
+/** A visit: her selfie, the one "Maybe you?" photo taken home (after `meanwhile`), the session ended. */
+async function visit(notifyOptIn: boolean, meanwhile?: () => Promise<void>): Promise<string> {
   const { sessionId } = await kiosk.startSession();
   const res = await kiosk.search(sessionId, selfie);
   const results = (await res.json()) as KioskResults;
   expect(results.matches).toEqual([]);
   expect(results.maybe.map((m) => m.photoId).sort(byNumber)).toEqual([ids.her, ids.herMirrored].sort(byNumber));
+  await meanwhile?.();
   const taken = await kiosk.fetch(`/kiosk-api/sessions/${sessionId}/take-home`, {
     method: 'POST',
     ...jsonBody({ photoIds: [ids.her], contact: { channel: 'email', address: 'her@example.com' }, notifyOptIn }),
@@ -76,20 +77,45 @@ async function visit(notifyOptIn: boolean): Promise<string> {
   return sessionId;
 }
 
+/** What the session showed (each photo with the face it matched by), kept only while it runs. */
+const shownFaces = (sessionId: string): string | null =>
+  withDatabase(ev, (db) => {
+    const row = db.prepare('SELECT shown_faces_json FROM kiosk_sessions WHERE id = ?').get(sessionId) as {
+      shown_faces_json: string | null;
+    };
+    return row.shown_faces_json;
+  });
+
+/** Her face in the one photo she took home: the face the kiosk matched her by, the one the selfie was cut from, not the other person's. */
+function expectHerFaceKept(sessionId: string): void {
+  const kept = chosenFaces(sessionId);
+  expect(kept).toHaveLength(1);
+  expect(kept![0]).toMatchObject({ photoId: ids.her });
+  const [x, y] = kept![0]!.box;
+  expect(x).toBeCloseTo(herFace.x, 0);
+  expect(y).toBeCloseTo(herFace.y, 0);
+}
+
 describe('a "Maybe you?" photo taken home', () => {
   it('keeps her face in it with her description when she asks for new photos of her', async () => {
-    const sessionId = await visit(true);
-    const kept = chosenFaces(sessionId);
-    expect(kept).toHaveLength(1);
-    expect(kept![0]).toMatchObject({ photoId: ids.her });
-    // The face the kiosk matched her by: the one the selfie was cut from, not the other person's.
-    const [x, y] = kept![0]!.box;
-    expect(x).toBeCloseTo(herFace.x, 0);
-    expect(y).toBeCloseTo(herFace.y, 0);
+    expectHerFaceKept(await visit(true));
+  });
+
+  it('keeps her face in it when the laptop restarted between her search and taking it home', async () => {
+    expectHerFaceKept(await visit(true, () => ev.restart()));
   });
 
   it('keeps nothing of it when she does not', async () => {
     const sessionId = await visit(false);
     expect(chosenFaces(sessionId)).toBeNull();
+  });
+
+  it('forgets which faces the session showed once it ends, whether or not she asked for new photos', async () => {
+    const { sessionId } = await kiosk.startSession();
+    expect((await kiosk.search(sessionId, selfie)).status).toBe(200);
+    expect(shownFaces(sessionId)).not.toBeNull();
+    expect((await kiosk.fetch(`/kiosk-api/sessions/${sessionId}/end`, { method: 'POST' })).status).toBe(204);
+    expect(shownFaces(sessionId)).toBeNull();
+    expect(shownFaces(await visit(true))).toBeNull();
   });
 });

@@ -37,6 +37,8 @@ export interface ServedEvent {
   operator(path: string, init?: RequestInit): Promise<Response>;
   /** The operator's JSON, failing with the answer's body when the status is not 2xx. */
   operatorJson<T>(path: string, init?: RequestInit): Promise<T>;
+  /** The engine and its server stopped and started again on the same data dir and port (a laptop restarted mid-event). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -45,36 +47,44 @@ export async function startServedEvent(settings: SettingsInput = {}): Promise<Se
   const dataDir = join(root, 'data');
   const watchDir = join(root, 'hot');
   await mkdir(watchDir);
-  const engine = await startTestEngine(dataDir, 'watch', { ...settings, faces: { enabled: true, ...settings.faces } });
-  const session = await engine.openEvent(EVENT);
-  await session.hotFolders.add(watchDir);
-  await session.hotFolders.start();
-  const server = await startServer(engine, { eventName: EVENT, version: 'test', port: 0, lan: false });
+  const start = async (port: number) => {
+    const engine = await startTestEngine(dataDir, 'watch', { ...settings, faces: { enabled: true, ...settings.faces } });
+    const session = await engine.openEvent(EVENT);
+    await session.hotFolders.add(watchDir);
+    await session.hotFolders.start();
+    const server = await startServer(engine, { eventName: EVENT, version: 'test', port, lan: false });
+    return { engine, server, eventId: session.event.id };
+  };
+  const first = await start(0);
   const operator = (path: string, init: RequestInit = {}): Promise<Response> =>
-    fetch(server.url + path, {
+    fetch(ev.url + path, {
       ...init,
-      headers: { authorization: `Bearer ${server.operatorToken}`, ...(init.headers as Record<string, string> | undefined) },
+      headers: { authorization: `Bearer ${ev.token}`, ...(init.headers as Record<string, string> | undefined) },
     });
-  return {
-    engine,
-    server,
-    url: server.url,
-    token: server.operatorToken,
+  const ev: ServedEvent = {
+    ...first,
+    url: first.server.url,
+    token: first.server.operatorToken,
     dataDir,
     watchDir,
-    eventId: session.event.id,
     operator,
     async operatorJson<T>(path: string, init?: RequestInit): Promise<T> {
       const res = await operator(path, init);
       if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${path} answered ${res.status}: ${await res.text()}`);
       return (await res.json()) as T;
     },
+    async restart() {
+      await ev.server.close();
+      await ev.engine.stop();
+      Object.assign(ev, await start(Number(new URL(ev.url).port)));
+    },
     async close() {
-      await server.close();
-      await engine.stop();
+      await ev.server.close();
+      await ev.engine.stop();
       await removeDir(root);
     },
   };
+  return ev;
 }
 
 export const jsonBody = (value: unknown): RequestInit => ({ body: JSON.stringify(value), headers: { 'content-type': 'application/json' } });

@@ -17,6 +17,7 @@ import {
   type Job,
   type KioskDevice,
   type ChosenFace,
+  type ShownFace,
   type FollowerAnchor,
   type KioskSession,
   type KnownFile,
@@ -105,6 +106,8 @@ interface Expected {
   followerAnchors?: Record<string, FollowerAnchor[]>;
   /** Followers' faces in the "Maybe you?" photos they took home, by session, from version 17 (none before). */
   chosenFaces?: Record<string, ChosenFace[]>;
+  /** What running sessions showed, each photo with the face it matched by, from version 18 (none before). */
+  shownFaces?: Record<string, ShownFace[]>;
 }
 
 const NOTHING: Expected = {
@@ -1157,6 +1160,14 @@ const fillVersion17: Fill = (db, earlier) => {
   return { ...earlier, chosenFaces: { [followed.id]: chosen } };
 };
 
+/** Version 18 (what a running session showed, kept in the database): the running session showed one "Maybe you?" photo. */
+const fillVersion18: Fill = (db, earlier) => {
+  const running = earlier.sessions.find((x) => x.state !== 'ended' && x.matchedPhotoIds.length)!;
+  const shown: ShownFace[] = [{ photoId: running.matchedPhotoIds[0]!, faceId: 3, maybe: true }];
+  db.prepare('UPDATE kiosk_sessions SET shown_faces_json = ? WHERE id = ?').run(JSON.stringify(shown), running.id);
+  return { ...earlier, shownFaces: { [running.id]: shown } };
+};
+
 /** Keyed by schema version; `adds` names the rows in the test titles. */
 const FILLS: Record<number, { adds: string[]; fill: Fill }> = {
   1: {
@@ -1179,6 +1190,7 @@ const FILLS: Record<number, { adds: string[]; fill: Fill }> = {
   15: { adds: ['an event described again by a newer face network'], fill: fillVersion15 },
   16: { adds: ["a follower's faces noted before a change of face network"], fill: fillVersion16 },
   17: { adds: ['a face in a "Maybe you?" photo a follower took home'], fill: fillVersion17 },
+  18: { adds: ['the faces a running kiosk session showed'], fill: fillVersion18 },
 };
 
 function fillUpTo(db: Database, version: number): Expected {
@@ -1357,6 +1369,7 @@ function expectEverythingReadable(db: Database, repos: Repositories, x: Expected
     const read = repos.kiosks.getSession(s.id);
     expect(read).toEqual(s);
     if (s.selfieEmbedding) expectSameBytes(read?.selfieEmbedding, s.selfieEmbedding, `selfie embedding of session ${s.id}`);
+    expect(repos.kiosks.shownFacesOf(s.id)).toEqual(x.shownFaces?.[s.id] ?? []);
   }
   for (const id of eventIds) {
     const following = x.sessions.filter((s) => s.eventId === id && s.followUntil !== null && s.followUntil > READ_AT && s.selfieEmbedding);
