@@ -250,7 +250,11 @@ export function createFollowerMatching(deps: FollowerMatchingDeps) {
     photosGone(eventId: number): NewPhotosForFollower[] {
       const found: NewPhotosForFollower[] = [];
       for (const followed of repos.kiosks.followingSessions(eventId, now())) {
-        const gone = new Set(followed.anchors?.filter((a) => repos.photos.getPhoto(a.photoId) === undefined).map((a) => a.photoId));
+        // Only places still waiting: a face found again before its photo left is already in her
+        // description, and her catch-up search has run or waits for another photo.
+        const gone = new Set(
+          followed.anchors?.filter((a) => a.faceId === null && repos.photos.getPhoto(a.photoId) === undefined).map((a) => a.photoId),
+        );
         let f = followed;
         let completed = false;
         for (const photoId of gone) {
