@@ -314,6 +314,12 @@ export interface KioskMatch {
   /** Served only to this session (GET /kiosk-api/sessions/:id/photos/:photoId/thumb|preview). */
   thumbUrl: string;
   previewUrl: string;
+  /**
+   * A "Maybe you?" photo's face the selfie matched, close up (GET …/photos/:photoId/face, 150 px):
+   * in a group photo's thumbnail a face is a few pixels, too small to tell whether it is hers.
+   * null for sure photos, and when the face has no close-up.
+   */
+  faceUrl: string | null;
   width: number | null;
   height: number | null;
 }

@@ -6,6 +6,7 @@ import { readEventSettings, type EventSettings } from '../config/index.js';
 import type { ChosenFace, KioskDevice, KioskSession, Photo, Repositories, ShownFace } from '../store/index.js';
 import type { KioskMatch, KioskResults, KioskSessionView, TakeHomeRequest } from '../api/index.js';
 import { KioskError } from './kiosk-error.js';
+import { closeUpMayShow } from './face-close-up.js';
 import { hashSecret, newToken } from '../config/index.js';
 import type { EventSearch, MatchedSelfie } from '../search/index.js';
 import { createFollowerMatching, type AnchoredFollowers, type NewPhotosForFollower } from './follower-matching.js';
@@ -64,13 +65,18 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
     return session;
   }
 
-  const kioskMatch = (sessionId: string, photo: Photo): KioskMatch => ({
+  const kioskMatch = (sessionId: string, photo: Photo, face: { cropPath: string | null } | undefined = undefined): KioskMatch => ({
     photoId: photo.id,
     thumbUrl: `/kiosk-api/sessions/${sessionId}/photos/${photo.id}/thumb`,
     previewUrl: `/kiosk-api/sessions/${sessionId}/photos/${photo.id}/preview`,
+    faceUrl: face?.cropPath ? `/kiosk-api/sessions/${sessionId}/photos/${photo.id}/face` : null,
     width: photo.width,
     height: photo.height,
   });
+
+  /** The face a shown photo was matched by, as stored (its place and close-up); undefined when it was found again since. */
+  const shownFace = (photoId: number, faceId: number | undefined) =>
+    faceId === undefined ? undefined : repos.faces.facesOfPhoto(photoId).find((f) => f.id === faceId);
 
   /**
    * Her faces in the "Maybe you?" photos she chose to take home: the face each matched by. Kept
@@ -79,8 +85,7 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
   function chosenMaybeFaces(session: KioskSession, chosen: readonly number[]): ChosenFace[] {
     const shown = new Map(repos.kiosks.shownFacesOf(session.id).map((s) => [s.photoId, s]));
     return chosen.flatMap((photoId) => {
-      const faceId = shown.get(photoId)?.maybe ? shown.get(photoId)!.faceId : undefined;
-      const face = faceId === undefined ? undefined : repos.faces.facesOfPhoto(photoId).find((f) => f.id === faceId);
+      const face = shownFace(photoId, shown.get(photoId)?.maybe ? shown.get(photoId)!.faceId : undefined);
       return face ? [{ photoId, box: face.box }] : [];
     });
   }
@@ -134,7 +139,7 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
     repos.kiosks.recordShownFaces(session.id, [...shownFaces.values()]);
     return {
       matches: photos.map((p) => kioskMatch(session.id, p)),
-      maybe: maybe.map((p) => kioskMatch(session.id, p)),
+      maybe: maybe.map((p) => kioskMatch(session.id, p, shownFace(p.id, shownFaces.get(p.id)?.faceId))),
       tookMs: found.tookMs,
     };
   }
@@ -172,6 +177,23 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
       const found = deps.search.withConfirmedFaces(session.eventId, embedding, faceIds);
       return present(session, found, embedding, { photoIds: session.matchedPhotoIds, faces: shown });
     },
+    /**
+     * The close-up (data-dir path) of the face a "Maybe you?" photo of this session was matched by.
+     * Not found when the session did not show the photo, or when a face in it that must not be
+     * published is near enough to show in the close-up (the close-up is cut from the original,
+     * which only the blurred preview hides it in).
+     */
+    sessionFace(kiosk: KioskDevice, sessionId: string, photoId: number): string {
+      const session = ownSession(kiosk, sessionId);
+      const notFound = new KioskError('not-found', 'Face not found.');
+      const shown = repos.kiosks.shownFacesOf(session.id).find((s) => s.photoId === photoId);
+      const face = shown?.maybe ? shownFace(photoId, shown.faceId) : undefined;
+      if (!face?.cropPath) throw notFound;
+      const hidden = deps.hiddenFaces?.(session.eventId, [photoId]).get(photoId) ?? [];
+      if (closeUpMayShow(face.box, hidden)) throw notFound;
+      return face.cropPath;
+    },
+
     /** A photo of the session's matches (for its thumbnails and previews); anything else is not found. */
     sessionPhoto(kiosk: KioskDevice, sessionId: string, photoId: number): Photo {
       const session = ownSession(kiosk, sessionId);

@@ -10,7 +10,7 @@ import { sendMedia } from './media-files.js';
 import type { ServerContext } from './server-context.js';
 
 const sessionParam = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/) });
-const photoParam = sessionParam.extend({ photoId: z.coerce.number().int().positive(), kind: z.enum(['thumb', 'preview']) });
+const photoParam = sessionParam.extend({ photoId: z.coerce.number().int().positive(), kind: z.enum(['thumb', 'preview', 'face']) });
 const pairBody = z.object({
   code: z
     .string()
@@ -123,6 +123,8 @@ export function registerKioskRoutes(app: FastifyInstance, ctx: ServerContext, ra
 
   app.get('/kiosk-api/sessions/:id/photos/:photoId/:kind', async (request, reply) => {
     const { id, photoId, kind } = parseInput(photoParam, request.params, 'photo address');
+    if (kind === 'face')
+      return sendMedia(reply, ctx.engine.layout.root, sessions.sessionFace(kioskOf(request), id, photoId), { cache: 'no-store' });
     const photo = sessions.sessionPhoto(kioskOf(request), id, photoId);
     // Faces of people who asked not to be published come blurred (engine.publishing).
     return sendMedia(reply, ctx.engine.layout.root, await ctx.engine.publishing.attendeeMedia(photo, kind), { cache: 'no-store' });

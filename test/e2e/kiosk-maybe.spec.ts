@@ -62,6 +62,13 @@ test('photos the kiosk is not sure of are shown apart, unselected, and only the 
   await expect(page.getByTestId('result-photo')).toHaveCount(0);
   await expect(maybe.locator('[data-testid="maybe-photo"][data-selected="true"]')).toHaveCount(0);
   await expect(page.getByTestId('take-home-button')).toBeDisabled();
+  // Each shows the face it matched, close up and loaded, for her to judge by.
+  const faces = maybe.getByTestId('maybe-face');
+  await expect(faces).toHaveCount(herIds.length);
+  await expect(async () => {
+    for (const face of await faces.all())
+      expect(await face.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(150);
+  }).toPass({ timeout: 10_000 });
   await page.screenshot({ animations: 'disabled', path: screenshotPath('kiosk-results-maybe') });
 
   // The attendee recognises herself in one of them and taps it in.

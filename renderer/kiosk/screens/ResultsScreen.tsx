@@ -23,6 +23,9 @@ function ResultPhoto({
   eager: boolean;
   testId?: string;
 }) {
+  // A "Maybe you?" photo brings the face it matched, close up: in a group photo's thumbnail a face
+  // is a few pixels, and she cannot tell whether it is hers.
+  const face = match.faceUrl;
   const aspect = match.width && match.height ? match.width / match.height : 1;
   return (
     <button
@@ -36,6 +39,17 @@ function ResultPhoto({
       style={{ aspectRatio: String(Math.min(Math.max(aspect, 0.66), 1.5)) }}
     >
       <img src={match.thumbUrl} alt="" draggable={false} loading={eager ? 'eager' : 'lazy'} decoding="async" />
+      {face && (
+        <img
+          className="k-result__face"
+          src={face}
+          alt="The face we matched in this photo"
+          draggable={false}
+          loading="lazy"
+          decoding="async"
+          data-testid="maybe-face"
+        />
+      )}
       <span className="k-result__check" aria-hidden="true">
         <Icon name="check" size="70%" className="k-check-icon" />
       </span>
@@ -215,7 +229,7 @@ export function ResultsScreen() {
             disabled={selected.size === 0}
             data-testid="take-home-button"
           >
-            Take {selected.size === 1 ? 'it' : `these ${selected.size}`} home →
+            {selected.size === 0 ? 'Tap the photos you want' : `Take ${selected.size === 1 ? 'it' : `these ${selected.size}`} home →`}
           </button>
         </footer>
       </div>

@@ -1,9 +1,11 @@
 // A "Maybe you?" photo the attendee takes home is a face she said is hers: when she also asks for
 // new photos of her, the kiosk keeps that face with her description (what it adds to her new
 // photos is tested on stored vectors in follower-matching.test.ts), and keeps nothing of it when
-// she does not. The server runs with a match configuration whose sure threshold nothing can reach,
+// she does not. Each "Maybe you?" photo also brings the face it matched, close up, for her to
+// judge by, and never a face that must not be published. The server runs with a match configuration whose sure threshold nothing can reach,
 // so every photo of her lands under "Maybe you?" (as kiosk-maybe.spec.ts does).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import sharp from 'sharp';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,5 +119,49 @@ describe('a "Maybe you?" photo taken home', () => {
     expect((await kiosk.fetch(`/kiosk-api/sessions/${sessionId}/end`, { method: 'POST' })).status).toBe(204);
     expect(shownFaces(sessionId)).toBeNull();
     expect(shownFaces(await visit(true))).toBeNull();
+  });
+});
+
+describe('a "Maybe you?" photo\'s face, close up', () => {
+  let sessionId: string;
+  let results: KioskResults;
+
+  beforeAll(async () => {
+    sessionId = (await kiosk.startSession()).sessionId;
+    results = (await (await kiosk.search(sessionId, selfie)).json()) as KioskResults;
+  });
+
+  /** Her face as the face stage stored it in her photo: the face whose box is hers. */
+  const herStoredFace = () =>
+    withDatabase(ev, (db) => {
+      const faces = db.prepare('SELECT box_x, box_y, crop_path, person_id FROM faces WHERE photo_id = ?').all(ids.her) as {
+        box_x: number;
+        box_y: number;
+        crop_path: string;
+        person_id: number;
+      }[];
+      return faces.find((f) => Math.abs(f.box_x - herFace.x) < 2 && Math.abs(f.box_y - herFace.y) < 2)!;
+    });
+
+  it('comes with each "Maybe you?" photo: the face the selfie matched in it, hers and not the other person\'s', async () => {
+    const maybe = results.maybe.find((m) => m.photoId === ids.her)!;
+    expect(maybe.faceUrl).toBe(`/kiosk-api/sessions/${sessionId}/photos/${ids.her}/face`);
+    const res = await kiosk.fetch(maybe.faceUrl!);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(bytes.equals(readFileSync(join(ev.dataDir, herStoredFace().crop_path)))).toBe(true);
+    expect(await sharp(bytes).metadata()).toMatchObject({ width: 150, height: 150 });
+  });
+
+  it('is not found for another kiosk, or for a photo the session did not show', async () => {
+    const other = await pairKiosk(ev, 'Bar kiosk');
+    expect((await other.fetch(`/kiosk-api/sessions/${sessionId}/photos/${ids.her}/face`)).status).toBe(404);
+    expect((await kiosk.fetch(`/kiosk-api/sessions/${sessionId}/photos/${ids.other}/face`)).status).toBe(404);
+  });
+
+  it('is not shown once the face must not be published', async () => {
+    await ev.operatorJson(`/api/people/${herStoredFace().person_id}/do-not-publish`, { method: 'POST', ...jsonBody({}) });
+    expect((await kiosk.fetch(`/kiosk-api/sessions/${sessionId}/photos/${ids.her}/face`)).status).toBe(404);
   });
 });

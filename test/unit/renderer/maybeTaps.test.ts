@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import type { KioskMatch } from '../../../src/api/index.js';
 import { mergeConfirmedResults, tapsStillHold, type ShownResults } from '../../../renderer/kiosk/maybeTaps.js';
 
-const m = (photoId: number): KioskMatch => ({ photoId, thumbUrl: `/t/${photoId}`, previewUrl: `/p/${photoId}`, width: 600, height: 400 });
+const m = (photoId: number): KioskMatch => ({
+  photoId,
+  thumbUrl: `/t/${photoId}`,
+  previewUrl: `/p/${photoId}`,
+  faceUrl: null,
+  width: 600,
+  height: 400,
+});
 const ids = (ms: readonly KioskMatch[]) => ms.map((x) => x.photoId);
 
 const shown: ShownResults<KioskMatch> = {
