@@ -139,7 +139,10 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
     repos.kiosks.recordShownFaces(session.id, [...shownFaces.values()]);
     return {
       matches: photos.map((p) => kioskMatch(session.id, p)),
-      maybe: maybe.map((p) => kioskMatch(session.id, p, shownFace(p.id, shownFaces.get(p.id)?.faceId))),
+      maybe: maybe.map((p) => {
+        const face = shownFace(p.id, shownFaces.get(p.id)?.faceId);
+        return kioskMatch(session.id, p, face && !closeUpMayShow(face.box, hidden?.get(p.id) ?? []) ? face : undefined);
+      }),
       tookMs: found.tookMs,
     };
   }
@@ -179,9 +182,9 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
     },
     /**
      * The close-up (data-dir path) of the face a "Maybe you?" photo of this session was matched by.
-     * Not found when the session did not show the photo, or when a face in it that must not be
-     * published is near enough to show in the close-up (the close-up is cut from the original,
-     * which only the blurred preview hides it in).
+     * Not found when the session did not show it under "Maybe you?", or when a face in it that
+     * must not be published is near enough to show in the close-up (cut from the original, where
+     * no face is blurred).
      */
     sessionFace(kiosk: KioskDevice, sessionId: string, photoId: number): string {
       const session = ownSession(kiosk, sessionId);

@@ -65,10 +65,9 @@ test('photos the kiosk is not sure of are shown apart, unselected, and only the 
   // Each shows the face it matched, close up and loaded, for her to judge by.
   const faces = maybe.getByTestId('maybe-face');
   await expect(faces).toHaveCount(herIds.length);
-  await expect(async () => {
-    for (const face of await faces.all())
-      expect(await face.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(150);
-  }).toPass({ timeout: 10_000 });
+  for (const face of await faces.all()) {
+    await expect.poll(() => face.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).naturalWidth)).toBe(150);
+  }
   await page.screenshot({ animations: 'disabled', path: screenshotPath('kiosk-results-maybe') });
 
   // The attendee recognises herself in one of them and taps it in.

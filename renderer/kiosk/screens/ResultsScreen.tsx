@@ -47,6 +47,8 @@ function ResultPhoto({
           draggable={false}
           loading="lazy"
           decoding="async"
+          // Refused since (an opt-out made meanwhile): the photo alone, not a broken image.
+          onError={(e) => (e.currentTarget.hidden = true)}
           data-testid="maybe-face"
         />
       )}
