@@ -78,12 +78,8 @@ describe('new photos for an attendee who asked for them', () => {
     describeFaces(eventId, maybe.photoId, [{ box, embedding: mix(1, 0.3, 0) }]);
     const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
 
-    const stranger = photoWithFace(temp.repos, eventId, 'stranger.jpg', mix(1, 0, 0.36));
-    const profile = photoWithFace(temp.repos, eventId, 'her-profile.jpg', mix(1, 0.36, 0));
     expect(cosineDistance(mix(1, 0, 0), mix(1, 0.36, 0))).toBeGreaterThan(T);
-    expect(matching.newFaces(eventId, stranger.photoId, [stranger.faceId])).toEqual([]);
-    const found = matching.newFaces(eventId, profile.photoId, [profile.faceId]);
-    expect(found.map((f) => [f.sessionId, f.photoIds])).toEqual([['ana', [profile.photoId]]]);
+    expectHersOnly(matching, eventId, 'ana', mix(1, 0, 0.36), mix(1, 0.36, 0));
   });
 
   it('goes on matching her new photos by the face she chose in a "Maybe you?" photo once its RAW and JPEG became one photo', () => {
@@ -98,11 +94,7 @@ describe('new photos for an attendee who asked for them', () => {
     expect(temp.repos.kiosks.getSession('ana')?.matchedPhotoIds).toEqual([jpeg.photoId]);
     const matching = createFollowerMatching({ repos: temp.repos, sureDistance: () => T, now: () => now });
 
-    const stranger = photoWithFace(temp.repos, eventId, 'stranger.jpg', mix(1, 0, 0.36));
-    const profile = photoWithFace(temp.repos, eventId, 'her-profile.jpg', mix(1, 0.36, 0));
-    expect(matching.newFaces(eventId, stranger.photoId, [stranger.faceId])).toEqual([]);
-    const found = matching.newFaces(eventId, profile.photoId, [profile.faceId]);
-    expect(found.map((f) => [f.sessionId, f.photoIds])).toEqual([['ana', [profile.photoId]]]);
+    expectHersOnly(matching, eventId, 'ana', mix(1, 0, 0.36), mix(1, 0.36, 0));
   });
 
   it('delivers on the selfie alone when none of the photos she was shown is surely hers', () => {
