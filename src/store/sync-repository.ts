@@ -356,6 +356,16 @@ export function createSyncRepository(db: Database) {
     `SELECT f.id, p.sha256, f.box_x, f.box_y, f.box_w, f.box_h, f.person_id FROM faces f JOIN photos p ON p.id = f.photo_id
       WHERE f.event_id = ? AND p.status = 'ready' AND p.sha256 IS NOT NULL ORDER BY f.id`,
   );
+  // The same rows a page of photos at a time (by photo id), for a differ run that gives the event
+  // loop back between pages.
+  const photoPageRows = db.prepare<[number, number, number], PhotoRow>(
+    `SELECT id, sha256, file_name, path, size_bytes, captured_at, width, height, format, thumbnail_path, preview_path FROM photos
+      WHERE event_id = ? AND id > ? AND status = 'ready' AND sha256 IS NOT NULL ORDER BY id LIMIT ?`,
+  );
+  const facePageRows = db.prepare<[number, number, number], FaceRow>(
+    `SELECT f.id, p.sha256, f.box_x, f.box_y, f.box_w, f.box_h, f.person_id FROM photos p JOIN faces f ON f.photo_id = p.id
+      WHERE p.event_id = ? AND p.id > ? AND p.id <= ? AND p.status = 'ready' AND p.sha256 IS NOT NULL ORDER BY f.id`,
+  );
   // The same rows for a few photos just made ready (a JSON array of ids), for a differ run over them alone.
   const readyPhotoRows = db.prepare<[string, number], PhotoRow>(
     `SELECT p.id, p.sha256, p.file_name, p.path, p.size_bytes, p.captured_at, p.width, p.height, p.format, p.thumbnail_path, p.preview_path
@@ -401,6 +411,26 @@ export function createSyncRepository(db: Database) {
     `UPDATE deliveries SET state = ?, sent_at = ?, error = ?, address = CASE WHEN ? = 'sent' THEN '' ELSE address END
       WHERE id = ? AND event_id = ? AND state NOT IN ('sent', ?)`,
   );
+
+  /** The rest of sourceRows: the event's persons, take-home links and deliveries waiting to go. */
+  const sourceRest = (eventId: number): Pick<SyncSourceRows, 'persons' | 'links' | 'deliveries'> =>
+    db.transaction(() => ({
+      persons: personRows.all(eventId).map((r) => ({ id: r.id, name: r.name, doNotPublish: r.opted_out === 1 })),
+      links: linkRows.all(eventId).map((r) => ({
+        tokenHash: r.token_hash,
+        photoIds: JSON.parse(r.photo_ids_json) as number[],
+        createdAt: r.created_at,
+        expiresAt: r.expires_at,
+      })),
+      deliveries: deliveryRows.all(eventId).map((r) => ({
+        id: r.id,
+        channel: r.channel,
+        address: r.address,
+        galleryTokenHash: r.token_hash,
+        photoIds: JSON.parse(r.photo_ids_json) as number[],
+        createdAt: r.created_at,
+      })),
+    }))();
 
   return {
     /** This data dir's device id, made with `make` the first time. */
@@ -607,23 +637,25 @@ export function createSyncRepository(db: Database) {
       return db.transaction(() => ({
         photos: photoRows.all(eventId).map(toPhoto),
         faces: faceRows.all(eventId).map(toFace),
-        persons: personRows.all(eventId).map((r) => ({ id: r.id, name: r.name, doNotPublish: r.opted_out === 1 })),
-        links: linkRows.all(eventId).map((r) => ({
-          tokenHash: r.token_hash,
-          photoIds: JSON.parse(r.photo_ids_json) as number[],
-          createdAt: r.created_at,
-          expiresAt: r.expires_at,
-        })),
-        deliveries: deliveryRows.all(eventId).map((r) => ({
-          id: r.id,
-          channel: r.channel,
-          address: r.address,
-          galleryTokenHash: r.token_hash,
-          photoIds: JSON.parse(r.photo_ids_json) as number[],
-          createdAt: r.created_at,
-        })),
+        ...sourceRest(eventId),
       }))();
     },
+
+    /**
+     * Up to `limit` of the event's photos after photo `afterId`, with their faces (what sourceRows
+     * reads, a page at a time): a differ run over a large event gives the event loop back between
+     * pages. Each page is read in one transaction; a change between pages is the next run's.
+     */
+    sourcePhotoPage(eventId: number, afterId: number, limit: number): Pick<SyncSourceRows, 'photos' | 'faces'> {
+      return db.transaction(() => {
+        const photos = photoPageRows.all(eventId, afterId, limit).map(toPhoto);
+        const faces = photos.length ? facePageRows.all(eventId, afterId, photos.at(-1)!.id).map(toFace) : [];
+        return { photos, faces };
+      })();
+    },
+
+    /** The rest of sourceRows: the event's persons, take-home links and deliveries waiting to go. */
+    sourceRest,
 
     /**
      * The rows of a few photos just made ready, with their faces and every person of the event

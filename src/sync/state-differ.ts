@@ -70,14 +70,21 @@ function removalOf(entityKind: SyncEntityKind, entityKey: string): OpBody | null
   }
 }
 
-/** The operations that turn what was sent (`sent`, by sentKey) into what the event holds (`current`). */
-export function diffState(current: readonly EntityPayload[], sent: ReadonlyMap<string, string>): EntityChange[] {
+/**
+ * The operations that turn what was sent (`sent`, by sentKey) into what the event holds (`current`).
+ * `digests` are the payloads' own (payloadDigest), in their order, when already computed.
+ */
+export function diffState(
+  current: readonly EntityPayload[],
+  sent: ReadonlyMap<string, string>,
+  digests: readonly string[] = current.map((p) => payloadDigest(p.op)),
+): EntityChange[] {
   const puts: EntityChange[] = [];
   const seen = new Set<string>();
-  for (const p of current) {
+  for (const [i, p] of current.entries()) {
     const key = sentKey(p.entityKind, p.entityKey);
     seen.add(key);
-    const digest = payloadDigest(p.op);
+    const digest = digests[i]!;
     if (sent.get(key) !== digest) puts.push({ entityKind: p.entityKind, entityKey: p.entityKey, op: p.op, digest });
   }
   const removes: EntityChange[] = [];

@@ -1,5 +1,5 @@
 // The differ on a real SQLite database: an event of 2,000 photos is read in a few queries well
-// within 100 ms, media files are hashed once, unchanged state makes no operation, and sequence
+// within 100 ms (a page of photos at a time in a run), media files are hashed once, unchanged state makes no operation, and sequence
 // numbers never repeat, even after the newest operations left the log.
 import { createHash } from 'node:crypto';
 import { mkdir, utimes, writeFile } from 'node:fs/promises';
@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { syncOperation } from '../../../src/api/index.js';
 import { recordChanges } from '../../../src/sync/change-log.js';
+import type { SyncRepository } from '../../../src/store/index.js';
 import { useTempDatabase } from '../../support/database.js';
 import { enrolForTest } from '../../support/sync-enrolment.js';
 
@@ -140,6 +141,46 @@ describe('the operation log of an enrolled event', () => {
     temp.db.prepare('DELETE FROM photos WHERE id = 1').run();
     expect(await recordChanges(deps(), eventId)).toBe(3);
     expect(temp.repos.sync.opsFrom(eventId, before, 10).map((o) => o.kind)).toEqual(['face.remove', 'face.remove', 'photo.remove']);
+  });
+
+  it("reads the whole event a page of photos at a time, and what changes between two pages is the next run's", async () => {
+    const eventId = await fillEvent();
+    enrol(eventId);
+    await recordChanges(deps(), eventId);
+    const before = temp.repos.sync.enrolment(eventId)!.nextSeq;
+    // While the next run reads, once it has its first page: photo 1 (on that page) is merged away,
+    // and a new photo lands (after the last page).
+    let pages = 0;
+    const repo: SyncRepository = {
+      ...temp.repos.sync,
+      sourcePhotoPage: (id, after, limit) => {
+        const page = temp.repos.sync.sourcePhotoPage(id, after, limit);
+        if (++pages === 1) {
+          temp.db.prepare('DELETE FROM photos WHERE id = 1').run();
+          const landed = temp.db
+            .prepare(
+              `INSERT INTO photos (event_id, path, file_name, sha256, size_bytes, status, landed_at, width, height, preview_path, thumbnail_path, updated_at)
+               VALUES (?, '/cards/IMG_NEW.JPG', 'IMG_NEW.JPG', ?, 1000, 'ready', ?, 6000, 4000, 'media/t0.webp', 'media/p0.jpg', ?)`,
+            )
+            .run(eventId, 'f'.repeat(64), T, T).lastInsertRowid;
+          temp.db
+            .prepare(
+              'INSERT INTO faces (photo_id, event_id, box_x, box_y, box_w, box_h, score, created_at) VALUES (?, ?, 1, 2, 3, 4, 0.9, ?)',
+            )
+            .run(landed, eventId, T);
+        }
+        return page;
+      },
+    };
+    // This run read photo 1 before it went, and the new photo on its last page. (No face is
+    // hidden: the media paths are the rows' own.)
+    expect(await recordChanges({ ...deps(), repo, showsEveryFace: () => true }, eventId)).toBe(2);
+    expect(pages).toBe(Math.ceil((PHOTOS + 1) / 500));
+    expect(temp.repos.sync.opsFrom(eventId, before, 10).map((o) => o.kind)).toEqual(['photo.put', 'face.put']);
+    // The next run takes photo 1 for gone; then nothing is left to send.
+    expect(await recordChanges(deps(), eventId)).toBe(3);
+    expect(temp.repos.sync.opsFrom(eventId, before + 2, 10).map((o) => o.kind)).toEqual(['face.remove', 'face.remove', 'photo.remove']);
+    expect(await recordChanges(deps(), eventId)).toBe(0);
   });
 
   it('sends face descriptors and originals only when the cloud event opts in', async () => {

@@ -51,9 +51,10 @@ describe('sync while the photographer keeps shooting', () => {
     const reads = { whole: 0, readyPhotos: [] as number[][] };
     const repo: SyncRepository = {
       ...repos.sync,
-      sourceRows: (id) => {
+      // A whole-event run reads the event's photos a page at a time, then the rest once.
+      sourceRest: (id) => {
         reads.whole++;
-        return repos.sync.sourceRows(id);
+        return repos.sync.sourceRest(id);
       },
       readyPhotoRows: (id, photoIds) => {
         reads.readyPhotos.push([...photoIds]);
