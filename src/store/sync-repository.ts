@@ -348,16 +348,8 @@ export function createSyncRepository(db: Database) {
   // The rows operations are made from: ready photos with a content hash (a photo still being
   // processed has no thumbnail to show), their faces, the event's persons with their "do not
   // publish" mark, take-home links, and deliveries still waiting to be sent by email or SMS.
-  const photoRows = db.prepare<[number], PhotoRow>(
-    `SELECT id, sha256, file_name, path, size_bytes, captured_at, width, height, format, thumbnail_path, preview_path FROM photos
-      WHERE event_id = ? AND status = 'ready' AND sha256 IS NOT NULL ORDER BY id`,
-  );
-  const faceRows = db.prepare<[number], FaceRow>(
-    `SELECT f.id, p.sha256, f.box_x, f.box_y, f.box_w, f.box_h, f.person_id FROM faces f JOIN photos p ON p.id = f.photo_id
-      WHERE f.event_id = ? AND p.status = 'ready' AND p.sha256 IS NOT NULL ORDER BY f.id`,
-  );
-  // The same rows a page of photos at a time (by photo id), for a differ run that gives the event
-  // loop back between pages.
+  // The event's photos as operations describe them, and their faces, a page of photos at a time
+  // (by photo id), for a differ run that gives the event loop back between pages.
   const photoPageRows = db.prepare<[number, number, number], PhotoRow>(
     `SELECT id, sha256, file_name, path, size_bytes, captured_at, width, height, format, thumbnail_path, preview_path FROM photos
       WHERE event_id = ? AND id > ? AND status = 'ready' AND sha256 IS NOT NULL ORDER BY id LIMIT ?`,
@@ -412,7 +404,7 @@ export function createSyncRepository(db: Database) {
       WHERE id = ? AND event_id = ? AND state NOT IN ('sent', ?)`,
   );
 
-  /** The rest of sourceRows: the event's persons, take-home links and deliveries waiting to go. */
+  /** The event's persons, take-home links and deliveries waiting to go, as operations describe them. */
   const sourceRest = (eventId: number): Pick<SyncSourceRows, 'persons' | 'links' | 'deliveries'> =>
     db.transaction(() => ({
       persons: personRows.all(eventId).map((r) => ({ id: r.id, name: r.name, doNotPublish: r.opted_out === 1 })),
@@ -632,19 +624,11 @@ export function createSyncRepository(db: Database) {
       })();
     },
 
-    /** The event as operations describe it, in five queries. */
-    sourceRows(eventId: number): SyncSourceRows {
-      return db.transaction(() => ({
-        photos: photoRows.all(eventId).map(toPhoto),
-        faces: faceRows.all(eventId).map(toFace),
-        ...sourceRest(eventId),
-      }))();
-    },
-
     /**
-     * Up to `limit` of the event's photos after photo `afterId`, with their faces (what sourceRows
-     * reads, a page at a time): a differ run over a large event gives the event loop back between
-     * pages. Each page is read in one transaction; a change between pages is the next run's.
+     * Up to `limit` of the event's photos after photo `afterId`, with their faces: the event as
+     * operations describe it is read a page at a time (with sourceRest), so that a differ run over a
+     * large event gives the event loop back between pages. Each page is read in one transaction; a
+     * change between pages is the next run's.
      */
     sourcePhotoPage(eventId: number, afterId: number, limit: number): Pick<SyncSourceRows, 'photos' | 'faces'> {
       return db.transaction(() => {
@@ -654,7 +638,7 @@ export function createSyncRepository(db: Database) {
       })();
     },
 
-    /** The rest of sourceRows: the event's persons, take-home links and deliveries waiting to go. */
+    /** The rest of the event as operations describe it: its persons, take-home links and deliveries waiting to go. */
     sourceRest,
 
     /**

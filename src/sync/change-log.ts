@@ -45,16 +45,16 @@ const yieldToOthers = (): Promise<void> => new Promise((resolve) => setImmediate
  * for 0.4-0.6 s at 25,000 photos (100,000 faces), and a kiosk selfie with it. A change made between
  * two pages is signalled and read by the next run; faces keep the order one read gives them.
  */
-async function wholeEventRows(repo: SyncRepository, eventId: number): Promise<SyncSourceRows> {
+export async function wholeEventRows(repo: SyncRepository, eventId: number): Promise<SyncSourceRows> {
   const photos: SyncSourceRows['photos'] = [];
   const faces: SyncSourceRows['faces'] = [];
-  for (let after = 0; ;) {
-    const page = repo.sourcePhotoPage(eventId, after, PHOTOS_PER_PAGE);
+  let page = repo.sourcePhotoPage(eventId, 0, PHOTOS_PER_PAGE);
+  for (;;) {
     photos.push(...page.photos);
     faces.push(...page.faces);
     if (page.photos.length < PHOTOS_PER_PAGE) break;
-    after = page.photos.at(-1)!.id;
     await yieldToOthers();
+    page = repo.sourcePhotoPage(eventId, page.photos.at(-1)!.id, PHOTOS_PER_PAGE);
   }
   faces.sort((a, b) => a.id - b.id);
   return { photos, faces, ...repo.sourceRest(eventId) };
