@@ -52,6 +52,7 @@ export type {
   NewSyncEnrolment,
   StoredSyncOp,
   SyncChangePlan,
+  SentDigest,
   NewSyncBlob,
   SyncBlob,
   SyncBlobKind,

@@ -56,6 +56,13 @@ export interface StoredSyncOp {
   json: string;
 }
 
+/** The digest of what was last put in the log for one entity. */
+export interface SentDigest {
+  entityKind: SyncEntityKind;
+  entityKey: string;
+  digest: string;
+}
+
 /** What one differ run puts in the log, decided from the enrolment row and the last digests. */
 export interface SyncChangePlan {
   ops: { kind: string; json: string }[];
@@ -290,6 +297,12 @@ export function createSyncRepository(db: Database) {
     `SELECT s.entity_kind, s.entity_key, s.digest FROM json_each(?) j
        CROSS JOIN sync_sent_state s ON s.event_id = ? AND s.entity_kind = j.value ->> 0 AND s.entity_key = j.value ->> 1`,
   );
+  // A page of the event's digests in primary-key order, after the last one read.
+  const sentDigestPage = db.prepare<[number, string, string, number], { entity_kind: string; entity_key: string; digest: string }>(
+    `SELECT entity_kind, entity_key, digest FROM sync_sent_state
+      WHERE event_id = ? AND (entity_kind, entity_key) > (?, ?) ORDER BY entity_kind, entity_key LIMIT ?`,
+  );
+  const logVersionOf = (row: EnrolmentRow) => `${row.enrolled_at}:${row.next_seq}:${row.hlc_wall}:${row.hlc_counter}`;
   const insertOp = db.prepare('INSERT INTO sync_ops (event_id, seq, kind, op_json, created_at) VALUES (?, ?, ?, ?, ?)');
   const upsertDigest = db.prepare(
     `INSERT INTO sync_sent_state (event_id, entity_kind, entity_key, digest) VALUES (?, ?, ?, ?)
@@ -475,10 +488,33 @@ export function createSyncRepository(db: Database) {
     },
 
     /**
+     * A page of the digests of what was last put in the log, in a fixed order: `after` is the last
+     * entity of the page before (null for the first). Read outside appendChanges's transaction, a
+     * page at a time, with `logVersion` to tell whether another run wrote meanwhile.
+     */
+    sentDigestPage(eventId: number, after: readonly [string, string] | null, limit: number): SentDigest[] {
+      return sentDigestPage
+        .all(eventId, after?.[0] ?? '', after?.[1] ?? '', limit)
+        .map((d) => ({ entityKind: d.entity_kind as SyncEntityKind, entityKey: d.entity_key, digest: d.digest }));
+    },
+
+    /**
+     * What changes whenever a differ run appends to the log or the event is enrolled again (which
+     * forgets every digest); null when not enrolled. A run that only forgets digests of links and
+     * deliveries leaves it as it was: those carry no operation, so a run that read them before
+     * they went forgets them again or leaves them, and appends nothing either way.
+     */
+    logVersion(eventId: number): string | null {
+      const row = enrolmentOf.get(eventId);
+      return row ? logVersionOf(row) : null;
+    },
+
+    /**
      * One differ run, in one transaction: `plan` sees the enrolment and the digests of what was
      * last put in the log, and returns the operations to append (without seq), the digests to
      * record, the clock's new state and the blobs the operations refer to. Sequence numbers come
-     * from the enrolment's counter here. Returns how many operations were appended.
+     * from the enrolment's counter here. Returns how many operations were appended, and the log's
+     * version after them (null when the event is not enrolled).
      */
     appendChanges(
       eventId: number,
@@ -486,13 +522,23 @@ export function createSyncRepository(db: Database) {
       plan: (enrolment: SyncEnrolment, sent: Map<string, string>) => SyncChangePlan,
       /** Only these entities' digests (a run over a few photos): reading all 9,000 of an event was most of such a run. */
       only?: readonly (readonly [SyncEntityKind, string])[],
-    ): number {
+      /**
+       * The digests as the caller read them (sentDigestPage) while the log was at `version`: used
+       * as they are when no run has appended since, else read again here. Reading all 125,000 of
+       * an event of 25,000 photos in here held the main thread 0.25 s in one piece.
+       */
+      asRead?: { version: string; sent: Map<string, string> },
+    ): { appended: number; version: string | null } {
       return db.transaction(() => {
         const row = enrolmentOf.get(eventId);
-        if (!row) return 0;
-        const sent = new Map<string, string>();
-        const digests = only ? sentDigestsOf.iterate(JSON.stringify(only), eventId) : sentDigests.iterate(eventId);
-        for (const d of digests) sent.set(`${d.entity_kind}:${d.entity_key}`, d.digest);
+        if (!row) return { appended: 0, version: null };
+        let sent: Map<string, string>;
+        if (asRead && asRead.version === logVersionOf(row)) sent = asRead.sent;
+        else {
+          sent = new Map<string, string>();
+          const digests = only ? sentDigestsOf.iterate(JSON.stringify(only), eventId) : sentDigests.iterate(eventId);
+          for (const d of digests) sent.set(`${d.entity_kind}:${d.entity_key}`, d.digest);
+        }
         const enrolment = toEnrolment(row);
         const changes = plan(enrolment, sent);
         let seq = enrolment.nextSeq;
@@ -508,7 +554,7 @@ export function createSyncRepository(db: Database) {
         for (const b of changes.blobs) upsertBlob.run(eventId, b.sha256, b.kind, b.size, b.path, b.contentType, now, b.waitedFor ? 1 : 0);
         for (const sha of changes.waitedFor ?? []) markWaited.run(eventId, sha);
         advance.run(seq, changes.hlc.wall, changes.hlc.counter, eventId);
-        return changes.ops.length;
+        return { appended: changes.ops.length, version: logVersionOf(enrolmentOf.get(eventId)!) };
       })();
     },
 

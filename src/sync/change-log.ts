@@ -1,13 +1,14 @@
 // One differ run for an enrolled event: read what the event holds (rows in a few queries, the
 // attendee-visible media files hashed once and cached), turn it into operations, and append the
-// changes to the log with their sequence numbers and clock stamps, in one transaction. Runs
-// offline too, so each operation carries the time of its change within seconds.
+// changes to the log with their sequence numbers and clock stamps (each operation with its digest
+// in one transaction). Runs offline too, so each operation carries the time of its change within
+// seconds.
 import { mediaFilePath } from '../config/index.js';
-import type { NewSyncBlob, SyncBlobKind, SyncRepository, SyncSourceRows } from '../store/index.js';
-import { eventPayloads, type BlobRef, type PhotoBlobs } from './event-payloads.js';
-import { formatStamp, tickClock } from './hybrid-clock.js';
+import type { NewSyncBlob, SyncBlobKind, SyncChangePlan, SyncRepository, SyncSourceRows } from '../store/index.js';
+import { eventPayloadsOf, type BlobRef, type PhotoBlobs } from './event-payloads.js';
+import { formatStamp, tickClock, type ClockState } from './hybrid-clock.js';
 import { contentTypeOf, openMediaHashCache } from './media-hashes.js';
-import { diffState, payloadDigest } from './state-differ.js';
+import { diffState, payloadDigest, sentKey, stateDiffer, type EntityChange, type EntityPayload } from './state-differ.js';
 
 export interface ChangeLogDeps {
   repo: SyncRepository;
@@ -33,8 +34,12 @@ export interface ChangeLogDeps {
 
 /** Photos between two yields of the event loop while hashing media: ingest and the kiosk keep the CPU. */
 const PHOTOS_PER_YIELD = 25;
-/** Payloads digested between two yields of the event loop (a few ms of work). */
-const DIGESTS_PER_YIELD = 1_000;
+/** Payloads built, digested and compared between two yields of the event loop (a few ms of work). */
+const PAYLOADS_PER_YIELD = 1_000;
+/** Digests of what was sent read between two yields of the event loop (a few ms). */
+const DIGESTS_PER_PAGE = 5_000;
+/** Changes written in one transaction of the log (a few ms of writes each). */
+const CHANGES_PER_WRITE = 5_000;
 /** Photos (with their faces) read between two yields of the event loop (a few ms of queries). */
 const PHOTOS_PER_PAGE = 500;
 
@@ -132,45 +137,97 @@ export async function recordChanges(deps: ChangeLogDeps, eventId: number, readyP
   if (enrolment.cloudFaceSearch) {
     for (const [faceId, bytes] of repo.faceDescriptors(eventId)) descriptors.set(faceId, bytes.toString('base64'));
   }
-  const payloads = eventPayloads({ rows, blobs, descriptors, watermark: deps.watermarkOf?.(eventId) ?? null });
-  // Digested here, a slice at a time, and not in the log's write transaction below: at 25,000
-  // photos (125,000 entities) digesting there held the main thread for most of a second in one
-  // piece, and a kiosk selfie or a console request waited behind it.
+  // Over the whole event, what was sent is read first, a page at a time; payloads are then built,
+  // digested and compared a slice at a time, with the event loop given back between slices: at
+  // 25,000 photos (125,000 entities) each of these steps held the main thread 0.2-0.3 s in one
+  // piece (digesting inside the write transaction below, most of a second), and a kiosk selfie or
+  // a console request waited behind it. The write transaction then only checks that no other run
+  // appended meanwhile (else it reads what was sent again and compares there).
+  const asRead = readyPhotos ? undefined : await sentDigestsAsRead(repo, eventId);
+  const differ = asRead ? stateDiffer(asRead.sent) : undefined;
+  const payloads: EntityPayload[] = [];
   const digests: string[] = [];
-  for (let i = 0; i < payloads.length; i += DIGESTS_PER_YIELD) {
-    for (const p of payloads.slice(i, i + DIGESTS_PER_YIELD)) digests.push(payloadDigest(p.op));
-    await yieldToOthers();
+  for (const p of eventPayloadsOf({ rows, blobs, descriptors, watermark: deps.watermarkOf?.(eventId) ?? null })) {
+    const digest = payloadDigest(p.op);
+    payloads.push(p);
+    digests.push(digest);
+    differ?.see(p, digest);
+    if (payloads.length % PAYLOADS_PER_YIELD === 0) await yieldToOthers();
   }
+  const changesAsRead = differ?.changes();
   const now = deps.now();
   // Over a few photos, only what was read is compared: nothing else is taken for gone.
   const only = readyPhotos ? payloads.map((p) => [p.entityKind, p.entityKey] as const) : undefined;
-  return repo.appendChanges(
-    eventId,
-    now,
-    (current, sent) => {
-      let clock = current.hlc;
-      const changes = diffState(payloads, sent, digests);
-      const ops: { kind: string; json: string }[] = [];
-      const wanted: NewSyncBlob[] = [];
-      for (const c of changes) {
-        if (!c.op) continue;
-        clock = tickClock(clock, now);
-        ops.push({ kind: c.op.kind, json: JSON.stringify({ hlc: formatStamp(clock, deps.deviceId), ...c.op }) });
-        if (c.op.kind === 'photo.put') {
-          for (const ref of [c.op.thumb, c.op.preview, c.op.original]) {
-            const file = ref ? files.get(ref.sha256) : undefined;
-            if (file) wanted.push(file);
-          }
+  const waitedFor = [...files.values()].filter((f) => f.waitedFor).map((f) => f.sha256);
+  const planOf = (hlc: ClockState, changes: readonly EntityChange[], last: boolean): SyncChangePlan => {
+    let clock = hlc;
+    const ops: { kind: string; json: string }[] = [];
+    const wanted: NewSyncBlob[] = [];
+    for (const c of changes) {
+      if (!c.op) continue;
+      clock = tickClock(clock, now);
+      ops.push({ kind: c.op.kind, json: JSON.stringify({ hlc: formatStamp(clock, deps.deviceId), ...c.op }) });
+      if (c.op.kind === 'photo.put') {
+        for (const ref of [c.op.thumb, c.op.preview, c.op.original]) {
+          const file = ref ? files.get(ref.sha256) : undefined;
+          if (file) wanted.push(file);
         }
       }
-      return {
-        ops,
-        digests: changes.map((c) => ({ entityKind: c.entityKind, entityKey: c.entityKey, digest: c.digest })),
-        hlc: clock,
-        blobs: wanted,
-        waitedFor: [...files.values()].filter((f) => f.waitedFor).map((f) => f.sha256),
-      };
-    },
-    only,
-  );
+    }
+    return {
+      ops,
+      digests: changes.map((c) => ({ entityKind: c.entityKind, entityKey: c.entityKey, digest: c.digest })),
+      hlc: clock,
+      blobs: wanted,
+      waitedFor: last ? waitedFor : [],
+    };
+  };
+  // The changes compared above are written a slice at a time, each slice's operations with their
+  // digests in one transaction, the event loop given back between them: all 125,000 of a newly
+  // enrolled event of 25,000 photos in one transaction held the main thread 1.6-2.5 s. A run that
+  // stops between two slices leaves a log that holds what its digests say; the next run writes
+  // the rest. Should another run append meanwhile, what is left is compared again and written at
+  // once, in the transaction.
+  let appended = 0;
+  let version = asRead?.version;
+  for (let from = 0; ; from += CHANGES_PER_WRITE) {
+    let last = true;
+    const written = repo.appendChanges(
+      eventId,
+      now,
+      (current, sent) => {
+        if (!changesAsRead || sent !== asRead?.sent) return planOf(current.hlc, diffState(payloads, sent, digests), true);
+        last = from + CHANGES_PER_WRITE >= changesAsRead.length;
+        return planOf(current.hlc, changesAsRead.slice(from, from + CHANGES_PER_WRITE), last);
+      },
+      only,
+      asRead && version ? { version, sent: asRead.sent } : undefined,
+    );
+    appended += written.appended;
+    if (last || written.version === null) return appended;
+    version = written.version;
+    await yieldToOthers();
+  }
+}
+
+/**
+ * The digests of what the log last holds for each entity, read a page at a time with the event
+ * loop given back between pages, and the log's version before the first page: a run that
+ * appends meanwhile changes it, and the write transaction then reads them again.
+ */
+async function sentDigestsAsRead(
+  repo: SyncRepository,
+  eventId: number,
+): Promise<{ version: string; sent: Map<string, string> } | undefined> {
+  const version = repo.logVersion(eventId);
+  if (version === null) return undefined;
+  const sent = new Map<string, string>();
+  let page = repo.sentDigestPage(eventId, null, DIGESTS_PER_PAGE);
+  for (;;) {
+    for (const d of page) sent.set(sentKey(d.entityKind, d.entityKey), d.digest);
+    if (page.length < DIGESTS_PER_PAGE) return { version, sent };
+    await yieldToOthers();
+    const last = page.at(-1)!;
+    page = repo.sentDigestPage(eventId, [last.entityKind, last.entityKey], DIGESTS_PER_PAGE);
+  }
 }

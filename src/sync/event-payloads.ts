@@ -29,14 +29,21 @@ export interface PayloadInputs {
   watermark?: string | null;
 }
 
-export function eventPayloads({ rows, blobs, descriptors, watermark = null }: PayloadInputs): EntityPayload[] {
-  const out: EntityPayload[] = [];
+export function eventPayloads(inputs: PayloadInputs): EntityPayload[] {
+  return [...eventPayloadsOf(inputs)];
+}
+
+/**
+ * The same payloads one at a time, so a large event's run can give the event loop back between
+ * slices: building all 125,000 of an event of 25,000 photos at once held it 0.2-0.3 s.
+ */
+export function* eventPayloadsOf({ rows, blobs, descriptors, watermark = null }: PayloadInputs): Generator<EntityPayload> {
   const shaOf = new Map<number, string>();
   for (const p of rows.photos) {
     const media = blobs.get(p.id);
     if (!media) continue;
     shaOf.set(p.id, p.sha256);
-    out.push({
+    yield {
       entityKind: 'photo',
       entityKey: p.sha256,
       op: {
@@ -50,20 +57,20 @@ export function eventPayloads({ rows, blobs, descriptors, watermark = null }: Pa
         preview: media.preview,
         original: media.original,
       },
-    });
+    };
   }
   const sentShas = new Set(shaOf.values());
   const personIds = new Set(rows.persons.map((p) => p.id));
   for (const p of rows.persons) {
-    out.push({
+    yield {
       entityKind: 'person',
       entityKey: String(p.id),
       op: { kind: 'person.put', personId: p.id, name: p.name === null ? null : p.name.slice(0, 200), doNotPublish: p.doNotPublish },
-    });
+    };
   }
   for (const f of rows.faces) {
     if (!sentShas.has(f.photoSha256)) continue;
-    out.push({
+    yield {
       entityKind: 'face',
       entityKey: String(f.id),
       op: {
@@ -74,11 +81,11 @@ export function eventPayloads({ rows, blobs, descriptors, watermark = null }: Pa
         personId: f.personId !== null && personIds.has(f.personId) ? f.personId : null,
         descriptor: descriptors.get(f.id) ?? null,
       },
-    });
+    };
   }
   const shasOf = (ids: readonly number[]): string[] => [...new Set(ids.flatMap((id) => (shaOf.has(id) ? [shaOf.get(id)!] : [])))];
   for (const l of rows.links) {
-    out.push({
+    yield {
       entityKind: 'gallery',
       entityKey: l.tokenHash,
       op: {
@@ -89,10 +96,10 @@ export function eventPayloads({ rows, blobs, descriptors, watermark = null }: Pa
         expiresAt: iso(l.expiresAt),
         watermark,
       },
-    });
+    };
   }
   for (const d of rows.deliveries) {
-    out.push({
+    yield {
       entityKind: 'delivery',
       entityKey: String(d.id),
       op: {
@@ -104,7 +111,6 @@ export function eventPayloads({ rows, blobs, descriptors, watermark = null }: Pa
         photoSha256s: shasOf(d.photoIds),
         createdAt: iso(d.createdAt),
       },
-    });
+    };
   }
-  return out;
 }

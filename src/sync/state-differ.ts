@@ -79,23 +79,40 @@ export function diffState(
   sent: ReadonlyMap<string, string>,
   digests: readonly string[] = current.map((p) => payloadDigest(p.op)),
 ): EntityChange[] {
+  const differ = stateDiffer(sent);
+  for (const [i, p] of current.entries()) differ.see(p, digests[i]!);
+  return differ.changes();
+}
+
+/**
+ * diffState a payload at a time, so a large event's run can give the event loop back between
+ * slices (comparing 125,000 entities at once held it 0.2-0.3 s): `see` each payload the event
+ * holds with its digest, then `changes()`.
+ */
+export function stateDiffer(sent: ReadonlyMap<string, string>): {
+  see(payload: EntityPayload, digest: string): void;
+  changes(): EntityChange[];
+} {
   const puts: EntityChange[] = [];
   const seen = new Set<string>();
-  for (const [i, p] of current.entries()) {
-    const key = sentKey(p.entityKind, p.entityKey);
-    seen.add(key);
-    const digest = digests[i]!;
-    if (sent.get(key) !== digest) puts.push({ entityKind: p.entityKind, entityKey: p.entityKey, op: p.op, digest });
-  }
-  const removes: EntityChange[] = [];
-  for (const key of sent.keys()) {
-    if (seen.has(key)) continue;
-    const colon = key.indexOf(':');
-    const entityKind = key.slice(0, colon) as SyncEntityKind;
-    const entityKey = key.slice(colon + 1);
-    removes.push({ entityKind, entityKey, op: removalOf(entityKind, entityKey), digest: null });
-  }
-  puts.sort((a, b) => PUT_ORDER[a.entityKind] - PUT_ORDER[b.entityKind]);
-  removes.sort((a, b) => REMOVE_ORDER[a.entityKind] - REMOVE_ORDER[b.entityKind]);
-  return [...removes.filter((r) => r.entityKind === 'face'), ...puts, ...removes.filter((r) => r.entityKind !== 'face')];
+  return {
+    see(p, digest) {
+      const key = sentKey(p.entityKind, p.entityKey);
+      seen.add(key);
+      if (sent.get(key) !== digest) puts.push({ entityKind: p.entityKind, entityKey: p.entityKey, op: p.op, digest });
+    },
+    changes() {
+      const removes: EntityChange[] = [];
+      for (const key of sent.keys()) {
+        if (seen.has(key)) continue;
+        const colon = key.indexOf(':');
+        const entityKind = key.slice(0, colon) as SyncEntityKind;
+        const entityKey = key.slice(colon + 1);
+        removes.push({ entityKind, entityKey, op: removalOf(entityKind, entityKey), digest: null });
+      }
+      const ordered = [...puts].sort((a, b) => PUT_ORDER[a.entityKind] - PUT_ORDER[b.entityKind]);
+      removes.sort((a, b) => REMOVE_ORDER[a.entityKind] - REMOVE_ORDER[b.entityKind]);
+      return [...removes.filter((r) => r.entityKind === 'face'), ...ordered, ...removes.filter((r) => r.entityKind !== 'face')];
+    },
+  };
 }

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { syncOperation } from '../../../src/api/index.js';
 import { recordChanges, wholeEventRows } from '../../../src/sync/change-log.js';
+import { formatStamp, tickClock } from '../../../src/sync/hybrid-clock.js';
+import { payloadDigest } from '../../../src/sync/state-differ.js';
 import type { SyncRepository } from '../../../src/store/index.js';
 import { useTempDatabase } from '../../support/database.js';
 import { enrolForTest } from '../../support/sync-enrolment.js';
@@ -181,6 +183,70 @@ describe('the operation log of an enrolled event', () => {
     // The next run takes photo 1 for gone; then nothing is left to send.
     expect(await recordChanges(deps(), eventId)).toBe(3);
     expect(temp.repos.sync.opsFrom(eventId, before + 2, 10).map((o) => o.kind)).toEqual(['face.remove', 'face.remove', 'photo.remove']);
+    expect(await recordChanges(deps(), eventId)).toBe(0);
+  });
+
+  it('writes a large run a slice at a time: a run stopped after its first slice leaves a log the next run completes, each entity once', async () => {
+    const eventId = await fillEvent();
+    enrol(eventId);
+    // The disk fills (or the laptop is shut) after the first slice of 6,010 operations is written.
+    let writes = 0;
+    const failing: SyncRepository = {
+      ...temp.repos.sync,
+      appendChanges: (...args) => {
+        if (++writes === 2) throw new Error('SQLITE_FULL: database or disk is full');
+        return temp.repos.sync.appendChanges(...args);
+      },
+    };
+    await expect(recordChanges({ ...deps(), repo: failing }, eventId)).rejects.toThrow(/disk is full/);
+    // What was written is whole, in order, and can be sent already: the persons first.
+    const first = temp.repos.sync.opsFrom(eventId, 1, 10_000);
+    expect(first.length).toBeGreaterThan(0);
+    expect(first.length).toBeLessThan(10 + 3 * PHOTOS);
+    expect(first.slice(0, 10).map((o) => o.kind)).toEqual(Array(10).fill('person.put'));
+
+    // The next run writes the rest, nothing twice; then nothing is left.
+    const rest = await recordChanges(deps(), eventId);
+    expect(first.length + rest).toBe(10 + 3 * PHOTOS);
+    const ops = temp.repos.sync.opsFrom(eventId, 1, 10_000);
+    expect(ops.map((o) => o.seq)).toEqual(Array.from({ length: ops.length }, (_, i) => i + 1));
+    const keys = ops.map((o) => {
+      const op = syncOperation.parse(JSON.parse(o.json));
+      return op.kind === 'photo.put' ? op.sha256 : op.kind === 'face.put' ? `face ${op.faceId}` : `${op.kind} ${JSON.stringify(op)}`;
+    });
+    expect(new Set(keys).size).toBe(10 + 3 * PHOTOS);
+    expect(await recordChanges(deps(), eventId)).toBe(0);
+  });
+
+  it('says what the event holds even when another run writes the log while this one reads what was sent', async () => {
+    const eventId = await fillEvent();
+    enrol(eventId);
+    await recordChanges(deps(), eventId);
+    temp.db.prepare('UPDATE persons SET name = ? WHERE event_id = ? AND id = 1').run('Ana', eventId);
+    expect(await recordChanges(deps(), eventId)).toBe(1);
+    const before = temp.repos.sync.enrolment(eventId)!.nextSeq;
+    // As this run reads what was sent (Ana), another one that had read the event a moment earlier,
+    // while she was briefly "Anna", puts that. The event says Ana.
+    let pages = 0;
+    const repo: SyncRepository = {
+      ...temp.repos.sync,
+      sentDigestPage: (id, after, limit) => {
+        const page = temp.repos.sync.sentDigestPage(id, after, limit);
+        if (++pages === 1) {
+          const anna = { kind: 'person.put' as const, personId: 1, name: 'Anna', doNotPublish: false };
+          temp.repos.sync.appendChanges(eventId, T, (current) => ({
+            ops: [{ kind: anna.kind, json: JSON.stringify({ hlc: formatStamp(tickClock(current.hlc, T), DEVICE), ...anna }) }],
+            digests: [{ entityKind: 'person', entityKey: '1', digest: payloadDigest(anna) }],
+            hlc: tickClock(current.hlc, T),
+            blobs: [],
+          }));
+        }
+        return page;
+      },
+    };
+    expect(await recordChanges({ ...deps(), repo }, eventId)).toBe(1);
+    const names = temp.repos.sync.opsFrom(eventId, before, 10).map((o) => JSON.parse(o.json) as { name: string });
+    expect(names.map((o) => o.name)).toEqual(['Anna', 'Ana']);
     expect(await recordChanges(deps(), eventId)).toBe(0);
   });
 
