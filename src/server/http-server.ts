@@ -69,8 +69,9 @@ export async function buildHttpServer(ctx: ServerContext, options: HttpServerOpt
   // Before any route answers, /health and pairing included: DNS rebinding (host-allow-list.ts).
   const lanNames = ctx.lan ? ownLanNames : null;
   app.addHook('onRequest', async (request) => {
-    if (!hostAllowed(request.headers.host, lanNames)) {
-      const host = JSON.stringify((request.headers.host ?? '').slice(0, 100));
+    // request.host: the Host header, or HTTP/2's :authority (a browser over h2 sends no Host).
+    if (!hostAllowed(request.host, lanNames)) {
+      const host = JSON.stringify(request.host.slice(0, 100));
       throw new HttpError(
         403,
         'forbidden',

@@ -83,8 +83,9 @@ export function registerLiveEvents(app: FastifyInstance, ctx: ServerContext): Li
     const out = reply.raw;
     out.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
+      // No `connection: keep-alive`: Node sends it itself over HTTP/1.1, and HTTP/2 (the kiosk's
+      // HTTPS port) forbids connection headers (Node drops it with a warning).
       'cache-control': 'no-store',
-      connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
     const send = (e: LiveEvent): void => {
