@@ -221,14 +221,15 @@ export function createKioskSessions(deps: KioskSessionsDeps) {
       const settings = settingsOf(session.eventId);
       const at = now();
       let link = linkOfSession.get(session.id);
-      if (link) {
-        repos.galleries.setLinkPhotos(hashSecret(link.token), chosen);
-      } else {
+      if (!link) {
+        // A new link for this visit; or after the laptop restarted mid-visit a second one (only
+        // the first one's hash was kept), which the first one she may have scanned then follows.
         const token = newToken();
         link = { token, expiresAt: at + settings.galleryLinkHours * 3_600_000 };
         repos.galleries.addLink(hashSecret(token), session.eventId, session.id, chosen, at, link.expiresAt);
         linkOfSession.set(session.id, link);
       }
+      repos.galleries.setSessionLinkPhotos(session.id, chosen);
       let deliveryId: number | null = null;
       if (request.contact) {
         deliveryId = repos.galleries.saveSessionDelivery(

@@ -127,8 +127,15 @@ export function createGalleriesRepository(db: Database) {
     ): number {
       return Number(insertDelivery.run(eventId, kioskSessionId, channel, address, JSON.stringify(photoIds), now).lastInsertRowid);
     },
-    setLinkPhotos(tokenHash: string, photoIds: readonly number[]): void {
-      setLinkPhotos.run(JSON.stringify(photoIds), tokenHash);
+    /**
+     * Every gallery link a kiosk session minted shows these photos: a session minted a second link
+     * when the laptop restarted mid-visit (only a link's hash is kept, so the first cannot be
+     * handed out again), and a link she scanned before must not keep her earlier choice.
+     */
+    setSessionLinkPhotos(kioskSessionId: string, photoIds: readonly number[]): void {
+      db.transaction(() => {
+        for (const l of linksOfSession.all(kioskSessionId)) setLinkPhotos.run(JSON.stringify(photoIds), l.token_hash);
+      })();
     },
     /** The session's waiting delivery, created or changed (one per attendee, whatever they retyped). */
     saveSessionDelivery(

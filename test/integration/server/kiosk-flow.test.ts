@@ -172,6 +172,18 @@ describe('a kiosk visit', () => {
     expect(deliveries.map((d) => [d.address, d.photos])).toEqual([['her@example.com', herIds.length]]);
   });
 
+  it('asking again after the laptop restarted mid-visit: the link she scanned before shows her new choice too', async () => {
+    const { sessionId } = await kiosk.startSession();
+    expect(await searchOk(kiosk, sessionId, selfie)).toEqual(herIds);
+    const scanned = await takeHome(sessionId, { photoIds: [ids.herMirrored], notifyOptIn: false });
+    await ev.restart();
+    const again = await takeHome(sessionId, { photoIds: herIds, notifyOptIn: false });
+    // Only a link's hash is kept: the first cannot be handed out again, so she gets a second one.
+    expect(again.galleryUrl).not.toBe(scanned.galleryUrl);
+    expect(await galleryPhotoIds(tokenOfGalleryUrl(again.galleryUrl))).toEqual(herIds);
+    expect(await galleryPhotoIds(tokenOfGalleryUrl(scanned.galleryUrl))).toEqual(herIds);
+  });
+
   it('an attendee with no photos yet may leave a contact for new ones, but not take home nothing', async () => {
     const { sessionId } = await kiosk.startSession();
     await searchOk(kiosk, sessionId, selfie);
