@@ -125,11 +125,13 @@ export async function recordChanges(deps: ChangeLogDeps, eventId: number, readyP
     blobs.set(photo.id, { thumb, preview, original });
   };
   // A few photos at a time (their files' known hashes in one query, their file checks
-  // overlapping), then the event loop is given back.
+  // overlapping), then the event loop is given back. New hashes are saved every 500 photos: the
+  // 50,000 of a newly enrolled event of 25,000 photos saved at once held the main thread 0.2-0.3 s.
   for (let i = 0; i < rows.photos.length; i += PHOTOS_PER_YIELD) {
     const chunk = await Promise.all(rows.photos.slice(i, i + PHOTOS_PER_YIELD).map(pathsOf));
     hashes.lookUp(chunk.flatMap((c) => [c.thumb, c.preview]).flatMap((path) => (path ? [absolute(path)] : [])));
     await Promise.all(chunk.map(mediaOf));
+    if ((i + PHOTOS_PER_YIELD) % PHOTOS_PER_PAGE === 0) hashes.save();
     await yieldToOthers();
   }
   hashes.save();

@@ -1,7 +1,7 @@
 // SHA-256 and size of the files a photo sends (thumbnail, preview, original), hashed once per
 // (path, size, mtime): the differ runs a few seconds after each change in `serve`, and 4,000 media
 // files must not be read again each time. A differ run opens one cache: the known hashes of a
-// chunk of photos' files read in one query, the new ones saved together at the end.
+// chunk of photos' files read in one query, the new ones saved every few hundred photos.
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync, type Stats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -47,7 +47,7 @@ export interface MediaHashCache {
   lookUp(paths: readonly string[]): void;
   /** The file's hash and size, from the cache when unchanged; null when the file is not there. */
   hashedFile(path: string): Promise<HashedFile | null>;
-  /** Saves the hashes made since the cache was opened (in one transaction). */
+  /** Saves the hashes made since the cache was opened or last saved (in one transaction). */
   save(): void;
 }
 
