@@ -50,6 +50,9 @@ const { values: args } = parseArgs({
     'real-faces': { type: 'string', default: '100000' },
     // The sample photo whose face is the attendee (sample 2: several people, several sizes).
     'selfie-photo': { type: 'string', default: '2' },
+    // Also as a tablet on the venue network meets it: `serve --lan`, the kiosk page over its
+    // HTTPS port, over HTTP/2 and (Chromium's --disable-http2) over HTTP/1.1, alternated.
+    tablet: { type: 'boolean', default: false },
   },
 });
 const sizes = args.sizes.split(',').map(Number);
@@ -69,6 +72,8 @@ interface SizeResult {
   /** Upload start to every thumbnail in view loaded: the figure the target is about. */
   browserMs: Distribution;
   p95UnderTarget: boolean;
+  /** With --tablet: the same over the kiosk HTTPS port, by protocol (upload start to thumbnails in view loaded). */
+  tablet?: { h2: { screenMs: Distribution; browserMs: Distribution }; 'http/1.1': { screenMs: Distribution; browserMs: Distribution } };
 }
 
 /** Ingests the six samples for real into a fresh data dir (previews, thumbnails, faces). */
@@ -182,6 +187,8 @@ function growEvent(
 
 interface Served {
   url: string;
+  /** With --tablet: the kiosk page's HTTPS origin. */
+  httpsOrigin: string | null;
   token: string;
   child: ChildProcess;
 }
@@ -189,7 +196,8 @@ interface Served {
 async function serve(dataDir: string): Promise<Served> {
   // One selfie every few seconds from one kiosk would trip the per-kiosk limit meant for people.
   writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ server: { kioskSearchesPerMinute: 600 } }));
-  const child = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir, '--event', EVENT, '--port', '0'], {
+  const lan = args.tablet ? ['--lan'] : [];
+  const child = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir, '--event', EVENT, '--port', '0', ...lan], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -197,13 +205,23 @@ async function serve(dataDir: string): Promise<Served> {
   const info = await waitUntil(
     () =>
       existsSync(join(dataDir, 'server.json'))
-        ? (JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')) as { url: string; operatorToken: string })
+        ? (JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')) as {
+            url: string;
+            operatorToken: string;
+            kioskHttpsPort: number | null;
+          })
         : undefined,
     () => `serve to start: ${stderr}`,
     120_000,
     100,
   );
-  return { url: info.url, token: info.operatorToken, child };
+  if (args.tablet && !info.kioskHttpsPort) throw new Error(`serve --lan started no kiosk HTTPS port: ${stderr}`);
+  return {
+    url: info.url,
+    httpsOrigin: info.kioskHttpsPort ? `https://127.0.0.1:${info.kioskHttpsPort}` : null,
+    token: info.operatorToken,
+    child,
+  };
 }
 
 async function stop(served: Served): Promise<void> {
@@ -276,6 +294,10 @@ const UPLOAD_STARTED_AT = `(() => {
   return uploads.length ? uploads[uploads.length - 1].startTime : NaN;
 })()`;
 
+const THUMBNAIL_PROTOCOLS = `performance.getEntriesByType('resource')
+  .filter((e) => /\\/photos\\/\\d+\\/thumb$/.test(new URL(e.name).pathname))
+  .map((e) => e.nextHopProtocol)`;
+
 interface BrowserTiming {
   /** Upload start to the results screen on screen. */
   screenMs: number;
@@ -284,7 +306,7 @@ interface BrowserTiming {
 }
 
 /** Attract → consent → camera → capture, then the time from the upload's start to the grid shown. */
-async function browserSearch(page: Page): Promise<BrowserTiming> {
+async function browserSearch(page: Page, protocols: Set<string>): Promise<BrowserTiming> {
   await page.getByTestId('start-button').click({ force: true });
   await page.getByTestId('consent-accept').click();
   await page.locator('[data-testid=kiosk-screen][data-screen=camera]').waitFor();
@@ -296,17 +318,29 @@ async function browserSearch(page: Page): Promise<BrowserTiming> {
   await page.waitForFunction('window.__sfTiming !== null', undefined, { timeout: 30_000, polling: 100 });
   const t = await page.evaluate<{ screen: number; images: number }>('window.__sfTiming');
   const startedAt = await page.evaluate<number>(UPLOAD_STARTED_AT);
+  for (const p of await page.evaluate<string[]>(THUMBNAIL_PROTOCOLS)) protocols.add(p);
   await page.evaluate('performance.clearResourceTimings()');
   await page.getByTestId('start-over').click();
   await page.locator('[data-testid=kiosk-screen][data-screen=attract]').waitFor();
   return { screenMs: t.screen - startedAt, imagesMs: t.images - startedAt };
 }
 
-async function browserSearches(served: Served, videoPath: string, cookie: string): Promise<BrowserTiming[]> {
+/**
+ * The kiosk page at `origin` (the plain HTTP address, or with --tablet the HTTPS kiosk port;
+ * `http1` then keeps Chromium to HTTP/1.1 there). Returns the timings and the protocols the
+ * thumbnails came over.
+ */
+async function browserSearches(
+  origin: string,
+  videoPath: string,
+  cookie: string,
+  http1 = false,
+): Promise<{ times: BrowserTiming[]; protocols: string[] }> {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
       ...CHROMIUM_ARGS,
+      ...(http1 ? ['--disable-http2'] : []),
       '--use-fake-device-for-media-stream',
       '--use-fake-ui-for-media-stream',
       `--use-file-for-fake-video-capture=${videoPath}`,
@@ -319,18 +353,21 @@ async function browserSearches(served: Served, videoPath: string, cookie: string
       permissions: ['camera'],
       // The pages' CSP (script-src 'self') forbids the string predicates Playwright evaluates to watch the grid; the bench's own probes are not the app's scripts.
       bypassCSP: true,
+      // The laptop's own certificate, as a tablet accepts it once.
+      ignoreHTTPSErrors: true,
     });
     const [name, value] = cookie.split('=') as [string, string];
-    await context.addCookies([{ name, value, url: served.url }]);
+    await context.addCookies([{ name, value, url: origin }]);
     const page = await context.newPage();
-    await page.goto(`${served.url}/kiosk`);
+    await page.goto(`${origin}/kiosk`);
     await page.locator('[data-testid=kiosk-screen][data-screen=attract]').waitFor();
     const times: BrowserTiming[] = [];
+    const protocols = new Set<string>();
     for (let i = -2; i < searches; i++) {
-      const t = await browserSearch(page);
+      const t = await browserSearch(page, protocols);
       if (i >= 0) times.push(t);
     }
-    return times;
+    return { times, protocols: [...protocols] };
   } finally {
     await browser.close();
   }
@@ -357,11 +394,12 @@ async function measureSize(
       log(
         `  api: p50 ${round(distribution(api.ms).p50)} ms, p95 ${round(distribution(api.ms).p95)} ms (server ${round(distribution(api.took).p50)} ms p50); ${distribution(api.matches).p50} photos per search`,
       );
-      const timings = await browserSearches(served, selfie.videoPath, cookie);
+      const { times: timings } = await browserSearches(served.url, selfie.videoPath, cookie);
       const browser = distribution(timings.map((t) => t.imagesMs));
       const screen = distribution(timings.map((t) => t.screenMs));
       log(`  browser, upload to results screen: p50 ${round(screen.p50)} ms, p95 ${round(screen.p95)} ms`);
       log(`  browser, upload to thumbnails in view loaded: p50 ${round(browser.p50)} ms, p95 ${round(browser.p95)} ms`);
+      const tablet = served.httpsOrigin ? await tabletSearches(served.httpsOrigin, selfie.videoPath, cookie) : undefined;
       return {
         faces: size,
         realEmbeddedFaces: grown.realEmbedded,
@@ -373,6 +411,7 @@ async function measureSize(
         browserScreenMs: roundDist(screen),
         browserMs: roundDist(browser),
         p95UnderTarget: (browser.p95 ?? Infinity) < TARGET_P95_MS,
+        ...(tablet ? { tablet } : {}),
       };
     } finally {
       await stop(served);
@@ -380,6 +419,30 @@ async function measureSize(
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** The kiosk HTTPS port over HTTP/1.1 and HTTP/2, alternated twice, each protocol's searches pooled. */
+async function tabletSearches(origin: string, videoPath: string, cookie: string): Promise<NonNullable<SizeResult['tablet']>> {
+  const pooled: Record<'h2' | 'http/1.1', BrowserTiming[]> = { h2: [], 'http/1.1': [] };
+  for (let round = 0; round < 2; round++) {
+    for (const protocol of ['http/1.1', 'h2'] as const) {
+      const run = await browserSearches(origin, videoPath, cookie, protocol === 'http/1.1');
+      if (run.protocols.some((p) => p !== protocol)) throw new Error(`thumbnails came over ${run.protocols.join(', ')}, not ${protocol}`);
+      pooled[protocol].push(...run.times);
+    }
+  }
+  const of = (times: BrowserTiming[]) => ({
+    screenMs: roundDist(distribution(times.map((t) => t.screenMs))),
+    browserMs: roundDist(distribution(times.map((t) => t.imagesMs))),
+  });
+  const result = { h2: of(pooled.h2), 'http/1.1': of(pooled['http/1.1']) };
+  for (const protocol of ['http/1.1', 'h2'] as const) {
+    const r = result[protocol];
+    log(
+      `  tablet (HTTPS, ${protocol}): results screen p50 ${r.screenMs.p50} ms, p95 ${r.screenMs.p95} ms; thumbnails in view p50 ${r.browserMs.p50} ms, p95 ${r.browserMs.p95} ms`,
+    );
+  }
+  return result;
 }
 
 const roundDist = (d: Distribution): Distribution => ({
