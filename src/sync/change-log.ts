@@ -40,6 +40,8 @@ const PAYLOADS_PER_YIELD = 1_000;
 const DIGESTS_PER_PAGE = 5_000;
 /** Changes written in one transaction of the log (a few ms of writes each). */
 const CHANGES_PER_WRITE = 5_000;
+/** Photos whose files' new hashes are saved in one transaction (a few ms of writes). */
+const PHOTOS_PER_HASH_SAVE = 500;
 /** Photos (with their faces) read between two yields of the event loop (a few ms of queries). */
 const PHOTOS_PER_PAGE = 500;
 
@@ -131,7 +133,7 @@ export async function recordChanges(deps: ChangeLogDeps, eventId: number, readyP
     const chunk = await Promise.all(rows.photos.slice(i, i + PHOTOS_PER_YIELD).map(pathsOf));
     hashes.lookUp(chunk.flatMap((c) => [c.thumb, c.preview]).flatMap((path) => (path ? [absolute(path)] : [])));
     await Promise.all(chunk.map(mediaOf));
-    if ((i + PHOTOS_PER_YIELD) % PHOTOS_PER_PAGE === 0) hashes.save();
+    if ((i + PHOTOS_PER_YIELD) % PHOTOS_PER_HASH_SAVE === 0) hashes.save();
     await yieldToOthers();
   }
   hashes.save();
