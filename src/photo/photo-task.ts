@@ -30,7 +30,7 @@ export interface FaceTaskOptions {
    * The face model files, already checked against their checksums by the engine, once for all
    * workers; a worker given none checks them itself (a hash of ~50 MB, ~90 ms each).
    */
-  models?: { detector: string; detectorInt8: string; landmarks: string; descriptor: string; mobileFaceNet: string };
+  models?: { detector: string; detectorInt8: string; landmarks: string; descriptor: string; mobileFaceNet: string; onet: string };
 }
 
 export interface ClipTaskOptions {

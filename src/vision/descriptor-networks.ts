@@ -47,8 +47,8 @@ export interface DescriptorPartSpec {
 
 export const DESCRIPTOR_NETWORKS: Record<DescriptorNetwork, DescriptorNetworkSpec> = {
   'dlib-resnet': { parts: ['dlib-resnet'], alignments: ['mean-face', 'landmark-box'] },
-  'faceplugin-512': { parts: ['faceplugin-512'], alignments: ['five-point'] },
-  'faceplugin-512+mobilefacenet-192': { parts: ['faceplugin-512', 'mobilefacenet-192'], alignments: ['five-point'] },
+  'faceplugin-512': { parts: ['faceplugin-512'], alignments: ['five-point', 'five-point-onet'] },
+  'faceplugin-512+mobilefacenet-192': { parts: ['faceplugin-512', 'mobilefacenet-192'], alignments: ['five-point', 'five-point-onet'] },
 };
 
 export const DESCRIPTOR_PARTS: Record<DescriptorPart, DescriptorPartSpec> = {
@@ -86,3 +86,7 @@ export const FACEPLUGIN_SHA256 = '87aacdfe57510db2af90c0251df680e8eec88f122ee947
 /** The shipped TFLite file of MobileFaceNet (under models/face), converted at build, and its sha256 (models/face/mobilefacenet/README.md). */
 export const MOBILEFACENET_SOURCE = join('mobilefacenet', 'MobileFaceNet.tflite');
 export const MOBILEFACENET_SOURCE_SHA256 = 'd8ba40c0127fb8ca9917e8fddc79bbbda063657bc92a496d34da0bc8a760443b';
+
+/** The shipped TFLite file of MTCNN's O-Net (under models/face), converted at build, and its sha256 (models/face/mtcnn/README.md). */
+export const ONET_SOURCE = join('mtcnn', 'onet.tflite');
+export const ONET_SOURCE_SHA256 = '946543640bd17e5275f442646422a4816441bb00897439a69bc9ea5fcf1fe601';

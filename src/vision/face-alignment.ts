@@ -143,14 +143,23 @@ export function alignToReference(points: readonly Point[], reference: readonly P
   return { angle: -theta, centre: { x: src.x + (cx * c - cy * s) / scale, y: src.y + (cx * s + cy * c) / scale }, side: 1 / scale };
 }
 
+/** The chip that puts five points (eye centres, nose tip, mouth corners) on the ArcFace-style reference. */
+export function alignFivePoints(points: readonly Point[]): Alignment {
+  return alignToReference(points, FIVE_POINT_REFERENCE);
+}
+
 /**
  * How a descriptor's chip is cut: dlib's mean face (what face-api's port of dlib's net was trained
- * on), face-api's landmark box (the first release), or the five-point reference of ArcFace-style networks.
+ * on), face-api's landmark box (the first release), or the five-point reference of ArcFace-style
+ * networks, with the five points taken from the 68 landmarks (`five-point`) or placed by MTCNN's
+ * O-Net (`five-point-onet`: a network run, so the face engine cuts that chip itself).
  */
-export type ChipAlignment = 'mean-face' | 'landmark-box' | 'five-point';
+export type ChipAlignment = LandmarkAlignment | 'five-point-onet';
+/** The alignments made from the 68 landmarks alone. */
+export type LandmarkAlignment = 'mean-face' | 'landmark-box' | 'five-point';
 
-export function alignChip(landmarks: readonly Point[], how: ChipAlignment): Alignment {
-  if (how === 'five-point') return alignToReference(fivePoints(landmarks), FIVE_POINT_REFERENCE);
+export function alignChip(landmarks: readonly Point[], how: LandmarkAlignment): Alignment {
+  if (how === 'five-point') return alignFivePoints(fivePoints(landmarks));
   return how === 'mean-face' ? alignToMeanFace(landmarks) : alignFromLandmarks(landmarks);
 }
 

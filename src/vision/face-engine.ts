@@ -21,7 +21,9 @@ import {
   mirrorChip,
   squareAround,
   warpAligned,
+  type Alignment,
   type ChipAlignment,
+  type LandmarkAlignment,
   type PlacedImage,
   type RgbImage,
 } from './face-alignment.js';
@@ -29,7 +31,8 @@ import { nonMaxSuppression, type Box, type Point, type ScoredBox } from './face-
 import { descriptorNetworkPath, ensureFaceModels, faceModelDir, type FaceModelPaths } from './face-model-files.js';
 import { DESCRIPTOR_NETWORKS, DESCRIPTOR_PARTS, type DescriptorNetwork, type DescriptorPartSpec } from './descriptor-networks.js';
 import { loadDescriptorProjection, project, type DescriptorProjection } from './descriptor-projection.js';
-import { DESCRIPTOR_INPUT_SIZE, LANDMARK_INPUT_SIZE } from './face-networks/input-sizes.js';
+import { DESCRIPTOR_INPUT_SIZE, LANDMARK_INPUT_SIZE, ONET_INPUT_SIZE } from './face-networks/input-sizes.js';
+import { firstOnetSquare, ONET_LOOKS, onetAlignment, onetCrop, onetInput, readOnetLook, type OnetLook } from './onet-points.js';
 import type { DetectorPrecision } from './face-networks/ssd-mobilenet-v1.js';
 import { faceQuality, laplacianVariance, type FaceQuality } from './face-quality.js';
 import { loadMatchThreshold } from './match-threshold.js';
@@ -74,6 +77,14 @@ export const FACEPLUGIN_DESCRIPTOR: DescriptorSettings = {
   alignment: 'five-point',
   flipAverage: true,
   projection: 'descriptor-projection.json',
+};
+
+/** Both networks joined on chips aligned on the 68 landmarks' five points: the shipped descriptor before O-Net placed the points. */
+export const JOINED_DESCRIPTOR: DescriptorSettings = {
+  network: 'faceplugin-512+mobilefacenet-192',
+  alignment: 'five-point',
+  flipAverage: true,
+  projection: 'joined-descriptor-projection.json',
 };
 
 export interface DetectOptions {
@@ -181,6 +192,8 @@ export class FaceEngine {
     readonly detectorPrecision: DetectorPrecision,
     readonly descriptor: DescriptorSettings,
     private readonly projection: DescriptorProjection | null,
+    /** MTCNN's O-Net, for `five-point-onet` chips; null for the other alignments. */
+    private readonly pointer: ort.InferenceSession | null,
   ) {
     this.parts = DESCRIPTOR_NETWORKS[descriptor.network].parts.map((p) => DESCRIPTOR_PARTS[p]);
   }
@@ -204,14 +217,20 @@ export class FaceEngine {
         ort.InferenceSession.create(detectorPrecision === 'int8' ? models.detectorInt8 : models.detector, session),
         ort.InferenceSession.create(models.landmarks, session),
         Promise.all(describerPaths.map((path) => ort.InferenceSession.create(path, session))),
+        descriptor.alignment === 'five-point-onet' ? ort.InferenceSession.create(models.onet, session) : null,
       ]);
     };
     const { value, choice } = await chooseProvider(preferredProviders(options.provider), open);
-    return new FaceEngine(value[0], value[1], value[2], choice, detectorPrecision, descriptor, projection);
+    return new FaceEngine(value[0], value[1], value[2], choice, detectorPrecision, descriptor, projection, value[3]);
   }
 
   async release(): Promise<void> {
-    await Promise.all([this.detector.release(), this.landmarker.release(), ...this.describers.map((d) => d.release())]);
+    await Promise.all([
+      this.detector.release(),
+      this.landmarker.release(),
+      ...this.describers.map((d) => d.release()),
+      this.pointer?.release(),
+    ]);
   }
 
   /**
@@ -418,15 +437,21 @@ export class FaceEngine {
   ): Promise<{ crops: Uint8Array[]; embeddings: Float32Array[] }> {
     // dlib's network reads the 150 px chip itself (its alignment is validated with the configuration).
     const ownChip = this.parts.length === 1 && this.parts[0]!.inputSize === DESCRIPTOR_INPUT_SIZE;
-    const cropAlignment: ChipAlignment = ownChip ? this.descriptor.alignment : 'mean-face';
+    const how = this.descriptor.alignment;
+    const cropAlignment: LandmarkAlignment = ownChip && how !== 'five-point-onet' ? how : 'mean-face';
     const crops = landmarks.map((l, i) => warpAligned(sources[i]!, alignChip(l, cropAlignment), DESCRIPTOR_INPUT_SIZE));
+    const alignments = ownChip
+      ? []
+      : how === 'five-point-onet'
+        ? await this.onetAlignments(sources, landmarks)
+        : landmarks.map((l) => alignChip(l, how));
     // Every network of a joined descriptor reads the same alignment; chips are made once per size.
     const chipsBySize = new Map<number, Uint8Array[]>();
     const chipsOf = (size: number): Uint8Array[] => {
       if (ownChip) return crops;
       let chips = chipsBySize.get(size);
       if (!chips) {
-        chips = landmarks.map((l, i) => warpAligned(sources[i]!, alignChip(l, this.descriptor.alignment), size));
+        chips = alignments.map((a, i) => warpAligned(sources[i]!, a, size));
         chipsBySize.set(size, chips);
       }
       return chips;
@@ -445,6 +470,25 @@ export class FaceEngine {
       return this.projection ? l2Normalise(project(this.projection, joined)) : joined;
     });
     return { crops, embeddings };
+  }
+
+  /** Each face's chip alignment on the five points O-Net places (onet-points.ts): ONET_LOOKS runs of it per face, ~0.3 ms each. */
+  private async onetAlignments(sources: readonly PlacedImage[], landmarks: readonly (readonly Point[])[]): Promise<Alignment[]> {
+    const pointer = this.pointer;
+    if (!pointer) throw new Error('The face engine was opened without O-Net, which five-point-onet chips need.');
+    const faces = landmarks.map((_, i) => i);
+    let squares = landmarks.map(firstOnetSquare);
+    let looks: OnetLook[] = [];
+    for (let look = 0; look < ONET_LOOKS; look++) {
+      looks = await inBatches(faces, FACE_BATCH, async (batch) => {
+        const input = onetInput(batch.map((i) => onetCrop(sources[i]!, squares[i]!)));
+        const out = await pointer.run({ face: new ort.Tensor('float32', input, [batch.length, 3, ONET_INPUT_SIZE, ONET_INPUT_SIZE]) });
+        const [score, box, points] = [out.score!.data, out.box!.data, out.points!.data] as Float32Array[];
+        return batch.map((i, b) => readOnetLook(squares[i]!, b, score!, box!, points!));
+      });
+      squares = looks.map((l) => l.next);
+    }
+    return looks.map((l, i) => onetAlignment(l, landmarks[i]!));
   }
 
   /** One network's L2-normalised descriptor of each chip (averaged with the mirrored chip's when configured). */

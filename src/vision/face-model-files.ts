@@ -1,6 +1,6 @@
 // The face networks as ONNX files under models/face/: face-api's three (the detector also in int8)
-// converted from the TF.js weights that @vladmandic/face-api ships, and MobileFaceNet converted
-// from the TFLite file shipped in models/face/mobilefacenet/. Conversion is deterministic;
+// converted from the TF.js weights that @vladmandic/face-api ships, and MobileFaceNet and MTCNN's
+// O-Net converted from the TFLite files shipped in models/face/mobilefacenet/ and models/face/mtcnn/. Conversion is deterministic;
 // checksums.json (committed) records the sha256 of each file so a changed conversion or a
 // corrupted file is caught.
 import { createHash } from 'node:crypto';
@@ -15,14 +15,17 @@ import {
   FACEPLUGIN_SHA256,
   MOBILEFACENET_SOURCE,
   MOBILEFACENET_SOURCE_SHA256,
+  ONET_SOURCE,
+  ONET_SOURCE_SHA256,
   type DescriptorPart,
 } from './descriptor-networks.js';
 
 /**
  * `detectorInt8` is the detector with int8 convolutions, the fast choice on a CPU; `descriptor` is
- * face-api's dlib port; `mobileFaceNet` the second network of the joined descriptor.
+ * face-api's dlib port; `mobileFaceNet` the second network of the joined descriptor; `onet` places
+ * the five points the descriptor's chip is aligned on.
  */
-export type FaceNetwork = 'detector' | 'detectorInt8' | 'landmarks' | 'descriptor' | 'mobileFaceNet';
+export type FaceNetwork = 'detector' | 'detectorInt8' | 'landmarks' | 'descriptor' | 'mobileFaceNet' | 'onet';
 
 /** What a network is converted from: face-api's TF.js weights, or a file shipped under models/face. */
 type NetworkSource =
@@ -62,12 +65,20 @@ export const FACE_NETWORKS: Record<FaceNetwork, NetworkSpec> = {
     sha256: MOBILEFACENET_SOURCE_SHA256,
     build: async (bytes: Uint8Array) => (await import('./face-networks/mobilefacenet.js')).buildMobileFaceNet(bytes),
   },
+  onet: {
+    file: 'mtcnn_onet.onnx',
+    shipped: ONET_SOURCE,
+    sha256: ONET_SOURCE_SHA256,
+    build: async (bytes: Uint8Array) => (await import('./face-networks/mtcnn-onet.js')).buildMtcnnOnet(bytes),
+  },
 };
 
 /** The model id of face-api's dlib descriptor in match configurations and in each event's record of what described its faces. */
 export const DLIB_MODEL_ID = 'face-api-resnet34-128d';
 /** The faceplugin network alone, projected to 128 numbers: the shipped descriptor from 2026-12-05 to 2026-12-07. */
 export const FACEPLUGIN_MODEL_ID = 'faceplugin-fr-feature-512d-pca128';
+/** Both networks joined on chips aligned on the 68 landmarks' five points: the shipped descriptor from 2026-12-07 until O-Net placed the points. */
+export const JOINED_MODEL_ID = 'faceplugin-512+mobilefacenet-192-pca128';
 
 export type FaceModelPaths = Record<FaceNetwork, string>;
 

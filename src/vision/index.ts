@@ -5,6 +5,7 @@ export {
   LEGACY_DESCRIPTOR,
   DLIB_CALIBRATED_DESCRIPTOR,
   FACEPLUGIN_DESCRIPTOR,
+  JOINED_DESCRIPTOR,
   l2Normalise,
   type AnalysedFace,
   type DescriptorSettings,
@@ -20,6 +21,7 @@ export {
   faceModelDir,
   DLIB_MODEL_ID,
   FACEPLUGIN_MODEL_ID,
+  JOINED_MODEL_ID,
   type FaceModelPaths,
 } from './face-model-files.js';
 export { loadMatchThreshold, matchThresholdPath, EARLIER_SEARCH_THRESHOLDS, type MatchThreshold } from './match-threshold.js';

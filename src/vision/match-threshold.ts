@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { packageRoot } from '../config/index.js';
 import { DESCRIPTOR_NETWORKS } from './descriptor-networks.js';
-import { DLIB_MODEL_ID, FACEPLUGIN_MODEL_ID } from './face-model-files.js';
+import { DLIB_MODEL_ID, FACEPLUGIN_MODEL_ID, JOINED_MODEL_ID } from './face-model-files.js';
 
 const distance = z.number().gt(0).lt(2);
 
@@ -19,7 +19,7 @@ const thresholdSchema = z
       .object({
         /** Which network makes descriptors; files calibrated before there was a choice mean dlib's. */
         network: z.enum(['dlib-resnet', 'faceplugin-512', 'faceplugin-512+mobilefacenet-192']).default('dlib-resnet'),
-        alignment: z.enum(['mean-face', 'landmark-box', 'five-point']),
+        alignment: z.enum(['mean-face', 'landmark-box', 'five-point', 'five-point-onet']),
         flipAverage: z.boolean(),
         /** File under models/face mapping the network's descriptor to the 128 numbers stored (descriptor-projection.ts). */
         projection: z.string().optional(),
@@ -68,11 +68,13 @@ export type MatchThreshold = z.infer<typeof thresholdSchema>;
  * (kiosk opt-outs are carried over to persons before its faces are described again). dlib's
  * port: 0.0465 once calibrated on real people, looser than the first release's 0.041, so more is
  * hidden rather than less. The faceplugin network alone (projected to 128): 0.5129, its calibrated
- * sure distance until the second network joined it (2026-12-07).
+ * sure distance until the second network joined it (2026-12-07). Both networks joined on the 68
+ * landmarks' five points: 0.4556, until O-Net placed the points.
  */
 export const EARLIER_SEARCH_THRESHOLDS: Readonly<Record<string, number>> = {
   [DLIB_MODEL_ID]: 0.0465,
   [FACEPLUGIN_MODEL_ID]: 0.5129,
+  [JOINED_MODEL_ID]: 0.4556,
 };
 
 let cached: MatchThreshold | undefined;

@@ -34,6 +34,8 @@ import {
   FACEPLUGIN_DESCRIPTOR,
   FACEPLUGIN_MODEL_ID,
   FaceEngine,
+  JOINED_DESCRIPTOR,
+  JOINED_MODEL_ID,
   encodeProjectionMatrix,
   LEGACY_DESCRIPTOR,
   loadMatchThreshold,
@@ -119,6 +121,21 @@ const FACEPLUGIN_CALIBRATED: EarlierConfiguration = {
   method:
     'faceplugin alone, calibrated: bench:match calibration of the faceplugin network projected to 128 numbers (see match-2026-12-06T2358Z.json)',
 };
+/**
+ * Both networks joined on chips aligned on the 68 landmarks' five points: the shipped configuration
+ * from 2026-12-07 until O-Net placed the points, as calibrated then (match-2026-12-07T0206Z.json).
+ */
+const JOINED_CALIBRATED: EarlierConfiguration = {
+  model: JOINED_MODEL_ID,
+  metric: 'cosine',
+  descriptor: JOINED_DESCRIPTOR,
+  threshold: 0.67,
+  searchThreshold: 0.4556,
+  maybeThreshold: 0.6091,
+  clusterThreshold: 0.415,
+  sureAtScale: { referenceFaces: 10000, distancePerDecade: 0.0767 },
+  method: 'both networks joined on the 68 landmarks five points, calibrated: bench:match calibration (see match-2026-12-07T0206Z.json)',
+};
 const current = loadMatchThreshold();
 const fitting = args['fit-projection'];
 /**
@@ -126,13 +143,20 @@ const fitting = args['fit-projection'];
  * (never used before then). Each configuration is also answered without the person-centre rule.
  */
 const EARLIER = { groupThreshold: Number.NaN, personThreshold: Number.NaN };
-// Fitting the projection needs only the shipped network's own descriptors.
+// Fitting the projection needs only the shipped network's own descriptors. Since O-Net places the
+// chip's points, the run compares with the configuration shipped just before (dlib's and the
+// faceplugin network's columns are in the runs that shipped them: each configuration is an event
+// ingested once more).
+const onetShipped = current.descriptor.alignment === 'five-point-onet';
 const configs: { name: string; config: MatchThreshold }[] = [
   ...(args['skip-legacy'] || fitting ? [] : [{ name: 'previous', config: { ...PREVIOUS, ...EARLIER } }]),
-  ...(current.descriptor.network === 'dlib-resnet' || fitting ? [] : [{ name: 'dlib', config: { ...DLIB_CALIBRATED, ...EARLIER } }]),
-  ...(current.descriptor.network !== 'faceplugin-512+mobilefacenet-192' || fitting
+  ...(current.descriptor.network === 'dlib-resnet' || fitting || onetShipped
+    ? []
+    : [{ name: 'dlib', config: { ...DLIB_CALIBRATED, ...EARLIER } }]),
+  ...(current.descriptor.network !== 'faceplugin-512+mobilefacenet-192' || fitting || onetShipped
     ? []
     : [{ name: 'faceplugin', config: { ...FACEPLUGIN_CALIBRATED, ...EARLIER } }]),
+  ...(onetShipped && !fitting ? [{ name: 'joined', config: { ...JOINED_CALIBRATED, ...EARLIER } }] : []),
   { name: 'shipped', config: current },
 ];
 
