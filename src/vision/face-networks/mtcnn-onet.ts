@@ -3,8 +3,9 @@
 // corners) that the descriptor's chip is aligned on. O-Net was trained to place exactly these
 // points, as the face recognition networks' training chips were aligned (MTCNN's or RetinaFace's
 // five points), where the engine otherwise derives them from face-api's 68 landmarks. On held-out
-// people's portraits, chips aligned on O-Net's points let the shipped networks accept 99.1% of
-// same-person pairs at 1 false match in 1,000 against 98.7% (docs/engineering/match-calibration.md).
+// people's portraits, chips aligned on O-Net's points let the shipped networks accept 99.0% of
+// same-person pairs at 1 false match in 1,000 against 98.7%, and 95.5% at 1 in 100,000 against
+// 94.6% (bench:match, match-2026-12-07T1536Z.json; docs/engineering/match-calibration.md).
 //
 // The file holds 47 float32 operators of twelve kinds (2026-12-07): CONV_2D, MAX_POOL_2D,
 // FULLY_CONNECTED, PReLU written out as RELU, NEG, MUL and ADD, and a softmax written out as
