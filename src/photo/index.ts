@@ -22,4 +22,4 @@ export { createClipStage, reusableClipEngine, embedPreview } from './clip-stage.
 export { analyseImage, ImageReadError, ANALYSIS_LONG_SIDE, type AnalysedFile } from './analyse-file.js';
 export { meanLuma } from './image-brightness.js';
 export { analyseSelfie, SELFIE_DETECT, type AnalysedSelfie, type SelfieFace, type SelfieTask } from './selfie-analysis.js';
-export { groupingTask, runGroupingTask, type GroupingTask, type GroupingResult } from './grouping-task.js';
+export { groupingSignals, groupingTask, runGroupingTask, stopGrouping, type GroupingTask, type GroupingResult } from './grouping-task.js';

@@ -52,26 +52,59 @@ export class TooManyLinksError extends Error {
 }
 
 /**
+ * Lets another thread end this one between ONNX Runtime calls, never inside one: a worker thread
+ * ended while it opened a session, ran or released one aborted the whole process ("terminate
+ * called after throwing an instance of 'Napi::Error'": the binding's call into JavaScript fails
+ * once the thread is stopping), so quitting during a re-cluster took the engine down.
+ */
+export interface OrtCallGate {
+  /** Before each call: false once the other thread is stopping this one, and the call is not made. */
+  enter(): boolean;
+  /** After the call, made or failed. */
+  leave(): void;
+}
+
+/** The gate was closed between two calls: the engine is closing and the thread is about to end. */
+export class ComparingStoppedError extends Error {
+  override name = 'ComparingStoppedError';
+  constructor() {
+    super('the grouping was stopped before it finished: the engine is closing');
+  }
+}
+
+/**
  * The same neighbour lists as face-clustering.ts's linkGraph (indices into `faces`, each list
  * ascending), computed in float32 by ONNX Runtime. Pairs whose similarity is within float32
  * rounding of the threshold may differ from the double-precision loop. Throws TooManyLinksError
  * past `maxLinks` pairs: a few people photographed very many times link nearly every pair of their
  * faces (bench:search's corpus of the sample photos ran the process out of memory at 100k faces).
+ * With a `gate`, every ONNX Runtime call goes through it, and a closed gate ends the comparing with
+ * ComparingStoppedError.
  */
 export async function linkGraphOnnx<F extends LinkedFace>(
   faces: readonly F[],
   linkThreshold: number,
   threads = availableParallelism(),
-  options: { maxLinks?: number } = {},
+  options: { maxLinks?: number; gate?: OrtCallGate } = {},
 ): Promise<number[][]> {
   const maxLinks = options.maxLinks ?? Infinity;
+  const { gate } = options;
+  const throughGate = async <T>(call: () => Promise<T>): Promise<T> => {
+    if (gate && !gate.enter()) throw new ComparingStoppedError();
+    try {
+      return await call();
+    } finally {
+      gate?.leave();
+    }
+  };
   let links = 0;
   const n = faces.length;
   const adjacency = faces.map((): number[] => []);
   if (n < 2) return adjacency;
   const dims = faces[0]!.embedding.length;
   const unit = unitRows(faces, dims);
-  const session = await ort.InferenceSession.create(await linksGraph(dims), sessionOptions('cpu', threads));
+  const graph = await linksGraph(dims);
+  const session = await throughGate(() => ort.InferenceSession.create(graph, sessionOptions('cpu', threads)));
   try {
     const threshold = new ort.Tensor('float32', Float32Array.of(1 - linkThreshold), [1]);
     // Rows in ascending blocks, each against itself and every face after it: each pair once, and
@@ -80,7 +113,7 @@ export async function linkGraphOnnx<F extends LinkedFace>(
       const end = Math.min(n, start + ROWS);
       const rows = new ort.Tensor('float32', unit.subarray(start * dims, end * dims), [end - start, dims]);
       const rest = new ort.Tensor('float32', unit.subarray(start * dims), [n - start, dims]);
-      const pairs = (await session.run({ rows, rest, threshold })).pairs!;
+      const pairs = (await throughGate(() => session.run({ rows, rest, threshold }))).pairs!;
       const found = pairs.data as BigInt64Array;
       const k = pairs.dims[1] ?? 0;
       for (let p = 0; p < k; p++) {
@@ -93,7 +126,15 @@ export async function linkGraphOnnx<F extends LinkedFace>(
       }
     }
   } finally {
-    await session.release();
+    // Once the gate is closed the session is not released: the thread is about to end, and its
+    // end frees the session (as it does a photo worker's models).
+    if (!gate || gate.enter()) {
+      try {
+        await session.release();
+      } finally {
+        gate?.leave();
+      }
+    }
   }
   return adjacency;
 }
