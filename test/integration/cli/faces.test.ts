@@ -71,7 +71,11 @@ afterAll(async () => {
 
 describe('shutterfind faces', () => {
   it('prints the documented JSON: model, metric, threshold, and per image its size and faces', async () => {
-    expect(facesOf).toMatchObject({ model: 'faceplugin-512+mobilefacenet-192-onet-pca128', metric: 'cosine', threshold: expect.any(Number) });
+    expect(facesOf).toMatchObject({
+      model: 'faceplugin-512+mobilefacenet-192-onet-pca128',
+      metric: 'cosine',
+      threshold: expect.any(Number),
+    });
     expect(facesOf.images.map((i) => [i.path, i.width, i.faces.length])).toEqual(samples.map((p, i) => [p, 1920, [3, 3, 3, 4, 5, 4][i]]));
     const r = parseJsonOutput<FacesJson>(await runCli(['faces', samples[4]!, '--embeddings', '--json', '--data-dir', dataDir]));
     const embedding = r.images[0]!.faces[0]!.embedding!;
