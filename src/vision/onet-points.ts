@@ -5,8 +5,8 @@
 // O-Net reads a square around the face, 48 px, and says how the square should move to frame the
 // face as MTCNN's boxes do. Its first square here is the one around the 68 landmarks (the engine
 // has no MTCNN box); the second is the one it asked for, and its points are those of the second
-// look. Faces that O-Net does not take for a face (score under 0.5: profiles, blur) keep the five
-// points of the 68 landmarks.
+// look. Faces that O-Net does not take for a face (score under 0.5) keep the five points of the
+// 68 landmarks.
 import { alignFivePoints, fivePoints, squareAround, warpAligned, type Alignment, type PlacedImage } from './face-alignment.js';
 import { boundingBox, type Point } from './face-geometry.js';
 import { ONET_INPUT_SIZE as ONET_SIZE } from './face-networks/input-sizes.js';
